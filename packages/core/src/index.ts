@@ -1,1 +1,16 @@
+/**
+ * Shared foundations of every Eventyard service.
+ *
+ * @example
+ * const config = loadCoreConfig(process.env);          // throws ConfigError, one line per bad variable
+ * const log = createLogger({ name: 'router', level: config.logLevel });
+ * const kafka = createKafka(config.kafka, { logger: log, clientIdSuffix: 'router' });
+ * const ids = new IdGenerator({ nodeId: lease.nodeId });
+ */
 export * from './errors.ts';
+export * from './config.ts';
+export * from './logger.ts';
+export * from './topics.ts';
+export * from './kafka.ts';
+export * from './shutdown.ts';
+export * from './ids.ts';

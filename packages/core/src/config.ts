@@ -1,0 +1,143 @@
+// Config from environment variables: one zod schema per service over `EY_*` variables, parsed once at
+// start-up into a frozen object. Invalid config becomes a ConfigError whose message has one line per bad
+// variable (`config: EY_DATABASE_URL: must be a postgres:// URL`), never a raw validation dump.
+import { z } from 'zod';
+import { ConfigError } from './errors.ts';
+
+type Env = Record<string, string | undefined>;
+
+/** Reusable field schemas with messages that say what was expected. */
+export const field = {
+  port: () => z.string().refine((s) => /^\d+$/.test(s) && Number(s) <= 65535, { message: 'must be an integer port 0-65535' }).transform(Number),
+  int: (min: number, max = Number.MAX_SAFE_INTEGER) =>
+    z
+      .string()
+      .refine((s) => /^-?\d+$/.test(s) && Number(s) >= min && Number(s) <= max, { message: `must be an integer in [${min}, ${max}]` })
+      .transform(Number),
+  /** Only true/false/1/0: "yes" or "on" are refused rather than guessed. */
+  bool: () => z.enum(['true', 'false', '1', '0'], { message: 'must be true, false, 1 or 0' }).transform((s) => s === 'true' || s === '1'),
+  string: () => z.string(),
+  oneOf: <const T extends readonly [string, ...string[]]>(values: T) => z.enum(values, { message: `must be one of ${values.join(', ')}` }),
+  /** A postgres:// URL. The message never echoes the value: it may hold a password. */
+  postgresUrl: () => z.string().refine(isPostgresUrl, { message: 'must be a postgres://user:password@host:port/database URL' }),
+  /** Comma-separated host:port list, as Kafka's bootstrap.servers. */
+  brokers: () =>
+    z
+      .string()
+      .refine((s) => s.split(',').every((b) => /^[A-Za-z0-9.\-_[\]:]+:\d{1,5}$/.test(b.trim()) && Number(b.trim().split(':').pop()) <= 65535), {
+        message: 'must be a comma-separated list of host:port',
+      })
+      .transform((s) => s.split(',').map((b) => b.trim())),
+};
+
+function isPostgresUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'postgres:' || url.protocol === 'postgresql:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Parses `source` against a shape whose keys are variable names. `aliases` maps an accepted alternative
+ * name (e.g. the conventional `DATABASE_URL`) to the canonical one; the canonical name wins when both are set.
+ * Throws ConfigError listing every bad variable, one per line, under the name the user actually set.
+ */
+export function parseEnv<S extends z.ZodRawShape>(shape: S, source: Env, aliases: Readonly<Record<string, string>> = {}): Readonly<z.output<z.ZodObject<S>>> {
+  const input: Env = {};
+  const setAs = new Map<string, string>();
+  // Empty strings count as unset, so `EY_X=` in a .env file means "use the default".
+  const read = (name: string) => (source[name] === '' ? undefined : source[name]);
+  for (const key of Object.keys(shape)) {
+    input[key] = read(key);
+    if (input[key] !== undefined) setAs.set(key, key);
+  }
+  for (const [alias, canonical] of Object.entries(aliases)) {
+    if (input[canonical] === undefined && read(alias) !== undefined) {
+      input[canonical] = read(alias);
+      setAs.set(canonical, alias);
+    }
+  }
+  const result = z.object(shape).safeParse(input);
+  if (result.success) return Object.freeze(result.data);
+  const lines = result.error.issues.map((issue) => {
+    const key = String(issue.path[0] ?? '?');
+    const message = issue.code === 'invalid_type' && input[key] === undefined ? 'required' : issue.message;
+    return `config: ${setAs.get(key) ?? key}: ${message}`;
+  });
+  throw new ConfigError('EY_CONFIG_INVALID', lines.join('\n'), { context: { variables: [...new Set(lines)] } });
+}
+
+/** Variables every service reads. */
+export const coreEnv = {
+  /** pino level. */
+  EY_LOG_LEVEL: field.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const).default('info'),
+  /** Where the embedded broker and Postgres keep their data. */
+  EY_DATA_DIR: field.string().default('./data'),
+  /** External Postgres; unset = embedded Postgres under EY_DATA_DIR (dev only). Alias: DATABASE_URL. */
+  EY_DATABASE_URL: field.postgresUrl().optional(),
+  /** Kafka bootstrap servers. Alias: KAFKA_BROKERS. */
+  EY_KAFKA_BROKERS: field.brokers().default(['127.0.0.1:9092']),
+  EY_KAFKA_CLIENT_ID: field.string().default('eventyard'),
+  EY_KAFKA_SASL_MECHANISM: field.oneOf(['plain', 'scram-sha-256', 'scram-sha-512'] as const).optional(),
+  EY_KAFKA_SASL_USERNAME: field.string().optional(),
+  EY_KAFKA_SASL_PASSWORD: field.string().optional(),
+  /** TLS to the brokers (system CAs unless EY_KAFKA_TLS_CA_FILE is given). */
+  EY_KAFKA_TLS: field.bool().default(false),
+  EY_KAFKA_TLS_CA_FILE: field.string().optional(),
+  /** Port of /healthz, /readyz and /metrics. 0 = any free port. */
+  EY_HEALTH_PORT: field.port().default(0),
+};
+
+export const coreEnvAliases = { DATABASE_URL: 'EY_DATABASE_URL', KAFKA_BROKERS: 'EY_KAFKA_BROKERS' } as const;
+
+export type SaslMechanism = 'plain' | 'scram-sha-256' | 'scram-sha-512';
+
+export interface KafkaConfig {
+  brokers: readonly string[];
+  clientId: string;
+  sasl?: { mechanism: SaslMechanism; username: string; password: string };
+  tls?: { caFile?: string };
+}
+
+export interface CoreConfig {
+  logLevel: string;
+  dataDir: string;
+  databaseUrl?: string;
+  kafka: KafkaConfig;
+  healthPort: number;
+}
+
+/** Parses the core variables into a nested, frozen config. Throws ConfigError. */
+export function loadCoreConfig(source: Env): Readonly<CoreConfig> {
+  const env = parseEnv(coreEnv, source, coreEnvAliases);
+  const mechanism = env.EY_KAFKA_SASL_MECHANISM;
+  if (mechanism !== undefined && (env.EY_KAFKA_SASL_USERNAME === undefined || env.EY_KAFKA_SASL_PASSWORD === undefined)) {
+    const missing = env.EY_KAFKA_SASL_USERNAME === undefined ? 'EY_KAFKA_SASL_USERNAME' : 'EY_KAFKA_SASL_PASSWORD';
+    throw new ConfigError('EY_CONFIG_INVALID', `config: ${missing}: required when EY_KAFKA_SASL_MECHANISM is set`);
+  }
+  const kafka: KafkaConfig = {
+    brokers: env.EY_KAFKA_BROKERS,
+    clientId: env.EY_KAFKA_CLIENT_ID,
+    ...(mechanism === undefined
+      ? {}
+      : { sasl: { mechanism, username: env.EY_KAFKA_SASL_USERNAME ?? '', password: env.EY_KAFKA_SASL_PASSWORD ?? '' } }),
+    ...(env.EY_KAFKA_TLS ? { tls: env.EY_KAFKA_TLS_CA_FILE === undefined ? {} : { caFile: env.EY_KAFKA_TLS_CA_FILE } } : {}),
+  };
+  return deepFreeze({
+    logLevel: env.EY_LOG_LEVEL,
+    dataDir: env.EY_DATA_DIR,
+    ...(env.EY_DATABASE_URL === undefined ? {} : { databaseUrl: env.EY_DATABASE_URL }),
+    kafka,
+    healthPort: env.EY_HEALTH_PORT,
+  });
+}
+
+export function deepFreeze<T>(value: T): Readonly<T> {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}

@@ -1,0 +1,47 @@
+// The one place kafkajs clients are made: brokers, client id, SASL and TLS come from config, and
+// kafkajs's own log lines go through our pino logger instead of its console logger.
+import { readFileSync } from 'node:fs';
+import { Kafka, logLevel, type KafkaConfig as KafkaJsConfig, type SASLOptions, type logCreator } from 'kafkajs';
+import type { KafkaConfig } from './config.ts';
+import type { Logger } from './logger.ts';
+
+const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+};
+
+function pinoLogCreator(logger: Logger): logCreator {
+  return () =>
+    ({ level, log }) => {
+      const { message, ...extra } = log;
+      logger[LEVELS[level] ?? 'info']({ ...extra, kafkajs: true }, message);
+    };
+}
+
+export interface CreateKafkaOptions {
+  /** Suffix added to the configured client id, e.g. the service name. */
+  clientIdSuffix?: string;
+  logger: Logger;
+  /** Extra kafkajs settings (retry, timeouts) that a caller needs to tune. */
+  overrides?: Partial<KafkaJsConfig>;
+}
+
+export function kafkaJsConfig(config: KafkaConfig, options: CreateKafkaOptions): KafkaJsConfig {
+  const sasl: SASLOptions | undefined = config.sasl === undefined ? undefined : { ...config.sasl };
+  const ssl = config.tls === undefined ? undefined : config.tls.caFile === undefined ? true : { ca: [readFileSync(config.tls.caFile, 'utf8')] };
+  return {
+    clientId: options.clientIdSuffix === undefined ? config.clientId : `${config.clientId}-${options.clientIdSuffix}`,
+    brokers: [...config.brokers],
+    ...(sasl === undefined ? {} : { sasl }),
+    ...(ssl === undefined ? {} : { ssl }),
+    logLevel: logLevel.WARN,
+    logCreator: pinoLogCreator(options.logger.child({ component: 'kafkajs' })),
+    ...options.overrides,
+  };
+}
+
+export function createKafka(config: KafkaConfig, options: CreateKafkaOptions): Kafka {
+  return new Kafka(kafkaJsConfig(config, options));
+}
