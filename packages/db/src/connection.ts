@@ -1,0 +1,45 @@
+// Knex instances on PostgreSQL and the migration entry points. bigint columns (event ids) come back as
+// decimal strings, exactly the form event ids take everywhere else.
+import knexFactory, { type Knex } from 'knex';
+import { migrationSource } from './migrations/index.ts';
+
+export type { Knex } from 'knex';
+
+export interface CreateKnexOptions {
+  /** @default 10 */
+  poolMax?: number;
+  /** @default 0 */
+  poolMin?: number;
+  /** Name shown in pg_stat_activity. @default 'eventyard' */
+  applicationName?: string;
+}
+
+export function createKnex(url: string, options: CreateKnexOptions = {}): Knex {
+  return knexFactory({
+    client: 'pg',
+    connection: { connectionString: url, application_name: options.applicationName ?? 'eventyard' },
+    pool: { min: options.poolMin ?? 0, max: options.poolMax ?? 10 },
+    migrations: { migrationSource, tableName: 'knex_migrations' },
+  });
+}
+
+const migratorConfig: Knex.MigratorConfig = { migrationSource, tableName: 'knex_migrations' };
+
+/** Applies every pending migration; returns the names applied. */
+export async function migrateLatest(knex: Knex): Promise<string[]> {
+  const [, applied] = (await knex.migrate.latest(migratorConfig)) as [number, string[]];
+  return applied;
+}
+
+/** Rolls back every applied migration, newest first; returns the names rolled back. */
+export async function migrateRollbackAll(knex: Knex): Promise<string[]> {
+  const [, rolledBack] = (await knex.migrate.rollback(migratorConfig, true)) as [number, string[]];
+  return rolledBack;
+}
+
+/** Names of applied and pending migrations. */
+export async function migrationStatus(knex: Knex): Promise<{ applied: string[]; pending: string[] }> {
+  const [completed, pending] = (await knex.migrate.list(migratorConfig)) as [Array<{ name: string } | string>, Array<{ name: string } | string>];
+  const nameOf = (entry: { name: string } | string): string => (typeof entry === 'string' ? entry : entry.name);
+  return { applied: completed.map(nameOf), pending: pending.map(nameOf) };
+}

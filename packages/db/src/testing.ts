@@ -1,0 +1,92 @@
+// Test fixture: `createDatabase(t)` gives each caller a fresh, migrated database. One embedded PostgreSQL
+// per test process is started lazily on first use and shared by every test in the file; it is stopped
+// and its temp dir removed when the process exits. EY_TEST_DATABASE_URL points the fixture at an
+// existing server instead (databases are still created and dropped per call).
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { TestContext } from 'node:test';
+import pg from 'pg';
+import type { Knex } from 'knex';
+import { createKnex, migrateLatest } from './connection.ts';
+import { removeAfterExit, startEmbeddedPostgres } from './embedded-postgres.ts';
+
+export interface TestDatabase {
+  knex: Knex;
+  /** URL of the fresh database, for child processes or a second pool. */
+  url: string;
+  /** Name of the database on the shared server. */
+  name: string;
+}
+
+export interface CreateDatabaseOptions {
+  /** @default true */
+  migrate?: boolean;
+  /** @default 5 */
+  poolMax?: number;
+}
+
+let serverUrl: Promise<string> | undefined;
+
+/** URL of the server the fixture creates databases on (starts the embedded one on first call). */
+export function testServerUrl(): Promise<string> {
+  serverUrl ??= startSharedServer();
+  return serverUrl;
+}
+
+async function startSharedServer(): Promise<string> {
+  const external = process.env.EY_TEST_DATABASE_URL;
+  if (external !== undefined && external !== '') return external;
+  // The temp dir itself is the data dir: as root it is handed to the postgres user, and its parent
+  // (the system temp dir) is searchable by everyone.
+  const root = await fs.mkdtemp(path.join(os.tmpdir(), 'eventyard-test-pg-'));
+  let server: Awaited<ReturnType<typeof startEmbeddedPostgres>>;
+  try {
+    server = await startEmbeddedPostgres({
+      dataDir: root,
+      unref: true,
+      // A throwaway cluster: durability costs time and buys nothing here.
+      settings: { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off', max_connections: '200' },
+    });
+  } catch (err) {
+    await fs.rm(root, { recursive: true, force: true });
+    throw err;
+  }
+  // The server's own exit hook sends it SIGINT; this removes the cluster once it has gone.
+  process.on('exit', () => {
+    if (server.pid !== undefined) removeAfterExit(server.pid, root);
+  });
+  return server.url;
+}
+
+/** A fresh database with the schema applied; dropped (and its pool closed) after the test. */
+export async function createDatabase(t: TestContext, options: CreateDatabaseOptions = {}): Promise<TestDatabase> {
+  const base = await testServerUrl();
+  const name = `ey_test_${randomBytes(6).toString('hex')}`;
+  await adminQuery(base, `CREATE DATABASE "${name}"`);
+  const url = withDatabase(base, name);
+  const knex = createKnex(url, { poolMax: options.poolMax ?? 5, applicationName: 'eventyard-test' });
+  t.after(async () => {
+    await knex.destroy();
+    await adminQuery(base, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  });
+  if (options.migrate ?? true) await migrateLatest(knex);
+  return { knex, url, name };
+}
+
+function withDatabase(serverUrl: string, database: string): string {
+  const url = new URL(serverUrl);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+async function adminQuery(url: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}

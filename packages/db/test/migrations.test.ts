@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { test } from 'node:test';
+import { promisify } from 'node:util';
+import { migrateLatest, migrateRollbackAll, migrationStatus, type Knex } from '@eventyard/db';
+import { createDatabase } from '@eventyard/db/testing';
+
+const TABLES = [
+  'api_keys',
+  'deliveries',
+  'delivery_attempts',
+  'events',
+  'idempotency_keys',
+  'node_id_leases',
+  'outbox',
+  'processors',
+  'producers',
+  'schedules',
+  'transactions',
+];
+
+async function tableNames(knex: Knex): Promise<string[]> {
+  const rows = (await knex('pg_tables').where({ schemaname: 'public' }).whereNot('tablename', 'like', 'knex_%').orderBy('tablename').pluck('tablename')) as string[];
+  return rows;
+}
+
+test('migrations apply, roll back all the way, and re-apply', async (t) => {
+  const { knex } = await createDatabase(t, { migrate: false });
+  assert.deepEqual(await migrateLatest(knex), ['0001_config', '0002_history', '0003_runtime']);
+  assert.deepEqual(await tableNames(knex), TABLES);
+  assert.deepEqual(await migrateLatest(knex), [], 'a second latest applies nothing');
+
+  assert.deepEqual(await migrateRollbackAll(knex), ['0003_runtime', '0002_history', '0001_config']);
+  assert.deepEqual(await tableNames(knex), []);
+  const functions = await knex('pg_proc').where({ proname: 'eventyard_notify_config_change' }).count<Array<{ count: string }>>('* as count');
+  assert.equal(functions[0]?.count, '0', 'the notify trigger function is dropped too');
+  assert.deepEqual(await migrationStatus(knex), { applied: [], pending: ['0001_config', '0002_history', '0003_runtime'] });
+
+  await migrateLatest(knex);
+  assert.deepEqual(await tableNames(knex), TABLES);
+  const leases = await knex('node_id_leases').count<Array<{ count: string }>>('* as count');
+  assert.equal(leases[0]?.count, '1024', 'every node id has a lease row after re-applying');
+});
+
+test('migrate-cli applies and rolls back the schema on DATABASE_URL', async (t) => {
+  const { knex, url } = await createDatabase(t, { migrate: false });
+  const cli = path.join(import.meta.dirname, '..', 'src', 'migrate-cli.ts');
+  const run = (command: string, env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: url }) =>
+    promisify(execFile)(process.execPath, [cli, command], { env });
+
+  assert.match((await run('latest')).stdout, /migrations applied: 0001_config, 0002_history, 0003_runtime/);
+  assert.deepEqual(await tableNames(knex), TABLES);
+  assert.match((await run('status')).stdout, /pending: -/);
+  assert.match((await run('rollback')).stdout, /rolled back: 0003_runtime, 0002_history, 0001_config/);
+  assert.deepEqual(await tableNames(knex), []);
+
+  const { DATABASE_URL: _omitted, ...envWithout } = process.env;
+  await assert.rejects(run('latest', envWithout), (err: { code: number; stderr: string }) => {
+    assert.equal(err.code, 1);
+    assert.equal(err.stderr.trim(), 'config: DATABASE_URL: required');
+    return true;
+  });
+});
