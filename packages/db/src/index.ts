@@ -20,3 +20,7 @@ export * from './node-id-leases.ts';
 export * from './config-changes.ts';
 export * from './api-keys.ts';
 export * from './retention.ts';
+export * from './history.ts';
+export * from './schedules.ts';
+export * from './transactions.ts';
+export * from './idempotency-keys.ts';

@@ -31,9 +31,11 @@ export async function up(knex: Knex): Promise<void> {
     COMMENT ON COLUMN events.status IS 'routed | filtered | no_subscribers | scheduled | cancelled | ...';
     COMMENT ON COLUMN events.payload IS 'Event.data as reported; NULL once payload retention expired (payload_pruned_at set)';
     COMMENT ON COLUMN events.created_at IS 'when Report accepted the event';
-    CREATE INDEX events_app_topic_created ON events (app_id, topic_id, created_at, event_id);
-    CREATE INDEX events_status_created ON events (status, created_at, event_id);
-    CREATE INDEX events_created ON events (created_at, event_id);
+    -- Lists page by event_id (keyset): ids are time-sortable and unique, so the order is the report
+    -- order and a cursor is just the last id, stable while new events arrive.
+    CREATE INDEX events_app_topic_id ON events (app_id, topic_id, event_id);
+    CREATE INDEX events_status_id ON events (status, event_id);
+    CREATE INDEX events_created ON events (created_at);
 
     CREATE TABLE deliveries (
       id              bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -55,10 +57,12 @@ export async function up(knex: Knex): Promise<void> {
       finished_at     timestamptz NULL,
       UNIQUE (event_id, dispatcher_id)
     );
-    CREATE INDEX deliveries_dispatcher_status ON deliveries (dispatcher_id, status, updated_at, id);
-    CREATE INDEX deliveries_dispatcher_created ON deliveries (dispatcher_id, created_at, id);
-    CREATE INDEX deliveries_status_updated ON deliveries (status, updated_at, id);
-    CREATE INDEX deliveries_app_topic_created ON deliveries (app_id, topic_id, created_at, id);
+    -- Lists page by id (keyset; identity order = creation order), filtered by processor and status.
+    CREATE INDEX deliveries_dispatcher_status_id ON deliveries (dispatcher_id, status, id);
+    CREATE INDEX deliveries_dispatcher_id ON deliveries (dispatcher_id, id);
+    CREATE INDEX deliveries_status_id ON deliveries (status, id);
+    CREATE INDEX deliveries_app_topic_id ON deliveries (app_id, topic_id, id);
+    CREATE INDEX deliveries_dispatcher_updated ON deliveries (dispatcher_id, updated_at);
     CREATE INDEX deliveries_due ON deliveries (next_attempt_at)
       WHERE status IN ('pending', 'scheduled', 'delivering');
 

@@ -1,0 +1,313 @@
+// Delivery history: events as the router records them, their per-processor deliveries, and every
+// attempt. Writes are idempotent (at-least-once consumers re-record after a crash); attempt numbers are
+// allocated under the delivery's row lock, so concurrent recorders never reuse one.
+import type { Knex } from 'knex';
+
+export const DELIVERY_STATUSES = ['pending', 'scheduled', 'delivering', 'succeeded', 'failed', 'dead', 'filtered', 'cancelled'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+export interface EventInput {
+  event_id: string;
+  app_id: string;
+  topic_id: string;
+  /** EvHub EventTriggerType number. @default 1 */
+  trigger_type?: number;
+  trigger?: unknown;
+  /** routed | filtered | no_subscribers | scheduled | cancelled | ... */
+  status: string;
+  /** report | commit | replay | broadcast. @default 'report' */
+  source?: string;
+  event_comm?: unknown;
+  payload?: Buffer | null;
+  ordering_key?: string | null;
+  idempotency_key?: string | null;
+  broadcast?: boolean;
+  api_key_id?: string | null;
+  next_due_at?: Date | null;
+  /** When Report accepted the event. @default now */
+  created_at?: Date;
+}
+
+export interface EventRecord extends Required<Omit<EventInput, 'created_at'>> {
+  payload_size: number;
+  payload_pruned_at: Date | null;
+  created_at: Date;
+  recorded_at: Date;
+  updated_at: Date;
+}
+
+export interface DeliveryInput {
+  event_id: string;
+  dispatcher_id: string;
+  app_id: string;
+  topic_id: string;
+  status: DeliveryStatus;
+  next_attempt_at?: Date | null;
+  repeat_times?: number;
+}
+
+export interface DeliveryRecord {
+  id: string;
+  event_id: string;
+  dispatcher_id: string;
+  app_id: string;
+  topic_id: string;
+  status: DeliveryStatus;
+  attempt_count: number;
+  retry_times: number;
+  repeat_times: number;
+  next_attempt_at: Date | null;
+  last_error_code: string | null;
+  last_error: string | null;
+  pass_back: Buffer | null;
+  created_at: Date;
+  updated_at: Date;
+  finished_at: Date | null;
+}
+
+export interface AttemptInput {
+  event_id: string;
+  dispatcher_id: string;
+  app_id: string;
+  topic_id: string;
+  /** @default 'auto' */
+  trigger?: 'auto' | 'manual';
+  retry_times: number;
+  repeat_times: number;
+  started_at: Date;
+  finished_at: Date | null;
+  /** success | failure | cancel | timeout | in_flight (free text, shown as is). */
+  outcome: string;
+  error_code?: string | number | null;
+  error_message?: string | null;
+  response_status?: number | null;
+  ret_code?: number | null;
+  response_excerpt?: string | null;
+  /** The delivery's status after this attempt. */
+  delivery_status: DeliveryStatus;
+  /** When the next attempt is due (retry scheduled), else null. */
+  next_attempt_at?: Date | null;
+  /** The consumer's pass_back to send with the next attempt. */
+  pass_back?: Buffer | null;
+}
+
+export interface AttemptRecord {
+  id: string;
+  delivery_id: string;
+  event_id: string;
+  dispatcher_id: string;
+  attempt_no: number;
+  trigger: 'auto' | 'manual';
+  retry_times: number;
+  repeat_times: number;
+  started_at: Date;
+  finished_at: Date | null;
+  latency_ms: number | null;
+  outcome: string;
+  error_code: string | null;
+  error_message: string | null;
+  response_status: number | null;
+  ret_code: number | null;
+  response_excerpt: string | null;
+}
+
+const FINAL_STATUSES: readonly DeliveryStatus[] = ['succeeded', 'dead', 'filtered', 'cancelled'];
+
+/** Records events in one statement; re-recording an event updates its status and next due time only. */
+export async function recordEvents(knex: Knex, events: readonly EventInput[]): Promise<void> {
+  if (events.length === 0) return;
+  const rows = events.map((e) => ({
+    event_id: e.event_id,
+    app_id: e.app_id,
+    topic_id: e.topic_id,
+    trigger_type: e.trigger_type ?? 1,
+    trigger: e.trigger === undefined ? null : JSON.stringify(e.trigger),
+    status: e.status,
+    source: e.source ?? 'report',
+    event_comm: e.event_comm === undefined ? null : JSON.stringify(e.event_comm),
+    payload: e.payload ?? null,
+    payload_size: e.payload?.length ?? 0,
+    ordering_key: e.ordering_key ?? null,
+    idempotency_key: e.idempotency_key ?? null,
+    broadcast: e.broadcast ?? false,
+    api_key_id: e.api_key_id ?? null,
+    next_due_at: e.next_due_at ?? null,
+    created_at: e.created_at ?? knex.fn.now(),
+  }));
+  await knex('events')
+    .insert(rows)
+    .onConflict('event_id')
+    .merge({ status: knex.raw('EXCLUDED.status'), next_due_at: knex.raw('EXCLUDED.next_due_at'), updated_at: knex.fn.now() });
+}
+
+/** Creates delivery rows; rows that exist already (a re-consumed batch, or the dispatcher was first) are kept. */
+export async function recordDeliveries(knex: Knex, deliveries: readonly DeliveryInput[]): Promise<void> {
+  if (deliveries.length === 0) return;
+  const rows = deliveries.map((d) => ({
+    event_id: d.event_id,
+    dispatcher_id: d.dispatcher_id,
+    app_id: d.app_id,
+    topic_id: d.topic_id,
+    status: d.status,
+    next_attempt_at: d.next_attempt_at ?? null,
+    repeat_times: d.repeat_times ?? 0,
+    finished_at: FINAL_STATUSES.includes(d.status) ? knex.fn.now() : null,
+  }));
+  await knex('deliveries').insert(rows).onConflict(['event_id', 'dispatcher_id']).ignore();
+}
+
+/** Sets a delivery's status (e.g. `delivering`, `scheduled`, `cancelled`), creating the row if needed. */
+export async function setDeliveryStatus(knex: Knex, delivery: DeliveryInput): Promise<DeliveryRecord> {
+  const finished = FINAL_STATUSES.includes(delivery.status);
+  const [row] = (await knex('deliveries')
+    .insert({
+      event_id: delivery.event_id,
+      dispatcher_id: delivery.dispatcher_id,
+      app_id: delivery.app_id,
+      topic_id: delivery.topic_id,
+      status: delivery.status,
+      next_attempt_at: delivery.next_attempt_at ?? null,
+      repeat_times: delivery.repeat_times ?? 0,
+      finished_at: finished ? knex.fn.now() : null,
+    })
+    .onConflict(['event_id', 'dispatcher_id'])
+    .merge({
+      status: delivery.status,
+      next_attempt_at: delivery.next_attempt_at ?? null,
+      ...(delivery.repeat_times === undefined ? {} : { repeat_times: delivery.repeat_times }),
+      updated_at: knex.fn.now(),
+      finished_at: finished ? knex.fn.now() : null,
+    })
+    .returning('*')) as DeliveryRecord[];
+  if (row === undefined) throw new Error('delivery upsert returned no row');
+  return row;
+}
+
+/**
+ * Records one attempt and the delivery's resulting state in one transaction; the attempt gets the next
+ * attempt_no of its delivery. Creates the delivery when the router's row is not there yet.
+ */
+export async function recordAttempt(knex: Knex, attempt: AttemptInput): Promise<{ delivery: DeliveryRecord; attempt: AttemptRecord }> {
+  const finished = FINAL_STATUSES.includes(attempt.delivery_status);
+  const errorCode = attempt.error_code === undefined || attempt.error_code === null ? null : String(attempt.error_code);
+  return knex.transaction(async (trx) => {
+    const [delivery] = (await trx('deliveries')
+      .insert({
+        event_id: attempt.event_id,
+        dispatcher_id: attempt.dispatcher_id,
+        app_id: attempt.app_id,
+        topic_id: attempt.topic_id,
+        status: attempt.delivery_status,
+        attempt_count: 1,
+        retry_times: attempt.retry_times,
+        repeat_times: attempt.repeat_times,
+        next_attempt_at: attempt.next_attempt_at ?? null,
+        last_error_code: errorCode,
+        last_error: attempt.error_message ?? null,
+        pass_back: attempt.pass_back ?? null,
+        finished_at: finished ? trx.fn.now() : null,
+      })
+      .onConflict(['event_id', 'dispatcher_id'])
+      .merge({
+        status: attempt.delivery_status,
+        attempt_count: trx.raw('deliveries.attempt_count + 1'),
+        retry_times: attempt.retry_times,
+        repeat_times: attempt.repeat_times,
+        next_attempt_at: attempt.next_attempt_at ?? null,
+        last_error_code: errorCode,
+        last_error: attempt.error_message ?? null,
+        pass_back: attempt.pass_back ?? null,
+        updated_at: trx.fn.now(),
+        finished_at: finished ? trx.fn.now() : null,
+      })
+      .returning('*')) as DeliveryRecord[];
+    if (delivery === undefined) throw new Error('delivery upsert returned no row');
+    const latency = attempt.finished_at === null ? null : Math.max(0, Math.round(attempt.finished_at.getTime() - attempt.started_at.getTime()));
+    const [row] = (await trx('delivery_attempts')
+      .insert({
+        delivery_id: delivery.id,
+        event_id: attempt.event_id,
+        dispatcher_id: attempt.dispatcher_id,
+        attempt_no: delivery.attempt_count,
+        trigger: attempt.trigger ?? 'auto',
+        retry_times: attempt.retry_times,
+        repeat_times: attempt.repeat_times,
+        started_at: attempt.started_at,
+        finished_at: attempt.finished_at,
+        latency_ms: latency,
+        outcome: attempt.outcome,
+        error_code: errorCode,
+        error_message: attempt.error_message ?? null,
+        response_status: attempt.response_status ?? null,
+        ret_code: attempt.ret_code ?? null,
+        response_excerpt: attempt.response_excerpt ?? null,
+      })
+      .returning('*')) as AttemptRecord[];
+    if (row === undefined) throw new Error('attempt insert returned no row');
+    return { delivery, attempt: row };
+  });
+}
+
+export interface EventHistory {
+  event: EventRecord;
+  deliveries: Array<DeliveryRecord & { attempts: AttemptRecord[] }>;
+}
+
+/** An event with each processor's delivery and every attempt (GET /v1/events/:event_id). */
+export async function getEventHistory(knex: Knex, eventId: string): Promise<EventHistory | undefined> {
+  const event = (await knex('events').where({ event_id: eventId }).first()) as EventRecord | undefined;
+  if (event === undefined) return undefined;
+  const deliveries = (await knex('deliveries').where({ event_id: eventId }).orderBy('dispatcher_id')) as DeliveryRecord[];
+  const attempts = (await knex('delivery_attempts').where({ event_id: eventId }).orderBy(['delivery_id', 'attempt_no'])) as AttemptRecord[];
+  return {
+    event,
+    deliveries: deliveries.map((delivery) => ({ ...delivery, attempts: attempts.filter((a) => a.delivery_id === delivery.id) })),
+  };
+}
+
+export interface ListEventsQuery {
+  app_id?: string;
+  topic_id?: string;
+  status?: string;
+  since?: Date;
+  until?: Date;
+  event_ids?: readonly string[];
+  /** Keyset cursor: the last event_id of the previous page; pages go newest first. */
+  before?: string;
+  limit: number;
+}
+
+/** Events newest first, paged by event_id (time-sortable), so pages stay stable while events arrive. */
+export async function listEvents(knex: Knex, query: ListEventsQuery): Promise<EventRecord[]> {
+  const q = knex('events').orderBy('event_id', 'desc').limit(query.limit);
+  if (query.app_id !== undefined) q.where({ app_id: query.app_id });
+  if (query.topic_id !== undefined) q.where({ topic_id: query.topic_id });
+  if (query.status !== undefined) q.where({ status: query.status });
+  if (query.since !== undefined) q.where('created_at', '>=', query.since);
+  if (query.until !== undefined) q.where('created_at', '<', query.until);
+  if (query.event_ids !== undefined) q.whereIn('event_id', [...query.event_ids]);
+  if (query.before !== undefined) q.where('event_id', '<', query.before);
+  return (await q) as EventRecord[];
+}
+
+export interface ListDeliveriesQuery {
+  dispatcher_id?: string;
+  app_id?: string;
+  topic_id?: string;
+  statuses?: readonly DeliveryStatus[];
+  event_ids?: readonly string[];
+  /** Keyset cursor: the last delivery id of the previous page; pages go newest first. */
+  before?: string;
+  limit: number;
+}
+
+export async function listDeliveries(knex: Knex, query: ListDeliveriesQuery): Promise<DeliveryRecord[]> {
+  const q = knex('deliveries').orderBy('id', 'desc').limit(query.limit);
+  if (query.dispatcher_id !== undefined) q.where({ dispatcher_id: query.dispatcher_id });
+  if (query.app_id !== undefined) q.where({ app_id: query.app_id });
+  if (query.topic_id !== undefined) q.where({ topic_id: query.topic_id });
+  if (query.statuses !== undefined) q.whereIn('status', [...query.statuses]);
+  if (query.event_ids !== undefined) q.whereIn('event_id', [...query.event_ids]);
+  if (query.before !== undefined) q.where('id', '<', query.before);
+  return (await q) as DeliveryRecord[];
+}

@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { getEventHistory, listDeliveries, listEvents, recordAttempt, recordDeliveries, recordEvents, setDeliveryStatus, type AttemptInput } from '@eventyard/db';
+import { createDatabase } from '@eventyard/db/testing';
+
+const event = (id: number, extra: object = {}) => ({ event_id: String(id), app_id: 'shop', topic_id: 'order', status: 'routed', payload: Buffer.from(`p${id}`), ...extra });
+const attempt = (extra: Partial<AttemptInput> = {}): AttemptInput => ({
+  event_id: '1',
+  dispatcher_id: 'billing',
+  app_id: 'shop',
+  topic_id: 'order',
+  retry_times: 0,
+  repeat_times: 0,
+  started_at: new Date(1_700_000_000_000),
+  finished_at: new Date(1_700_000_000_250),
+  outcome: 'failure',
+  error_code: 'http:503',
+  delivery_status: 'scheduled',
+  ...extra,
+});
+
+test('an event, its deliveries and every attempt are recorded and read back together', async (t) => {
+  const { knex } = await createDatabase(t);
+  await recordEvents(knex, [event(1, { trigger: { trigger_type: 1 }, ordering_key: 'user-7' })]);
+  await recordEvents(knex, [event(1, { status: 'delivered' })]); // a re-consumed batch updates, never duplicates
+  await recordDeliveries(knex, [
+    { event_id: '1', dispatcher_id: 'billing', app_id: 'shop', topic_id: 'order', status: 'pending' },
+    { event_id: '1', dispatcher_id: 'audit', app_id: 'shop', topic_id: 'order', status: 'filtered' },
+  ]);
+  await recordDeliveries(knex, [{ event_id: '1', dispatcher_id: 'audit', app_id: 'shop', topic_id: 'order', status: 'pending' }]);
+
+  await recordAttempt(knex, attempt({ next_attempt_at: new Date(Date.now() + 1000), pass_back: Buffer.from('cursor-1') }));
+  const second = await recordAttempt(knex, attempt({ retry_times: 1, outcome: 'success', error_code: null, delivery_status: 'succeeded' }));
+  assert.equal(second.attempt.attempt_no, 2);
+  assert.equal(second.delivery.status, 'succeeded');
+  assert.ok(second.delivery.finished_at instanceof Date);
+  const manual = await recordAttempt(knex, attempt({ trigger: 'manual', outcome: 'success', error_code: null, delivery_status: 'succeeded' }));
+  assert.equal(manual.attempt.attempt_no, 3);
+
+  const history = await getEventHistory(knex, '1');
+  assert.ok(history !== undefined);
+  assert.equal(history.event.status, 'delivered');
+  assert.deepEqual(history.event.trigger, { trigger_type: 1 });
+  assert.equal(history.event.payload_size, 2);
+  assert.deepEqual(history.deliveries.map((d) => [d.dispatcher_id, d.status, d.attempt_count]), [['audit', 'filtered', 0], ['billing', 'succeeded', 3]]);
+  const attempts = history.deliveries[1]?.attempts ?? [];
+  assert.deepEqual(attempts.map((a) => [a.attempt_no, a.retry_times, a.outcome, a.error_code, a.trigger, a.latency_ms]), [
+    [1, 0, 'failure', 'http:503', 'auto', 250],
+    [2, 1, 'success', null, 'auto', 250],
+    [3, 0, 'success', null, 'manual', 250],
+  ]);
+  assert.equal(await getEventHistory(knex, '999'), undefined);
+});
+
+test('concurrent attempts of one delivery get distinct attempt numbers, even before the router recorded it', async (t) => {
+  const { knex } = await createDatabase(t, { poolMax: 10 });
+  const results = await Promise.all(Array.from({ length: 10 }, (_, i) => recordAttempt(knex, attempt({ retry_times: i }))));
+  assert.deepEqual(results.map((r) => r.attempt.attempt_no).sort((a, b) => a - b), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  const [delivery] = await listDeliveries(knex, { dispatcher_id: 'billing', limit: 10 });
+  assert.equal(delivery?.attempt_count, 10);
+  const redriven = await setDeliveryStatus(knex, { event_id: '1', dispatcher_id: 'billing', app_id: 'shop', topic_id: 'order', status: 'pending' });
+  assert.equal(redriven.finished_at, null);
+});
+
+test('event pages stay stable while new events arrive: every row exactly once', async (t) => {
+  const { knex } = await createDatabase(t);
+  await recordEvents(knex, Array.from({ length: 25 }, (_, i) => event(100 + i)));
+  const seen: string[] = [];
+  let before: string | undefined;
+  let next = 1000;
+  for (;;) {
+    const page = await listEvents(knex, { app_id: 'shop', topic_id: 'order', limit: 7, ...(before === undefined ? {} : { before }) });
+    if (page.length === 0) break;
+    seen.push(...page.map((e) => e.event_id));
+    before = page.at(-1)?.event_id;
+    await recordEvents(knex, [event(next++)]); // newer events arrive between pages
+  }
+  assert.deepEqual(seen, Array.from({ length: 25 }, (_, i) => String(124 - i)));
+  assert.equal((await listEvents(knex, { status: 'routed', event_ids: ['100', '1000'], limit: 10 })).length, 2);
+});
