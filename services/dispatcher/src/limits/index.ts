@@ -1,0 +1,32 @@
+/**
+ * Per-processor delivery limits: a concurrency limiter (async semaphore with a bounded FIFO queue)
+ * and a token-bucket rate limiter for `flow_control_strategy.qps`. Both take an injectable clock,
+ * can be resized live when the processor config changes, and reject waiters with a coded,
+ * retriable error (EY_LIMITER_CLOSED) on close().
+ *
+ * @example
+ * const { qps } = flowControlOf(processorConfig);
+ * const slots = new ConcurrencyLimiter({ limit: 16, maxQueue: 1000, name: `processor ${id}` });
+ * const rate = new RateLimiter({ qps, name: `processor ${id}` });
+ * const release = await slots.acquire();
+ * try {
+ *   await rate.take();
+ *   await deliver(task);
+ * } finally {
+ *   release();
+ * }
+ * // shutdown or processor removed:
+ * slots.close('processor removed'); rate.close('processor removed');
+ */
+export { systemClock } from './clock.ts';
+export type { Clock, TimerHandle } from './clock.ts';
+export { ManualClock } from './manual-clock.ts';
+export { ConcurrencyLimiter } from './concurrency-limiter.ts';
+export type { ConcurrencyLimiterOptions, Release } from './concurrency-limiter.ts';
+export { RateLimiter } from './rate-limiter.ts';
+export type { RateLimiterOptions } from './rate-limiter.ts';
+export { LimiterErrorCode } from './limiter-errors.ts';
+export { LIMITER_TIMEOUT } from './wait.ts';
+export type { WaitOptions } from './wait.ts';
+export { flowControlOf, INVALID_FLOW_CONTROL, MAX_QPS } from './flow-control.ts';
+export type { FlowControl } from './flow-control.ts';
