@@ -1,0 +1,10 @@
+// Original file: producer/producer.proto
+
+
+export interface RollbackReq {
+  'event_id'?: (string);
+}
+
+export interface RollbackReq__Output {
+  'event_id': (string);
+}

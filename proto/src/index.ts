@@ -1,0 +1,25 @@
+/**
+ * EvHub's gRPC contract and Eventyard's Kafka payloads: the .proto files, the one loader every
+ * service uses, protobuf codecs for Kafka records, and the generated TypeScript types.
+ *
+ * @example
+ * const { evhubProcessor } = loadEvhub();
+ * server.addService(evhubProcessor.service, { Dispatch: (call, cb) => cb(null, { ret: { code: 0 } }) });
+ * const client = new evhubProcessor('127.0.0.1:50051', grpc.credentials.createInsecure());
+ *
+ * const value = encodeMessage('eventyard.v1.IngestEnvelope', { event_id, event, trigger });
+ * const envelope = decodeMessage('eventyard.v1.IngestEnvelope', record.value);
+ */
+export {
+  CONVERSION_OPTIONS,
+  GENERATOR_FLAGS,
+  LOADER_OPTIONS,
+  PROTO_DIR,
+  PROTO_FILES,
+  WirePath,
+  loadEvhub,
+} from './loader.ts';
+export type { Evhub } from './loader.ts';
+export { CodecErrorCode, decodeMessage, encodeMessage, protoRoot } from './codec.ts';
+export type { MessageInput, MessageOutput, MessageTypeName, MessageTypes } from './message-types.ts';
+export * from './types.ts';
