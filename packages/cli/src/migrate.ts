@@ -1,0 +1,26 @@
+// `eventyard migrate latest|rollback`: applies or rolls back the schema on EY_DATABASE_URL.
+import type { Command } from 'commander';
+import { loadCoreConfig, ConfigError } from '@eventyard/core';
+import { createKnex, migrateLatest, migrateRollbackAll } from '@eventyard/db';
+
+export function registerMigrateCommand(program: Command): void {
+  program
+    .command('migrate')
+    .description('apply (latest) or roll back all (rollback) database migrations on EY_DATABASE_URL')
+    .argument('<direction>', 'latest or rollback')
+    .action(async (direction: string) => {
+      if (direction !== 'latest' && direction !== 'rollback') {
+        throw new ConfigError('EY_CLI_USAGE', `migrate: direction must be "latest" or "rollback", got "${direction}"`);
+      }
+      const config = loadCoreConfig(process.env);
+      if (config.databaseUrl === undefined) throw new ConfigError('EY_CONFIG_INVALID', 'config: EY_DATABASE_URL: required');
+      const knex = createKnex(config.databaseUrl);
+      try {
+        if (direction === 'latest') await migrateLatest(knex);
+        else await migrateRollbackAll(knex);
+        process.stdout.write(`migrate ${direction}: done\n`);
+      } finally {
+        await knex.destroy();
+      }
+    });
+}
