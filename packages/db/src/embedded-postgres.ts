@@ -23,6 +23,11 @@ export interface EmbeddedPostgresOptions {
   /** Extra server settings passed as `-c name=value`, e.g. `{ fsync: 'off' }` for throwaway clusters. */
   settings?: Record<string, string>;
   /**
+   * false for throwaway clusters (tests): initdb skips its final sync and the server runs with
+   * fsync, synchronous_commit and full_page_writes off. @default true
+   */
+  durable?: boolean;
+  /**
    * Let this process exit while the server still runs (the exit hook then stops it). For test fixtures
    * that share one server across a file. @default false
    */
@@ -78,7 +83,13 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       log.debug({ line: text }, 'postgres log');
     }
   };
-  const settings = { listen_addresses: '127.0.0.1', unix_socket_directories: '', ...options.settings };
+  const durable = options.durable ?? true;
+  const settings = {
+    listen_addresses: '127.0.0.1',
+    unix_socket_directories: '',
+    ...(durable ? {} : { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off' }),
+    ...options.settings,
+  };
   const postgresFlags = Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`]);
 
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
@@ -87,7 +98,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       throw new ConfigError('EY_PG_DATA_DIR_NOT_EMPTY', `embedded postgres: ${dataDir} is not empty but holds no cluster (no PG_VERSION); empty it or choose another data dir`, { context: { dataDir } });
     }
     log.info({ dataDir }, 'initialising postgres cluster');
-    const initInstance = new EmbeddedPostgres({ databaseDir: dataDir, user, password, authMethod: 'scram-sha-256', persistent: true, onLog, onError: (err: unknown) => onLog(err instanceof Error ? err.message : String(err)) });
+    const initInstance = new EmbeddedPostgres({ databaseDir: dataDir, user, password, authMethod: 'scram-sha-256', persistent: true, initdbFlags: durable ? [] : ['--no-sync'], onLog, onError: (err: unknown) => onLog(err instanceof Error ? err.message : String(err)) });
     try {
       await initInstance.initialise();
     } catch (err) {

@@ -9,16 +9,27 @@ import { test, type TestContext } from 'node:test';
 import pg from 'pg';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '@eventyard/db';
 
-async function tempDir(t: TestContext): Promise<string> {
+type Defer = (cleanup: () => unknown) => void;
+
+/** Cleanups run newest first (t.after runs hooks in registration order): servers stop before dirs go. */
+function deferrer(t: TestContext): Defer {
+  const stack: Array<() => unknown> = [];
+  t.after(async () => {
+    for (const cleanup of stack.reverse()) await cleanup();
+  });
+  return (cleanup) => void stack.push(cleanup);
+}
+
+async function tempDir(defer: Defer): Promise<string> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'eventyard-pg-test-'));
-  t.after(() => fs.rm(dir, { recursive: true, force: true }));
+  defer(() => fs.rm(dir, { recursive: true, force: true }));
   await fs.chmod(dir, 0o755); // mkdtemp makes it 0700: the postgres user could not pass through
   return dir;
 }
 
-async function start(t: TestContext, dataDir: string): Promise<EmbeddedPostgresHandle> {
+async function start(defer: Defer, dataDir: string): Promise<EmbeddedPostgresHandle> {
   const server = await startEmbeddedPostgres({ dataDir });
-  t.after(() => server.stop());
+  defer(() => server.stop());
   return server;
 }
 
@@ -55,8 +66,9 @@ async function waitFor(condition: () => boolean, what: string, deadlineMs = 10_0
 }
 
 test('starts real PostgreSQL, as the postgres user when run as root, in a data dir whose parents it creates', async (t) => {
-  const dataDir = path.join(await tempDir(t), 'nested', 'pg');
-  const server = await start(t, dataDir);
+  const defer = deferrer(t);
+  const dataDir = path.join(await tempDir(defer), 'nested', 'pg');
+  const server = await start(defer, dataDir);
   const rows = await query<{ current_user: string; version: string }>(server.url, 'select current_user, version()');
   assert.equal(rows[0]?.current_user, 'postgres');
   assert.match(rows[0]?.version ?? '', /^PostgreSQL 18/);
@@ -74,7 +86,8 @@ test('starts real PostgreSQL, as the postgres user when run as root, in a data d
 });
 
 test('as root, a data dir the postgres user cannot reach is refused with a clear error', { skip: process.getuid?.() !== 0 && 'not root' }, async (t) => {
-  const hidden = await tempDir(t);
+  const defer = deferrer(t);
+  const hidden = await tempDir(defer);
   await fs.chmod(hidden, 0o700);
   await assert.rejects(startEmbeddedPostgres({ dataDir: path.join(hidden, 'pg') }), (err: Error & { code: string }) => {
     assert.equal(err.code, 'EY_PG_DATA_DIR_UNREACHABLE');
@@ -84,19 +97,23 @@ test('as root, a data dir the postgres user cannot reach is refused with a clear
 });
 
 test('a restart reuses the data dir and keeps the data', async (t) => {
-  const dataDir = await tempDir(t);
+  const defer = deferrer(t);
+  const dataDir = await tempDir(defer);
   const first = await startEmbeddedPostgres({ dataDir });
+  defer(() => first.stop());
   await query(first.url, "create table kept (v text); insert into kept values ('survives')");
   await first.stop();
   await first.stop(); // idempotent
 
-  const second = await start(t, dataDir);
+  const second = await start(defer, dataDir);
   assert.deepEqual(await query(second.url, 'select v from kept'), [{ v: 'survives' }]);
 });
 
 test('starts after the postmaster was killed with SIGKILL (stale postmaster.pid)', async (t) => {
-  const dataDir = await tempDir(t);
+  const defer = deferrer(t);
+  const dataDir = await tempDir(defer);
   const first = await startEmbeddedPostgres({ dataDir });
+  defer(() => first.stop());
   await query(first.url, "create table kept (v text); insert into kept values ('committed')");
   const pid = first.pid;
   assert.ok(pid !== undefined);
@@ -105,18 +122,19 @@ test('starts after the postmaster was killed with SIGKILL (stale postmaster.pid)
   await first.stop(); // the server is gone already: must not hang
   assert.ok(readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').startsWith(String(pid)), 'the lock file is left behind');
 
-  const second = await start(t, dataDir);
+  const second = await start(defer, dataDir);
   assert.deepEqual(await query(second.url, 'select v from kept'), [{ v: 'committed' }]);
 });
 
 test('stops a server orphaned by a SIGKILLed owner and starts its own', async (t) => {
-  const dataDir = await tempDir(t);
+  const defer = deferrer(t);
+  const dataDir = await tempDir(defer);
   const fixture = path.join(import.meta.dirname, 'fixtures', 'hold-postgres.ts');
   const owner = spawn(process.execPath, [fixture, dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
-  t.after(() => owner.kill('SIGKILL'));
+  defer(() => owner.kill('SIGKILL'));
   const [line] = (await once(owner.stdout, 'data')) as [Buffer];
   const orphan = JSON.parse(line.toString()) as { pid: number; url: string };
-  t.after(() => {
+  defer(() => {
     if (isAlive(orphan.pid)) process.kill(orphan.pid, 'SIGKILL');
   });
   await query(orphan.url, "create table kept (v text); insert into kept values ('from the first owner')");
@@ -125,7 +143,7 @@ test('stops a server orphaned by a SIGKILLed owner and starts its own', async (t
   await once(owner, 'exit');
   assert.ok(isAlive(orphan.pid), 'the postmaster outlives its SIGKILLed owner');
 
-  const server = await start(t, dataDir);
+  const server = await start(defer, dataDir);
   assert.ok(!isAlive(orphan.pid), 'the orphan was stopped');
   assert.notEqual(server.pid, orphan.pid);
   assert.deepEqual(await query(server.url, 'select v from kept'), [{ v: 'from the first owner' }]);
