@@ -14,3 +14,5 @@ export * from './topics.ts';
 export * from './kafka.ts';
 export * from './shutdown.ts';
 export * from './ids.ts';
+export * from './health.ts';
+export * from './service.ts';

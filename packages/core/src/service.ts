@@ -1,0 +1,49 @@
+// The start-up and shutdown sequence every service's main.ts runs: parse config (one line per bad
+// variable, exit 1), make the root logger, build the app, start it, and on SIGTERM/SIGINT close it
+// within a deadline (a second signal forces exit 1). Services implement createApp; this is the rest.
+import { isEventyardError } from './errors.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { Shutdown, installSignalHandlers } from './shutdown.ts';
+
+export type ComponentState = 'created' | 'starting' | 'running' | 'draining' | 'stopped';
+
+/** What a service's createApp returns: idempotent start and close. */
+export interface App {
+  start(): Promise<void>;
+  /** Stop intake, drain in-flight work, commit, close producers and pools: one ordered sequence. */
+  close(): Promise<void>;
+}
+
+export interface RunServiceOptions<C> {
+  name: string;
+  /** Parses the environment; throws ConfigError. */
+  loadConfig: (env: NodeJS.ProcessEnv) => C;
+  logLevel: (config: C) => string;
+  createApp: (config: C, deps: { logger: Logger }) => App | Promise<App>;
+  /** @default 30000 */
+  shutdownDeadlineMs?: number;
+}
+
+/** For main.ts only: owns process.env, signals and process.exit. */
+export async function runService<C>(options: RunServiceOptions<C>): Promise<void> {
+  let config: C;
+  try {
+    config = options.loadConfig(process.env);
+  } catch (err) {
+    process.stderr.write(`${isEventyardError(err) ? err.message : String(err)}\n`);
+    process.exit(1);
+  }
+  const logger = createLogger({ name: options.name, level: options.logLevel(config) });
+  process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection'));
+  const shutdown = new Shutdown({ logger, deadlineMs: options.shutdownDeadlineMs ?? 30_000, exit: (code) => process.exit(code) });
+  installSignalHandlers(shutdown);
+  try {
+    const app = await options.createApp(config, { logger });
+    shutdown.add('close app', () => app.close());
+    await app.start();
+    logger.info('started');
+  } catch (err) {
+    logger.fatal({ err }, 'start failed');
+    process.exit(1);
+  }
+}
