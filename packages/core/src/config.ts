@@ -86,6 +86,10 @@ export const coreEnv = {
   /** TLS to the brokers (system CAs unless EY_KAFKA_TLS_CA_FILE is given). */
   EY_KAFKA_TLS: field.bool().default(false),
   EY_KAFKA_TLS_CA_FILE: field.string().optional(),
+  /** Partitions of the topics Eventyard creates (ingest, schedule, dead, one per processor). */
+  EY_TOPIC_PARTITIONS: field.int(1, 10_000).default(6),
+  /** Replication factor of the topics Eventyard creates; -1 = the broker's default. */
+  EY_TOPIC_REPLICATION_FACTOR: field.int(-1, 32).default(-1),
   /** Port of /healthz, /readyz and /metrics. 0 = any free port. */
   EY_HEALTH_PORT: field.port().default(0),
 };
@@ -106,6 +110,7 @@ export interface CoreConfig {
   dataDir: string;
   databaseUrl?: string;
   kafka: KafkaConfig;
+  topics: { partitions: number; replicationFactor: number };
   healthPort: number;
 }
 
@@ -130,6 +135,7 @@ export function loadCoreConfig(source: Env): Readonly<CoreConfig> {
     dataDir: env.EY_DATA_DIR,
     ...(env.EY_DATABASE_URL === undefined ? {} : { databaseUrl: env.EY_DATABASE_URL }),
     kafka,
+    topics: { partitions: env.EY_TOPIC_PARTITIONS, replicationFactor: env.EY_TOPIC_REPLICATION_FACTOR },
     healthPort: env.EY_HEALTH_PORT,
   });
 }
