@@ -81,7 +81,7 @@ export class Connection implements ConnectionInfo {
     this.#draining = true;
     this.#socket.pause();
     this.#queue.length = 0;
-    if (!this.#processing) this.#socket.end();
+    if (!this.#processing) this.#finish();
     await this.#done;
   }
 
@@ -130,7 +130,12 @@ export class Connection implements ConnectionInfo {
       }
     } finally {
       this.#processing = false;
-      if (this.#draining && !this.#closed) this.#socket.end();
+      if (this.#draining && !this.#closed) this.#finish();
     }
+  }
+
+  /** Ends after the last response is flushed; does not wait for the client to close its side. */
+  #finish(): void {
+    this.#socket.end(() => this.#socket.destroy());
   }
 }
