@@ -5,7 +5,7 @@
 import { ValidationError } from '@eventyard/core';
 import { isPlainObject, jsonProblem, jsonTypeName } from './json-value.ts';
 import { DEFAULT_MAX_PATH_LENGTH, parsePath, type ParsedPath } from './json-path.ts';
-import { compileGuardedRegex, DEFAULT_MAX_REGEX_LENGTH } from './regex-guard.ts';
+import { compileSafeRegex, DEFAULT_MAX_REGEX_LENGTH } from './safe-regex.ts';
 import {
   anyMatch,
   comparePredicate,
@@ -180,7 +180,7 @@ function compileOperator(
       if (typeof operand !== 'string') fail(where, `"$regex" expects a string, got ${jsonTypeName(operand)}`);
       const options = siblings['$options'] ?? '';
       if (typeof options !== 'string') fail(where, `"$options" expects a string of flags, got ${jsonTypeName(options)}`);
-      const regex = compileGuardedRegex(operand, options, context.limits.maxRegexLength);
+      const regex = compileSafeRegex(operand, options, context.limits.maxRegexLength);
       if (typeof regex === 'string') fail(where, `"$regex" ${regex}`);
       return anyMatch(path, regexPredicate(regex));
     }

@@ -29,8 +29,9 @@
  * - Arrays: `$eq $gt $gte $lt $lte $in $regex` match when the array itself or any element matches;
  *   `$neq`/`$nin` match when neither the array nor any element does. Operators in one object are tested
  *   separately, so `{"$gt": 1, "$lt": 3}` on `[0, 5]` matches (different elements).
- * - `$regex` takes a string pattern, compiled once with the `u` flag, at most 256 characters, and
- *   refused when it contains a backreference or a repeated group with an inner quantifier (`(a+)+`).
+ * - `$regex` takes a string pattern in RE2 syntax (Go's regexp: code points, `\p{L}`, `(?i)`; no
+ *   backreferences or lookarounds), at most 256 characters, compiled once and matched in time linear
+ *   in the input (re2js), so no pattern can stall the router. `$options` may hold `i`, `m`, `s`.
  * - An event whose `data` is empty, not UTF-8 or not JSON does not match a non-empty JSON filter
  *   (reason `filter`); an absent or `{}` filter never looks at `data`.
  */

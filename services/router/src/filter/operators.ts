@@ -6,6 +6,7 @@
 //     matches; `$neq`/`$nin` are their negations over a present value ("no element equals").
 import { isJsonScalar, jsonEqual } from './json-value.ts';
 import { someValueAt, type ParsedPath } from './json-path.ts';
+import type { SafeRegex } from './safe-regex.ts';
 
 /** Tests one parsed payload. */
 export type Matcher = (payload: unknown) => boolean;
@@ -76,7 +77,7 @@ export function comparePredicate(op: Comparison, operand: number | string): Pred
   }
 }
 
-/** Strings only; the RegExp has no `g`/`y` flag, so `test` keeps no state between events. */
-export function regexPredicate(regex: RegExp): Predicate {
+/** Strings only; RE2's `test` is unanchored and keeps no state between events. */
+export function regexPredicate(regex: SafeRegex): Predicate {
   return (value) => typeof value === 'string' && regex.test(value);
 }

@@ -209,7 +209,8 @@ describe('$regex', () => {
     assert.equal(matches({ s: { $regex: '^abc' } }, { s: 'ABC' }), false);
     assert.equal(matches({ s: { $regex: '^abc', $options: 'i' } }, { s: 'ABC' }), true);
   });
-  test('uses the u flag: code points and property escapes work', () => {
+  test('RE2 syntax, code-point based: property escapes and inline flags work', () => {
+    assert.equal(matches({ s: { $regex: '(?i)^abc' } }, { s: 'ABC' }), true);
     assert.equal(matches({ s: { $regex: '^.$' } }, { s: '😀' }), true);
     assert.equal(matches({ s: { $regex: '^\\p{Lu}' } }, { s: 'Ørsted' }), true);
   });
