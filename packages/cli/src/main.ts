@@ -6,9 +6,11 @@ import { isEventyardError } from '@eventyard/core';
 import { registerConfigCommand } from './config-check.ts';
 import { registerMigrateCommand } from './migrate.ts';
 import { registerDevCommand } from './dev.ts';
+import { registerBrokerCommand } from './broker.ts';
 
 const program = new Command('eventyard').description('Kafka-native event router speaking the EvHub contract').exitOverride();
 registerDevCommand(program);
+registerBrokerCommand(program);
 registerMigrateCommand(program);
 registerConfigCommand(program);
 
