@@ -39,6 +39,8 @@ export class OffsetStore {
   private size: number;
   private readonly durability: GroupSync;
   private compacting = false;
+  /** Size of the journal right after the last compaction: the live state, roughly. */
+  private compactedSize = 0;
   private closed = false;
 
   private constructor(file: string, fd: number, size: number, options: OffsetStoreOptions) {
@@ -118,14 +120,16 @@ export class OffsetStore {
 
   private async write(record: JournalRecord): Promise<void> {
     if (this.closed) throw new Error('offset store is closed');
-    await this.maybeCompact();
     const line = Buffer.from(`${JSON.stringify(record)}\n`);
     let written = 0;
     while (written < line.length) written += fs.writeSync(this.fd, line, written, line.length - written, this.size + written);
     this.size += line.length;
     // Applied in write order; readers may see it a moment before it is durable, as Kafka's cache does.
     this.apply(record);
-    await this.durability.waitDurable(this.durability.markWritten());
+    const ticket = this.durability.markWritten();
+    // The compacted journal is written from memory, which already holds this record, and fsynced.
+    await this.maybeCompact();
+    await this.durability.waitDurable(ticket);
   }
 
   /**
@@ -134,9 +138,7 @@ export class OffsetStore {
    * write can land in the replaced file.
    */
   private async maybeCompact(): Promise<void> {
-    if (this.compacting || this.size < this.compactAfterBytes) return;
-    const snapshot = this.snapshotLines();
-    if (this.size < snapshot.length * 4) return;
+    if (this.compacting || this.size < Math.max(this.compactAfterBytes, this.compactedSize * 4)) return;
     this.compacting = true;
     try {
       while (this.durability.busy) await this.durability.idle();
@@ -152,6 +154,7 @@ export class OffsetStore {
       fs.closeSync(this.fd);
       this.fd = fd;
       this.size = content.length;
+      this.compactedSize = content.length;
       this.logger?.info({ bytes: content.length }, 'compacted the offset journal');
     } finally {
       this.compacting = false;

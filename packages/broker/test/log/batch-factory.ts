@@ -67,8 +67,32 @@ export async function valuesOf(buf: Buffer): Promise<string[]> {
   return (await decodeBatches(buf)).flatMap((b) => b.records.map((r) => r.value?.toString() ?? ''));
 }
 
+const scopes = new WeakMap<TestContext, { dirs: string[]; closables: Array<{ close(): Promise<void> }> }>();
+
+function scopeOf(t: TestContext): { dirs: string[]; closables: Array<{ close(): Promise<void> }> } {
+  let scope = scopes.get(t);
+  if (scope === undefined) {
+    const created = { dirs: [] as string[], closables: [] as Array<{ close(): Promise<void> }> };
+    scopes.set(t, created);
+    // One hook, so whatever was opened is closed before its directory is removed.
+    t.after(async () => {
+      for (const c of created.closables.reverse()) await c.close();
+      for (const dir of created.dirs) await fs.rm(dir, { recursive: true, force: true });
+    });
+    scope = created;
+  }
+  return scope;
+}
+
+/** A temp directory removed after the test (after everything passed to `closeAfter`). */
 export async function tempDir(t: TestContext): Promise<string> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'ey-log-'));
-  t.after(() => fs.rm(dir, { recursive: true, force: true }));
+  scopeOf(t).dirs.push(dir);
   return dir;
+}
+
+/** Closes `c` after the test, before the temp directories go. Idempotent close() expected. */
+export function closeAfter<T extends { close(): Promise<void> }>(t: TestContext, c: T): T {
+  scopeOf(t).closables.push(c);
+  return c;
 }
