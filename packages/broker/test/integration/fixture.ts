@@ -13,36 +13,47 @@ export interface TestBroker {
   dataDir: string;
   bootstrap: string;
   kafka(overrides?: Partial<KafkaConfig>): Kafka;
-  /** Registers cleanup (client disconnects) that runs, last first, before the broker closes. */
+  /** Registers cleanup (client disconnects) that runs before the broker closes: see cleanup(). */
   defer(fn: () => Promise<unknown>): void;
+}
+
+const stacks = new WeakMap<TestContext, Array<() => Promise<unknown>>>();
+
+/**
+ * Registers cleanup for this test. Everything registered through this file runs last-first in one
+ * after-hook (node:test runs its hooks first-first), so clients disconnect before their broker
+ * closes, and the broker closes before its data dir is removed.
+ */
+export function cleanup(t: TestContext, fn: () => Promise<unknown>): void {
+  let stack = stacks.get(t);
+  if (stack === undefined) {
+    const fresh: Array<() => Promise<unknown>> = [];
+    stacks.set(t, fresh);
+    t.after(async () => {
+      for (const step of fresh.reverse()) await step().catch(() => undefined);
+    });
+    stack = fresh;
+  }
+  stack.push(fn);
 }
 
 export async function tempDir(t: TestContext, prefix = 'ey-broker-'): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
-  t.after(() => rm(dir, { recursive: true, force: true }));
+  cleanup(t, () => rm(dir, { recursive: true, force: true }));
   return dir;
 }
 
-/**
- * Starts a broker for this test. After the test: deferred cleanups (last first), then the broker
- * closes, then its data dir goes. One hook does it all, so the order does not depend on hook order.
- */
+/** Starts a broker for this test, closed after the test (after the clients registered later with defer). */
 export async function createBroker(t: TestContext, options: Partial<BrokerOptions> = {}): Promise<TestBroker> {
-  const ownDir = options.dataDir === undefined;
-  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'ey-broker-')));
+  const dataDir = options.dataDir ?? (await tempDir(t));
   const broker = await startBroker({ port: 0, groupInitialRebalanceDelayMs: 0, ...options, dataDir });
-  const deferred: Array<() => Promise<unknown>> = [];
-  t.after(async () => {
-    for (const fn of deferred.reverse()) await fn().catch(() => undefined);
-    await broker.close();
-    if (ownDir) await rm(dataDir, { recursive: true, force: true });
-  });
+  cleanup(t, () => broker.close());
   return {
     broker,
     dataDir,
     bootstrap: `127.0.0.1:${broker.port}`,
     kafka: (overrides) => kafkaClient(broker.port, overrides),
-    defer: (fn) => deferred.push(fn),
+    defer: (fn) => cleanup(t, fn),
   };
 }
 
