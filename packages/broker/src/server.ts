@@ -28,14 +28,15 @@ export interface Broker {
 
 export async function startBroker(options: BrokerOptions): Promise<Broker> {
   const config = resolveBrokerConfig(options);
-  const log = options.logger?.child({ component: 'broker' });
-  const logs = await LogManager.open({ dataDir: config.dataDir, flush: config.flush, ...(log === undefined ? {} : { logger: log.child({ component: 'log' }) }) });
+  const root = options.logger;
+  const log = root?.child({ component: 'broker' });
+  const logs = await LogManager.open({ dataDir: config.dataDir, flush: config.flush, ...(root === undefined ? {} : { logger: root.child({ component: 'broker.log' }) }) });
   const coordinator = new GroupCoordinator({
     offsets: logs.offsets,
     initialRebalanceDelayMs: config.groupInitialRebalanceDelayMs,
     minSessionTimeoutMs: config.groupMinSessionTimeoutMs,
     maxSessionTimeoutMs: config.groupMaxSessionTimeoutMs,
-    ...(log === undefined ? {} : { logger: log.child({ component: 'coordinator' }) }),
+    ...(root === undefined ? {} : { logger: root.child({ component: 'broker.coordinator' }) }),
   });
   const metrics = new BrokerMetrics({ logs, coordinator });
   const shutdown = new AbortController();
@@ -60,7 +61,7 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
     port: config.port,
     handler: createDispatcher(deps, metrics.observer),
     maxRequestBytes: config.maxRequestBytes,
-    ...(log === undefined ? {} : { logger: log.child({ component: 'network' }) }),
+    ...(root === undefined ? {} : { logger: root.child({ component: 'broker.network' }) }),
     onBytesIn: (n) => metrics.bytesIn(n),
     onBytesOut: (n) => metrics.bytesOut(n),
     onConnectionCountChange: (n) => metrics.connections(n),
