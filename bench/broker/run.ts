@@ -9,7 +9,7 @@ import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { startBroker, type FlushPolicy } from '../../packages/broker/src/index.ts';
+import { startBroker, type FlushPolicy } from '@eventyard/broker';
 
 const RECORD_BYTES = 1024;
 const BATCH_RECORDS = 100;
