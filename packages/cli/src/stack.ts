@@ -1,0 +1,66 @@
+// The processes that make up Eventyard, with their commands, ports and environment, in one place.
+// `eventyard dev` starts exactly these; the Helm chart and compose file render the same commands, ports
+// and variables, and a test compares them with this table so they cannot drift apart.
+import { join } from 'node:path';
+
+export interface PortSpec {
+  /** Name used for the container port / Service port. */
+  name: string;
+  /** The variable the service reads its port from. */
+  env: string;
+  /** Default, also the port in Kubernetes. */
+  port: number;
+  protocol: 'grpc' | 'http';
+}
+
+export interface ServiceSpec {
+  name: 'producer' | 'router' | 'dispatcher' | 'delay-scheduler' | 'admin';
+  /** Entry file relative to the repository root. */
+  entry: string;
+  description: string;
+  ports: readonly PortSpec[];
+  /** Port of /healthz, /readyz and /metrics (EY_HEALTH_PORT). Distinct per service so they share a host in dev. */
+  healthPort: number;
+}
+
+export const REPO_ROOT = join(import.meta.dirname, '..', '..', '..');
+
+export const SERVICES: readonly ServiceSpec[] = [
+  {
+    name: 'producer',
+    entry: 'services/producer/src/main.ts',
+    description: 'EvHub Report/Prepare/Commit/Rollback over gRPC and the HTTP mirror',
+    ports: [
+      { name: 'grpc', env: 'EY_GRPC_PORT', port: 9000, protocol: 'grpc' },
+      { name: 'http', env: 'EY_HTTP_PORT', port: 8083, protocol: 'http' },
+    ],
+    healthPort: 9100,
+  },
+  { name: 'router', entry: 'services/router/src/main.ts', description: 'routes ingested events to processors', ports: [], healthPort: 9101 },
+  { name: 'dispatcher', entry: 'services/dispatcher/src/main.ts', description: 'calls processors, retries, dead letters', ports: [], healthPort: 9102 },
+  {
+    name: 'delay-scheduler',
+    entry: 'services/delay-scheduler/src/main.ts',
+    description: 'durable timers: delays, repeats, retries, check-backs',
+    ports: [],
+    healthPort: 9103,
+  },
+  {
+    name: 'admin',
+    entry: 'services/admin/src/main.ts',
+    description: 'admin and query API',
+    ports: [{ name: 'http', env: 'EY_ADMIN_PORT', port: 8081, protocol: 'http' }],
+    healthPort: 9104,
+  },
+];
+
+/** The environment every service gets, beside its own ports. */
+export function serviceEnv(service: ServiceSpec, shared: { databaseUrl: string; kafkaBrokers: string; logLevel: string }): Record<string, string> {
+  return {
+    EY_DATABASE_URL: shared.databaseUrl,
+    EY_KAFKA_BROKERS: shared.kafkaBrokers,
+    EY_LOG_LEVEL: shared.logLevel,
+    EY_HEALTH_PORT: String(service.healthPort),
+    ...Object.fromEntries(service.ports.map((p) => [p.env, String(p.port)])),
+  };
+}
