@@ -1,0 +1,135 @@
+// End-to-end fixture: a fresh database (embedded Postgres), the project's broker, and the services
+// from packages/cli/src/stack.ts as real child processes on free ports. Services can be killed with
+// SIGKILL and restarted; everything is stopped when the test ends.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+import { startBroker } from '@eventyard/broker';
+import { SERVICES, REPO_ROOT, type ServiceSpec } from '@eventyard/cli/stack';
+import { findFreePort, type Knex } from '@eventyard/db';
+import { createDatabase } from '@eventyard/db/testing';
+
+export type ServiceName = ServiceSpec['name'];
+
+export interface RunningStack {
+  knex: Knex;
+  databaseUrl: string;
+  kafkaBrokers: string;
+  /** Port actually used for a service's named port (e.g. producer grpc). */
+  port(service: ServiceName, portName: string): number;
+  healthPort(service: ServiceName): number;
+  /** SIGKILL a service (no graceful shutdown). */
+  kill(service: ServiceName): Promise<void>;
+  /** Start a service again (after kill) and wait until it is ready. */
+  start(service: ServiceName): Promise<void>;
+  /** Output of a service so far, for failure messages. */
+  logs(service: ServiceName): string;
+}
+
+export interface StartStackOptions {
+  services?: readonly ServiceName[];
+  /** Extra env for every service. */
+  env?: Record<string, string>;
+}
+
+export async function startStack(t: TestContext, options: StartStackOptions = {}): Promise<RunningStack> {
+  const { knex, url: databaseUrl } = await createDatabase(t);
+  const dataDir = await mkdtemp(join(tmpdir(), 'ey-e2e-'));
+  const broker = await startBroker({ port: 0, dataDir, groupInitialRebalanceDelayMs: 0 });
+  const kafkaBrokers = `127.0.0.1:${broker.port}`;
+  const wanted = SERVICES.filter((s) => (options.services ?? SERVICES.map((x) => x.name)).includes(s.name));
+  const ports = new Map<string, number>();
+  for (const service of wanted) {
+    for (const p of service.ports) ports.set(`${service.name}/${p.name}`, await findFreePort());
+    ports.set(`${service.name}/health`, await findFreePort());
+  }
+  const children = new Map<ServiceName, ChildProcess>();
+  const output = new Map<ServiceName, string>();
+
+  const envFor = (service: ServiceSpec): Record<string, string> => {
+    const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('EY_') && k !== 'DATABASE_URL' && k !== 'KAFKA_BROKERS'));
+    return {
+      ...(base as Record<string, string>),
+      EY_DATABASE_URL: databaseUrl,
+      EY_KAFKA_BROKERS: kafkaBrokers,
+      EY_LOG_LEVEL: process.env.EY_E2E_LOG_LEVEL ?? 'warn',
+      EY_HEALTH_PORT: String(ports.get(`${service.name}/health`)),
+      EY_ALLOW_PRIVATE_TARGETS: 'true',
+      EY_TOPIC_PARTITIONS: '3',
+      ...Object.fromEntries(service.ports.map((p) => [p.env, String(ports.get(`${service.name}/${p.name}`))])),
+      ...options.env,
+    };
+  };
+
+  const start = async (name: ServiceName): Promise<void> => {
+    const service = wanted.find((s) => s.name === name);
+    if (service === undefined) throw new Error(`service ${name} is not part of this stack`);
+    const child = spawn(process.execPath, [join(REPO_ROOT, service.entry)], { env: envFor(service), stdio: ['ignore', 'pipe', 'pipe'] });
+    children.set(name, child);
+    const append = (chunk: Buffer) => output.set(name, (output.get(name) ?? '') + chunk.toString());
+    child.stdout?.on('data', append);
+    child.stderr?.on('data', append);
+    await waitUntil(async () => {
+      if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${output.get(name) ?? ''}`);
+      try {
+        return (await fetch(`http://127.0.0.1:${ports.get(`${name}/health`)}/readyz`)).status === 200;
+      } catch {
+        return false;
+      }
+    }, 60_000, `${name} ready`);
+  };
+
+  const kill = async (name: ServiceName): Promise<void> => {
+    const child = children.get(name);
+    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+  };
+
+  t.after(async () => {
+    for (const name of [...children.keys()].reverse()) {
+      const child = children.get(name);
+      if (child && child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        await exited;
+        clearTimeout(timer);
+      }
+    }
+    await broker.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  // Start order as in production: consumers first, so nothing waits on a missing group.
+  for (const name of ['admin', 'delay-scheduler', 'dispatcher', 'router', 'producer'] as const) {
+    if (wanted.some((s) => s.name === name)) await start(name);
+  }
+
+  return {
+    knex,
+    databaseUrl,
+    kafkaBrokers,
+    port: (service, portName) => {
+      const port = ports.get(`${service}/${portName}`);
+      if (port === undefined) throw new Error(`no port ${portName} for ${service}`);
+      return port;
+    },
+    healthPort: (service) => ports.get(`${service}/health`) ?? 0,
+    kill,
+    start,
+    logs: (service) => output.get(service) ?? '',
+  };
+}
+
+/** Polls `condition` until it returns true or the deadline passes. */
+export async function waitUntil(condition: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
