@@ -1,0 +1,150 @@
+// The producer service assembled: Postgres (node-id lease, idempotency keys, API keys), the Kafka
+// publisher, ReportService, and its three listeners (gRPC, HTTP mirror, health/metrics). start() and
+// close() are idempotent; close() runs the shutdown order of STYLE.md.
+import { createKafka, createMetricsRegistry, ensureTopics, startHealthServer, Topics, type App, type ComponentState, type HealthServer, type Logger } from '@eventyard/core';
+import { createKnex, startNodeIdLease, type Knex, type RunningNodeIdLease } from '@eventyard/db';
+import { hostname } from 'node:os';
+import { ApiKeyAuth } from './auth/api-key-auth.ts';
+import type { ProducerConfig } from './config.ts';
+import { startGrpcServer, type GrpcServer } from './edge/grpc-server.ts';
+import { startHttpServer, type HttpServer } from './edge/http-server.ts';
+import { createProducerMetrics } from './metrics.ts';
+import { RecordPublisher } from './publish/record-publisher.ts';
+import { ReportService } from './report/report-service.ts';
+
+/** Room around `event.data` for the rest of a Report, so data just over the limit still gets a clear 10000. */
+const REQUEST_OVERHEAD_BYTES = 1024 * 1024;
+
+export interface ProducerApp extends App {
+  readonly state: ComponentState;
+  /** Bound ports (after start()). */
+  readonly ports: { grpc: number; http: number; health: number };
+  readonly reports: ReportService;
+}
+
+export interface ProducerDeps {
+  logger: Logger;
+}
+
+export function createApp(config: Readonly<ProducerConfig>, deps: ProducerDeps): ProducerApp {
+  const log = deps.logger;
+  const registry = createMetricsRegistry('producer');
+  const metrics = createProducerMetrics(registry);
+  const knex: Knex = createKnex(config.databaseUrl, { applicationName: 'eventyard-producer' });
+  const kafka = createKafka(config.kafka, {
+    logger: log,
+    clientIdSuffix: 'producer',
+    // Fail fast while the broker is down: a Report waits at most publishTimeoutMs anyway.
+    overrides: {
+      connectionTimeout: 3000,
+      requestTimeout: Math.max(config.publishTimeoutMs, 1000),
+      retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 1000 },
+    },
+  });
+  const publisher = new RecordPublisher({ kafka, timeoutMs: config.publishTimeoutMs, batch: config.batch, logger: log });
+  const reports = new ReportService({
+    knex,
+    publisher,
+    limits: { maxEventBytes: config.maxEventBytes, idempotencyDefaultWindowMs: config.idempotencyDefaultWindowMs },
+    ...(config.requireApiKey ? { auth: new ApiKeyAuth({ knex }) } : {}),
+    metrics,
+    logger: log,
+  });
+
+  let state: ComponentState = 'created';
+  let starting: Promise<void> | undefined;
+  let closing: Promise<void> | undefined;
+  let lease: RunningNodeIdLease | undefined;
+  let leaseHeld = false;
+  let grpcServer: GrpcServer | undefined;
+  let httpServer: HttpServer | undefined;
+  let health: HealthServer | undefined;
+
+  const start = async (): Promise<void> => {
+    state = 'starting';
+    health = await startHealthServer({
+      port: config.healthPort,
+      registry,
+      readiness: { kafka: () => publisher.connected, node_id_lease: () => leaseHeld, accepting: () => reports.accepting },
+    });
+    await ensureTopics(kafka, [Topics.ingest, Topics.schedule], {
+      partitions: config.topics.partitions,
+      replicationFactor: config.topics.replicationFactor,
+    });
+    await publisher.start();
+    lease = await startNodeIdLease(knex, {
+      owner: `producer@${hostname()}:${process.pid}`,
+      ttlMs: config.nodeIdLeaseTtlMs,
+      logger: log,
+      onLost: (err) => {
+        // Another instance may now issue ids from this node id: issuing more could duplicate event ids.
+        leaseHeld = false;
+        reports.refuse('node id lease lost');
+        grpcServer?.setServing(false);
+        log.error({ err }, 'node id lease lost: refusing reports');
+      },
+    });
+    leaseHeld = true;
+    reports.accept(lease.nodeId);
+    grpcServer = await startGrpcServer({
+      host: config.grpc.host,
+      port: config.grpc.port,
+      reports,
+      maxReceiveBytes: config.maxEventBytes + REQUEST_OVERHEAD_BYTES,
+      logger: log,
+    });
+    httpServer = await startHttpServer({
+      host: config.http.host,
+      port: config.http.port,
+      reports,
+      // base64 makes `data` 4/3 larger in JSON.
+      bodyLimit: Math.ceil((config.maxEventBytes * 4) / 3) + REQUEST_OVERHEAD_BYTES,
+      logger: log,
+    });
+    grpcServer.setServing(true);
+    state = 'running';
+    log.info({ grpcPort: grpcServer.port, httpPort: httpServer.port, healthPort: health.port, nodeId: lease.nodeId }, 'producer ready');
+  };
+
+  const step = async (name: string, run: () => Promise<void> | void): Promise<void> => {
+    try {
+      await run();
+      log.info({ step: name }, 'producer shutdown step done');
+    } catch (err) {
+      log.error({ err, step: name }, 'producer shutdown step failed');
+    }
+  };
+
+  const close = async (): Promise<void> => {
+    if (starting !== undefined) await starting.catch(() => undefined);
+    state = 'draining';
+    // Stop intake first; in-flight calls finish (they wait on the publisher, which is still up).
+    await step('stop gRPC intake', () => grpcServer?.close(config.shutdownGraceMs));
+    await step('stop HTTP intake', () => httpServer?.close(config.shutdownGraceMs));
+    reports.refuse('shutting down');
+    await step('flush and disconnect producer', () => publisher.close());
+    await step('release node id', () => lease?.close());
+    leaseHeld = false;
+    await step('close health server', () => health?.close());
+    await step('close database pool', () => knex.destroy());
+    state = 'stopped';
+  };
+
+  return {
+    get state() {
+      return state;
+    },
+    get ports() {
+      return { grpc: grpcServer?.port ?? 0, http: httpServer?.port ?? 0, health: health?.port ?? 0 };
+    },
+    reports,
+    start(): Promise<void> {
+      starting ??= start();
+      return starting;
+    },
+    close(): Promise<void> {
+      closing ??= close();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,125 @@
+// The gRPC edge: `evhub_producer.evhubProducer` on EvHub's wire paths, the standard
+// `grpc.health.v1.Health` service and server reflection. Requests grpc-js cannot decode (malformed
+// protobuf) are answered by grpc-js itself with INTERNAL and never reach the handlers.
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import { ReflectionService } from '@grpc/reflection';
+import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
+import type { Logger } from '@eventyard/core';
+import { loadEvhub, type CommitReq__Output, type RollbackReq__Output, type ReportReq__Output, type ReportRsp } from '@eventyard/proto';
+import type { ReportService } from '../report/report-service.ts';
+import { transactionsUnavailable } from '../transactions/transactions-unavailable.ts';
+import { toEdgeResult } from './edge-result.ts';
+
+export const PRODUCER_SERVICE_NAME = 'evhub_producer.evhubProducer';
+const HEALTH_SERVICE_NAME = 'grpc.health.v1.Health';
+
+export interface GrpcServerOptions {
+  host: string;
+  /** 0 = any free port. */
+  port: number;
+  reports: ReportService;
+  /** Largest request message grpc-js accepts (larger ones fail with RESOURCE_EXHAUSTED). */
+  maxReceiveBytes: number;
+  logger: Logger;
+}
+
+export interface GrpcServer {
+  readonly port: number;
+  /** Sets the health status of the producer service and the server as a whole (""). */
+  setServing(serving: boolean): void;
+  /** Stops taking calls, lets in-flight ones finish for up to graceMs, then cuts the rest. Idempotent. */
+  close(graceMs: number): Promise<void>;
+}
+
+function firstMetadata(metadata: grpc.Metadata, key: string): string | undefined {
+  const value = metadata.get(key)[0];
+  return typeof value === 'string' ? value : undefined;
+}
+
+export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcServer> {
+  const log = options.logger.child({ component: 'grpc' });
+  const evhub = loadEvhub();
+  const server = new grpc.Server({
+    'grpc.max_receive_message_length': options.maxReceiveBytes,
+    'grpc.keepalive_permit_without_calls': 1,
+  });
+
+  const report: grpc.handleUnaryCall<ReportReq__Output, ReportRsp> = (call, callback) => {
+    const authorization = firstMetadata(call.metadata, 'authorization');
+    const traceParent = firstMetadata(call.metadata, 'traceparent');
+    options.reports
+      .report(call.request, {
+        edge: 'grpc',
+        ...(authorization === undefined ? {} : { authorization }),
+        ...(traceParent === undefined ? {} : { traceParent }),
+      })
+      .then(
+        (outcome) => {
+          const result = toEdgeResult(outcome.error);
+          if (result.grpcStatus === null) {
+            callback(null, { event_id: outcome.event_id, ret: result.ret });
+            return;
+          }
+          const trailers = new grpc.Metadata();
+          if (outcome.event_id !== '') trailers.set('ey-event-id', outcome.event_id);
+          trailers.set('ey-ret-code', String(result.ret.code));
+          callback({ code: result.grpcStatus, details: result.ret.msg, metadata: trailers });
+        },
+        (err: unknown) => {
+          // ReportService resolves every outcome; reaching this is a bug, answered rather than left hanging.
+          log.error({ err }, 'report handler failed');
+          callback({ code: grpc.status.INTERNAL, details: 'internal error' });
+        },
+      );
+  };
+
+  server.addService(evhub.evhubProducer.service, {
+    Report: report,
+    Prepare: (_call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => callback(null, transactionsUnavailable()),
+    Commit: (call: grpc.ServerUnaryCall<CommitReq__Output, unknown>, callback: grpc.sendUnaryData<unknown>) =>
+      callback(null, transactionsUnavailable(call.request.event_id)),
+    Rollback: (call: grpc.ServerUnaryCall<RollbackReq__Output, unknown>, callback: grpc.sendUnaryData<unknown>) =>
+      callback(null, transactionsUnavailable(call.request.event_id)),
+  });
+
+  const health = new HealthImplementation({ '': 'NOT_SERVING', [PRODUCER_SERVICE_NAME]: 'NOT_SERVING' });
+  health.addToServer(server);
+
+  // Reflection lists what this port serves: the producer service and health, not the other EvHub
+  // services that share the package definition.
+  const healthDefinition = protoLoader.loadSync(healthProtoPath, { keepCase: true, longs: String, enums: String, defaults: true, oneofs: true });
+  const reflection = new ReflectionService({ ...evhub.packageDefinition, ...healthDefinition }, { services: [PRODUCER_SERVICE_NAME, HEALTH_SERVICE_NAME] });
+  reflection.addToServer(server);
+
+  const port = await new Promise<number>((resolve, reject) => {
+    server.bindAsync(`${options.host}:${options.port}`, grpc.ServerCredentials.createInsecure(), (err, bound) => (err === null ? resolve(bound) : reject(err)));
+  });
+  log.info({ port }, 'gRPC listening');
+
+  let closing: Promise<void> | undefined;
+  return {
+    port,
+    setServing(serving: boolean): void {
+      const status = serving ? 'SERVING' : 'NOT_SERVING';
+      health.setStatus('', status);
+      health.setStatus(PRODUCER_SERVICE_NAME, status);
+    },
+    close(graceMs: number): Promise<void> {
+      closing ??= new Promise<void>((resolve) => {
+        health.setStatus('', 'NOT_SERVING');
+        health.setStatus(PRODUCER_SERVICE_NAME, 'NOT_SERVING');
+        const force = setTimeout(() => {
+          log.warn({ graceMs }, 'gRPC calls still running after the grace period: forcing shutdown');
+          server.forceShutdown();
+          resolve();
+        }, graceMs);
+        server.tryShutdown(() => {
+          clearTimeout(force);
+          resolve();
+        });
+      });
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,122 @@
+// The HTTP mirror of the producer (EvHub's :8083): `POST /v1/report` taking EvHub's Go-struct JSON or
+// proto3 JSON and answering `{event_id, ret}` like EvHub (HTTP 200, outcome in `ret.code`). Bodies that
+// cannot be a Report at all get an HTTP error with the same JSON shape: 400 for malformed JSON, 413 over
+// the size limit. Prepare/Commit/Rollback answer 20005 until transactions land.
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { ResultCode, isEventyardError, type Logger } from '@eventyard/core';
+import type { ReportReq__Output } from '@eventyard/proto';
+import type { ReportService } from '../report/report-service.ts';
+import { transactionsUnavailable } from '../transactions/transactions-unavailable.ts';
+import { toEdgeResult } from './edge-result.ts';
+import { messageFromJson } from './proto-json.ts';
+
+export interface HttpServerOptions {
+  host: string;
+  /** 0 = any free port. */
+  port: number;
+  reports: ReportService;
+  /** Largest request body, bytes. */
+  bodyLimit: number;
+  logger: Logger;
+}
+
+export interface HttpServer {
+  readonly port: number;
+  /** Stops taking requests and waits for in-flight ones for up to graceMs. Idempotent. */
+  close(graceMs: number): Promise<void>;
+}
+
+function header(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+function invalid(reply: FastifyReply, status: number, msg: string): FastifyReply {
+  return reply.code(status).send({ ret: { code: ResultCode.INVALID_PARAMETER, msg } });
+}
+
+export async function startHttpServer(options: HttpServerOptions): Promise<HttpServer> {
+  const log = options.logger.child({ component: 'http' });
+  const app: FastifyInstance = Fastify({ logger: false, bodyLimit: options.bodyLimit, return503OnClosing: true });
+
+  // Any content type is read as JSON: EvHub clients do not all send `application/json`.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') {
+      done(null, undefined);
+      return;
+    }
+    try {
+      done(null, JSON.parse(text) as unknown);
+    } catch (err) {
+      const error = err instanceof Error ? err : new Error(String(err));
+      Object.assign(error, { statusCode: 400, code: 'EY_MALFORMED_JSON' });
+      done(error, undefined);
+    }
+  });
+
+  app.setErrorHandler((error: { code?: string; statusCode?: number; message: string }, _request, reply) => {
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return invalid(reply, 413, `request body exceeds the limit of ${options.bodyLimit} bytes`);
+    if (error.code === 'EY_MALFORMED_JSON') return invalid(reply, 400, `request body is not valid JSON: ${error.message}`);
+    if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) return invalid(reply, error.statusCode, error.message);
+    log.error({ err: error }, 'http request failed');
+    return reply.code(500).send({ ret: { code: ResultCode.SYSTEM_ERROR, msg: 'internal error' } });
+  });
+  app.setNotFoundHandler((request, reply) => invalid(reply, 404, `no route ${request.method} ${request.url}`));
+
+  app.post('/v1/report', async (request, reply) => {
+    if (request.body === undefined) return invalid(reply, 400, 'request body is required: {"event": {...}, "trigger": {...}, "option": {...}}');
+    let report: ReportReq__Output;
+    try {
+      report = messageFromJson<ReportReq__Output>('evhub_producer.ReportReq', request.body);
+    } catch (err) {
+      if (!isEventyardError(err)) throw err;
+      // Not decodable as a Report: like a malformed protobuf on gRPC, there is no event to give an id to.
+      return invalid(reply, 400, err.message);
+    }
+    const authorization = header(request, 'authorization');
+    const traceParent = header(request, 'traceparent');
+    const outcome = await options.reports.report(report, {
+      edge: 'http',
+      ...(authorization === undefined ? {} : { authorization }),
+      ...(traceParent === undefined ? {} : { traceParent }),
+    });
+    const result = toEdgeResult(outcome.error);
+    return reply.code(result.httpStatus).send({ event_id: outcome.event_id, ret: result.ret });
+  });
+
+  app.post('/v1/prepare', async () => transactionsUnavailable());
+  app.post('/v1/commit', async (request) => transactionsUnavailable(eventIdOf(request.body)));
+  app.post('/v1/rollback', async (request) => transactionsUnavailable(eventIdOf(request.body)));
+
+  await app.listen({ host: options.host, port: options.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : options.port;
+  log.info({ port }, 'HTTP listening');
+
+  let closing: Promise<void> | undefined;
+  return {
+    port,
+    close(graceMs: number): Promise<void> {
+      closing ??= (async () => {
+        const force = setTimeout(() => app.server.closeAllConnections(), graceMs);
+        app.server.closeIdleConnections();
+        try {
+          await app.close();
+        } finally {
+          clearTimeout(force);
+        }
+      })();
+      return closing;
+    },
+  };
+}
+
+/** EvHub's commit/rollback JSON carries `eventID`; proto3 JSON `eventId`; proto names `event_id`. */
+function eventIdOf(body: unknown): string {
+  if (typeof body !== 'object' || body === null) return '';
+  const record = body as Record<string, unknown>;
+  const id = record.eventID ?? record.eventId ?? record.event_id;
+  return typeof id === 'string' ? id : '';
+}

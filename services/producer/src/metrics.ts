@@ -1,0 +1,34 @@
+// The producer's Prometheus metrics, on the service's own registry (createMetricsRegistry).
+import { Counter, Histogram, type Registry } from 'prom-client';
+
+export interface ProducerMetrics {
+  /** Reports answered, by edge (grpc/http), kind (realtime/delay/…) and EvHub result code. */
+  reports: Counter<'edge' | 'code'>;
+  /** Time from handing a record to the publisher to the broker's acknowledgement (or failure). */
+  publishSeconds: Histogram<'topic' | 'outcome'>;
+  /** Reports answered from an idempotency key without publishing. */
+  idempotentDuplicates: Counter;
+}
+
+export function createProducerMetrics(registry: Registry): ProducerMetrics {
+  return {
+    reports: new Counter({
+      name: 'eventyard_producer_reports_total',
+      help: 'Reports answered, by edge and EvHub result code (0 = accepted)',
+      labelNames: ['edge', 'code'] as const,
+      registers: [registry],
+    }),
+    publishSeconds: new Histogram({
+      name: 'eventyard_producer_publish_seconds',
+      help: 'Latency from publish to broker acknowledgement (acks = all)',
+      labelNames: ['topic', 'outcome'] as const,
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    idempotentDuplicates: new Counter({
+      name: 'eventyard_producer_idempotent_duplicates_total',
+      help: 'Reports whose idempotency key was already claimed: answered with the first event_id, nothing published',
+      registers: [registry],
+    }),
+  };
+}

@@ -1,0 +1,133 @@
+// The producer's Kafka side: one kafkajs idempotent producer (acks = all) and the micro-batcher in
+// front of it. publish() resolves only once the broker acknowledged the record, and rejects with a
+// retriable 20000 error when the send fails or does not finish within the publish timeout, so a broker
+// outage answers Reports quickly instead of hanging them.
+import { EventyardError, ResultCode, TimeoutError, type Logger } from '@eventyard/core';
+import type { Kafka, Message, Producer } from 'kafkajs';
+import type { OutgoingRecord } from '../report/report-record.ts';
+import { MicroBatcher } from './micro-batcher.ts';
+
+export type PublisherState = 'created' | 'starting' | 'running' | 'closing' | 'closed';
+
+export interface RecordPublisherOptions {
+  kafka: Kafka;
+  /** Longest wait for the broker's acknowledgement of one record. */
+  timeoutMs: number;
+  batch: { maxRecords: number; maxBytes: number; maxInFlight: number };
+  logger: Logger;
+}
+
+export const PUBLISH_FAILED = 'EY_PUBLISH_FAILED';
+export const PUBLISH_TIMEOUT = 'EY_PUBLISH_TIMEOUT';
+
+export class RecordPublisher {
+  readonly #producer: Producer;
+  readonly #batcher: MicroBatcher<OutgoingRecord>;
+  readonly #timeoutMs: number;
+  readonly #log: Logger;
+  #state: PublisherState = 'created';
+  #connected = false;
+
+  constructor(options: RecordPublisherOptions) {
+    this.#timeoutMs = options.timeoutMs;
+    this.#log = options.logger.child({ component: 'publisher' });
+    this.#producer = options.kafka.producer({
+      idempotent: true,
+      // kafkajs retries an idempotent producer forever by default; a Report waits at most timeoutMs, so
+      // give up on a batch in about that time rather than keep an outage's backlog retrying for minutes.
+      retry: { retries: 5, initialRetryTime: 100, maxRetryTime: Math.max(200, Math.floor(options.timeoutMs / 5)) },
+      allowAutoTopicCreation: false,
+    });
+    this.#producer.on(this.#producer.events.CONNECT, () => {
+      this.#connected = true;
+    });
+    this.#producer.on(this.#producer.events.DISCONNECT, () => {
+      this.#connected = false;
+    });
+    this.#batcher = new MicroBatcher<OutgoingRecord>({
+      flush: (records) => this.#send(records),
+      sizeOf: (record) => record.value.length + record.key.length,
+      maxItems: options.batch.maxRecords,
+      maxBytes: options.batch.maxBytes,
+      maxInFlight: options.batch.maxInFlight,
+    });
+  }
+
+  get state(): PublisherState {
+    return this.#state;
+  }
+
+  /** True while the kafkajs producer is connected (readiness). */
+  get connected(): boolean {
+    return this.#connected && this.#state === 'running';
+  }
+
+  async start(): Promise<void> {
+    if (this.#state !== 'created') return;
+    this.#state = 'starting';
+    await this.#producer.connect();
+    this.#state = 'running';
+  }
+
+  /** Resolves once the broker acknowledged `record` (acks = all); rejects with a 20000 EventyardError. */
+  async publish(record: OutgoingRecord): Promise<void> {
+    if (this.#state !== 'running') {
+      throw new EventyardError('internal', PUBLISH_FAILED, `publisher is ${this.#state}`, { retriable: true, resultCode: ResultCode.PUBLISH_FAILED });
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        reject(
+          new TimeoutError(PUBLISH_TIMEOUT, `publish failed: the broker did not acknowledge within ${this.#timeoutMs} ms`, {
+            resultCode: ResultCode.PUBLISH_FAILED,
+            context: { topic: record.topic },
+          }),
+        );
+      }, this.#timeoutMs);
+    });
+    const sent = this.#batcher.add(record);
+    try {
+      await Promise.race([sent, timeout]);
+    } catch (err) {
+      // The batch may still settle later; its outcome no longer has a listener.
+      sent.catch(() => undefined);
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Waits for queued and in-flight records (bounded by their timeouts), then disconnects. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#state === 'closed' || this.#state === 'closing') return;
+    const wasRunning = this.#state === 'running';
+    this.#state = 'closing';
+    if (wasRunning) await this.#batcher.drain();
+    await this.#producer.disconnect();
+    this.#state = 'closed';
+  }
+
+  async #send(records: OutgoingRecord[]): Promise<void> {
+    const byTopic = new Map<string, Message[]>();
+    for (const record of records) {
+      let messages = byTopic.get(record.topic);
+      if (messages === undefined) byTopic.set(record.topic, (messages = []));
+      messages.push({ key: record.key, value: record.value, headers: record.headers });
+    }
+    try {
+      await this.#producer.sendBatch({
+        acks: -1,
+        timeout: this.#timeoutMs,
+        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+      });
+    } catch (cause) {
+      this.#log.warn({ err: cause, records: records.length }, 'publish failed');
+      const reason = cause instanceof Error ? cause.message : String(cause);
+      throw new EventyardError('internal', PUBLISH_FAILED, `publish failed: ${reason}`, {
+        cause,
+        retriable: true,
+        resultCode: ResultCode.PUBLISH_FAILED,
+      });
+    }
+  }
+}

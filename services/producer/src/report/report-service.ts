@@ -1,0 +1,135 @@
+// Report, the same for the gRPC and the HTTP edge: assign the event id first (so every answer carries
+// one, as EvHub does), validate, authenticate, claim the idempotency key, publish and wait for the
+// broker's acknowledgement. Failures come back as an EventyardError beside the event id; the edges
+// translate them with toEdgeResult().
+import { EventyardError, IdGenerator, isEventyardError, ResultCode, type Logger } from '@eventyard/core';
+import { claimIdempotencyKey, releaseIdempotencyKey, type Knex } from '@eventyard/db';
+import type { ReportReq__Output } from '@eventyard/proto';
+import type { ApiKeyAuth } from '../auth/api-key-auth.ts';
+import type { ProducerMetrics } from '../metrics.ts';
+import type { RecordPublisher } from '../publish/record-publisher.ts';
+import { buildReportRecord } from './report-record.ts';
+import { validateReport, type ValidationLimits } from './validate-report.ts';
+
+export const PRODUCER_UNAVAILABLE = 'EY_PRODUCER_UNAVAILABLE';
+
+/** What an edge knows about the call besides the request. */
+export interface ReportCallContext {
+  edge: 'grpc' | 'http';
+  /** The `authorization` metadata / header, when sent. */
+  authorization?: string;
+  /** W3C traceparent, when sent. */
+  traceParent?: string;
+}
+
+export interface ReportOutcome {
+  /** Empty only when no id could be assigned (the producer is not accepting Reports). */
+  event_id: string;
+  /** null = accepted (or an idempotent duplicate, which is answered as accepted). */
+  error: EventyardError | null;
+  /** True when an idempotency key matched and nothing was published. */
+  duplicate: boolean;
+}
+
+export interface ReportServiceOptions {
+  knex: Knex;
+  publisher: RecordPublisher;
+  limits: ValidationLimits;
+  /** Present when EY_REQUIRE_API_KEY is on. */
+  auth?: ApiKeyAuth;
+  metrics: ProducerMetrics;
+  logger: Logger;
+  /** @default Date.now */
+  now?: () => number;
+}
+
+export class ReportService {
+  readonly #options: ReportServiceOptions;
+  readonly #log: Logger;
+  readonly #now: () => number;
+  #ids: IdGenerator | undefined;
+  #stopReason = 'starting';
+
+  constructor(options: ReportServiceOptions) {
+    this.#options = options;
+    this.#log = options.logger.child({ component: 'report' });
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** Starts taking Reports with ids from `nodeId` (leased from Postgres). */
+  accept(nodeId: number): void {
+    this.#ids = new IdGenerator({ nodeId, now: this.#now });
+  }
+
+  /** Stops taking Reports (lease lost, shutting down): later calls get 20005 without an event id. */
+  refuse(reason: string): void {
+    this.#ids = undefined;
+    this.#stopReason = reason;
+  }
+
+  get accepting(): boolean {
+    return this.#ids !== undefined;
+  }
+
+  async report(request: ReportReq__Output, context: ReportCallContext): Promise<ReportOutcome> {
+    const outcome = await this.#report(request, context);
+    const code = outcome.error === null ? ResultCode.OK : outcome.error.resultCode;
+    this.#options.metrics.reports.inc({ edge: context.edge, code: String(code) });
+    return outcome;
+  }
+
+  async #report(request: ReportReq__Output, context: ReportCallContext): Promise<ReportOutcome> {
+    const ids = this.#ids;
+    if (ids === undefined) {
+      const error = new EventyardError('internal', PRODUCER_UNAVAILABLE, `producer is not accepting reports: ${this.#stopReason}`, {
+        retriable: true,
+        resultCode: ResultCode.SYSTEM_ERROR,
+      });
+      return { event_id: '', error, duplicate: false };
+    }
+    const eventId = ids.next();
+    try {
+      const valid = validateReport(request, this.#options.limits);
+      const { app_id, topic_id } = valid.request.event;
+      if (this.#options.auth !== undefined) await this.#options.auth.authorize(context.authorization, app_id);
+
+      const claim = valid.idempotency === null ? null : { app_id, topic_id, key: valid.idempotency.key, event_id: eventId };
+      if (claim !== null && valid.idempotency !== null) {
+        const claimed = await claimIdempotencyKey(this.#options.knex, { ...claim, ttlMs: valid.idempotency.windowMs });
+        if (!claimed.fresh) {
+          this.#options.metrics.idempotentDuplicates.inc();
+          return { event_id: claimed.event_id, error: null, duplicate: true };
+        }
+      }
+
+      const record = buildReportRecord(valid, { eventId, nowMs: this.#now(), ...(context.traceParent === undefined ? {} : { traceParent: context.traceParent }) });
+      const started = performance.now();
+      try {
+        await this.#options.publisher.publish(record);
+        this.#options.metrics.publishSeconds.observe({ topic: record.topic, outcome: 'ok' }, (performance.now() - started) / 1000);
+      } catch (err) {
+        this.#options.metrics.publishSeconds.observe({ topic: record.topic, outcome: 'error' }, (performance.now() - started) / 1000);
+        // Give the key back so the caller's retry of this Report can publish.
+        if (claim !== null) await releaseIdempotencyKey(this.#options.knex, claim).catch((releaseErr: unknown) => this.#log.warn({ err: releaseErr, event_id: eventId }, 'idempotency key release failed'));
+        throw err;
+      }
+      return { event_id: eventId, error: null, duplicate: false };
+    } catch (err) {
+      return { event_id: eventId, error: this.#asEventyardError(err, eventId), duplicate: false };
+    }
+  }
+
+  #asEventyardError(err: unknown, eventId: string): EventyardError {
+    if (isEventyardError(err)) {
+      if (err.resultCode !== ResultCode.INVALID_PARAMETER) this.#log.warn({ err, event_id: eventId }, 'report failed');
+      return err;
+    }
+    // Postgres (idempotency, API keys) or anything unexpected.
+    this.#log.error({ err, event_id: eventId }, 'report failed');
+    return new EventyardError('internal', 'EY_REPORT_FAILED', `system error (event_id ${eventId}; see the producer's log)`, {
+      cause: err,
+      retriable: true,
+      resultCode: ResultCode.SYSTEM_ERROR,
+    });
+  }
+}
