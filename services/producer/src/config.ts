@@ -26,8 +26,11 @@ const producerEnv = {
   EY_PUBLISH_BATCH_MAX_RECORDS: field.int(1, 100_000).default(500),
   /** Most bytes of record values in one produce request (a larger single record goes alone). */
   EY_PUBLISH_BATCH_MAX_BYTES: field.int(1024, 64 * 1024 * 1024).default(512 * 1024),
-  /** Produce requests in flight at once; Reports arriving meanwhile wait and share the next request. */
-  EY_PUBLISH_MAX_IN_FLIGHT: field.int(1, 64).default(4),
+  /**
+   * Produce requests in flight at once; Reports arriving meanwhile wait and share the next request. 1 is
+   * fastest (test/bench/publish.bench.ts): kafkajs's idempotent producer sends one request per broker at a time.
+   */
+  EY_PUBLISH_MAX_IN_FLIGHT: field.int(1, 64).default(1),
   /** How long shutdown lets in-flight gRPC/HTTP calls finish before cutting them. */
   EY_SHUTDOWN_GRACE_MS: field.int(0, 600_000).default(10_000),
 };
