@@ -39,10 +39,30 @@ export class MicroBatcher<T> {
     return this.#queue.length + this.#inFlight;
   }
 
-  /** Resolves once the batch holding `item` was sent; rejects with that batch's error. */
-  add(item: T): Promise<void> {
+  /**
+   * Resolves once the batch holding `item` was sent; rejects with that batch's error. Aborting `signal`
+   * while the item still waits in the queue takes it out (it is never sent) and rejects with the abort
+   * reason; once its batch is being sent, aborting changes nothing.
+   */
+  add(item: T, signal?: AbortSignal): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.#queue.push({ item, bytes: this.#options.sizeOf(item), resolve, reject });
+      if (signal?.aborted === true) {
+        reject(signal.reason);
+        return;
+      }
+      const pending: Pending<T> = { item, bytes: this.#options.sizeOf(item), resolve, reject };
+      this.#queue.push(pending);
+      signal?.addEventListener(
+        'abort',
+        () => {
+          const index = this.#queue.indexOf(pending);
+          if (index === -1) return;
+          this.#queue.splice(index, 1);
+          reject(signal.reason);
+          this.#wakeIfIdle();
+        },
+        { once: true },
+      );
       this.#pump();
     });
   }
@@ -60,13 +80,16 @@ export class MicroBatcher<T> {
       void this.#send(batch).finally(() => {
         this.#inFlight -= 1;
         this.#pump();
-        if (this.#queue.length === 0 && this.#inFlight === 0) {
-          const waiters = this.#idleWaiters;
-          this.#idleWaiters = [];
-          for (const wake of waiters) wake();
-        }
+        this.#wakeIfIdle();
       });
     }
+  }
+
+  #wakeIfIdle(): void {
+    if (this.#queue.length > 0 || this.#inFlight > 0) return;
+    const waiters = this.#idleWaiters;
+    this.#idleWaiters = [];
+    for (const wake of waiters) wake();
   }
 
   #take(): Pending<T>[] {

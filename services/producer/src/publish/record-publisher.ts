@@ -3,7 +3,7 @@
 // retriable 20000 error when the send fails or does not finish within the publish timeout, so a broker
 // outage answers Reports quickly instead of hanging them.
 import { EventyardError, ResultCode, TimeoutError, type Logger } from '@eventyard/core';
-import type { Kafka, Message, Producer } from 'kafkajs';
+import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
 import type { OutgoingRecord } from '../report/report-record.ts';
 import { MicroBatcher } from './micro-batcher.ts';
 
@@ -37,6 +37,8 @@ export class RecordPublisher {
       // give up on a batch in about that time rather than keep an outage's backlog retrying for minutes.
       retry: { retries: 5, initialRetryTime: 100, maxRetryTime: Math.max(200, Math.floor(options.timeoutMs / 5)) },
       allowAutoTopicCreation: false,
+      // Kafka's (Java) murmur2 partitioner: an orderingKey maps to the same partition as from other clients.
+      createPartitioner: Partitioners.DefaultPartitioner,
     });
     this.#producer.on(this.#producer.events.CONNECT, () => {
       this.#connected = true;
@@ -74,18 +76,21 @@ export class RecordPublisher {
     if (this.#state !== 'running') {
       throw new EventyardError('internal', PUBLISH_FAILED, `publisher is ${this.#state}`, { retriable: true, resultCode: ResultCode.PUBLISH_FAILED });
     }
+    // On timeout a record still queued is withdrawn, so "20000" means "not written" for it; only a
+    // record already in a produce request may still land (at-least-once: retry with an idempotency key).
+    const abort = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        reject(
-          new TimeoutError(PUBLISH_TIMEOUT, `publish failed: the broker did not acknowledge within ${this.#timeoutMs} ms`, {
-            resultCode: ResultCode.PUBLISH_FAILED,
-            context: { topic: record.topic },
-          }),
-        );
+        const error = new TimeoutError(PUBLISH_TIMEOUT, `publish failed: the broker did not acknowledge within ${this.#timeoutMs} ms`, {
+          resultCode: ResultCode.PUBLISH_FAILED,
+          context: { topic: record.topic },
+        });
+        abort.abort(error);
+        reject(error);
       }, this.#timeoutMs);
     });
-    const sent = this.#batcher.add(record);
+    const sent = this.#batcher.add(record, abort.signal);
     try {
       await Promise.race([sent, timeout]);
     } catch (err) {

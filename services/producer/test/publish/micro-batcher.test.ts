@@ -97,3 +97,33 @@ test('several batches may be in flight when allowed', async () => {
   await Promise.all(Array.from({ length: 10 }, (_, n) => batcher.add(n)));
   assert.equal(most, 3);
 });
+
+test('an aborted item still in the queue is withdrawn and never sent; an item already sent is not', async () => {
+  const sent: string[][] = [];
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const batcher = new MicroBatcher<string>({
+    flush: async (items) => {
+      sent.push(items);
+      if (sent.length === 1) await gate;
+    },
+    sizeOf: () => 1,
+  });
+  const inFlight = new AbortController();
+  const queued = new AbortController();
+  const first = batcher.add('in-flight', inFlight.signal);
+  const second = batcher.add('queued', queued.signal);
+  const third = batcher.add('kept');
+  inFlight.abort(new Error('too late'));
+  queued.abort(new Error('timed out'));
+  await assert.rejects(second, /timed out/);
+  release();
+  await first;
+  await third;
+  await batcher.drain();
+  assert.deepEqual(sent, [['in-flight'], ['kept']]);
+  const already = new AbortController();
+  already.abort(new Error('before'));
+  await assert.rejects(batcher.add('never', already.signal), /before/);
+  assert.equal(batcher.pending, 0);
+});
