@@ -1,0 +1,47 @@
+// The router's configuration: the core variables plus its own EY_* variables, parsed once from the
+// environment into a frozen object (one line per bad variable on error).
+import { coreEnv, coreEnvAliases, deepFreeze, field, loadCoreConfig, parseEnv, type CoreConfig } from '@eventyard/core';
+
+const routerEnv = {
+  ...coreEnv,
+  /** Processor configs and the event/delivery history live in Postgres: required. */
+  EY_DATABASE_URL: field.postgresUrl(),
+  /** Full reload of the processor configs, a safety net beside LISTEN/NOTIFY (which applies changes at once). */
+  EY_CONFIG_RELOAD_MS: field.int(100, 3_600_000).default(5000),
+  /** Consumer group of the routers on eventyard.ingest; every router instance shares it. */
+  EY_ROUTER_GROUP_ID: field.string().default('eventyard-router'),
+  /** Ingest partitions routed at once by one instance (order is kept within each partition). */
+  EY_ROUTER_PARTITIONS_CONCURRENCY: field.int(1, 256).default(3),
+  /** Most ingest records per routing round (one produce request and one insert per table per round). */
+  EY_ROUTER_MAX_CHUNK_RECORDS: field.int(1, 100_000).default(1000),
+  /** kafkajs consumer session timeout: how long a silent router keeps its partitions. */
+  EY_ROUTER_SESSION_TIMEOUT_MS: field.int(6000, 300_000).default(30_000),
+  /** Longest wait for the broker's acknowledgement of one routing round's records (acks = all). */
+  EY_ROUTER_PRODUCE_TIMEOUT_MS: field.int(1000, 600_000).default(30_000),
+};
+
+export interface RouterConfig extends CoreConfig {
+  databaseUrl: string;
+  configReloadMs: number;
+  groupId: string;
+  partitionsConcurrency: number;
+  maxChunkRecords: number;
+  sessionTimeoutMs: number;
+  produceTimeoutMs: number;
+}
+
+/** Parses the environment; throws ConfigError listing every bad variable. */
+export function loadConfig(source: Record<string, string | undefined>): Readonly<RouterConfig> {
+  const env = parseEnv(routerEnv, source, coreEnvAliases);
+  const core = loadCoreConfig(source);
+  return deepFreeze({
+    ...core,
+    databaseUrl: env.EY_DATABASE_URL,
+    configReloadMs: env.EY_CONFIG_RELOAD_MS,
+    groupId: env.EY_ROUTER_GROUP_ID,
+    partitionsConcurrency: env.EY_ROUTER_PARTITIONS_CONCURRENCY,
+    maxChunkRecords: env.EY_ROUTER_MAX_CHUNK_RECORDS,
+    sessionTimeoutMs: env.EY_ROUTER_SESSION_TIMEOUT_MS,
+    produceTimeoutMs: env.EY_ROUTER_PRODUCE_TIMEOUT_MS,
+  });
+}

@@ -1,0 +1,176 @@
+// The router's consume loop: eachBatch over eventyard.ingest, cut into rounds of at most maxChunkRecords.
+// Each round is routed against one snapshot of the processors, then its records are produced (one
+// sendBatch, idempotent producer, acks = all, in ingest order) while its history rows are written; only
+// when both are durable is the round's last offset resolved (and committed by kafkajs after the batch).
+// A crash re-routes at most the unresolved rounds: duplicates downstream, never a lost event.
+import { Topics, type ComponentState, type Logger } from '@eventyard/core';
+import type { Consumer, EachBatchPayload, Kafka, Message, Producer } from 'kafkajs';
+import type { ConfigCache } from '../config-cache/config-cache.ts';
+import type { HistoryWriter } from '../history/history-writer.ts';
+import type { RouterMetrics } from '../metrics.ts';
+import type { TopicEnsurer } from '../topics/topic-ensurer.ts';
+import { routeRound, type IngestRecord, type RoutedRound } from '../routing/route-round.ts';
+import type { OutgoingRecord } from '../routing/route-event.ts';
+
+export interface IngestConsumerOptions {
+  kafka: Kafka;
+  groupId: string;
+  sessionTimeoutMs: number;
+  partitionsConcurrency: number;
+  maxChunkRecords: number;
+  produceTimeoutMs: number;
+  configCache: ConfigCache;
+  topics: TopicEnsurer;
+  history: HistoryWriter;
+  metrics: RouterMetrics;
+  logger: Logger;
+}
+
+export class IngestConsumer {
+  readonly #options: IngestConsumerOptions;
+  readonly #log: Logger;
+  readonly #consumer: Consumer;
+  readonly #producer: Producer;
+  #state: ComponentState = 'created';
+  #joined = false;
+  #producerConnected = false;
+
+  constructor(options: IngestConsumerOptions) {
+    this.#options = options;
+    this.#log = options.logger.child({ component: 'ingest-consumer' });
+    this.#consumer = options.kafka.consumer({
+      groupId: options.groupId,
+      sessionTimeout: options.sessionTimeoutMs,
+      heartbeatInterval: Math.max(1000, Math.floor(options.sessionTimeoutMs / 10)),
+      rebalanceTimeout: Math.max(60_000, options.sessionTimeoutMs),
+      // The broker answers a fetch as soon as data arrives; this only bounds an idle poll (and shutdown).
+      maxWaitTimeInMs: 1000,
+      allowAutoTopicCreation: false,
+      // A failing round (broker or Postgres down) is retried with backoff, then the consumer restarts.
+      retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000 },
+    });
+    this.#producer = options.kafka.producer({
+      idempotent: true,
+      allowAutoTopicCreation: false,
+      // Bounded rather than kafkajs's endless idempotent default: a round that cannot be produced fails,
+      // its offsets stay unresolved and it is routed again (at-least-once), instead of hanging shutdown.
+      retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 5000 },
+    });
+    const { events: ce } = this.#consumer;
+    this.#consumer.on(ce.GROUP_JOIN, ({ payload }) => {
+      this.#joined = true;
+      this.#log.info({ memberId: payload.memberId, assignment: payload.memberAssignment }, 'joined the ingest consumer group');
+    });
+    this.#consumer.on(ce.CRASH, ({ payload }) => {
+      this.#joined = false;
+      this.#log.error({ err: payload.error, restart: payload.restart }, 'ingest consumer crashed');
+    });
+    this.#consumer.on(ce.STOP, () => {
+      this.#joined = false;
+    });
+    this.#consumer.on(ce.END_BATCH_PROCESS, ({ payload }) => {
+      options.metrics.consumerLag.set({ partition: String(payload.partition) }, Number(payload.offsetLag));
+    });
+    this.#producer.on(this.#producer.events.CONNECT, () => {
+      this.#producerConnected = true;
+    });
+    this.#producer.on(this.#producer.events.DISCONNECT, () => {
+      this.#producerConnected = false;
+    });
+  }
+
+  get state(): ComponentState {
+    return this.#state;
+  }
+
+  /** Readiness: in the consumer group with a connected producer. */
+  get ready(): boolean {
+    return this.#state === 'running' && this.#joined && this.#producerConnected;
+  }
+
+  async start(): Promise<void> {
+    if (this.#state !== 'created') return;
+    this.#state = 'starting';
+    await this.#options.topics.ensure([Topics.ingest, Topics.schedule, Topics.dead]);
+    await this.#producer.connect();
+    await this.#consumer.connect();
+    // A new group starts at the beginning: every acknowledged Report on ingest gets routed.
+    await this.#consumer.subscribe({ topics: [Topics.ingest], fromBeginning: true });
+    await this.#consumer.run({
+      eachBatchAutoResolve: false,
+      autoCommit: true,
+      partitionsConsumedConcurrently: this.#options.partitionsConcurrency,
+      eachBatch: (payload) => this.#eachBatch(payload),
+    });
+    this.#state = 'running';
+  }
+
+  /** Stops intake (the batch in hand finishes and its offsets are committed), then flushes the producer. */
+  async close(): Promise<void> {
+    if (this.#state === 'stopped' || this.#state === 'draining') return;
+    this.#state = 'draining';
+    try {
+      await this.#consumer.disconnect();
+      this.#log.info('ingest consumer stopped');
+    } finally {
+      await this.#producer.disconnect();
+      this.#state = 'stopped';
+    }
+  }
+
+  async #eachBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const { messages } = batch;
+    for (let start = 0; start < messages.length; start += this.#options.maxChunkRecords) {
+      // Stopping or rebalanced away: leave the rest unresolved for whoever consumes it next.
+      if (!isRunning() || isStale()) return;
+      const chunk = messages.slice(start, start + this.#options.maxChunkRecords);
+      await this.#round(batch.partition, chunk);
+      const last = chunk[chunk.length - 1];
+      if (last !== undefined) resolveOffset(last.offset);
+      await commitOffsetsIfNecessary();
+      await heartbeat();
+    }
+  }
+
+  async #round(partition: number, messages: readonly IngestRecord[]): Promise<void> {
+    const { metrics } = this.#options;
+    const started = performance.now();
+    const round = routeRound(messages, this.#options.configCache.index, Date.now());
+    for (const skip of round.skipped) {
+      metrics.decodeFailures.inc({ reason: skip.reason });
+      this.#log.warn({ topic: Topics.ingest, partition, offset: skip.offset, reason: skip.reason, detail: skip.message }, 'ingest record skipped: not a routable envelope');
+    }
+    await this.#options.topics.ensure(round.records.map((r) => r.topic));
+    // Both must be durable before the offsets move; wait for both even when one fails, so a retried
+    // round never overlaps a write still running from the failed attempt.
+    const [produced, recorded] = await Promise.allSettled([this.#produce(round.records), this.#options.history.write(round.events, round.deliveries)]);
+    if (produced.status === 'rejected') throw produced.reason;
+    if (recorded.status === 'rejected') throw recorded.reason;
+    this.#count(round);
+    metrics.roundRecords.observe(messages.length);
+    metrics.roundSeconds.observe((performance.now() - started) / 1000);
+  }
+
+  async #produce(records: readonly OutgoingRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const byTopic = new Map<string, Message[]>();
+    for (const record of records) {
+      let list = byTopic.get(record.topic);
+      if (list === undefined) byTopic.set(record.topic, (list = []));
+      list.push({ key: record.key, value: record.value, headers: record.headers });
+    }
+    await this.#producer.sendBatch({
+      acks: -1,
+      timeout: this.#options.produceTimeoutMs,
+      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+    });
+  }
+
+  #count(round: RoutedRound): void {
+    const { metrics } = this.#options;
+    for (const event of round.routed) {
+      metrics.events.inc({ status: event.status });
+      for (const delivery of event.deliveries) metrics.deliveries.inc({ dispatcher_id: delivery.dispatcher_id, status: delivery.status });
+    }
+  }
+}
