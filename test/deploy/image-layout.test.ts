@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { access, cp, glob, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, sep } from 'node:path';
+import { basename, dirname, join, sep } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { createDatabase } from '@eventyard/db/testing';
@@ -55,7 +55,7 @@ async function buildImageLayout(root: string): Promise<string> {
   // manifests stage: every package.json outside node_modules, the lockfile and the workspace file.
   for await (const manifest of glob(['package.json', ...SOURCE_DIRS.map((d) => `${d}/**/package.json`)], {
     cwd: REPO_ROOT,
-    exclude: (name) => LEFT_OUT.has(typeof name === 'string' ? name.split(sep).at(-1) ?? '' : name.name),
+    exclude: (name: string) => LEFT_OUT.has(basename(name)),
   })) {
     await mkdir(join(app, dirname(manifest)), { recursive: true });
     await cp(join(REPO_ROOT, manifest), join(app, manifest));
