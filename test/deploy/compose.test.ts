@@ -3,11 +3,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+import { parse } from 'yaml';
 import { REPO_ROOT } from './chart-render.ts';
 
 const execFileAsync = promisify(execFile);
@@ -41,4 +42,21 @@ test('dclint does catch a broken compose file (so a clean report means something
   await writeFile(file, 'services:\n  web:\n    image: nginx\n    build: .\n    ports:\n      - 8080:80\n    restart: sometimes\n');
   const [result] = await dclint(file);
   assert.ok(result !== undefined && result.errorCount > 0, JSON.stringify(result));
+});
+
+test('Kafka runs in KRaft mode with a valid cluster id and advertises the address the services use', async () => {
+  const compose = parse(await readFile(COMPOSE_FILE, 'utf8'), { merge: true }) as {
+    services: Record<string, { image?: string; environment?: Record<string, string | number> }>;
+  };
+  const kafka = compose.services.kafka;
+  assert.match(kafka?.image ?? '', /^apache\/kafka:\d+\.\d+\.\d+$/);
+  const env = kafka?.environment ?? {};
+  assert.equal(env.KAFKA_PROCESS_ROLES, 'broker,controller');
+  assert.equal(env.KAFKA_CONTROLLER_QUORUM_VOTERS, `${env.KAFKA_NODE_ID}@kafka:9093`);
+  // kafka-storage format refuses anything but a base64url-encoded 16-byte UUID.
+  assert.equal(Buffer.from(String(env.CLUSTER_ID), 'base64url').length, 16);
+  assert.match(String(env.CLUSTER_ID), /^[A-Za-z0-9_-]{22}$/);
+  const advertised = String(env.KAFKA_ADVERTISED_LISTENERS).split(',');
+  const brokers = compose.services.router?.environment?.EY_KAFKA_BROKERS;
+  assert.ok(advertised.includes(`PLAINTEXT://${brokers}`), `${brokers} is not advertised: ${advertised.join(', ')}`);
 });
