@@ -1,6 +1,6 @@
-// The producer service assembled: Postgres (node-id lease, idempotency keys, API keys), the Kafka
-// publisher, ReportService, and its three listeners (gRPC, HTTP mirror, health/metrics). start() and
-// close() are idempotent; close() runs the shutdown order of STYLE.md.
+// The producer service assembled: Postgres (node-id lease, idempotency keys, API keys, transactions and
+// their outbox), the Kafka publisher, ReportService and TransactionService, and three listeners (gRPC,
+// HTTP mirror, health/metrics). start() and close() are idempotent; close() runs STYLE.md's shutdown order.
 import { createKafka, createMetricsRegistry, ensureTopics, startHealthServer, Topics, type App, type ComponentState, type HealthServer, type Logger } from '@eventyard/core';
 import { createKnex, startNodeIdLease, type Knex, type RunningNodeIdLease } from '@eventyard/db';
 import { hostname } from 'node:os';
@@ -11,6 +11,8 @@ import { startHttpServer, type HttpServer } from './edge/http-server.ts';
 import { createProducerMetrics } from './metrics.ts';
 import { RecordPublisher } from './publish/record-publisher.ts';
 import { ReportService } from './report/report-service.ts';
+import { OutboxRelay } from './transactions/outbox-relay.ts';
+import { TransactionService } from './transactions/transaction-service.ts';
 
 /** Room around `event.data` for the rest of a Report, so data just over the limit still gets a clear 10000. */
 const REQUEST_OVERHEAD_BYTES = 1024 * 1024;
@@ -42,14 +44,11 @@ export function createApp(config: Readonly<ProducerConfig>, deps: ProducerDeps):
     },
   });
   const publisher = new RecordPublisher({ kafka, timeoutMs: config.publishTimeoutMs, batch: config.batch, logger: log });
-  const reports = new ReportService({
-    knex,
-    publisher,
-    limits: { maxEventBytes: config.maxEventBytes, idempotencyDefaultWindowMs: config.idempotencyDefaultWindowMs },
-    ...(config.requireApiKey ? { auth: new ApiKeyAuth({ knex }) } : {}),
-    metrics,
-    logger: log,
-  });
+  const limits = { maxEventBytes: config.maxEventBytes, idempotencyDefaultWindowMs: config.idempotencyDefaultWindowMs };
+  const auth = config.requireApiKey ? { auth: new ApiKeyAuth({ knex }) } : {};
+  const reports = new ReportService({ knex, publisher, limits, ...auth, metrics, logger: log });
+  const relay = new OutboxRelay({ knex, publisher, logger: log });
+  const transactions = new TransactionService({ knex, reports, relay, limits, ...auth, logger: log });
 
   let state: ComponentState = 'created';
   let starting: Promise<void> | undefined;
@@ -72,6 +71,7 @@ export function createApp(config: Readonly<ProducerConfig>, deps: ProducerDeps):
       replicationFactor: config.topics.replicationFactor,
     });
     await publisher.start();
+    relay.start();
     lease = await startNodeIdLease(knex, {
       owner: `producer@${hostname()}:${process.pid}`,
       ttlMs: config.nodeIdLeaseTtlMs,
@@ -90,6 +90,7 @@ export function createApp(config: Readonly<ProducerConfig>, deps: ProducerDeps):
       host: config.grpc.host,
       port: config.grpc.port,
       reports,
+      transactions,
       maxReceiveBytes: config.maxEventBytes + REQUEST_OVERHEAD_BYTES,
       logger: log,
     });
@@ -97,6 +98,7 @@ export function createApp(config: Readonly<ProducerConfig>, deps: ProducerDeps):
       host: config.http.host,
       port: config.http.port,
       reports,
+      transactions,
       // base64 makes `data` 4/3 larger in JSON.
       bodyLimit: Math.ceil((config.maxEventBytes * 4) / 3) + REQUEST_OVERHEAD_BYTES,
       logger: log,
@@ -122,6 +124,7 @@ export function createApp(config: Readonly<ProducerConfig>, deps: ProducerDeps):
     await step('stop gRPC intake', () => grpcServer?.close(config.shutdownGraceMs));
     await step('stop HTTP intake', () => httpServer?.close(config.shutdownGraceMs));
     reports.refuse('shutting down');
+    await step('stop outbox relay', () => relay.close());
     await step('flush and disconnect producer', () => publisher.close());
     await step('release node id', () => lease?.close());
     leaseHeld = false;

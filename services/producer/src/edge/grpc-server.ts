@@ -6,9 +6,9 @@ import * as protoLoader from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
 import type { Logger } from '@eventyard/core';
-import { loadEvhub, type CommitReq__Output, type RollbackReq__Output, type ReportReq__Output, type ReportRsp } from '@eventyard/proto';
+import { loadEvhub, type CommitReq__Output, type PrepareReq__Output, type RollbackReq__Output, type ReportReq__Output, type ReportRsp } from '@eventyard/proto';
 import type { ReportService } from '../report/report-service.ts';
-import { transactionsUnavailable } from '../transactions/transactions-unavailable.ts';
+import type { TransactionService, TxOutcome } from '../transactions/transaction-service.ts';
 import { toEdgeResult } from './edge-result.ts';
 
 export const PRODUCER_SERVICE_NAME = 'evhub_producer.evhubProducer';
@@ -19,6 +19,7 @@ export interface GrpcServerOptions {
   /** 0 = any free port. */
   port: number;
   reports: ReportService;
+  transactions: TransactionService;
   /** Largest request message grpc-js accepts (larger ones fail with RESOURCE_EXHAUSTED). */
   maxReceiveBytes: number;
   logger: Logger;
@@ -74,13 +75,27 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
       );
   };
 
+  const txCall =
+    <Req>(run: (request: Req, authorization: string | undefined) => Promise<TxOutcome>) =>
+    (call: grpc.ServerUnaryCall<Req, unknown>, callback: grpc.sendUnaryData<unknown>): void => {
+      run(call.request, firstMetadata(call.metadata, 'authorization')).then(
+        (outcome) => {
+          const result = toEdgeResult(outcome.error);
+          if (result.grpcStatus === null) callback(null, outcome.answer);
+          else callback({ code: result.grpcStatus, details: result.ret.msg });
+        },
+        (err: unknown) => {
+          log.error({ err }, 'transaction handler failed');
+          callback({ code: grpc.status.INTERNAL, details: 'internal error' });
+        },
+      );
+    };
+
   server.addService(evhub.evhubProducer.service, {
     Report: report,
-    Prepare: (_call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => callback(null, transactionsUnavailable()),
-    Commit: (call: grpc.ServerUnaryCall<CommitReq__Output, unknown>, callback: grpc.sendUnaryData<unknown>) =>
-      callback(null, transactionsUnavailable(call.request.event_id)),
-    Rollback: (call: grpc.ServerUnaryCall<RollbackReq__Output, unknown>, callback: grpc.sendUnaryData<unknown>) =>
-      callback(null, transactionsUnavailable(call.request.event_id)),
+    Prepare: txCall<PrepareReq__Output>((request, authorization) => options.transactions.prepare(request, authorization)),
+    Commit: txCall<CommitReq__Output>((request, authorization) => options.transactions.commit(request, authorization)),
+    Rollback: txCall<RollbackReq__Output>((request, authorization) => options.transactions.rollback(request, authorization)),
   });
 
   const health = new HealthImplementation({ '': 'NOT_SERVING', [PRODUCER_SERVICE_NAME]: 'NOT_SERVING' });

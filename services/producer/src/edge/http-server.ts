@@ -1,12 +1,13 @@
 // The HTTP mirror of the producer (EvHub's :8083): `POST /v1/report` taking EvHub's Go-struct JSON or
 // proto3 JSON and answering `{event_id, ret}` like EvHub (HTTP 200, outcome in `ret.code`). Bodies that
 // cannot be a Report at all get an HTTP error with the same JSON shape: 400 for malformed JSON, 413 over
-// the size limit. Prepare/Commit/Rollback answer 20005 until transactions land.
+// the size limit. `/v1/prepare` `{event, txCallback}`, `/v1/commit` `{eventID, trigger}` and
+// `/v1/rollback` `{eventID}` (EvHub's wrappers; proto names and proto3 JSON names work too).
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { ResultCode, isEventyardError, type Logger } from '@eventyard/core';
-import type { ReportReq__Output } from '@eventyard/proto';
+import type { CommitReq__Output, PrepareReq__Output, ReportReq__Output, RollbackReq__Output } from '@eventyard/proto';
 import type { ReportService } from '../report/report-service.ts';
-import { transactionsUnavailable } from '../transactions/transactions-unavailable.ts';
+import type { TransactionService, TxOutcome } from '../transactions/transaction-service.ts';
 import { toEdgeResult } from './edge-result.ts';
 import { messageFromJson } from './proto-json.ts';
 
@@ -15,6 +16,7 @@ export interface HttpServerOptions {
   /** 0 = any free port. */
   port: number;
   reports: ReportService;
+  transactions: TransactionService;
   /** Largest request body, bytes. */
   bodyLimit: number;
   logger: Logger;
@@ -86,9 +88,23 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     return reply.code(result.httpStatus).send({ event_id: outcome.event_id, ret: result.ret });
   });
 
-  app.post('/v1/prepare', async () => transactionsUnavailable());
-  app.post('/v1/commit', async (request) => transactionsUnavailable(eventIdOf(request.body)));
-  app.post('/v1/rollback', async (request) => transactionsUnavailable(eventIdOf(request.body)));
+  const txRoute =
+    <Req>(typeName: string, run: (request: Req, authorization: string | undefined) => Promise<TxOutcome>) =>
+    async (request: FastifyRequest, reply: FastifyReply) => {
+      if (request.body === undefined) return invalid(reply, 400, 'request body is required');
+      let message: Req;
+      try {
+        message = messageFromJson<Req>(typeName, withEventIdAlias(request.body));
+      } catch (err) {
+        if (!isEventyardError(err)) throw err;
+        return invalid(reply, 400, err.message);
+      }
+      const outcome = await run(message, header(request, 'authorization'));
+      return reply.code(toEdgeResult(outcome.error).httpStatus).send(outcome.answer);
+    };
+  app.post('/v1/prepare', txRoute<PrepareReq__Output>('evhub_producer.PrepareReq', (m, auth) => options.transactions.prepare(m, auth)));
+  app.post('/v1/commit', txRoute<CommitReq__Output>('evhub_producer.CommitReq', (m, auth) => options.transactions.commit(m, auth)));
+  app.post('/v1/rollback', txRoute<RollbackReq__Output>('evhub_producer.RollbackReq', (m, auth) => options.transactions.rollback(m, auth)));
 
   await app.listen({ host: options.host, port: options.port });
   const address = app.server.address();
@@ -113,10 +129,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
   };
 }
 
-/** EvHub's commit/rollback JSON carries `eventID`; proto3 JSON `eventId`; proto names `event_id`. */
-function eventIdOf(body: unknown): string {
-  if (typeof body !== 'object' || body === null) return '';
+/** EvHub's commit/rollback JSON names the id `eventID` (Go struct tag), not `event_id`/`eventId`. */
+function withEventIdAlias(body: unknown): unknown {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return body;
   const record = body as Record<string, unknown>;
-  const id = record.eventID ?? record.eventId ?? record.event_id;
-  return typeof id === 'string' ? id : '';
+  if (record.eventID === undefined || record.event_id !== undefined || record.eventId !== undefined) return body;
+  const { eventID, ...rest } = record;
+  return { ...rest, event_id: eventID };
 }

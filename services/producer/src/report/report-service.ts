@@ -78,16 +78,22 @@ export class ReportService {
     return outcome;
   }
 
+  /** A fresh event id, or undefined while not accepting. Shared with Prepare, so both draw from one lease. */
+  nextEventId(): string | undefined {
+    return this.#ids?.next();
+  }
+
+  /** The error answered while not accepting (lease lost, shutting down). */
+  unavailableError(): EventyardError {
+    return new EventyardError('internal', PRODUCER_UNAVAILABLE, `producer is not accepting reports: ${this.#stopReason}`, {
+      retriable: true,
+      resultCode: ResultCode.SYSTEM_ERROR,
+    });
+  }
+
   async #report(request: ReportReq__Output, context: ReportCallContext): Promise<ReportOutcome> {
-    const ids = this.#ids;
-    if (ids === undefined) {
-      const error = new EventyardError('internal', PRODUCER_UNAVAILABLE, `producer is not accepting reports: ${this.#stopReason}`, {
-        retriable: true,
-        resultCode: ResultCode.SYSTEM_ERROR,
-      });
-      return { event_id: '', error, duplicate: false };
-    }
-    const eventId = ids.next();
+    const eventId = this.nextEventId();
+    if (eventId === undefined) return { event_id: '', error: this.unavailableError(), duplicate: false };
     try {
       const valid = validateReport(request, this.#options.limits);
       const { app_id, topic_id } = valid.request.event;
