@@ -1,0 +1,123 @@
+// The delay-scheduler assembled: the schedule-topic consumer that makes timers durable, the firer that
+// claims and fires them on time, the idempotent producer it fires through, and /healthz /readyz /metrics.
+// start() and close() are idempotent; close() runs the shutdown order of STYLE.md.
+import { createKafka, createMetricsRegistry, ensureTopics, startHealthServer, Topics, type App, type ComponentState, type HealthServer, type Logger } from '@eventyard/core';
+import { countTimers, createKnex, type Knex } from '@eventyard/db';
+import type { SchedulerConfig } from './config.ts';
+import { TimerFirer } from './firing/timer-firer.ts';
+import { TimerProducer } from './firing/timer-producer.ts';
+import { ScheduleConsumer } from './intake/schedule-consumer.ts';
+import { createSchedulerMetrics } from './metrics.ts';
+
+export interface SchedulerApp extends App {
+  readonly state: ComponentState;
+  /** Bound health/metrics port (after start()). */
+  readonly ports: { health: number };
+  /** Claimed timers held in memory right now. */
+  readonly heldTimers: number;
+}
+
+export interface SchedulerDeps {
+  logger: Logger;
+}
+
+export function createApp(config: Readonly<SchedulerConfig>, deps: SchedulerDeps): SchedulerApp {
+  const log = deps.logger.child({ instance: config.instanceId });
+  const registry = createMetricsRegistry('delay-scheduler');
+  const knex: Knex = createKnex(config.databaseUrl, { applicationName: 'eventyard-delay-scheduler' });
+  const metrics = createSchedulerMetrics(registry, () => countTimers(knex));
+  const kafka = createKafka(config.kafka, {
+    logger: log,
+    clientIdSuffix: 'delay-scheduler',
+    overrides: { connectionTimeout: 3000, retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 2000 } },
+  });
+  const producer = new TimerProducer({ kafka, timeoutMs: config.produceTimeoutMs, logger: log });
+  const firer = new TimerFirer({
+    knex,
+    owner: config.instanceId,
+    lookaheadMs: config.lookaheadMs,
+    pollMs: config.pollMs,
+    claimMs: config.claimMs,
+    batchSize: config.batchSize,
+    maxHeld: config.maxHeld,
+    retryBaseMs: config.retryBaseMs,
+    retryMaxMs: config.retryMaxMs,
+    produce: (timers) => producer.produce(timers),
+    metrics,
+    logger: log,
+  });
+  const consumer = new ScheduleConsumer({
+    kafka,
+    groupId: config.groupId,
+    fetchMaxWaitMs: config.fetchMaxWaitMs,
+    knex,
+    onInserted: (dueTimes) => firer.notifyInserted(dueTimes),
+    retryBaseMs: config.retryBaseMs,
+    retryMaxMs: config.retryMaxMs,
+    metrics,
+    logger: log,
+  });
+
+  let state: ComponentState = 'created';
+  let starting: Promise<void> | undefined;
+  let closing: Promise<void> | undefined;
+  let health: HealthServer | undefined;
+
+  const start = async (): Promise<void> => {
+    state = 'starting';
+    health = await startHealthServer({
+      port: config.healthPort,
+      registry,
+      readiness: { kafka_producer: () => producer.connected, schedule_consumer: () => consumer.connected, database: () => firer.databaseOk },
+    });
+    await ensureTopics(kafka, [Topics.schedule], { partitions: config.topics.partitions, replicationFactor: config.topics.replicationFactor });
+    // The producer first: the firer fires overdue timers as soon as it starts.
+    await producer.start();
+    firer.start();
+    await consumer.start();
+    state = 'running';
+    log.info({ healthPort: health.port, lookaheadMs: config.lookaheadMs, pollMs: config.pollMs }, 'delay-scheduler ready');
+  };
+
+  const step = async (name: string, run: () => Promise<void> | void): Promise<void> => {
+    try {
+      await run();
+      log.info({ step: name }, 'delay-scheduler shutdown step done');
+    } catch (err) {
+      log.error({ err, step: name }, 'delay-scheduler shutdown step failed');
+    }
+  };
+
+  const close = async (): Promise<void> => {
+    if (starting !== undefined) await starting.catch(() => undefined);
+    state = 'draining';
+    // Intake first (its batch in hand finishes and commits), then the firer hands its claims back, and
+    // only then does the producer go: a round in flight still needs it.
+    await step('stop schedule consumer', () => consumer.close());
+    await step('stop firing and release held timers', () => firer.close());
+    await step('disconnect producer', () => producer.close());
+    await step('close health server', () => health?.close());
+    await step('close database pool', () => knex.destroy());
+    state = 'stopped';
+  };
+
+  return {
+    get state() {
+      return state;
+    },
+    get ports() {
+      return { health: health?.port ?? 0 };
+    },
+    get heldTimers() {
+      return firer.heldCount;
+    },
+    start(): Promise<void> {
+      starting ??= start();
+      return starting;
+    },
+    close(): Promise<void> {
+      closing ??= close();
+      return closing;
+    },
+  };
+}

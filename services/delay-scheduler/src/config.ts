@@ -1,0 +1,78 @@
+// The delay-scheduler's configuration: the core variables plus its own EY_SCHEDULER_* variables, parsed
+// once from the environment into a frozen object (one line per bad variable on error).
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { ConfigError, coreEnv, coreEnvAliases, deepFreeze, field, loadCoreConfig, parseEnv, type CoreConfig } from '@eventyard/core';
+
+const schedulerEnv = {
+  ...coreEnv,
+  /** Timers live in Postgres: required. */
+  EY_DATABASE_URL: field.postgresUrl(),
+  /** Consumer group on eventyard.schedule; every scheduler instance joins the same one. */
+  EY_SCHEDULER_GROUP_ID: field.string().default('eventyard-scheduler'),
+  /** Names this instance's claims in the schedules table; unique per process. @default host:pid:random */
+  EY_SCHEDULER_INSTANCE_ID: field.string().optional(),
+  /** Timers due within this horizon are claimed ahead and fired from memory on their due time. */
+  EY_SCHEDULER_LOOKAHEAD_MS: field.int(0, 600_000).default(5000),
+  /** How often the schedules table is polled for newly due / near-due timers. */
+  EY_SCHEDULER_POLL_MS: field.int(10, 600_000).default(500),
+  /** How long a claim holds before another instance may take the timer (a crashed instance's timers come back after it). */
+  EY_SCHEDULER_CLAIM_MS: field.int(1000, 3_600_000).default(30_000),
+  /** Most timers claimed per poll (and fired per produce request). */
+  EY_SCHEDULER_BATCH_SIZE: field.int(1, 10_000).default(500),
+  /** Most claimed timers held in memory at once. */
+  EY_SCHEDULER_MAX_HELD: field.int(1, 1_000_000).default(20_000),
+  /** First retry delay after a failed produce; doubles per failure of the same timer. */
+  EY_SCHEDULER_RETRY_BASE_MS: field.int(1, 60_000).default(200),
+  /** Longest retry delay after failed produces (kept well under the claim lease). */
+  EY_SCHEDULER_RETRY_MAX_MS: field.int(1, 600_000).default(10_000),
+  /** Longest a fetch of eventyard.schedule waits for new records; also bounds how long stopping the consumer takes. */
+  EY_SCHEDULER_FETCH_MAX_WAIT_MS: field.int(10, 30_000).default(1000),
+  /** Longest wait for the broker's acknowledgement of one produce request. */
+  EY_SCHEDULER_PRODUCE_TIMEOUT_MS: field.int(100, 600_000).default(10_000),
+};
+
+export interface SchedulerConfig extends CoreConfig {
+  databaseUrl: string;
+  groupId: string;
+  instanceId: string;
+  lookaheadMs: number;
+  pollMs: number;
+  claimMs: number;
+  batchSize: number;
+  maxHeld: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  produceTimeoutMs: number;
+  fetchMaxWaitMs: number;
+}
+
+/** Parses the environment; throws ConfigError listing every bad variable. */
+export function loadConfig(source: Record<string, string | undefined>): Readonly<SchedulerConfig> {
+  const env = parseEnv(schedulerEnv, source, coreEnvAliases);
+  const core = loadCoreConfig(source);
+  const problems: string[] = [];
+  // A held timer must fire (or be released) before its claim lapses, or another instance fires it too.
+  if (env.EY_SCHEDULER_CLAIM_MS < env.EY_SCHEDULER_LOOKAHEAD_MS + env.EY_SCHEDULER_RETRY_MAX_MS + env.EY_SCHEDULER_PRODUCE_TIMEOUT_MS) {
+    problems.push('config: EY_SCHEDULER_CLAIM_MS: must be at least EY_SCHEDULER_LOOKAHEAD_MS + EY_SCHEDULER_RETRY_MAX_MS + EY_SCHEDULER_PRODUCE_TIMEOUT_MS');
+  }
+  if (env.EY_SCHEDULER_RETRY_MAX_MS < env.EY_SCHEDULER_RETRY_BASE_MS) {
+    problems.push('config: EY_SCHEDULER_RETRY_MAX_MS: must be at least EY_SCHEDULER_RETRY_BASE_MS');
+  }
+  if (problems.length > 0) throw new ConfigError('EY_CONFIG_INVALID', problems.join('\n'), { context: { variables: problems } });
+  return deepFreeze({
+    ...core,
+    databaseUrl: env.EY_DATABASE_URL,
+    groupId: env.EY_SCHEDULER_GROUP_ID,
+    instanceId: env.EY_SCHEDULER_INSTANCE_ID ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
+    lookaheadMs: env.EY_SCHEDULER_LOOKAHEAD_MS,
+    pollMs: env.EY_SCHEDULER_POLL_MS,
+    claimMs: env.EY_SCHEDULER_CLAIM_MS,
+    batchSize: env.EY_SCHEDULER_BATCH_SIZE,
+    maxHeld: env.EY_SCHEDULER_MAX_HELD,
+    retryBaseMs: env.EY_SCHEDULER_RETRY_BASE_MS,
+    retryMaxMs: env.EY_SCHEDULER_RETRY_MAX_MS,
+    produceTimeoutMs: env.EY_SCHEDULER_PRODUCE_TIMEOUT_MS,
+    fetchMaxWaitMs: env.EY_SCHEDULER_FETCH_MAX_WAIT_MS,
+  });
+}
