@@ -63,3 +63,21 @@ test('the objects the README commands name exist for release "eventyard" in name
   const example = parse(await readFile(join(REPO_ROOT, 'test', 'deploy', 'fixtures', 'values-production.yaml'), 'utf8')) as object;
   assert.ok('kafka' in example);
 });
+
+test('the root README\'s "Install on Kubernetes" section renders with this chart and names its objects', async (t) => {
+  const text = await readFile(join(REPO_ROOT, 'README.md'), 'utf8');
+  const start = text.indexOf('## Install on Kubernetes');
+  assert.ok(start >= 0, 'root README has the section');
+  const section = text.slice(start, text.indexOf('\n## ', start + 1));
+  const values = [...section.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
+  assert.equal(values.length, 1);
+  const objects = await render(t, { values: values[0] ?? '', release: RELEASE, namespace: NAMESPACE });
+  const commands = [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1] ?? '').join('\n');
+  for (const m of commands.matchAll(/\bsvc\/([a-z0-9-]+)/g)) find(objects, 'Service', m[1] ?? '');
+  for (const command of commands.split('\n').filter((l) => /^helm (install|upgrade) /.test(l))) {
+    assert.match(command, /^helm (install|upgrade) eventyard \.\/helm\/eventyard --namespace eventyard /);
+  }
+  const env = effectiveEnv(onlyContainer(find(objects, 'Deployment', 'eventyard-producer')), objects);
+  assert.equal(env.get('EY_DATABASE_URL'), 'secret:eventyard-postgres/url');
+  assert.equal(env.get('EY_KAFKA_SASL_PASSWORD'), 'secret:eventyard-kafka/password');
+});
