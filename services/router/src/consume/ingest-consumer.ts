@@ -4,7 +4,7 @@
 // when both are durable is the round's last offset resolved (and committed by kafkajs after the batch).
 // A crash re-routes at most the unresolved rounds: duplicates downstream, never a lost event.
 import { Topics, type ComponentState, type Logger } from '@eventyard/core';
-import type { Consumer, EachBatchPayload, Kafka, Message, Producer } from 'kafkajs';
+import { Partitioners, type Consumer, type EachBatchPayload, type Kafka, type Message, type Producer } from 'kafkajs';
 import type { ConfigCache } from '../config-cache/config-cache.ts';
 import type { HistoryWriter } from '../history/history-writer.ts';
 import type { RouterMetrics } from '../metrics.ts';
@@ -52,6 +52,9 @@ export class IngestConsumer {
     this.#producer = options.kafka.producer({
       idempotent: true,
       allowAutoTopicCreation: false,
+      // Java-compatible murmur2 (kafkajs's default, named to silence its warning): a key lands on the
+      // partition any Kafka client would pick, which per-key order across producers relies on.
+      createPartitioner: Partitioners.DefaultPartitioner,
       // Bounded rather than kafkajs's endless idempotent default: a round that cannot be produced fails,
       // its offsets stay unresolved and it is routed again (at-least-once), instead of hanging shutdown.
       retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 5000 },

@@ -1,5 +1,5 @@
-// Writes a routing round's events and deliveries to Postgres: one multi-row upsert per table (split
-// only to stay under Postgres's 65535 bind parameters), both idempotent, so a round replayed after a
+// Writes a routing round's events and deliveries to Postgres in one transaction: one multi-row upsert
+// per table (split only to stay under Postgres's 65535 bind parameters), both idempotent, so a round replayed after a
 // crash rewrites the same rows. When Postgres refuses a round's rows as data (not as an outage), the
 // round is written event by event and only the events it still refuses are left out, logged and
 // counted: one unstorable event must not stall the partition forever.
@@ -38,11 +38,11 @@ export class HistoryWriter {
   }
 
   async #writeAll(events: readonly EventInput[], deliveries: readonly DeliveryInput[]): Promise<void> {
-    const { knex } = this.#options;
-    await Promise.all([
-      inChunks(events, EVENT_ROWS_PER_STATEMENT, (rows) => recordEvents(knex, rows)),
-      inChunks(deliveries, DELIVERY_ROWS_PER_STATEMENT, (rows) => recordDeliveries(knex, rows)),
-    ]);
+    // One transaction, so a reader never sees a routed event without its deliveries.
+    await this.#options.knex.transaction(async (trx) => {
+      await inChunks(events, EVENT_ROWS_PER_STATEMENT, (rows) => recordEvents(trx, rows));
+      await inChunks(deliveries, DELIVERY_ROWS_PER_STATEMENT, (rows) => recordDeliveries(trx, rows));
+    });
   }
 
   async #writeOneByOne(events: readonly EventInput[], deliveries: readonly DeliveryInput[]): Promise<void> {
