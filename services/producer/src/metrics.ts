@@ -2,7 +2,7 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
 
 export interface ProducerMetrics {
-  /** Reports answered, by edge (grpc/http), kind (realtime/delay/…) and EvHub result code. */
+  /** Reports answered, by edge (grpc/http) and EvHub result code (0 = accepted). */
   reports: Counter<'edge' | 'code'>;
   /** Time from handing a record to the publisher to the broker's acknowledgement (or failure). */
   publishSeconds: Histogram<'topic' | 'outcome'>;

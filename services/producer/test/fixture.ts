@@ -1,0 +1,119 @@
+// Test fixture: an in-process broker (temp dataDir, port 0), a fresh migrated database, and the producer
+// built with createApp on free ports; plus a kafkajs reader to see what landed on a topic.
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+import { startBroker, type Broker } from '@eventyard/broker';
+import { silentLogger } from '@eventyard/core';
+import { createDatabase, type TestDatabase } from '@eventyard/db/testing';
+import { createReportClient, type ReportClient } from '@eventyard/sdk';
+import { Kafka, logLevel, type IHeaders } from 'kafkajs';
+import { createApp, type ProducerApp } from '../src/app.ts';
+import { loadConfig } from '../src/config.ts';
+
+export interface ProducerFixture {
+  app: ProducerApp;
+  broker: Broker;
+  db: TestDatabase;
+  kafka: Kafka;
+  client: ReportClient;
+  httpUrl: string;
+  /** Stops the broker (an outage). */
+  stopBroker(): Promise<void>;
+  /** Starts the broker again on the same port and data dir. */
+  restartBroker(): Promise<void>;
+  /** Records on `topic` from the beginning, until `done(records)` holds or the deadline passes. */
+  readTopic(topic: string, done: (records: ReadRecord[]) => boolean, timeoutMs?: number): Promise<ReadRecord[]>;
+}
+
+export interface ReadRecord {
+  key: string;
+  value: Buffer;
+  headers: Record<string, string>;
+  partition: number;
+  offset: string;
+}
+
+export async function startProducer(t: TestContext, env: Record<string, string> = {}): Promise<ProducerFixture> {
+  // Registered before createDatabase's own hook: after-hooks run in registration order, and the app must
+  // stop before its database is dropped.
+  const started: { app?: ProducerApp; broker?: Broker; client?: ReportClient } = {};
+  const dataDir = await mkdtemp(join(tmpdir(), 'ey-producer-test-'));
+  t.after(async () => {
+    started.client?.close();
+    await started.app?.close();
+    await started.broker?.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+  const db = await createDatabase(t);
+  const broker = (started.broker = await startBroker({ port: 0, dataDir, groupInitialRebalanceDelayMs: 0, flush: { mode: 'interval', intervalMs: 50 } }));
+  const config = loadConfig({
+    EY_DATABASE_URL: db.url,
+    EY_KAFKA_BROKERS: `127.0.0.1:${broker.port}`,
+    EY_GRPC_PORT: '0',
+    EY_HTTP_PORT: '0',
+    EY_HEALTH_PORT: '0',
+    EY_GRPC_HOST: '127.0.0.1',
+    EY_HTTP_HOST: '127.0.0.1',
+    EY_TOPIC_PARTITIONS: '2',
+    EY_SHUTDOWN_GRACE_MS: '2000',
+    ...env,
+  });
+  const app = (started.app = createApp(config, { logger: silentLogger() }));
+  const kafka = new Kafka({ brokers: [`127.0.0.1:${broker.port}`], clientId: 'producer-test', logLevel: logLevel.NOTHING });
+  await app.start();
+  const client = (started.client = createReportClient({ address: `127.0.0.1:${app.ports.grpc}`, deadlineMs: 15_000 }));
+  return {
+    app,
+    broker,
+    db,
+    kafka,
+    client,
+    httpUrl: `http://127.0.0.1:${app.ports.http}`,
+    stopBroker: () => broker.close(),
+    restartBroker: async () => {
+      started.broker = await startBroker({ port: broker.port, dataDir, groupInitialRebalanceDelayMs: 0, flush: { mode: 'interval', intervalMs: 50 } });
+    },
+    readTopic: (topic, done, timeoutMs = 15_000) => readTopic(kafka, topic, done, timeoutMs),
+  };
+}
+
+function headersOf(headers: IHeaders | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) if (value !== undefined) out[name] = String(value);
+  return out;
+}
+
+async function readTopic(kafka: Kafka, topic: string, isDone: (records: ReadRecord[]) => boolean, timeoutMs: number): Promise<ReadRecord[]> {
+  const consumer = kafka.consumer({ groupId: `reader-${randomBytes(6).toString('hex')}`, sessionTimeout: 10_000, rebalanceTimeout: 10_000 });
+  const records: ReadRecord[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    let done: () => void = () => undefined;
+    const enough = new Promise<void>((resolve) => (done = resolve));
+    await consumer.run({
+      eachMessage: async ({ message, partition }) => {
+        records.push({ key: message.key?.toString('utf8') ?? '', value: message.value ?? Buffer.alloc(0), headers: headersOf(message.headers), partition, offset: message.offset });
+        if (isDone(records)) done();
+      },
+    });
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([enough, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+    clearTimeout(timer);
+  } finally {
+    await consumer.disconnect();
+  }
+  return records;
+}
+
+/** Polls `check` until it returns true or the deadline passes. */
+export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
