@@ -1,0 +1,129 @@
+// The dispatcher service assembled: the processor registry (Postgres + LISTEN/NOTIFY), one consumer per
+// active processor, the delivery runner with its gRPC and HTTP senders, the Kafka hand-off producer
+// (retry timers, dead letters) and the health/metrics server. start() and close() are idempotent;
+// close() runs the shutdown order of STYLE.md: stop intake and drain → commit → producer → pools.
+import { createKafka, createMetricsRegistry, ensureTopics, startHealthServer, Topics, type App, type ComponentState, type HealthServer, type Logger } from '@eventyard/core';
+import { createKnex, type Knex } from '@eventyard/db';
+import type { Registry } from 'prom-client';
+import type { DispatcherConfig } from './config.ts';
+import { ConsumerSupervisor } from './consume/consumer-supervisor.ts';
+import { DeliveryRunner } from './delivery/delivery-runner.ts';
+import { HandOff } from './delivery/hand-off.ts';
+import { createDispatcherMetrics } from './metrics.ts';
+import { ProcessorRegistry } from './processors/processor-registry.ts';
+import { GrpcSender } from './send/grpc-sender.ts';
+import { HttpSender } from './send/http-sender.ts';
+
+export interface DispatcherApp extends App {
+  readonly state: ComponentState;
+  readonly ports: { health: number };
+  readonly registry: Registry;
+  readonly processors: ProcessorRegistry;
+  readonly consumers: ConsumerSupervisor;
+}
+
+export interface DispatcherDeps {
+  logger: Logger;
+}
+
+export function createApp(config: Readonly<DispatcherConfig>, deps: DispatcherDeps): DispatcherApp {
+  const log = deps.logger;
+  const registry = createMetricsRegistry('dispatcher');
+  const metrics = createDispatcherMetrics(registry);
+  const knex: Knex = createKnex(config.databaseUrl, { applicationName: 'eventyard-dispatcher', poolMax: 20 });
+  const kafka = createKafka(config.kafka, {
+    logger: log,
+    clientIdSuffix: 'dispatcher',
+    overrides: { connectionTimeout: 3000, retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 5000 } },
+  });
+  const handOff = new HandOff({ kafka, timeoutMs: 10_000, logger: log });
+  const grpcSender = new GrpcSender();
+  const httpSender = new HttpSender({
+    allowPrivateTargets: config.http.allowPrivateTargets,
+    maxResponseBytes: config.http.maxResponseBytes,
+    connectionsPerOrigin: config.http.connectionsPerOrigin,
+  });
+  const runner = new DeliveryRunner({ knex, handOff, senders: { grpcSend: grpcSender, httpSend: httpSender }, metrics, logger: log });
+  const consumers = new ConsumerSupervisor({
+    kafka,
+    runner,
+    grpcSender,
+    dispatch: config.dispatch,
+    topics: config.topics,
+    graceMs: config.shutdownGraceMs,
+    metrics,
+    logger: log,
+  });
+  const processors = new ProcessorRegistry({
+    knex,
+    databaseUrl: config.databaseUrl,
+    reloadMs: config.configReloadMs,
+    defaults: { timeoutMs: config.dispatch.defaultTimeoutMs, concurrency: config.dispatch.defaultConcurrency },
+    logger: log,
+    metrics,
+    onSnapshot: (snapshot) => consumers.reconcile(snapshot),
+  });
+
+  let state: ComponentState = 'created';
+  let starting: Promise<void> | undefined;
+  let closing: Promise<void> | undefined;
+  let health: HealthServer | undefined;
+
+  const start = async (): Promise<void> => {
+    state = 'starting';
+    health = await startHealthServer({
+      port: config.healthPort,
+      registry,
+      readiness: { kafka: () => handOff.connected, processors: () => processors.loaded, running: () => state === 'running' },
+    });
+    await ensureTopics(kafka, [Topics.schedule, Topics.dead], { partitions: config.topics.partitions, replicationFactor: config.topics.replicationFactor }).catch(
+      (err: unknown) => log.warn({ err }, 'could not ensure the schedule and dead-letter topics (another service may be creating them)'),
+    );
+    await handOff.start();
+    await processors.start();
+    state = 'running';
+    log.info({ healthPort: health.port, processors: consumers.size }, 'dispatcher ready');
+  };
+
+  const step = async (name: string, run: () => Promise<void> | void): Promise<void> => {
+    try {
+      await run();
+      log.info({ step: name }, 'dispatcher shutdown step done');
+    } catch (err) {
+      log.error({ err, step: name }, 'dispatcher shutdown step failed');
+    }
+  };
+
+  const close = async (): Promise<void> => {
+    if (starting !== undefined) await starting.catch(() => undefined);
+    state = 'draining';
+    await step('stop following processor configs', () => processors.close());
+    await step('drain deliveries, commit offsets, leave groups', () => consumers.close(config.shutdownGraceMs));
+    await step('flush and disconnect producer', () => handOff.close());
+    await step('close gRPC clients', () => grpcSender.close());
+    await step('close HTTP agent', () => httpSender.close());
+    await step('close health server', () => health?.close());
+    await step('close database pool', () => knex.destroy());
+    state = 'stopped';
+  };
+
+  return {
+    get state() {
+      return state;
+    },
+    get ports() {
+      return { health: health?.port ?? 0 };
+    },
+    registry,
+    processors,
+    consumers,
+    start(): Promise<void> {
+      starting ??= start();
+      return starting;
+    },
+    close(): Promise<void> {
+      closing ??= close();
+      return closing;
+    },
+  };
+}

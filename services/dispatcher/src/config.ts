@@ -1,0 +1,77 @@
+// The dispatcher's configuration: the core variables plus its own EY_* variables, parsed once from the
+// environment into a frozen object (one line per bad variable on error).
+import { coreEnv, coreEnvAliases, deepFreeze, field, loadCoreConfig, parseEnv, type CoreConfig } from '@eventyard/core';
+
+const dispatcherEnv = {
+  ...coreEnv,
+  /** Processor configs and delivery history live in Postgres: required. */
+  EY_DATABASE_URL: field.postgresUrl(),
+  /** Deadline of one Dispatch call / webhook POST when the processor's `timeout` is 0. */
+  EY_DISPATCH_DEFAULT_TIMEOUT_MS: field.int(1, 3_600_000).default(5000),
+  /** Deliveries of one processor running at once when its `concurrency` is 0. */
+  EY_DISPATCH_DEFAULT_CONCURRENCY: field.int(1, 100_000).default(16),
+  /**
+   * Records of one partition taken from Kafka and not yet finished (running, waiting for a slot, or
+   * waiting behind an earlier record of their key). When reached, the partition is paused until half drain.
+   */
+  EY_DISPATCH_MAX_IN_FLIGHT_PER_PARTITION: field.int(1, 100_000).default(256),
+  /** How often finished offsets are committed (they are also committed on every fetched batch and at shutdown). */
+  EY_DISPATCH_COMMIT_INTERVAL_MS: field.int(10, 60_000).default(250),
+  /** Long-poll wait of a fetch; also the idle sleep of a consumer whose partitions are all paused. */
+  EY_DISPATCH_FETCH_MAX_WAIT_MS: field.int(10, 30_000).default(250),
+  /** Consumer group session timeout (a dead dispatcher's partitions move after this). */
+  EY_DISPATCH_SESSION_TIMEOUT_MS: field.int(6000, 300_000).default(30_000),
+  /** Safety-net full reload of processor configs (changes normally arrive within ms through LISTEN/NOTIFY). */
+  EY_CONFIG_RELOAD_MS: field.int(100, 3_600_000).default(10_000),
+  /**
+   * Allow webhook targets on private, loopback and link-local addresses (SSRF guard off). Off in
+   * production; the dev stack and tests turn it on because their consumers run on 127.0.0.1.
+   */
+  EY_ALLOW_PRIVATE_TARGETS: field.bool().default(false),
+  /** Most bytes of a webhook response read (for `ret.code`, `pass_back` and the recorded excerpt); the rest is discarded. */
+  EY_HTTP_MAX_RESPONSE_BYTES: field.int(1024, 64 * 1024 * 1024).default(1024 * 1024),
+  /** Keep-alive connections per webhook origin. */
+  EY_HTTP_CONNECTIONS_PER_ORIGIN: field.int(1, 10_000).default(64),
+  /** How long shutdown lets in-flight deliveries finish before abandoning them (they are re-read after restart). */
+  EY_SHUTDOWN_GRACE_MS: field.int(0, 600_000).default(10_000),
+};
+
+export interface DispatcherConfig extends CoreConfig {
+  databaseUrl: string;
+  dispatch: {
+    defaultTimeoutMs: number;
+    defaultConcurrency: number;
+    maxInFlightPerPartition: number;
+    commitIntervalMs: number;
+    fetchMaxWaitMs: number;
+    sessionTimeoutMs: number;
+  };
+  configReloadMs: number;
+  http: { allowPrivateTargets: boolean; maxResponseBytes: number; connectionsPerOrigin: number };
+  shutdownGraceMs: number;
+}
+
+/** Parses the environment; throws ConfigError listing every bad variable. */
+export function loadConfig(source: Record<string, string | undefined>): Readonly<DispatcherConfig> {
+  const env = parseEnv(dispatcherEnv, source, coreEnvAliases);
+  const core = loadCoreConfig(source);
+  return deepFreeze({
+    ...core,
+    databaseUrl: env.EY_DATABASE_URL,
+    dispatch: {
+      defaultTimeoutMs: env.EY_DISPATCH_DEFAULT_TIMEOUT_MS,
+      defaultConcurrency: env.EY_DISPATCH_DEFAULT_CONCURRENCY,
+      maxInFlightPerPartition: env.EY_DISPATCH_MAX_IN_FLIGHT_PER_PARTITION,
+      commitIntervalMs: env.EY_DISPATCH_COMMIT_INTERVAL_MS,
+      fetchMaxWaitMs: env.EY_DISPATCH_FETCH_MAX_WAIT_MS,
+      sessionTimeoutMs: env.EY_DISPATCH_SESSION_TIMEOUT_MS,
+    },
+    configReloadMs: env.EY_CONFIG_RELOAD_MS,
+    http: {
+      allowPrivateTargets: env.EY_ALLOW_PRIVATE_TARGETS,
+      maxResponseBytes: env.EY_HTTP_MAX_RESPONSE_BYTES,
+      connectionsPerOrigin: env.EY_HTTP_CONNECTIONS_PER_ORIGIN,
+    },
+    shutdownGraceMs: env.EY_SHUTDOWN_GRACE_MS,
+  });
+}

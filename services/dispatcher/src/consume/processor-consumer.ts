@@ -1,0 +1,299 @@
+// One processor's consumer: its own kafkajs consumer group (`eventyard-dispatcher.<dispatcher_id>`) on its
+// own delivery topic, so a slow or dead consumer endpoint only ever holds up its own records.
+//
+// eachBatch hands every record to a delivery that runs in the background and returns at once, so the
+// fetch loop never waits on a consumer endpoint. Within a partition, deliveries run in parallel (up to
+// the processor's concurrency, at its qps), except that records of one key run one after another in
+// offset order. kafkajs's resolved offset is only its fetch position here; what is committed is the
+// partition's watermark: below the lowest record not yet finished (outcome recorded and handed on).
+// That is why autoCommit is off: kafkajs would commit its fetch position. When a partition has
+// `maxInFlightPerPartition` records unfinished it is paused, and resumed once half of them finished.
+import { ensureTopics, type ComponentState, type Logger } from '@eventyard/core';
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import type { DispatcherConfig } from '../config.ts';
+import type { DeliveryRunner } from '../delivery/delivery-runner.ts';
+import { isAbandoned, sleep } from '../delivery/persist.ts';
+import { ConcurrencyLimiter, RateLimiter } from '../limits/index.ts';
+import type { DispatcherMetrics } from '../metrics.ts';
+import type { ProcessorSettings } from '../processors/processor-settings.ts';
+import { PartitionWatermarks, type OffsetWatermark } from '../watermark/index.ts';
+import { KeyChains } from './key-chains.ts';
+
+/** Consumer group of a processor's consumers, shared by every dispatcher instance. */
+export function consumerGroupId(dispatcherId: string): string {
+  return `eventyard-dispatcher.${dispatcherId}`;
+}
+
+export interface ProcessorConsumerOptions {
+  kafka: Kafka;
+  dispatcherId: string;
+  topic: string;
+  /** The processor's current config (undefined once deleted). */
+  settings: () => ProcessorSettings | undefined;
+  runner: DeliveryRunner;
+  dispatch: DispatcherConfig['dispatch'];
+  topics: DispatcherConfig['topics'];
+  metrics: DispatcherMetrics;
+  logger: Logger;
+  /** Called when kafkajs gave up on this consumer (a crash it does not restart from). */
+  onFailed?: (err: unknown) => void;
+}
+
+export class ProcessorConsumer {
+  readonly dispatcherId: string;
+  readonly topic: string;
+  readonly #options: ProcessorConsumerOptions;
+  readonly #log: Logger;
+  readonly #consumer: Consumer;
+  readonly #marks = new PartitionWatermarks();
+  /** Partitions with a watermark. */
+  readonly #partitions = new Set<number>();
+  readonly #paused = new Set<number>();
+  readonly #chains = new KeyChains();
+  readonly #slots: ConcurrencyLimiter;
+  readonly #rate: RateLimiter;
+  readonly #abort = new AbortController();
+  readonly #running = new Set<Promise<void>>();
+  #state: ComponentState = 'created';
+  #commitTimer: NodeJS.Timeout | undefined;
+  #committing: Promise<void> | undefined;
+  #closing: Promise<void> | undefined;
+
+  constructor(options: ProcessorConsumerOptions) {
+    this.#options = options;
+    this.dispatcherId = options.dispatcherId;
+    this.topic = options.topic;
+    this.#log = options.logger.child({ component: 'processor-consumer', dispatcher_id: options.dispatcherId });
+    const settings = options.settings();
+    const name = `processor ${options.dispatcherId}`;
+    this.#slots = new ConcurrencyLimiter({ limit: settings?.concurrency ?? 1, name });
+    this.#rate = new RateLimiter({ qps: settings?.qps ?? 0, name });
+    const { dispatch } = options;
+    this.#consumer = options.kafka.consumer({
+      groupId: consumerGroupId(options.dispatcherId),
+      sessionTimeout: dispatch.sessionTimeoutMs,
+      rebalanceTimeout: Math.max(dispatch.sessionTimeoutMs, 60_000),
+      heartbeatInterval: Math.max(500, Math.floor(dispatch.sessionTimeoutMs / 10)),
+      maxWaitTimeInMs: dispatch.fetchMaxWaitMs,
+      allowAutoTopicCreation: false,
+    });
+  }
+
+  get state(): ComponentState {
+    return this.#state;
+  }
+
+  /** Records taken from Kafka and not finished. */
+  get inFlight(): number {
+    return this.#marks.inFlight;
+  }
+
+  /** Applies a changed config: the next deliveries use the new concurrency and rate (and read the rest themselves). */
+  applySettings(settings: ProcessorSettings): void {
+    if (this.#slots.limit !== settings.concurrency) this.#slots.setLimit(settings.concurrency);
+    if (this.#rate.qps !== settings.qps) this.#rate.setQps(settings.qps);
+  }
+
+  async start(): Promise<void> {
+    if (this.#state !== 'created') return;
+    this.#state = 'starting';
+    const { topics } = this.#options;
+    await ensureTopic(this.#options.kafka, this.topic, { partitions: topics.partitions, replicationFactor: topics.replicationFactor });
+    const consumer = this.#consumer;
+    consumer.on(consumer.events.GROUP_JOIN, (event) => this.#onAssignment(event.payload.memberAssignment));
+    consumer.on(consumer.events.CRASH, (event) => {
+      if (event.payload.restart) return;
+      this.#log.error({ err: event.payload.error }, 'processor consumer crashed');
+      this.#options.onFailed?.(event.payload.error);
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [this.topic], fromBeginning: true });
+    // Deliveries may begin as soon as run() joins the group.
+    this.#state = 'running';
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: (payload) => this.#eachBatch(payload),
+    });
+    this.#commitTimer = setInterval(() => void this.#commit(), this.#options.dispatch.commitIntervalMs);
+    this.#commitTimer.unref();
+    this.#log.info({ topic: this.topic, group: consumerGroupId(this.dispatcherId) }, 'processor consumer started');
+  }
+
+  /**
+   * Stops taking records, lets running deliveries finish for up to `graceMs`, abandons the rest (they stay
+   * uncommitted and are delivered again later), commits the watermarks and leaves the group.
+   */
+  close(graceMs: number): Promise<void> {
+    this.#closing ??= this.#close(graceMs);
+    return this.#closing;
+  }
+
+  async #close(graceMs: number): Promise<void> {
+    const wasStarted = this.#state !== 'created';
+    this.#state = 'draining';
+    if (this.#commitTimer !== undefined) clearInterval(this.#commitTimer);
+    try {
+      this.#consumer.pause([{ topic: this.topic }]);
+    } catch {
+      // Not running (start failed): nothing to pause.
+    }
+    const drained = await settledWithin(this.#running, graceMs);
+    if (!drained) this.#log.warn({ unfinished: this.#running.size, graceMs }, 'abandoning unfinished deliveries; they will be delivered again');
+    this.#abort.abort();
+    this.#slots.close('processor consumer closing');
+    this.#rate.close('processor consumer closing');
+    await settledWithin(this.#running, 5000);
+    if (wasStarted) {
+      await this.#committing;
+      await this.#commit();
+      await this.#consumer.disconnect().catch((err: unknown) => this.#log.warn({ err }, 'consumer disconnect failed'));
+    }
+    this.#options.metrics.inFlight.set({ processor: this.dispatcherId }, 0);
+    this.#state = 'stopped';
+    this.#log.info('processor consumer stopped');
+  }
+
+  async #eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    if (this.#state !== 'running') return;
+    const { partition } = batch;
+    const mark = this.#marks.of(this.topic, partition);
+    this.#partitions.add(partition);
+    const window = this.#options.dispatch.maxInFlightPerPartition;
+    for (const message of batch.messages) {
+      if (!isRunning() || isStale() || this.#state !== 'running') break;
+      if (mark.inFlight >= window) {
+        this.#pause(partition);
+        break;
+      }
+      const offset = BigInt(message.offset);
+      // False when re-fetched while still running (after a rebalance): the running delivery covers it.
+      if (mark.track(offset)) this.#startDelivery(partition, mark, offset, message);
+      // Only the fetch position: commits follow the watermark.
+      resolveOffset(message.offset);
+    }
+    this.#options.metrics.inFlight.set({ processor: this.dispatcherId }, this.#marks.inFlight);
+    await heartbeat();
+  }
+
+  #startDelivery(partition: number, mark: OffsetWatermark, offset: bigint, message: KafkaMessage): void {
+    const key = message.key === null ? null : `${partition}:${message.key.toString('latin1')}`;
+    const context = { topic: this.topic, partition, offset: message.offset };
+    const job = {
+      dispatcherId: this.dispatcherId,
+      settings: this.#options.settings,
+      key: message.key,
+      value: message.value,
+      slots: this.#slots,
+      rate: this.#rate,
+      signal: this.#abort.signal,
+      context,
+    };
+    const running: Promise<void> = this.#chains
+      .run(key, () => this.#deliver(job, context))
+      .then(
+        () => {
+          mark.complete(offset);
+        },
+        (err: unknown) => {
+          // Abandoned by shutdown: stays in flight, so its offset is never committed.
+          if (!isAbandoned(err)) this.#log.error({ err, ...context }, 'delivery failed unexpectedly; its offset stays uncommitted');
+        },
+      )
+      .finally(() => {
+        this.#running.delete(running);
+        this.#options.metrics.inFlight.set({ processor: this.dispatcherId }, this.#marks.inFlight);
+        if (this.#paused.has(partition) && mark.inFlight <= Math.floor(this.#options.dispatch.maxInFlightPerPartition / 2)) this.#resume(partition);
+      });
+    this.#running.add(running);
+  }
+
+  /** Runs a delivery, retrying it after an unexpected error (a bug, never an outage: those are retried inside). */
+  async #deliver(job: Parameters<DeliveryRunner['deliver']>[0], context: Record<string, unknown>): Promise<void> {
+    for (let failures = 0; ; failures++) {
+      try {
+        await this.#options.runner.deliver(job);
+        return;
+      } catch (err) {
+        if (isAbandoned(err) || this.#abort.signal.aborted) throw err;
+        this.#log.error({ err, ...context, failures: failures + 1 }, 'delivery threw; retrying it');
+        await sleep(Math.min(1000 * 2 ** failures, 30_000), this.#abort.signal);
+      }
+    }
+  }
+
+  #pause(partition: number): void {
+    if (this.#paused.has(partition)) return;
+    this.#paused.add(partition);
+    this.#consumer.pause([{ topic: this.topic, partitions: [partition] }]);
+  }
+
+  #resume(partition: number): void {
+    this.#paused.delete(partition);
+    if (this.#state !== 'running') return;
+    this.#consumer.resume([{ topic: this.topic, partitions: [partition] }]);
+  }
+
+  #onAssignment(assignment: Record<string, number[]>): void {
+    const assigned = new Set(assignment[this.topic] ?? []);
+    for (const partition of [...this.#partitions]) {
+      if (assigned.has(partition)) continue;
+      // Revoked: its running deliveries finish, but another member now commits this partition.
+      this.#marks.drop(this.topic, partition);
+      this.#partitions.delete(partition);
+      if (this.#paused.delete(partition)) this.#consumer.resume([{ topic: this.topic, partitions: [partition] }]);
+    }
+  }
+
+  /** Commits every partition whose watermark moved; one commit at a time. */
+  #commit(): Promise<void> {
+    if (this.#committing !== undefined) return this.#committing;
+    const due = this.#marks.pendingCommits();
+    if (due.length === 0) return Promise.resolve();
+    const { metrics } = this.#options;
+    this.#committing = this.#consumer
+      .commitOffsets(due.map((c) => ({ topic: c.topic, partition: c.partition, offset: c.offset })))
+      .then(
+        () => {
+          this.#marks.markCommitted(due);
+          metrics.commits.inc({ outcome: 'ok' });
+        },
+        (err: unknown) => {
+          metrics.commits.inc({ outcome: 'error' });
+          this.#log.warn({ err }, 'offset commit failed; retrying with the next one');
+        },
+      )
+      .finally(() => {
+        this.#committing = undefined;
+      });
+    return this.#committing;
+  }
+}
+
+/** ensureTopics, tolerating another service creating the same topic at the same moment. */
+async function ensureTopic(kafka: Kafka, topic: string, options: { partitions: number; replicationFactor: number }): Promise<void> {
+  try {
+    await ensureTopics(kafka, [topic], options);
+  } catch (err) {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      if (!(await admin.listTopics()).includes(topic)) throw err;
+    } finally {
+      await admin.disconnect();
+    }
+  }
+}
+
+/** Waits until every promise in `running` settled (including ones added meanwhile), or `ms` passed. */
+async function settledWithin(running: ReadonlySet<Promise<void>>, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (running.size > 0) {
+    const left = deadline - Date.now();
+    if (left <= 0) return false;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled([...running]), new Promise((resolve) => (timer = setTimeout(resolve, left)))]);
+    clearTimeout(timer);
+  }
+  return true;
+}

@@ -1,0 +1,208 @@
+// Delivers one delivery record: decode, wait for a concurrency slot and a rate token, call the consumer
+// with the processor's config as of now, classify the outcome, hand it on (retry timer or dead letter),
+// record the attempt and the delivery's status. It resolves only once all of that is durable, which is
+// when the consumer loop may count the record's offset as done. Shutdown makes it reject with
+// `abandoned()` at any wait, leaving the record to be read again.
+// A processor with `ordered: true` retries in place (a timer here, not in the consume loop), so a
+// failing delivery holds back later ones of its key until it succeeds or dies.
+import { isEventyardError, type Logger } from '@eventyard/core';
+import { recordAttempt, type Knex } from '@eventyard/db';
+import type { DeliveryTask__Output } from '@eventyard/proto';
+import type { ConcurrencyLimiter, RateLimiter } from '../limits/index.ts';
+import type { DispatcherMetrics } from '../metrics.ts';
+import type { AttemptOutcome } from '../outcome/index.ts';
+import type { ProcessorSettings } from '../processors/processor-settings.ts';
+import type { Sender } from '../send/attempt-request.ts';
+import { webhookId } from '../send/webhook-signature.ts';
+import { decodeDeliveryTask } from './delivery-record.ts';
+import type { HandOff } from './hand-off.ts';
+import { attemptOutcomeText, nextStep, type NextStep } from './next-step.ts';
+import { abandoned, persist, sleep } from './persist.ts';
+
+export interface DeliveryJob {
+  dispatcherId: string;
+  /** The processor's config now; undefined once it was deleted. */
+  settings: () => ProcessorSettings | undefined;
+  key: Buffer | null;
+  value: Buffer | null;
+  slots: ConcurrencyLimiter;
+  rate: RateLimiter;
+  signal: AbortSignal;
+  /** topic, partition, offset: logged with problems. */
+  context: Record<string, unknown>;
+}
+
+export interface DeliveryRunnerOptions {
+  knex: Knex;
+  handOff: HandOff;
+  senders: { grpcSend: Sender; httpSend: Sender };
+  metrics: DispatcherMetrics;
+  logger: Logger;
+  /** @default Date.now */
+  now?: () => number;
+}
+
+export class DeliveryRunner {
+  readonly #options: DeliveryRunnerOptions;
+  readonly #log: Logger;
+  readonly #now: () => number;
+
+  constructor(options: DeliveryRunnerOptions) {
+    this.#options = options;
+    this.#log = options.logger.child({ component: 'delivery' });
+    this.#now = options.now ?? Date.now;
+  }
+
+  async deliver(job: DeliveryJob): Promise<void> {
+    let task: DeliveryTask__Output;
+    try {
+      task = decodeDeliveryTask(job.value, job.dispatcherId);
+    } catch (err) {
+      await this.#skipBadRecord(job, err);
+      return;
+    }
+    for (;;) {
+      const settings = job.settings();
+      if (settings === undefined) throw abandoned();
+      const attempt = await this.#attempt(job, settings, task);
+      const step = nextStep(settings.retry, task.retry_times, attempt.outcome);
+      this.#options.metrics.deliveries.inc({ processor: job.dispatcherId, result: step.status === 'scheduled' ? 'retry_scheduled' : step.status });
+      if (step.status === 'scheduled' && settings.ordered) {
+        // Strict order: keep the key's chain (and this offset) until the delivery succeeds or dies.
+        await this.#record(job, task, attempt, step, new Date(this.#now() + step.delayMs));
+        await sleep(step.delayMs, job.signal);
+        task = { ...task, retry_times: step.retryTimes, pass_back: attempt.outcome.passBack ?? Buffer.alloc(0) };
+        continue;
+      }
+      const nextAttemptAt = await this.#handOn(job, task, attempt.outcome, step);
+      await this.#record(job, task, attempt, step, nextAttemptAt);
+      return;
+    }
+  }
+
+  async #attempt(job: DeliveryJob, settings: ProcessorSettings, task: DeliveryTask__Output): Promise<{ outcome: AttemptOutcome; startedAt: Date; finishedAt: Date }> {
+    const { signal } = job;
+    let release: () => void;
+    try {
+      release = await job.slots.acquire({ signal });
+      await job.rate.take({ signal }).catch((err: unknown) => {
+        release();
+        throw err;
+      });
+    } catch (err) {
+      // A closed limiter or an aborted wait: the consumer is stopping.
+      if (signal.aborted || isEventyardError(err)) throw abandoned();
+      throw err;
+    }
+    // Re-read: the config may have changed while this delivery waited for its slot.
+    const current = job.settings() ?? settings;
+    const sender = current.protocol === 'httpSend' ? this.#options.senders.httpSend : this.#options.senders.grpcSend;
+    const startedAt = new Date(this.#now());
+    const started = performance.now();
+    let outcome: AttemptOutcome;
+    try {
+      outcome = await sender.send({
+        settings: current,
+        req: {
+          event_id: task.event_id,
+          event: task.event,
+          retry_times: task.retry_times,
+          repeat_times: task.repeat_times,
+          pass_back: task.pass_back,
+        },
+        messageId: webhookId(task.event_id, job.dispatcherId, task.repeat_times),
+        traceParent: task.trace_parent,
+        signal,
+      });
+    } finally {
+      release();
+    }
+    const seconds = (performance.now() - started) / 1000;
+    if (signal.aborted) throw abandoned();
+    const finishedAt = new Date(startedAt.getTime() + Math.round(seconds * 1000));
+    const { metrics } = this.#options;
+    metrics.attempts.inc({ processor: job.dispatcherId, protocol: current.protocol, outcome: outcome.outcome });
+    metrics.attemptSeconds.observe({ processor: job.dispatcherId, protocol: current.protocol }, seconds);
+    return { outcome, startedAt, finishedAt };
+  }
+
+  /** Produces the retry timer or dead letter; returns when the next attempt is due (retries). */
+  async #handOn(job: DeliveryJob, task: DeliveryTask__Output, outcome: AttemptOutcome, step: NextStep): Promise<Date | null> {
+    const { handOff, metrics } = this.#options;
+    const context = { ...job.context, event_id: task.event_id, dispatcher_id: job.dispatcherId };
+    if (step.status === 'scheduled') {
+      const dueAt = new Date(this.#now() + step.delayMs);
+      await persist(() => handOff.scheduleRetry({ task, key: job.key, retryTimes: step.retryTimes, dueAt, passBack: outcome.passBack }), {
+        signal: job.signal,
+        logger: this.#log,
+        step: 'schedule retry',
+        context,
+      });
+      return dueAt;
+    }
+    if (step.status === 'dead') {
+      const attempts = task.retry_times + 1;
+      const dead = { ...task, pass_back: outcome.passBack ?? task.pass_back };
+      await persist(
+        () =>
+          handOff.sendDead({
+            task: dead,
+            key: job.key,
+            errorCode: String(outcome.errorCode ?? 'unknown'),
+            errorMessage: outcome.errorMessage ?? '',
+            attempts,
+          }),
+        { signal: job.signal, logger: this.#log, step: 'dead letter', context },
+      );
+      metrics.dead.inc({ processor: job.dispatcherId });
+      this.#log.warn({ ...context, attempts, error_code: outcome.errorCode }, 'delivery dead: attempts exhausted');
+    }
+    return null;
+  }
+
+  async #record(
+    job: DeliveryJob,
+    task: DeliveryTask__Output,
+    attempt: { outcome: AttemptOutcome; startedAt: Date; finishedAt: Date },
+    step: NextStep,
+    nextAttemptAt: Date | null,
+  ): Promise<void> {
+    const { outcome } = attempt;
+    const event = task.event;
+    await persist(
+      () =>
+        recordAttempt(this.#options.knex, {
+          event_id: task.event_id,
+          dispatcher_id: job.dispatcherId,
+          app_id: event?.app_id ?? '',
+          topic_id: event?.topic_id ?? '',
+          trigger: task.trigger_source === 'manual' ? 'manual' : 'auto',
+          retry_times: task.retry_times,
+          repeat_times: task.repeat_times,
+          started_at: attempt.startedAt,
+          finished_at: attempt.finishedAt,
+          outcome: attemptOutcomeText(outcome),
+          error_code: outcome.errorCode ?? null,
+          error_message: outcome.errorMessage ?? null,
+          response_status: outcome.responseStatus ?? null,
+          ret_code: typeof outcome.errorCode === 'number' ? outcome.errorCode : outcome.outcome === 'success' ? 0 : null,
+          response_excerpt: outcome.responseExcerpt ?? null,
+          delivery_status: step.status,
+          next_attempt_at: nextAttemptAt,
+          pass_back: outcome.passBack ?? null,
+        }),
+      { signal: job.signal, logger: this.#log, step: 'record attempt', context: { ...job.context, event_id: task.event_id } },
+    );
+  }
+
+  async #skipBadRecord(job: DeliveryJob, err: unknown): Promise<void> {
+    const code = isEventyardError(err) ? err.code : 'EY_DISPATCH_BAD_RECORD';
+    const message = err instanceof Error ? err.message : String(err);
+    this.#options.metrics.badRecords.inc({ processor: job.dispatcherId });
+    this.#log.error({ err, ...job.context, dispatcher_id: job.dispatcherId }, 'undecodable delivery record skipped (sent to the dead-letter topic)');
+    await persist(
+      () => this.#options.handOff.sendBadRecord({ key: job.key, value: job.value, dispatcherId: job.dispatcherId, errorCode: code, errorMessage: message.slice(0, 1024) }),
+      { signal: job.signal, logger: this.#log, step: 'dead letter (bad record)', context: job.context },
+    );
+  }
+}

@@ -1,0 +1,136 @@
+// Hands a delivery on through Kafka: a retry becomes a timer on `eventyard.schedule` (the delay-scheduler
+// produces it back to the delivery topic when due — the dispatcher never sleeps), an exhausted delivery
+// goes to `eventyard.dead`, and so does an undecodable record, as it was. One idempotent producer
+// (acks = all) serves every processor; a send resolves only once the broker acknowledged it.
+import { EventyardError, Topics, type Logger } from '@eventyard/core';
+import { encodeMessage, type DeliveryTask__Output } from '@eventyard/proto';
+import type { Kafka, Producer } from 'kafkajs';
+
+export const EVENT_ID_HEADER = 'ey-event-id';
+export const HAND_OFF_TIMEOUT = 'EY_DISPATCH_HAND_OFF_TIMEOUT';
+
+export interface RetryHandOff {
+  task: DeliveryTask__Output;
+  /** Key of the delivery record (orderingKey or event_id), kept so the retry lands on the same partition. */
+  key: Buffer | null;
+  /** `retry_times` of the next attempt. */
+  retryTimes: number;
+  dueAt: Date;
+  passBack: Buffer | undefined;
+}
+
+export interface DeadHandOff {
+  task: DeliveryTask__Output;
+  key: Buffer | null;
+  errorCode: string;
+  errorMessage: string;
+  attempts: number;
+}
+
+export class HandOff {
+  readonly #producer: Producer;
+  readonly #timeoutMs: number;
+  #connected = false;
+  #state: 'created' | 'running' | 'closed' = 'created';
+
+  constructor(options: { kafka: Kafka; timeoutMs: number; logger: Logger }) {
+    this.#timeoutMs = options.timeoutMs;
+    this.#producer = options.kafka.producer({
+      idempotent: true,
+      allowAutoTopicCreation: false,
+      // Bounded (kafkajs's idempotent default retries forever): the caller retries with its own backoff.
+      retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 2000 },
+    });
+    this.#producer.on(this.#producer.events.CONNECT, () => (this.#connected = true));
+    this.#producer.on(this.#producer.events.DISCONNECT, () => (this.#connected = false));
+  }
+
+  get connected(): boolean {
+    return this.#connected && this.#state === 'running';
+  }
+
+  async start(): Promise<void> {
+    if (this.#state !== 'created') return;
+    await this.#producer.connect();
+    this.#state = 'running';
+  }
+
+  async close(): Promise<void> {
+    if (this.#state === 'closed') return;
+    this.#state = 'closed';
+    await this.#producer.disconnect();
+  }
+
+  /** The timer id of a retry: deterministic, so a record handled twice schedules one timer. */
+  static retryTimerId(task: DeliveryTask__Output, retryTimes: number): string {
+    return `retry:${task.event_id}:${task.dispatcher_id}:${task.repeat_times}:${retryTimes}`;
+  }
+
+  /** Produces the retry's ScheduleItem to `eventyard.schedule`. */
+  async scheduleRetry(retry: RetryHandOff): Promise<string> {
+    const { task } = retry;
+    const timerId = HandOff.retryTimerId(task, retry.retryTimes);
+    const dueAt = timestamp(retry.dueAt);
+    const next = encodeMessage('eventyard.v1.DeliveryTask', {
+      ...task,
+      retry_times: retry.retryTimes,
+      pass_back: retry.passBack ?? Buffer.alloc(0),
+      scheduled_for: dueAt,
+    });
+    const item = encodeMessage('eventyard.v1.ScheduleItem', {
+      timer_id: timerId,
+      due_at: dueAt,
+      target_topic: Topics.deliveries(task.dispatcher_id),
+      key: retry.key ?? Buffer.from(task.event_id, 'utf8'),
+      value: next,
+      kind: 'retry',
+    });
+    await this.#send(Topics.schedule, { key: Buffer.from(timerId, 'utf8'), value: item, headers: { [EVENT_ID_HEADER]: task.event_id } });
+    return timerId;
+  }
+
+  /** Produces the exhausted task to `eventyard.dead` with why it died. */
+  async sendDead(dead: DeadHandOff): Promise<void> {
+    await this.#send(Topics.dead, {
+      key: dead.key,
+      value: encodeMessage('eventyard.v1.DeliveryTask', dead.task),
+      headers: {
+        [EVENT_ID_HEADER]: dead.task.event_id,
+        'ey-dispatcher-id': dead.task.dispatcher_id,
+        'ey-error-code': dead.errorCode,
+        'ey-error-message': dead.errorMessage,
+        'ey-attempts': String(dead.attempts),
+      },
+    });
+  }
+
+  /** Produces an undecodable delivery record to `eventyard.dead` unchanged, so it can be inspected. */
+  async sendBadRecord(record: { key: Buffer | null; value: Buffer | null; dispatcherId: string; errorCode: string; errorMessage: string }): Promise<void> {
+    await this.#send(Topics.dead, {
+      key: record.key,
+      value: record.value,
+      headers: { 'ey-dispatcher-id': record.dispatcherId, 'ey-error-code': record.errorCode, 'ey-error-message': record.errorMessage, 'ey-attempts': '0' },
+    });
+  }
+
+  async #send(topic: string, message: { key: Buffer | null; value: Buffer | null; headers: Record<string, string> }): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new EventyardError('timeout', HAND_OFF_TIMEOUT, `no acknowledgement from ${topic} within ${this.#timeoutMs} ms`, { retriable: true })),
+        this.#timeoutMs,
+      );
+    });
+    try {
+      await Promise.race([this.#producer.send({ topic, acks: -1, messages: [message] }), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+function timestamp(date: Date): { seconds: string; nanos: number } {
+  const ms = date.getTime();
+  const seconds = Math.floor(ms / 1000);
+  return { seconds: String(seconds), nanos: (ms - seconds * 1000) * 1_000_000 };
+}

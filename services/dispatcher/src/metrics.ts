@@ -1,0 +1,78 @@
+// The dispatcher's Prometheus metrics, on the service's own registry (createMetricsRegistry).
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
+export interface DispatcherMetrics {
+  /** Attempts by processor, protocol and outcome (success / failure / cancel). */
+  attempts: Counter<'processor' | 'protocol' | 'outcome'>;
+  /** Time of one Dispatch call / webhook POST. */
+  attemptSeconds: Histogram<'processor' | 'protocol'>;
+  /** Records taken from Kafka and not finished yet, per processor. */
+  inFlight: Gauge<'processor'>;
+  /** What followed each attempt: succeeded, retry_scheduled, dead, cancelled, failed. */
+  deliveries: Counter<'processor' | 'result'>;
+  /** Deliveries that ended dead (attempts exhausted) and went to the dead-letter topic. */
+  dead: Counter<'processor'>;
+  /** Delivery records that could not be decoded (sent to the dead-letter topic as they were). */
+  badRecords: Counter<'processor'>;
+  /** Consumers running, one per active processor. */
+  consumers: Gauge;
+  /** Processor config reloads by outcome. */
+  configReloads: Counter<'outcome'>;
+  /** Offset commits by outcome. */
+  commits: Counter<'outcome'>;
+}
+
+export function createDispatcherMetrics(registry: Registry): DispatcherMetrics {
+  return {
+    attempts: new Counter({
+      name: 'eventyard_dispatcher_attempts_total',
+      help: 'Delivery attempts by processor, protocol and outcome',
+      labelNames: ['processor', 'protocol', 'outcome'] as const,
+      registers: [registry],
+    }),
+    attemptSeconds: new Histogram({
+      name: 'eventyard_dispatcher_attempt_seconds',
+      help: 'Duration of one Dispatch call or webhook POST',
+      labelNames: ['processor', 'protocol'] as const,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    }),
+    inFlight: new Gauge({
+      name: 'eventyard_dispatcher_in_flight',
+      help: 'Delivery records taken from Kafka and not finished, per processor',
+      labelNames: ['processor'] as const,
+      registers: [registry],
+    }),
+    deliveries: new Counter({
+      name: 'eventyard_dispatcher_delivery_results_total',
+      help: 'What followed each attempt: succeeded, retry_scheduled, dead, cancelled, failed',
+      labelNames: ['processor', 'result'] as const,
+      registers: [registry],
+    }),
+    dead: new Counter({
+      name: 'eventyard_dispatcher_dead_total',
+      help: 'Deliveries whose attempts were exhausted, sent to the dead-letter topic',
+      labelNames: ['processor'] as const,
+      registers: [registry],
+    }),
+    badRecords: new Counter({
+      name: 'eventyard_dispatcher_bad_records_total',
+      help: 'Delivery records that could not be decoded, sent to the dead-letter topic as they were',
+      labelNames: ['processor'] as const,
+      registers: [registry],
+    }),
+    consumers: new Gauge({ name: 'eventyard_dispatcher_consumers', help: 'Processor consumers running', registers: [registry] }),
+    configReloads: new Counter({
+      name: 'eventyard_dispatcher_config_reloads_total',
+      help: 'Processor config reloads by outcome',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    commits: new Counter({
+      name: 'eventyard_dispatcher_offset_commits_total',
+      help: 'Offset commits by outcome',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+  };
+}

@@ -1,0 +1,69 @@
+// What the dispatcher needs from a processor row, derived once per config version: retry policy, rate,
+// concurrency, timeout, protocol and target. A stored value the domain modules refuse (the admin API
+// validates less strictly, or an old row) never stops deliveries: it falls back to a safe default and
+// the problem is reported once per version.
+import type { ProcessorRecord, ProtocolType } from '@eventyard/db';
+import { flowControlOf } from '../limits/index.ts';
+import { NO_RETRY_POLICY, retryPolicyOf, type RetryPolicy } from '../retry/index.ts';
+
+export interface ProcessorSettings {
+  readonly dispatcherId: string;
+  readonly version: number;
+  readonly protocol: ProtocolType;
+  readonly addr: string;
+  readonly timeoutMs: number;
+  readonly concurrency: number;
+  /** Deliveries per second; 0 = unlimited. */
+  readonly qps: number;
+  readonly retry: RetryPolicy;
+  /** Strict per-key order: a failing delivery holds back later ones of its key (retries run in place). */
+  readonly ordered: boolean;
+  /** Not consuming: EvHub's `is_stop` or our `paused`. Records wait in the delivery topic. */
+  readonly halted: boolean;
+  readonly webhookSecret: string | null;
+  readonly authToken: string | null;
+  /** Fields whose stored value was refused, with the reason, e.g. `retry_strategy.retry_count: must be at most 1000`. */
+  readonly problems: readonly string[];
+}
+
+export interface SettingsDefaults {
+  timeoutMs: number;
+  concurrency: number;
+}
+
+export function processorSettings(record: ProcessorRecord, defaults: SettingsDefaults): ProcessorSettings {
+  const problems: string[] = [];
+  let retry: RetryPolicy = NO_RETRY_POLICY;
+  try {
+    retry = retryPolicyOf(record);
+  } catch (err) {
+    problems.push(err instanceof Error ? err.message : String(err));
+  }
+  let qps = 0;
+  try {
+    qps = flowControlOf(record).qps;
+  } catch (err) {
+    problems.push(err instanceof Error ? err.message : String(err));
+  }
+  const timeout = Number(record.timeout);
+  const concurrency = Number(record.concurrency);
+  return Object.freeze({
+    dispatcherId: record.dispatcher_id,
+    version: Number(record.version),
+    protocol: record.protocol_type,
+    addr: record.addr,
+    timeoutMs: Number.isInteger(timeout) && timeout > 0 ? timeout : defaults.timeoutMs,
+    concurrency: Number.isInteger(concurrency) && concurrency > 0 ? concurrency : defaults.concurrency,
+    qps,
+    retry,
+    ordered: record.ordered === true,
+    halted: record.is_stop === true || record.paused === true,
+    webhookSecret: nonEmpty(record.webhook_secret),
+    authToken: nonEmpty(record.auth_token),
+    problems,
+  });
+}
+
+function nonEmpty(value: string | null | undefined): string | null {
+  return typeof value === 'string' && value.length > 0 ? value : null;
+}

@@ -1,0 +1,100 @@
+// `grpcSend`: calls `/evhub_processor.evhubProcessor/Dispatch` with the processor's timeout as the
+// deadline, over one grpc-js client (one channel, reused) per target address. Clients of addresses no
+// processor uses any more are closed once idle (retain), all of them at shutdown (close).
+// Metadata: `webhook-id` and `webhook-timestamp` (a consumer can deduplicate retries on the id),
+// `authorization: Bearer` when the processor has an auth_token, and the Report's `traceparent`.
+import * as grpc from '@grpc/grpc-js';
+import { loadEvhub, type evhubProcessorClient } from '@eventyard/proto';
+import { classifyGrpcError, classifyGrpcResponse, type AttemptOutcome } from '../outcome/index.ts';
+import type { AttemptRequest, Sender } from './attempt-request.ts';
+import { grpcTarget } from './target-address.ts';
+
+interface ClientEntry {
+  client: evhubProcessorClient;
+  inFlight: number;
+  /** Close once idle: no processor uses the address any more. */
+  retired: boolean;
+}
+
+export class GrpcSender implements Sender {
+  readonly #clients = new Map<string, ClientEntry>();
+  readonly #channelOptions: grpc.ChannelOptions;
+  #closed = false;
+
+  constructor(channelOptions: grpc.ChannelOptions = {}) {
+    this.#channelOptions = {
+      // Unanswered keepalive pings reveal a dead consumer host before the next Dispatch's deadline.
+      'grpc.keepalive_time_ms': 30_000,
+      'grpc.keepalive_timeout_ms': 10_000,
+      ...channelOptions,
+    };
+  }
+
+  /** Clients open, for tests and metrics. */
+  get clients(): number {
+    return this.#clients.size;
+  }
+
+  send(request: AttemptRequest): Promise<AttemptOutcome> {
+    const { settings, req, signal } = request;
+    let entry: ClientEntry;
+    try {
+      entry = this.#client(grpcTarget(settings.addr));
+    } catch (err) {
+      return Promise.resolve(classifyGrpcError(err));
+    }
+    const metadata = new grpc.Metadata();
+    metadata.set('webhook-id', request.messageId);
+    metadata.set('webhook-timestamp', String(Math.floor(Date.now() / 1000)));
+    if (settings.authToken !== null) metadata.set('authorization', `Bearer ${settings.authToken}`);
+    if (request.traceParent !== '') metadata.set('traceparent', request.traceParent);
+    entry.inFlight++;
+    return new Promise<AttemptOutcome>((resolve) => {
+      const onAbort = (): void => call.cancel();
+      const call = entry.client.Dispatch(req, metadata, { deadline: Date.now() + settings.timeoutMs }, (err, rsp) => {
+        signal.removeEventListener('abort', onAbort);
+        entry.inFlight--;
+        if (entry.retired && entry.inFlight === 0) entry.client.close();
+        resolve(err === null ? classifyGrpcResponse(rsp) : classifyGrpcError(err));
+      });
+      if (signal.aborted) call.cancel();
+      else signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** Retires the clients of addresses not in `addrs` (processor addrs); each closes once its calls finish. */
+  retain(addrs: Iterable<string>): void {
+    const keep = new Set<string>();
+    for (const addr of addrs) {
+      try {
+        keep.add(grpcTarget(addr));
+      } catch {
+        // An undiallable address has no client.
+      }
+    }
+    for (const [target, entry] of this.#clients) {
+      if (keep.has(target)) continue;
+      this.#clients.delete(target);
+      entry.retired = true;
+      if (entry.inFlight === 0) entry.client.close();
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const entry of this.#clients.values()) entry.client.close();
+    this.#clients.clear();
+    await Promise.resolve();
+  }
+
+  #client(target: string): ClientEntry {
+    let entry = this.#clients.get(target);
+    if (entry === undefined) {
+      if (this.#closed) throw new Error('gRPC sender closed');
+      const { evhubProcessor } = loadEvhub();
+      entry = { client: new evhubProcessor(target, grpc.credentials.createInsecure(), this.#channelOptions), inFlight: 0, retired: false };
+      this.#clients.set(target, entry);
+    }
+    return entry;
+  }
+}

@@ -1,0 +1,100 @@
+// `httpSend`: POSTs the JSON DispatchReq to the processor's webhook over one pooled undici Agent
+// (keep-alive connections per origin), with the processor's timeout on the whole exchange, Standard
+// Webhooks headers, and the SSRF guard. The response body is always read to its end (a bounded prefix
+// kept, the rest discarded) so the connection goes back to the pool, then classified by outcome/.
+import { isEventyardError, type EventyardError } from '@eventyard/core';
+import { Agent } from 'undici';
+import { classifyHttpError, classifyHttpResponse, type AttemptOutcome } from '../outcome/index.ts';
+import type { AttemptRequest, Sender } from './attempt-request.ts';
+import { dispatchReqJson } from './dispatch-json.ts';
+import { assertAllowedLiteral, guardedLookup } from './ssrf-guard.ts';
+import { webhookUrl } from './target-address.ts';
+import { webhookHeaders } from './webhook-signature.ts';
+
+export interface HttpSenderOptions {
+  /** Skip the SSRF guard (dev and tests, whose consumers listen on 127.0.0.1). */
+  allowPrivateTargets: boolean;
+  /** Most response bytes kept for classification; the rest is read and dropped. */
+  maxResponseBytes: number;
+  /** Keep-alive connections per origin. */
+  connectionsPerOrigin: number;
+}
+
+const USER_AGENT = 'eventyard-dispatcher/0.1';
+
+export class HttpSender implements Sender {
+  readonly #agent: Agent;
+  readonly #options: HttpSenderOptions;
+
+  constructor(options: HttpSenderOptions) {
+    this.#options = options;
+    this.#agent = new Agent({
+      connections: options.connectionsPerOrigin,
+      keepAliveTimeout: 30_000,
+      keepAliveMaxTimeout: 120_000,
+      connect: options.allowPrivateTargets ? {} : { lookup: guardedLookup },
+    });
+  }
+
+  async send(request: AttemptRequest): Promise<AttemptOutcome> {
+    const { settings, req, signal } = request;
+    let url: URL;
+    try {
+      url = webhookUrl(settings.addr);
+      if (!this.#options.allowPrivateTargets) assertAllowedLiteral(url.hostname);
+    } catch (err) {
+      return classifyHttpError(err);
+    }
+    const body = Buffer.from(dispatchReqJson(req), 'utf8');
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'user-agent': USER_AGENT,
+      'ey-event-id': req.event_id,
+      ...webhookHeaders({ id: request.messageId, body, secret: settings.webhookSecret, nowMs: Date.now() }),
+    };
+    if (settings.authToken !== null) headers.authorization = `Bearer ${settings.authToken}`;
+    if (request.traceParent !== '') headers.traceparent = request.traceParent;
+
+    const timeout = AbortSignal.timeout(settings.timeoutMs);
+    try {
+      const res = await this.#agent.request({
+        origin: url.origin,
+        path: `${url.pathname}${url.search}`,
+        method: 'POST',
+        headers,
+        body,
+        signal: AbortSignal.any([timeout, signal]),
+        headersTimeout: settings.timeoutMs,
+        bodyTimeout: settings.timeoutMs,
+      });
+      const responseBody = await readBounded(res.body, this.#options.maxResponseBytes);
+      return classifyHttpResponse({ status: res.statusCode, headers: res.headers, body: responseBody });
+    } catch (err) {
+      return classifyHttpError(ownError(err) ?? err, { timedOut: timeout.aborted });
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#agent.close();
+  }
+}
+
+/** Reads the whole body, keeping the first `max` bytes. */
+async function readBounded(body: AsyncIterable<Buffer>, max: number): Promise<Buffer> {
+  const kept: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    if (size < max) kept.push(chunk.subarray(0, max - size));
+    size += chunk.length;
+  }
+  return Buffer.concat(kept);
+}
+
+/** Our own refusal (the SSRF lookup) may arrive wrapped by undici as a cause. */
+function ownError(err: unknown): EventyardError | undefined {
+  for (let current = err, depth = 0; current !== undefined && current !== null && depth < 5; depth++) {
+    if (isEventyardError(current)) return current;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
