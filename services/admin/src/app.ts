@@ -1,0 +1,119 @@
+// The admin service assembled: the HTTP API (EvHub config routes, processor list/delete, event history,
+// /openapi.json) over Postgres, and /healthz /readyz /metrics on the health port. start() and close()
+// are idempotent; close() stops intake, lets requests finish, then closes the pool.
+import { createMetricsRegistry, startHealthServer, ValidationError, type App, type ComponentState, type HealthServer, type Logger } from '@eventyard/core';
+import { createKnex, type Knex } from '@eventyard/db';
+import type { FastifyInstance } from 'fastify';
+import type { AdminConfig } from './config.ts';
+import { buildAdminServer, closeWithGrace, listen } from './http/admin-server.ts';
+import { createAdminMetrics } from './metrics.ts';
+
+/** How often readiness re-checks the database. */
+const DATABASE_CHECK_MS = 5000;
+
+export interface AdminApp extends App {
+  readonly state: ComponentState;
+  /** Bound ports (after start()). */
+  readonly ports: { http: number; health: number };
+}
+
+export interface AdminDeps {
+  logger: Logger;
+  /**
+   * Checks a processor's JSON `filter` before it is saved (throw a ValidationError naming `field`).
+   * @default accepts any JSON object (the schema already refuses other types)
+   */
+  validateFilter?: (filter: unknown, field: string) => void;
+}
+
+/** Until the router's compiler is wired in: a filter must be a JSON object. */
+function objectFilter(filter: unknown, field: string): void {
+  if (typeof filter !== 'object' || filter === null || Array.isArray(filter)) {
+    throw new ValidationError('EY_INVALID_FILTER', `${field} must be a JSON object`, { context: { field } });
+  }
+}
+
+export function createApp(config: Readonly<AdminConfig>, deps: AdminDeps): AdminApp {
+  const log = deps.logger;
+  const registry = createMetricsRegistry('admin');
+  const metrics = createAdminMetrics(registry);
+  const knex: Knex = createKnex(config.databaseUrl, { applicationName: 'eventyard-admin' });
+  const server: FastifyInstance = buildAdminServer({
+    knex,
+    bodyLimitBytes: config.bodyLimitBytes,
+    ...(config.adminToken === undefined ? {} : { adminToken: config.adminToken }),
+    validateFilter: deps.validateFilter ?? objectFilter,
+    metrics,
+    logger: log,
+  });
+
+  let state: ComponentState = 'created';
+  let starting: Promise<void> | undefined;
+  let closing: Promise<void> | undefined;
+  let health: HealthServer | undefined;
+  let httpPort = 0;
+  let databaseOk = false;
+  let databaseTimer: NodeJS.Timeout | undefined;
+
+  const checkDatabase = async (): Promise<void> => {
+    try {
+      await knex.raw('SELECT 1');
+      databaseOk = true;
+    } catch (err) {
+      if (databaseOk) log.warn({ err }, 'database unreachable');
+      databaseOk = false;
+    }
+  };
+
+  const start = async (): Promise<void> => {
+    state = 'starting';
+    health = await startHealthServer({
+      port: config.healthPort,
+      registry,
+      readiness: { database: () => databaseOk, http: () => state === 'running' },
+    });
+    await checkDatabase();
+    databaseTimer = setInterval(() => void checkDatabase(), DATABASE_CHECK_MS);
+    databaseTimer.unref();
+    httpPort = await listen(server, config.http.host, config.http.port);
+    state = 'running';
+    log.info({ httpPort, healthPort: health.port, auth: config.adminToken !== undefined }, 'admin ready');
+    if (config.adminToken === undefined) log.warn('EY_ADMIN_TOKEN is not set: the admin API is open to anyone who can reach it');
+  };
+
+  const step = async (name: string, run: () => Promise<void> | void): Promise<void> => {
+    try {
+      await run();
+      log.info({ step: name }, 'admin shutdown step done');
+    } catch (err) {
+      log.error({ err, step: name }, 'admin shutdown step failed');
+    }
+  };
+
+  const close = async (): Promise<void> => {
+    if (starting !== undefined) await starting.catch(() => undefined);
+    state = 'draining';
+    await step('stop HTTP intake', () => closeWithGrace(server, config.shutdownGraceMs));
+    clearInterval(databaseTimer);
+    await step('close health server', () => health?.close());
+    await step('close database pool', () => knex.destroy());
+    state = 'stopped';
+  };
+
+  return {
+    get state() {
+      return state;
+    },
+    get ports() {
+      return { http: httpPort, health: health?.port ?? 0 };
+    },
+    start(): Promise<void> {
+      starting ??= start();
+      return starting;
+    },
+    close(): Promise<void> {
+      closing ??= close();
+      return closing;
+    },
+  };
+}

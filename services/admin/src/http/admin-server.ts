@@ -1,0 +1,92 @@
+// The admin HTTP server: fastify with strict JSON-schema validation (no type coercion, unknown fields
+// refused), the optional admin token, one error handler producing `{"ret": {"code", "msg"}}`, request
+// metrics, and the routes. Listening and closing (with a grace period) live here too.
+import type { Logger } from '@eventyard/core';
+import type { Knex } from '@eventyard/db';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { AddressInfo } from 'node:net';
+import type { AdminMetrics } from '../metrics.ts';
+import { registerEventRoutes } from '../routes/events.ts';
+import { registerOpenApiRoute } from '../routes/openapi.ts';
+import { registerProcessorRoutes } from '../routes/processors.ts';
+import { registerProducerRoutes } from '../routes/producers.ts';
+import { createTokenCheck } from './admin-auth.ts';
+import { reply, toApiError } from './api-error.ts';
+
+export interface AdminServerOptions {
+  knex: Knex;
+  bodyLimitBytes: number;
+  /** Required bearer token for /v1 routes; undefined = open. */
+  adminToken?: string;
+  validateFilter: (filter: unknown, field: string) => void;
+  metrics: AdminMetrics;
+  logger: Logger;
+}
+
+export function buildAdminServer(options: AdminServerOptions): FastifyInstance {
+  const log = options.logger.child({ component: 'admin-http' });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: options.bodyLimitBytes,
+    return503OnClosing: true,
+    // EvHub's Go JSON sends numbers as numbers: "5" for an integer field is a mistake to report, not to
+    // guess at, and an unknown field is a typo to report rather than silently drop.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false, useDefaults: false } },
+  });
+
+  // JSON only: a text body is a wrong content type (415), not a string to validate.
+  app.removeContentTypeParser('text/plain');
+
+  if (options.adminToken !== undefined) {
+    const check = createTokenCheck(options.adminToken);
+    app.addHook('onRequest', async (request) => {
+      if (request.routeOptions.url === '/openapi.json') return;
+      check(request.headers.authorization);
+    });
+  }
+
+  app.addHook('onResponse', async (request, response) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    options.metrics.requests.inc({ method: request.method, route, status: String(response.statusCode) });
+    options.metrics.requestSeconds.observe({ method: request.method, route }, response.elapsedTime / 1000);
+  });
+
+  app.setErrorHandler(async (err, request, res) => {
+    const mapped = toApiError(err, options.bodyLimitBytes);
+    if (mapped.internal) log.error({ err, method: request.method, url: request.routeOptions.url }, 'admin request failed');
+    return res.code(mapped.status).send(mapped.body);
+  });
+
+  app.setNotFoundHandler(async (request, res) => {
+    const { status, body } = reply(404, 'EY_ROUTE_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0] ?? ''}`);
+    return res.code(status).send(body);
+  });
+
+  registerOpenApiRoute(app);
+  registerProducerRoutes(app, { knex: options.knex });
+  registerProcessorRoutes(app, { knex: options.knex, validateFilter: options.validateFilter });
+  registerEventRoutes(app, { knex: options.knex });
+  return app;
+}
+
+/** Listens and returns the bound port. */
+export async function listen(app: FastifyInstance, host: string, port: number): Promise<number> {
+  await app.listen({ host, port });
+  return (app.server.address() as AddressInfo).port;
+}
+
+/** Stops accepting, lets in-flight requests finish for up to graceMs, then cuts what is left. */
+export async function closeWithGrace(app: FastifyInstance, graceMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const cut = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      app.server.closeAllConnections();
+      resolve();
+    }, graceMs);
+  });
+  try {
+    await Promise.race([app.close(), cut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

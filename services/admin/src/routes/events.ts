@@ -1,0 +1,29 @@
+// Event lookup: `GET /v1/events/:event_id` answers what happened to one event, per processor, with
+// every attempt (EvHub had no such query; an event a filter dropped shows `filtered`, never "accepted").
+import { getEventHistory, nextDueForEvent, type Knex } from '@eventyard/db';
+import type { FastifyInstance } from 'fastify';
+import { HttpError } from '../http/api-error.ts';
+import { eventView } from '../events/event-view.ts';
+import { OK } from './route-values.ts';
+
+const INT64_MAX = 9223372036854775807n;
+
+/** Event ids are positive decimal 64-bit integers (what Report returns). */
+export function isEventId(value: string): boolean {
+  return /^\d{1,19}$/.test(value) && BigInt(value) > 0n && BigInt(value) <= INT64_MAX;
+}
+
+export function registerEventRoutes(app: FastifyInstance, deps: { knex: Knex }): void {
+  const { knex } = deps;
+
+  app.get<{ Params: { event_id: string } }>('/v1/events/:event_id', async (request) => {
+    const eventId = request.params.event_id;
+    if (!isEventId(eventId)) throw new HttpError(400, 'EY_INVALID_EVENT_ID', 'event_id must be a positive decimal 64-bit integer');
+    // A canonical form, so "007" finds event 7 and the lookup never depends on the caller's padding.
+    const canonical = BigInt(eventId).toString();
+    const history = await getEventHistory(knex, canonical);
+    if (history === undefined) throw new HttpError(404, 'EY_EVENT_NOT_FOUND', `event ${canonical} not found`);
+    const nextDue = await nextDueForEvent(knex, canonical);
+    return { ret: OK, ...eventView(history, nextDue) };
+  });
+}

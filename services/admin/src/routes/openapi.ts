@@ -1,0 +1,121 @@
+// The admin API's OpenAPI 3.1 document, served at /openapi.json. Written by hand from the same request
+// schemas fastify validates with, so the two cannot disagree on fields.
+import type { FastifyInstance } from 'fastify';
+import { processorConfInfoSchema, producerConfInfoSchema, retSchema } from './config-schemas.ts';
+
+const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
+const ok = (description: string, properties: Record<string, unknown> = {}) => ({
+  description,
+  content: { 'application/json': { schema: { type: 'object', required: ['ret'], properties: { ret: { $ref: '#/components/schemas/Ret' }, ...properties } } } },
+});
+const pathParam = (name: string, description: string) => ({ name, in: 'path', required: true, schema: { type: 'string' }, description });
+const queryParam = (name: string, description: string) => ({ name, in: 'query', required: false, schema: { type: 'string' }, description });
+const common = {
+  '400': errorResponse('Invalid input; `ret.msg` names the field'),
+  '401': errorResponse('Missing or wrong admin token (when EY_ADMIN_TOKEN is set)'),
+  '500': errorResponse('Internal error'),
+};
+
+export function openApiDocument(): Record<string, unknown> {
+  const processor = { $ref: '#/components/schemas/ProcessorConfInfo' };
+  const producer = { $ref: '#/components/schemas/ProducerConfInfo' };
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Eventyard admin API',
+      version: '0.1.0',
+      description: "EvHub's config routes plus event history. Every reply carries EvHub's `ret` ({code, msg}); errors also carry a stable `error` code.",
+    },
+    components: {
+      securitySchemes: { adminToken: { type: 'http', scheme: 'bearer', description: 'Required when the service runs with EY_ADMIN_TOKEN' } },
+      schemas: {
+        Ret: retSchema,
+        Error: { type: 'object', required: ['ret', 'error'], properties: { ret: { $ref: '#/components/schemas/Ret' }, error: { type: 'string', description: 'EY_* code' } } },
+        ProcessorConfInfo: processorConfInfoSchema,
+        ProducerConfInfo: producerConfInfoSchema,
+        EventView: {
+          type: 'object',
+          properties: {
+            event: {
+              type: 'object',
+              description: 'event_id, app_id, topic_id, status (routed | filtered | no_subscribers | …), trigger, payload {size, base64, json?, pruned_at}, times',
+            },
+            next_due_at: { type: ['string', 'null'], format: 'date-time' },
+            deliveries: {
+              type: 'array',
+              items: {
+                type: 'object',
+                description:
+                  'Per processor: status (pending | scheduled | delivering | succeeded | failed | dead | filtered | cancelled), attempt_count, retry_source, next_due_at, last error, and attempts [{attempt_no, retry_source, started_at, finished_at, latency_ms, outcome, error_code, error_message, response_status, ret_code, response_excerpt}]',
+              },
+            },
+          },
+        },
+      },
+    },
+    security: [{ adminToken: [] }, {}],
+    paths: {
+      '/v1/producer': {
+        post: {
+          summary: 'Create or fully replace a producer config (EvHub)',
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['producer_conf_info'], properties: { producer_conf_info: producer } } } } },
+          responses: { '200': ok('Saved', { producer_conf_info: producer }), '409': errorResponse('Stale version'), ...common },
+        },
+      },
+      '/v1/producer/{app_id}/{topic_id}': {
+        get: {
+          summary: 'Get a producer config (EvHub)',
+          parameters: [pathParam('app_id', 'App id'), pathParam('topic_id', 'Topic id')],
+          responses: { '200': ok('Found', { producer_conf_info: producer }), '404': errorResponse('No such producer'), ...common },
+        },
+      },
+      '/v1/processor': {
+        post: {
+          summary: 'Create or fully replace a processor config (EvHub); a `version` makes it optimistic',
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['processor_conf_info'], properties: { processor_conf_info: processor } } } } },
+          responses: { '200': ok('Saved', { processor_conf_info: processor }), '409': errorResponse('Stale version'), ...common },
+        },
+      },
+      '/v1/processor/{dispatcher_id}': {
+        get: {
+          summary: 'Get a processor config with its version (EvHub)',
+          parameters: [pathParam('dispatcher_id', 'Processor id')],
+          responses: { '200': ok('Found', { processor_conf_info: processor }), '404': errorResponse('No such processor'), ...common },
+        },
+        delete: {
+          summary: 'Delete a processor',
+          parameters: [pathParam('dispatcher_id', 'Processor id'), queryParam('version', 'Delete only while the stored version is this one')],
+          responses: { '200': ok('Deleted'), '404': errorResponse('No such processor'), '409': errorResponse('Stale version'), ...common },
+        },
+      },
+      '/v1/processors': {
+        get: {
+          summary: 'List processors by dispatcher_id, keyset-paginated',
+          parameters: [
+            queryParam('app_id', 'Only this app'),
+            queryParam('topic_id', 'Only this topic'),
+            queryParam('cursor', 'next_cursor of the previous page'),
+            queryParam('limit', 'Page size, 1-1000 (default 100)'),
+          ],
+          responses: { '200': ok('A page', { processors: { type: 'array', items: processor }, next_cursor: { type: ['string', 'null'] } }), ...common },
+        },
+      },
+      '/v1/events/{event_id}': {
+        get: {
+          summary: 'What happened to an event: its deliveries per processor and every attempt',
+          parameters: [pathParam('event_id', 'Decimal 64-bit event id returned by Report')],
+          responses: {
+            '200': { description: 'Found', content: { 'application/json': { schema: { allOf: [{ $ref: '#/components/schemas/EventView' }, { type: 'object', properties: { ret: { $ref: '#/components/schemas/Ret' } } }] } } } },
+            '404': errorResponse('No such event (never reported, or pruned by retention)'),
+            ...common,
+          },
+        },
+      },
+    },
+  };
+}
+
+export function registerOpenApiRoute(app: FastifyInstance): void {
+  const document = openApiDocument();
+  app.get('/openapi.json', async () => document);
+}

@@ -1,0 +1,102 @@
+// Processor config routes: EvHub's `POST /v1/processor` (full upsert, optimistic when it carries a
+// `version`) and `GET /v1/processor/:dispatcher_id`, plus delete and a keyset-paginated list.
+// Secrets are never returned: GET shows "[redacted]", and POSTing "[redacted]" back keeps the stored value.
+import { deleteProcessor, getProcessor, listProcessors, upsertProcessor, type Knex, type ProcessorInput, type ProcessorRecord } from '@eventyard/db';
+import type { FastifyInstance } from 'fastify';
+import { HttpError } from '../http/api-error.ts';
+import { OK, parseLimit, parseVersion } from './route-values.ts';
+import { processorConfInfoSchema } from './config-schemas.ts';
+
+export const REDACTED = '[redacted]';
+const SECRET_FIELDS = ['webhook_secret', 'auth_token'] as const;
+
+export interface ProcessorRouteDeps {
+  knex: Knex;
+  /** Checks a processor's JSON `filter` before it is saved; throws a ValidationError naming the field. */
+  validateFilter: (filter: unknown, field: string) => void;
+}
+
+export function processorView(record: ProcessorRecord): Record<string, unknown> {
+  const view: Record<string, unknown> = { ...record };
+  for (const name of SECRET_FIELDS) if (record[name] !== null) view[name] = REDACTED;
+  return view;
+}
+
+export function registerProcessorRoutes(app: FastifyInstance, deps: ProcessorRouteDeps): void {
+  const { knex } = deps;
+
+  app.post<{ Body: { processor_conf_info: ProcessorInput & { version?: number; created_at?: string; updated_at?: string } } }>(
+    '/v1/processor',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['processor_conf_info'],
+          properties: { processor_conf_info: processorConfInfoSchema },
+        },
+      },
+    },
+    async (request) => {
+      const { version, created_at: _created, updated_at: _updated, ...input } = request.body.processor_conf_info;
+      if (input.filter !== undefined && input.filter !== null) deps.validateFilter(input.filter, 'processor_conf_info.filter');
+      if (SECRET_FIELDS.some((name) => input[name] === REDACTED)) {
+        const stored = await getProcessor(knex, input.dispatcher_id);
+        for (const name of SECRET_FIELDS) {
+          if (input[name] !== REDACTED) continue;
+          const value = stored?.[name] ?? null;
+          if (value === null) {
+            throw new HttpError(400, 'EY_INVALID_CONFIG', `processor_conf_info.${name} "${REDACTED}" keeps a stored secret, but processor "${input.dispatcher_id}" has none`);
+          }
+          input[name] = value;
+        }
+      }
+      const record = await upsertProcessor(knex, input, version === undefined ? {} : { expectedVersion: version });
+      return { ret: OK, processor_conf_info: processorView(record) };
+    },
+  );
+
+  app.get<{ Params: { dispatcher_id: string } }>('/v1/processor/:dispatcher_id', async (request) => {
+    const record = await getProcessor(knex, request.params.dispatcher_id);
+    if (record === undefined) throw new HttpError(404, 'EY_PROCESSOR_NOT_FOUND', `processor "${request.params.dispatcher_id}" not found`);
+    return { ret: OK, processor_conf_info: processorView(record) };
+  });
+
+  app.delete<{ Params: { dispatcher_id: string }; Querystring: { version?: string } }>(
+    '/v1/processor/:dispatcher_id',
+    { schema: { querystring: { type: 'object', additionalProperties: false, properties: { version: { type: 'string' } } } } },
+    async (request) => {
+      const version = parseVersion(request.query.version);
+      const deleted = await deleteProcessor(knex, request.params.dispatcher_id, version === undefined ? {} : { expectedVersion: version });
+      if (!deleted) throw new HttpError(404, 'EY_PROCESSOR_NOT_FOUND', `processor "${request.params.dispatcher_id}" not found`);
+      return { ret: OK };
+    },
+  );
+
+  app.get<{ Querystring: { app_id?: string; topic_id?: string; cursor?: string; limit?: string } }>(
+    '/v1/processors',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { app_id: { type: 'string' }, topic_id: { type: 'string' }, cursor: { type: 'string' }, limit: { type: 'string' } },
+        },
+      },
+    },
+    async (request) => {
+      const { app_id, topic_id, cursor } = request.query;
+      const limit = parseLimit(request.query.limit);
+      // One extra row says whether another page exists without a count query.
+      const rows = await listProcessors(knex, {
+        ...(app_id === undefined ? {} : { app_id }),
+        ...(topic_id === undefined ? {} : { topic_id }),
+        ...(cursor === undefined || cursor === '' ? {} : { after: cursor }),
+        limit: limit + 1,
+      });
+      const page = rows.slice(0, limit);
+      const last = page.at(-1);
+      return { ret: OK, processors: page.map(processorView), next_cursor: rows.length > limit && last !== undefined ? last.dispatcher_id : null };
+    },
+  );
+}

@@ -1,0 +1,47 @@
+// Test fixture: a fresh migrated database and the admin service built with createApp on free ports,
+// with a small JSON client over real HTTP.
+import type { TestContext } from 'node:test';
+import { silentLogger } from '@eventyard/core';
+import { createDatabase, type TestDatabase } from '@eventyard/db/testing';
+import { createApp, type AdminApp } from '../src/app.ts';
+import { loadConfig } from '../src/config.ts';
+
+export interface Reply {
+  status: number;
+  // Tests read fields freely; the shapes are asserted where they matter.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  body: any;
+}
+
+export interface AdminFixture {
+  app: AdminApp;
+  db: TestDatabase;
+  baseUrl: string;
+  call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Reply>;
+}
+
+export async function startAdmin(t: TestContext, env: Record<string, string> = {}): Promise<AdminFixture> {
+  const started: { app?: AdminApp } = {};
+  // Registered before createDatabase's hook: the app must stop before its database is dropped.
+  t.after(() => started.app?.close());
+  const db = await createDatabase(t);
+  const config = loadConfig({ EY_DATABASE_URL: db.url, EY_ADMIN_PORT: '0', EY_ADMIN_HOST: '127.0.0.1', EY_HEALTH_PORT: '0', EY_SHUTDOWN_GRACE_MS: '1000', ...env });
+  const app = (started.app = createApp(config, { logger: silentLogger() }));
+  await app.start();
+  const baseUrl = `http://127.0.0.1:${app.ports.http}`;
+  return {
+    app,
+    db,
+    baseUrl,
+    async call(method, path, body, headers = {}) {
+      const init: RequestInit = { method, headers: { ...headers } };
+      if (body !== undefined) {
+        init.body = typeof body === 'string' ? body : JSON.stringify(body);
+        (init.headers as Record<string, string>)['content-type'] ??= 'application/json';
+      }
+      const res = await fetch(`${baseUrl}${path}`, init);
+      const text = await res.text();
+      return { status: res.status, body: text === '' ? undefined : (JSON.parse(text) as unknown) };
+    },
+  };
+}
