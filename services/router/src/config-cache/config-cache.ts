@@ -101,7 +101,7 @@ export class ConfigCache {
 
   async #load(): Promise<void> {
     const processors = await listProcessors(this.#options.knex);
-    const index = ProcessorIndex.build(processors);
+    const index = ProcessorIndex.build(processors, this.#index);
     this.#index = index;
     this.#options.metrics.configReloads.inc({ outcome: 'ok' });
     this.#options.metrics.processors.set({ state: 'loaded' }, index.targets.length);

@@ -33,6 +33,7 @@ const NONE: readonly RouteTarget[] = Object.freeze([]);
 
 export class ProcessorIndex {
   readonly #byTopic: ReadonlyMap<string, readonly RouteTarget[]>;
+  readonly #byDispatcher: ReadonlyMap<string, { target: RouteTarget; problem?: FilterProblem }>;
   /** Every processor, by dispatcher_id. */
   readonly targets: readonly RouteTarget[];
   /** Processors whose stored filter failed to compile (they match nothing until fixed). */
@@ -47,6 +48,13 @@ export class ProcessorIndex {
       list.push(target);
     }
     this.#byTopic = byTopic;
+    const problemOf = new Map(problems.map((p) => [p.dispatcherId, p]));
+    this.#byDispatcher = new Map(
+      targets.map((target) => {
+        const problem = problemOf.get(target.dispatcherId);
+        return [target.dispatcherId, problem === undefined ? { target } : { target, problem }];
+      }),
+    );
     this.targets = Object.freeze([...targets]);
     this.filterProblems = Object.freeze([...problems]);
   }
@@ -58,10 +66,18 @@ export class ProcessorIndex {
    * validates filters on save, but a row written another way (or by an older/newer version) must not
    * stop the router; such a processor is listed in filterProblems and matches nothing.
    */
-  static build(processors: readonly ProcessorRecord[]): ProcessorIndex {
+  static build(processors: readonly ProcessorRecord[], previous?: ProcessorIndex): ProcessorIndex {
     const targets: RouteTarget[] = [];
     const problems: FilterProblem[] = [];
+    const unchanged = previous === undefined ? undefined : previous.#byDispatcher;
     for (const p of processors) {
+      // Every write bumps `version`: an unchanged processor keeps its compiled filters across reloads.
+      const before = unchanged?.get(p.dispatcher_id);
+      if (before !== undefined && before.target.version === p.version) {
+        targets.push(before.target);
+        if (before.problem !== undefined) problems.push(before.problem);
+        continue;
+      }
       let filters: ProcessorFilters | null;
       try {
         filters = compileProcessorFilters({ filter_tag: p.filter_tag, filter: p.filter });
