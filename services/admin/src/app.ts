@@ -1,7 +1,8 @@
 // The admin service assembled: the HTTP API (EvHub config routes, processor list/delete, event history,
 // /openapi.json) over Postgres, and /healthz /readyz /metrics on the health port. start() and close()
 // are idempotent; close() stops intake, lets requests finish, then closes the pool.
-import { createMetricsRegistry, startHealthServer, ValidationError, type App, type ComponentState, type HealthServer, type Logger } from '@eventyard/core';
+import { compileFilter } from '@eventyard/router/filter';
+import { createMetricsRegistry, startHealthServer, type App, type ComponentState, type HealthServer, type Logger } from '@eventyard/core';
 import { createKnex, type Knex } from '@eventyard/db';
 import type { FastifyInstance } from 'fastify';
 import type { AdminConfig } from './config.ts';
@@ -26,11 +27,9 @@ export interface AdminDeps {
   validateFilter?: (filter: unknown, field: string) => void;
 }
 
-/** Until the router's compiler is wired in: a filter must be a JSON object. */
-function objectFilter(filter: unknown, field: string): void {
-  if (typeof filter !== 'object' || filter === null || Array.isArray(filter)) {
-    throw new ValidationError('EY_INVALID_FILTER', `${field} must be a JSON object`, { context: { field } });
-  }
+/** A filter is checked when it is saved with the very compiler the router runs it with. */
+function compileOnSave(filter: unknown, field: string): void {
+  compileFilter(filter, {}, field);
 }
 
 export function createApp(config: Readonly<AdminConfig>, deps: AdminDeps): AdminApp {
@@ -42,7 +41,7 @@ export function createApp(config: Readonly<AdminConfig>, deps: AdminDeps): Admin
     knex,
     bodyLimitBytes: config.bodyLimitBytes,
     ...(config.adminToken === undefined ? {} : { adminToken: config.adminToken }),
-    validateFilter: deps.validateFilter ?? objectFilter,
+    validateFilter: deps.validateFilter ?? compileOnSave,
     metrics,
     logger: log,
   });
