@@ -1,0 +1,28 @@
+// Every EY_* error code used in the sources is documented in docs/errors.md, so the list cannot fall
+// behind the code. Environment variable names (keys of the config schemas) are not error codes.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (name === 'node_modules' || name === 'generated') return [];
+    if (statSync(path).isDirectory()) return sources(path);
+    return path.endsWith('.ts') && path.includes('/src/') ? [path] : [];
+  });
+}
+
+test('every EY_ error code in the sources is listed in docs/errors.md', () => {
+  const files = ['packages', 'services', 'proto'].flatMap((dir) => sources(join(ROOT, dir)));
+  const text = files.map((file) => readFileSync(file, 'utf8')).join('\n');
+  const envNames = new Set([...text.matchAll(/\b(EY_[A-Z0-9_]+)\??:/g)].map((m) => m[1]));
+  for (const m of text.matchAll(/\b(?:process\.env\.|env\.)(EY_[A-Z0-9_]+)/g)) envNames.add(m[1]);
+  const codes = new Set([...text.matchAll(/'(EY_[A-Z0-9_]+)'/g)].map((m) => m[1] ?? '').filter((code) => !envNames.has(code)));
+  const doc = readFileSync(join(ROOT, 'docs', 'errors.md'), 'utf8');
+  const missing = [...codes].filter((code) => !doc.includes(`\`${code}\``)).sort();
+  assert.deepEqual(missing, [], `add these codes to docs/errors.md: ${missing.join(', ')}`);
+});
