@@ -107,3 +107,37 @@ test('config changes apply without a restart: new addr, is_stop, new processor',
   await waitForDelivery(f, '5003', 'live', ['succeeded']);
   assert.deepEqual(seenB, ['5002', '5003'], 'waited in the topic while stopped, delivered once resumed');
 });
+
+test('ordered: true retries in place, holding back later records of the key until the first succeeds', async (t) => {
+  const f = await startDispatcher(t);
+  const calls: Array<{ id: string; retry: number; passBack: string }> = [];
+  const server = await startDispatchServer({
+    host: '127.0.0.1',
+    handler: (req) => {
+      calls.push({ id: req.event_id, retry: req.retry_times, passBack: req.pass_back.toString() });
+      if (req.event_id === '7001' && req.retry_times < 2) return { ret: { code: 500, msg: 'not yet' }, pass_back: Buffer.from(`p${req.retry_times}`) };
+      return {};
+    },
+  });
+  t.after(() => server.close());
+  const scheduled = await f.runScheduler();
+  await f.register({ dispatcher_id: 'strict', addr: `127.0.0.1:${server.port}`, ordered: true, concurrency: 4, retry_strategy: { retry_count: 3, retry_interval: 50 } });
+  await f.produceTasks('strict', [
+    { key: 'order-1', task: task('7001', 'first') },
+    { key: 'order-1', task: task('7002', 'second') },
+  ]);
+  const delivery = await waitForDelivery(f, '7002', 'strict', ['succeeded']);
+  assert.equal(delivery.attempts.length, 1);
+  assert.deepEqual(calls, [
+    { id: '7001', retry: 0, passBack: '' },
+    { id: '7001', retry: 1, passBack: 'p0' },
+    { id: '7001', retry: 2, passBack: 'p1' },
+    { id: '7002', retry: 0, passBack: '' },
+  ]);
+  const first = await waitForDelivery(f, '7001', 'strict', ['succeeded']);
+  assert.deepEqual(
+    first.attempts.map((a) => a.outcome),
+    ['failure', 'failure', 'success'],
+  );
+  assert.equal(scheduled.filter((item) => item.timer_id.includes(':strict:')).length, 0, 'no timers: retried in place');
+});
