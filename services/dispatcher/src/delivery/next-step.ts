@@ -2,7 +2,6 @@
 // (no retry); a retriable failure with attempts left → a retry timer; a failure that may not be
 // retried (e.g. HTTP 400, an SSRF refusal) → failed; attempts exhausted, or retries disabled by
 // `is_retry: false` → dead (on the dead-letter topic, replayable).
-import type { DeliveryStatus } from '@eventyard/db';
 import type { AttemptOutcome } from '../outcome/index.ts';
 import { nextAttempt, type RetryPolicy } from '../retry/index.ts';
 
@@ -26,4 +25,3 @@ export function attemptOutcomeText(outcome: AttemptOutcome): string {
   return outcome.outcome === 'failure' && outcome.errorCode === 'timeout' ? 'timeout' : outcome.outcome;
 }
 
-export type { DeliveryStatus };
