@@ -12,7 +12,10 @@ export interface RouteTarget {
   readonly topicId: string;
   /** eventyard.deliveries.<dispatcher_id> */
   readonly deliveryTopic: string;
-  /** False when `is_stop` or `paused` is set: the processor gets neither a task nor a delivery row. */
+  /**
+   * False when `is_stop` is set: the processor gets neither a task nor a delivery row. A paused processor
+   * stays active: its tasks wait in its delivery topic, which the dispatcher does not consume until resumed.
+   */
   readonly active: boolean;
   /** Compiled filters; null when the stored filter does not compile (the processor then matches nothing). */
   readonly filters: ProcessorFilters | null;
@@ -91,7 +94,7 @@ export class ProcessorIndex {
           appId: p.app_id,
           topicId: p.topic_id,
           deliveryTopic: Topics.deliveries(p.dispatcher_id),
-          active: !p.is_stop && !p.paused,
+          active: !p.is_stop,
           filters,
           delayProcessKey: p.delay_process_key,
           version: p.version,

@@ -98,10 +98,16 @@ test('status: filtered when every active processor filters the event, no_subscri
   );
   assert.equal(filtered.records.length, 0);
 
-  const stopped = routeEvent(envelope(), targets(processor('a', { is_stop: true }), processor('b', { paused: true })), NOW);
+  const stopped = routeEvent(envelope(), targets(processor('a', { is_stop: true })), NOW);
   assert.equal(stopped.status, 'no_subscribers');
   assert.deepEqual(stopped.deliveries, []);
   assert.deepEqual(stopped.records, []);
+
+  // Paused holds rather than drops: the task is produced and waits in the topic the dispatcher does not consume.
+  const paused = routeEvent(envelope(), targets(processor('a', { is_stop: true }), processor('b', { paused: true })), NOW);
+  assert.equal(paused.status, 'routed');
+  assert.deepEqual(paused.deliveries.map((d) => [d.dispatcher_id, d.status]), [['b', 'pending']]);
+  assert.equal(paused.records.length, 1);
 
   assert.equal(routeEvent(envelope(), [], NOW).status, 'no_subscribers');
 });
