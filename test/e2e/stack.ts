@@ -34,8 +34,19 @@ export interface StartStackOptions {
   env?: Record<string, string>;
 }
 
-export async function startStack(t: TestContext, options: StartStackOptions = {}): Promise<RunningStack> {
-  const { knex, url: databaseUrl } = await createDatabase(t);
+/** Only `after` is used, so a benchmark can pass its own cleanup list instead of a test context. */
+export type Cleanup = Pick<TestContext, 'after'>;
+
+/**
+ * Starts the stack; its teardown (services, then broker, then database) is registered on `t`. Register
+ * clients of the stack (consumers, servers) to close before it, i.e. within the test, not in a later
+ * `t.after`, which node:test would run after the stack is gone.
+ */
+export async function startStack(t: Cleanup, options: StartStackOptions = {}): Promise<RunningStack> {
+  // node:test runs `after` hooks first-in-first-out, so the database fixture's cleanup is collected here
+  // and run last, once the services that use it have stopped.
+  const databaseCleanups: Array<() => unknown> = [];
+  const { knex, url: databaseUrl } = await createDatabase({ after: (fn: () => unknown) => void databaseCleanups.push(fn) } as unknown as TestContext);
   const dataDir = await mkdtemp(join(tmpdir(), 'ey-e2e-'));
   const broker = await startBroker({ port: 0, dataDir, groupInitialRebalanceDelayMs: 0 });
   const kafkaBrokers = `127.0.0.1:${broker.port}`;
@@ -102,6 +113,7 @@ export async function startStack(t: TestContext, options: StartStackOptions = {}
     }
     await broker.close();
     await rm(dataDir, { recursive: true, force: true });
+    for (const cleanup of databaseCleanups.reverse()) await cleanup();
   });
 
   // Start order as in production: consumers first, so nothing waits on a missing group.

@@ -1,0 +1,197 @@
+// End-to-end throughput and Report→Dispatch latency through all services (real processes), printed
+// beside the ceilings measured in the same run on the same broker: kafkajs produce→consume of the same
+// payloads, and a bare gRPC unary echo. Bounded in time; prints a table and exits.
+//
+//   node_modules/.bin/node bench/e2e/run.ts [--rate 1000] [--seconds 10] [--burst 5000]
+import { parseArgs } from 'node:util';
+import * as grpc from '@grpc/grpc-js';
+import { Kafka, logLevel } from 'kafkajs';
+import { createReportClient, startDispatchServer } from '@eventyard/sdk';
+import { startStack, waitUntil } from '../../test/e2e/stack.ts';
+
+const { values } = parseArgs({
+  options: { rate: { type: 'string', default: '1000' }, seconds: { type: 'string', default: '10' }, burst: { type: 'string', default: '5000' } },
+});
+const RATE = Number(values.rate);
+const SECONDS = Number(values.seconds);
+const BURST = Number(values.burst);
+const PAYLOAD = Buffer.alloc(256, 'p');
+const CONCURRENCY = 64;
+
+interface Row {
+  what: string;
+  perSecond: number;
+  p50?: number;
+  p99?: number;
+  note?: string;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+async function kafkaCeiling(brokers: string): Promise<Row> {
+  const kafka = new Kafka({ clientId: 'bench-ceiling', brokers: [brokers], logLevel: logLevel.NOTHING });
+  const topic = `bench-ceiling-${Date.now()}`;
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: 3 }] });
+  await admin.disconnect();
+  const producer = kafka.producer({ idempotent: true });
+  await producer.connect();
+  const consumer = kafka.consumer({ groupId: topic, maxWaitTimeInMs: 20 });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const latencies: number[] = [];
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      latencies.push(Date.now() - Number(message.headers?.sent?.toString()));
+    },
+  });
+  const start = performance.now();
+  let next = 0;
+  // One record per send, CONCURRENCY in flight: the same shape of traffic the producer service makes.
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < BURST) {
+        next += 1;
+        await producer.send({ topic, acks: -1, messages: [{ key: String(next), value: PAYLOAD, headers: { sent: String(Date.now()) } }] });
+      }
+    }),
+  );
+  await waitUntil(() => latencies.length >= BURST, 60_000, 'ceiling consumed');
+  const seconds = (performance.now() - start) / 1000;
+  await consumer.disconnect();
+  await producer.disconnect();
+  const sorted = [...latencies].sort((a, b) => a - b);
+  return { what: 'ceiling: kafkajs produce→consume, same broker', perSecond: BURST / seconds, p50: percentile(sorted, 50), p99: percentile(sorted, 99), note: `${BURST} records, ${CONCURRENCY} in flight` };
+}
+
+async function grpcEchoCeiling(): Promise<Row> {
+  const service = {
+    echo: {
+      path: '/bench.Echo/Echo',
+      requestStream: false,
+      responseStream: false,
+      requestSerialize: (b: Buffer) => b,
+      requestDeserialize: (b: Buffer) => b,
+      responseSerialize: (b: Buffer) => b,
+      responseDeserialize: (b: Buffer) => b,
+    },
+  } satisfies grpc.ServiceDefinition;
+  const server = new grpc.Server();
+  server.addService(service, { echo: (call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => cb(null, call.request) });
+  const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
+  const Client = grpc.makeGenericClientConstructor(service, 'Echo');
+  const client = new Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure()) as unknown as {
+    echo: (req: Buffer, cb: (err: Error | null, res?: Buffer) => void) => void;
+    close(): void;
+  };
+  const latencies: number[] = [];
+  const start = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < BURST) {
+        next += 1;
+        const sent = performance.now();
+        await new Promise<void>((resolve, reject) => client.echo(PAYLOAD, (err) => (err ? reject(err) : resolve())));
+        latencies.push(performance.now() - sent);
+      }
+    }),
+  );
+  const seconds = (performance.now() - start) / 1000;
+  client.close();
+  server.forceShutdown();
+  const sorted = latencies.sort((a, b) => a - b);
+  return { what: 'ceiling: bare gRPC unary echo', perSecond: BURST / seconds, p50: percentile(sorted, 50), p99: percentile(sorted, 99), note: `${BURST} calls, ${CONCURRENCY} in flight` };
+}
+
+async function main(): Promise<void> {
+  const cleanups: Array<() => unknown> = [];
+  const stack = await startStack({ after: (fn: () => unknown) => void cleanups.push(fn) } as never);
+  try {
+    const arrivals = new Map<string, number>();
+    const server = await startDispatchServer({
+      port: 0,
+      host: '127.0.0.1',
+      handler: async (req) => {
+        arrivals.set(req.event_id, Date.now());
+        return { ret: { code: 0, msg: '' }, pass_back: Buffer.alloc(0) };
+      },
+    });
+    cleanups.push(() => server.close());
+    const res = await fetch(`http://127.0.0.1:${stack.port('admin', 'http')}/v1/processor`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ processor_conf_info: { dispatcher_id: 'bench', app_id: 'bench', topic_id: 'bench', protocol_type: 'grpcSend', addr: `127.0.0.1:${server.port}`, timeout: 5000 } }),
+    });
+    if (res.status !== 200) throw new Error(`registering the processor failed: ${res.status} ${await res.text()}`);
+    const client = createReportClient({ address: `127.0.0.1:${stack.port('producer', 'grpc')}` });
+    cleanups.push(() => client.close());
+    const sentAt = new Map<string, number>();
+    const report = async () => {
+      const sent = Date.now();
+      const rsp = await client.report({ event: { app_id: 'bench', topic_id: 'bench', data: PAYLOAD } });
+      if ((rsp.ret?.code ?? 0) !== 0) throw new Error(`report failed: ${rsp.ret?.msg}`);
+      sentAt.set(rsp.event_id, sent);
+      return rsp.event_id;
+    };
+    // Warm-up: routes, channels and consumers settle before anything is measured.
+    const warm = await Promise.all(Array.from({ length: 50 }, report));
+    await waitUntil(() => warm.every((id) => arrivals.has(id)), 60_000, 'warm-up delivered');
+    sentAt.clear();
+    arrivals.clear();
+
+    // 1. Fixed offered rate: latency.
+    const ids: string[] = [];
+    const total = RATE * SECONDS;
+    const started = performance.now();
+    const inflight: Promise<void>[] = [];
+    for (let i = 0; i < total; i++) {
+      const due = started + (i * 1000) / RATE;
+      const wait = due - performance.now();
+      if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+      inflight.push(report().then((id) => void ids.push(id)));
+    }
+    await Promise.all(inflight);
+    await waitUntil(() => ids.every((id) => arrivals.has(id)), 120_000, 'fixed-rate events delivered');
+    const rateLatencies = ids.map((id) => (arrivals.get(id) ?? 0) - (sentAt.get(id) ?? 0)).sort((a, b) => a - b);
+    const rateSeconds = (Math.max(...ids.map((id) => arrivals.get(id) ?? 0)) - Math.min(...ids.map((id) => sentAt.get(id) ?? 0))) / 1000;
+    const rows: Row[] = [
+      { what: `e2e at offered ${RATE}/s for ${SECONDS}s (Report→Dispatch)`, perSecond: ids.length / rateSeconds, p50: percentile(rateLatencies, 50), p99: percentile(rateLatencies, 99), note: `${ids.length} events` },
+    ];
+
+    // 2. Burst: end-to-end throughput with CONCURRENCY reports in flight.
+    sentAt.clear();
+    arrivals.clear();
+    const burstIds: string[] = [];
+    const burstStart = Date.now();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next < BURST) {
+          next += 1;
+          burstIds.push(await report());
+        }
+      }),
+    );
+    await waitUntil(() => burstIds.every((id) => arrivals.has(id)), 180_000, 'burst delivered');
+    const burstSeconds = (Math.max(...burstIds.map((id) => arrivals.get(id) ?? 0)) - burstStart) / 1000;
+    const burstLatencies = burstIds.map((id) => (arrivals.get(id) ?? 0) - (sentAt.get(id) ?? 0)).sort((a, b) => a - b);
+    rows.push({ what: `e2e burst, ${CONCURRENCY} reports in flight`, perSecond: BURST / burstSeconds, p50: percentile(burstLatencies, 50), p99: percentile(burstLatencies, 99), note: `${BURST} events` });
+
+    rows.push(await kafkaCeiling(stack.kafkaBrokers));
+    rows.push(await grpcEchoCeiling());
+
+    console.log('\ne2e bench: 256 B payloads, one processor (gRPC Dispatch), all services as separate processes, 2-core machine\n');
+    console.log(`${'measure'.padEnd(56)}${'per s'.padStart(10)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}  note`);
+    for (const row of rows) {
+      console.log(`${row.what.padEnd(56)}${row.perSecond.toFixed(0).padStart(10)}${(row.p50?.toFixed(1) ?? '').padStart(9)}${(row.p99?.toFixed(1) ?? '').padStart(9)}  ${row.note ?? ''}`);
+    }
+  } finally {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  }
+}
+
+await main();
