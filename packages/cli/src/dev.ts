@@ -9,6 +9,7 @@ import type { Command } from 'commander';
 import { createLogger, loadCoreConfig, Shutdown, installSignalHandlers, field, parseEnv, isEventyardError, type Logger } from '@eventyard/core';
 import { createKnex, migrateLatest, startEmbeddedPostgres } from '@eventyard/db';
 import { Supervisor } from './supervisor.ts';
+import { REPO_ROOT, SERVICES, serviceEnv } from './stack.ts';
 
 const CLI_ENTRY = join(import.meta.dirname, 'main.ts');
 
@@ -16,6 +17,7 @@ interface DevOptions {
   dataDir?: string;
   pgPort: string;
   kafkaPort: string;
+  portOffset: string;
 }
 
 export function registerDevCommand(program: Command): void {
@@ -25,8 +27,13 @@ export function registerDevCommand(program: Command): void {
     .option('--data-dir <dir>', 'where Postgres and the broker keep their data (default: EY_DATA_DIR or ./data)')
     .option('--pg-port <port>', 'embedded Postgres port', '5433')
     .option('--kafka-port <port>', 'embedded broker port', '9092')
+    .option('--port-offset <n>', 'added to every service port (gRPC 9000, HTTP 8083, admin 8081, health 9100-9104)', '0')
     .action(async (options: DevOptions) => {
-      const ports = parseEnv({ '--pg-port': field.port(), '--kafka-port': field.port() }, { '--pg-port': options.pgPort, '--kafka-port': options.kafkaPort });
+      const ports = parseEnv(
+        { '--pg-port': field.port(), '--kafka-port': field.port(), '--port-offset': field.int(0, 50_000) },
+        { '--pg-port': options.pgPort, '--kafka-port': options.kafkaPort, '--port-offset': options.portOffset },
+      );
+      const portOffset = ports['--port-offset'];
       const config = loadCoreConfig(process.env);
       const log = createLogger({ name: 'dev', level: config.logLevel });
       const dataDir = resolve(options.dataDir ?? config.dataDir);
@@ -63,7 +70,17 @@ export function registerDevCommand(program: Command): void {
           readyPort: ports['--kafka-port'],
         });
       }
-      log.info({ kafka: brokers, postgres: config.databaseUrl === undefined ? 'embedded' : 'external', dataDir }, 'eventyard dev is up; Ctrl-C stops it');
+      for (const service of SERVICES) {
+        await supervisor.start({
+          name: service.name,
+          args: [join(REPO_ROOT, service.entry)],
+          // Local processors (the examples, the demo) listen on loopback, which production refuses by default.
+          env: { ...serviceEnv(service, { databaseUrl, kafkaBrokers: brokers, logLevel: config.logLevel, portOffset }), EY_ALLOW_PRIVATE_TARGETS: 'true' },
+          readyPort: service.healthPort + portOffset,
+        });
+      }
+      const endpoints = Object.fromEntries(SERVICES.flatMap((s) => s.ports.map((p) => [`${s.name} ${p.name}`, `127.0.0.1:${p.port + portOffset}`])));
+      log.info({ kafka: brokers, postgres: config.databaseUrl === undefined ? 'embedded' : 'external', dataDir, ...endpoints }, 'eventyard dev is up; Ctrl-C stops it');
     });
 }
 

@@ -54,13 +54,22 @@ export const SERVICES: readonly ServiceSpec[] = [
   },
 ];
 
+export interface SharedEnv {
+  databaseUrl: string;
+  kafkaBrokers: string;
+  logLevel: string;
+  /** Added to every port, to run a second stack beside the first. @default 0 */
+  portOffset?: number;
+}
+
 /** The environment every service gets, beside its own ports. */
-export function serviceEnv(service: ServiceSpec, shared: { databaseUrl: string; kafkaBrokers: string; logLevel: string }): Record<string, string> {
+export function serviceEnv(service: ServiceSpec, shared: SharedEnv): Record<string, string> {
+  const offset = shared.portOffset ?? 0;
   return {
     EY_DATABASE_URL: shared.databaseUrl,
     EY_KAFKA_BROKERS: shared.kafkaBrokers,
     EY_LOG_LEVEL: shared.logLevel,
-    EY_HEALTH_PORT: String(service.healthPort),
-    ...Object.fromEntries(service.ports.map((p) => [p.env, String(p.port)])),
+    EY_HEALTH_PORT: String(service.healthPort + offset),
+    ...Object.fromEntries(service.ports.map((p) => [p.env, String(p.port + offset)])),
   };
 }
