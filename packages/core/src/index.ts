@@ -16,3 +16,4 @@ export * from './shutdown.ts';
 export * from './ids.ts';
 export * from './health.ts';
 export * from './service.ts';
+export * from './crontab.ts';
