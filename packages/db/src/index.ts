@@ -24,3 +24,4 @@ export * from './history.ts';
 export * from './schedules.ts';
 export * from './transactions.ts';
 export * from './idempotency-keys.ts';
+export * from './repeat-chains.ts';

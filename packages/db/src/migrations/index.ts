@@ -5,6 +5,7 @@ import type { Knex } from 'knex';
 import * as config from './0001_config.ts';
 import * as history from './0002_history.ts';
 import * as runtime from './0003_runtime.ts';
+import * as repeatChains from './0004_repeat_chains.ts';
 
 interface NamedMigration {
   name: string;
@@ -15,6 +16,7 @@ const migrations: readonly NamedMigration[] = [
   { name: '0001_config', migration: config },
   { name: '0002_history', migration: history },
   { name: '0003_runtime', migration: runtime },
+  { name: '0004_repeat_chains', migration: repeatChains },
 ];
 
 export const migrationSource: Knex.MigrationSource<NamedMigration> = {
