@@ -1,5 +1,6 @@
 // The delay-scheduler assembled: the schedule-topic consumer that makes timers durable, the firer that
-// claims and fires them on time, the idempotent producer it fires through, and /healthz /readyz /metrics.
+// claims and fires them on time, the idempotent producer it fires through, the transaction check-backs
+// (tx-check/), and /healthz /readyz /metrics.
 // start() and close() are idempotent; close() runs the shutdown order of STYLE.md.
 import { createKafka, createMetricsRegistry, ensureTopics, startHealthServer, Topics, type App, type ComponentState, type HealthServer, type Logger } from '@eventyard/core';
 import { countTimers, createKnex, type Knex } from '@eventyard/db';
@@ -8,6 +9,9 @@ import { TimerFirer } from './firing/timer-firer.ts';
 import { TimerProducer } from './firing/timer-producer.ts';
 import { ScheduleConsumer } from './intake/schedule-consumer.ts';
 import { createSchedulerMetrics } from './metrics.ts';
+import { CallbackClient } from './tx-check/callback-client.ts';
+import { createTxCheckMetrics } from './tx-check/tx-check-metrics.ts';
+import { TxChecker } from './tx-check/tx-checker.ts';
 
 export interface SchedulerApp extends App {
   readonly state: ComponentState;
@@ -58,6 +62,15 @@ export function createApp(config: Readonly<SchedulerConfig>, deps: SchedulerDeps
     logger: log,
   });
 
+  const callbackClient = new CallbackClient();
+  const txChecker = new TxChecker({
+    knex,
+    client: callbackClient,
+    ...config.txCheck,
+    metrics: createTxCheckMetrics(registry),
+    logger: log,
+  });
+
   let state: ComponentState = 'created';
   let starting: Promise<void> | undefined;
   let closing: Promise<void> | undefined;
@@ -75,6 +88,7 @@ export function createApp(config: Readonly<SchedulerConfig>, deps: SchedulerDeps
     await producer.start();
     firer.start();
     await consumer.start();
+    txChecker.start();
     state = 'running';
     log.info({ healthPort: health.port, lookaheadMs: config.lookaheadMs, pollMs: config.pollMs }, 'delay-scheduler ready');
   };
@@ -95,6 +109,10 @@ export function createApp(config: Readonly<SchedulerConfig>, deps: SchedulerDeps
     // only then does the producer go: a round in flight still needs it.
     await step('stop schedule consumer', () => consumer.close());
     await step('stop firing and release held timers', () => firer.close());
+    await step('stop transaction check-backs', async () => {
+      await txChecker.close();
+      callbackClient.close();
+    });
     await step('disconnect producer', () => producer.close());
     await step('close health server', () => health?.close());
     await step('close database pool', () => knex.destroy());

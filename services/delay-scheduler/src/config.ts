@@ -30,6 +30,16 @@ const schedulerEnv = {
   EY_SCHEDULER_FETCH_MAX_WAIT_MS: field.int(10, 30_000).default(1000),
   /** Longest wait for the broker's acknowledgement of one produce request. */
   EY_SCHEDULER_PRODUCE_TIMEOUT_MS: field.int(100, 600_000).default(10_000),
+  /** How often due transaction check-backs are looked for. */
+  EY_TX_CHECK_POLL_MS: field.int(10, 600_000).default(1000),
+  /** Most transactions claimed and checked concurrently per poll. */
+  EY_TX_CHECK_BATCH_SIZE: field.int(1, 10_000).default(100),
+  /** How long a claimed check-back holds before another instance may retry it; a call's deadline is at most half of it. */
+  EY_TX_CHECK_LEASE_MS: field.int(1000, 3_600_000).default(60_000),
+  /** Inconclusive check-backs (no answer, error, unknown status) before the transaction is rolled back as expired. */
+  EY_TX_CHECK_MAX_ATTEMPTS: field.int(1, 1000).default(10),
+  /** Longest wait between two check-backs of one transaction (the callback interval doubles per inconclusive one). */
+  EY_TX_CHECK_BACKOFF_MAX_MS: field.int(100, 30 * 24 * 3600 * 1000).default(3_600_000),
 };
 
 export interface SchedulerConfig extends CoreConfig {
@@ -45,6 +55,7 @@ export interface SchedulerConfig extends CoreConfig {
   retryMaxMs: number;
   produceTimeoutMs: number;
   fetchMaxWaitMs: number;
+  txCheck: { pollMs: number; batchSize: number; leaseMs: number; maxAttempts: number; backoffMaxMs: number };
 }
 
 /** Parses the environment; throws ConfigError listing every bad variable. */
@@ -74,5 +85,12 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
     retryMaxMs: env.EY_SCHEDULER_RETRY_MAX_MS,
     produceTimeoutMs: env.EY_SCHEDULER_PRODUCE_TIMEOUT_MS,
     fetchMaxWaitMs: env.EY_SCHEDULER_FETCH_MAX_WAIT_MS,
+    txCheck: {
+      pollMs: env.EY_TX_CHECK_POLL_MS,
+      batchSize: env.EY_TX_CHECK_BATCH_SIZE,
+      leaseMs: env.EY_TX_CHECK_LEASE_MS,
+      maxAttempts: env.EY_TX_CHECK_MAX_ATTEMPTS,
+      backoffMaxMs: env.EY_TX_CHECK_BACKOFF_MAX_MS,
+    },
   });
 }

@@ -1,0 +1,105 @@
+// Calls the producing service's transaction check-back: gRPC `evhub_transaction.evhubTransaction/Callback`
+// (one grpc-js channel per address, reused across checks), or, when the stored endpoint's protocol_type is
+// 5 (HTTP JSON), a POST of EvHub's Go-struct JSON of CallbackReq whose JSON CallbackRsp is read in either
+// JSON form the producer's HTTP mirror accepts. Any failure (transport, deadline, status, bad body) throws:
+// the checker treats it as "no answer" and backs off.
+import * as grpc from '@grpc/grpc-js';
+import { messageFromJson } from '@eventyard/producer/proto-json';
+import { loadEvhub, ProtocolType, type CallbackReq, type CallbackRsp__Output, type evhubTransactionClient } from '@eventyard/proto';
+import { request } from 'undici';
+import { callbackReqJson } from './callback-json.ts';
+
+/** What the producer stores in `transactions.callback` (services/producer StoredCallback). */
+export interface CallbackEndpoint {
+  protocol_type: number;
+  address: string;
+  timeout_ms: number;
+}
+
+const GRPC_PREFIXES = ['ip://', 'dns://', 'ipv4://', 'ipv6://'] as const;
+const HAS_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
+/** Largest JSON answer read from an HTTP check-back. */
+const MAX_BODY_BYTES = 1 << 20;
+
+/** grpc-js target of an EvHub address: `ip://10.0.0.5:9001` and `dns:///host:port` → `host:port`. */
+export function grpcTarget(address: string): string {
+  let target = address.trim();
+  const prefix = GRPC_PREFIXES.find((p) => target.toLowerCase().startsWith(p));
+  if (prefix !== undefined) target = target.slice(prefix.length);
+  target = target.replace(/^\/+/, '');
+  if (target === '' || /\s/.test(target)) throw new Error(`check-back address ${JSON.stringify(address)}: expected host:port`);
+  return target;
+}
+
+/** URL of an HTTP check-back: EvHub's `host:port/path` gets `http://`; explicit http(s) URLs are kept. */
+export function httpUrl(address: string): URL {
+  const trimmed = address.trim();
+  const url = new URL(HAS_SCHEME.test(trimmed) ? trimmed : `http://${trimmed}`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`check-back address ${JSON.stringify(address)}: scheme ${url.protocol} is not http: or https:`);
+  return url;
+}
+
+export class CallbackClient {
+  readonly #clients = new Map<string, evhubTransactionClient>();
+
+  /** Asks the endpoint; resolves with its answer or throws (transport error, deadline, bad answer). */
+  async call(endpoint: CallbackEndpoint, req: CallbackReq, timeoutMs: number): Promise<CallbackRsp__Output> {
+    if (Number(endpoint.protocol_type) === ProtocolType.PROTOCOL_TYPE_HTTP_JSON) return this.#http(endpoint.address, req, timeoutMs);
+    return this.#grpc(endpoint.address, req, timeoutMs);
+  }
+
+  close(): void {
+    for (const client of this.#clients.values()) client.close();
+    this.#clients.clear();
+  }
+
+  #grpc(address: string, req: CallbackReq, timeoutMs: number): Promise<CallbackRsp__Output> {
+    const target = grpcTarget(address);
+    let client = this.#clients.get(target);
+    if (client === undefined) {
+      const { evhubTransaction } = loadEvhub();
+      client = new evhubTransaction(target, grpc.credentials.createInsecure());
+      this.#clients.set(target, client);
+    }
+    const call = client;
+    return new Promise((resolve, reject) => {
+      call.Callback(req, { deadline: Date.now() + timeoutMs }, (err, rsp) => {
+        if (err !== null) reject(new Error(`gRPC Callback to ${target}: ${err.message}`));
+        else if (rsp === undefined) reject(new Error(`gRPC Callback to ${target}: empty answer`));
+        else resolve(rsp);
+      });
+    });
+  }
+
+  async #http(address: string, req: CallbackReq, timeoutMs: number): Promise<CallbackRsp__Output> {
+    const url = httpUrl(address);
+    const signal = AbortSignal.timeout(timeoutMs);
+    const response = await request(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(callbackReqJson(req)),
+      signal,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+    });
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of response.body as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        response.body.destroy();
+        throw new Error(`HTTP check-back ${url.href}: answer over ${MAX_BODY_BYTES} bytes`);
+      }
+      chunks.push(chunk);
+    }
+    const text = Buffer.concat(chunks).toString('utf8');
+    if (response.statusCode < 200 || response.statusCode > 299) throw new Error(`HTTP check-back ${url.href}: status ${response.statusCode} ${text.slice(0, 200)}`);
+    let json: unknown;
+    try {
+      json = JSON.parse(text) as unknown;
+    } catch {
+      throw new Error(`HTTP check-back ${url.href}: answer is not JSON: ${text.slice(0, 200)}`);
+    }
+    return messageFromJson<CallbackRsp__Output>('evhub_transaction.CallbackRsp', json);
+  }
+}
