@@ -2,6 +2,7 @@
 // get one later (delay-process), which filtered it out. Pure: it returns the records to produce and the
 // rows to write, and the consumer loop does the I/O for a whole round at once.
 import { Topics } from '@eventyard/core';
+import { repeatFirstDue } from './repeat-first.ts';
 import type { DeliveryInput, EventInput } from '@eventyard/db';
 import { encodeMessage, EventTriggerType, type Timestamp__Output } from '@eventyard/proto';
 import type { RouteTarget } from '../config-cache/processor-index.ts';
@@ -59,7 +60,7 @@ export function routeEvent(envelope: RoutableEnvelope, targets: readonly RouteTa
       event,
       trigger,
       retry_times: 0,
-      repeat_times: envelope.repeat_times,
+      repeat_times: repeat === undefined ? envelope.repeat_times : 0,
       reported_at: envelope.reported_at,
       trigger_source: 'auto',
       trace_parent: envelope.trace_parent,
@@ -70,6 +71,9 @@ export function routeEvent(envelope: RoutableEnvelope, targets: readonly RouteTa
 
   const deliveries: DeliveryInput[] = [];
   const records: OutgoingRecord[] = [];
+  // A repeat event starts one chain per processor at occurrence 0 (the dispatcher schedules the rest);
+  // one whose trigger cannot be scheduled (the producer refuses those) is routed once, as real-time.
+  const repeat = repeatFirstDue(trigger, reportedMs);
   let active = 0;
   let produced = 0;
   let nextDueMs: number | undefined;
@@ -84,6 +88,27 @@ export function routeEvent(envelope: RoutableEnvelope, targets: readonly RouteTa
       continue;
     }
     produced++;
+    if (repeat !== undefined) {
+      if (repeat.dueMs === undefined) {
+        // The chain has no occurrence at all (e.g. end_time before begin): nothing to deliver.
+        deliveries.push({ ...row, repeat_times: 0, status: 'cancelled' });
+        continue;
+      }
+      const dueAt = timestampOf(repeat.dueMs);
+      const timerId = `rep:${eventId}:${target.dispatcherId}:0`;
+      const item = encodeMessage('eventyard.v1.ScheduleItem', {
+        timer_id: timerId,
+        due_at: dueAt,
+        target_topic: target.deliveryTopic,
+        key,
+        value: taskFor(target.dispatcherId, dueAt),
+        kind: 'repeat',
+      });
+      records.push({ topic: Topics.schedule, key: Buffer.from(timerId, 'utf8'), value: item, headers });
+      deliveries.push({ ...row, repeat_times: 0, status: 'scheduled', next_attempt_at: new Date(repeat.dueMs) });
+      nextDueMs = nextDueMs === undefined ? repeat.dueMs : Math.min(nextDueMs, repeat.dueMs);
+      continue;
+    }
     const delayMs = delayProcessMs(trigger, target.delayProcessKey);
     if (delayMs <= 0) {
       records.push({ topic: target.deliveryTopic, key, value: taskFor(target.dispatcherId), headers });
