@@ -2,7 +2,8 @@
 // the broker and every service as child processes, all usable, and Ctrl-C stops everything with exit code 0.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,9 +12,23 @@ import pg from 'pg';
 import { findFreePort } from '@eventyard/db';
 import { SERVICES } from '@eventyard/cli/stack';
 
-const CLI = join(import.meta.dirname, '..', '..', 'packages', 'cli', 'src', 'main.ts');
+const REPO = join(import.meta.dirname, '..', '..');
+const CLI = join(REPO, 'packages', 'cli', 'src', 'main.ts');
 
-test('eventyard dev starts migrated Postgres and the broker, and Ctrl-C stops both', async (t) => {
+/** The README's "Try it" block, with every default port shifted by the test stack's offset. */
+function quickStartScript(portOffset: number): string {
+  const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('### Try it'));
+  const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+  assert.ok(block.includes('examples/dispatch-server.ts'), 'found the quick start block');
+  const dispatchPort = 7000 + portOffset;
+  return [
+    `export EY_EXAMPLE_DISPATCH_PORT=${dispatchPort} EY_EXAMPLE_PRODUCER_ADDR=127.0.0.1:${9000 + portOffset}`,
+    block.replace(/(localhost|127\.0\.0\.1):(9000|8083|8081|7000)\b/g, (_, host: string, port: string) => `${host}:${Number(port) + portOffset}`),
+  ].join('\n');
+}
+
+test('eventyard dev starts migrated Postgres, the broker and every service, and Ctrl-C stops them all', async (t) => {
   const dataDir = await mkdtemp(join(tmpdir(), 'ey-dev-'));
   t.after(() => rm(dataDir, { recursive: true, force: true }));
   const [pgPort, kafkaPort] = [await findFreePort(), await findFreePort()];
@@ -57,6 +72,18 @@ test('eventyard dev starts migrated Postgres and the broker, and Ctrl-C stops bo
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
+
+  await t.test("the README's quick start, pasted, delivers an event and shows it succeeded", async (t) => {
+    if (spawnSync('sh', ['-c', 'command -v curl']).status !== 0) return t.skip('curl is not installed: the quick start uses it');
+    const script = quickStartScript(portOffset);
+    const run = spawnSync('bash', ['-euo', 'pipefail', '-c', script], { cwd: REPO, encoding: 'utf8', timeout: 60_000 });
+    assert.equal(run.status, 0, `quick start failed:\n${run.stdout}\n${run.stderr}`);
+    assert.match(run.stdout, /dispatch: event_id=\d+ app=demo topic=greeting retry_times=0 data=\{"hello":"grpc"\}/);
+    assert.match(run.stdout, /dispatch: event_id=\d+ app=demo topic=greeting retry_times=0 data=\{"hello":"curl"\}/);
+    const lookup = run.stdout.split('\n').findLast((line) => line.includes('"deliveries"')) ?? '';
+    assert.match(lookup, /"dispatcher_id":"example-printer"/);
+    assert.match(lookup, /"status":"succeeded"/);
+  });
 
   child.kill('SIGINT');
   assert.equal(await exited, 0, output);
