@@ -1,0 +1,47 @@
+// Delay events over real processes (issue 6): the whole event waits delay_time in the delay-scheduler,
+// then fans out; delay_time 0 behaves as real-time. Lateness is printed with t.diagnostic.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { EventTriggerType } from '@eventyard/proto';
+import { producerClient, registerProcessor, startCollector } from './event-kinds.ts';
+import { startStack } from './stack.ts';
+
+/** Accepted lateness of a fired delay event (scheduler poll/lookahead + Kafka + router + dispatcher). */
+const TOLERANCE_MS = 1500;
+
+test('delay events: a 3 s delay arrives after 3 s (not before, within 1.5 s); delay_time 0 is real-time', async (t) => {
+  const stack = await startStack(t);
+  const collector = await startCollector(t);
+  await registerProcessor(stack, { dispatcher_id: 'e2e-delay', app_id: 'shop', topic_id: 'delayed', protocol_type: 'grpcSend', addr: collector.addr, timeout: 2000 });
+  const client = producerClient(t, stack);
+
+  // Warm the path first (consumer groups, topic metadata), so the delay measurement is about the delay.
+  const warm = await client.report({ event: { app_id: 'shop', topic_id: 'delayed', data: Buffer.from('warm-up') } });
+  await collector.waitFor(warm.event_id, 60_000);
+
+  const sentAt = Date.now();
+  const delayed = await client.report({
+    event: { app_id: 'shop', topic_id: 'delayed', data: Buffer.from('three seconds') },
+    trigger: { trigger_type: EventTriggerType.EVENT_TRIGGER_TYPE_DELAY, delay_trigger: { delay_time: { seconds: 3 } } },
+  });
+  assert.equal(delayed.ret?.code ?? 0, 0, JSON.stringify(delayed.ret));
+  const zeroSentAt = Date.now();
+  const zero = await client.report({
+    event: { app_id: 'shop', topic_id: 'delayed', data: Buffer.from('zero delay') },
+    trigger: { trigger_type: EventTriggerType.EVENT_TRIGGER_TYPE_DELAY, delay_trigger: { delay_time: { seconds: 0 } } },
+  });
+  assert.equal(zero.ret?.code ?? 0, 0, JSON.stringify(zero.ret));
+
+  const zeroArrival = await collector.waitFor(zero.event_id);
+  t.diagnostic(`delay_time 0: delivered ${zeroArrival.at - zeroSentAt} ms after Report`);
+  assert.ok(!collector.received.some((r) => r.event_id === delayed.event_id), 'the 3 s event must not arrive before the 0 s one');
+
+  const arrival = await collector.waitFor(delayed.event_id);
+  const lateness = arrival.at - (sentAt + 3000);
+  t.diagnostic(`delay_time 3s: delivered ${arrival.at - sentAt} ms after Report (lateness ${lateness} ms, tolerance ${TOLERANCE_MS} ms)`);
+  assert.ok(lateness >= 0, `arrived ${-lateness} ms early`);
+  assert.ok(lateness < TOLERANCE_MS, `arrived ${lateness} ms late`);
+  assert.ok(zeroArrival.at - zeroSentAt < 3000, 'delay_time 0 is not delayed');
+  assert.equal(arrival.data, 'three seconds');
+  assert.equal(collector.received.filter((r) => r.event_id === delayed.event_id).length, 1, 'delivered once');
+});

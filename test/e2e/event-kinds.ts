@@ -1,0 +1,71 @@
+// Shared by the event-kind end-to-end tests (delay, delay-process, transactions, idempotency): processor
+// registration through the admin API, a Dispatch server that records what it receives and when, and a
+// producer client on the stack.
+import assert from 'node:assert/strict';
+import type { TestContext } from 'node:test';
+import { createReportClient, startDispatchServer, type ReportClient } from '@eventyard/sdk';
+import { waitUntil, type RunningStack } from './stack.ts';
+
+export interface Received {
+  event_id: string;
+  topic: string;
+  data: string;
+  repeat_times: number;
+  /** Date.now() when the Dispatch call arrived. */
+  at: number;
+}
+
+export interface Collector {
+  /** `host:port` to register as a processor's addr. */
+  addr: string;
+  readonly received: Received[];
+  /** Polls until an event with this id arrived; returns it. */
+  waitFor(eventId: string, timeoutMs?: number): Promise<Received>;
+}
+
+export async function registerProcessor(stack: RunningStack, conf: Record<string, unknown>): Promise<void> {
+  const res = await fetch(`http://127.0.0.1:${stack.port('admin', 'http')}/v1/processor`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ processor_conf_info: conf }),
+  });
+  const body = (await res.json()) as { ret?: { code?: number } };
+  assert.equal(res.status, 200, JSON.stringify(body));
+  assert.equal(body.ret?.code ?? 0, 0, JSON.stringify(body));
+}
+
+/** A Dispatch server answering success and recording every call. */
+export async function startCollector(t: TestContext): Promise<Collector> {
+  const received: Received[] = [];
+  const server = await startDispatchServer({
+    port: 0,
+    host: '127.0.0.1',
+    handler: async (req) => {
+      received.push({
+        event_id: req.event_id,
+        topic: req.event?.topic_id ?? '',
+        data: Buffer.from(req.event?.data ?? []).toString(),
+        repeat_times: req.repeat_times,
+        at: Date.now(),
+      });
+      return { ret: { code: 0, msg: 'ok' }, pass_back: Buffer.alloc(0) };
+    },
+  });
+  t.after(() => server.close());
+  return {
+    addr: `127.0.0.1:${server.port}`,
+    received,
+    async waitFor(eventId, timeoutMs = 20_000) {
+      await waitUntil(() => received.some((r) => r.event_id === eventId), timeoutMs, `delivery of ${eventId}`);
+      const found = received.find((r) => r.event_id === eventId);
+      assert.ok(found);
+      return found;
+    },
+  };
+}
+
+export function producerClient(t: TestContext, stack: RunningStack): ReportClient {
+  const client = createReportClient({ address: `127.0.0.1:${stack.port('producer', 'grpc')}` });
+  t.after(() => client.close());
+  return client;
+}
