@@ -88,5 +88,6 @@ test('eventyard dev starts migrated Postgres, the broker and every service, and 
   child.kill('SIGINT');
   assert.equal(await exited, 0, output);
   assert.match(output, /"step":"stop processes"/);
+  for (const name of ['broker', ...SERVICES.map((s) => s.name)]) assert.match(output, new RegExp(`^${name} +\\| \\{`, 'm'), `${name}'s lines carry its prefix`);
   assert.match(output, /"step":"stop embedded postgres"/);
 });

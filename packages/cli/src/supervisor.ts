@@ -2,6 +2,8 @@
 // service), forwards their output, restarts one that dies, and stops them in reverse start order.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
+import { createInterface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
 import type { Logger } from '@eventyard/core';
 
 export interface ProcessSpec {
@@ -42,7 +44,9 @@ export class Supervisor {
   }
 
   #spawn(spec: ProcessSpec): ChildProcess {
-    const child = spawn(process.execPath, spec.args, { env: { ...process.env, ...spec.env }, stdio: ['ignore', 'inherit', 'inherit'] });
+    const child = spawn(process.execPath, spec.args, { env: { ...process.env, ...spec.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    prefixLines(child.stdout, process.stdout, spec.name);
+    prefixLines(child.stderr, process.stderr, spec.name);
     this.#log.info({ process: spec.name, pid: child.pid }, 'process started');
     return child;
   }
@@ -77,6 +81,12 @@ export class Supervisor {
     }
     this.#state = 'stopped';
   }
+}
+
+/** Copies a child's output line by line, each line led by the process name, so interleaved logs stay readable. */
+function prefixLines(from: Readable, to: Writable, name: string): void {
+  const prefix = `${name.padEnd(16)}| `;
+  createInterface({ input: from, crlfDelay: Infinity }).on('line', (line) => to.write(`${prefix}${line}\n`));
 }
 
 /** Resolves once something accepts TCP connections on 127.0.0.1:port. */
