@@ -68,3 +68,40 @@ export async function cancelRepeatChains(knex: Knex, eventId: string, options: {
     .whereNull('cancelled_at')
     .update({ cancelled_at: knex.fn.now(), cancel_reason: options.reason, next_due_at: null, updated_at: knex.fn.now() });
 }
+
+export interface CancelEventScheduleResult {
+  /** False when nothing is known of the event: no events row, no chain and no timer. */
+  known: boolean;
+  /** Pending timers deleted (next occurrences, retries, delay and delay-process waits). */
+  cancelledTimers: number;
+  /** Processors whose chain was active, or whose delivery was still waiting for a timer. */
+  cancelledChains: number;
+}
+
+/**
+ * Cancels everything still to come for an event, in one transaction: every processor's repeat chain
+ * (created cancelled for processors whose occurrence 0 is still waiting), every pending timer, the
+ * deliveries waiting for one (`scheduled` → `cancelled`) and the event's `next_due_at`. Timers the
+ * delay-scheduler already holds in memory may still fire: repeat occurrences are then skipped by the
+ * dispatcher's chain check.
+ */
+export async function cancelEventSchedule(knex: Knex, eventId: string, reason = 'admin'): Promise<CancelEventScheduleResult> {
+  return knex.transaction(async (trx) => {
+    const event = (await trx('events').where({ event_id: eventId }).first('event_id')) as unknown;
+    const chains = (await trx('repeat_chains').where({ event_id: eventId }).whereNull('cancelled_at').pluck('dispatcher_id')) as string[];
+    const waiting = (await trx('deliveries').where({ event_id: eventId, status: 'scheduled' }).pluck('dispatcher_id')) as string[];
+    const cancelledTimers = await trx('schedules').where({ event_id: eventId }).delete();
+    if (event === undefined && chains.length === 0 && cancelledTimers === 0) {
+      const anyChain = (await trx('repeat_chains').where({ event_id: eventId }).first('event_id')) as unknown;
+      return { known: anyChain !== undefined, cancelledTimers: 0, cancelledChains: 0 };
+    }
+    const ids = [...new Set([...chains, ...waiting])];
+    if (ids.length > 0) await cancelRepeatChains(trx, eventId, { dispatcherIds: ids, reason });
+    await trx('deliveries')
+      .where({ event_id: eventId })
+      .where({ status: 'scheduled' })
+      .update({ status: 'cancelled', next_attempt_at: null, updated_at: trx.fn.now(), finished_at: trx.fn.now() });
+    await trx('events').where({ event_id: eventId }).update({ next_due_at: null, updated_at: trx.fn.now() });
+    return { known: true, cancelledTimers, cancelledChains: ids.length };
+  });
+}

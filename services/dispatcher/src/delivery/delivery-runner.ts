@@ -5,14 +5,17 @@
 // `abandoned()` at any wait, leaving the record to be read again.
 // A processor with `ordered: true` retries in place (a timer here, not in the consume loop), so a
 // failing delivery holds back later ones of its key until it succeeds or dies.
+// A repeat occurrence first checks its chain (a cancelled chain's occurrence is recorded `cancelled`,
+// not delivered) and, on its first attempt, schedules the next occurrence; a 30000 stops the chain.
 import { isEventyardError, type Logger } from '@eventyard/core';
-import { recordAttempt, type Knex } from '@eventyard/db';
+import { cancelRepeatChains, cancelTimersForEvent, getRepeatChain, recordAttempt, setDeliveryStatus, setRepeatChainNext, type Knex } from '@eventyard/db';
 import type { DeliveryTask__Output } from '@eventyard/proto';
 import type { ConcurrencyLimiter, RateLimiter } from '../limits/index.ts';
 import type { DispatcherMetrics } from '../metrics.ts';
 import type { AttemptOutcome } from '../outcome/index.ts';
 import type { ProcessorSettings } from '../processors/processor-settings.ts';
 import type { Sender } from '../send/attempt-request.ts';
+import { nextOccurrenceDue, repeatOccurrenceOf, repeatTimerId, type RepeatOccurrence } from '../repeat/repeat-occurrence.ts';
 import { webhookId } from '../send/webhook-signature.ts';
 import { decodeDeliveryTask } from './delivery-record.ts';
 import type { HandOff } from './hand-off.ts';
@@ -40,17 +43,24 @@ export interface DeliveryRunnerOptions {
   logger: Logger;
   /** @default Date.now */
   now?: () => number;
+  /**
+   * Resolves once the attempt and its delivery's new state are committed (the app group-commits them
+   * through an AttemptWriter). @default one recordAttempt transaction per attempt
+   */
+  recordAttempt?: (attempt: Parameters<typeof recordAttempt>[1]) => Promise<unknown>;
 }
 
 export class DeliveryRunner {
   readonly #options: DeliveryRunnerOptions;
   readonly #log: Logger;
   readonly #now: () => number;
+  readonly #recordAttempt: NonNullable<DeliveryRunnerOptions['recordAttempt']>;
 
   constructor(options: DeliveryRunnerOptions) {
     this.#options = options;
     this.#log = options.logger.child({ component: 'delivery' });
     this.#now = options.now ?? Date.now;
+    this.#recordAttempt = options.recordAttempt ?? ((attempt) => recordAttempt(options.knex, attempt));
   }
 
   async deliver(job: DeliveryJob): Promise<void> {
@@ -61,6 +71,8 @@ export class DeliveryRunner {
       await this.#skipBadRecord(job, err);
       return;
     }
+    const occurrence = repeatOccurrenceOf(task, this.#now());
+    if (occurrence !== undefined && !(await this.#continueChain(job, task, occurrence))) return;
     for (;;) {
       const settings = job.settings();
       if (settings === undefined) throw abandoned();
@@ -74,10 +86,57 @@ export class DeliveryRunner {
         task = { ...task, retry_times: step.retryTimes, pass_back: attempt.outcome.passBack ?? Buffer.alloc(0) };
         continue;
       }
+      if (occurrence !== undefined && step.status === 'cancelled') await this.#stopChain(job, task);
       const nextAttemptAt = await this.#handOn(job, task, attempt.outcome, step);
       await this.#record(job, task, attempt, step, nextAttemptAt);
       return;
     }
+  }
+
+  /**
+   * Returns false, having recorded the occurrence `cancelled`, when the processor's chain was cancelled
+   * (its next timer may have been in flight when it was). On a first attempt it records and schedules
+   * the next occurrence: recording first, as that write is also the check that the chain still runs.
+   */
+  async #continueChain(job: DeliveryJob, task: DeliveryTask__Output, occurrence: RepeatOccurrence): Promise<boolean> {
+    const { knex, handOff, metrics } = this.#options;
+    const eventId = task.event_id;
+    const dispatcherId = job.dispatcherId;
+    const context = { ...job.context, event_id: eventId, dispatcher_id: dispatcherId, repeat_times: occurrence.n };
+    const options = (step: string) => ({ signal: job.signal, logger: this.#log, step, context });
+    let active: boolean;
+    if (task.retry_times === 0) {
+      const nextMs = nextOccurrenceDue(occurrence);
+      const n = occurrence.n + 1;
+      const next = nextMs === undefined ? { next_repeat_times: null, next_due_at: null } : { next_repeat_times: n, next_due_at: new Date(nextMs) };
+      active = await persist(() => setRepeatChainNext(knex, { event_id: eventId, dispatcher_id: dispatcherId, ...next }), options('record repeat chain'));
+      if (active && nextMs !== undefined) {
+        const timerId = repeatTimerId(eventId, dispatcherId, n);
+        await persist(() => handOff.scheduleRepeat({ task, key: job.key, timerId, repeatTimes: n, dueAt: new Date(nextMs) }), options('schedule next occurrence'));
+      }
+    } else {
+      const chain = await persist(() => getRepeatChain(knex, eventId, dispatcherId), options('read repeat chain'));
+      active = chain === undefined || chain.cancelled_at === null;
+    }
+    if (active) return true;
+    const event = task.event;
+    await persist(
+      () => setDeliveryStatus(knex, { event_id: eventId, dispatcher_id: dispatcherId, app_id: event?.app_id ?? '', topic_id: event?.topic_id ?? '', status: 'cancelled', repeat_times: occurrence.n }),
+      options('record cancelled occurrence'),
+    );
+    metrics.deliveries.inc({ processor: dispatcherId, result: 'cancelled' });
+    this.#log.info(context, 'repeat occurrence skipped: its chain was cancelled');
+    return false;
+  }
+
+  /** The consumer answered 30000 on an occurrence: no more occurrences for this processor. */
+  async #stopChain(job: DeliveryJob, task: DeliveryTask__Output): Promise<void> {
+    const { knex } = this.#options;
+    const options = { signal: job.signal, logger: this.#log, step: 'cancel repeat chain', context: { ...job.context, event_id: task.event_id, dispatcher_id: job.dispatcherId } };
+    await persist(async () => {
+      await cancelRepeatChains(knex, task.event_id, { dispatcherIds: [job.dispatcherId], reason: 'consumer' });
+      await cancelTimersForEvent(knex, task.event_id, { dispatcherId: job.dispatcherId });
+    }, options);
   }
 
   async #attempt(job: DeliveryJob, settings: ProcessorSettings, task: DeliveryTask__Output): Promise<{ outcome: AttemptOutcome; startedAt: Date; finishedAt: Date }> {
@@ -171,7 +230,7 @@ export class DeliveryRunner {
     const event = task.event;
     await persist(
       () =>
-        recordAttempt(this.#options.knex, {
+        this.#recordAttempt({
           event_id: task.event_id,
           dispatcher_id: job.dispatcherId,
           app_id: event?.app_id ?? '',

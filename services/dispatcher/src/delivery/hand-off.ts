@@ -19,6 +19,16 @@ export interface RetryHandOff {
   passBack: Buffer | undefined;
 }
 
+export interface RepeatHandOff {
+  task: DeliveryTask__Output;
+  key: Buffer | null;
+  /** Timer id of the next occurrence (`rep:<event_id>:<dispatcher_id>:<n>`). */
+  timerId: string;
+  /** `repeat_times` of the next occurrence. */
+  repeatTimes: number;
+  dueAt: Date;
+}
+
 export interface DeadHandOff {
   task: DeliveryTask__Output;
   key: Buffer | null;
@@ -87,6 +97,29 @@ export class HandOff {
     });
     await this.#send(Topics.schedule, { key: Buffer.from(timerId, 'utf8'), value: item, headers: { [EVENT_ID_HEADER]: task.event_id } });
     return timerId;
+  }
+
+  /** Produces the next occurrence of a repeat chain as a ScheduleItem: a fresh first attempt, due at `dueAt`. */
+  async scheduleRepeat(repeat: RepeatHandOff): Promise<void> {
+    const { task } = repeat;
+    const dueAt = timestamp(repeat.dueAt);
+    const next = encodeMessage('eventyard.v1.DeliveryTask', {
+      ...task,
+      retry_times: 0,
+      repeat_times: repeat.repeatTimes,
+      pass_back: Buffer.alloc(0),
+      scheduled_for: dueAt,
+      trigger_source: 'auto',
+    });
+    const item = encodeMessage('eventyard.v1.ScheduleItem', {
+      timer_id: repeat.timerId,
+      due_at: dueAt,
+      target_topic: Topics.deliveries(task.dispatcher_id),
+      key: repeat.key ?? Buffer.from(task.event_id, 'utf8'),
+      value: next,
+      kind: 'repeat',
+    });
+    await this.#send(Topics.schedule, { key: Buffer.from(repeat.timerId, 'utf8'), value: item, headers: { [EVENT_ID_HEADER]: task.event_id } });
   }
 
   /** Produces the exhausted task to `eventyard.dead` with why it died. */
