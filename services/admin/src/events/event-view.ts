@@ -1,6 +1,7 @@
 // The JSON shape of GET /v1/events/:event_id: the event (payload as base64, and parsed when it is UTF-8
-// JSON), then one entry per processor with its delivery state and every attempt, oldest first.
-import type { AttemptRecord, DeliveryRecord, EventHistory } from '@eventyard/db';
+// JSON), then one entry per processor with its delivery state and every attempt, oldest first, and for
+// a repeat event its chain (next occurrence, or when and why it was cancelled).
+import type { AttemptRecord, DeliveryRecord, EventHistory, RepeatChainRecord } from '@eventyard/db';
 
 export interface EventView {
   event: Record<string, unknown>;
@@ -9,7 +10,9 @@ export interface EventView {
   deliveries: Array<Record<string, unknown>>;
 }
 
-export function eventView(history: EventHistory, nextDueAt: Date | null): EventView {
+export function eventView(history: EventHistory, nextDueAt: Date | null, chains: readonly RepeatChainRecord[] = [], nowMs = Date.now()): EventView {
+  const chainOf = new Map(chains.map((chain) => [chain.dispatcher_id, chain]));
+  const chainsDue = chains.map((chain) => chain.next_due_at).reduce<Date | null>((a, b) => earliest(a, b), null);
   const { event } = history;
   const payload = event.payload;
   return {
@@ -35,12 +38,14 @@ export function eventView(history: EventHistory, nextDueAt: Date | null): EventV
       recorded_at: event.recorded_at,
       updated_at: event.updated_at,
     },
-    next_due_at: earliest(nextDueAt, event.next_due_at),
-    deliveries: history.deliveries.map((delivery) => deliveryView(delivery, delivery.attempts)),
+    // The router's next_due_at only counts while still ahead (its timer may be in flight); once past, the
+    // timers and the chains say what comes next.
+    next_due_at: earliest(earliest(nextDueAt, chainsDue), event.next_due_at !== null && event.next_due_at.getTime() > nowMs ? event.next_due_at : null),
+    deliveries: history.deliveries.map((delivery) => deliveryView(delivery, delivery.attempts, chainOf.get(delivery.dispatcher_id))),
   };
 }
 
-function deliveryView(delivery: DeliveryRecord, attempts: readonly AttemptRecord[]): Record<string, unknown> {
+function deliveryView(delivery: DeliveryRecord, attempts: readonly AttemptRecord[], chain: RepeatChainRecord | undefined): Record<string, unknown> {
   const last = attempts.at(-1);
   return {
     dispatcher_id: delivery.dispatcher_id,
@@ -50,7 +55,11 @@ function deliveryView(delivery: DeliveryRecord, attempts: readonly AttemptRecord
     repeat_times: delivery.repeat_times,
     /** `auto` (routing / retry policy) or `manual` (replay, redrive) of the latest attempt; null before any. */
     retry_source: last?.trigger ?? null,
-    next_due_at: delivery.next_attempt_at,
+    /** The next attempt (a retry, a delay) or, for a repeat event, the next occurrence. */
+    next_due_at: delivery.next_attempt_at ?? chain?.next_due_at ?? null,
+    ...(chain === undefined
+      ? {}
+      : { repeat: { next_repeat_times: chain.next_repeat_times, next_due_at: chain.next_due_at, cancelled_at: chain.cancelled_at, cancel_reason: chain.cancel_reason } }),
     last_error_code: delivery.last_error_code,
     last_error: delivery.last_error,
     pass_back: delivery.pass_back === null ? null : delivery.pass_back.toString('base64'),

@@ -1,6 +1,7 @@
 // Event lookup: `GET /v1/events/:event_id` answers what happened to one event, per processor, with
 // every attempt (EvHub had no such query; an event a filter dropped shows `filtered`, never "accepted").
-import { getEventHistory, nextDueForEvent, type Knex } from '@eventyard/db';
+// `DELETE /v1/events/:event_id/schedule` stops what is still to come: repeat chains and pending timers.
+import { cancelEventSchedule, getEventHistory, listRepeatChains, nextDueForEvent, type Knex } from '@eventyard/db';
 import type { FastifyInstance } from 'fastify';
 import { HttpError } from '../http/api-error.ts';
 import { eventView } from '../events/event-view.ts';
@@ -17,13 +18,29 @@ export function registerEventRoutes(app: FastifyInstance, deps: { knex: Knex }):
   const { knex } = deps;
 
   app.get<{ Params: { event_id: string } }>('/v1/events/:event_id', async (request) => {
-    const eventId = request.params.event_id;
-    if (!isEventId(eventId)) throw new HttpError(400, 'EY_INVALID_EVENT_ID', 'event_id must be a positive decimal 64-bit integer');
-    // A canonical form, so "007" finds event 7 and the lookup never depends on the caller's padding.
-    const canonical = BigInt(eventId).toString();
+    const canonical = canonicalEventId(request.params.event_id);
     const history = await getEventHistory(knex, canonical);
     if (history === undefined) throw new HttpError(404, 'EY_EVENT_NOT_FOUND', `event ${canonical} not found`);
     const nextDue = await nextDueForEvent(knex, canonical);
-    return { ret: OK, ...eventView(history, nextDue) };
+    const chains = await listRepeatChains(knex, canonical);
+    return { ret: OK, ...eventView(history, nextDue, chains) };
   });
+
+  app.delete<{ Params: { event_id: string } }>('/v1/events/:event_id/schedule', async (request) => {
+    const canonical = canonicalEventId(request.params.event_id);
+    const result = await cancelEventSchedule(knex, canonical, 'admin');
+    if (!result.known) throw new HttpError(404, 'EY_EVENT_NOT_FOUND', `event ${canonical} not found`);
+    request.log.info({ event_id: canonical, cancelled_timers: result.cancelledTimers, cancelled_chains: result.cancelledChains }, 'event schedule cancelled');
+    return {
+      ret: { code: 0, msg: `cancelled ${result.cancelledChains} repeat chain(s) and ${result.cancelledTimers} pending timer(s)` },
+      cancelled_timers: result.cancelledTimers,
+      cancelled_chains: result.cancelledChains,
+    };
+  });
+}
+
+/** A canonical form, so "007" finds event 7 and the lookup never depends on the caller's padding. */
+function canonicalEventId(eventId: string): string {
+  if (!isEventId(eventId)) throw new HttpError(400, 'EY_INVALID_EVENT_ID', 'event_id must be a positive decimal 64-bit integer');
+  return BigInt(eventId).toString();
 }

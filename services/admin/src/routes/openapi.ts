@@ -46,7 +46,7 @@ export function openApiDocument(): Record<string, unknown> {
               items: {
                 type: 'object',
                 description:
-                  'Per processor: status (pending | scheduled | delivering | succeeded | failed | dead | filtered | cancelled), attempt_count, retry_source, next_due_at, last error, and attempts [{attempt_no, retry_source, started_at, finished_at, latency_ms, outcome, error_code, error_message, response_status, ret_code, response_excerpt}]',
+                  'Per processor: status (pending | scheduled | delivering | succeeded | failed | dead | filtered | cancelled), attempt_count, retry_source, next_due_at (next attempt or next repeat occurrence), repeat {next_repeat_times, next_due_at, cancelled_at, cancel_reason} for a repeat event, last error, and attempts [{attempt_no, retry_source, started_at, finished_at, latency_ms, outcome, error_code, error_message, response_status, ret_code, response_excerpt}]',
               },
             },
           },
@@ -107,6 +107,20 @@ export function openApiDocument(): Record<string, unknown> {
           responses: {
             '200': { description: 'Found', content: { 'application/json': { schema: { allOf: [{ $ref: '#/components/schemas/EventView' }, { type: 'object', properties: { ret: { $ref: '#/components/schemas/Ret' } } }] } } } },
             '404': errorResponse('No such event (never reported, or pruned by retention)'),
+            ...common,
+          },
+        },
+      },
+      '/v1/events/{event_id}/schedule': {
+        delete: {
+          summary: "Cancel what is still to come for an event: every processor's repeat chain and every pending timer (delay, delay-process, retry, next occurrence)",
+          parameters: [pathParam('event_id', 'Decimal 64-bit event id returned by Report')],
+          responses: {
+            '200': ok('Cancelled (also when nothing was left to cancel)', {
+              cancelled_timers: { type: 'integer', description: 'Pending timers deleted' },
+              cancelled_chains: { type: 'integer', description: 'Repeat chains stopped' },
+            }),
+            '404': errorResponse('No such event and no timer for it'),
             ...common,
           },
         },
