@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { EventTriggerType } from '@eventyard/proto';
-import { producerClient, registerProcessor, startCollector } from './event-kinds.ts';
+import { producerClient, registerProcessor, startCollector, warmUp } from './event-kinds.ts';
 import { startStack } from './stack.ts';
 
 /** Accepted lateness of the keyed delivery after its 2 s (timer firing + Kafka + dispatcher). */
@@ -27,8 +27,7 @@ test('delay-process: the unkeyed processor gets the event at once, the keyed one
   const client = producerClient(t, stack);
 
   // Warm both processors' paths first, so the measurement is about the delay.
-  const warm = await client.report({ event: { app_id: 'shop', topic_id: 'dp', data: Buffer.from('warm-up') } });
-  await Promise.all([plain.waitFor(warm.event_id, 60_000), keyed.waitFor(warm.event_id, 60_000)]);
+  await warmUp(client, [plain, keyed], 'shop', 'dp');
 
   const sentAt = Date.now();
   const rsp = await client.report({

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { EventTriggerType } from '@eventyard/proto';
-import { producerClient, registerProcessor, startCollector } from './event-kinds.ts';
+import { producerClient, registerProcessor, startCollector, warmUp } from './event-kinds.ts';
 import { startStack } from './stack.ts';
 
 /** Accepted lateness of a fired delay event (scheduler poll/lookahead + Kafka + router + dispatcher). */
@@ -16,8 +16,7 @@ test('delay events: a 3 s delay arrives after 3 s (not before, within 1.5 s); de
   const client = producerClient(t, stack);
 
   // Warm the path first (consumer groups, topic metadata), so the delay measurement is about the delay.
-  const warm = await client.report({ event: { app_id: 'shop', topic_id: 'delayed', data: Buffer.from('warm-up') } });
-  await collector.waitFor(warm.event_id, 60_000);
+  await warmUp(client, [collector], 'shop', 'delayed');
 
   const sentAt = Date.now();
   const delayed = await client.report({

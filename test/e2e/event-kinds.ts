@@ -64,6 +64,24 @@ export async function startCollector(t: TestContext): Promise<Collector> {
   };
 }
 
+/**
+ * Reports plain events to (app_id, topic_id) every second until each collector got one. Processor config
+ * reaches the router eventually (LISTEN/NOTIFY, periodic reload): an event routed before it is recorded as
+ * `no_subscribers`, so a test waits here before reporting what it measures.
+ */
+export async function warmUp(client: ReportClient, collectors: readonly Collector[], appId: string, topicId: string): Promise<void> {
+  const ids: string[] = [];
+  const reached = (c: Collector) => c.received.some((r) => ids.includes(r.event_id));
+  const deadline = Date.now() + 60_000;
+  while (!collectors.every(reached)) {
+    assert.ok(Date.now() < deadline, `no warm-up event reached every processor of ${appId}/${topicId} within 60 s`);
+    const rsp = await client.report({ event: { app_id: appId, topic_id: topicId, data: Buffer.from('warm-up') } });
+    assert.equal(rsp.ret?.code ?? 0, 0, JSON.stringify(rsp.ret));
+    ids.push(rsp.event_id);
+    await waitUntil(() => collectors.every(reached), 1000, 'warm-up').catch(() => undefined);
+  }
+}
+
 export function producerClient(t: TestContext, stack: RunningStack): ReportClient {
   const client = createReportClient({ address: `127.0.0.1:${stack.port('producer', 'grpc')}` });
   t.after(() => client.close());

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import { getTransaction } from '@eventyard/db';
 import { EventTriggerType, loadEvhub, ProtocolType, TxStatus, type CallbackReq__Output, type CallbackRsp } from '@eventyard/proto';
-import { producerClient, registerProcessor, startCollector } from './event-kinds.ts';
+import { producerClient, registerProcessor, startCollector, warmUp } from './event-kinds.ts';
 import { startStack, waitUntil } from './stack.ts';
 
 const REAL_TIME = { trigger_type: EventTriggerType.EVENT_TRIGGER_TYPE_REAL_TIME };
@@ -20,6 +20,7 @@ test('transactions: commit, rollback, result codes and check-backs', async (t) =
   const collector = await startCollector(t);
   await registerProcessor(stack, { dispatcher_id: 'e2e-tx', app_id: 'shop', topic_id: 'tx', protocol_type: 'grpcSend', addr: collector.addr, timeout: 2000 });
   const client = producerClient(t, stack);
+  await warmUp(client, [collector], 'shop', 'tx');
   const event = (data: string) => ({ app_id: 'shop', topic_id: 'tx', data: Buffer.from(data) });
   /** A Prepare whose own check-back (default interval 120 s) does not interfere. */
   const prepare = async (data: string, txCallback?: object) => {
