@@ -1,5 +1,6 @@
 // Delay events over real processes (issue 6): the whole event waits delay_time in the delay-scheduler,
-// then fans out; delay_time 0 behaves as real-time. Lateness is printed with t.diagnostic.
+// then fans out; delay_time 0 behaves as real-time; bad delays are refused at Report time. Lateness is
+// printed with t.diagnostic.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { EventTriggerType } from '@eventyard/proto';
@@ -9,7 +10,7 @@ import { startStack } from './stack.ts';
 /** Accepted lateness of a fired delay event (scheduler poll/lookahead + Kafka + router + dispatcher). */
 const TOLERANCE_MS = 1500;
 
-test('delay events: a 3 s delay arrives after 3 s (not before, within 1.5 s); delay_time 0 is real-time', async (t) => {
+test('delay events: a 3 s delay arrives after 3 s (not before, within 1.5 s); delay_time 0 is real-time; bad delays are 10000', async (t) => {
   const stack = await startStack(t);
   const collector = await startCollector(t);
   await registerProcessor(stack, { dispatcher_id: 'e2e-delay', app_id: 'shop', topic_id: 'delayed', protocol_type: 'grpcSend', addr: collector.addr, timeout: 2000 });
@@ -43,4 +44,19 @@ test('delay events: a 3 s delay arrives after 3 s (not before, within 1.5 s); de
   assert.ok(zeroArrival.at - zeroSentAt < 3000, 'delay_time 0 is not delayed');
   assert.equal(arrival.data, 'three seconds');
   assert.equal(collector.received.filter((r) => r.event_id === delayed.event_id).length, 1, 'delivered once');
+
+  // Bad delays are refused at Report time with a clear 10000 naming the field, never published.
+  const bad = async (delay_trigger: object | null) =>
+    client.report({ event: { app_id: 'shop', topic_id: 'delayed', data: Buffer.from('bad') }, trigger: { trigger_type: EventTriggerType.EVENT_TRIGGER_TYPE_DELAY, delay_trigger } });
+  for (const [what, trigger] of [
+    ['negative', { delay_time: { seconds: -5 } }],
+    ['over 30 days', { delay_time: { seconds: 31 * 24 * 3600 } }],
+    ['without delay_time', {}],
+    ['without delay_trigger', null],
+  ] as const) {
+    const rsp = await bad(trigger);
+    t.diagnostic(`${what}: ${rsp.ret?.code ?? 0} ${rsp.ret?.msg ?? ''}`);
+    assert.equal(rsp.ret?.code, 10000, what);
+    assert.match(rsp.ret?.msg ?? '', /delay/, what);
+  }
 });
