@@ -80,6 +80,21 @@ test('repeat events over real processes', async (t) => {
     return rsp.event_id;
   };
 
+  // Processor config reaches the router eventually (NOTIFY, periodic reload); an event routed before
+  // that is no_subscribers. Report plain events until every processor got one.
+  const warmIds = new Set<string>();
+  const warm = (name: (typeof names)[number]) => (received.get(name) ?? []).some((r) => warmIds.has(r.event_id));
+  await waitUntil(
+    async () => {
+      if (names.every(warm)) return true;
+      for (const topic of ['tick', 'cron', 'until', 'forever']) warmIds.add(await report({ event: { app_id: app, topic_id: topic, data: Buffer.from('warm-up') } }));
+      await waitUntil(() => names.every(warm), 1000, 'warm-up').catch(() => undefined);
+      return names.every(warm);
+    },
+    60_000,
+    'a warm-up event at every processor',
+  );
+
   await t.test('interval 1 s, repeat_times 3: three occurrences 0,1,2 per processor, none before its due time; 30000 stops only that processor', async () => {
     const reportedFrom = Date.now();
     const id = await report({
@@ -138,6 +153,7 @@ test('repeat events over real processes', async (t) => {
     });
     // Occurrence n is due at reported_at + n·1 s; those due at or before end_time are delivered (3 unless
     // the Report call itself took over half a second).
+    await waitUntil(async () => (await admin(stack, 'GET', `/v1/events/${id}`)).status === 200, 10_000, 'the event routed');
     const event = (await admin(stack, 'GET', `/v1/events/${id}`)).body.event as Json;
     const reportedMs = new Date(String(event.created_at)).getTime();
     const expected = [0, 1, 2, 3].filter((n) => reportedMs + n * 1000 <= endMs);
