@@ -25,3 +25,4 @@ export * from './schedules.ts';
 export * from './transactions.ts';
 export * from './idempotency-keys.ts';
 export * from './repeat-chains.ts';
+export * from './processor-watcher.ts';
