@@ -43,7 +43,10 @@ export function createLogger(options: LoggerOptions): Logger {
       serializers: { err: pino.stdSerializers.err },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
-    options.destination,
+    // Synchronous writes by default: with pino's asynchronous writer, the buffer flushed at process.exit
+    // can overtake a write still in flight, so the last lines of a shutdown came out of order (seen under
+    // load in the router's shutdown test) or could be lost. Log volume per event is low, so the cost is small.
+    options.destination ?? pino.destination({ dest: 1, sync: true }),
   );
 }
 

@@ -17,7 +17,8 @@ test('main.ts runs from env vars and shuts down cleanly on SIGTERM', async (t) =
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = once(child, 'exit');
+  // 'close', not 'exit': only then has every line of its stdout been read.
+  const exited = once(child, 'close');
   t.after(() => {
     if (child.exitCode === null) child.kill('SIGKILL');
   });

@@ -43,7 +43,8 @@ test('node services/router/src/main.ts routes with env only and stops cleanly on
     for (const line of parts) if (line.trim() !== '') lines.push(JSON.parse(line) as Record<string, unknown>);
   });
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const exited = once(child, 'exit');
+  // 'close', not 'exit': only then has every line of its stdout been read.
+  const exited = once(child, 'close');
   t.after(() => {
     if (child.exitCode === null) child.kill('SIGKILL');
   });
