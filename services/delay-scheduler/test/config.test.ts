@@ -20,3 +20,13 @@ test('a database URL is required and a claim lease shorter than the lookahead is
   assert.throws(() => loadConfig({ EY_DATABASE_URL: DB, EY_SCHEDULER_CLAIM_MS: '2000' }), /config: EY_SCHEDULER_CLAIM_MS: must be at least/);
   assert.throws(() => loadConfig({ EY_DATABASE_URL: DB, EY_SCHEDULER_POLL_MS: 'soon' }), /config: EY_SCHEDULER_POLL_MS: must be an integer/);
 });
+
+test('transaction check-back settings: defaults, overrides, bad values', () => {
+  assert.deepEqual(loadConfig({ EY_DATABASE_URL: DB }).txCheck, { pollMs: 1000, batchSize: 100, leaseMs: 60_000, maxAttempts: 10, backoffMaxMs: 3_600_000 });
+  const config = loadConfig({ EY_DATABASE_URL: DB, EY_TX_CHECK_MAX_ATTEMPTS: '3', EY_TX_CHECK_POLL_MS: '200', EY_TX_CHECK_BACKOFF_MAX_MS: '60000' });
+  assert.equal(config.txCheck.maxAttempts, 3);
+  assert.equal(config.txCheck.pollMs, 200);
+  assert.equal(config.txCheck.backoffMaxMs, 60_000);
+  assert.throws(() => loadConfig({ EY_DATABASE_URL: DB, EY_TX_CHECK_MAX_ATTEMPTS: '0' }), /config: EY_TX_CHECK_MAX_ATTEMPTS/);
+  assert.throws(() => loadConfig({ EY_DATABASE_URL: DB, EY_TX_CHECK_LEASE_MS: 'long' }), /config: EY_TX_CHECK_LEASE_MS/);
+});
