@@ -172,9 +172,12 @@ function withinEnd(plan: RepeatPlan, n: number, due: number | undefined): number
   return due;
 }
 
-/** First cron time strictly after `afterMs`. */
+/**
+ * First cron time strictly after `afterMs`. Without a CRON_TZ/TZ prefix the pattern is read in UTC, not
+ * the host's zone: the router (occurrence 0) and the dispatcher (the rest) may run in different zones.
+ */
 function nextCronMs(pulse: { pattern: string; timezone: string | undefined }, afterMs: number): number | undefined {
-  const cron = croner(pulse.pattern, pulse.timezone);
+  const cron = croner(pulse.pattern, pulse.timezone ?? 'UTC');
   try {
     // croner answers "after" at whole-second resolution: ask from the start of afterMs's second, then
     // skip what is not strictly later.

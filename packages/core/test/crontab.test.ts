@@ -107,3 +107,10 @@ describe('repeat occurrences', () => {
     assert.equal(repeatPlanOf(trigger({ end_type: 'EVENT_REPEAT_END_TYPE_END_BY_COUNT', pulser_type: 'EVENT_PULSER_TYPE_BY_INTERVAL' }), NOW).ok, true);
   });
 });
+
+describe('cron time zone', () => {
+  it('reads a crontab without CRON_TZ in UTC, whatever the host zone', () => {
+    const p = plan({ pulser_type: 2, crontab_pulser: { crontab: '0 9 * * *' }, begin_time: ts(Date.UTC(2026, 0, 1, 12)) });
+    assert.equal(firstOccurrenceMs(p), Date.UTC(2026, 0, 2, 9));
+  });
+});
