@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createReportClient, startDispatchServer } from '@eventyard/sdk';
-import { startStack, waitUntil } from './stack.ts';
+import { startStack, waitForRouterProcessors, waitUntil } from './stack.ts';
 
 const EVENTS = 3000;
 
@@ -25,6 +25,7 @@ test('kill -9 of the dispatcher mid-run loses no acknowledged event', async (t) 
     body: JSON.stringify({ processor_conf_info: { dispatcher_id: 'kill-test', app_id: 'app', topic_id: 'load', protocol_type: 'grpcSend', addr: `127.0.0.1:${server.port}`, timeout: 3000 } }),
   });
   assert.equal(res.status, 200);
+  await waitForRouterProcessors(stack, 1);
 
   const client = createReportClient({ address: `127.0.0.1:${stack.port('producer', 'grpc')}` });
   t.after(() => client.close());

@@ -7,7 +7,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Kafka, logLevel } from 'kafkajs';
 import { createReportClient, startDispatchServer } from '@eventyard/sdk';
-import { startStack, waitUntil, type RunningStack } from './stack.ts';
+import { startStack, waitForRouterProcessors, waitUntil, type RunningStack } from './stack.ts';
 
 type Json = Record<string, unknown>;
 
@@ -102,6 +102,8 @@ test('report → route → dispatch over real processes', async (t) => {
   });
   await registerProcessor(stack, { dispatcher_id: 'e2e-vip', app_id: app, topic_id: 'vip', protocol_type: 'grpcSend', addr, filter_tag: { vip: true } });
   await registerProcessor(stack, { dispatcher_id: 'e2e-hook', app_id: app, topic_id: 'hook', protocol_type: 'httpSend', addr: `127.0.0.1:${webhookPort}/dispatch`, timeout: 2000 });
+
+  await waitForRouterProcessors(stack, 5);
 
   const client = createReportClient({ address: `127.0.0.1:${stack.port('producer', 'grpc')}` });
   t.after(() => client.close());

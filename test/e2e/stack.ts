@@ -145,3 +145,14 @@ export async function waitUntil(condition: () => Promise<boolean> | boolean, tim
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+/**
+ * Waits until the router has loaded at least `count` processors (its own gauge). Config reaches the
+ * router through NOTIFY, eventually: an event reported before its processor is loaded is routed to no one.
+ */
+export async function waitForRouterProcessors(stack: RunningStack, count: number): Promise<void> {
+  await waitUntil(async () => {
+    const metrics = await (await fetch(`http://127.0.0.1:${stack.healthPort('router')}/metrics`)).text();
+    return Number(/eventyard_router_processors\{[^}]*state="loaded"[^}]*\} (\d+)/.exec(metrics)?.[1] ?? 0) >= count;
+  }, 20_000, `the router loaded ${count} processors`);
+}
