@@ -188,64 +188,127 @@ export async function setDeliveryStatus(knex: Knex, delivery: DeliveryInput): Pr
  * attempt_no of its delivery. Creates the delivery when the router's row is not there yet.
  */
 export async function recordAttempt(knex: Knex, attempt: AttemptInput): Promise<{ delivery: DeliveryRecord; attempt: AttemptRecord }> {
-  const finished = FINAL_STATUSES.includes(attempt.delivery_status);
-  const errorCode = attempt.error_code === undefined || attempt.error_code === null ? null : String(attempt.error_code);
+  const [recorded] = await recordAttempts(knex, [attempt]);
+  if (recorded === undefined) throw new Error('attempt insert returned no row');
+  return recorded;
+}
+
+// Rows per statement: 16 attempt columns stay well under Postgres's 65535 bind parameters.
+const ATTEMPT_CHUNK = 1000;
+
+/**
+ * Records many attempts in one transaction (two statements per chunk, not two per attempt): each
+ * delivery's row is upserted once with its attempt_count raised by its number of attempts, under the
+ * row lock, and its attempts take the numbers just below the new count in input order, so concurrent
+ * recorders (batches or single attempts) never reuse a number. With several attempts of one delivery the
+ * last in input order sets its state. Results come back in input order, each with its delivery as it
+ * stands after the whole batch. Deliveries are locked in (event_id, dispatcher_id) order, so two
+ * batches over the same deliveries wait for each other instead of deadlocking.
+ */
+export async function recordAttempts(knex: Knex, attempts: readonly AttemptInput[]): Promise<Array<{ delivery: DeliveryRecord; attempt: AttemptRecord }>> {
+  if (attempts.length === 0) return [];
   return knex.transaction(async (trx) => {
-    const [delivery] = (await trx('deliveries')
-      .insert({
-        event_id: attempt.event_id,
-        dispatcher_id: attempt.dispatcher_id,
-        app_id: attempt.app_id,
-        topic_id: attempt.topic_id,
-        status: attempt.delivery_status,
-        attempt_count: 1,
-        retry_times: attempt.retry_times,
-        repeat_times: attempt.repeat_times,
-        next_attempt_at: attempt.next_attempt_at ?? null,
-        last_error_code: errorCode,
-        last_error: attempt.error_message ?? null,
-        pass_back: attempt.pass_back ?? null,
-        finished_at: finished ? trx.fn.now() : null,
-      })
-      .onConflict(['event_id', 'dispatcher_id'])
-      .merge({
-        status: attempt.delivery_status,
-        attempt_count: trx.raw('deliveries.attempt_count + 1'),
-        retry_times: attempt.retry_times,
-        repeat_times: attempt.repeat_times,
-        next_attempt_at: attempt.next_attempt_at ?? null,
-        last_error_code: errorCode,
-        last_error: attempt.error_message ?? null,
-        pass_back: attempt.pass_back ?? null,
-        updated_at: trx.fn.now(),
-        finished_at: finished ? trx.fn.now() : null,
-      })
-      .returning('*')) as DeliveryRecord[];
-    if (delivery === undefined) throw new Error('delivery upsert returned no row');
-    const latency = attempt.finished_at === null ? null : Math.max(0, Math.round(attempt.finished_at.getTime() - attempt.started_at.getTime()));
-    const [row] = (await trx('delivery_attempts')
-      .insert({
-        delivery_id: delivery.id,
-        event_id: attempt.event_id,
-        dispatcher_id: attempt.dispatcher_id,
-        attempt_no: delivery.attempt_count,
-        trigger: attempt.trigger ?? 'auto',
-        retry_times: attempt.retry_times,
-        repeat_times: attempt.repeat_times,
-        started_at: attempt.started_at,
-        finished_at: attempt.finished_at,
-        latency_ms: latency,
-        outcome: attempt.outcome,
-        error_code: errorCode,
-        error_message: attempt.error_message ?? null,
-        response_status: attempt.response_status ?? null,
-        ret_code: attempt.ret_code ?? null,
-        response_excerpt: attempt.response_excerpt ?? null,
-      })
-      .returning('*')) as AttemptRecord[];
-    if (row === undefined) throw new Error('attempt insert returned no row');
-    return { delivery, attempt: row };
+    const results: Array<{ delivery: DeliveryRecord; attempt: AttemptRecord }> = [];
+    for (let start = 0; start < attempts.length; start += ATTEMPT_CHUNK) {
+      results.push(...(await recordAttemptChunk(trx, attempts.slice(start, start + ATTEMPT_CHUNK))));
+    }
+    return results;
   });
+}
+
+const deliveryKey = (eventId: string, dispatcherId: string): string => `${BigInt(eventId)}\u0000${dispatcherId}`;
+const errorCodeOf = (attempt: AttemptInput): string | null => (attempt.error_code === undefined || attempt.error_code === null ? null : String(attempt.error_code));
+
+async function recordAttemptChunk(trx: Knex.Transaction, attempts: readonly AttemptInput[]): Promise<Array<{ delivery: DeliveryRecord; attempt: AttemptRecord }>> {
+  // Per delivery: how many attempts, and the last one (whose outcome is the delivery's state).
+  const groups = new Map<string, { last: AttemptInput; count: number }>();
+  const ordinals = attempts.map((attempt) => {
+    const key = deliveryKey(attempt.event_id, attempt.dispatcher_id);
+    const group = groups.get(key);
+    if (group === undefined) {
+      groups.set(key, { last: attempt, count: 1 });
+      return 1;
+    }
+    group.last = attempt;
+    return ++group.count;
+  });
+  const deliveryRows = [...groups.values()]
+    .sort((a, b) => compareDeliveries(a.last, b.last))
+    .map(({ last, count }) => ({
+      event_id: last.event_id,
+      dispatcher_id: last.dispatcher_id,
+      app_id: last.app_id,
+      topic_id: last.topic_id,
+      status: last.delivery_status,
+      attempt_count: count,
+      retry_times: last.retry_times,
+      repeat_times: last.repeat_times,
+      next_attempt_at: last.next_attempt_at ?? null,
+      last_error_code: errorCodeOf(last),
+      last_error: last.error_message ?? null,
+      pass_back: last.pass_back ?? null,
+      finished_at: FINAL_STATUSES.includes(last.delivery_status) ? trx.fn.now() : null,
+    }));
+  const excluded = (column: string) => trx.raw('EXCLUDED.??', [column]);
+  const deliveries = (await trx('deliveries')
+    .insert(deliveryRows)
+    .onConflict(['event_id', 'dispatcher_id'])
+    .merge({
+      status: excluded('status'),
+      attempt_count: trx.raw('deliveries.attempt_count + EXCLUDED.attempt_count'),
+      retry_times: excluded('retry_times'),
+      repeat_times: excluded('repeat_times'),
+      next_attempt_at: excluded('next_attempt_at'),
+      last_error_code: excluded('last_error_code'),
+      last_error: excluded('last_error'),
+      pass_back: excluded('pass_back'),
+      updated_at: trx.fn.now(),
+      finished_at: excluded('finished_at'),
+    })
+    .returning('*')) as DeliveryRecord[];
+  const byKey = new Map(deliveries.map((d) => [deliveryKey(String(d.event_id), d.dispatcher_id), d]));
+  const byId = new Map(deliveries.map((d) => [d.id, d]));
+  const attemptRows = attempts.map((attempt, i) => {
+    const key = deliveryKey(attempt.event_id, attempt.dispatcher_id);
+    const delivery = byKey.get(key);
+    const group = groups.get(key);
+    if (delivery === undefined || group === undefined) throw new Error('delivery upsert returned no row');
+    const latency = attempt.finished_at === null ? null : Math.max(0, Math.round(attempt.finished_at.getTime() - attempt.started_at.getTime()));
+    return {
+      delivery_id: delivery.id,
+      event_id: attempt.event_id,
+      dispatcher_id: attempt.dispatcher_id,
+      // This batch's attempts of the delivery take the numbers just below its new count.
+      attempt_no: delivery.attempt_count - group.count + (ordinals[i] ?? 1),
+      trigger: attempt.trigger ?? 'auto',
+      retry_times: attempt.retry_times,
+      repeat_times: attempt.repeat_times,
+      started_at: attempt.started_at,
+      finished_at: attempt.finished_at,
+      latency_ms: latency,
+      outcome: attempt.outcome,
+      error_code: errorCodeOf(attempt),
+      error_message: attempt.error_message ?? null,
+      response_status: attempt.response_status ?? null,
+      ret_code: attempt.ret_code ?? null,
+      response_excerpt: attempt.response_excerpt ?? null,
+    };
+  });
+  const inserted = (await trx('delivery_attempts').insert(attemptRows).returning('*')) as AttemptRecord[];
+  // RETURNING order is not promised: match rows back by their unique (delivery_id, attempt_no).
+  const insertedBy = new Map(inserted.map((row) => [`${row.delivery_id}:${row.attempt_no}`, row]));
+  return attemptRows.map((row) => {
+    const attempt = insertedBy.get(`${row.delivery_id}:${row.attempt_no}`);
+    const delivery = byId.get(row.delivery_id);
+    if (attempt === undefined || delivery === undefined) throw new Error('attempt insert returned no row');
+    return { delivery, attempt };
+  });
+}
+
+function compareDeliveries(a: AttemptInput, b: AttemptInput): number {
+  const byEvent = BigInt(a.event_id) - BigInt(b.event_id);
+  if (byEvent !== 0n) return byEvent < 0n ? -1 : 1;
+  return a.dispatcher_id < b.dispatcher_id ? -1 : a.dispatcher_id > b.dispatcher_id ? 1 : 0;
 }
 
 export interface EventHistory {

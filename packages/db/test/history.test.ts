@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { getEventHistory, listDeliveries, listEvents, recordAttempt, recordDeliveries, recordEvents, setDeliveryStatus, type AttemptInput } from '@eventyard/db';
+import { getEventHistory, listDeliveries, listEvents, recordAttempt, recordAttempts, recordDeliveries, recordEvents, setDeliveryStatus, type AttemptInput } from '@eventyard/db';
 import { createDatabase } from '@eventyard/db/testing';
 
 const event = (id: number, extra: object = {}) => ({ event_id: String(id), app_id: 'shop', topic_id: 'order', status: 'routed', payload: Buffer.from(`p${id}`), ...extra });
@@ -60,6 +60,60 @@ test('concurrent attempts of one delivery get distinct attempt numbers, even bef
   assert.equal(delivery?.attempt_count, 10);
   const redriven = await setDeliveryStatus(knex, { event_id: '1', dispatcher_id: 'billing', app_id: 'shop', topic_id: 'order', status: 'pending' });
   assert.equal(redriven.finished_at, null);
+});
+
+test('a batch records many deliveries at once; attempts of one delivery are numbered in input order and the last sets its state', async (t) => {
+  const { knex } = await createDatabase(t);
+  await recordAttempts(knex, []);
+  await recordAttempt(knex, attempt({ event_id: '7' }));
+  const results = await recordAttempts(knex, [
+    attempt({ event_id: '7', retry_times: 1 }),
+    attempt({ event_id: '8', outcome: 'success', error_code: null, delivery_status: 'succeeded', pass_back: Buffer.from('p8') }),
+    attempt({ event_id: '7', retry_times: 2, outcome: 'success', error_code: null, delivery_status: 'succeeded' }),
+    attempt({ event_id: '10', dispatcher_id: 'audit', error_code: 503, next_attempt_at: new Date(1_800_000_000_000) }),
+  ]);
+  assert.deepEqual(results.map((r) => [r.attempt.event_id, r.attempt.dispatcher_id, r.attempt.attempt_no, r.attempt.retry_times]), [
+    ['7', 'billing', 2, 1],
+    ['8', 'billing', 1, 0],
+    ['7', 'billing', 3, 2],
+    ['10', 'audit', 1, 0],
+  ]);
+  assert.deepEqual(results.map((r) => [r.delivery.event_id, r.delivery.status, r.delivery.attempt_count]), [
+    ['7', 'succeeded', 3],
+    ['8', 'succeeded', 1],
+    ['7', 'succeeded', 3],
+    ['10', 'scheduled', 1],
+  ]);
+  const deliveries = await listDeliveries(knex, { limit: 10 });
+  const byEvent = new Map(deliveries.map((d) => [`${d.event_id}/${d.dispatcher_id}`, d]));
+  assert.equal(byEvent.get('7/billing')?.retry_times, 2);
+  assert.ok(byEvent.get('7/billing')?.finished_at instanceof Date);
+  assert.deepEqual(byEvent.get('8/billing')?.pass_back, Buffer.from('p8'));
+  assert.equal(byEvent.get('10/audit')?.last_error_code, '503');
+  assert.equal(byEvent.get('10/audit')?.finished_at, null);
+  assert.deepEqual(byEvent.get('10/audit')?.next_attempt_at, new Date(1_800_000_000_000));
+});
+
+test('concurrent batches over the same deliveries get distinct attempt numbers and do not deadlock', async (t) => {
+  const { knex } = await createDatabase(t, { poolMax: 10 });
+  const ids = Array.from({ length: 20 }, (_, i) => String(100 + i));
+  // Each batch lists the deliveries in its own order (some twice), as group commits of several runners would.
+  const batches = Array.from({ length: 8 }, (_, b) => {
+    const order = b % 2 === 0 ? ids : [...ids].reverse();
+    return [...order, ...order.slice(0, b)].map((id) => attempt({ event_id: id, retry_times: b }));
+  });
+  const results = await Promise.all([...batches.map((batch) => recordAttempts(knex, batch)), recordAttempt(knex, attempt({ event_id: '100' })).then((r) => [r])]);
+  const numbers = new Map<string, number[]>();
+  for (const r of results.flat()) numbers.set(r.attempt.event_id, [...(numbers.get(r.attempt.event_id) ?? []), r.attempt.attempt_no]);
+  for (const [id, got] of numbers) {
+    const sorted = got.sort((a, b) => a - b);
+    assert.deepEqual(sorted, Array.from({ length: sorted.length }, (_, i) => i + 1), `event ${id}`);
+  }
+  const total = results.flat().length;
+  const rows = (await knex('delivery_attempts').count('* as n')) as Array<{ n: string }>;
+  assert.equal(Number(rows[0]?.n), total);
+  const counts = (await knex('deliveries').sum('attempt_count as n')) as Array<{ n: string }>;
+  assert.equal(Number(counts[0]?.n), total);
 });
 
 test('event pages stay stable while new events arrive: every row exactly once', async (t) => {

@@ -1,12 +1,14 @@
 // The dispatcher service assembled: the processor registry (Postgres + LISTEN/NOTIFY), one consumer per
-// active processor, the delivery runner with its gRPC and HTTP senders, the Kafka hand-off producer
-// (retry timers, dead letters) and the health/metrics server. start() and close() are idempotent;
-// close() runs the shutdown order of STYLE.md: stop intake and drain → commit → producer → pools.
+// active processor, the delivery runner with its gRPC and HTTP senders, the attempt writer (group commit
+// of attempt records), the Kafka hand-off producer (retry timers, dead letters) and the health/metrics
+// server. start() and close() are idempotent; close() runs the shutdown order of STYLE.md: stop intake
+// and drain → commit → producer → pools.
 import { createKafka, createMetricsRegistry, ensureTopics, startHealthServer, Topics, type App, type ComponentState, type HealthServer, type Logger } from '@eventyard/core';
 import { createKnex, type Knex } from '@eventyard/db';
 import type { Registry } from 'prom-client';
 import type { DispatcherConfig } from './config.ts';
 import { ConsumerSupervisor } from './consume/consumer-supervisor.ts';
+import { AttemptWriter } from './delivery/attempt-writer.ts';
 import { DeliveryRunner } from './delivery/delivery-runner.ts';
 import { HandOff } from './delivery/hand-off.ts';
 import { createDispatcherMetrics } from './metrics.ts';
@@ -43,7 +45,15 @@ export function createApp(config: Readonly<DispatcherConfig>, deps: DispatcherDe
     maxResponseBytes: config.http.maxResponseBytes,
     connectionsPerOrigin: config.http.connectionsPerOrigin,
   });
-  const runner = new DeliveryRunner({ knex, handOff, senders: { grpcSend: grpcSender, httpSend: httpSender }, metrics, logger: log });
+  const attemptWriter = new AttemptWriter({ knex, logger: log });
+  const runner = new DeliveryRunner({
+    knex,
+    handOff,
+    senders: { grpcSend: grpcSender, httpSend: httpSender },
+    metrics,
+    logger: log,
+    recordAttempt: (attempt) => attemptWriter.record(attempt),
+  });
   const consumers = new ConsumerSupervisor({
     kafka,
     runner,
@@ -103,6 +113,7 @@ export function createApp(config: Readonly<DispatcherConfig>, deps: DispatcherDe
     await step('close gRPC clients', () => grpcSender.close());
     await step('close HTTP agent', () => httpSender.close());
     await step('close health server', () => health?.close());
+    await step('write the last attempt records', () => attemptWriter.close());
     await step('close database pool', () => knex.destroy());
     state = 'stopped';
   };

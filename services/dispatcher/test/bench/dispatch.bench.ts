@@ -1,6 +1,6 @@
 // How fast does the dispatcher drain a delivery topic into a no-op Dispatch server? Runs it in-process
 // against the project's broker and a throwaway Postgres, produces N tasks up front and prints deliveries/s
-// (each one a gRPC call plus the recordAttempt transaction) at a few processor concurrencies.
+// (each one a gRPC call plus its attempt record, group-committed) at a few processor concurrencies.
 //   node services/dispatcher/test/bench/dispatch.bench.ts [tasks=5000]
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
