@@ -143,7 +143,9 @@ export async function recordEvents(knex: Knex, events: readonly EventInput[]): P
 /** Creates delivery rows; rows that exist already (a re-consumed batch, or the dispatcher was first) are kept. */
 export async function recordDeliveries(knex: Knex, deliveries: readonly DeliveryInput[]): Promise<void> {
   if (deliveries.length === 0) return;
-  const rows = deliveries.map((d) => ({
+  // Inserted in the same (event_id, dispatcher_id) order recordAttempts locks them in, so the router's
+  // batch and a dispatcher's batch touching the same new rows wait for each other instead of deadlocking.
+  const rows = [...deliveries].sort(compareDeliveries).map((d) => ({
     event_id: d.event_id,
     dispatcher_id: d.dispatcher_id,
     app_id: d.app_id,
@@ -305,7 +307,8 @@ async function recordAttemptChunk(trx: Knex.Transaction, attempts: readonly Atte
   });
 }
 
-function compareDeliveries(a: AttemptInput, b: AttemptInput): number {
+/** The one lock order for delivery rows, used by every multi-row writer so concurrent writers never deadlock. */
+function compareDeliveries(a: { event_id: string; dispatcher_id: string }, b: { event_id: string; dispatcher_id: string }): number {
   const byEvent = BigInt(a.event_id) - BigInt(b.event_id);
   if (byEvent !== 0n) return byEvent < 0n ? -1 : 1;
   return a.dispatcher_id < b.dispatcher_id ? -1 : a.dispatcher_id > b.dispatcher_id ? 1 : 0;
