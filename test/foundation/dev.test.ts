@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
@@ -14,6 +15,28 @@ import { SERVICES } from '@eventyard/cli/stack';
 
 const REPO = join(import.meta.dirname, '..', '..');
 const CLI = join(REPO, 'packages', 'cli', 'src', 'main.ts');
+
+/**
+ * An offset that moves every default port of the stack (and the example's 7000) onto free ports below
+ * Linux's ephemeral range (32768+), where other tests' port-0 sockets cannot take them meanwhile.
+ */
+async function freePortOffset(): Promise<number> {
+  const defaults = [7000, ...SERVICES.flatMap((s) => [s.healthPort, ...s.ports.map((p) => p.port)])];
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const offset = 10_000 + Math.floor(Math.random() * 13_000);
+    const free = await Promise.all(defaults.map((port) => isFree(port + offset)));
+    if (free.every(Boolean)) return offset;
+  }
+  throw new Error('no free port offset found for the dev stack');
+}
+
+function isFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '0.0.0.0', () => server.close(() => resolve(true)));
+  });
+}
 
 /** The README's "Try it" block, with every default port shifted by the test stack's offset. */
 function quickStartScript(portOffset: number): string {
@@ -30,10 +53,12 @@ function quickStartScript(portOffset: number): string {
 
 test('eventyard dev starts migrated Postgres, the broker and every service, and Ctrl-C stops them all', async (t) => {
   const dataDir = await mkdtemp(join(tmpdir(), 'ey-dev-'));
+  // mkdtemp makes it 0700; the postgres user must reach it, or dev would keep the cluster elsewhere.
+  await chmod(dataDir, 0o755);
   t.after(() => rm(dataDir, { recursive: true, force: true }));
   const [pgPort, kafkaPort] = [await findFreePort(), await findFreePort()];
   // Service ports are fixed defaults shifted by an offset, so this run does not clash with a running stack.
-  const portOffset = 20_000 + Math.floor(Math.random() * 20_000);
+  const portOffset = await freePortOffset();
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('EY_') && k !== 'DATABASE_URL' && k !== 'KAFKA_BROKERS'));
   const child = spawn(process.execPath, [CLI, 'dev', '--data-dir', dataDir, '--pg-port', String(pgPort), '--kafka-port', String(kafkaPort), '--port-offset', String(portOffset)], {
     env: { ...env, EY_LOG_LEVEL: 'info' },
