@@ -83,3 +83,19 @@ export function installSignalHandlers(shutdown: Shutdown, target: NodeJS.Process
     });
   }
 }
+
+/**
+ * A component's close sequence step by step: `step(name, run)` runs one step, logs it done (or logs its
+ * failure and lets the sequence go on, so one broken resource never keeps the next from closing).
+ * Messages read `<component> shutdown step done|failed` with the step's name as `step`.
+ */
+export function shutdownSteps(log: Logger, component: string): (name: string, run: ShutdownStep['run']) => Promise<void> {
+  return async (name, run) => {
+    try {
+      await run();
+      log.info({ step: name }, `${component} shutdown step done`);
+    } catch (err) {
+      log.error({ err, step: name }, `${component} shutdown step failed`);
+    }
+  };
+}

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Shutdown, silentLogger } from '../src/index.ts';
+import { Shutdown, createLogger, shutdownSteps, silentLogger } from '../src/index.ts';
 
 test('steps run in order, one at a time; a failing step is logged and the exit code becomes 1', async () => {
   const order: string[] = [];
@@ -45,4 +45,24 @@ test('the deadline forces exit 1 when a step hangs', async () => {
   const deadline = Date.now() + 5000;
   while (codes.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
   assert.deepEqual(codes, [1]);
+});
+
+test('shutdownSteps logs each step done, and a failed step as failed without stopping the sequence', async () => {
+  const lines: Array<Record<string, unknown>> = [];
+  const destination = { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) };
+  const log = createLogger({ name: 'unit', destination });
+  const step = shutdownSteps(log, 'unit');
+  await step('first', () => undefined);
+  await step('broken', () => {
+    throw new Error('pool gone');
+  });
+  await step('last', async () => undefined);
+  assert.deepEqual(
+    lines.map((l) => [l.msg, l.step]),
+    [
+      ['unit shutdown step done', 'first'],
+      ['unit shutdown step failed', 'broken'],
+      ['unit shutdown step done', 'last'],
+    ],
+  );
 });

@@ -2,7 +2,7 @@
 // /openapi.json) over Postgres, and /healthz /readyz /metrics on the health port. start() and close()
 // are idempotent; close() stops intake, lets requests finish, then closes the pool.
 import { compileFilter } from '@eventyard/router/filter';
-import { createMetricsRegistry, startHealthServer, type App, type ComponentState, type HealthServer, type Logger } from '@eventyard/core';
+import { createMetricsRegistry, startHealthServer, type App, type ComponentState, type HealthServer, type Logger, shutdownSteps } from '@eventyard/core';
 import { createKnex, type Knex } from '@eventyard/db';
 import type { FastifyInstance } from 'fastify';
 import type { AdminConfig } from './config.ts';
@@ -80,14 +80,7 @@ export function createApp(config: Readonly<AdminConfig>, deps: AdminDeps): Admin
     if (config.adminToken === undefined) log.warn('EY_ADMIN_TOKEN is not set: the admin API is open to anyone who can reach it');
   };
 
-  const step = async (name: string, run: () => Promise<void> | void): Promise<void> => {
-    try {
-      await run();
-      log.info({ step: name }, 'admin shutdown step done');
-    } catch (err) {
-      log.error({ err, step: name }, 'admin shutdown step failed');
-    }
-  };
+  const step = shutdownSteps(log, 'admin');
 
   const close = async (): Promise<void> => {
     if (starting !== undefined) await starting.catch(() => undefined);

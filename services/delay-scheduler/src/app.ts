@@ -2,7 +2,7 @@
 // claims and fires them on time, the idempotent producer it fires through, the transaction check-backs
 // (tx-check/), and /healthz /readyz /metrics.
 // start() and close() are idempotent; close() runs the shutdown order of STYLE.md.
-import { createKafka, createMetricsRegistry, ensureTopics, startHealthServer, Topics, type App, type ComponentState, type HealthServer, type Logger } from '@eventyard/core';
+import { createKafka, createMetricsRegistry, ensureTopics, startHealthServer, Topics, type App, type ComponentState, type HealthServer, type Logger, shutdownSteps } from '@eventyard/core';
 import { countTimers, createKnex, type Knex } from '@eventyard/db';
 import type { SchedulerConfig } from './config.ts';
 import { TimerFirer } from './firing/timer-firer.ts';
@@ -93,14 +93,7 @@ export function createApp(config: Readonly<SchedulerConfig>, deps: SchedulerDeps
     log.info({ healthPort: health.port, lookaheadMs: config.lookaheadMs, pollMs: config.pollMs }, 'delay-scheduler ready');
   };
 
-  const step = async (name: string, run: () => Promise<void> | void): Promise<void> => {
-    try {
-      await run();
-      log.info({ step: name }, 'delay-scheduler shutdown step done');
-    } catch (err) {
-      log.error({ err, step: name }, 'delay-scheduler shutdown step failed');
-    }
-  };
+  const step = shutdownSteps(log, 'delay-scheduler');
 
   const close = async (): Promise<void> => {
     if (starting !== undefined) await starting.catch(() => undefined);

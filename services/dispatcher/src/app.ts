@@ -3,7 +3,7 @@
 // of attempt records), the Kafka hand-off producer (retry timers, dead letters) and the health/metrics
 // server. start() and close() are idempotent; close() runs the shutdown order of STYLE.md: stop intake
 // and drain → commit → producer → pools.
-import { createKafka, createMetricsRegistry, ensureTopics, startHealthServer, Topics, type App, type ComponentState, type HealthServer, type Logger } from '@eventyard/core';
+import { createKafka, createMetricsRegistry, ensureTopics, startHealthServer, Topics, type App, type ComponentState, type HealthServer, type Logger, shutdownSteps } from '@eventyard/core';
 import { createKnex, type Knex } from '@eventyard/db';
 import type { Registry } from 'prom-client';
 import type { DispatcherConfig } from './config.ts';
@@ -95,14 +95,7 @@ export function createApp(config: Readonly<DispatcherConfig>, deps: DispatcherDe
     log.info({ healthPort: health.port, processors: consumers.size }, 'dispatcher ready');
   };
 
-  const step = async (name: string, run: () => Promise<void> | void): Promise<void> => {
-    try {
-      await run();
-      log.info({ step: name }, 'dispatcher shutdown step done');
-    } catch (err) {
-      log.error({ err, step: name }, 'dispatcher shutdown step failed');
-    }
-  };
+  const step = shutdownSteps(log, 'dispatcher');
 
   const close = async (): Promise<void> => {
     if (starting !== undefined) await starting.catch(() => undefined);

@@ -1,7 +1,7 @@
 // The producer service assembled: Postgres (node-id lease, idempotency keys, API keys, transactions and
 // their outbox), the Kafka publisher, ReportService and TransactionService, and three listeners (gRPC,
 // HTTP mirror, health/metrics). start() and close() are idempotent; close() runs STYLE.md's shutdown order.
-import { createKafka, createMetricsRegistry, ensureTopics, startHealthServer, Topics, type App, type ComponentState, type HealthServer, type Logger } from '@eventyard/core';
+import { createKafka, createMetricsRegistry, ensureTopics, startHealthServer, Topics, type App, type ComponentState, type HealthServer, type Logger, shutdownSteps } from '@eventyard/core';
 import { createKnex, startNodeIdLease, type Knex, type RunningNodeIdLease } from '@eventyard/db';
 import { hostname } from 'node:os';
 import { ApiKeyAuth } from './auth/api-key-auth.ts';
@@ -108,14 +108,7 @@ export function createApp(config: Readonly<ProducerConfig>, deps: ProducerDeps):
     log.info({ grpcPort: grpcServer.port, httpPort: httpServer.port, healthPort: health.port, nodeId: lease.nodeId }, 'producer ready');
   };
 
-  const step = async (name: string, run: () => Promise<void> | void): Promise<void> => {
-    try {
-      await run();
-      log.info({ step: name }, 'producer shutdown step done');
-    } catch (err) {
-      log.error({ err, step: name }, 'producer shutdown step failed');
-    }
-  };
+  const step = shutdownSteps(log, 'producer');
 
   const close = async (): Promise<void> => {
     if (starting !== undefined) await starting.catch(() => undefined);

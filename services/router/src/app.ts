@@ -2,7 +2,7 @@
 // ensurer, the history writer and the ingest consumer, plus /healthz /readyz /metrics. start() and
 // close() are idempotent; close() runs the shutdown order of STYLE.md (stop intake and finish the
 // round in hand → commit → flush and disconnect the producer → stop config updates → close the pool).
-import { createKafka, createMetricsRegistry, startHealthServer, type App, type ComponentState, type HealthServer, type Logger } from '@eventyard/core';
+import { createKafka, createMetricsRegistry, startHealthServer, type App, type ComponentState, type HealthServer, type Logger, shutdownSteps } from '@eventyard/core';
 import { createKnex, type Knex } from '@eventyard/db';
 import type { Registry } from 'prom-client';
 import { ConfigCache } from './config-cache/config-cache.ts';
@@ -85,14 +85,7 @@ export function createApp(config: Readonly<RouterConfig>, deps: RouterDeps): Rou
     log.info({ healthPort: health.port, processors: configCache.index.targets.length }, 'router ready');
   };
 
-  const step = async (name: string, run: () => Promise<void> | void): Promise<void> => {
-    try {
-      await run();
-      log.info({ step: name }, 'router shutdown step done');
-    } catch (err) {
-      log.error({ err, step: name }, 'router shutdown step failed');
-    }
-  };
+  const step = shutdownSteps(log, 'router');
 
   const close = async (): Promise<void> => {
     if (starting !== undefined) await starting.catch(() => undefined);
