@@ -7,23 +7,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { startBroker, type Broker } from '@eventyard/broker';
+import { readTopic, waitFor, type ReadRecord } from '@eventyard/broker/testing';
 import { createLogger, ensureTopics, silentLogger, Topics } from '@eventyard/core';
 import { upsertProcessor, type EventHistory, type ProcessorInput } from '@eventyard/db';
 import { createDatabase, type TestDatabase } from '@eventyard/db/testing';
 import { decodeMessage, encodeMessage, type DeliveryTask, type ScheduleItem__Output } from '@eventyard/proto';
-import { Kafka, logLevel, type Consumer, type IHeaders, type Producer } from 'kafkajs';
+import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
 import { createApp, type DispatcherApp } from '../src/app.ts';
 import { loadConfig, type DispatcherConfig } from '../src/config.ts';
 
 export const PARTITIONS = 2;
-
-export interface ReadRecord {
-  key: string;
-  value: Buffer;
-  headers: Record<string, string>;
-  partition: number;
-  offset: string;
-}
 
 export interface DispatcherFixture {
   app: DispatcherApp;
@@ -105,7 +98,7 @@ export async function startDispatcher(t: TestContext, env: Record<string, string
         })),
       });
     },
-    readTopic: (topic, done, timeoutMs = 20_000) => readTopic(kafka, topic, done, timeoutMs),
+    readTopic: (topic, done, timeoutMs = 20_000) => readTopicCreated(kafka, topic, done, timeoutMs),
     runScheduler: async () => {
       const items: ScheduleItem__Output[] = [];
       await ensureTopics(kafka, [Topics.schedule], { partitions: PARTITIONS });
@@ -128,43 +121,10 @@ export async function startDispatcher(t: TestContext, env: Record<string, string
   };
 }
 
-function headersOf(headers: IHeaders | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers ?? {})) if (value !== undefined) out[name] = String(value);
-  return out;
-}
-
-async function readTopic(kafka: Kafka, topic: string, isDone: (records: ReadRecord[]) => boolean, timeoutMs: number): Promise<ReadRecord[]> {
+/** Creates the topic first (with the fixture's partition count), then reads it as every service test does. */
+async function readTopicCreated(kafka: Kafka, topic: string, isDone: (records: ReadRecord[]) => boolean, timeoutMs: number): Promise<ReadRecord[]> {
   await ensureTopics(kafka, [topic], { partitions: PARTITIONS });
-  const consumer = kafka.consumer({ groupId: `reader-${randomBytes(6).toString('hex')}`, maxWaitTimeInMs: 100 });
-  const records: ReadRecord[] = [];
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    let done: () => void = () => undefined;
-    const enough = new Promise<void>((resolve) => (done = resolve));
-    await consumer.run({
-      eachMessage: async ({ message, partition }) => {
-        records.push({ key: message.key?.toString('utf8') ?? '', value: message.value ?? Buffer.alloc(0), headers: headersOf(message.headers), partition, offset: message.offset });
-        if (isDone(records)) done();
-      },
-    });
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([enough, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
-    clearTimeout(timer);
-  } finally {
-    await consumer.disconnect();
-  }
-  return records;
-}
-
-/** Polls `check` until it returns true or the deadline passes. */
-export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+  return readTopic(kafka, topic, isDone, timeoutMs);
 }
 
 /** The delivery row of (event, processor) once it reaches one of `statuses`. */
@@ -188,3 +148,5 @@ export async function waitForDelivery(f: DispatcherFixture, eventId: string, dis
 export function task(eventId: string, data: string, extra: Partial<DeliveryTask> = {}): DeliveryTask {
   return { event_id: eventId, event: { app_id: 'shop', topic_id: 'order', data: Buffer.from(data) }, retry_times: 0, ...extra };
 }
+
+export { waitFor, type ReadRecord };

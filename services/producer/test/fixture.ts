@@ -1,15 +1,15 @@
 // Test fixture: an in-process broker (temp dataDir, port 0), a fresh migrated database, and the producer
 // built with createApp on free ports; plus a kafkajs reader to see what landed on a topic.
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { startBroker, type Broker } from '@eventyard/broker';
+import { readTopic, waitFor, type ReadRecord } from '@eventyard/broker/testing';
 import { silentLogger } from '@eventyard/core';
 import { createDatabase, type TestDatabase } from '@eventyard/db/testing';
 import { createReportClient, type ReportClient } from '@eventyard/sdk';
-import { Kafka, logLevel, type IHeaders } from 'kafkajs';
+import { Kafka, logLevel } from 'kafkajs';
 import { createApp, type ProducerApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 
@@ -26,14 +26,6 @@ export interface ProducerFixture {
   restartBroker(): Promise<void>;
   /** Records on `topic` from the beginning, until `done(records)` holds or the deadline passes. */
   readTopic(topic: string, done: (records: ReadRecord[]) => boolean, timeoutMs?: number): Promise<ReadRecord[]>;
-}
-
-export interface ReadRecord {
-  key: string;
-  value: Buffer;
-  headers: Record<string, string>;
-  partition: number;
-  offset: string;
 }
 
 export async function startProducer(t: TestContext, env: Record<string, string> = {}): Promise<ProducerFixture> {
@@ -80,40 +72,4 @@ export async function startProducer(t: TestContext, env: Record<string, string> 
   };
 }
 
-function headersOf(headers: IHeaders | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers ?? {})) if (value !== undefined) out[name] = String(value);
-  return out;
-}
-
-async function readTopic(kafka: Kafka, topic: string, isDone: (records: ReadRecord[]) => boolean, timeoutMs: number): Promise<ReadRecord[]> {
-  const consumer = kafka.consumer({ groupId: `reader-${randomBytes(6).toString('hex')}`, sessionTimeout: 10_000, rebalanceTimeout: 10_000 });
-  const records: ReadRecord[] = [];
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    let done: () => void = () => undefined;
-    const enough = new Promise<void>((resolve) => (done = resolve));
-    await consumer.run({
-      eachMessage: async ({ message, partition }) => {
-        records.push({ key: message.key?.toString('utf8') ?? '', value: message.value ?? Buffer.alloc(0), headers: headersOf(message.headers), partition, offset: message.offset });
-        if (isDone(records)) done();
-      },
-    });
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([enough, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
-    clearTimeout(timer);
-  } finally {
-    await consumer.disconnect();
-  }
-  return records;
-}
-
-/** Polls `check` until it returns true or the deadline passes. */
-export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
+export { waitFor, type ReadRecord };

@@ -1,16 +1,16 @@
 // Test fixture: an in-process broker (temp dataDir, port 0), a fresh migrated database, and the router
 // built with createApp; plus helpers to put IngestEnvelopes on ingest and read what the router produced.
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { startBroker, type Broker } from '@eventyard/broker';
+import { readTopic, waitFor, type ReadRecord } from '@eventyard/broker/testing';
 import { silentLogger, Topics } from '@eventyard/core';
 import type { DeliveryRecord, EventRecord } from '@eventyard/db';
 import { createDatabase, type TestDatabase } from '@eventyard/db/testing';
 import { encodeMessage, type IngestEnvelope } from '@eventyard/proto';
-import { Kafka, logLevel, type IHeaders, type Producer } from 'kafkajs';
+import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { createApp, type RouterApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 
@@ -33,14 +33,6 @@ export interface RouterFixture {
   drained(): Promise<void>;
   /** Polls until the event row exists (and `until` holds for it), then returns it with its deliveries. */
   waitForEvent(eventId: string, until?: (event: EventRecord, deliveries: DeliveryRecord[]) => boolean): Promise<{ event: EventRecord; deliveries: DeliveryRecord[] }>;
-}
-
-export interface ReadRecord {
-  key: string;
-  value: Buffer;
-  headers: Record<string, string>;
-  partition: number;
-  offset: string;
 }
 
 /** Distinct event ids per call, time-sortable like the producer's. */
@@ -157,46 +149,10 @@ export async function startRouter(t: TestContext, env: Record<string, string> = 
   };
 }
 
-function headersOf(headers: IHeaders | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers ?? {})) if (value !== undefined) out[name] = String(value);
-  return out;
-}
-
-async function readTopic(kafka: Kafka, topic: string, isDone: (records: ReadRecord[]) => boolean, timeoutMs: number): Promise<ReadRecord[]> {
-  const consumer = kafka.consumer({ groupId: `reader-${randomBytes(6).toString('hex')}`, sessionTimeout: 10_000, rebalanceTimeout: 10_000, maxWaitTimeInMs: 200 });
-  const records: ReadRecord[] = [];
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    let done: () => void = () => undefined;
-    const enough = new Promise<void>((resolve) => (done = resolve));
-    await consumer.run({
-      eachMessage: async ({ message, partition }) => {
-        records.push({ key: message.key?.toString('utf8') ?? '', value: message.value ?? Buffer.alloc(0), headers: headersOf(message.headers), partition, offset: message.offset });
-        if (isDone(records)) done();
-      },
-    });
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([enough, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
-    clearTimeout(timer);
-  } finally {
-    await consumer.disconnect();
-  }
-  return records;
-}
-
-/** Polls `check` until it returns true or the deadline passes. */
-export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
 /** A Timestamp for epoch milliseconds, as the producer writes `reported_at`. */
 export function timestampOf(ms: number): { seconds: string; nanos: number } {
   const seconds = Math.floor(ms / 1000);
   return { seconds: String(seconds), nanos: (ms - seconds * 1000) * 1_000_000 };
 }
+
+export { waitFor, type ReadRecord };
