@@ -7,6 +7,7 @@ import { createKnex, type Knex } from '@eventyard/db';
 import type { FastifyInstance } from 'fastify';
 import type { AdminConfig } from './config.ts';
 import { buildAdminServer, closeWithGrace, listen } from './http/admin-server.ts';
+import { createKafkaLink, type KafkaLink } from './kafka/kafka-link.ts';
 import { createAdminMetrics } from './metrics.ts';
 
 /** How often readiness re-checks the database. */
@@ -37,8 +38,10 @@ export function createApp(config: Readonly<AdminConfig>, deps: AdminDeps): Admin
   const registry = createMetricsRegistry('admin');
   const metrics = createAdminMetrics(registry);
   const knex: Knex = createKnex(config.databaseUrl, { applicationName: 'eventyard-admin' });
+  const kafka: KafkaLink = createKafkaLink({ kafka: config.kafka, logger: log });
   const server: FastifyInstance = buildAdminServer({
     knex,
+    kafka,
     bodyLimitBytes: config.bodyLimitBytes,
     ...(config.adminToken === undefined ? {} : { adminToken: config.adminToken }),
     validateFilter: deps.validateFilter ?? compileOnSave,
@@ -87,6 +90,7 @@ export function createApp(config: Readonly<AdminConfig>, deps: AdminDeps): Admin
     state = 'draining';
     await step('stop HTTP intake', () => closeWithGrace(server, config.shutdownGraceMs));
     clearInterval(databaseTimer);
+    await step('close kafka clients', () => kafka.close());
     await step('close health server', () => health?.close());
     await step('close database pool', () => knex.destroy());
     state = 'stopped';

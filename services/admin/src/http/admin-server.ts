@@ -5,6 +5,7 @@ import type { Logger } from '@eventyard/core';
 import type { Knex } from '@eventyard/db';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
+import type { KafkaLink } from '../kafka/kafka-link.ts';
 import type { AdminMetrics } from '../metrics.ts';
 import { registerEventRoutes } from '../routes/events.ts';
 import { registerOpenApiRoute } from '../routes/openapi.ts';
@@ -15,6 +16,8 @@ import { reply, toApiError } from './api-error.ts';
 
 export interface AdminServerOptions {
   knex: Knex;
+  /** Kafka, connected on first use (replay, redrive, consumer lag). */
+  kafka: KafkaLink;
   bodyLimitBytes: number;
   /** Required bearer token for /v1 routes; undefined = open. */
   adminToken?: string;

@@ -1,0 +1,92 @@
+// The admin service's connection to Kafka, opened on first use: replay and redrive produce delivery
+// tasks, the stats route reads consumer lag. Lazy, so the config and history routes (and their tests)
+// work with no broker at all, and a broker outage fails only the routes that need it, with a clear error.
+import { createKafka, EventyardError, type KafkaConfig, type Logger } from '@eventyard/core';
+import type { Admin, Kafka, Message, Producer } from 'kafkajs';
+
+export interface KafkaLink {
+  /** Produces records with acks = all through one idempotent producer; resolves once the broker acknowledged them. */
+  send(topic: string, messages: Message[]): Promise<void>;
+  /** The kafkajs admin client (connected). */
+  admin(): Promise<Admin>;
+  close(): Promise<void>;
+}
+
+export interface KafkaLinkOptions {
+  kafka: KafkaConfig;
+  logger: Logger;
+  /** Bound on connecting and on each request, so a dead broker gives an error instead of a hang. @default 5000 */
+  requestTimeoutMs?: number;
+}
+
+export function createKafkaLink(options: KafkaLinkOptions): KafkaLink {
+  const timeoutMs = options.requestTimeoutMs ?? 5000;
+  let kafka: Kafka | undefined;
+  let producer: Promise<Producer> | undefined;
+  let admin: Promise<Admin> | undefined;
+  let closed = false;
+
+  const client = (): Kafka => {
+    kafka ??= createKafka(options.kafka, {
+      clientIdSuffix: 'admin',
+      logger: options.logger,
+      overrides: { connectionTimeout: timeoutMs, requestTimeout: timeoutMs, retry: { retries: 2, initialRetryTime: 200, maxRetryTime: 1000 } },
+    });
+    return kafka;
+  };
+
+  // A failed connect is forgotten, so the next request tries again instead of failing forever.
+  const connectOnce = <T extends { connect(): Promise<void> }>(make: () => T, reset: () => void): Promise<T> => {
+    if (closed) return Promise.reject(unavailable(new Error('admin is shutting down')));
+    const made = make();
+    return made.connect().then(
+      () => made,
+      (err: unknown) => {
+        reset();
+        throw unavailable(err);
+      },
+    );
+  };
+
+  const getProducer = (): Promise<Producer> => {
+    producer ??= connectOnce(
+      () => client().producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false }),
+      () => (producer = undefined),
+    );
+    return producer;
+  };
+
+  return {
+    async send(topic, messages) {
+      if (messages.length === 0) return;
+      const connected = await getProducer();
+      try {
+        await connected.send({ topic, messages, acks: -1, timeout: timeoutMs });
+      } catch (err) {
+        throw unavailable(err, topic);
+      }
+    },
+    admin() {
+      admin ??= connectOnce(
+        () => client().admin(),
+        () => (admin = undefined),
+      );
+      return admin;
+    },
+    async close() {
+      closed = true;
+      const open = [producer, admin].filter((p) => p !== undefined);
+      await Promise.all(open.map(async (p) => (await p.catch(() => undefined))?.disconnect()));
+    },
+  };
+}
+
+function unavailable(cause: unknown, topic?: string): EventyardError {
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  // Family timeout: the admin API answers 503 with this message (the broker may come back).
+  return new EventyardError('timeout', 'EY_KAFKA_UNAVAILABLE', `kafka: ${topic === undefined ? '' : `producing to ${topic}: `}${reason}`, {
+    retriable: true,
+    cause,
+    ...(topic === undefined ? {} : { context: { topic } }),
+  });
+}
