@@ -14,6 +14,7 @@ export interface IngestEnvelope {
   'trace_parent'?: (string);
   'broadcast'?: (boolean);
   'repeat_times'?: (number);
+  'api_key_id'?: (string);
 }
 
 export interface IngestEnvelope__Output {
@@ -25,4 +26,5 @@ export interface IngestEnvelope__Output {
   'trace_parent': (string);
   'broadcast': (boolean);
   'repeat_times': (number);
+  'api_key_id': (string);
 }
