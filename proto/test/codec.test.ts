@@ -201,6 +201,7 @@ test('Eventyard envelopes round-trip, a ScheduleItem carrying an encoded Deliver
     trace_parent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
     broadcast: true,
     repeat_times: 4,
+    api_key_id: '0123456789ab',
   };
   assert.deepStrictEqual(decodeMessage('eventyard.v1.IngestEnvelope', encodeMessage('eventyard.v1.IngestEnvelope', ingest)), ingest);
 
