@@ -15,6 +15,12 @@ export const Topics = {
   deliveries: (dispatcherId: string): string => `${DELIVERY_TOPIC_PREFIX}${dispatcherId}`,
 } as const;
 
+/** Consumer group ids, one place for every service that joins a group or reads its lag (the admin stats route). */
+export const ConsumerGroups = {
+  /** A processor's consumers on its delivery topic, shared by every dispatcher instance. */
+  dispatcher: (dispatcherId: string): string => `eventyard-dispatcher.${dispatcherId}`,
+} as const;
+
 /** Kafka's limit on topic names. */
 export const MAX_TOPIC_NAME_LENGTH = 249;
 const LEGAL_TOPIC_CHARS = /^[a-zA-Z0-9._-]+$/;

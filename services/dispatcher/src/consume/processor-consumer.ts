@@ -8,7 +8,7 @@
 // partition's watermark: below the lowest record not yet finished (outcome recorded and handed on).
 // That is why autoCommit is off: kafkajs would commit its fetch position. When a partition has
 // `maxInFlightPerPartition` records unfinished it is paused, and resumed once half of them finished.
-import { ensureTopics, type ComponentState, type Logger } from '@eventyard/core';
+import { ConsumerGroups, ensureTopics, type ComponentState, type Logger } from '@eventyard/core';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { DispatcherConfig } from '../config.ts';
 import type { DeliveryRunner } from '../delivery/delivery-runner.ts';
@@ -21,7 +21,7 @@ import { KeyChains } from './key-chains.ts';
 
 /** Consumer group of a processor's consumers, shared by every dispatcher instance. */
 export function consumerGroupId(dispatcherId: string): string {
-  return `eventyard-dispatcher.${dispatcherId}`;
+  return ConsumerGroups.dispatcher(dispatcherId);
 }
 
 export interface ProcessorConsumerOptions {
