@@ -79,9 +79,17 @@ export async function revokeApiKey(knex: Knex, id: string): Promise<boolean> {
   return updated > 0;
 }
 
-/** True once any active key exists: from then on Reports must carry one. */
+/** One key by id, revoked or not (never its hash); undefined when unknown. */
+export async function getApiKey(knex: Knex, id: string): Promise<ApiKeyRecord | undefined> {
+  return (await knex('api_keys').where({ id }).first(RECORD_COLUMNS)) as ApiKeyRecord | undefined;
+}
+
+/** True while any active (unrevoked, unexpired) key exists: the producer's `auto` mode then requires one. */
 export async function anyActiveApiKey(knex: Knex): Promise<boolean> {
-  const row = (await knex('api_keys').whereNull('revoked_at').first('id')) as { id: string } | undefined;
+  const row = (await knex('api_keys')
+    .whereNull('revoked_at')
+    .andWhere((q) => q.whereNull('expires_at').orWhere('expires_at', '>', knex.fn.now()))
+    .first('id')) as { id: string } | undefined;
   return row !== undefined;
 }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isEventyardError } from '@eventyard/core';
-import { anyActiveApiKey, apiKeyAllows, createApiKey, findApiKeyBySecret, listApiKeys, revokeApiKey } from '@eventyard/db';
+import { anyActiveApiKey, apiKeyAllows, createApiKey, findApiKeyBySecret, getApiKey, listApiKeys, revokeApiKey } from '@eventyard/db';
 import { createDatabase } from '@eventyard/db/testing';
 
 test('API keys: stored hashed, scoped to apps and permissions, revocable', async (t) => {
@@ -42,4 +42,19 @@ test('API keys: stored hashed, scoped to apps and permissions, revocable', async
     return true;
   });
   await assert.rejects(createApiKey(knex, { app_ids: [] }), /app_ids must list at least one app id/);
+});
+
+test('anyActiveApiKey ignores expired and revoked keys; getApiKey finds revoked ones too', async (t) => {
+  const { knex } = await createDatabase(t);
+  await createApiKey(knex, { app_ids: ['shop'], expires_at: new Date(Date.now() - 1000) });
+  assert.equal(await anyActiveApiKey(knex), false, 'an expired key is not active');
+  const { key } = await createApiKey(knex, { app_ids: ['shop'], expires_at: new Date(Date.now() + 3_600_000) });
+  assert.equal(await anyActiveApiKey(knex), true);
+  await revokeApiKey(knex, key.id);
+  assert.equal(await anyActiveApiKey(knex), false);
+  const revoked = await getApiKey(knex, key.id);
+  assert.equal(revoked?.id, key.id);
+  assert.ok(revoked?.revoked_at instanceof Date);
+  assert.ok(!('key_hash' in (revoked ?? {})), 'no hash');
+  assert.equal(await getApiKey(knex, 'nope'), undefined);
 });
