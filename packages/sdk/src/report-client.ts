@@ -33,6 +33,13 @@ export interface CallOptions {
   deadlineMs?: number;
   /** Extra metadata (e.g. a `traceparent`). */
   metadata?: grpc.Metadata;
+  /** This call's API key, instead of the client's. */
+  apiKey?: string;
+  /**
+   * Report only: send as a broadcast (metadata `eventyard-broadcast: true`), delivered to every active
+   * processor of the topic whatever their filters. Needs an API key with the `broadcast` permission.
+   */
+  broadcast?: boolean;
 }
 
 export interface ReportClient {
@@ -56,7 +63,9 @@ export function createReportClient(options: ReportClientOptions): ReportClient {
   const call = <Req, Rsp>(method: UnaryMethod<Req, Rsp>, request: Req, callOptions: CallOptions = {}): Promise<Rsp> =>
     new Promise<Rsp>((resolve, reject) => {
       const metadata = callOptions.metadata?.clone() ?? new grpc.Metadata();
-      if (options.apiKey !== undefined) metadata.set('authorization', `Bearer ${options.apiKey}`);
+      const apiKey = callOptions.apiKey ?? options.apiKey;
+      if (apiKey !== undefined) metadata.set('authorization', `Bearer ${apiKey}`);
+      if (callOptions.broadcast === true) metadata.set('eventyard-broadcast', 'true');
       const deadline = new Date(Date.now() + (callOptions.deadlineMs ?? defaultDeadlineMs));
       method.call(client, request, metadata, { deadline }, (err, response) => {
         if (err !== null) reject(err);

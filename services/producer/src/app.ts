@@ -5,7 +5,8 @@ import { createKafka, createMetricsRegistry, ensureTopics, startHealthServer, To
 import { createKnex, startNodeIdLease, type Knex, type RunningNodeIdLease } from '@eventyard/db';
 import { hostname } from 'node:os';
 import { ApiKeyAuth } from './auth/api-key-auth.ts';
-import type { ProducerConfig } from './config.ts';
+import { ApiKeyWatch } from './auth/key-watch.ts';
+import type { ApiKeyMode, ProducerConfig } from './config.ts';
 import { startGrpcServer, type GrpcServer } from './edge/grpc-server.ts';
 import { startHttpServer, type HttpServer } from './edge/http-server.ts';
 import { createProducerMetrics } from './metrics.ts';
@@ -45,10 +46,13 @@ export function createApp(config: Readonly<ProducerConfig>, deps: ProducerDeps):
   });
   const publisher = new RecordPublisher({ kafka, timeoutMs: config.publishTimeoutMs, batch: config.batch, logger: log });
   const limits = { maxEventBytes: config.maxEventBytes, idempotencyDefaultWindowMs: config.idempotencyDefaultWindowMs };
-  const auth = config.requireApiKey ? { auth: new ApiKeyAuth({ knex }) } : {};
-  const reports = new ReportService({ knex, publisher, limits, ...auth, metrics, logger: log });
+  // Every mode keeps the watch: broadcasts need keys even with EY_REQUIRE_API_KEY=false, and a change
+  // to api_keys drops cached lookups (a revoked key stops at once).
+  const keyWatch = new ApiKeyWatch({ knex, databaseUrl: config.databaseUrl, pollMs: config.apiKeyPollMs, onChange: () => auth.clearCache(), logger: log });
+  const auth = new ApiKeyAuth({ knex, mode: config.requireApiKey, keys: keyWatch, logger: log });
+  const reports = new ReportService({ knex, publisher, limits, auth, metrics, logger: log });
   const relay = new OutboxRelay({ knex, publisher, logger: log });
-  const transactions = new TransactionService({ knex, reports, relay, limits, ...auth, logger: log });
+  const transactions = new TransactionService({ knex, reports, relay, limits, auth, logger: log });
 
   let state: ComponentState = 'created';
   let starting: Promise<void> | undefined;
@@ -71,6 +75,8 @@ export function createApp(config: Readonly<ProducerConfig>, deps: ProducerDeps):
       replicationFactor: config.topics.replicationFactor,
     });
     await publisher.start();
+    await keyWatch.start();
+    logAuthMode(log, config.requireApiKey, keyWatch.anyActive);
     relay.start();
     lease = await startNodeIdLease(knex, {
       owner: `producer@${hostname()}:${process.pid}`,
@@ -120,6 +126,7 @@ export function createApp(config: Readonly<ProducerConfig>, deps: ProducerDeps):
     await step('stop outbox relay', () => relay.close());
     await step('flush and disconnect producer', () => publisher.close());
     await step('release node id', () => lease?.close());
+    await step('stop API key watch', () => keyWatch.close());
     leaseHeld = false;
     await step('close health server', () => health?.close());
     await step('close database pool', () => knex.destroy());
@@ -143,4 +150,12 @@ export function createApp(config: Readonly<ProducerConfig>, deps: ProducerDeps):
       return closing;
     },
   };
+}
+
+/** Says at start-up which Reports will be accepted, loudly when anonymous ones are. */
+function logAuthMode(log: Logger, mode: ApiKeyMode, anyActive: boolean): void {
+  if (mode === 'true') log.info({ requireApiKey: mode }, 'API keys required on every Report');
+  else if (mode === 'false') log.warn({ requireApiKey: mode }, 'API keys off: accepting anonymous Reports (broadcasts still need a key with the broadcast permission)');
+  else if (anyActive) log.info({ requireApiKey: mode }, 'API keys exist: Reports must carry one (auto mode)');
+  else log.warn({ requireApiKey: mode }, 'no API key exists: accepting anonymous Reports until one is created');
 }

@@ -16,8 +16,17 @@ const producerEnv = {
   EY_MAX_EVENT_BYTES: field.int(1, 64 * 1024 * 1024).default(1024 * 1024),
   /** How long a Report waits for the broker's acknowledgement before answering 20000. */
   EY_PUBLISH_TIMEOUT_MS: field.int(100, 600_000).default(5000),
-  /** Require `authorization: Bearer <api key>` (gRPC metadata / HTTP header) scoped to the event's app_id. */
-  EY_REQUIRE_API_KEY: field.bool().default(false),
+  /**
+   * `authorization: Bearer <api key>` (gRPC metadata / HTTP header) scoped to the event's app_id:
+   * `auto` requires one as soon as any active key exists (anonymous Reports until then), `true` always,
+   * `false` never (broadcasts need a key in every mode). `1`/`0` mean true/false.
+   */
+  EY_REQUIRE_API_KEY: field
+    .oneOf(['auto', 'true', 'false', '1', '0'])
+    .transform((s): ApiKeyMode => (s === '1' ? 'true' : s === '0' ? 'false' : s))
+    .default('auto'),
+  /** How often `auto` mode re-checks whether any active API key exists (beside the api_keys NOTIFY, for expiries and lost notifications). */
+  EY_API_KEY_POLL_MS: field.int(100, 3_600_000).default(5000),
   /** Idempotency window used when `option.idempotent.idempotent_time` is absent or zero (24 h). */
   EY_IDEMPOTENCY_DEFAULT_WINDOW_MS: field.int(1000, 30 * 24 * 3600 * 1000).default(24 * 3600 * 1000),
   /** Lifetime of the node-id lease that makes event ids unique; renewed every third of it. */
@@ -35,13 +44,17 @@ const producerEnv = {
   EY_SHUTDOWN_GRACE_MS: field.int(0, 600_000).default(10_000),
 };
 
+/** EY_REQUIRE_API_KEY: see producerEnv. */
+export type ApiKeyMode = 'auto' | 'true' | 'false';
+
 export interface ProducerConfig extends CoreConfig {
   databaseUrl: string;
   grpc: { host: string; port: number };
   http: { host: string; port: number };
   maxEventBytes: number;
   publishTimeoutMs: number;
-  requireApiKey: boolean;
+  requireApiKey: ApiKeyMode;
+  apiKeyPollMs: number;
   idempotencyDefaultWindowMs: number;
   nodeIdLeaseTtlMs: number;
   batch: { maxRecords: number; maxBytes: number; maxInFlight: number };
@@ -60,6 +73,7 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
     maxEventBytes: env.EY_MAX_EVENT_BYTES,
     publishTimeoutMs: env.EY_PUBLISH_TIMEOUT_MS,
     requireApiKey: env.EY_REQUIRE_API_KEY,
+    apiKeyPollMs: env.EY_API_KEY_POLL_MS,
     idempotencyDefaultWindowMs: env.EY_IDEMPOTENCY_DEFAULT_WINDOW_MS,
     nodeIdLeaseTtlMs: env.EY_NODE_ID_LEASE_TTL_MS,
     batch: { maxRecords: env.EY_PUBLISH_BATCH_MAX_RECORDS, maxBytes: env.EY_PUBLISH_BATCH_MAX_BYTES, maxInFlight: env.EY_PUBLISH_MAX_IN_FLIGHT },

@@ -1,58 +1,125 @@
 // Report authentication (DESIGN.md, security): `authorization: Bearer <api key>` checked against the
-// hashed keys in Postgres and scoped to the event's app_id with the `report` permission. Lookups are
-// cached briefly so a busy producer does not query Postgres per Report; a revoked key stops working
-// within the cache TTL.
-import { ResultCode, ValidationError } from '@eventyard/core';
-import { apiKeyAllows, findApiKeyBySecret, type ApiKeyRecord, type Knex } from '@eventyard/db';
+// hashed keys in Postgres and scoped to the event's app_id with the `report` permission, or `broadcast`
+// for a broadcast. EY_REQUIRE_API_KEY picks when a key is needed (auto: once any active key exists;
+// true: always; false: never, except for a broadcast, which needs one in every mode). Lookups are cached
+// briefly so a busy producer does not query Postgres per Report; the cache is dropped whenever the
+// api_keys table changes (ApiKeyWatch), so a revoked key stops working within moments.
+import { ResultCode, ValidationError, type Logger } from '@eventyard/core';
+import { apiKeyAllows, findApiKeyBySecret, touchApiKey, type ApiKeyRecord, type Knex } from '@eventyard/db';
+import type { ApiKeyMode } from '../config.ts';
 
 export const UNAUTHENTICATED = 'EY_UNAUTHENTICATED';
 export const PERMISSION_DENIED = 'EY_PERMISSION_DENIED';
 
+/** How often one key's last_used_at is written at most: operators want "recently", not every Report. */
+const TOUCH_INTERVAL_MS = 60_000;
+
 export interface ApiKeyAuthOptions {
   knex: Knex;
+  mode: ApiKeyMode;
+  /** Whether any active key exists (read by `auto` mode on every Report: keep it a cached value). */
+  keys: { readonly anyActive: boolean };
+  logger: Logger;
   /** @default 10000 */
   cacheTtlMs?: number;
   /** @default 1000 */
   cacheMaxEntries?: number;
 }
 
+export interface AuthorizeOptions {
+  /** The Report asks to be broadcast: needs a key with the `broadcast` permission for the app. */
+  broadcast?: boolean;
+}
+
 export class ApiKeyAuth {
-  readonly #knex: Knex;
+  readonly #options: ApiKeyAuthOptions;
+  readonly #log: Logger;
   readonly #ttlMs: number;
   readonly #maxEntries: number;
   readonly #cache = new Map<string, { key: ApiKeyRecord | undefined; until: number }>();
+  readonly #touched = new Map<string, number>();
 
   constructor(options: ApiKeyAuthOptions) {
-    this.#knex = options.knex;
+    this.#options = options;
+    this.#log = options.logger.child({ component: 'api-key-auth' });
     this.#ttlMs = options.cacheTtlMs ?? 10_000;
     this.#maxEntries = options.cacheMaxEntries ?? 1000;
   }
 
-  /** Throws EY_UNAUTHENTICATED / EY_PERMISSION_DENIED (ret 10000) unless the header's key may report to appId. */
-  async authorize(authorization: string | undefined, appId: string): Promise<void> {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
-    if (match === null) {
-      throw new ValidationError(UNAUTHENTICATED, 'authorization: an API key is required (authorization: Bearer <key>)', { resultCode: ResultCode.INVALID_PARAMETER });
+  get mode(): ApiKeyMode {
+    return this.#options.mode;
+  }
+
+  /** Forgets cached lookups (called when api_keys changes). */
+  clearCache(): void {
+    this.#cache.clear();
+  }
+
+  /**
+   * Resolves to the key the call was authorised with, or undefined for an allowed anonymous call.
+   * Throws EY_UNAUTHENTICATED / EY_PERMISSION_DENIED (ret 10000). A key that is presented is always
+   * checked where keys matter (auto, true, and broadcasts): a wrong one is refused even while auto mode
+   * accepts anonymous calls, because a caller sending a key means to be identified by it.
+   */
+  async authorize(authorization: string | undefined, appId: string, options: AuthorizeOptions = {}): Promise<ApiKeyRecord | undefined> {
+    const broadcast = options.broadcast === true;
+    const presented = authorization !== undefined && authorization.trim() !== '';
+    const required = this.#options.mode === 'true' || (this.#options.mode === 'auto' && this.#options.keys.anyActive);
+    if (!presented) {
+      if (broadcast) throw broadcastDenied(appId);
+      if (required) throw unauthenticated('authorization: an API key is required (authorization: Bearer <key>)');
+      return undefined;
     }
+    // `false` mode ignores whatever authorization a client sends along, as before keys existed.
+    if (this.#options.mode === 'false' && !broadcast) return undefined;
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+    if (match === null) throw unauthenticated('authorization: an API key is required (authorization: Bearer <key>)');
     const key = await this.#lookup(match[1] ?? '');
-    if (key === undefined) {
-      throw new ValidationError(UNAUTHENTICATED, 'authorization: unknown, revoked or expired API key', { resultCode: ResultCode.INVALID_PARAMETER });
-    }
-    if (!apiKeyAllows(key, appId, 'report')) {
+    if (key === undefined) throw unauthenticated('authorization: unknown, revoked or expired API key');
+    if (broadcast) {
+      if (!apiKeyAllows(key, appId, 'broadcast')) throw broadcastDenied(appId, key.id);
+    } else if (!apiKeyAllows(key, appId, 'report')) {
       throw new ValidationError(PERMISSION_DENIED, `authorization: API key ${key.id} may not report to app_id "${appId}"`, {
         resultCode: ResultCode.INVALID_PARAMETER,
         context: { keyId: key.id },
       });
     }
+    this.#touch(key.id);
+    return key;
   }
 
   async #lookup(secret: string): Promise<ApiKeyRecord | undefined> {
     const now = Date.now();
     const cached = this.#cache.get(secret);
-    if (cached !== undefined && cached.until > now) return cached.key;
-    const key = await findApiKeyBySecret(this.#knex, secret);
+    if (cached !== undefined && cached.until > now) return expired(cached.key, now) ? undefined : cached.key;
+    const key = await findApiKeyBySecret(this.#options.knex, secret);
     if (this.#cache.size >= this.#maxEntries) this.#cache.clear();
     this.#cache.set(secret, { key, until: now + this.#ttlMs });
     return key;
   }
+
+  /** Records use off the hot path, at most once a minute per key; a failure only costs the timestamp. */
+  #touch(id: string): void {
+    const now = Date.now();
+    if ((this.#touched.get(id) ?? 0) > now - TOUCH_INTERVAL_MS) return;
+    if (this.#touched.size >= this.#maxEntries) this.#touched.clear();
+    this.#touched.set(id, now);
+    touchApiKey(this.#options.knex, id).catch((err: unknown) => this.#log.warn({ err, keyId: id }, 'could not record API key use'));
+  }
+}
+
+function expired(key: ApiKeyRecord | undefined, now: number): boolean {
+  return key?.expires_at != null && key.expires_at.getTime() <= now;
+}
+
+function unauthenticated(message: string): ValidationError {
+  return new ValidationError(UNAUTHENTICATED, message, { resultCode: ResultCode.INVALID_PARAMETER });
+}
+
+function broadcastDenied(appId: string, keyId?: string): ValidationError {
+  const which = keyId === undefined ? '' : ` (API key ${keyId} does not have it)`;
+  return new ValidationError(PERMISSION_DENIED, `authorization: broadcast requires an API key with the broadcast permission for app_id "${appId}"${which}`, {
+    resultCode: ResultCode.INVALID_PARAMETER,
+    context: keyId === undefined ? {} : { keyId },
+  });
 }

@@ -7,6 +7,7 @@ import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
 import type { Logger } from '@eventyard/core';
 import { loadEvhub, type CommitReq__Output, type PrepareReq__Output, type RollbackReq__Output, type ReportReq__Output, type ReportRsp } from '@eventyard/proto';
+import { BROADCAST_METADATA_KEY } from '../auth/broadcast-flag.ts';
 import type { ReportService } from '../report/report-service.ts';
 import type { TransactionService, TxOutcome } from '../transactions/transaction-service.ts';
 import { toEdgeResult } from './edge-result.ts';
@@ -49,11 +50,13 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
   const report: grpc.handleUnaryCall<ReportReq__Output, ReportRsp> = (call, callback) => {
     const authorization = firstMetadata(call.metadata, 'authorization');
     const traceParent = firstMetadata(call.metadata, 'traceparent');
+    const broadcast = firstMetadata(call.metadata, BROADCAST_METADATA_KEY);
     options.reports
       .report(call.request, {
         edge: 'grpc',
         ...(authorization === undefined ? {} : { authorization }),
         ...(traceParent === undefined ? {} : { traceParent }),
+        ...(broadcast === undefined ? {} : { broadcast }),
       })
       .then(
         (outcome) => {

@@ -6,6 +6,7 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { ResultCode, isEventyardError, type Logger } from '@eventyard/core';
 import type { CommitReq__Output, PrepareReq__Output, ReportReq__Output, RollbackReq__Output } from '@eventyard/proto';
+import { BROADCAST_METADATA_KEY } from '../auth/broadcast-flag.ts';
 import type { ReportService } from '../report/report-service.ts';
 import type { TransactionService, TxOutcome } from '../transactions/transaction-service.ts';
 import { toEdgeResult } from './edge-result.ts';
@@ -79,10 +80,12 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     }
     const authorization = header(request, 'authorization');
     const traceParent = header(request, 'traceparent');
+    const broadcast = header(request, BROADCAST_METADATA_KEY);
     const outcome = await options.reports.report(report, {
       edge: 'http',
       ...(authorization === undefined ? {} : { authorization }),
       ...(traceParent === undefined ? {} : { traceParent }),
+      ...(broadcast === undefined ? {} : { broadcast }),
     });
     const result = toEdgeResult(outcome.error);
     return reply.code(result.httpStatus).send({ event_id: outcome.event_id, ret: result.ret });

@@ -21,6 +21,10 @@ export interface BuildRecordOptions {
   nowMs: number;
   /** W3C traceparent of the call, when the caller sent one. */
   traceParent?: string;
+  /** An authorised broadcast: the router sends it to every active processor of the topic. */
+  broadcast?: boolean;
+  /** The API key the Report was authorised with. */
+  apiKeyId?: string;
 }
 
 export function buildReportRecord(report: ValidReport, options: BuildRecordOptions): OutgoingRecord {
@@ -32,6 +36,8 @@ export function buildReportRecord(report: ValidReport, options: BuildRecordOptio
     option: request.option,
     reported_at: timestampOf(options.nowMs),
     trace_parent: options.traceParent ?? '',
+    broadcast: options.broadcast === true,
+    api_key_id: options.apiKeyId ?? '',
   };
   const key = Buffer.from(report.orderingKey === '' ? options.eventId : report.orderingKey, 'utf8');
   const value = encodeMessage('eventyard.v1.IngestEnvelope', envelope);

@@ -2,10 +2,11 @@
 // one, as EvHub does), validate, authenticate, claim the idempotency key, publish and wait for the
 // broker's acknowledgement. Failures come back as an EventyardError beside the event id; the edges
 // translate them with toEdgeResult().
-import { EventyardError, IdGenerator, isEventyardError, ResultCode, type Logger } from '@eventyard/core';
-import { claimIdempotencyKey, releaseIdempotencyKey, type Knex } from '@eventyard/db';
+import { EventyardError, IdGenerator, isEventyardError, ResultCode, ValidationError, type Logger } from '@eventyard/core';
+import { claimIdempotencyKey, releaseIdempotencyKey, type ApiKeyRecord, type Knex } from '@eventyard/db';
 import type { ReportReq__Output } from '@eventyard/proto';
-import type { ApiKeyAuth } from '../auth/api-key-auth.ts';
+import { PERMISSION_DENIED, type ApiKeyAuth } from '../auth/api-key-auth.ts';
+import { parseBroadcastFlag } from '../auth/broadcast-flag.ts';
 import type { ProducerMetrics } from '../metrics.ts';
 import type { RecordPublisher } from '../publish/record-publisher.ts';
 import { buildReportRecord } from './report-record.ts';
@@ -20,6 +21,8 @@ export interface ReportCallContext {
   authorization?: string;
   /** W3C traceparent, when sent. */
   traceParent?: string;
+  /** The `eventyard-broadcast` metadata / header as sent (parsed here, so both edges answer alike). */
+  broadcast?: string;
 }
 
 export interface ReportOutcome {
@@ -35,7 +38,7 @@ export interface ReportServiceOptions {
   knex: Knex;
   publisher: RecordPublisher;
   limits: ValidationLimits;
-  /** Present when EY_REQUIRE_API_KEY is on. */
+  /** EY_REQUIRE_API_KEY's checks; absent = anonymous Reports only (broadcasts are then refused). */
   auth?: ApiKeyAuth;
   metrics: ProducerMetrics;
   logger: Logger;
@@ -97,7 +100,8 @@ export class ReportService {
     try {
       const valid = validateReport(request, this.#options.limits);
       const { app_id, topic_id } = valid.request.event;
-      if (this.#options.auth !== undefined) await this.#options.auth.authorize(context.authorization, app_id);
+      const broadcast = parseBroadcastFlag(context.broadcast);
+      const key = await this.#authorize(context.authorization, app_id, broadcast);
 
       const claim = valid.idempotency === null ? null : { app_id, topic_id, key: valid.idempotency.key, event_id: eventId };
       if (claim !== null && valid.idempotency !== null) {
@@ -108,7 +112,14 @@ export class ReportService {
         }
       }
 
-      const record = buildReportRecord(valid, { eventId, nowMs: this.#now(), ...(context.traceParent === undefined ? {} : { traceParent: context.traceParent }) });
+      const record = buildReportRecord(valid, {
+        eventId,
+        nowMs: this.#now(),
+        ...(context.traceParent === undefined ? {} : { traceParent: context.traceParent }),
+        ...(broadcast ? { broadcast } : {}),
+        ...(key === undefined ? {} : { apiKeyId: key.id }),
+      });
+      if (broadcast) this.#log.info({ event_id: eventId, app_id, topic_id, keyId: key?.id }, 'broadcast accepted');
       const started = performance.now();
       try {
         await this.#options.publisher.publish(record);
@@ -123,6 +134,12 @@ export class ReportService {
     } catch (err) {
       return { event_id: eventId, error: this.#asEventyardError(err, eventId), duplicate: false };
     }
+  }
+
+  async #authorize(authorization: string | undefined, appId: string, broadcast: boolean): Promise<ApiKeyRecord | undefined> {
+    if (this.#options.auth !== undefined) return this.#options.auth.authorize(authorization, appId, { broadcast });
+    if (broadcast) throw new ValidationError(PERMISSION_DENIED, `authorization: broadcast requires an API key with the broadcast permission for app_id "${appId}"`);
+    return undefined;
   }
 
   #asEventyardError(err: unknown, eventId: string): EventyardError {
