@@ -69,6 +69,13 @@ export function openApiDocument(): Record<string, unknown> {
           responses: { '200': ok('Found', { producer_conf_info: producer }), '404': errorResponse('No such producer'), ...common },
         },
       },
+      '/v1/producers': {
+        get: {
+          summary: 'List producers by (app_id, topic_id), keyset-paginated',
+          parameters: [queryParam('app_id', 'Only this app'), queryParam('cursor', 'next_cursor of the previous page (opaque)'), queryParam('limit', 'Page size, 1-1000 (default 100)')],
+          responses: { '200': ok('A page', { producers: { type: 'array', items: producer }, next_cursor: { type: ['string', 'null'] } }), ...common },
+        },
+      },
       '/v1/processor': {
         post: {
           summary: 'Create or fully replace a processor config (EvHub); a `version` makes it optimistic',

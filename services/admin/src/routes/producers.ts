@@ -1,9 +1,10 @@
 // Producer config routes: EvHub's `POST /v1/producer` (full upsert, optimistic when it carries a
-// `version`) and `GET /v1/producer/:app_id/:topic_id`.
-import { getProducer, upsertProducer, type Knex, type ProducerInput } from '@eventyard/db';
+// `version`) and `GET /v1/producer/:app_id/:topic_id`, plus a keyset-paginated list (what `eventyard
+// apply` reads to find an app's producers).
+import { getProducer, listProducers, upsertProducer, type Knex, type ProducerInput } from '@eventyard/db';
 import type { FastifyInstance } from 'fastify';
 import { HttpError } from '../http/api-error.ts';
-import { OK } from './route-values.ts';
+import { OK, parseLimit } from './route-values.ts';
 import { producerConfInfoSchema } from './config-schemas.ts';
 
 export function registerProducerRoutes(app: FastifyInstance, deps: { knex: Knex }): void {
@@ -34,4 +35,48 @@ export function registerProducerRoutes(app: FastifyInstance, deps: { knex: Knex 
     if (record === undefined) throw new HttpError(404, 'EY_PRODUCER_NOT_FOUND', `producer "${app_id}/${topic_id}" not found`);
     return { ret: OK, producer_conf_info: record };
   });
+
+  app.get<{ Querystring: { app_id?: string; cursor?: string; limit?: string } }>(
+    '/v1/producers',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { app_id: { type: 'string' }, cursor: { type: 'string' }, limit: { type: 'string' } },
+        },
+      },
+    },
+    async (request) => {
+      const { app_id, cursor } = request.query;
+      const limit = parseLimit(request.query.limit);
+      // One extra row says whether another page exists without a count query.
+      const rows = await listProducers(knex, {
+        ...(app_id === undefined ? {} : { app_id }),
+        ...(cursor === undefined || cursor === '' ? {} : { after: decodeCursor(cursor) }),
+        limit: limit + 1,
+      });
+      const page = rows.slice(0, limit);
+      const last = page.at(-1);
+      return { ret: OK, producers: page, next_cursor: rows.length > limit && last !== undefined ? encodeCursor(last) : null };
+    },
+  );
+}
+
+/** The key of a page's last producer, opaque to clients: base64url of JSON [app_id, topic_id]. */
+function encodeCursor(key: { app_id: string; topic_id: string }): string {
+  return Buffer.from(JSON.stringify([key.app_id, key.topic_id]), 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): { app_id: string; topic_id: string } {
+  let key: unknown;
+  try {
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    key = undefined;
+  }
+  if (!Array.isArray(key) || key.length !== 2 || typeof key[0] !== 'string' || typeof key[1] !== 'string') {
+    throw new HttpError(400, 'EY_INVALID_REQUEST', 'cursor is not a next_cursor this route returned');
+  }
+  return { app_id: key[0], topic_id: key[1] };
 }

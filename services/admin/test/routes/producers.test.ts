@@ -45,3 +45,48 @@ test('producer routes', async (t) => {
     }
   });
 });
+
+test('GET /v1/producers lists by app, page by page', async (t) => {
+  const { call } = await startAdmin(t);
+  for (const [app_id, topic_id] of [
+    ['shop', 'order'],
+    ['shop', 'refund'],
+    ['shop', 'cart'],
+    ['crm', 'lead'],
+  ]) {
+    const saved = await call('POST', '/v1/producer', { producer_conf_info: { app_id, topic_id, tx_address: `${app_id}-${topic_id}` } });
+    assert.equal(saved.status, 200, JSON.stringify(saved.body));
+  }
+
+  const all = await call('GET', '/v1/producers');
+  assert.equal(all.status, 200);
+  assert.deepEqual(
+    all.body.producers.map((p: { app_id: string; topic_id: string }) => `${p.app_id}/${p.topic_id}`),
+    ['crm/lead', 'shop/cart', 'shop/order', 'shop/refund'],
+  );
+  assert.equal(all.body.next_cursor, null);
+  assert.equal(all.body.producers[0].version, 1);
+
+  const seen: string[] = [];
+  let cursor = '';
+  for (let page = 0; page < 5; page += 1) {
+    const res = await call('GET', `/v1/producers?app_id=shop&limit=2${cursor === '' ? '' : `&cursor=${encodeURIComponent(cursor)}`}`);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.ok(res.body.producers.length <= 2);
+    seen.push(...res.body.producers.map((p: { topic_id: string }) => p.topic_id));
+    if (res.body.next_cursor === null) break;
+    cursor = res.body.next_cursor;
+  }
+  assert.deepEqual(seen, ['cart', 'order', 'refund']);
+
+  const badCursor = await call('GET', '/v1/producers?cursor=nonsense');
+  assert.equal(badCursor.status, 400);
+  assert.deepEqual(badCursor.body, { ret: { code: 10000, msg: 'cursor is not a next_cursor this route returned' }, error: 'EY_INVALID_REQUEST' });
+  const badLimit = await call('GET', '/v1/producers?limit=0');
+  assert.equal(badLimit.status, 400);
+  assert.match(badLimit.body.ret.msg, /^limit must be an integer from 1 to 1000$/);
+  const unknown = await call('GET', '/v1/producers?topic=x');
+  assert.equal(unknown.status, 400);
+  const doc = await call('GET', '/openapi.json');
+  assert.ok('/v1/producers' in doc.body.paths);
+});
