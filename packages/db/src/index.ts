@@ -21,6 +21,7 @@ export * from './config-changes.ts';
 export * from './api-keys.ts';
 export * from './retention.ts';
 export * from './history.ts';
+export * from './history-queries.ts';
 export * from './schedules.ts';
 export * from './transactions.ts';
 export * from './idempotency-keys.ts';

@@ -8,6 +8,7 @@ import type { Registry } from 'prom-client';
 import { ConfigCache } from './config-cache/config-cache.ts';
 import type { RouterConfig } from './config.ts';
 import { IngestConsumer } from './consume/ingest-consumer.ts';
+import { BroadcastFanout } from './fanout/broadcast-fanout.ts';
 import { HistoryWriter } from './history/history-writer.ts';
 import { createRouterMetrics } from './metrics.ts';
 import { TopicEnsurer } from './topics/topic-ensurer.ts';
@@ -64,6 +65,7 @@ export function createApp(config: Readonly<RouterConfig>, deps: RouterDeps): Rou
     topics,
     history,
     metrics,
+    fanout: new BroadcastFanout({ batchSize: config.broadcast.batchSize, ratePerS: config.broadcast.ratePerS, metrics }),
     logger: log,
   });
 

@@ -18,6 +18,10 @@ const routerEnv = {
   EY_ROUTER_SESSION_TIMEOUT_MS: field.int(6000, 300_000).default(30_000),
   /** Longest wait for the broker's acknowledgement of one routing round's records (acks = all). */
   EY_ROUTER_PRODUCE_TIMEOUT_MS: field.int(1000, 600_000).default(30_000),
+  /** Most broadcast delivery tasks per produce request: a broadcast to thousands of processors goes out in batches. */
+  EY_BROADCAST_BATCH_SIZE: field.int(1, 100_000).default(500),
+  /** Broadcast tasks produced per second by one router instance (a token bucket); 0 = unlimited. Normal events are not paced. */
+  EY_BROADCAST_RATE_PER_S: field.int(0, 10_000_000).default(5000),
 };
 
 export interface RouterConfig extends CoreConfig {
@@ -28,6 +32,7 @@ export interface RouterConfig extends CoreConfig {
   maxChunkRecords: number;
   sessionTimeoutMs: number;
   produceTimeoutMs: number;
+  broadcast: { batchSize: number; ratePerS: number };
 }
 
 /** Parses the environment; throws ConfigError listing every bad variable. */
@@ -43,5 +48,6 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
     maxChunkRecords: env.EY_ROUTER_MAX_CHUNK_RECORDS,
     sessionTimeoutMs: env.EY_ROUTER_SESSION_TIMEOUT_MS,
     produceTimeoutMs: env.EY_ROUTER_PRODUCE_TIMEOUT_MS,
+    broadcast: { batchSize: env.EY_BROADCAST_BATCH_SIZE, ratePerS: env.EY_BROADCAST_RATE_PER_S },
   });
 }

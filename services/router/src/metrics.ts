@@ -20,6 +20,12 @@ export interface RouterMetrics {
   processors: Gauge<'state'>;
   /** Processor config reloads, by outcome: ok | error. */
   configReloads: Counter<'outcome'>;
+  /** Broadcast events routed. */
+  broadcastEvents: Counter;
+  /** Delivery tasks (and delay-process / repeat timers) produced for broadcasts. */
+  broadcastTasks: Counter;
+  /** Produce requests that carried broadcast tasks (at most EY_BROADCAST_BATCH_SIZE each). */
+  broadcastBatches: Counter;
 }
 
 export function createRouterMetrics(registry: Registry): RouterMetrics {
@@ -71,6 +77,17 @@ export function createRouterMetrics(registry: Registry): RouterMetrics {
       name: 'eventyard_router_config_reloads_total',
       help: 'Processor config reloads, by outcome',
       labelNames: ['outcome'] as const,
+      registers,
+    }),
+    broadcastEvents: new Counter({ name: 'eventyard_router_broadcast_events_total', help: 'Broadcast events routed (to every active processor of the topic)', registers }),
+    broadcastTasks: new Counter({
+      name: 'eventyard_router_broadcast_tasks_total',
+      help: 'Delivery tasks and delay-process/repeat timers produced for broadcast events',
+      registers,
+    }),
+    broadcastBatches: new Counter({
+      name: 'eventyard_router_broadcast_batches_total',
+      help: 'Produce requests carrying broadcast tasks (at most EY_BROADCAST_BATCH_SIZE each, paced by EY_BROADCAST_RATE_PER_S)',
       registers,
     }),
   };

@@ -6,6 +6,7 @@ import * as config from './0001_config.ts';
 import * as history from './0002_history.ts';
 import * as runtime from './0003_runtime.ts';
 import * as repeatChains from './0004_repeat_chains.ts';
+import * as historyQueryIndexes from './0005_history_query_indexes.ts';
 
 interface NamedMigration {
   name: string;
@@ -17,6 +18,7 @@ const migrations: readonly NamedMigration[] = [
   { name: '0002_history', migration: history },
   { name: '0003_runtime', migration: runtime },
   { name: '0004_repeat_chains', migration: repeatChains },
+  { name: '0005_history_query_indexes', migration: historyQueryIndexes },
 ];
 
 export const migrationSource: Knex.MigrationSource<NamedMigration> = {

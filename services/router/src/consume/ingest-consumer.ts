@@ -6,6 +6,7 @@
 import { Topics, type ComponentState, type Logger } from '@eventyard/core';
 import { Partitioners, type Consumer, type EachBatchPayload, type Kafka, type Message, type Producer } from 'kafkajs';
 import type { ConfigCache } from '../config-cache/config-cache.ts';
+import type { BroadcastFanout } from '../fanout/broadcast-fanout.ts';
 import type { HistoryWriter } from '../history/history-writer.ts';
 import type { RouterMetrics } from '../metrics.ts';
 import type { TopicEnsurer } from '../topics/topic-ensurer.ts';
@@ -23,6 +24,8 @@ export interface IngestConsumerOptions {
   topics: TopicEnsurer;
   history: HistoryWriter;
   metrics: RouterMetrics;
+  /** Paces broadcast fan-out; absent = every round is one produce request. */
+  fanout?: BroadcastFanout;
   logger: Logger;
 }
 
@@ -127,7 +130,7 @@ export class IngestConsumer {
       // Stopping or rebalanced away: leave the rest unresolved for whoever consumes it next.
       if (!isRunning() || isStale()) return;
       const chunk = messages.slice(start, start + this.#options.maxChunkRecords);
-      await this.#round(batch.partition, chunk);
+      await this.#round(batch.partition, chunk, heartbeat);
       const last = chunk[chunk.length - 1];
       if (last !== undefined) resolveOffset(last.offset);
       await commitOffsetsIfNecessary();
@@ -135,7 +138,7 @@ export class IngestConsumer {
     }
   }
 
-  async #round(partition: number, messages: readonly IngestRecord[]): Promise<void> {
+  async #round(partition: number, messages: readonly IngestRecord[], heartbeat?: () => Promise<void>): Promise<void> {
     const { metrics } = this.#options;
     const started = performance.now();
     const round = routeRound(messages, this.#options.configCache.index, Date.now());
@@ -146,7 +149,8 @@ export class IngestConsumer {
     await this.#options.topics.ensure(round.records.map((r) => r.topic));
     // Both must be durable before the offsets move; wait for both even when one fails, so a retried
     // round never overlaps a write still running from the failed attempt.
-    const [produced, recorded] = await Promise.allSettled([this.#produce(round.records), this.#options.history.write(round.events, round.deliveries)]);
+    const produce = this.#options.fanout === undefined ? this.#produce(round.records) : this.#options.fanout.produce(round.records, (records) => this.#produce(records), heartbeat);
+    const [produced, recorded] = await Promise.allSettled([produce, this.#options.history.write(round.events, round.deliveries)]);
     if (produced.status === 'rejected') throw produced.reason;
     if (recorded.status === 'rejected') throw recorded.reason;
     this.#count(round);
@@ -173,6 +177,7 @@ export class IngestConsumer {
     const { metrics } = this.#options;
     for (const event of round.routed) {
       metrics.events.inc({ status: event.status });
+      if (event.event.broadcast === true) metrics.broadcastEvents.inc();
       for (const delivery of event.deliveries) metrics.deliveries.inc({ dispatcher_id: delivery.dispatcher_id, status: delivery.status });
     }
   }

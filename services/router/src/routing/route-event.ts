@@ -21,6 +21,8 @@ export interface OutgoingRecord {
   key: Buffer;
   value: Buffer;
   headers: Record<string, string>;
+  /** A task (or timer) of a broadcast's fan-out: produced in paced batches (BroadcastFanout). */
+  broadcast?: true;
 }
 
 export interface RoutedEvent {
@@ -40,7 +42,9 @@ const KNOWN_TRIGGER_TYPES: ReadonlySet<number> = new Set(Object.values(EventTrig
 
 /**
  * Routes `envelope` to `targets` (the processors of its app and topic). A stopped or paused processor
- * is not a subscriber for now: no task and no delivery row. `nowMs` is the due-time base when the
+ * is not a subscriber for now: no task and no delivery row. A broadcast reaches every other processor
+ * whatever its filters (they select an owner's or tenant's events; a broadcast is an announcement to
+ * all), with delay-process and repeat handled as for any event. `nowMs` is the due-time base when the
  * envelope carries no `reported_at`.
  */
 export function routeEvent(envelope: RoutableEnvelope, targets: readonly RouteTarget[], nowMs: number): RoutedEvent {
@@ -50,6 +54,7 @@ export function routeEvent(envelope: RoutableEnvelope, targets: readonly RouteTa
   const headers = { [EVENT_ID_HEADER]: eventId };
   const reportedMs = timestampMs(envelope.reported_at) ?? nowMs;
   const prepared = prepareEvent({ tags: event.event_comm?.event_tag?.tag_list ?? [], data: event.data });
+  const broadcast = envelope.broadcast;
 
   // Every processor's task differs only in dispatcher_id (and scheduled_for): encode the rest once and
   // append those fields; protobuf merges concatenated encodings field by field.
@@ -71,6 +76,9 @@ export function routeEvent(envelope: RoutableEnvelope, targets: readonly RouteTa
 
   const deliveries: DeliveryInput[] = [];
   const records: OutgoingRecord[] = [];
+  const push = (record: OutgoingRecord): void => {
+    records.push(broadcast ? { ...record, broadcast: true } : record);
+  };
   // A repeat event starts one chain per processor at occurrence 0 (the dispatcher schedules the rest);
   // one whose trigger cannot be scheduled (the producer refuses those) is routed once, as real-time.
   const repeat = repeatFirstDue(trigger, reportedMs);
@@ -82,7 +90,7 @@ export function routeEvent(envelope: RoutableEnvelope, targets: readonly RouteTa
     active++;
     const row = { event_id: eventId, dispatcher_id: target.dispatcherId, app_id: event.app_id, topic_id: event.topic_id, repeat_times: envelope.repeat_times };
     // A processor whose stored filter does not compile matches nothing until it is fixed.
-    const matched = target.filters !== null && evaluateEvent(target.filters, prepared).matched;
+    const matched = broadcast || (target.filters !== null && evaluateEvent(target.filters, prepared).matched);
     if (!matched) {
       deliveries.push({ ...row, status: 'filtered' });
       continue;
@@ -104,14 +112,14 @@ export function routeEvent(envelope: RoutableEnvelope, targets: readonly RouteTa
         value: taskFor(target.dispatcherId, dueAt),
         kind: 'repeat',
       });
-      records.push({ topic: Topics.schedule, key: Buffer.from(timerId, 'utf8'), value: item, headers });
+      push({ topic: Topics.schedule, key: Buffer.from(timerId, 'utf8'), value: item, headers });
       deliveries.push({ ...row, repeat_times: 0, status: 'scheduled', next_attempt_at: new Date(repeat.dueMs) });
       nextDueMs = nextDueMs === undefined ? repeat.dueMs : Math.min(nextDueMs, repeat.dueMs);
       continue;
     }
     const delayMs = delayProcessMs(trigger, target.delayProcessKey);
     if (delayMs <= 0) {
-      records.push({ topic: target.deliveryTopic, key, value: taskFor(target.dispatcherId), headers });
+      push({ topic: target.deliveryTopic, key, value: taskFor(target.dispatcherId), headers });
       deliveries.push({ ...row, status: 'pending' });
       continue;
     }
@@ -126,7 +134,7 @@ export function routeEvent(envelope: RoutableEnvelope, targets: readonly RouteTa
       value: taskFor(target.dispatcherId, dueAt),
       kind: 'delay_process',
     });
-    records.push({ topic: Topics.schedule, key: Buffer.from(timerId, 'utf8'), value: item, headers });
+    push({ topic: Topics.schedule, key: Buffer.from(timerId, 'utf8'), value: item, headers });
     deliveries.push({ ...row, status: 'scheduled', next_attempt_at: new Date(dueMs) });
     nextDueMs = nextDueMs === undefined ? dueMs : Math.min(nextDueMs, dueMs);
   }
@@ -146,7 +154,8 @@ export function routeEvent(envelope: RoutableEnvelope, targets: readonly RouteTa
       // Absent stays SQL NULL (recordEvents stores JSON text for anything defined, null included).
       ...(trigger === null ? {} : { trigger }),
       status,
-      ...(envelope.broadcast ? { source: 'broadcast', broadcast: true } : {}),
+      ...(broadcast ? { source: 'broadcast', broadcast: true } : {}),
+      ...(envelope.api_key_id === '' ? {} : { api_key_id: envelope.api_key_id }),
       ...(event.event_comm === null ? {} : { event_comm: event.event_comm }),
       payload: event.data,
       ordering_key: orderingKey === '' ? null : orderingKey,
