@@ -27,3 +27,4 @@ export * from './transactions.ts';
 export * from './idempotency-keys.ts';
 export * from './repeat-chains.ts';
 export * from './processor-watcher.ts';
+export * from './replay-jobs.ts';

@@ -7,6 +7,7 @@ import * as history from './0002_history.ts';
 import * as runtime from './0003_runtime.ts';
 import * as repeatChains from './0004_repeat_chains.ts';
 import * as historyQueryIndexes from './0005_history_query_indexes.ts';
+import * as replayJobs from './0006_replay_jobs.ts';
 
 interface NamedMigration {
   name: string;
@@ -19,6 +20,7 @@ const migrations: readonly NamedMigration[] = [
   { name: '0003_runtime', migration: runtime },
   { name: '0004_repeat_chains', migration: repeatChains },
   { name: '0005_history_query_indexes', migration: historyQueryIndexes },
+  { name: '0006_replay_jobs', migration: replayJobs },
 ];
 
 export const migrationSource: Knex.MigrationSource<NamedMigration> = {
