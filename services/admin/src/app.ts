@@ -9,6 +9,7 @@ import type { AdminConfig } from './config.ts';
 import { buildAdminServer, closeWithGrace, listen } from './http/admin-server.ts';
 import { createKafkaLink, type KafkaLink } from './kafka/kafka-link.ts';
 import { createAdminMetrics } from './metrics.ts';
+import { createReplayRunner, type ReplayRunner } from './replay/replay-runner.ts';
 
 /** How often readiness re-checks the database. */
 const DATABASE_CHECK_MS = 5000;
@@ -26,6 +27,11 @@ export interface AdminDeps {
    * @default accepts any JSON object (the schema already refuses other types)
    */
   validateFilter?: (filter: unknown, field: string) => void;
+  /**
+   * Run replay jobs in this process (tests that drive their own runners turn it off).
+   * @default true
+   */
+  replayRunner?: boolean;
 }
 
 /** A filter is checked when it is saved with the very compiler the router runs it with. */
@@ -39,12 +45,14 @@ export function createApp(config: Readonly<AdminConfig>, deps: AdminDeps): Admin
   const metrics = createAdminMetrics(registry);
   const knex: Knex = createKnex(config.databaseUrl, { applicationName: 'eventyard-admin' });
   const kafka: KafkaLink = createKafkaLink({ kafka: config.kafka, logger: log });
+  const replays: ReplayRunner | undefined = deps.replayRunner === false ? undefined : createReplayRunner({ knex, kafka, logger: log });
   const server: FastifyInstance = buildAdminServer({
     knex,
     kafka,
     bodyLimitBytes: config.bodyLimitBytes,
     ...(config.adminToken === undefined ? {} : { adminToken: config.adminToken }),
     validateFilter: deps.validateFilter ?? compileOnSave,
+    ...(replays === undefined ? {} : { wakeReplays: () => replays.wake() }),
     metrics,
     logger: log,
   });
@@ -78,6 +86,8 @@ export function createApp(config: Readonly<AdminConfig>, deps: AdminDeps): Admin
     databaseTimer = setInterval(() => void checkDatabase(), DATABASE_CHECK_MS);
     databaseTimer.unref();
     httpPort = await listen(server, config.http.host, config.http.port);
+    // Jobs left running by a previous admin resume from their stored cursor.
+    replays?.start();
     state = 'running';
     log.info({ httpPort, healthPort: health.port, auth: config.adminToken !== undefined }, 'admin ready');
     if (config.adminToken === undefined) log.warn('EY_ADMIN_TOKEN is not set: the admin API is open to anyone who can reach it');
@@ -88,6 +98,8 @@ export function createApp(config: Readonly<AdminConfig>, deps: AdminDeps): Admin
   const close = async (): Promise<void> => {
     if (starting !== undefined) await starting.catch(() => undefined);
     state = 'draining';
+    // First: the runner stores its batch's progress and frees its lease while Kafka and Postgres are still open.
+    await step('stop replay jobs', () => replays?.close());
     await step('stop HTTP intake', () => closeWithGrace(server, config.shutdownGraceMs));
     clearInterval(databaseTimer);
     await step('close kafka clients', () => kafka.close());

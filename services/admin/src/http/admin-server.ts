@@ -9,8 +9,10 @@ import type { KafkaLink } from '../kafka/kafka-link.ts';
 import type { AdminMetrics } from '../metrics.ts';
 import { registerEventRoutes } from '../routes/events.ts';
 import { registerOpenApiRoute } from '../routes/openapi.ts';
+import { registerProcessorActionRoutes } from '../routes/processor-actions.ts';
 import { registerProcessorRoutes } from '../routes/processors.ts';
 import { registerProducerRoutes } from '../routes/producers.ts';
+import { registerReplayRoutes } from '../routes/replay.ts';
 import { createTokenCheck } from './admin-auth.ts';
 import { reply, toApiError } from './api-error.ts';
 
@@ -18,6 +20,8 @@ export interface AdminServerOptions {
   knex: Knex;
   /** Kafka, connected on first use (replay, redrive, consumer lag). */
   kafka: KafkaLink;
+  /** Tells the replay job runner a job was just created. @default nothing (it polls) */
+  wakeReplays?: () => void;
   bodyLimitBytes: number;
   /** Required bearer token for /v1 routes; undefined = open. */
   adminToken?: string;
@@ -69,6 +73,8 @@ export function buildAdminServer(options: AdminServerOptions): FastifyInstance {
   registerProducerRoutes(app, { knex: options.knex });
   registerProcessorRoutes(app, { knex: options.knex, validateFilter: options.validateFilter });
   registerEventRoutes(app, { knex: options.knex });
+  registerReplayRoutes(app, { knex: options.knex, kafka: options.kafka, ...(options.wakeReplays === undefined ? {} : { wakeReplays: options.wakeReplays }) });
+  registerProcessorActionRoutes(app, { knex: options.knex, ...(options.wakeReplays === undefined ? {} : { wakeReplays: options.wakeReplays }) });
   return app;
 }
 

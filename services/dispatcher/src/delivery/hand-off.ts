@@ -81,6 +81,10 @@ export class HandOff {
     const { task } = retry;
     const timerId = HandOff.retryTimerId(task, retry.retryTimes);
     const dueAt = timestamp(retry.dueAt);
+    // `...task` keeps trigger_source: a retry of a manual replay stays `manual`. The operator started this
+    // run of attempts (retry_times, counted from the replay's 0, tell its retries apart in the history),
+    // and the flag keeps the replay out of repeat-chain handling: as `auto`, a retry of a replayed repeat
+    // occurrence would be checked against the chain and dropped as `cancelled` when the chain was stopped.
     const next = encodeMessage('eventyard.v1.DeliveryTask', {
       ...task,
       retry_times: retry.retryTimes,

@@ -1,0 +1,134 @@
+// Test fixture for replay, redrive and processor actions: a fresh database, an in-process broker (port 0,
+// temp dataDir), the admin app built with createApp on free ports (its replay runner on or off), and
+// helpers to seed processors, events and deliveries and to read back everything on a delivery topic.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+import { startBroker, type Broker } from '@eventyard/broker';
+import { readTopic, waitFor } from '@eventyard/broker/testing';
+import { ensureTopics, silentLogger, Topics } from '@eventyard/core';
+import { recordDeliveries, recordEvents, upsertProcessor, type DeliveryInput, type EventInput, type ProcessorInput, type ProcessorRecord } from '@eventyard/db';
+import { createDatabase, type TestDatabase } from '@eventyard/db/testing';
+import { decodeMessage, type DeliveryTask__Output } from '@eventyard/proto';
+import { Kafka, logLevel } from 'kafkajs';
+import { createApp, type AdminApp } from '../../src/app.ts';
+import { loadConfig, type AdminConfig } from '../../src/config.ts';
+import { createKafkaLink, type KafkaLink } from '../../src/kafka/kafka-link.ts';
+
+export const PARTITIONS = 2;
+
+export interface Reply {
+  status: number;
+  // Tests read fields freely; the shapes are asserted where they matter.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  body: any;
+}
+
+export interface DeliveredTask {
+  key: string;
+  headers: Record<string, string>;
+  task: DeliveryTask__Output;
+}
+
+export interface ReplayFixture {
+  app: AdminApp;
+  config: Readonly<AdminConfig>;
+  db: TestDatabase;
+  kafka: Kafka;
+  /** A second Kafka link (for runners a test builds itself); closed after the test. */
+  link(): KafkaLink;
+  call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Reply>;
+  /** Saves a processor (shop/order, grpcSend by default) and creates its delivery topic. */
+  processor(input: Partial<ProcessorInput> & Pick<ProcessorInput, 'dispatcher_id'>): Promise<ProcessorRecord>;
+  /** Records events as the router would (payload, tags, status). */
+  events(events: Array<Partial<EventInput> & Pick<EventInput, 'event_id'>>): Promise<void>;
+  deliveries(rows: Array<Partial<DeliveryInput> & Pick<DeliveryInput, 'event_id' | 'dispatcher_id' | 'status'>>): Promise<void>;
+  /** Every record on the processor's delivery topic (read up to its high watermarks), decoded. */
+  tasks(dispatcherId: string): Promise<DeliveredTask[]>;
+  waitFor: typeof waitFor;
+}
+
+export async function startReplayAdmin(t: TestContext, options: { replayRunner?: boolean; env?: Record<string, string> } = {}): Promise<ReplayFixture> {
+  const started: { app?: AdminApp; broker?: Broker; links: KafkaLink[] } = { links: [] };
+  const dataDir = await mkdtemp(join(tmpdir(), 'ey-admin-replay-'));
+  // Registered before createDatabase's hook: the app and runners stop before their database is dropped.
+  t.after(async () => {
+    await started.app?.close();
+    for (const link of started.links) await link.close();
+    await started.broker?.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+  const db = await createDatabase(t);
+  const broker = (started.broker = await startBroker({ port: 0, dataDir, groupInitialRebalanceDelayMs: 0, flush: { mode: 'interval', intervalMs: 50 } }));
+  const brokers = `127.0.0.1:${broker.port}`;
+  const config = loadConfig({
+    EY_DATABASE_URL: db.url,
+    EY_KAFKA_BROKERS: brokers,
+    EY_ADMIN_PORT: '0',
+    EY_ADMIN_HOST: '127.0.0.1',
+    EY_HEALTH_PORT: '0',
+    EY_SHUTDOWN_GRACE_MS: '1000',
+    EY_TOPIC_PARTITIONS: String(PARTITIONS),
+    ...options.env,
+  });
+  const app = (started.app = createApp(config, { logger: silentLogger(), ...(options.replayRunner === false ? { replayRunner: false } : {}) }));
+  await app.start();
+  const kafka = new Kafka({ brokers: [brokers], clientId: 'admin-replay-test', logLevel: logLevel.NOTHING });
+  const baseUrl = `http://127.0.0.1:${app.ports.http}`;
+
+  return {
+    app,
+    config,
+    db,
+    kafka,
+    link() {
+      const link = createKafkaLink({ kafka: config.kafka, logger: silentLogger() });
+      started.links.push(link);
+      return link;
+    },
+    async call(method, path, body, headers = {}) {
+      const init: RequestInit = { method, headers: { ...headers } };
+      if (body !== undefined) {
+        init.body = typeof body === 'string' ? body : JSON.stringify(body);
+        (init.headers as Record<string, string>)['content-type'] ??= 'application/json';
+      }
+      const res = await fetch(`${baseUrl}${path}`, init);
+      const text = await res.text();
+      return { status: res.status, body: text === '' ? undefined : (JSON.parse(text) as unknown) };
+    },
+    async processor(input) {
+      const record = await upsertProcessor(db.knex, { app_id: 'shop', topic_id: 'order', protocol_type: 'grpcSend', addr: '127.0.0.1:1', ...input });
+      await ensureTopics(kafka, [Topics.deliveries(input.dispatcher_id)], { partitions: PARTITIONS });
+      return record;
+    },
+    async events(events) {
+      await recordEvents(
+        db.knex,
+        events.map((e) => ({ app_id: 'shop', topic_id: 'order', status: 'routed', payload: Buffer.from(`{"id":"${e.event_id}"}`), ...e })),
+      );
+    },
+    async deliveries(rows) {
+      await recordDeliveries(
+        db.knex,
+        rows.map((row) => ({ app_id: 'shop', topic_id: 'order', ...row })),
+      );
+    },
+    async tasks(dispatcherId) {
+      const topic = Topics.deliveries(dispatcherId);
+      const admin = kafka.admin();
+      await admin.connect();
+      let total = 0;
+      try {
+        total = (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
+      } finally {
+        await admin.disconnect();
+      }
+      if (total === 0) return [];
+      const records = await readTopic(kafka, topic, (read) => read.length >= total, 20_000);
+      if (records.length < total) throw new Error(`read ${records.length} of ${total} records on ${topic}`);
+      return records.map((r) => ({ key: r.key, headers: r.headers, task: decodeMessage('eventyard.v1.DeliveryTask', r.value) }));
+    },
+    waitFor,
+  };
+}
