@@ -166,6 +166,7 @@ export function createReplayRunner(options: ReplayRunnerOptions): ReplayRunner {
       }
       if (outcome.status !== 'running') {
         log.info({ ...context, status: outcome.status }, 'replay job stopped');
+        await releaseReplayJob(knex, job.replay_id, owner).catch((err: unknown) => log.warn({ ...context, err }, 'could not release replay job lease'));
         return;
       }
       nextAt = Math.max(nextAt, started) + (outcome.count * 1000) / rate;
