@@ -7,6 +7,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import type { KafkaLink } from '../kafka/kafka-link.ts';
 import type { AdminMetrics } from '../metrics.ts';
+import { registerApiKeyRoutes } from '../routes/api-keys.ts';
 import { registerEventRoutes } from '../routes/events.ts';
 import { registerOpenApiRoute } from '../routes/openapi.ts';
 import { registerProcessorActionRoutes } from '../routes/processor-actions.ts';
@@ -73,6 +74,7 @@ export function buildAdminServer(options: AdminServerOptions): FastifyInstance {
   registerProducerRoutes(app, { knex: options.knex });
   registerProcessorRoutes(app, { knex: options.knex, validateFilter: options.validateFilter });
   registerEventRoutes(app, { knex: options.knex });
+  registerApiKeyRoutes(app, { knex: options.knex });
   registerReplayRoutes(app, { knex: options.knex, kafka: options.kafka, ...(options.wakeReplays === undefined ? {} : { wakeReplays: options.wakeReplays }) });
   registerProcessorActionRoutes(app, { knex: options.knex, ...(options.wakeReplays === undefined ? {} : { wakeReplays: options.wakeReplays }) });
   return app;

@@ -2,6 +2,7 @@
 // schemas fastify validates with, so the two cannot disagree on fields.
 import type { FastifyInstance } from 'fastify';
 import { processorConfInfoSchema, producerConfInfoSchema, retSchema } from './config-schemas.ts';
+import { apiKeyViewSchema, createApiKeyBodySchema } from './api-keys.ts';
 
 const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
 const ok = (description: string, properties: Record<string, unknown> = {}) => ({
@@ -116,6 +117,33 @@ export function openApiDocument(): Record<string, unknown> {
             '404': errorResponse('No such event (never reported, or pruned by retention)'),
             ...common,
           },
+        },
+      },
+      '/v1/api-keys': {
+        post: {
+          summary: 'Create an API key for Report (scoped to app ids and permissions report | broadcast | admin); the secret is in this answer only',
+          requestBody: { required: true, content: { 'application/json': { schema: createApiKeyBodySchema } } },
+          responses: {
+            '201': ok('Created', { api_key: apiKeyViewSchema, secret: { type: 'string', description: 'eyk_<id>_<random>: send as `authorization: Bearer <secret>`; only its sha256 is stored' } }),
+            ...common,
+          },
+        },
+        get: {
+          summary: 'List API keys (never secrets or hashes), revoked ones included unless include_revoked=false',
+          parameters: [queryParam('include_revoked', 'true (default) or false')],
+          responses: { '200': ok('The keys', { api_keys: { type: 'array', items: apiKeyViewSchema } }), ...common },
+        },
+      },
+      '/v1/api-keys/{id}': {
+        get: {
+          summary: 'One API key (never its secret or hash)',
+          parameters: [pathParam('id', 'Key id')],
+          responses: { '200': ok('Found', { api_key: apiKeyViewSchema }), '404': errorResponse('No such key'), ...common },
+        },
+        delete: {
+          summary: 'Revoke an API key (idempotent: revoking a revoked key answers it with its first revoked_at); producers stop accepting it within moments',
+          parameters: [pathParam('id', 'Key id')],
+          responses: { '200': ok('Revoked', { api_key: apiKeyViewSchema }), '404': errorResponse('No such key'), ...common },
         },
       },
       '/v1/events/{event_id}/schedule': {
