@@ -1,18 +1,35 @@
 #!/usr/bin/env node
-// The `eventyard` command: one entry point for the local stack (`dev`), the broker, migrations and
-// config checks. Errors end the process with a one-line message and exit code 1, never a stack dump.
+// The `eventyard` command: one entry point for the local stack (`dev`), single services, the broker,
+// migrations, config checks, and the admin API (processors, events, replay, keys, apply) plus Report.
+// Errors end the process with a one-line message and exit code 1, never a stack dump.
 import { Command, CommanderError } from 'commander';
 import { isEventyardError } from '@eventyard/core';
 import { registerConfigCommand } from './config-check.ts';
 import { registerMigrateCommand } from './migrate.ts';
 import { registerDevCommand } from './dev.ts';
 import { registerBrokerCommand } from './broker.ts';
+import { addGlobalOptions } from './admin-client.ts';
+import { registerServiceCommand } from './service.ts';
+import { registerReportCommand } from './report.ts';
+import { registerEventCommands } from './events.ts';
+import { registerProcessorCommands } from './processors.ts';
+import { registerReplayCommands } from './replay.ts';
+import { registerKeyCommands } from './keys.ts';
+import { registerApplyCommand } from './apply.ts';
 
 const program = new Command('eventyard').description('Kafka-native event router speaking the EvHub contract').exitOverride();
+addGlobalOptions(program);
 registerDevCommand(program);
+registerServiceCommand(program);
 registerBrokerCommand(program);
 registerMigrateCommand(program);
 registerConfigCommand(program);
+registerReportCommand(program);
+registerEventCommands(program);
+registerProcessorCommands(program);
+registerReplayCommands(program);
+registerKeyCommands(program);
+registerApplyCommand(program);
 
 try {
   await program.parseAsync(process.argv);

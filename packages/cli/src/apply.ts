@@ -1,0 +1,113 @@
+// `eventyard apply -f eventyard.yaml [--dry-run]`: makes the server's producers and processors match a
+// file. Only the apps the file names (or lists under `app_ids`) are in scope: their processors missing
+// from the file are deleted, other apps' config is never read or touched. Writes carry the version read
+// (0 for a create), so a change made meanwhile by someone else fails with a clean 409 instead of being
+// overwritten; unchanged objects are not written at all, so their version stays.
+import type { Command } from 'commander';
+import { adminClientFor, AdminApiError, fetchAllPages, globalOptions, pathOf, type AdminClient } from './admin-client.ts';
+import { loadConfigFile, type ConfigFile } from './config-file.ts';
+import { describeStep, planChanges, type PlanStep, type ServerRecord } from './config-plan.ts';
+import { printJson } from './output.ts';
+
+export interface ApplyOptions {
+  /** Print the plan, write nothing. */
+  dryRun: boolean;
+  /** Producers too (apply) or processors only, never deleting (processors apply). */
+  scope: 'all' | 'processors';
+}
+
+export function registerApplyCommand(program: Command): void {
+  program
+    .command('apply')
+    .description('sync producers and processors to a YAML/JSON file; deletes processors of the file\'s apps that it does not list')
+    .requiredOption('-f, --file <file>', 'eventyard.yaml (or .json)')
+    .option('--dry-run', 'print what would change, write nothing', false)
+    .action(async (options: { file: string; dryRun: boolean }, command: Command) => {
+      await runApply(command, options.file, { dryRun: options.dryRun, scope: 'all' });
+    });
+}
+
+/** Loads, plans and (unless a dry run) carries out an apply; prints the plan lines and a summary. */
+export async function runApply(command: Command, file: string, options: ApplyOptions): Promise<void> {
+  const config = loadConfigFile(file, { processorsOnly: options.scope === 'processors' });
+  const client = adminClientFor(command);
+  const { output } = globalOptions(command);
+  const { steps, strayProducers } = await plan(client, config, options);
+  const changes = steps.filter((step) => step.action !== 'unchanged');
+  const notes = strayProducers.map((id) => `! producer ${id} is not in the file but stays: the admin API has no route to delete a producer`);
+  if (output === 'table') {
+    for (const step of changes) process.stdout.write(`${describeStep(step)}\n`);
+    for (const note of notes) process.stdout.write(`${note}\n`);
+  }
+  if (!options.dryRun) for (const step of changes) await carryOut(client, step);
+  const count = (action: PlanStep['action']) => steps.filter((step) => step.action === action).length;
+  const summary = { create: count('create'), update: count('update'), delete: count('delete'), unchanged: count('unchanged') };
+  if (output === 'json') {
+    printJson({ dry_run: options.dryRun, file: config.path, app_ids: config.appIds, summary, steps: steps.map(stepView), kept_producers: strayProducers });
+    return;
+  }
+  const counts = `${summary.create} to create, ${summary.update} to update, ${summary.delete} to delete, ${summary.unchanged} unchanged`;
+  process.stdout.write(
+    options.dryRun
+      ? `dry run: ${counts}; nothing was written\n`
+      : changes.length === 0
+        ? `apply: nothing to change (${summary.unchanged} unchanged)\n`
+        : `apply: ${summary.create} created, ${summary.update} updated, ${summary.delete} deleted, ${summary.unchanged} unchanged\n`,
+  );
+}
+
+async function plan(client: AdminClient, config: ConfigFile, options: ApplyOptions): Promise<{ steps: PlanStep[]; strayProducers: string[] }> {
+  const processors: ServerRecord[] = [];
+  for (const appId of config.appIds) processors.push(...(await fetchAllPages<ServerRecord>(client, '/v1/processors', 'processors', { app_id: appId })));
+  // A processor id is global: one the file gives app "shop" may exist under another app, and must then be
+  // an update (with its version) rather than a create that would fail or silently move it.
+  const known = new Set(processors.map((record) => String(record.dispatcher_id)));
+  for (const desired of config.processors) {
+    if (known.has(desired.dispatcher_id)) continue;
+    const found = await getOrUndefined<{ processor_conf_info: ServerRecord }>(client, pathOf('/v1/processor', desired.dispatcher_id));
+    if (found !== undefined) processors.push(found.processor_conf_info);
+  }
+  if (options.scope === 'processors') {
+    return { steps: planChanges({ processors: { desired: config.processors, current: processors, deletes: false } }), strayProducers: [] };
+  }
+  const producers: ServerRecord[] = [];
+  for (const appId of config.appIds) producers.push(...(await fetchAllPages<ServerRecord>(client, '/v1/producers', 'producers', { app_id: appId })));
+  const wanted = new Set(config.producers.map((p) => `${p.app_id}/${p.topic_id}`));
+  const strayProducers = producers.map((p) => `${String(p.app_id)}/${String(p.topic_id)}`).filter((id) => !wanted.has(id));
+  const steps = planChanges({
+    producers: { desired: config.producers, current: producers },
+    processors: { desired: config.processors, current: processors, deletes: true },
+  });
+  return { steps, strayProducers };
+}
+
+async function getOrUndefined<T>(client: AdminClient, path: string): Promise<T | undefined> {
+  try {
+    return await client.request<T>('GET', path);
+  } catch (err) {
+    if (err instanceof AdminApiError && err.status === 404 && err.apiCode !== 'EY_ROUTE_NOT_FOUND') return undefined;
+    throw err;
+  }
+}
+
+async function carryOut(client: AdminClient, step: PlanStep): Promise<void> {
+  // version 0 = create only: a create racing another one gets 409 rather than overwriting it.
+  const version = step.action === 'create' ? 0 : step.version;
+  if (step.action === 'delete') {
+    await client.request('DELETE', pathOf('/v1/processor', step.id), { query: { version } });
+  } else if (step.kind === 'processor') {
+    await client.request('POST', '/v1/processor', { body: { processor_conf_info: { ...step.desired, version } } });
+  } else {
+    await client.request('POST', '/v1/producer', { body: { producer_conf_info: { ...step.desired, version } } });
+  }
+}
+
+function stepView(step: PlanStep): Record<string, unknown> {
+  return {
+    action: step.action,
+    kind: step.kind,
+    id: step.id,
+    ...(step.version === undefined ? {} : { version: step.version }),
+    ...(step.changes === undefined ? {} : { changes: step.changes }),
+  };
+}

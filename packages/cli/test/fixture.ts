@@ -1,0 +1,81 @@
+// Test fixture: a real admin app (createApp from @eventyard/admin) on a fresh migrated database and free
+// ports, optionally with the project's broker in-process (replay and redrive publish to Kafka), and the
+// real `eventyard` CLI run as a child process against it.
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+import { createApp, type AdminApp } from '@eventyard/admin';
+import { startBroker, type Broker } from '@eventyard/broker';
+import { loadCoreConfig, silentLogger } from '@eventyard/core';
+import { createDatabase, type TestDatabase } from '@eventyard/db/testing';
+
+export const CLI = join(import.meta.dirname, '..', 'src', 'main.ts');
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface CliFixture {
+  app: AdminApp;
+  db: TestDatabase;
+  adminUrl: string;
+  /** Brokers string when started with a broker. */
+  brokers?: string;
+  /** Runs `eventyard <args>` against this admin (EY_ADMIN_URL set; other EY_* variables cleared). */
+  run(args: string[], env?: Record<string, string>): Promise<RunResult>;
+}
+
+/** Runs the CLI as a child process, asynchronously: the admin it talks to lives in this process. */
+export function runCli(args: string[], env: Record<string, string> = {}): Promise<RunResult> {
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('EY_') && name !== 'DATABASE_URL' && name !== 'KAFKA_BROKERS'));
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CLI, ...args], { env: { ...clean, ...env }, encoding: 'utf8', timeout: 120_000 }, (err, stdout, stderr) => {
+      const code = err === null ? 0 : typeof err.code === 'number' ? err.code : 1;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+export async function startCliFixture(t: TestContext, options: { broker?: boolean; adminToken?: string } = {}): Promise<CliFixture> {
+  const started: { app?: AdminApp; broker?: Broker; dataDir?: string } = {};
+  // Registered before createDatabase's hook: the app stops before its database is dropped.
+  t.after(async () => {
+    await started.app?.close();
+    await started.broker?.close();
+    if (started.dataDir !== undefined) await rm(started.dataDir, { recursive: true, force: true });
+  });
+  const db = await createDatabase(t);
+  let brokers: string | undefined;
+  if (options.broker === true) {
+    started.dataDir = await mkdtemp(join(tmpdir(), 'eventyard-cli-broker-'));
+    started.broker = await startBroker({ port: 0, dataDir: started.dataDir, groupInitialRebalanceDelayMs: 0, flush: { mode: 'interval', intervalMs: 50 } });
+    brokers = `127.0.0.1:${started.broker.port}`;
+  }
+  // The admin's own loadConfig is not exported; this is the same shape from the core variables.
+  const core = loadCoreConfig(brokers === undefined ? {} : { EY_KAFKA_BROKERS: brokers });
+  const app = (started.app = createApp(
+    {
+      ...core,
+      healthPort: 0,
+      databaseUrl: db.url,
+      http: { host: '127.0.0.1', port: 0 },
+      bodyLimitBytes: 1024 * 1024,
+      shutdownGraceMs: 1000,
+      ...(options.adminToken === undefined ? {} : { adminToken: options.adminToken }),
+    },
+    { logger: silentLogger() },
+  ));
+  await app.start();
+  const adminUrl = `http://127.0.0.1:${app.ports.http}`;
+  return {
+    app,
+    db,
+    adminUrl,
+    ...(brokers === undefined ? {} : { brokers }),
+    run: (args, env = {}) => runCli(args, { EY_ADMIN_URL: adminUrl, ...env }),
+  };
+}
