@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
+import { createLogger } from '@eventyard/core';
 import { createApiKey, revokeApiKey } from '@eventyard/db';
 import { createReportClient } from '@eventyard/sdk';
 import { startProducer, waitFor } from './fixture.ts';
@@ -74,4 +75,14 @@ test('EY_REQUIRE_API_KEY=false ignores authorization on ordinary Reports, even w
   t.after(() => odd.close());
   assert.equal((await p.client.report({ event })).ret?.code ?? 0, 0);
   assert.equal((await odd.report({ event })).ret?.code ?? 0, 0);
+});
+
+test('start-up says which auth mode is in force', async (t) => {
+  const lines: Array<{ level: number; msg: string; requireApiKey?: string }> = [];
+  const destination = { write: (line: string) => void lines.push(JSON.parse(line) as { level: number; msg: string }) };
+  await startProducer(t, {}, { logger: createLogger({ name: 'producer', destination }) });
+  const line = lines.find((l) => l.requireApiKey !== undefined);
+  assert.equal(line?.msg, 'no API key exists: accepting anonymous Reports until one is created');
+  assert.equal(line.level, 40, 'a warning');
+  assert.equal(line.requireApiKey, 'auto');
 });

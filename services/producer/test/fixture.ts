@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { startBroker, type Broker } from '@eventyard/broker';
 import { readTopic, waitFor, type ReadRecord } from '@eventyard/broker/testing';
-import { silentLogger } from '@eventyard/core';
+import { silentLogger, type Logger } from '@eventyard/core';
 import { createDatabase, type TestDatabase } from '@eventyard/db/testing';
 import { createReportClient, type ReportClient } from '@eventyard/sdk';
 import { Kafka, logLevel } from 'kafkajs';
@@ -28,7 +28,7 @@ export interface ProducerFixture {
   readTopic(topic: string, done: (records: ReadRecord[]) => boolean, timeoutMs?: number): Promise<ReadRecord[]>;
 }
 
-export async function startProducer(t: TestContext, env: Record<string, string> = {}): Promise<ProducerFixture> {
+export async function startProducer(t: TestContext, env: Record<string, string> = {}, options: { logger?: Logger } = {}): Promise<ProducerFixture> {
   // Registered before createDatabase's own hook: after-hooks run in registration order, and the app must
   // stop before its database is dropped.
   const started: { app?: ProducerApp; broker?: Broker; client?: ReportClient } = {};
@@ -53,7 +53,7 @@ export async function startProducer(t: TestContext, env: Record<string, string> 
     EY_SHUTDOWN_GRACE_MS: '2000',
     ...env,
   });
-  const app = (started.app = createApp(config, { logger: silentLogger() }));
+  const app = (started.app = createApp(config, { logger: options.logger ?? silentLogger() }));
   const kafka = new Kafka({ brokers: [`127.0.0.1:${broker.port}`], clientId: 'producer-test', logLevel: logLevel.NOTHING });
   await app.start();
   const client = (started.client = createReportClient({ address: `127.0.0.1:${app.ports.grpc}`, deadlineMs: 15_000 }));
