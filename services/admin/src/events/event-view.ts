@@ -45,7 +45,8 @@ export function eventView(history: EventHistory, nextDueAt: Date | null, chains:
   };
 }
 
-function deliveryView(delivery: DeliveryRecord, attempts: readonly AttemptRecord[], chain: RepeatChainRecord | undefined): Record<string, unknown> {
+/** One processor's delivery with its attempts (also the rows of GET /v1/deliveries). */
+export function deliveryView(delivery: DeliveryRecord, attempts: readonly AttemptRecord[], chain: RepeatChainRecord | undefined): Record<string, unknown> {
   const last = attempts.at(-1);
   return {
     dispatcher_id: delivery.dispatcher_id,

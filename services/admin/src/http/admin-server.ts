@@ -9,11 +9,13 @@ import type { KafkaLink } from '../kafka/kafka-link.ts';
 import type { AdminMetrics } from '../metrics.ts';
 import { registerApiKeyRoutes } from '../routes/api-keys.ts';
 import { registerEventRoutes } from '../routes/events.ts';
+import { registerHistoryRoutes } from '../routes/history.ts';
 import { registerOpenApiRoute } from '../routes/openapi.ts';
 import { registerProcessorActionRoutes } from '../routes/processor-actions.ts';
 import { registerProcessorRoutes } from '../routes/processors.ts';
 import { registerProducerRoutes } from '../routes/producers.ts';
 import { registerReplayRoutes } from '../routes/replay.ts';
+import { registerStatsRoutes } from '../routes/stats.ts';
 import { createTokenCheck } from './admin-auth.ts';
 import { reply, toApiError } from './api-error.ts';
 
@@ -74,6 +76,8 @@ export function buildAdminServer(options: AdminServerOptions): FastifyInstance {
   registerProducerRoutes(app, { knex: options.knex });
   registerProcessorRoutes(app, { knex: options.knex, validateFilter: options.validateFilter });
   registerEventRoutes(app, { knex: options.knex });
+  registerHistoryRoutes(app, { knex: options.knex });
+  registerStatsRoutes(app, { knex: options.knex, kafka: options.kafka });
   registerApiKeyRoutes(app, { knex: options.knex });
   registerReplayRoutes(app, { knex: options.knex, kafka: options.kafka, ...(options.wakeReplays === undefined ? {} : { wakeReplays: options.wakeReplays }) });
   registerProcessorActionRoutes(app, { knex: options.knex, ...(options.wakeReplays === undefined ? {} : { wakeReplays: options.wakeReplays }) });
