@@ -46,10 +46,6 @@ export class ApiKeyAuth {
     this.#maxEntries = options.cacheMaxEntries ?? 1000;
   }
 
-  get mode(): ApiKeyMode {
-    return this.#options.mode;
-  }
-
   /** Forgets cached lookups (called when api_keys changes). */
   clearCache(): void {
     this.#cache.clear();
