@@ -2,6 +2,7 @@
 // schemas fastify validates with, so the two cannot disagree on fields.
 import type { FastifyInstance } from 'fastify';
 import { processorConfInfoSchema, producerConfInfoSchema, retSchema } from './config-schemas.ts';
+import { replayOpenApiPaths } from '../replay/openapi-paths.ts';
 import { apiKeyViewSchema, createApiKeyBodySchema } from './api-keys.ts';
 
 const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
@@ -160,6 +161,7 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
       },
+      ...replayOpenApiPaths(),
     },
   };
 }
