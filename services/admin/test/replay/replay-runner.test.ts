@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { silentLogger } from '@eventyard/core';
 import { createReplayJob, getReplayJob, type ReplayJobRecord } from '@eventyard/db';
+import { createKafkaLink } from '../../src/kafka/kafka-link.ts';
 import type { KafkaLink } from '../../src/kafka/kafka-link.ts';
 import { createReplayRunner, type PacingClock, type ReplayRunner } from '../../src/replay/replay-runner.ts';
 import { startReplayAdmin, type ReplayFixture } from './replay-fixture.ts';
@@ -135,4 +136,24 @@ test('two runners on one database never replay the same job twice', async (t) =>
     for (const r of runners) await r.close();
   }
   assert.deepEqual((await f.tasks('orders')).map((r) => r.task.event_id).sort(), eventIds);
+});
+
+test('a batch that keeps failing ends the job failed, saying where; nothing is marked pending', async (t) => {
+  const f = await startReplayAdmin(t, { replayRunner: false });
+  await seed(f, 3);
+  const dead = createKafkaLink({ kafka: { ...f.config.kafka, brokers: ['127.0.0.1:1'] }, logger: silentLogger(), requestTimeoutMs: 500 });
+  const job = await createReplayJob(f.db.knex, { kind: 'query', query: { app_id: 'shop' }, rate_per_s: 10, limit: 100 });
+  const r = createReplayRunner({ knex: f.db.knex, kafka: dead, logger: silentLogger(), clock: instantClock(), pollMs: 50, batchAttempts: 2, retryBaseMs: 10 });
+  r.start();
+  let failed: ReplayJobRecord;
+  try {
+    failed = await waitJob(f, job.replay_id, (j) => j.status === 'failed', 'job failed');
+  } finally {
+    await r.close();
+    await dead.close();
+  }
+  assert.match(failed.error ?? '', /^batch after event \(start\) failed 2 times: kafka: /);
+  assert.equal(failed.replayed, 0);
+  assert.ok(failed.finished_at !== null);
+  assert.equal((await f.db.knex('deliveries').count<Array<{ count: string }>>('* as count'))[0]?.count, '0');
 });
