@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { processorConfInfoSchema, producerConfInfoSchema, retSchema } from './config-schemas.ts';
 import { replayOpenApiPaths } from '../replay/openapi-paths.ts';
+import { historyOpenApiPaths } from '../history/openapi-paths.ts';
 import { apiKeyViewSchema, createApiKeyBodySchema } from './api-keys.ts';
 
 const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
@@ -162,6 +163,7 @@ export function openApiDocument(): Record<string, unknown> {
         },
       },
       ...replayOpenApiPaths(),
+      ...historyOpenApiPaths(),
     },
   };
 }

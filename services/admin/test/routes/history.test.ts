@@ -167,6 +167,13 @@ test('history lists', async (t) => {
     assert.equal(firstPage.body.next_cursor, firstPage.body.events[4].event_id, 'the cursor is the last id of the page');
   });
 
+  await t.test('the routes are in /openapi.json', async () => {
+    const doc = await call('GET', '/openapi.json');
+    for (const path of ['/v1/events', '/v1/deliveries', '/v1/processors/{dispatcher_id}/stats']) assert.ok(path in doc.body.paths, path);
+    const names = doc.body.paths['/v1/events'].get.parameters.map((p: { name: string }) => p.name);
+    assert.deepEqual([...names].sort(), ['app_id', 'cursor', 'delivery_status', 'dispatcher_id', 'event_id', 'limit', 'outcome', 'retry_source', 'since', 'status', 'topic_id', 'until']);
+  });
+
   await t.test('bad input: 400 naming the parameter', async () => {
     const cases: Array<[string, RegExp]> = [
       ['/v1/events?colour=red', /colour is not a known field/],
