@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { getEventHistory, listDeliveries, listEvents, recordAttempt, recordAttempts, recordDeliveries, recordEvents, setDeliveryStatus, type AttemptInput } from '@eventyard/db';
+import { getEventHistory, queryDeliveries, queryEvents, recordAttempt, recordAttempts, recordDeliveries, recordEvents, setDeliveryStatus, type AttemptInput } from '@eventyard/db';
 import { createDatabase } from '@eventyard/db/testing';
 
 const event = (id: number, extra: object = {}) => ({ event_id: String(id), app_id: 'shop', topic_id: 'order', status: 'routed', payload: Buffer.from(`p${id}`), ...extra });
@@ -56,7 +56,7 @@ test('concurrent attempts of one delivery get distinct attempt numbers, even bef
   const { knex } = await createDatabase(t, { poolMax: 10 });
   const results = await Promise.all(Array.from({ length: 10 }, (_, i) => recordAttempt(knex, attempt({ retry_times: i }))));
   assert.deepEqual(results.map((r) => r.attempt.attempt_no).sort((a, b) => a - b), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
-  const [delivery] = await listDeliveries(knex, { dispatcher_id: 'billing', limit: 10 });
+  const [delivery] = await queryDeliveries(knex, { dispatcher_id: 'billing', limit: 10 });
   assert.equal(delivery?.attempt_count, 10);
   const redriven = await setDeliveryStatus(knex, { event_id: '1', dispatcher_id: 'billing', app_id: 'shop', topic_id: 'order', status: 'pending' });
   assert.equal(redriven.finished_at, null);
@@ -84,7 +84,7 @@ test('a batch records many deliveries at once; attempts of one delivery are numb
     ['7', 'succeeded', 3],
     ['10', 'scheduled', 1],
   ]);
-  const deliveries = await listDeliveries(knex, { limit: 10 });
+  const deliveries = await queryDeliveries(knex, { limit: 10 });
   const byEvent = new Map(deliveries.map((d) => [`${d.event_id}/${d.dispatcher_id}`, d]));
   assert.equal(byEvent.get('7/billing')?.retry_times, 2);
   assert.ok(byEvent.get('7/billing')?.finished_at instanceof Date);
@@ -123,12 +123,12 @@ test('event pages stay stable while new events arrive: every row exactly once', 
   let before: string | undefined;
   let next = 1000;
   for (;;) {
-    const page = await listEvents(knex, { app_id: 'shop', topic_id: 'order', limit: 7, ...(before === undefined ? {} : { before }) });
+    const page = await queryEvents(knex, { app_id: 'shop', topic_id: 'order', limit: 7, ...(before === undefined ? {} : { before }) });
     if (page.length === 0) break;
     seen.push(...page.map((e) => e.event_id));
     before = page.at(-1)?.event_id;
     await recordEvents(knex, [event(next++)]); // newer events arrive between pages
   }
   assert.deepEqual(seen, Array.from({ length: 25 }, (_, i) => String(124 - i)));
-  assert.equal((await listEvents(knex, { status: 'routed', event_ids: ['100', '1000'], limit: 10 })).length, 2);
+  assert.equal((await queryEvents(knex, { status: 'routed', event_ids: ['100', '1000'], limit: 10 })).length, 2);
 });
