@@ -72,7 +72,7 @@ const realClock: PacingClock = {
 };
 
 /** Which targets a job's events go to: the query's processor, the original targets, or routing now. */
-export function targetModeOf(job: Pick<ReplayJobRecord, 'query' | 'original_targets'>): TargetMode {
+function targetModeOf(job: Pick<ReplayJobRecord, 'query' | 'original_targets'>): TargetMode {
   if (job.query.dispatcher_id !== undefined) return { kind: 'processor', dispatcherId: job.query.dispatcher_id };
   return job.original_targets ? { kind: 'original' } : { kind: 'routing' };
 }

@@ -30,16 +30,16 @@ export interface ReplayRouteDeps {
 }
 
 export const DEFAULT_RATE_PER_S = 100;
-export const MAX_RATE_PER_S = 10_000;
+const MAX_RATE_PER_S = 10_000;
 export const DEFAULT_REPLAY_LIMIT = 10_000;
-export const MAX_REPLAY_LIMIT = 1_000_000;
+const MAX_REPLAY_LIMIT = 1_000_000;
 const MAX_EVENT_IDS = 10_000;
 
 const idString = (maxLength: number) => ({ type: 'string', minLength: 1, maxLength });
 const timeString = { type: 'string', minLength: 1, maxLength: 64 };
 
-/** The bulk query, shared with the OpenAPI document. */
-export const replayQuerySchema = {
+/** The bulk query (the OpenAPI document shows it inside bulkReplayBodySchema). */
+const replayQuerySchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
@@ -171,7 +171,7 @@ export async function createJobReply(options: {
 }
 
 /** The public shape of a job. */
-export function replayView(job: ReplayJobRecord): Record<string, unknown> {
+function replayView(job: ReplayJobRecord): Record<string, unknown> {
   return {
     replay_id: job.replay_id,
     kind: job.kind,
