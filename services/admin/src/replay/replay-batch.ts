@@ -19,7 +19,9 @@ export interface ReplayDeps {
 export type EventReplay =
   | { event_id: string; outcome: 'replayed' | 'skipped'; replayed: string[]; skipped: Skipped[] }
   /** Retention removed the payload: nothing can be delivered. */
-  | { event_id: string; outcome: 'pruned'; pruned_at: Date };
+  | { event_id: string; outcome: 'pruned'; pruned_at: Date }
+  /** The stored event does not make a DeliveryTask (a row written by something other than the router). */
+  | { event_id: string; outcome: 'unencodable'; error: unknown };
 
 /**
  * Replays `events` (in order) through `planner`. Resolves once every task is acknowledged by the broker
@@ -39,14 +41,27 @@ export async function replayEvents(deps: ReplayDeps, events: readonly EventRecor
     }
     const deliveries = known.get(event.event_id) ?? [];
     const plan = await planner.plan(event, deliveries);
-    for (const target of plan.targets) {
-      // A repeat event replays one occurrence: the latest one this processor got (0 if none yet).
-      const repeatTimes = deliveries.find((d) => d.dispatcher_id === target.dispatcher_id)?.repeat_times ?? 0;
-      const topic = Topics.deliveries(target.dispatcher_id);
+    // Encoded before anything is queued, so one bad row fails alone instead of failing its whole batch.
+    let records: Array<{ topic: string; message: Message; row: PendingDelivery }>;
+    try {
+      records = plan.targets.map((target) => {
+        // A repeat event replays one occurrence: the latest one this processor got (0 if none yet).
+        const repeatTimes = deliveries.find((d) => d.dispatcher_id === target.dispatcher_id)?.repeat_times ?? 0;
+        return {
+          topic: Topics.deliveries(target.dispatcher_id),
+          message: taskRecord(event, target.dispatcher_id, repeatTimes),
+          row: { event_id: event.event_id, dispatcher_id: target.dispatcher_id, app_id: event.app_id, topic_id: event.topic_id, repeat_times: repeatTimes },
+        };
+      });
+    } catch (error) {
+      results.push({ event_id: event.event_id, outcome: 'unencodable', error });
+      continue;
+    }
+    for (const { topic, message, row } of records) {
       let messages = byTopic.get(topic);
       if (messages === undefined) byTopic.set(topic, (messages = []));
-      messages.push(taskRecord(event, target.dispatcher_id, repeatTimes));
-      pending.push({ event_id: event.event_id, dispatcher_id: target.dispatcher_id, app_id: event.app_id, topic_id: event.topic_id, repeat_times: repeatTimes });
+      messages.push(message);
+      pending.push(row);
     }
     const replayed = plan.targets.map((p) => p.dispatcher_id);
     results.push({ event_id: event.event_id, outcome: replayed.length > 0 ? 'replayed' : 'skipped', replayed, skipped: plan.skipped });

@@ -134,7 +134,7 @@ export function createReplayRunner(options: ReplayRunnerOptions): ReplayRunner {
           // A planner per batch: each batch routes against the processors as they are now.
           const results = await replayEvents({ knex, kafka }, events, new TargetPlanner(knex, mode));
           const count = (outcome: string) => results.filter((r) => r.outcome === outcome).length;
-          const status = await recordReplayProgress(knex, { replay_id: job.replay_id, ...lease, cursor: last.event_id, replayed: count('replayed'), skipped: count('skipped'), failed: count('pruned') });
+          const status = await recordReplayProgress(knex, { replay_id: job.replay_id, ...lease, cursor: last.event_id, replayed: count('replayed'), skipped: count('skipped'), failed: count('pruned') + count('unencodable') });
           cursor = last.event_id;
           outcome = { done: false, count: events.length, status };
         } catch (err) {

@@ -115,8 +115,10 @@ export function registerReplayRoutes(app: FastifyInstance, deps: ReplayRouteDeps
         mode = { kind: 'processor', dispatcherId: processor.dispatcher_id };
       }
       const [result] = await replayEvents({ knex, kafka }, [event], new TargetPlanner(knex, mode));
-      const replayed = result?.outcome === 'pruned' ? [] : (result?.replayed ?? []);
-      const skipped = result?.outcome === 'pruned' ? [] : (result?.skipped ?? []);
+      // Not the caller's mistake: a stored row that does not encode is a server fault (500, logged).
+      if (result?.outcome === 'unencodable') throw result.error;
+      const replayed = result === undefined || result.outcome === 'pruned' ? [] : result.replayed;
+      const skipped = result === undefined || result.outcome === 'pruned' ? [] : result.skipped;
       request.log.info({ event_id: eventId, replayed, skipped: skipped.length }, 'event replayed');
       return { ret: { code: 0, msg: `replayed to ${replayed.length} processor(s)` }, event_id: eventId, replayed, skipped };
     },

@@ -112,6 +112,21 @@ test('bulk replay by query', async (t) => {
     assert.deepEqual(await eventIdsOn(f, 'mall-orders'), ['216', '217', '218']);
   });
 
+  await t.test('a stored event that does not encode fails alone; the rest of its batch is replayed', async () => {
+    await f.processor({ dispatcher_id: 'odd-orders', app_id: 'odd' });
+    await f.events([
+      { event_id: '221', app_id: 'odd', event_comm: { event_tag: { tag_list: 'not-a-list' } } },
+      { event_id: '222', app_id: 'odd' },
+    ]);
+    const res = await f.call('POST', '/v1/replay', { query: { app_id: 'odd' } });
+    const job = await waitJob(f, res.body.replay_id, 'succeeded');
+    assert.deepEqual([job.matched, job.replayed, job.failed], [2, 1, 1]);
+    assert.deepEqual(await eventIdsOn(f, 'odd-orders'), ['222']);
+    const single = await f.call('POST', '/v1/events/221/replay');
+    assert.equal(single.status, 500);
+    assert.equal(single.body.error, 'EY_PROTO_ENCODE_FAILED');
+  });
+
   await t.test('a query matching nothing creates a job that is already done', async () => {
     const res = await f.call('POST', '/v1/replay', { query: { app_id: 'nobody' } });
     assert.equal(res.status, 202);
