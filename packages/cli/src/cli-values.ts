@@ -34,3 +34,14 @@ export function parseTime(value: string, flag: string, nowMs = Date.now()): stri
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
+
+/** Like collect, and `a,b` counts as two values. */
+export function collectList(value: string, previous: string[] = []): string[] {
+  return [...previous, ...value.split(',').map((item) => item.trim()).filter((item) => item !== '')];
+}
+
+/** An ISO 8601 time, or a duration meaning that long from now (`--expires-at 30d`). */
+export function parseFutureTime(value: string, flag: string, nowMs = Date.now()): string {
+  if (/^\d+(?:\.\d+)?(ms|s|m|h|d)$/.test(value.trim())) return new Date(nowMs + parseDuration(value, flag)).toISOString();
+  return parseTime(value, flag, nowMs);
+}

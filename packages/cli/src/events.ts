@@ -59,7 +59,10 @@ export function registerEventCommands(program: Command): void {
     .option('--topic-id <topic_id>')
     .option('--status <status>', 'event status (routed, no_subscribers, …)')
     .option('--dispatcher-id <id>', 'events delivered to this processor')
-    .option('--delivery-status <status>', 'events with a delivery in this status (dead, failed, succeeded, …)')
+    .option('--delivery-status <status>', 'events with a delivery in this status (dead, failed, succeeded, …; a,b for several)')
+    .option('--outcome <outcome>', 'events with an attempt that ended success or failure')
+    .option('--retry-source <source>', 'events with an attempt started auto (routing, retries) or manual (replay, redrive)')
+    .option('--event-id <ids>', 'only these events (a,b,c)')
     .option('--since <time>', 'ISO 8601 time, or an age such as 1h')
     .option('--until <time>', 'ISO 8601 time, or an age such as 10m')
     .option('--limit <n>', 'page size')
@@ -84,6 +87,9 @@ interface EventListOptions {
   status?: string;
   dispatcherId?: string;
   deliveryStatus?: string;
+  outcome?: string;
+  retrySource?: string;
+  eventId?: string;
   since?: string;
   until?: string;
   limit?: string;
@@ -97,6 +103,9 @@ function eventQuery(options: EventListOptions): Record<string, string | number |
     status: options.status,
     dispatcher_id: options.dispatcherId,
     delivery_status: options.deliveryStatus,
+    outcome: options.outcome,
+    retry_source: options.retrySource,
+    event_id: options.eventId,
     since: options.since === undefined ? undefined : parseTime(options.since, '--since'),
     until: options.until === undefined ? undefined : parseTime(options.until, '--until'),
     limit: options.limit === undefined ? undefined : parseLimit(options.limit, '--limit', 1000),

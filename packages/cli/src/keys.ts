@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { adminClientFor, globalOptions, pathOf } from './admin-client.ts';
 import { printResult, renderTable, type Column } from './output.ts';
-import { collect, parseTime, usageError } from './cli-values.ts';
+import { collect, parseFutureTime, usageError } from './cli-values.ts';
 
 type ApiKey = Record<string, unknown>;
 
@@ -36,12 +36,12 @@ export function registerKeyCommands(program: Command): void {
     .requiredOption('--app-id <app_id>', 'an app the key may report to (repeatable; * = every app)', collect)
     .option('--permission <permission>', `${PERMISSIONS.join('|')} (repeatable; default report)`, collect)
     .option('--name <name>', 'a label for people')
-    .option('--expires-at <time>', 'ISO 8601 time after which the key stops working')
+    .option('--expires-at <time>', 'ISO 8601 time (or a duration from now, such as 90d) after which the key stops working')
     .action(async (options: CreateOptions, command: Command) => {
       for (const permission of options.permission ?? []) {
         if (!PERMISSIONS.includes(permission)) throw usageError(`--permission must be one of ${PERMISSIONS.join(', ')}, got "${permission}"`);
       }
-      const expiresAt = options.expiresAt === undefined ? undefined : parseTime(options.expiresAt, '--expires-at');
+      const expiresAt = options.expiresAt === undefined ? undefined : parseFutureTime(options.expiresAt, '--expires-at');
       const answer = await adminClientFor(command).request<{ api_key: ApiKey; secret: string }>('POST', '/v1/api-keys', {
         body: {
           app_ids: options.appId,
@@ -59,9 +59,10 @@ export function registerKeyCommands(program: Command): void {
 
   keys
     .command('list')
-    .description('list API keys (never their secrets)')
-    .action(async (_options: unknown, command: Command) => {
-      const answer = await adminClientFor(command).request<{ api_keys: ApiKey[] }>('GET', '/v1/api-keys');
+    .description('list API keys (never their secrets), revoked ones included unless --active')
+    .option('--active', 'leave out revoked keys', false)
+    .action(async (options: { active: boolean }, command: Command) => {
+      const answer = await adminClientFor(command).request<{ api_keys: ApiKey[] }>('GET', '/v1/api-keys', { query: options.active ? { include_revoked: 'false' } : {} });
       printResult(globalOptions(command).output, answer, () => renderTable(COLUMNS, answer.api_keys));
     });
 

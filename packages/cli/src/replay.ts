@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { EventyardError } from '@eventyard/core';
 import { adminClientFor, globalOptions, pathOf, type AdminClient } from './admin-client.ts';
 import { printJson, printResult, renderTable } from './output.ts';
-import { collect, parseLimit, parseTime, usageError } from './cli-values.ts';
+import { collect, collectList, parseLimit, parseTime, usageError } from './cli-values.ts';
 
 interface ReplayOptions {
   dispatcherId?: string;
@@ -14,11 +14,20 @@ interface ReplayOptions {
   queryTopicId?: string;
   queryDispatcherId?: string;
   queryStatus?: string;
-  queryDeliveryStatus?: string;
+  queryDeliveryStatus?: string[];
   since?: string;
   until?: string;
   eventId?: string[];
   dryRun: boolean;
+  rate?: string;
+  limit?: string;
+  wait: boolean;
+}
+
+interface RedriveOptions {
+  dryRun: boolean;
+  since?: string;
+  until?: string;
   rate?: string;
   limit?: string;
   wait: boolean;
@@ -30,13 +39,15 @@ export interface ReplayJob {
   status: string;
   matched?: number;
   replayed?: number;
+  skipped?: number;
   failed?: number;
   error?: string | null;
   [field: string]: unknown;
 }
 
-const SUCCEEDED = new Set(['succeeded', 'completed', 'done', 'finished']);
-const FAILED = new Set(['failed', 'cancelled', 'canceled', 'aborted']);
+// A job is `running` until it ends `succeeded`, `failed` or `cancelled` (db replay_jobs).
+const SUCCEEDED = new Set(['succeeded']);
+const FAILED = new Set(['failed', 'cancelled']);
 /** How often a running job is polled. */
 const POLL_MS = 500;
 /** Without a TTY, a progress line at most this often (plus the final one). */
@@ -48,12 +59,12 @@ export function registerReplayCommands(program: Command): void {
     .description('replay one event (to its processors, one processor, or its original targets), or every event a query matches')
     .argument('[event_id]', 'one event; omit it and give --query-* / --since / --until / --event-id for a bulk replay')
     .option('--dispatcher-id <id>', 'one event: only to this processor')
-    .option('--original-targets', 'one event: to the processors it was first delivered to, not those subscribed now', false)
+    .option('--original-targets', 'to the processors the event(s) first reached, not those routing picks now', false)
     .option('--query-app-id <app_id>', 'bulk: events of this app')
     .option('--query-topic-id <topic_id>', 'bulk: events of this topic')
     .option('--query-dispatcher-id <id>', 'bulk: events delivered to this processor')
     .option('--query-status <status>', 'bulk: events in this status')
-    .option('--query-delivery-status <status>', 'bulk: events with a delivery in this status (dead, failed, …)')
+    .option('--query-delivery-status <status>', 'bulk: events with a delivery in this status (dead, failed, …; repeatable or a,b)', collectList)
     .option('--since <time>', 'bulk: ISO 8601 time or an age such as 1h')
     .option('--until <time>', 'bulk: ISO 8601 time or an age such as 10m')
     .option('--event-id <id>', 'bulk: this event (repeatable)', collect)
@@ -71,16 +82,15 @@ export function registerReplayCommands(program: Command): void {
         const answer = await client.request<Record<string, unknown>>('POST', `${pathOf('/v1/events', eventId)}/replay`, {
           body: { ...(options.dispatcherId === undefined ? {} : { dispatcher_id: options.dispatcherId }), ...(options.originalTargets ? { original_targets: true } : {}) },
         });
-        printResult(globalOptions(command).output, answer, () => `replayed event ${eventId}: ${countOf(answer.replayed)} replayed, ${countOf(answer.skipped)} skipped${listOf(answer.replayed)}\n`);
+        printResult(globalOptions(command).output, answer, () => `replayed event ${eventId}: ${countOf(answer.replayed)} replayed${listOf(answer.replayed)}, ${countOf(answer.skipped)} skipped${listOf(answer.skipped)}\n`);
         return;
       }
-      if (options.dispatcherId !== undefined || options.originalTargets) {
-        throw usageError('replay: --dispatcher-id and --original-targets apply to one event; for a bulk replay use --query-dispatcher-id');
-      }
+      if (options.dispatcherId !== undefined) throw usageError('replay: --dispatcher-id applies to one event; for a bulk replay use --query-dispatcher-id');
       if (Object.keys(bulk).length === 0) throw usageError('replay: give an event_id, or a query (--query-app-id, --since, --event-id, …) for a bulk replay');
       const body = {
         query: bulk,
         ...(options.dryRun ? { dry_run: true } : {}),
+        ...(options.originalTargets ? { original_targets: true } : {}),
         ...(options.rate === undefined ? {} : { rate_per_s: parseLimit(options.rate, '--rate') }),
         ...(options.limit === undefined ? {} : { limit: parseLimit(options.limit, '--limit') }),
       };
@@ -92,10 +102,21 @@ export function registerReplayCommands(program: Command): void {
     .description("replay a processor's dead deliveries")
     .argument('<dispatcher_id>')
     .option('--dry-run', 'count the dead deliveries, replay nothing', false)
+    .option('--since <time>', 'only deliveries of events since (ISO 8601 or an age such as 1h)')
+    .option('--until <time>', 'only deliveries of events until (ISO 8601 or an age)')
+    .option('--rate <per_s>', 'events per second')
+    .option('--limit <n>', 'at most n events')
     .option('--no-wait', 'print the replay id and return without following the job')
-    .action(async (dispatcherId: string, options: { dryRun: boolean; wait: boolean }, command: Command) => {
+    .action(async (dispatcherId: string, options: RedriveOptions, command: Command) => {
       const client = adminClientFor(command);
-      await startAndFollow(command, client, `${pathOf('/v1/processors', dispatcherId)}/redrive`, options.dryRun ? { dry_run: true } : {}, options.dryRun, options.wait);
+      const body = {
+        ...(options.dryRun ? { dry_run: true } : {}),
+        ...(options.since === undefined ? {} : { since: parseTime(options.since, '--since') }),
+        ...(options.until === undefined ? {} : { until: parseTime(options.until, '--until') }),
+        ...(options.rate === undefined ? {} : { rate_per_s: parseLimit(options.rate, '--rate') }),
+        ...(options.limit === undefined ? {} : { limit: parseLimit(options.limit, '--limit') }),
+      };
+      await startAndFollow(command, client, `${pathOf('/v1/processors', dispatcherId)}/redrive`, body, options.dryRun, options.wait);
     });
 }
 
@@ -134,6 +155,7 @@ async function startAndFollow(command: Command, client: AdminClient, path: strin
           { header: 'status', value: (j: ReplayJob) => j.status },
           { header: 'matched', value: (j: ReplayJob) => j.matched },
           { header: 'replayed', value: (j: ReplayJob) => j.replayed },
+          { header: 'skipped', value: (j: ReplayJob) => j.skipped },
           { header: 'failed', value: (j: ReplayJob) => j.failed },
         ],
         [final.replay],
@@ -168,8 +190,9 @@ export async function followReplay(client: AdminClient, replayId: string): Promi
 function progressText(job: ReplayJob): string {
   const matched = job.matched ?? 0;
   const replayed = job.replayed ?? 0;
-  const percent = matched === 0 ? 100 : Math.floor(((replayed + (job.failed ?? 0)) * 100) / matched);
-  return `${replayed}/${matched} replayed, ${job.failed ?? 0} failed (${percent}%)`;
+  const done = replayed + (job.skipped ?? 0) + (job.failed ?? 0);
+  const percent = matched === 0 ? 100 : Math.min(100, Math.floor((done * 100) / matched));
+  return `${replayed}/${matched} replayed, ${job.skipped ?? 0} skipped, ${job.failed ?? 0} failed (${percent}%)`;
 }
 
 function countOf(value: unknown): string {
@@ -177,7 +200,13 @@ function countOf(value: unknown): string {
   return typeof value === 'number' ? String(value) : '0';
 }
 
+/** `(billing, shipping)`, or for skipped targets `(audit: paused)`. */
 function listOf(value: unknown): string {
   if (!Array.isArray(value) || value.length === 0) return '';
-  return ` (${value.map((item) => (typeof item === 'object' && item !== null && 'dispatcher_id' in item ? String(item.dispatcher_id) : String(item))).join(', ')})`;
+  const names = value.map((item: unknown) => {
+    if (typeof item !== 'object' || item === null) return String(item);
+    const target = item as { dispatcher_id?: unknown; reason?: unknown };
+    return `${String(target.dispatcher_id)}${target.reason === undefined ? '' : `: ${String(target.reason)}`}`;
+  });
+  return ` (${names.join(', ')})`;
 }

@@ -83,4 +83,26 @@ test('events get', async (t) => {
     assert.equal(bad.code, 1);
     assert.equal(bad.stderr, 'eventyard: event_id must be a positive decimal 64-bit integer (EY_INVALID_EVENT_ID, HTTP 400)\n');
   });
+
+  await t.test('events list: a table, filters, and --all follows next_cursor', async () => {
+    await recordEvents(
+      db.knex,
+      ['7320000000000000050', '7320000000000000051', '7320000000000000052'].map((event_id) => ({ event_id, app_id: 'crm', topic_id: 'lead', status: 'no_subscribers' })),
+    );
+    const table = await run(['events', 'list', '--app-id', 'crm']);
+    assert.equal(table.code, 0, table.stderr);
+    const lines = table.stdout.trimEnd().split('\n');
+    assert.match(lines[0] ?? '', /^EVENT_ID\s+APP_ID\s+TOPIC_ID\s+STATUS\s+CREATED_AT$/);
+    assert.equal(lines.length, 4);
+    assert.match(table.stdout, /^7320000000000000051\s+crm\s+lead\s+no_subscribers\s+\S+$/m);
+    const page = await run(['events', 'list', '--app-id', 'crm', '--limit', '2']);
+    assert.match(page.stdout, /\(more: --all, or the admin API with cursor=\d+\)\n$/);
+    const all = await run(['events', 'list', '--app-id', 'crm', '--limit', '2', '--all', '-o', 'json']);
+    assert.equal(all.code, 0, all.stderr);
+    const body = JSON.parse(all.stdout) as { events: Array<{ event_id: string }>; next_cursor: null };
+    assert.deepEqual(body.events.map((e) => e.event_id).sort(), ['7320000000000000050', '7320000000000000051', '7320000000000000052']);
+    assert.equal(body.next_cursor, null);
+    const dead = await run(['events', 'list', '--delivery-status', 'succeeded', '--dispatcher-id', 'billing', '-o', 'json']);
+    assert.deepEqual((JSON.parse(dead.stdout) as { events: Array<{ event_id: string }> }).events.map((e) => e.event_id), [EVENT_ID]);
+  });
 });

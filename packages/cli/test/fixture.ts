@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { createApp, type AdminApp } from '@eventyard/admin';
 import { startBroker, type Broker } from '@eventyard/broker';
-import { loadCoreConfig, silentLogger } from '@eventyard/core';
+import { createKafka, ensureTopics, loadCoreConfig, silentLogger, Topics } from '@eventyard/core';
 import { createDatabase, type TestDatabase } from '@eventyard/db/testing';
 
 export const CLI = join(import.meta.dirname, '..', 'src', 'main.ts');
@@ -25,6 +25,8 @@ export interface CliFixture {
   adminUrl: string;
   /** Brokers string when started with a broker. */
   brokers?: string;
+  /** Creates processors' delivery topics on the broker (replays publish there). */
+  deliveryTopics(dispatcherIds: string[]): Promise<void>;
   /** Runs `eventyard <args>` against this admin (EY_ADMIN_URL set; other EY_* variables cleared). */
   run(args: string[], env?: Record<string, string>): Promise<RunResult>;
 }
@@ -76,6 +78,8 @@ export async function startCliFixture(t: TestContext, options: { broker?: boolea
     db,
     adminUrl,
     ...(brokers === undefined ? {} : { brokers }),
+    deliveryTopics: (dispatcherIds) =>
+      ensureTopics(createKafka(core.kafka, { logger: silentLogger() }), dispatcherIds.map((id) => Topics.deliveries(id)), { partitions: 1 }),
     run: (args, env = {}) => runCli(args, { EY_ADMIN_URL: adminUrl, ...env }),
   };
 }
