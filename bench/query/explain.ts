@@ -31,6 +31,7 @@ try {
     knex.off('query', capture);
     console.log(`\n== ${query.name}`);
     for (const { sql, bindings } of issued) {
+      if (!/^\s*(select|with)\b/i.test(sql)) continue; // BEGIN, SET LOCAL, COMMIT
       // Sent as knex sent it ($n placeholders), so through pg directly.
       const result = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, [...bindings]);
       console.log(result.rows.map((r) => r['QUERY PLAN']).join('\n'));
