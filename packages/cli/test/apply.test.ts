@@ -161,6 +161,18 @@ test('apply', async (t) => {
     assert.deepEqual([...(await list('shop')).keys()].sort(), ['billing', 'fraud', 'shipping']);
   });
 
+
+  await t.test('secrets are write-only: a set secret is no change, removing one is', async () => {
+    const hook = { dispatcher_id: 'hook', app_id: 'shop', topic_id: 'order', protocol_type: 'httpSend', addr: 'http://127.0.0.1:7004/hook' };
+    const withSecret = await file('hook.json', JSON.stringify({ processors: [{ ...hook, webhook_secret: 'whsec_abc' }] }));
+    assert.equal((await run(['processors', 'apply', '-f', withSecret])).stdout, '+ create processor hook\napply: 1 created, 0 updated, 0 deleted, 0 unchanged\n');
+    assert.equal((await run(['processors', 'apply', '-f', withSecret])).stdout, 'apply: nothing to change (1 unchanged)\n');
+    const without = await file('hook-plain.json', JSON.stringify({ processors: [hook] }));
+    const res = await run(['processors', 'apply', '--dry-run', '-f', without]);
+    assert.equal(res.stdout, '~ update processor hook: webhook_secret [redacted] → (none)\ndry run: 0 to create, 1 to update, 0 to delete, 0 unchanged; nothing was written\n');
+    assert.equal((await list('shop')).get('hook')?.version, 1);
+  });
+
   await t.test('an invalid file: exit 1, one line naming file, entry and field, nothing written', async () => {
     const cases: Array<[string, string]> = [
       [FIRST.replace('timeout: 3000', 'timeout: "3000"'), 'processors[0] (billing): timeout must be an integer'],
