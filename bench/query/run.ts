@@ -31,6 +31,7 @@ async function timeMigration0005(knex: Knex): Promise<string> {
   const entry = (await migrationSource.getMigrations([])).find((m) => migrationSource.getMigrationName(m) === '0005_history_query_indexes');
   if (entry === undefined) return 'migration 0005 not found';
   const migration = await migrationSource.getMigration(entry);
+  if (migration.down === undefined) return 'migration 0005 has no down';
   await migration.down(knex);
   const began = performance.now();
   await migration.up(knex);
