@@ -77,7 +77,7 @@ function normalizeServerProcessor(record: ServerRecord): ProcessorConfig {
  * the server shows only that one is set, so a set secret counts as unchanged whatever its value; setting
  * one, removing one, or any other change (which writes the file's secret too) is what apply can see.
  */
-export function diffFields(from: Record<string, unknown>, to: Record<string, unknown>, prefix = ''): FieldChange[] {
+function diffFields(from: Record<string, unknown>, to: Record<string, unknown>, prefix = ''): FieldChange[] {
   const changes: FieldChange[] = [];
   for (const field of new Set([...Object.keys(from), ...Object.keys(to)])) {
     const name = `${prefix}${field}`;

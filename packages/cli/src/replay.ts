@@ -169,7 +169,7 @@ async function startAndFollow(command: Command, client: AdminClient, path: strin
 }
 
 /** Polls the job until it ends, drawing progress on stderr: rewritten in place on a TTY, periodic lines otherwise. */
-export async function followReplay(client: AdminClient, replayId: string): Promise<{ replay: ReplayJob }> {
+async function followReplay(client: AdminClient, replayId: string): Promise<{ replay: ReplayJob }> {
   const tty = process.stderr.isTTY;
   let lastLine = 0;
   for (;;) {

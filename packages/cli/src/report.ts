@@ -78,7 +78,7 @@ function readPayload(file: string): Buffer {
   }
 }
 
-export function buildRequest(appId: string, topicId: string, payload: Buffer, options: Pick<ReportOptions, 'tag' | 'delay' | 'orderingKey' | 'idempotencyKey'>): ReportRequest {
+function buildRequest(appId: string, topicId: string, payload: Buffer, options: Pick<ReportOptions, 'tag' | 'delay' | 'orderingKey' | 'idempotencyKey'>): ReportRequest {
   const delayMs = options.delay === undefined ? 0 : parseDuration(options.delay, '--delay');
   return {
     event: {

@@ -2,15 +2,16 @@
 // in-process: one event replays at once; bulk replay and redrive follow their job on stderr until it ends;
 // a job that ends cancelled exits 1 with one line.
 import assert from 'node:assert/strict';
+import { execFile, spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { recordDeliveries, recordEvents, upsertProcessor } from '@eventyard/db';
-import { runCli, startCliFixture } from './fixture.ts';
+import { CLI, runCli, startCliFixture } from './fixture.ts';
 
 const ids = (from: number, count: number) => Array.from({ length: count }, (_, i) => String(from + i));
 
 test('replay and redrive', async (t) => {
   const { run, db, adminUrl, deliveryTopics } = await startCliFixture(t, { broker: true });
-  await deliveryTopics(['orders', 'slow-orders']);
+  await deliveryTopics(['orders', 'slow-orders', 'tty-orders']);
   const base = { app_id: 'shop', topic_id: 'order' };
   await upsertProcessor(db.knex, { dispatcher_id: 'orders', ...base, protocol_type: 'grpcSend', addr: '127.0.0.1:7000' });
   const [dead1, dead2, ok] = ids(5000, 3) as [string, string, string];
@@ -33,6 +34,25 @@ test('replay and redrive', async (t) => {
     // Not a TTY here: whole progress lines, the last one final.
     assert.match(res.stderr, /replay \S+: succeeded, 2\/2 replayed, 0 skipped, 0 failed \(100%\)\n$/);
     assert.match(res.stdout, /^REPLAY_ID\s+STATUS\s+MATCHED\s+REPLAYED\s+SKIPPED\s+FAILED\n\S+\s+succeeded\s+2\s+2\s+0\s+0\n$/);
+  });
+
+  // script(1) gives the CLI a pseudo-terminal, where the progress line is rewritten in place.
+  const script = spawnSync('script', ['--version'], { encoding: 'utf8' });
+  await t.test('on a terminal the progress line is rewritten in place', { skip: script.status === 0 ? false : 'script(1) is not installed' }, async () => {
+    const tty = { app_id: 'tty', topic_id: 'order' };
+    await upsertProcessor(db.knex, { dispatcher_id: 'tty-orders', ...tty, protocol_type: 'grpcSend', addr: '127.0.0.1:7000' });
+    await recordEvents(db.knex, [{ event_id: '5900', ...tty, status: 'routed', payload: Buffer.from('{}') }]);
+    await recordDeliveries(db.knex, [{ event_id: '5900', dispatcher_id: 'tty-orders', ...tty, status: 'dead' }]);
+    const res = await new Promise<{ code: number; out: string }>((resolve) => {
+      execFile('script', ['-qfec', `${process.execPath} ${CLI} redrive tty-orders`, '/dev/null'], { env: { ...process.env, EY_ADMIN_URL: adminUrl }, encoding: 'utf8', timeout: 120_000 }, (err, stdout) =>
+        resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : 1, out: stdout }),
+      );
+    });
+    assert.equal(res.code, 0, res.out);
+    // ESC [ K clears the line after the carriage return.
+    const rewritten = `\r${String.fromCharCode(27)}[Kreplay `;
+    assert.ok(res.out.includes(rewritten), JSON.stringify(res.out));
+    assert.match(res.out, /: succeeded, 1\/1 replayed, 0 skipped, 0 failed \(100%\)\r?\n/);
   });
 
   await t.test('one event: replayed to its processors', async () => {
