@@ -32,14 +32,14 @@ export async function runApply(command: Command, file: string, options: ApplyOpt
   const config = loadConfigFile(file, { processorsOnly: options.scope === 'processors' });
   const client = adminClientFor(command);
   const { output } = globalOptions(command);
-  const { steps, strayProducers } = await plan(client, config, options);
+  const { steps, strayProducers } = await planApply(client, config, options);
   const changes = steps.filter((step) => step.action !== 'unchanged');
   const notes = strayProducers.map((id) => `! producer ${id} is not in the file but stays: the admin API has no route to delete a producer`);
   if (output === 'table') {
     for (const step of changes) process.stdout.write(`${describeStep(step)}\n`);
     for (const note of notes) process.stdout.write(`${note}\n`);
   }
-  if (!options.dryRun) for (const step of changes) await carryOut(client, step);
+  if (!options.dryRun) for (const step of changes) await carryOutStep(client, step);
   const count = (action: PlanStep['action']) => steps.filter((step) => step.action === action).length;
   const summary = { create: count('create'), update: count('update'), delete: count('delete'), unchanged: count('unchanged') };
   if (output === 'json') {
@@ -56,7 +56,8 @@ export async function runApply(command: Command, file: string, options: ApplyOpt
   );
 }
 
-async function plan(client: AdminClient, config: ConfigFile, options: ApplyOptions): Promise<{ steps: PlanStep[]; strayProducers: string[] }> {
+/** Reads the in-scope state from the admin and plans the steps; writes nothing. */
+export async function planApply(client: AdminClient, config: ConfigFile, options: Pick<ApplyOptions, 'scope'>): Promise<{ steps: PlanStep[]; strayProducers: string[] }> {
   const processors: ServerRecord[] = [];
   for (const appId of config.appIds) processors.push(...(await fetchAllPages<ServerRecord>(client, '/v1/processors', 'processors', { app_id: appId })));
   // A processor id is global: one the file gives app "shop" may exist under another app, and must then be
@@ -90,7 +91,8 @@ async function getOrUndefined<T>(client: AdminClient, path: string): Promise<T |
   }
 }
 
-async function carryOut(client: AdminClient, step: PlanStep): Promise<void> {
+/** Writes one planned step with the version it was planned against (0 for a create). */
+export async function carryOutStep(client: AdminClient, step: PlanStep): Promise<void> {
   // version 0 = create only: a create racing another one gets 409 rather than overwriting it.
   const version = step.action === 'create' ? 0 : step.version;
   if (step.action === 'delete') {
