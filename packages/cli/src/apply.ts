@@ -35,11 +35,12 @@ export async function runApply(command: Command, file: string, options: ApplyOpt
   const { steps, strayProducers } = await planApply(client, config, options);
   const changes = steps.filter((step) => step.action !== 'unchanged');
   const notes = strayProducers.map((id) => `! producer ${id} is not in the file but stays: the admin API has no route to delete a producer`);
-  if (output === 'table') {
-    for (const step of changes) process.stdout.write(`${describeStep(step)}\n`);
-    for (const note of notes) process.stdout.write(`${note}\n`);
+  // Each line is printed just before its write, so after a failure the output shows what was done.
+  for (const step of changes) {
+    if (output === 'table') process.stdout.write(`${describeStep(step)}\n`);
+    if (!options.dryRun) await carryOutStep(client, step);
   }
-  if (!options.dryRun) for (const step of changes) await carryOutStep(client, step);
+  if (output === 'table') for (const note of notes) process.stdout.write(`${note}\n`);
   const count = (action: PlanStep['action']) => steps.filter((step) => step.action === action).length;
   const summary = { create: count('create'), update: count('update'), delete: count('delete'), unchanged: count('unchanged') };
   if (output === 'json') {
