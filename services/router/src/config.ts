@@ -11,13 +11,15 @@ const routerEnv = {
   /** Consumer group of the routers on eventyard.ingest; every router instance shares it. */
   EY_ROUTER_GROUP_ID: field.string().default('eventyard-router'),
   /** Ingest partitions routed at once by one instance (order is kept within each partition). */
-  EY_ROUTER_PARTITIONS_CONCURRENCY: field.int(1, 256).default(3),
+  EY_ROUTER_PARTITIONS_CONCURRENCY: field.int(1, 256).default(6),
   /** Most ingest records per routing round (one produce request and one insert per table per round). */
   EY_ROUTER_MAX_CHUNK_RECORDS: field.int(1, 100_000).default(1000),
   /** kafkajs consumer session timeout: how long a silent router keeps its partitions. */
   EY_ROUTER_SESSION_TIMEOUT_MS: field.int(6000, 300_000).default(30_000),
   /** Longest wait for the broker's acknowledgement of one routing round's records (acks = all). */
   EY_ROUTER_PRODUCE_TIMEOUT_MS: field.int(1000, 600_000).default(30_000),
+  /** How often routed offsets are committed (also at shutdown); after a crash at most this much is routed again. */
+  EY_ROUTER_COMMIT_INTERVAL_MS: field.int(10, 60_000).default(200),
 };
 
 export interface RouterConfig extends CoreConfig {
@@ -28,6 +30,7 @@ export interface RouterConfig extends CoreConfig {
   maxChunkRecords: number;
   sessionTimeoutMs: number;
   produceTimeoutMs: number;
+  commitIntervalMs: number;
 }
 
 /** Parses the environment; throws ConfigError listing every bad variable. */
@@ -43,5 +46,6 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
     maxChunkRecords: env.EY_ROUTER_MAX_CHUNK_RECORDS,
     sessionTimeoutMs: env.EY_ROUTER_SESSION_TIMEOUT_MS,
     produceTimeoutMs: env.EY_ROUTER_PRODUCE_TIMEOUT_MS,
+    commitIntervalMs: env.EY_ROUTER_COMMIT_INTERVAL_MS,
   });
 }
