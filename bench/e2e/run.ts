@@ -6,11 +6,23 @@
 import { parseArgs } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
 import { Kafka, logLevel } from 'kafkajs';
+import { readTopic } from '@eventyard/broker/testing';
 import { createReportClient, startDispatchServer } from '@eventyard/sdk';
-import { startStack, waitUntil } from '../../test/e2e/stack.ts';
+import { availableParallelism } from 'node:os';
+import { startStack, waitUntil, type RunningStack } from '../../test/e2e/stack.ts';
+import { postmasterPid, sampleCpu, type CpuGroups } from './cpu-time.ts';
 
 const { values } = parseArgs({
-  options: { rate: { type: 'string', default: '1000' }, seconds: { type: 'string', default: '10' }, burst: { type: 'string', default: '5000' } },
+  options: {
+    rate: { type: 'string', default: '1000' },
+    seconds: { type: 'string', default: '10' },
+    burst: { type: 'string', default: '5000' },
+    // The processor's `concurrency` (0 = the dispatcher's EY_DISPATCH_DEFAULT_CONCURRENCY).
+    concurrency: { type: 'string', default: '0' },
+    // The broker's fsync policy: `interval` is Apache Kafka's default behaviour (acks once in the page
+    // cache, flushed periodically: a broker kill -9 loses nothing); `always` fsyncs before every ack.
+    'broker-flush': { type: 'string', default: 'interval' },
+  },
 });
 const RATE = Number(values.rate);
 const SECONDS = Number(values.seconds);
@@ -28,6 +40,45 @@ interface Row {
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+/** Per-stage latency of the fixed-rate run, from the Kafka record timestamps read back after the run. */
+interface StageTimes {
+  sent: Map<string, number>;
+  acked: Map<string, number>;
+  arrived: Map<string, number>;
+}
+
+async function stageRows(brokers: string, ids: readonly string[], times: StageTimes): Promise<Row[]> {
+  const kafka = new Kafka({ clientId: 'bench-stages', brokers: [brokers], logLevel: logLevel.NOTHING });
+  const wanted = new Set(ids);
+  const ingest = new Map<string, number>();
+  const routed = new Map<string, number>();
+  await readTopic(kafka, 'eventyard.ingest', (records) => {
+    const last = records.at(-1);
+    if (last !== undefined && wanted.has(last.key)) ingest.set(last.key, last.timestamp);
+    return ingest.size >= wanted.size;
+  }, 60_000);
+  await readTopic(kafka, 'eventyard.deliveries.bench', (records) => {
+    const last = records.at(-1);
+    const id = last?.headers['ey-event-id'];
+    if (last !== undefined && id !== undefined && wanted.has(id)) routed.set(id, last.timestamp);
+    return routed.size >= wanted.size;
+  }, 60_000);
+  const stage = (what: string, from: (id: string) => number | undefined, to: (id: string) => number | undefined): Row => {
+    const values = ids.flatMap((id) => {
+      const a = from(id);
+      const b = to(id);
+      return a === undefined || b === undefined ? [] : [b - a];
+    }).sort((x, y) => x - y);
+    return { what: `  stage: ${what}`, perSecond: Number.NaN, p50: percentile(values, 50), p99: percentile(values, 99), note: `${values.length} events` };
+  };
+  return [
+    stage('Report answered (acks=all)', (id) => times.sent.get(id), (id) => times.acked.get(id)),
+    stage('Report sent → ingest record built', (id) => times.sent.get(id), (id) => ingest.get(id)),
+    stage('ingest record → delivery record (router)', (id) => ingest.get(id), (id) => routed.get(id)),
+    stage('delivery record → Dispatch (dispatcher)', (id) => routed.get(id), (id) => times.arrived.get(id)),
+  ];
 }
 
 async function kafkaCeiling(brokers: string): Promise<Row> {
@@ -107,9 +158,40 @@ async function grpcEchoCeiling(): Promise<Row> {
   return { what: 'ceiling: bare gRPC unary echo', perSecond: BURST / seconds, p50: percentile(sorted, 50), p99: percentile(sorted, 99), note: `${BURST} calls, ${CONCURRENCY} in flight` };
 }
 
+function cpuGroups(stack: RunningStack): CpuGroups {
+  const groups: CpuGroups = { 'bench (Report client, Dispatch server)': { pid: process.pid } };
+  if (stack.brokerPid !== undefined) groups.broker = { pid: stack.brokerPid };
+  for (const name of ['producer', 'router', 'dispatcher', 'delay-scheduler', 'admin'] as const) {
+    const pid = stack.pid(name);
+    if (pid !== undefined) groups[name] = { pid };
+  }
+  const postgres = postmasterPid();
+  if (postgres !== undefined) groups.postgres = { pid: postgres, withDescendants: true };
+  return groups;
+}
+
+/** CPU per event of each process over a run, and the rate two cores could sustain at that cost. */
+function cpuRows(before: Map<string, number>, after: Map<string, number>, events: number): Row[] {
+  let total = 0;
+  const rows: Row[] = [];
+  for (const [name, end] of after) {
+    const ms = ((end - (before.get(name) ?? 0)) * 1000) / events;
+    total += ms;
+    rows.push({ what: `  cpu: ${name}`, perSecond: Number.NaN, note: `${ms.toFixed(3)} ms CPU per event` });
+  }
+  const cores = availableParallelism();
+  rows.push({ what: `  cpu: all processes`, perSecond: (cores * 1000) / total, note: `${total.toFixed(3)} ms CPU per event; per s = ${cores} cores / that` });
+  return rows;
+}
+
 async function main(): Promise<void> {
   const cleanups: Array<() => unknown> = [];
-  const stack = await startStack({ after: (fn: () => unknown) => void cleanups.push(fn) } as never);
+  // The broker runs as its own process, as in `eventyard dev` (and as Kafka does): this process holds the
+  // load generator and the Dispatch server, which must not slow the broker's event loop, nor it theirs.
+  const stack = await startStack({ after: (fn: () => unknown) => void cleanups.push(fn) } as never, {
+    brokerProcess: true,
+    brokerFlush: values['broker-flush'] === 'always' ? 'always' : 'interval',
+  });
   try {
     const arrivals = new Map<string, number>();
     const server = await startDispatchServer({
@@ -124,17 +206,19 @@ async function main(): Promise<void> {
     const res = await fetch(`http://127.0.0.1:${stack.port('admin', 'http')}/v1/processor`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ processor_conf_info: { dispatcher_id: 'bench', app_id: 'bench', topic_id: 'bench', protocol_type: 'grpcSend', addr: `127.0.0.1:${server.port}`, timeout: 5000 } }),
+      body: JSON.stringify({ processor_conf_info: { dispatcher_id: 'bench', app_id: 'bench', topic_id: 'bench', protocol_type: 'grpcSend', addr: `127.0.0.1:${server.port}`, timeout: 5000, concurrency: Number(values.concurrency) } }),
     });
     if (res.status !== 200) throw new Error(`registering the processor failed: ${res.status} ${await res.text()}`);
     const client = createReportClient({ address: `127.0.0.1:${stack.port('producer', 'grpc')}` });
     cleanups.push(() => client.close());
     const sentAt = new Map<string, number>();
+    const ackedAt = new Map<string, number>();
     const report = async () => {
       const sent = Date.now();
       const rsp = await client.report({ event: { app_id: 'bench', topic_id: 'bench', data: PAYLOAD } });
       if ((rsp.ret?.code ?? 0) !== 0) throw new Error(`report failed: ${rsp.ret?.msg}`);
       sentAt.set(rsp.event_id, sent);
+      ackedAt.set(rsp.event_id, Date.now());
       return rsp.event_id;
     };
     // Warm-up: routes, channels and consumers settle before anything is measured.
@@ -144,6 +228,8 @@ async function main(): Promise<void> {
     arrivals.clear();
 
     // 1. Fixed offered rate: latency.
+    const groups = cpuGroups(stack);
+    const cpuBefore = sampleCpu(groups);
     const ids: string[] = [];
     const total = RATE * SECONDS;
     const started = performance.now();
@@ -156,11 +242,16 @@ async function main(): Promise<void> {
     }
     await Promise.all(inflight);
     await waitUntil(() => ids.every((id) => arrivals.has(id)), 120_000, 'fixed-rate events delivered');
+    // Attempt records and offset commits trail the Dispatch calls: let them finish before reading CPU.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const cpuAfter = sampleCpu(groups);
     const rateLatencies = ids.map((id) => (arrivals.get(id) ?? 0) - (sentAt.get(id) ?? 0)).sort((a, b) => a - b);
     const rateSeconds = (Math.max(...ids.map((id) => arrivals.get(id) ?? 0)) - Math.min(...ids.map((id) => sentAt.get(id) ?? 0))) / 1000;
     const rows: Row[] = [
       { what: `e2e at offered ${RATE}/s for ${SECONDS}s (Report→Dispatch)`, perSecond: ids.length / rateSeconds, p50: percentile(rateLatencies, 50), p99: percentile(rateLatencies, 99), note: `${ids.length} events` },
     ];
+    rows.push(...cpuRows(cpuBefore, cpuAfter, ids.length));
+    rows.push(...(await stageRows(stack.kafkaBrokers, ids, { sent: new Map(sentAt), acked: new Map(ackedAt), arrived: new Map(arrivals) })));
 
     // 2. Burst: end-to-end throughput with CONCURRENCY reports in flight.
     sentAt.clear();
@@ -184,10 +275,10 @@ async function main(): Promise<void> {
     rows.push(await kafkaCeiling(stack.kafkaBrokers));
     rows.push(await grpcEchoCeiling());
 
-    console.log('\ne2e bench: 256 B payloads, one processor (gRPC Dispatch), all services as separate processes, 2-core machine\n');
+    console.log(`\ne2e bench: 256 B payloads, one processor (gRPC Dispatch), all services and the broker (--flush ${values['broker-flush']}) as separate processes, ${availableParallelism()} cores\n`);
     console.log(`${'measure'.padEnd(56)}${'per s'.padStart(10)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}  note`);
     for (const row of rows) {
-      console.log(`${row.what.padEnd(56)}${row.perSecond.toFixed(0).padStart(10)}${(row.p50?.toFixed(1) ?? '').padStart(9)}${(row.p99?.toFixed(1) ?? '').padStart(9)}  ${row.note ?? ''}`);
+      console.log(`${row.what.padEnd(56)}${(Number.isNaN(row.perSecond) ? '' : row.perSecond.toFixed(0)).padStart(10)}${(row.p50?.toFixed(1) ?? '').padStart(9)}${(row.p99?.toFixed(1) ?? '').padStart(9)}  ${row.note ?? ''}`);
     }
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup();

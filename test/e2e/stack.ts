@@ -3,6 +3,7 @@
 // SIGKILL and restarted; everything is stopped when the test ends.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
@@ -26,12 +27,23 @@ export interface RunningStack {
   start(service: ServiceName): Promise<void>;
   /** Output of a service so far, for failure messages. */
   logs(service: ServiceName): string;
+  /** Process id of a running service (benchmarks read its CPU time). */
+  pid(service: ServiceName): number | undefined;
+  /** Process id of the broker when it runs as a process of its own. */
+  brokerPid: number | undefined;
 }
 
 export interface StartStackOptions {
   services?: readonly ServiceName[];
   /** Extra env for every service. */
   env?: Record<string, string>;
+  /**
+   * Run the broker as a process of its own (`eventyard broker`, as `eventyard dev` does) instead of inside
+   * the test process, so a benchmark's clients do not share an event loop with it. @default false
+   */
+  brokerProcess?: boolean;
+  /** The broker process's `--flush` policy (see packages/broker/README.md). @default 'always' */
+  brokerFlush?: 'always' | 'interval';
 }
 
 /** Only `after` is used, so a benchmark can pass its own cleanup list instead of a test context. */
@@ -48,7 +60,7 @@ export async function startStack(t: Cleanup, options: StartStackOptions = {}): P
   const databaseCleanups: Array<() => unknown> = [];
   const { knex, url: databaseUrl } = await createDatabase({ after: (fn: () => unknown) => void databaseCleanups.push(fn) } as unknown as TestContext);
   const dataDir = await mkdtemp(join(tmpdir(), 'ey-e2e-'));
-  const broker = await startBroker({ port: 0, dataDir, groupInitialRebalanceDelayMs: 0 });
+  const broker = options.brokerProcess === true ? await startBrokerProcess(dataDir, options.brokerFlush ?? 'always') : await startBroker({ port: 0, dataDir, groupInitialRebalanceDelayMs: 0 });
   const kafkaBrokers = `127.0.0.1:${broker.port}`;
   const wanted = SERVICES.filter((s) => (options.services ?? SERVICES.map((x) => x.name)).includes(s.name));
   const ports = new Map<string, number>();
@@ -134,6 +146,40 @@ export async function startStack(t: Cleanup, options: StartStackOptions = {}): P
     kill,
     start,
     logs: (service) => output.get(service) ?? '',
+    pid: (service) => children.get(service)?.pid,
+    brokerPid: 'pid' in broker ? broker.pid : undefined,
+  };
+}
+
+/** `eventyard broker` as a child process on a free port; close() stops it with SIGTERM. */
+async function startBrokerProcess(dataDir: string, flush: 'always' | 'interval'): Promise<{ port: number; pid: number | undefined; close(): Promise<void> }> {
+  const port = await findFreePort();
+  const args = ['broker', '--port', String(port), '--data-dir', dataDir, '--flush', flush];
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'packages/cli/src/main.ts'), ...args], {
+    env: { ...process.env, EY_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  await waitUntil(async () => {
+    if (child.exitCode !== null) throw new Error(`broker exited with ${child.exitCode}: ${stderr}`);
+    return new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+  }, 30_000, 'broker listening');
+  return {
+    port,
+    pid: child.pid,
+    async close() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    },
   };
 }
 

@@ -9,6 +9,8 @@ export interface ReadRecord {
   headers: Record<string, string>;
   partition: number;
   offset: string;
+  /** The record's timestamp (CreateTime: when the producing client built it), epoch ms. */
+  timestamp: number;
 }
 
 function headersOf(headers: IHeaders | undefined): Record<string, string> {
@@ -31,7 +33,7 @@ export async function readTopic(kafka: Kafka, topic: string, isDone: (records: R
     const enough = new Promise<void>((resolve) => (done = resolve));
     await consumer.run({
       eachMessage: async ({ message, partition }) => {
-        records.push({ key: message.key?.toString('utf8') ?? '', value: message.value ?? Buffer.alloc(0), headers: headersOf(message.headers), partition, offset: message.offset });
+        records.push({ key: message.key?.toString('utf8') ?? '', value: message.value ?? Buffer.alloc(0), headers: headersOf(message.headers), partition, offset: message.offset, timestamp: Number(message.timestamp) });
         if (isDone(records)) done();
       },
     });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { getEventHistory, queryDeliveries, queryEvents, recordAttempt, recordAttempts, recordDeliveries, recordEvents, setDeliveryStatus, type AttemptInput } from '@eventyard/db';
+import { getEventHistory, queryDeliveries, queryEvents, recordAttempt, recordAttempts, recordDeliveries, recordEvents, recordRound, setDeliveryStatus, writeAttempts, type AttemptInput } from '@eventyard/db';
 import { createDatabase } from '@eventyard/db/testing';
 
 const event = (id: number, extra: object = {}) => ({ event_id: String(id), app_id: 'shop', topic_id: 'order', status: 'routed', payload: Buffer.from(`p${id}`), ...extra });
@@ -131,4 +131,48 @@ test('event pages stay stable while new events arrive: every row exactly once', 
   }
   assert.deepEqual(seen, Array.from({ length: 25 }, (_, i) => String(124 - i)));
   assert.equal((await queryEvents(knex, { status: 'routed', event_ids: ['100', '1000'], limit: 10 })).length, 2);
+});
+
+test('writeAttempts (the group commit) numbers attempts like recordAttempts, side by side, and keeps every column', async (t) => {
+  const { knex } = await createDatabase(t, { poolMax: 10 });
+  await writeAttempts(knex, []);
+  const ids = Array.from({ length: 10 }, (_, i) => String(500 + i));
+  await Promise.all([
+    ...Array.from({ length: 4 }, (_, b) => writeAttempts(knex, ids.map((id) => attempt({ event_id: id, retry_times: b })))),
+    recordAttempts(knex, ids.map((id) => attempt({ event_id: id, retry_times: 9 }))),
+  ]);
+  for (const id of ids) {
+    const numbers = ((await knex('delivery_attempts').where({ event_id: id }).orderBy('attempt_no')) as Array<{ attempt_no: number }>).map((a) => a.attempt_no);
+    assert.deepEqual(numbers, [1, 2, 3, 4, 5], `event ${id}`);
+  }
+  await writeAttempts(knex, [
+    attempt({ event_id: '900', trigger: 'manual', outcome: 'failure', error_code: 14, error_message: 'unavailable "quoted" \\ back', response_status: 14, ret_code: null,
+      response_excerpt: '{"ret":{}}', pass_back: Buffer.from([0, 1, 2, 255]), next_attempt_at: new Date(1_800_000_000_000), finished_at: null }),
+  ]);
+  const history = await getEventHistory(knex, '900');
+  assert.equal(history, undefined); // no events row: attempts never depend on the router's write
+  const [delivery] = (await knex('deliveries').where({ event_id: '900' })) as Array<Record<string, unknown>>;
+  assert.deepEqual(delivery?.pass_back, Buffer.from([0, 1, 2, 255]));
+  assert.equal(delivery?.last_error, 'unavailable "quoted" \\ back');
+  assert.equal(delivery?.last_error_code, '14');
+  assert.deepEqual(delivery?.next_attempt_at, new Date(1_800_000_000_000));
+  const [row] = (await knex('delivery_attempts').where({ event_id: '900' })) as Array<Record<string, unknown>>;
+  assert.deepEqual([row?.trigger, row?.attempt_no, row?.latency_ms, row?.finished_at, row?.response_excerpt], ['manual', 1, null, null, '{"ret":{}}']);
+});
+
+test('recordRound writes a round\'s events and deliveries in one statement, idempotently', async (t) => {
+  const { knex } = await createDatabase(t);
+  const delivery = (id: string, dispatcher: string, status: 'pending' | 'filtered') => ({ event_id: id, dispatcher_id: dispatcher, app_id: 'shop', topic_id: 'order', status });
+  const events = [event(41, { trigger: null, event_comm: { event_tag: { tag_list: ['a"b'] } } }), event(42, { payload: Buffer.from([0, 255]), created_at: new Date(1_700_000_000_000) })];
+  await recordRound(knex, events, [delivery('41', 'billing', 'pending'), delivery('41', 'audit', 'filtered'), delivery('42', 'billing', 'pending')]);
+  await recordRound(knex, [event(41, { status: 'filtered' })], [delivery('41', 'billing', 'filtered')]);
+  await recordRound(knex, [], []);
+  const first = await getEventHistory(knex, '41');
+  assert.equal(first?.event.status, 'filtered');
+  assert.equal(first?.event.trigger, null);
+  assert.deepEqual(first?.event.event_comm, { event_tag: { tag_list: ['a"b'] } });
+  assert.deepEqual(first?.deliveries.map((d) => [d.dispatcher_id, d.status, d.finished_at instanceof Date]), [['audit', 'filtered', true], ['billing', 'pending', false]]);
+  const second = await getEventHistory(knex, '42');
+  assert.deepEqual(second?.event.payload, Buffer.from([0, 255]));
+  assert.deepEqual(second?.event.created_at, new Date(1_700_000_000_000));
 });

@@ -61,6 +61,7 @@ export function createApp(config: Readonly<RouterConfig>, deps: RouterDeps): Rou
     partitionsConcurrency: config.partitionsConcurrency,
     maxChunkRecords: config.maxChunkRecords,
     produceTimeoutMs: config.produceTimeoutMs,
+    commitIntervalMs: config.commitIntervalMs,
     configCache,
     topics,
     history,

@@ -11,7 +11,7 @@ const routerEnv = {
   /** Consumer group of the routers on eventyard.ingest; every router instance shares it. */
   EY_ROUTER_GROUP_ID: field.string().default('eventyard-router'),
   /** Ingest partitions routed at once by one instance (order is kept within each partition). */
-  EY_ROUTER_PARTITIONS_CONCURRENCY: field.int(1, 256).default(3),
+  EY_ROUTER_PARTITIONS_CONCURRENCY: field.int(1, 256).default(6),
   /** Most ingest records per routing round (one produce request and one insert per table per round). */
   EY_ROUTER_MAX_CHUNK_RECORDS: field.int(1, 100_000).default(1000),
   /** kafkajs consumer session timeout: how long a silent router keeps its partitions. */
@@ -22,6 +22,8 @@ const routerEnv = {
   EY_BROADCAST_BATCH_SIZE: field.int(1, 100_000).default(500),
   /** Broadcast tasks produced per second by one router instance (a token bucket); 0 = unlimited. Normal events are not paced. */
   EY_BROADCAST_RATE_PER_S: field.int(0, 10_000_000).default(5000),
+  /** How often routed offsets are committed (also at shutdown); after a crash at most this much is routed again. */
+  EY_ROUTER_COMMIT_INTERVAL_MS: field.int(10, 60_000).default(200),
 };
 
 export interface RouterConfig extends CoreConfig {
@@ -33,6 +35,7 @@ export interface RouterConfig extends CoreConfig {
   sessionTimeoutMs: number;
   produceTimeoutMs: number;
   broadcast: { batchSize: number; ratePerS: number };
+  commitIntervalMs: number;
 }
 
 /** Parses the environment; throws ConfigError listing every bad variable. */
@@ -49,5 +52,6 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
     sessionTimeoutMs: env.EY_ROUTER_SESSION_TIMEOUT_MS,
     produceTimeoutMs: env.EY_ROUTER_PRODUCE_TIMEOUT_MS,
     broadcast: { batchSize: env.EY_BROADCAST_BATCH_SIZE, ratePerS: env.EY_BROADCAST_RATE_PER_S },
+    commitIntervalMs: env.EY_ROUTER_COMMIT_INTERVAL_MS,
   });
 }

@@ -1,9 +1,9 @@
 // Group commit of attempt records: attempts finished within a few ms of each other are written by one
-// `recordAttempts` transaction instead of one transaction each. A caller's promise resolves only once the
+// `writeAttempts` statement instead of one transaction each. A caller's promise resolves only once the
 // transaction holding its attempt committed, so "durable before its offset counts as done" still holds
 // per record; a failed batch rejects its callers, who retry as they would after a failed single write.
 import type { Logger } from '@eventyard/core';
-import { recordAttempts, type AttemptInput, type Knex } from '@eventyard/db';
+import { writeAttempts, type AttemptInput, type Knex } from '@eventyard/db';
 
 export interface AttemptWriterOptions {
   knex: Knex;
@@ -73,7 +73,7 @@ export class AttemptWriter {
 
   async #write(batch: Waiter[]): Promise<void> {
     try {
-      await recordAttempts(this.#knex, batch.map((w) => w.attempt));
+      await writeAttempts(this.#knex, batch.map((w) => w.attempt));
       for (const w of batch) w.resolve();
     } catch (err) {
       if (batch.length === 1) {

@@ -3,6 +3,7 @@
 // outage stalls the partition instead of losing the outcome. Only shutdown stops the retrying, and then
 // the record stays uncommitted and is delivered again after the restart.
 import { EventyardError, isEventyardError, type Logger } from '@eventyard/core';
+import { onAbort } from '../limits/abort-hooks.ts';
 
 export const ABANDONED = 'EY_DISPATCH_ABANDONED';
 
@@ -47,14 +48,13 @@ export async function persist<T>(run: () => Promise<T>, options: PersistOptions)
 export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   if (signal.aborted) return Promise.reject(abandoned());
   return new Promise<void>((resolve, reject) => {
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(abandoned());
-    };
     const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
+      unhook();
       resolve();
     }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
+    const unhook = onAbort(signal, () => {
+      clearTimeout(timer);
+      reject(abandoned());
+    });
   });
 }

@@ -1,6 +1,7 @@
 // Queues one caller on a limiter's waiter list until the limiter grants it, or until its AbortSignal
 // fires or its timeout (on the limiter's clock) passes, whichever comes first.
 import { TimeoutError } from '@eventyard/core';
+import { onAbort } from './abort-hooks.ts';
 import type { Clock, TimerHandle } from './clock.ts';
 import type { WaiterList } from './waiter-list.ts';
 
@@ -25,9 +26,10 @@ export function enqueue<T>(list: WaiterList<Waiter<T>>, clock: Clock, what: stri
   if (signal?.aborted === true) return Promise.reject(signal.reason as Error);
   return new Promise<T>((resolve, reject) => {
     let timer: TimerHandle | undefined;
+    let unhook: (() => void) | undefined;
     const cleanup = (): void => {
       if (timer !== undefined) clock.clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
+      unhook?.();
     };
     const leave = (err: unknown): void => {
       list.remove(node);
@@ -35,7 +37,6 @@ export function enqueue<T>(list: WaiterList<Waiter<T>>, clock: Clock, what: stri
       onLeave();
       reject(err as Error);
     };
-    const onAbort = (): void => leave(signal?.reason);
     const node = list.push({
       resolve: (value) => {
         cleanup();
@@ -49,6 +50,6 @@ export function enqueue<T>(list: WaiterList<Waiter<T>>, clock: Clock, what: stri
     if (timeoutMs !== undefined) {
       timer = clock.setTimeout(() => leave(new TimeoutError(LIMITER_TIMEOUT, `${what}: waited ${timeoutMs} ms`)), timeoutMs);
     }
-    signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal !== undefined) unhook = onAbort(signal, () => leave(signal.reason));
   });
 }

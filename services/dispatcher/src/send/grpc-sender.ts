@@ -7,6 +7,7 @@ import * as grpc from '@grpc/grpc-js';
 import { loadEvhub, type evhubProcessorClient } from '@eventyard/proto';
 import { classifyGrpcError, classifyGrpcResponse, type AttemptOutcome } from '../outcome/index.ts';
 import type { AttemptRequest, Sender } from './attempt-request.ts';
+import { onAbort } from '../limits/abort-hooks.ts';
 import { grpcTarget } from './target-address.ts';
 
 interface ClientEntry {
@@ -50,15 +51,15 @@ export class GrpcSender implements Sender {
     if (request.traceParent !== '') metadata.set('traceparent', request.traceParent);
     entry.inFlight++;
     return new Promise<AttemptOutcome>((resolve) => {
-      const onAbort = (): void => call.cancel();
+      let unhook: (() => void) | undefined;
       const call = entry.client.Dispatch(req, metadata, { deadline: Date.now() + settings.timeoutMs }, (err, rsp) => {
-        signal.removeEventListener('abort', onAbort);
+        unhook?.();
         entry.inFlight--;
         if (entry.retired && entry.inFlight === 0) entry.client.close();
         resolve(err === null ? classifyGrpcResponse(rsp) : classifyGrpcError(err));
       });
       if (signal.aborted) call.cancel();
-      else signal.addEventListener('abort', onAbort, { once: true });
+      else unhook = onAbort(signal, () => call.cancel());
     });
   }
 

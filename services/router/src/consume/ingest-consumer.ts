@@ -1,8 +1,10 @@
 // The router's consume loop: eachBatch over eventyard.ingest, cut into rounds of at most maxChunkRecords.
 // Each round is routed against one snapshot of the processors, then its records are produced (one
 // sendBatch, idempotent producer, acks = all, in ingest order) while its history rows are written; only
-// when both are durable is the round's last offset resolved (and committed by kafkajs after the batch).
-// A crash re-routes at most the unresolved rounds: duplicates downstream, never a lost event.
+// when both are durable is the round's last offset resolved. Resolved offsets are committed by a timer
+// (every commitIntervalMs, and at close), not after every batch: an offset commit is a broker round trip
+// with an fsync, and in the consume loop it would delay the next round. A crash re-routes at most the
+// rounds since the last commit: duplicates downstream, never a lost event.
 import { Topics, type ComponentState, type Logger } from '@eventyard/core';
 import { Partitioners, type Consumer, type EachBatchPayload, type Kafka, type Message, type Producer } from 'kafkajs';
 import type { ConfigCache } from '../config-cache/config-cache.ts';
@@ -20,6 +22,8 @@ export interface IngestConsumerOptions {
   partitionsConcurrency: number;
   maxChunkRecords: number;
   produceTimeoutMs: number;
+  /** How often resolved offsets are committed (and always at close). */
+  commitIntervalMs: number;
   configCache: ConfigCache;
   topics: TopicEnsurer;
   history: HistoryWriter;
@@ -37,6 +41,12 @@ export class IngestConsumer {
   #state: ComponentState = 'created';
   #joined = false;
   #producerConnected = false;
+  /** Per assigned partition, the next offset to commit (last resolved + 1) not yet committed. */
+  readonly #uncommitted = new Map<number, string>();
+  #commitTimer: NodeJS.Timeout | undefined;
+  #committing: Promise<void> | undefined;
+  /** eachBatch calls running now; close() waits for them before the final commit. */
+  readonly #batches = new Set<Promise<void>>();
 
   constructor(options: IngestConsumerOptions) {
     this.#options = options;
@@ -65,6 +75,9 @@ export class IngestConsumer {
     const { events: ce } = this.#consumer;
     this.#consumer.on(ce.GROUP_JOIN, ({ payload }) => {
       this.#joined = true;
+      // A partition that moved to another member is committed by it from now on.
+      const assigned = new Set(payload.memberAssignment[Topics.ingest] ?? []);
+      for (const partition of [...this.#uncommitted.keys()]) if (!assigned.has(partition)) this.#uncommitted.delete(partition);
       this.#log.info({ memberId: payload.memberId, assignment: payload.memberAssignment }, 'joined the ingest consumer group');
     });
     this.#consumer.on(ce.CRASH, ({ payload }) => {
@@ -104,18 +117,28 @@ export class IngestConsumer {
     await this.#consumer.subscribe({ topics: [Topics.ingest], fromBeginning: true });
     await this.#consumer.run({
       eachBatchAutoResolve: false,
-      autoCommit: true,
+      autoCommit: false,
       partitionsConsumedConcurrently: this.#options.partitionsConcurrency,
-      eachBatch: (payload) => this.#eachBatch(payload),
+      eachBatch: (payload) => this.#trackBatch(payload),
     });
+    this.#commitTimer = setInterval(() => void this.#commit(), this.#options.commitIntervalMs);
+    this.#commitTimer.unref();
     this.#state = 'running';
   }
 
-  /** Stops intake (the batch in hand finishes and its offsets are committed), then flushes the producer. */
+  /** Stops intake, lets the batch in hand finish, commits its offsets, then flushes the producer. */
   async close(): Promise<void> {
     if (this.#state === 'stopped' || this.#state === 'draining') return;
+    const wasRunning = this.#state === 'running';
     this.#state = 'draining';
+    clearInterval(this.#commitTimer);
     try {
+      if (wasRunning) {
+        this.#consumer.pause([{ topic: Topics.ingest }]);
+        await Promise.allSettled([...this.#batches]);
+        await this.#committing;
+        await this.#commit();
+      }
       await this.#consumer.disconnect();
       this.#log.info('ingest consumer stopped');
     } finally {
@@ -124,18 +147,46 @@ export class IngestConsumer {
     }
   }
 
-  async #eachBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  #trackBatch(payload: EachBatchPayload): Promise<void> {
+    const running = this.#eachBatch(payload);
+    this.#batches.add(running);
+    return running.finally(() => this.#batches.delete(running));
+  }
+
+  async #eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const { messages } = batch;
     for (let start = 0; start < messages.length; start += this.#options.maxChunkRecords) {
       // Stopping or rebalanced away: leave the rest unresolved for whoever consumes it next.
-      if (!isRunning() || isStale()) return;
+      if (!isRunning() || isStale() || this.#state !== 'running') return;
       const chunk = messages.slice(start, start + this.#options.maxChunkRecords);
       await this.#round(batch.partition, chunk, heartbeat);
       const last = chunk[chunk.length - 1];
-      if (last !== undefined) resolveOffset(last.offset);
-      await commitOffsetsIfNecessary();
+      if (last !== undefined) {
+        resolveOffset(last.offset);
+        this.#uncommitted.set(batch.partition, (BigInt(last.offset) + 1n).toString());
+      }
       await heartbeat();
     }
+  }
+
+  /** Commits every partition's resolved offset that is not committed yet; one commit at a time. */
+  #commit(): Promise<void> {
+    if (this.#committing !== undefined) return this.#committing;
+    if (this.#uncommitted.size === 0) return Promise.resolve();
+    const due = [...this.#uncommitted].map(([partition, offset]) => ({ topic: Topics.ingest, partition, offset }));
+    this.#committing = this.#consumer
+      .commitOffsets(due)
+      .then(
+        () => {
+          // Keep a partition whose offset moved on meanwhile: the next commit takes it.
+          for (const { partition, offset } of due) if (this.#uncommitted.get(partition) === offset) this.#uncommitted.delete(partition);
+        },
+        (err: unknown) => this.#log.warn({ err, partitions: due.length }, 'ingest offset commit failed; retrying with the next one'),
+      )
+      .finally(() => {
+        this.#committing = undefined;
+      });
+    return this.#committing;
   }
 
   async #round(partition: number, messages: readonly IngestRecord[], heartbeat?: () => Promise<void>): Promise<void> {

