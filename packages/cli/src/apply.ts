@@ -19,7 +19,7 @@ export interface ApplyOptions {
 export function registerApplyCommand(program: Command): void {
   program
     .command('apply')
-    .description('sync producers and processors to a YAML/JSON file; deletes processors of the file\'s apps that it does not list')
+    .description('sync producers and processors to a YAML/JSON file; deletes producers and processors of the file\'s apps that it does not list')
     .requiredOption('-f, --file <file>', 'eventyard.yaml (or .json)')
     .option('--dry-run', 'print what would change, write nothing', false)
     .action(async (options: { file: string; dryRun: boolean }, command: Command) => {
@@ -32,19 +32,17 @@ export async function runApply(command: Command, file: string, options: ApplyOpt
   const config = loadConfigFile(file, { processorsOnly: options.scope === 'processors' });
   const client = adminClientFor(command);
   const { output } = globalOptions(command);
-  const { steps, strayProducers } = await planApply(client, config, options);
+  const steps = await planApply(client, config, options);
   const changes = steps.filter((step) => step.action !== 'unchanged');
-  const notes = strayProducers.map((id) => `! producer ${id} is not in the file but stays: the admin API has no route to delete a producer`);
   // Each line is printed just before its write, so after a failure the output shows what was done.
   for (const step of changes) {
     if (output === 'table') process.stdout.write(`${describeStep(step)}\n`);
     if (!options.dryRun) await carryOutStep(client, step);
   }
-  if (output === 'table') for (const note of notes) process.stdout.write(`${note}\n`);
   const count = (action: PlanStep['action']) => steps.filter((step) => step.action === action).length;
   const summary = { create: count('create'), update: count('update'), delete: count('delete'), unchanged: count('unchanged') };
   if (output === 'json') {
-    printJson({ dry_run: options.dryRun, file: config.path, app_ids: config.appIds, summary, steps: steps.map(stepView), kept_producers: strayProducers });
+    printJson({ dry_run: options.dryRun, file: config.path, app_ids: config.appIds, summary, steps: steps.map(stepView) });
     return;
   }
   const counts = `${summary.create} to create, ${summary.update} to update, ${summary.delete} to delete, ${summary.unchanged} unchanged`;
@@ -58,7 +56,7 @@ export async function runApply(command: Command, file: string, options: ApplyOpt
 }
 
 /** Reads the in-scope state from the admin and plans the steps; writes nothing. */
-export async function planApply(client: AdminClient, config: ConfigFile, options: Pick<ApplyOptions, 'scope'>): Promise<{ steps: PlanStep[]; strayProducers: string[] }> {
+export async function planApply(client: AdminClient, config: ConfigFile, options: Pick<ApplyOptions, 'scope'>): Promise<PlanStep[]> {
   const processors: ServerRecord[] = [];
   for (const appId of config.appIds) processors.push(...(await fetchAllPages<ServerRecord>(client, '/v1/processors', 'processors', { app_id: appId })));
   // A processor id is global: one the file gives app "shop" may exist under another app, and must then be
@@ -70,17 +68,14 @@ export async function planApply(client: AdminClient, config: ConfigFile, options
     if (found !== undefined) processors.push(found.processor_conf_info);
   }
   if (options.scope === 'processors') {
-    return { steps: planChanges({ processors: { desired: config.processors, current: processors, deletes: false } }), strayProducers: [] };
+    return planChanges({ processors: { desired: config.processors, current: processors, deletes: false } });
   }
   const producers: ServerRecord[] = [];
   for (const appId of config.appIds) producers.push(...(await fetchAllPages<ServerRecord>(client, '/v1/producers', 'producers', { app_id: appId })));
-  const wanted = new Set(config.producers.map((p) => `${p.app_id}/${p.topic_id}`));
-  const strayProducers = producers.map((p) => `${String(p.app_id)}/${String(p.topic_id)}`).filter((id) => !wanted.has(id));
-  const steps = planChanges({
-    producers: { desired: config.producers, current: producers },
+  return planChanges({
+    producers: { desired: config.producers, current: producers, deletes: true },
     processors: { desired: config.processors, current: processors, deletes: true },
   });
-  return { steps, strayProducers };
 }
 
 async function getOrUndefined<T>(client: AdminClient, path: string): Promise<T | undefined> {
@@ -96,7 +91,9 @@ async function getOrUndefined<T>(client: AdminClient, path: string): Promise<T |
 export async function carryOutStep(client: AdminClient, step: PlanStep): Promise<void> {
   // version 0 = create only: a create racing another one gets 409 rather than overwriting it.
   const version = step.action === 'create' ? 0 : step.version;
-  if (step.action === 'delete') {
+  if (step.action === 'delete' && step.kind === 'producer' && step.producerKey !== undefined) {
+    await client.request('DELETE', pathOf('/v1/producer', step.producerKey.app_id, step.producerKey.topic_id), { query: { version } });
+  } else if (step.action === 'delete') {
     await client.request('DELETE', pathOf('/v1/processor', step.id), { query: { version } });
   } else if (step.kind === 'processor') {
     await client.request('POST', '/v1/processor', { body: { processor_conf_info: { ...step.desired, version } } });

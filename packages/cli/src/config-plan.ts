@@ -26,6 +26,8 @@ export interface PlanStep {
   changes?: FieldChange[];
   /** What is written (create, update). */
   desired?: ProcessorConfig | ProducerConfig;
+  /** A producer's key (its id joins them with "/", which either part may contain). */
+  producerKey?: { app_id: string; topic_id: string };
 }
 
 /** A server record: a config plus version and timestamps, secrets redacted. */
@@ -33,7 +35,7 @@ export type ServerRecord = Record<string, unknown> & { version: number };
 
 export interface PlanInput {
   processors?: { desired: readonly ProcessorConfig[]; current: readonly ServerRecord[]; deletes: boolean };
-  producers?: { desired: readonly ProducerConfig[]; current: readonly ServerRecord[] };
+  producers?: { desired: readonly ProducerConfig[]; current: readonly ServerRecord[]; deletes: boolean };
 }
 
 export function planChanges(input: PlanInput): PlanStep[] {
@@ -43,6 +45,13 @@ export function planChanges(input: PlanInput): PlanStep[] {
     for (const desired of input.producers.desired) {
       const id = producerId(desired);
       steps.push(compare('producer', id, desired, current.get(id), (record) => normalizeProducer(record as unknown as ProducerInput)));
+    }
+    if (input.producers.deletes) {
+      const wanted = new Set(input.producers.desired.map(producerId));
+      for (const [id, record] of current) {
+        if (wanted.has(id)) continue;
+        steps.push({ action: 'delete', kind: 'producer', id, version: record.version, producerKey: { app_id: String(record.app_id), topic_id: String(record.topic_id) } });
+      }
     }
   }
   if (input.processors !== undefined) {

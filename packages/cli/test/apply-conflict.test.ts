@@ -23,7 +23,7 @@ test('a change between plan and write is a clean 409, not an overwrite', async (
   await upsertProcessor(db.knex, { dispatcher_id: 'billing', ...processor, addr: '127.0.0.1:7000', timeout: 3000 });
   await upsertProcessor(db.knex, { dispatcher_id: 'audit', ...processor, addr: '127.0.0.1:7009' });
   const client = createAdminClient({ baseUrl: adminUrl });
-  const { steps } = await planApply(client, parseConfigFile('eventyard.yaml', FILE), { scope: 'all' });
+  const steps = await planApply(client, parseConfigFile('eventyard.yaml', FILE), { scope: 'all' });
   const step = (action: string, id: string) => {
     const found = steps.find((s) => s.action === action && s.id === id);
     assert.ok(found !== undefined, `no ${action} ${id} in ${JSON.stringify(steps)}`);

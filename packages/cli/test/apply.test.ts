@@ -198,4 +198,21 @@ test('apply', async (t) => {
     assert.equal(missing.stderr, `eventyard: ${join(dir, 'nope.yaml')}: cannot read the file (ENOENT)\n`);
     assert.equal((await list('shop')).get('billing')?.timeout, 6000);
   });
+
+  await t.test('a producer the file leaves out is deleted, within the file\'s apps only', async () => {
+    const crmProducer = await file(
+      'crm-producer.yaml',
+      'producers:\n  - {app_id: crm, topic_id: lead, tx_address: 127.0.0.1:9/tx}\nprocessors:\n  - {dispatcher_id: crm-sync, app_id: crm, topic_id: lead, protocol_type: grpcSend, addr: 127.0.0.1:7100}\n',
+    );
+    assert.equal((await run(['apply', '-f', crmProducer])).code, 0);
+    const withRefund = await file('refund.yaml', SECOND.replace('producers:\n', 'producers:\n  - {app_id: shop, topic_id: refund, tx_address: 127.0.0.1:8080/refund}\n'));
+    assert.equal((await run(['apply', '-f', withRefund])).code, 0);
+    const dry = await run(['apply', '--dry-run', '-f', join(dir, 'second.yaml')]);
+    assert.equal(dry.stdout, '- delete producer shop/refund\ndry run: 0 to create, 0 to update, 1 to delete, 4 unchanged; nothing was written\n');
+    const res = await run(['apply', '-f', join(dir, 'second.yaml')]);
+    assert.equal(res.code, 0, res.stderr);
+    assert.equal(res.stdout, '- delete producer shop/refund\napply: 0 created, 0 updated, 1 deleted, 4 unchanged\n');
+    const producers = JSON.parse((await run(['-o', 'json', 'apply', '--dry-run', '-f', crmProducer])).stdout) as { summary: Record<string, number> };
+    assert.deepEqual(producers.summary, { create: 0, update: 0, delete: 0, unchanged: 2 }, 'crm/lead and crm-sync untouched');
+  });
 });

@@ -64,6 +64,8 @@ export class TargetPlanner {
     for (const { processor, filters } of await this.#processorsOf(event.app_id, event.topic_id)) {
       const skip = (reason: SkipReason) => plan.skipped.push({ dispatcher_id: processor.dispatcher_id, reason });
       if (processor.is_stop) skip('stopped');
+      // A broadcast reached every active processor regardless of filters when routed; so does its replay.
+      else if (event.broadcast) plan.targets.push(processor);
       else if (filters === null) skip('invalid_filter');
       else {
         const decision = evaluateEvent(filters, prepared);

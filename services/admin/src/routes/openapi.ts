@@ -71,6 +71,11 @@ export function openApiDocument(): Record<string, unknown> {
           parameters: [pathParam('app_id', 'App id'), pathParam('topic_id', 'Topic id')],
           responses: { '200': ok('Found', { producer_conf_info: producer }), '404': errorResponse('No such producer'), ...common },
         },
+        delete: {
+          summary: 'Delete a producer config',
+          parameters: [pathParam('app_id', 'App id'), pathParam('topic_id', 'Topic id'), queryParam('version', 'Delete only while the stored version is this one')],
+          responses: { '200': ok('Deleted'), '404': errorResponse('No such producer'), '409': errorResponse('Stale version'), ...common },
+        },
       },
       '/v1/producers': {
         get: {

@@ -1,10 +1,10 @@
 // Producer config routes: EvHub's `POST /v1/producer` (full upsert, optimistic when it carries a
-// `version`) and `GET /v1/producer/:app_id/:topic_id`, plus a keyset-paginated list (what `eventyard
-// apply` reads to find an app's producers).
-import { getProducer, listProducers, upsertProducer, type Knex, type ProducerInput } from '@eventyard/db';
+// `version`) and `GET /v1/producer/:app_id/:topic_id`, plus delete and a keyset-paginated list (what
+// `eventyard apply` reads to find an app's producers).
+import { deleteProducer, getProducer, listProducers, upsertProducer, type Knex, type ProducerInput } from '@eventyard/db';
 import type { FastifyInstance } from 'fastify';
 import { HttpError } from '../http/api-error.ts';
-import { OK, parseLimit } from './route-values.ts';
+import { OK, parseLimit, parseVersion } from './route-values.ts';
 import { producerConfInfoSchema } from './config-schemas.ts';
 
 export function registerProducerRoutes(app: FastifyInstance, deps: { knex: Knex }): void {
@@ -35,6 +35,18 @@ export function registerProducerRoutes(app: FastifyInstance, deps: { knex: Knex 
     if (record === undefined) throw new HttpError(404, 'EY_PRODUCER_NOT_FOUND', `producer "${app_id}/${topic_id}" not found`);
     return { ret: OK, producer_conf_info: record };
   });
+
+  app.delete<{ Params: { app_id: string; topic_id: string }; Querystring: { version?: string } }>(
+    '/v1/producer/:app_id/:topic_id',
+    { schema: { querystring: { type: 'object', additionalProperties: false, properties: { version: { type: 'string' } } } } },
+    async (request) => {
+      const { app_id, topic_id } = request.params;
+      const version = parseVersion(request.query.version);
+      const deleted = await deleteProducer(knex, app_id, topic_id, version === undefined ? {} : { expectedVersion: version });
+      if (!deleted) throw new HttpError(404, 'EY_PRODUCER_NOT_FOUND', `producer "${app_id}/${topic_id}" not found`);
+      return { ret: OK };
+    },
+  );
 
   app.get<{ Querystring: { app_id?: string; cursor?: string; limit?: string } }>(
     '/v1/producers',

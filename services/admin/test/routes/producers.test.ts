@@ -25,6 +25,19 @@ test('producer routes', async (t) => {
     assert.match(stale.body.ret.msg, /producer "eh\/test" was changed concurrently/);
   });
 
+  await t.test('DELETE removes a producer; a stale version is 409, an unknown one 404, a bad version 400', async () => {
+    const saved = await call('POST', '/v1/producer', { producer_conf_info: { app_id: 'eh', topic_id: 'gone' } });
+    assert.equal(saved.status, 200, JSON.stringify(saved.body));
+    assert.equal((await call('DELETE', '/v1/producer/eh/gone?version=7')).status, 409);
+    assert.equal((await call('DELETE', '/v1/producer/eh/gone?version=x')).status, 400);
+    const deleted = await call('DELETE', '/v1/producer/eh/gone?version=1');
+    assert.equal(deleted.status, 200, JSON.stringify(deleted.body));
+    assert.equal((await call('GET', '/v1/producer/eh/gone')).status, 404);
+    const again = await call('DELETE', '/v1/producer/eh/gone');
+    assert.equal(again.status, 404);
+    assert.equal(again.body.ret.msg, 'producer "eh/gone" not found');
+  });
+
   await t.test('unknown producer is 404; bad fields are named', async () => {
     const missing = await call('GET', '/v1/producer/eh/nothing');
     assert.equal(missing.status, 404);

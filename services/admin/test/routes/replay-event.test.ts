@@ -27,6 +27,7 @@ test('replaying one event', async (t) => {
     { event_id: '102', payload: Buffer.from('{"amount":5}') },
     { event_id: '103', payload: Buffer.from('{"amount":7}'), ordering_key: 'customer-9' },
     { event_id: '104' },
+    { event_id: '106', payload: Buffer.from('{"amount":1}'), broadcast: true, source: 'broadcast' },
     { event_id: '105', trigger_type: 3, trigger: { trigger_type: 3, repeat_trigger: { pulser_type: 1, regular_pulser: { interval: { seconds: '60', nanos: 0 } } } } },
   ]);
 
@@ -72,6 +73,14 @@ test('replaying one event', async (t) => {
     assert.equal((await tasksOf(f, 'billing', '102')).length, 1);
     assert.equal((await tasksOf(f, 'big', '102')).length, 0);
     assert.equal((await tasksOf(f, 'vip-only', '102')).length, 0);
+  });
+
+  await t.test('a broadcast event replays to every active processor, whatever their filters say (as it was routed)', async () => {
+    const res = await f.call('POST', '/v1/events/106/replay');
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.deepEqual(res.body.replayed, ['big', 'billing', 'vip-only']);
+    assert.deepEqual(res.body.skipped, [{ dispatcher_id: 'halted', reason: 'stopped' }]);
+    for (const id of ['big', 'billing', 'vip-only']) assert.equal((await tasksOf(f, id, '106')).length, 1, `${id} got the broadcast again`);
   });
 
   await t.test('original_targets: the processors the event reached, whatever the filters say now', async () => {
