@@ -21,6 +21,8 @@ test('every EY_ error code in the sources is listed in docs/errors.md', () => {
   const text = files.map((file) => readFileSync(file, 'utf8')).join('\n');
   const envNames = new Set([...text.matchAll(/\b(EY_[A-Z0-9_]+)\??:/g)].map((m) => m[1]));
   for (const m of text.matchAll(/\b(?:process\.env\.|env\.)(EY_[A-Z0-9_]+)/g)) envNames.add(m[1]);
+  // commander options read from the environment: `.env('EY_…')`.
+  for (const m of text.matchAll(/\.env\('(EY_[A-Z0-9_]+)'\)/g)) envNames.add(m[1]);
   const codes = new Set([...text.matchAll(/'(EY_[A-Z0-9_]+)'/g)].map((m) => m[1] ?? '').filter((code) => !envNames.has(code)));
   const doc = readFileSync(join(ROOT, 'docs', 'errors.md'), 'utf8');
   const missing = [...codes].filter((code) => !doc.includes(`\`${code}\``)).sort();
