@@ -26,5 +26,5 @@ export * from './schedules.ts';
 export * from './transactions.ts';
 export * from './idempotency-keys.ts';
 export * from './repeat-chains.ts';
-export * from './processor-watcher.ts';
+export * from './table-watcher.ts';
 export * from './replay-jobs.ts';
