@@ -9,6 +9,7 @@ import type { KafkaLink } from '../kafka/kafka-link.ts';
 import type { AdminMetrics } from '../metrics.ts';
 import { registerApiKeyRoutes } from '../routes/api-keys.ts';
 import { registerEventRoutes } from '../routes/events.ts';
+import { registerFilterRoutes } from '../routes/filters.ts';
 import { registerHistoryRoutes } from '../routes/history.ts';
 import { registerOpenApiRoute } from '../routes/openapi.ts';
 import { registerProcessorActionRoutes } from '../routes/processor-actions.ts';
@@ -76,6 +77,7 @@ export function buildAdminServer(options: AdminServerOptions): FastifyInstance {
   registerProducerRoutes(app, { knex: options.knex });
   registerProcessorRoutes(app, { knex: options.knex, validateFilter: options.validateFilter });
   registerEventRoutes(app, { knex: options.knex });
+  registerFilterRoutes(app);
   registerHistoryRoutes(app, { knex: options.knex });
   registerStatsRoutes(app, { knex: options.knex, kafka: options.kafka });
   registerApiKeyRoutes(app, { knex: options.knex });

@@ -2,6 +2,7 @@
 // schemas fastify validates with, so the two cannot disagree on fields.
 import type { FastifyInstance } from 'fastify';
 import { processorConfInfoSchema, producerConfInfoSchema, retSchema } from './config-schemas.ts';
+import { filterTestBodySchema } from './filters.ts';
 import { replayOpenApiPaths } from '../replay/openapi-paths.ts';
 import { historyOpenApiPaths } from '../history/openapi-paths.ts';
 import { apiKeyViewSchema, createApiKeyBodySchema } from './api-keys.ts';
@@ -101,6 +102,16 @@ export function openApiDocument(): Record<string, unknown> {
           summary: 'Delete a processor',
           parameters: [pathParam('dispatcher_id', 'Processor id'), queryParam('version', 'Delete only while the stored version is this one')],
           responses: { '200': ok('Deleted'), '404': errorResponse('No such processor'), '409': errorResponse('Stale version'), ...common },
+        },
+      },
+      '/v1/filters/test': {
+        post: {
+          summary: "Try a processor's filter_tag and JSON filter on a sample event, with the router's own code",
+          requestBody: { required: true, content: { 'application/json': { schema: filterTestBodySchema } } },
+          responses: {
+            '200': ok('Evaluated', { matched: { type: 'boolean' }, reason: { type: 'string', enum: ['filtered_by_tag', 'filtered_by_filter'], description: 'Why it does not match' } }),
+            ...common,
+          },
         },
       },
       '/v1/processors': {
