@@ -35,6 +35,7 @@ export async function runService<C>(options: RunServiceOptions<C>): Promise<void
   }
   const logger = createLogger({ name: options.name, level: options.logLevel(config) });
   process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection'));
+  routeProcessWarnings(logger);
   const shutdown = new Shutdown({ logger, deadlineMs: options.shutdownDeadlineMs ?? 30_000, exit: (code) => process.exit(code) });
   installSignalHandlers(shutdown);
   try {
@@ -46,4 +47,18 @@ export async function runService<C>(options: RunServiceOptions<C>): Promise<void
     logger.fatal({ err }, 'start failed');
     process.exit(1);
   }
+}
+
+/**
+ * Process warnings go to the service's JSON log instead of Node's default stderr printer (which
+ * `removeAllListeners` takes away), so one log stream carries everything. kafkajs 2.2.4's request
+ * queue arms timers with negative delays, which Node 24 reports as TimeoutNegativeWarning on every
+ * service start; Node treats them as 1 ms, so they are dropped rather than logged as if they mattered.
+ */
+export function routeProcessWarnings(logger: Logger): void {
+  process.removeAllListeners('warning');
+  process.on('warning', (warning) => {
+    if (warning.name === 'TimeoutNegativeWarning') return;
+    logger.warn({ err: warning }, 'process warning');
+  });
 }
