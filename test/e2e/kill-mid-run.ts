@@ -1,15 +1,16 @@
 // The shared shape of the kill -9 tests: a few thousand events reported over gRPC with 20 in flight,
-// one service SIGKILLed once a third of them were delivered and started again, then every event whose
-// Report was acknowledged must reach the Dispatch server and have its history row. Reports that fail
-// while a killed producer is down are not acknowledged, so they are not counted. Duplicates are
+// one service (or the broker) SIGKILLed once a third of them were delivered and started again, then
+// every event whose Report was acknowledged must reach the Dispatch server and have its history row.
+// Reports that fail while a killed producer or broker is down are not acknowledged, so they are not
+// counted. Duplicates are
 // reported as a diagnostic and bounded.
 import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { createReportClient, startDispatchServer } from '@eventyard/sdk';
 import { startStack, waitForRouterProcessors, waitUntil, type ServiceName } from './stack.ts';
 
-export async function killMidRun(t: TestContext, victim: ServiceName, events = 3000): Promise<void> {
-  const stack = await startStack(t);
+export async function killMidRun(t: TestContext, victim: ServiceName | 'broker', events = 3000): Promise<void> {
+  const stack = await startStack(t, { brokerProcess: victim === 'broker' });
   const seen = new Map<string, number>();
   const server = await startDispatchServer({
     port: 0,
@@ -48,14 +49,18 @@ export async function killMidRun(t: TestContext, victim: ServiceName, events = 3
         }
         if (!killed && seen.size >= events / 3) {
           killed = true;
-          await stack.kill(victim);
-          await stack.start(victim);
+          if (victim === 'broker') {
+            await stack.restartBroker();
+          } else {
+            await stack.kill(victim);
+            await stack.start(victim);
+          }
         }
       }
     }),
   );
   assert.ok(killed, `the ${victim} was killed mid-run`);
-  if (victim !== 'producer') assert.equal(acknowledged.length, events, 'every report acknowledged (only a killed producer refuses any)');
+  if (victim !== 'producer' && victim !== 'broker') assert.equal(acknowledged.length, events, 'every report acknowledged (only a killed producer or broker refuses any)');
   assert.ok(acknowledged.length >= events / 3, 'most reports acknowledged');
   await waitUntil(() => acknowledged.every((id) => seen.has(id)), 120_000, 'every acknowledged event delivered');
   const recorded = (await stack.knex('events').whereIn('event_id', acknowledged).count('* as n')) as Array<{ n: string }>;

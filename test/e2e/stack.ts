@@ -31,6 +31,8 @@ export interface RunningStack {
   pid(service: ServiceName): number | undefined;
   /** Process id of the broker when it runs as a process of its own. */
   brokerPid: number | undefined;
+  /** SIGKILL the broker and start it again on the same port and data (needs `brokerProcess`). */
+  restartBroker(): Promise<void>;
 }
 
 export interface StartStackOptions {
@@ -147,39 +149,64 @@ export async function startStack(t: Cleanup, options: StartStackOptions = {}): P
     start,
     logs: (service) => output.get(service) ?? '',
     pid: (service) => children.get(service)?.pid,
-    brokerPid: 'pid' in broker ? broker.pid : undefined,
+    get brokerPid() {
+      return 'pid' in broker ? broker.pid : undefined;
+    },
+    restartBroker: async () => {
+      if (!('killAndRestart' in broker)) throw new Error('restartBroker needs startStack(t, { brokerProcess: true })');
+      await broker.killAndRestart();
+    },
   };
 }
 
+interface BrokerProcess {
+  port: number;
+  readonly pid: number | undefined;
+  /** SIGKILL, then the same broker again on the same port and data dir. */
+  killAndRestart(): Promise<void>;
+  close(): Promise<void>;
+}
+
 /** `eventyard broker` as a child process on a free port; close() stops it with SIGTERM. */
-async function startBrokerProcess(dataDir: string, flush: 'always' | 'interval'): Promise<{ port: number; pid: number | undefined; close(): Promise<void> }> {
+async function startBrokerProcess(dataDir: string, flush: 'always' | 'interval'): Promise<BrokerProcess> {
   const port = await findFreePort();
   const args = ['broker', '--port', String(port), '--data-dir', dataDir, '--flush', flush];
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'packages/cli/src/main.ts'), ...args], {
-    env: { ...process.env, EY_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  await waitUntil(async () => {
-    if (child.exitCode !== null) throw new Error(`broker exited with ${child.exitCode}: ${stderr}`);
-    return new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
+  const launch = async (): Promise<ChildProcess> => {
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'packages/cli/src/main.ts'), ...args], {
+      env: { ...process.env, EY_LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'ignore', 'pipe'],
     });
-  }, 30_000, 'broker listening');
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    await waitUntil(async () => {
+      if (child.exitCode !== null) throw new Error(`broker exited with ${child.exitCode}: ${stderr}`);
+      return new Promise<boolean>((resolve) => {
+        const socket = connect(port, '127.0.0.1', () => {
+          socket.destroy();
+          resolve(true);
+        });
+        socket.once('error', () => resolve(false));
+      });
+    }, 30_000, 'broker listening');
+    return child;
+  };
+  const stop = async (child: ChildProcess, signal: NodeJS.Signals): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill(signal);
+    await exited;
+  };
+  let child = await launch();
   return {
     port,
-    pid: child.pid,
-    async close() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
+    get pid() {
+      return child.pid;
     },
+    async killAndRestart() {
+      await stop(child, 'SIGKILL');
+      child = await launch();
+    },
+    close: () => stop(child, 'SIGTERM'),
   };
 }
 
