@@ -27,7 +27,12 @@ export interface CreateDatabaseOptions {
   poolMax?: number;
 }
 
+// A throwaway cluster: syncing costs seconds when test files run in parallel.
+const SHARED_SERVER = { unref: true, durable: false, settings: { max_connections: '200' } } as const;
+
 let serverUrl: Promise<string> | undefined;
+/** The embedded server this process started (none when EY_TEST_DATABASE_URL points elsewhere). */
+let embedded: { server: Awaited<ReturnType<typeof startEmbeddedPostgres>>; root: string } | undefined;
 
 /** URL of the server the fixture creates databases on (starts the embedded one on first call). */
 export function testServerUrl(): Promise<string> {
@@ -43,21 +48,35 @@ async function startSharedServer(): Promise<string> {
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'eventyard-test-pg-'));
   let server: Awaited<ReturnType<typeof startEmbeddedPostgres>>;
   try {
-    server = await startEmbeddedPostgres({
-      dataDir: root,
-      unref: true,
-      durable: false, // a throwaway cluster: syncing costs seconds when test files run in parallel
-      settings: { max_connections: '200' },
-    });
+    server = await startEmbeddedPostgres({ dataDir: root, ...SHARED_SERVER });
   } catch (err) {
     await fs.rm(root, { recursive: true, force: true });
     throw err;
   }
+  embedded = { server, root };
   // The server's own exit hook sends it SIGINT; this removes the cluster once it has gone.
   process.on('exit', () => {
-    if (server.pid !== undefined) removeAfterExit(server.pid, root);
+    const current = embedded?.server;
+    if (current?.pid !== undefined) removeAfterExit(current.pid, root);
   });
   return server.url;
+}
+
+/**
+ * Stops the shared embedded server (a fast shutdown: committed data is kept) and starts it again on
+ * the same port and data, for tests of what services do across a Postgres restart. `downMs` keeps it
+ * down that long first.
+ */
+export async function restartTestServer(downMs = 0): Promise<void> {
+  await testServerUrl();
+  if (embedded === undefined) throw new Error('restartTestServer needs the embedded test server (EY_TEST_DATABASE_URL is set)');
+  const { server, root } = embedded;
+  await server.stop();
+  if (downMs > 0) await new Promise((resolve) => setTimeout(resolve, downMs));
+  embedded = {
+    root,
+    server: await startEmbeddedPostgres({ dataDir: root, port: server.port, ...SHARED_SERVER }),
+  };
 }
 
 /** A fresh database with the schema applied; dropped (and its pool closed) after the test. */
