@@ -6,18 +6,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as grpc from '@grpc/grpc-js';
 import { createReportClient, startDispatchServer, type DispatchServer } from '@eventyard/sdk';
-import { startStack, waitForRouterProcessors, waitUntil, type RunningStack } from './stack.ts';
+import { startStack, waitForRouterProcessors, waitUntil, adminCall as admin, type RunningStack } from './stack.ts';
 
 type Json = Record<string, unknown>;
-
-async function admin(stack: RunningStack, method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> {
-  const res = await fetch(`http://127.0.0.1:${stack.port('admin', 'http')}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as Json };
-}
 
 async function createKey(stack: RunningStack, permissions: string[]): Promise<string> {
   const res = await admin(stack, 'POST', '/v1/api-keys', { name: `e2e ${permissions.join('+')}`, app_ids: ['news'], permissions });

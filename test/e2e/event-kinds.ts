@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
 import { createReportClient, startDispatchServer, type ReportClient } from '@eventyard/sdk';
-import { waitUntil, type RunningStack } from './stack.ts';
+import { adminCall, waitUntil, type RunningStack } from './stack.ts';
 
 export interface Received {
   event_id: string;
@@ -24,14 +24,9 @@ export interface Collector {
 }
 
 export async function registerProcessor(stack: RunningStack, conf: Record<string, unknown>): Promise<void> {
-  const res = await fetch(`http://127.0.0.1:${stack.port('admin', 'http')}/v1/processor`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ processor_conf_info: conf }),
-  });
-  const body = (await res.json()) as { ret?: { code?: number } };
-  assert.equal(res.status, 200, JSON.stringify(body));
-  assert.equal(body.ret?.code ?? 0, 0, JSON.stringify(body));
+  const { status, body } = await adminCall(stack, 'POST', '/v1/processor', { processor_conf_info: conf });
+  assert.equal(status, 200, JSON.stringify(body));
+  assert.equal((body.ret as { code?: number } | undefined)?.code ?? 0, 0, JSON.stringify(body));
 }
 
 /** A Dispatch server answering success and recording every call. */

@@ -9,6 +9,7 @@ import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { restartTestServer } from '@eventyard/db/testing';
 import { createReportClient, startDispatchServer } from '@eventyard/sdk';
+import { registerProcessor } from './event-kinds.ts';
 import { startStack, waitForRouterProcessors, waitUntil, type ServiceName } from './stack.ts';
 
 export async function killMidRun(t: TestContext, victim: ServiceName | 'broker' | 'postgres', events = 3000): Promise<void> {
@@ -23,12 +24,7 @@ export async function killMidRun(t: TestContext, victim: ServiceName | 'broker' 
     },
   });
   t.after(() => server.close());
-  const res = await fetch(`http://127.0.0.1:${stack.port('admin', 'http')}/v1/processor`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ processor_conf_info: { dispatcher_id: `kill-${victim}`, app_id: 'app', topic_id: 'load', protocol_type: 'grpcSend', addr: `127.0.0.1:${server.port}`, timeout: 3000 } }),
-  });
-  assert.equal(res.status, 200);
+  await registerProcessor(stack, { dispatcher_id: `kill-${victim}`, app_id: 'app', topic_id: 'load', protocol_type: 'grpcSend', addr: `127.0.0.1:${server.port}`, timeout: 3000 });
   await waitForRouterProcessors(stack, 1);
 
   const client = createReportClient({ address: `127.0.0.1:${stack.port('producer', 'grpc')}` });

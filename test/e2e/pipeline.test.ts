@@ -7,24 +7,10 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Kafka, logLevel } from 'kafkajs';
 import { createReportClient, startDispatchServer } from '@eventyard/sdk';
-import { startStack, waitForRouterProcessors, waitUntil, type RunningStack } from './stack.ts';
+import { registerProcessor } from './event-kinds.ts';
+import { startStack, waitForRouterProcessors, waitUntil, adminCall as admin, type RunningStack } from './stack.ts';
 
 type Json = Record<string, unknown>;
-
-async function admin(stack: RunningStack, method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> {
-  const res = await fetch(`http://127.0.0.1:${stack.port('admin', 'http')}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as Json };
-}
-
-async function registerProcessor(stack: RunningStack, conf: Json): Promise<void> {
-  const res = await admin(stack, 'POST', '/v1/processor', { processor_conf_info: conf });
-  assert.equal(res.status, 200, JSON.stringify(res.body));
-  assert.equal((res.body.ret as Json | undefined)?.code ?? 0, 0, JSON.stringify(res.body));
-}
 
 interface Delivery {
   dispatcher_id: string;

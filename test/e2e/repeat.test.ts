@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { EventTrigger, ReportReq } from '@eventyard/proto';
 import { createReportClient, startDispatchServer } from '@eventyard/sdk';
-import { startStack, waitUntil, type RunningStack } from './stack.ts';
+import { startStack, waitUntil, adminCall as admin, type RunningStack } from './stack.ts';
 
 type Json = Record<string, unknown>;
 
@@ -15,15 +15,6 @@ interface Received {
   repeat_times: number;
   retry_times: number;
   at: number;
-}
-
-async function admin(stack: RunningStack, method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> {
-  const res = await fetch(`http://127.0.0.1:${stack.port('admin', 'http')}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as Json };
 }
 
 interface DeliveryView {

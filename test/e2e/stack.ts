@@ -210,6 +210,16 @@ async function startBrokerProcess(dataDir: string, flush: 'always' | 'interval')
   };
 }
 
+/** A JSON call to the stack's admin API; the reply's status and parsed body. */
+export async function adminCall(stack: RunningStack, method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(`http://127.0.0.1:${stack.port('admin', 'http')}${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
 /** Polls `condition` until it returns true or the deadline passes. */
 export async function waitUntil(condition: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;

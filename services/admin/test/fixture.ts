@@ -33,15 +33,20 @@ export async function startAdmin(t: TestContext, env: Record<string, string> = {
     app,
     db,
     baseUrl,
-    async call(method, path, body, headers = {}) {
-      const init: RequestInit = { method, headers: { ...headers } };
-      if (body !== undefined) {
-        init.body = typeof body === 'string' ? body : JSON.stringify(body);
-        (init.headers as Record<string, string>)['content-type'] ??= 'application/json';
-      }
-      const res = await fetch(`${baseUrl}${path}`, init);
-      const text = await res.text();
-      return { status: res.status, body: text === '' ? undefined : (JSON.parse(text) as unknown) };
-    },
+    call: jsonCaller(baseUrl),
+  };
+}
+
+/** A small JSON client over real HTTP: a string body is sent as is, anything else as JSON. */
+export function jsonCaller(baseUrl: string): AdminFixture['call'] {
+  return async (method, path, body, headers = {}) => {
+    const init: RequestInit = { method, headers: { ...headers } };
+    if (body !== undefined) {
+      init.body = typeof body === 'string' ? body : JSON.stringify(body);
+      (init.headers as Record<string, string>)['content-type'] ??= 'application/json';
+    }
+    const res = await fetch(`${baseUrl}${path}`, init);
+    const text = await res.text();
+    return { status: res.status, body: text === '' ? undefined : (JSON.parse(text) as unknown) };
   };
 }

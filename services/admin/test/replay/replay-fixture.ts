@@ -15,15 +15,9 @@ import { Kafka, logLevel } from 'kafkajs';
 import { createApp, type AdminApp } from '../../src/app.ts';
 import { loadConfig, type AdminConfig } from '../../src/config.ts';
 import { createKafkaLink, type KafkaLink } from '../../src/kafka/kafka-link.ts';
+import { jsonCaller, type Reply } from '../fixture.ts';
 
 export const PARTITIONS = 2;
-
-export interface Reply {
-  status: number;
-  // Tests read fields freely; the shapes are asserted where they matter.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  body: any;
-}
 
 export interface DeliveredTask {
   key: string;
@@ -87,16 +81,7 @@ export async function startReplayAdmin(t: TestContext, options: { replayRunner?:
       started.links.push(link);
       return link;
     },
-    async call(method, path, body, headers = {}) {
-      const init: RequestInit = { method, headers: { ...headers } };
-      if (body !== undefined) {
-        init.body = typeof body === 'string' ? body : JSON.stringify(body);
-        (init.headers as Record<string, string>)['content-type'] ??= 'application/json';
-      }
-      const res = await fetch(`${baseUrl}${path}`, init);
-      const text = await res.text();
-      return { status: res.status, body: text === '' ? undefined : (JSON.parse(text) as unknown) };
-    },
+    call: jsonCaller(baseUrl),
     async processor(input) {
       const record = await upsertProcessor(db.knex, { app_id: 'shop', topic_id: 'order', protocol_type: 'grpcSend', addr: '127.0.0.1:1', ...input });
       await ensureTopics(kafka, [Topics.deliveries(input.dispatcher_id)], { partitions: PARTITIONS });
