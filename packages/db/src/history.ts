@@ -267,7 +267,7 @@ export async function recordAttempt(knex: Knex, attempt: AttemptInput): Promise<
 export async function recordAttempts(knex: Knex, attempts: readonly AttemptInput[]): Promise<Array<{ delivery: DeliveryRecord; attempt: AttemptRecord }>> {
   if (attempts.length === 0) return [];
   return knex.transaction(async (trx) => {
-    const { sql, params } = attemptsInsert(attempts);
+    const { sql, params, numbers } = attemptsInsert(attempts);
     const inserted = ((await trx.raw(`${sql} RETURNING *`, params as Knex.RawBinding[])) as { rows: AttemptRecord[] }).rows;
     const deliveryIds = [...new Set(inserted.map((row) => row.delivery_id))];
     const deliveries = (await trx('deliveries').whereIn('id', deliveryIds)) as DeliveryRecord[];
@@ -275,7 +275,7 @@ export async function recordAttempts(knex: Knex, attempts: readonly AttemptInput
     const byKey = new Map(deliveries.map((d) => [deliveryKey(String(d.event_id), d.dispatcher_id), d]));
     // RETURNING order is not promised: match rows back by their unique (delivery_id, attempt_no).
     const insertedBy = new Map(inserted.map((row) => [`${row.delivery_id}:${row.attempt_no}`, row]));
-    const { ordinals, counts } = attemptNumbers(attempts);
+    const { ordinals, counts } = numbers;
     return attempts.map((attempt, i) => {
       const key = deliveryKey(attempt.event_id, attempt.dispatcher_id);
       const delivery = byKey.get(key);
@@ -314,8 +314,9 @@ function attemptNumbers(attempts: readonly AttemptInput[]): { ordinals: number[]
 }
 
 /** The statement both attempt writers run: the deliveries upsert as a CTE, the attempts insert joined to it. */
-function attemptsInsert(attempts: readonly AttemptInput[]): { sql: string; params: unknown[] } {
-  const { ordinals, counts, last } = attemptNumbers(attempts);
+function attemptsInsert(attempts: readonly AttemptInput[]): { sql: string; params: unknown[]; numbers: ReturnType<typeof attemptNumbers> } {
+  const numbers = attemptNumbers(attempts);
+  const { ordinals, counts, last } = numbers;
   // Per delivery the last attempt (whose outcome is the delivery's state) and the number of attempts.
   const groups = [...last.entries()].map(([key, attempt]) => ({ attempt, count: counts.get(key) ?? 1 })).sort((a, b) => compareDeliveries(a.attempt, b.attempt));
   const d = unnest(
@@ -383,7 +384,7 @@ function attemptsInsert(attempts: readonly AttemptInput[]): { sql: string; param
            a.finished_at, a.latency_ms, a.outcome, a.error_code, a.error_message, a.response_status, a.ret_code, a.response_excerpt
     FROM ${a.from}
     JOIN upserted u ON u.event_id = a.event_id AND u.dispatcher_id = a.dispatcher_id`;
-  return { sql, params: [...d.params, ...a.params] };
+  return { sql, params: [...d.params, ...a.params], numbers };
 }
 
 /** The one lock order for delivery rows, used by every multi-row writer so concurrent writers never deadlock. */
