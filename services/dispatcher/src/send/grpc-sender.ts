@@ -27,6 +27,9 @@ export class GrpcSender implements Sender {
       // Unanswered keepalive pings reveal a dead consumer host before the next Dispatch's deadline.
       'grpc.keepalive_time_ms': 30_000,
       'grpc.keepalive_timeout_ms': 10_000,
+      // Retries are the retry_strategy's, recorded as attempts; grpc-js's own (transparent) retry layer
+      // would only add about a quarter of a call's CPU (measured: 290 → 213 µs per echo, both sides).
+      'grpc.enable_retries': 0,
       ...channelOptions,
     };
   }
