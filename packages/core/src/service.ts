@@ -51,14 +51,12 @@ export async function runService<C>(options: RunServiceOptions<C>): Promise<void
 
 /**
  * Process warnings go to the service's JSON log instead of Node's default stderr printer (which
- * `removeAllListeners` takes away), so one log stream carries everything. kafkajs 2.2.4's request
- * queue arms timers with negative delays, which Node 24 reports as TimeoutNegativeWarning on every
- * service start; Node treats them as 1 ms, so they are dropped rather than logged as if they mattered.
+ * `removeAllListeners` takes away), so one log stream carries everything. (kafkajs's negative-delay
+ * timers, once a TimeoutNegativeWarning on every start, are gone with patches/kafkajs@2.2.4.patch.)
  */
 export function routeProcessWarnings(logger: Logger): void {
   process.removeAllListeners('warning');
   process.on('warning', (warning) => {
-    if (warning.name === 'TimeoutNegativeWarning') return;
     logger.warn({ err: warning }, 'process warning');
   });
 }
