@@ -3,7 +3,7 @@
 // back the timers of the others; the caller retries the failed ones.
 import { EventyardError, type Logger } from '@eventyard/core';
 import type { TimerRecord } from '@eventyard/db';
-import type { Kafka, Message, Producer } from 'kafkajs';
+import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
 import { EVENT_ID_HEADER, TIMER_ID_HEADER } from '../intake/schedule-item.ts';
 
 export const PRODUCE_TIMEOUT = 'EY_SCHEDULER_PRODUCE_TIMEOUT';
@@ -31,6 +31,8 @@ export class TimerProducer {
     this.#timeoutMs = options.timeoutMs;
     this.#producer = options.kafka.producer({
       idempotent: true,
+      // kafkajs's default (Java-compatible murmur2), named so kafkajs does not warn about it on every start.
+      createPartitioner: Partitioners.DefaultPartitioner,
       // Bounded, unlike kafkajs's idempotent default (retry forever): a failed timer is released and
       // retried by the scheduler with its own backoff, so it never waits behind a stuck request.
       retry: { retries: 5, initialRetryTime: 100, maxRetryTime: Math.max(200, Math.floor(options.timeoutMs / 5)) },

@@ -4,7 +4,7 @@
 // (acks = all) serves every processor; a send resolves only once the broker acknowledged it.
 import { EventyardError, Topics, type Logger } from '@eventyard/core';
 import { encodeMessage, type DeliveryTask__Output } from '@eventyard/proto';
-import type { Kafka, Producer } from 'kafkajs';
+import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 
 export const EVENT_ID_HEADER = 'ey-event-id';
 export const HAND_OFF_TIMEOUT = 'EY_DISPATCH_HAND_OFF_TIMEOUT';
@@ -48,6 +48,8 @@ export class HandOff {
     this.#producer = options.kafka.producer({
       idempotent: true,
       allowAutoTopicCreation: false,
+      // kafkajs's default (Java-compatible murmur2), named so kafkajs does not warn about it on every start.
+      createPartitioner: Partitioners.DefaultPartitioner,
       // Bounded (kafkajs's idempotent default retries forever): the caller retries with its own backoff.
       retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 2000 },
     });
