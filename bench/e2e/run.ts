@@ -2,7 +2,7 @@
 // beside the ceilings measured in the same run on the same broker: kafkajs produce→consume of the same
 // payloads, and a bare gRPC unary echo. Bounded in time; prints a table and exits.
 //
-//   node_modules/.bin/node bench/e2e/run.ts [--rate 1000] [--seconds 10] [--burst 5000]
+//   node_modules/.bin/node bench/e2e/run.ts [--rate 1000] [--seconds 10] [--burst 5000] [--env EY_X=1 ...]
 import { parseArgs } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
 import { Kafka, logLevel } from 'kafkajs';
@@ -22,6 +22,8 @@ const { values } = parseArgs({
     // The broker's fsync policy: `interval` is Apache Kafka's default behaviour (acks once in the page
     // cache, flushed periodically: a broker kill -9 loses nothing); `always` fsyncs before every ack.
     'broker-flush': { type: 'string', default: 'interval' },
+    // Extra service settings for an experiment, `--env EY_ROUTER_COMMIT_INTERVAL_MS=500` (repeatable).
+    env: { type: 'string', multiple: true, default: [] },
   },
 });
 const RATE = Number(values.rate);
@@ -81,7 +83,50 @@ async function stageRows(brokers: string, ids: readonly string[], times: StageTi
   ];
 }
 
-async function kafkaCeiling(brokers: string): Promise<Row> {
+/** How a ceiling is driven: CONCURRENCY calls in flight (the most it does), or paced at the offered rate. */
+type Drive = { kind: 'burst'; count: number } | { kind: 'paced'; rate: number; seconds: number };
+
+/** Runs `send` as `drive` says; resolves once every send has resolved. */
+async function driveSends(drive: Drive, send: (i: number) => Promise<void>): Promise<void> {
+  if (drive.kind === 'burst') {
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next < drive.count) await send(next++);
+      }),
+    );
+    return;
+  }
+  const total = drive.rate * drive.seconds;
+  const started = performance.now();
+  const inflight: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const wait = started + (i * 1000) / drive.rate - performance.now();
+    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    inflight.push(send(i));
+  }
+  await Promise.all(inflight);
+}
+
+/** A ceiling row: per s over the run, latency percentiles, and for a paced run the CPU it cost. */
+function ceilingRow(what: string, drive: Drive, count: number, seconds: number, latencies: number[], cpuMs: number | undefined, unit: string): Row {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const how = drive.kind === 'burst' ? `${CONCURRENCY} in flight` : `paced at ${drive.rate}/s`;
+  const cpu = cpuMs === undefined ? '' : `, ${(cpuMs / count).toFixed(3)} ms CPU per ${unit} (every process)`;
+  return { what: `${what}${drive.kind === 'paced' ? ` at ${drive.rate}/s` : ''}`, perSecond: count / seconds, p50: percentile(sorted, 50), p99: percentile(sorted, 99), note: `${count} ${unit}s, ${how}${cpu}` };
+}
+
+/** CPU ms that `groups` spent while `run` ran. */
+async function cpuDuring(groups: CpuGroups, run: () => Promise<void>): Promise<number> {
+  const before = sampleCpu(groups);
+  await run();
+  const after = sampleCpu(groups);
+  let total = 0;
+  for (const [name, end] of after) total += (end - (before.get(name) ?? 0)) * 1000;
+  return total;
+}
+
+async function kafkaCeiling(brokers: string, drive: Drive, groups: CpuGroups): Promise<Row> {
   const kafka = new Kafka({ clientId: 'bench-ceiling', brokers: [brokers], logLevel: logLevel.NOTHING });
   const topic = `bench-ceiling-${Date.now()}`;
   const admin = kafka.admin();
@@ -99,26 +144,20 @@ async function kafkaCeiling(brokers: string): Promise<Row> {
       latencies.push(Date.now() - Number(message.headers?.sent?.toString()));
     },
   });
+  const count = drive.kind === 'burst' ? drive.count : drive.rate * drive.seconds;
   const start = performance.now();
-  let next = 0;
-  // One record per send, CONCURRENCY in flight: the same shape of traffic the producer service makes.
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < BURST) {
-        next += 1;
-        await producer.send({ topic, acks: -1, messages: [{ key: String(next), value: PAYLOAD, headers: { sent: String(Date.now()) } }] });
-      }
-    }),
-  );
-  await waitUntil(() => latencies.length >= BURST, 60_000, 'ceiling consumed');
+  // One record per send: the same shape of traffic the producer service makes.
+  const cpuMs = await cpuDuring(groups, async () => {
+    await driveSends(drive, (i) => producer.send({ topic, acks: -1, messages: [{ key: String(i), value: PAYLOAD, headers: { sent: String(Date.now()) } }] }).then(() => undefined));
+    await waitUntil(() => latencies.length >= count, 60_000, 'ceiling consumed');
+  });
   const seconds = (performance.now() - start) / 1000;
   await consumer.disconnect();
   await producer.disconnect();
-  const sorted = [...latencies].sort((a, b) => a - b);
-  return { what: 'ceiling: kafkajs produce→consume, same broker', perSecond: BURST / seconds, p50: percentile(sorted, 50), p99: percentile(sorted, 99), note: `${BURST} records, ${CONCURRENCY} in flight` };
+  return ceilingRow('ceiling: kafkajs produce→consume, same broker', drive, count, seconds, latencies, drive.kind === 'paced' ? cpuMs : undefined, 'record');
 }
 
-async function grpcEchoCeiling(): Promise<Row> {
+async function grpcEchoCeiling(drive: Drive, groups: CpuGroups): Promise<Row> {
   const service = {
     echo: {
       path: '/bench.Echo/Echo',
@@ -134,28 +173,24 @@ async function grpcEchoCeiling(): Promise<Row> {
   server.addService(service, { echo: (call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => cb(null, call.request) });
   const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
   const Client = grpc.makeGenericClientConstructor(service, 'Echo');
-  const client = new Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure()) as unknown as {
+  const client = new Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), { 'grpc.enable_retries': 0 }) as unknown as {
     echo: (req: Buffer, cb: (err: Error | null, res?: Buffer) => void) => void;
     close(): void;
   };
   const latencies: number[] = [];
+  const count = drive.kind === 'burst' ? drive.count : drive.rate * drive.seconds;
   const start = performance.now();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < BURST) {
-        next += 1;
-        const sent = performance.now();
-        await new Promise<void>((resolve, reject) => client.echo(PAYLOAD, (err) => (err ? reject(err) : resolve())));
-        latencies.push(performance.now() - sent);
-      }
+  const cpuMs = await cpuDuring(groups, () =>
+    driveSends(drive, async () => {
+      const sent = performance.now();
+      await new Promise<void>((resolve, reject) => client.echo(PAYLOAD, (err) => (err ? reject(err) : resolve())));
+      latencies.push(performance.now() - sent);
     }),
   );
   const seconds = (performance.now() - start) / 1000;
   client.close();
   server.forceShutdown();
-  const sorted = latencies.sort((a, b) => a - b);
-  return { what: 'ceiling: bare gRPC unary echo', perSecond: BURST / seconds, p50: percentile(sorted, 50), p99: percentile(sorted, 99), note: `${BURST} calls, ${CONCURRENCY} in flight` };
+  return ceilingRow('ceiling: bare gRPC unary echo', drive, count, seconds, latencies, drive.kind === 'paced' ? cpuMs : undefined, 'call');
 }
 
 function cpuGroups(stack: RunningStack): CpuGroups {
@@ -191,6 +226,11 @@ async function main(): Promise<void> {
   const stack = await startStack({ after: (fn: () => unknown) => void cleanups.push(fn) } as never, {
     brokerProcess: true,
     brokerFlush: values['broker-flush'] === 'always' ? 'always' : 'interval',
+    env: Object.fromEntries(values.env.map((pair) => {
+      const at = pair.indexOf('=');
+      if (at <= 0) throw new Error(`--env wants KEY=VALUE, got ${JSON.stringify(pair)}`);
+      return [pair.slice(0, at), pair.slice(at + 1)];
+    })),
   });
   try {
     const arrivals = new Map<string, number>();
@@ -227,8 +267,16 @@ async function main(): Promise<void> {
     sentAt.clear();
     arrivals.clear();
 
-    // 1. Fixed offered rate: latency.
+    // 0. Idle: what the stack costs with no traffic (timers, heartbeats, long-poll fetches).
     const groups = cpuGroups(stack);
+    const idleSeconds = 5;
+    const idleBefore = sampleCpu(groups);
+    await new Promise((resolve) => setTimeout(resolve, idleSeconds * 1000));
+    const idleAfter = sampleCpu(groups);
+    const idleCpu = [...idleAfter].reduce((sum, [name, end]) => sum + end - (idleBefore.get(name) ?? 0), 0);
+    const idleRow: Row = { what: 'idle stack, no traffic', perSecond: Number.NaN, note: `${((100 * idleCpu) / idleSeconds).toFixed(1)} % of one core (every process, ${idleSeconds} s)` };
+
+    // 1. Fixed offered rate: latency.
     const cpuBefore = sampleCpu(groups);
     const ids: string[] = [];
     const total = RATE * SECONDS;
@@ -250,7 +298,7 @@ async function main(): Promise<void> {
     const rows: Row[] = [
       { what: `e2e at offered ${RATE}/s for ${SECONDS}s (Report→Dispatch)`, perSecond: ids.length / rateSeconds, p50: percentile(rateLatencies, 50), p99: percentile(rateLatencies, 99), note: `${ids.length} events` },
     ];
-    rows.push(...cpuRows(cpuBefore, cpuAfter, ids.length));
+    rows.push(...cpuRows(cpuBefore, cpuAfter, ids.length), idleRow);
     rows.push(...(await stageRows(stack.kafkaBrokers, ids, { sent: new Map(sentAt), acked: new Map(ackedAt), arrived: new Map(arrivals) })));
 
     // 2. Burst: end-to-end throughput with CONCURRENCY reports in flight.
@@ -272,8 +320,14 @@ async function main(): Promise<void> {
     const burstLatencies = burstIds.map((id) => (arrivals.get(id) ?? 0) - (sentAt.get(id) ?? 0)).sort((a, b) => a - b);
     rows.push({ what: `e2e burst, ${CONCURRENCY} reports in flight`, perSecond: BURST / burstSeconds, p50: percentile(burstLatencies, 50), p99: percentile(burstLatencies, 99), note: `${BURST} events` });
 
-    rows.push(await kafkaCeiling(stack.kafkaBrokers));
-    rows.push(await grpcEchoCeiling());
+    // The ceilings twice: as fast as they go, and paced at the offered rate, where the CPU they cost per
+    // record (bench process and broker, 2 cores in all) is the floor under the pipeline's own cost.
+    const ceilingGroups = Object.fromEntries(Object.entries(groups).filter(([name]) => name === 'broker' || name.startsWith('bench')));
+    const paced: Drive = { kind: 'paced', rate: RATE, seconds: Math.min(SECONDS, 10) };
+    rows.push(await kafkaCeiling(stack.kafkaBrokers, { kind: 'burst', count: BURST }, ceilingGroups));
+    rows.push(await kafkaCeiling(stack.kafkaBrokers, paced, ceilingGroups));
+    rows.push(await grpcEchoCeiling({ kind: 'burst', count: BURST }, ceilingGroups));
+    rows.push(await grpcEchoCeiling(paced, ceilingGroups));
 
     console.log(`\ne2e bench: 256 B payloads, one processor (gRPC Dispatch), all services and the broker (--flush ${values['broker-flush']}) as separate processes, ${availableParallelism()} cores\n`);
     console.log(`${'measure'.padEnd(56)}${'per s'.padStart(10)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}  note`);
