@@ -158,6 +158,7 @@ test('.dockerignore keeps dependencies, tests and local data out of the build co
     'package.json',
     'pnpm-lock.yaml',
     'pnpm-workspace.yaml',
+    'patches/kafkajs@2.2.4.patch',
     'proto/src/index.ts',
     'proto/producer/producer.proto',
     'packages/core/src/index.ts',

@@ -52,7 +52,8 @@ async function exists(path: string): Promise<boolean> {
 async function buildImageLayout(root: string): Promise<string> {
   const app = join(root, 'app');
   await mkdir(app);
-  // manifests stage: every package.json outside node_modules, the lockfile and the workspace file.
+  // manifests stage: every package.json outside node_modules, the lockfile, the workspace file and the
+  // dependency patches.
   for await (const manifest of glob(['package.json', ...SOURCE_DIRS.map((d) => `${d}/**/package.json`)], {
     cwd: REPO_ROOT,
     exclude: (name: string) => LEFT_OUT.has(basename(name)),
@@ -60,7 +61,7 @@ async function buildImageLayout(root: string): Promise<string> {
     await mkdir(join(app, dirname(manifest)), { recursive: true });
     await cp(join(REPO_ROOT, manifest), join(app, manifest));
   }
-  for (const file of ['pnpm-lock.yaml', 'pnpm-workspace.yaml']) await cp(join(REPO_ROOT, file), join(app, file));
+  for (const file of ['pnpm-lock.yaml', 'pnpm-workspace.yaml', 'patches']) await cp(join(REPO_ROOT, file), join(app, file), { recursive: true });
 
   // prod-deps stage, with the pnpm version the root package.json pins.
   const { packageManager } = JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8')) as { packageManager: string };
