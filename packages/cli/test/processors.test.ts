@@ -2,9 +2,8 @@
 // the API's answer, and every failure (API error, stale version, unreachable admin, missing token) is
 // exit 1 with one line.
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { test } from 'node:test';
-import { upsertProcessor } from '@eventyard/db';
+import { findFreePort, upsertProcessor } from '@eventyard/db';
 import { runCli, startCliFixture } from './fixture.ts';
 
 test('processors commands', async (t) => {
@@ -52,7 +51,7 @@ test('processors commands', async (t) => {
   });
 
   await t.test('an unreachable admin is one line naming the URL', async () => {
-    const port = await closedPort();
+    const port = await findFreePort(); // bound to learn it, then closed: nothing listens there
     const res = await runCli(['processors', 'list', '--admin-url', `http://127.0.0.1:${port}`]);
     assert.equal(res.code, 1);
     assert.equal(res.stderr, `eventyard: cannot reach the admin API at http://127.0.0.1:${port} (ECONNREFUSED); set --admin-url or EY_ADMIN_URL\n`);
@@ -80,12 +79,3 @@ test('the admin token goes as authorization: Bearer (--token or EY_ADMIN_TOKEN)'
   assert.equal(env.code, 0, env.stderr);
 });
 
-/** A port nothing listens on: bound to learn a free one, then closed. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}

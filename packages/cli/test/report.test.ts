@@ -3,26 +3,16 @@
 // a refused broadcast and an unreachable producer are one line and exit 1.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { test } from 'node:test';
 import { readTopic, waitFor } from '@eventyard/broker/testing';
 import { createKafka, loadCoreConfig, silentLogger, Topics } from '@eventyard/core';
-import { createApiKey } from '@eventyard/db';
+import { createApiKey, findFreePort } from '@eventyard/db';
 import { CLI, runCli, startCliFixture } from './fixture.ts';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 test('service producer + report', async (t) => {
   const { db, brokers } = await startCliFixture(t, { broker: true });
   assert.ok(brokers !== undefined);
-  const [grpcPort, httpPort, healthPort] = [await freePort(), await freePort(), await freePort()];
+  const [grpcPort, httpPort, healthPort] = [await findFreePort(), await findFreePort(), await findFreePort()];
   const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('EY_')));
   const producer = spawn(process.execPath, [CLI, 'service', 'producer'], {
     env: {
@@ -91,7 +81,7 @@ test('service producer + report', async (t) => {
     const delay = await runCli(['report', 'shop', 'order', '--delay', 'soon', '--producer-addr', addr]);
     assert.equal(delay.code, 1);
     assert.equal(delay.stderr, 'eventyard: --delay must be a duration such as 500ms, 5s, 2m, 1h or 7d, got "soon"\n');
-    const port = await freePort();
+    const port = await findFreePort();
     const down = await runCli(['report', 'shop', 'order', '{}', '--producer-addr', `127.0.0.1:${port}`, '--timeout-ms', '3000']);
     assert.equal(down.code, 1);
     assert.match(down.stderr, new RegExp(`^eventyard: cannot reach the producer at 127\\.0\\.0\\.1:${port} \\((UNAVAILABLE|DEADLINE_EXCEEDED): [^\\n]*\\); set --producer-addr or EY_PRODUCER_ADDR\\n$`));
