@@ -4,6 +4,7 @@
 import { DELIVERY_STATUSES, type DeliveryStatus } from '@eventyard/db';
 import { HttpError } from '../http/api-error.ts';
 import { isEventId } from '../routes/events.ts';
+import { isRealCalendarDay } from '../routes/route-values.ts';
 
 /** Most ids one `event_id` list may carry (the query stays one index probe per id). */
 export const MAX_ID_LIST = 1000;
@@ -12,18 +13,15 @@ export const MAX_WINDOW_MS = 30 * 24 * 3600 * 1000;
 
 const invalid = (message: string) => new HttpError(400, 'EY_INVALID_REQUEST', message);
 
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
 
 /** An RFC 3339 timestamp (with a zone) or epoch milliseconds. */
 export function parseTime(name: string, value: string | undefined): Date | undefined {
   if (value === undefined || value === '') return undefined;
   if (/^\d{1,15}$/.test(value)) return new Date(Number(value));
-  const match = RFC3339.exec(value);
   const ms = Date.parse(value.replace(' ', 'T'));
   // Date.parse rolls 2026-02-30 over into March; a date that does not exist is a mistake to report.
-  const [year, month, day] = [Number(match?.[1]), Number(match?.[2]), Number(match?.[3])];
-  const real = match !== null && new Date(Date.UTC(year, month - 1, day)).getUTCDate() === day && month >= 1 && month <= 12;
-  if (!real || Number.isNaN(ms)) throw invalid(`${name} must be an RFC 3339 time with a zone (2026-01-31T12:00:00Z) or epoch milliseconds`);
+  if (!RFC3339.test(value) || !isRealCalendarDay(value) || Number.isNaN(ms)) throw invalid(`${name} must be an RFC 3339 time with a zone (2026-01-31T12:00:00Z) or epoch milliseconds`);
   return new Date(ms);
 }
 

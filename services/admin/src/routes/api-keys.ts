@@ -4,7 +4,7 @@
 import { API_KEY_PERMISSIONS, createApiKey, getApiKey, listApiKeys, revokeApiKey, type ApiKeyPermission, type ApiKeyRecord, type Knex } from '@eventyard/db';
 import type { FastifyInstance } from 'fastify';
 import { HttpError } from '../http/api-error.ts';
-import { OK } from './route-values.ts';
+import { isRealCalendarDay, OK } from './route-values.ts';
 
 /** RFC 3339 date-time with a zone (`Z` or `±hh:mm`), as JSON Schema's `date-time`. */
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
@@ -90,15 +90,9 @@ async function found(knex: Knex, id: string): Promise<ApiKeyRecord> {
 function parseExpiry(value: string | null | undefined): Date | null {
   if (value === undefined || value === null) return null;
   const date = new Date(value);
-  if (!RFC3339.test(value) || Number.isNaN(date.getTime()) || !realCalendarDay(value)) throw new HttpError(400, 'EY_INVALID_REQUEST', 'expires_at must be an RFC 3339 date-time, e.g. 2030-01-31T00:00:00Z');
+  if (!RFC3339.test(value) || Number.isNaN(date.getTime()) || !isRealCalendarDay(value)) throw new HttpError(400, 'EY_INVALID_REQUEST', 'expires_at must be an RFC 3339 date-time, e.g. 2030-01-31T00:00:00Z');
   if (date.getTime() <= Date.now()) throw new HttpError(400, 'EY_INVALID_REQUEST', 'expires_at must be in the future');
   return date;
-}
-
-/** Date would roll 2030-02-31 over into March: the written day must exist. */
-function realCalendarDay(value: string): boolean {
-  const [year, month, day] = value.slice(0, 10).split('-').map(Number) as [number, number, number];
-  return new Date(Date.UTC(year, month - 1, day)).getUTCDate() === day && month >= 1 && month <= 12;
 }
 
 /** What the API shows of a key: never the hash (the records never carry it) nor the secret. */
