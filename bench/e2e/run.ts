@@ -86,6 +86,11 @@ async function stageRows(brokers: string, ids: readonly string[], times: StageTi
 /** How a ceiling is driven: CONCURRENCY calls in flight (the most it does), or paced at the offered rate. */
 type Drive = { kind: 'burst'; count: number } | { kind: 'paced'; rate: number; seconds: number };
 
+/** How many sends `drive` makes. */
+function driveCount(drive: Drive): number {
+  return drive.kind === 'burst' ? drive.count : drive.rate * drive.seconds;
+}
+
 /** Runs `send` as `drive` says; resolves once every send has resolved. */
 async function driveSends(drive: Drive, send: (i: number) => Promise<void>): Promise<void> {
   if (drive.kind === 'burst') {
@@ -97,7 +102,7 @@ async function driveSends(drive: Drive, send: (i: number) => Promise<void>): Pro
     );
     return;
   }
-  const total = drive.rate * drive.seconds;
+  const total = driveCount(drive);
   const started = performance.now();
   const inflight: Promise<void>[] = [];
   for (let i = 0; i < total; i++) {
@@ -109,10 +114,12 @@ async function driveSends(drive: Drive, send: (i: number) => Promise<void>): Pro
 }
 
 /** A ceiling row: per s over the run, latency percentiles, and for a paced run the CPU it cost. */
-function ceilingRow(what: string, drive: Drive, count: number, seconds: number, latencies: number[], cpuMs: number | undefined, unit: string): Row {
+function ceilingRow(what: string, drive: Drive, seconds: number, latencies: number[], cpuMs: number, unit: string): Row {
+  const count = driveCount(drive);
   const sorted = [...latencies].sort((a, b) => a - b);
   const how = drive.kind === 'burst' ? `${CONCURRENCY} in flight` : `paced at ${drive.rate}/s`;
-  const cpu = cpuMs === undefined ? '' : `, ${(cpuMs / count).toFixed(3)} ms CPU per ${unit} (every process)`;
+  // A burst's CPU is only "as much as it could get"; per record it says something only when paced.
+  const cpu = drive.kind === 'burst' ? '' : `, ${(cpuMs / count).toFixed(3)} ms CPU per ${unit} (every process)`;
   return { what: `${what}${drive.kind === 'paced' ? ` at ${drive.rate}/s` : ''}`, perSecond: count / seconds, p50: percentile(sorted, 50), p99: percentile(sorted, 99), note: `${count} ${unit}s, ${how}${cpu}` };
 }
 
@@ -144,7 +151,7 @@ async function kafkaCeiling(brokers: string, drive: Drive, groups: CpuGroups): P
       latencies.push(Date.now() - Number(message.headers?.sent?.toString()));
     },
   });
-  const count = drive.kind === 'burst' ? drive.count : drive.rate * drive.seconds;
+  const count = driveCount(drive);
   const start = performance.now();
   // One record per send: the same shape of traffic the producer service makes.
   const cpuMs = await cpuDuring(groups, async () => {
@@ -154,7 +161,7 @@ async function kafkaCeiling(brokers: string, drive: Drive, groups: CpuGroups): P
   const seconds = (performance.now() - start) / 1000;
   await consumer.disconnect();
   await producer.disconnect();
-  return ceilingRow('ceiling: kafkajs produce→consume, same broker', drive, count, seconds, latencies, drive.kind === 'paced' ? cpuMs : undefined, 'record');
+  return ceilingRow('ceiling: kafkajs produce→consume, same broker', drive, seconds, latencies, cpuMs, 'record');
 }
 
 async function grpcEchoCeiling(drive: Drive, groups: CpuGroups): Promise<Row> {
@@ -178,7 +185,6 @@ async function grpcEchoCeiling(drive: Drive, groups: CpuGroups): Promise<Row> {
     close(): void;
   };
   const latencies: number[] = [];
-  const count = drive.kind === 'burst' ? drive.count : drive.rate * drive.seconds;
   const start = performance.now();
   const cpuMs = await cpuDuring(groups, () =>
     driveSends(drive, async () => {
@@ -190,7 +196,7 @@ async function grpcEchoCeiling(drive: Drive, groups: CpuGroups): Promise<Row> {
   const seconds = (performance.now() - start) / 1000;
   client.close();
   server.forceShutdown();
-  return ceilingRow('ceiling: bare gRPC unary echo', drive, count, seconds, latencies, drive.kind === 'paced' ? cpuMs : undefined, 'call');
+  return ceilingRow('ceiling: bare gRPC unary echo', drive, seconds, latencies, cpuMs, 'call');
 }
 
 function cpuGroups(stack: RunningStack): CpuGroups {
@@ -270,25 +276,13 @@ async function main(): Promise<void> {
     // 0. Idle: what the stack costs with no traffic (timers, heartbeats, long-poll fetches).
     const groups = cpuGroups(stack);
     const idleSeconds = 5;
-    const idleBefore = sampleCpu(groups);
-    await new Promise((resolve) => setTimeout(resolve, idleSeconds * 1000));
-    const idleAfter = sampleCpu(groups);
-    const idleCpu = [...idleAfter].reduce((sum, [name, end]) => sum + end - (idleBefore.get(name) ?? 0), 0);
-    const idleRow: Row = { what: 'idle stack, no traffic', perSecond: Number.NaN, note: `${((100 * idleCpu) / idleSeconds).toFixed(1)} % of one core (every process, ${idleSeconds} s)` };
+    const idleCpuMs = await cpuDuring(groups, () => new Promise((resolve) => setTimeout(resolve, idleSeconds * 1000)));
+    const idleRow: Row = { what: 'idle stack, no traffic', perSecond: Number.NaN, note: `${(idleCpuMs / (10 * idleSeconds)).toFixed(1)} % of one core (every process, ${idleSeconds} s)` };
 
     // 1. Fixed offered rate: latency.
     const cpuBefore = sampleCpu(groups);
     const ids: string[] = [];
-    const total = RATE * SECONDS;
-    const started = performance.now();
-    const inflight: Promise<void>[] = [];
-    for (let i = 0; i < total; i++) {
-      const due = started + (i * 1000) / RATE;
-      const wait = due - performance.now();
-      if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-      inflight.push(report().then((id) => void ids.push(id)));
-    }
-    await Promise.all(inflight);
+    await driveSends({ kind: 'paced', rate: RATE, seconds: SECONDS }, () => report().then((id) => void ids.push(id)));
     await waitUntil(() => ids.every((id) => arrivals.has(id)), 120_000, 'fixed-rate events delivered');
     // Attempt records and offset commits trail the Dispatch calls: let them finish before reading CPU.
     await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -306,15 +300,7 @@ async function main(): Promise<void> {
     arrivals.clear();
     const burstIds: string[] = [];
     const burstStart = Date.now();
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (next < BURST) {
-          next += 1;
-          burstIds.push(await report());
-        }
-      }),
-    );
+    await driveSends({ kind: 'burst', count: BURST }, async () => void burstIds.push(await report()));
     await waitUntil(() => burstIds.every((id) => arrivals.has(id)), 180_000, 'burst delivered');
     const burstSeconds = (Math.max(...burstIds.map((id) => arrivals.get(id) ?? 0)) - burstStart) / 1000;
     const burstLatencies = burstIds.map((id) => (arrivals.get(id) ?? 0) - (sentAt.get(id) ?? 0)).sort((a, b) => a - b);
