@@ -27,7 +27,7 @@ export interface ReportClientOptions {
   /**
    * Extra grpc-js channel options. `grpc.enable_retries` is 0 unless set here: grpc-js's retry layer
    * costs about a quarter of a unary call's CPU, and a Report the broker did not acknowledge is answered
-   * with an error the caller retries (with the same `event_id` when idempotency matters).
+   * with an error the caller retries (with `option.idempotent.key` set when a duplicate matters).
    */
   channelOptions?: grpc.ChannelOptions;
 }
