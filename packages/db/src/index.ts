@@ -11,7 +11,8 @@
  * await upsertProcessor(knex, { dispatcher_id: 'billing', app_id: 'shop', topic_id: 'order', protocol_type: 'grpcSend', addr: 'billing:9001' });
  * const listener = listenConfigChanges(pg.url, (change) => reload(change));
  */
-export { startEmbeddedPostgres, findFreePort, type EmbeddedPostgresOptions, type EmbeddedPostgresHandle } from './embedded-postgres.ts';
+export { findFreePort } from './free-port.ts';
+export { startEmbeddedPostgres, type EmbeddedPostgresOptions, type EmbeddedPostgresHandle } from './embedded-postgres.ts';
 export { createKnex, migrateLatest, migrateRollbackAll, migrationStatus, type CreateKnexOptions, type Knex } from './connection.ts';
 export { migrationSource } from './migrations/index.ts';
 export * from './processors.ts';
