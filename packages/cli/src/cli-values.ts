@@ -1,6 +1,6 @@
 // Flag values the commands share (counts, durations, times), each refused with a one-line message that
 // names the flag, before anything is sent.
-import { EventyardError } from '@eventyard/core';
+import { EventyardError, isRealCalendarDay } from '@eventyard/core';
 
 export function usageError(message: string): EventyardError {
   return new EventyardError('config', 'EY_CLI_USAGE', `eventyard: ${message}`);
@@ -26,7 +26,8 @@ export function parseDuration(value: string, flag: string): number {
 export function parseTime(value: string, flag: string, nowMs = Date.now()): string {
   if (/^\d+(?:\.\d+)?(ms|s|m|h|d)$/.test(value.trim())) return new Date(nowMs - parseDuration(value, flag)).toISOString();
   const ms = Date.parse(value);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(ms)) throw usageError(`${flag} must be an ISO 8601 time (2026-01-31T12:00:00Z) or an age such as 1h, got "${value}"`);
+  // isRealCalendarDay: Date.parse would roll 2026-02-30 into March and send a window nobody asked for.
+  if (!isRealCalendarDay(value) || Number.isNaN(ms)) throw usageError(`${flag} must be an ISO 8601 time (2026-01-31T12:00:00Z) or an age such as 1h, got "${value}"`);
   return new Date(ms).toISOString();
 }
 

@@ -80,6 +80,9 @@ test('replay and redrive', async (t) => {
     const usage = await run(['replay']);
     assert.equal(usage.code, 1);
     assert.equal(usage.stderr, 'eventyard: replay: give an event_id, or a query (--query-app-id, --since, --event-id, …) for a bulk replay\n');
+    const noSuchDay = await run(['replay', '--query-app-id', 'shop', '--since', '2026-02-30T00:00:00Z', '--dry-run']);
+    assert.equal(noSuchDay.code, 1);
+    assert.match(noSuchDay.stderr, /--since must be an ISO 8601 time .* got "2026-02-30T00:00:00Z"/);
   });
 
   await t.test('a job that ends cancelled exits 1 with one line', async () => {

@@ -17,3 +17,4 @@ export * from './ids.ts';
 export * from './health.ts';
 export * from './service.ts';
 export * from './crontab.ts';
+export * from './times.ts';

@@ -1,10 +1,10 @@
 // Query-string values of the history routes (GET /v1/events, /v1/deliveries, processor stats): times,
 // id lists, cursors, status lists and windows, each refused with a 400 whose message names the
 // parameter. Fastify's schema has already refused unknown parameters and repeated ones.
+import { parseRfc3339 } from '@eventyard/core';
 import { DELIVERY_STATUSES, type DeliveryStatus } from '@eventyard/db';
 import { HttpError } from '../http/api-error.ts';
 import { isEventId } from '../routes/events.ts';
-import { isRealCalendarDay } from '../routes/route-values.ts';
 
 /** Most ids one `event_id` list may carry (the query stays one index probe per id). */
 export const MAX_ID_LIST = 1000;
@@ -13,16 +13,14 @@ export const MAX_WINDOW_MS = 30 * 24 * 3600 * 1000;
 
 const invalid = (message: string) => new HttpError(400, 'EY_INVALID_REQUEST', message);
 
-const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
-
 /** An RFC 3339 timestamp (with a zone) or epoch milliseconds. */
 export function parseTime(name: string, value: string | undefined): Date | undefined {
   if (value === undefined || value === '') return undefined;
   if (/^\d{1,15}$/.test(value)) return new Date(Number(value));
-  const ms = Date.parse(value.replace(' ', 'T'));
-  // Date.parse rolls 2026-02-30 over into March; a date that does not exist is a mistake to report.
-  if (!RFC3339.test(value) || !isRealCalendarDay(value) || Number.isNaN(ms)) throw invalid(`${name} must be an RFC 3339 time with a zone (2026-01-31T12:00:00Z) or epoch milliseconds`);
-  return new Date(ms);
+  // Strict: Date alone would roll 2026-02-30 over into March; a day that does not exist is a mistake to report.
+  const date = parseRfc3339(value);
+  if (date === undefined) throw invalid(`${name} must be an RFC 3339 time with a zone (2026-01-31T12:00:00Z) or epoch milliseconds`);
+  return date;
 }
 
 /** since and until, with since before until when both are given. */

@@ -1,13 +1,12 @@
 // API key routes: create (the secret is in this one answer only, Postgres keeps its sha256), list and
 // get (never a secret or hash), revoke. Revoking is idempotent: a second DELETE answers the key as it is,
 // with the first revocation's time, so a retried call cannot fail on its own success.
+import { parseRfc3339 } from '@eventyard/core';
 import { API_KEY_PERMISSIONS, createApiKey, getApiKey, listApiKeys, revokeApiKey, type ApiKeyPermission, type ApiKeyRecord, type Knex } from '@eventyard/db';
 import type { FastifyInstance } from 'fastify';
 import { HttpError } from '../http/api-error.ts';
-import { isRealCalendarDay, OK } from './route-values.ts';
+import { OK } from './route-values.ts';
 
-/** RFC 3339 date-time with a zone (`Z` or `±hh:mm`), as JSON Schema's `date-time`. */
-const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
 const KEY_ID = /^[0-9a-f]{12}$/;
 
 interface CreateBody {
@@ -89,8 +88,8 @@ async function found(knex: Knex, id: string): Promise<ApiKeyRecord> {
 
 function parseExpiry(value: string | null | undefined): Date | null {
   if (value === undefined || value === null) return null;
-  const date = new Date(value);
-  if (!RFC3339.test(value) || Number.isNaN(date.getTime()) || !isRealCalendarDay(value)) throw new HttpError(400, 'EY_INVALID_REQUEST', 'expires_at must be an RFC 3339 date-time, e.g. 2030-01-31T00:00:00Z');
+  const date = parseRfc3339(value);
+  if (date === undefined) throw new HttpError(400, 'EY_INVALID_REQUEST', 'expires_at must be an RFC 3339 date-time, e.g. 2030-01-31T00:00:00Z');
   if (date.getTime() <= Date.now()) throw new HttpError(400, 'EY_INVALID_REQUEST', 'expires_at must be in the future');
   return date;
 }

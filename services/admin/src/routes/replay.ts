@@ -15,6 +15,7 @@ import {
   type ReplayQuery,
 } from '@eventyard/db';
 import type { FastifyInstance } from 'fastify';
+import { parseTime } from '../history/query-params.ts';
 import { HttpError } from '../http/api-error.ts';
 import type { KafkaLink } from '../kafka/kafka-link.ts';
 import { replayEvents } from '../replay/replay-batch.ts';
@@ -199,9 +200,8 @@ export function normalizeQuery(query: ReplayQuery, prefix = 'query.'): ReplayQue
   for (const name of ['since', 'until'] as const) {
     const value = query[name];
     if (value === undefined) continue;
-    const ms = Date.parse(value);
-    if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(ms)) throw new HttpError(400, 'EY_INVALID_REQUEST', `${prefix}${name} must be an ISO 8601 date-time, e.g. 2026-01-31T12:00:00Z`);
-    out[name] = new Date(ms).toISOString();
+    // The history routes' rule, so a window that GET /v1/events accepts is the one a replay takes.
+    out[name] = (parseTime(`${prefix}${name}`, value) as Date).toISOString();
   }
   if (out.since !== undefined && out.until !== undefined && out.since >= out.until) {
     throw new HttpError(400, 'EY_INVALID_REQUEST', `${prefix}since must be before ${prefix}until`);

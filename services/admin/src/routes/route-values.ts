@@ -19,9 +19,3 @@ export function parseVersion(value: string | undefined): number | undefined {
   if (!/^\d{1,10}$/.test(value)) throw new HttpError(400, 'EY_INVALID_REQUEST', 'version must be a non-negative integer');
   return Number(value);
 }
-
-/** Whether the day a `YYYY-MM-DD…` string starts with exists: Date would roll 2030-02-31 over into March. */
-export function isRealCalendarDay(value: string): boolean {
-  const [year, month, day] = value.slice(0, 10).split('-').map(Number) as [number, number, number];
-  return month >= 1 && month <= 12 && new Date(Date.UTC(year, month - 1, day)).getUTCDate() === day;
-}

@@ -87,7 +87,8 @@ test('redrive gives every dead delivery of the processor a new manual attempt', 
 
   const cases: Array<[string, unknown, number, string, RegExp]> = [
     ['/v1/processors/nobody/redrive', {}, 404, 'EY_PROCESSOR_NOT_FOUND', /processor "nobody" not found/],
-    ['/v1/processors/billing/redrive', { since: 'last week' }, 400, 'EY_INVALID_REQUEST', /^since must be an ISO 8601 date-time/],
+    ['/v1/processors/billing/redrive', { since: 'last week' }, 400, 'EY_INVALID_REQUEST', /^since must be an RFC 3339 time with a zone/],
+    ['/v1/processors/billing/redrive', { until: '2026-04-31T00:00:00Z' }, 400, 'EY_INVALID_REQUEST', /^until must be an RFC 3339 time with a zone/],
     ['/v1/processors/billing/redrive', { limit: 0 }, 400, 'EY_INVALID_REQUEST', /limit must be >= 1/],
     ['/v1/processors/billing/redrive', { rate_per_s: 20_000 }, 400, 'EY_INVALID_REQUEST', /rate_per_s must be <= 10000/],
     ['/v1/processors/billing/redrive', { status: 'failed' }, 400, 'EY_INVALID_REQUEST', /status is not a known field/],
