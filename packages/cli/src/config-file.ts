@@ -6,7 +6,7 @@ import { parseDocument } from 'yaml';
 import { EventyardError, isEventyardError } from '@eventyard/core';
 import { normalizeProcessor, normalizeProducer, type ProcessorConfig, type ProcessorInput, type ProducerConfig, type ProducerInput } from '@eventyard/db';
 
-type Kind = 'string' | 'integer' | 'boolean' | 'object' | 'nullable-string' | 'nullable-object';
+type Kind = 'string' | 'integer' | 'boolean' | 'object' | 'nullable-string' | 'nullable-boolean' | 'nullable-object';
 
 interface FieldSpec {
   kind: Kind;
@@ -34,7 +34,7 @@ const PROCESSOR_FIELDS: Record<string, FieldSpec> = {
     kind: 'nullable-object',
     fields: { retry_count: { kind: 'integer' }, retry_interval: { kind: 'integer' }, strategy_type: { kind: 'string' }, max_interval: { kind: 'integer' } },
   },
-  is_retry: { kind: 'boolean' },
+  is_retry: { kind: 'nullable-boolean' },
   is_flow_control: { kind: 'boolean' },
   flow_control_strategy: { kind: 'nullable-object', fields: { qps: { kind: 'integer' }, strategy_type: { kind: 'string' } } },
   is_stop: { kind: 'boolean' },
@@ -170,7 +170,7 @@ function checkFields(path: string, where: string, entry: unknown, specs: Record<
 
 function checkValue(path: string, where: string, field: string, value: unknown, spec: FieldSpec): void {
   const fail = (problem: string) => fileError(path, `${where}: ${field} ${problem}`);
-  if (value === null && (spec.kind === 'nullable-string' || spec.kind === 'nullable-object')) return;
+  if (value === null && (spec.kind === 'nullable-string' || spec.kind === 'nullable-boolean' || spec.kind === 'nullable-object')) return;
   switch (spec.kind) {
     case 'string':
     case 'nullable-string':
@@ -182,6 +182,7 @@ function checkValue(path: string, where: string, field: string, value: unknown, 
       if (value < 0) throw fail('must be a non-negative integer');
       return;
     case 'boolean':
+    case 'nullable-boolean':
       if (typeof value !== 'boolean') throw fail('must be true or false');
       return;
     case 'object':

@@ -35,7 +35,8 @@ export interface ProcessorConfig {
   /** Milliseconds per Dispatch call; 0 = service default. */
   timeout: number;
   retry_strategy: RetryStrategy;
-  is_retry: boolean;
+  /** false = one attempt whatever retry_strategy says; null = not set, retries follow retry_strategy (as in EvHub). */
+  is_retry: boolean | null;
   is_flow_control: boolean;
   flow_control_strategy: FlowControlStrategy;
   /** EvHub's stop flag: the router skips this processor. */
@@ -98,7 +99,7 @@ export function normalizeProcessor(input: ProcessorInput): ProcessorConfig {
     addr: requiredString(input.addr, 'addr', 2048),
     timeout: nonNegativeInt(input.timeout, 'timeout'),
     retry_strategy: retryStrategy,
-    is_retry: bool(input.is_retry, 'is_retry'),
+    is_retry: input.is_retry === undefined || input.is_retry === null ? null : bool(input.is_retry, 'is_retry'),
     is_flow_control: bool(input.is_flow_control, 'is_flow_control'),
     flow_control_strategy: {
       qps: nonNegativeInt(flow.qps, 'flow_control_strategy.qps'),

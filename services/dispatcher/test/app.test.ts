@@ -106,6 +106,15 @@ test('dispatcher delivers over gRPC, retries through the schedule topic, dead-le
     assert.equal(decodeMessage('eventyard.v1.DeliveryTask', record.value).retry_times, 2);
   });
 
+  await t.test('is_retry false: dead after one attempt though retry_count is 3, no retry scheduled', async () => {
+    await f.register({ dispatcher_id: 'app-once', addr: `127.0.0.1:${server.port}`, retry_strategy: { retry_count: 3, retry_interval: 200 }, is_retry: false });
+    await f.produceTasks('app-once', [{ task: task('1007', 'broken', { dispatcher_id: 'app-once' }) }]);
+    const delivery = await waitForDelivery(f, '1007', 'app-once', ['dead']);
+    assert.equal(delivery.attempts.length, 1);
+    assert.equal(received.filter((r) => r.event_id === '1007').length, 1);
+    assert.ok(!scheduled.some((item) => item.timer_id.startsWith('retry:1007:')));
+  });
+
   await t.test('30000 cancels: one attempt, no retry', async () => {
     await f.produceTasks('app-orders', [{ task: task('1004', 'cancel') }]);
     const delivery = await waitForDelivery(f, '1004', 'app-orders', ['cancelled']);
@@ -141,7 +150,7 @@ test('dispatcher delivers over gRPC, retries through the schedule topic, dead-le
     assert.match(metrics, /eventyard_dispatcher_attempts_total\{[^}]*processor="app-orders"[^}]*outcome="success"[^}]*\} \d+/);
     assert.match(metrics, /eventyard_dispatcher_dead_total\{[^}]*processor="app-orders"[^}]*\} 1/);
     assert.match(metrics, /eventyard_dispatcher_attempt_seconds_bucket/);
-    assert.match(metrics, /eventyard_dispatcher_consumers\{[^}]*\} 1/);
+    assert.match(metrics, /eventyard_dispatcher_consumers\{[^}]*\} 2/); // app-orders and app-once
     await waitFor(async () => /eventyard_dispatcher_in_flight\{[^}]*processor="app-orders"[^}]*\} 0/.test(await (await fetch(`${base}/metrics`)).text()), 5000, 'in-flight back to 0');
   });
 });

@@ -8,6 +8,7 @@ import * as runtime from './0003_runtime.ts';
 import * as repeatChains from './0004_repeat_chains.ts';
 import * as historyQueryIndexes from './0005_history_query_indexes.ts';
 import * as replayJobs from './0006_replay_jobs.ts';
+import * as processorIsRetryUnset from './0007_processor_is_retry_unset.ts';
 
 interface NamedMigration {
   name: string;
@@ -21,6 +22,7 @@ const migrations: readonly NamedMigration[] = [
   { name: '0004_repeat_chains', migration: repeatChains },
   { name: '0005_history_query_indexes', migration: historyQueryIndexes },
   { name: '0006_replay_jobs', migration: replayJobs },
+  { name: '0007_processor_is_retry_unset', migration: processorIsRetryUnset },
 ];
 
 export const migrationSource: Knex.MigrationSource<NamedMigration> = {

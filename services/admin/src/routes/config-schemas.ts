@@ -29,7 +29,7 @@ export const processorConfInfoSchema = {
       },
       'Retries of failed dispatches',
     ),
-    is_retry: { type: 'boolean' },
+    is_retry: { type: ['boolean', 'null'], description: 'false = one attempt whatever retry_strategy says; absent or null = retries follow retry_strategy' },
     is_flow_control: { type: 'boolean' },
     flow_control_strategy: nullableObject({ qps: nonNegativeInt, strategy_type: { type: 'string' } }, 'Rate limit of dispatches'),
     is_stop: { type: 'boolean', description: 'The router skips this processor' },

@@ -42,6 +42,18 @@ test('processor routes', async (t) => {
     assert.equal(replaced.body.processor_conf_info.version, 2);
     assert.deepEqual(replaced.body.processor_conf_info.filter_tag, {});
     assert.equal(replaced.body.processor_conf_info.timeout, 250);
+    assert.equal(replaced.body.processor_conf_info.is_retry, null, 'left out: not set, retries follow retry_strategy');
+  });
+
+  await t.test('is_retry keeps an explicit false apart from not set, and a GET posted back is accepted', async () => {
+    const off = await call('POST', '/v1/processor', { processor_conf_info: { ...BILLING, dispatcher_id: 'billing-once', is_retry: false } });
+    assert.equal(off.status, 200, JSON.stringify(off.body));
+    const got = await call('GET', '/v1/processor/billing-once');
+    assert.equal(got.body.processor_conf_info.is_retry, false);
+    const unset = await call('POST', '/v1/processor', { processor_conf_info: { ...got.body.processor_conf_info, is_retry: null } });
+    assert.equal(unset.status, 200, JSON.stringify(unset.body));
+    assert.equal(unset.body.processor_conf_info.is_retry, null);
+    assert.equal((await call('DELETE', '/v1/processor/billing-once')).status, 200);
   });
 
   await t.test('a POST carrying a stale version gets 409; the current one succeeds', async () => {

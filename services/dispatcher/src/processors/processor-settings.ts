@@ -35,9 +35,8 @@ export function processorSettings(record: ProcessorRecord, defaults: SettingsDef
   const problems: string[] = [];
   let retry: RetryPolicy = NO_RETRY_POLICY;
   try {
-    // The processors table stores `is_retry` NOT NULL DEFAULT false, so a stored false cannot be told
-    // apart from "not set"; EvHub ignored the flag and retried per retry_strategy, so only true is passed on.
-    retry = retryPolicyOf({ retry_strategy: record.retry_strategy, is_retry: record.is_retry === true ? true : undefined });
+    // A stored null is "not set": retries follow retry_strategy, as EvHub's did (it ignored the flag).
+    retry = retryPolicyOf({ retry_strategy: record.retry_strategy, is_retry: record.is_retry ?? undefined });
   } catch (err) {
     problems.push(err instanceof Error ? err.message : String(err));
   }

@@ -13,7 +13,7 @@ function record(fields: Partial<ProcessorRecord>): ProcessorRecord {
     addr: 'h:1',
     timeout: 0,
     retry_strategy: {},
-    is_retry: false,
+    is_retry: null,
     is_flow_control: false,
     flow_control_strategy: {},
     is_stop: false,
@@ -36,7 +36,7 @@ function record(fields: Partial<ProcessorRecord>): ProcessorRecord {
 
 const defaults = { timeoutMs: 5000, concurrency: 16 };
 
-test('defaults for timeout 0 and concurrency 0; the stored is_retry default does not disable retries', () => {
+test('defaults for timeout 0 and concurrency 0; is_retry not set (null) leaves retries to retry_strategy', () => {
   const s = processorSettings(record({ retry_strategy: { retry_count: 3, retry_interval: 100 } }), defaults);
   assert.equal(s.timeoutMs, 5000);
   assert.equal(s.concurrency, 16);
@@ -45,6 +45,13 @@ test('defaults for timeout 0 and concurrency 0; the stored is_retry default does
   assert.equal(s.qps, 0);
   assert.equal(s.halted, false);
   assert.deepEqual(s.problems, []);
+});
+
+test('is_retry false means one attempt whatever retry_strategy says; true keeps them', () => {
+  const off = processorSettings(record({ retry_strategy: { retry_count: 3, retry_interval: 100 }, is_retry: false }), defaults);
+  assert.equal(off.retry.enabled, false);
+  assert.deepEqual(off.problems, []);
+  assert.equal(processorSettings(record({ retry_strategy: { retry_count: 3 }, is_retry: true }), defaults).retry.enabled, true);
 });
 
 test('qps only with is_flow_control; is_stop and paused halt the consumer', () => {
