@@ -1,7 +1,7 @@
 // The one place kafkajs clients are made: brokers, client id, SASL and TLS come from config, and
 // kafkajs's own log lines go through our pino logger instead of its console logger.
 import { readFileSync } from 'node:fs';
-import { Kafka, logLevel, type KafkaConfig as KafkaJsConfig, type SASLOptions, type logCreator } from 'kafkajs';
+import { Kafka, logLevel, type KafkaConfig as KafkaJsConfig, type KafkaMessage, type SASLOptions, type logCreator } from 'kafkajs';
 import type { KafkaConfig } from './config.ts';
 import type { Logger } from './logger.ts';
 
@@ -71,4 +71,13 @@ export async function ensureTopics(kafka: Kafka, topics: readonly string[], opti
   } finally {
     await admin.disconnect();
   }
+}
+
+/**
+ * What tells two records at one offset apart. A consumer that remembers which offsets it finished (to
+ * skip them when a group rejoin fetches them again from the last commit) compares this too: after an
+ * unclean broker restart a truncated log is written again, and the same offset then holds another record.
+ */
+export function recordFingerprint(message: Pick<KafkaMessage, 'timestamp' | 'key' | 'value'>): string {
+  return `${message.timestamp}:${message.value?.length ?? -1}:${message.key?.toString('latin1') ?? ''}`;
 }

@@ -14,6 +14,8 @@ export interface DispatcherMetrics {
   dead: Counter<'processor'>;
   /** Delivery records that could not be decoded (sent to the dead-letter topic as they were). */
   badRecords: Counter<'processor'>;
+  /** Records fetched again while in flight or after finishing (a group rejoin), skipped. */
+  refetched: Counter<'processor'>;
   /** Consumers running, one per active processor. */
   consumers: Gauge;
   /** Processor config reloads by outcome. */
@@ -58,6 +60,12 @@ export function createDispatcherMetrics(registry: Registry): DispatcherMetrics {
     badRecords: new Counter({
       name: 'eventyard_dispatcher_bad_records_total',
       help: 'Delivery records that could not be decoded, sent to the dead-letter topic as they were',
+      labelNames: ['processor'] as const,
+      registers: [registry],
+    }),
+    refetched: new Counter({
+      name: 'eventyard_dispatcher_refetched_skipped_total',
+      help: 'Delivery records fetched again while running or after they finished (e.g. after a group rejoin), not delivered twice',
       labelNames: ['processor'] as const,
       registers: [registry],
     }),

@@ -20,6 +20,8 @@ export interface RouterMetrics {
   processors: Gauge<'state'>;
   /** Processor config reloads, by outcome: ok | error. */
   configReloads: Counter<'outcome'>;
+  /** Ingest records fetched again after they were routed (a group rejoin), skipped rather than routed twice. */
+  refetchedSkipped: Counter;
   /** Broadcast events routed. */
   broadcastEvents: Counter;
   /** Delivery tasks (and delay-process / repeat timers) produced for broadcasts. */
@@ -77,6 +79,11 @@ export function createRouterMetrics(registry: Registry): RouterMetrics {
       name: 'eventyard_router_config_reloads_total',
       help: 'Processor config reloads, by outcome',
       labelNames: ['outcome'] as const,
+      registers,
+    }),
+    refetchedSkipped: new Counter({
+      name: 'eventyard_router_refetched_skipped_total',
+      help: 'Ingest records fetched again after they were routed (a group rejoin), skipped rather than routed twice',
       registers,
     }),
     broadcastEvents: new Counter({ name: 'eventyard_router_broadcast_events_total', help: 'Broadcast events routed (to every active processor of the topic)', registers }),

@@ -8,7 +8,7 @@
 // partition's watermark: below the lowest record not yet finished (outcome recorded and handed on).
 // That is why autoCommit is off: kafkajs would commit its fetch position. When a partition has
 // `maxInFlightPerPartition` records unfinished it is paused, and resumed once half of them finished.
-import { ConsumerGroups, ensureTopics, type ComponentState, type Logger } from '@eventyard/core';
+import { ConsumerGroups, ensureTopics, recordFingerprint, type ComponentState, type Logger } from '@eventyard/core';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { DispatcherConfig } from '../config.ts';
 import type { DeliveryRunner } from '../delivery/delivery-runner.ts';
@@ -167,8 +167,10 @@ export class ProcessorConsumer {
         break;
       }
       const offset = BigInt(message.offset);
-      // False when re-fetched while still running (after a rebalance): the running delivery covers it.
-      if (mark.track(offset)) this.#startDelivery(partition, mark, offset, message);
+      // False when re-fetched while still running (the running delivery covers it) or after it finished
+      // (the group was rejoined and fetching restarted at the last commit): it is not delivered twice.
+      if (mark.track(offset, recordFingerprint(message))) this.#startDelivery(partition, mark, offset, message);
+      else this.#options.metrics.refetched.inc({ processor: this.dispatcherId });
       // Only the fetch position: commits follow the watermark.
       resolveOffset(message.offset);
     }

@@ -6,7 +6,7 @@
  * const marks = new PartitionWatermarks();
  * // eachBatch: for every message
  * const mark = marks.of(batch.topic, batch.partition);
- * mark.track(BigInt(message.offset));
+ * if (!mark.track(BigInt(message.offset), recordFingerprint(message))) continue; // in flight, or finished and fetched again
  * void deliver(message).finally(() => mark.complete(BigInt(message.offset)));
  * // commit loop
  * const due = marks.pendingCommits();

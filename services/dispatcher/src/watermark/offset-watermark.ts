@@ -1,14 +1,24 @@
 // The commit point of one partition whose messages are dispatched in parallel: Kafka commits "the
 // next offset to read", so it may only move up to the lowest offset still being worked on. A slow
 // message holds the commit back (it must be re-read after a crash) but never holds back the work.
-// In-flight offsets live in a Set, their order in a min-heap with lazy deletion: track and complete
+// In-flight offsets live in a Map, their order in a min-heap with lazy deletion: track and complete
 // are O(log n), committable() is O(1).
+//
+// Finished offsets are remembered until a commit covers them. A consumer that rejoins its group with the
+// same partitions (the broker restarted, a session timed out) is fetched again from the last committed
+// offset, and without this it would deliver everything it finished since a second time. Each offset is
+// remembered with a fingerprint of its record (timestamp, key, size): the same offset holding another
+// record means the log was truncated and written again (an unclean broker restart), and that record is
+// new work, not a repeat.
 import { BigIntMinHeap } from './bigint-heap.ts';
 
 export class OffsetWatermark {
-  readonly #inFlight = new Set<bigint>();
+  /** offset → fingerprint of its record */
+  readonly #inFlight = new Map<bigint, string>();
   readonly #order = new BigIntMinHeap();
   #highestCompleted: bigint | null = null;
+  /** Finished offsets not yet covered by a commit, with their records' fingerprints. */
+  readonly #finished = new Map<bigint, string>();
 
   /** Offsets tracked and not yet completed. */
   get inFlight(): number {
@@ -22,12 +32,19 @@ export class OffsetWatermark {
 
   /**
    * Starts tracking `offset` (a message handed to a worker). Gaps are fine (compaction, transaction
-   * markers). Returns false when it is already in flight, e.g. a batch re-delivered after an error.
+   * markers). Returns false, and the message must not be worked on again, when it is already in flight
+   * (a batch re-delivered after an error) or already finished with the same `fingerprint` (fetched again
+   * from an older committed offset).
    */
-  track(offset: bigint): boolean {
+  track(offset: bigint, fingerprint = ''): boolean {
     assertOffset(offset);
     if (this.#inFlight.has(offset)) return false;
-    this.#inFlight.add(offset);
+    const finished = this.#finished.get(offset);
+    if (finished !== undefined) {
+      if (finished === fingerprint) return false;
+      this.#finished.delete(offset);
+    }
+    this.#inFlight.set(offset, fingerprint);
     this.#order.push(offset);
     return true;
   }
@@ -37,7 +54,10 @@ export class OffsetWatermark {
    * not in flight, such as a late completion after reset() on a revoked partition; it is ignored.
    */
   complete(offset: bigint): boolean {
-    if (!this.#inFlight.delete(offset)) return false;
+    const fingerprint = this.#inFlight.get(offset);
+    if (fingerprint === undefined) return false;
+    this.#inFlight.delete(offset);
+    this.#finished.set(offset, fingerprint);
     if (this.#highestCompleted === null || offset > this.#highestCompleted) this.#highestCompleted = offset;
     // Keep the heap's top in flight, so committable() never scans.
     const order = this.#order;
@@ -55,9 +75,20 @@ export class OffsetWatermark {
     return this.#highestCompleted === null ? null : this.#highestCompleted + 1n;
   }
 
+  /** Finished offsets remembered for re-fetches (below the next commit). */
+  get finishedUncommitted(): number {
+    return this.#finished.size;
+  }
+
+  /** A commit of `offset` (the next offset to read) went through: finished offsets below it are forgotten. */
+  committed(offset: bigint): void {
+    for (const finished of this.#finished.keys()) if (finished < offset) this.#finished.delete(finished);
+  }
+
   /** Forgets everything, e.g. when the partition is revoked or the consumer seeks. */
   reset(): void {
     this.#inFlight.clear();
+    this.#finished.clear();
     this.#order.clear();
     this.#highestCompleted = null;
   }

@@ -57,6 +57,7 @@ export class PartitionWatermarks {
       if (entry === undefined) continue;
       const offset = BigInt(commit.offset);
       if (entry.committed === null || offset > entry.committed) entry.committed = offset;
+      entry.watermark.committed(entry.committed);
     }
   }
 

@@ -58,25 +58,43 @@ describe('OffsetWatermark', () => {
     assert.equal(mark.committable(), 2n);
   });
 
-  test('a re-delivered offset below the commit point pulls it back until it finishes again', () => {
+  test('a finished record fetched again (a group rejoin) is not tracked twice until a commit covers it', () => {
     const mark = new OffsetWatermark();
-    mark.track(1n);
-    mark.track(2n);
+    mark.track(1n, 'a');
+    mark.track(2n, 'b');
     mark.complete(2n);
     mark.complete(1n);
-    assert.equal(mark.committable(), 3n);
-    mark.track(2n);
+    assert.equal(mark.finishedUncommitted, 2);
+    assert.equal(mark.track(1n, 'a'), false, 'same record at the same offset: done already');
+    assert.equal(mark.track(2n, 'b'), false);
+    assert.equal(mark.committable(), 3n, 'the commit point does not move back');
+    mark.committed(2n);
+    assert.equal(mark.finishedUncommitted, 1, 'below the commit: forgotten');
+    assert.equal(mark.track(1n, 'a'), true, 'fetched again below a commit only by a seek, which asks for it again');
+  });
+
+  test('another record at a finished offset (log truncated and rewritten) is new work and pulls the commit back', () => {
+    const mark = new OffsetWatermark();
+    mark.track(1n, 'a');
+    mark.track(2n, 'b');
+    mark.complete(2n);
+    mark.complete(1n);
+    assert.equal(mark.track(2n, 'other'), true);
     assert.equal(mark.committable(), 2n);
     mark.complete(2n);
     assert.equal(mark.committable(), 3n);
+    assert.equal(mark.track(2n, 'other'), false, 'and is then remembered by its own fingerprint');
   });
 
   test('reset forgets everything; late completions are harmless', () => {
     const mark = new OffsetWatermark();
     mark.track(1n);
+    mark.track(2n);
+    mark.complete(2n);
     mark.reset();
     assert.equal(mark.complete(1n), false);
     assert.equal(mark.committable(), null);
+    assert.equal(mark.track(2n), true, 'finished offsets are forgotten too');
   });
 
   test('offsets must be non-negative bigints', () => {
@@ -131,6 +149,8 @@ describe('OffsetWatermark', () => {
         open.pop();
         mark.complete(done);
       }
+      // The commit loop: what a commit covers is forgotten.
+      if (o % 10_000 === 0) mark.committed(mark.committable() ?? 0n);
     }
     const ns = Number(process.hrtime.bigint() - started);
     assert.equal(mark.inFlight, window);

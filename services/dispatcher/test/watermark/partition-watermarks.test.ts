@@ -23,7 +23,9 @@ test('reports each partition once its commit point advances, and not again until
   a0.complete(100n);
   due = marks.pendingCommits();
   assert.deepEqual(due, [{ topic: 'eventyard.deliveries.a', partition: 0, offset: '102' }]);
+  assert.equal(a0.finishedUncommitted, 2, 'finished, remembered for re-fetches');
   marks.markCommitted(due);
+  assert.equal(a0.finishedUncommitted, 0, 'a commit covering them lets them go');
   assert.deepEqual(marks.pendingCommits(), []);
 });
 

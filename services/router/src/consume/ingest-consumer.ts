@@ -4,8 +4,11 @@
 // when both are durable is the round's last offset resolved. Resolved offsets are committed by a timer
 // (every commitIntervalMs, and at close), not after every batch: an offset commit is a broker round trip
 // with an fsync, and in the consume loop it would delay the next round. A crash re-routes at most the
-// rounds since the last commit: duplicates downstream, never a lost event.
-import { Topics, type ComponentState, type Logger } from '@eventyard/core';
+// rounds since the last commit: duplicates downstream, never a lost event. A running router does not:
+// it remembers the records it routed until a commit covers them, and when a group rejoin (the broker
+// restarted, a session timed out) fetches them again from the last commit, it skips them. Each is
+// remembered with recordFingerprint, so a log truncated and written again is routed, not skipped.
+import { recordFingerprint, Topics, type ComponentState, type Logger } from '@eventyard/core';
 import { Partitioners, type Consumer, type EachBatchPayload, type Kafka, type Message, type Producer } from 'kafkajs';
 import type { ConfigCache } from '../config-cache/config-cache.ts';
 import type { BroadcastFanout } from '../fanout/broadcast-fanout.ts';
@@ -43,6 +46,8 @@ export class IngestConsumer {
   #producerConnected = false;
   /** Per assigned partition, the next offset to commit (last resolved + 1) not yet committed. */
   readonly #uncommitted = new Map<number, string>();
+  /** Per assigned partition, offset → recordFingerprint of each record routed and not covered by a commit. */
+  readonly #routed = new Map<number, Map<string, string>>();
   #commitTimer: NodeJS.Timeout | undefined;
   #committing: Promise<void> | undefined;
   /** eachBatch calls running now; close() waits for them before the final commit. */
@@ -78,6 +83,7 @@ export class IngestConsumer {
       // A partition that moved to another member is committed by it from now on.
       const assigned = new Set(payload.memberAssignment[Topics.ingest] ?? []);
       for (const partition of [...this.#uncommitted.keys()]) if (!assigned.has(partition)) this.#uncommitted.delete(partition);
+      for (const partition of [...this.#routed.keys()]) if (!assigned.has(partition)) this.#routed.delete(partition);
       this.#log.info({ memberId: payload.memberId, assignment: payload.memberAssignment }, 'joined the ingest consumer group');
     });
     this.#consumer.on(ce.CRASH, ({ payload }) => {
@@ -154,19 +160,38 @@ export class IngestConsumer {
   }
 
   async #eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
-    const { messages } = batch;
+    const { partition } = batch;
+    const routed = this.#routed.get(partition);
+    const messages = routed === undefined ? batch.messages : batch.messages.filter((m) => routed.get(m.offset) !== recordFingerprint(m));
+    const refetched = batch.messages.length - messages.length;
+    if (refetched > 0) {
+      this.#options.metrics.refetchedSkipped.inc(refetched);
+      this.#log.info({ partition, refetched, from: batch.firstOffset() }, 'skipped ingest records fetched again after they were routed');
+    }
+    if (messages.length === 0) {
+      const last = batch.messages.at(-1);
+      if (last !== undefined) this.#resolved(partition, last.offset, resolveOffset);
+      return;
+    }
     for (let start = 0; start < messages.length; start += this.#options.maxChunkRecords) {
       // Stopping or rebalanced away: leave the rest unresolved for whoever consumes it next.
       if (!isRunning() || isStale() || this.#state !== 'running') return;
       const chunk = messages.slice(start, start + this.#options.maxChunkRecords);
-      await this.#round(batch.partition, chunk, heartbeat);
+      await this.#round(partition, chunk, heartbeat);
       const last = chunk[chunk.length - 1];
       if (last !== undefined) {
-        resolveOffset(last.offset);
-        this.#uncommitted.set(batch.partition, (BigInt(last.offset) + 1n).toString());
+        let remembered = this.#routed.get(partition);
+        if (remembered === undefined) this.#routed.set(partition, (remembered = new Map()));
+        for (const message of chunk) remembered.set(message.offset, recordFingerprint(message));
+        this.#resolved(partition, last.offset, resolveOffset);
       }
       await heartbeat();
     }
+  }
+
+  #resolved(partition: number, offset: string, resolveOffset: (offset: string) => void): void {
+    resolveOffset(offset);
+    this.#uncommitted.set(partition, (BigInt(offset) + 1n).toString());
   }
 
   /** Commits every partition's resolved offset that is not committed yet; one commit at a time. */
@@ -179,7 +204,13 @@ export class IngestConsumer {
       .then(
         () => {
           // Keep a partition whose offset moved on meanwhile: the next commit takes it.
-          for (const { partition, offset } of due) if (this.#uncommitted.get(partition) === offset) this.#uncommitted.delete(partition);
+          for (const { partition, offset } of due) {
+            if (this.#uncommitted.get(partition) === offset) this.#uncommitted.delete(partition);
+            // Below a commit, a record is only fetched again by a seek, which means "read it again".
+            const routed = this.#routed.get(partition);
+            const next = BigInt(offset);
+            if (routed !== undefined) for (const done of routed.keys()) if (BigInt(done) < next) routed.delete(done);
+          }
         },
         (err: unknown) => this.#log.warn({ err, partitions: due.length }, 'ingest offset commit failed; retrying with the next one'),
       )
