@@ -8,6 +8,7 @@
 // it remembers the records it routed until a commit covers them, and when a group rejoin (the broker
 // restarted, a session timed out) fetches them again from the last commit, it skips them. Each is
 // remembered with recordFingerprint, so a log truncated and written again is routed, not skipped.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { recordFingerprint, Topics, type ComponentState, type Logger } from '@eventyard/core';
 import { Partitioners, type Consumer, type EachBatchPayload, type Kafka, type Message, type Producer } from 'kafkajs';
 import type { ConfigCache } from '../config-cache/config-cache.ts';
@@ -17,6 +18,9 @@ import type { RouterMetrics } from '../metrics.ts';
 import type { TopicEnsurer } from '../topics/topic-ensurer.ts';
 import { routeRound, type IngestRecord, type RoutedRound } from '../routing/route-round.ts';
 import type { OutgoingRecord } from '../routing/route-event.ts';
+
+/** Longest pause between retries of a produced round's history rows. */
+const HISTORY_RETRY_MAX_MS = 2000;
 
 export interface IngestConsumerOptions {
   kafka: Kafka;
@@ -177,7 +181,7 @@ export class IngestConsumer {
       // Stopping or rebalanced away: leave the rest unresolved for whoever consumes it next.
       if (!isRunning() || isStale() || this.#state !== 'running') return;
       const chunk = messages.slice(start, start + this.#options.maxChunkRecords);
-      await this.#round(partition, chunk, heartbeat);
+      await this.#round(partition, chunk, heartbeat, () => isRunning() && !isStale() && this.#state === 'running');
       const last = chunk[chunk.length - 1];
       if (last !== undefined) {
         let remembered = this.#routed.get(partition);
@@ -220,7 +224,7 @@ export class IngestConsumer {
     return this.#committing;
   }
 
-  async #round(partition: number, messages: readonly IngestRecord[], heartbeat?: () => Promise<void>): Promise<void> {
+  async #round(partition: number, messages: readonly IngestRecord[], heartbeat: () => Promise<void>, owned: () => boolean): Promise<void> {
     const { metrics } = this.#options;
     const started = performance.now();
     const round = routeRound(messages, this.#options.configCache.index, Date.now());
@@ -234,10 +238,32 @@ export class IngestConsumer {
     const produce = this.#options.fanout === undefined ? this.#produce(round.records) : this.#options.fanout.produce(round.records, (records) => this.#produce(records), heartbeat);
     const [produced, recorded] = await Promise.allSettled([produce, this.#options.history.write(round.events, round.deliveries)]);
     if (produced.status === 'rejected') throw produced.reason;
-    if (recorded.status === 'rejected') throw recorded.reason;
+    if (recorded.status === 'rejected') await this.#retryHistory(partition, round, recorded.reason, heartbeat, owned);
     this.#count(round);
     metrics.roundRecords.observe(messages.length);
     metrics.roundSeconds.observe((performance.now() - started) / 1000);
+  }
+
+  /**
+   * The round's tasks are in Kafka and only its history rows failed (Postgres down or restarting): retry
+   * the rows alone, with backoff, while the partition is still ours. Routing the round again would
+   * produce every one of its tasks a second time, once per failed try.
+   */
+  async #retryHistory(partition: number, round: RoutedRound, firstError: unknown, heartbeat: () => Promise<void>, owned: () => boolean): Promise<void> {
+    let lastError = firstError;
+    for (let attempt = 1; ; attempt++) {
+      // Stopping or rebalanced away: unresolved, so it is routed again by whoever consumes it next.
+      if (!owned()) throw lastError;
+      if (attempt === 1 || attempt % 10 === 0) this.#log.warn({ err: lastError, partition, events: round.events.length, attempt }, 'history rows of a produced round failed; retrying them alone');
+      await sleep(Math.min(50 * 2 ** attempt, HISTORY_RETRY_MAX_MS));
+      await heartbeat();
+      try {
+        await this.#options.history.write(round.events, round.deliveries);
+        return;
+      } catch (err) {
+        lastError = err;
+      }
+    }
   }
 
   async #produce(records: readonly OutgoingRecord[]): Promise<void> {

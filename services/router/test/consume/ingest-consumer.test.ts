@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Topics } from '@eventyard/core';
 import { upsertProcessor } from '@eventyard/db';
+import { restartTestServer } from '@eventyard/db/testing';
 import { nextEventId, startRouter, waitFor } from '../fixture.ts';
 
 test('close commits the routed offsets; a replay from the beginning re-produces without failing on existing rows', async (t) => {
@@ -40,4 +41,24 @@ test('close commits the routed offsets; a replay from the beginning re-produces 
   assert.equal(rows.length, 21, 'one delivery row per event despite the replay');
   assert.ok(rows.every((s) => s === 'pending'));
   assert.match(await again.registry.metrics(), /eventyard_router_events_total\{status="routed"[^}]*\} 21/);
+});
+
+test('Postgres down mid-round: the produced tasks are not produced again while the history rows are retried', async (t) => {
+  const f = await startRouter(t);
+  await upsertProcessor(f.db.knex, { dispatcher_id: 'pg-outage', app_id: 'shop', topic_id: 'order', protocol_type: 'grpcSend', addr: '127.0.0.1:1' });
+  await f.app.reloadConfig();
+  const warmup = nextEventId();
+  await f.ingest([{ event_id: warmup, event: { app_id: 'shop', topic_id: 'order', data: Buffer.from('warm') } }]);
+  await f.waitForEvent(warmup);
+
+  // Reported while Postgres is down: the tasks reach Kafka, the rows cannot be written until it is back.
+  const restarted = restartTestServer(2000);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const ids = Array.from({ length: 50 }, () => nextEventId());
+  await f.ingest(ids.map((id) => ({ event_id: id, event: { app_id: 'shop', topic_id: 'order', data: Buffer.from(id) } })));
+  await restarted;
+
+  await waitFor(async () => Number(((await f.db.knex('events').whereIn('event_id', ids).count('* as n')) as Array<{ n: string }>)[0]?.n) === ids.length, 30_000, 'every row written after the restart');
+  await f.drained();
+  assert.equal(await f.countRecords(Topics.deliveries('pg-outage')), 1 + ids.length, 'each task produced once');
 });
