@@ -4,6 +4,16 @@ import assert from 'node:assert/strict';
 import { OffsetWatermark } from '../../src/watermark/index.ts';
 import { BigIntMinHeap } from '../../src/watermark/bigint-heap.ts';
 
+/** Offsets 1 (record 'a') and 2 (record 'b') finished out of order, nothing committed. */
+function twoFinished(): OffsetWatermark {
+  const mark = new OffsetWatermark();
+  mark.track(1n, 'a');
+  mark.track(2n, 'b');
+  mark.complete(2n);
+  mark.complete(1n);
+  return mark;
+}
+
 describe('OffsetWatermark', () => {
   test('nothing tracked: nothing to commit', () => {
     const mark = new OffsetWatermark();
@@ -59,11 +69,7 @@ describe('OffsetWatermark', () => {
   });
 
   test('a finished record fetched again (a group rejoin) is not tracked twice until a commit covers it', () => {
-    const mark = new OffsetWatermark();
-    mark.track(1n, 'a');
-    mark.track(2n, 'b');
-    mark.complete(2n);
-    mark.complete(1n);
+    const mark = twoFinished();
     assert.equal(mark.finishedUncommitted, 2);
     assert.equal(mark.track(1n, 'a'), false, 'same record at the same offset: done already');
     assert.equal(mark.track(2n, 'b'), false);
@@ -74,11 +80,7 @@ describe('OffsetWatermark', () => {
   });
 
   test('another record at a finished offset (log truncated and rewritten) is new work and pulls the commit back', () => {
-    const mark = new OffsetWatermark();
-    mark.track(1n, 'a');
-    mark.track(2n, 'b');
-    mark.complete(2n);
-    mark.complete(1n);
+    const mark = twoFinished();
     assert.equal(mark.track(2n, 'other'), true);
     assert.equal(mark.committable(), 2n);
     mark.complete(2n);
