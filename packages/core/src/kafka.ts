@@ -1,7 +1,7 @@
 // The one place kafkajs clients are made: brokers, client id, SASL and TLS come from config, and
 // kafkajs's own log lines go through our pino logger instead of its console logger.
 import { readFileSync } from 'node:fs';
-import { Kafka, logLevel, type KafkaConfig as KafkaJsConfig, type KafkaMessage, type SASLOptions, type logCreator } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type KafkaConfig as KafkaJsConfig, type KafkaMessage, type Producer, type ProducerConfig, type SASLOptions, type logCreator } from 'kafkajs';
 import type { KafkaConfig } from './config.ts';
 import type { Logger } from './logger.ts';
 
@@ -44,6 +44,17 @@ export function kafkaJsConfig(config: KafkaConfig, options: CreateKafkaOptions):
 
 export function createKafka(config: KafkaConfig, options: CreateKafkaOptions): Kafka {
   return new Kafka(kafkaJsConfig(config, options));
+}
+
+/**
+ * The producer every service uses: idempotent (acks = all, and its own retries add no duplicates); never
+ * creating a topic by producing to it (ensureTopics makes topics with their partition count); and Kafka's
+ * Java murmur2 partitioner, so a key lands on the partition any Kafka client would pick, which per-key
+ * order across producers relies on. It is kafkajs's default too, named here so kafkajs does not warn
+ * about it at every start. Callers set `retry`: kafkajs retries an idempotent producer forever by default.
+ */
+export function createProducer(kafka: Kafka, options: Omit<ProducerConfig, 'idempotent' | 'allowAutoTopicCreation' | 'createPartitioner'> = {}): Producer {
+  return kafka.producer({ ...options, idempotent: true, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
 }
 
 export interface EnsureTopicsOptions {

@@ -1,8 +1,8 @@
 // The admin service's connection to Kafka, opened on first use: replay and redrive produce delivery
 // tasks, the stats route reads consumer lag. Lazy, so the config and history routes (and their tests)
 // work with no broker at all, and a broker outage fails only the routes that need it, with a clear error.
-import { createKafka, EventyardError, type KafkaConfig, type Logger } from '@eventyard/core';
-import { Partitioners, type Admin, type Kafka, type Message, type Producer } from 'kafkajs';
+import { createKafka, createProducer, EventyardError, type KafkaConfig, type Logger } from '@eventyard/core';
+import type { Admin, Kafka, Message, Producer } from 'kafkajs';
 
 export interface KafkaLink {
   /** Produces records with acks = all through one idempotent producer; resolves once the broker acknowledged them. */
@@ -50,7 +50,7 @@ export function createKafkaLink(options: KafkaLinkOptions): KafkaLink {
 
   const getProducer = (): Promise<Producer> => {
     producer ??= connectOnce(
-      () => client().producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner }),
+      () => createProducer(client(), { maxInFlightRequests: 1 }),
       () => (producer = undefined),
     );
     return producer;

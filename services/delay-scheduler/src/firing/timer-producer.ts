@@ -1,9 +1,9 @@
 // Produces fired timers' records to their target topics with one kafkajs idempotent producer (acks = all).
 // Each target topic is its own produce request, so a topic that fails (deleted, no leader) does not hold
 // back the timers of the others; the caller retries the failed ones.
-import { EventyardError, type Logger } from '@eventyard/core';
+import { createProducer, EventyardError, type Logger } from '@eventyard/core';
 import type { TimerRecord } from '@eventyard/db';
-import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
+import type { Kafka, Message, Producer } from 'kafkajs';
 import { EVENT_ID_HEADER, TIMER_ID_HEADER } from '../intake/schedule-item.ts';
 
 export const PRODUCE_TIMEOUT = 'EY_SCHEDULER_PRODUCE_TIMEOUT';
@@ -29,14 +29,10 @@ export class TimerProducer {
 
   constructor(options: TimerProducerOptions) {
     this.#timeoutMs = options.timeoutMs;
-    this.#producer = options.kafka.producer({
-      idempotent: true,
-      // kafkajs's default (Java-compatible murmur2), named so kafkajs does not warn about it on every start.
-      createPartitioner: Partitioners.DefaultPartitioner,
+    this.#producer = createProducer(options.kafka, {
       // Bounded, unlike kafkajs's idempotent default (retry forever): a failed timer is released and
       // retried by the scheduler with its own backoff, so it never waits behind a stuck request.
       retry: { retries: 5, initialRetryTime: 100, maxRetryTime: Math.max(200, Math.floor(options.timeoutMs / 5)) },
-      allowAutoTopicCreation: false,
     });
     this.#producer.on(this.#producer.events.CONNECT, () => {
       this.#connected = true;

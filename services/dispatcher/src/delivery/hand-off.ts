@@ -2,9 +2,9 @@
 // produces it back to the delivery topic when due — the dispatcher never sleeps), an exhausted delivery
 // goes to `eventyard.dead`, and so does an undecodable record, as it was. One idempotent producer
 // (acks = all) serves every processor; a send resolves only once the broker acknowledged it.
-import { EventyardError, Topics, type Logger } from '@eventyard/core';
+import { createProducer, EventyardError, Topics, type Logger } from '@eventyard/core';
 import { encodeMessage, type DeliveryTask__Output } from '@eventyard/proto';
-import { Partitioners, type Kafka, type Producer } from 'kafkajs';
+import type { Kafka, Producer } from 'kafkajs';
 
 export const EVENT_ID_HEADER = 'ey-event-id';
 export const HAND_OFF_TIMEOUT = 'EY_DISPATCH_HAND_OFF_TIMEOUT';
@@ -45,11 +45,7 @@ export class HandOff {
 
   constructor(options: { kafka: Kafka; timeoutMs: number; logger: Logger }) {
     this.#timeoutMs = options.timeoutMs;
-    this.#producer = options.kafka.producer({
-      idempotent: true,
-      allowAutoTopicCreation: false,
-      // kafkajs's default (Java-compatible murmur2), named so kafkajs does not warn about it on every start.
-      createPartitioner: Partitioners.DefaultPartitioner,
+    this.#producer = createProducer(options.kafka, {
       // Bounded (kafkajs's idempotent default retries forever): the caller retries with its own backoff.
       retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 2000 },
     });

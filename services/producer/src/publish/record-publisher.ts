@@ -2,8 +2,8 @@
 // front of it. publish() resolves only once the broker acknowledged the record, and rejects with a
 // retriable 20000 error when the send fails or does not finish within the publish timeout, so a broker
 // outage answers Reports quickly instead of hanging them.
-import { EventyardError, ResultCode, TimeoutError, type Logger } from '@eventyard/core';
-import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
+import { createProducer, EventyardError, ResultCode, TimeoutError, type Logger } from '@eventyard/core';
+import type { Kafka, Message, Producer } from 'kafkajs';
 import type { OutgoingRecord } from '../report/report-record.ts';
 import { MicroBatcher } from './micro-batcher.ts';
 
@@ -31,14 +31,10 @@ export class RecordPublisher {
   constructor(options: RecordPublisherOptions) {
     this.#timeoutMs = options.timeoutMs;
     this.#log = options.logger.child({ component: 'publisher' });
-    this.#producer = options.kafka.producer({
-      idempotent: true,
+    this.#producer = createProducer(options.kafka, {
       // kafkajs retries an idempotent producer forever by default; a Report waits at most timeoutMs, so
       // give up on a batch in about that time rather than keep an outage's backlog retrying for minutes.
       retry: { retries: 5, initialRetryTime: 100, maxRetryTime: Math.max(200, Math.floor(options.timeoutMs / 5)) },
-      allowAutoTopicCreation: false,
-      // Kafka's (Java) murmur2 partitioner: an orderingKey maps to the same partition as from other clients.
-      createPartitioner: Partitioners.DefaultPartitioner,
     });
     this.#producer.on(this.#producer.events.CONNECT, () => {
       this.#connected = true;

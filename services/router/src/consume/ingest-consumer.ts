@@ -9,8 +9,8 @@
 // restarted, a session timed out) fetches them again from the last commit, it skips them. Each is
 // remembered with recordFingerprint, so a log truncated and written again is routed, not skipped.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { recordFingerprint, Topics, type ComponentState, type Logger } from '@eventyard/core';
-import { Partitioners, type Consumer, type EachBatchPayload, type Kafka, type Message, type Producer } from 'kafkajs';
+import { createProducer, recordFingerprint, Topics, type ComponentState, type Logger } from '@eventyard/core';
+import type { Consumer, EachBatchPayload, Kafka, Message, Producer } from 'kafkajs';
 import type { ConfigCache } from '../config-cache/config-cache.ts';
 import type { BroadcastFanout } from '../fanout/broadcast-fanout.ts';
 import type { HistoryWriter } from '../history/history-writer.ts';
@@ -71,12 +71,7 @@ export class IngestConsumer {
       // A failing round (broker or Postgres down) is retried with backoff, then the consumer restarts.
       retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000 },
     });
-    this.#producer = options.kafka.producer({
-      idempotent: true,
-      allowAutoTopicCreation: false,
-      // Java-compatible murmur2 (kafkajs's default, named to silence its warning): a key lands on the
-      // partition any Kafka client would pick, which per-key order across producers relies on.
-      createPartitioner: Partitioners.DefaultPartitioner,
+    this.#producer = createProducer(options.kafka, {
       // Bounded rather than kafkajs's endless idempotent default: a round that cannot be produced fails,
       // its offsets stay unresolved and it is routed again (at-least-once), instead of hanging shutdown.
       retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 5000 },
