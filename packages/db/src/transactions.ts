@@ -19,6 +19,8 @@ export interface TransactionRecord {
   check_attempts: number;
   next_check_at: Date | null;
   last_check_error: string | null;
+  /** Prepare was an authorised broadcast: the committed event goes to every active processor of the topic. */
+  broadcast: boolean;
   created_at: Date;
   updated_at: Date;
   resolved_at: Date | null;
@@ -33,6 +35,8 @@ export interface PrepareInput {
   callback: unknown;
   /** First check-back after this many ms. */
   callback_interval_ms: number;
+  /** An authorised broadcast (checked by the caller). @default false */
+  broadcast?: boolean;
 }
 
 export interface OutboxMessage {

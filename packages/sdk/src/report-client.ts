@@ -40,8 +40,9 @@ export interface CallOptions {
   /** This call's API key, instead of the client's. */
   apiKey?: string;
   /**
-   * Report only: send as a broadcast (metadata `eventyard-broadcast: true`), delivered to every active
-   * processor of the topic whatever their filters. Needs an API key with the `broadcast` permission.
+   * Report and Prepare: send as a broadcast (metadata `eventyard-broadcast: true`), delivered to every
+   * active processor of the topic whatever their filters (for Prepare: once committed). Needs an API key
+   * with the `broadcast` permission.
    */
   broadcast?: boolean;
 }

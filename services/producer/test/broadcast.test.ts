@@ -84,3 +84,48 @@ for (const mode of ['auto', 'false'] as const) {
     assert.equal(plain.api_key_id, mode === 'false' ? '' : /^eyk_([0-9a-f]{12})_/.exec(reportOnly)?.[1]);
   });
 }
+
+test('a broadcast Prepare needs the broadcast permission, and its Commit publishes a broadcast', async (t) => {
+  const p = await startProducer(t, { EY_TOPIC_PARTITIONS: '1' });
+  const txCallback = { Endpoint: { protocol_type: 1 as const, address: '127.0.0.1:9999', timeout: { seconds: 2 } }, callback_interval: { seconds: 30 } };
+  const { secret: reportOnly } = await createApiKey(p.db.knex, { app_ids: ['shop'], permissions: ['report'] });
+  const { secret: broadcastKey } = await createApiKey(p.db.knex, { app_ids: ['shop'], permissions: ['report', 'broadcast'] });
+
+  await assert.rejects(p.client.prepare({ event, tx_callback: txCallback }, { apiKey: reportOnly, broadcast: true }), (err: grpc.ServiceError) => {
+    assert.equal(err.code, grpc.status.PERMISSION_DENIED, err.details);
+    assert.match(err.details, DENIED);
+    return true;
+  });
+  const deniedHttp = await fetch(`${p.httpUrl}/v1/prepare`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${reportOnly}`, 'eventyard-broadcast': 'true' },
+    body: JSON.stringify({ event, txCallback: { Endpoint: { protocol_type: 1, address: '127.0.0.1:9999' } } }),
+  });
+  assert.equal(deniedHttp.status, 403);
+  const plain = await p.client.prepare({ event, tx_callback: txCallback }, { apiKey: broadcastKey });
+  assert.equal(plain.ret?.code ?? 0, 0, 'no flag: a plain transaction');
+  const badFlag = new grpc.Metadata();
+  badFlag.set('eventyard-broadcast', 'yes');
+  const refused = await p.client.prepare({ event, tx_callback: txCallback }, { apiKey: broadcastKey, metadata: badFlag });
+  assert.equal(refused.ret?.code, 10000);
+  assert.match(refused.ret?.msg ?? '', /^eventyard-broadcast .*must be true, false, 1 or 0/);
+
+  const prepared = await p.client.prepare({ event, tx_callback: txCallback }, { apiKey: broadcastKey, broadcast: true });
+  assert.equal(prepared.ret?.code ?? 0, 0, JSON.stringify(prepared.ret));
+  const eventId = prepared.tx?.event_id ?? '';
+  // Committed by a caller whose key may only report: the broadcast was authorised at Prepare.
+  const committed = await p.client.commit({ event_id: eventId }, { apiKey: reportOnly });
+  assert.equal(committed.ret?.code ?? 0, 0, JSON.stringify(committed.ret));
+  const plainId = plain.tx?.event_id ?? '';
+  // The flag belongs on Prepare: a Commit asking for a broadcast the Prepare did not is refused, and the
+  // transaction stays in PREPARE.
+  const late = await p.client.commit({ event_id: plainId }, { apiKey: broadcastKey, broadcast: true });
+  assert.equal(late.ret?.code, 10000);
+  assert.match(late.ret?.msg ?? '', /^eventyard-broadcast \(metadata \/ header\) on Commit: transaction \d+ was not prepared as a broadcast; send the flag with Prepare/);
+  assert.equal((await p.client.commit({ event_id: plainId }, { apiKey: reportOnly })).ret?.code ?? 0, 0);
+
+  const records = await p.readTopic(Topics.ingest, (rs) => [eventId, plainId].every((id) => rs.some((r) => r.headers['ey-event-id'] === id)));
+  const byId = new Map(records.map((r) => [r.headers['ey-event-id'], decodeMessage('eventyard.v1.IngestEnvelope', r.value)]));
+  assert.equal(byId.get(eventId)?.broadcast, true, 'the committed broadcast transaction');
+  assert.equal(byId.get(plainId)?.broadcast, false, 'a transaction prepared without the flag');
+});

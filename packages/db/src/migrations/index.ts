@@ -9,6 +9,7 @@ import * as repeatChains from './0004_repeat_chains.ts';
 import * as historyQueryIndexes from './0005_history_query_indexes.ts';
 import * as replayJobs from './0006_replay_jobs.ts';
 import * as processorIsRetryUnset from './0007_processor_is_retry_unset.ts';
+import * as transactionBroadcast from './0008_transaction_broadcast.ts';
 
 interface NamedMigration {
   name: string;
@@ -23,6 +24,7 @@ const migrations: readonly NamedMigration[] = [
   { name: '0005_history_query_indexes', migration: historyQueryIndexes },
   { name: '0006_replay_jobs', migration: replayJobs },
   { name: '0007_processor_is_retry_unset', migration: processorIsRetryUnset },
+  { name: '0008_transaction_broadcast', migration: transactionBroadcast },
 ];
 
 export const migrationSource: Knex.MigrationSource<NamedMigration> = {

@@ -158,7 +158,7 @@ export class TxChecker {
     try {
       // The returned trigger is checked exactly as Report (and Commit) check it; the event was checked at Prepare.
       const valid = validateReport({ event, trigger: answer.trigger, option: null }, { maxEventBytes: Number.MAX_SAFE_INTEGER, idempotencyDefaultWindowMs: 0 });
-      record = buildReportRecord(valid, { eventId: tx.event_id, nowMs: this.#now() });
+      record = buildReportRecord(valid, { eventId: tx.event_id, nowMs: this.#now(), broadcast: tx.broadcast });
     } catch (err) {
       // A bad trigger is the producing service's bug: keep asking (it may be fixed) until the limit expires it.
       return this.#inconclusive(tx, `check-back answered COMMIT with an invalid trigger: ${err instanceof Error ? err.message : String(err)}`, log);

@@ -15,7 +15,7 @@ import { backoffMs, TxChecker } from '../../src/tx-check/tx-checker.ts';
 let nextId = 7_000_000_000;
 const EVENT = { app_id: 'app', topic_id: 'orders', data: Buffer.from('half-event'), event_comm: null };
 
-async function prepare(knex: Knex, callback: unknown, intervalMs = 0): Promise<string> {
+async function prepare(knex: Knex, callback: unknown, intervalMs = 0, broadcast = false): Promise<string> {
   const eventId = String(nextId++);
   await prepareTransaction(knex, {
     event_id: eventId,
@@ -24,6 +24,7 @@ async function prepare(knex: Knex, callback: unknown, intervalMs = 0): Promise<s
     event: encodeMessage('evhub_comm.Event', EVENT),
     callback,
     callback_interval_ms: intervalMs,
+    broadcast,
   });
   return eventId;
 }
@@ -108,6 +109,13 @@ test('gRPC COMMIT: committed with the returned trigger, the record Report would 
   const envelope = decodeMessage('eventyard.v1.IngestEnvelope', rows[0]?.value ?? Buffer.alloc(0));
   assert.equal(envelope.event_id, eventId);
   assert.equal(envelope.event?.data.toString(), 'half-event');
+  assert.equal(envelope.broadcast, false);
+
+  // A transaction prepared as a broadcast (authorised by the producer at Prepare) is published as one.
+  const broadcastId = await prepare(knex, { protocol_type: 1, address: server.address, timeout_ms: 2000 }, 0, true);
+  await checker(t, knex).poll();
+  const [broadcastRow] = await outboxRows(knex, broadcastId);
+  assert.equal(decodeMessage('eventyard.v1.IngestEnvelope', broadcastRow?.value ?? Buffer.alloc(0)).broadcast, true);
 });
 
 test('gRPC COMMIT with a delay trigger goes to the schedule topic; a null trigger is real-time', async (t) => {

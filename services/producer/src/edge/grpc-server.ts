@@ -79,9 +79,9 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
   };
 
   const txCall =
-    <Req>(run: (request: Req, authorization: string | undefined) => Promise<TxOutcome>) =>
+    <Req>(run: (request: Req, authorization: string | undefined, broadcast: string | undefined) => Promise<TxOutcome>) =>
     (call: grpc.ServerUnaryCall<Req, unknown>, callback: grpc.sendUnaryData<unknown>): void => {
-      run(call.request, firstMetadata(call.metadata, 'authorization')).then(
+      run(call.request, firstMetadata(call.metadata, 'authorization'), firstMetadata(call.metadata, BROADCAST_METADATA_KEY)).then(
         (outcome) => {
           const result = toEdgeResult(outcome.error);
           if (result.grpcStatus === null) callback(null, outcome.answer);
@@ -96,8 +96,8 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
 
   server.addService(evhub.evhubProducer.service, {
     Report: report,
-    Prepare: txCall<PrepareReq__Output>((request, authorization) => options.transactions.prepare(request, authorization)),
-    Commit: txCall<CommitReq__Output>((request, authorization) => options.transactions.commit(request, authorization)),
+    Prepare: txCall<PrepareReq__Output>((request, authorization, broadcast) => options.transactions.prepare(request, authorization, broadcast)),
+    Commit: txCall<CommitReq__Output>((request, authorization, broadcast) => options.transactions.commit(request, authorization, broadcast)),
     Rollback: txCall<RollbackReq__Output>((request, authorization) => options.transactions.rollback(request, authorization)),
   });
 

@@ -101,7 +101,7 @@ export class ReportService {
       const valid = validateReport(request, this.#options.limits);
       const { app_id, topic_id } = valid.request.event;
       const broadcast = parseBroadcastFlag(context.broadcast);
-      const key = await this.#authorize(context.authorization, app_id, broadcast);
+      const key = await this.authorize(context.authorization, app_id, broadcast);
 
       const claim = valid.idempotency === null ? null : { app_id, topic_id, key: valid.idempotency.key, event_id: eventId };
       if (claim !== null && valid.idempotency !== null) {
@@ -136,7 +136,8 @@ export class ReportService {
     }
   }
 
-  async #authorize(authorization: string | undefined, appId: string, broadcast: boolean): Promise<ApiKeyRecord | undefined> {
+  /** The key checks of a Report (and of a Prepare, which publishes one later); a broadcast always needs a key. */
+  async authorize(authorization: string | undefined, appId: string, broadcast: boolean): Promise<ApiKeyRecord | undefined> {
     if (this.#options.auth !== undefined) return this.#options.auth.authorize(authorization, appId, { broadcast });
     if (broadcast) throw new ValidationError(PERMISSION_DENIED, `authorization: broadcast requires an API key with the broadcast permission for app_id "${appId}"`);
     return undefined;

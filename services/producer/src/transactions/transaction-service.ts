@@ -8,6 +8,7 @@ import { decodeEventId, EventyardError, isEventyardError, ResultCode, type Logge
 import { commitTransaction, getProducer, getTransaction, prepareTransaction, rollbackTransaction, type Knex, type TxStatus as DbTxStatus } from '@eventyard/db';
 import { decodeMessage, encodeMessage, TxStatus, type CommitReq__Output, type PrepareReq__Output, type RollbackReq__Output } from '@eventyard/proto';
 import type { ApiKeyAuth } from '../auth/api-key-auth.ts';
+import { BROADCAST_METADATA_KEY, parseBroadcastFlag } from '../auth/broadcast-flag.ts';
 import { invalidField } from '../report/invalid-field.ts';
 import { durationMs } from '../report/proto-time.ts';
 import { buildReportRecord } from '../report/report-record.ts';
@@ -71,13 +72,16 @@ export class TransactionService {
     this.#now = options.now ?? Date.now;
   }
 
-  async prepare(request: PrepareReq__Output, authorization: string | undefined): Promise<TxOutcome> {
+  /** `broadcastFlag` is the `eventyard-broadcast` metadata / header as sent: checked here, stored, published at commit. */
+  async prepare(request: PrepareReq__Output, authorization: string | undefined, broadcastFlag?: string): Promise<TxOutcome> {
     const eventId = this.#options.reports.nextEventId();
     if (eventId === undefined) return this.#refused(this.#options.reports.unavailableError(), '');
     try {
       const valid = validateReport({ event: request.event, trigger: null, option: null }, this.#options.limits);
       const event = valid.request.event;
-      await this.#options.auth?.authorize(authorization, event.app_id);
+      const broadcast = parseBroadcastFlag(broadcastFlag);
+      // As for a Report; a broadcast needs a key with the broadcast permission whatever EY_REQUIRE_API_KEY says.
+      await this.#options.reports.authorize(authorization, event.app_id, broadcast);
       const { callback, intervalMs } = await this.#callbackFor(request, event.app_id, event.topic_id);
       try {
         await prepareTransaction(this.#options.knex, {
@@ -87,6 +91,7 @@ export class TransactionService {
           event: encodeMessage('evhub_comm.Event', event),
           callback,
           callback_interval_ms: intervalMs,
+          broadcast,
         });
       } catch (err) {
         this.#log.error({ err, event_id: eventId }, 'transaction insert failed');
@@ -98,18 +103,21 @@ export class TransactionService {
     }
   }
 
-  async commit(request: CommitReq__Output, authorization: string | undefined): Promise<TxOutcome> {
+  /** A broadcast is decided (and authorised) at Prepare; `broadcastFlag` here may only agree with it. */
+  async commit(request: CommitReq__Output, authorization: string | undefined, broadcastFlag?: string): Promise<TxOutcome> {
     const eventId = request.event_id;
     try {
       decodeEventId(eventId, 'event_id');
+      const asked = parseBroadcastFlag(broadcastFlag);
       const tx = await getTransaction(this.#options.knex, eventId);
       if (tx === undefined) return { answer: answer(ResultCode.TX_COMMIT_NOT_PREPARED, `commit: unknown transaction ${eventId}`, eventId), error: null };
       await this.#options.auth?.authorize(authorization, tx.app_id);
+      if (asked && !tx.broadcast) throw invalidField(BROADCAST_METADATA_KEY, `(metadata / header) on Commit: transaction ${eventId} was not prepared as a broadcast; send the flag with Prepare`);
       if (tx.status !== 'prepare') return { answer: this.#notPrepared('commit', ResultCode.TX_COMMIT_NOT_PREPARED, eventId, tx.status), error: null };
       const event = decodeMessage('evhub_comm.Event', tx.event);
       // The trigger is checked exactly as Report checks it; a bad one leaves the transaction in PREPARE.
       const valid = validateReport({ event, trigger: request.trigger, option: null }, this.#options.limits);
-      const record = buildReportRecord(valid, { eventId, nowMs: this.#now() });
+      const record = buildReportRecord(valid, { eventId, nowMs: this.#now(), broadcast: tx.broadcast });
       const result = await commitTransaction(this.#options.knex, eventId, {
         trigger: request.trigger,
         publish: { topic: record.topic, message_key: record.key, value: record.value, headers: record.headers, event_id: eventId },
