@@ -2,12 +2,9 @@
 // (kafkajs#1556), so each idle service woke ~1000 times a second. This fails if the patch stops applying
 // (say after a kafkajs upgrade) or the loop comes back.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { Kafka, logLevel } from 'kafkajs';
-import { startBroker } from '@eventyard/broker';
+import { startTestBroker } from '@eventyard/broker/testing';
 
 test('an idle kafkajs connection arms no request-queue timers', async (t) => {
   // node:test runs `after` hooks first-in-first-out: one hook undoes everything, newest first.
@@ -15,9 +12,7 @@ test('an idle kafkajs connection arms no request-queue timers', async (t) => {
   t.after(async () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
   });
-  const dataDir = await mkdtemp(join(tmpdir(), 'ey-kafkajs-patch-'));
-  cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
-  const broker = await startBroker({ port: 0, dataDir });
+  const broker = await startTestBroker({ dirPrefix: 'ey-kafkajs-patch-', flush: { mode: 'always' } });
   cleanups.push(() => broker.close());
   const producer = new Kafka({ clientId: 'patch-check', brokers: [`127.0.0.1:${broker.port}`], logLevel: logLevel.NOTHING }).producer();
   await producer.connect();

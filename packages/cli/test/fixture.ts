@@ -2,12 +2,10 @@
 // ports, optionally with the project's broker in-process (replay and redrive publish to Kafka), and the
 // real `eventyard` CLI run as a child process against it.
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { createApp, type AdminApp } from '@eventyard/admin';
-import { startBroker, type Broker } from '@eventyard/broker';
+import { startTestBroker, type TestBroker } from '@eventyard/broker/testing';
 import { createKafka, ensureTopics, loadCoreConfig, silentLogger, Topics } from '@eventyard/core';
 import { createDatabase, type TestDatabase } from '@eventyard/db/testing';
 
@@ -43,19 +41,17 @@ export function runCli(args: string[], env: Record<string, string> = {}): Promis
 }
 
 export async function startCliFixture(t: TestContext, options: { broker?: boolean; adminToken?: string } = {}): Promise<CliFixture> {
-  const started: { app?: AdminApp; broker?: Broker; dataDir?: string } = {};
+  const started: { app?: AdminApp; broker?: TestBroker } = {};
   // Registered before createDatabase's hook: the app stops before its database is dropped.
   t.after(async () => {
     await started.app?.close();
     await started.broker?.close();
-    if (started.dataDir !== undefined) await rm(started.dataDir, { recursive: true, force: true });
   });
   const db = await createDatabase(t);
   let brokers: string | undefined;
   if (options.broker === true) {
-    started.dataDir = await mkdtemp(join(tmpdir(), 'eventyard-cli-broker-'));
-    started.broker = await startBroker({ port: 0, dataDir: started.dataDir, groupInitialRebalanceDelayMs: 0, flush: { mode: 'interval', intervalMs: 50 } });
-    brokers = `127.0.0.1:${started.broker.port}`;
+    started.broker = await startTestBroker({ dirPrefix: 'eventyard-cli-broker-' });
+    brokers = started.broker.address;
   }
   // The admin's own loadConfig is not exported; this is the same shape from the core variables.
   const core = loadCoreConfig(brokers === undefined ? {} : { EY_KAFKA_BROKERS: brokers });

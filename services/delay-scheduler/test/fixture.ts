@@ -1,11 +1,8 @@
 // Test fixture: an in-process broker (temp dataDir, port 0), a fresh migrated database, schedulers built
 // with createApp, a producer for ScheduleItems, and a reader that collects what lands on a topic.
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import { startBroker, type Broker } from '@eventyard/broker';
+import { startTestBroker, type TestBroker } from '@eventyard/broker/testing';
 import { ensureTopics, silentLogger, Topics } from '@eventyard/core';
 import { createDatabase, type TestDatabase } from '@eventyard/db/testing';
 import { encodeMessage } from '@eventyard/proto';
@@ -28,7 +25,7 @@ export interface TopicReader {
 }
 
 export interface SchedulerFixture {
-  broker: Broker;
+  broker: TestBroker;
   db: TestDatabase;
   kafka: Kafka;
   groupId: string;
@@ -65,13 +62,11 @@ export function scheduleItem(spec: ItemSpec): Buffer {
 export async function startFixture(t: TestContext, brokerOptions: { autoCreateTopics?: boolean } = {}): Promise<SchedulerFixture> {
   // Registered before createDatabase's hook: after-hooks run in order, and schedulers must stop before the database goes.
   const cleanups: Array<() => Promise<void> | void> = [];
-  const dataDir = await mkdtemp(join(tmpdir(), 'ey-scheduler-test-'));
   t.after(async () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
-    await rm(dataDir, { recursive: true, force: true });
   });
   const db = await createDatabase(t);
-  const broker = await startBroker({ port: 0, dataDir, groupInitialRebalanceDelayMs: 0, flush: { mode: 'interval', intervalMs: 50 }, ...brokerOptions });
+  const broker = await startTestBroker({ dirPrefix: 'ey-scheduler-test-', ...brokerOptions });
   cleanups.push(() => broker.close());
   const kafka = new Kafka({ brokers: [`127.0.0.1:${broker.port}`], clientId: 'scheduler-test', logLevel: logLevel.NOTHING });
   const groupId = `scheduler-${randomBytes(4).toString('hex')}`;

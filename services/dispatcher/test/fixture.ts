@@ -2,12 +2,8 @@
 // built with createApp, and helpers to register processors, produce delivery tasks, read topics, and
 // stand in for the delay-scheduler (which is another service) by producing due schedule items.
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import { startBroker, type Broker } from '@eventyard/broker';
-import { readTopic, waitFor, type ReadRecord } from '@eventyard/broker/testing';
+import { readTopic, startTestBroker, waitFor, type ReadRecord, type TestBroker } from '@eventyard/broker/testing';
 import { createLogger, ensureTopics, silentLogger, Topics } from '@eventyard/core';
 import { upsertProcessor, type EventHistory, type ProcessorInput } from '@eventyard/db';
 import { createDatabase, type TestDatabase } from '@eventyard/db/testing';
@@ -23,7 +19,7 @@ export interface DispatcherFixture {
   config: Readonly<DispatcherConfig>;
   /** Builds and starts another dispatcher on the same broker and database (closed after the test). */
   startAnother(): Promise<DispatcherApp>;
-  broker: Broker;
+  broker: TestBroker;
   db: TestDatabase;
   kafka: Kafka;
   /** Saves a processor (the dispatcher follows the table). */
@@ -38,17 +34,15 @@ export interface DispatcherFixture {
 
 export async function startDispatcher(t: TestContext, env: Record<string, string> = {}): Promise<DispatcherFixture> {
   // Registered before createDatabase's hook: after-hooks run in order, and the app must stop before its database is dropped.
-  const started: { app?: DispatcherApp; others: DispatcherApp[]; broker?: Broker; clients: Array<Consumer | Producer> } = { clients: [], others: [] };
-  const dataDir = await mkdtemp(join(tmpdir(), 'ey-dispatcher-test-'));
+  const started: { app?: DispatcherApp; others: DispatcherApp[]; broker?: TestBroker; clients: Array<Consumer | Producer> } = { clients: [], others: [] };
   t.after(async () => {
     for (const client of started.clients) await client.disconnect().catch(() => undefined);
     await started.app?.close();
     for (const other of started.others) await other.close();
     await started.broker?.close();
-    await rm(dataDir, { recursive: true, force: true });
   });
   const db = await createDatabase(t);
-  const broker = (started.broker = await startBroker({ port: 0, dataDir, groupInitialRebalanceDelayMs: 0, flush: { mode: 'interval', intervalMs: 50 } }));
+  const broker = (started.broker = await startTestBroker({ dirPrefix: 'ey-dispatcher-test-' }));
   const brokers = `127.0.0.1:${broker.port}`;
   const config = loadConfig({
     EY_DATABASE_URL: db.url,

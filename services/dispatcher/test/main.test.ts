@@ -3,10 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startBroker } from '@eventyard/broker';
+import { startTestBroker } from '@eventyard/broker/testing';
 import { ensureTopics, Topics } from '@eventyard/core';
 import { findFreePort, upsertProcessor } from '@eventyard/db';
 import { createDatabase } from '@eventyard/db/testing';
@@ -18,13 +16,9 @@ import { waitFor } from './fixture.ts';
 const MAIN = join(import.meta.dirname, '../src/main.ts');
 
 test('node services/dispatcher/src/main.ts: ready, delivers, SIGTERM exits 0', async (t) => {
-  const dataDir = await mkdtemp(join(tmpdir(), 'ey-dispatcher-main-'));
   const db = await createDatabase(t);
-  const broker = await startBroker({ port: 0, dataDir, groupInitialRebalanceDelayMs: 0 });
-  t.after(async () => {
-    await broker.close();
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  const broker = await startTestBroker({ dirPrefix: 'ey-dispatcher-main-', flush: { mode: 'always' } });
+  t.after(() => broker.close());
   const seen: string[] = [];
   const server = await startDispatchServer({ host: '127.0.0.1', handler: (req) => (seen.push(req.event_id), {}) });
   t.after(() => server.close());

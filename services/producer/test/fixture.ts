@@ -1,11 +1,7 @@
 // Test fixture: an in-process broker (temp dataDir, port 0), a fresh migrated database, and the producer
 // built with createApp on free ports; plus a kafkajs reader to see what landed on a topic.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import { startBroker, type Broker } from '@eventyard/broker';
-import { readTopic, waitFor, type ReadRecord } from '@eventyard/broker/testing';
+import { readTopic, startTestBroker, waitFor, type ReadRecord, type TestBroker } from '@eventyard/broker/testing';
 import { silentLogger, type Logger } from '@eventyard/core';
 import { createDatabase, type TestDatabase } from '@eventyard/db/testing';
 import { createReportClient, type ReportClient } from '@eventyard/sdk';
@@ -15,7 +11,7 @@ import { loadConfig } from '../src/config.ts';
 
 export interface ProducerFixture {
   app: ProducerApp;
-  broker: Broker;
+  broker: TestBroker;
   db: TestDatabase;
   kafka: Kafka;
   client: ReportClient;
@@ -31,16 +27,14 @@ export interface ProducerFixture {
 export async function startProducer(t: TestContext, env: Record<string, string> = {}, options: { logger?: Logger } = {}): Promise<ProducerFixture> {
   // Registered before createDatabase's own hook: after-hooks run in registration order, and the app must
   // stop before its database is dropped.
-  const started: { app?: ProducerApp; broker?: Broker; client?: ReportClient } = {};
-  const dataDir = await mkdtemp(join(tmpdir(), 'ey-producer-test-'));
+  const started: { app?: ProducerApp; broker?: TestBroker; client?: ReportClient } = {};
   t.after(async () => {
     started.client?.close();
     await started.app?.close();
     await started.broker?.close();
-    await rm(dataDir, { recursive: true, force: true });
   });
   const db = await createDatabase(t);
-  const broker = (started.broker = await startBroker({ port: 0, dataDir, groupInitialRebalanceDelayMs: 0, flush: { mode: 'interval', intervalMs: 50 } }));
+  const broker = (started.broker = await startTestBroker({ dirPrefix: 'ey-producer-test-' }));
   const config = loadConfig({
     EY_DATABASE_URL: db.url,
     EY_KAFKA_BROKERS: `127.0.0.1:${broker.port}`,
@@ -64,10 +58,8 @@ export async function startProducer(t: TestContext, env: Record<string, string> 
     kafka,
     client,
     httpUrl: `http://127.0.0.1:${app.ports.http}`,
-    stopBroker: () => broker.close(),
-    restartBroker: async () => {
-      started.broker = await startBroker({ port: broker.port, dataDir, groupInitialRebalanceDelayMs: 0, flush: { mode: 'interval', intervalMs: 50 } });
-    },
+    stopBroker: () => broker.stop(),
+    restartBroker: () => broker.restart(),
     readTopic: (topic, done, timeoutMs = 15_000) => readTopic(kafka, topic, done, timeoutMs),
   };
 }

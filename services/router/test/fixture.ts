@@ -1,11 +1,7 @@
 // Test fixture: an in-process broker (temp dataDir, port 0), a fresh migrated database, and the router
 // built with createApp; plus helpers to put IngestEnvelopes on ingest and read what the router produced.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import { startBroker, type Broker } from '@eventyard/broker';
-import { readTopic, waitFor, type ReadRecord } from '@eventyard/broker/testing';
+import { readTopic, startTestBroker, waitFor, type ReadRecord, type TestBroker } from '@eventyard/broker/testing';
 import { silentLogger, Topics } from '@eventyard/core';
 import type { DeliveryRecord, EventRecord } from '@eventyard/db';
 import { createDatabase, type TestDatabase } from '@eventyard/db/testing';
@@ -16,7 +12,7 @@ import { loadConfig } from '../src/config.ts';
 
 export interface RouterFixture {
   app: RouterApp;
-  broker: Broker;
+  broker: TestBroker;
   db: TestDatabase;
   kafka: Kafka;
   /** Builds another router on the same broker and database (closed after the test). */
@@ -45,16 +41,14 @@ export function nextEventId(): string {
 export async function startRouter(t: TestContext, env: Record<string, string> = {}): Promise<RouterFixture> {
   // Registered before createDatabase's hook: after-hooks run in registration order, and the apps must
   // stop before their database is dropped.
-  const started: { apps: RouterApp[]; broker?: Broker; producer?: Producer } = { apps: [] };
-  const dataDir = await mkdtemp(join(tmpdir(), 'ey-router-test-'));
+  const started: { apps: RouterApp[]; broker?: TestBroker; producer?: Producer } = { apps: [] };
   t.after(async () => {
     for (const app of started.apps) await app.close();
     await started.producer?.disconnect();
     await started.broker?.close();
-    await rm(dataDir, { recursive: true, force: true });
   });
   const db = await createDatabase(t);
-  const broker = (started.broker = await startBroker({ port: 0, dataDir, groupInitialRebalanceDelayMs: 0, flush: { mode: 'interval', intervalMs: 50 } }));
+  const broker = (started.broker = await startTestBroker({ dirPrefix: 'ey-router-test-' }));
   const kafka = new Kafka({ brokers: [`127.0.0.1:${broker.port}`], clientId: 'router-test', logLevel: logLevel.NOTHING });
   const startApp = async (extra: Record<string, string> = {}): Promise<RouterApp> => {
     const config = loadConfig({

@@ -3,11 +3,9 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { startBroker } from '@eventyard/broker';
+import { startTestBroker } from '@eventyard/broker/testing';
 import { Topics } from '@eventyard/core';
 import { upsertProcessor } from '@eventyard/db';
 import { createDatabase } from '@eventyard/db/testing';
@@ -18,14 +16,10 @@ import { nextEventId, waitFor } from './fixture.ts';
 const MAIN = join(import.meta.dirname, '../src/main.ts');
 
 test('node services/router/src/main.ts routes with env only and stops cleanly on SIGTERM', async (t) => {
-  const dataDir = await mkdtemp(join(tmpdir(), 'ey-router-main-'));
   const state: { stop?: () => Promise<void> } = {};
-  t.after(async () => {
-    await state.stop?.();
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  t.after(() => state.stop?.());
   const db = await createDatabase(t);
-  const broker = await startBroker({ port: 0, dataDir, groupInitialRebalanceDelayMs: 0, flush: { mode: 'interval', intervalMs: 50 } });
+  const broker = await startTestBroker({ dirPrefix: 'ey-router-main-' });
   state.stop = () => broker.close();
   await upsertProcessor(db.knex, { dispatcher_id: 'main-test', app_id: 'shop', topic_id: 'order', protocol_type: 'grpcSend', addr: '127.0.0.1:1' });
 

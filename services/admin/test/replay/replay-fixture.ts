@@ -1,12 +1,8 @@
 // Test fixture for replay, redrive and processor actions: a fresh database, an in-process broker (port 0,
 // temp dataDir), the admin app built with createApp on free ports (its replay runner on or off), and
 // helpers to seed processors, events and deliveries and to read back everything on a delivery topic.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import { startBroker, type Broker } from '@eventyard/broker';
-import { readTopic, waitFor } from '@eventyard/broker/testing';
+import { readTopic, startTestBroker, waitFor, type TestBroker } from '@eventyard/broker/testing';
 import { ensureTopics, silentLogger, Topics } from '@eventyard/core';
 import { recordDeliveries, recordEvents, upsertProcessor, type DeliveryInput, type EventInput, type ProcessorInput, type ProcessorRecord } from '@eventyard/db';
 import { createDatabase, type TestDatabase } from '@eventyard/db/testing';
@@ -44,17 +40,15 @@ export interface ReplayFixture {
 }
 
 export async function startReplayAdmin(t: TestContext, options: { replayRunner?: boolean; env?: Record<string, string> } = {}): Promise<ReplayFixture> {
-  const started: { app?: AdminApp; broker?: Broker; links: KafkaLink[] } = { links: [] };
-  const dataDir = await mkdtemp(join(tmpdir(), 'ey-admin-replay-'));
+  const started: { app?: AdminApp; broker?: TestBroker; links: KafkaLink[] } = { links: [] };
   // Registered before createDatabase's hook: the app and runners stop before their database is dropped.
   t.after(async () => {
     await started.app?.close();
     for (const link of started.links) await link.close();
     await started.broker?.close();
-    await rm(dataDir, { recursive: true, force: true });
   });
   const db = await createDatabase(t);
-  const broker = (started.broker = await startBroker({ port: 0, dataDir, groupInitialRebalanceDelayMs: 0, flush: { mode: 'interval', intervalMs: 50 } }));
+  const broker = (started.broker = await startTestBroker({ dirPrefix: 'ey-admin-replay-' }));
   const brokers = `127.0.0.1:${broker.port}`;
   const config = loadConfig({
     EY_DATABASE_URL: db.url,

@@ -3,11 +3,8 @@
 // the project's broker (offsets committed behind the end), Postgres numbers alone when Kafka does not
 // answer, and 4xx for an unknown processor or a bad window.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import { startBroker, type Broker } from '@eventyard/broker';
+import { startTestBroker, type TestBroker } from '@eventyard/broker/testing';
 import { ConsumerGroups, ensureTopics, Topics } from '@eventyard/core';
 import { findFreePort, recordAttempts, recordDeliveries, recordEvents, upsertProcessor, type AttemptInput, type Knex } from '@eventyard/db';
 import { Kafka, logLevel } from 'kafkajs';
@@ -51,14 +48,10 @@ async function seed(knex: Knex): Promise<void> {
 }
 
 test('processor stats', async (t) => {
-  const dataDir = await mkdtemp(join(tmpdir(), 'ey-admin-stats-'));
-  const started: { broker?: Broker } = {};
-  t.after(async () => {
-    await started.broker?.close();
-    await rm(dataDir, { recursive: true, force: true });
-  });
-  const broker = (started.broker = await startBroker({ port: 0, dataDir, groupInitialRebalanceDelayMs: 0, flush: { mode: 'interval', intervalMs: 50 } }));
-  const brokers = `127.0.0.1:${broker.port}`;
+  const started: { broker?: TestBroker } = {};
+  t.after(() => started.broker?.close());
+  const broker = (started.broker = await startTestBroker({ dirPrefix: 'ey-admin-stats-' }));
+  const brokers = broker.address;
   const admin = await startAdmin(t, { EY_KAFKA_BROKERS: brokers });
   await seed(admin.db.knex);
 
