@@ -12,11 +12,19 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.DEBUG]: 'debug',
 };
 
+/**
+ * kafkajs warnings that describe a choice we made on purpose, logged at debug so that a warning at every
+ * start does not teach operators to ignore warnings. Every producer bounds its retries (createProducer's
+ * callers say why); Eventyard promises at-least-once delivery, never Kafka's exactly-once.
+ */
+const DELIBERATE = new Set(['Limiting retries for the idempotent producer may invalidate EoS guarantees']);
+
 function pinoLogCreator(logger: Logger): logCreator {
   return () =>
     ({ level, log }) => {
       const { message, ...extra } = log;
-      logger[LEVELS[level] ?? 'info']({ ...extra, kafkajs: true }, message);
+      const name = DELIBERATE.has(message) ? 'debug' : (LEVELS[level] ?? 'info');
+      logger[name]({ ...extra, kafkajs: true }, message);
     };
 }
 

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Kafka, logLevel } from 'kafkajs';
-import { createProducer, recordFingerprint } from '../src/kafka.ts';
+import type { KafkaConfig } from '../src/config.ts';
+import { createKafka, createProducer, kafkaJsConfig, recordFingerprint } from '../src/kafka.ts';
+import { createLogger } from '../src/logger.ts';
 
 function kafkaWithLog(): { kafka: Kafka; messages: string[] } {
   const messages: string[] = [];
@@ -27,4 +29,18 @@ test('recordFingerprint tells records apart by timestamp, size and key', () => {
   assert.notEqual(recordFingerprint(base), recordFingerprint({ ...base, value: Buffer.from('{"n":10}') }));
   assert.notEqual(recordFingerprint({ ...base, key: null }), recordFingerprint(base));
   assert.notEqual(recordFingerprint({ ...base, value: null }), recordFingerprint({ ...base, value: Buffer.alloc(0) }));
+});
+
+test("kafkajs's warning about bounded idempotent retries is logged at debug; other warnings stay warnings", () => {
+  const lines: Array<{ level: number; msg: string }> = [];
+  const logger = createLogger({ name: 'kafka-test', level: 'debug', destination: { write: (line: string) => void lines.push(JSON.parse(line) as { level: number; msg: string }) } });
+  const kafka = createKafka({ brokers: ['127.0.0.1:1'], clientId: 'kafka-test' } as KafkaConfig, { logger });
+  createProducer(kafka, { retry: { retries: 5 } });
+  const bounded = lines.filter((l) => l.msg.startsWith('Limiting retries for the idempotent producer'));
+  assert.ok(bounded.length >= 1);
+  assert.ok(bounded.every((l) => l.level === 20), `pino debug is 20: ${JSON.stringify(bounded)}`);
+  // Any other kafkajs warning still comes out as a warning.
+  const log = kafkaJsConfig({ brokers: ['127.0.0.1:1'], clientId: 'kafka-test' } as KafkaConfig, { logger }).logCreator?.(logLevel.WARN);
+  log?.({ namespace: 'Connection', level: logLevel.WARN, label: 'WARN', log: { message: 'Connection timeout', timestamp: '' } });
+  assert.equal(lines.find((l) => l.msg === 'Connection timeout')?.level, 40, 'pino warn is 40');
 });
