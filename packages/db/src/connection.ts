@@ -1,5 +1,6 @@
 // Knex instances on PostgreSQL and the migration entry points. bigint columns (event ids) come back as
 // decimal strings, exactly the form event ids take everywhere else.
+import type { Logger } from '@eventyard/core';
 import knexFactory, { type Knex } from 'knex';
 import { migrationSource } from './migrations/index.ts';
 
@@ -12,6 +13,11 @@ export interface CreateKnexOptions {
   poolMin?: number;
   /** Name shown in pg_stat_activity. @default 'eventyard' */
   applicationName?: string;
+  /**
+   * Where knex's own messages go (pool errors while Postgres is down, deprecations), as JSON lines with
+   * `component: knex` instead of bare console lines among a service's logs. @default the console, as knex does
+   */
+  logger?: Logger;
 }
 
 export function createKnex(url: string, options: CreateKnexOptions = {}): Knex {
@@ -20,7 +26,18 @@ export function createKnex(url: string, options: CreateKnexOptions = {}): Knex {
     connection: { connectionString: url, application_name: options.applicationName ?? 'eventyard' },
     pool: { min: options.poolMin ?? 0, max: options.poolMax ?? 10 },
     migrations: { migrationSource, tableName: 'knex_migrations' },
+    ...(options.logger === undefined ? {} : { log: knexLog(options.logger.child({ component: 'knex' })) }),
   });
+}
+
+function knexLog(logger: Logger): Knex.Config['log'] {
+  const text = (message: unknown): string => (typeof message === 'string' ? message : message instanceof Error ? message.message : JSON.stringify(message));
+  return {
+    warn: (message: unknown) => logger.warn(text(message)),
+    error: (message: unknown) => logger.error(text(message)),
+    deprecate: (method: string, alternative: string) => logger.warn({ method, alternative }, 'knex deprecation'),
+    debug: (message: unknown) => logger.debug(text(message)),
+  };
 }
 
 const migratorConfig: Knex.MigratorConfig = { migrationSource, tableName: 'knex_migrations' };

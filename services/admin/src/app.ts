@@ -43,7 +43,7 @@ export function createApp(config: Readonly<AdminConfig>, deps: AdminDeps): Admin
   const log = deps.logger;
   const registry = createMetricsRegistry('admin');
   const metrics = createAdminMetrics(registry);
-  const knex: Knex = createKnex(config.databaseUrl, { applicationName: 'eventyard-admin' });
+  const knex: Knex = createKnex(config.databaseUrl, { applicationName: 'eventyard-admin', logger: log });
   const kafka: KafkaLink = createKafkaLink({ kafka: config.kafka, logger: log });
   const replays: ReplayRunner | undefined = deps.replayRunner === false ? undefined : createReplayRunner({ knex, kafka, logger: log });
   const server: FastifyInstance = buildAdminServer({

@@ -28,7 +28,7 @@ export interface SchedulerDeps {
 export function createApp(config: Readonly<SchedulerConfig>, deps: SchedulerDeps): SchedulerApp {
   const log = deps.logger.child({ instance: config.instanceId });
   const registry = createMetricsRegistry('delay-scheduler');
-  const knex: Knex = createKnex(config.databaseUrl, { applicationName: 'eventyard-delay-scheduler' });
+  const knex: Knex = createKnex(config.databaseUrl, { applicationName: 'eventyard-delay-scheduler', logger: log });
   const metrics = createSchedulerMetrics(registry, () => countTimers(knex));
   const kafka = createKafka(config.kafka, {
     logger: log,

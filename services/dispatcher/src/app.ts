@@ -32,7 +32,7 @@ export function createApp(config: Readonly<DispatcherConfig>, deps: DispatcherDe
   const log = deps.logger;
   const registry = createMetricsRegistry('dispatcher');
   const metrics = createDispatcherMetrics(registry);
-  const knex: Knex = createKnex(config.databaseUrl, { applicationName: 'eventyard-dispatcher', poolMax: 20 });
+  const knex: Knex = createKnex(config.databaseUrl, { applicationName: 'eventyard-dispatcher', poolMax: 20, logger: log });
   const kafka = createKafka(config.kafka, {
     logger: log,
     clientIdSuffix: 'dispatcher',

@@ -33,7 +33,7 @@ export function createApp(config: Readonly<ProducerConfig>, deps: ProducerDeps):
   const log = deps.logger;
   const registry = createMetricsRegistry('producer');
   const metrics = createProducerMetrics(registry);
-  const knex: Knex = createKnex(config.databaseUrl, { applicationName: 'eventyard-producer' });
+  const knex: Knex = createKnex(config.databaseUrl, { applicationName: 'eventyard-producer', logger: log });
   const kafka = createKafka(config.kafka, {
     logger: log,
     clientIdSuffix: 'producer',

@@ -32,7 +32,7 @@ export function createApp(config: Readonly<RouterConfig>, deps: RouterDeps): Rou
   const log = deps.logger;
   const registry = createMetricsRegistry('router');
   const metrics = createRouterMetrics(registry);
-  const knex: Knex = createKnex(config.databaseUrl, { applicationName: 'eventyard-router' });
+  const knex: Knex = createKnex(config.databaseUrl, { applicationName: 'eventyard-router', logger: log });
   const kafka = createKafka(config.kafka, { logger: log, clientIdSuffix: 'router' });
   const topics = new TopicEnsurer({
     kafka,
