@@ -99,7 +99,9 @@ test('as root, a data dir the postgres user cannot reach is refused with a clear
 
 test('a port that is taken gives a clear start error, not a hang', async (t) => {
   const defer = deferrer(t);
-  const blocker = net.createServer();
+  // Drops whatever connects: the start-up probe may reach it before postgres gives up, and a connection
+  // left open (its data never read, so its end never seen) would keep blocker.close() waiting forever.
+  const blocker = net.createServer((socket) => socket.destroy());
   await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
   defer(() => new Promise((resolve) => blocker.close(resolve)));
   const port = (blocker.address() as net.AddressInfo).port;
