@@ -100,3 +100,34 @@ export async function ensureTopics(kafka: Kafka, topics: readonly string[], opti
 export function recordFingerprint(message: Pick<KafkaMessage, 'timestamp' | 'key' | 'value'>): string {
   return `${message.timestamp}:${message.value?.length ?? -1}:${message.key?.toString('latin1') ?? ''}`;
 }
+
+/**
+ * The offsets of one partition a consumer finished and has not committed yet, each with its record's
+ * recordFingerprint. A group rejoin fetches from the last commit again: a record found here with the same
+ * fingerprint was done already; another record at the offset (a rewritten log) is new work.
+ */
+export class FinishedOffsets {
+  readonly #done = new Map<bigint, string>();
+
+  get size(): number {
+    return this.#done.size;
+  }
+
+  add(offset: bigint, fingerprint: string): void {
+    this.#done.set(offset, fingerprint);
+  }
+
+  /** Whether this record, at this offset, was finished already. */
+  has(offset: bigint, fingerprint: string): boolean {
+    return this.#done.get(offset) === fingerprint;
+  }
+
+  /** A commit of `next` (the next offset to read) went through: what it covers is forgotten. */
+  forgetBelow(next: bigint): void {
+    for (const offset of this.#done.keys()) if (offset < next) this.#done.delete(offset);
+  }
+
+  clear(): void {
+    this.#done.clear();
+  }
+}

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Kafka, logLevel } from 'kafkajs';
 import type { KafkaConfig } from '../src/config.ts';
-import { createKafka, createProducer, kafkaJsConfig, recordFingerprint } from '../src/kafka.ts';
+import { createKafka, createProducer, FinishedOffsets, kafkaJsConfig, recordFingerprint } from '../src/kafka.ts';
 import { createLogger } from '../src/logger.ts';
 
 function kafkaWithLog(): { kafka: Kafka; messages: string[] } {
@@ -43,4 +43,19 @@ test("kafkajs's warning about bounded idempotent retries is logged at debug; oth
   const log = kafkaJsConfig({ brokers: ['127.0.0.1:1'], clientId: 'kafka-test' } as KafkaConfig, { logger }).logCreator?.(logLevel.WARN);
   log?.({ namespace: 'Connection', level: logLevel.WARN, label: 'WARN', log: { message: 'Connection timeout', timestamp: '' } });
   assert.equal(lines.find((l) => l.msg === 'Connection timeout')?.level, 40, 'pino warn is 40');
+});
+
+test('FinishedOffsets knows a record by offset and fingerprint until a commit covers it', () => {
+  const done = new FinishedOffsets();
+  done.add(5n, 'a');
+  done.add(6n, 'b');
+  assert.equal(done.has(5n, 'a'), true);
+  assert.equal(done.has(5n, 'other'), false, 'another record at the offset is new work');
+  assert.equal(done.has(7n, 'a'), false);
+  done.forgetBelow(6n);
+  assert.equal(done.size, 1);
+  assert.equal(done.has(5n, 'a'), false, 'covered by the commit: forgotten');
+  assert.equal(done.has(6n, 'b'), true);
+  done.clear();
+  assert.equal(done.size, 0);
 });

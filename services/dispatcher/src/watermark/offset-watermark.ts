@@ -10,6 +10,7 @@
 // remembered with a fingerprint of its record (timestamp, key, size): the same offset holding another
 // record means the log was truncated and written again (an unclean broker restart), and that record is
 // new work, not a repeat.
+import { FinishedOffsets } from '@eventyard/core';
 import { BigIntMinHeap } from './bigint-heap.ts';
 
 export class OffsetWatermark {
@@ -18,7 +19,7 @@ export class OffsetWatermark {
   readonly #order = new BigIntMinHeap();
   #highestCompleted: bigint | null = null;
   /** Finished offsets not yet covered by a commit, with their records' fingerprints. */
-  readonly #finished = new Map<bigint, string>();
+  readonly #finished = new FinishedOffsets();
 
   /** Offsets tracked and not yet completed. */
   get inFlight(): number {
@@ -38,12 +39,7 @@ export class OffsetWatermark {
    */
   track(offset: bigint, fingerprint = ''): boolean {
     assertOffset(offset);
-    if (this.#inFlight.has(offset)) return false;
-    const finished = this.#finished.get(offset);
-    if (finished !== undefined) {
-      if (finished === fingerprint) return false;
-      this.#finished.delete(offset);
-    }
+    if (this.#inFlight.has(offset) || this.#finished.has(offset, fingerprint)) return false;
     this.#inFlight.set(offset, fingerprint);
     this.#order.push(offset);
     return true;
@@ -57,7 +53,7 @@ export class OffsetWatermark {
     const fingerprint = this.#inFlight.get(offset);
     if (fingerprint === undefined) return false;
     this.#inFlight.delete(offset);
-    this.#finished.set(offset, fingerprint);
+    this.#finished.add(offset, fingerprint);
     if (this.#highestCompleted === null || offset > this.#highestCompleted) this.#highestCompleted = offset;
     // Keep the heap's top in flight, so committable() never scans.
     const order = this.#order;
@@ -82,7 +78,7 @@ export class OffsetWatermark {
 
   /** A commit of `offset` (the next offset to read) went through: finished offsets below it are forgotten. */
   committed(offset: bigint): void {
-    for (const finished of this.#finished.keys()) if (finished < offset) this.#finished.delete(finished);
+    this.#finished.forgetBelow(offset);
   }
 
   /** Forgets everything, e.g. when the partition is revoked or the consumer seeks. */

@@ -9,7 +9,7 @@
 // restarted, a session timed out) fetches them again from the last commit, it skips them. Each is
 // remembered with recordFingerprint, so a log truncated and written again is routed, not skipped.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createProducer, recordFingerprint, Topics, type ComponentState, type Logger } from '@eventyard/core';
+import { createProducer, FinishedOffsets, recordFingerprint, Topics, type ComponentState, type Logger } from '@eventyard/core';
 import type { Consumer, EachBatchPayload, Kafka, Message, Producer } from 'kafkajs';
 import type { ConfigCache } from '../config-cache/config-cache.ts';
 import type { BroadcastFanout } from '../fanout/broadcast-fanout.ts';
@@ -50,8 +50,8 @@ export class IngestConsumer {
   #producerConnected = false;
   /** Per assigned partition, the next offset to commit (last resolved + 1) not yet committed. */
   readonly #uncommitted = new Map<number, string>();
-  /** Per assigned partition, offset → recordFingerprint of each record routed and not covered by a commit. */
-  readonly #routed = new Map<number, Map<string, string>>();
+  /** Per assigned partition, the records routed and not covered by a commit. */
+  readonly #routed = new Map<number, FinishedOffsets>();
   #commitTimer: NodeJS.Timeout | undefined;
   #committing: Promise<void> | undefined;
   /** eachBatch calls running now; close() waits for them before the final commit. */
@@ -160,32 +160,40 @@ export class IngestConsumer {
 
   async #eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const { partition } = batch;
-    const routed = this.#routed.get(partition);
-    const messages = routed === undefined ? batch.messages : batch.messages.filter((m) => routed.get(m.offset) !== recordFingerprint(m));
-    const refetched = batch.messages.length - messages.length;
+    const done = this.#routedOf(partition);
+    // Stopping or rebalanced away: what is left stays unresolved for whoever consumes it next.
+    const owned = (): boolean => isRunning() && !isStale() && this.#state === 'running';
+    // Each record's offset and fingerprint, computed once: checked here, remembered once routed.
+    const fresh = batch.messages
+      .map((message) => ({ message, offset: BigInt(message.offset), fingerprint: recordFingerprint(message) }))
+      .filter((record) => !done.has(record.offset, record.fingerprint));
+    const refetched = batch.messages.length - fresh.length;
     if (refetched > 0) {
       this.#options.metrics.refetchedSkipped.inc(refetched);
       this.#log.info({ partition, refetched, from: batch.firstOffset() }, 'skipped ingest records fetched again after they were routed');
     }
-    if (messages.length === 0) {
+    if (fresh.length === 0) {
       const last = batch.messages.at(-1);
       if (last !== undefined) this.#resolved(partition, last.offset, resolveOffset);
       return;
     }
-    for (let start = 0; start < messages.length; start += this.#options.maxChunkRecords) {
-      // Stopping or rebalanced away: leave the rest unresolved for whoever consumes it next.
-      if (!isRunning() || isStale() || this.#state !== 'running') return;
-      const chunk = messages.slice(start, start + this.#options.maxChunkRecords);
-      await this.#round(partition, chunk, heartbeat, () => isRunning() && !isStale() && this.#state === 'running');
+    for (let start = 0; start < fresh.length; start += this.#options.maxChunkRecords) {
+      if (!owned()) return;
+      const chunk = fresh.slice(start, start + this.#options.maxChunkRecords);
+      await this.#round(partition, chunk.map((record) => record.message), heartbeat, owned);
       const last = chunk[chunk.length - 1];
       if (last !== undefined) {
-        let remembered = this.#routed.get(partition);
-        if (remembered === undefined) this.#routed.set(partition, (remembered = new Map()));
-        for (const message of chunk) remembered.set(message.offset, recordFingerprint(message));
-        this.#resolved(partition, last.offset, resolveOffset);
+        for (const record of chunk) done.add(record.offset, record.fingerprint);
+        this.#resolved(partition, last.message.offset, resolveOffset);
       }
       await heartbeat();
     }
+  }
+
+  #routedOf(partition: number): FinishedOffsets {
+    let routed = this.#routed.get(partition);
+    if (routed === undefined) this.#routed.set(partition, (routed = new FinishedOffsets()));
+    return routed;
   }
 
   #resolved(partition: number, offset: string, resolveOffset: (offset: string) => void): void {
@@ -206,9 +214,7 @@ export class IngestConsumer {
           for (const { partition, offset } of due) {
             if (this.#uncommitted.get(partition) === offset) this.#uncommitted.delete(partition);
             // Below a commit, a record is only fetched again by a seek, which means "read it again".
-            const routed = this.#routed.get(partition);
-            const next = BigInt(offset);
-            if (routed !== undefined) for (const done of routed.keys()) if (BigInt(done) < next) routed.delete(done);
+            this.#routed.get(partition)?.forgetBelow(BigInt(offset));
           }
         },
         (err: unknown) => this.#log.warn({ err, partitions: due.length }, 'ingest offset commit failed; retrying with the next one'),
