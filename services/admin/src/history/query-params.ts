@@ -13,9 +13,14 @@ export const MAX_WINDOW_MS = 30 * 24 * 3600 * 1000;
 
 const invalid = (message: string) => new HttpError(400, 'EY_INVALID_REQUEST', message);
 
-/** An RFC 3339 timestamp (with a zone) or epoch milliseconds. */
+/** An RFC 3339 timestamp (with a zone) or epoch milliseconds; absent or empty (a query string's `since=`) is no time. */
 export function parseTime(name: string, value: string | undefined): Date | undefined {
   if (value === undefined || value === '') return undefined;
+  return parseTimeValue(name, value);
+}
+
+/** A time that was given (a JSON body's `since`): an RFC 3339 timestamp (with a zone) or epoch milliseconds. */
+export function parseTimeValue(name: string, value: string): Date {
   if (/^\d{1,15}$/.test(value)) return new Date(Number(value));
   // Strict: Date alone would roll 2026-02-30 over into March; a day that does not exist is a mistake to report.
   const date = parseRfc3339(value);

@@ -15,7 +15,7 @@ import {
   type ReplayQuery,
 } from '@eventyard/db';
 import type { FastifyInstance } from 'fastify';
-import { parseTime } from '../history/query-params.ts';
+import { parseTimeValue } from '../history/query-params.ts';
 import { HttpError } from '../http/api-error.ts';
 import type { KafkaLink } from '../kafka/kafka-link.ts';
 import { replayEvents } from '../replay/replay-batch.ts';
@@ -201,7 +201,7 @@ export function normalizeQuery(query: ReplayQuery, prefix = 'query.'): ReplayQue
     const value = query[name];
     if (value === undefined) continue;
     // The history routes' rule, so a window that GET /v1/events accepts is the one a replay takes.
-    out[name] = (parseTime(`${prefix}${name}`, value) as Date).toISOString();
+    out[name] = parseTimeValue(`${prefix}${name}`, value).toISOString();
   }
   if (out.since !== undefined && out.until !== undefined && out.since >= out.until) {
     throw new HttpError(400, 'EY_INVALID_REQUEST', `${prefix}since must be before ${prefix}until`);
