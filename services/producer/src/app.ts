@@ -52,7 +52,7 @@ export function createApp(config: Readonly<ProducerConfig>, deps: ProducerDeps):
   const auth = new ApiKeyAuth({ knex, mode: config.requireApiKey, keys: keyWatch, logger: log });
   const reports = new ReportService({ knex, publisher, limits, auth, metrics, logger: log });
   const relay = new OutboxRelay({ knex, publisher, logger: log });
-  const transactions = new TransactionService({ knex, reports, relay, limits, auth, logger: log });
+  const transactions = new TransactionService({ knex, reports, relay, limits, logger: log });
 
   let state: ComponentState = 'created';
   let starting: Promise<void> | undefined;

@@ -7,7 +7,6 @@
 import { decodeEventId, EventyardError, isEventyardError, ResultCode, type Logger } from '@eventyard/core';
 import { commitTransaction, getProducer, getTransaction, prepareTransaction, rollbackTransaction, type Knex, type TxStatus as DbTxStatus } from '@eventyard/db';
 import { decodeMessage, encodeMessage, TxStatus, type CommitReq__Output, type PrepareReq__Output, type RollbackReq__Output } from '@eventyard/proto';
-import type { ApiKeyAuth } from '../auth/api-key-auth.ts';
 import { BROADCAST_METADATA_KEY, parseBroadcastFlag } from '../auth/broadcast-flag.ts';
 import { invalidField } from '../report/invalid-field.ts';
 import { durationMs } from '../report/proto-time.ts';
@@ -41,10 +40,10 @@ export interface StoredCallback {
 
 export interface TransactionServiceOptions {
   knex: Knex;
+  /** Event ids, availability, and the API key checks Report makes (`authorize`), so both answer alike. */
   reports: ReportService;
   relay: OutboxRelay;
   limits: ValidationLimits;
-  auth?: ApiKeyAuth;
   logger: Logger;
   /** @default Date.now */
   now?: () => number;
@@ -111,7 +110,7 @@ export class TransactionService {
       const asked = parseBroadcastFlag(broadcastFlag);
       const tx = await getTransaction(this.#options.knex, eventId);
       if (tx === undefined) return { answer: answer(ResultCode.TX_COMMIT_NOT_PREPARED, `commit: unknown transaction ${eventId}`, eventId), error: null };
-      await this.#options.auth?.authorize(authorization, tx.app_id);
+      await this.#options.reports.authorize(authorization, tx.app_id, false);
       if (asked && !tx.broadcast) throw invalidField(BROADCAST_METADATA_KEY, `(metadata / header) on Commit: transaction ${eventId} was not prepared as a broadcast; send the flag with Prepare`);
       if (tx.status !== 'prepare') return { answer: this.#notPrepared('commit', ResultCode.TX_COMMIT_NOT_PREPARED, eventId, tx.status), error: null };
       const event = decodeMessage('evhub_comm.Event', tx.event);
@@ -137,7 +136,7 @@ export class TransactionService {
       decodeEventId(eventId, 'event_id');
       const tx = await getTransaction(this.#options.knex, eventId);
       if (tx === undefined) return { answer: answer(ResultCode.TX_ROLLBACK_NOT_PREPARED, `rollback: unknown transaction ${eventId}`, eventId), error: null };
-      await this.#options.auth?.authorize(authorization, tx.app_id);
+      await this.#options.reports.authorize(authorization, tx.app_id, false);
       const result = await rollbackTransaction(this.#options.knex, eventId);
       if (!result.ok) return { answer: this.#notPrepared('rollback', ResultCode.TX_ROLLBACK_NOT_PREPARED, eventId, result.status), error: null };
       return { answer: answer(ResultCode.OK, '', eventId, TxStatus.TX_STATUS_ROLLBACK), error: null };
