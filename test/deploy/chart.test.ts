@@ -92,7 +92,9 @@ test('default values: the chart Secret holds the database URL and the ConfigMap 
   const config = find(objects, 'ConfigMap', FULLNAME).data as Record<string, string>;
   assert.equal(config.EY_KAFKA_BROKERS, 'kafka:9092');
   assert.equal(config.EY_TOPIC_PARTITIONS, '6');
-  assert.equal(config.EY_TOPIC_REPLICATION_FACTOR, '-1');
+  // Durable by default: three copies, two in sync before a write is acknowledged.
+  assert.equal(config.EY_KAFKA_REPLICATION_FACTOR, '3');
+  assert.equal(config.EY_KAFKA_MIN_INSYNC_REPLICAS, '2');
   assert.equal(config.EY_KAFKA_TLS, 'false');
   assert.equal(config.EY_KAFKA_SASL_MECHANISM, undefined);
   // No secret material in the ConfigMap.
@@ -144,7 +146,7 @@ test('production values: existing Secrets, SASL over TLS, autoscaling, monitorin
   assert.equal(env.get('EY_KAFKA_TLS_CA_FILE'), '/etc/eventyard/kafka-ca/ca.crt');
   assert.equal(env.get('EY_KAFKA_BROKERS'), 'events-kafka-bootstrap.kafka.svc:9093');
   assert.equal(env.get('EY_TOPIC_PARTITIONS'), '12');
-  assert.equal(env.get('EY_TOPIC_REPLICATION_FACTOR'), '3');
+  assert.equal(env.get('EY_KAFKA_REPLICATION_FACTOR'), '3');
   assert.equal(env.get('EY_REQUIRE_API_KEY'), 'true');
   assert.equal(env.get('EY_LOG_LEVEL'), 'warn');
   assert.deepEqual(

@@ -100,7 +100,8 @@ test('compose: every service of stack.ts runs node <entry> with its ports and en
     assert.equal(env.EY_DATABASE_URL, 'postgres://eventyard:eventyard@postgres:5432/eventyard', where);
     assert.equal(env.EY_KAFKA_BROKERS, 'kafka:9092', where);
     assert.equal(env.EY_LOG_LEVEL, 'info', where);
-    assert.equal(env.EY_TOPIC_REPLICATION_FACTOR, '1', `${where}: one broker`);
+    assert.equal(env.EY_KAFKA_REPLICATION_FACTOR, '1', `${where}: one broker`);
+    assert.equal(env.EY_KAFKA_MIN_INSYNC_REPLICAS, '1', `${where}: one broker`);
     // API ports are published on the loopback interface only; health ports are not published.
     assert.deepEqual(
       [...(entry.ports ?? [])].sort(),

@@ -75,7 +75,13 @@ export function registerDevCommand(program: Command): void {
           name: service.name,
           args: [join(REPO_ROOT, service.entry)],
           // Local processors (the examples, the demo) listen on loopback, which production refuses by default.
-          env: { ...serviceEnv(service, { databaseUrl, kafkaBrokers: brokers, logLevel: config.logLevel, portOffset }), EY_ALLOW_PRIVATE_TARGETS: 'true' },
+          env: {
+            ...serviceEnv(service, { databaseUrl, kafkaBrokers: brokers, logLevel: config.logLevel, portOffset }),
+            EY_ALLOW_PRIVATE_TARGETS: 'true',
+            // The embedded broker is one node: one copy is all it can hold, said explicitly so that the
+            // services' durability check (which warns about single-copy topics) stays quiet.
+            ...(brokerFromEnv === undefined ? { EY_KAFKA_REPLICATION_FACTOR: '1', EY_KAFKA_MIN_INSYNC_REPLICAS: '1' } : {}),
+          },
           readyPort: service.healthPort + portOffset,
         });
       }

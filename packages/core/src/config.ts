@@ -88,13 +88,22 @@ export const coreEnv = {
   EY_KAFKA_TLS_CA_FILE: field.string().optional(),
   /** Partitions of the topics Eventyard creates (ingest, schedule, dead, one per processor). */
   EY_TOPIC_PARTITIONS: field.int(1, 10_000).default(6),
-  /** Replication factor of the topics Eventyard creates; -1 = the broker's default. */
-  EY_TOPIC_REPLICATION_FACTOR: field.int(-1, 32).default(-1),
+  /**
+   * Replication factor of the topics Eventyard creates; -1 = the broker's default.replication.factor.
+   * Services warn at start, naming the topic, where a topic they use has fewer replicas. Alias (older
+   * name): EY_TOPIC_REPLICATION_FACTOR.
+   */
+  EY_KAFKA_REPLICATION_FACTOR: field.int(-1, 32).default(-1),
+  /**
+   * min.insync.replicas of the topics Eventyard creates (unset = the broker's default). With the
+   * producers' acks=all, a write is acknowledged only once this many replicas have it.
+   */
+  EY_KAFKA_MIN_INSYNC_REPLICAS: field.int(1, 32).optional(),
   /** Port of /healthz, /readyz and /metrics. 0 = any free port. */
   EY_HEALTH_PORT: field.port().default(0),
 };
 
-export const coreEnvAliases = { DATABASE_URL: 'EY_DATABASE_URL', KAFKA_BROKERS: 'EY_KAFKA_BROKERS' } as const;
+export const coreEnvAliases = { DATABASE_URL: 'EY_DATABASE_URL', KAFKA_BROKERS: 'EY_KAFKA_BROKERS', EY_TOPIC_REPLICATION_FACTOR: 'EY_KAFKA_REPLICATION_FACTOR' } as const;
 
 export type SaslMechanism = 'plain' | 'scram-sha-256' | 'scram-sha-512';
 
@@ -110,7 +119,7 @@ export interface CoreConfig {
   dataDir: string;
   databaseUrl?: string;
   kafka: KafkaConfig;
-  topics: { partitions: number; replicationFactor: number };
+  topics: { partitions: number; replicationFactor: number; minInsyncReplicas?: number };
   healthPort: number;
 }
 
@@ -121,6 +130,12 @@ export function loadCoreConfig(source: Env): Readonly<CoreConfig> {
   if (mechanism !== undefined && (env.EY_KAFKA_SASL_USERNAME === undefined || env.EY_KAFKA_SASL_PASSWORD === undefined)) {
     const missing = env.EY_KAFKA_SASL_USERNAME === undefined ? 'EY_KAFKA_SASL_USERNAME' : 'EY_KAFKA_SASL_PASSWORD';
     throw new ConfigError('EY_CONFIG_INVALID', `config: ${missing}: required when EY_KAFKA_SASL_MECHANISM is set`);
+  }
+  const rf = env.EY_KAFKA_REPLICATION_FACTOR;
+  const minIsr = env.EY_KAFKA_MIN_INSYNC_REPLICAS;
+  if (minIsr !== undefined && rf !== -1 && minIsr > rf) {
+    // Kafka would accept the topic and then refuse every acks=all write with NOT_ENOUGH_REPLICAS.
+    throw new ConfigError('EY_CONFIG_INVALID', `config: EY_KAFKA_MIN_INSYNC_REPLICAS: must be at most EY_KAFKA_REPLICATION_FACTOR (${rf})`);
   }
   const kafka: KafkaConfig = {
     brokers: env.EY_KAFKA_BROKERS,
@@ -135,7 +150,11 @@ export function loadCoreConfig(source: Env): Readonly<CoreConfig> {
     dataDir: env.EY_DATA_DIR,
     ...(env.EY_DATABASE_URL === undefined ? {} : { databaseUrl: env.EY_DATABASE_URL }),
     kafka,
-    topics: { partitions: env.EY_TOPIC_PARTITIONS, replicationFactor: env.EY_TOPIC_REPLICATION_FACTOR },
+    topics: {
+      partitions: env.EY_TOPIC_PARTITIONS,
+      replicationFactor: rf,
+      ...(minIsr === undefined ? {} : { minInsyncReplicas: minIsr }),
+    },
     healthPort: env.EY_HEALTH_PORT,
   });
 }

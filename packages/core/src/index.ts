@@ -12,6 +12,7 @@ export * from './config.ts';
 export * from './logger.ts';
 export * from './topics.ts';
 export * from './kafka.ts';
+export * from './topic-admin.ts';
 export * from './shutdown.ts';
 export * from './ids.ts';
 export * from './health.ts';

@@ -65,33 +65,6 @@ export function createProducer(kafka: Kafka, options: Omit<ProducerConfig, 'idem
   return kafka.producer({ ...options, idempotent: true, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
 }
 
-export interface EnsureTopicsOptions {
-  /** @default 6 */
-  partitions?: number;
-  /** -1 = the broker's default.replication.factor. @default -1 */
-  replicationFactor?: number;
-}
-
-/**
- * Creates the topics that do not exist yet and leaves existing ones as they are, so every service can
- * call it at start-up without depending on the broker's auto-creation (often off in production Kafka).
- */
-export async function ensureTopics(kafka: Kafka, topics: readonly string[], options: EnsureTopicsOptions = {}): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const existing = new Set(await admin.listTopics());
-    const missing = topics.filter((topic) => !existing.has(topic));
-    if (missing.length === 0) return;
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: missing.map((topic) => ({ topic, numPartitions: options.partitions ?? 6, replicationFactor: options.replicationFactor ?? -1 })),
-    });
-  } finally {
-    await admin.disconnect();
-  }
-}
-
 /**
  * What tells two records at one offset apart. A consumer that remembers which offsets it finished (to
  * skip them when a group rejoin fetches them again from the last commit) compares this too: after an

@@ -83,7 +83,7 @@ export function createApp(config: Readonly<SchedulerConfig>, deps: SchedulerDeps
       registry,
       readiness: { kafka_producer: () => producer.connected, schedule_consumer: () => consumer.connected, database: () => firer.databaseOk },
     });
-    await ensureTopics(kafka, [Topics.schedule], { partitions: config.topics.partitions, replicationFactor: config.topics.replicationFactor });
+    await ensureTopics(kafka, [Topics.schedule], { ...config.topics, logger: log });
     // The producer first: the firer fires overdue timers as soon as it starts.
     await producer.start();
     firer.start();

@@ -86,9 +86,7 @@ export function createApp(config: Readonly<DispatcherConfig>, deps: DispatcherDe
       registry,
       readiness: { kafka: () => handOff.connected, processors: () => processors.loaded, running: () => state === 'running' },
     });
-    await ensureTopics(kafka, [Topics.schedule, Topics.dead], { partitions: config.topics.partitions, replicationFactor: config.topics.replicationFactor }).catch(
-      (err: unknown) => log.warn({ err }, 'could not ensure the schedule and dead-letter topics (another service may be creating them)'),
-    );
+    await ensureTopics(kafka, [Topics.schedule, Topics.dead], { ...config.topics, logger: log });
     await handOff.start();
     await processors.start();
     state = 'running';

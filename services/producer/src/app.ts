@@ -70,10 +70,7 @@ export function createApp(config: Readonly<ProducerConfig>, deps: ProducerDeps):
       registry,
       readiness: { kafka: () => publisher.connected, node_id_lease: () => leaseHeld, accepting: () => reports.accepting },
     });
-    await ensureTopics(kafka, [Topics.ingest, Topics.schedule], {
-      partitions: config.topics.partitions,
-      replicationFactor: config.topics.replicationFactor,
-    });
+    await ensureTopics(kafka, [Topics.ingest, Topics.schedule], { ...config.topics, logger: log });
     await publisher.start();
     await keyWatch.start();
     logAuthMode(log, config.requireApiKey, keyWatch.anyActive);

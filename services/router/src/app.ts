@@ -34,12 +34,7 @@ export function createApp(config: Readonly<RouterConfig>, deps: RouterDeps): Rou
   const metrics = createRouterMetrics(registry);
   const knex: Knex = createKnex(config.databaseUrl, { applicationName: 'eventyard-router', logger: log });
   const kafka = createKafka(config.kafka, { logger: log, clientIdSuffix: 'router' });
-  const topics = new TopicEnsurer({
-    kafka,
-    partitions: config.topics.partitions,
-    replicationFactor: config.topics.replicationFactor,
-    logger: log,
-  });
+  const topics = new TopicEnsurer({ kafka, topics: config.topics, logger: log });
   const configCache = new ConfigCache({
     knex,
     databaseUrl: config.databaseUrl,

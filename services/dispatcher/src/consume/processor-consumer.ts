@@ -97,8 +97,7 @@ export class ProcessorConsumer {
   async start(): Promise<void> {
     if (this.#state !== 'created') return;
     this.#state = 'starting';
-    const { topics } = this.#options;
-    await ensureTopic(this.#options.kafka, this.topic, { partitions: topics.partitions, replicationFactor: topics.replicationFactor });
+    await ensureTopics(this.#options.kafka, [this.topic], { ...this.#options.topics, logger: this.#log });
     const consumer = this.#consumer;
     consumer.on(consumer.events.GROUP_JOIN, (event) => this.#onAssignment(event.payload.memberAssignment));
     consumer.on(consumer.events.CRASH, (event) => {
@@ -269,21 +268,6 @@ export class ProcessorConsumer {
         this.#committing = undefined;
       });
     return this.#committing;
-  }
-}
-
-/** ensureTopics, tolerating another service creating the same topic at the same moment. */
-async function ensureTopic(kafka: Kafka, topic: string, options: { partitions: number; replicationFactor: number }): Promise<void> {
-  try {
-    await ensureTopics(kafka, [topic], options);
-  } catch (err) {
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      if (!(await admin.listTopics()).includes(topic)) throw err;
-    } finally {
-      await admin.disconnect();
-    }
   }
 }
 

@@ -1,13 +1,13 @@
 // Makes sure a topic exists before the router produces to it (production Kafka usually has topic
 // auto-creation off). Remembers what it has ensured, so the routing hot path costs no admin round trip
 // once a processor's delivery topic exists, and shares one admin call among concurrent callers.
-import { ensureTopics, type Logger } from '@eventyard/core';
+import { ensureTopics, type EnsureTopicsOptions, type Logger } from '@eventyard/core';
 import type { Kafka } from 'kafkajs';
 
 export interface TopicEnsurerOptions {
   kafka: Kafka;
-  partitions: number;
-  replicationFactor: number;
+  /** Partitions, replication factor and min.insync.replicas of the topics it creates. */
+  topics: Pick<EnsureTopicsOptions, 'partitions' | 'replicationFactor' | 'minInsyncReplicas'>;
   logger: Logger;
 }
 
@@ -37,10 +37,7 @@ export class TopicEnsurer {
       else missing.push(topic);
     }
     if (missing.length > 0) {
-      const call = ensureTopics(this.#options.kafka, missing, {
-        partitions: this.#options.partitions,
-        replicationFactor: this.#options.replicationFactor,
-      }).then(
+      const call = ensureTopics(this.#options.kafka, missing, { ...this.#options.topics, logger: this.#options.logger }).then(
         () => {
           for (const topic of missing) {
             this.#ensured.add(topic);
