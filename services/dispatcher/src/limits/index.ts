@@ -20,7 +20,6 @@
  */
 export { systemClock } from './clock.ts';
 export type { Clock, TimerHandle } from './clock.ts';
-export { ManualClock } from './manual-clock.ts';
 export { ConcurrencyLimiter } from './concurrency-limiter.ts';
 export type { ConcurrencyLimiterOptions, Release } from './concurrency-limiter.ts';
 export { RateLimiter } from './rate-limiter.ts';

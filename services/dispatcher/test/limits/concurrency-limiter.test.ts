@@ -2,7 +2,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isEventyardError } from '@eventyard/core';
-import { ConcurrencyLimiter, LIMITER_TIMEOUT, LimiterErrorCode, ManualClock, type Release } from '../../src/limits/index.ts';
+import { ConcurrencyLimiter, LIMITER_TIMEOUT, LimiterErrorCode, type Release } from '../../src/limits/index.ts';
+import { ManualClock } from './manual-clock.ts';
 
 /** Lets resolved promises run their continuations. */
 const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));

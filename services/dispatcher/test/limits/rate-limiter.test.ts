@@ -2,7 +2,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isEventyardError } from '@eventyard/core';
-import { LimiterErrorCode, ManualClock, RateLimiter } from '../../src/limits/index.ts';
+import { LimiterErrorCode, RateLimiter } from '../../src/limits/index.ts';
+import { ManualClock } from './manual-clock.ts';
 
 const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 

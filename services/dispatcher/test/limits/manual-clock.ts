@@ -1,6 +1,6 @@
 // A clock that only moves when a test says so, firing due timers in time order. Exported for the
-// dispatcher's own tests (limits, and later its delivery loop), never used in production.
-import type { Clock, TimerHandle } from './clock.ts';
+// dispatcher's own tests (limits); it lives beside them, out of src/, because production never uses it.
+import type { Clock, TimerHandle } from '../../src/limits/clock.ts';
 
 interface Timer {
   readonly id: number;
