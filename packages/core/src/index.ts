@@ -17,5 +17,6 @@ export * from './shutdown.ts';
 export * from './ids.ts';
 export * from './health.ts';
 export * from './service.ts';
+export * from './lifecycle.ts';
 export * from './crontab.ts';
 export * from './times.ts';
