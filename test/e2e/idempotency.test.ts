@@ -2,48 +2,10 @@
 // same (app_id, topic_id) get one event_id, and the event is delivered once, also when the duplicates
 // are spread over two producer processes.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
-import { test, type TestContext } from 'node:test';
-import { REPO_ROOT } from '@eventyard/cli/stack';
-import { findFreePort } from '@eventyard/db';
-import { createReportClient, type ReportClient } from '@eventyard/sdk';
+import { test } from 'node:test';
 import { producerClient, registerProcessor, startCollector, warmUp } from './event-kinds.ts';
-import { startStack, waitUntil, type RunningStack } from './stack.ts';
-
-/** A second producer process on the same database and broker; killed at the end of the test. */
-async function secondProducer(t: TestContext, stack: RunningStack): Promise<ReportClient> {
-  const [grpcPort, httpPort, healthPort] = [await findFreePort(), await findFreePort(), await findFreePort()];
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('EY_')));
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'services/producer/src/main.ts')], {
-    env: {
-      ...env,
-      EY_DATABASE_URL: stack.databaseUrl,
-      EY_KAFKA_BROKERS: stack.kafkaBrokers,
-      EY_LOG_LEVEL: 'warn',
-      EY_TOPIC_PARTITIONS: '3',
-      EY_GRPC_PORT: String(grpcPort),
-      EY_HTTP_PORT: String(httpPort),
-      EY_HEALTH_PORT: String(healthPort),
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  t.after(async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await exited;
-  });
-  await waitUntil(async () => {
-    if (child.exitCode !== null) throw new Error(`second producer exited with ${child.exitCode}:\n${output}`);
-    return (await fetch(`http://127.0.0.1:${healthPort}/readyz`).catch(() => undefined))?.status === 200;
-  }, 60_000, 'the second producer ready');
-  const client = createReportClient({ address: `127.0.0.1:${grpcPort}` });
-  t.after(() => client.close());
-  return client;
-}
+import { startExtraProducer } from './extra-producer.ts';
+import { startStack } from './stack.ts';
 
 const DUPLICATES = 50;
 
@@ -81,7 +43,7 @@ test(`idempotency: ${DUPLICATES} concurrent Reports with one key → one event_i
   assert.equal(events.length, 1, 'one event row (besides the marker) from the duplicates');
 
   // Across producer instances: the key is claimed in Postgres, so two processes agree too.
-  const second = await secondProducer(t, stack);
+  const { client: second } = await startExtraProducer(t, stack);
   const crossOption = { idempotent: { key: 'order-43-paid', idempotent_time: { seconds: 600 } } };
   const crossAnswers = await Promise.all(
     Array.from({ length: DUPLICATES }, (_, i) =>

@@ -55,7 +55,7 @@ export async function pruneHistory(knex: Knex, options: PruneHistoryOptions): Pr
   return result;
 }
 
-/** Deletes idempotency keys whose window has passed. */
+/** Deletes idempotency keys whose window (done) or claim (in progress, holder gone) has passed. */
 export async function pruneExpiredIdempotencyKeys(knex: Knex, options: { batchSize?: number } = {}): Promise<number> {
   const batchSize = options.batchSize ?? 1000;
   let total = 0;

@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
-import { getProcessor, migrateLatest, migrateRollbackAll, migrationSource, migrationStatus, upsertProcessor, type Knex } from '@eventyard/db';
+import { claimIdempotencyKey, getProcessor, migrateLatest, migrateRollbackAll, migrationSource, migrationStatus, upsertProcessor, type Knex } from '@eventyard/db';
 import { createDatabase } from '@eventyard/db/testing';
 
 const TABLES = [
@@ -29,15 +29,15 @@ async function tableNames(knex: Knex): Promise<string[]> {
 
 test('migrations apply, roll back all the way, and re-apply', async (t) => {
   const { knex } = await createDatabase(t, { migrate: false });
-  assert.deepEqual(await migrateLatest(knex), ['0001_config', '0002_history', '0003_runtime', '0004_repeat_chains', '0005_history_query_indexes', '0006_replay_jobs', '0007_processor_is_retry_unset', '0008_transaction_broadcast']);
+  assert.deepEqual(await migrateLatest(knex), ['0001_config', '0002_history', '0003_runtime', '0004_repeat_chains', '0005_history_query_indexes', '0006_replay_jobs', '0007_processor_is_retry_unset', '0008_transaction_broadcast', '0009_idempotency_in_progress']);
   assert.deepEqual(await tableNames(knex), TABLES);
   assert.deepEqual(await migrateLatest(knex), [], 'a second latest applies nothing');
 
-  assert.deepEqual(await migrateRollbackAll(knex), ['0008_transaction_broadcast', '0007_processor_is_retry_unset', '0006_replay_jobs', '0005_history_query_indexes', '0004_repeat_chains', '0003_runtime', '0002_history', '0001_config']);
+  assert.deepEqual(await migrateRollbackAll(knex), ['0009_idempotency_in_progress', '0008_transaction_broadcast', '0007_processor_is_retry_unset', '0006_replay_jobs', '0005_history_query_indexes', '0004_repeat_chains', '0003_runtime', '0002_history', '0001_config']);
   assert.deepEqual(await tableNames(knex), []);
   const functions = await knex('pg_proc').where({ proname: 'eventyard_notify_config_change' }).count<Array<{ count: string }>>('* as count');
   assert.equal(functions[0]?.count, '0', 'the notify trigger function is dropped too');
-  assert.deepEqual(await migrationStatus(knex), { applied: [], pending: ['0001_config', '0002_history', '0003_runtime', '0004_repeat_chains', '0005_history_query_indexes', '0006_replay_jobs', '0007_processor_is_retry_unset', '0008_transaction_broadcast'] });
+  assert.deepEqual(await migrationStatus(knex), { applied: [], pending: ['0001_config', '0002_history', '0003_runtime', '0004_repeat_chains', '0005_history_query_indexes', '0006_replay_jobs', '0007_processor_is_retry_unset', '0008_transaction_broadcast', '0009_idempotency_in_progress'] });
 
   await migrateLatest(knex);
   assert.deepEqual(await tableNames(knex), TABLES);
@@ -51,10 +51,10 @@ test('migrate-cli applies and rolls back the schema on DATABASE_URL', async (t) 
   const run = (command: string, env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: url }) =>
     promisify(execFile)(process.execPath, [cli, command], { env });
 
-  assert.match((await run('latest')).stdout, /migrations applied: 0001_config, 0002_history, 0003_runtime, 0004_repeat_chains, 0005_history_query_indexes, 0006_replay_jobs, 0007_processor_is_retry_unset, 0008_transaction_broadcast/);
+  assert.match((await run('latest')).stdout, /migrations applied: 0001_config, 0002_history, 0003_runtime, 0004_repeat_chains, 0005_history_query_indexes, 0006_replay_jobs, 0007_processor_is_retry_unset, 0008_transaction_broadcast, 0009_idempotency_in_progress/);
   assert.deepEqual(await tableNames(knex), TABLES);
   assert.match((await run('status')).stdout, /pending: -/);
-  assert.match((await run('rollback')).stdout, /rolled back: 0008_transaction_broadcast, 0007_processor_is_retry_unset, 0006_replay_jobs, 0005_history_query_indexes, 0004_repeat_chains, 0003_runtime, 0002_history, 0001_config/);
+  assert.match((await run('rollback')).stdout, /rolled back: 0009_idempotency_in_progress, 0008_transaction_broadcast, 0007_processor_is_retry_unset, 0006_replay_jobs, 0005_history_query_indexes, 0004_repeat_chains, 0003_runtime, 0002_history, 0001_config/);
   assert.deepEqual(await tableNames(knex), []);
 
   const { DATABASE_URL: _omitted, ...envWithout } = process.env;
@@ -87,4 +87,35 @@ test('0007: stored is_retry false (ambiguous before) becomes "not set", true sta
     { dispatcher_id: 'on', is_retry: true },
     { dispatcher_id: 'unset', is_retry: false },
   ]);
+});
+
+test('0009: existing idempotency keys stay done; rollback drops in-progress claims and keeps done keys', async (t) => {
+  const { knex } = await createDatabase(t, { migrate: false });
+  await migrateLatest(knex);
+  await knex.migrate.down({ migrationSource, name: '0009_idempotency_in_progress' });
+  const key = { app_id: 'shop', topic_id: 'order' };
+  // Rows as the old code wrote them: claimed before publishing, one state.
+  await knex('idempotency_keys').insert([
+    { ...key, key: 'old-live', event_id: '11', expires_at: knex.raw("now() + interval '1 hour'") },
+    { ...key, key: 'old-expired', event_id: '12', expires_at: knex.raw("now() - interval '1 hour'") },
+  ]);
+
+  assert.deepEqual(await migrateLatest(knex), ['0009_idempotency_in_progress']);
+  const statuses = (await knex('idempotency_keys').orderBy('key').select('key', 'status', 'window_ms')) as Array<{ key: string; status: string; window_ms: string | null }>;
+  assert.deepEqual(statuses, [
+    { key: 'old-expired', status: 'done', window_ms: null },
+    { key: 'old-live', status: 'done', window_ms: null },
+  ]);
+  const claim = { ...key, ttlMs: 60_000, claimTtlMs: 5000 };
+  assert.deepEqual(await claimIdempotencyKey(knex, { ...claim, key: 'old-live', event_id: '21' }), { status: 'done', event_id: '11' }, 'an old key still answers its event id');
+  assert.deepEqual(await claimIdempotencyKey(knex, { ...claim, key: 'old-expired', event_id: '22' }), { status: 'claimed', event_id: '22' });
+  assert.deepEqual(await claimIdempotencyKey(knex, { ...claim, key: 'new', event_id: '23' }), { status: 'claimed', event_id: '23' });
+  await assert.rejects(knex('idempotency_keys').insert({ ...key, key: 'no-status', event_id: '24', expires_at: knex.fn.now() }), /null value in column "status"/, 'a new row must say its status');
+  await assert.rejects(knex('idempotency_keys').insert({ ...key, key: 'no-window', event_id: '25', status: 'in_progress', expires_at: knex.fn.now() }), /idempotency_keys_in_progress_window/);
+
+  await knex.migrate.down({ migrationSource, name: '0009_idempotency_in_progress' });
+  const rows = (await knex('idempotency_keys').orderBy('key').select('key', 'event_id')) as Array<{ key: string; event_id: string }>;
+  assert.deepEqual(rows, [{ key: 'old-live', event_id: '11' }], 'in-progress claims are dropped: the old table would take them for written events');
+  const columns = (await knex('information_schema.columns').where({ table_name: 'idempotency_keys' }).orderBy('column_name').pluck('column_name')) as string[];
+  assert.deepEqual(columns, ['app_id', 'created_at', 'event_id', 'expires_at', 'key', 'topic_id']);
 });

@@ -37,12 +37,14 @@ test('pruneHistory deletes old events with their deliveries and attempts in batc
     { topic: 'eventyard.ingest', value: Buffer.from('v'), created_at: old },
   ]);
   await knex('idempotency_keys').insert([
-    { app_id: 'shop', topic_id: 'order', key: 'expired', event_id: 1, expires_at: new Date(Date.now() - 1000) },
-    { app_id: 'shop', topic_id: 'order', key: 'live', event_id: 7, expires_at: new Date(Date.now() + DAY) },
+    { app_id: 'shop', topic_id: 'order', key: 'expired', event_id: 1, status: 'done', expires_at: new Date(Date.now() - 1000) },
+    // A claim whose holder died before the broker acknowledged: dead once its claim TTL passed.
+    { app_id: 'shop', topic_id: 'order', key: 'abandoned', event_id: 2, status: 'in_progress', window_ms: DAY, expires_at: new Date(Date.now() - 1000) },
+    { app_id: 'shop', topic_id: 'order', key: 'live', event_id: 7, status: 'done', expires_at: new Date(Date.now() + DAY) },
   ]);
 
   const result = await pruneHistory(knex, { olderThan: new Date(Date.now() - 30 * DAY), batchSize: 2 });
-  assert.deepEqual(result, { events: 5, deliveries: 10, attempts: 10, transactions: 1, outbox: 1, idempotencyKeys: 1 });
+  assert.deepEqual(result, { events: 5, deliveries: 10, attempts: 10, transactions: 1, outbox: 1, idempotencyKeys: 2 });
   assert.deepEqual((await knex('events').orderBy('event_id').pluck('event_id')).map(Number), [6, 7]);
   assert.equal(await count(knex, 'deliveries'), 4);
   assert.equal(await count(knex, 'delivery_attempts'), 4);

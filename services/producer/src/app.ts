@@ -11,7 +11,8 @@ import { startGrpcServer, type GrpcServer } from './edge/grpc-server.ts';
 import { startHttpServer, type HttpServer } from './edge/http-server.ts';
 import { createProducerMetrics } from './metrics.ts';
 import { RecordPublisher } from './publish/record-publisher.ts';
-import { ReportService } from './report/report-service.ts';
+import { CLAIM_GRACE_MS } from './report/idempotency.ts';
+import { ReportService, type ReportFaults } from './report/report-service.ts';
 import { OutboxRelay } from './transactions/outbox-relay.ts';
 import { TransactionService } from './transactions/transaction-service.ts';
 
@@ -27,6 +28,8 @@ export interface ProducerApp extends App {
 
 export interface ProducerDeps {
   logger: Logger;
+  /** Test-only fault points (see ReportFaults); the service's main.ts never passes any. */
+  faults?: ReportFaults;
 }
 
 export function createApp(config: Readonly<ProducerConfig>, deps: ProducerDeps): ProducerApp {
@@ -50,7 +53,10 @@ export function createApp(config: Readonly<ProducerConfig>, deps: ProducerDeps):
   // to api_keys drops cached lookups (a revoked key stops at once).
   const keyWatch = new ApiKeyWatch({ knex, databaseUrl: config.databaseUrl, pollMs: config.apiKeyPollMs, onChange: () => auth.clearCache(), logger: log });
   const auth = new ApiKeyAuth({ knex, mode: config.requireApiKey, keys: keyWatch, logger: log });
-  const reports = new ReportService({ knex, publisher, limits, auth, metrics, logger: log });
+  // An idempotency claim outlives the publish it guards (so a live holder is never taken over), and a
+  // duplicate waits for the holder about as long as the holder's publish may take.
+  const idempotency = { claimTtlMs: config.publishTimeoutMs + CLAIM_GRACE_MS, waitMs: config.publishTimeoutMs };
+  const reports = new ReportService({ knex, publisher, limits, auth, idempotency, metrics, logger: log, ...(deps.faults === undefined ? {} : { faults: deps.faults }) });
   const relay = new OutboxRelay({ knex, publisher, logger: log });
   const transactions = new TransactionService({ knex, reports, relay, limits, logger: log });
 

@@ -6,7 +6,7 @@ export interface ProducerMetrics {
   reports: Counter<'edge' | 'code'>;
   /** Time from handing a record to the publisher to the broker's acknowledgement (or failure). */
   publishSeconds: Histogram<'topic' | 'outcome'>;
-  /** Reports answered from an idempotency key without publishing. */
+  /** Reports answered from a done idempotency key (its event written) without publishing. */
   idempotentDuplicates: Counter;
 }
 
@@ -27,7 +27,7 @@ export function createProducerMetrics(registry: Registry): ProducerMetrics {
     }),
     idempotentDuplicates: new Counter({
       name: 'eventyard_producer_idempotent_duplicates_total',
-      help: 'Reports whose idempotency key was already claimed: answered with the first event_id, nothing published',
+      help: 'Reports whose idempotency key was already done: answered with the written event_id of its first Report, nothing published',
       registers: [registry],
     }),
   };

@@ -7,6 +7,7 @@ import { createDatabase, type TestDatabase } from '@eventyard/db/testing';
 import { createReportClient, type ReportClient } from '@eventyard/sdk';
 import { Kafka, logLevel } from 'kafkajs';
 import { createApp, type ProducerApp } from '../src/app.ts';
+import type { ReportFaults } from '../src/report/report-service.ts';
 import { loadConfig } from '../src/config.ts';
 
 export interface ProducerFixture {
@@ -24,7 +25,7 @@ export interface ProducerFixture {
   readTopic(topic: string, done: (records: ReadRecord[]) => boolean, timeoutMs?: number): Promise<ReadRecord[]>;
 }
 
-export async function startProducer(t: TestContext, env: Record<string, string> = {}, options: { logger?: Logger } = {}): Promise<ProducerFixture> {
+export async function startProducer(t: TestContext, env: Record<string, string> = {}, options: { logger?: Logger; faults?: ReportFaults } = {}): Promise<ProducerFixture> {
   // Registered before createDatabase's own hook: after-hooks run in registration order, and the app must
   // stop before its database is dropped.
   const started: { app?: ProducerApp; broker?: TestBroker; client?: ReportClient } = {};
@@ -47,7 +48,7 @@ export async function startProducer(t: TestContext, env: Record<string, string> 
     EY_SHUTDOWN_GRACE_MS: '2000',
     ...env,
   });
-  const app = (started.app = createApp(config, { logger: options.logger ?? silentLogger() }));
+  const app = (started.app = createApp(config, { logger: options.logger ?? silentLogger(), ...(options.faults === undefined ? {} : { faults: options.faults }) }));
   const kafka = new Kafka({ brokers: [`127.0.0.1:${broker.port}`], clientId: 'producer-test', logLevel: logLevel.NOTHING });
   await app.start();
   const client = (started.client = createReportClient({ address: `127.0.0.1:${app.ports.grpc}`, deadlineMs: 15_000 }));

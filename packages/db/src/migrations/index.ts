@@ -10,6 +10,7 @@ import * as historyQueryIndexes from './0005_history_query_indexes.ts';
 import * as replayJobs from './0006_replay_jobs.ts';
 import * as processorIsRetryUnset from './0007_processor_is_retry_unset.ts';
 import * as transactionBroadcast from './0008_transaction_broadcast.ts';
+import * as idempotencyInProgress from './0009_idempotency_in_progress.ts';
 
 interface NamedMigration {
   name: string;
@@ -25,6 +26,7 @@ const migrations: readonly NamedMigration[] = [
   { name: '0006_replay_jobs', migration: replayJobs },
   { name: '0007_processor_is_retry_unset', migration: processorIsRetryUnset },
   { name: '0008_transaction_broadcast', migration: transactionBroadcast },
+  { name: '0009_idempotency_in_progress', migration: idempotencyInProgress },
 ];
 
 export const migrationSource: Knex.MigrationSource<NamedMigration> = {

@@ -1,14 +1,15 @@
 // Report, the same for the gRPC and the HTTP edge: assign the event id first (so every answer carries
-// one, as EvHub does), validate, authenticate, claim the idempotency key, publish and wait for the
-// broker's acknowledgement. Failures come back as an EventyardError beside the event id; the edges
-// translate them with toEdgeResult().
+// one, as EvHub does), validate, authenticate, claim the idempotency key (in progress), publish, wait for
+// the broker's acknowledgement and mark the key done (or release it when the publish failed). Failures
+// come back as an EventyardError beside the event id; the edges translate them with toEdgeResult().
 import { EventyardError, IdGenerator, isEventyardError, ResultCode, ValidationError, type Logger } from '@eventyard/core';
-import { claimIdempotencyKey, releaseIdempotencyKey, type ApiKeyRecord, type Knex } from '@eventyard/db';
+import { completeIdempotencyKey, releaseIdempotencyKey, type ApiKeyRecord, type IdempotencyKeyRef, type Knex } from '@eventyard/db';
 import type { ReportReq__Output } from '@eventyard/proto';
 import { PERMISSION_DENIED, type ApiKeyAuth } from '../auth/api-key-auth.ts';
 import { parseBroadcastFlag } from '../auth/broadcast-flag.ts';
 import type { ProducerMetrics } from '../metrics.ts';
 import type { RecordPublisher } from '../publish/record-publisher.ts';
+import { claimOrWait, type IdempotencyWaitOptions } from './idempotency.ts';
 import { buildReportRecord } from './report-record.ts';
 import { validateReport, type ValidationLimits } from './validate-report.ts';
 
@@ -34,16 +35,29 @@ export interface ReportOutcome {
   duplicate: boolean;
 }
 
+/**
+ * Test-only fault points (createApp's deps; main.ts never sets them). `afterClaim` runs after this
+ * Report claimed its idempotency key and before the record is handed to the publisher: a hook that never
+ * resolves holds the claim in progress (a test can then kill the process), one that throws fails the
+ * publish.
+ */
+export interface ReportFaults {
+  afterClaim?(claim: IdempotencyKeyRef): Promise<void>;
+}
+
 export interface ReportServiceOptions {
   knex: Knex;
   publisher: RecordPublisher;
   limits: ValidationLimits;
   /** EY_REQUIRE_API_KEY's checks; absent = anonymous Reports only (broadcasts are then refused). */
   auth?: ApiKeyAuth;
+  /** The claim expiry and a duplicate's wait for an in-progress key (both from the publish timeout). */
+  idempotency: IdempotencyWaitOptions;
   metrics: ProducerMetrics;
   logger: Logger;
   /** @default Date.now */
   now?: () => number;
+  faults?: ReportFaults;
 }
 
 export class ReportService {
@@ -105,8 +119,8 @@ export class ReportService {
 
       const claim = valid.idempotency === null ? null : { app_id, topic_id, key: valid.idempotency.key, event_id: eventId };
       if (claim !== null && valid.idempotency !== null) {
-        const claimed = await claimIdempotencyKey(this.#options.knex, { ...claim, ttlMs: valid.idempotency.windowMs });
-        if (!claimed.fresh) {
+        const claimed = await claimOrWait(this.#options.knex, claim, valid.idempotency.windowMs, this.#options.idempotency);
+        if (claimed.status === 'done') {
           this.#options.metrics.idempotentDuplicates.inc();
           return { event_id: claimed.event_id, error: null, duplicate: true };
         }
@@ -122,17 +136,34 @@ export class ReportService {
       if (broadcast) this.#log.info({ event_id: eventId, app_id, topic_id, keyId: key?.id }, 'broadcast accepted');
       const started = performance.now();
       try {
+        if (claim !== null) await this.#options.faults?.afterClaim?.(claim);
         await this.#options.publisher.publish(record);
         this.#options.metrics.publishSeconds.observe({ topic: record.topic, outcome: 'ok' }, (performance.now() - started) / 1000);
       } catch (err) {
         this.#options.metrics.publishSeconds.observe({ topic: record.topic, outcome: 'error' }, (performance.now() - started) / 1000);
-        // Give the key back so the caller's retry of this Report can publish.
+        // Give the key back so the caller's retry of this Report (or a duplicate waiting on it) can publish.
         if (claim !== null) await releaseIdempotencyKey(this.#options.knex, claim).catch((releaseErr: unknown) => this.#log.warn({ err: releaseErr, event_id: eventId }, 'idempotency key release failed'));
         throw err;
       }
+      if (claim !== null) await this.#complete(claim);
       return { event_id: eventId, error: null, duplicate: false };
     } catch (err) {
       return { event_id: eventId, error: this.#asEventyardError(err, eventId), duplicate: false };
+    }
+  }
+
+  /**
+   * Marks the key done after the acknowledgement. The event is written whatever happens here, so the
+   * Report is answered OK even when this fails: the claim then stays in progress until it expires, and
+   * duplicates wait or get a retryable error meanwhile rather than an event id too early.
+   */
+  async #complete(claim: IdempotencyKeyRef): Promise<void> {
+    try {
+      if (!(await completeIdempotencyKey(this.#options.knex, claim))) {
+        this.#log.warn({ event_id: claim.event_id, key: claim.key }, 'idempotency claim expired and was taken over before the acknowledgement: the key\'s event may be published twice');
+      }
+    } catch (err) {
+      this.#log.warn({ err, event_id: claim.event_id }, 'idempotency key completion failed: duplicates wait or get a retryable error until the claim expires, then may publish again');
     }
   }
 
