@@ -43,7 +43,7 @@ export function registerReportCommand(program: Command): void {
     .option('--tag <tag>', 'an event tag processors filter on (repeatable)', collect)
     .option('--delay <duration>', 'deliver after this long (500ms, 5s, 2m, 1h)')
     .option('--ordering-key <key>', 'events with one key are delivered in order')
-    .option('--idempotency-key <key>', 'a second Report with this key (within the window) is refused')
+    .option('--idempotency-key <key>', 'a second Report with this key (within the window) publishes nothing and gets the first event_id')
     .option('--broadcast', 'deliver to every processor of the topic (needs a key with the broadcast permission)', false)
     .addOption(new Option('--api-key <key>', 'API key, sent as authorization: Bearer').env('EY_API_KEY'))
     .addOption(new Option('--producer-addr <host:port>', 'producer gRPC address').env('EY_PRODUCER_ADDR').default(DEFAULT_PRODUCER_ADDR))
