@@ -1,4 +1,4 @@
-// Swaps package.json between its workspace form and its published form around `npm pack` / `npm publish`.
+// Swaps package.json between its workspace form and its published form around `npm pack` (or `pnpm pack`).
 // In the workspace, `exports` points at src/*.ts (Node 24 strips types outside node_modules, so every
 // package and test runs the sources) and '#proto' at the @eventyard/proto workspace package. Inside
 // node_modules Node refuses to strip types, so the tarball must point at dist/*.js. npm applies no

@@ -90,6 +90,12 @@ async function listFiles(dir: string): Promise<string[]> {
 
 test('the SDK’s production dependency tree in the workspace holds none of the services’ runtime', () => {
   assertNoServiceRuntime(productionTree(SDK_DIR), 'workspace');
+  // The bundled contract stands alone: not even its tests or tools may reach into packages/.
+  const proto = JSON.parse(readFileSync(path.resolve(SDK_DIR, '../../proto/package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>;
+  const ours = ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies'].flatMap((field) =>
+    Object.keys(proto[field] ?? {}).filter((name) => name.startsWith('@eventyard/')),
+  );
+  assert.deepEqual(ours, [], '@eventyard/proto depends on workspace packages');
 });
 
 test('npm pack gives a tarball that installs from its file alone and works on plain Node', { timeout: 120_000 }, async (t) => {
