@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', 'data/**', 'helm/**', 'deploy/**', '**/generated/**'] },
+  { ignores: ['**/node_modules/**', 'data/**', 'helm/**', 'deploy/**', '**/generated/**', '**/dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -3,10 +3,10 @@
 // decoding yields the same object shape as a gRPC handler receives (CONVERSION_OPTIONS).
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { EventyardError } from '@eventyard/core';
 import protobuf from 'protobufjs';
 import { CONVERSION_OPTIONS, LOADER_OPTIONS, PROTO_FILES } from './loader.ts';
 import type { MessageInput, MessageOutput, MessageTypeName } from './message-types.ts';
+import { ProtoError } from './errors.ts';
 import { checkWireFormat } from './wire-check.ts';
 
 /** Stable error codes thrown by this module (never reused). */
@@ -50,7 +50,7 @@ function lookup(typeName: string): protobuf.Type {
   try {
     type = protoRoot().lookupType(typeName);
   } catch (cause) {
-    throw new EventyardError('protocol', CodecErrorCode.UNKNOWN_TYPE, `unknown protobuf message type ${typeName}`, {
+    throw new ProtoError(CodecErrorCode.UNKNOWN_TYPE, `unknown protobuf message type ${typeName}`, {
       cause,
       context: { type: typeName },
     });
@@ -96,7 +96,7 @@ function dropZeroScalars(type: protobuf.Type, message: Record<string, unknown>):
  * Encodes `obj` as protobuf binary. Accepts what a grpc-js call accepts: enums as numbers or names,
  * int64 as number or decimal string, bytes as Buffer/Uint8Array or base64; absent fields are zero.
  * Zero-valued scalars are not written, as in Go's proto3 encoding.
- * Throws EventyardError EY_PROTO_ENCODE_FAILED when a field cannot be converted (e.g. a message field
+ * Throws ProtoError EY_PROTO_ENCODE_FAILED when a field cannot be converted (e.g. a message field
  * that is not an object).
  */
 export function encodeMessage<N extends MessageTypeName>(typeName: N, obj: MessageInput<N>): Buffer {
@@ -106,7 +106,7 @@ export function encodeMessage<N extends MessageTypeName>(typeName: N, obj: Messa
     dropZeroScalars(type, message as unknown as Record<string, unknown>);
     return asBuffer(type.encode(message).finish());
   } catch (cause) {
-    throw new EventyardError('protocol', CodecErrorCode.ENCODE_FAILED, `cannot encode ${typeName}: ${String(cause)}`, {
+    throw new ProtoError(CodecErrorCode.ENCODE_FAILED, `cannot encode ${typeName}: ${String(cause)}`, {
       cause,
       context: { type: typeName },
     });
@@ -116,7 +116,7 @@ export function encodeMessage<N extends MessageTypeName>(typeName: N, obj: Messa
 /**
  * Decodes protobuf binary into the loader's object shape (see CONVERSION_OPTIONS). Unknown fields
  * are skipped. Bytes that are not a valid encoding of the type (truncated, wrong wire type for a
- * known field, invalid UTF-8 in a string) throw EventyardError EY_PROTO_DECODE_FAILED, never a crash.
+ * known field, invalid UTF-8 in a string) throw ProtoError EY_PROTO_DECODE_FAILED, never a crash.
  */
 export function decodeMessage<N extends MessageTypeName>(typeName: N, bytes: Uint8Array): MessageOutput<N> {
   const type = lookup(typeName);
@@ -126,7 +126,7 @@ export function decodeMessage<N extends MessageTypeName>(typeName: N, bytes: Uin
     return type.toObject(type.decode(buf), CONVERSION_OPTIONS) as MessageOutput<N>;
   } catch (cause) {
     const reason = cause instanceof Error ? cause.message : String(cause);
-    throw new EventyardError('protocol', CodecErrorCode.DECODE_FAILED, `cannot decode ${typeName}: ${reason}`, {
+    throw new ProtoError(CodecErrorCode.DECODE_FAILED, `cannot decode ${typeName}: ${reason}`, {
       cause,
       context: { type: typeName, bytes: buf.length },
     });

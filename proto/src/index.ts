@@ -1,6 +1,7 @@
 /**
  * EvHub's gRPC contract and Eventyard's Kafka payloads: the .proto files, the one loader every
- * service uses, protobuf codecs for Kafka records, and the generated TypeScript types.
+ * service uses, protobuf codecs for Kafka records, the generated TypeScript types and EvHub's result
+ * codes. Imports nothing of ours: the SDK bundles it.
  *
  * @example
  * const { evhubProcessor } = loadEvhub();
@@ -21,5 +22,8 @@ export {
 } from './loader.ts';
 export type { Evhub } from './loader.ts';
 export { CodecErrorCode, decodeMessage, encodeMessage, protoRoot } from './codec.ts';
+export { ProtoError } from './errors.ts';
+export type { ProtoErrorOptions } from './errors.ts';
+export { ResultCode } from './result-codes.ts';
 export type { MessageInput, MessageOutput, MessageTypeName, MessageTypes } from './message-types.ts';
 export * from './types.ts';

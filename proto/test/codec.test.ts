@@ -2,8 +2,7 @@
 // numbers and wire types in evhub-contract.md with a hand-rolled protobuf writer (not the loader).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isEventyardError } from '@eventyard/core';
-import { CodecErrorCode, decodeMessage, encodeMessage } from '../src/index.ts';
+import { CodecErrorCode, decodeMessage, encodeMessage, ProtoError, ResultCode } from '../src/index.ts';
 import type { MessageTypeName, ReportReq, ReportReq__Output } from '../src/index.ts';
 
 // --- Hand-rolled protobuf writer (https://protobuf.dev/programming-guides/encoding/) ---------------
@@ -237,7 +236,7 @@ function assertDecodeFails(typeName: MessageTypeName, input: Uint8Array | number
   assert.throws(
     () => decodeMessage(typeName, Buffer.from(input)),
     (err: unknown) => {
-      assert.ok(isEventyardError(err), `expected an EventyardError, got ${String(err)}`);
+      assert.ok(err instanceof ProtoError, `expected a ProtoError, got ${String(err)}`);
       assert.equal(err.code, CodecErrorCode.DECODE_FAILED);
       assert.equal(err.retriable, false);
       assert.match(err.message, pattern);
@@ -274,7 +273,7 @@ test('random bytes either decode or throw EY_PROTO_DECODE_FAILED, never anything
     try {
       decodeMessage(typeName, buf);
     } catch (err) {
-      assert.ok(isEventyardError(err) && err.code === CodecErrorCode.DECODE_FAILED, `${typeName} ${buf.toString('hex')}: ${String(err)}`);
+      assert.ok(err instanceof ProtoError && err.code === CodecErrorCode.DECODE_FAILED, `${typeName} ${buf.toString('hex')}: ${String(err)}`);
     }
   }
 });
@@ -305,10 +304,37 @@ test('unknown fields of every wire type are skipped', () => {
 test('encoding a value that cannot be converted, or an unknown type, throws a coded error', () => {
   assert.throws(
     () => encodeMessage('evhub_producer.ReportReq', { event: 'not a message' } as never),
-    (err: unknown) => isEventyardError(err) && err.code === CodecErrorCode.ENCODE_FAILED,
+    (err: unknown) => err instanceof ProtoError && err.code === CodecErrorCode.ENCODE_FAILED,
   );
   assert.throws(
     () => decodeMessage('evhub_comm.NoSuchType' as MessageTypeName, Buffer.alloc(0)),
-    (err: unknown) => isEventyardError(err) && err.code === CodecErrorCode.UNKNOWN_TYPE,
+    (err: unknown) => err instanceof ProtoError && err.code === CodecErrorCode.UNKNOWN_TYPE,
   );
+});
+
+test('codec errors have the shape and brand of an EventyardError (family protocol, not retriable, system error)', () => {
+  let caught: unknown;
+  try {
+    decodeMessage('evhub_processor.DispatchReq', Buffer.from([0x18]));
+  } catch (err) {
+    caught = err;
+  }
+  assert.ok(caught instanceof ProtoError);
+  // The brand @eventyard/core's isEventyardError checks; proto cannot import core to call it.
+  assert.equal((caught as unknown as Record<symbol, unknown>)[Symbol.for('eventyard.error')], true);
+  assert.equal(caught.name, 'ProtoError');
+  assert.equal(caught.family, 'protocol');
+  assert.equal(caught.retriable, false);
+  assert.equal(caught.resultCode, ResultCode.SYSTEM_ERROR);
+  assert.deepEqual(caught.context, { type: 'evhub_processor.DispatchReq', bytes: 1 });
+  assert.ok(caught.cause instanceof Error);
+  assert.deepEqual(caught.toJSON(), {
+    name: 'ProtoError',
+    code: CodecErrorCode.DECODE_FAILED,
+    family: 'protocol',
+    message: caught.message,
+    retriable: false,
+    type: 'evhub_processor.DispatchReq',
+    bytes: 1,
+  });
 });

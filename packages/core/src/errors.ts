@@ -2,20 +2,12 @@
 // `retriable` flag that retry decisions read, a cause, context fields the logger serialises, and
 // the EvHub result code the producer's edge translates it to.
 
-/** EvHub result codes carried in `ret.code` (see evhub-contract.md). */
-export const ResultCode = {
-  OK: 0,
-  INVALID_PARAMETER: 10000,
-  IDEMPOTENCY_CHECK_FAILED: 10001,
-  PUBLISH_FAILED: 20000,
-  SYSTEM_ERROR: 20005,
-  TX_INSERT_FAILED: 21000,
-  TX_COMMIT_NOT_PREPARED: 21001,
-  TX_ROLLBACK_NOT_PREPARED: 21002,
-  CANCEL: 30000,
-} as const;
-export type ResultCode = (typeof ResultCode)[keyof typeof ResultCode];
+// EvHub's result codes belong to the wire contract (@eventyard/proto); the subpath loads no gRPC code.
+import { ResultCode } from '@eventyard/proto/result-codes';
 
+export { ResultCode };
+
+// @eventyard/proto's ProtoError (the codecs' error) carries the same brand: isEventyardError accepts it.
 const BRAND = Symbol.for('eventyard.error');
 
 export type ErrorFamily = 'config' | 'validation' | 'not_found' | 'conflict' | 'protocol' | 'delivery' | 'timeout' | 'internal';

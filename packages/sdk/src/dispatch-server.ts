@@ -6,9 +6,9 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import * as grpc from '@grpc/grpc-js';
-import { loadEvhub, type DispatchReq__Output, type DispatchRsp, type Event__Output } from '@eventyard/proto';
+import { loadEvhub, type DispatchReq__Output, type DispatchRsp, type Event__Output } from '#proto';
 
-export type { DispatchReq__Output as DispatchRequest, DispatchRsp as DispatchResponse } from '@eventyard/proto';
+export type { DispatchReq__Output as DispatchRequest, DispatchRsp as DispatchResponse } from '#proto';
 
 /** Where a Dispatch came from: gRPC metadata or HTTP headers, as a plain lower-case record. */
 export interface DispatchContext {

@@ -1,5 +1,6 @@
 /**
- * Eventyard SDK for TypeScript users: a typed EvHub `Report` client and a `Dispatch` server helper.
+ * Eventyard SDK for TypeScript users: a typed EvHub `Report` client, a `Dispatch` server helper, a
+ * webhook handler, and the contract they speak (service definitions, message types, result codes).
  *
  * @example
  * const client = createReportClient({ address: '127.0.0.1:9000' });
@@ -8,3 +9,36 @@
  */
 export * from './report-client.ts';
 export * from './dispatch-server.ts';
+// The contract itself, for what the helpers above do not cover (a server of your own for Report or the
+// transaction Callback, a raw Dispatch client): bundled into the package, not a separate dependency.
+export { loadEvhub, ResultCode, WirePath } from '#proto';
+export type {
+  CallbackReq,
+  CallbackReq__Output,
+  CallbackRsp,
+  CallbackRsp__Output,
+  CommitReq,
+  CommitReq__Output,
+  CommitRsp,
+  CommitRsp__Output,
+  DispatchReq,
+  DispatchRsp__Output,
+  Event,
+  Event__Output,
+  Evhub,
+  PrepareReq,
+  PrepareReq__Output,
+  PrepareRsp,
+  PrepareRsp__Output,
+  ReportReq,
+  ReportReq__Output,
+  ReportRsp,
+  ReportRsp__Output,
+  RollbackReq,
+  RollbackReq__Output,
+  RollbackRsp,
+  RollbackRsp__Output,
+  evhubProcessorHandlers,
+  evhubProducerHandlers,
+  evhubTransactionHandlers,
+} from '#proto';

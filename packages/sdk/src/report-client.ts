@@ -13,7 +13,7 @@ import {
   type ReportRsp__Output,
   type RollbackReq,
   type RollbackRsp__Output,
-} from '@eventyard/proto';
+} from '#proto';
 
 export interface ReportClientOptions {
   /** `host:port` of the producer's gRPC port (EvHub's default is 9000). */
