@@ -4,13 +4,12 @@
 // translate them with toEdgeResult().
 import { EventyardError, IdGenerator, isEventyardError, ResultCode, ValidationError, type Logger } from '@eventyard/core';
 import { claimIdempotencyKey, releaseIdempotencyKey, type ApiKeyRecord, type Knex } from '@eventyard/db';
+import { buildReportRecord, validateReport, type ValidationLimits } from '@eventyard/evhub';
 import type { ReportReq__Output } from '@eventyard/proto';
 import { PERMISSION_DENIED, type ApiKeyAuth } from '../auth/api-key-auth.ts';
 import { parseBroadcastFlag } from '../auth/broadcast-flag.ts';
 import type { ProducerMetrics } from '../metrics.ts';
 import type { RecordPublisher } from '../publish/record-publisher.ts';
-import { buildReportRecord } from './report-record.ts';
-import { validateReport, type ValidationLimits } from './validate-report.ts';
 
 export const PRODUCER_UNAVAILABLE = 'EY_PRODUCER_UNAVAILABLE';
 
