@@ -1,70 +1,21 @@
 // The declarative config file of `eventyard apply` (YAML or JSON): lists of EvHub `producer_conf_info`
 // and `processor_conf_info` objects, field names exactly as the admin API takes them. Everything is checked
-// here, before any call, so a bad file fails with one line naming the file, the entry and the field.
+// here, before any call, so a bad file fails with one line naming the file, the entry and the field:
+// types and unknown fields as the admin's schema refuses them, then the value rules the admin applies
+// too, both from @eventyard/evhub's one description of the config objects.
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { EventyardError, isEventyardError } from '@eventyard/core';
-import { normalizeProcessor, normalizeProducer, type ProcessorConfig, type ProcessorInput, type ProducerConfig, type ProducerInput } from '@eventyard/db';
-
-type Kind = 'string' | 'integer' | 'boolean' | 'object' | 'nullable-string' | 'nullable-boolean' | 'nullable-object';
-
-interface FieldSpec {
-  kind: Kind;
-  required?: boolean;
-  /** Allowed values of a string field. */
-  oneOf?: readonly string[];
-  /** Fields of an object field (unknown ones refused); absent = any JSON object. */
-  fields?: Record<string, FieldSpec>;
-  /** Type of every value of an object field (filter_tag's booleans). */
-  values?: Kind;
-}
-
-// The same types the admin API's JSON schemas enforce (services/admin/src/routes/config-schemas.ts), kept
-// here because the CLI talks to a remote admin and must not load the service's code. Value rules beyond
-// types (dispatcher_id characters, ranges, lengths) come from @eventyard/db's normalizers, which the
-// admin runs too, so the two cannot disagree there.
-const PROCESSOR_FIELDS: Record<string, FieldSpec> = {
-  dispatcher_id: { kind: 'string', required: true },
-  app_id: { kind: 'string', required: true },
-  topic_id: { kind: 'string', required: true },
-  protocol_type: { kind: 'string', required: true, oneOf: ['grpcSend', 'httpSend'] },
-  addr: { kind: 'string', required: true },
-  timeout: { kind: 'integer' },
-  retry_strategy: {
-    kind: 'nullable-object',
-    fields: { retry_count: { kind: 'integer' }, retry_interval: { kind: 'integer' }, strategy_type: { kind: 'string' }, max_interval: { kind: 'integer' } },
-  },
-  is_retry: { kind: 'nullable-boolean' },
-  is_flow_control: { kind: 'boolean' },
-  flow_control_strategy: { kind: 'nullable-object', fields: { qps: { kind: 'integer' }, strategy_type: { kind: 'string' } } },
-  is_stop: { kind: 'boolean' },
-  filter_tag: { kind: 'nullable-object', values: 'boolean' },
-  delay_process_key: { kind: 'string' },
-  filter: { kind: 'nullable-object' },
-  ordered: { kind: 'boolean' },
-  paused: { kind: 'boolean' },
-  concurrency: { kind: 'integer' },
-  webhook_secret: { kind: 'nullable-string' },
-  auth_token: { kind: 'nullable-string' },
-  owner: { kind: 'nullable-string' },
-  description: { kind: 'string' },
-};
-
-const PRODUCER_FIELDS: Record<string, FieldSpec> = {
-  app_id: { kind: 'string', required: true },
-  topic_id: { kind: 'string', required: true },
-  tx_protocol_type: { kind: 'integer' },
-  tx_address: { kind: 'string' },
-  tx_timeout: { kind: 'integer' },
-  tx_callback_interval: { kind: 'integer' },
-  qps: { kind: 'integer' },
-  msg_size: { kind: 'integer' },
-  total_msg: { kind: 'integer' },
-  storage_period: { kind: 'integer' },
-};
-
-/** Set by the server: accepted (a `get -o json` answer pasted into a file) and ignored. */
-const READ_ONLY = new Set(['version', 'created_at', 'updated_at']);
+import {
+  checkProcessorTypes,
+  checkProducerTypes,
+  normalizeProcessor,
+  normalizeProducer,
+  type ProcessorConfig,
+  type ProcessorInput,
+  type ProducerConfig,
+  type ProducerInput,
+} from '@eventyard/evhub';
 
 export interface ConfigFile {
   path: string;
@@ -131,74 +82,22 @@ function entries(path: string, root: Record<string, unknown>, key: string): unkn
 function checkProcessor(path: string, entry: unknown, index: number): ProcessorConfig {
   const id = isPlainObject(entry) && typeof entry.dispatcher_id === 'string' ? ` (${entry.dispatcher_id})` : '';
   const where = `processors[${index}]${id}`;
-  const input = checkFields(path, where, entry, PROCESSOR_FIELDS);
-  return normalized(path, where, () => normalizeProcessor(input as unknown as ProcessorInput));
+  return checked(path, where, () => normalizeProcessor(checkProcessorTypes(entry) as unknown as ProcessorInput));
 }
 
 function checkProducer(path: string, entry: unknown, index: number): ProducerConfig {
   const id = isPlainObject(entry) && typeof entry.app_id === 'string' && typeof entry.topic_id === 'string' ? ` (${entry.app_id}/${entry.topic_id})` : '';
   const where = `producers[${index}]${id}`;
-  const input = checkFields(path, where, entry, PRODUCER_FIELDS);
-  return normalized(path, where, () => normalizeProducer(input as unknown as ProducerInput));
+  return checked(path, where, () => normalizeProducer(checkProducerTypes(entry) as unknown as ProducerInput));
 }
 
-function normalized<T>(path: string, where: string, normalize: () => T): T {
+/** Runs the checks of one entry, turning their error into one line naming the file and the entry. */
+function checked<T>(path: string, where: string, normalize: () => T): T {
   try {
     return normalize();
   } catch (err) {
     if (isEventyardError(err)) throw fileError(path, `${where}: ${err.message}`);
     throw err;
-  }
-}
-
-/** Types and unknown fields, as the admin's schema would refuse them; returns the entry without read-only fields. */
-function checkFields(path: string, where: string, entry: unknown, specs: Record<string, FieldSpec>): Record<string, unknown> {
-  if (!isPlainObject(entry)) throw fileError(path, `${where}: must be a mapping of fields`);
-  const input: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(entry)) {
-    if (READ_ONLY.has(name)) continue;
-    const spec = specs[name];
-    if (spec === undefined) throw fileError(path, `${where}: ${name} is not a known field`);
-    checkValue(path, where, name, value, spec);
-    input[name] = value;
-  }
-  for (const [name, spec] of Object.entries(specs)) {
-    if (spec.required === true && entry[name] === undefined) throw fileError(path, `${where}: ${name} is required`);
-  }
-  return input;
-}
-
-function checkValue(path: string, where: string, field: string, value: unknown, spec: FieldSpec): void {
-  const fail = (problem: string) => fileError(path, `${where}: ${field} ${problem}`);
-  if (value === null && (spec.kind === 'nullable-string' || spec.kind === 'nullable-boolean' || spec.kind === 'nullable-object')) return;
-  switch (spec.kind) {
-    case 'string':
-    case 'nullable-string':
-      if (typeof value !== 'string') throw fail('must be a string');
-      if (spec.oneOf !== undefined && !spec.oneOf.includes(value)) throw fail(`must be one of ${spec.oneOf.join(', ')}`);
-      return;
-    case 'integer':
-      if (typeof value !== 'number' || !Number.isInteger(value)) throw fail('must be an integer');
-      if (value < 0) throw fail('must be a non-negative integer');
-      return;
-    case 'boolean':
-    case 'nullable-boolean':
-      if (typeof value !== 'boolean') throw fail('must be true or false');
-      return;
-    case 'object':
-    case 'nullable-object': {
-      if (!isPlainObject(value)) throw fail('must be a mapping');
-      for (const [name, inner] of Object.entries(value)) {
-        if (spec.fields !== undefined) {
-          const innerSpec = spec.fields[name];
-          if (innerSpec === undefined) throw fileError(path, `${where}: ${field}.${name} is not a known field`);
-          checkValue(path, where, `${field}.${name}`, inner, innerSpec);
-        } else if (spec.values !== undefined) {
-          checkValue(path, where, `${field}.${name}`, inner, { kind: spec.values });
-        }
-      }
-      return;
-    }
   }
 }
 

@@ -1,7 +1,7 @@
 // What `apply` would change: the desired config (a file) against what the server holds, compared field by
 // field after both pass through the same normalizer (so a default left out of the file is no change),
 // as a list of creates, updates (with each changed field) and deletes, plus what stays as it is.
-import { normalizeProcessor, normalizeProducer, type ProcessorConfig, type ProcessorInput, type ProducerConfig, type ProducerInput } from '@eventyard/db';
+import { normalizeProcessor, normalizeProducer, type ProcessorConfig, type ProcessorInput, type ProducerConfig, type ProducerInput } from '@eventyard/evhub';
 
 /** What GET shows instead of a stored secret. */
 export const REDACTED = '[redacted]';

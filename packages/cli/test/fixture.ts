@@ -1,12 +1,14 @@
-// Test fixture: a real admin app (createApp from @eventyard/admin) on a fresh migrated database and free
-// ports, optionally with the project's broker in-process (replay and redrive publish to Kafka), and the
-// real `eventyard` CLI run as a child process against it.
-import { execFile } from 'node:child_process';
+// Test fixture: a real admin service on a fresh migrated database and free ports, optionally with the
+// project's broker in-process (replay and redrive publish to Kafka), and the real `eventyard` CLI run as a
+// child process against it. The admin runs as its own process (`eventyard service admin`, as in
+// production): a package never imports a service, and the CLI only ever reaches the admin over HTTP.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import { createApp, type AdminApp } from '@eventyard/admin';
 import { startTestBroker, type TestBroker } from '@eventyard/broker/testing';
 import { createKafka, ensureTopics, loadCoreConfig, silentLogger, Topics } from '@eventyard/core';
+import { findFreePort } from '@eventyard/db';
 import { createDatabase, type TestDatabase } from '@eventyard/db/testing';
 
 export const CLI = join(import.meta.dirname, '..', 'src', 'main.ts');
@@ -18,7 +20,6 @@ export interface RunResult {
 }
 
 export interface CliFixture {
-  app: AdminApp;
   db: TestDatabase;
   adminUrl: string;
   /** Brokers string when started with a broker. */
@@ -29,22 +30,24 @@ export interface CliFixture {
   run(args: string[], env?: Record<string, string>): Promise<RunResult>;
 }
 
-/** Runs the CLI as a child process, asynchronously: the admin it talks to lives in this process. */
+/** Runs the CLI as a child process, asynchronously: stdout and stderr are collected whole. */
 export function runCli(args: string[], env: Record<string, string> = {}): Promise<RunResult> {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('EY_') && name !== 'DATABASE_URL' && name !== 'KAFKA_BROKERS'));
   return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { env: { ...clean, ...env }, encoding: 'utf8', timeout: 120_000 }, (err, stdout, stderr) => {
+    execFile(process.execPath, [CLI, ...args], { env: { ...cleanEnv(), ...env }, encoding: 'utf8', timeout: 120_000 }, (err, stdout, stderr) => {
       const code = err === null ? 0 : typeof err.code === 'number' ? err.code : 1;
       resolve({ code, stdout, stderr });
     });
   });
 }
 
+/** How long the admin process may take to answer after it was spawned. */
+const ADMIN_START_TIMEOUT_MS = 60_000;
+
 export async function startCliFixture(t: TestContext, options: { broker?: boolean; adminToken?: string } = {}): Promise<CliFixture> {
-  const started: { app?: AdminApp; broker?: TestBroker } = {};
-  // Registered before createDatabase's hook: the app stops before its database is dropped.
+  const started: { admin?: ChildProcess; broker?: TestBroker } = {};
+  // Registered before createDatabase's hook: the admin stops before its database is dropped.
   t.after(async () => {
-    await started.app?.close();
+    await stopProcess(started.admin);
     await started.broker?.close();
   });
   const db = await createDatabase(t);
@@ -53,24 +56,25 @@ export async function startCliFixture(t: TestContext, options: { broker?: boolea
     started.broker = await startTestBroker({ dirPrefix: 'eventyard-cli-broker-' });
     brokers = started.broker.address;
   }
-  // The admin's own loadConfig is not exported; this is the same shape from the core variables.
   const core = loadCoreConfig(brokers === undefined ? {} : { EY_KAFKA_BROKERS: brokers });
-  const app = (started.app = createApp(
-    {
-      ...core,
-      healthPort: 0,
-      databaseUrl: db.url,
-      http: { host: '127.0.0.1', port: 0 },
-      bodyLimitBytes: 1024 * 1024,
-      shutdownGraceMs: 1000,
-      ...(options.adminToken === undefined ? {} : { adminToken: options.adminToken }),
+  const port = await findFreePort();
+  const admin = (started.admin = spawn(process.execPath, [CLI, 'service', 'admin'], {
+    env: {
+      ...cleanEnv(),
+      EY_DATABASE_URL: db.url,
+      EY_ADMIN_HOST: '127.0.0.1',
+      EY_ADMIN_PORT: String(port),
+      EY_HEALTH_PORT: '0',
+      EY_SHUTDOWN_GRACE_MS: '1000',
+      EY_LOG_LEVEL: 'warn',
+      ...(brokers === undefined ? {} : { EY_KAFKA_BROKERS: brokers }),
+      ...(options.adminToken === undefined ? {} : { EY_ADMIN_TOKEN: options.adminToken }),
     },
-    { logger: silentLogger() },
-  ));
-  await app.start();
-  const adminUrl = `http://127.0.0.1:${app.ports.http}`;
+    stdio: ['ignore', 'pipe', 'pipe'],
+  }));
+  const adminUrl = `http://127.0.0.1:${port}`;
+  await waitForAdmin(admin, adminUrl);
   return {
-    app,
     db,
     adminUrl,
     ...(brokers === undefined ? {} : { brokers }),
@@ -78,4 +82,36 @@ export async function startCliFixture(t: TestContext, options: { broker?: boolea
       ensureTopics(createKafka(core.kafka, { logger: silentLogger() }), dispatcherIds.map((id) => Topics.deliveries(id)), { partitions: 1 }),
     run: (args, env = {}) => runCli(args, { EY_ADMIN_URL: adminUrl, ...env }),
   };
+}
+
+/** This process's environment without the variables that would point a child at another stack. */
+function cleanEnv(): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('EY_') && name !== 'DATABASE_URL' && name !== 'KAFKA_BROKERS'));
+}
+
+/** Polls /openapi.json (open whatever the token) until the admin answers; fails with its output if it exits. */
+async function waitForAdmin(admin: ChildProcess, adminUrl: string): Promise<void> {
+  let output = '';
+  admin.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  admin.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  const deadline = Date.now() + ADMIN_START_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (admin.exitCode !== null) throw new Error(`admin exited with ${admin.exitCode} before answering:\n${output}`);
+    try {
+      const response = await fetch(`${adminUrl}/openapi.json`);
+      await response.arrayBuffer();
+      if (response.ok) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`admin did not answer at ${adminUrl} within ${ADMIN_START_TIMEOUT_MS} ms:\n${output}`);
+}
+
+async function stopProcess(child: ChildProcess | undefined): Promise<void> {
+  if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  await exited;
 }

@@ -2,7 +2,7 @@
 // stored. A key is scoped to app ids (`*` = all) and permissions (report, broadcast, admin).
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Knex } from 'knex';
-import { invalid, optionalString, requiredString } from './field-checks.ts';
+import { invalidConfigField as invalid, optionalString, requiredString } from '@eventyard/evhub';
 
 export const API_KEY_PERMISSIONS = ['report', 'broadcast', 'admin'] as const;
 export type ApiKeyPermission = (typeof API_KEY_PERMISSIONS)[number];

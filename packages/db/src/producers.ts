@@ -1,51 +1,18 @@
 // Producer configs (EvHub's `producer_conf_info`): transaction check-back settings per (app_id, topic_id)
 // and the fields EvHub accepted but never used (kept so a round trip loses nothing; `qps` is honoured
-// as a Report rate limit). Durations are milliseconds.
-import { ValidationError } from '@eventyard/core';
+// as a Report rate limit). Durations are milliseconds. The config object is @eventyard/evhub's.
+import { expectedVersion as checkVersion, normalizeProducer, type ProducerConfig, type ProducerInput } from '@eventyard/evhub';
 import type { Knex } from 'knex';
-import { nonNegativeInt, optionalString, requiredString, expectedVersion as checkVersion } from './field-checks.ts';
 import { deleteVersioned, writeVersioned } from './versioned-rows.ts';
 import type { WriteOptions } from './processors.ts';
 
-export interface ProducerConfig {
-  app_id: string;
-  topic_id: string;
-  /** 5 = HTTP JSON check-back, anything else = gRPC `Callback`. */
-  tx_protocol_type: number;
-  tx_address: string;
-  /** Check-back call timeout, ms; 0 = default 5000. */
-  tx_timeout: number;
-  /** Delay before the first check-back, ms; 0 = default 120000. */
-  tx_callback_interval: number;
-  /** Report rate limit per second; 0 = unlimited. */
-  qps: number;
-  msg_size: number;
-  total_msg: number;
-  storage_period: number;
-}
+// Re-exported: this module's functions take and return them.
+export type { ProducerConfig, ProducerInput } from '@eventyard/evhub';
 
 export interface ProducerRecord extends ProducerConfig {
   version: number;
   created_at: Date;
   updated_at: Date;
-}
-
-export type ProducerInput = Pick<ProducerConfig, 'app_id' | 'topic_id'> & Partial<ProducerConfig>;
-
-export function normalizeProducer(input: ProducerInput): ProducerConfig {
-  if (typeof input !== 'object' || input === null) throw new ValidationError('EY_INVALID_CONFIG', 'producer config must be an object');
-  return {
-    app_id: requiredString(input.app_id, 'app_id'),
-    topic_id: requiredString(input.topic_id, 'topic_id'),
-    tx_protocol_type: nonNegativeInt(input.tx_protocol_type, 'tx_protocol_type', 0, 1000),
-    tx_address: optionalString(input.tx_address, 'tx_address', '', 2048),
-    tx_timeout: nonNegativeInt(input.tx_timeout, 'tx_timeout'),
-    tx_callback_interval: nonNegativeInt(input.tx_callback_interval, 'tx_callback_interval'),
-    qps: nonNegativeInt(input.qps, 'qps'),
-    msg_size: nonNegativeInt(input.msg_size, 'msg_size'),
-    total_msg: nonNegativeInt(input.total_msg, 'total_msg', 0, Number.MAX_SAFE_INTEGER),
-    storage_period: nonNegativeInt(input.storage_period, 'storage_period'),
-  };
 }
 
 /** Full upsert (EvHub's POST /v1/producer); every write increments `version`. */

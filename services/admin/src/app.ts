@@ -1,7 +1,7 @@
 // The admin service assembled: the HTTP API (EvHub config routes, processor list/delete, event history,
 // /openapi.json) over Postgres, and /healthz /readyz /metrics on the health port. start() and close()
 // are idempotent; close() stops intake, lets requests finish, then closes the pool.
-import { compileFilter } from '@eventyard/router/filter';
+import { compileFilter } from '@eventyard/evhub';
 import { createMetricsRegistry, startHealthServer, type App, type ComponentState, type HealthServer, type Logger, shutdownSteps } from '@eventyard/core';
 import { createKnex, type Knex } from '@eventyard/db';
 import type { FastifyInstance } from 'fastify';

@@ -12,7 +12,7 @@ import { service as healthService } from 'grpc-health-check';
 import { Topics } from '@eventyard/core';
 import { decodeMessage, WirePath, type IngestEnvelope__Output } from '@eventyard/proto';
 import { startProducer, type ReadRecord } from './fixture.ts';
-import { INVALID_REPORTS } from './report/invalid-reports.ts';
+import { INVALID_REPORTS } from '@eventyard/evhub/testing';
 
 const EVENT_ID = /^[1-9]\d{0,18}$/;
 const MAX_EVENT_BYTES = 4096;

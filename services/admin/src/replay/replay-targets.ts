@@ -3,7 +3,7 @@
 // ones are skipped, with the reason); `original_targets` takes the processors the event reached the first
 // time (its delivery rows that are not `filtered`); a named processor is the only target.
 import { getProcessor, listProcessors, type DeliveryStatus, type EventRecord, type Knex, type ProcessorRecord } from '@eventyard/db';
-import { compileProcessorFilters, evaluateEvent, prepareEvent, type ProcessorFilters } from '@eventyard/router/filter';
+import { compileProcessorFilters, evaluateEvent, prepareEvent, type ProcessorFilters } from '@eventyard/evhub';
 
 export type TargetMode = { kind: 'routing' } | { kind: 'original' } | { kind: 'processor'; dispatcherId: string };
 

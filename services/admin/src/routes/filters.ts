@@ -1,7 +1,7 @@
 // `POST /v1/filters/test`: tries a processor's filters on a sample event with the router's own code
 // (compile, then evaluate), so a user sees what a filter will do, and why it drops an event, before
 // saving it. Nothing is stored; an invalid filter is the same 400 naming the path as at save time.
-import { compileProcessorFilters, evaluateEvent, prepareEvent } from '@eventyard/router/filter';
+import { compileProcessorFilters, evaluateEvent, prepareEvent } from '@eventyard/evhub';
 import type { FastifyInstance } from 'fastify';
 import { HttpError } from '../http/api-error.ts';
 import { OK } from './route-values.ts';

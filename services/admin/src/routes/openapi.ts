@@ -1,7 +1,8 @@
 // The admin API's OpenAPI 3.1 document, served at /openapi.json. Written by hand from the same request
 // schemas fastify validates with, so the two cannot disagree on fields.
 import type { FastifyInstance } from 'fastify';
-import { processorConfInfoSchema, producerConfInfoSchema, retSchema } from './config-schemas.ts';
+import { processorConfInfoSchema, producerConfInfoSchema } from '@eventyard/evhub';
+import { retSchema } from './ret-schema.ts';
 import { filterTestBodySchema } from './filters.ts';
 import { replayOpenApiPaths } from '../replay/openapi-paths.ts';
 import { historyOpenApiPaths } from '../history/openapi-paths.ts';

@@ -5,7 +5,7 @@ import { deleteProcessor, getProcessor, listProcessors, upsertProcessor, type Kn
 import type { FastifyInstance } from 'fastify';
 import { HttpError } from '../http/api-error.ts';
 import { OK, parseLimit, parseVersion } from './route-values.ts';
-import { processorConfInfoSchema } from './config-schemas.ts';
+import { processorConfInfoSchema } from '@eventyard/evhub';
 
 export const REDACTED = '[redacted]';
 const SECRET_FIELDS = ['webhook_secret', 'auth_token'] as const;

@@ -5,7 +5,7 @@ import { deleteProducer, getProducer, listProducers, upsertProducer, type Knex, 
 import type { FastifyInstance } from 'fastify';
 import { HttpError } from '../http/api-error.ts';
 import { OK, parseLimit, parseVersion } from './route-values.ts';
-import { producerConfInfoSchema } from './config-schemas.ts';
+import { producerConfInfoSchema } from '@eventyard/evhub';
 
 export function registerProducerRoutes(app: FastifyInstance, deps: { knex: Knex }): void {
   const { knex } = deps;

@@ -4,10 +4,9 @@
 // JSON form the producer's HTTP mirror accepts. Any failure (transport, deadline, status, bad body) throws:
 // the checker treats it as "no answer" and backs off.
 import * as grpc from '@grpc/grpc-js';
-import { messageFromJson } from '@eventyard/producer/proto-json';
+import { messageFromJson, messageToJson } from '@eventyard/evhub';
 import { loadEvhub, ProtocolType, type CallbackReq, type CallbackRsp__Output, type evhubTransactionClient } from '@eventyard/proto';
 import { request } from 'undici';
-import { callbackReqJson } from './callback-json.ts';
 
 /** What the producer stores in `transactions.callback` (services/producer StoredCallback). */
 export interface CallbackEndpoint {
@@ -77,7 +76,8 @@ export class CallbackClient {
     const response = await request(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(callbackReqJson(req)),
+      // Go's encoding/json of EvHub's generated CallbackReq: omitempty, as an EvHub peer expects.
+      body: JSON.stringify(messageToJson('evhub_transaction.CallbackReq', req)),
       signal,
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,

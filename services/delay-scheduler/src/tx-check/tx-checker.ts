@@ -6,8 +6,7 @@
 // inconclusive check-backs → rolled back as EXPIRED, with the last error recorded.
 import type { Logger } from '@eventyard/core';
 import { claimDueChecks, commitTransaction, rollbackTransaction, scheduleNextCheck, type Knex, type TransactionRecord } from '@eventyard/db';
-import { buildReportRecord } from '@eventyard/producer/report-record';
-import { validateReport } from '@eventyard/producer/validate-report';
+import { buildReportRecord, validateReport } from '@eventyard/evhub';
 import { decodeMessage, TxStatus, type CallbackRsp__Output } from '@eventyard/proto';
 import type { CallbackClient, CallbackEndpoint } from './callback-client.ts';
 import type { TxCheckMetrics } from './tx-check-metrics.ts';

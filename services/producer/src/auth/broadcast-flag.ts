@@ -1,7 +1,7 @@
 // The broadcast flag of a Report: gRPC metadata / HTTP header `eventyard-broadcast`, outside EvHub's
 // ReportReq so EvHub clients and the wire contract stay unchanged. Only true/false/1/0 (STYLE.md's
 // booleans): "yes" is a mistake to report, not to guess at.
-import { invalidField } from '../report/invalid-field.ts';
+import { invalidField } from '@eventyard/evhub';
 
 export const BROADCAST_METADATA_KEY = 'eventyard-broadcast';
 

@@ -5,12 +5,12 @@
 // `/v1/rollback` `{eventID}` (EvHub's wrappers; proto names and proto3 JSON names work too).
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { ResultCode, isEventyardError, type Logger } from '@eventyard/core';
+import { messageFromJson } from '@eventyard/evhub';
 import type { CommitReq__Output, PrepareReq__Output, ReportReq__Output, RollbackReq__Output } from '@eventyard/proto';
 import { BROADCAST_METADATA_KEY } from '../auth/broadcast-flag.ts';
 import type { ReportService } from '../report/report-service.ts';
 import type { TransactionService, TxOutcome } from '../transactions/transaction-service.ts';
 import { toEdgeResult } from './edge-result.ts';
-import { messageFromJson } from './proto-json.ts';
 
 export interface HttpServerOptions {
   host: string;

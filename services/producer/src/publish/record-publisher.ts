@@ -3,8 +3,8 @@
 // retriable 20000 error when the send fails or does not finish within the publish timeout, so a broker
 // outage answers Reports quickly instead of hanging them.
 import { createProducer, EventyardError, ResultCode, TimeoutError, type Logger } from '@eventyard/core';
+import type { OutgoingRecord } from '@eventyard/evhub';
 import type { Kafka, Message, Producer } from 'kafkajs';
-import type { OutgoingRecord } from '../report/report-record.ts';
 import { MicroBatcher } from './micro-batcher.ts';
 
 export type PublisherState = 'created' | 'starting' | 'running' | 'closing' | 'closed';

@@ -4,14 +4,13 @@
 // come back as an EventyardError beside the event id; the edges translate them with toEdgeResult().
 import { EventyardError, IdGenerator, isEventyardError, ResultCode, ValidationError, type Logger } from '@eventyard/core';
 import { completeIdempotencyKey, releaseIdempotencyKey, type ApiKeyRecord, type IdempotencyKeyRef, type Knex } from '@eventyard/db';
+import { buildReportRecord, validateReport, type ValidationLimits } from '@eventyard/evhub';
 import type { ReportReq__Output } from '@eventyard/proto';
 import { PERMISSION_DENIED, type ApiKeyAuth } from '../auth/api-key-auth.ts';
 import { parseBroadcastFlag } from '../auth/broadcast-flag.ts';
 import type { ProducerMetrics } from '../metrics.ts';
 import type { RecordPublisher } from '../publish/record-publisher.ts';
 import { claimOrWait, type IdempotencyWaitOptions } from './idempotency.ts';
-import { buildReportRecord } from './report-record.ts';
-import { validateReport, type ValidationLimits } from './validate-report.ts';
 
 export const PRODUCER_UNAVAILABLE = 'EY_PRODUCER_UNAVAILABLE';
 

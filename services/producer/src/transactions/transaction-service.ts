@@ -5,14 +5,11 @@
 // stored endpoint and next_check_at. Result codes as in evhub-contract.md: 21000 insert failed,
 // 21001 commit not in PREPARE, 21002 rollback not in PREPARE or unknown.
 import { decodeEventId, EventyardError, isEventyardError, ResultCode, type Logger } from '@eventyard/core';
+import { buildReportRecord, durationMs, invalidField, validateReport, type ValidationLimits } from '@eventyard/evhub';
 import { commitTransaction, getProducer, getTransaction, prepareTransaction, rollbackTransaction, type Knex, type TxStatus as DbTxStatus } from '@eventyard/db';
 import { decodeMessage, encodeMessage, TxStatus, type CommitReq__Output, type PrepareReq__Output, type RollbackReq__Output } from '@eventyard/proto';
 import { BROADCAST_METADATA_KEY, parseBroadcastFlag } from '../auth/broadcast-flag.ts';
-import { invalidField } from '../report/invalid-field.ts';
-import { durationMs } from '../report/proto-time.ts';
-import { buildReportRecord } from '../report/report-record.ts';
 import type { ReportService } from '../report/report-service.ts';
-import { validateReport, type ValidationLimits } from '../report/validate-report.ts';
 import type { OutboxRelay } from './outbox-relay.ts';
 
 export const DEFAULT_TX_TIMEOUT_MS = 5000;

@@ -3,7 +3,7 @@
 // swaps it in, so a routing round always sees one consistent set of processors.
 import { Topics } from '@eventyard/core';
 import type { ProcessorRecord } from '@eventyard/db';
-import { compileProcessorFilters, type ProcessorFilters } from '../filter/index.ts';
+import { compileProcessorFilters, type ProcessorFilters } from '@eventyard/evhub';
 
 /** What routing needs to know about one processor. */
 export interface RouteTarget {

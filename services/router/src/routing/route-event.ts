@@ -4,9 +4,9 @@
 import { Topics } from '@eventyard/core';
 import { repeatFirstDue } from './repeat-first.ts';
 import type { DeliveryInput, EventInput } from '@eventyard/db';
+import { evaluateEvent, prepareEvent } from '@eventyard/evhub';
 import { encodeMessage, EventTriggerType, type Timestamp__Output } from '@eventyard/proto';
 import type { RouteTarget } from '../config-cache/processor-index.ts';
-import { evaluateEvent, prepareEvent } from '../filter/index.ts';
 import type { RoutableEnvelope } from './decode-envelope.ts';
 import { delayProcessMs } from './delay-process.ts';
 

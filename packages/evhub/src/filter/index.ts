@@ -1,6 +1,7 @@
 /**
- * Processor filters for the router: EvHub's `filter_tag` and our JSON payload `filter`, validated
- * when a processor is saved and evaluated per event without re-parsing the filter.
+ * Processor filters, shared by the router (per event) and the admin (on save, filter tests, replay):
+ * EvHub's `filter_tag` and our JSON payload `filter`, validated when a processor is saved and evaluated
+ * per event without re-parsing the filter.
  *
  * @example
  * // When the processor is saved or (re)loaded: throws ValidationError naming the bad path.

@@ -8,10 +8,11 @@
 // EvHub itself ignored the boolean (any listed tag matched, `false` included); reading `false` as
 // "exclude" is a deliberate difference to list in the README. Tags compare exactly (case-sensitive).
 import { ValidationError } from '@eventyard/core';
+import { EvhubErrorCode } from '../errors.ts';
 import { isPlainObject, jsonTypeName } from './json-value.ts';
 
 /** Error code of a malformed `filter_tag`. */
-export const INVALID_FILTER_TAG = 'EY_INVALID_FILTER_TAG';
+export const INVALID_FILTER_TAG = EvhubErrorCode.invalidFilterTag;
 
 /** @default 1000 */
 export const MAX_FILTER_TAGS = 1000;

@@ -1,5 +1,6 @@
-// Reports that must be refused with 10000, and the exact message each gets. Shared by the unit test of
-// validateReport and the gRPC/HTTP tests, so every edge is held to the same messages.
+// `@eventyard/evhub/testing`: Reports that must be refused with 10000, and the exact message each gets.
+// Shared by the unit test of validateReport and the producer's gRPC/HTTP tests, so every edge is held to
+// the same messages. For tests only.
 import type { EventRepeatTrigger, ReportReq } from '@eventyard/proto';
 
 export interface InvalidReportCase {

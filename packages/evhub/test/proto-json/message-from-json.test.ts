@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { decodeMessage, encodeMessage, type EventTrigger, type ReportReq__Output } from '@eventyard/proto';
-import { lowerCamel, messageFromJson } from '../../src/edge/proto-json.ts';
+import { lowerCamel, messageFromJson } from '../../src/proto-json/message-from-json.ts';
 
 const data = Buffer.from('{"order":42}');
 

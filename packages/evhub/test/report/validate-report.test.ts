@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { isEventyardError } from '@eventyard/core';
 import { decodeMessage, encodeMessage, type ReportReq } from '@eventyard/proto';
 import { validateReport } from '../../src/report/validate-report.ts';
-import { INVALID_REPORTS } from './invalid-reports.ts';
+import { INVALID_REPORTS } from '../../src/testing.ts';
 
 const limits = { maxEventBytes: 1024, idempotencyDefaultWindowMs: 60_000 };
 

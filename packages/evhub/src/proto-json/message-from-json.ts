@@ -1,14 +1,13 @@
-// JSON → protobuf message objects for the HTTP mirror, accepting both forms callers send (evhub-contract.md):
-// EvHub's Go-struct JSON (proto field names as written, numeric enums, Duration/Timestamp as
-// {"seconds","nanos"}, bytes as base64) and proto3 canonical JSON (lowerCamelCase names, enum names,
-// "5s" durations, RFC 3339 timestamps). The result goes through the same protobufjs conversion as a
-// gRPC request, so both edges hand ReportService identical objects. Unknown fields are ignored, as
-// Go's encoding/json (EvHub's HTTP mirror) ignores them; null means absent.
+// JSON → protobuf message objects, the inverse of messageToJson (the producer's HTTP mirror, the JSON
+// answers of HTTP check-backs). Accepts both forms callers send (evhub-contract.md): EvHub's Go-struct
+// JSON (proto field names as written, numeric enums, Duration/Timestamp as {"seconds","nanos"}, bytes as
+// base64) and proto3 canonical JSON (lowerCamelCase names, enum names, "5s" durations, RFC 3339
+// timestamps). The result goes through the same protobufjs conversion as a gRPC request, so both edges
+// hand ReportService identical objects. Unknown fields are ignored, as Go's encoding/json (EvHub's HTTP
+// mirror) ignores them; null means absent.
 import { CONVERSION_OPTIONS, protoRoot } from '@eventyard/proto';
-import type protobuf from 'protobufjs';
 import { invalidField } from '../report/invalid-field.ts';
-
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+import type { JsonValue as Json, ProtoEnum, ProtoField, ProtoType } from './json-types.ts';
 
 const INT32 = { min: -(2 ** 31), max: 2 ** 31 - 1 };
 const UINT32 = { min: 0, max: 2 ** 32 - 1 };
@@ -51,7 +50,7 @@ function isObject(value: Json): value is { [key: string]: Json } {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function convertMessage(type: protobuf.Type, json: Json, path: string): Record<string, unknown> {
+function convertMessage(type: ProtoType, json: Json, path: string): Record<string, unknown> {
   const name = type.fullName.replace(/^\./, '');
   if (name === 'google.protobuf.Duration') return durationFromJson(json, path);
   if (name === 'google.protobuf.Timestamp') return timestampFromJson(json, path);
@@ -72,7 +71,7 @@ function convertMessage(type: protobuf.Type, json: Json, path: string): Record<s
   return out;
 }
 
-function convertValue(field: protobuf.Field, value: Json, path: string): unknown {
+function convertValue(field: ProtoField, value: Json, path: string): unknown {
   const resolved = field.resolvedType;
   if (resolved !== null && 'fieldsArray' in resolved) return convertMessage(resolved, value, path);
   if (resolved !== null && 'values' in resolved) return enumFromJson(resolved, value, path);
@@ -108,7 +107,7 @@ function integerFromJson(value: Json, path: string, range: { min: number; max: n
   return number;
 }
 
-function enumFromJson(type: protobuf.Enum, value: Json, path: string): number {
+function enumFromJson(type: ProtoEnum, value: Json, path: string): number {
   if (typeof value === 'number') {
     if (!Number.isInteger(value) || value < INT32.min || value > INT32.max) throw invalidField(path, 'must be an enum number or name');
     // proto3 enums are open: an unknown number is kept and judged by the validation that reads it.

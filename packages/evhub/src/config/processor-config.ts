@@ -1,0 +1,136 @@
+// A processor's config: EvHub's `processor_conf_info` plus our extensions (filters, backoff, ordering,
+// pause, secrets). Field names are EvHub's JSON names; PROCESSOR_FIELDS is the one description of them.
+import { assertValidDispatcherId, ValidationError } from '@eventyard/core';
+import { EvhubErrorCode } from '../errors.ts';
+import { checkFieldTypes, configJsonSchema, normalizeFields, type ConfigField } from './config-field.ts';
+import { invalid } from './field-checks.ts';
+
+export const PROTOCOL_TYPES = ['grpcSend', 'httpSend'] as const;
+export type ProtocolType = (typeof PROTOCOL_TYPES)[number];
+
+export interface RetryStrategy {
+  /** Total attempts including the first; ≤ 1 means one attempt. */
+  retry_count?: number;
+  /** Milliseconds between attempts (the base delay for "exponential"). */
+  retry_interval?: number;
+  /** "" / "fixed" (EvHub's default) or "exponential" (our extension: jittered, capped by max_interval). */
+  strategy_type?: string;
+  /** Cap for exponential backoff, milliseconds. */
+  max_interval?: number;
+}
+
+export interface FlowControlStrategy {
+  qps?: number;
+  strategy_type?: string;
+}
+
+/** What a processor is configured to do (everything but the bookkeeping columns). */
+export interface ProcessorConfig {
+  dispatcher_id: string;
+  app_id: string;
+  topic_id: string;
+  protocol_type: ProtocolType;
+  /** gRPC `host:port` (`ip://`/`dns://` prefix allowed) or HTTP `host:port/path` / URL. */
+  addr: string;
+  /** Milliseconds per Dispatch call; 0 = service default. */
+  timeout: number;
+  retry_strategy: RetryStrategy;
+  /** false = one attempt whatever retry_strategy says; null = not set, retries follow retry_strategy (as in EvHub). */
+  is_retry: boolean | null;
+  is_flow_control: boolean;
+  flow_control_strategy: FlowControlStrategy;
+  /** EvHub's stop flag: the router skips this processor. */
+  is_stop: boolean;
+  /** tag → wanted; `{}` = no tag filter. */
+  filter_tag: Record<string, boolean>;
+  delay_process_key: string;
+  /** JSON payload filter; null = none. Compiled and checked by the caller before saving. */
+  filter: unknown;
+  /** Strict per-key order: a failing event holds back later events of its key. */
+  ordered: boolean;
+  /** Dispatch held until resumed; deliveries wait in the delivery topic. */
+  paused: boolean;
+  /** Max in-flight dispatches; 0 = service default. */
+  concurrency: number;
+  /** Standard Webhooks signing secret for httpSend. */
+  webhook_secret: string | null;
+  /** Bearer token sent to the consumer. */
+  auth_token: string | null;
+  owner: string | null;
+  description: string;
+}
+
+/** Input to an upsert: the EvHub-required fields, everything else defaulted (POST is a full replace). */
+export type ProcessorInput = Pick<ProcessorConfig, 'dispatcher_id' | 'app_id' | 'topic_id' | 'protocol_type' | 'addr'> & Partial<ProcessorConfig>;
+
+const ms = (description: string): ConfigField => ({ type: 'integer', description });
+
+/** Every field of a processor, in the order the normalized object and the JSON schema list them. */
+export const PROCESSOR_FIELDS: { readonly [K in keyof ProcessorConfig]-?: ConfigField } = {
+  dispatcher_id: {
+    type: 'string',
+    required: true,
+    description: 'Processor id; part of a Kafka topic name ([a-zA-Z0-9._-], at most 227 characters)',
+    normalize: (value, field) => {
+      if (typeof value !== 'string') throw invalid(field, 'is required (a string)');
+      assertValidDispatcherId(value, field);
+      return value;
+    },
+  },
+  app_id: { type: 'string', required: true },
+  topic_id: { type: 'string', required: true },
+  protocol_type: { type: 'string', required: true, enum: PROTOCOL_TYPES },
+  addr: { type: 'string', required: true, max: 2048, description: 'gRPC host:port (ip:// or dns:// prefix allowed) or HTTP host:port/path or URL' },
+  timeout: ms('Dispatch deadline, ms; 0 = service default'),
+  retry_strategy: {
+    type: 'object',
+    nullable: true,
+    description: 'Retries of failed dispatches',
+    fields: {
+      retry_count: { type: 'integer', max: 1_000_000, description: 'Total attempts including the first' },
+      retry_interval: ms('ms between attempts (base delay for exponential)'),
+      strategy_type: { type: 'string', max: 64, description: '"" / "fixed" or "exponential"' },
+      max_interval: { ...ms('Cap for exponential backoff, ms'), omitWhenAbsent: true },
+    },
+  },
+  is_retry: { type: 'boolean', nullable: true, description: 'false = one attempt whatever retry_strategy says; absent or null = retries follow retry_strategy' },
+  is_flow_control: { type: 'boolean' },
+  flow_control_strategy: {
+    type: 'object',
+    nullable: true,
+    description: 'Rate limit of dispatches',
+    fields: { qps: { type: 'integer' }, strategy_type: { type: 'string', max: 64 } },
+  },
+  is_stop: { type: 'boolean', description: 'The router skips this processor' },
+  filter_tag: { type: 'object', nullable: true, values: 'boolean', description: 'tag → wanted; {} = no tag filter' },
+  delay_process_key: { type: 'string', max: 255 },
+  filter: { type: 'object', nullable: true, description: 'JSON payload filter ($eq $neq $gt $gte $lt $lte $in $nin $exist $regex $and $or on dotted paths)' },
+  ordered: { type: 'boolean', description: 'Strict per-key order' },
+  paused: { type: 'boolean' },
+  concurrency: { type: 'integer', max: 100_000, description: 'Max in-flight dispatches; 0 = service default' },
+  webhook_secret: {
+    type: 'string',
+    nullable: true,
+    max: 1024,
+    description: 'Standard Webhooks signing secret; GET shows "[redacted]", and POSTing "[redacted]" keeps the stored one',
+  },
+  auth_token: { type: 'string', nullable: true, max: 4096, description: 'Bearer token sent to the consumer; redacted like webhook_secret' },
+  owner: { type: 'string', nullable: true, max: 255 },
+  description: { type: 'string', max: 4096 },
+};
+
+/** Validates and normalises processor input; throws a ValidationError naming the first bad field. */
+export function normalizeProcessor(input: ProcessorInput): ProcessorConfig {
+  if (typeof input !== 'object' || input === null) throw new ValidationError(EvhubErrorCode.invalidConfig, 'processor config must be an object');
+  return normalizeFields(PROCESSOR_FIELDS, input as unknown as Record<string, unknown>) as unknown as ProcessorConfig;
+}
+
+/** JSON types and unknown fields of a processor (a config file entry); see checkFieldTypes. */
+export function checkProcessorTypes(entry: unknown): Record<string, unknown> {
+  return checkFieldTypes(PROCESSOR_FIELDS, entry);
+}
+
+/** The admin API's JSON schema of `processor_conf_info`. */
+export const processorConfInfoSchema = configJsonSchema(PROCESSOR_FIELDS, {
+  versionDescription: 'Optimistic lock: the version read; a stale one gets 409. Omit for a plain upsert',
+});

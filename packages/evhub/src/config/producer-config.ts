@@ -1,0 +1,54 @@
+// A producer's config: EvHub's `producer_conf_info`, the transaction check-back settings per (app_id,
+// topic_id) and the fields EvHub accepted but never used (kept so a round trip loses nothing; `qps` is
+// honoured as a Report rate limit). Durations are milliseconds.
+import { ValidationError } from '@eventyard/core';
+import { EvhubErrorCode } from '../errors.ts';
+import { checkFieldTypes, configJsonSchema, normalizeFields, type ConfigField } from './config-field.ts';
+
+export interface ProducerConfig {
+  app_id: string;
+  topic_id: string;
+  /** 5 = HTTP JSON check-back, anything else = gRPC `Callback`. */
+  tx_protocol_type: number;
+  tx_address: string;
+  /** Check-back call timeout, ms; 0 = default 5000. */
+  tx_timeout: number;
+  /** Delay before the first check-back, ms; 0 = default 120000. */
+  tx_callback_interval: number;
+  /** Report rate limit per second; 0 = unlimited. */
+  qps: number;
+  msg_size: number;
+  total_msg: number;
+  storage_period: number;
+}
+
+export type ProducerInput = Pick<ProducerConfig, 'app_id' | 'topic_id'> & Partial<ProducerConfig>;
+
+/** Every field of a producer, in the order the normalized object and the JSON schema list them. */
+export const PRODUCER_FIELDS: { readonly [K in keyof ProducerConfig]-?: ConfigField } = {
+  app_id: { type: 'string', required: true },
+  topic_id: { type: 'string', required: true },
+  tx_protocol_type: { type: 'integer', max: 1000, description: '5 = HTTP JSON check-back, otherwise gRPC Callback' },
+  tx_address: { type: 'string', max: 2048 },
+  tx_timeout: { type: 'integer', description: 'Check-back timeout, ms' },
+  tx_callback_interval: { type: 'integer', description: 'Delay before the first check-back, ms' },
+  qps: { type: 'integer', description: 'Report rate limit; 0 = unlimited' },
+  msg_size: { type: 'integer' },
+  // A Postgres bigint, read back as a JS number: capped where numbers stay exact.
+  total_msg: { type: 'integer', max: Number.MAX_SAFE_INTEGER },
+  storage_period: { type: 'integer' },
+};
+
+/** Validates and normalises producer input; throws a ValidationError naming the first bad field. */
+export function normalizeProducer(input: ProducerInput): ProducerConfig {
+  if (typeof input !== 'object' || input === null) throw new ValidationError(EvhubErrorCode.invalidConfig, 'producer config must be an object');
+  return normalizeFields(PRODUCER_FIELDS, input as unknown as Record<string, unknown>) as unknown as ProducerConfig;
+}
+
+/** JSON types and unknown fields of a producer (a config file entry); see checkFieldTypes. */
+export function checkProducerTypes(entry: unknown): Record<string, unknown> {
+  return checkFieldTypes(PRODUCER_FIELDS, entry);
+}
+
+/** The admin API's JSON schema of `producer_conf_info`. */
+export const producerConfInfoSchema = configJsonSchema(PRODUCER_FIELDS, { versionDescription: 'Optimistic lock, as for processors' });
