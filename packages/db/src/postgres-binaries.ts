@@ -132,15 +132,18 @@ async function unsuitable(dir: string): Promise<string | undefined> {
 
 /**
  * `<package>-<version>-<hash>`: the version from the package.json beside the native dir (when there is
- * one) for people reading the dir, and a hash of the tree (names, sizes, modes, and the executables'
- * bytes) so a different build never reuses a copy.
+ * one) for people reading the dir, and a hash of the tree (names, files' sizes and modes, and the
+ * executables' bytes) so a different build never reuses a copy, while the same one copied elsewhere does.
  */
 async function contentKey(dir: string): Promise<string> {
   const hash = createHash('sha256');
   for (const entry of await listTree(dir)) {
     const full = path.join(dir, entry);
     const stat = await fs.lstat(full);
-    hash.update(`${entry}\0${stat.isDirectory() ? 'd' : stat.isSymbolicLink() ? `l${await fs.readlink(full)}` : 'f'}\0${stat.size}\0${stat.mode & 0o777}\n`);
+    // A directory's size is the file system's allocation, not content: only its name counts.
+    if (stat.isDirectory()) hash.update(`${entry}\0d\n`);
+    else if (stat.isSymbolicLink()) hash.update(`${entry}\0l\0${await fs.readlink(full)}\n`);
+    else hash.update(`${entry}\0f\0${stat.size}\0${stat.mode & 0o777}\n`);
     if (stat.isFile() && entry.startsWith(`bin${path.sep}`)) hash.update(await fs.readFile(full));
   }
   let label = 'postgres';
