@@ -1,6 +1,7 @@
 // CreateTopics (v0-3): a single node can hold one replica, so replication factors other than 1 (or -1,
 // "broker default") are refused; -1 partitions means the broker default. validate_only (v1+) runs the
 // same checks without creating anything.
+import { validateTopicConfigs } from '../log/index.ts';
 import { ErrorCode, type CreateTopicsRequestCreatableTopic, type CreateTopicsResponseCreatableTopicResult } from '../protocol/index.ts';
 import type { ApiDeps, ApiHandler } from './context.ts';
 import { errorCodeOf, errorMessageOf } from './kafka-error.ts';
@@ -16,7 +17,18 @@ export function topicNameProblem(name: string): string | null {
   return null;
 }
 
-type Checked = { partitions: number } | { errorCode: number; errorMessage: string };
+type Checked = { partitions: number; configs: Record<string, string> } | { errorCode: number; errorMessage: string };
+
+/** Kafka checks configs on validate_only too; a bad one is INVALID_CONFIG naming it. */
+function checkConfigs(deps: ApiDeps, topic: CreateTopicsRequestCreatableTopic): { configs: Record<string, string> } | { errorCode: number; errorMessage: string } {
+  const given: Record<string, string | null> = {};
+  for (const c of topic.configs) given[c.name] = c.value;
+  try {
+    return { configs: validateTopicConfigs(given) };
+  } catch (err) {
+    return { errorCode: errorCodeOf(err, deps.logger, { topic: topic.name }), errorMessage: errorMessageOf(err) ?? 'invalid topic config' };
+  }
+}
 
 function check(deps: ApiDeps, topic: CreateTopicsRequestCreatableTopic, existing: ReadonlySet<string>): Checked {
   const nameProblem = topicNameProblem(topic.name);
@@ -30,14 +42,16 @@ function check(deps: ApiDeps, topic: CreateTopicsRequestCreatableTopic, existing
     const consecutive = indexes.every((index, i) => index === i);
     const local = topic.assignments.every((a) => a.brokerIds.length === 1 && a.brokerIds[0] === deps.identity.nodeId);
     if (!consecutive || !local) return { errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT, errorMessage: `Replica assignments must place partitions 0..n-1 on broker ${deps.identity.nodeId} only.` };
-    return { partitions: topic.assignments.length };
+    const configs = checkConfigs(deps, topic);
+    return 'errorCode' in configs ? configs : { partitions: topic.assignments.length, ...configs };
   }
   if (topic.replicationFactor !== -1 && topic.replicationFactor !== 1) {
     return { errorCode: ErrorCode.INVALID_REPLICATION_FACTOR, errorMessage: `Replication factor: ${topic.replicationFactor} larger than available brokers: 1.` };
   }
   const partitions = topic.numPartitions === -1 ? deps.defaultPartitions : topic.numPartitions;
   if (partitions <= 0) return { errorCode: ErrorCode.INVALID_PARTITIONS, errorMessage: 'Number of partitions must be larger than 0.' };
-  return { partitions };
+  const configs = checkConfigs(deps, topic);
+  return 'errorCode' in configs ? configs : { partitions, ...configs };
 }
 
 export const handleCreateTopics: ApiHandler<19> = async (deps, body) => {
@@ -59,10 +73,8 @@ export const handleCreateTopics: ApiHandler<19> = async (deps, body) => {
       topics.push({ name: topic.name, errorCode: ErrorCode.NONE, errorMessage: null });
       continue;
     }
-    const configs: Record<string, string> = {};
-    for (const c of topic.configs) if (c.value !== null) configs[c.name] = c.value;
     try {
-      await deps.logs.createTopic(topic.name, checked.partitions, configs);
+      await deps.logs.createTopic(topic.name, checked.partitions, checked.configs);
       existing.add(topic.name);
       deps.logger?.info({ topic: topic.name, partitions: checked.partitions }, 'created topic');
       topics.push({ name: topic.name, errorCode: ErrorCode.NONE, errorMessage: null });

@@ -20,7 +20,8 @@ export const handleOffsetCommit: ApiHandler<8> = async (deps, body) => {
       else if (p.committedMetadata !== null && p.committedMetadata.length > MAX_METADATA_CHARS) errorCode = ErrorCode.OFFSET_METADATA_TOO_LARGE;
       const row = { partitionIndex: p.partitionIndex, errorCode };
       if (errorCode === ErrorCode.NONE) {
-        accepted.push({ topic: topic.name, partition: p.partitionIndex, offset: p.committedOffset, metadata: p.committedMetadata });
+        // Kafka stores a null metadata as OffsetAndMetadata.NoMetadata (""), which OffsetFetch then returns.
+        accepted.push({ topic: topic.name, partition: p.partitionIndex, offset: p.committedOffset, metadata: p.committedMetadata ?? '' });
         acceptedRows.push(row);
       }
       list.push(row);

@@ -562,14 +562,14 @@ export class GroupCoordinator {
     return group.state === GroupState.Empty ? ErrorCode.NONE : ErrorCode.UNKNOWN_MEMBER_ID;
   }
 
-  /** Committed offsets; `topics` null means every partition the group committed. Unknown ones get offset -1. */
+  /** Committed offsets; `topics` null means every partition the group committed. Unknown ones get offset -1, metadata ''. */
   fetchOffsets(groupId: string, topics: Array<{ topic: string; partitions: number[] }> | null): Array<{ topic: string; partitions: Array<{ partition: number; offset: bigint; metadata: string | null }> }> {
     if (topics === null) {
       const byTopic = new Map<string, Array<{ partition: number; offset: bigint; metadata: string | null }>>();
       for (const e of this.#offsets.fetchAll(groupId)) {
         let list = byTopic.get(e.topic);
         if (list === undefined) byTopic.set(e.topic, (list = []));
-        list.push({ partition: e.partition, offset: e.offset, metadata: e.metadata });
+        list.push({ partition: e.partition, offset: e.offset, metadata: e.metadata ?? '' });
       }
       return [...byTopic].map(([topic, partitions]) => ({ topic, partitions }));
     }
@@ -577,7 +577,8 @@ export class GroupCoordinator {
       topic,
       partitions: partitions.map((partition) => {
         const found = this.#offsets.fetch(groupId, topic, partition);
-        return { partition, offset: found?.offset ?? -1n, metadata: found === undefined ? '' : found.metadata };
+        // Offsets committed with null metadata before it was stored as '' read back as Kafka's ''.
+        return { partition, offset: found?.offset ?? -1n, metadata: found?.metadata ?? '' };
       }),
     }));
   }

@@ -10,4 +10,4 @@ export { LogManager, type LogManagerOptions, type ConfigDescription } from './lo
 export { PartitionLog, type FlushPolicy, type AppendResult } from './partition-log.ts';
 export { OffsetStore, type OffsetEntry, type CommittedOffset } from './offset-store.ts';
 export { KafkaError, LogErrorCode } from './kafka-error.ts';
-export { DEFAULT_TOPIC_CONFIG, type TopicConfig } from './topic-config.ts';
+export { DEFAULT_TOPIC_CONFIG, validateTopicConfigs, type TopicConfig, type TimestampType } from './topic-config.ts';

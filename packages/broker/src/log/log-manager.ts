@@ -10,9 +10,9 @@ import { OffsetStore } from './offset-store.ts';
 import { PartitionLog, type FlushPolicy } from './partition-log.ts';
 import {
   DEFAULT_TOPIC_CONFIG,
-  TOPIC_CONFIG_NAMES,
+  allConfigNames,
   collidesWith,
-  configValueString,
+  defaultConfigValue,
   resolveTopicConfig,
   validateTopicConfigs,
   validateTopicName,
@@ -217,17 +217,20 @@ export class LogManager {
     return [...this.topics].map(([name, t]) => ({ name, partitions: t.partitions.length, configs: { ...t.explicit } }));
   }
 
-  /** The topic configs this broker implements, with their effective values. */
+  /** Every Kafka topic config: the explicit value where the topic has one, otherwise the broker default. */
   describeConfigs(name: string): ConfigDescription[] {
     const state = this.topics.get(name);
     if (state === undefined) throw new KafkaError(LogErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic '${name}' does not exist.`);
-    return (Object.keys(TOPIC_CONFIG_NAMES) as Array<keyof typeof TOPIC_CONFIG_NAMES>).map((config) => ({
-      name: config,
-      value: configValueString(state.config, config),
-      readOnly: false,
-      isDefault: !Object.hasOwn(state.explicit, config),
-      isSensitive: false,
-    }));
+    return allConfigNames().map((config) => {
+      const explicit = Object.hasOwn(state.explicit, config) ? state.explicit[config] : undefined;
+      return {
+        name: config,
+        value: explicit ?? defaultConfigValue(config, this.defaults),
+        readOnly: false,
+        isDefault: explicit === undefined,
+        isSensitive: false,
+      };
+    });
   }
 
   partition(topic: string, partition: number): PartitionLog | undefined {

@@ -10,6 +10,7 @@ import { KafkaError, LogErrorCode } from './kafka-error.ts';
 import { ProducerStateTable, type ProducerSnapshot } from './producer-state.ts';
 import { setBaseOffset, validateBatches, type BatchHeader } from './record-batch.ts';
 import { Segment } from './segment.ts';
+import { applyTimestampPolicy } from './timestamp-policy.ts';
 import type { TopicConfig } from './topic-config.ts';
 
 export type FlushPolicy = { mode: 'always' } | { mode: 'interval'; intervalMs: number };
@@ -36,6 +37,8 @@ export interface AppendResult {
   baseOffset: bigint;
   logStartOffset: bigint;
   duplicate: boolean;
+  /** The broker time the batches were stamped with under message.timestamp.type=LogAppendTime, else -1. */
+  logAppendTime: bigint;
 }
 
 export class PartitionLog {
@@ -161,7 +164,8 @@ export class PartitionLog {
 
   private async appendLocked(records: Buffer, headers: BatchHeader[]): Promise<{ result: AppendResult; ticket: number }> {
     this.assertOpen();
-    const segmentBytes = this.options.config().segmentBytes;
+    const config = this.options.config();
+    const segmentBytes = config.segmentBytes;
     for (const h of headers) {
       if (h.size > segmentBytes) throw new KafkaError(LogErrorCode.MESSAGE_TOO_LARGE, `batch of ${h.size} bytes is larger than segment.bytes (${segmentBytes})`);
     }
@@ -170,10 +174,12 @@ export class PartitionLog {
       h.baseOffset = next;
       next += BigInt(h.lastOffsetDelta) + 1n;
     }
+    // As in Kafka, timestamps are validated (and stamped) before duplicates are looked for.
+    const logAppendTime = applyTimestampPolicy(records, headers, config, BigInt(Date.now()));
     const checked = this.producers.check(headers);
     if ('duplicateOf' in checked) {
       // The original may still be waiting for its fsync: this ack waits for the same.
-      return { result: { baseOffset: checked.duplicateOf, logStartOffset: this.startOffset, duplicate: true }, ticket: this.durability.markWritten() };
+      return { result: { baseOffset: checked.duplicateOf, logStartOffset: this.startOffset, duplicate: true, logAppendTime: -1n }, ticket: this.durability.markWritten() };
     }
     const active = this.active;
     if (active.size > 0 && (active.size + records.length > segmentBytes || next - active.baseOffset > MAX_RELATIVE_OFFSET)) await this.roll();
@@ -193,7 +199,7 @@ export class PartitionLog {
         this.options.logger?.error({ err }, 'append listener threw');
       }
     }
-    return { result: { baseOffset: headers[0]!.baseOffset, logStartOffset: this.startOffset, duplicate: false }, ticket };
+    return { result: { baseOffset: headers[0]!.baseOffset, logStartOffset: this.startOffset, duplicate: false, logAppendTime }, ticket };
   }
 
   /** Closes the active segment durably and starts a new one at the log end offset. */

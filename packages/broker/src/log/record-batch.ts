@@ -17,6 +17,7 @@ export const LOG_OVERHEAD = 12;
 const MAGIC_OFFSET = 16;
 const CRC_OFFSET = 17;
 const ATTRIBUTES_OFFSET = 21;
+const MAX_TIMESTAMP_OFFSET = 35;
 
 export const Attributes = {
   COMPRESSION_MASK: 0x07,
@@ -163,13 +164,13 @@ function readVarint(buf: Buffer, cursor: { pos: number }): bigint {
 }
 
 /**
- * The first record at or after `timestamp` in one batch (the whole batch starting at `pos`):
- * uncompressed batches are walked record by record as Kafka does; for compressed batches (which we do
- * not decompress) and LogAppendTime batches the batch's base offset and max timestamp stand for it.
+ * The (offset delta, timestamp) of each record of an uncompressed batch starting at `pos`, or undefined
+ * for a compressed batch (its records are not read without decompressing) or a malformed record
+ * section (already CRC-checked, so written that way by the client).
  */
-export function findRecordByTimestamp(buf: Buffer, h: BatchHeader, pos: number, timestamp: bigint): { offset: bigint; timestamp: bigint } {
-  const whole = { offset: h.baseOffset, timestamp: h.maxTimestamp };
-  if (compressionOf(h) !== 0 || (h.attributes & Attributes.TIMESTAMP_TYPE_LOG_APPEND) !== 0) return whole;
+export function recordTimestamps(buf: Buffer, h: BatchHeader, pos: number): Array<{ offsetDelta: bigint; timestamp: bigint }> | undefined {
+  if (compressionOf(h) !== 0) return undefined;
+  const records: Array<{ offsetDelta: bigint; timestamp: bigint }> = [];
   try {
     const cursor = { pos: pos + BATCH_HEADER_SIZE };
     const end = pos + h.size;
@@ -177,13 +178,39 @@ export function findRecordByTimestamp(buf: Buffer, h: BatchHeader, pos: number, 
       const length = Number(readVarint(buf, cursor));
       const next = cursor.pos + length;
       cursor.pos += 1; // record attributes
-      const ts = h.baseTimestamp + readVarint(buf, cursor);
-      const offsetDelta = readVarint(buf, cursor);
-      if (ts >= timestamp) return { offset: h.baseOffset + offsetDelta, timestamp: ts };
+      const timestamp = h.baseTimestamp + readVarint(buf, cursor);
+      records.push({ offsetDelta: readVarint(buf, cursor), timestamp });
       cursor.pos = next;
     }
   } catch {
-    // A malformed record section (already CRC-checked, so written that way by the client): fall back.
+    return undefined;
   }
-  return whole;
+  return records;
+}
+
+/**
+ * The first record at or after `timestamp` in one batch (the whole batch starting at `pos`):
+ * uncompressed batches are walked record by record as Kafka does; for compressed batches (which we do
+ * not decompress) and LogAppendTime batches the batch's base offset and max timestamp stand for it.
+ */
+export function findRecordByTimestamp(buf: Buffer, h: BatchHeader, pos: number, timestamp: bigint): { offset: bigint; timestamp: bigint } {
+  const whole = { offset: h.baseOffset, timestamp: h.maxTimestamp };
+  if ((h.attributes & Attributes.TIMESTAMP_TYPE_LOG_APPEND) !== 0) return whole;
+  const found = recordTimestamps(buf, h, pos)?.find((r) => r.timestamp >= timestamp);
+  return found === undefined ? whole : { offset: h.baseOffset + found.offsetDelta, timestamp: found.timestamp };
+}
+
+/**
+ * Kafka's DefaultRecordBatch.setMaxTimestamp(LOG_APPEND_TIME, now): sets the timestamp-type bit and the
+ * max timestamp (which consumers then read as every record's timestamp) and recomputes the CRC, which
+ * covers both. `h` is updated to match.
+ */
+export function setLogAppendTime(buf: Buffer, h: BatchHeader, now: bigint): void {
+  const pos = h.position;
+  h.attributes |= Attributes.TIMESTAMP_TYPE_LOG_APPEND;
+  h.maxTimestamp = now;
+  buf.writeInt16BE(h.attributes, pos + ATTRIBUTES_OFFSET);
+  buf.writeBigInt64BE(now, pos + MAX_TIMESTAMP_OFFSET);
+  h.crc = crc32c(buf.subarray(pos + ATTRIBUTES_OFFSET, pos + h.size));
+  buf.writeUInt32BE(h.crc, pos + CRC_OFFSET);
 }

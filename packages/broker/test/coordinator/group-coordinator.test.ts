@@ -278,10 +278,10 @@ test('describe, list and delete groups', async (t) => {
 test('offset commits: simple commits without a group, generation and member checks with one', async (t) => {
   const { coordinator, scheduler } = await setup(t);
   const entry = { topic: 't', partition: 0, offset: 42n, metadata: null };
-  // A simple commit (admin setOffsets) creates nothing but offsets.
+  // A simple commit (admin setOffsets) creates nothing but offsets; a null metadata reads back as Kafka's ''.
   assert.equal(await coordinator.commitOffsets({ groupId: 'simple', generationId: -1, memberId: '', entries: [entry] }), ErrorCode.NONE);
   assert.deepEqual(coordinator.fetchOffsets('simple', [{ topic: 't', partitions: [0, 1] }]), [
-    { topic: 't', partitions: [{ partition: 0, offset: 42n, metadata: null }, { partition: 1, offset: -1n, metadata: '' }] },
+    { topic: 't', partitions: [{ partition: 0, offset: 42n, metadata: '' }, { partition: 1, offset: -1n, metadata: '' }] },
   ]);
   assert.deepEqual(coordinator.listGroups(), [{ groupId: 'simple', protocolType: 'consumer', groupState: 'Empty' }]);
   assert.equal(await coordinator.commitOffsets({ groupId: 'nogroup', generationId: 3, memberId: 'm', entries: [entry] }), ErrorCode.ILLEGAL_GENERATION);
@@ -296,7 +296,7 @@ test('offset commits: simple commits without a group, generation and member chec
   const b = await join(coordinator, { clientId: 'b' });
   const [ra] = await Promise.all([coordinator.joinGroup(params({ memberId: a.memberId })), b.joined]);
   assert.equal(await coordinator.commitOffsets({ groupId: 'g', generationId: ra.generationId, memberId: a.memberId, entries: [entry] }), ErrorCode.REBALANCE_IN_PROGRESS);
-  assert.deepEqual(coordinator.fetchOffsets('g', null), [{ topic: 't', partitions: [{ partition: 0, offset: 42n, metadata: null }] }]);
+  assert.deepEqual(coordinator.fetchOffsets('g', null), [{ topic: 't', partitions: [{ partition: 0, offset: 42n, metadata: '' }] }]);
 });
 
 test('close answers parked JoinGroup requests instead of leaving them hanging', async (t) => {

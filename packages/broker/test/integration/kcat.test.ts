@@ -97,3 +97,25 @@ test('kcat: metadata, produce and consume, both ways with kafkajs', async (t) =>
     [1, '2'],
   ]);
 });
+
+test('kcat reads LogAppendTime timestamps: the broker stamp replaces the producer timestamp', async (t) => {
+  const version = await kcatVersion();
+  if (version === undefined) {
+    t.skip('kcat not installed: apt-get install kcat (CI installs it)');
+    return;
+  }
+  const { bootstrap, kafka, defer } = await createBroker(t);
+  const topic = randomName('kcat-lat');
+  const admin = kafka().admin();
+  await admin.connect();
+  defer(() => admin.disconnect());
+  await admin.createTopics({ topics: [{ topic, configEntries: [{ name: 'message.timestamp.type', value: 'LogAppendTime' }] }] });
+  const producer = kafka().producer();
+  await producer.connect();
+  defer(() => producer.disconnect());
+  const [sent] = await producer.send({ topic, messages: [{ value: 'old', timestamp: '1000' }] });
+  // librdkafka takes a LogAppendTime batch's max timestamp as each record's timestamp.
+  const consumed = await kcat(['-b', bootstrap, '-C', '-t', topic, '-o', 'beginning', '-e', '-f', '%s@%T\n']);
+  assert.deepEqual(consumed.trim().split('\n'), [`old@${sent?.logAppendTime}`]);
+  assert.ok(Number(sent?.logAppendTime) > 1000);
+});

@@ -30,7 +30,8 @@ test('topic configs: supported ones are validated, compact and unknown names are
   const logs = await open(t, await tempDir(t), { defaultTopicConfig: { retentionMs: 1000 } });
   await rejectsWith(logs.createTopic('c1', 1, { 'cleanup.policy': 'compact' }), LogErrorCode.INVALID_CONFIG, /compaction/);
   await rejectsWith(logs.createTopic('c1', 1, { 'cleanup.policy': 'compact,delete' }), LogErrorCode.INVALID_CONFIG);
-  await rejectsWith(logs.createTopic('c1', 1, { 'max.message.bytes': '100' }), LogErrorCode.INVALID_CONFIG, /max\.message\.bytes/);
+  await rejectsWith(logs.createTopic('c1', 1, { 'max.message.bytes': '-1' }), LogErrorCode.INVALID_CONFIG, /max\.message\.bytes.*at least 0/);
+  await rejectsWith(logs.createTopic('c1', 1, { 'no.such.config': '1' }), LogErrorCode.INVALID_CONFIG, /Unknown topic config name: no\.such\.config/);
   await rejectsWith(logs.createTopic('c1', 1, { 'segment.bytes': '10' }), LogErrorCode.INVALID_CONFIG);
   await rejectsWith(logs.createTopic('c1', 1, { 'retention.ms': 'soon' }), LogErrorCode.INVALID_CONFIG);
   assert.deepEqual(logs.listTopics(), []);

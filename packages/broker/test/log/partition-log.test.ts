@@ -36,7 +36,7 @@ test('append assigns offsets, read returns whole batches from the one containing
   assert.equal(log.highWatermark, 0n);
   const a = await log.append(await makeBatch({ values: ['a0', 'a1', 'a2'] }));
   const b = await log.append(await makeBatch({ values: ['b0', 'b1'], compression: Compression.GZIP }));
-  assert.deepEqual(a, { baseOffset: 0n, logStartOffset: 0n, duplicate: false });
+  assert.deepEqual(a, { baseOffset: 0n, logStartOffset: 0n, duplicate: false, logAppendTime: -1n });
   assert.equal(b.baseOffset, 3n);
   assert.equal(log.highWatermark, 5n);
 

@@ -25,8 +25,8 @@ test('duplicates of recent batches return the original offset and write nothing'
   const log = await openLog(t, await tempDir(t));
   assert.equal((await produce(log, { seq: 0, n: 3 })).baseOffset, 0n);
   assert.equal((await produce(log, { seq: 3, n: 2 })).baseOffset, 3n);
-  assert.deepEqual(await produce(log, { seq: 0, n: 3 }), { baseOffset: 0n, logStartOffset: 0n, duplicate: true });
-  assert.deepEqual(await produce(log, { seq: 3, n: 2 }), { baseOffset: 3n, logStartOffset: 0n, duplicate: true });
+  assert.deepEqual(await produce(log, { seq: 0, n: 3 }), { baseOffset: 0n, logStartOffset: 0n, duplicate: true, logAppendTime: -1n });
+  assert.deepEqual(await produce(log, { seq: 3, n: 2 }), { baseOffset: 3n, logStartOffset: 0n, duplicate: true, logAppendTime: -1n });
   assert.equal(log.highWatermark, 5n);
   // Non-idempotent batches are never deduplicated.
   const plain = await makeBatch({ values: ['p'] });
@@ -70,7 +70,7 @@ test('duplicate and sequence checks still hold after a reopen, with or without t
   assert.ok(log.segmentCount > 1);
   await log.close();
   const reopened = await openLog(t, dir);
-  assert.deepEqual(await produce(reopened, { seq: 38, n: 2, epoch: 3 }), { baseOffset: 38n, logStartOffset: 0n, duplicate: true });
+  assert.deepEqual(await produce(reopened, { seq: 38, n: 2, epoch: 3 }), { baseOffset: 38n, logStartOffset: 0n, duplicate: true, logAppendTime: -1n });
   await rejectsWith(produce(reopened, { seq: 41, epoch: 3 }), LogErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
   await rejectsWith(produce(reopened, { seq: 40, epoch: 2 }), LogErrorCode.INVALID_PRODUCER_EPOCH);
   assert.equal((await produce(reopened, { seq: 40, epoch: 3 })).baseOffset, 40n);

@@ -124,7 +124,7 @@ test('idempotent producer state survives a torn tail and a lost snapshot', async
   assert.equal(log.highWatermark, 48n);
   // seq 46-47 is still a known duplicate; 48 is next again.
   const dup = await log.append(await makeBatch({ values: ['x', 'y'], producerId: 9n, baseSequence: 46 }));
-  assert.deepEqual(dup, { baseOffset: 46n, logStartOffset: 0n, duplicate: true });
+  assert.deepEqual(dup, { baseOffset: 46n, logStartOffset: 0n, duplicate: true, logAppendTime: -1n });
   const next = await log.append(await makeBatch({ values: ['x', 'y'], producerId: 9n, baseSequence: 48 }));
-  assert.deepEqual(next, { baseOffset: 48n, logStartOffset: 0n, duplicate: false });
+  assert.deepEqual(next, { baseOffset: 48n, logStartOffset: 0n, duplicate: false, logAppendTime: -1n });
 });
