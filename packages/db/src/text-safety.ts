@@ -8,9 +8,6 @@
 /** U+FFFD, what a UTF-8 decoder puts in place of bytes it cannot read. */
 export const REPLACEMENT_CHARACTER = '\uFFFD';
 
-// NUL, and UTF-16 surrogates without their partner (a JS string may hold them: JSON.parse('"\\ud800"')).
-const UNSAFE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-
 /**
  * `value` as text every Postgres `text` column accepts: NUL and unpaired surrogates become U+FFFD, and
  * with `maxBytes` it is cut to at most that many bytes of UTF-8 without splitting a character.
@@ -18,7 +15,9 @@ const UNSAFE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\
  * string fields) already replaced it with U+FFFD.
  */
 export function pgSafeText(value: string, maxBytes?: number): string {
-  const safe = value.replace(UNSAFE, REPLACEMENT_CHARACTER);
+  // toWellFormed replaces UTF-16 surrogates without their partner (a JS string may hold them:
+  // JSON.parse('"\\ud800"')), which Buffer would encode as U+FFFD anyway but jsonb escapes refuse.
+  const safe = value.replaceAll('\u0000', REPLACEMENT_CHARACTER).toWellFormed();
   // At most 3 bytes per UTF-16 unit (a surrogate pair is 4 bytes for 2 units): short strings need no encoding.
   if (maxBytes === undefined || safe.length * 3 <= maxBytes) return safe;
   const bytes = Buffer.from(safe, 'utf8');
