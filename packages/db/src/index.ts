@@ -22,6 +22,7 @@ export * from './config-changes.ts';
 export * from './api-keys.ts';
 export * from './retention.ts';
 export * from './history.ts';
+export * from './text-safety.ts';
 export * from './history-queries.ts';
 export * from './schedules.ts';
 export * from './transactions.ts';

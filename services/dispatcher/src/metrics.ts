@@ -14,6 +14,8 @@ export interface DispatcherMetrics {
   dead: Counter<'processor'>;
   /** Delivery records that could not be decoded (sent to the dead-letter topic as they were). */
   badRecords: Counter<'processor'>;
+  /** Attempt records Postgres refused as data (SQLSTATE class 22): `reduced` (written without the consumer's text) or `skipped`. */
+  historyRejected: Counter<'processor' | 'action'>;
   /** Records fetched again while in flight or after finishing (a group rejoin), skipped. */
   refetched: Counter<'processor'>;
   /** Consumers running, one per active processor. */
@@ -61,6 +63,12 @@ export function createDispatcherMetrics(registry: Registry): DispatcherMetrics {
       name: 'eventyard_dispatcher_bad_records_total',
       help: 'Delivery records that could not be decoded, sent to the dead-letter topic as they were',
       labelNames: ['processor'] as const,
+      registers: [registry],
+    }),
+    historyRejected: new Counter({
+      name: 'eventyard_dispatcher_history_rejected_total',
+      help: 'Attempt records Postgres refused as data (SQLSTATE class 22), by what was done instead: reduced (written without the consumer text) or skipped',
+      labelNames: ['processor', 'action'] as const,
       registers: [registry],
     }),
     refetched: new Counter({

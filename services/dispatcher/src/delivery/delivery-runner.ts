@@ -1,7 +1,8 @@
 // Delivers one delivery record: decode, wait for a concurrency slot and a rate token, call the consumer
 // with the processor's config as of now, classify the outcome, hand it on (retry timer or dead letter),
-// record the attempt and the delivery's status. It resolves only once all of that is durable, which is
-// when the consumer loop may count the record's offset as done. Shutdown makes it reject with
+// record the attempt and the delivery's status. It resolves only once all of that is durable (or the
+// attempt record was refused as data and reduced or skipped, see attempt-record.ts), which is when the
+// consumer loop may count the record's offset as done. Shutdown makes it reject with
 // `abandoned()` at any wait, leaving the record to be read again.
 // A processor with `ordered: true` retries in place (a timer here, not in the consume loop), so a
 // failing delivery holds back later ones of its key until it succeeds or dies.
@@ -17,6 +18,7 @@ import type { ProcessorSettings } from '../processors/processor-settings.ts';
 import type { Sender } from '../send/attempt-request.ts';
 import { nextOccurrenceDue, repeatOccurrenceOf, repeatTimerId, type RepeatOccurrence } from '../repeat/repeat-occurrence.ts';
 import { webhookId } from '../send/webhook-signature.ts';
+import { recordAttemptDurably } from './attempt-record.ts';
 import { decodeDeliveryTask } from './delivery-record.ts';
 import type { HandOff } from './hand-off.ts';
 import { attemptOutcomeText, nextStep, type NextStep } from './next-step.ts';
@@ -228,29 +230,29 @@ export class DeliveryRunner {
   ): Promise<void> {
     const { outcome } = attempt;
     const event = task.event;
-    await persist(
-      () =>
-        this.#recordAttempt({
-          event_id: task.event_id,
-          dispatcher_id: job.dispatcherId,
-          app_id: event?.app_id ?? '',
-          topic_id: event?.topic_id ?? '',
-          trigger: task.trigger_source === 'manual' ? 'manual' : 'auto',
-          retry_times: task.retry_times,
-          repeat_times: task.repeat_times,
-          started_at: attempt.startedAt,
-          finished_at: attempt.finishedAt,
-          outcome: attemptOutcomeText(outcome),
-          error_code: outcome.errorCode ?? null,
-          error_message: outcome.errorMessage ?? null,
-          response_status: outcome.responseStatus ?? null,
-          ret_code: typeof outcome.errorCode === 'number' ? outcome.errorCode : outcome.outcome === 'success' ? 0 : null,
-          response_excerpt: outcome.responseExcerpt ?? null,
-          delivery_status: step.status,
-          next_attempt_at: nextAttemptAt,
-          pass_back: outcome.passBack ?? null,
-        }),
-      { signal: job.signal, logger: this.#log, step: 'record attempt', context: { ...job.context, event_id: task.event_id } },
+    await recordAttemptDurably(
+      this.#recordAttempt,
+      {
+        event_id: task.event_id,
+        dispatcher_id: job.dispatcherId,
+        app_id: event?.app_id ?? '',
+        topic_id: event?.topic_id ?? '',
+        trigger: task.trigger_source === 'manual' ? 'manual' : 'auto',
+        retry_times: task.retry_times,
+        repeat_times: task.repeat_times,
+        started_at: attempt.startedAt,
+        finished_at: attempt.finishedAt,
+        outcome: attemptOutcomeText(outcome),
+        error_code: outcome.errorCode ?? null,
+        error_message: outcome.errorMessage ?? null,
+        response_status: outcome.responseStatus ?? null,
+        ret_code: typeof outcome.errorCode === 'number' ? outcome.errorCode : outcome.outcome === 'success' ? 0 : null,
+        response_excerpt: outcome.responseExcerpt ?? null,
+        delivery_status: step.status,
+        next_attempt_at: nextAttemptAt,
+        pass_back: outcome.passBack ?? null,
+      },
+      { signal: job.signal, logger: this.#log, metrics: this.#options.metrics, context: { ...job.context, event_id: task.event_id } },
     );
   }
 

@@ -1,7 +1,10 @@
 // Steps that must succeed before a record's offset may be committed (recording the attempt, producing
 // the retry timer or dead letter) are retried with capped backoff until they do: a Postgres or broker
 // outage stalls the partition instead of losing the outcome. Only shutdown stops the retrying, and then
-// the record stays uncommitted and is delivered again after the restart.
+// the record stays uncommitted and is delivered again after the restart. An error the caller's
+// `permanent` test marks as one no retry can fix (Postgres refusing the row's values) is rethrown at
+// once, for the caller to write something else or account for the loss: retrying it would stall the
+// partition forever, and again after every restart.
 import { EventyardError, isEventyardError, type Logger } from '@eventyard/core';
 import { onAbort } from '../limits/abort-hooks.ts';
 
@@ -26,6 +29,8 @@ export interface PersistOptions {
   initialDelayMs?: number;
   /** @default 5000 */
   maxDelayMs?: number;
+  /** Errors for which `run` would fail the same way every time: rethrown instead of retried. @default none */
+  permanent?: (err: unknown) => boolean;
 }
 
 export async function persist<T>(run: () => Promise<T>, options: PersistOptions): Promise<T> {
@@ -37,6 +42,7 @@ export async function persist<T>(run: () => Promise<T>, options: PersistOptions)
       return await run();
     } catch (err) {
       if (options.signal.aborted) throw abandoned();
+      if (options.permanent?.(err) === true) throw err;
       options.logger[failures === 0 ? 'warn' : 'debug']({ err, step: options.step, failures: failures + 1, ...options.context }, 'delivery step failed; retrying');
       await sleep(delay, options.signal);
       delay = Math.min(delay * 2, maxDelay);

@@ -27,6 +27,14 @@ test('the default limit is 1 KiB', () => {
 
 test('invalid UTF-8 is replaced, not thrown', () => {
   assert.equal(utf8Excerpt(Buffer.from([0x61, 0xff, 0x62])), 'a\uFFFDb');
+  // Each bad byte becomes a 3-byte U+FFFD: the limit holds for the text written, not the bytes read.
   const continuation = Buffer.alloc(20, 0x80);
-  assert.equal(utf8Excerpt(continuation, 10), '\uFFFD'.repeat(10));
+  assert.equal(utf8Excerpt(continuation, 10), '\uFFFD'.repeat(3));
+});
+
+test('NUL and lone surrogates, which Postgres text columns refuse, are replaced too', () => {
+  assert.equal(utf8Excerpt(Buffer.from([0x61, 0x00, 0x62])), 'a\uFFFDb');
+  assert.equal(utf8Excerpt('a\u0000b\uD800c\uDC00'), 'a\uFFFDb\uFFFDc\uFFFD');
+  const capped = utf8Excerpt(Buffer.alloc(2000, 0), 1024);
+  assert.equal(capped, '\uFFFD'.repeat(341));
 });
