@@ -148,7 +148,7 @@ export class PartitionLog {
    */
   async append(records: Buffer): Promise<AppendResult> {
     this.assertOpen();
-    const headers = validateBatches(records);
+    const headers = validateBatches(records, this.options.config().maxMessageBytes, `${this.topic}-${this.partition}`);
     const appended = this.serialised(() => this.appendLocked(records, headers));
     const { result, ticket } = await appended;
     if (this.options.flush.mode === 'always') {
@@ -166,9 +166,6 @@ export class PartitionLog {
     this.assertOpen();
     const config = this.options.config();
     const segmentBytes = config.segmentBytes;
-    for (const h of headers) {
-      if (h.size > segmentBytes) throw new KafkaError(LogErrorCode.MESSAGE_TOO_LARGE, `batch of ${h.size} bytes is larger than segment.bytes (${segmentBytes})`);
-    }
     let next = this.active.nextOffset;
     for (const h of headers) {
       h.baseOffset = next;
@@ -176,6 +173,14 @@ export class PartitionLog {
     }
     // As in Kafka, timestamps are validated (and stamped) before duplicates are looked for.
     const logAppendTime = applyTimestampPolicy(records, headers, config, BigInt(Date.now()));
+    // Kafka compares the whole append (every batch of the partition's records), after validation, with
+    // segment.bytes: RecordBatchTooLargeException, RECORD_LIST_TOO_LARGE.
+    if (records.length > segmentBytes) {
+      throw new KafkaError(
+        LogErrorCode.RECORD_LIST_TOO_LARGE,
+        `Message batch size is ${records.length} bytes in append to partition ${this.topic}-${this.partition}, which exceeds the maximum configured segment size of ${segmentBytes}.`,
+      );
+    }
     const checked = this.producers.check(headers);
     if ('duplicateOf' in checked) {
       // The original may still be waiting for its fsync: this ack waits for the same.

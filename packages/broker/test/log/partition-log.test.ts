@@ -76,6 +76,30 @@ test('one append with several batches gets consecutive offsets; a corrupt CRC is
   assert.deepEqual(await readAll(log), ['1', '2', '3']);
 });
 
+test('max.message.bytes: each whole batch is compared, before its CRC; segment.bytes bounds the whole append', async (t) => {
+  const batch = await makeBatch({ values: ['a'.repeat(100)] });
+  const log = await openLog(t, await tempDir(t), { maxMessageBytes: batch.length, segmentBytes: 1024 });
+  assert.equal((await log.append(batch)).baseOffset, 0n, 'a batch of exactly max.message.bytes is appended');
+  const larger = await makeBatch({ values: ['a'.repeat(101)] });
+  assert.equal(larger.length, batch.length + 1);
+  await assert.rejects(log.append(larger), (err: unknown) => {
+    assert.ok(err instanceof KafkaError);
+    assert.equal(err.errorCode, LogErrorCode.MESSAGE_TOO_LARGE);
+    assert.match(err.message, new RegExp(`append to t-0 is ${larger.length} bytes which exceeds the maximum configured value of ${batch.length}`));
+    return true;
+  });
+  // As in Kafka's analyzeAndValidateRecords, the size is checked before the CRC.
+  larger[larger.length - 1]! ^= 0x55;
+  await isKafkaError(log.append(larger), LogErrorCode.MESSAGE_TOO_LARGE);
+  // A later batch too large fails the whole append: nothing of it is written.
+  await isKafkaError(log.append(Buffer.concat([batch, larger])), LogErrorCode.MESSAGE_TOO_LARGE);
+  // Batches each within max.message.bytes whose sum exceeds segment.bytes: RECORD_LIST_TOO_LARGE, as
+  // Kafka's RecordBatchTooLargeException.
+  const many = Buffer.concat(Array.from({ length: Math.ceil(1025 / batch.length) }, () => batch));
+  await isKafkaError(log.append(many), LogErrorCode.RECORD_LIST_TOO_LARGE);
+  assert.equal(log.highWatermark, 1n);
+});
+
 test('segments roll at segment.bytes and reads cross segments', async (t) => {
   const dir = await tempDir(t);
   const log = await openLog(t, dir, { segmentBytes: 1024 });
