@@ -2,7 +2,7 @@
 // rewrite. Codec-agnostic: the records section is never decompressed; only uncompressed batches are
 // walked record by record (for timestamp lookups).
 import { crc32c } from './crc32c.ts';
-import { KafkaError, LogErrorCode } from './kafka-error.ts';
+import { ErrorCode, KafkaError } from '../kafka-errors.ts';
 
 /*
  * RecordBatch v2 =>
@@ -100,27 +100,27 @@ export function checkBatch(buf: Buffer, pos: number, end = buf.length): string |
  * INVALID_RECORD for what a client may not send (control batches, an idempotent batch without sequence).
  */
 export function validateBatches(buf: Buffer, maxBatchBytes = Number.POSITIVE_INFINITY, partition = 'the partition'): BatchHeader[] {
-  if (buf.length === 0) throw new KafkaError(LogErrorCode.CORRUPT_MESSAGE, 'empty records');
+  if (buf.length === 0) throw new KafkaError(ErrorCode.CORRUPT_MESSAGE, 'empty records');
   const headers: BatchHeader[] = [];
   let pos = 0;
   while (pos < buf.length) {
     const framing = framingProblem(buf, pos, buf.length);
-    if (framing !== undefined) throw new KafkaError(LogErrorCode.CORRUPT_MESSAGE, `batch at byte ${pos}: ${framing}`);
+    if (framing !== undefined) throw new KafkaError(ErrorCode.CORRUPT_MESSAGE, `batch at byte ${pos}: ${framing}`);
     const size = LOG_OVERHEAD + buf.readInt32BE(pos + 8);
     // Kafka (UnifiedLog.analyzeAndValidateRecords) compares each batch's sizeInBytes, which for v2 is
     // the whole batch with its 12-byte log overhead, before it checks the CRC: RecordTooLargeException.
     if (size > maxBatchBytes) {
-      throw new KafkaError(LogErrorCode.MESSAGE_TOO_LARGE, `The record batch size in the append to ${partition} is ${size} bytes which exceeds the maximum configured value of ${maxBatchBytes}.`);
+      throw new KafkaError(ErrorCode.MESSAGE_TOO_LARGE, `The record batch size in the append to ${partition} is ${size} bytes which exceeds the maximum configured value of ${maxBatchBytes}.`);
     }
     const crc = crcProblem(buf, pos);
-    if (crc !== undefined) throw new KafkaError(LogErrorCode.CORRUPT_MESSAGE, `batch at byte ${pos}: ${crc}`);
+    if (crc !== undefined) throw new KafkaError(ErrorCode.CORRUPT_MESSAGE, `batch at byte ${pos}: ${crc}`);
     const h = readBatchHeader(buf, pos);
     if (h.lastOffsetDelta < 0 || h.recordsCount !== h.lastOffsetDelta + 1) {
-      throw new KafkaError(LogErrorCode.CORRUPT_MESSAGE, `batch at byte ${pos}: ${h.recordsCount} records but lastOffsetDelta ${h.lastOffsetDelta}`);
+      throw new KafkaError(ErrorCode.CORRUPT_MESSAGE, `batch at byte ${pos}: ${h.recordsCount} records but lastOffsetDelta ${h.lastOffsetDelta}`);
     }
-    if ((h.attributes & Attributes.CONTROL) !== 0) throw new KafkaError(LogErrorCode.INVALID_RECORD, 'clients may not produce control batches');
+    if ((h.attributes & Attributes.CONTROL) !== 0) throw new KafkaError(ErrorCode.INVALID_RECORD, 'clients may not produce control batches');
     if (h.producerId >= 0n && h.baseSequence < 0) {
-      throw new KafkaError(LogErrorCode.INVALID_RECORD, `batch from producer ${h.producerId} has no sequence number`);
+      throw new KafkaError(ErrorCode.INVALID_RECORD, `batch from producer ${h.producerId} has no sequence number`);
     }
     headers.push(h);
     pos += h.size;

@@ -5,7 +5,7 @@
 // this broker does are resolved into TopicConfig (retention, segment size, largest batch, cleanup
 // policy, timestamp type and bounds); the rest (replication, flush tuning, compaction tuning...) mean nothing more on a
 // single node that never compacts and are kept so that clients read back what they set.
-import { KafkaError, LogErrorCode } from './kafka-error.ts';
+import { ErrorCode, KafkaError } from '../kafka-errors.ts';
 
 export type TimestampType = 'CreateTime' | 'LogAppendTime';
 
@@ -148,7 +148,7 @@ export function validateTopicName(name: string): void {
   else if (name === '.' || name === '..') reason = `'${name}' is not allowed`;
   else if (name.length > MAX_TOPIC_NAME_LENGTH) reason = `the length of '${name}' is longer than the max allowed length ${MAX_TOPIC_NAME_LENGTH}`;
   else if (!/^[a-zA-Z0-9._-]+$/.test(name)) reason = `'${name}' contains one or more characters other than ASCII alphanumerics, '.', '_' and '-'`;
-  if (reason !== undefined) throw new KafkaError(LogErrorCode.INVALID_TOPIC_EXCEPTION, `Topic name is invalid: ${reason}`);
+  if (reason !== undefined) throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, `Topic name is invalid: ${reason}`);
 }
 
 /** Kafka refuses topics that differ only by '.' vs '_' (their metric names would collide). */
@@ -158,7 +158,7 @@ export function collidesWith(a: string, b: string): boolean {
 
 function invalid(name: string, value: string, reason: string): KafkaError {
   // ConfigException's wording, which Kafka puts in the CreateTopics error message.
-  return new KafkaError(LogErrorCode.INVALID_CONFIG, `Invalid value ${value} for configuration ${name}: ${reason}`);
+  return new KafkaError(ErrorCode.INVALID_CONFIG, `Invalid value ${value} for configuration ${name}: ${reason}`);
 }
 
 /** Parses and checks one value as Kafka's ConfigDef does; returns it normalised (ConfigDef.convertToString). */
@@ -212,15 +212,15 @@ export function validateTopicConfigs(configs: Record<string, string | null>): Re
   const explicit: Record<string, string> = {};
   for (const [name, raw] of Object.entries(configs)) {
     const spec = Object.hasOwn(TOPIC_CONFIGS, name) ? TOPIC_CONFIGS[name] : undefined;
-    if (spec === undefined) throw new KafkaError(LogErrorCode.INVALID_CONFIG, `Unknown topic config name: ${name}`);
-    if (raw === null) throw new KafkaError(LogErrorCode.INVALID_CONFIG, `Null value not supported for topic config ${name}`);
+    if (spec === undefined) throw new KafkaError(ErrorCode.INVALID_CONFIG, `Unknown topic config name: ${name}`);
+    if (raw === null) throw new KafkaError(ErrorCode.INVALID_CONFIG, `Null value not supported for topic config ${name}`);
     explicit[name] = normalise(name, spec, raw);
   }
   const minLag = BigInt(explicit['min.compaction.lag.ms'] ?? '0');
   const maxLag = BigInt(explicit['max.compaction.lag.ms'] ?? String(LONG_MAX));
   if (minLag > maxLag) {
     // LogConfig.validateValues
-    throw new KafkaError(LogErrorCode.INVALID_CONFIG, `conflict topic config setting min.compaction.lag.ms (${minLag}) > max.compaction.lag.ms (${maxLag})`);
+    throw new KafkaError(ErrorCode.INVALID_CONFIG, `conflict topic config setting min.compaction.lag.ms (${minLag}) > max.compaction.lag.ms (${maxLag})`);
   }
   return explicit;
 }
