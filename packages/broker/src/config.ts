@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { ConfigError } from '@eventyard/core';
-import type { FlushPolicy } from './log/index.ts';
+import { DEFAULT_TOPIC_CONFIG, type FlushPolicy } from './log/index.ts';
 
 export interface BrokerOptions {
   /** Where topics, offsets and producer ids live (log.dirs). */
@@ -31,6 +31,12 @@ export interface BrokerOptions {
   groupMaxSessionTimeoutMs?: number;
   /** socket.request.max.bytes: larger frames close the connection. @default 104857600 */
   maxRequestBytes?: number;
+  /**
+   * message.max.bytes: the largest record batch (whole v2 batch, 12-byte log overhead included) a
+   * produce may carry, MESSAGE_TOO_LARGE otherwise; the default of every topic's max.message.bytes,
+   * which overrides it per topic. @default 1048588
+   */
+  messageMaxBytes?: number;
   /** auto.create.topics.enable. @default true */
   autoCreateTopics?: boolean;
   /** num.partitions for auto-created topics. @default 1 */
@@ -58,6 +64,7 @@ export interface BrokerConfig {
   readonly groupMinSessionTimeoutMs: number;
   readonly groupMaxSessionTimeoutMs: number;
   readonly maxRequestBytes: number;
+  readonly messageMaxBytes: number;
   readonly autoCreateTopics: boolean;
   readonly defaultPartitions: number;
   readonly retentionCheckIntervalMs: number;
@@ -98,6 +105,8 @@ export function resolveBrokerConfig(options: BrokerOptions): BrokerConfig {
     groupMinSessionTimeoutMs: intIn(problems, 'groupMinSessionTimeoutMs', options.groupMinSessionTimeoutMs, 6000, 1, 2 ** 31 - 1),
     groupMaxSessionTimeoutMs: intIn(problems, 'groupMaxSessionTimeoutMs', options.groupMaxSessionTimeoutMs, 1_800_000, 1, 2 ** 31 - 1),
     maxRequestBytes: intIn(problems, 'maxRequestBytes', options.maxRequestBytes, 100 * 1024 * 1024, 1024, 2 ** 31 - 1),
+    // Kafka's ServerConfigs: INT, atLeast(0).
+    messageMaxBytes: intIn(problems, 'messageMaxBytes', options.messageMaxBytes, DEFAULT_TOPIC_CONFIG.maxMessageBytes, 0, 2 ** 31 - 1),
     autoCreateTopics: options.autoCreateTopics ?? true,
     defaultPartitions: intIn(problems, 'defaultPartitions', options.defaultPartitions, 1, 1, 100_000),
     retentionCheckIntervalMs: intIn(problems, 'retentionCheckIntervalMs', options.retentionCheckIntervalMs, 300_000, 1, 2 ** 31 - 1),
@@ -126,6 +135,7 @@ export function describeBrokerConfig(config: BrokerConfig, port: number): Array<
     ['offsets.topic.replication.factor', '1'],
     ['min.insync.replicas', '1'],
     ['socket.request.max.bytes', String(config.maxRequestBytes)],
+    ['message.max.bytes', String(config.messageMaxBytes)],
     ['group.initial.rebalance.delay.ms', String(config.groupInitialRebalanceDelayMs)],
     ['group.min.session.timeout.ms', String(config.groupMinSessionTimeoutMs)],
     ['group.max.session.timeout.ms', String(config.groupMaxSessionTimeoutMs)],

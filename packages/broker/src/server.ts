@@ -30,7 +30,11 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
   const config = resolveBrokerConfig(options);
   const root = options.logger;
   const log = root?.child({ component: 'broker' });
-  const logs = await LogManager.open({ dataDir: config.dataDir, flush: config.flush, ...(root === undefined ? {} : { logger: root.child({ component: 'broker.log' }) }) });
+  const logs = await LogManager.open({
+    dataDir: config.dataDir,
+    flush: config.flush,
+    defaultTopicConfig: { maxMessageBytes: config.messageMaxBytes },
+    ...(root === undefined ? {} : { logger: root.child({ component: 'broker.log' }) }) });
   const coordinator = new GroupCoordinator({
     offsets: logs.offsets,
     initialRebalanceDelayMs: config.groupInitialRebalanceDelayMs,

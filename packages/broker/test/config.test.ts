@@ -12,6 +12,7 @@ test('defaults: port 9092, loopback, fsync per produce, stable cluster id per da
   assert.deepEqual(config.flush, { mode: 'always' });
   assert.equal(config.groupInitialRebalanceDelayMs, 0);
   assert.equal(config.maxRequestBytes, 100 * 1024 * 1024);
+  assert.equal(config.messageMaxBytes, 1_048_588);
   assert.equal(config.clusterId, resolveBrokerConfig({ dataDir: '/tmp/some-dir' }).clusterId);
   assert.notEqual(config.clusterId, resolveBrokerConfig({ dataDir: '/tmp/other-dir' }).clusterId);
   assert.equal(config.clusterId.length, 22);
@@ -34,4 +35,10 @@ test('bad options are reported together, one line each, as a ConfigError', () =>
       return true;
     },
   );
+});
+
+test('messageMaxBytes is an int of at least 0, as Kafka\'s message.max.bytes', () => {
+  assert.equal(resolveBrokerConfig({ dataDir: '/x', messageMaxBytes: 0 }).messageMaxBytes, 0);
+  assert.throws(() => resolveBrokerConfig({ dataDir: '/x', messageMaxBytes: -1 }), /messageMaxBytes: must be an integer in \[0, 2147483647\]/);
+  assert.throws(() => resolveBrokerConfig({ dataDir: '/x', messageMaxBytes: 1.5 }), /messageMaxBytes/);
 });

@@ -16,6 +16,7 @@ interface BrokerCommandOptions {
   metricsPort?: string;
   partitions: string;
   rebalanceDelayMs: string;
+  messageMaxBytes: string;
 }
 
 export function registerBrokerCommand(program: Command): void {
@@ -31,6 +32,7 @@ export function registerBrokerCommand(program: Command): void {
     .option('--metrics-port <port>', 'serve Prometheus metrics on http://<host>:<port>/metrics')
     .option('--partitions <n>', 'partitions of auto-created topics (num.partitions)', '1')
     .option('--rebalance-delay-ms <ms>', 'group.initial.rebalance.delay.ms', '0')
+    .option('--message-max-bytes <bytes>', 'largest record batch a produce may carry (message.max.bytes; topics override it with max.message.bytes)', '1048588')
     .action(async (options: BrokerCommandOptions) => {
       const args = parseEnv(
         {
@@ -39,6 +41,7 @@ export function registerBrokerCommand(program: Command): void {
           '--flush-interval-ms': field.int(1),
           '--partitions': field.int(1, 100_000),
           '--rebalance-delay-ms': field.int(0),
+          '--message-max-bytes': field.int(0, 2 ** 31 - 1),
           '--metrics-port': field.port().optional(),
         },
         {
@@ -47,6 +50,7 @@ export function registerBrokerCommand(program: Command): void {
           '--flush-interval-ms': options.flushIntervalMs,
           '--partitions': options.partitions,
           '--rebalance-delay-ms': options.rebalanceDelayMs,
+          '--message-max-bytes': options.messageMaxBytes,
           '--metrics-port': options.metricsPort,
         },
       );
@@ -60,6 +64,7 @@ export function registerBrokerCommand(program: Command): void {
         flush,
         defaultPartitions: args['--partitions'],
         groupInitialRebalanceDelayMs: args['--rebalance-delay-ms'],
+        messageMaxBytes: args['--message-max-bytes'],
         logger: log,
         ...(options.advertisedHost === undefined ? {} : { advertisedHost: options.advertisedHost }),
         ...(args['--metrics-port'] === undefined ? {} : { metricsPort: args['--metrics-port'] }),

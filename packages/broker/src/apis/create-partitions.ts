@@ -1,7 +1,7 @@
 // CreatePartitions (v0-1): grows a topic to `count` partitions; explicit assignments may only name this node.
 import { ErrorCode, type CreatePartitionsResponseTopicResult } from '../protocol/index.ts';
 import type { ApiHandler } from './context.ts';
-import { errorCodeOf, errorMessageOf } from './kafka-error.ts';
+import { errorCodeOf, errorMessageOf } from '../kafka-errors.ts';
 
 export const handleCreatePartitions: ApiHandler<37> = async (deps, body) => {
   const current = new Map(deps.logs.listTopics().map((t) => [t.name, t.partitions]));

@@ -4,7 +4,7 @@
 import { validateTopicConfigs } from '../log/index.ts';
 import { ErrorCode, type CreateTopicsRequestCreatableTopic, type CreateTopicsResponseCreatableTopicResult } from '../protocol/index.ts';
 import type { ApiDeps, ApiHandler } from './context.ts';
-import { errorCodeOf, errorMessageOf } from './kafka-error.ts';
+import { errorCodeOf, errorMessageOf } from '../kafka-errors.ts';
 
 const LEGAL_NAME = /^[a-zA-Z0-9._-]+$/;
 

@@ -1,7 +1,7 @@
 // DeleteRecords (v0-1): moves each partition's log start forward; offset -1 means "up to the high watermark".
 import { ErrorCode, type DeleteRecordsResponsePartitionResult } from '../protocol/index.ts';
 import type { ApiHandler } from './context.ts';
-import { errorCodeOf } from './kafka-error.ts';
+import { errorCodeOf } from '../kafka-errors.ts';
 
 export const handleDeleteRecords: ApiHandler<21> = async (deps, body) => ({
   throttleTimeMs: 0,

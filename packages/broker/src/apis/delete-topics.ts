@@ -2,7 +2,7 @@
 // coordinator does when partitions are deleted.
 import { ErrorCode } from '../protocol/index.ts';
 import type { ApiHandler } from './context.ts';
-import { errorCodeOf } from './kafka-error.ts';
+import { errorCodeOf } from '../kafka-errors.ts';
 
 export const handleDeleteTopics: ApiHandler<20> = async (deps, body) => {
   const responses = [];

@@ -2,7 +2,7 @@
 // configs, the rest as defaults) and, for the BROKER resource, the broker's own settings.
 import { ErrorCode, type DescribeConfigsResponseResourceResult, type DescribeConfigsResponseResult } from '../protocol/index.ts';
 import type { ApiDeps, ApiHandler } from './context.ts';
-import { errorCodeOf, errorMessageOf } from './kafka-error.ts';
+import { errorCodeOf, errorMessageOf } from '../kafka-errors.ts';
 
 const ResourceType = { TOPIC: 2, BROKER: 4 } as const;
 /** DescribeConfigsResponse's ConfigSource values. */

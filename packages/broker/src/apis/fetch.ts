@@ -5,7 +5,7 @@
 // sessions (KIP-227): every response is full and carries session id 0, which clients accept as "none".
 import { ErrorCode, type FetchRequest, type FetchResponseFetchableTopicResponse, type FetchResponsePartitionData } from '../protocol/index.ts';
 import type { ApiDeps, ApiHandler } from './context.ts';
-import { errorCodeOf } from './kafka-error.ts';
+import { errorCodeOf } from '../kafka-errors.ts';
 
 const EMPTY = Buffer.alloc(0);
 const READ_COMMITTED = 1;

@@ -2,7 +2,7 @@
 // implemented (and not advertised), so a transactional id is refused rather than half supported.
 import { ErrorCode } from '../protocol/index.ts';
 import type { ApiHandler } from './context.ts';
-import { errorCodeOf } from './kafka-error.ts';
+import { errorCodeOf } from '../kafka-errors.ts';
 
 export const handleInitProducerId: ApiHandler<22> = async (deps, body) => {
   if (body.transactionalId !== null) {

@@ -3,7 +3,7 @@
 // a timestamp at or after it. v0 answers with the old offsets array.
 import { ErrorCode, type ListOffsetsResponsePartitionResponse } from '../protocol/index.ts';
 import type { ApiHandler } from './context.ts';
-import { errorCodeOf } from './kafka-error.ts';
+import { errorCodeOf } from '../kafka-errors.ts';
 
 const LATEST = -1n;
 const EARLIEST = -2n;

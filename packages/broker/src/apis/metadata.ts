@@ -3,7 +3,7 @@
 // allow_auto_topic_creation; always for older versions), as Kafka's auto.create.topics.enable does.
 import { ErrorCode, type MetadataResponseTopic } from '../protocol/index.ts';
 import type { ApiDeps, ApiHandler } from './context.ts';
-import { errorCodeOf, kafkaErrorCode } from './kafka-error.ts';
+import { errorCodeOf, kafkaErrorCode } from '../kafka-errors.ts';
 
 function describeTopic(deps: ApiDeps, name: string, partitions: number): MetadataResponseTopic {
   const node = deps.identity.nodeId;

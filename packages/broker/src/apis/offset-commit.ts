@@ -2,7 +2,7 @@
 // coordinator's member/generation checks, whose verdict applies to every remaining partition.
 import { ErrorCode, type OffsetCommitResponsePartition } from '../protocol/index.ts';
 import type { ApiHandler } from './context.ts';
-import { errorCodeOf } from './kafka-error.ts';
+import { errorCodeOf } from '../kafka-errors.ts';
 
 /** Kafka's offset.metadata.max.bytes default. */
 const MAX_METADATA_CHARS = 4096;

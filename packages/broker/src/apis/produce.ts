@@ -2,7 +2,7 @@
 // the append is durable under the flush policy; acks 0 appends the same way but sends no response.
 import { ErrorCode, type ProduceResponsePartitionProduceResponse } from '../protocol/index.ts';
 import { CloseConnectionError, type ApiHandler } from './context.ts';
-import { errorCodeOf } from './kafka-error.ts';
+import { errorCodeOf } from '../kafka-errors.ts';
 
 function failed(index: number, errorCode: number): ProduceResponsePartitionProduceResponse {
   return { index, errorCode, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n };

@@ -1,6 +1,6 @@
 // One classic consumer group's membership as Kafka's GroupMetadata keeps it: members in join order,
 // the pending (MEMBER_ID_REQUIRED) members, protocol bookkeeping and the generation. The rules that move a
-// group between states live in group-coordinator.ts; this file only keeps the data consistent.
+// group between states live in rebalance.ts and join-sync.ts; this file only keeps the data consistent.
 import type { Cancel } from './scheduler.ts';
 
 export const GroupState = {

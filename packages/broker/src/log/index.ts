@@ -9,5 +9,5 @@
 export { LogManager, type LogManagerOptions, type ConfigDescription } from './log-manager.ts';
 export { PartitionLog, type FlushPolicy, type AppendResult } from './partition-log.ts';
 export { OffsetStore, type OffsetEntry, type CommittedOffset } from './offset-store.ts';
-export { KafkaError, LogErrorCode } from './kafka-error.ts';
+export { ErrorCode, KafkaError } from '../kafka-errors.ts';
 export { DEFAULT_TOPIC_CONFIG, validateTopicConfigs, type TopicConfig, type TimestampType } from './topic-config.ts';

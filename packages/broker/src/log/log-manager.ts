@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { writeFileAtomic } from './atomic-file.ts';
-import { KafkaError, LogErrorCode } from './kafka-error.ts';
+import { ErrorCode, KafkaError } from '../kafka-errors.ts';
 import { OffsetStore } from './offset-store.ts';
 import { PartitionLog, type FlushPolicy } from './partition-log.ts';
 import {
@@ -154,9 +154,9 @@ export class LogManager {
   async createTopic(name: string, partitions: number, configs: Record<string, string> = {}): Promise<void> {
     return this.admin(async () => {
       validateTopicName(name);
-      if (this.topics.has(name)) throw new KafkaError(LogErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${name}' already exists.`);
+      if (this.topics.has(name)) throw new KafkaError(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${name}' already exists.`);
       const collision = [...this.topics.keys()].find((t) => collidesWith(t, name));
-      if (collision !== undefined) throw new KafkaError(LogErrorCode.INVALID_TOPIC_EXCEPTION, `Topic '${name}' collides with existing topic: ${collision}`);
+      if (collision !== undefined) throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, `Topic '${name}' collides with existing topic: ${collision}`);
       checkPartitionCount(partitions);
       const explicit = validateTopicConfigs(configs);
       const state: TopicState = { partitions: [], explicit, config: resolveTopicConfig(explicit, this.defaults) };
@@ -177,7 +177,7 @@ export class LogManager {
   async deleteTopic(name: string): Promise<void> {
     return this.admin(async () => {
       const state = this.topics.get(name);
-      if (state === undefined) throw new KafkaError(LogErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic '${name}' does not exist.`);
+      if (state === undefined) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic '${name}' does not exist.`);
       this.topics.delete(name);
       await this.saveTopics();
       for (const log of state.partitions) {
@@ -192,11 +192,11 @@ export class LogManager {
   async createPartitions(name: string, totalCount: number): Promise<void> {
     return this.admin(async () => {
       const state = this.topics.get(name);
-      if (state === undefined) throw new KafkaError(LogErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic '${name}' does not exist.`);
+      if (state === undefined) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic '${name}' does not exist.`);
       const current = state.partitions.length;
-      if (totalCount === current) throw new KafkaError(LogErrorCode.INVALID_PARTITIONS, `Topic already has ${current} partitions.`);
+      if (totalCount === current) throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `Topic already has ${current} partitions.`);
       if (totalCount < current) {
-        throw new KafkaError(LogErrorCode.INVALID_PARTITIONS, `Topic currently has ${current} partitions, which is higher than the requested ${totalCount}.`);
+        throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `Topic currently has ${current} partitions, which is higher than the requested ${totalCount}.`);
       }
       checkPartitionCount(totalCount);
       const added: PartitionLog[] = [];
@@ -220,7 +220,7 @@ export class LogManager {
   /** Every Kafka topic config: the explicit value where the topic has one, otherwise the broker default. */
   describeConfigs(name: string): ConfigDescription[] {
     const state = this.topics.get(name);
-    if (state === undefined) throw new KafkaError(LogErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic '${name}' does not exist.`);
+    if (state === undefined) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic '${name}' does not exist.`);
     return allConfigNames().map((config) => {
       const explicit = Object.hasOwn(state.explicit, config) ? state.explicit[config] : undefined;
       return {
@@ -287,7 +287,7 @@ export class LogManager {
   }
 
   private admin<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.closed) return Promise.reject(new KafkaError(LogErrorCode.KAFKA_STORAGE_ERROR, 'log manager is closed'));
+    if (this.closed) return Promise.reject(new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, 'log manager is closed'));
     const run = this.adminChain.then(fn);
     this.adminChain = run.catch(() => undefined);
     return run;
@@ -295,8 +295,8 @@ export class LogManager {
 }
 
 function checkPartitionCount(n: number): void {
-  if (!Number.isInteger(n) || n < 1) throw new KafkaError(LogErrorCode.INVALID_PARTITIONS, `Number of partitions must be at least 1, got ${n}.`);
-  if (n > MAX_PARTITIONS) throw new KafkaError(LogErrorCode.INVALID_PARTITIONS, `Number of partitions ${n} exceeds this broker's limit of ${MAX_PARTITIONS}.`);
+  if (!Number.isInteger(n) || n < 1) throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `Number of partitions must be at least 1, got ${n}.`);
+  if (n > MAX_PARTITIONS) throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `Number of partitions ${n} exceeds this broker's limit of ${MAX_PARTITIONS}.`);
 }
 
 function readJson<T>(file: string): T | undefined {

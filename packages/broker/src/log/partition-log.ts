@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { syncDirectory, writeFileAtomic } from './atomic-file.ts';
 import { GroupSync } from './group-sync.ts';
-import { KafkaError, LogErrorCode } from './kafka-error.ts';
+import { ErrorCode, KafkaError } from '../kafka-errors.ts';
 import { ProducerStateTable, type ProducerSnapshot } from './producer-state.ts';
 import { setBaseOffset, validateBatches, type BatchHeader } from './record-batch.ts';
 import { Segment } from './segment.ts';
@@ -148,7 +148,7 @@ export class PartitionLog {
    */
   async append(records: Buffer): Promise<AppendResult> {
     this.assertOpen();
-    const headers = validateBatches(records);
+    const headers = validateBatches(records, this.options.config().maxMessageBytes, `${this.topic}-${this.partition}`);
     const appended = this.serialised(() => this.appendLocked(records, headers));
     const { result, ticket } = await appended;
     if (this.options.flush.mode === 'always') {
@@ -156,7 +156,7 @@ export class PartitionLog {
         await this.durability.waitDurable(ticket);
       } catch (err) {
         this.options.logger?.error({ err, topic: this.topic, partition: this.partition }, 'fsync failed');
-        throw new KafkaError(LogErrorCode.KAFKA_STORAGE_ERROR, `fsync failed: ${(err as Error).message}`, { cause: err });
+        throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `fsync failed: ${(err as Error).message}`, { cause: err });
       }
     }
     return result;
@@ -166,9 +166,6 @@ export class PartitionLog {
     this.assertOpen();
     const config = this.options.config();
     const segmentBytes = config.segmentBytes;
-    for (const h of headers) {
-      if (h.size > segmentBytes) throw new KafkaError(LogErrorCode.MESSAGE_TOO_LARGE, `batch of ${h.size} bytes is larger than segment.bytes (${segmentBytes})`);
-    }
     let next = this.active.nextOffset;
     for (const h of headers) {
       h.baseOffset = next;
@@ -176,6 +173,14 @@ export class PartitionLog {
     }
     // As in Kafka, timestamps are validated (and stamped) before duplicates are looked for.
     const logAppendTime = applyTimestampPolicy(records, headers, config, BigInt(Date.now()));
+    // Kafka compares the whole append (every batch of the partition's records), after validation, with
+    // segment.bytes: RecordBatchTooLargeException, RECORD_LIST_TOO_LARGE.
+    if (records.length > segmentBytes) {
+      throw new KafkaError(
+        ErrorCode.RECORD_LIST_TOO_LARGE,
+        `Message batch size is ${records.length} bytes in append to partition ${this.topic}-${this.partition}, which exceeds the maximum configured segment size of ${segmentBytes}.`,
+      );
+    }
     const checked = this.producers.check(headers);
     if ('duplicateOf' in checked) {
       // The original may still be waiting for its fsync: this ack waits for the same.
@@ -188,7 +193,7 @@ export class PartitionLog {
       this.active.append(records, headers);
     } catch (err) {
       this.options.logger?.error({ err, topic: this.topic, partition: this.partition }, 'log write failed');
-      throw new KafkaError(LogErrorCode.KAFKA_STORAGE_ERROR, `log write failed: ${(err as Error).message}`, { cause: err });
+      throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `log write failed: ${(err as Error).message}`, { cause: err });
     }
     this.producers.commit(checked.staged);
     const ticket = this.durability.markWritten();
@@ -223,7 +228,7 @@ export class PartitionLog {
     const highWatermark = this.highWatermark;
     const logStartOffset = this.startOffset;
     if (fetchOffset < logStartOffset || fetchOffset > highWatermark) {
-      throw new KafkaError(LogErrorCode.OFFSET_OUT_OF_RANGE, `offset ${fetchOffset} is outside [${logStartOffset}, ${highWatermark}] for ${this.topic}-${this.partition}`);
+      throw new KafkaError(ErrorCode.OFFSET_OUT_OF_RANGE, `offset ${fetchOffset} is outside [${logStartOffset}, ${highWatermark}] for ${this.topic}-${this.partition}`);
     }
     let records: Buffer = Buffer.alloc(0);
     if (fetchOffset < highWatermark) {
@@ -254,7 +259,7 @@ export class PartitionLog {
     this.assertOpen();
     return this.serialised(async () => {
       if (offset > this.highWatermark || offset < 0n) {
-        throw new KafkaError(LogErrorCode.OFFSET_OUT_OF_RANGE, `cannot delete records before ${offset}: high watermark is ${this.highWatermark}`);
+        throw new KafkaError(ErrorCode.OFFSET_OUT_OF_RANGE, `cannot delete records before ${offset}: high watermark is ${this.highWatermark}`);
       }
       if (offset <= this.startOffset) return this.startOffset;
       await writeFileAtomic(path.join(this.dir, LOG_START_CHECKPOINT), `${offset}\n`);
@@ -350,7 +355,7 @@ export class PartitionLog {
   }
 
   private assertOpen(): void {
-    if (this.closed) throw new KafkaError(LogErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `${this.topic}-${this.partition} is closed`);
+    if (this.closed) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `${this.topic}-${this.partition} is closed`);
   }
 }
 

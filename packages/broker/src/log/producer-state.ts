@@ -1,7 +1,7 @@
 // Idempotent-producer state of one partition: per producerId the current epoch and the last 5 batches
 // (sequence range → offsets), as Kafka keeps it. Appends are checked against it (duplicate, gap, stale
 // epoch) and it is rebuilt after a restart from a snapshot plus the batch headers after it.
-import { KafkaError, LogErrorCode } from './kafka-error.ts';
+import { ErrorCode, KafkaError } from '../kafka-errors.ts';
 import { isControlBatch, lastOffsetOf, lastSequenceOf, type BatchHeader } from './record-batch.ts';
 
 /** Kafka remembers this many batches per producer for duplicate detection. */
@@ -53,16 +53,16 @@ export class ProducerStateTable {
         if (dup !== undefined) return { duplicateOf: dup.firstOffset };
       }
       if (known !== undefined && h.producerEpoch < known.epoch) {
-        throw new KafkaError(LogErrorCode.INVALID_PRODUCER_EPOCH, `producer ${h.producerId} epoch ${h.producerEpoch} is older than the current epoch ${known.epoch}`);
+        throw new KafkaError(ErrorCode.INVALID_PRODUCER_EPOCH, `producer ${h.producerId} epoch ${h.producerEpoch} is older than the current epoch ${known.epoch}`);
       }
       const lastKnownSeq = known !== undefined && known.epoch === h.producerEpoch ? known.batches.at(-1)?.lastSeq : undefined;
       if (lastKnownSeq === undefined) {
         if (firstSeq !== 0) {
           const why = known === undefined ? 'is unknown here' : `started epoch ${h.producerEpoch}`;
-          throw new KafkaError(LogErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER, `producer ${h.producerId} ${why} and must start at sequence 0, got ${firstSeq}`);
+          throw new KafkaError(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER, `producer ${h.producerId} ${why} and must start at sequence 0, got ${firstSeq}`);
         }
       } else if (!(firstSeq === lastKnownSeq + 1 || (firstSeq === 0 && lastKnownSeq === INT32_MAX))) {
-        throw new KafkaError(LogErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER, `producer ${h.producerId} sent sequence ${firstSeq}, expected ${lastKnownSeq === INT32_MAX ? 0 : lastKnownSeq + 1}`);
+        throw new KafkaError(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER, `producer ${h.producerId} sent sequence ${firstSeq}, expected ${lastKnownSeq === INT32_MAX ? 0 : lastKnownSeq + 1}`);
       }
       const entry: ProducerEntry = known === undefined || known.epoch !== h.producerEpoch ? { epoch: h.producerEpoch, batches: [] } : { epoch: known.epoch, batches: [...known.batches] };
       pushBatch(entry, { firstSeq, lastSeq, firstOffset: h.baseOffset, lastOffset: lastOffsetOf(h) });

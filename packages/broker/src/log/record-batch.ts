@@ -2,7 +2,7 @@
 // rewrite. Codec-agnostic: the records section is never decompressed; only uncompressed batches are
 // walked record by record (for timestamp lookups).
 import { crc32c } from './crc32c.ts';
-import { KafkaError, LogErrorCode } from './kafka-error.ts';
+import { ErrorCode, KafkaError } from '../kafka-errors.ts';
 
 /*
  * RecordBatch v2 =>
@@ -68,39 +68,59 @@ export function readBatchHeader(buf: Buffer, pos: number, position = pos): Batch
   };
 }
 
-/** Why the batch at `pos` is invalid, or undefined if it is whole and its CRC matches. */
-export function checkBatch(buf: Buffer, pos: number, end = buf.length): string | undefined {
+/** Why the batch at `pos` is not a whole v2 batch (header, length, truncation, magic), or undefined. */
+function framingProblem(buf: Buffer, pos: number, end: number): string | undefined {
   if (end - pos < BATCH_HEADER_SIZE) return `truncated batch header (${end - pos} bytes)`;
   const size = LOG_OVERHEAD + buf.readInt32BE(pos + 8);
   if (size < BATCH_HEADER_SIZE) return `batch length ${size - LOG_OVERHEAD} is below the header size`;
   if (pos + size > end) return `batch of ${size} bytes truncated at ${end - pos} bytes`;
   const magic = buf.readInt8(pos + MAGIC_OFFSET);
   if (magic !== 2) return `unsupported magic ${magic} (only RecordBatch v2)`;
+  return undefined;
+}
+
+/** Why the CRC of the (whole) batch at `pos` does not match, or undefined. */
+function crcProblem(buf: Buffer, pos: number): string | undefined {
+  const size = LOG_OVERHEAD + buf.readInt32BE(pos + 8);
   const stored = buf.readUInt32BE(pos + CRC_OFFSET);
   const computed = crc32c(buf.subarray(pos + ATTRIBUTES_OFFSET, pos + size));
   if (stored !== computed) return `CRC mismatch (stored ${stored}, computed ${computed})`;
   return undefined;
 }
 
+/** Why the batch at `pos` is invalid, or undefined if it is whole and its CRC matches. */
+export function checkBatch(buf: Buffer, pos: number, end = buf.length): string | undefined {
+  return framingProblem(buf, pos, end) ?? crcProblem(buf, pos);
+}
+
 /**
  * Validates a produce request's records: one or more whole v2 batches, nothing else. Throws
  * KafkaError(CORRUPT_MESSAGE) for bad sizes, magic, CRC or a record count that contradicts the offsets,
+ * MESSAGE_TOO_LARGE for a batch larger than `maxBatchBytes` (the topic's max.message.bytes), and
  * INVALID_RECORD for what a client may not send (control batches, an idempotent batch without sequence).
  */
-export function validateBatches(buf: Buffer): BatchHeader[] {
-  if (buf.length === 0) throw new KafkaError(LogErrorCode.CORRUPT_MESSAGE, 'empty records');
+export function validateBatches(buf: Buffer, maxBatchBytes = Number.POSITIVE_INFINITY, partition = 'the partition'): BatchHeader[] {
+  if (buf.length === 0) throw new KafkaError(ErrorCode.CORRUPT_MESSAGE, 'empty records');
   const headers: BatchHeader[] = [];
   let pos = 0;
   while (pos < buf.length) {
-    const problem = checkBatch(buf, pos);
-    if (problem !== undefined) throw new KafkaError(LogErrorCode.CORRUPT_MESSAGE, `batch at byte ${pos}: ${problem}`);
+    const framing = framingProblem(buf, pos, buf.length);
+    if (framing !== undefined) throw new KafkaError(ErrorCode.CORRUPT_MESSAGE, `batch at byte ${pos}: ${framing}`);
+    const size = LOG_OVERHEAD + buf.readInt32BE(pos + 8);
+    // Kafka (UnifiedLog.analyzeAndValidateRecords) compares each batch's sizeInBytes, which for v2 is
+    // the whole batch with its 12-byte log overhead, before it checks the CRC: RecordTooLargeException.
+    if (size > maxBatchBytes) {
+      throw new KafkaError(ErrorCode.MESSAGE_TOO_LARGE, `The record batch size in the append to ${partition} is ${size} bytes which exceeds the maximum configured value of ${maxBatchBytes}.`);
+    }
+    const crc = crcProblem(buf, pos);
+    if (crc !== undefined) throw new KafkaError(ErrorCode.CORRUPT_MESSAGE, `batch at byte ${pos}: ${crc}`);
     const h = readBatchHeader(buf, pos);
     if (h.lastOffsetDelta < 0 || h.recordsCount !== h.lastOffsetDelta + 1) {
-      throw new KafkaError(LogErrorCode.CORRUPT_MESSAGE, `batch at byte ${pos}: ${h.recordsCount} records but lastOffsetDelta ${h.lastOffsetDelta}`);
+      throw new KafkaError(ErrorCode.CORRUPT_MESSAGE, `batch at byte ${pos}: ${h.recordsCount} records but lastOffsetDelta ${h.lastOffsetDelta}`);
     }
-    if ((h.attributes & Attributes.CONTROL) !== 0) throw new KafkaError(LogErrorCode.INVALID_RECORD, 'clients may not produce control batches');
+    if ((h.attributes & Attributes.CONTROL) !== 0) throw new KafkaError(ErrorCode.INVALID_RECORD, 'clients may not produce control batches');
     if (h.producerId >= 0n && h.baseSequence < 0) {
-      throw new KafkaError(LogErrorCode.INVALID_RECORD, `batch from producer ${h.producerId} has no sequence number`);
+      throw new KafkaError(ErrorCode.INVALID_RECORD, `batch from producer ${h.producerId} has no sequence number`);
     }
     headers.push(h);
     pos += h.size;

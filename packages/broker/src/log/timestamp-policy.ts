@@ -2,7 +2,7 @@
 // record's timestamp must lie within message.timestamp.before/after.max.ms (or the older
 // difference.max.ms) of the broker's clock, else the whole append fails with INVALID_TIMESTAMP; under
 // LogAppendTime each batch is stamped with the broker's time (a producer may not claim that type).
-import { KafkaError, LogErrorCode } from './kafka-error.ts';
+import { ErrorCode, KafkaError } from '../kafka-errors.ts';
 import { Attributes, recordTimestamps, setLogAppendTime, type BatchHeader } from './record-batch.ts';
 import type { TopicConfig } from './topic-config.ts';
 
@@ -17,7 +17,7 @@ export function applyTimestampPolicy(records: Buffer, headers: BatchHeader[], co
   if (config.messageTimestampType === 'LogAppendTime') {
     for (const h of headers) {
       if ((h.attributes & Attributes.TIMESTAMP_TYPE_LOG_APPEND) !== 0) {
-        throw new KafkaError(LogErrorCode.INVALID_TIMESTAMP, `Invalid timestamp type in batch at offset ${h.baseOffset}. Producer should not set timestamp type to LogAppendTime.`);
+        throw new KafkaError(ErrorCode.INVALID_TIMESTAMP, `Invalid timestamp type in batch at offset ${h.baseOffset}. Producer should not set timestamp type to LogAppendTime.`);
       }
     }
     for (const h of headers) setLogAppendTime(records, h, now);
@@ -34,7 +34,7 @@ export function applyTimestampPolicy(records: Buffer, headers: BatchHeader[], co
     for (const { offsetDelta, timestamp } of timestamps) {
       if (timestamp !== NO_TIMESTAMP && (now - timestamp > before || timestamp - now > after)) {
         throw new KafkaError(
-          LogErrorCode.INVALID_TIMESTAMP,
+          ErrorCode.INVALID_TIMESTAMP,
           `Timestamp ${timestamp} of message with offset ${h.baseOffset + offsetDelta} is out of range. The timestamp should be within [${now - before}, ${now + after}]`,
         );
       }

@@ -2,10 +2,10 @@
 // and every topic config name Kafka's LogConfig defines, with its type, default and validator
 // (storage/.../log/LogConfig.java at apache/kafka@1eb7644349c). A name outside that table is
 // INVALID_CONFIG, as in Kafka. All valid configs are stored and described; the ones that change what
-// this broker does are resolved into TopicConfig (retention, segment size, cleanup policy, timestamp
-// type and bounds); the rest (replication, flush tuning, compaction tuning...) mean nothing more on a
+// this broker does are resolved into TopicConfig (retention, segment size, largest batch, cleanup
+// policy, timestamp type and bounds); the rest (replication, flush tuning, compaction tuning...) mean nothing more on a
 // single node that never compacts and are kept so that clients read back what they set.
-import { KafkaError, LogErrorCode } from './kafka-error.ts';
+import { ErrorCode, KafkaError } from '../kafka-errors.ts';
 
 export type TimestampType = 'CreateTime' | 'LogAppendTime';
 
@@ -16,6 +16,12 @@ export interface TopicConfig {
   retentionBytes: number;
   /** Roll to a new segment file past this size. @default 1073741824 (1 GiB), at least 1024 */
   segmentBytes: number;
+  /**
+   * max.message.bytes: the largest record batch (whole v2 batch, baseOffset and length included) an
+   * append may carry, MESSAGE_TOO_LARGE otherwise. The broker's message.max.bytes is its default.
+   * @default 1048588 (1 MiB + the 12-byte log overhead, Kafka's LogConfig.DEFAULT_MAX_MESSAGE_BYTES)
+   */
+  maxMessageBytes: number;
   /** Only `delete` is implemented (no compaction). @default 'delete' */
   cleanupPolicy: 'delete';
   /** message.timestamp.type: LogAppendTime stamps each batch with the broker's time. @default 'CreateTime' */
@@ -41,6 +47,7 @@ export const DEFAULT_TOPIC_CONFIG: Readonly<TopicConfig> = Object.freeze({
   retentionMs: 7 * 24 * 60 * 60 * 1000,
   retentionBytes: -1,
   segmentBytes: 1024 * 1024 * 1024,
+  maxMessageBytes: 1024 * 1024 + 12,
   cleanupPolicy: 'delete',
   messageTimestampType: 'CreateTime',
   messageTimestampBeforeMaxMs: LONG_MAX,
@@ -108,7 +115,7 @@ const TOPIC_CONFIGS: Record<string, Spec> = {
   'local.retention.bytes': long(-2, -2n),
   'local.retention.ms': long(-2, -2n),
   'max.compaction.lag.ms': long(LONG_MAX, 1n),
-  'max.message.bytes': int(1_048_588, 0n),
+  'max.message.bytes': int(DEFAULT_TOPIC_CONFIG.maxMessageBytes, 0n),
   'message.downconversion.enable': bool(true),
   'message.format.version': { type: 'string', default: '3.0-IV1', check: metadataVersionProblem },
   'message.timestamp.after.max.ms': long(LONG_MAX, 0n),
@@ -141,7 +148,7 @@ export function validateTopicName(name: string): void {
   else if (name === '.' || name === '..') reason = `'${name}' is not allowed`;
   else if (name.length > MAX_TOPIC_NAME_LENGTH) reason = `the length of '${name}' is longer than the max allowed length ${MAX_TOPIC_NAME_LENGTH}`;
   else if (!/^[a-zA-Z0-9._-]+$/.test(name)) reason = `'${name}' contains one or more characters other than ASCII alphanumerics, '.', '_' and '-'`;
-  if (reason !== undefined) throw new KafkaError(LogErrorCode.INVALID_TOPIC_EXCEPTION, `Topic name is invalid: ${reason}`);
+  if (reason !== undefined) throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, `Topic name is invalid: ${reason}`);
 }
 
 /** Kafka refuses topics that differ only by '.' vs '_' (their metric names would collide). */
@@ -151,7 +158,7 @@ export function collidesWith(a: string, b: string): boolean {
 
 function invalid(name: string, value: string, reason: string): KafkaError {
   // ConfigException's wording, which Kafka puts in the CreateTopics error message.
-  return new KafkaError(LogErrorCode.INVALID_CONFIG, `Invalid value ${value} for configuration ${name}: ${reason}`);
+  return new KafkaError(ErrorCode.INVALID_CONFIG, `Invalid value ${value} for configuration ${name}: ${reason}`);
 }
 
 /** Parses and checks one value as Kafka's ConfigDef does; returns it normalised (ConfigDef.convertToString). */
@@ -205,15 +212,15 @@ export function validateTopicConfigs(configs: Record<string, string | null>): Re
   const explicit: Record<string, string> = {};
   for (const [name, raw] of Object.entries(configs)) {
     const spec = Object.hasOwn(TOPIC_CONFIGS, name) ? TOPIC_CONFIGS[name] : undefined;
-    if (spec === undefined) throw new KafkaError(LogErrorCode.INVALID_CONFIG, `Unknown topic config name: ${name}`);
-    if (raw === null) throw new KafkaError(LogErrorCode.INVALID_CONFIG, `Null value not supported for topic config ${name}`);
+    if (spec === undefined) throw new KafkaError(ErrorCode.INVALID_CONFIG, `Unknown topic config name: ${name}`);
+    if (raw === null) throw new KafkaError(ErrorCode.INVALID_CONFIG, `Null value not supported for topic config ${name}`);
     explicit[name] = normalise(name, spec, raw);
   }
   const minLag = BigInt(explicit['min.compaction.lag.ms'] ?? '0');
   const maxLag = BigInt(explicit['max.compaction.lag.ms'] ?? String(LONG_MAX));
   if (minLag > maxLag) {
     // LogConfig.validateValues
-    throw new KafkaError(LogErrorCode.INVALID_CONFIG, `conflict topic config setting min.compaction.lag.ms (${minLag}) > max.compaction.lag.ms (${maxLag})`);
+    throw new KafkaError(ErrorCode.INVALID_CONFIG, `conflict topic config setting min.compaction.lag.ms (${minLag}) > max.compaction.lag.ms (${maxLag})`);
   }
   return explicit;
 }
@@ -233,6 +240,7 @@ export function resolveTopicConfig(explicit: Record<string, string>, defaults: T
     retentionMs: num('retention.ms', defaults.retentionMs),
     retentionBytes: num('retention.bytes', defaults.retentionBytes),
     segmentBytes: num('segment.bytes', defaults.segmentBytes),
+    maxMessageBytes: num('max.message.bytes', defaults.maxMessageBytes),
     cleanupPolicy: 'delete',
     messageTimestampType: (explicit['message.timestamp.type'] as TimestampType | undefined) ?? defaults.messageTimestampType,
     messageTimestampBeforeMaxMs: bound('message.timestamp.before.max.ms', defaults.messageTimestampBeforeMaxMs),
@@ -249,6 +257,8 @@ export function defaultConfigValue(name: string, defaults: TopicConfig): string 
       return String(defaults.retentionBytes);
     case 'segment.bytes':
       return String(defaults.segmentBytes);
+    case 'max.message.bytes':
+      return String(defaults.maxMessageBytes);
     case 'message.timestamp.type':
       return defaults.messageTimestampType;
     case 'message.timestamp.before.max.ms':

@@ -1,7 +1,7 @@
 // Generic schema-driven codec: walks a transcribed Kafka message schema for one version. Each
 // (schema, version) is compiled once into a flat plan (fields present in that version, nullability
 // resolved), so the hot path is a loop over plain objects with no version arithmetic.
-import { ProtocolDecodeError } from './errors.ts';
+import { ProtocolDecodeError } from '../kafka-errors.ts';
 import { Reader } from './reader.ts';
 import type { FieldSchema, MessageSchema, PrimitiveType } from './schemas/message-schema.ts';
 import { Writer } from './writer.ts';

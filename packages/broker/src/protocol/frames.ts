@@ -1,9 +1,8 @@
 // Whole frames: size prefix + header + body, for responses the broker sends and (for tests and
 // tools) requests a client sends. Decoding checks the api key and version before touching the body.
 import { ApiKey, SUPPORTED_VERSIONS, isSupported } from './api-keys.ts';
-import { UnsupportedVersionError } from './errors.ts';
 import { decodeMessage, encodeMessage } from './codec.ts';
-import { ErrorCode } from './error-codes.ts';
+import { ErrorCode, UnsupportedVersionError } from '../kafka-errors.ts';
 import { requestHeaderSize } from './header.ts';
 import type { RequestBodies, ResponseBodies } from './messages.ts';
 import { SCHEMAS, type ApiSchemas } from './schemas/index.ts';

@@ -1,6 +1,6 @@
 // Request header v1 and response header v0, the only headers of the implemented (non-flexible)
 // versions; see RequestHeader.json / ResponseHeader.json in Apache Kafka.
-import { ProtocolDecodeError } from './errors.ts';
+import { ProtocolDecodeError } from '../kafka-errors.ts';
 import { Reader } from './reader.ts';
 
 export interface RequestHeader {

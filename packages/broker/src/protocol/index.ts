@@ -6,8 +6,7 @@
 //   socket.write(encodeResponse(ApiKey.Produce, header.apiVersion, header.correlationId, response));
 
 export { ApiKey, SUPPORTED_VERSIONS, apiName, isSupported, type VersionRange } from './api-keys.ts';
-export { ErrorCode, errorName } from './error-codes.ts';
-export { ProtocolDecodeError, UnsupportedVersionError } from './errors.ts';
+export { ErrorCode, KAFKA_ERRORS, ProtocolDecodeError, UnsupportedVersionError, errorName, isRetriable, type ErrorName } from '../kafka-errors.ts';
 export { decodeRequestHeader, decodeResponseHeader, type RequestHeader } from './header.ts';
 export {
   decodeRequest,

@@ -1,6 +1,6 @@
 // Bounds-checked big-endian reader over one frame. Every read checks the remaining length first, so
 // malformed input ends in a ProtocolDecodeError, never a RangeError or a huge allocation.
-import { ProtocolDecodeError } from './errors.ts';
+import { ProtocolDecodeError } from '../kafka-errors.ts';
 
 export class Reader {
   readonly buffer: Buffer;

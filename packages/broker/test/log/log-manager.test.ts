@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { KafkaError, LogErrorCode, LogManager, type LogManagerOptions } from '../../src/log/index.ts';
+import { ErrorCode, KafkaError, LogManager, type LogManagerOptions } from '../../src/log/index.ts';
 import { closeAfter, makeBatch, tempDir, valuesOf } from './batch-factory.ts';
 
 async function open(t: TestContext, dataDir: string, options: Partial<LogManagerOptions> = {}): Promise<LogManager> {
@@ -16,24 +16,24 @@ async function rejectsWith(p: Promise<unknown>, code: number, message?: RegExp):
 test('topic names are validated as Kafka does', async (t) => {
   const logs = await open(t, await tempDir(t));
   for (const bad of ['', '.', '..', 'a'.repeat(250), 'has space', 'slash/name', 'ümlaut']) {
-    await rejectsWith(logs.createTopic(bad, 1), LogErrorCode.INVALID_TOPIC_EXCEPTION);
+    await rejectsWith(logs.createTopic(bad, 1), ErrorCode.INVALID_TOPIC_EXCEPTION);
   }
   await logs.createTopic('a'.repeat(249), 1);
   await logs.createTopic('ok.name_with-chars.1', 1);
-  await rejectsWith(logs.createTopic('ok_name_with-chars_1', 1), LogErrorCode.INVALID_TOPIC_EXCEPTION, /collides/);
-  await rejectsWith(logs.createTopic('ok.name_with-chars.1', 1), LogErrorCode.TOPIC_ALREADY_EXISTS);
-  await rejectsWith(logs.createTopic('zero', 0), LogErrorCode.INVALID_PARTITIONS);
+  await rejectsWith(logs.createTopic('ok_name_with-chars_1', 1), ErrorCode.INVALID_TOPIC_EXCEPTION, /collides/);
+  await rejectsWith(logs.createTopic('ok.name_with-chars.1', 1), ErrorCode.TOPIC_ALREADY_EXISTS);
+  await rejectsWith(logs.createTopic('zero', 0), ErrorCode.INVALID_PARTITIONS);
   assert.equal(logs.partition('zero', 0), undefined);
 });
 
 test('topic configs: supported ones are validated, compact and unknown names are INVALID_CONFIG', async (t) => {
   const logs = await open(t, await tempDir(t), { defaultTopicConfig: { retentionMs: 1000 } });
-  await rejectsWith(logs.createTopic('c1', 1, { 'cleanup.policy': 'compact' }), LogErrorCode.INVALID_CONFIG, /compaction/);
-  await rejectsWith(logs.createTopic('c1', 1, { 'cleanup.policy': 'compact,delete' }), LogErrorCode.INVALID_CONFIG);
-  await rejectsWith(logs.createTopic('c1', 1, { 'max.message.bytes': '-1' }), LogErrorCode.INVALID_CONFIG, /max\.message\.bytes.*at least 0/);
-  await rejectsWith(logs.createTopic('c1', 1, { 'no.such.config': '1' }), LogErrorCode.INVALID_CONFIG, /Unknown topic config name: no\.such\.config/);
-  await rejectsWith(logs.createTopic('c1', 1, { 'segment.bytes': '10' }), LogErrorCode.INVALID_CONFIG);
-  await rejectsWith(logs.createTopic('c1', 1, { 'retention.ms': 'soon' }), LogErrorCode.INVALID_CONFIG);
+  await rejectsWith(logs.createTopic('c1', 1, { 'cleanup.policy': 'compact' }), ErrorCode.INVALID_CONFIG, /compaction/);
+  await rejectsWith(logs.createTopic('c1', 1, { 'cleanup.policy': 'compact,delete' }), ErrorCode.INVALID_CONFIG);
+  await rejectsWith(logs.createTopic('c1', 1, { 'max.message.bytes': '-1' }), ErrorCode.INVALID_CONFIG, /max\.message\.bytes.*at least 0/);
+  await rejectsWith(logs.createTopic('c1', 1, { 'no.such.config': '1' }), ErrorCode.INVALID_CONFIG, /Unknown topic config name: no\.such\.config/);
+  await rejectsWith(logs.createTopic('c1', 1, { 'segment.bytes': '10' }), ErrorCode.INVALID_CONFIG);
+  await rejectsWith(logs.createTopic('c1', 1, { 'retention.ms': 'soon' }), ErrorCode.INVALID_CONFIG);
   assert.deepEqual(logs.listTopics(), []);
   await logs.createTopic('c1', 2, { 'retention.bytes': '5000', 'cleanup.policy': 'delete', 'segment.bytes': '2048' });
   assert.deepEqual(logs.listTopics(), [{ name: 'c1', partitions: 2, configs: { 'retention.bytes': '5000', 'cleanup.policy': 'delete', 'segment.bytes': '2048' } }]);
@@ -43,7 +43,7 @@ test('topic configs: supported ones are validated, compact and unknown names are
   assert.equal(described['retention.bytes']?.isDefault, false);
   assert.equal(described['segment.bytes']?.value, '2048');
   assert.equal(described['cleanup.policy']?.value, 'delete');
-  assert.throws(() => logs.describeConfigs('nope'), (e: unknown) => e instanceof KafkaError && e.errorCode === LogErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  assert.throws(() => logs.describeConfigs('nope'), (e: unknown) => e instanceof KafkaError && e.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
 });
 
 test('create, createPartitions and delete persist across close/open; data stays with its partition', async (t) => {
@@ -53,12 +53,12 @@ test('create, createPartitions and delete persist across close/open; data stays 
   await logs.createTopic('drop', 2);
   await logs.partition('keep', 0)!.append(await makeBatch({ values: ['k0', 'k1'] }));
   await logs.partition('drop', 1)!.append(await makeBatch({ values: ['d'] }));
-  await rejectsWith(logs.createPartitions('keep', 1), LogErrorCode.INVALID_PARTITIONS);
-  await rejectsWith(logs.createPartitions('nope', 3), LogErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  await rejectsWith(logs.createPartitions('keep', 1), ErrorCode.INVALID_PARTITIONS);
+  await rejectsWith(logs.createPartitions('nope', 3), ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   await logs.createPartitions('keep', 3);
   await logs.partition('keep', 2)!.append(await makeBatch({ values: ['k2-0'] }));
   await logs.deleteTopic('drop');
-  await rejectsWith(logs.deleteTopic('drop'), LogErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  await rejectsWith(logs.deleteTopic('drop'), ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   assert.equal(logs.partition('drop', 1), undefined);
   assert.equal(fs.existsSync(path.join(dataDir, 'drop-1')), false);
   await logs.close();

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { KafkaError, LogErrorCode } from '../../src/log/kafka-error.ts';
+import { ErrorCode, KafkaError } from '../../src/kafka-errors.ts';
 import { PartitionLog, type FlushPolicy } from '../../src/log/partition-log.ts';
 import { DEFAULT_TOPIC_CONFIG, type TopicConfig } from '../../src/log/topic-config.ts';
 import { Compression, closeAfter, decodeBatches, makeBatch, tempDir, valuesOf } from './batch-factory.ts';
@@ -48,8 +48,8 @@ test('append assigns offsets, read returns whole batches from the one containing
   assert.deepEqual(decoded[0]?.records.map((r) => r.offset), ['3', '4']);
 
   assert.equal(log.read(5n, 100).records.length, 0); // empty at the high watermark
-  assert.throws(() => log.read(6n, 100), (e: unknown) => e instanceof KafkaError && e.errorCode === LogErrorCode.OFFSET_OUT_OF_RANGE);
-  assert.throws(() => log.read(-1n, 100), (e: unknown) => e instanceof KafkaError && e.errorCode === LogErrorCode.OFFSET_OUT_OF_RANGE);
+  assert.throws(() => log.read(6n, 100), (e: unknown) => e instanceof KafkaError && e.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE);
+  assert.throws(() => log.read(-1n, 100), (e: unknown) => e instanceof KafkaError && e.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE);
 });
 
 test('read caps at maxBytes but always returns at least one whole batch', async (t) => {
@@ -69,11 +69,35 @@ test('one append with several batches gets consecutive offsets; a corrupt CRC is
   assert.equal(log.highWatermark, 3n);
   const bad = await makeBatch({ values: ['bad'] });
   bad[bad.length - 2]! ^= 0x55;
-  await isKafkaError(log.append(bad), LogErrorCode.CORRUPT_MESSAGE);
+  await isKafkaError(log.append(bad), ErrorCode.CORRUPT_MESSAGE);
   // A good batch followed by a corrupt one: neither is written.
-  await isKafkaError(log.append(Buffer.concat([await makeBatch({ values: ['ok'] }), bad])), LogErrorCode.CORRUPT_MESSAGE);
+  await isKafkaError(log.append(Buffer.concat([await makeBatch({ values: ['ok'] }), bad])), ErrorCode.CORRUPT_MESSAGE);
   assert.equal(log.highWatermark, 3n);
   assert.deepEqual(await readAll(log), ['1', '2', '3']);
+});
+
+test('max.message.bytes: each whole batch is compared, before its CRC; segment.bytes bounds the whole append', async (t) => {
+  const batch = await makeBatch({ values: ['a'.repeat(100)] });
+  const log = await openLog(t, await tempDir(t), { maxMessageBytes: batch.length, segmentBytes: 1024 });
+  assert.equal((await log.append(batch)).baseOffset, 0n, 'a batch of exactly max.message.bytes is appended');
+  const larger = await makeBatch({ values: ['a'.repeat(101)] });
+  assert.equal(larger.length, batch.length + 1);
+  await assert.rejects(log.append(larger), (err: unknown) => {
+    assert.ok(err instanceof KafkaError);
+    assert.equal(err.errorCode, ErrorCode.MESSAGE_TOO_LARGE);
+    assert.match(err.message, new RegExp(`append to t-0 is ${larger.length} bytes which exceeds the maximum configured value of ${batch.length}`));
+    return true;
+  });
+  // As in Kafka's analyzeAndValidateRecords, the size is checked before the CRC.
+  larger[larger.length - 1]! ^= 0x55;
+  await isKafkaError(log.append(larger), ErrorCode.MESSAGE_TOO_LARGE);
+  // A later batch too large fails the whole append: nothing of it is written.
+  await isKafkaError(log.append(Buffer.concat([batch, larger])), ErrorCode.MESSAGE_TOO_LARGE);
+  // Batches each within max.message.bytes whose sum exceeds segment.bytes: RECORD_LIST_TOO_LARGE, as
+  // Kafka's RecordBatchTooLargeException.
+  const many = Buffer.concat(Array.from({ length: Math.ceil(1025 / batch.length) }, () => batch));
+  await isKafkaError(log.append(many), ErrorCode.RECORD_LIST_TOO_LARGE);
+  assert.equal(log.highWatermark, 1n);
 });
 
 test('segments roll at segment.bytes and reads cross segments', async (t) => {
@@ -108,7 +132,7 @@ test('retention by size deletes whole oldest segments, never the active one', as
   // As Kafka: delete oldest segments only while what is left stays at or above retention.bytes.
   assert.ok(log.sizeBytes >= 2048 && log.sizeBytes < 2048 + 1024, `size ${log.sizeBytes} (was ${sizeBefore})`);
   assert.ok(log.logStartOffset > 0n);
-  assert.throws(() => log.read(0n, 100), (e: unknown) => e instanceof KafkaError && e.errorCode === LogErrorCode.OFFSET_OUT_OF_RANGE);
+  assert.throws(() => log.read(0n, 100), (e: unknown) => e instanceof KafkaError && e.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE);
   const remaining = await readAll(log);
   assert.equal(remaining.at(-1), 'r29'.padEnd(200, '.'));
   assert.equal(remaining.length, Number(log.highWatermark - log.logStartOffset));
@@ -142,8 +166,8 @@ test('deleteRecordsBefore moves the log start offset, deletes whole segments bel
   assert.equal(log.logStartOffset, 17n);
   assert.ok(log.segmentCount < segments);
   assert.equal(await log.deleteRecordsBefore(5n), 17n); // never moves back
-  await isKafkaError(log.deleteRecordsBefore(31n), LogErrorCode.OFFSET_OUT_OF_RANGE);
-  assert.throws(() => log.read(16n, 100), (e: unknown) => e instanceof KafkaError && e.errorCode === LogErrorCode.OFFSET_OUT_OF_RANGE);
+  await isKafkaError(log.deleteRecordsBefore(31n), ErrorCode.OFFSET_OUT_OF_RANGE);
+  assert.throws(() => log.read(16n, 100), (e: unknown) => e instanceof KafkaError && e.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE);
   assert.equal((await readAll(log))[0], 'd17'.padEnd(150, '.'));
   await log.close();
   const reopened = await openLog(t, dir, { segmentBytes: 1024 });

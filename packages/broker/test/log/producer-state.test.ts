@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
-import { KafkaError, LogErrorCode } from '../../src/log/kafka-error.ts';
+import { ErrorCode, KafkaError } from '../../src/kafka-errors.ts';
 import { PartitionLog } from '../../src/log/partition-log.ts';
 import { ProducerStateTable } from '../../src/log/producer-state.ts';
 import type { BatchHeader } from '../../src/log/record-batch.ts';
@@ -36,10 +36,10 @@ test('duplicates of recent batches return the original offset and write nothing'
 
 test('a gap or an unknown producer starting above 0 is OUT_OF_ORDER_SEQUENCE_NUMBER', async (t) => {
   const log = await openLog(t, await tempDir(t));
-  await rejectsWith(produce(log, { seq: 5 }), LogErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
+  await rejectsWith(produce(log, { seq: 5 }), ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
   await produce(log, { seq: 0, n: 2 });
-  await rejectsWith(produce(log, { seq: 3 }), LogErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
-  await rejectsWith(produce(log, { seq: 1 }), LogErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER); // overlaps, not a known batch
+  await rejectsWith(produce(log, { seq: 3 }), ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
+  await rejectsWith(produce(log, { seq: 1 }), ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER); // overlaps, not a known batch
   assert.equal((await produce(log, { seq: 2 })).baseOffset, 2n);
   assert.equal(log.highWatermark, 3n);
   // Producers are independent.
@@ -50,16 +50,16 @@ test('only the last 5 batches are remembered', async (t) => {
   const log = await openLog(t, await tempDir(t));
   for (let seq = 0; seq < 6; seq++) await produce(log, { seq });
   assert.equal((await produce(log, { seq: 1 })).duplicate, true);
-  await rejectsWith(produce(log, { seq: 0 }), LogErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
+  await rejectsWith(produce(log, { seq: 0 }), ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
 });
 
 test('epochs: a higher one restarts at 0, a lower one is INVALID_PRODUCER_EPOCH', async (t) => {
   const log = await openLog(t, await tempDir(t));
   await produce(log, { epoch: 1, seq: 0, n: 2 });
-  await rejectsWith(produce(log, { epoch: 2, seq: 2 }), LogErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
+  await rejectsWith(produce(log, { epoch: 2, seq: 2 }), ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
   assert.equal((await produce(log, { epoch: 2, seq: 0 })).baseOffset, 2n);
-  await rejectsWith(produce(log, { epoch: 1, seq: 2 }), LogErrorCode.INVALID_PRODUCER_EPOCH);
-  await rejectsWith(produce(log, { epoch: 0, seq: 0 }), LogErrorCode.INVALID_PRODUCER_EPOCH);
+  await rejectsWith(produce(log, { epoch: 1, seq: 2 }), ErrorCode.INVALID_PRODUCER_EPOCH);
+  await rejectsWith(produce(log, { epoch: 0, seq: 0 }), ErrorCode.INVALID_PRODUCER_EPOCH);
   assert.equal((await produce(log, { epoch: 2, seq: 1 })).baseOffset, 3n);
 });
 
@@ -71,8 +71,8 @@ test('duplicate and sequence checks still hold after a reopen, with or without t
   await log.close();
   const reopened = await openLog(t, dir);
   assert.deepEqual(await produce(reopened, { seq: 38, n: 2, epoch: 3 }), { baseOffset: 38n, logStartOffset: 0n, duplicate: true, logAppendTime: -1n });
-  await rejectsWith(produce(reopened, { seq: 41, epoch: 3 }), LogErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
-  await rejectsWith(produce(reopened, { seq: 40, epoch: 2 }), LogErrorCode.INVALID_PRODUCER_EPOCH);
+  await rejectsWith(produce(reopened, { seq: 41, epoch: 3 }), ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
+  await rejectsWith(produce(reopened, { seq: 40, epoch: 2 }), ErrorCode.INVALID_PRODUCER_EPOCH);
   assert.equal((await produce(reopened, { seq: 40, epoch: 3 })).baseOffset, 40n);
 });
 
@@ -105,5 +105,5 @@ test('snapshot round trip keeps epochs and batches', () => {
   table.replay(header({ producerId: 5n, producerEpoch: 4, baseSequence: 0, lastOffsetDelta: 2, recordsCount: 3, baseOffset: 10n }));
   const copy = ProducerStateTable.fromSnapshot(JSON.parse(JSON.stringify(table.toSnapshot())) as ReturnType<ProducerStateTable['toSnapshot']>);
   assert.deepEqual(copy.check([header({ producerId: 5n, producerEpoch: 4, baseSequence: 0, lastOffsetDelta: 2, recordsCount: 3 })]), { duplicateOf: 10n });
-  assert.throws(() => copy.check([header({ producerId: 5n, producerEpoch: 3, baseSequence: 3 })]), (e: unknown) => e instanceof KafkaError && e.errorCode === LogErrorCode.INVALID_PRODUCER_EPOCH);
+  assert.throws(() => copy.check([header({ producerId: 5n, producerEpoch: 3, baseSequence: 3 })]), (e: unknown) => e instanceof KafkaError && e.errorCode === ErrorCode.INVALID_PRODUCER_EPOCH);
 });

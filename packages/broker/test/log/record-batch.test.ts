@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { KafkaError, LogErrorCode } from '../../src/log/kafka-error.ts';
+import { ErrorCode, KafkaError } from '../../src/kafka-errors.ts';
 import {
   Attributes,
   compressionOf,
@@ -64,16 +64,16 @@ test('refuses corrupt input with CORRUPT_MESSAGE', async () => {
   const good = await makeBatch({ values: ['hello', 'world'] });
   const flipped = Buffer.from(good);
   flipped[flipped.length - 1]! ^= 0xff;
-  assertKafkaError(() => validateBatches(flipped), LogErrorCode.CORRUPT_MESSAGE);
-  assertKafkaError(() => validateBatches(good.subarray(0, good.length - 3)), LogErrorCode.CORRUPT_MESSAGE);
-  assertKafkaError(() => validateBatches(Buffer.concat([good, Buffer.alloc(10)])), LogErrorCode.CORRUPT_MESSAGE);
-  assertKafkaError(() => validateBatches(Buffer.alloc(0)), LogErrorCode.CORRUPT_MESSAGE);
+  assertKafkaError(() => validateBatches(flipped), ErrorCode.CORRUPT_MESSAGE);
+  assertKafkaError(() => validateBatches(good.subarray(0, good.length - 3)), ErrorCode.CORRUPT_MESSAGE);
+  assertKafkaError(() => validateBatches(Buffer.concat([good, Buffer.alloc(10)])), ErrorCode.CORRUPT_MESSAGE);
+  assertKafkaError(() => validateBatches(Buffer.alloc(0)), ErrorCode.CORRUPT_MESSAGE);
   const badMagic = Buffer.from(good);
   badMagic[16] = 1;
-  assertKafkaError(() => validateBatches(badMagic), LogErrorCode.CORRUPT_MESSAGE);
+  assertKafkaError(() => validateBatches(badMagic), ErrorCode.CORRUPT_MESSAGE);
   const badLength = Buffer.from(good);
   badLength.writeInt32BE(-5, 8);
-  assertKafkaError(() => validateBatches(badLength), LogErrorCode.CORRUPT_MESSAGE);
+  assertKafkaError(() => validateBatches(badLength), ErrorCode.CORRUPT_MESSAGE);
 });
 
 test('finds the first record at or after a timestamp in an uncompressed batch', async () => {

@@ -3,7 +3,7 @@
 // LogAppendTime stamp (bit, max timestamp and a CRC that still verifies, read back by kafkajs).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { KafkaError, LogErrorCode } from '../../src/log/kafka-error.ts';
+import { ErrorCode, KafkaError } from '../../src/kafka-errors.ts';
 import { Attributes, checkBatch, validateBatches } from '../../src/log/record-batch.ts';
 import { applyTimestampPolicy } from '../../src/log/timestamp-policy.ts';
 import { DEFAULT_TOPIC_CONFIG, resolveTopicConfig, validateTopicConfigs } from '../../src/log/topic-config.ts';
@@ -17,7 +17,7 @@ function configOf(explicit: Record<string, string>) {
 }
 
 function invalidTimestamp(message: RegExp) {
-  return (err: unknown) => err instanceof KafkaError && err.errorCode === LogErrorCode.INVALID_TIMESTAMP && message.test(err.message);
+  return (err: unknown) => err instanceof KafkaError && err.errorCode === ErrorCode.INVALID_TIMESTAMP && message.test(err.message);
 }
 
 test('bounds: difference.max.ms stands in for before/after.max.ms left at their default, as in Kafka', () => {

@@ -17,6 +17,7 @@ import {
   errorName,
   isSupported,
 } from '../../src/protocol/index.ts';
+import { KAFKA_ERRORS, KafkaError, errorCodeOf, errorMessageOf, isRetriable } from '../../src/kafka-errors.ts';
 
 const require = createRequire(import.meta.url);
 const { errorCodes } = require('kafkajs/src/protocol/error.js') as { errorCodes: Array<{ type: string; code: number }> };
@@ -94,4 +95,33 @@ test('unsupported api keys and versions are UnsupportedVersionError with the key
   assert.equal(isSupported(ApiKey.Fetch, 11), true);
   assert.equal(isSupported(ApiKey.Fetch, 3), false);
   assert.equal(isSupported(99, 0), false);
+});
+
+test('retriable follows Kafka (the exception each code maps to is a RetriableException), as kafkajs 2.2.4 has it', () => {
+  const { errorCodes: withRetriable } = require('kafkajs/src/protocol/error.js') as { errorCodes: Array<{ type: string; code: number; retriable: boolean }> };
+  // Kafka made these retriable after kafkajs 2.2.4 was written.
+  const newerInKafka = new Set<number>([ErrorCode.CONCURRENT_TRANSACTIONS, ErrorCode.THROTTLING_QUOTA_EXCEEDED, ErrorCode.UNKNOWN_TOPIC_ID, ErrorCode.INCONSISTENT_TOPIC_ID, ErrorCode.FETCH_SESSION_TOPIC_ID_ERROR]);
+  const differ = withRetriable.filter(({ code, retriable }) => isRetriable(code) !== retriable && !newerInKafka.has(code)).map(({ type }) => type);
+  assert.deepEqual(differ, []);
+  for (const code of newerInKafka) assert.equal(isRetriable(code), true, errorName(code));
+  assert.equal(isRetriable(ErrorCode.MESSAGE_TOO_LARGE), false);
+  assert.equal(isRetriable(ErrorCode.NOT_COORDINATOR), true);
+  assert.equal(isRetriable(9999), false);
+  for (const [name, { code }] of Object.entries(KAFKA_ERRORS)) assert.equal(ErrorCode[name as keyof typeof ErrorCode], code);
+});
+
+test('one error class: decode errors are KafkaErrors with a code, and the thrown-error mapping', () => {
+  const unsupported = new UnsupportedVersionError(0, 99);
+  assert.ok(unsupported instanceof ProtocolDecodeError && unsupported instanceof KafkaError);
+  assert.equal(unsupported.errorCode, ErrorCode.UNSUPPORTED_VERSION);
+  assert.equal(new ProtocolDecodeError('short').errorCode, ErrorCode.INVALID_REQUEST);
+  const tooLarge = new KafkaError(ErrorCode.MESSAGE_TOO_LARGE, 'big');
+  assert.equal(tooLarge.retriable, false);
+  assert.equal(errorCodeOf(tooLarge, undefined, {}), 10);
+  assert.equal(errorMessageOf(tooLarge), 'big');
+  const logged: unknown[] = [];
+  const logger = { error: (obj: unknown) => logged.push(obj) } as unknown as Parameters<typeof errorCodeOf>[1];
+  assert.equal(errorCodeOf(new TypeError('bug'), logger, { topic: 't' }), ErrorCode.UNKNOWN_SERVER_ERROR);
+  assert.equal(logged.length, 1, 'an error without a Kafka code is logged as a bug');
+  assert.equal(errorMessageOf('not an error'), null);
 });
