@@ -22,3 +22,4 @@ export * from './crontab.ts';
 export * from './times.ts';
 export * from './egress/egress-guard.ts';
 export * from './egress/egress-config.ts';
+export * from './egress/grpc-dial.ts';
