@@ -126,22 +126,27 @@ export class EgressGuard {
   }
 
   /** A socket `lookup` (net.connect, tls.connect, undici's `connect.lookup`) that resolves through `resolve`. */
-  readonly lookup: LookupFunction = (hostname, options, callback) => {
-    this.resolve(hostname).then(
-      (all) => {
-        const family = options.family === 4 || options.family === 6 ? options.family : 0;
-        const usable = family === 0 ? all : all.filter((a) => a.family === family);
-        if (options.all === true) {
-          (callback as unknown as (err: null, addresses: ResolvedAddress[]) => void)(null, usable);
-          return;
-        }
-        const first = usable[0];
-        if (first === undefined) callback(Object.assign(new Error(`no IPv${family} address for ${hostname}`), { code: 'ENOTFOUND' }), '', 0);
-        else callback(null, first.address, first.family);
-      },
-      (err: unknown) => callback(err as NodeJS.ErrnoException, '', 0),
-    );
-  };
+  readonly lookup: LookupFunction = this.lookupFor();
+
+  /** The socket `lookup` of targets checked with `options` (a trusted, operator-registered target). */
+  lookupFor(checkOptions: CheckOptions = {}): LookupFunction {
+    return (hostname, options, callback) => {
+      this.resolve(hostname, checkOptions).then(
+        (all) => {
+          const family = options.family === 4 || options.family === 6 ? options.family : 0;
+          const usable = family === 0 ? all : all.filter((a) => a.family === family);
+          if (options.all === true) {
+            (callback as unknown as (err: null, addresses: ResolvedAddress[]) => void)(null, usable);
+            return;
+          }
+          const first = usable[0];
+          if (first === undefined) callback(Object.assign(new Error(`no IPv${family} address for ${hostname}`), { code: 'ENOTFOUND' }), '', 0);
+          else callback(null, first.address, first.family);
+        },
+        (err: unknown) => callback(err as NodeJS.ErrnoException, '', 0),
+      );
+    };
+  }
 }
 
 /** True when `err` (or an error it wraps, as undici and grpc-js wrap a lookup's error) is the guard's refusal. */
