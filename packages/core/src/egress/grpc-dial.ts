@@ -42,3 +42,58 @@ function invalidTarget(target: string): EventyardError {
     context: { target: target.slice(0, 200) },
   });
 }
+
+/** The prefixes EvHub allows before a gRPC `host:port` (all mean "this host and port"). */
+const GRPC_PREFIXES = ['ip://', 'dns://', 'ipv4://', 'ipv6://'] as const;
+const HAS_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
+
+/**
+ * The host an EvHub address dials: gRPC `host:port` (optionally `ip://`, `dns:///`), or an HTTP
+ * `host:port/path` / `http(s)://` URL. `unix:` targets come back as they are (the guard refuses them);
+ * undefined when no host can be read (the sender reports that address as invalid).
+ */
+export function targetHost(addr: string, transport: 'grpc' | 'http'): string | undefined {
+  let target = addr.trim();
+  if (/^unix(-abstract)?:/i.test(target)) return target;
+  if (transport === 'grpc') {
+    const prefix = GRPC_PREFIXES.find((p) => target.toLowerCase().startsWith(p));
+    if (prefix !== undefined) target = target.slice(prefix.length);
+    target = target.replace(/^\/+/, '');
+    if (/^unix(-abstract)?:/i.test(target)) return target;
+    target = `grpc://${target}`;
+  } else if (!HAS_SCHEME.test(target)) {
+    target = `http://${target}`;
+  }
+  try {
+    const host = new URL(target).hostname;
+    return host === '' ? undefined : host.replace(/^\[(.*)\]$/, '$1');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A save-time check of an address (admin API): refused classes, `unix:` and the deny list, with a DNS
+ * lookup for an early, clear error. A name that does not resolve from here is let through: the
+ * connect-time check, where the address is dialled, is the authoritative one. Throws EY_EGRESS_REFUSED.
+ */
+export async function checkTargetOnSave(guard: EgressGuard, addr: string, transport: 'grpc' | 'http', options: CheckOptions = {}): Promise<void> {
+  const host = targetHost(addr, transport);
+  if (host === undefined) return;
+  // Literals, unix:, metadata names and denied names: no DNS needed, always answered.
+  guard.assertHost(host, options);
+  let timer: NodeJS.Timeout | undefined;
+  // A slow resolver must not hold a save: after SAVE_LOOKUP_MS the connect-time check decides alone.
+  const gaveUp = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, SAVE_LOOKUP_MS);
+  });
+  try {
+    await Promise.race([guard.resolve(host, options).then(() => undefined), gaveUp]);
+  } catch (err) {
+    if ((err as { code?: unknown }).code === 'EY_EGRESS_REFUSED') throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const SAVE_LOOKUP_MS = 3000;
