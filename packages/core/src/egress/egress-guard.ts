@@ -13,6 +13,8 @@ export type { EgressClass } from './address-classes.ts';
 export const EgressErrorCode = {
   /** A target in a refused class or on EY_EGRESS_DENY; never retried (the address will not change by waiting). */
   refused: 'EY_EGRESS_REFUSED',
+  /** A gRPC target that is not host:port; a config error, not retried. */
+  invalidTarget: 'EY_EGRESS_INVALID_TARGET',
 } as const;
 
 /** One resolved address, as dns.lookup gives it. */

@@ -4,7 +4,7 @@
 // not resolve again) with the original host:port as its authority, so the server still sees its own name
 // (and TLS, where used, would check it). A channel keeps its addresses; a new channel resolves again.
 import { EventyardError } from '../errors.ts';
-import type { CheckOptions, EgressGuard } from './egress-guard.ts';
+import { EgressErrorCode, type CheckOptions, type EgressGuard } from './egress-guard.ts';
 
 export interface GrpcDial {
   /** A grpc-js target of checked IP literals, e.g. `ipv4:93.184.215.14:443` or `ipv6:[2606:4700::1]:50051`. */
@@ -37,7 +37,7 @@ export async function checkedGrpcTarget(guard: EgressGuard, target: string, opti
 }
 
 function invalidTarget(target: string): EventyardError {
-  return new EventyardError('delivery', 'EY_EGRESS_INVALID_TARGET', `gRPC target ${JSON.stringify(target.slice(0, 200))}: expected host:port`, {
+  return new EventyardError('delivery', EgressErrorCode.invalidTarget, `gRPC target ${JSON.stringify(target.slice(0, 200))}: expected host:port`, {
     retriable: false,
     context: { target: target.slice(0, 200) },
   });
@@ -90,7 +90,7 @@ export async function checkTargetOnSave(guard: EgressGuard, addr: string, transp
   try {
     await Promise.race([guard.resolve(host, options).then(() => undefined), gaveUp]);
   } catch (err) {
-    if ((err as { code?: unknown }).code === 'EY_EGRESS_REFUSED') throw err;
+    if ((err as { code?: unknown }).code === EgressErrorCode.refused) throw err;
   } finally {
     clearTimeout(timer);
   }
