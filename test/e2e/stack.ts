@@ -82,7 +82,7 @@ export async function startStack(t: Cleanup, options: StartStackOptions = {}): P
       EY_KAFKA_BROKERS: kafkaBrokers,
       EY_LOG_LEVEL: process.env.EY_E2E_LOG_LEVEL ?? 'warn',
       EY_HEALTH_PORT: String(ports.get(`${service.name}/health`)),
-      EY_ALLOW_PRIVATE_TARGETS: 'true',
+      EY_EGRESS_ALLOW: '127.0.0.0/8,::1',
       EY_TOPIC_PARTITIONS: '3',
       ...Object.fromEntries(service.ports.map((p) => [p.env, String(ports.get(`${service.name}/${p.name}`))])),
       ...options.env,

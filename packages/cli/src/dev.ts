@@ -21,6 +21,12 @@ interface DevOptions {
   pgInstallDir?: string;
 }
 
+/**
+ * Local processors (the examples, the demo) listen on loopback, which the egress guard refuses by
+ * default: the dev stack lets loopback through, and nothing else (private networks, metadata stay refused).
+ */
+export const DEV_EGRESS_ENV = { EY_EGRESS_ALLOW: '127.0.0.0/8,::1' } as const;
+
 export function registerDevCommand(program: Command): void {
   program
     .command('dev')
@@ -76,10 +82,9 @@ export function registerDevCommand(program: Command): void {
         await supervisor.start({
           name: service.name,
           args: [join(REPO_ROOT, service.entry)],
-          // Local processors (the examples, the demo) listen on loopback, which production refuses by default.
           env: {
             ...serviceEnv(service, { databaseUrl, kafkaBrokers: brokers, logLevel: config.logLevel, portOffset }),
-            EY_ALLOW_PRIVATE_TARGETS: 'true',
+            ...DEV_EGRESS_ENV,
             // The embedded broker is one node: one copy is all it can hold, said explicitly so that the
             // services' durability check (which warns about single-copy topics) stays quiet.
             ...(brokerFromEnv === undefined ? { EY_KAFKA_REPLICATION_FACTOR: '1', EY_KAFKA_MIN_INSYNC_REPLICAS: '1' } : {}),

@@ -67,6 +67,8 @@ export async function startCliFixture(t: TestContext, options: { broker?: boolea
       EY_HEALTH_PORT: '0',
       EY_SHUTDOWN_GRACE_MS: '1000',
       EY_LOG_LEVEL: 'warn',
+      // Processors in these tests point at loopback, which the admin refuses unless allowed (as `eventyard dev`).
+      EY_EGRESS_ALLOW: '127.0.0.0/8,::1',
       ...(brokers === undefined ? {} : { EY_KAFKA_BROKERS: brokers }),
       ...(options.adminToken === undefined ? {} : { EY_ADMIN_TOKEN: options.adminToken }),
     },

@@ -20,3 +20,6 @@ export * from './service.ts';
 export * from './lifecycle.ts';
 export * from './crontab.ts';
 export * from './times.ts';
+export * from './egress/egress-guard.ts';
+export * from './egress/egress-config.ts';
+export * from './egress/grpc-dial.ts';

@@ -2,7 +2,7 @@
 // /openapi.json) over Postgres, and /healthz /readyz /metrics on the health port. start() and close()
 // are idempotent; close() stops intake, lets requests finish, then closes the pool.
 import { compileFilter } from '@eventyard/evhub';
-import { createMetricsRegistry, startHealthServer, type App, type ComponentState, type HealthServer, type Logger, shutdownSteps } from '@eventyard/core';
+import { createMetricsRegistry, egressGuardOf, startHealthServer, type App, type ComponentState, type HealthServer, type Logger, shutdownSteps } from '@eventyard/core';
 import { createKnex, type Knex } from '@eventyard/db';
 import type { FastifyInstance } from 'fastify';
 import type { AdminConfig } from './config.ts';
@@ -46,8 +46,10 @@ export function createApp(config: Readonly<AdminConfig>, deps: AdminDeps): Admin
   const knex: Knex = createKnex(config.databaseUrl, { applicationName: 'eventyard-admin', logger: log });
   const kafka: KafkaLink = createKafkaLink({ kafka: config.kafka, logger: log });
   const replays: ReplayRunner | undefined = deps.replayRunner === false ? undefined : createReplayRunner({ knex, kafka, logger: log });
+  for (const warning of config.egress.warnings) log.warn(warning);
   const server: FastifyInstance = buildAdminServer({
     knex,
+    egress: egressGuardOf(config.egress),
     kafka,
     bodyLimitBytes: config.bodyLimitBytes,
     ...(config.adminToken === undefined ? {} : { adminToken: config.adminToken }),

@@ -1,9 +1,11 @@
 // The admin service's configuration: the core variables plus its own EY_ADMIN_* variables, parsed once
 // from the environment into a frozen object (one line per bad variable on error).
-import { coreEnv, coreEnvAliases, deepFreeze, field, loadCoreConfig, parseEnv, type CoreConfig } from '@eventyard/core';
+import { coreEnv, coreEnvAliases, deepFreeze, egressEnv, field, loadCoreConfig, loadEgressConfig, parseEnv, type CoreConfig, type EgressConfig } from '@eventyard/core';
 
 const adminEnv = {
   ...coreEnv,
+  /** The egress lists the dispatcher and delay-scheduler apply, checked here when an address is saved. */
+  ...egressEnv,
   /** Configs and history live in Postgres: required. */
   EY_DATABASE_URL: field.postgresUrl(),
   /** Admin HTTP API. EvHub's default is 8081. 0 = any free port. */
@@ -24,6 +26,8 @@ export interface AdminConfig extends CoreConfig {
   adminToken?: string;
   bodyLimitBytes: number;
   shutdownGraceMs: number;
+  /** Processor addresses and producer check-back addresses are checked against it when saved. */
+  egress: EgressConfig;
 }
 
 /** Parses the environment; throws ConfigError listing every bad variable. */
@@ -33,6 +37,7 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
   return deepFreeze({
     ...core,
     databaseUrl: env.EY_DATABASE_URL,
+    egress: loadEgressConfig(source),
     http: { host: env.EY_ADMIN_HOST, port: env.EY_ADMIN_PORT },
     ...(env.EY_ADMIN_TOKEN === undefined ? {} : { adminToken: env.EY_ADMIN_TOKEN }),
     bodyLimitBytes: env.EY_ADMIN_BODY_LIMIT_BYTES,

@@ -9,7 +9,7 @@ import { loadConfig } from '../src/config.ts';
 
 test('filters are compiled when a processor is saved', async (t) => {
   const { url } = await createDatabase(t);
-  const app = createApp(loadConfig({ EY_DATABASE_URL: url, EY_ADMIN_PORT: '0', EY_HEALTH_PORT: '0', EY_ADMIN_HOST: '127.0.0.1' }), { logger: silentLogger() });
+  const app = createApp(loadConfig({ EY_DATABASE_URL: url, EY_ADMIN_PORT: '0', EY_HEALTH_PORT: '0', EY_ADMIN_HOST: '127.0.0.1', EY_EGRESS_ALLOW: '127.0.0.0/8' }), { logger: silentLogger() });
   await app.start();
   t.after(() => app.close());
   const post = (filter: unknown) =>

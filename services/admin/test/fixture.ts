@@ -25,7 +25,8 @@ export async function startAdmin(t: TestContext, env: Record<string, string> = {
   // Registered before createDatabase's hook: the app must stop before its database is dropped.
   t.after(() => started.app?.close());
   const db = await createDatabase(t);
-  const config = loadConfig({ EY_DATABASE_URL: db.url, EY_ADMIN_PORT: '0', EY_ADMIN_HOST: '127.0.0.1', EY_HEALTH_PORT: '0', EY_SHUTDOWN_GRACE_MS: '1000', ...env });
+  // Test processors listen on loopback, which the egress guard refuses unless allowed (as `eventyard dev` does).
+  const config = loadConfig({ EY_DATABASE_URL: db.url, EY_ADMIN_PORT: '0', EY_ADMIN_HOST: '127.0.0.1', EY_HEALTH_PORT: '0', EY_SHUTDOWN_GRACE_MS: '1000', EY_EGRESS_ALLOW: '127.0.0.0/8,::1', ...env });
   const app = (started.app = createApp(config, { logger: silentLogger() }));
   await app.start();
   const baseUrl = `http://127.0.0.1:${app.ports.http}`;

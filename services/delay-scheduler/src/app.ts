@@ -2,7 +2,7 @@
 // claims and fires them on time, the idempotent producer it fires through, the transaction check-backs
 // (tx-check/), and /healthz /readyz /metrics.
 // start() and close() are idempotent; close() runs the shutdown order of STYLE.md.
-import { createKafka, createMetricsRegistry, ensureTopics, startHealthServer, Topics, type App, type ComponentState, type HealthServer, type Logger, shutdownSteps } from '@eventyard/core';
+import { createKafka, createMetricsRegistry, egressGuardOf, ensureTopics, startHealthServer, Topics, type App, type ComponentState, type HealthServer, type Logger, shutdownSteps } from '@eventyard/core';
 import { countTimers, createKnex, type Knex } from '@eventyard/db';
 import type { SchedulerConfig } from './config.ts';
 import { TimerFirer } from './firing/timer-firer.ts';
@@ -62,7 +62,8 @@ export function createApp(config: Readonly<SchedulerConfig>, deps: SchedulerDeps
     logger: log,
   });
 
-  const callbackClient = new CallbackClient();
+  for (const warning of config.egress.warnings) log.warn(warning);
+  const callbackClient = new CallbackClient(egressGuardOf(config.egress));
   const txChecker = new TxChecker({
     knex,
     client: callbackClient,

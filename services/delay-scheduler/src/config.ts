@@ -2,7 +2,7 @@
 // once from the environment into a frozen object (one line per bad variable on error).
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { ConfigError, coreEnv, coreEnvAliases, deepFreeze, field, loadCoreConfig, parseEnv, type CoreConfig } from '@eventyard/core';
+import { ConfigError, coreEnv, coreEnvAliases, deepFreeze, egressEnv, field, loadCoreConfig, loadEgressConfig, parseEnv, type CoreConfig, type EgressConfig } from '@eventyard/core';
 
 const schedulerEnv = {
   ...coreEnv,
@@ -40,6 +40,8 @@ const schedulerEnv = {
   EY_TX_CHECK_MAX_ATTEMPTS: field.int(1, 1000).default(10),
   /** Longest wait between two check-backs of one transaction (the callback interval doubles per inconclusive one). */
   EY_TX_CHECK_BACKOFF_MAX_MS: field.int(100, 30 * 24 * 3600 * 1000).default(3_600_000),
+  /** EY_EGRESS_ALLOW, EY_EGRESS_DENY (and the deprecated EY_ALLOW_PRIVATE_TARGETS): which check-back addresses may be reached. */
+  ...egressEnv,
 };
 
 export interface SchedulerConfig extends CoreConfig {
@@ -56,6 +58,8 @@ export interface SchedulerConfig extends CoreConfig {
   produceTimeoutMs: number;
   fetchMaxWaitMs: number;
   txCheck: { pollMs: number; batchSize: number; leaseMs: number; maxAttempts: number; backoffMaxMs: number };
+  /** The egress guard's lists for check-backs. */
+  egress: EgressConfig;
 }
 
 /** Parses the environment; throws ConfigError listing every bad variable. */
@@ -92,5 +96,6 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
       maxAttempts: env.EY_TX_CHECK_MAX_ATTEMPTS,
       backoffMaxMs: env.EY_TX_CHECK_BACKOFF_MAX_MS,
     },
+    egress: loadEgressConfig(source),
   });
 }

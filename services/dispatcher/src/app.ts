@@ -3,7 +3,7 @@
 // of attempt records), the Kafka hand-off producer (retry timers, dead letters) and the health/metrics
 // server. start() and close() are idempotent; close() runs the shutdown order of STYLE.md: stop intake
 // and drain → commit → producer → pools.
-import { createKafka, createMetricsRegistry, ensureTopics, startHealthServer, Topics, type App, type ComponentState, type HealthServer, type Logger, shutdownSteps } from '@eventyard/core';
+import { createKafka, createMetricsRegistry, egressGuardOf, ensureTopics, startHealthServer, Topics, type App, type ComponentState, type HealthServer, type Logger, shutdownSteps } from '@eventyard/core';
 import { createKnex, type Knex } from '@eventyard/db';
 import type { Registry } from 'prom-client';
 import type { DispatcherConfig } from './config.ts';
@@ -39,9 +39,11 @@ export function createApp(config: Readonly<DispatcherConfig>, deps: DispatcherDe
     overrides: { connectionTimeout: 3000, retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 5000 } },
   });
   const handOff = new HandOff({ kafka, timeoutMs: 10_000, logger: log });
-  const grpcSender = new GrpcSender();
+  for (const warning of config.egress.warnings) log.warn(warning);
+  const egress = egressGuardOf(config.egress);
+  const grpcSender = new GrpcSender(egress);
   const httpSender = new HttpSender({
-    allowPrivateTargets: config.http.allowPrivateTargets,
+    egress,
     maxResponseBytes: config.http.maxResponseBytes,
     connectionsPerOrigin: config.http.connectionsPerOrigin,
   });

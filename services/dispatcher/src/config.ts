@@ -1,6 +1,6 @@
 // The dispatcher's configuration: the core variables plus its own EY_* variables, parsed once from the
 // environment into a frozen object (one line per bad variable on error).
-import { coreEnv, coreEnvAliases, deepFreeze, field, loadCoreConfig, parseEnv, type CoreConfig } from '@eventyard/core';
+import { coreEnv, coreEnvAliases, deepFreeze, egressEnv, field, loadCoreConfig, loadEgressConfig, parseEnv, type CoreConfig, type EgressConfig } from '@eventyard/core';
 
 const dispatcherEnv = {
   ...coreEnv,
@@ -23,11 +23,8 @@ const dispatcherEnv = {
   EY_DISPATCH_SESSION_TIMEOUT_MS: field.int(6000, 300_000).default(30_000),
   /** Safety-net full reload of processor configs (changes normally arrive within ms through LISTEN/NOTIFY). */
   EY_CONFIG_RELOAD_MS: field.int(100, 3_600_000).default(10_000),
-  /**
-   * Allow webhook targets on private, loopback and link-local addresses (SSRF guard off). Off in
-   * production; the dev stack and tests turn it on because their consumers run on 127.0.0.1.
-   */
-  EY_ALLOW_PRIVATE_TARGETS: field.bool().default(false),
+  /** EY_EGRESS_ALLOW, EY_EGRESS_DENY and the deprecated EY_ALLOW_PRIVATE_TARGETS: which processor addresses may be reached. */
+  ...egressEnv,
   /** Most bytes of a webhook response read (for `ret.code`, `pass_back` and the recorded excerpt); the rest is discarded. */
   EY_HTTP_MAX_RESPONSE_BYTES: field.int(1024, 64 * 1024 * 1024).default(1024 * 1024),
   /** Keep-alive connections per webhook origin. */
@@ -47,7 +44,9 @@ export interface DispatcherConfig extends CoreConfig {
     sessionTimeoutMs: number;
   };
   configReloadMs: number;
-  http: { allowPrivateTargets: boolean; maxResponseBytes: number; connectionsPerOrigin: number };
+  http: { maxResponseBytes: number; connectionsPerOrigin: number };
+  /** The egress guard's lists, for Dispatch calls and webhooks alike. */
+  egress: EgressConfig;
   shutdownGraceMs: number;
 }
 
@@ -68,10 +67,10 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
     },
     configReloadMs: env.EY_CONFIG_RELOAD_MS,
     http: {
-      allowPrivateTargets: env.EY_ALLOW_PRIVATE_TARGETS,
       maxResponseBytes: env.EY_HTTP_MAX_RESPONSE_BYTES,
       connectionsPerOrigin: env.EY_HTTP_CONNECTIONS_PER_ORIGIN,
     },
+    egress: loadEgressConfig(source),
     shutdownGraceMs: env.EY_SHUTDOWN_GRACE_MS,
   });
 }

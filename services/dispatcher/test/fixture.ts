@@ -49,7 +49,7 @@ export async function startDispatcher(t: TestContext, env: Record<string, string
     EY_KAFKA_BROKERS: brokers,
     EY_HEALTH_PORT: '0',
     EY_TOPIC_PARTITIONS: String(PARTITIONS),
-    EY_ALLOW_PRIVATE_TARGETS: 'true',
+    EY_EGRESS_ALLOW: '127.0.0.0/8,::1',
     EY_DISPATCH_FETCH_MAX_WAIT_MS: '100',
     EY_DISPATCH_SESSION_TIMEOUT_MS: '10000',
     EY_DISPATCH_COMMIT_INTERVAL_MS: '50',

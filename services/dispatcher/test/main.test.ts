@@ -26,7 +26,7 @@ test('node services/dispatcher/src/main.ts: ready, delivers, SIGTERM exits 0', a
 
   const healthPort = await findFreePort();
   const child = spawn(process.execPath, [MAIN], {
-    env: { PATH: process.env.PATH, EY_DATABASE_URL: db.url, EY_KAFKA_BROKERS: `127.0.0.1:${broker.port}`, EY_HEALTH_PORT: String(healthPort), EY_TOPIC_PARTITIONS: '1', EY_LOG_LEVEL: 'warn' },
+    env: { PATH: process.env.PATH, EY_DATABASE_URL: db.url, EY_KAFKA_BROKERS: `127.0.0.1:${broker.port}`, EY_HEALTH_PORT: String(healthPort), EY_TOPIC_PARTITIONS: '1', EY_LOG_LEVEL: 'warn', EY_EGRESS_ALLOW: '127.0.0.0/8' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

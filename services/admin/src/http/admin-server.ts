@@ -1,7 +1,7 @@
 // The admin HTTP server: fastify with strict JSON-schema validation (no type coercion, unknown fields
 // refused), the optional admin token, one error handler producing `{"ret": {"code", "msg"}}`, request
 // metrics, and the routes. Listening and closing (with a grace period) live here too.
-import type { Logger } from '@eventyard/core';
+import type { EgressGuard, Logger } from '@eventyard/core';
 import type { Knex } from '@eventyard/db';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
@@ -30,6 +30,8 @@ export interface AdminServerOptions {
   /** Required bearer token for /v1 routes; undefined = open. */
   adminToken?: string;
   validateFilter: (filter: unknown, field: string) => void;
+  /** Checks addresses when processors and producers are saved (the services check again at connect time). */
+  egress: EgressGuard;
   metrics: AdminMetrics;
   logger: Logger;
 }
@@ -74,8 +76,8 @@ export function buildAdminServer(options: AdminServerOptions): FastifyInstance {
   });
 
   registerOpenApiRoute(app);
-  registerProducerRoutes(app, { knex: options.knex });
-  registerProcessorRoutes(app, { knex: options.knex, validateFilter: options.validateFilter });
+  registerProducerRoutes(app, { knex: options.knex, egress: options.egress });
+  registerProcessorRoutes(app, { knex: options.knex, validateFilter: options.validateFilter, egress: options.egress });
   registerEventRoutes(app, { knex: options.knex });
   registerFilterRoutes(app);
   registerHistoryRoutes(app, { knex: options.knex });

@@ -3,7 +3,9 @@
 // Secrets are never returned: GET shows "[redacted]", and POSTing "[redacted]" back keeps the stored value.
 import { deleteProcessor, getProcessor, listProcessors, upsertProcessor, type Knex, type ProcessorInput, type ProcessorRecord } from '@eventyard/db';
 import type { FastifyInstance } from 'fastify';
+import type { EgressGuard } from '@eventyard/core';
 import { HttpError } from '../http/api-error.ts';
+import { assertSavableTarget } from './route-egress.ts';
 import { OK, parseLimit, parseVersion } from './route-values.ts';
 import { processorConfInfoSchema } from '@eventyard/evhub';
 
@@ -14,6 +16,8 @@ export interface ProcessorRouteDeps {
   knex: Knex;
   /** Checks a processor's JSON `filter` before it is saved; throws a ValidationError naming the field. */
   validateFilter: (filter: unknown, field: string) => void;
+  /** Refuses an `addr` the dispatcher would never be allowed to connect to (400 EY_EGRESS_REFUSED). */
+  egress: EgressGuard;
 }
 
 export function processorView(record: ProcessorRecord): Record<string, unknown> {
@@ -40,6 +44,9 @@ export function registerProcessorRoutes(app: FastifyInstance, deps: ProcessorRou
     async (request) => {
       const { version, created_at: _created, updated_at: _updated, ...input } = request.body.processor_conf_info;
       if (input.filter !== undefined && input.filter !== null) deps.validateFilter(input.filter, 'processor_conf_info.filter');
+      if (typeof input.addr === 'string') {
+        await assertSavableTarget(deps.egress, 'processor_conf_info.addr', input.addr, input.protocol_type === 'httpSend' ? 'http' : 'grpc');
+      }
       if (SECRET_FIELDS.some((name) => input[name] === REDACTED)) {
         const stored = await getProcessor(knex, input.dispatcher_id);
         for (const name of SECRET_FIELDS) {

@@ -3,11 +3,23 @@
 // `eventyard apply` reads to find an app's producers).
 import { deleteProducer, getProducer, listProducers, upsertProducer, type Knex, type ProducerInput } from '@eventyard/db';
 import type { FastifyInstance } from 'fastify';
+import { ProtocolType } from '@eventyard/proto';
+import type { EgressGuard } from '@eventyard/core';
 import { HttpError } from '../http/api-error.ts';
+import { assertSavableTarget } from './route-egress.ts';
 import { OK, parseLimit, parseVersion } from './route-values.ts';
 import { producerConfInfoSchema } from '@eventyard/evhub';
 
-export function registerProducerRoutes(app: FastifyInstance, deps: { knex: Knex }): void {
+export interface ProducerRouteDeps {
+  knex: Knex;
+  /**
+   * Checks `tx_address` as a registered check-back address: private networks allowed (check-back services
+   * usually live inside them), cloud metadata, `unix:` and EY_EGRESS_DENY refused (400 EY_EGRESS_REFUSED).
+   */
+  egress: EgressGuard;
+}
+
+export function registerProducerRoutes(app: FastifyInstance, deps: ProducerRouteDeps): void {
   const { knex } = deps;
 
   app.post<{ Body: { producer_conf_info: ProducerInput & { version?: number; created_at?: string; updated_at?: string } } }>(
@@ -24,6 +36,10 @@ export function registerProducerRoutes(app: FastifyInstance, deps: { knex: Knex 
     },
     async (request) => {
       const { version, created_at: _created, updated_at: _updated, ...input } = request.body.producer_conf_info;
+      if (typeof input.tx_address === 'string') {
+        const transport = input.tx_protocol_type === ProtocolType.PROTOCOL_TYPE_HTTP_JSON ? 'http' : 'grpc';
+        await assertSavableTarget(deps.egress, 'producer_conf_info.tx_address', input.tx_address, transport, { trusted: true });
+      }
       const record = await upsertProducer(knex, input, version === undefined ? {} : { expectedVersion: version });
       return { ret: OK, producer_conf_info: record };
     },

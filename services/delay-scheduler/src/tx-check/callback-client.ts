@@ -3,10 +3,15 @@
 // 5 (HTTP JSON), a POST of EvHub's Go-struct JSON of CallbackReq whose JSON CallbackRsp is read in either
 // JSON form the producer's HTTP mirror accepts. Any failure (transport, deadline, status, bad body) throws:
 // the checker treats it as "no answer" and backs off.
+// Egress guard: every check-back goes through core's EgressGuard, checked after DNS at connect time (gRPC:
+// resolved and checked before its channel exists, which dials the checked IPs; HTTP: the Agent's lookup).
+// A `trusted` call (the address is one the app's producer config registered) may reach private networks,
+// never cloud metadata or EY_EGRESS_DENY; any other address a client put in Prepare must pass the full guard.
 import * as grpc from '@grpc/grpc-js';
+import { checkedGrpcTarget, type CheckOptions, type EgressGuard } from '@eventyard/core';
 import { messageFromJson, messageToJson } from '@eventyard/evhub';
 import { loadEvhub, ProtocolType, type CallbackReq, type CallbackRsp__Output, type evhubTransactionClient } from '@eventyard/proto';
-import { request } from 'undici';
+import { Agent, request } from 'undici';
 
 /** What the producer stores in `transactions.callback` (services/producer StoredCallback). */
 export interface CallbackEndpoint {
@@ -39,30 +44,55 @@ export function httpUrl(address: string): URL {
 }
 
 export class CallbackClient {
+  /** Channels by trust and target: a trusted channel is never handed to an untrusted call. */
   readonly #clients = new Map<string, evhubTransactionClient>();
+  readonly #egress: EgressGuard;
+  /** HTTP check-backs: one Agent whose lookup applies the full guard, one for trusted (registered) addresses. */
+  readonly #agents: { guarded: Agent; trusted: Agent };
 
-  /** Asks the endpoint; resolves with its answer or throws (transport error, deadline, bad answer). */
-  async call(endpoint: CallbackEndpoint, req: CallbackReq, timeoutMs: number): Promise<CallbackRsp__Output> {
-    if (Number(endpoint.protocol_type) === ProtocolType.PROTOCOL_TYPE_HTTP_JSON) return this.#http(endpoint.address, req, timeoutMs);
-    return this.#grpc(endpoint.address, req, timeoutMs);
+  constructor(egress: EgressGuard) {
+    this.#egress = egress;
+    this.#agents = {
+      guarded: new Agent({ connect: { lookup: egress.lookupFor() } }),
+      trusted: new Agent({ connect: { lookup: egress.lookupFor({ trusted: true }) } }),
+    };
+  }
+
+  /**
+   * Asks the endpoint; resolves with its answer or throws (transport error, deadline, bad answer, or
+   * EY_EGRESS_REFUSED before any connection). `trusted`: the app's producer config registered the address.
+   */
+  async call(endpoint: CallbackEndpoint, req: CallbackReq, timeoutMs: number, options: CheckOptions = {}): Promise<CallbackRsp__Output> {
+    if (Number(endpoint.protocol_type) === ProtocolType.PROTOCOL_TYPE_HTTP_JSON) return this.#http(endpoint.address, req, timeoutMs, options);
+    return this.#grpc(endpoint.address, req, timeoutMs, options);
   }
 
   close(): void {
     for (const client of this.#clients.values()) client.close();
     this.#clients.clear();
+    void this.#agents.guarded.close();
+    void this.#agents.trusted.close();
   }
 
-  #grpc(address: string, req: CallbackReq, timeoutMs: number): Promise<CallbackRsp__Output> {
+  async #grpc(address: string, req: CallbackReq, timeoutMs: number, options: CheckOptions): Promise<CallbackRsp__Output> {
     const target = grpcTarget(address);
-    let client = this.#clients.get(target);
+    const key = `${options.trusted === true ? 'trusted' : 'guarded'} ${target}`;
+    let client = this.#clients.get(key);
     if (client === undefined) {
+      // Resolved and checked per new channel; the channel dials the checked addresses.
+      const dial = await checkedGrpcTarget(this.#egress, target, options);
       const { evhubTransaction } = loadEvhub();
-      client = new evhubTransaction(target, grpc.credentials.createInsecure());
-      this.#clients.set(target, client);
+      client = this.#clients.get(key) ?? new evhubTransaction(dial.target, grpc.credentials.createInsecure(), { 'grpc.default_authority': dial.authority });
+      this.#clients.set(key, client);
     }
     const call = client;
     return new Promise((resolve, reject) => {
       call.Callback(req, { deadline: Date.now() + timeoutMs }, (err, rsp) => {
+        if (err !== null && err.code === grpc.status.UNAVAILABLE && this.#clients.get(key) === call) {
+          // The next check-back resolves the name again (the service may have moved).
+          this.#clients.delete(key);
+          call.close();
+        }
         if (err !== null) reject(new Error(`gRPC Callback to ${target}: ${err.message}`));
         else if (rsp === undefined) reject(new Error(`gRPC Callback to ${target}: empty answer`));
         else resolve(rsp);
@@ -70,10 +100,13 @@ export class CallbackClient {
     });
   }
 
-  async #http(address: string, req: CallbackReq, timeoutMs: number): Promise<CallbackRsp__Output> {
+  async #http(address: string, req: CallbackReq, timeoutMs: number, options: CheckOptions): Promise<CallbackRsp__Output> {
     const url = httpUrl(address);
+    // Sockets connect to an IP literal without a lookup: checked here; names are checked by the Agent's lookup.
+    this.#egress.assertHost(url.hostname, options);
     const signal = AbortSignal.timeout(timeoutMs);
     const response = await request(url, {
+      dispatcher: options.trusted === true ? this.#agents.trusted : this.#agents.guarded,
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       // Go's encoding/json of EvHub's generated CallbackReq: omitempty, as an EvHub peer expects.

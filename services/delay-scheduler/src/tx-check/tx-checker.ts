@@ -4,8 +4,12 @@
 // record Report would publish to the outbox (the producer's outbox relay publishes it, same event id);
 // ROLLBACK → rollback; anything else → try again after an exponential backoff, and after `maxAttempts`
 // inconclusive check-backs → rolled back as EXPIRED, with the last error recorded.
+// The address asked is the one stored at Prepare, which a client may have chosen: only an address the
+// app's producer config registered (its tx_address) is dialled as trusted (private networks allowed);
+// any other must pass the full egress guard. A refused address is an inconclusive check-back like any
+// unreachable one (backed off, then expired), its refusal recorded as the last error.
 import type { Logger } from '@eventyard/core';
-import { claimDueChecks, commitTransaction, rollbackTransaction, scheduleNextCheck, type Knex, type TransactionRecord } from '@eventyard/db';
+import { claimDueChecks, commitTransaction, listProducers, rollbackTransaction, scheduleNextCheck, type Knex, type TransactionRecord } from '@eventyard/db';
 import { buildReportRecord, validateReport } from '@eventyard/evhub';
 import { decodeMessage, TxStatus, type CallbackRsp__Output } from '@eventyard/proto';
 import type { CallbackClient, CallbackEndpoint } from './callback-client.ts';
@@ -144,11 +148,20 @@ export class TxChecker {
     const stored = Number(endpoint.timeout_ms);
     const timeoutMs = Math.min(Number.isFinite(stored) && stored > 0 ? stored : DEFAULT_CALLBACK_TIMEOUT_MS, Math.floor(this.#options.leaseMs / 2));
     const event = decodeMessage('evhub_comm.Event', tx.event);
+    const trusted = await this.#registered(tx.app_id, endpoint.address);
     return this.#options.client.call(
       { protocol_type: Number(endpoint.protocol_type ?? 0), address: endpoint.address, timeout_ms: timeoutMs },
       { event, tx: { event_id: tx.event_id, status: TxStatus.TX_STATUS_PREPARE } },
       timeoutMs,
+      { trusted },
     );
+  }
+
+  /** True when a producer config of `appId` registered `address` as its check-back address (tx_address). */
+  async #registered(appId: string, address: string): Promise<boolean> {
+    const wanted = address.trim().toLowerCase();
+    const producers = await listProducers(this.#options.knex, { app_id: appId });
+    return producers.some((p) => p.tx_address.trim().toLowerCase() === wanted);
   }
 
   async #commit(tx: TransactionRecord, answer: CallbackRsp__Output, log: Logger): Promise<CheckOutcome> {

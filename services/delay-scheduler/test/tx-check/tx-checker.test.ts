@@ -5,8 +5,8 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test, type TestContext } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
-import { silentLogger, Topics } from '@eventyard/core';
-import { getTransaction, prepareTransaction, type Knex } from '@eventyard/db';
+import { EgressGuard, silentLogger, Topics } from '@eventyard/core';
+import { getTransaction, prepareTransaction, upsertProducer, type Knex } from '@eventyard/db';
 import { createDatabase } from '@eventyard/db/testing';
 import { decodeMessage, encodeMessage, EventTriggerType, loadEvhub, TxStatus, type CallbackReq__Output, type CallbackRsp } from '@eventyard/proto';
 import { CallbackClient } from '../../src/tx-check/callback-client.ts';
@@ -29,8 +29,9 @@ async function prepare(knex: Knex, callback: unknown, intervalMs = 0, broadcast 
   return eventId;
 }
 
-function checker(t: TestContext, knex: Knex, options: { maxAttempts?: number } = {}): TxChecker {
-  const client = new CallbackClient();
+/** A checker whose guard allows loopback (as `eventyard dev`), unless the test gives another. */
+function checker(t: TestContext, knex: Knex, options: { maxAttempts?: number; egress?: EgressGuard } = {}): TxChecker {
+  const client = new CallbackClient(options.egress ?? EgressGuard.loopbackOnly());
   const result = new TxChecker({ knex, client, pollMs: 60_000, batchSize: 50, leaseMs: 10_000, maxAttempts: options.maxAttempts ?? 10, backoffMaxMs: 60_000, logger: silentLogger() });
   result.start();
   t.after(async () => {
@@ -233,4 +234,44 @@ test('a transaction resolved by the producer meanwhile is left alone; no endpoin
   assert.equal((await outboxRows(knex, eventId)).length, 0);
   await txChecker.poll();
   assert.match((await getTransaction(knex, noEndpoint))?.last_check_error ?? '', /no check-back address/);
+});
+
+test('egress: an address the app did not register must pass the full guard; a registered one may be private, never metadata', async (t) => {
+  const { knex } = await createDatabase(t);
+  const grpcServer = await grpcCallbackServer(t, () => ({ tx_status: TxStatus.TX_STATUS_ROLLBACK }));
+  const httpServer = await httpCallbackServer(t, 200, { tx_status: 'TX_STATUS_ROLLBACK' });
+  // Production guard: nothing allowed beyond the defaults; the servers listen on loopback.
+  const strict = new EgressGuard();
+  // Unregistered (a client put it in Prepare): refused before any connection, by literal and by a name a
+  // test-controlled resolver points at 10.x (no traffic to it).
+  const viaName = new EgressGuard({ resolve: () => Promise.resolve([{ address: '10.1.2.3', family: 4 }]) });
+  const unregisteredGrpc = await prepare(knex, { protocol_type: 1, address: grpcServer.address, timeout_ms: 1000 });
+  const unregisteredHttp = await prepare(knex, { protocol_type: 5, address: httpServer.address, timeout_ms: 1000 });
+  await checker(t, knex, { egress: strict }).poll();
+  for (const id of [unregisteredGrpc, unregisteredHttp]) {
+    const tx = await getTransaction(knex, id);
+    assert.equal(tx?.status, 'prepare', 'inconclusive: asked again after the backoff');
+    assert.match(tx?.last_check_error ?? '', /egress refused: 127\.0\.0\.1 is a loopback address \(class loopback\)/);
+  }
+  assert.equal(grpcServer.requests.length + httpServer.requests.length, 0, 'no check-back reached either server');
+  const named = await prepare(knex, { protocol_type: 1, address: 'checkback.example.com:9000', timeout_ms: 1000 });
+  await checker(t, knex, { egress: viaName }).poll();
+  assert.match((await getTransaction(knex, named))?.last_check_error ?? '', /checkback\.example\.com resolves to 10\.1\.2\.3, which is a private address/);
+
+  // Registered by the app's producer configs (tx_address): dialled although loopback.
+  await upsertProducer(knex, { app_id: EVENT.app_id, topic_id: EVENT.topic_id, tx_address: ` ${grpcServer.address} ` });
+  await upsertProducer(knex, { app_id: EVENT.app_id, topic_id: 'refunds', tx_protocol_type: 5, tx_address: httpServer.address });
+  const registeredGrpc = await prepare(knex, { protocol_type: 1, address: grpcServer.address, timeout_ms: 1000 });
+  const registeredHttp = await prepare(knex, { protocol_type: 5, address: httpServer.address, timeout_ms: 1000 });
+  await checker(t, knex, { egress: strict }).poll();
+  assert.equal((await getTransaction(knex, registeredGrpc))?.status, 'rollback');
+  assert.equal((await getTransaction(knex, registeredHttp))?.status, 'rollback');
+  // Another app's registration does not count, and a registered metadata address stays refused.
+  await upsertProducer(knex, { app_id: 'other-app', topic_id: 'x', tx_address: '10.9.9.9:9000' });
+  await upsertProducer(knex, { app_id: EVENT.app_id, topic_id: 'meta', tx_address: '169.254.169.254:80' });
+  const otherApps = await prepare(knex, { protocol_type: 1, address: '10.9.9.9:9000', timeout_ms: 1000 });
+  const metadata = await prepare(knex, { protocol_type: 1, address: '169.254.169.254:80', timeout_ms: 1000 });
+  await checker(t, knex, { egress: strict }).poll();
+  assert.match((await getTransaction(knex, otherApps))?.last_check_error ?? '', /10\.9\.9\.9 is a private address/);
+  assert.match((await getTransaction(knex, metadata))?.last_check_error ?? '', /169\.254\.169\.254 is a cloud metadata service/);
 });

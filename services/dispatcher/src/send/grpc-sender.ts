@@ -3,7 +3,11 @@
 // processor uses any more are closed once idle (retain), all of them at shutdown (close).
 // Metadata: `webhook-id` and `webhook-timestamp` (a consumer can deduplicate retries on the id),
 // `authorization: Bearer` when the processor has an auth_token, and the Report's `traceparent`.
+// Egress guard: a new client resolves the address and checks every IP (core's checkedGrpcTarget) before
+// its channel exists, then dials those IPs; a refused address is a non-retriable failure, no connection made.
+// A client whose consumer becomes UNAVAILABLE is dropped, so the next attempt resolves the name again.
 import * as grpc from '@grpc/grpc-js';
+import { checkedGrpcTarget, type EgressGuard } from '@eventyard/core';
 import { loadEvhub, type evhubProcessorClient } from '@eventyard/proto';
 import { classifyGrpcError, classifyGrpcResponse, type AttemptOutcome } from '../outcome/index.ts';
 import type { AttemptRequest, Sender } from './attempt-request.ts';
@@ -19,10 +23,14 @@ interface ClientEntry {
 
 export class GrpcSender implements Sender {
   readonly #clients = new Map<string, ClientEntry>();
+  /** Clients being created (resolving and checking the address), so concurrent sends share one. */
+  readonly #pending = new Map<string, Promise<ClientEntry>>();
+  readonly #egress: EgressGuard;
   readonly #channelOptions: grpc.ChannelOptions;
   #closed = false;
 
-  constructor(channelOptions: grpc.ChannelOptions = {}) {
+  constructor(egress: EgressGuard, channelOptions: grpc.ChannelOptions = {}) {
+    this.#egress = egress;
     this.#channelOptions = {
       // Unanswered keepalive pings reveal a dead consumer host before the next Dispatch's deadline.
       'grpc.keepalive_time_ms': 30_000,
@@ -39,13 +47,15 @@ export class GrpcSender implements Sender {
     return this.#clients.size;
   }
 
-  send(request: AttemptRequest): Promise<AttemptOutcome> {
+  async send(request: AttemptRequest): Promise<AttemptOutcome> {
     const { settings, req, signal } = request;
     let entry: ClientEntry;
+    let target: string;
     try {
-      entry = this.#client(grpcTarget(settings.addr));
+      target = grpcTarget(settings.addr);
+      entry = await this.#client(target);
     } catch (err) {
-      return Promise.resolve(classifyGrpcError(err));
+      return classifyGrpcError(err);
     }
     const metadata = new grpc.Metadata();
     metadata.set('webhook-id', request.messageId);
@@ -58,6 +68,7 @@ export class GrpcSender implements Sender {
       const call = entry.client.Dispatch(req, metadata, { deadline: Date.now() + settings.timeoutMs }, (err, rsp) => {
         unhook?.();
         entry.inFlight--;
+        if (err?.code === grpc.status.UNAVAILABLE) this.#retire(target, entry);
         if (entry.retired && entry.inFlight === 0) entry.client.close();
         resolve(err === null ? classifyGrpcResponse(rsp) : classifyGrpcError(err));
       });
@@ -78,10 +89,14 @@ export class GrpcSender implements Sender {
     }
     for (const [target, entry] of this.#clients) {
       if (keep.has(target)) continue;
-      this.#clients.delete(target);
-      entry.retired = true;
+      this.#retire(target, entry);
       if (entry.inFlight === 0) entry.client.close();
     }
+  }
+
+  #retire(target: string, entry: ClientEntry): void {
+    if (this.#clients.get(target) === entry) this.#clients.delete(target);
+    entry.retired = true;
   }
 
   async close(): Promise<void> {
@@ -91,14 +106,25 @@ export class GrpcSender implements Sender {
     await Promise.resolve();
   }
 
-  #client(target: string): ClientEntry {
-    let entry = this.#clients.get(target);
-    if (entry === undefined) {
-      if (this.#closed) throw new Error('gRPC sender closed');
-      const { evhubProcessor } = loadEvhub();
-      entry = { client: new evhubProcessor(target, grpc.credentials.createInsecure(), this.#channelOptions), inFlight: 0, retired: false };
-      this.#clients.set(target, entry);
+  #client(target: string): Promise<ClientEntry> {
+    const entry = this.#clients.get(target);
+    if (entry !== undefined) return Promise.resolve(entry);
+    let pending = this.#pending.get(target);
+    if (pending === undefined) {
+      pending = this.#create(target).finally(() => this.#pending.delete(target));
+      this.#pending.set(target, pending);
     }
+    return pending;
+  }
+
+  async #create(target: string): Promise<ClientEntry> {
+    if (this.#closed) throw new Error('gRPC sender closed');
+    const dial = await checkedGrpcTarget(this.#egress, target);
+    if (this.#closed) throw new Error('gRPC sender closed');
+    const { evhubProcessor } = loadEvhub();
+    const options = { ...this.#channelOptions, 'grpc.default_authority': dial.authority };
+    const entry = { client: new evhubProcessor(dial.target, grpc.credentials.createInsecure(), options), inFlight: 0, retired: false };
+    this.#clients.set(target, entry);
     return entry;
   }
 }

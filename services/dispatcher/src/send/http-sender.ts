@@ -1,19 +1,20 @@
 // `httpSend`: POSTs the JSON DispatchReq to the processor's webhook over one pooled undici Agent
 // (keep-alive connections per origin), with the processor's timeout on the whole exchange, Standard
-// Webhooks headers, and the SSRF guard. The response body is always read to its end (a bounded prefix
+// Webhooks headers, and the egress guard (core's EgressGuard: IP literals checked before the request,
+// names through the Agent's `connect.lookup`, which checks every resolved address before connecting, so a
+// name re-pointed at an internal address after any earlier check is still refused). The response body is always read to its end (a bounded prefix
 // kept, the rest discarded) so the connection goes back to the pool, then classified by outcome/.
-import { isEventyardError, type EventyardError } from '@eventyard/core';
+import { isEventyardError, type EgressGuard, type EventyardError } from '@eventyard/core';
 import { Agent } from 'undici';
 import { classifyHttpError, classifyHttpResponse, type AttemptOutcome } from '../outcome/index.ts';
 import type { AttemptRequest, Sender } from './attempt-request.ts';
 import { dispatchReqJson } from './dispatch-json.ts';
-import { assertAllowedLiteral, guardedLookup } from './ssrf-guard.ts';
 import { webhookUrl } from './target-address.ts';
 import { webhookHeaders } from './webhook-signature.ts';
 
 export interface HttpSenderOptions {
-  /** Skip the SSRF guard (dev and tests, whose consumers listen on 127.0.0.1). */
-  allowPrivateTargets: boolean;
+  /** Decides which addresses may be connected to (EY_EGRESS_ALLOW / EY_EGRESS_DENY). */
+  egress: EgressGuard;
   /** Most response bytes kept for classification; the rest is read and dropped. */
   maxResponseBytes: number;
   /** Keep-alive connections per origin. */
@@ -32,7 +33,7 @@ export class HttpSender implements Sender {
       connections: options.connectionsPerOrigin,
       keepAliveTimeout: 30_000,
       keepAliveMaxTimeout: 120_000,
-      connect: options.allowPrivateTargets ? {} : { lookup: guardedLookup },
+      connect: { lookup: options.egress.lookup },
     });
   }
 
@@ -41,7 +42,8 @@ export class HttpSender implements Sender {
     let url: URL;
     try {
       url = webhookUrl(settings.addr);
-      if (!this.#options.allowPrivateTargets) assertAllowedLiteral(url.hostname);
+      // Sockets connect to an IP literal without a lookup: checked here.
+      this.#options.egress.assertHost(url.hostname);
     } catch (err) {
       return classifyHttpError(err);
     }
@@ -90,7 +92,7 @@ async function readBounded(body: AsyncIterable<Buffer>, max: number): Promise<Bu
   return Buffer.concat(kept);
 }
 
-/** Our own refusal (the SSRF lookup) may arrive wrapped by undici as a cause. */
+/** Our own refusal (the egress guard's lookup) may arrive wrapped by undici as a cause. */
 function ownError(err: unknown): EventyardError | undefined {
   for (let current = err, depth = 0; current !== undefined && current !== null && depth < 5; depth++) {
     if (isEventyardError(current)) return current;

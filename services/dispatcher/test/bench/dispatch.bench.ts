@@ -49,7 +49,7 @@ try {
     await producer.disconnect();
     delivered = 0;
     const app = createApp(
-      loadConfig({ EY_DATABASE_URL: db.url, EY_KAFKA_BROKERS: brokers, EY_TOPIC_PARTITIONS: String(PARTITIONS), EY_LOG_LEVEL: 'silent' }),
+      loadConfig({ EY_DATABASE_URL: db.url, EY_KAFKA_BROKERS: brokers, EY_TOPIC_PARTITIONS: String(PARTITIONS), EY_LOG_LEVEL: 'silent', EY_EGRESS_ALLOW: '127.0.0.0/8' }),
       { logger: silentLogger() },
     );
     const started = performance.now();

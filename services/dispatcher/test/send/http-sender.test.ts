@@ -1,4 +1,4 @@
-// The webhook sender against real local HTTP servers: the SSRF guard (literal and resolved names),
+// The webhook sender against real local HTTP servers: the egress guard (literal and resolved names),
 // timeouts, bounded reading of large bodies, and connection reuse.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { NO_RETRY_POLICY } from '../../src/retry/index.ts';
 import type { ProcessorSettings } from '../../src/processors/processor-settings.ts';
 import { HttpSender } from '../../src/send/http-sender.ts';
-import { isForbiddenAddress, TARGET_FORBIDDEN } from '../../src/send/ssrf-guard.ts';
+import { EgressGuard, type ResolvedAddress } from '@eventyard/core';
 
 function settings(addr: string, fields: Partial<ProcessorSettings> = {}): ProcessorSettings {
   return {
@@ -51,32 +51,40 @@ async function listen(t: { after(fn: () => Promise<void>): void }, handler: Para
   return { server, port: (server.address() as AddressInfo).port };
 }
 
-test('isForbiddenAddress covers loopback, private, link-local, CGNAT, unique-local and mapped IPv4', () => {
-  for (const ip of ['127.0.0.1', '10.1.2.3', '172.16.0.1', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::1', '::', 'fd00::1', 'fe80::1', '::ffff:10.0.0.1', '[::1]']) {
-    assert.equal(isForbiddenAddress(ip), true, ip);
-  }
-  for (const ip of ['8.8.8.8', '1.1.1.1', '2606:4700::1111', '::ffff:8.8.8.8', 'example.com']) assert.equal(isForbiddenAddress(ip), false, ip);
-});
+/** A resolver the test controls: every name resolves to `address` (no real DNS, no traffic to it). */
+function resolvingTo(address: string): (host: string) => Promise<ResolvedAddress[]> {
+  return () => Promise.resolve([{ address, family: address.includes(':') ? 6 : 4 }]);
+}
 
-test('the SSRF guard refuses private targets by literal and by resolved name, without connecting', async (t) => {
+test('the egress guard refuses refused targets by literal and by resolved name, without connecting', async (t) => {
   let hits = 0;
   const { port } = await listen(t, (_req, res) => {
     hits++;
     res.end();
   });
-  const guarded = new HttpSender({ allowPrivateTargets: false, maxResponseBytes: 1024, connectionsPerOrigin: 4 });
+  const guarded = new HttpSender({ egress: new EgressGuard(), maxResponseBytes: 1024, connectionsPerOrigin: 4 });
   t.after(() => guarded.close());
-  for (const addr of [`127.0.0.1:${port}/hook`, `localhost:${port}/hook`, `http://[::1]:${port}/hook`]) {
+  for (const addr of [`127.0.0.1:${port}/hook`, `localhost:${port}/hook`, `http://[::1]:${port}/hook`, 'http://169.254.169.254/latest/meta-data', 'http://metadata.google.internal/computeMetadata/v1/']) {
     const outcome = await send(guarded, settings(addr));
     assert.equal(outcome.outcome, 'failure', addr);
-    assert.equal(outcome.errorCode, TARGET_FORBIDDEN, addr);
+    assert.equal(outcome.errorCode, 'EY_EGRESS_REFUSED', addr);
     assert.equal(outcome.retriable, false, addr);
   }
+  // A public-looking name that a (test-controlled) resolver points at the local server: refused at connect.
+  const rebound = new HttpSender({ egress: new EgressGuard({ resolve: resolvingTo('127.0.0.1') }), maxResponseBytes: 1024, connectionsPerOrigin: 4 });
+  t.after(() => rebound.close());
+  const outcome = await send(rebound, settings(`hooks.example.com:${port}/hook`));
+  assert.equal(outcome.errorCode, 'EY_EGRESS_REFUSED');
+  assert.match(outcome.errorMessage ?? '', /hooks\.example\.com resolves to 127\.0\.0\.1, which is a loopback address \(class loopback\)/);
   assert.equal(hits, 0);
-  const open = new HttpSender({ allowPrivateTargets: true, maxResponseBytes: 1024, connectionsPerOrigin: 4 });
-  t.after(() => open.close());
-  assert.equal((await send(open, settings(`localhost:${port}/hook`))).outcome, 'success');
-  assert.equal(hits, 1);
+  // The dev guard (loopback allowed) reaches it, and so does an operator's EY_EGRESS_ALLOW host.
+  const dev = new HttpSender({ egress: EgressGuard.loopbackOnly(), maxResponseBytes: 1024, connectionsPerOrigin: 4 });
+  t.after(() => dev.close());
+  assert.equal((await send(dev, settings(`localhost:${port}/hook`))).outcome, 'success');
+  const allowed = new HttpSender({ egress: new EgressGuard({ allow: ['hooks.example.com'], resolve: resolvingTo('127.0.0.1') }), maxResponseBytes: 1024, connectionsPerOrigin: 4 });
+  t.after(() => allowed.close());
+  assert.equal((await send(allowed, settings(`hooks.example.com:${port}/hook`))).outcome, 'success');
+  assert.equal(hits, 2);
 });
 
 test('a slow webhook times out (retriable), a large body is read to the end but only its prefix kept', async (t) => {
@@ -90,7 +98,7 @@ test('a slow webhook times out (retriable), a large body is read to the end but 
     res.writeHead(503, { 'retry-after': '7' }).end(big);
   });
   server.on('connection', () => connections++);
-  const sender = new HttpSender({ allowPrivateTargets: true, maxResponseBytes: 2048, connectionsPerOrigin: 1 });
+  const sender = new HttpSender({ egress: EgressGuard.loopbackOnly(), maxResponseBytes: 2048, connectionsPerOrigin: 1 });
   t.after(() => sender.close());
   const slow = await send(sender, settings(`127.0.0.1:${port}/slow`, { timeoutMs: 200 }));
   assert.equal(slow.errorCode, 'timeout');
