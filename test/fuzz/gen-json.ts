@@ -52,7 +52,10 @@ export function mutateJsonBody(rng: Rng, valid: Json): { name: string; body: Buf
   switch (kind) {
     case 'replace-node': {
       const path = rng.pick(all.slice(1).length > 0 ? all.slice(1) : all);
-      return { name: 'wrong-type', body: Buffer.from(JSON.stringify(replaceAt(valid, path, hostileJson(rng)))), nulFields: [] };
+      const hostile = hostileJson(rng);
+      // A hostile string may itself hold a NUL: name the field, as for nul-string.
+      const field = String(path.filter((k) => typeof k === 'string').at(-1) ?? '');
+      return { name: 'wrong-type', body: Buffer.from(JSON.stringify(replaceAt(valid, path, hostile))), nulFields: JSON.stringify(hostile).includes('\\u0000') ? [field] : [] };
     }
     case 'nul-string':
     case 'lone-surrogate': {
