@@ -17,7 +17,7 @@ function listed(results: readonly CaseResult[]): string {
 
 test('bad-input campaign: every case is answered with a code or a clean close, nothing dies, nothing acknowledged is lost', async (t) => {
   const stack = await startFuzzStack(t);
-  const result = await runCampaign(stack, { seed: SEED, count: CASES, concurrency: 8 });
+  const result = await runCampaign(stack, { seed: SEED, count: CASES, concurrency: 12 });
   const report = formatReport(result);
   t.diagnostic(report);
   const replay = `replay with: node bench/fuzz/run.ts --seed ${SEED} --index <i>`;
