@@ -3,7 +3,7 @@
 // metrics, and the routes. Listening and closing (with a grace period) live here too.
 import type { EgressGuard, Logger } from '@eventyard/core';
 import type { Knex } from '@eventyard/db';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import type { KafkaLink } from '../kafka/kafka-link.ts';
 import type { AdminMetrics } from '../metrics.ts';
@@ -19,6 +19,7 @@ import { registerReplayRoutes } from '../routes/replay.ts';
 import { registerStatsRoutes } from '../routes/stats.ts';
 import { createTokenCheck } from './admin-auth.ts';
 import { reply, toApiError } from './api-error.ts';
+import { clientErrorHandler, refuseNul } from './request-guards.ts';
 
 export interface AdminServerOptions {
   knex: Knex;
@@ -45,6 +46,13 @@ export function buildAdminServer(options: AdminServerOptions): FastifyInstance {
     // EvHub's Go JSON sends numbers as numbers: "5" for an integer field is a mistake to report, not to
     // guess at, and an unknown field is a typo to report rather than silently drop.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false, useDefaults: false } },
+    // Bad URLs and over-long parameters are refused by the router before any hook: same reply shape.
+    frameworkErrors: (err, _request, res) => {
+      const mapped = toApiError(err, options.bodyLimitBytes);
+      // Typed for the route generics of a request that matched no route; a plain reply is what it is.
+      void (res as unknown as FastifyReply).code(mapped.status).send(mapped.body);
+    },
+    clientErrorHandler,
   });
 
   // JSON only: a text body is a wrong content type (415), not a string to validate.
@@ -57,6 +65,9 @@ export function buildAdminServer(options: AdminServerOptions): FastifyInstance {
       check(request.headers.authorization);
     });
   }
+
+  // Postgres text cannot hold U+0000: refuse it up front with the field's name instead of a 500.
+  app.addHook('preValidation', async (request) => refuseNul(request));
 
   app.addHook('onResponse', async (request, response) => {
     const route = request.routeOptions.url ?? 'unmatched';

@@ -60,6 +60,11 @@ export function toApiError(err: unknown, bodyLimitBytes: number): ApiErrorReply 
       return { ...reply(400, 'EY_INVALID_JSON', 'request body is empty: expected a JSON object'), internal: false };
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return { ...reply(413, 'EY_BODY_TOO_LARGE', `request body is larger than ${bodyLimitBytes} bytes`), internal: false };
+    // Fastify's router refuses these before any route runs (frameworkErrors hands them here).
+    case 'FST_ERR_BAD_URL':
+      return { ...reply(400, 'EY_INVALID_REQUEST', 'the URL is not valid percent-encoded UTF-8'), internal: false };
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return { ...reply(414, 'EY_INVALID_REQUEST', 'a path parameter is longer than the server accepts'), internal: false };
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return { ...reply(415, 'EY_UNSUPPORTED_MEDIA_TYPE', 'content-type must be application/json'), internal: false };
     default:

@@ -1,0 +1,54 @@
+// Guards for requests that never reach a route's own checks, so they too get the admin's coded replies
+// (`{"ret", "error"}`) instead of fastify's or Node's bare bodies or a Postgres error turned into a 500.
+// Found by the bad-input campaign (test/fuzz): a NUL in any string reached Postgres ("invalid byte
+// sequence for encoding UTF8: 0x00", a 500), and bad percent-encoding, over-long path parameters and
+// oversized headers were answered without an error code.
+import type { Socket } from 'node:net';
+import { ResultCode } from '@eventyard/core';
+import { HttpError } from './api-error.ts';
+
+/**
+ * Where in `value` a string (or key) holds a NUL character, as a dotted path, or undefined. PostgreSQL's
+ * text cannot store U+0000, so such a value can only be refused. Iterative: a deeply nested body must
+ * not overflow the stack.
+ */
+export function findNul(value: unknown, root: string): string | undefined {
+  const stack: Array<{ value: unknown; path: string }> = [{ value, path: root }];
+  while (stack.length > 0) {
+    const { value: v, path } = stack.pop() as { value: unknown; path: string };
+    if (typeof v === 'string') {
+      if (v.includes('\u0000')) return path;
+    } else if (Array.isArray(v)) {
+      v.forEach((item, i) => stack.push({ value: item, path: `${path}[${i}]` }));
+    } else if (typeof v === 'object' && v !== null) {
+      for (const [key, item] of Object.entries(v)) {
+        if (key.includes('\u0000')) return `${path} (a key)`;
+        stack.push({ value: item, path: `${path}.${key}` });
+      }
+    }
+  }
+  return undefined;
+}
+
+/** preValidation hook body: refuses a NUL in path parameters, query string or body, naming where. */
+export function refuseNul(request: { params: unknown; query: unknown; body: unknown }): void {
+  const where = findNul(request.params, 'path') ?? findNul(request.query, 'query') ?? findNul(request.body, 'body');
+  if (where !== undefined) throw new HttpError(400, 'EY_INVALID_REQUEST', `${where}: contains a NUL character (\\u0000), which cannot be stored`);
+}
+
+/**
+ * Node's HTTP parser errors (headers over the size limit, a malformed request line): answered with the
+ * admin's error shape, as fastify's default handler does with its own. A reset socket gets nothing.
+ */
+export function clientErrorHandler(err: Error & { code?: string }, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, reason, msg] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large', 'request headers (or the URL) are larger than the server accepts']
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout', 'the request was not received in time']
+        : [400, 'Bad Request', 'the HTTP request is malformed'];
+  const body = JSON.stringify({ ret: { code: ResultCode.INVALID_PARAMETER, msg }, error: 'EY_INVALID_REQUEST' });
+  if (socket.writable) socket.write(`HTTP/1.1 ${status} ${reason}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${body}`);
+  socket.destroy(err);
+}

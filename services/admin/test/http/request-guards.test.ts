@@ -1,0 +1,49 @@
+// Requests the routes never see, or that would reach Postgres with a NUL: each gets the admin's coded
+// reply (found by the bad-input campaign, test/fuzz).
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { findNul } from '../../src/http/request-guards.ts';
+import { startAdmin } from '../fixture.ts';
+
+test('a NUL anywhere in a request is a coded 400 naming where, not a Postgres 500', async (t) => {
+  const { call } = await startAdmin(t);
+  const body = await call('POST', '/v1/producer', { producer_conf_info: { app_id: 'a', topic_id: 'b\u0000c' } });
+  assert.equal(body.status, 400);
+  assert.equal(body.body.error, 'EY_INVALID_REQUEST');
+  assert.match(body.body.ret.msg, /^body\.producer_conf_info\.topic_id: contains a NUL character/);
+  assert.equal(body.body.ret.code, 10000);
+
+  const param = await call('GET', '/v1/processor/a%00b');
+  assert.equal(param.status, 400);
+  assert.match(param.body.ret.msg, /^path\.dispatcher_id: contains a NUL/);
+
+  const query = await call('GET', '/v1/processors?app_id=x%00');
+  assert.equal(query.status, 400);
+  assert.match(query.body.ret.msg, /^query\.app_id: contains a NUL/);
+
+  // Still stored fine without the NUL.
+  assert.equal((await call('POST', '/v1/producer', { producer_conf_info: { app_id: 'a', topic_id: 'bc' } })).status, 200);
+});
+
+test('bad percent-encoding, an over-long parameter and oversized headers get coded replies', async (t) => {
+  const { call, baseUrl } = await startAdmin(t);
+  const badUrl = await call('GET', '/v1/processor/%F8%88%80%80%80');
+  assert.equal(badUrl.status, 400);
+  assert.deepEqual(badUrl.body, { ret: { code: 10000, msg: 'the URL is not valid percent-encoded UTF-8' }, error: 'EY_INVALID_REQUEST' });
+
+  const longParam = await call('GET', `/v1/processor/${'x'.repeat(1000)}`);
+  assert.equal(longParam.status, 414);
+  assert.equal(longParam.body.error, 'EY_INVALID_REQUEST');
+
+  const huge = await fetch(`${baseUrl}/v1/processors?app_id=${'y'.repeat(20_000)}`);
+  assert.equal(huge.status, 431);
+  assert.deepEqual(await huge.json(), { ret: { code: 10000, msg: 'request headers (or the URL) are larger than the server accepts' }, error: 'EY_INVALID_REQUEST' });
+});
+
+test('findNul walks deep bodies without recursion', () => {
+  let deep: unknown = 'a\u0000';
+  for (let i = 0; i < 200_000; i++) deep = [deep];
+  assert.match(findNul(deep, 'body') ?? '', /^body(\[0\]){200000}$/);
+  assert.equal(findNul({ a: [{ b: 'ok' }], c: 1, d: null }, 'body'), undefined);
+  assert.equal(findNul({ 'k\u0000': 1 }, 'body'), 'body (a key)');
+});
