@@ -1,5 +1,6 @@
-// The codes of every error @eventyard/core raises, and the codes several services raise alike (config,
-// authentication), which therefore cannot belong to one service. docs/errors.md is generated from it
+// The codes of every error @eventyard/core raises, and the codes that more than one service or package
+// raises or reads (config, authentication, the admin API's unknown route that the CLI tells apart), which
+// therefore cannot belong to one of them. docs/errors.md is generated from it
 // (`pnpm run docs:errors`); test/foundation/error-codes.test.ts keeps the two equal.
 import { defineErrorCodes, ResultCode } from './errors.ts';
 
@@ -52,6 +53,14 @@ export const CoreErrors = defineErrorCodes({
     transport: 'UNAUTHENTICATED',
     raisedBy: 'producer, admin',
     meaning: 'missing or unknown API key / admin token (gRPC UNAUTHENTICATED, HTTP 401)',
+  },
+  EY_ROUTE_NOT_FOUND: {
+    family: 'not_found',
+    http: 404,
+    resultCode: ResultCode.INVALID_PARAMETER,
+    retriable: false,
+    raisedBy: 'admin (the CLI tells it from a missing object)',
+    meaning: 'no such route (HTTP 404)',
   },
 } as const);
 
