@@ -56,7 +56,8 @@ export class EventyardError extends Error {
   constructor(family: ErrorFamily, code: string, message: string, options?: LegacyErrorOptions);
   constructor(first: ErrorSpec | ErrorFamily, second: string, third?: string | EventyardErrorOptions, fourth: LegacyErrorOptions = {}) {
     const legacy = typeof first === 'string';
-    const options: LegacyErrorOptions = (legacy ? fourth : third) as LegacyErrorOptions | undefined ?? {};
+    // The old form has the message third and the options fourth; the table form has them second and third.
+    const options: LegacyErrorOptions = legacy ? fourth : ((third as EventyardErrorOptions | undefined) ?? {});
     super(legacy ? (third as string) : second, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'EventyardError';
     if (legacy) {
