@@ -6,15 +6,9 @@ import path from 'node:path';
 import protobuf from 'protobufjs';
 import { CONVERSION_OPTIONS, LOADER_OPTIONS, PROTO_FILES } from './loader.ts';
 import type { MessageInput, MessageOutput, MessageTypeName } from './message-types.ts';
+import { ProtoErrors } from './error-codes.ts';
 import { ProtoError } from './errors.ts';
 import { checkWireFormat } from './wire-check.ts';
-
-/** Stable error codes thrown by this module (never reused). */
-export const CodecErrorCode = {
-  UNKNOWN_TYPE: 'EY_PROTO_UNKNOWN_TYPE',
-  ENCODE_FAILED: 'EY_PROTO_ENCODE_FAILED',
-  DECODE_FAILED: 'EY_PROTO_DECODE_FAILED',
-} as const;
 
 let root: protobuf.Root | undefined;
 
@@ -50,7 +44,7 @@ function lookup(typeName: string): protobuf.Type {
   try {
     type = protoRoot().lookupType(typeName);
   } catch (cause) {
-    throw new ProtoError(CodecErrorCode.UNKNOWN_TYPE, `unknown protobuf message type ${typeName}`, {
+    throw new ProtoError(ProtoErrors.EY_PROTO_UNKNOWN_TYPE, `unknown protobuf message type ${typeName}`, {
       cause,
       context: { type: typeName },
     });
@@ -106,7 +100,7 @@ export function encodeMessage<N extends MessageTypeName>(typeName: N, obj: Messa
     dropZeroScalars(type, message as unknown as Record<string, unknown>);
     return asBuffer(type.encode(message).finish());
   } catch (cause) {
-    throw new ProtoError(CodecErrorCode.ENCODE_FAILED, `cannot encode ${typeName}: ${String(cause)}`, {
+    throw new ProtoError(ProtoErrors.EY_PROTO_ENCODE_FAILED, `cannot encode ${typeName}: ${String(cause)}`, {
       cause,
       context: { type: typeName },
     });
@@ -126,7 +120,7 @@ export function decodeMessage<N extends MessageTypeName>(typeName: N, bytes: Uin
     return type.toObject(type.decode(buf), CONVERSION_OPTIONS) as MessageOutput<N>;
   } catch (cause) {
     const reason = cause instanceof Error ? cause.message : String(cause);
-    throw new ProtoError(CodecErrorCode.DECODE_FAILED, `cannot decode ${typeName}: ${reason}`, {
+    throw new ProtoError(ProtoErrors.EY_PROTO_DECODE_FAILED, `cannot decode ${typeName}: ${reason}`, {
       cause,
       context: { type: typeName, bytes: buf.length },
     });

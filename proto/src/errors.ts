@@ -1,8 +1,10 @@
 // The error the codecs throw. proto depends on nothing of ours (the SDK bundles it), so it cannot use
 // @eventyard/core's EventyardError; it carries the same brand and fields instead, so core's
-// isEventyardError, the services' error handling (code, family, retriable, resultCode) and the logger
-// treat a codec error exactly like any other EventyardError.
-import { ResultCode } from './result-codes.ts';
+// isEventyardError, the services' error handling (code, family, retriable, resultCode, httpStatus) and the
+// logger treat a codec error exactly like any other EventyardError.
+import type { ErrorFamily, ErrorSpec, TransportStatus } from './error-catalogue.ts';
+import type { ProtoErrorCode } from './error-codes.ts';
+import type { ResultCode } from './result-codes.ts';
 
 /** The brand core's isEventyardError looks for (Symbol.for: shared by every copy of either package). */
 const BRAND = Symbol.for('eventyard.error');
@@ -15,18 +17,25 @@ export interface ProtoErrorOptions {
 
 /** A contract-level failure: bytes or objects that are not what a message type allows. Never retriable. */
 export class ProtoError extends Error {
-  readonly code: string;
-  /** EventyardError's family for malformed wire data. */
-  readonly family = 'protocol' as const;
-  readonly retriable = false;
+  readonly code: ProtoErrorCode;
+  readonly family: ErrorFamily;
+  readonly retriable: boolean;
   readonly context: Record<string, unknown>;
-  /** What the producer answers in `ret.code` when such an error reaches it: a system error. */
-  readonly resultCode: ResultCode = ResultCode.SYSTEM_ERROR;
+  /** What the producer answers in `ret.code` when such an error reaches it. */
+  readonly resultCode: ResultCode;
+  readonly httpStatus: number;
+  readonly transport: TransportStatus | undefined;
 
-  constructor(code: string, message: string, options: ProtoErrorOptions = {}) {
+  /** `spec` is a row of ProtoErrors: everything but the message and context comes from the table. */
+  constructor(spec: ErrorSpec<ProtoErrorCode>, message: string, options: ProtoErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'ProtoError';
-    this.code = code;
+    this.code = spec.code;
+    this.family = spec.family;
+    this.retriable = spec.retriable;
+    this.resultCode = spec.resultCode;
+    this.httpStatus = spec.http;
+    this.transport = spec.transport;
     this.context = options.context ?? {};
     Object.defineProperty(this, BRAND, { value: true });
   }

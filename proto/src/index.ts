@@ -21,7 +21,11 @@ export {
   loadEvhub,
 } from './loader.ts';
 export type { Evhub } from './loader.ts';
-export { CodecErrorCode, decodeMessage, encodeMessage, protoRoot } from './codec.ts';
+export { decodeMessage, encodeMessage, protoRoot } from './codec.ts';
+export { defineErrorCodes } from './error-catalogue.ts';
+export type { ErrorFamily, ErrorRow, ErrorSpec, ErrorTable, TransportStatus } from './error-catalogue.ts';
+export { ProtoErrors } from './error-codes.ts';
+export type { ProtoErrorCode } from './error-codes.ts';
 export { ProtoError } from './errors.ts';
 export type { ProtoErrorOptions } from './errors.ts';
 export { ResultCode } from './result-codes.ts';

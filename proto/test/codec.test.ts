@@ -2,7 +2,7 @@
 // numbers and wire types in evhub-contract.md with a hand-rolled protobuf writer (not the loader).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CodecErrorCode, decodeMessage, encodeMessage, ProtoError, ResultCode } from '../src/index.ts';
+import { decodeMessage, encodeMessage, ProtoError, ProtoErrors, ResultCode } from '../src/index.ts';
 import type { MessageTypeName, ReportReq, ReportReq__Output } from '../src/index.ts';
 
 // --- Hand-rolled protobuf writer (https://protobuf.dev/programming-guides/encoding/) ---------------
@@ -237,7 +237,7 @@ function assertDecodeFails(typeName: MessageTypeName, input: Uint8Array | number
     () => decodeMessage(typeName, Buffer.from(input)),
     (err: unknown) => {
       assert.ok(err instanceof ProtoError, `expected a ProtoError, got ${String(err)}`);
-      assert.equal(err.code, CodecErrorCode.DECODE_FAILED);
+      assert.equal(err.code, ProtoErrors.EY_PROTO_DECODE_FAILED.code);
       assert.equal(err.retriable, false);
       assert.match(err.message, pattern);
       return true;
@@ -273,7 +273,7 @@ test('random bytes either decode or throw EY_PROTO_DECODE_FAILED, never anything
     try {
       decodeMessage(typeName, buf);
     } catch (err) {
-      assert.ok(err instanceof ProtoError && err.code === CodecErrorCode.DECODE_FAILED, `${typeName} ${buf.toString('hex')}: ${String(err)}`);
+      assert.ok(err instanceof ProtoError && err.code === ProtoErrors.EY_PROTO_DECODE_FAILED.code, `${typeName} ${buf.toString('hex')}: ${String(err)}`);
     }
   }
 });
@@ -304,11 +304,11 @@ test('unknown fields of every wire type are skipped', () => {
 test('encoding a value that cannot be converted, or an unknown type, throws a coded error', () => {
   assert.throws(
     () => encodeMessage('evhub_producer.ReportReq', { event: 'not a message' } as never),
-    (err: unknown) => err instanceof ProtoError && err.code === CodecErrorCode.ENCODE_FAILED,
+    (err: unknown) => err instanceof ProtoError && err.code === ProtoErrors.EY_PROTO_ENCODE_FAILED.code,
   );
   assert.throws(
     () => decodeMessage('evhub_comm.NoSuchType' as MessageTypeName, Buffer.alloc(0)),
-    (err: unknown) => err instanceof ProtoError && err.code === CodecErrorCode.UNKNOWN_TYPE,
+    (err: unknown) => err instanceof ProtoError && err.code === ProtoErrors.EY_PROTO_UNKNOWN_TYPE.code,
   );
 });
 
@@ -330,7 +330,7 @@ test('codec errors have the shape and brand of an EventyardError (family protoco
   assert.ok(caught.cause instanceof Error);
   assert.deepEqual(caught.toJSON(), {
     name: 'ProtoError',
-    code: CodecErrorCode.DECODE_FAILED,
+    code: ProtoErrors.EY_PROTO_DECODE_FAILED.code,
     family: 'protocol',
     message: caught.message,
     retriable: false,

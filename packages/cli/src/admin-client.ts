@@ -2,7 +2,8 @@
 // global fetch, and one error per failure that main.ts prints as a single line: the API's own message
 // with its EY_* code and HTTP status, or which URL could not be reached.
 import { Option, type Command } from 'commander';
-import { EventyardError, type ErrorFamily } from '@eventyard/core';
+import { EventyardError } from '@eventyard/core';
+import { CliErrors } from './error-codes.ts';
 
 export const DEFAULT_ADMIN_URL = 'http://127.0.0.1:8081';
 
@@ -36,18 +37,11 @@ export class AdminApiError extends EventyardError {
   readonly apiCode: string;
 
   constructor(status: number, apiCode: string, apiMessage: string) {
-    super(familyOf(status), 'EY_CLI_ADMIN_ERROR', `eventyard: ${apiMessage} (${apiCode}, HTTP ${status})`, { context: { status, apiCode } });
+    super(CliErrors.EY_CLI_ADMIN_ERROR, `eventyard: ${apiMessage} (${apiCode}, HTTP ${status})`, { context: { status, apiCode } });
     this.name = 'AdminApiError';
     this.status = status;
     this.apiCode = apiCode;
   }
-}
-
-function familyOf(status: number): ErrorFamily {
-  if (status === 404) return 'not_found';
-  if (status === 409) return 'conflict';
-  if (status >= 400 && status < 500) return 'validation';
-  return 'internal';
 }
 
 export type Query = Record<string, string | number | boolean | undefined>;
@@ -74,10 +68,10 @@ export function createAdminClient(options: { baseUrl: string; token?: string }):
   try {
     base = new URL(baseUrl);
   } catch {
-    throw new EventyardError('config', 'EY_CLI_USAGE', `eventyard: --admin-url "${options.baseUrl}" is not a URL (e.g. ${DEFAULT_ADMIN_URL})`);
+    throw new EventyardError(CliErrors.EY_CLI_USAGE, `eventyard: --admin-url "${options.baseUrl}" is not a URL (e.g. ${DEFAULT_ADMIN_URL})`);
   }
   if (base.protocol !== 'http:' && base.protocol !== 'https:') {
-    throw new EventyardError('config', 'EY_CLI_USAGE', `eventyard: --admin-url "${options.baseUrl}" must be an http:// or https:// URL`);
+    throw new EventyardError(CliErrors.EY_CLI_USAGE, `eventyard: --admin-url "${options.baseUrl}" must be an http:// or https:// URL`);
   }
   return {
     baseUrl,
@@ -97,10 +91,7 @@ export function createAdminClient(options: { baseUrl: string; token?: string }):
       } catch (err) {
         const cause = (err as { cause?: { code?: string; message?: string } }).cause;
         const why = cause?.code ?? cause?.message ?? (err instanceof Error ? err.message : String(err));
-        throw new EventyardError('internal', 'EY_CLI_ADMIN_UNREACHABLE', `eventyard: cannot reach the admin API at ${baseUrl} (${why}); set --admin-url or EY_ADMIN_URL`, {
-          cause: err,
-          retriable: true,
-        });
+        throw new EventyardError(CliErrors.EY_CLI_ADMIN_UNREACHABLE, `eventyard: cannot reach the admin API at ${baseUrl} (${why}); set --admin-url or EY_ADMIN_URL`, { cause: err });
       }
       const text = await res.text();
       let body: unknown;
@@ -115,7 +106,7 @@ export function createAdminClient(options: { baseUrl: string; token?: string }):
         throw new AdminApiError(res.status, typeof parsed.error === 'string' ? parsed.error : `HTTP_${res.status}`, message);
       }
       if (body === undefined && text !== '') {
-        throw new EventyardError('protocol', 'EY_CLI_ADMIN_ERROR', `eventyard: ${method} ${path} answered ${res.status} with a body that is not JSON (is ${baseUrl} the admin API?)`);
+        throw new EventyardError(CliErrors.EY_CLI_ADMIN_ERROR, `eventyard: ${method} ${path} answered ${res.status} with a body that is not JSON (is ${baseUrl} the admin API?)`);
       }
       return (body ?? {}) as T;
     },

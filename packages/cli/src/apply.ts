@@ -4,6 +4,7 @@
 // (0 for a create), so a change made meanwhile by someone else fails with a clean 409 instead of being
 // overwritten; unchanged objects are not written at all, so their version stays.
 import type { Command } from 'commander';
+import { CoreErrors } from '@eventyard/core';
 import { adminClientFor, AdminApiError, fetchAllPages, globalOptions, pathOf, type AdminClient } from './admin-client.ts';
 import { loadConfigFile, type ConfigFile } from './config-file.ts';
 import { describeStep, planChanges, type PlanStep, type ServerRecord } from './config-plan.ts';
@@ -82,7 +83,7 @@ async function getOrUndefined<T>(client: AdminClient, path: string): Promise<T |
   try {
     return await client.request<T>('GET', path);
   } catch (err) {
-    if (err instanceof AdminApiError && err.status === 404 && err.apiCode !== 'EY_ROUTE_NOT_FOUND') return undefined;
+    if (err instanceof AdminApiError && err.status === 404 && err.apiCode !== CoreErrors.EY_ROUTE_NOT_FOUND.code) return undefined;
     throw err;
   }
 }

@@ -1,9 +1,10 @@
 // Flag values the commands share (counts, durations, times), each refused with a one-line message that
 // names the flag, before anything is sent.
 import { EventyardError, isRealCalendarDay } from '@eventyard/core';
+import { CliErrors } from './error-codes.ts';
 
 export function usageError(message: string): EventyardError {
-  return new EventyardError('config', 'EY_CLI_USAGE', `eventyard: ${message}`);
+  return new EventyardError(CliErrors.EY_CLI_USAGE, `eventyard: ${message}`);
 }
 
 /** A positive integer, at most `max`. */

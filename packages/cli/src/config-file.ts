@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { EventyardError, isEventyardError } from '@eventyard/core';
+import { CliErrors } from './error-codes.ts';
 import {
   checkProcessorTypes,
   checkProducerTypes,
@@ -27,7 +28,7 @@ export interface ConfigFile {
 
 /** A file, entry and field problem, as one line. */
 export function fileError(path: string, message: string): EventyardError {
-  return new EventyardError('validation', 'EY_CLI_CONFIG_FILE_INVALID', `eventyard: ${path}: ${message}`, { context: { file: path } });
+  return new EventyardError(CliErrors.EY_CLI_CONFIG_FILE_INVALID, `eventyard: ${path}: ${message}`, { context: { file: path } });
 }
 
 /** Reads and validates a config file; `processorsOnly` also accepts a bare list or a single processor. */

@@ -7,7 +7,7 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, rmdirSync, symlinkSync }
 import { resolve, join } from 'node:path';
 import type { Command } from 'commander';
 import { createLogger, loadCoreConfig, Shutdown, installSignalHandlers, field, parseEnv, isEventyardError, type Logger } from '@eventyard/core';
-import { createKnex, migrateLatest, startEmbeddedPostgres } from '@eventyard/db';
+import { createKnex, DbErrors, migrateLatest, startEmbeddedPostgres } from '@eventyard/db';
 import { Supervisor } from './supervisor.ts';
 import { REPO_ROOT, SERVICES, serviceEnv } from './stack.ts';
 
@@ -111,7 +111,7 @@ async function startPostgres(target: { dir: string; port: number; installDir: st
   try {
     return await startEmbeddedPostgres({ dataDir: dir, port, logger, ...installDir });
   } catch (err) {
-    if (!isEventyardError(err) || err.code !== 'EY_PG_DATA_DIR_UNREACHABLE') throw err;
+    if (!isEventyardError(err) || err.code !== DbErrors.EY_PG_DATA_DIR_UNREACHABLE.code) throw err;
     const fallback = join('/var/lib/eventyard', createHash('sha256').update(dir).digest('hex').slice(0, 16), 'postgres');
     mkdirSync(fallback, { recursive: true });
     if (existsSync(dir) && !lstatSync(dir).isSymbolicLink() && readdirSync(dir).length === 0) rmdirSync(dir);

@@ -1,6 +1,7 @@
 // `eventyard migrate latest|rollback`: applies or rolls back the schema on EY_DATABASE_URL.
 import type { Command } from 'commander';
-import { loadCoreConfig, ConfigError } from '@eventyard/core';
+import { loadCoreConfig, ConfigError, CoreErrors } from '@eventyard/core';
+import { CliErrors } from './error-codes.ts';
 import { createKnex, migrateLatest, migrateRollbackAll } from '@eventyard/db';
 
 export function registerMigrateCommand(program: Command): void {
@@ -10,10 +11,10 @@ export function registerMigrateCommand(program: Command): void {
     .argument('<direction>', 'latest or rollback')
     .action(async (direction: string) => {
       if (direction !== 'latest' && direction !== 'rollback') {
-        throw new ConfigError('EY_CLI_USAGE', `migrate: direction must be "latest" or "rollback", got "${direction}"`);
+        throw new ConfigError(CliErrors.EY_CLI_USAGE, `migrate: direction must be "latest" or "rollback", got "${direction}"`);
       }
       const config = loadCoreConfig(process.env);
-      if (config.databaseUrl === undefined) throw new ConfigError('EY_CONFIG_INVALID', 'config: EY_DATABASE_URL: required');
+      if (config.databaseUrl === undefined) throw new ConfigError(CoreErrors.EY_CONFIG_INVALID, 'config: EY_DATABASE_URL: required');
       const knex = createKnex(config.databaseUrl);
       try {
         if (direction === 'latest') await migrateLatest(knex);

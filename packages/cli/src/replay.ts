@@ -3,6 +3,7 @@
 // this command follows on stderr until it ends, exiting non-zero when the job fails.
 import type { Command } from 'commander';
 import { EventyardError } from '@eventyard/core';
+import { CliErrors } from './error-codes.ts';
 import { adminClientFor, globalOptions, pathOf, type AdminClient } from './admin-client.ts';
 import { printJson, printResult, renderTable } from './output.ts';
 import { collect, collectList, parseLimit, parseTime, usageError } from './cli-values.ts';
@@ -164,7 +165,7 @@ async function startAndFollow(command: Command, client: AdminClient, path: strin
   }
   const job = final.replay;
   if (FAILED.has(job.status)) {
-    throw new EventyardError('delivery', 'EY_CLI_REPLAY_FAILED', `eventyard: replay ${job.replay_id} ${job.status}${typeof job.error === 'string' && job.error !== '' ? `: ${job.error}` : ''} (${progressText(job)})`);
+    throw new EventyardError(CliErrors.EY_CLI_REPLAY_FAILED, `eventyard: replay ${job.replay_id} ${job.status}${typeof job.error === 'string' && job.error !== '' ? `: ${job.error}` : ''} (${progressText(job)})`);
   }
 }
 

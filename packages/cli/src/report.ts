@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { EventyardError } from '@eventyard/core';
+import { CliErrors } from './error-codes.ts';
 import { createReportClient, type ReportClient } from '@eventyard/sdk';
 import { globalOptions } from './admin-client.ts';
 import { printJson } from './output.ts';
@@ -60,7 +61,7 @@ export function registerReportCommand(program: Command): void {
         });
         const code = answer.ret?.code ?? 0;
         if (code !== 0) {
-          throw new EventyardError('validation', 'EY_CLI_REPORT_FAILED', `eventyard: report refused: ${answer.ret?.msg ?? ''} (ret.code ${code}${answer.event_id === '' ? '' : `, event_id ${answer.event_id}`})`);
+          throw new EventyardError(CliErrors.EY_CLI_REPORT_FAILED, `eventyard: report refused: ${answer.ret?.msg ?? ''} (ret.code ${code}${answer.event_id === '' ? '' : `, event_id ${answer.event_id}`})`);
         }
         if (globalOptions(command).output === 'json') printJson(answer);
         else process.stdout.write(`${answer.event_id}\n`);
@@ -101,10 +102,7 @@ function grpcFailure(err: unknown, address: string): EventyardError {
   const status = err as { code?: number; details?: string; message?: string };
   const name = typeof status.code === 'number' ? (GRPC_STATUS[status.code] ?? String(status.code)) : 'error';
   if (status.code === 14 || status.code === 4) {
-    return new EventyardError('internal', 'EY_CLI_PRODUCER_UNREACHABLE', `eventyard: cannot reach the producer at ${address} (${name}: ${status.details ?? ''}); set --producer-addr or EY_PRODUCER_ADDR`, {
-      cause: err,
-      retriable: true,
-    });
+    return new EventyardError(CliErrors.EY_CLI_PRODUCER_UNREACHABLE, `eventyard: cannot reach the producer at ${address} (${name}: ${status.details ?? ''}); set --producer-addr or EY_PRODUCER_ADDR`, { cause: err });
   }
-  return new EventyardError('internal', 'EY_CLI_REPORT_FAILED', `eventyard: report failed: ${status.details ?? status.message ?? String(err)} (gRPC ${name})`, { cause: err });
+  return new EventyardError(CliErrors.EY_CLI_REPORT_FAILED, `eventyard: report failed: ${status.details ?? status.message ?? String(err)} (gRPC ${name})`, { cause: err });
 }

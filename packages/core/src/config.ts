@@ -3,6 +3,7 @@
 // variable (`config: EY_DATABASE_URL: must be a postgres:// URL`), never a raw validation dump.
 import { z } from 'zod';
 import { ConfigError } from './errors.ts';
+import { CoreErrors } from './error-codes.ts';
 
 type Env = Record<string, string | undefined>;
 
@@ -66,7 +67,7 @@ export function parseEnv<S extends z.ZodRawShape>(shape: S, source: Env, aliases
     const message = issue.code === 'invalid_type' && input[key] === undefined ? 'required' : issue.message;
     return `config: ${setAs.get(key) ?? key}: ${message}`;
   });
-  throw new ConfigError('EY_CONFIG_INVALID', lines.join('\n'), { context: { variables: [...new Set(lines)] } });
+  throw new ConfigError(CoreErrors.EY_CONFIG_INVALID, lines.join('\n'), { context: { variables: [...new Set(lines)] } });
 }
 
 /** Variables every service reads. */
@@ -129,13 +130,13 @@ export function loadCoreConfig(source: Env): Readonly<CoreConfig> {
   const mechanism = env.EY_KAFKA_SASL_MECHANISM;
   if (mechanism !== undefined && (env.EY_KAFKA_SASL_USERNAME === undefined || env.EY_KAFKA_SASL_PASSWORD === undefined)) {
     const missing = env.EY_KAFKA_SASL_USERNAME === undefined ? 'EY_KAFKA_SASL_USERNAME' : 'EY_KAFKA_SASL_PASSWORD';
-    throw new ConfigError('EY_CONFIG_INVALID', `config: ${missing}: required when EY_KAFKA_SASL_MECHANISM is set`);
+    throw new ConfigError(CoreErrors.EY_CONFIG_INVALID, `config: ${missing}: required when EY_KAFKA_SASL_MECHANISM is set`);
   }
   const rf = env.EY_KAFKA_REPLICATION_FACTOR;
   const minIsr = env.EY_KAFKA_MIN_INSYNC_REPLICAS;
   if (minIsr !== undefined && rf !== -1 && minIsr > rf) {
     // Kafka would accept the topic and then refuse every acks=all write with NOT_ENOUGH_REPLICAS.
-    throw new ConfigError('EY_CONFIG_INVALID', `config: EY_KAFKA_MIN_INSYNC_REPLICAS: must be at most EY_KAFKA_REPLICATION_FACTOR (${rf})`);
+    throw new ConfigError(CoreErrors.EY_CONFIG_INVALID, `config: EY_KAFKA_MIN_INSYNC_REPLICAS: must be at most EY_KAFKA_REPLICATION_FACTOR (${rf})`);
   }
   const kafka: KafkaConfig = {
     brokers: env.EY_KAFKA_BROKERS,

@@ -4,6 +4,7 @@
 // from Postgres per running instance (packages/db), so two instances never share one; generating an id
 // never touches the database.
 import { ValidationError } from './errors.ts';
+import { CoreErrors } from './error-codes.ts';
 
 /** 2024-01-01T00:00:00Z. 41 bits of milliseconds last until 2093. */
 export const EPOCH_MS = 1_704_067_200_000;
@@ -29,7 +30,7 @@ export class IdGenerator {
 
   constructor(options: IdGeneratorOptions) {
     if (!Number.isInteger(options.nodeId) || options.nodeId < 0 || options.nodeId > MAX_NODE_ID) {
-      throw new ValidationError('EY_INVALID_NODE_ID', `nodeId must be an integer in [0, ${MAX_NODE_ID}], got ${options.nodeId}`);
+      throw new ValidationError(CoreErrors.EY_INVALID_NODE_ID, `nodeId must be an integer in [0, ${MAX_NODE_ID}], got ${options.nodeId}`);
     }
     this.nodeId = options.nodeId;
     this.#nodeBits = BigInt(options.nodeId) << NODE_SHIFT;
@@ -67,7 +68,7 @@ const ID_PATTERN = /^[1-9]\d{0,18}$/;
 /** Splits an event id into its parts; throws a ValidationError naming `fieldName` when it is not one of ours. */
 export function decodeEventId(id: string, fieldName = 'event_id'): DecodedId {
   if (!ID_PATTERN.test(id) || BigInt(id) > 0x7fff_ffff_ffff_ffffn) {
-    throw new ValidationError('EY_INVALID_EVENT_ID', `${fieldName} must be a decimal 64-bit event id (1-19 digits)`, { context: { field: fieldName } });
+    throw new ValidationError(CoreErrors.EY_INVALID_EVENT_ID, `${fieldName} must be a decimal 64-bit event id (1-19 digits)`, { context: { field: fieldName } });
   }
   const value = BigInt(id);
   return {

@@ -8,6 +8,7 @@
  * const ids = new IdGenerator({ nodeId: lease.nodeId });
  */
 export * from './errors.ts';
+export * from './error-codes.ts';
 export * from './config.ts';
 export * from './logger.ts';
 export * from './topics.ts';

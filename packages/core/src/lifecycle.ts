@@ -2,6 +2,7 @@
 // close() that are idempotent, a coded error for a call in the wrong state, the health server up first and
 // closed late, and close steps run one after another, each logged by name (STYLE.md's shutdown order).
 import { EventyardError } from './errors.ts';
+import { CoreErrors } from './error-codes.ts';
 import { startHealthServer, type HealthServer, type HealthServerOptions } from './health.ts';
 import type { Logger } from './logger.ts';
 import type { ComponentState } from './service.ts';
@@ -35,7 +36,7 @@ export interface Lifecycle {
 }
 
 /** The code of a start() called after close(): a closed component is never restarted, a new one is built. */
-export const INVALID_STATE = 'EY_INVALID_STATE';
+export const INVALID_STATE = CoreErrors.EY_INVALID_STATE.code;
 
 export function createLifecycle(options: LifecycleOptions): Lifecycle {
   let state: ComponentState = 'created';
@@ -70,7 +71,7 @@ export function createLifecycle(options: LifecycleOptions): Lifecycle {
     },
     start(): Promise<void> {
       if (closing !== undefined) {
-        return Promise.reject(new EventyardError('internal', INVALID_STATE, `${options.name} cannot start: it is ${state} (build a new one)`, { context: { component: options.name, state } }));
+        return Promise.reject(new EventyardError(CoreErrors.EY_INVALID_STATE, `${options.name} cannot start: it is ${state} (build a new one)`, { context: { component: options.name, state } }));
       }
       starting ??= start();
       return starting;

@@ -1,6 +1,7 @@
 // Every Kafka topic name Eventyard uses, in one place. A dispatcher_id becomes part of a topic name, so
 // it is validated against Kafka's rules wherever it is accepted.
 import { ValidationError } from './errors.ts';
+import { CoreErrors } from './error-codes.ts';
 
 export const DELIVERY_TOPIC_PREFIX = 'eventyard.deliveries.';
 
@@ -41,6 +42,6 @@ export function assertValidDispatcherId(dispatcherId: string, fieldName = 'dispa
   if (dispatcherId.length > maxLength) problem = `must be at most ${maxLength} characters`;
   else problem = topicNameProblem(dispatcherId);
   if (problem !== null) {
-    throw new ValidationError('EY_INVALID_DISPATCHER_ID', `${fieldName} ${problem}`, { context: { field: fieldName } });
+    throw new ValidationError(CoreErrors.EY_INVALID_DISPATCHER_ID, `${fieldName} ${problem}`, { context: { field: fieldName } });
   }
 }

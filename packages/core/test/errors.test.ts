@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { decodeMessage, encodeMessage, ResultCode as ProtoResultCode, type MessageTypeName } from '@eventyard/proto';
-import { EventyardError, isEventyardError, ResultCode } from '../src/index.ts';
+import { ConfigError, CoreErrors, defineErrorCodes, EventyardError, isEventyardError, ResultCode, TimeoutError, ValidationError } from '../src/index.ts';
 
 function thrown(fn: () => unknown): unknown {
   try {
@@ -31,10 +31,38 @@ test('isEventyardError recognises every codec error, with the fields an Eventyar
     assert.deepEqual(Object.keys(err.toJSON()).slice(0, 5), ['name', 'code', 'family', 'message', 'retriable']);
   }
   assert.equal(isEventyardError(new Error('plain')), false);
-  assert.equal(isEventyardError(new EventyardError('internal', 'EY_X', 'x')), true);
+  assert.equal(isEventyardError(new EventyardError(CoreErrors.EY_INVALID_STATE, 'x')), true);
 });
 
 test('ResultCode is the contract package’s, re-exported', () => {
   assert.equal(ResultCode, ProtoResultCode);
   assert.equal(ResultCode.CANCEL, 30000);
+});
+
+test('an error built from a table row takes its code, family, status, ret.code and retriable from the row', () => {
+  const table = defineErrorCodes({
+    EY_TEST_BUSY: { family: 'timeout', http: 503, resultCode: ResultCode.PUBLISH_FAILED, retriable: true, transport: 'UNAVAILABLE', raisedBy: 'test', meaning: 'busy' },
+  } as const);
+  assert.equal(table.EY_TEST_BUSY.code, 'EY_TEST_BUSY');
+  assert.ok(Object.isFrozen(table) && Object.isFrozen(table.EY_TEST_BUSY));
+  const err = new TimeoutError(table.EY_TEST_BUSY, 'no answer', { context: { topic: 't' } });
+  assert.deepEqual(
+    [err.name, err.code, err.family, err.httpStatus, err.resultCode, err.retriable, err.transport, err.message, err.context],
+    ['TimeoutError', 'EY_TEST_BUSY', 'timeout', 503, ResultCode.PUBLISH_FAILED, true, 'UNAVAILABLE', 'no answer', { topic: 't' }],
+  );
+  const invalid = new ValidationError(CoreErrors.EY_INVALID_NODE_ID, 'bad');
+  assert.deepEqual([invalid.httpStatus, invalid.resultCode, invalid.retriable, invalid.transport], [400, ResultCode.INVALID_PARAMETER, false, undefined]);
+});
+
+// Router, dispatcher, delay-scheduler and broker still pass a bare code; they keep the defaults of
+// before the tables until their codes get tables of their own.
+test('the old form (a bare code) keeps the defaults of before the tables', () => {
+  const config = new ConfigError('EY_TEST_CONFIG', 'x');
+  assert.deepEqual([config.family, config.httpStatus, config.resultCode, config.retriable], ['config', 400, ResultCode.SYSTEM_ERROR, false]);
+  const invalid = new ValidationError('EY_TEST_INVALID', 'x', { context: { field: 'f' } });
+  assert.deepEqual([invalid.httpStatus, invalid.resultCode, invalid.retriable, invalid.context], [400, ResultCode.INVALID_PARAMETER, false, { field: 'f' }]);
+  const timeout = new TimeoutError('EY_TEST_TIMEOUT', 'x');
+  assert.deepEqual([timeout.httpStatus, timeout.resultCode, timeout.retriable], [503, ResultCode.SYSTEM_ERROR, true]);
+  const delivery = new EventyardError('delivery', 'EY_TEST_DELIVERY', 'x', { retriable: true, resultCode: ResultCode.PUBLISH_FAILED });
+  assert.deepEqual([delivery.code, delivery.message, delivery.httpStatus, delivery.resultCode, delivery.retriable], ['EY_TEST_DELIVERY', 'x', 500, ResultCode.PUBLISH_FAILED, true]);
 });

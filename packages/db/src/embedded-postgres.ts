@@ -11,6 +11,7 @@ import { ConfigError, EventyardError, silentLogger, type Logger } from '@eventya
 import { findFreePort } from './free-port.ts';
 import { installedPostgresDir, reachableBinaries, type RunAs } from './postgres-binaries.ts';
 import { initialiseCluster, spawnChild, stopChild, waitUntilReady, type SpawnedChild } from './postgres-process.ts';
+import { DbErrors } from './error-codes.ts';
 
 export interface EmbeddedPostgresOptions {
   /** Directory holding the cluster (created when missing, reused when it holds one already). */
@@ -100,13 +101,13 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
     const entries = await fs.readdir(dataDir);
     if (entries.length > 0) {
-      throw new ConfigError('EY_PG_DATA_DIR_NOT_EMPTY', `embedded postgres: ${dataDir} is not empty but holds no cluster (no PG_VERSION); empty it or choose another data dir`, { context: { dataDir } });
+      throw new ConfigError(DbErrors.EY_PG_DATA_DIR_NOT_EMPTY, `embedded postgres: ${dataDir} is not empty but holds no cluster (no PG_VERSION); empty it or choose another data dir`, { context: { dataDir } });
     }
     log.info({ dataDir, installDir: binaries.dir }, 'initialising postgres cluster');
     try {
       await initialiseCluster({ binaries, dataDir, user, password, runAs, sync: durable, onLine });
     } catch (err) {
-      throw new EventyardError('internal', 'EY_PG_INIT_FAILED', `embedded postgres: initdb failed in ${dataDir}: ${(err as Error).message}`, { cause: err, context: { dataDir, installDir: binaries.dir, log: tail.slice(-10) } });
+      throw new EventyardError(DbErrors.EY_PG_INIT_FAILED, `embedded postgres: initdb failed in ${dataDir}: ${(err as Error).message}`, { cause: err, context: { dataDir, installDir: binaries.dir, log: tail.slice(-10) } });
     }
   }
 
@@ -125,7 +126,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
         continue;
       }
       const lastLines = tail.slice(-3);
-      throw new EventyardError('internal', 'EY_PG_START_FAILED', `embedded postgres: server in ${dataDir} did not start on port ${port}: ${(err as Error).message}${lastLines.length > 0 ? `: ${lastLines.join(' | ')}` : ''}`, {
+      throw new EventyardError(DbErrors.EY_PG_START_FAILED, `embedded postgres: server in ${dataDir} did not start on port ${port}: ${(err as Error).message}${lastLines.length > 0 ? `: ${lastLines.join(' | ')}` : ''}`, {
         cause: err,
         context: { dataDir, port, installDir: binaries.dir, log: tail.slice(-10) },
       });
@@ -193,10 +194,10 @@ function ensurePostgresUser(log: Logger): RunAs {
     const groupExists = spawnSync('getent', ['group', 'postgres']).status === 0;
     execFileSync('useradd', ['--system', '--no-create-home', ...(groupExists ? ['-g', 'postgres'] : ['--user-group']), 'postgres'], { stdio: 'pipe' });
   } catch (err) {
-    throw new ConfigError('EY_PG_USER_CREATE_FAILED', 'embedded postgres: running as root and could not create the system user postgres (useradd failed)', { cause: err });
+    throw new ConfigError(DbErrors.EY_PG_USER_CREATE_FAILED, 'embedded postgres: running as root and could not create the system user postgres (useradd failed)', { cause: err });
   }
   const created = lookup();
-  if (created === undefined) throw new ConfigError('EY_PG_USER_CREATE_FAILED', 'embedded postgres: user postgres still missing after useradd');
+  if (created === undefined) throw new ConfigError(DbErrors.EY_PG_USER_CREATE_FAILED, 'embedded postgres: user postgres still missing after useradd');
   return created;
 }
 
@@ -219,7 +220,7 @@ async function prepareDataDir(dataDir: string, runAs: RunAs | undefined): Promis
   const reachable = spawnSync('sh', ['-c', 'test -w "$1" && test -x "$1"', 'sh', dataDir], { uid: runAs.uid, gid: runAs.gid });
   if (reachable.status !== 0) {
     throw new ConfigError(
-      'EY_PG_DATA_DIR_UNREACHABLE',
+      DbErrors.EY_PG_DATA_DIR_UNREACHABLE,
       `embedded postgres: the postgres user cannot reach ${dataDir} (a parent directory is not searchable by others, e.g. /root is 0700); choose a data dir elsewhere or set DATABASE_URL`,
       { context: { dataDir } },
     );
@@ -238,14 +239,14 @@ async function stopOrphanedServer(dataDir: string, log: Logger): Promise<void> {
   if (!Number.isInteger(pid) || pid <= 0 || !isPostmasterOf(pid, dataDir)) return; // stale: PostgreSQL removes it itself
   const ppid = parentPid(pid);
   if (ppid !== undefined && ppid !== 1 && ppid !== process.pid && isAlive(ppid)) {
-    throw new ConfigError('EY_PG_DATA_DIR_IN_USE', `embedded postgres: ${dataDir} is in use by a running server (pid ${pid}, started by pid ${ppid})`, { context: { dataDir, pid } });
+    throw new ConfigError(DbErrors.EY_PG_DATA_DIR_IN_USE, `embedded postgres: ${dataDir} is in use by a running server (pid ${pid}, started by pid ${ppid})`, { context: { dataDir, pid } });
   }
   log.warn({ pid, dataDir }, 'stopping postgres orphaned by an earlier run');
   process.kill(pid, 'SIGINT');
   if (await waitForExit(pid, ORPHAN_STOP_DEADLINE_MS)) return;
   process.kill(pid, 'SIGQUIT');
   if (!(await waitForExit(pid, 5_000))) {
-    throw new ConfigError('EY_PG_DATA_DIR_IN_USE', `embedded postgres: orphaned server pid ${pid} in ${dataDir} did not stop`, { context: { dataDir, pid } });
+    throw new ConfigError(DbErrors.EY_PG_DATA_DIR_IN_USE, `embedded postgres: orphaned server pid ${pid} in ${dataDir} did not stop`, { context: { dataDir, pid } });
   }
 }
 

@@ -17,6 +17,7 @@ export { createKnex, migrateLatest, migrateRollbackAll, migrationStatus, type Cr
 export { migrationSource } from './migrations/index.ts';
 export * from './processors.ts';
 export * from './producers.ts';
+export * from './error-codes.ts';
 export * from './node-id-leases.ts';
 export * from './config-changes.ts';
 export * from './api-keys.ts';

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventyardError, silentLogger, type Logger } from '@eventyard/core';
 import type { Knex } from 'knex';
+import { DbErrors } from './error-codes.ts';
 
 export interface NodeIdLeaseOptions {
   /** Who holds the lease (host/pid/service), for operators reading the table. */
@@ -49,8 +50,7 @@ export async function acquireNodeId(knex: Knex, options: NodeIdLeaseOptions): Pr
     const free = await knex('node_id_leases').where('expires_at', '<', knex.fn.now()).count<Array<{ count: string }>>('* as count');
     if (Number(free[0]?.count ?? 0) === 0) break;
   }
-  throw new EventyardError('internal', 'EY_NODE_ID_EXHAUSTED', 'no free node id: all 1024 node-id leases are held by live instances', {
-    retriable: true,
+  throw new EventyardError(DbErrors.EY_NODE_ID_EXHAUSTED, 'no free node id: all 1024 node-id leases are held by live instances', {
     context: { owner: options.owner },
   });
 }
@@ -64,7 +64,7 @@ function createLease(knex: Knex, nodeId: number, token: string, ttlMs: number): 
         .where({ node_id: nodeId, token })
         .update({ expires_at: knex.raw('now() + make_interval(secs => ? / 1000.0)', [ttlMs]) });
       if (updated === 0) {
-        throw new EventyardError('internal', 'EY_NODE_ID_LEASE_LOST', `node id ${nodeId} was taken over by another instance`, { context: { nodeId } });
+        throw new EventyardError(DbErrors.EY_NODE_ID_LEASE_LOST, `node id ${nodeId} was taken over by another instance`, { context: { nodeId } });
       }
     },
     async release(): Promise<void> {
@@ -116,14 +116,14 @@ export async function startNodeIdLease(knex: Knex, options: StartNodeIdLeaseOpti
       if (state === 'running') validUntil = sentAt + options.ttlMs;
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err));
-      if ((error as EventyardError).code === 'EY_NODE_ID_LEASE_LOST') lose(error);
-      else if (performance.now() >= validUntil) lose(new EventyardError('internal', 'EY_NODE_ID_LEASE_LOST', `node id ${lease.nodeId} lease expired: renewal failed for ${options.ttlMs} ms`, { cause: err }));
+      if ((error as EventyardError).code === DbErrors.EY_NODE_ID_LEASE_LOST.code) lose(error);
+      else if (performance.now() >= validUntil) lose(new EventyardError(DbErrors.EY_NODE_ID_LEASE_LOST, `node id ${lease.nodeId} lease expired: renewal failed for ${options.ttlMs} ms`, { cause: err }));
       else log.warn({ err, nodeId: lease.nodeId }, 'node id lease renewal failed; retrying');
     }
   };
   const timer = setInterval(() => {
     if (inFlight !== undefined) {
-      if (performance.now() >= validUntil) lose(new EventyardError('internal', 'EY_NODE_ID_LEASE_LOST', `node id ${lease.nodeId} lease expired: renewal did not complete`));
+      if (performance.now() >= validUntil) lose(new EventyardError(DbErrors.EY_NODE_ID_LEASE_LOST, `node id ${lease.nodeId} lease expired: renewal did not complete`));
       return;
     }
     inFlight = renewOnce().finally(() => {
@@ -150,6 +150,6 @@ export async function startNodeIdLease(knex: Knex, options: StartNodeIdLeaseOpti
 
 function assertTtl(ttlMs: number): void {
   if (!Number.isInteger(ttlMs) || ttlMs < 100) {
-    throw new EventyardError('config', 'EY_INVALID_LEASE_TTL', `node-id lease ttlMs must be an integer ≥ 100, got ${ttlMs}`);
+    throw new EventyardError(DbErrors.EY_INVALID_LEASE_TTL, `node-id lease ttlMs must be an integer ≥ 100, got ${ttlMs}`);
   }
 }

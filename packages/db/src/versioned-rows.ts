@@ -2,6 +2,7 @@
 // version it read fails with a ConflictError when someone else wrote in between.
 import { ConflictError } from '@eventyard/core';
 import type { Knex } from 'knex';
+import { DbErrors } from './error-codes.ts';
 
 export interface VersionedWrite {
   table: string;
@@ -75,7 +76,7 @@ async function conflict(knex: Knex, write: VersionedWrite): Promise<ConflictErro
       : write.expectedVersion === 0
         ? `${write.what} already exists (version ${current.version})`
         : `${write.what} was changed concurrently: expected version ${write.expectedVersion}, current version ${current.version}`;
-  return new ConflictError('EY_VERSION_CONFLICT', message, {
+  return new ConflictError(DbErrors.EY_VERSION_CONFLICT, message, {
     context: { table: write.table, ...write.key, expectedVersion: write.expectedVersion, currentVersion: current?.version ?? null },
   });
 }

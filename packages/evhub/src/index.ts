@@ -17,7 +17,8 @@
  * // Admin, CLI, db: one description of the config objects.
  * const processor = normalizeProcessor({ dispatcher_id: 'billing', app_id: 'shop', topic_id: 'order', protocol_type: 'grpcSend', addr: 'billing:9001' });
  */
-export { EvhubErrorCode } from './errors.ts';
+export { EvhubErrors } from './error-codes.ts';
+export type { EvhubErrorCode } from './error-codes.ts';
 
 export { validateReport, MAX_DELAY_MS, MIN_REPEAT_INTERVAL_MS, type ValidReport, type ValidationLimits } from './report/validate-report.ts';
 export { buildReportRecord, EVENT_ID_HEADER, type BuildRecordOptions, type OutgoingRecord } from './report/report-record.ts';

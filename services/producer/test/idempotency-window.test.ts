@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import * as grpc from '@grpc/grpc-js';
 import { EventyardError, ResultCode, Topics } from '@eventyard/core';
 import type { IdempotencyKeyRef } from '@eventyard/db';
-import { PUBLISH_FAILED } from '../src/publish/record-publisher.ts';
+import { ProducerErrors } from '../src/error-codes.ts';
 import { startProducer } from './fixture.ts';
 
 interface Hold {
@@ -103,7 +103,7 @@ test('idempotency: duplicates of a Report whose publish is in flight', async (t)
     const heldId = await h.claimed.promise;
     const duplicate = p.client.report(requestFor('fails', 'duplicate'));
     await sleep(200);
-    h.release.reject(new EventyardError('internal', PUBLISH_FAILED, 'publish failed: injected by the test', { retriable: true, resultCode: ResultCode.PUBLISH_FAILED }));
+    h.release.reject(new EventyardError(ProducerErrors.EY_PUBLISH_FAILED, 'publish failed: injected by the test'));
     const a = await first;
     assert.equal(a.ret?.code, ResultCode.PUBLISH_FAILED, JSON.stringify(a.ret));
     const b = await duplicate;

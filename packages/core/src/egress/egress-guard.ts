@@ -5,16 +5,19 @@
 // internal address in between). Operators widen or narrow it with EY_EGRESS_ALLOW / EY_EGRESS_DENY.
 import dns from 'node:dns';
 import type { LookupFunction } from 'node:net';
+import { CoreErrors } from '../error-codes.ts';
 import { EventyardError } from '../errors.ts';
 import { classify, entryMatches, METADATA_HOSTS, normalizeHost, parseIp, parseListEntry, type EgressClass, type ListEntry } from './address-classes.ts';
 
 export type { EgressClass } from './address-classes.ts';
 
+/**
+ * The guard's codes: a target in a refused class or on EY_EGRESS_DENY (never retried: the address will
+ * not change by waiting), and a gRPC target that is not host:port (a config error). Rows in CoreErrors.
+ */
 export const EgressErrorCode = {
-  /** A target in a refused class or on EY_EGRESS_DENY; never retried (the address will not change by waiting). */
-  refused: 'EY_EGRESS_REFUSED',
-  /** A gRPC target that is not host:port; a config error, not retried. */
-  invalidTarget: 'EY_EGRESS_INVALID_TARGET',
+  refused: CoreErrors.EY_EGRESS_REFUSED.code,
+  invalidTarget: CoreErrors.EY_EGRESS_INVALID_TARGET.code,
 } as const;
 
 /** One resolved address, as dns.lookup gives it. */
@@ -184,8 +187,7 @@ export function refusedError(refusal: EgressRefusal): EventyardError {
     refusal.class === 'denied' || refusal.class === 'unix socket'
       ? ''
       : `; to allow it, add the address's CIDR${refusal.address === refusal.host ? '' : ' or the host name'} to EY_EGRESS_ALLOW`;
-  return new EventyardError('delivery', EgressErrorCode.refused, `egress refused: ${via} is ${CLASS_HINT[refusal.class]} (class ${refusal.class})${hint}`, {
-    retriable: false,
+  return new EventyardError(CoreErrors.EY_EGRESS_REFUSED, `egress refused: ${via} is ${CLASS_HINT[refusal.class]} (class ${refusal.class})${hint}`, {
     context: { host: refusal.host, address: refusal.address, egress_class: refusal.class },
   });
 }

@@ -4,6 +4,7 @@
 // not resolve again) with the original host:port as its authority, so the server still sees its own name
 // (and TLS, where used, would check it). A channel keeps its addresses; a new channel resolves again.
 import { EventyardError } from '../errors.ts';
+import { CoreErrors } from '../error-codes.ts';
 import { EgressErrorCode, type CheckOptions, type EgressGuard } from './egress-guard.ts';
 
 export interface GrpcDial {
@@ -37,8 +38,7 @@ export async function checkedGrpcTarget(guard: EgressGuard, target: string, opti
 }
 
 function invalidTarget(target: string): EventyardError {
-  return new EventyardError('delivery', EgressErrorCode.invalidTarget, `gRPC target ${JSON.stringify(target.slice(0, 200))}: expected host:port`, {
-    retriable: false,
+  return new EventyardError(CoreErrors.EY_EGRESS_INVALID_TARGET, `gRPC target ${JSON.stringify(target.slice(0, 200))}: expected host:port`, {
     context: { target: target.slice(0, 200) },
   });
 }

@@ -6,7 +6,7 @@
 //   CLI checks before any call;
 // - configJsonSchema: the JSON schema of the admin API's request bodies and of /openapi.json.
 import { ValidationError } from '@eventyard/core';
-import { EvhubErrorCode } from '../errors.ts';
+import { EvhubErrors } from '../error-codes.ts';
 import { bool, invalid, nonNegativeInt, nullableString, optionalString, plainObject, requiredString, MAX_INT32 } from './field-checks.ts';
 
 export interface ConfigField {
@@ -94,7 +94,7 @@ export function checkFieldTypes(fields: ConfigFields, entry: unknown): Record<st
 }
 
 function invalidEntry(): ValidationError {
-  return new ValidationError(EvhubErrorCode.invalidConfig, 'must be a mapping of fields');
+  return new ValidationError(EvhubErrors.EY_INVALID_CONFIG, 'must be a mapping of fields');
 }
 
 function checkType(field: ConfigField, value: unknown, path: string): void {

@@ -2,14 +2,14 @@
 // ValidationError (EY_INVALID_CONFIG) that names the field (`retry_strategy.retry_count`), so the admin
 // API can answer 400 with a precise message.
 import { ValidationError } from '@eventyard/core';
-import { EvhubErrorCode } from '../errors.ts';
+import { EvhubErrors } from '../error-codes.ts';
 
 /** Largest value of a Postgres `integer` column. */
 export const MAX_INT32 = 2_147_483_647;
 
 /** The error of every config check: `field problem`, the field in context. */
 export function invalid(field: string, problem: string): ValidationError {
-  return new ValidationError(EvhubErrorCode.invalidConfig, `${field} ${problem}`, { context: { field } });
+  return new ValidationError(EvhubErrors.EY_INVALID_CONFIG, `${field} ${problem}`, { context: { field } });
 }
 
 export function requiredString(value: unknown, field: string, maxLength = 255): string {

@@ -1,7 +1,7 @@
 // A processor's config: EvHub's `processor_conf_info` plus our extensions (filters, backoff, ordering,
 // pause, secrets). Field names are EvHub's JSON names; PROCESSOR_FIELDS is the one description of them.
 import { assertValidDispatcherId, ValidationError } from '@eventyard/core';
-import { EvhubErrorCode } from '../errors.ts';
+import { EvhubErrors } from '../error-codes.ts';
 import { checkFieldTypes, configJsonSchema, normalizeFields, type ConfigField } from './config-field.ts';
 import { invalid } from './field-checks.ts';
 
@@ -121,7 +121,7 @@ export const PROCESSOR_FIELDS: { readonly [K in keyof ProcessorConfig]-?: Config
 
 /** Validates and normalises processor input; throws a ValidationError naming the first bad field. */
 export function normalizeProcessor(input: ProcessorInput): ProcessorConfig {
-  if (typeof input !== 'object' || input === null) throw new ValidationError(EvhubErrorCode.invalidConfig, 'processor config must be an object');
+  if (typeof input !== 'object' || input === null) throw new ValidationError(EvhubErrors.EY_INVALID_CONFIG, 'processor config must be an object');
   return normalizeFields(PROCESSOR_FIELDS, input as unknown as Record<string, unknown>) as unknown as ProcessorConfig;
 }
 

@@ -2,7 +2,7 @@
 // topic_id) and the fields EvHub accepted but never used (kept so a round trip loses nothing; `qps` is
 // honoured as a Report rate limit). Durations are milliseconds.
 import { ValidationError } from '@eventyard/core';
-import { EvhubErrorCode } from '../errors.ts';
+import { EvhubErrors } from '../error-codes.ts';
 import { checkFieldTypes, configJsonSchema, normalizeFields, type ConfigField } from './config-field.ts';
 
 export interface ProducerConfig {
@@ -41,7 +41,7 @@ export const PRODUCER_FIELDS: { readonly [K in keyof ProducerConfig]-?: ConfigFi
 
 /** Validates and normalises producer input; throws a ValidationError naming the first bad field. */
 export function normalizeProducer(input: ProducerInput): ProducerConfig {
-  if (typeof input !== 'object' || input === null) throw new ValidationError(EvhubErrorCode.invalidConfig, 'producer config must be an object');
+  if (typeof input !== 'object' || input === null) throw new ValidationError(EvhubErrors.EY_INVALID_CONFIG, 'producer config must be an object');
   return normalizeFields(PRODUCER_FIELDS, input as unknown as Record<string, unknown>) as unknown as ProducerConfig;
 }
 

@@ -3,7 +3,7 @@
 // Every refusal is a ValidationError (EY_INVALID_FILTER) whose message starts with the path of the
 // bad part, e.g. `filter.$and[1].amount: unknown operator "$gtt" (did you mean "$gt"?)`.
 import { ValidationError } from '@eventyard/core';
-import { EvhubErrorCode } from '../errors.ts';
+import { EvhubErrors } from '../error-codes.ts';
 import { isPlainObject, jsonProblem, jsonTypeName } from './json-value.ts';
 import { DEFAULT_MAX_PATH_LENGTH, parsePath, type ParsedPath } from './json-path.ts';
 import { compileSafeRegex, DEFAULT_MAX_REGEX_LENGTH } from './safe-regex.ts';
@@ -21,7 +21,7 @@ import {
 } from './operators.ts';
 
 /** Error code of every filter validation failure. */
-export const INVALID_FILTER = EvhubErrorCode.invalidFilter;
+export const INVALID_FILTER = EvhubErrors.EY_INVALID_FILTER.code;
 
 /** Bounds a filter must stay within; they keep a stored filter cheap to evaluate on every event. */
 export interface FilterLimits {
@@ -80,7 +80,7 @@ export function compileFilter(spec: unknown, limits: Partial<FilterLimits> = {},
 }
 
 function fail(where: string, problem: string): never {
-  throw new ValidationError(INVALID_FILTER, `${where}: ${problem}`, { context: { field: where } });
+  throw new ValidationError(EvhubErrors.EY_INVALID_FILTER, `${where}: ${problem}`, { context: { field: where } });
 }
 
 /** A filter object: field conditions and `$and`/`$or`, all of which must hold (implicit AND). */

@@ -8,11 +8,11 @@
 // EvHub itself ignored the boolean (any listed tag matched, `false` included); reading `false` as
 // "exclude" is a deliberate difference to list in the README. Tags compare exactly (case-sensitive).
 import { ValidationError } from '@eventyard/core';
-import { EvhubErrorCode } from '../errors.ts';
+import { EvhubErrors } from '../error-codes.ts';
 import { isPlainObject, jsonTypeName } from './json-value.ts';
 
 /** Error code of a malformed `filter_tag`. */
-export const INVALID_FILTER_TAG = EvhubErrorCode.invalidFilterTag;
+export const INVALID_FILTER_TAG = EvhubErrors.EY_INVALID_FILTER_TAG.code;
 
 /** @default 1000 */
 export const MAX_FILTER_TAGS = 1000;
@@ -60,5 +60,5 @@ export function compileFilterTag(raw: unknown, field = 'filter_tag'): CompiledTa
 }
 
 function invalid(field: string, problem: string): ValidationError {
-  return new ValidationError(INVALID_FILTER_TAG, `${field}: ${problem}`, { context: { field } });
+  return new ValidationError(EvhubErrors.EY_INVALID_FILTER_TAG, `${field}: ${problem}`, { context: { field } });
 }

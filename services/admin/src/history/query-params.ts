@@ -5,13 +5,14 @@ import { parseRfc3339 } from '@eventyard/core';
 import { DELIVERY_STATUSES, type DeliveryStatus } from '@eventyard/db';
 import { HttpError } from '../http/api-error.ts';
 import { isEventId } from '../routes/events.ts';
+import { AdminErrors } from '../error-codes.ts';
 
 /** Most ids one `event_id` list may carry (the query stays one index probe per id). */
 export const MAX_ID_LIST = 1000;
 /** Longest stats window: beyond it history is usually pruned, and the scan grows with it. */
 export const MAX_WINDOW_MS = 30 * 24 * 3600 * 1000;
 
-const invalid = (message: string) => new HttpError(400, 'EY_INVALID_REQUEST', message);
+const invalid = (message: string) => new HttpError(AdminErrors.EY_INVALID_REQUEST, message);
 
 /** An RFC 3339 timestamp (with a zone) or epoch milliseconds; absent or empty (a query string's `since=`) is no time. */
 export function parseTime(name: string, value: string | undefined): Date | undefined {

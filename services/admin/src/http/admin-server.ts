@@ -20,6 +20,7 @@ import { registerStatsRoutes } from '../routes/stats.ts';
 import { createTokenCheck } from './admin-auth.ts';
 import { reply, toApiError } from './api-error.ts';
 import { clientErrorHandler, refuseNul } from './request-guards.ts';
+import { CoreErrors } from '@eventyard/core';
 
 export interface AdminServerOptions {
   knex: Knex;
@@ -82,7 +83,7 @@ export function buildAdminServer(options: AdminServerOptions): FastifyInstance {
   });
 
   app.setNotFoundHandler(async (request, res) => {
-    const { status, body } = reply(404, 'EY_ROUTE_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0] ?? ''}`);
+    const { status, body } = reply(CoreErrors.EY_ROUTE_NOT_FOUND, `no route ${request.method} ${request.url.split('?')[0] ?? ''}`);
     return res.code(status).send(body);
   });
 

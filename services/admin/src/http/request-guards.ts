@@ -5,6 +5,7 @@
 // oversized headers were answered without an error code.
 import type { Socket } from 'node:net';
 import { ResultCode } from '@eventyard/core';
+import { AdminErrors } from '../error-codes.ts';
 import { HttpError } from './api-error.ts';
 
 /**
@@ -33,7 +34,7 @@ export function findNul(value: unknown, root: string): string | undefined {
 /** preValidation hook body: refuses a NUL in path parameters, query string or body, naming where. */
 export function refuseNul(request: { params: unknown; query: unknown; body: unknown }): void {
   const where = findNul(request.params, 'path') ?? findNul(request.query, 'query') ?? findNul(request.body, 'body');
-  if (where !== undefined) throw new HttpError(400, 'EY_INVALID_REQUEST', `${where}: contains a NUL character (\\u0000), which cannot be stored`);
+  if (where !== undefined) throw new HttpError(AdminErrors.EY_INVALID_REQUEST, `${where}: contains a NUL character (\\u0000), which cannot be stored`);
 }
 
 /**
@@ -48,7 +49,7 @@ export function clientErrorHandler(err: Error & { code?: string }, socket: Socke
       : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
         ? [408, 'Request Timeout', 'the request was not received in time']
         : [400, 'Bad Request', 'the HTTP request is malformed'];
-  const body = JSON.stringify({ ret: { code: ResultCode.INVALID_PARAMETER, msg }, error: 'EY_INVALID_REQUEST' });
+  const body = JSON.stringify({ ret: { code: ResultCode.INVALID_PARAMETER, msg }, error: AdminErrors.EY_INVALID_REQUEST.code });
   if (socket.writable) socket.write(`HTTP/1.1 ${status} ${reason}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${body}`);
   socket.destroy(err);
 }

@@ -3,6 +3,7 @@
 // work with no broker at all, and a broker outage fails only the routes that need it, with a clear error.
 import { createKafka, createProducer, EventyardError, type KafkaConfig, type Logger } from '@eventyard/core';
 import type { Admin, Kafka, Message, Producer } from 'kafkajs';
+import { AdminErrors } from '../error-codes.ts';
 
 export interface KafkaLink {
   /** Produces records with acks = all through one idempotent producer; resolves once the broker acknowledged them. */
@@ -83,9 +84,8 @@ export function createKafkaLink(options: KafkaLinkOptions): KafkaLink {
 
 function unavailable(cause: unknown, topic?: string): EventyardError {
   const reason = cause instanceof Error ? cause.message : String(cause);
-  // Family timeout: the admin API answers 503 with this message (the broker may come back).
-  return new EventyardError('timeout', 'EY_KAFKA_UNAVAILABLE', `kafka: ${topic === undefined ? '' : `producing to ${topic}: `}${reason}`, {
-    retriable: true,
+  // HTTP 503 (its row): the admin API answers with this message (the broker may come back).
+  return new EventyardError(AdminErrors.EY_KAFKA_UNAVAILABLE, `kafka: ${topic === undefined ? '' : `producing to ${topic}: `}${reason}`, {
     cause,
     ...(topic === undefined ? {} : { context: { topic } }),
   });

@@ -6,6 +6,7 @@ import { API_KEY_PERMISSIONS, createApiKey, getApiKey, listApiKeys, revokeApiKey
 import type { FastifyInstance } from 'fastify';
 import { HttpError } from '../http/api-error.ts';
 import { OK } from './route-values.ts';
+import { AdminErrors } from '../error-codes.ts';
 
 const KEY_ID = /^[0-9a-f]{12}$/;
 
@@ -47,8 +48,8 @@ export function registerApiKeyRoutes(app: FastifyInstance, deps: { knex: Knex })
 
   app.post<{ Body: CreateBody }>('/v1/api-keys', { schema: { body: createApiKeyBodySchema } }, async (request, reply) => {
     const { name, app_ids, permissions, expires_at } = request.body;
-    if (app_ids.length === 0) throw new HttpError(400, 'EY_INVALID_REQUEST', 'app_ids must list at least one app id (or "*" for every app)');
-    if (permissions !== undefined && permissions.length === 0) throw new HttpError(400, 'EY_INVALID_REQUEST', `permissions must list at least one of ${API_KEY_PERMISSIONS.join(', ')} (absent = ["report"])`);
+    if (app_ids.length === 0) throw new HttpError(AdminErrors.EY_INVALID_REQUEST, 'app_ids must list at least one app id (or "*" for every app)');
+    if (permissions !== undefined && permissions.length === 0) throw new HttpError(AdminErrors.EY_INVALID_REQUEST, `permissions must list at least one of ${API_KEY_PERMISSIONS.join(', ')} (absent = ["report"])`);
     const { key, secret } = await createApiKey(knex, {
       ...(name === undefined ? {} : { name }),
       app_ids,
@@ -82,15 +83,15 @@ export function registerApiKeyRoutes(app: FastifyInstance, deps: { knex: Knex })
 async function found(knex: Knex, id: string): Promise<ApiKeyRecord> {
   // Not a key id at all: the same 404 as an unknown one, without a query.
   const key = KEY_ID.test(id) ? await getApiKey(knex, id) : undefined;
-  if (key === undefined) throw new HttpError(404, 'EY_API_KEY_NOT_FOUND', `API key "${id.slice(0, 64)}" not found`);
+  if (key === undefined) throw new HttpError(AdminErrors.EY_API_KEY_NOT_FOUND, `API key "${id.slice(0, 64)}" not found`);
   return key;
 }
 
 function parseExpiry(value: string | null | undefined): Date | null {
   if (value === undefined || value === null) return null;
   const date = parseRfc3339(value);
-  if (date === undefined) throw new HttpError(400, 'EY_INVALID_REQUEST', 'expires_at must be an RFC 3339 date-time, e.g. 2030-01-31T00:00:00Z');
-  if (date.getTime() <= Date.now()) throw new HttpError(400, 'EY_INVALID_REQUEST', 'expires_at must be in the future');
+  if (date === undefined) throw new HttpError(AdminErrors.EY_INVALID_REQUEST, 'expires_at must be an RFC 3339 date-time, e.g. 2030-01-31T00:00:00Z');
+  if (date.getTime() <= Date.now()) throw new HttpError(AdminErrors.EY_INVALID_REQUEST, 'expires_at must be in the future');
   return date;
 }
 

@@ -6,6 +6,8 @@ import type { FastifyInstance } from 'fastify';
 import { HttpError } from '../http/api-error.ts';
 import { eventView } from '../events/event-view.ts';
 import { OK } from './route-values.ts';
+import { CoreErrors } from '@eventyard/core';
+import { AdminErrors } from '../error-codes.ts';
 
 const INT64_MAX = 9223372036854775807n;
 
@@ -20,7 +22,7 @@ export function registerEventRoutes(app: FastifyInstance, deps: { knex: Knex }):
   app.get<{ Params: { event_id: string } }>('/v1/events/:event_id', async (request) => {
     const canonical = canonicalEventId(request.params.event_id);
     const history = await getEventHistory(knex, canonical);
-    if (history === undefined) throw new HttpError(404, 'EY_EVENT_NOT_FOUND', `event ${canonical} not found`);
+    if (history === undefined) throw new HttpError(AdminErrors.EY_EVENT_NOT_FOUND, `event ${canonical} not found`);
     const nextDue = await nextDueForEvent(knex, canonical);
     const chains = await listRepeatChains(knex, canonical);
     return { ret: OK, ...eventView(history, nextDue, chains) };
@@ -29,7 +31,7 @@ export function registerEventRoutes(app: FastifyInstance, deps: { knex: Knex }):
   app.delete<{ Params: { event_id: string } }>('/v1/events/:event_id/schedule', async (request) => {
     const canonical = canonicalEventId(request.params.event_id);
     const result = await cancelEventSchedule(knex, canonical, 'admin');
-    if (!result.known) throw new HttpError(404, 'EY_EVENT_NOT_FOUND', `event ${canonical} not found`);
+    if (!result.known) throw new HttpError(AdminErrors.EY_EVENT_NOT_FOUND, `event ${canonical} not found`);
     request.log.info({ event_id: canonical, cancelled_timers: result.cancelledTimers, cancelled_chains: result.cancelledChains }, 'event schedule cancelled');
     return {
       ret: { code: 0, msg: `cancelled ${result.cancelledChains} repeat chain(s) and ${result.cancelledTimers} pending timer(s)` },
@@ -41,6 +43,6 @@ export function registerEventRoutes(app: FastifyInstance, deps: { knex: Knex }):
 
 /** A canonical form, so "007" finds event 7 and the lookup never depends on the caller's padding. */
 function canonicalEventId(eventId: string): string {
-  if (!isEventId(eventId)) throw new HttpError(400, 'EY_INVALID_EVENT_ID', 'event_id must be a positive decimal 64-bit integer');
+  if (!isEventId(eventId)) throw new HttpError(CoreErrors.EY_INVALID_EVENT_ID, 'event_id must be a positive decimal 64-bit integer');
   return BigInt(eventId).toString();
 }

@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { HttpError } from '../http/api-error.ts';
 import { processorView } from './processors.ts';
 import { absentBodyAsEmpty, createJobReply, DEFAULT_RATE_PER_S, DEFAULT_REPLAY_LIMIT, limitSchema, normalizeQuery, rateSchema } from './replay.ts';
+import { AdminErrors } from '../error-codes.ts';
 
 export interface ProcessorActionDeps {
   knex: Knex;
@@ -95,5 +96,5 @@ function actionRet(action: string): { code: number; msg: string } {
 }
 
 function notFound(dispatcherId: string): HttpError {
-  return new HttpError(404, 'EY_PROCESSOR_NOT_FOUND', `processor "${dispatcherId}" not found`);
+  return new HttpError(AdminErrors.EY_PROCESSOR_NOT_FOUND, `processor "${dispatcherId}" not found`);
 }

@@ -7,7 +7,8 @@ import type { EgressGuard } from '@eventyard/core';
 import { HttpError } from '../http/api-error.ts';
 import { assertSavableTarget } from './route-egress.ts';
 import { OK, parseLimit, parseVersion } from './route-values.ts';
-import { processorConfInfoSchema } from '@eventyard/evhub';
+import { EvhubErrors, processorConfInfoSchema } from '@eventyard/evhub';
+import { AdminErrors } from '../error-codes.ts';
 
 export const REDACTED = '[redacted]';
 const SECRET_FIELDS = ['webhook_secret', 'auth_token'] as const;
@@ -53,7 +54,7 @@ export function registerProcessorRoutes(app: FastifyInstance, deps: ProcessorRou
           if (input[name] !== REDACTED) continue;
           const value = stored?.[name] ?? null;
           if (value === null) {
-            throw new HttpError(400, 'EY_INVALID_CONFIG', `processor_conf_info.${name} "${REDACTED}" keeps a stored secret, but processor "${input.dispatcher_id}" has none`);
+            throw new HttpError(EvhubErrors.EY_INVALID_CONFIG, `processor_conf_info.${name} "${REDACTED}" keeps a stored secret, but processor "${input.dispatcher_id}" has none`);
           }
           input[name] = value;
         }
@@ -65,7 +66,7 @@ export function registerProcessorRoutes(app: FastifyInstance, deps: ProcessorRou
 
   app.get<{ Params: { dispatcher_id: string } }>('/v1/processor/:dispatcher_id', async (request) => {
     const record = await getProcessor(knex, request.params.dispatcher_id);
-    if (record === undefined) throw new HttpError(404, 'EY_PROCESSOR_NOT_FOUND', `processor "${request.params.dispatcher_id}" not found`);
+    if (record === undefined) throw new HttpError(AdminErrors.EY_PROCESSOR_NOT_FOUND, `processor "${request.params.dispatcher_id}" not found`);
     return { ret: OK, processor_conf_info: processorView(record) };
   });
 
@@ -75,7 +76,7 @@ export function registerProcessorRoutes(app: FastifyInstance, deps: ProcessorRou
     async (request) => {
       const version = parseVersion(request.query.version);
       const deleted = await deleteProcessor(knex, request.params.dispatcher_id, version === undefined ? {} : { expectedVersion: version });
-      if (!deleted) throw new HttpError(404, 'EY_PROCESSOR_NOT_FOUND', `processor "${request.params.dispatcher_id}" not found`);
+      if (!deleted) throw new HttpError(AdminErrors.EY_PROCESSOR_NOT_FOUND, `processor "${request.params.dispatcher_id}" not found`);
       return { ret: OK };
     },
   );

@@ -9,6 +9,7 @@ import { HttpError } from '../http/api-error.ts';
 import { assertSavableTarget } from './route-egress.ts';
 import { OK, parseLimit, parseVersion } from './route-values.ts';
 import { producerConfInfoSchema } from '@eventyard/evhub';
+import { AdminErrors } from '../error-codes.ts';
 
 export interface ProducerRouteDeps {
   knex: Knex;
@@ -48,7 +49,7 @@ export function registerProducerRoutes(app: FastifyInstance, deps: ProducerRoute
   app.get<{ Params: { app_id: string; topic_id: string } }>('/v1/producer/:app_id/:topic_id', async (request) => {
     const { app_id, topic_id } = request.params;
     const record = await getProducer(knex, app_id, topic_id);
-    if (record === undefined) throw new HttpError(404, 'EY_PRODUCER_NOT_FOUND', `producer "${app_id}/${topic_id}" not found`);
+    if (record === undefined) throw new HttpError(AdminErrors.EY_PRODUCER_NOT_FOUND, `producer "${app_id}/${topic_id}" not found`);
     return { ret: OK, producer_conf_info: record };
   });
 
@@ -59,7 +60,7 @@ export function registerProducerRoutes(app: FastifyInstance, deps: ProducerRoute
       const { app_id, topic_id } = request.params;
       const version = parseVersion(request.query.version);
       const deleted = await deleteProducer(knex, app_id, topic_id, version === undefined ? {} : { expectedVersion: version });
-      if (!deleted) throw new HttpError(404, 'EY_PRODUCER_NOT_FOUND', `producer "${app_id}/${topic_id}" not found`);
+      if (!deleted) throw new HttpError(AdminErrors.EY_PRODUCER_NOT_FOUND, `producer "${app_id}/${topic_id}" not found`);
       return { ret: OK };
     },
   );
@@ -104,7 +105,7 @@ function decodeCursor(cursor: string): { app_id: string; topic_id: string } {
     key = undefined;
   }
   if (!Array.isArray(key) || key.length !== 2 || typeof key[0] !== 'string' || typeof key[1] !== 'string') {
-    throw new HttpError(400, 'EY_INVALID_REQUEST', 'cursor is not a next_cursor this route returned');
+    throw new HttpError(AdminErrors.EY_INVALID_REQUEST, 'cursor is not a next_cursor this route returned');
   }
   return { app_id: key[0], topic_id: key[1] };
 }

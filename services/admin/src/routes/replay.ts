@@ -22,6 +22,8 @@ import { replayEvents } from '../replay/replay-batch.ts';
 import { TargetPlanner, type TargetMode } from '../replay/replay-targets.ts';
 import { isEventId } from './events.ts';
 import { OK } from './route-values.ts';
+import { CoreErrors } from '@eventyard/core';
+import { AdminErrors } from '../error-codes.ts';
 
 export interface ReplayRouteDeps {
   knex: Knex;
@@ -97,19 +99,18 @@ export function registerReplayRoutes(app: FastifyInstance, deps: ReplayRouteDeps
       const eventId = canonicalEventId(request.params.event_id);
       const body = request.body ?? {};
       if (body.dispatcher_id !== undefined && body.original_targets === true) {
-        throw new HttpError(400, 'EY_INVALID_REQUEST', 'dispatcher_id and original_targets exclude each other: name one processor, or replay to the original targets');
+        throw new HttpError(AdminErrors.EY_INVALID_REQUEST, 'dispatcher_id and original_targets exclude each other: name one processor, or replay to the original targets');
       }
       const event = await getEvent(knex, eventId);
-      if (event === undefined) throw new HttpError(404, 'EY_EVENT_NOT_FOUND', `event ${eventId} not found`);
+      if (event === undefined) throw new HttpError(AdminErrors.EY_EVENT_NOT_FOUND, `event ${eventId} not found`);
       if (event.payload_pruned_at !== null) throw prunedError(event);
       let mode: TargetMode = body.original_targets === true ? { kind: 'original' } : { kind: 'routing' };
       if (body.dispatcher_id !== undefined) {
         const processor = await getProcessor(knex, body.dispatcher_id);
-        if (processor === undefined) throw new HttpError(404, 'EY_PROCESSOR_NOT_FOUND', `processor "${body.dispatcher_id}" not found`);
+        if (processor === undefined) throw new HttpError(AdminErrors.EY_PROCESSOR_NOT_FOUND, `processor "${body.dispatcher_id}" not found`);
         if (processor.app_id !== event.app_id || processor.topic_id !== event.topic_id) {
           throw new HttpError(
-            400,
-            'EY_PROCESSOR_NOT_SUBSCRIBED',
+            AdminErrors.EY_PROCESSOR_NOT_SUBSCRIBED,
             `dispatcher_id: processor "${processor.dispatcher_id}" subscribes to ${processor.app_id}/${processor.topic_id}, not to event ${eventId}'s ${event.app_id}/${event.topic_id}`,
           );
         }
@@ -129,13 +130,13 @@ export function registerReplayRoutes(app: FastifyInstance, deps: ReplayRouteDeps
     const { query, dry_run: dryRun = false, rate_per_s: rate = DEFAULT_RATE_PER_S, limit = DEFAULT_REPLAY_LIMIT, original_targets: originalTargets = false } = request.body;
     const normalized = normalizeQuery(query);
     if (Object.keys(normalized).length === 0) {
-      throw new HttpError(400, 'EY_REPLAY_QUERY_EMPTY', 'query is empty: replaying every event must be asked for explicitly, e.g. with query.since');
+      throw new HttpError(AdminErrors.EY_REPLAY_QUERY_EMPTY, 'query is empty: replaying every event must be asked for explicitly, e.g. with query.since');
     }
     if (normalized.dispatcher_id !== undefined && originalTargets) {
-      throw new HttpError(400, 'EY_INVALID_REQUEST', 'query.dispatcher_id and original_targets exclude each other: a query naming a processor replays to that processor');
+      throw new HttpError(AdminErrors.EY_INVALID_REQUEST, 'query.dispatcher_id and original_targets exclude each other: a query naming a processor replays to that processor');
     }
     if (normalized.dispatcher_id !== undefined && (await getProcessor(knex, normalized.dispatcher_id)) === undefined) {
-      throw new HttpError(404, 'EY_PROCESSOR_NOT_FOUND', `query.dispatcher_id: processor "${normalized.dispatcher_id}" not found`);
+      throw new HttpError(AdminErrors.EY_PROCESSOR_NOT_FOUND, `query.dispatcher_id: processor "${normalized.dispatcher_id}" not found`);
     }
     return createJobReply({ knex, wake: deps.wakeReplays, dryRun, reply, input: { kind: 'query', query: normalized, original_targets: originalTargets, rate_per_s: rate, limit } });
   });
@@ -204,11 +205,11 @@ export function normalizeQuery(query: ReplayQuery, prefix = 'query.'): ReplayQue
     out[name] = parseTimeValue(`${prefix}${name}`, value).toISOString();
   }
   if (out.since !== undefined && out.until !== undefined && out.since >= out.until) {
-    throw new HttpError(400, 'EY_INVALID_REQUEST', `${prefix}since must be before ${prefix}until`);
+    throw new HttpError(AdminErrors.EY_INVALID_REQUEST, `${prefix}since must be before ${prefix}until`);
   }
   if (query.event_ids !== undefined) {
     const ids = query.event_ids.map((id, i) => {
-      if (!isEventId(id)) throw new HttpError(400, 'EY_INVALID_EVENT_ID', `${prefix}event_ids.${i} must be a positive decimal 64-bit integer`);
+      if (!isEventId(id)) throw new HttpError(CoreErrors.EY_INVALID_EVENT_ID, `${prefix}event_ids.${i} must be a positive decimal 64-bit integer`);
       return BigInt(id).toString();
     });
     out.event_ids = [...new Set(ids)];
@@ -223,14 +224,14 @@ async function getEvent(knex: Knex, eventId: string): Promise<EventRecord | unde
 
 function prunedError(event: EventRecord): HttpError {
   const at = event.payload_pruned_at?.toISOString() ?? 'an unknown time';
-  return new HttpError(410, 'EY_PAYLOAD_PRUNED', `event ${event.event_id}: payload was pruned by retention at ${at}; it cannot be replayed`);
+  return new HttpError(AdminErrors.EY_PAYLOAD_PRUNED, `event ${event.event_id}: payload was pruned by retention at ${at}; it cannot be replayed`);
 }
 
 function replayNotFound(replayId: string): HttpError {
-  return new HttpError(404, 'EY_REPLAY_NOT_FOUND', `replay "${replayId}" not found`);
+  return new HttpError(AdminErrors.EY_REPLAY_NOT_FOUND, `replay "${replayId}" not found`);
 }
 
 function canonicalEventId(eventId: string): string {
-  if (!isEventId(eventId)) throw new HttpError(400, 'EY_INVALID_EVENT_ID', 'event_id must be a positive decimal 64-bit integer');
+  if (!isEventId(eventId)) throw new HttpError(CoreErrors.EY_INVALID_EVENT_ID, 'event_id must be a positive decimal 64-bit integer');
   return BigInt(eventId).toString();
 }

@@ -9,6 +9,7 @@ import { readConsumerLag, type ConsumerLag } from '../history/consumer-lag.ts';
 import { parseWindow } from '../history/query-params.ts';
 import type { KafkaLink } from '../kafka/kafka-link.ts';
 import { OK } from './route-values.ts';
+import { AdminErrors } from '../error-codes.ts';
 
 export interface StatsRouteDeps {
   knex: Knex;
@@ -26,7 +27,7 @@ export function registerStatsRoutes(app: FastifyInstance, deps: StatsRouteDeps):
     async (request) => {
       const { dispatcher_id: dispatcherId } = request.params;
       const window = parseWindow(request.query.window);
-      if ((await getProcessor(knex, dispatcherId)) === undefined) throw new HttpError(404, 'EY_PROCESSOR_NOT_FOUND', `processor "${dispatcherId}" not found`);
+      if ((await getProcessor(knex, dispatcherId)) === undefined) throw new HttpError(AdminErrors.EY_PROCESSOR_NOT_FOUND, `processor "${dispatcherId}" not found`);
       // Kafka is asked while Postgres counts; neither waits for the other.
       const lag = readConsumerLag(kafka, dispatcherId, deps.lagTimeoutMs).then(
         (value): { consumer_lag: ConsumerLag } => ({ consumer_lag: value }),

@@ -4,12 +4,10 @@
 // true: always; false: never, except for a broadcast, which needs one in every mode). Lookups are cached
 // briefly so a busy producer does not query Postgres per Report; the cache is dropped whenever the
 // api_keys table changes (ApiKeyWatch), so a revoked key stops working within moments.
-import { ResultCode, ValidationError, type Logger } from '@eventyard/core';
+import { CoreErrors, ValidationError, type Logger } from '@eventyard/core';
 import { apiKeyAllows, findApiKeyBySecret, touchApiKey, type ApiKeyRecord, type Knex } from '@eventyard/db';
 import type { ApiKeyMode } from '../config.ts';
-
-export const UNAUTHENTICATED = 'EY_UNAUTHENTICATED';
-export const PERMISSION_DENIED = 'EY_PERMISSION_DENIED';
+import { ProducerErrors } from '../error-codes.ts';
 
 /** How often one key's last_used_at is written at most: operators want "recently", not every Report. */
 const TOUCH_INTERVAL_MS = 60_000;
@@ -75,8 +73,7 @@ export class ApiKeyAuth {
     if (broadcast) {
       if (!apiKeyAllows(key, appId, 'broadcast')) throw broadcastDenied(appId, key.id);
     } else if (!apiKeyAllows(key, appId, 'report')) {
-      throw new ValidationError(PERMISSION_DENIED, `authorization: API key ${key.id} may not report to app_id "${appId}"`, {
-        resultCode: ResultCode.INVALID_PARAMETER,
+      throw new ValidationError(ProducerErrors.EY_PERMISSION_DENIED, `authorization: API key ${key.id} may not report to app_id "${appId}"`, {
         context: { keyId: key.id },
       });
     }
@@ -109,13 +106,12 @@ function expired(key: ApiKeyRecord | undefined, now: number): boolean {
 }
 
 function unauthenticated(message: string): ValidationError {
-  return new ValidationError(UNAUTHENTICATED, message, { resultCode: ResultCode.INVALID_PARAMETER });
+  return new ValidationError(CoreErrors.EY_UNAUTHENTICATED, message);
 }
 
 function broadcastDenied(appId: string, keyId?: string): ValidationError {
   const which = keyId === undefined ? '' : ` (API key ${keyId} does not have it)`;
-  return new ValidationError(PERMISSION_DENIED, `authorization: broadcast requires an API key with the broadcast permission for app_id "${appId}"${which}`, {
-    resultCode: ResultCode.INVALID_PARAMETER,
+  return new ValidationError(ProducerErrors.EY_PERMISSION_DENIED, `authorization: broadcast requires an API key with the broadcast permission for app_id "${appId}"${which}`, {
     context: keyId === undefined ? {} : { keyId },
   });
 }

@@ -3,12 +3,10 @@
 // 200 with `ret.code != 0`), and a transport-level status only where EvHub had none to offer:
 // authentication, and a Report that cannot be taken right now but will be on a retry (a producer not
 // accepting Reports, an idempotency key still being published by another Report): UNAVAILABLE is the
-// gRPC status clients and retry policies treat as "try the same call again".
+// gRPC status clients and retry policies treat as "try the same call again". Which is which, and every
+// status, comes from the error's row in its package's error table (`transport`, `http`, `resultCode`).
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { ResultCode, type EventyardError } from '@eventyard/core';
-import { PERMISSION_DENIED, UNAUTHENTICATED } from '../auth/api-key-auth.ts';
-import { IDEMPOTENCY_IN_PROGRESS } from '../report/idempotency.ts';
-import { PRODUCER_UNAVAILABLE } from '../report/report-service.ts';
 
 export interface EdgeResult {
   ret: { code: number; msg: string };
@@ -17,19 +15,12 @@ export interface EdgeResult {
   httpStatus: number;
 }
 
-const TRANSPORT_STATUS: Record<string, { grpc: GrpcStatus; http: number }> = {
-  [UNAUTHENTICATED]: { grpc: GrpcStatus.UNAUTHENTICATED, http: 401 },
-  [PERMISSION_DENIED]: { grpc: GrpcStatus.PERMISSION_DENIED, http: 403 },
-  [PRODUCER_UNAVAILABLE]: { grpc: GrpcStatus.UNAVAILABLE, http: 503 },
-  [IDEMPOTENCY_IN_PROGRESS]: { grpc: GrpcStatus.UNAVAILABLE, http: 503 },
-};
-
 export function toEdgeResult(error: EventyardError | null): EdgeResult {
   if (error === null) return { ret: { code: ResultCode.OK, msg: '' }, grpcStatus: null, httpStatus: 200 };
-  const transport = TRANSPORT_STATUS[error.code];
+  const transport = error.transport;
   return {
     ret: { code: error.resultCode, msg: error.message },
-    grpcStatus: transport?.grpc ?? null,
-    httpStatus: transport?.http ?? 200,
+    grpcStatus: transport === undefined ? null : GrpcStatus[transport],
+    httpStatus: transport === undefined ? 200 : error.httpStatus,
   };
 }

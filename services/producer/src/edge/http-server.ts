@@ -8,6 +8,7 @@ import { ResultCode, isEventyardError, type Logger } from '@eventyard/core';
 import { messageFromJson } from '@eventyard/evhub';
 import type { CommitReq__Output, PrepareReq__Output, ReportReq__Output, RollbackReq__Output } from '@eventyard/proto';
 import { BROADCAST_METADATA_KEY } from '../auth/broadcast-flag.ts';
+import { ProducerErrors } from '../error-codes.ts';
 import type { ReportService } from '../report/report-service.ts';
 import type { TransactionService, TxOutcome } from '../transactions/transaction-service.ts';
 import { toEdgeResult } from './edge-result.ts';
@@ -34,6 +35,8 @@ function header(request: FastifyRequest, name: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
+const MALFORMED_JSON = ProducerErrors.EY_MALFORMED_JSON;
+
 function invalid(reply: FastifyReply, status: number, msg: string): FastifyReply {
   return reply.code(status).send({ ret: { code: ResultCode.INVALID_PARAMETER, msg } });
 }
@@ -54,14 +57,14 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
       done(null, JSON.parse(text) as unknown);
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err));
-      Object.assign(error, { statusCode: 400, code: 'EY_MALFORMED_JSON' });
+      Object.assign(error, { statusCode: MALFORMED_JSON.http, code: MALFORMED_JSON.code });
       done(error, undefined);
     }
   });
 
   app.setErrorHandler((error: { code?: string; statusCode?: number; message: string }, _request, reply) => {
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return invalid(reply, 413, `request body exceeds the limit of ${options.bodyLimit} bytes`);
-    if (error.code === 'EY_MALFORMED_JSON') return invalid(reply, 400, `request body is not valid JSON: ${error.message}`);
+    if (error.code === MALFORMED_JSON.code) return invalid(reply, MALFORMED_JSON.http, `request body is not valid JSON: ${error.message}`);
     if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) return invalid(reply, error.statusCode, error.message);
     log.error({ err: error }, 'http request failed');
     return reply.code(500).send({ ret: { code: ResultCode.SYSTEM_ERROR, msg: 'internal error' } });

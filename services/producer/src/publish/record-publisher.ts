@@ -2,9 +2,10 @@
 // front of it. publish() resolves only once the broker acknowledged the record, and rejects with a
 // retriable 20000 error when the send fails or does not finish within the publish timeout, so a broker
 // outage answers Reports quickly instead of hanging them.
-import { createProducer, EventyardError, ResultCode, TimeoutError, type Logger } from '@eventyard/core';
+import { createProducer, EventyardError, TimeoutError, type Logger } from '@eventyard/core';
 import type { OutgoingRecord } from '@eventyard/evhub';
 import type { Kafka, Message, Producer } from 'kafkajs';
+import { ProducerErrors } from '../error-codes.ts';
 import { MicroBatcher } from './micro-batcher.ts';
 
 export type PublisherState = 'created' | 'starting' | 'running' | 'closing' | 'closed';
@@ -16,9 +17,6 @@ export interface RecordPublisherOptions {
   batch: { maxRecords: number; maxBytes: number; maxInFlight: number };
   logger: Logger;
 }
-
-export const PUBLISH_FAILED = 'EY_PUBLISH_FAILED';
-export const PUBLISH_TIMEOUT = 'EY_PUBLISH_TIMEOUT';
 
 export class RecordPublisher {
   readonly #producer: Producer;
@@ -70,7 +68,7 @@ export class RecordPublisher {
   /** Resolves once the broker acknowledged `record` (acks = all); rejects with a 20000 EventyardError. */
   async publish(record: OutgoingRecord): Promise<void> {
     if (this.#state !== 'running') {
-      throw new EventyardError('internal', PUBLISH_FAILED, `publisher is ${this.#state}`, { retriable: true, resultCode: ResultCode.PUBLISH_FAILED });
+      throw new EventyardError(ProducerErrors.EY_PUBLISH_FAILED, `publisher is ${this.#state}`);
     }
     // On timeout a record still queued is withdrawn, so "20000" means "not written" for it; only a
     // record already in a produce request may still land (at-least-once: retry with an idempotency key).
@@ -78,8 +76,7 @@ export class RecordPublisher {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        const error = new TimeoutError(PUBLISH_TIMEOUT, `publish failed: the broker did not acknowledge within ${this.#timeoutMs} ms`, {
-          resultCode: ResultCode.PUBLISH_FAILED,
+        const error = new TimeoutError(ProducerErrors.EY_PUBLISH_TIMEOUT, `publish failed: the broker did not acknowledge within ${this.#timeoutMs} ms`, {
           context: { topic: record.topic },
         });
         abort.abort(error);
@@ -124,11 +121,7 @@ export class RecordPublisher {
     } catch (cause) {
       this.#log.warn({ err: cause, records: records.length }, 'publish failed');
       const reason = cause instanceof Error ? cause.message : String(cause);
-      throw new EventyardError('internal', PUBLISH_FAILED, `publish failed: ${reason}`, {
-        cause,
-        retriable: true,
-        resultCode: ResultCode.PUBLISH_FAILED,
-      });
+      throw new EventyardError(ProducerErrors.EY_PUBLISH_FAILED, `publish failed: ${reason}`, { cause });
     }
   }
 }

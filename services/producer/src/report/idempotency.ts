@@ -10,10 +10,9 @@
 // EY_IDEMPOTENCY_IN_PROGRESS (EvHub 20005, gRPC UNAVAILABLE / HTTP 503, as for a producer that cannot take
 // Reports right now) rather than an OK with an event id that may never be written.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { EventyardError, ResultCode } from '@eventyard/core';
+import { EventyardError } from '@eventyard/core';
 import { claimIdempotencyKey, type IdempotencyKeyRef, type Knex } from '@eventyard/db';
-
-export const IDEMPOTENCY_IN_PROGRESS = 'EY_IDEMPOTENCY_IN_PROGRESS';
+import { ProducerErrors } from '../error-codes.ts';
 
 /**
  * Added to the publish timeout for the claim's expiry: the claim's clock (Postgres now()) starts before
@@ -29,7 +28,7 @@ const POLL_MAX_MS = 200;
 export interface IdempotencyWaitOptions {
   /** How long a claim stays in progress before another Report may take it over (publish timeout + grace). */
   claimTtlMs: number;
-  /** How long a duplicate waits for an in-progress holder before answering IDEMPOTENCY_IN_PROGRESS. */
+  /** How long a duplicate waits for an in-progress holder before answering EY_IDEMPOTENCY_IN_PROGRESS. */
   waitMs: number;
 }
 
@@ -37,7 +36,7 @@ export type ClaimOutcome = { status: 'claimed'; event_id: string } | { status: '
 
 /**
  * Claims `ref.key` for `ref.event_id` ('claimed': publish, then complete or release), or answers the
- * event id it was written with ('done'). Throws IDEMPOTENCY_IN_PROGRESS after waiting `waitMs` for a
+ * event id it was written with ('done'). Throws EY_IDEMPOTENCY_IN_PROGRESS after waiting `waitMs` for a
  * holder that is still publishing.
  */
 export async function claimOrWait(knex: Knex, ref: IdempotencyKeyRef, windowMs: number, options: IdempotencyWaitOptions): Promise<ClaimOutcome> {
@@ -49,10 +48,9 @@ export async function claimOrWait(knex: Knex, ref: IdempotencyKeyRef, windowMs: 
     const left = deadline - performance.now();
     if (left <= 0) {
       throw new EventyardError(
-        'conflict',
-        IDEMPOTENCY_IN_PROGRESS,
+        ProducerErrors.EY_IDEMPOTENCY_IN_PROGRESS,
         `idempotency key "${ref.key}" of ${ref.app_id}/${ref.topic_id} is being published by event_id ${result.event_id}, not yet acknowledged; retry this Report`,
-        { retriable: true, resultCode: ResultCode.SYSTEM_ERROR, context: { holder_event_id: result.event_id } },
+        { context: { holder_event_id: result.event_id } },
       );
     }
     await sleep(Math.min(pause, left));

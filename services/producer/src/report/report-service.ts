@@ -6,13 +6,12 @@ import { EventyardError, IdGenerator, isEventyardError, ResultCode, ValidationEr
 import { completeIdempotencyKey, releaseIdempotencyKey, type ApiKeyRecord, type IdempotencyKeyRef, type Knex } from '@eventyard/db';
 import { buildReportRecord, validateReport, type ValidationLimits } from '@eventyard/evhub';
 import type { ReportReq__Output } from '@eventyard/proto';
-import { PERMISSION_DENIED, type ApiKeyAuth } from '../auth/api-key-auth.ts';
+import type { ApiKeyAuth } from '../auth/api-key-auth.ts';
+import { ProducerErrors } from '../error-codes.ts';
 import { parseBroadcastFlag } from '../auth/broadcast-flag.ts';
 import type { ProducerMetrics } from '../metrics.ts';
 import type { RecordPublisher } from '../publish/record-publisher.ts';
 import { claimOrWait, type IdempotencyWaitOptions } from './idempotency.ts';
-
-export const PRODUCER_UNAVAILABLE = 'EY_PRODUCER_UNAVAILABLE';
 
 /** What an edge knows about the call besides the request. */
 export interface ReportCallContext {
@@ -101,10 +100,7 @@ export class ReportService {
 
   /** The error answered while not accepting (lease lost, shutting down). */
   unavailableError(): EventyardError {
-    return new EventyardError('internal', PRODUCER_UNAVAILABLE, `producer is not accepting reports: ${this.#stopReason}`, {
-      retriable: true,
-      resultCode: ResultCode.SYSTEM_ERROR,
-    });
+    return new EventyardError(ProducerErrors.EY_PRODUCER_UNAVAILABLE, `producer is not accepting reports: ${this.#stopReason}`);
   }
 
   async #report(request: ReportReq__Output, context: ReportCallContext): Promise<ReportOutcome> {
@@ -169,7 +165,7 @@ export class ReportService {
   /** The key checks of a Report (and of a Prepare, which publishes one later); a broadcast always needs a key. */
   async authorize(authorization: string | undefined, appId: string, broadcast: boolean): Promise<ApiKeyRecord | undefined> {
     if (this.#options.auth !== undefined) return this.#options.auth.authorize(authorization, appId, { broadcast });
-    if (broadcast) throw new ValidationError(PERMISSION_DENIED, `authorization: broadcast requires an API key with the broadcast permission for app_id "${appId}"`);
+    if (broadcast) throw new ValidationError(ProducerErrors.EY_PERMISSION_DENIED, `authorization: broadcast requires an API key with the broadcast permission for app_id "${appId}"`);
     return undefined;
   }
 
@@ -180,10 +176,6 @@ export class ReportService {
     }
     // Postgres (idempotency, API keys) or anything unexpected.
     this.#log.error({ err, event_id: eventId }, 'report failed');
-    return new EventyardError('internal', 'EY_REPORT_FAILED', `system error (event_id ${eventId}; see the producer's log)`, {
-      cause: err,
-      retriable: true,
-      resultCode: ResultCode.SYSTEM_ERROR,
-    });
+    return new EventyardError(ProducerErrors.EY_REPORT_FAILED, `system error (event_id ${eventId}; see the producer's log)`, { cause: err });
   }
 }

@@ -9,6 +9,7 @@ import { buildReportRecord, durationMs, invalidField, validateReport, type Valid
 import { commitTransaction, getProducer, getTransaction, prepareTransaction, rollbackTransaction, type Knex, type TxStatus as DbTxStatus } from '@eventyard/db';
 import { decodeMessage, encodeMessage, TxStatus, type CommitReq__Output, type PrepareReq__Output, type RollbackReq__Output } from '@eventyard/proto';
 import { BROADCAST_METADATA_KEY, parseBroadcastFlag } from '../auth/broadcast-flag.ts';
+import { ProducerErrors } from '../error-codes.ts';
 import type { ReportService } from '../report/report-service.ts';
 import type { OutboxRelay } from './outbox-relay.ts';
 
@@ -185,11 +186,7 @@ export class TransactionService {
       return { answer: answer(err.resultCode, err.message, eventId), error: err };
     }
     this.#log.error({ err, event_id: eventId }, 'transaction call failed');
-    const error = new EventyardError('internal', 'EY_REPORT_FAILED', `system error (event_id ${eventId}; see the producer's log)`, {
-      cause: err,
-      retriable: true,
-      resultCode: ResultCode.SYSTEM_ERROR,
-    });
+    const error = new EventyardError(ProducerErrors.EY_REPORT_FAILED, `system error (event_id ${eventId}; see the producer's log)`, { cause: err });
     return { answer: answer(error.resultCode, error.message, eventId), error };
   }
 }

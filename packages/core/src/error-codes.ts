@@ -1,0 +1,84 @@
+// The codes of every error @eventyard/core raises, and the codes that more than one service or package
+// raises or reads (config, authentication, the admin API's unknown route that the CLI tells apart), which
+// therefore cannot belong to one of them. docs/errors.md is generated from it
+// (`pnpm run docs:errors`); test/foundation/error-codes.test.ts keeps the two equal.
+import { defineErrorCodes, ResultCode } from './errors.ts';
+
+export const CoreErrors = defineErrorCodes({
+  EY_CONFIG_INVALID: {
+    family: 'config',
+    http: 400,
+    resultCode: ResultCode.SYSTEM_ERROR,
+    retriable: false,
+    raisedBy: 'every service, CLI',
+    meaning: 'one or more `EY_*` variables are invalid; the message has one line per variable (`config: EY_X: …`); exit code 1',
+  },
+  EY_INVALID_STATE: {
+    family: 'internal',
+    http: 500,
+    resultCode: ResultCode.SYSTEM_ERROR,
+    retriable: false,
+    raisedBy: 'every service (core `createLifecycle`)',
+    meaning: '`start()` was called on a component that was closed; a closed component is never restarted, a new one is built',
+  },
+  EY_INVALID_DISPATCHER_ID: {
+    family: 'validation',
+    http: 400,
+    resultCode: ResultCode.INVALID_PARAMETER,
+    retriable: false,
+    raisedBy: 'core, db',
+    meaning: 'a `dispatcher_id` Kafka would not accept in a topic name',
+  },
+  EY_INVALID_EVENT_ID: {
+    family: 'validation',
+    http: 400,
+    resultCode: ResultCode.INVALID_PARAMETER,
+    retriable: false,
+    raisedBy: 'core, admin',
+    meaning: 'not a decimal 64-bit event id',
+  },
+  EY_INVALID_NODE_ID: {
+    family: 'validation',
+    http: 400,
+    resultCode: ResultCode.INVALID_PARAMETER,
+    retriable: false,
+    raisedBy: 'core',
+    meaning: 'an id generator node id outside 0–1023',
+  },
+  EY_UNAUTHENTICATED: {
+    family: 'validation',
+    http: 401,
+    resultCode: ResultCode.INVALID_PARAMETER,
+    retriable: false,
+    transport: 'UNAUTHENTICATED',
+    raisedBy: 'producer, admin',
+    meaning: 'missing or unknown API key / admin token (gRPC UNAUTHENTICATED, HTTP 401)',
+  },
+  EY_ROUTE_NOT_FOUND: {
+    family: 'not_found',
+    http: 404,
+    resultCode: ResultCode.INVALID_PARAMETER,
+    retriable: false,
+    raisedBy: 'admin (the CLI tells it from a missing object)',
+    meaning: 'no such route (HTTP 404)',
+  },
+  EY_EGRESS_REFUSED: {
+    family: 'delivery',
+    http: 400,
+    resultCode: ResultCode.INVALID_PARAMETER,
+    retriable: false,
+    raisedBy: 'core egress guard (dispatcher, delay-scheduler, admin)',
+    meaning:
+      'a processor `addr` or check-back address in a refused class (loopback, private, link-local, cloud metadata, ...) or on `EY_EGRESS_DENY`; the message names the address, the name it resolved from and the class. Not retried; admin saves answer 400 (docs/security.md)',
+  },
+  EY_EGRESS_INVALID_TARGET: {
+    family: 'delivery',
+    http: 400,
+    resultCode: ResultCode.INVALID_PARAMETER,
+    retriable: false,
+    raisedBy: 'core egress guard',
+    meaning: 'a gRPC target that is not `host:port`',
+  },
+} as const);
+
+export type CoreErrorCode = keyof typeof CoreErrors;
