@@ -6,11 +6,13 @@
 // EY_EXAMPLE_DISPATCH_PORT (7000)          port to listen on (all interfaces)
 // EY_EXAMPLE_DISPATCH_ADDR (127.0.0.1:7000) address Eventyard's dispatcher should call
 // EY_EXAMPLE_ADMIN_URL (unset)            admin API to register itself with, e.g. http://127.0.0.1:8081
+// EY_ADMIN_TOKEN (unset)                  its admin token (or an API key with config:write)
 import { startDispatchServer } from '@eventyard/sdk';
 
 const port = Number(process.env.EY_EXAMPLE_DISPATCH_PORT ?? 7000);
 const addr = process.env.EY_EXAMPLE_DISPATCH_ADDR ?? `127.0.0.1:${port}`;
 const adminUrl = process.env.EY_EXAMPLE_ADMIN_URL ?? '';
+const adminToken = process.env.EY_ADMIN_TOKEN ?? '';
 
 const server = await startDispatchServer({
   port,
@@ -26,7 +28,7 @@ console.log(`example Dispatch server listening on :${server.port}`);
 if (adminUrl !== '') {
   const res = await fetch(`${adminUrl}/v1/processor`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...(adminToken === '' ? {} : { authorization: `Bearer ${adminToken}` }) },
     body: JSON.stringify({
       processor_conf_info: { dispatcher_id: 'example-printer', app_id: 'demo', topic_id: 'greeting', protocol_type: 'grpcSend', addr, timeout: 3000 },
     }),

@@ -9,7 +9,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { readTopic } from '@eventyard/broker/testing';
 import { createReportClient, startDispatchServer } from '@eventyard/sdk';
 import { availableParallelism } from 'node:os';
-import { startStack, waitUntil, type RunningStack } from '../../test/e2e/stack.ts';
+import { E2E_ADMIN_TOKEN, startStack, waitUntil, type RunningStack } from '../../test/e2e/stack.ts';
 import { postmasterPid, sampleCpu, type CpuGroups } from './cpu-time.ts';
 
 const { values } = parseArgs({
@@ -251,7 +251,7 @@ async function main(): Promise<void> {
     cleanups.push(() => server.close());
     const res = await fetch(`http://127.0.0.1:${stack.port('admin', 'http')}/v1/processor`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${E2E_ADMIN_TOKEN}` },
       body: JSON.stringify({ processor_conf_info: { dispatcher_id: 'bench', app_id: 'bench', topic_id: 'bench', protocol_type: 'grpcSend', addr: `127.0.0.1:${server.port}`, timeout: 5000, concurrency: Number(values.concurrency) } }),
     });
     if (res.status !== 200) throw new Error(`registering the processor failed: ${res.status} ${await res.text()}`);

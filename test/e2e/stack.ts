@@ -84,6 +84,8 @@ export async function startStack(t: Cleanup, options: StartStackOptions = {}): P
       EY_HEALTH_PORT: String(ports.get(`${service.name}/health`)),
       EY_EGRESS_ALLOW: '127.0.0.0/8,::1',
       EY_TOPIC_PARTITIONS: '3',
+      // Only the admin reads it; adminCall sends it.
+      EY_ADMIN_TOKEN: E2E_ADMIN_TOKEN,
       ...Object.fromEntries(service.ports.map((p) => [p.env, String(ports.get(`${service.name}/${p.name}`))])),
       ...options.env,
     };
@@ -229,11 +231,14 @@ async function startBrokerProcess(dataDir: string, flush: 'always' | 'interval')
   };
 }
 
-/** A JSON call to the stack's admin API; the reply's status and parsed body. */
+/** The admin token every e2e stack's admin runs with (the admin refuses to start without one). */
+export const E2E_ADMIN_TOKEN = 'e2e-admin-token-0123456789';
+
+/** A JSON call to the stack's admin API, with the stack's admin token; the reply's status and parsed body. */
 export async function adminCall(stack: RunningStack, method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(`http://127.0.0.1:${stack.port('admin', 'http')}${path}`, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: { authorization: `Bearer ${E2E_ADMIN_TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };

@@ -3,10 +3,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { readFileSync, statSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
@@ -38,8 +38,23 @@ function isFree(port: number): Promise<boolean> {
   });
 }
 
+/** Whether a TCP connection to host:port is accepted. */
+function reachable(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port, timeout: 2000 }, () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}
+
 /** The README's "Try it" block, with every default port shifted by the test stack's offset. */
-function quickStartScript(portOffset: number): string {
+function quickStartScript(portOffset: number, dataDir: string): string {
   const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
   const section = readme.slice(readme.indexOf('### Try it'));
   const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
@@ -47,7 +62,10 @@ function quickStartScript(portOffset: number): string {
   const dispatchPort = 7000 + portOffset;
   return [
     `export EY_EXAMPLE_DISPATCH_PORT=${dispatchPort} EY_EXAMPLE_PRODUCER_ADDR=127.0.0.1:${9000 + portOffset}`,
-    block.replace(/(localhost|127\.0\.0\.1):(9000|8083|8081|7000)\b/g, (_, host: string, port: string) => `${host}:${Number(port) + portOffset}`),
+    block
+      .replace(/(localhost|127\.0\.0\.1):(9000|8083|8081|7000)\b/g, (_, host: string, port: string) => `${host}:${Number(port) + portOffset}`)
+      // The stack under test keeps its token in its own data dir, not the checkout's ./data.
+      .replaceAll('data/admin-token', join(dataDir, 'admin-token')),
   ].join('\n');
 }
 
@@ -98,9 +116,30 @@ test('eventyard dev starts migrated Postgres, the broker and every service, and 
     }
   }
 
+  await t.test('the admin API needs the token dev keeps in the data dir; every listener is on loopback only', async (t) => {
+    const adminUrl = `http://127.0.0.1:${8081 + portOffset}`;
+    const tokenFile = join(dataDir, 'admin-token');
+    assert.equal(statSync(tokenFile).mode & 0o777, 0o600, 'the token file is readable by its owner only');
+    const token = readFileSync(tokenFile, 'utf8').trim();
+    assert.equal((await fetch(`${adminUrl}/v1/processors`)).status, 401);
+    assert.equal((await fetch(`${adminUrl}/v1/processors`, { headers: { authorization: `Bearer ${token}` } })).status, 200);
+    assert.ok(output.includes(`the token is in ${tokenFile}`), 'dev says where the token is');
+    // The CLI finds the token by itself when its data dir is the stack's.
+    const cli = spawnSync(process.execPath, [CLI, 'processors', 'list', '--admin-url', adminUrl], { env: { ...env, EY_DATA_DIR: dataDir }, encoding: 'utf8' });
+    assert.equal(cli.status, 0, cli.stderr);
+
+    const external = Object.values(networkInterfaces())
+      .flat()
+      .find((address) => address !== undefined && address.family === 'IPv4' && !address.internal)?.address;
+    if (external === undefined) return t.skip('no non-loopback IPv4 interface to probe');
+    const listeners = [pgPort, kafkaPort, ...SERVICES.flatMap((s) => [s.healthPort, ...s.ports.map((p) => p.port)].map((port) => port + portOffset))];
+    for (const port of listeners) assert.equal(await reachable(external, port), false, `port ${port} answers on ${external}`);
+    for (const port of listeners) assert.equal(await reachable('127.0.0.1', port), true, `port ${port} does not answer on loopback`);
+  });
+
   await t.test("the README's quick start, pasted, delivers an event and shows it succeeded", async (t) => {
     if (spawnSync('sh', ['-c', 'command -v curl']).status !== 0) return t.skip('curl is not installed: the quick start uses it');
-    const script = quickStartScript(portOffset);
+    const script = quickStartScript(portOffset, dataDir);
     const run = spawnSync('bash', ['-euo', 'pipefail', '-c', script], { cwd: REPO, encoding: 'utf8', timeout: 60_000 });
     assert.equal(run.status, 0, `quick start failed:\n${run.stdout}\n${run.stderr}`);
     assert.match(run.stdout, /dispatch: event_id=\d+ app=demo topic=greeting retry_times=0 data=\{"hello":"grpc"\}/);

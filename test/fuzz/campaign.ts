@@ -5,7 +5,7 @@
 // (bounded) and bench/fuzz/run.ts (the large run).
 import * as grpc from '@grpc/grpc-js';
 import { nextDueForEvent } from '@eventyard/db';
-import { startStack, type Cleanup, type RunningStack, type ServiceName } from '../e2e/stack.ts';
+import { E2E_ADMIN_TOKEN, startStack, type Cleanup, type RunningStack, type ServiceName } from '../e2e/stack.ts';
 import type { FuzzCase, Target } from './cases.ts';
 import { adminCase, routesFromOpenApi, type AdminRoute } from './gen-admin.ts';
 import { grpcCase } from './gen-evhub.ts';
@@ -236,7 +236,7 @@ async function awaitHistory(stack: RunningStack, acked: readonly CaseResult[], w
   const deadline = Date.now() + waitMs;
   const admin = `http://127.0.0.1:${stack.port('admin', 'http')}`;
   const found = async (r: CaseResult): Promise<boolean> => {
-    const res = await fetch(`${admin}/v1/events/${r.eventId}`);
+    const res = await fetch(`${admin}/v1/events/${r.eventId}`, { headers: { authorization: `Bearer ${E2E_ADMIN_TOKEN}` } });
     await res.arrayBuffer();
     if (res.status === 200) return true;
     // A delay or repeat event waits as a timer before it reaches the router.

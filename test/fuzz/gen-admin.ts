@@ -1,6 +1,7 @@
 // Cases for the admin API: every route the running service lists in /openapi.json (method, path
 // template, query parameters), hit with hostile path parameters, query strings and bodies. Valid body
 // templates per POST route give the mutations something close to right to break.
+import { E2E_ADMIN_TOKEN } from '../e2e/stack.ts';
 import type { HttpCase } from './cases.ts';
 import { HOSTILE_STRINGS, INVALID_UTF8 } from './fuzz-values.ts';
 import { mutateJsonBody, type Json } from './gen-json.ts';
@@ -114,6 +115,10 @@ export function adminCase(rng: Rng, index: number, routes: readonly AdminRoute[]
   let body: Buffer | undefined;
   let name: string = generator;
   const headers: Record<string, string> = {};
+  // The admin API needs a credential: most cases carry the stack's token so they reach the routes' own
+  // checks; the rest carry none or a wrong one, which must be a coded 401.
+  const credential = rng.chance(0.9) ? E2E_ADMIN_TOKEN : rng.pick(['', 'wrong-token', 'eyk_000000000000_x', 'a'.repeat(5000)]);
+  if (credential !== '') headers.authorization = `Bearer ${credential}`;
   if (method === 'POST' || method === 'PUT' || method === 'PATCH') {
     headers['content-type'] = 'application/json';
     if (generator === 'bad-body' && template !== undefined) {

@@ -83,6 +83,18 @@ Call with (dict "defaults" .Values.serviceDefaults "overrides" .Values.services.
 {{- include "eventyard.fullname" . }}
 {{- end }}
 
+{{/*
+The admin token's Secret and key: the user's (adminAuth.existingSecret), or the chart's own
+<fullname>-admin-token (admin-token-secret.yaml), which holds a random token unless one is given.
+*/}}
+{{- define "eventyard.adminTokenSecretName" -}}
+{{- .Values.adminAuth.existingSecret | default (printf "%s-admin-token" (include "eventyard.fullname" .)) }}
+{{- end }}
+
+{{- define "eventyard.adminTokenSecretKey" -}}
+{{- if .Values.adminAuth.existingSecret }}{{ .Values.adminAuth.existingSecretKey }}{{ else }}token{{ end }}
+{{- end }}
+
 {{- define "eventyard.needsSecret" -}}
 {{- if or (not .Values.postgres.existingSecret) (and .Values.kafka.sasl.mechanism (not .Values.kafka.sasl.existingSecret)) }}true{{ end }}
 {{- end }}

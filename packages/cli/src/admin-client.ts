@@ -1,8 +1,10 @@
-// The CLI's client of the admin HTTP API: the global options (--admin-url, --token, --output), JSON over
+// The CLI's client of the admin HTTP API: the global options (--admin-url, --admin-token, --output), JSON over
 // global fetch, and one error per failure that main.ts prints as a single line: the API's own message
 // with its EY_* code and HTTP status, or which URL could not be reached.
+import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { EventyardError } from '@eventyard/core';
+import { isLoopbackUrl, readDevAdminToken } from './dev-admin-token.ts';
 import { CliErrors } from './error-codes.ts';
 
 export const DEFAULT_ADMIN_URL = 'http://127.0.0.1:8081';
@@ -16,17 +18,34 @@ export interface GlobalOptions {
   output: OutputFormat;
 }
 
-/** Adds --admin-url, --token and -o/--output to the root program. */
+/** Adds --admin-url, --admin-token and -o/--output to the root program. */
 export function addGlobalOptions(program: Command): void {
   program
     .addOption(new Option('--admin-url <url>', 'admin API base URL').env('EY_ADMIN_URL').default(DEFAULT_ADMIN_URL))
-    .addOption(new Option('--token <token>', 'admin token, sent as authorization: Bearer').env('EY_ADMIN_TOKEN'))
+    .addOption(
+      new Option('--admin-token <token>', 'admin token or API key, sent as authorization: Bearer (default for a local admin: the one `eventyard dev` keeps in <EY_DATA_DIR or ./data>/admin-token)').env(
+        'EY_ADMIN_TOKEN',
+      ),
+    )
+    // The flag's earlier name, kept so existing scripts keep working.
+    .addOption(new Option('--token <token>').hideHelp())
     .addOption(new Option('-o, --output <format>', 'table for people, json (the API answer) for scripts').choices(['table', 'json']).default('table'));
 }
 
 export function globalOptions(command: Command): GlobalOptions {
-  const options = command.optsWithGlobals<GlobalOptions>();
-  return { adminUrl: options.adminUrl, output: options.output, ...(options.token === undefined || options.token === '' ? {} : { token: options.token }) };
+  const options = command.optsWithGlobals<GlobalOptions & { adminToken?: string }>();
+  const given = [options.adminToken, options.token].find((value) => value !== undefined && value !== '');
+  const token = given ?? devToken(options.adminUrl);
+  return { adminUrl: options.adminUrl, output: options.output, ...(token === undefined ? {} : { token }) };
+}
+
+/**
+ * The local `eventyard dev` stack's token, for an admin on this machine only. Its data dir is the one dev
+ * uses by default (EY_DATA_DIR or ./data); another data dir's token is passed with --admin-token.
+ */
+function devToken(adminUrl: string): string | undefined {
+  if (!isLoopbackUrl(adminUrl)) return undefined;
+  return readDevAdminToken(resolve(process.env.EY_DATA_DIR ?? './data'));
 }
 
 /** The admin API answered with an error status. */

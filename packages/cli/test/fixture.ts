@@ -4,6 +4,7 @@
 // production): a package never imports a service, and the CLI only ever reaches the admin over HTTP.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { startTestBroker, type TestBroker } from '@eventyard/broker/testing';
@@ -19,21 +20,32 @@ export interface RunResult {
   stderr: string;
 }
 
+/** The admin token of every fixture admin unless a test gives its own (the admin refuses to start without one). */
+export const TEST_ADMIN_TOKEN = 'cli-fixture-admin-token-0123';
+
 export interface CliFixture {
   db: TestDatabase;
   adminUrl: string;
+  /** The token the admin runs with. */
+  adminToken: string;
   /** Brokers string when started with a broker. */
   brokers?: string;
   /** Creates processors' delivery topics on the broker (replays publish there). */
   deliveryTopics(dispatcherIds: string[]): Promise<void>;
-  /** Runs `eventyard <args>` against this admin (EY_ADMIN_URL set; other EY_* variables cleared). */
+  /**
+   * Runs `eventyard <args>` against this admin (EY_ADMIN_URL and EY_ADMIN_TOKEN set; other EY_* variables
+   * cleared); env EY_ADMIN_TOKEN '' runs it without a token.
+   */
   run(args: string[], env?: Record<string, string>): Promise<RunResult>;
 }
+
+const NO_DEV_DATA_DIR = join(tmpdir(), 'eventyard-cli-test-no-dev-data');
 
 /** Runs the CLI as a child process, asynchronously: stdout and stderr are collected whole. */
 export function runCli(args: string[], env: Record<string, string> = {}): Promise<RunResult> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { env: { ...cleanEnv(), ...env }, encoding: 'utf8', timeout: 120_000 }, (err, stdout, stderr) => {
+    // EY_DATA_DIR: a dir without a dev admin token, so a `pnpm start` data dir in the checkout is never read.
+    execFile(process.execPath, [CLI, ...args], { env: { ...cleanEnv(), EY_DATA_DIR: NO_DEV_DATA_DIR, ...env }, encoding: 'utf8', timeout: 120_000 }, (err, stdout, stderr) => {
       const code = err === null ? 0 : typeof err.code === 'number' ? err.code : 1;
       resolve({ code, stdout, stderr });
     });
@@ -57,6 +69,7 @@ export async function startCliFixture(t: TestContext, options: { broker?: boolea
     brokers = started.broker.address;
   }
   const core = loadCoreConfig(brokers === undefined ? {} : { EY_KAFKA_BROKERS: brokers });
+  const adminToken = options.adminToken ?? TEST_ADMIN_TOKEN;
   const port = await findFreePort();
   const admin = (started.admin = spawn(process.execPath, [CLI, 'service', 'admin'], {
     env: {
@@ -70,7 +83,7 @@ export async function startCliFixture(t: TestContext, options: { broker?: boolea
       // Processors in these tests point at loopback, which the admin refuses unless allowed (as `eventyard dev`).
       EY_EGRESS_ALLOW: '127.0.0.0/8,::1',
       ...(brokers === undefined ? {} : { EY_KAFKA_BROKERS: brokers }),
-      ...(options.adminToken === undefined ? {} : { EY_ADMIN_TOKEN: options.adminToken }),
+      EY_ADMIN_TOKEN: adminToken,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   }));
@@ -79,10 +92,11 @@ export async function startCliFixture(t: TestContext, options: { broker?: boolea
   return {
     db,
     adminUrl,
+    adminToken,
     ...(brokers === undefined ? {} : { brokers }),
     deliveryTopics: (dispatcherIds) =>
       ensureTopics(createKafka(core.kafka, { logger: silentLogger() }), dispatcherIds.map((id) => Topics.deliveries(id)), { partitions: 1 }),
-    run: (args, env = {}) => runCli(args, { EY_ADMIN_URL: adminUrl, ...env }),
+    run: (args, env = {}) => runCli(args, { EY_ADMIN_URL: adminUrl, EY_ADMIN_TOKEN: adminToken, ...env }),
   };
 }
 

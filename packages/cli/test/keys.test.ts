@@ -45,7 +45,7 @@ test('keys create, list, revoke', async (t) => {
   assert.equal(missing.stderr, 'eventyard: API key "0123456789ab" not found (EY_API_KEY_NOT_FOUND, HTTP 404)\n');
   const badPermission = await run(['keys', 'create', '--app-id', 'shop', '--permission', 'root']);
   assert.equal(badPermission.code, 1);
-  assert.equal(badPermission.stderr, 'eventyard: --permission must be one of report, broadcast, admin, got "root"\n');
+  assert.equal(badPermission.stderr, 'eventyard: --permission must be one of report, broadcast, admin, events:read, config:write, replay, keys:manage, got "root"\n');
   const noApp = await run(['keys', 'create']);
   assert.equal(noApp.code, 1);
   assert.match(noApp.stderr, /--app-id/);

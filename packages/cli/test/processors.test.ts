@@ -67,15 +67,20 @@ test('processors commands', async (t) => {
   });
 });
 
-test('the admin token goes as authorization: Bearer (--token or EY_ADMIN_TOKEN)', async (t) => {
-  const { run } = await startCliFixture(t, { adminToken: 'cli-test-token' });
-  const none = await run(['processors', 'list']);
+test('the admin token goes as authorization: Bearer (--admin-token, the older --token, or EY_ADMIN_TOKEN)', async (t) => {
+  const { run } = await startCliFixture(t, { adminToken: 'cli-test-token-0123456789' });
+  const none = await run(['processors', 'list'], { EY_ADMIN_TOKEN: '' });
   assert.equal(none.code, 1);
-  assert.equal(none.stderr, 'eventyard: authorization: Bearer <admin token> is required (EY_UNAUTHENTICATED, HTTP 401)\n');
-  const flag = await run(['--token', 'cli-test-token', 'processors', 'list', '-o', 'json']);
+  assert.equal(none.stderr, 'eventyard: authorization: Bearer <admin token or API key> is required (EY_UNAUTHENTICATED, HTTP 401)\n');
+  const wrong = await run(['processors', 'list'], { EY_ADMIN_TOKEN: 'not-the-token' });
+  assert.equal(wrong.code, 1);
+  assert.match(wrong.stderr, /\(EY_UNAUTHENTICATED, HTTP 401\)\n$/);
+  const flag = await run(['--admin-token', 'cli-test-token-0123456789', 'processors', 'list', '-o', 'json'], { EY_ADMIN_TOKEN: '' });
   assert.equal(flag.code, 0, flag.stderr);
   assert.deepEqual(JSON.parse(flag.stdout).processors, []);
-  const env = await run(['processors', 'list'], { EY_ADMIN_TOKEN: 'cli-test-token' });
+  const old = await run(['--token', 'cli-test-token-0123456789', 'processors', 'list'], { EY_ADMIN_TOKEN: '' });
+  assert.equal(old.code, 0, old.stderr);
+  const env = await run(['processors', 'list'], { EY_ADMIN_TOKEN: 'cli-test-token-0123456789' });
   assert.equal(env.code, 0, env.stderr);
 });
 

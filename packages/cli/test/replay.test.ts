@@ -10,7 +10,7 @@ import { CLI, runCli, startCliFixture } from './fixture.ts';
 const ids = (from: number, count: number) => Array.from({ length: count }, (_, i) => String(from + i));
 
 test('replay and redrive', async (t) => {
-  const { run, db, adminUrl, deliveryTopics } = await startCliFixture(t, { broker: true });
+  const { run, db, adminUrl, adminToken, deliveryTopics } = await startCliFixture(t, { broker: true });
   await deliveryTopics(['orders', 'slow-orders', 'tty-orders']);
   const base = { app_id: 'shop', topic_id: 'order' };
   await upsertProcessor(db.knex, { dispatcher_id: 'orders', ...base, protocol_type: 'grpcSend', addr: '127.0.0.1:7000' });
@@ -44,7 +44,7 @@ test('replay and redrive', async (t) => {
     await recordEvents(db.knex, [{ event_id: '5900', ...tty, status: 'routed', payload: Buffer.from('{}') }]);
     await recordDeliveries(db.knex, [{ event_id: '5900', dispatcher_id: 'tty-orders', ...tty, status: 'dead' }]);
     const res = await new Promise<{ code: number; out: string }>((resolve) => {
-      execFile('script', ['-qfec', `${process.execPath} ${CLI} redrive tty-orders`, '/dev/null'], { env: { ...process.env, EY_ADMIN_URL: adminUrl }, encoding: 'utf8', timeout: 120_000 }, (err, stdout) =>
+      execFile('script', ['-qfec', `${process.execPath} ${CLI} redrive tty-orders`, '/dev/null'], { env: { ...process.env, EY_ADMIN_URL: adminUrl, EY_ADMIN_TOKEN: adminToken }, encoding: 'utf8', timeout: 120_000 }, (err, stdout) =>
         resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : 1, out: stdout }),
       );
     });
@@ -92,7 +92,7 @@ test('replay and redrive', async (t) => {
       many.map((event_id) => ({ event_id, app_id: 'slow', topic_id: 'order', status: 'routed', payload: Buffer.from('{}') })),
     );
     await upsertProcessor(db.knex, { dispatcher_id: 'slow-orders', app_id: 'slow', topic_id: 'order', protocol_type: 'grpcSend', addr: '127.0.0.1:7000' });
-    const following = runCli(['replay', '--query-app-id', 'slow', '--rate', '1'], { EY_ADMIN_URL: adminUrl });
+    const following = runCli(['replay', '--query-app-id', 'slow', '--rate', '1'], { EY_ADMIN_URL: adminUrl, EY_ADMIN_TOKEN: adminToken });
     let replayId: string | undefined;
     const deadline = Date.now() + 30_000;
     while (replayId === undefined && Date.now() < deadline) {
@@ -101,7 +101,7 @@ test('replay and redrive', async (t) => {
       if (replayId === undefined) await new Promise((resolve) => setTimeout(resolve, 100));
     }
     assert.ok(replayId !== undefined, 'the job did not start');
-    const cancel = await fetch(`${adminUrl}/v1/replays/${replayId}/cancel`, { method: 'POST' });
+    const cancel = await fetch(`${adminUrl}/v1/replays/${replayId}/cancel`, { method: 'POST', headers: { authorization: `Bearer ${adminToken}` } });
     assert.equal(cancel.status, 200);
     const res = await following;
     assert.equal(res.code, 1, res.stdout);

@@ -102,6 +102,8 @@ export const coreEnv = {
   EY_KAFKA_MIN_INSYNC_REPLICAS: field.int(1, 32).optional(),
   /** Port of /healthz, /readyz and /metrics. 0 = any free port. */
   EY_HEALTH_PORT: field.port().default(0),
+  /** Interface of the health/metrics server: every one in a container; `eventyard dev` passes 127.0.0.1. */
+  EY_HEALTH_HOST: field.string().default('0.0.0.0'),
 };
 
 export const coreEnvAliases = { DATABASE_URL: 'EY_DATABASE_URL', KAFKA_BROKERS: 'EY_KAFKA_BROKERS', EY_TOPIC_REPLICATION_FACTOR: 'EY_KAFKA_REPLICATION_FACTOR' } as const;
@@ -122,6 +124,7 @@ export interface CoreConfig {
   kafka: KafkaConfig;
   topics: { partitions: number; replicationFactor: number; minInsyncReplicas?: number };
   healthPort: number;
+  healthHost: string;
 }
 
 /** Parses the core variables into a nested, frozen config. Throws ConfigError. */
@@ -157,6 +160,7 @@ export function loadCoreConfig(source: Env): Readonly<CoreConfig> {
       ...(minIsr === undefined ? {} : { minInsyncReplicas: minIsr }),
     },
     healthPort: env.EY_HEALTH_PORT,
+    healthHost: env.EY_HEALTH_HOST,
   });
 }
 

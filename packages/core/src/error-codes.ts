@@ -62,6 +62,16 @@ export const CoreErrors = defineErrorCodes({
     raisedBy: 'admin (the CLI tells it from a missing object)',
     meaning: 'no such route (HTTP 404)',
   },
+  EY_PERMISSION_DENIED: {
+    family: 'validation',
+    http: 403,
+    resultCode: ResultCode.INVALID_PARAMETER,
+    retriable: false,
+    transport: 'PERMISSION_DENIED',
+    raisedBy: 'producer, admin',
+    meaning:
+      'the credential is valid but may not do this: at the producer an API key not scoped to this `app_id` or without the broadcast permission (gRPC PERMISSION_DENIED, HTTP 403); at the admin API a key without the route\'s permission, or one granting permissions it does not hold (HTTP 403)',
+  },
   EY_EGRESS_REFUSED: {
     family: 'delivery',
     http: 400,

@@ -1,10 +1,17 @@
 // One pino root per process, JSON to stdout, child loggers per component. Secrets are redacted once
-// here so no call site has to remember: authorization headers, passwords, tokens, DSNs.
+// here so no call site has to remember: authorization headers, passwords, tokens, API keys, DSNs, webhook
+// secrets, TLS keys. pino's `redact` paths reach one wildcard level only, so every logged object (the
+// call's fields, a child's bindings, a serialised error) also goes through redactSecrets, which finds
+// them at any depth (redact.ts; scripts/redact-bench.ts measures what it costs).
 import { pino, type Logger, type DestinationStream } from 'pino';
+import { redactSecrets, redactSerializedError } from './redact.ts';
 
 export type { Logger } from 'pino';
 
-/** Key paths whose values are replaced by "[redacted]" wherever they appear one or two levels deep. */
+/**
+ * pino's own redaction, for the usual shapes at the top two levels. It is not the whole list: every key
+ * redact.ts names (at any depth, in any case or spelling) is redacted as well.
+ */
 export const REDACT_PATHS: readonly string[] = [
   'authorization',
   'password',
@@ -23,6 +30,10 @@ export const REDACT_PATHS: readonly string[] = [
   '*.databaseUrl',
   '*.sasl.password',
   'config.kafka.sasl.password',
+  'auth_token',
+  'webhook_secret',
+  '*.auth_token',
+  '*.webhook_secret',
 ];
 
 export interface LoggerOptions {
@@ -40,7 +51,8 @@ export function createLogger(options: LoggerOptions): Logger {
       level: options.level ?? 'info',
       base: { service: options.name },
       redact: { paths: [...REDACT_PATHS], censor: '[redacted]' },
-      serializers: { err: pino.stdSerializers.err },
+      serializers: { err: (err: Error) => redactSerializedError(pino.stdSerializers.err(err)) },
+      formatters: { log: (object) => redactSecrets(object), bindings: (bindings) => redactSecrets(bindings) },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
     // Synchronous writes by default: with pino's asynchronous writer, the buffer flushed at process.exit

@@ -1,10 +1,11 @@
 // API keys for Report and the admin API: the secret is shown once at creation and only its sha256 is
-// stored. A key is scoped to app ids (`*` = all) and permissions (report, broadcast, admin).
+// stored. A key is scoped to app ids (`*` = all) and permissions: report and broadcast for the producer;
+// events:read, config:write, replay, keys:manage for the admin API, and admin for every admin route.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Knex } from 'knex';
 import { invalidConfigField as invalid, optionalString, requiredString } from '@eventyard/evhub';
 
-export const API_KEY_PERMISSIONS = ['report', 'broadcast', 'admin'] as const;
+export const API_KEY_PERMISSIONS = ['report', 'broadcast', 'admin', 'events:read', 'config:write', 'replay', 'keys:manage'] as const;
 export type ApiKeyPermission = (typeof API_KEY_PERMISSIONS)[number];
 
 const SECRET_PREFIX = 'eyk_';

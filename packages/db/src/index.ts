@@ -21,6 +21,7 @@ export * from './error-codes.ts';
 export * from './node-id-leases.ts';
 export * from './config-changes.ts';
 export * from './api-keys.ts';
+export * from './api-key-cache.ts';
 export * from './retention.ts';
 export * from './history.ts';
 export * from './text-safety.ts';

@@ -3,13 +3,20 @@
 // are idempotent; close() stops intake, lets requests finish, then closes the pool.
 import { compileFilter } from '@eventyard/evhub';
 import { createMetricsRegistry, egressGuardOf, startHealthServer, type App, type ComponentState, type HealthServer, type Logger, shutdownSteps } from '@eventyard/core';
-import { createKnex, type Knex } from '@eventyard/db';
+import { ApiKeyCache, createKnex, type Knex } from '@eventyard/db';
 import type { FastifyInstance } from 'fastify';
 import type { AdminConfig } from './config.ts';
+import { createAdminAuthorizer } from './http/admin-auth.ts';
 import { buildAdminServer, closeWithGrace, listen } from './http/admin-server.ts';
 import { createKafkaLink, type KafkaLink } from './kafka/kafka-link.ts';
 import { createAdminMetrics } from './metrics.ts';
 import { createReplayRunner, type ReplayRunner } from './replay/replay-runner.ts';
+
+/**
+ * How long a key lookup is reused. Revoking through this admin clears it at once; another replica's
+ * revocation (or a direct database change) takes effect within this.
+ */
+const KEY_CACHE_TTL_MS = 5000;
 
 /** How often readiness re-checks the database. */
 const DATABASE_CHECK_MS = 5000;
@@ -47,12 +54,14 @@ export function createApp(config: Readonly<AdminConfig>, deps: AdminDeps): Admin
   const kafka: KafkaLink = createKafkaLink({ kafka: config.kafka, logger: log });
   const replays: ReplayRunner | undefined = deps.replayRunner === false ? undefined : createReplayRunner({ knex, kafka, logger: log });
   for (const warning of config.egress.warnings) log.warn(warning);
+  const keys = new ApiKeyCache({ knex, logger: log, ttlMs: KEY_CACHE_TTL_MS });
   const server: FastifyInstance = buildAdminServer({
     knex,
     egress: egressGuardOf(config.egress),
     kafka,
     bodyLimitBytes: config.bodyLimitBytes,
-    ...(config.adminToken === undefined ? {} : { adminToken: config.adminToken }),
+    ...(config.auth === 'none' ? {} : { authorize: createAdminAuthorizer({ keys, ...(config.adminToken === undefined ? {} : { token: config.adminToken }) }) }),
+    onKeysChanged: () => keys.clear(),
     validateFilter: deps.validateFilter ?? compileOnSave,
     ...(replays === undefined ? {} : { wakeReplays: () => replays.wake() }),
     metrics,
@@ -80,6 +89,7 @@ export function createApp(config: Readonly<AdminConfig>, deps: AdminDeps): Admin
   const start = async (): Promise<void> => {
     state = 'starting';
     health = await startHealthServer({
+      host: config.healthHost,
       port: config.healthPort,
       registry,
       readiness: { database: () => databaseOk, http: () => state === 'running' },
@@ -91,8 +101,8 @@ export function createApp(config: Readonly<AdminConfig>, deps: AdminDeps): Admin
     // Jobs left running by a previous admin resume from their stored cursor.
     replays?.start();
     state = 'running';
-    log.info({ httpPort, healthPort: health.port, auth: config.adminToken !== undefined }, 'admin ready');
-    if (config.adminToken === undefined) log.warn('EY_ADMIN_TOKEN is not set: the admin API is open to anyone who can reach it');
+    log.info({ httpPort, healthPort: health.port, auth: config.auth }, 'admin ready');
+    if (config.auth === 'none') log.warn({ host: config.http.host }, 'EY_ADMIN_AUTH=none: the admin API is open to anyone who can reach it (it creates processors, mints API keys and reads every payload)');
   };
 
   const step = shutdownSteps(log, 'admin');

@@ -1,6 +1,6 @@
 // The admin service's configuration: the core variables plus its own EY_ADMIN_* variables, parsed once
 // from the environment into a frozen object (one line per bad variable on error).
-import { coreEnv, coreEnvAliases, deepFreeze, egressEnv, field, loadCoreConfig, loadEgressConfig, parseEnv, type CoreConfig, type EgressConfig } from '@eventyard/core';
+import { ConfigError, CoreErrors, coreEnv, coreEnvAliases, deepFreeze, egressEnv, field, loadCoreConfig, loadEgressConfig, parseEnv, type CoreConfig, type EgressConfig } from '@eventyard/core';
 
 const adminEnv = {
   ...coreEnv,
@@ -10,9 +10,15 @@ const adminEnv = {
   EY_DATABASE_URL: field.postgresUrl(),
   /** Admin HTTP API. EvHub's default is 8081. 0 = any free port. */
   EY_ADMIN_PORT: field.port().default(8081),
+  /** Interface to listen on: every one in a container; `eventyard dev` passes 127.0.0.1. */
   EY_ADMIN_HOST: field.string().default('0.0.0.0'),
-  /** When set, every /v1 route requires `authorization: Bearer <token>`. */
+  /**
+   * Bearer token allowing every admin route (API keys with admin permissions work beside it). Required
+   * unless EY_ADMIN_AUTH=none. Treat it as a password: at least 16 characters.
+   */
   EY_ADMIN_TOKEN: field.string().optional(),
+  /** `token` (default): every route but /openapi.json needs a credential; `none`: open to anyone, on purpose. */
+  EY_ADMIN_AUTH: field.oneOf(['token', 'none'] as const).default('token'),
   /** Largest request body accepted, in bytes. */
   EY_ADMIN_BODY_LIMIT_BYTES: field.int(1024, 64 * 1024 * 1024).default(1024 * 1024),
   /** How long shutdown lets in-flight requests finish before cutting them. */
@@ -22,7 +28,9 @@ const adminEnv = {
 export interface AdminConfig extends CoreConfig {
   databaseUrl: string;
   http: { host: string; port: number };
-  /** Bearer token for /v1 routes; undefined = open (dev). */
+  /** `token`: credentials required (adminToken is set); `none`: the API is open (warned at every start). */
+  auth: 'token' | 'none';
+  /** Bearer token allowing every route; set whenever auth is `token`. */
   adminToken?: string;
   bodyLimitBytes: number;
   shutdownGraceMs: number;
@@ -34,11 +42,22 @@ export interface AdminConfig extends CoreConfig {
 export function loadConfig(source: Record<string, string | undefined>): Readonly<AdminConfig> {
   const env = parseEnv(adminEnv, source, coreEnvAliases);
   const core = loadCoreConfig(source);
+  if (env.EY_ADMIN_AUTH === 'token' && env.EY_ADMIN_TOKEN === undefined) {
+    // Refusing to start beats an API that mints keys and reads every payload for anyone on the network.
+    throw new ConfigError(CoreErrors.EY_CONFIG_INVALID, 'config: EY_ADMIN_TOKEN: required (the admin API needs a bearer token; set EY_ADMIN_AUTH=none to run it open on purpose)');
+  }
+  if (env.EY_ADMIN_AUTH === 'none' && env.EY_ADMIN_TOKEN !== undefined) {
+    throw new ConfigError(CoreErrors.EY_CONFIG_INVALID, 'config: EY_ADMIN_AUTH: is none but EY_ADMIN_TOKEN is set: unset one of them (none would ignore the token)');
+  }
+  if (env.EY_ADMIN_TOKEN !== undefined && env.EY_ADMIN_TOKEN.length < 16) {
+    throw new ConfigError(CoreErrors.EY_CONFIG_INVALID, 'config: EY_ADMIN_TOKEN: must be at least 16 characters (e.g. openssl rand -hex 32)');
+  }
   return deepFreeze({
     ...core,
     databaseUrl: env.EY_DATABASE_URL,
     egress: loadEgressConfig(source),
     http: { host: env.EY_ADMIN_HOST, port: env.EY_ADMIN_PORT },
+    auth: env.EY_ADMIN_AUTH,
     ...(env.EY_ADMIN_TOKEN === undefined ? {} : { adminToken: env.EY_ADMIN_TOKEN }),
     bodyLimitBytes: env.EY_ADMIN_BODY_LIMIT_BYTES,
     shutdownGraceMs: env.EY_SHUTDOWN_GRACE_MS,

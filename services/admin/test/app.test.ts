@@ -1,22 +1,8 @@
-// The admin service as a whole: the optional admin token, body limits, unknown routes, /openapi.json,
+// The admin service as a whole (authentication: http/admin-auth.test.ts): body limits, unknown routes, /openapi.json,
 // and the health server's /readyz and /metrics.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startAdmin } from './fixture.ts';
-
-test('with EY_ADMIN_TOKEN set, /v1 routes need the bearer token; /openapi.json stays open', async (t) => {
-  const { call } = await startAdmin(t, { EY_ADMIN_TOKEN: 's3cret-token' });
-  const none = await call('GET', '/v1/processors');
-  assert.equal(none.status, 401);
-  assert.deepEqual(none.body, { ret: { code: 10000, msg: 'authorization: Bearer <admin token> is required' }, error: 'EY_UNAUTHENTICATED' });
-  const wrong = await call('GET', '/v1/processors', undefined, { authorization: 'Bearer nope' });
-  assert.equal(wrong.status, 401);
-  assert.match(wrong.body.ret.msg, /not valid/);
-  const right = await call('GET', '/v1/processors', undefined, { authorization: 'Bearer s3cret-token' });
-  assert.equal(right.status, 200);
-  const doc = await call('GET', '/openapi.json?pretty');
-  assert.equal(doc.status, 200);
-});
 
 test('limits, unknown routes, the OpenAPI document, health and metrics', async (t) => {
   const admin = await startAdmin(t, { EY_ADMIN_BODY_LIMIT_BYTES: '2048' });

@@ -1,5 +1,6 @@
 // Test fixture: a fresh migrated database and the admin service built with createApp on free ports,
-// with a small JSON client over real HTTP.
+// with a small JSON client over real HTTP that sends the fixture's admin token (the admin refuses to start
+// without one) unless a test passes its own authorization header.
 import type { TestContext } from 'node:test';
 import { silentLogger } from '@eventyard/core';
 import { createDatabase, type TestDatabase } from '@eventyard/db/testing';
@@ -13,10 +14,14 @@ export interface Reply {
   body: any;
 }
 
+/** The admin token of every fixture admin (EY_ADMIN_TOKEN); a test may set another through env. */
+export const TEST_ADMIN_TOKEN = 'admin-test-token-0123456789';
+
 export interface AdminFixture {
   app: AdminApp;
   db: TestDatabase;
   baseUrl: string;
+  /** Calls with `authorization: Bearer <admin token>`; a headers.authorization given replaces it ('' = none). */
   call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Reply>;
 }
 
@@ -26,7 +31,7 @@ export async function startAdmin(t: TestContext, env: Record<string, string> = {
   t.after(() => started.app?.close());
   const db = await createDatabase(t);
   // Test processors listen on loopback, which the egress guard refuses unless allowed (as `eventyard dev` does).
-  const config = loadConfig({ EY_DATABASE_URL: db.url, EY_ADMIN_PORT: '0', EY_ADMIN_HOST: '127.0.0.1', EY_HEALTH_PORT: '0', EY_SHUTDOWN_GRACE_MS: '1000', EY_EGRESS_ALLOW: '127.0.0.0/8,::1', ...env });
+  const config = loadConfig({ EY_DATABASE_URL: db.url, EY_ADMIN_PORT: '0', EY_ADMIN_HOST: '127.0.0.1', EY_HEALTH_PORT: '0', EY_SHUTDOWN_GRACE_MS: '1000', EY_EGRESS_ALLOW: '127.0.0.0/8,::1', EY_ADMIN_TOKEN: TEST_ADMIN_TOKEN, ...env });
   const app = (started.app = createApp(config, { logger: silentLogger() }));
   await app.start();
   const baseUrl = `http://127.0.0.1:${app.ports.http}`;
@@ -34,14 +39,19 @@ export async function startAdmin(t: TestContext, env: Record<string, string> = {
     app,
     db,
     baseUrl,
-    call: jsonCaller(baseUrl),
+    call: jsonCaller(baseUrl, env.EY_ADMIN_TOKEN ?? TEST_ADMIN_TOKEN),
   };
 }
 
-/** A small JSON client over real HTTP: a string body is sent as is, anything else as JSON. */
-export function jsonCaller(baseUrl: string): AdminFixture['call'] {
+/**
+ * A small JSON client over real HTTP: a string body is sent as is, anything else as JSON. With a token,
+ * every call carries it unless the test's headers say otherwise (authorization '' sends none).
+ */
+export function jsonCaller(baseUrl: string, token?: string): AdminFixture['call'] {
   return async (method, path, body, headers = {}) => {
-    const init: RequestInit = { method, headers: { ...headers } };
+    const auth = headers.authorization ?? (token === undefined ? '' : `Bearer ${token}`);
+    const { authorization: _given, ...rest } = headers;
+    const init: RequestInit = { method, headers: { ...rest, ...(auth === '' ? {} : { authorization: auth }) } };
     if (body !== undefined) {
       init.body = typeof body === 'string' ? body : JSON.stringify(body);
       (init.headers as Record<string, string>)['content-type'] ??= 'application/json';

@@ -80,6 +80,7 @@ export function createApp(config: Readonly<SchedulerConfig>, deps: SchedulerDeps
   const start = async (): Promise<void> => {
     state = 'starting';
     health = await startHealthServer({
+      host: config.healthHost,
       port: config.healthPort,
       registry,
       readiness: { kafka_producer: () => producer.connected, schedule_consumer: () => consumer.connected, database: () => firer.databaseOk },

@@ -84,6 +84,7 @@ export function createApp(config: Readonly<DispatcherConfig>, deps: DispatcherDe
   const start = async (): Promise<void> => {
     state = 'starting';
     health = await startHealthServer({
+      host: config.healthHost,
       port: config.healthPort,
       registry,
       readiness: { kafka: () => handOff.connected, processors: () => processors.loaded, running: () => state === 'running' },

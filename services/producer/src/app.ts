@@ -72,6 +72,7 @@ export function createApp(config: Readonly<ProducerConfig>, deps: ProducerDeps):
   const start = async (): Promise<void> => {
     state = 'starting';
     health = await startHealthServer({
+      host: config.healthHost,
       port: config.healthPort,
       registry,
       readiness: { kafka: () => publisher.connected, node_id_lease: () => leaseHeld, accepting: () => reports.accepting },

@@ -12,15 +12,6 @@ export const ProducerErrors = defineErrorCodes({
     raisedBy: 'producer HTTP mirror',
     meaning: 'the body is not JSON (HTTP 400)',
   },
-  EY_PERMISSION_DENIED: {
-    family: 'validation',
-    http: 403,
-    resultCode: ResultCode.INVALID_PARAMETER,
-    retriable: false,
-    transport: 'PERMISSION_DENIED',
-    raisedBy: 'producer',
-    meaning: 'the API key is not scoped to this `app_id` or lacks the broadcast permission (gRPC PERMISSION_DENIED, HTTP 403)',
-  },
   EY_PUBLISH_FAILED: {
     family: 'internal',
     http: 500,

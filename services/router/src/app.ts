@@ -73,6 +73,7 @@ export function createApp(config: Readonly<RouterConfig>, deps: RouterDeps): Rou
   const start = async (): Promise<void> => {
     state = 'starting';
     health = await startHealthServer({
+      host: config.healthHost,
       port: config.healthPort,
       registry,
       readiness: { config: () => configCache.state === 'running', kafka: () => consumer.ready },

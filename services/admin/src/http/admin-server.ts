@@ -1,5 +1,5 @@
 // The admin HTTP server: fastify with strict JSON-schema validation (no type coercion, unknown fields
-// refused), the optional admin token, one error handler producing `{"ret": {"code", "msg"}}`, request
+// refused), authentication of every route but /openapi.json (admin-auth.ts, route-permissions.ts), one error handler producing `{"ret": {"code", "msg"}}`, request
 // metrics, and the routes. Listening and closing (with a grace period) live here too.
 import type { EgressGuard, Logger } from '@eventyard/core';
 import type { Knex } from '@eventyard/db';
@@ -17,10 +17,18 @@ import { registerProcessorRoutes } from '../routes/processors.ts';
 import { registerProducerRoutes } from '../routes/producers.ts';
 import { registerReplayRoutes } from '../routes/replay.ts';
 import { registerStatsRoutes } from '../routes/stats.ts';
-import { createTokenCheck } from './admin-auth.ts';
+import type { AdminAuthorizer, AdminPrincipal } from './admin-auth.ts';
 import { reply, toApiError } from './api-error.ts';
 import { clientErrorHandler, refuseNul } from './request-guards.ts';
 import { CoreErrors } from '@eventyard/core';
+import { PUBLIC_ROUTES, ROUTE_PERMISSIONS, routeKey } from './route-permissions.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Who the request was authorised as; undefined when the service runs with EY_ADMIN_AUTH=none. */
+    adminPrincipal: AdminPrincipal | undefined;
+  }
+}
 
 export interface AdminServerOptions {
   knex: Knex;
@@ -29,8 +37,10 @@ export interface AdminServerOptions {
   /** Tells the replay job runner a job was just created. @default nothing (it polls) */
   wakeReplays?: () => void;
   bodyLimitBytes: number;
-  /** Required bearer token for /v1 routes; undefined = open. */
-  adminToken?: string;
+  /** Checks each request's bearer credential; undefined = open (EY_ADMIN_AUTH=none, said at every start). */
+  authorize?: AdminAuthorizer;
+  /** Called after an API key is revoked here, so cached lookups forget it at once. */
+  onKeysChanged?: () => void;
   validateFilter: (filter: unknown, field: string) => void;
   /** Checks addresses when processors and producers are saved (the services check again at connect time). */
   egress: EgressGuard;
@@ -59,11 +69,22 @@ export function buildAdminServer(options: AdminServerOptions): FastifyInstance {
   // JSON only: a text body is a wrong content type (415), not a string to validate.
   app.removeContentTypeParser('text/plain');
 
-  if (options.adminToken !== undefined) {
-    const check = createTokenCheck(options.adminToken);
+  // A route missing from the permission table would otherwise be open to any key: refuse to build.
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) {
+      const key = routeKey(method, route.url);
+      if (!PUBLIC_ROUTES.has(key) && ROUTE_PERMISSIONS[key] === undefined) throw new Error(`admin route ${key} has no entry in ROUTE_PERMISSIONS`);
+    }
+  });
+
+  app.decorateRequest('adminPrincipal', undefined);
+  const authorize = options.authorize;
+  if (authorize !== undefined) {
     app.addHook('onRequest', async (request) => {
-      if (request.routeOptions.url === '/openapi.json') return;
-      check(request.headers.authorization);
+      const url = request.routeOptions.url;
+      const key = url === undefined ? undefined : routeKey(request.method, url);
+      if (key !== undefined && PUBLIC_ROUTES.has(key)) return;
+      request.adminPrincipal = await authorize(request.headers.authorization, key === undefined ? undefined : ROUTE_PERMISSIONS[key]);
     });
   }
 
@@ -94,7 +115,7 @@ export function buildAdminServer(options: AdminServerOptions): FastifyInstance {
   registerFilterRoutes(app);
   registerHistoryRoutes(app, { knex: options.knex });
   registerStatsRoutes(app, { knex: options.knex, kafka: options.kafka });
-  registerApiKeyRoutes(app, { knex: options.knex });
+  registerApiKeyRoutes(app, { knex: options.knex, ...(options.onKeysChanged === undefined ? {} : { onKeysChanged: options.onKeysChanged }) });
   registerReplayRoutes(app, { knex: options.knex, kafka: options.kafka, ...(options.wakeReplays === undefined ? {} : { wakeReplays: options.wakeReplays }) });
   registerProcessorActionRoutes(app, { knex: options.knex, ...(options.wakeReplays === undefined ? {} : { wakeReplays: options.wakeReplays }) });
   return app;

@@ -1,9 +1,10 @@
 // API key routes: create (the secret is in this one answer only, Postgres keeps its sha256), list and
 // get (never a secret or hash), revoke. Revoking is idempotent: a second DELETE answers the key as it is,
 // with the first revocation's time, so a retried call cannot fail on its own success.
-import { parseRfc3339 } from '@eventyard/core';
+import { CoreErrors, parseRfc3339 } from '@eventyard/core';
 import { API_KEY_PERMISSIONS, createApiKey, getApiKey, listApiKeys, revokeApiKey, type ApiKeyPermission, type ApiKeyRecord, type Knex } from '@eventyard/db';
 import type { FastifyInstance } from 'fastify';
+import type { AdminPrincipal } from '../http/admin-auth.ts';
 import { HttpError } from '../http/api-error.ts';
 import { OK } from './route-values.ts';
 import { AdminErrors } from '../error-codes.ts';
@@ -38,18 +39,19 @@ export const createApiKeyBodySchema = {
   properties: {
     name: { type: 'string', maxLength: 255 },
     app_ids: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 255 }, maxItems: 1000 },
-    permissions: { type: 'array', items: { type: 'string', enum: [...API_KEY_PERMISSIONS] }, maxItems: 3 },
+    permissions: { type: 'array', items: { type: 'string', enum: [...API_KEY_PERMISSIONS] }, maxItems: API_KEY_PERMISSIONS.length },
     expires_at: { type: ['string', 'null'], description: 'RFC 3339 date-time in the future; absent or null = never expires' },
   },
 } as const;
 
-export function registerApiKeyRoutes(app: FastifyInstance, deps: { knex: Knex }): void {
+export function registerApiKeyRoutes(app: FastifyInstance, deps: { knex: Knex; onKeysChanged?: () => void }): void {
   const { knex } = deps;
 
   app.post<{ Body: CreateBody }>('/v1/api-keys', { schema: { body: createApiKeyBodySchema } }, async (request, reply) => {
     const { name, app_ids, permissions, expires_at } = request.body;
     if (app_ids.length === 0) throw new HttpError(AdminErrors.EY_INVALID_REQUEST, 'app_ids must list at least one app id (or "*" for every app)');
     if (permissions !== undefined && permissions.length === 0) throw new HttpError(AdminErrors.EY_INVALID_REQUEST, `permissions must list at least one of ${API_KEY_PERMISSIONS.join(', ')} (absent = ["report"])`);
+    refuseEscalation(request.adminPrincipal, permissions ?? ['report']);
     const { key, secret } = await createApiKey(knex, {
       ...(name === undefined ? {} : { name }),
       app_ids,
@@ -75,9 +77,22 @@ export function registerApiKeyRoutes(app: FastifyInstance, deps: { knex: Knex })
   app.delete<{ Params: { id: string } }>('/v1/api-keys/:id', async (request) => {
     const { id } = request.params;
     await found(knex, id);
-    await revokeApiKey(knex, id);
+    if (await revokeApiKey(knex, id)) deps.onKeysChanged?.();
     return { ret: OK, api_key: view(await found(knex, id)) };
   });
+}
+
+/**
+ * A key with keys:manage but not admin may only grant what it holds itself: otherwise keys:manage would be
+ * admin in disguise (mint an admin key, then use it). The admin token and admin keys may grant anything.
+ */
+function refuseEscalation(principal: AdminPrincipal | undefined, permissions: readonly ApiKeyPermission[]): void {
+  if (principal?.kind !== 'key' || principal.key.permissions.includes('admin')) return;
+  const held = principal.key.permissions;
+  const extra = permissions.filter((permission) => !held.includes(permission));
+  if (extra.length > 0) {
+    throw new HttpError(CoreErrors.EY_PERMISSION_DENIED, `API key ${principal.key.id} may not grant permissions it does not hold: ${extra.join(', ')}`);
+  }
 }
 
 async function found(knex: Knex, id: string): Promise<ApiKeyRecord> {

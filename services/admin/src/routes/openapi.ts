@@ -32,7 +32,14 @@ export function openApiDocument(): Record<string, unknown> {
       description: "EvHub's config routes plus event history. Every reply carries EvHub's `ret` ({code, msg}); errors also carry a stable `error` code.",
     },
     components: {
-      securitySchemes: { adminToken: { type: 'http', scheme: 'bearer', description: 'Required when the service runs with EY_ADMIN_TOKEN' } },
+      securitySchemes: {
+        adminToken: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            'The admin token (EY_ADMIN_TOKEN, every route) or an API key whose permissions allow the route (events:read, config:write, replay, keys:manage; admin = every route). Missing or invalid: 401; a key without the permission: 403.',
+        },
+      },
       schemas: {
         Ret: retSchema,
         Error: { type: 'object', required: ['ret', 'error'], properties: { ret: { $ref: '#/components/schemas/Ret' }, error: { type: 'string', description: 'EY_* code' } } },
@@ -58,7 +65,7 @@ export function openApiDocument(): Record<string, unknown> {
         },
       },
     },
-    security: [{ adminToken: [] }, {}],
+    security: [{ adminToken: [] }],
     paths: {
       '/v1/producer': {
         post: {

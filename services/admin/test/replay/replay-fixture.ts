@@ -11,7 +11,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { createApp, type AdminApp } from '../../src/app.ts';
 import { loadConfig, type AdminConfig } from '../../src/config.ts';
 import { createKafkaLink, type KafkaLink } from '../../src/kafka/kafka-link.ts';
-import { jsonCaller, type Reply } from '../fixture.ts';
+import { jsonCaller, TEST_ADMIN_TOKEN, type Reply } from '../fixture.ts';
 
 export const PARTITIONS = 2;
 
@@ -58,6 +58,7 @@ export async function startReplayAdmin(t: TestContext, options: { replayRunner?:
     EY_HEALTH_PORT: '0',
     EY_SHUTDOWN_GRACE_MS: '1000',
     EY_TOPIC_PARTITIONS: String(PARTITIONS),
+    EY_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
     ...options.env,
   });
   const app = (started.app = createApp(config, { logger: silentLogger(), ...(options.replayRunner === false ? { replayRunner: false } : {}) }));
@@ -75,7 +76,7 @@ export async function startReplayAdmin(t: TestContext, options: { replayRunner?:
       started.links.push(link);
       return link;
     },
-    call: jsonCaller(baseUrl),
+    call: jsonCaller(baseUrl, config.adminToken),
     async processor(input) {
       const record = await upsertProcessor(db.knex, { app_id: 'shop', topic_id: 'order', protocol_type: 'grpcSend', addr: '127.0.0.1:1', ...input });
       await ensureTopics(kafka, [Topics.deliveries(input.dispatcher_id)], { partitions: PARTITIONS });

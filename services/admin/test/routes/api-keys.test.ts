@@ -77,7 +77,7 @@ test('API keys: bad input is a 400 naming the field', async (t) => {
     ['app_ids not an array', { app_ids: 'news' }, /^app_ids must be an array$/],
     ['empty app id', { app_ids: [''] }, /^app_ids\.0 /],
     ['app id not a string', { app_ids: [7] }, /^app_ids\.0 must be a string$/],
-    ['unknown permission', { app_ids: ['news'], permissions: ['superuser'] }, /^permissions\.0 must be one of "report", "broadcast", "admin"$/],
+    ['unknown permission', { app_ids: ['news'], permissions: ['superuser'] }, /^permissions\.0 must be one of "report", "broadcast", "admin", "events:read", "config:write", "replay", "keys:manage"$/],
     ['empty permissions', { app_ids: ['news'], permissions: [] }, /^permissions must list at least one of report, broadcast, admin/],
     ['permissions not an array', { app_ids: ['news'], permissions: 'broadcast' }, /^permissions must be an array$/],
     ['bad date', { app_ids: ['news'], expires_at: 'tomorrow' }, /^expires_at must be an RFC 3339 date-time/],

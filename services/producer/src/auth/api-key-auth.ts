@@ -2,15 +2,13 @@
 // hashed keys in Postgres and scoped to the event's app_id with the `report` permission, or `broadcast`
 // for a broadcast. EY_REQUIRE_API_KEY picks when a key is needed (auto: once any active key exists;
 // true: always; false: never, except for a broadcast, which needs one in every mode). Lookups are cached
-// briefly so a busy producer does not query Postgres per Report; the cache is dropped whenever the
-// api_keys table changes (ApiKeyWatch), so a revoked key stops working within moments.
+// briefly (@eventyard/db's ApiKeyCache, shared with the admin API) so a busy producer does not query
+// Postgres per Report; the cache is dropped whenever the api_keys table changes (ApiKeyWatch), so a
+// revoked key stops working within moments.
 import { CoreErrors, ValidationError, type Logger } from '@eventyard/core';
-import { apiKeyAllows, findApiKeyBySecret, touchApiKey, type ApiKeyRecord, type Knex } from '@eventyard/db';
+import { ApiKeyCache, apiKeyAllows, type ApiKeyRecord, type Knex } from '@eventyard/db';
 import type { ApiKeyMode } from '../config.ts';
 import { ProducerErrors } from '../error-codes.ts';
-
-/** How often one key's last_used_at is written at most: operators want "recently", not every Report. */
-const TOUCH_INTERVAL_MS = 60_000;
 
 export interface ApiKeyAuthOptions {
   knex: Knex;
@@ -31,17 +29,16 @@ export interface AuthorizeOptions {
 
 export class ApiKeyAuth {
   readonly #options: ApiKeyAuthOptions;
-  readonly #log: Logger;
-  readonly #ttlMs: number;
-  readonly #maxEntries: number;
-  readonly #cache = new Map<string, { key: ApiKeyRecord | undefined; until: number }>();
-  readonly #touched = new Map<string, number>();
+  readonly #cache: ApiKeyCache;
 
   constructor(options: ApiKeyAuthOptions) {
     this.#options = options;
-    this.#log = options.logger.child({ component: 'api-key-auth' });
-    this.#ttlMs = options.cacheTtlMs ?? 10_000;
-    this.#maxEntries = options.cacheMaxEntries ?? 1000;
+    this.#cache = new ApiKeyCache({
+      knex: options.knex,
+      logger: options.logger.child({ component: 'api-key-auth' }),
+      ...(options.cacheTtlMs === undefined ? {} : { ttlMs: options.cacheTtlMs }),
+      ...(options.cacheMaxEntries === undefined ? {} : { maxEntries: options.cacheMaxEntries }),
+    });
   }
 
   /** Forgets cached lookups (called when api_keys changes). */
@@ -68,41 +65,18 @@ export class ApiKeyAuth {
     if (this.#options.mode === 'false' && !broadcast) return undefined;
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
     if (match === null) throw unauthenticated('authorization: an API key is required (authorization: Bearer <key>)');
-    const key = await this.#lookup(match[1] ?? '');
+    const key = await this.#cache.find(match[1] ?? '');
     if (key === undefined) throw unauthenticated('authorization: unknown, revoked or expired API key');
     if (broadcast) {
       if (!apiKeyAllows(key, appId, 'broadcast')) throw broadcastDenied(appId, key.id);
     } else if (!apiKeyAllows(key, appId, 'report')) {
-      throw new ValidationError(ProducerErrors.EY_PERMISSION_DENIED, `authorization: API key ${key.id} may not report to app_id "${appId}"`, {
+      throw new ValidationError(CoreErrors.EY_PERMISSION_DENIED, `authorization: API key ${key.id} may not report to app_id "${appId}"`, {
         context: { keyId: key.id },
       });
     }
-    this.#touch(key.id);
+    this.#cache.touch(key.id);
     return key;
   }
-
-  async #lookup(secret: string): Promise<ApiKeyRecord | undefined> {
-    const now = Date.now();
-    const cached = this.#cache.get(secret);
-    if (cached !== undefined && cached.until > now) return expired(cached.key, now) ? undefined : cached.key;
-    const key = await findApiKeyBySecret(this.#options.knex, secret);
-    if (this.#cache.size >= this.#maxEntries) this.#cache.clear();
-    this.#cache.set(secret, { key, until: now + this.#ttlMs });
-    return key;
-  }
-
-  /** Records use off the hot path, at most once a minute per key; a failure only costs the timestamp. */
-  #touch(id: string): void {
-    const now = Date.now();
-    if ((this.#touched.get(id) ?? 0) > now - TOUCH_INTERVAL_MS) return;
-    if (this.#touched.size >= this.#maxEntries) this.#touched.clear();
-    this.#touched.set(id, now);
-    touchApiKey(this.#options.knex, id).catch((err: unknown) => this.#log.warn({ err, keyId: id }, 'could not record API key use'));
-  }
-}
-
-function expired(key: ApiKeyRecord | undefined, now: number): boolean {
-  return key?.expires_at != null && key.expires_at.getTime() <= now;
 }
 
 function unauthenticated(message: string): ValidationError {
@@ -111,7 +85,7 @@ function unauthenticated(message: string): ValidationError {
 
 function broadcastDenied(appId: string, keyId?: string): ValidationError {
   const which = keyId === undefined ? '' : ` (API key ${keyId} does not have it)`;
-  return new ValidationError(ProducerErrors.EY_PERMISSION_DENIED, `authorization: broadcast requires an API key with the broadcast permission for app_id "${appId}"${which}`, {
+  return new ValidationError(CoreErrors.EY_PERMISSION_DENIED, `authorization: broadcast requires an API key with the broadcast permission for app_id "${appId}"${which}`, {
     context: keyId === undefined ? {} : { keyId },
   });
 }

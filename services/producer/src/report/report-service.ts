@@ -2,7 +2,7 @@
 // one, as EvHub does), validate, authenticate, claim the idempotency key (in progress), publish, wait for
 // the broker's acknowledgement and mark the key done (or release it when the publish failed). Failures
 // come back as an EventyardError beside the event id; the edges translate them with toEdgeResult().
-import { EventyardError, IdGenerator, isEventyardError, ResultCode, ValidationError, type Logger } from '@eventyard/core';
+import { CoreErrors, EventyardError, IdGenerator, isEventyardError, ResultCode, ValidationError, type Logger } from '@eventyard/core';
 import { completeIdempotencyKey, releaseIdempotencyKey, type ApiKeyRecord, type IdempotencyKeyRef, type Knex } from '@eventyard/db';
 import { buildReportRecord, validateReport, type ValidationLimits } from '@eventyard/evhub';
 import type { ReportReq__Output } from '@eventyard/proto';
@@ -165,7 +165,7 @@ export class ReportService {
   /** The key checks of a Report (and of a Prepare, which publishes one later); a broadcast always needs a key. */
   async authorize(authorization: string | undefined, appId: string, broadcast: boolean): Promise<ApiKeyRecord | undefined> {
     if (this.#options.auth !== undefined) return this.#options.auth.authorize(authorization, appId, { broadcast });
-    if (broadcast) throw new ValidationError(ProducerErrors.EY_PERMISSION_DENIED, `authorization: broadcast requires an API key with the broadcast permission for app_id "${appId}"`);
+    if (broadcast) throw new ValidationError(CoreErrors.EY_PERMISSION_DENIED, `authorization: broadcast requires an API key with the broadcast permission for app_id "${appId}"`);
     return undefined;
   }
 

@@ -16,7 +16,7 @@ test('success is ret.code 0 with gRPC OK and HTTP 200', () => {
 test('authentication and "retry the same call" errors fail the call with their transport status', () => {
   const cases = [
     [CoreErrors.EY_UNAUTHENTICATED, GrpcStatus.UNAUTHENTICATED, 401, ResultCode.INVALID_PARAMETER],
-    [ProducerErrors.EY_PERMISSION_DENIED, GrpcStatus.PERMISSION_DENIED, 403, ResultCode.INVALID_PARAMETER],
+    [CoreErrors.EY_PERMISSION_DENIED, GrpcStatus.PERMISSION_DENIED, 403, ResultCode.INVALID_PARAMETER],
     [ProducerErrors.EY_PRODUCER_UNAVAILABLE, GrpcStatus.UNAVAILABLE, 503, ResultCode.SYSTEM_ERROR],
     [ProducerErrors.EY_IDEMPOTENCY_IN_PROGRESS, GrpcStatus.UNAVAILABLE, 503, ResultCode.SYSTEM_ERROR],
   ] as const;
