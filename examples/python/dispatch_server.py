@@ -52,7 +52,7 @@ class Printer(processor_pb2_grpc.evhubProcessorServicer):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description="An example EvHub processor: prints every event dispatched to it.")
     parser.add_argument("--host", default="0.0.0.0", help="interface to listen on")
     parser.add_argument("--port", type=int, default=int(os.environ.get("EY_EXAMPLE_DISPATCH_PORT", "7000")),
                         help="port to listen on (0: any free port)")

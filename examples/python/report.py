@@ -22,7 +22,7 @@ from producer import producer_pb2, producer_pb2_grpc
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description="Report one event to Eventyard with EvHub's gRPC Report call.")
     parser.add_argument("--addr", default=os.environ.get("EY_EXAMPLE_PRODUCER_ADDR", "127.0.0.1:9000"),
                         help="producer gRPC address (host:port)")
     parser.add_argument("--app", default="demo", help="app_id of the event")

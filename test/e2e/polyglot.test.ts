@@ -117,7 +117,7 @@ interface Language {
   name: 'go' | 'python';
   server: { command: string; args: string[] };
   /** Report client command line for one event. */
-  report(producerAddr: string, app: string, topic: string, data: string): { command: string; args: string[] };
+  report(producerAddr: string, app: string, topic: string, data: string, orderingKey: string): { command: string; args: string[] };
   env?: NodeJS.ProcessEnv;
 }
 
@@ -143,9 +143,9 @@ async function exercise(t: TestContext, stack: RunningStack, lang: Language, pro
 
   const producerAddr = `127.0.0.1:${stack.port('producer', 'grpc')}`;
   const data = `{"from":"${lang.name}","text":"héllo"}`;
-  const okCommand = lang.report(producerAddr, app, lang.name, data);
+  const okCommand = lang.report(producerAddr, app, lang.name, data, 'customer-7');
   const okId = await runReport(okCommand.command, okCommand.args, lang.env);
-  const failCommand = lang.report(producerAddr, app, failTopic, 'refuse me');
+  const failCommand = lang.report(producerAddr, app, failTopic, 'refuse me', 'customer-7');
   const failId = await runReport(failCommand.command, failCommand.args, lang.env);
 
   await waitUntil(() => server.calls().some((c) => c.event_id === okId), 30_000, `delivery of ${okId} to the ${lang.name} server:\n${server.output()}`);
@@ -153,6 +153,8 @@ async function exercise(t: TestContext, stack: RunningStack, lang: Language, pro
   await waitUntil(async () => (await deliveryOf(stack, okId, `polyglot-${lang.name}`))?.status === 'succeeded', 15_000, 'ret.code 0 recorded as succeeded');
   const ok = await deliveryOf(stack, okId, `polyglot-${lang.name}`);
   assert.deepEqual(ok?.attempts.map((a) => [a.outcome, a.ret_code]), [['success', 0]]);
+  const { body: view } = await adminCall(stack, 'GET', `/v1/events/${okId}`);
+  assert.equal((view.event as { ordering_key?: string }).ordering_key, 'customer-7', 'the client sent its ordering key');
 
   await waitUntil(async () => (await deliveryOf(stack, failId, `polyglot-${failTopic}`))?.status === 'dead', 30_000, `ret.code 500 from the ${lang.name} server recorded as dead:\n${server.output()}`);
   const failed = await deliveryOf(stack, failId, `polyglot-${failTopic}`);
@@ -194,7 +196,7 @@ test('the Go and Python examples report and serve Dispatch against the real stac
     await exercise(st, stack, {
       name: 'go',
       server: { command: join(bin, 'dispatch-server'), args: [] },
-      report: (addr, app, topic, data) => ({ command: join(bin, 'report'), args: ['-addr', addr, '-app', app, '-topic', topic, '-data', data] }),
+      report: (addr, app, topic, data, key) => ({ command: join(bin, 'report'), args: ['-addr', addr, '-app', app, '-topic', topic, '-data', data, '-ordering-key', key] }),
     }, processors);
     processors += 2;
   });
@@ -204,7 +206,10 @@ test('the Go and Python examples report and serve Dispatch against the real stac
     await exercise(st, stack, {
       name: 'python',
       server: { command: python ?? 'python3', args: [join(examples, 'dispatch_server.py')] },
-      report: (addr, app, topic, data) => ({ command: python ?? 'python3', args: [join(examples, 'report.py'), '--addr', addr, '--app', app, '--topic', topic, '--data', data] }),
+      report: (addr, app, topic, data, key) => ({
+        command: python ?? 'python3',
+        args: [join(examples, 'report.py'), '--addr', addr, '--app', app, '--topic', topic, '--data', data, '--ordering-key', key],
+      }),
       env: { ...process.env, PYTHONPATH: join(work, 'python') },
     }, processors);
     processors += 2;
