@@ -43,7 +43,7 @@ class Printer(processor_pb2_grpc.evhubProcessorServicer):
             "retry_times": request.retry_times,
             "repeat_times": request.repeat_times,
             "data": event.data.decode("utf-8", errors="replace"),
-        }), flush=True)
+        }, separators=(",", ":")), flush=True)
         # A business failure is a non-zero ret.code, not a gRPC error: Eventyard records the code and msg
         # in the delivery's attempt history, and retries.
         if self.fail_topic and event.topic_id == self.fail_topic:

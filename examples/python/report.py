@@ -48,7 +48,7 @@ def main() -> int:
             return 1
 
     # An absent ret reads as code 0 and an empty msg: success.
-    print(json.dumps({"event_id": response.event_id, "ret": {"code": response.ret.code, "msg": response.ret.msg}}))
+    print(json.dumps({"event_id": response.event_id, "ret": {"code": response.ret.code, "msg": response.ret.msg}}, separators=(",", ":")))
     return 0 if response.ret.code == 0 else 1
 
 
