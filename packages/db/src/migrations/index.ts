@@ -10,6 +10,7 @@ import * as historyQueryIndexes from './0005_history_query_indexes.ts';
 import * as replayJobs from './0006_replay_jobs.ts';
 import * as processorIsRetryUnset from './0007_processor_is_retry_unset.ts';
 import * as transactionBroadcast from './0008_transaction_broadcast.ts';
+import * as eventStatusReason from './0010_event_status_reason.ts';
 
 interface NamedMigration {
   name: string;
@@ -25,6 +26,8 @@ const migrations: readonly NamedMigration[] = [
   { name: '0006_replay_jobs', migration: replayJobs },
   { name: '0007_processor_is_retry_unset', migration: processorIsRetryUnset },
   { name: '0008_transaction_broadcast', migration: transactionBroadcast },
+  // 0009 is another branch's; names are applied in this list's order, and a gap is only a name.
+  { name: '0010_event_status_reason', migration: eventStatusReason },
 ];
 
 export const migrationSource: Knex.MigrationSource<NamedMigration> = {
