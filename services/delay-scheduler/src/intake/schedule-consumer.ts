@@ -114,9 +114,9 @@ export class ScheduleConsumer {
     if (!(await this.#durably(() => this.#o.rejects.reject(rejected), control, 'dead-lettering schedule records'))) return;
     const rows = [...timers.values()];
     for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-      const refused = await this.#durably(() => this.#insertChunk(rows.slice(i, i + INSERT_CHUNK)), control, 'inserting timers');
-      if (refused === undefined) return; // stopping or rebalanced: the batch is read again, nothing resolved
-      const refusedRecords = refused.map(({ row, err }) => {
+      const done = await this.#durably(() => this.#insertChunk(rows.slice(i, i + INSERT_CHUNK)), control, 'inserting timers');
+      if (done === undefined) return; // stopping or rebalanced: the batch is read again, nothing resolved
+      const refusedRecords = done.value.map(({ row, err }) => {
         const message = sources.get(row.id);
         const reason = `the database refused the timer: ${err instanceof Error ? err.message : String(err)}`;
         this.#log.warn({ err, timerId: row.id, offset: message?.offset }, 'schedule record refused by the database: rejected to the dead-letter topic');
@@ -148,11 +148,11 @@ export class ScheduleConsumer {
    * Runs `work` until it succeeds, with backoff: a database or broker outage is waited out, never
    * skipped. Returns undefined when the consumer is stopping or lost the partition.
    */
-  async #durably<T>(work: () => Promise<T>, control: { heartbeat: () => Promise<void>; stopped: () => boolean }, what: string): Promise<T | undefined> {
+  async #durably<T>(work: () => Promise<T>, control: { heartbeat: () => Promise<void>; stopped: () => boolean }, what: string): Promise<{ value: T } | undefined> {
     let delay = this.#o.retryBaseMs;
     for (;;) {
       try {
-        return await work();
+        return { value: await work() };
       } catch (err) {
         this.#log.warn({ err, retryInMs: delay }, `${what} failed: retrying`);
       }
