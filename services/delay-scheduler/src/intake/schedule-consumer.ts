@@ -4,7 +4,7 @@
 // Postgres refuses, is logged, counted and dead-lettered with a `rejected` history row (never skipped
 // silently); a database or broker outage is retried in place (with heartbeats) rather than skipping anything.
 import { DeadLetterCodes, textHeaders, Topics, type Logger } from '@eventyard/core';
-import { insertTimers, type Knex, type TimerInput } from '@eventyard/db';
+import { dataErrorText, insertTimers, type Knex, type TimerInput } from '@eventyard/db';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { SchedulerMetrics } from '../metrics.ts';
 import type { RejectedRecord, RejectedRecords } from '../rejects/rejected-records.ts';
@@ -118,7 +118,7 @@ export class ScheduleConsumer {
       if (done === undefined) return; // stopping or rebalanced: the batch is read again, nothing resolved
       const refusedRecords = done.value.map(({ row, err }) => {
         const message = sources.get(row.id);
-        const reason = `the database refused the timer: ${err instanceof Error ? err.message : String(err)}`;
+        const reason = `the database refused the timer: ${dataErrorText(err)}`;
         this.#log.warn({ err, timerId: row.id, offset: message?.offset }, 'schedule record refused by the database: rejected to the dead-letter topic');
         return this.#rejection(batch.partition, message, textHeaders(message?.headers), reason, { target_topic: row.target_topic, value: row.value });
       });
