@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { ConfigError } from './errors.ts';
 import { CoreErrors } from './error-codes.ts';
+import { DEFAULT_MAX_BATCH_BYTES } from './produce-chunks.ts';
 
 type Env = Record<string, string | undefined>;
 
@@ -100,6 +101,12 @@ export const coreEnv = {
    * producers' acks=all, a write is acknowledged only once this many replicas have it.
    */
   EY_KAFKA_MIN_INSYNC_REPLICAS: field.int(1, 32).optional(),
+  /**
+   * Largest produce request a service sends, bytes (estimated encoded size of its records). Batches are
+   * split under it, and a single record over it goes to eventyard.dead instead of being retried forever.
+   * Keep it below the brokers' message.max.bytes and every Eventyard topic's max.message.bytes.
+   */
+  EY_KAFKA_MAX_BATCH_BYTES: field.int(16 * 1024, 512 * 1024 * 1024).default(DEFAULT_MAX_BATCH_BYTES),
   /** Port of /healthz, /readyz and /metrics. 0 = any free port. */
   EY_HEALTH_PORT: field.port().default(0),
   /** Interface of the health/metrics server: every one in a container; `eventyard dev` passes 127.0.0.1. */
@@ -115,6 +122,8 @@ export interface KafkaConfig {
   clientId: string;
   sasl?: { mechanism: SaslMechanism; username: string; password: string };
   tls?: { caFile?: string };
+  /** EY_KAFKA_MAX_BATCH_BYTES: produce requests are split under it (sendInChunks). */
+  maxBatchBytes: number;
 }
 
 export interface CoreConfig {
@@ -144,6 +153,7 @@ export function loadCoreConfig(source: Env): Readonly<CoreConfig> {
   const kafka: KafkaConfig = {
     brokers: env.EY_KAFKA_BROKERS,
     clientId: env.EY_KAFKA_CLIENT_ID,
+    maxBatchBytes: env.EY_KAFKA_MAX_BATCH_BYTES,
     ...(mechanism === undefined
       ? {}
       : { sasl: { mechanism, username: env.EY_KAFKA_SASL_USERNAME ?? '', password: env.EY_KAFKA_SASL_PASSWORD ?? '' } }),

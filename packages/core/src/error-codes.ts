@@ -72,6 +72,32 @@ export const CoreErrors = defineErrorCodes({
     meaning:
       'the credential is valid but may not do this: at the producer an API key not scoped to this `app_id` or without the broadcast permission (gRPC PERMISSION_DENIED, HTTP 403); at the admin API a key without the route\'s permission, or one granting permissions it does not hold (HTTP 403)',
   },
+  EY_INGEST_RECORD_INVALID: {
+    family: 'protocol',
+    http: 500,
+    resultCode: ResultCode.SYSTEM_ERROR,
+    retriable: false,
+    raisedBy: 'router (core dead-letter headers)',
+    meaning:
+      'an ingest record that is not a routable envelope: not protobuf, empty, no usable `event_id`, no event, no `app_id`/`topic_id`, or text Postgres cannot store (the reason names the field). Written by an older producer or another client straight to the topic; dead-lettered to `eventyard.dead` with a `rejected` history row',
+  },
+  EY_SCHEDULE_RECORD_INVALID: {
+    family: 'protocol',
+    http: 500,
+    resultCode: ResultCode.SYSTEM_ERROR,
+    retriable: false,
+    raisedBy: 'delay-scheduler (core dead-letter headers)',
+    meaning: 'a schedule record that is not a valid timer (bad `timer_id`, `due_at`, `target_topic`, `kind`, empty value), or one Postgres refused; dead-lettered with a `rejected` history row',
+  },
+  EY_RECORD_TOO_LARGE: {
+    family: 'delivery',
+    http: 413,
+    resultCode: ResultCode.INVALID_PARAMETER,
+    retriable: false,
+    raisedBy: 'router, delay-scheduler (core dead-letter headers)',
+    meaning:
+      'a record over `EY_KAFKA_MAX_BATCH_BYTES` by estimate, or one the broker refused with `MESSAGE_TOO_LARGE` (a topic with a smaller `max.message.bytes`); dead-lettered instead of retried forever',
+  },
   EY_EGRESS_REFUSED: {
     family: 'delivery',
     http: 400,

@@ -28,6 +28,9 @@ function pinoLogCreator(logger: Logger): logCreator {
     };
 }
 
+/** What a kafkajs client is made from: the connection settings, not how services use it. */
+export type KafkaClientConfig = Omit<KafkaConfig, 'maxBatchBytes'>;
+
 export interface CreateKafkaOptions {
   /** Suffix added to the configured client id, e.g. the service name. */
   clientIdSuffix?: string;
@@ -36,7 +39,7 @@ export interface CreateKafkaOptions {
   overrides?: Partial<KafkaJsConfig>;
 }
 
-export function kafkaJsConfig(config: KafkaConfig, options: CreateKafkaOptions): KafkaJsConfig {
+export function kafkaJsConfig(config: KafkaClientConfig, options: CreateKafkaOptions): KafkaJsConfig {
   const sasl: SASLOptions | undefined = config.sasl === undefined ? undefined : { ...config.sasl };
   const ssl = config.tls === undefined ? undefined : config.tls.caFile === undefined ? true : { ca: [readFileSync(config.tls.caFile, 'utf8')] };
   return {
@@ -50,7 +53,7 @@ export function kafkaJsConfig(config: KafkaConfig, options: CreateKafkaOptions):
   };
 }
 
-export function createKafka(config: KafkaConfig, options: CreateKafkaOptions): Kafka {
+export function createKafka(config: KafkaClientConfig, options: CreateKafkaOptions): Kafka {
   return new Kafka(kafkaJsConfig(config, options));
 }
 

@@ -13,8 +13,10 @@ export interface EventInput {
   /** EvHub EventTriggerType number. @default 1 */
   trigger_type?: number;
   trigger?: unknown;
-  /** routed | filtered | no_subscribers | scheduled | cancelled | ... */
+  /** routed | filtered | no_subscribers | scheduled | cancelled | rejected | ... */
   status: string;
+  /** Why the event has its status; set for `rejected` (what a stage refused). */
+  status_reason?: string | null;
   /** report | commit | replay | broadcast. @default 'report' */
   source?: string;
   event_comm?: unknown;
@@ -143,6 +145,7 @@ function eventsInsert(events: readonly EventInput[]): { sql: string; params: unk
       trigger_type: ['smallint', events.map((e) => e.trigger_type ?? 1)],
       trigger: ['text', events.map((e) => jsonText(e.trigger))],
       status: ['text', events.map((e) => e.status)],
+      status_reason: ['text', events.map((e) => e.status_reason ?? null)],
       source: ['text', events.map((e) => e.source ?? 'report')],
       event_comm: ['text', events.map((e) => jsonText(e.event_comm))],
       payload: ['bytea', events.map((e) => e.payload ?? null)],
@@ -156,12 +159,13 @@ function eventsInsert(events: readonly EventInput[]): { sql: string; params: unk
     },
   );
   return {
-    sql: `INSERT INTO events (event_id, app_id, topic_id, trigger_type, trigger, status, source, event_comm, payload, payload_size,
+    sql: `INSERT INTO events (event_id, app_id, topic_id, trigger_type, trigger, status, status_reason, source, event_comm, payload, payload_size,
                              ordering_key, idempotency_key, broadcast, api_key_id, next_due_at, created_at)
-          SELECT event_id, app_id, topic_id, trigger_type, trigger::jsonb, status, source, event_comm::jsonb, payload, payload_size,
+          SELECT event_id, app_id, topic_id, trigger_type, trigger::jsonb, status, status_reason, source, event_comm::jsonb, payload, payload_size,
                  ordering_key, idempotency_key, broadcast, api_key_id, next_due_at, COALESCE(created_at, now())
           FROM ${u.from}
-          ON CONFLICT (event_id) DO UPDATE SET status = EXCLUDED.status, next_due_at = EXCLUDED.next_due_at, updated_at = now()`,
+          ON CONFLICT (event_id) DO UPDATE SET status = EXCLUDED.status, status_reason = EXCLUDED.status_reason,
+                                               next_due_at = EXCLUDED.next_due_at, updated_at = now()`,
     params: u.params,
   };
 }

@@ -32,3 +32,4 @@ export * from './idempotency-keys.ts';
 export * from './repeat-chains.ts';
 export * from './table-watcher.ts';
 export * from './replay-jobs.ts';
+export * from './data-errors.ts';

@@ -10,7 +10,8 @@ export const EvhubErrors = defineErrorCodes({
     resultCode: ResultCode.INVALID_PARAMETER,
     retriable: false,
     raisedBy: 'producer (`@eventyard/evhub` validateReport)',
-    meaning: "a Report/Prepare/Commit field is invalid; the message starts with the field's path",
+    meaning:
+      "a Report/Prepare/Commit field is invalid; the message starts with the field's path. This includes what a later stage would refuse: text Postgres cannot store (a NUL character, an unpaired surrogate) in any string field (`event.app_id`, `event.topic_id`, a tag, `event.event_comm.event_source.source`, `option.orderingKey`, …), checked by the same rule the router and the delay-scheduler apply (`packages/core/src/storable-text.ts`), and an event whose Kafka records would be over `EY_KAFKA_MAX_BATCH_BYTES` (`event would make Kafka records of about N bytes, …`)",
   },
   EY_INVALID_CONFIG: {
     family: 'validation',

@@ -108,4 +108,24 @@ export const INVALID_REPORTS: InvalidReportCase[] = [
     request: { event, option: { idempotent: { key: 'k', idempotent_time: { seconds: 31 * 86400 } } } },
     msg: 'option.idempotent.idempotent_time must be at most 30 days (2592000s)',
   },
+  // What a later stage would refuse (Postgres text and jsonb columns) is refused here, by the same rule
+  // the router and the delay-scheduler apply (packages/core storable-text.ts).
+  { name: 'NUL in app_id', request: { event: { ...event, app_id: 'sh\u0000op' } }, msg: 'event.app_id contains a NUL character (U+0000), which Postgres cannot store' },
+  { name: 'NUL in topic_id', request: { event: { ...event, topic_id: 'or\u0000der' } }, msg: 'event.topic_id contains a NUL character (U+0000), which Postgres cannot store' },
+  {
+    name: 'NUL in a tag',
+    request: { event: { ...event, event_comm: { event_tag: { tag_list: ['ok', 'v\u0000ip'] } } } },
+    msg: 'event.event_comm.event_tag.tag_list[1] contains a NUL character (U+0000), which Postgres cannot store',
+  },
+  {
+    name: 'NUL in source',
+    request: { event: { ...event, event_comm: { event_source: { source: 'web\u0000' } } } },
+    msg: 'event.event_comm.event_source.source contains a NUL character (U+0000), which Postgres cannot store',
+  },
+  { name: 'NUL in orderingKey', request: { event, option: { orderingKey: 'k\u0000' } }, msg: 'option.orderingKey contains a NUL character (U+0000), which Postgres cannot store' },
+  {
+    name: 'NUL in a delay-process key',
+    request: { event, trigger: { trigger_type: 4, delay_process_trigger_list: [{ key: 'a\u0000', delay_time: { seconds: 1 } }] } },
+    msg: 'trigger.delay_process_trigger_list[0].key contains a NUL character (U+0000), which Postgres cannot store',
+  },
 ];

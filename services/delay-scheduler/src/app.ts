@@ -8,6 +8,7 @@ import type { SchedulerConfig } from './config.ts';
 import { TimerFirer } from './firing/timer-firer.ts';
 import { TimerProducer } from './firing/timer-producer.ts';
 import { ScheduleConsumer } from './intake/schedule-consumer.ts';
+import { RejectedRecords } from './rejects/rejected-records.ts';
 import { createSchedulerMetrics } from './metrics.ts';
 import { CallbackClient } from './tx-check/callback-client.ts';
 import { createTxCheckMetrics } from './tx-check/tx-check-metrics.ts';
@@ -35,7 +36,10 @@ export function createApp(config: Readonly<SchedulerConfig>, deps: SchedulerDeps
     clientIdSuffix: 'delay-scheduler',
     overrides: { connectionTimeout: 3000, retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 2000 } },
   });
-  const producer = new TimerProducer({ kafka, timeoutMs: config.produceTimeoutMs, logger: log });
+  // Records that cannot be kept or fired go to eventyard.dead through the timer producer (created next;
+  // the function is called only once both run).
+  const rejects: RejectedRecords = new RejectedRecords({ knex, producer: (): TimerProducer['sender'] => producer.sender, maxBatchBytes: config.kafka.maxBatchBytes, timeoutMs: config.produceTimeoutMs });
+  const producer = new TimerProducer({ kafka, timeoutMs: config.produceTimeoutMs, maxBatchBytes: config.kafka.maxBatchBytes, rejects, logger: log });
   const firer = new TimerFirer({
     knex,
     owner: config.instanceId,
@@ -58,6 +62,7 @@ export function createApp(config: Readonly<SchedulerConfig>, deps: SchedulerDeps
     onInserted: (dueTimes) => firer.notifyInserted(dueTimes),
     retryBaseMs: config.retryBaseMs,
     retryMaxMs: config.retryMaxMs,
+    rejects,
     metrics,
     logger: log,
   });
@@ -85,7 +90,7 @@ export function createApp(config: Readonly<SchedulerConfig>, deps: SchedulerDeps
       registry,
       readiness: { kafka_producer: () => producer.connected, schedule_consumer: () => consumer.connected, database: () => firer.databaseOk },
     });
-    await ensureTopics(kafka, [Topics.schedule], { ...config.topics, logger: log });
+    await ensureTopics(kafka, [Topics.schedule, Topics.dead], { ...config.topics, logger: log });
     // The producer first: the firer fires overdue timers as soon as it starts.
     await producer.start();
     firer.start();

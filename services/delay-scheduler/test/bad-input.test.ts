@@ -1,11 +1,11 @@
-// Bad input and failures: garbage on the schedule topic is logged, counted and skipped without
+// Bad input and failures: garbage on the schedule topic is logged, counted and dead-lettered without
 // stalling the partition, and a timer whose target topic is missing is retried until the topic exists.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ensureTopics } from '@eventyard/core';
 import { metricValue, scheduleItem, startFixture, waitFor } from './fixture.ts';
 
-test('a missing target topic is retried until it exists; garbage on the schedule topic is skipped', async (t) => {
+test('a missing target topic is retried until it exists; garbage on the schedule topic does not stall it', async (t) => {
   const f = await startFixture(t, { autoCreateTopics: false });
   const app = await f.startScheduler({ EY_SCHEDULER_RETRY_BASE_MS: '50', EY_SCHEDULER_RETRY_MAX_MS: '500' });
   const missing = `test.missing.${Date.now()}`;

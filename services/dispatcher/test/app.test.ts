@@ -140,6 +140,10 @@ test('dispatcher delivers over gRPC, retries through the schedule topic, dead-le
     const dead = await f.readTopic(Topics.dead, (records) => records.some((r) => r.key === 'junk'));
     const record = dead.find((r) => r.key === 'junk');
     assert.equal(record?.headers['ey-error-code'], 'EY_DISPATCH_BAD_RECORD');
+    assert.equal(record?.headers['ey-attempts'], '0');
+    assert.equal(record?.headers['eventyard-source-topic'], Topics.deliveries('app-orders'));
+    assert.match(record?.headers['eventyard-source-offset'] ?? '', /^\d+$/);
+    assert.equal(record?.headers['eventyard-reason'], record?.headers['ey-error-message']);
   });
 
   await t.test('health, readiness and metrics', async () => {

@@ -56,6 +56,7 @@ export function createApp(config: Readonly<RouterConfig>, deps: RouterDeps): Rou
     partitionsConcurrency: config.partitionsConcurrency,
     maxChunkRecords: config.maxChunkRecords,
     produceTimeoutMs: config.produceTimeoutMs,
+    maxBatchBytes: config.kafka.maxBatchBytes,
     commitIntervalMs: config.commitIntervalMs,
     configCache,
     topics,

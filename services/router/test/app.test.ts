@@ -196,12 +196,13 @@ test('router', async (t) => {
     assert.ok(records.some((x) => x.headers['ey-event-id'] === reached));
   });
 
-  await t.test('garbage on ingest is skipped and counted; the next event still routes', async () => {
+  await t.test('garbage on ingest is dead-lettered and counted; the next event still routes', async () => {
     const eventId = nextEventId();
+    const noApp = nextEventId();
     await f.ingestRaw(Buffer.from([0xff, 0xff, 0xff, 0xff]), 'k');
     await f.ingestRaw(Buffer.from('not an envelope at all'), 'k');
     await f.ingest([{ event_id: 'not-a-number', event: { app_id: 'shop', topic_id: 'payment', data: Buffer.from('x') }, option: { orderingKey: 'k' } }]);
-    await f.ingest([{ event_id: nextEventId(), event: { app_id: '', topic_id: 'payment', data: Buffer.from('x') }, option: { orderingKey: 'k' } }]);
+    await f.ingest([{ event_id: noApp, event: { app_id: '', topic_id: 'payment', data: Buffer.from('x') }, option: { orderingKey: 'k' } }]);
     await f.ingest([{ event_id: eventId, event: { app_id: 'shop', topic_id: 'payment', data: Buffer.from('ok') }, option: { orderingKey: 'k' } }]);
     const { event, deliveries } = await f.waitForEvent(eventId);
     assert.equal(event.status, 'routed');
@@ -212,6 +213,15 @@ test('router', async (t) => {
     const metrics = await f.app.registry.metrics();
     const failures = [...metrics.matchAll(/^eventyard_router_decode_failures_total\{reason="(\w+)".*\} (\d+)$/gm)].map((m) => [m[1], Number(m[2])]);
     assert.deepEqual(Object.fromEntries(failures), { not_protobuf: 2, bad_event_id: 1, no_app_or_topic: 1 });
+    const dead = await f.readTopic(Topics.dead, (records) => records.filter((r) => r.headers['eventyard-source-topic'] === Topics.ingest).length >= 4);
+    assert.deepEqual(
+      dead.filter((r) => r.headers['eventyard-source-topic'] === Topics.ingest).map((r) => r.headers['ey-error-code']),
+      ['EY_INGEST_RECORD_INVALID', 'EY_INGEST_RECORD_INVALID', 'EY_INGEST_RECORD_INVALID', 'EY_INGEST_RECORD_INVALID'],
+      'each on the dead-letter topic, in ingest order (one key, one partition)',
+    );
+    const rejected = await f.waitForEvent(noApp);
+    assert.equal(rejected.event.status, 'rejected', 'an event with a readable id answers GET /v1/events/:id');
+    assert.equal(rejected.event.status_reason, 'event.app_id and event.topic_id are required');
   });
 
   await t.test('events of one ordering key reach the delivery topic in ingest order', async () => {

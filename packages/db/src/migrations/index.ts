@@ -12,6 +12,7 @@ import * as processorIsRetryUnset from './0007_processor_is_retry_unset.ts';
 import * as transactionBroadcast from './0008_transaction_broadcast.ts';
 import * as idempotencyInProgress from './0009_idempotency_in_progress.ts';
 import * as apiKeyAdminPermissions from './0010_api_key_admin_permissions.ts';
+import * as eventStatusReason from './0011_event_status_reason.ts';
 
 interface NamedMigration {
   name: string;
@@ -29,6 +30,7 @@ const migrations: readonly NamedMigration[] = [
   { name: '0008_transaction_broadcast', migration: transactionBroadcast },
   { name: '0009_idempotency_in_progress', migration: idempotencyInProgress },
   { name: '0010_api_key_admin_permissions', migration: apiKeyAdminPermissions },
+  { name: '0011_event_status_reason', migration: eventStatusReason },
 ];
 
 export const migrationSource: Knex.MigrationSource<NamedMigration> = {

@@ -1,6 +1,7 @@
 // Report validation: every rule that makes a Report unroutable is checked here, before anything is
 // published, and fails with a 10000 error naming the field (evhub-contract.md, "defects we fix"). The
 // result tells the publish path where the event goes (ingest now, or the schedule topic after a delay).
+import { estimateMessageBytes, findUnstorableText, ROUTING_HEADROOM_BYTES } from '@eventyard/core';
 import { EventPulserType, EventRepeatEndType, EventTriggerType, type EventTrigger__Output, type ReportReq__Output } from '@eventyard/proto';
 import { parseCrontab } from './crontab.ts';
 import { invalidField } from './invalid-field.ts';
@@ -18,6 +19,8 @@ export interface ValidationLimits {
   maxEventBytes: number;
   /** Window when `idempotent_time` is absent or zero. */
   idempotencyDefaultWindowMs: number;
+  /** Largest Kafka record any stage may produce for the event (EY_KAFKA_MAX_BATCH_BYTES); absent = unchecked. */
+  maxRecordBytes?: number;
 }
 
 export interface ValidReport {
@@ -43,6 +46,14 @@ export function validateReport(request: ReportReq__Output, limits: ValidationLim
   }
 
   const delayMs = request.trigger === null || request.trigger === undefined ? 0 : validateTrigger(request.trigger);
+  // What the router, the scheduler or Postgres would refuse later is refused now (one shared rule).
+  const carried = { event, trigger: request.trigger ?? null, option: request.option ?? null };
+  const unstorable = findUnstorableText(carried, '');
+  if (unstorable !== null) throw invalidField(unstorable.field, unstorable.problem);
+  if (limits.maxRecordBytes !== undefined) {
+    const bytes = estimateMessageBytes(carried) + ROUTING_HEADROOM_BYTES;
+    if (bytes > limits.maxRecordBytes) throw invalidField('event', `would make Kafka records of about ${bytes} bytes, over the limit of ${limits.maxRecordBytes} bytes (EY_KAFKA_MAX_BATCH_BYTES)`);
+  }
 
   const option = request.option;
   const orderingKey = option?.orderingKey ?? '';

@@ -28,6 +28,13 @@ test('oversize data names the limit', () => {
   assert.doesNotThrow(() => validateReport(asReceived({ event: { app_id: 'a', topic_id: 't', data: Buffer.alloc(1024) } }), limits));
 });
 
+test('an event whose Kafka records would be over EY_KAFKA_MAX_BATCH_BYTES is refused at Report, not dead-lettered later', () => {
+  const sized = { maxEventBytes: 1024 * 1024, idempotencyDefaultWindowMs: 60_000, maxRecordBytes: 64 * 1024 };
+  const request = asReceived({ event: { app_id: 'a', topic_id: 't', data: Buffer.alloc(60 * 1024) } });
+  assert.throws(() => validateReport(request, sized), (err: unknown) => isEventyardError(err) && err.resultCode === 10000 && /^event would make Kafka records of about \d+ bytes, over the limit of 65536 bytes \(EY_KAFKA_MAX_BATCH_BYTES\)$/.test(err.message));
+  assert.doesNotThrow(() => validateReport(asReceived({ event: { app_id: 'a', topic_id: 't', data: Buffer.alloc(40 * 1024) } }), sized));
+});
+
 test('a null trigger, trigger_type 0 and delay_time 0 are real-time', () => {
   const event = { app_id: 'a', topic_id: 't' };
   for (const trigger of [undefined, { trigger_type: 0 as const }, { trigger_type: 1 as const }, { trigger_type: 2 as const, delay_trigger: { delay_time: {} } }]) {

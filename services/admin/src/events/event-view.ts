@@ -21,6 +21,8 @@ export function eventView(history: EventHistory, nextDueAt: Date | null, chains:
       app_id: event.app_id,
       topic_id: event.topic_id,
       status: event.status,
+      // Why: set for `rejected` (what a stage refused; the record is on eventyard.dead).
+      status_reason: event.status_reason ?? null,
       source: event.source,
       broadcast: event.broadcast,
       trigger_type: event.trigger_type,

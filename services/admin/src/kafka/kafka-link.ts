@@ -1,7 +1,7 @@
 // The admin service's connection to Kafka, opened on first use: replay and redrive produce delivery
 // tasks, the stats route reads consumer lag. Lazy, so the config and history routes (and their tests)
 // work with no broker at all, and a broker outage fails only the routes that need it, with a clear error.
-import { createKafka, createProducer, EventyardError, type KafkaConfig, type Logger } from '@eventyard/core';
+import { createKafka, createProducer, EventyardError, sendInChunks, type KafkaConfig, type Logger } from '@eventyard/core';
 import type { Admin, Kafka, Message, Producer } from 'kafkajs';
 import { AdminErrors } from '../error-codes.ts';
 
@@ -62,7 +62,8 @@ export function createKafkaLink(options: KafkaLinkOptions): KafkaLink {
       if (messages.length === 0) return;
       const connected = await getProducer();
       try {
-        await connected.send({ topic, messages, acks: -1, timeout: timeoutMs });
+        // Under EY_KAFKA_MAX_BATCH_BYTES: a replay batch of large events would otherwise be one request the broker refuses.
+        await sendInChunks(connected, [{ topic, messages }], { acks: -1, timeout: timeoutMs, maxBatchBytes: options.kafka.maxBatchBytes });
       } catch (err) {
         throw unavailable(err, topic);
       }

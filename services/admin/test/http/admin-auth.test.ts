@@ -17,7 +17,7 @@ test('every registered route has exactly one permission in the table, and an unl
   const knex = createKnex('postgres://u:p@127.0.0.1:1/none');
   const server = buildAdminServer({
     knex,
-    kafka: createKafkaLink({ kafka: { brokers: ['127.0.0.1:1'], clientId: 't' }, logger: silentLogger() }),
+    kafka: createKafkaLink({ kafka: { brokers: ['127.0.0.1:1'], clientId: 't', maxBatchBytes: 1_000_000 }, logger: silentLogger() }),
     bodyLimitBytes: 1024,
     validateFilter: () => undefined,
     egress: new EgressGuard({}),

@@ -1,12 +1,14 @@
 // Reads eventyard.schedule in batches and turns each record into a durable timer row. Offsets are
 // resolved only after the batch's timers are in Postgres, so a crash re-reads the batch and the
-// deterministic timer ids make the re-insert a no-op. Garbage records are logged, counted and skipped;
-// a database outage is retried in place (with heartbeats) rather than skipping anything.
-import { Topics, type Logger } from '@eventyard/core';
-import { insertTimers, type Knex, type TimerInput } from '@eventyard/db';
-import type { Consumer, EachBatchPayload, IHeaders, Kafka } from 'kafkajs';
+// deterministic timer ids make the re-insert a no-op. A record that is not a valid timer, or that
+// Postgres refuses, is logged, counted and dead-lettered with a `rejected` history row (never skipped
+// silently); a database or broker outage is retried in place (with heartbeats) rather than skipping anything.
+import { DeadLetterCodes, textHeaders, Topics, type Logger } from '@eventyard/core';
+import { dataErrorText, insertTimers, type Knex, type TimerInput } from '@eventyard/db';
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { SchedulerMetrics } from '../metrics.ts';
-import { parseScheduleRecord } from './schedule-item.ts';
+import type { RejectedRecord, RejectedRecords } from '../rejects/rejected-records.ts';
+import { EVENT_ID_HEADER, eventIdOf, parseScheduleRecord } from './schedule-item.ts';
 
 /** Rows per INSERT: well under Postgres's 65535 bind parameters at 9 columns a row. */
 const INSERT_CHUNK = 1000;
@@ -21,6 +23,8 @@ export interface ScheduleConsumerOptions {
   onInserted: (dueTimes: Date[]) => void;
   retryBaseMs: number;
   retryMaxMs: number;
+  /** Where records that cannot become timers go (eventyard.dead and a `rejected` history row). */
+  rejects: RejectedRecords;
   metrics: SchedulerMetrics;
   logger: Logger;
 }
@@ -87,22 +91,38 @@ export class ScheduleConsumer {
 
   async #onBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload): Promise<void> {
     if (batch.messages.length === 0) return;
+    const control = { heartbeat, stopped: () => !isRunning() || isStale() };
     const timers = new Map<string, TimerInput>();
+    /** Each timer's record as read, for its dead letter should Postgres refuse the row. */
+    const sources = new Map<string, KafkaMessage>();
+    const rejected: RejectedRecord[] = [];
     for (const message of batch.messages) {
-      const parsed = parseScheduleRecord({ key: message.key, value: message.value, headers: textHeaders(message.headers) });
+      const headers = textHeaders(message.headers);
+      const parsed = parseScheduleRecord({ key: message.key, value: message.value, headers });
       if (parsed.ok) {
         // First wins, as in the table: a later copy of the same id is a duplicate.
-        if (!timers.has(parsed.timer.id)) timers.set(parsed.timer.id, parsed.timer);
-        else this.#o.metrics.scheduleRecords.inc({ outcome: 'duplicate' });
+        if (!timers.has(parsed.timer.id)) {
+          timers.set(parsed.timer.id, parsed.timer);
+          sources.set(parsed.timer.id, message);
+        } else this.#o.metrics.scheduleRecords.inc({ outcome: 'duplicate' });
       } else {
         this.#o.metrics.scheduleRecords.inc({ outcome: 'invalid' });
-        this.#log.warn({ topic: batch.topic, partition: batch.partition, offset: message.offset, reason: parsed.reason }, 'invalid schedule record skipped');
+        this.#log.warn({ topic: batch.topic, partition: batch.partition, offset: message.offset, reason: parsed.reason }, 'invalid schedule record rejected to the dead-letter topic');
+        rejected.push(this.#rejection(batch.partition, message, headers, parsed.reason, parsed.item));
       }
     }
+    if (!(await this.#durably(() => this.#o.rejects.reject(rejected), control, 'dead-lettering schedule records'))) return;
     const rows = [...timers.values()];
     for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-      const inserted = await this.#insertDurably(rows.slice(i, i + INSERT_CHUNK), { heartbeat, stopped: () => !isRunning() || isStale() });
-      if (inserted === undefined) return; // stopping or rebalanced: the batch is read again, nothing resolved
+      const done = await this.#durably(() => this.#insertChunk(rows.slice(i, i + INSERT_CHUNK)), control, 'inserting timers');
+      if (done === undefined) return; // stopping or rebalanced: the batch is read again, nothing resolved
+      const refusedRecords = done.value.map(({ row, err }) => {
+        const message = sources.get(row.id);
+        const reason = `the database refused the timer: ${dataErrorText(err)}`;
+        this.#log.warn({ err, timerId: row.id, offset: message?.offset }, 'schedule record refused by the database: rejected to the dead-letter topic');
+        return this.#rejection(batch.partition, message, textHeaders(message?.headers), reason, { target_topic: row.target_topic, value: row.value });
+      });
+      if (!(await this.#durably(() => this.#o.rejects.reject(refusedRecords), control, 'dead-lettering refused timers'))) return;
     }
     resolveOffset(batch.lastOffset());
     await commitOffsetsIfNecessary();
@@ -110,23 +130,31 @@ export class ScheduleConsumer {
     this.#o.onInserted(rows.map((row) => row.due_at));
   }
 
+  #rejection(partition: number, message: KafkaMessage | undefined, headers: Record<string, string>, reason: string, item?: { target_topic: string; value: Buffer }): RejectedRecord {
+    const timerId = message?.key?.toString('utf8') ?? '';
+    return {
+      key: message?.key ?? null,
+      value: message?.value ?? null,
+      headers,
+      code: DeadLetterCodes.scheduleRecordInvalid,
+      reason,
+      ...(message === undefined ? {} : { source: { topic: Topics.schedule, partition, offset: message.offset } }),
+      eventId: eventIdOf(headers[EVENT_ID_HEADER], timerId),
+      ...(item === undefined ? {} : { targetTopic: item.target_topic, innerValue: item.value }),
+    };
+  }
+
   /**
-   * Inserts until it succeeds. A row Postgres refuses as data (SQLSTATE class 22/23) is skipped on its
-   * own so it cannot block the rest; anything else (connection lost, database restarting) is retried
-   * with backoff. Returns undefined when the consumer is stopping.
+   * Runs `work` until it succeeds, with backoff: a database or broker outage is waited out, never
+   * skipped. Returns undefined when the consumer is stopping or lost the partition.
    */
-  async #insertDurably(rows: TimerInput[], control: { heartbeat: () => Promise<void>; stopped: () => boolean }): Promise<number | undefined> {
+  async #durably<T>(work: () => Promise<T>, control: { heartbeat: () => Promise<void>; stopped: () => boolean }, what: string): Promise<{ value: T } | undefined> {
     let delay = this.#o.retryBaseMs;
     for (;;) {
       try {
-        try {
-          return await this.#insert(rows);
-        } catch (err) {
-          if (!isDataError(err)) throw err;
-          return await this.#insertOneByOne(rows);
-        }
+        return { value: await work() };
       } catch (err) {
-        this.#log.warn({ err, rows: rows.length, retryInMs: delay }, 'inserting timers failed: retrying');
+        this.#log.warn({ err, retryInMs: delay }, `${what} failed: retrying`);
       }
       await sleep(delay);
       delay = Math.min(delay * 2, this.#o.retryMaxMs);
@@ -135,24 +163,34 @@ export class ScheduleConsumer {
     }
   }
 
+  /**
+   * Inserts a chunk; when Postgres refuses it as data (SQLSTATE class 22/23), row by row, so a refused
+   * row cannot block the rest. Returns the rows it refused, with why.
+   */
+  async #insertChunk(rows: TimerInput[]): Promise<Array<{ row: TimerInput; err: unknown }>> {
+    try {
+      await this.#insert(rows);
+      return [];
+    } catch (err) {
+      if (!isDataError(err)) throw err;
+    }
+    const refused: Array<{ row: TimerInput; err: unknown }> = [];
+    for (const row of rows) {
+      try {
+        await this.#insert([row]);
+      } catch (err) {
+        if (!isDataError(err)) throw err;
+        this.#o.metrics.scheduleRecords.inc({ outcome: 'invalid' });
+        refused.push({ row, err });
+      }
+    }
+    return refused;
+  }
+
   async #insert(rows: TimerInput[]): Promise<number> {
     const inserted = await insertTimers(this.#o.knex, rows);
     this.#o.metrics.scheduleRecords.inc({ outcome: 'inserted' }, inserted);
     if (rows.length > inserted) this.#o.metrics.scheduleRecords.inc({ outcome: 'duplicate' }, rows.length - inserted);
-    return inserted;
-  }
-
-  async #insertOneByOne(rows: TimerInput[]): Promise<number> {
-    let inserted = 0;
-    for (const row of rows) {
-      try {
-        inserted += await this.#insert([row]);
-      } catch (err) {
-        if (!isDataError(err)) throw err;
-        this.#o.metrics.scheduleRecords.inc({ outcome: 'invalid' });
-        this.#log.warn({ err, timerId: row.id }, 'schedule record refused by the database: skipped');
-      }
-    }
     return inserted;
   }
 }
@@ -161,15 +199,6 @@ export class ScheduleConsumer {
 function isDataError(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'string' && /^2[23][0-9A-Z]{3}$/.test(code);
-}
-
-function textHeaders(headers: IHeaders | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers ?? {})) {
-    if (value === undefined) continue;
-    out[name] = Array.isArray(value) ? String(value[0] ?? '') : value.toString('utf8');
-  }
-  return out;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -1,8 +1,9 @@
 // Turns one record of eventyard.schedule into the timer row it asks for, or says why it cannot: a
-// garbage record is skipped (logged and counted) rather than allowed to stall the partition. Everything
-// Postgres would refuse (NUL bytes in text, a non-numeric event id, an out-of-range date) is caught here,
-// so one bad record cannot fail the batch insert of the good ones.
-import { DELIVERY_TOPIC_PREFIX, topicNameProblem } from '@eventyard/core';
+// garbage record is dead-lettered (rejects/rejected-records.ts) rather than allowed to stall the
+// partition. Everything Postgres would refuse (text it cannot store, by the rule every stage shares; a
+// non-numeric event id; an out-of-range date) is caught here, so one bad record cannot fail the batch
+// insert of the good ones.
+import { DELIVERY_TOPIC_PREFIX, topicNameProblem, unstorableTextProblem } from '@eventyard/core';
 import { decodeMessage, type ScheduleItem__Output } from '@eventyard/proto';
 import type { TimerInput } from '@eventyard/db';
 
@@ -24,7 +25,8 @@ export interface ScheduleRecord {
   headers: Record<string, string>;
 }
 
-export type ParsedScheduleItem = { ok: true; timer: TimerInput } | { ok: false; reason: string };
+/** A failure carries the item when it decoded (its target and wrapped record name the event). */
+export type ParsedScheduleItem = { ok: true; timer: TimerInput } | { ok: false; reason: string; item?: ScheduleItem__Output };
 
 export function parseScheduleRecord(record: ScheduleRecord): ParsedScheduleItem {
   if (record.value === null || record.value.length === 0) return { ok: false, reason: 'empty value' };
@@ -34,17 +36,21 @@ export function parseScheduleRecord(record: ScheduleRecord): ParsedScheduleItem 
   } catch (err) {
     return { ok: false, reason: err instanceof Error ? err.message : String(err) };
   }
+  const fail = (reason: string): ParsedScheduleItem => ({ ok: false, reason, item });
   const timerId = item.timer_id;
-  if (timerId === '') return { ok: false, reason: 'timer_id is empty' };
-  if (timerId.length > MAX_TIMER_ID_LENGTH) return { ok: false, reason: `timer_id is longer than ${MAX_TIMER_ID_LENGTH} characters` };
-  if (timerId.includes('\0')) return { ok: false, reason: 'timer_id contains a NUL character' };
+  if (timerId === '') return fail('timer_id is empty');
+  if (timerId.length > MAX_TIMER_ID_LENGTH) return fail(`timer_id is longer than ${MAX_TIMER_ID_LENGTH} characters`);
+  const idProblem = unstorableTextProblem(timerId);
+  if (idProblem !== null) return fail(`timer_id ${idProblem}`);
   const dueMs = dueMillis(item);
-  if (dueMs === null) return { ok: false, reason: 'due_at is missing or out of range' };
+  if (dueMs === null) return fail('due_at is missing or out of range');
   const problem = topicNameProblem(item.target_topic);
-  if (problem !== null) return { ok: false, reason: `target_topic ${problem}` };
-  if (item.value.length === 0) return { ok: false, reason: 'value is empty' };
+  if (problem !== null) return fail(`target_topic ${problem}`);
+  if (item.value.length === 0) return fail('value is empty');
   const kind = item.kind === '' ? 'unknown' : item.kind;
-  if (kind.includes('\0') || kind.length > 64) return { ok: false, reason: 'kind is not a short text' };
+  const kindProblem = unstorableTextProblem(kind);
+  if (kindProblem !== null) return fail(`kind ${kindProblem}`);
+  if (kind.length > 64) return fail('kind is longer than 64 characters');
   const headers = cleanHeaders(record.headers);
   const eventId = eventIdOf(headers[EVENT_ID_HEADER], timerId);
   if (eventId !== null) headers[EVENT_ID_HEADER] = eventId;
@@ -79,13 +85,16 @@ function dueMillis(item: ScheduleItem__Output): number | null {
   return ms;
 }
 
-/** Header values as text, with what Postgres jsonb refuses (NUL) or what is oversized dropped. */
+/**
+ * Header values as text, with what Postgres jsonb refuses or what is oversized dropped: headers are
+ * metadata the timer carries along, and the record they came with is still fired.
+ */
 function cleanHeaders(headers: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
   let bytes = 0;
   for (const [name, value] of Object.entries(headers)) {
     if (Object.keys(out).length >= MAX_HEADERS) break;
-    if (name === TIMER_ID_HEADER || name.includes('\0') || value.includes('\0')) continue;
+    if (name === TIMER_ID_HEADER || unstorableTextProblem(name) !== null || unstorableTextProblem(value) !== null) continue;
     bytes += name.length + value.length;
     if (bytes > MAX_HEADER_BYTES) break;
     out[name] = value;
@@ -94,7 +103,7 @@ function cleanHeaders(headers: Record<string, string>): Record<string, string> {
 }
 
 /** The event id from the record's header, else from the deterministic timer id (`delay:<id>`, `retry:<id>:…`, `dp:<id>:…`). */
-function eventIdOf(header: string | undefined, timerId: string): string | null {
+export function eventIdOf(header: string | undefined, timerId: string): string | null {
   if (header !== undefined && isEventId(header)) return header;
   const fromTimer = timerId.split(':')[1];
   return fromTimer !== undefined && isEventId(fromTimer) ? fromTimer : null;

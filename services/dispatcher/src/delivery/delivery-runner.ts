@@ -8,7 +8,7 @@
 // failing delivery holds back later ones of its key until it succeeds or dies.
 // A repeat occurrence first checks its chain (a cancelled chain's occurrence is recorded `cancelled`,
 // not delivered) and, on its first attempt, schedules the next occurrence; a 30000 stops the chain.
-import { isEventyardError, type Logger } from '@eventyard/core';
+import { isEventyardError, type DeadLetterSource, type Logger } from '@eventyard/core';
 import { cancelRepeatChains, cancelTimersForEvent, getRepeatChain, recordAttempt, setDeliveryStatus, setRepeatChainNext, type Knex } from '@eventyard/db';
 import type { DeliveryTask__Output } from '@eventyard/proto';
 import type { ConcurrencyLimiter, RateLimiter } from '../limits/index.ts';
@@ -262,8 +262,14 @@ export class DeliveryRunner {
     this.#options.metrics.badRecords.inc({ processor: job.dispatcherId });
     this.#log.error({ err, ...job.context, dispatcher_id: job.dispatcherId }, 'undecodable delivery record skipped (sent to the dead-letter topic)');
     await persist(
-      () => this.#options.handOff.sendBadRecord({ key: job.key, value: job.value, dispatcherId: job.dispatcherId, errorCode: code, errorMessage: message.slice(0, 1024) }),
+      () => this.#options.handOff.sendBadRecord({ key: job.key, value: job.value, dispatcherId: job.dispatcherId, errorCode: code, errorMessage: message.slice(0, 1024), ...sourceOf(job.context) }),
       { signal: job.signal, logger: this.#log, step: 'dead letter (bad record)', context: job.context },
     );
   }
+}
+
+/** The record's topic, partition and offset from the job's log context, for the dead letter's headers. */
+function sourceOf(context: Record<string, unknown>): { source?: DeadLetterSource } {
+  const { topic, partition, offset } = context;
+  return typeof topic === 'string' && typeof partition === 'number' && typeof offset === 'string' ? { source: { topic, partition, offset } } : {};
 }

@@ -2,7 +2,7 @@
 // produces it back to the delivery topic when due — the dispatcher never sleeps), an exhausted delivery
 // goes to `eventyard.dead`, and so does an undecodable record, as it was. One idempotent producer
 // (acks = all) serves every processor; a send resolves only once the broker acknowledged it.
-import { createProducer, EventyardError, Topics, type Logger } from '@eventyard/core';
+import { createProducer, deadLetterMessage, EventyardError, Topics, type DeadLetterSource, type Logger } from '@eventyard/core';
 import { encodeMessage, type DeliveryTask__Output } from '@eventyard/proto';
 import type { Kafka, Producer } from 'kafkajs';
 
@@ -139,13 +139,22 @@ export class HandOff {
     });
   }
 
-  /** Produces an undecodable delivery record to `eventyard.dead` unchanged, so it can be inspected. */
-  async sendBadRecord(record: { key: Buffer | null; value: Buffer | null; dispatcherId: string; errorCode: string; errorMessage: string }): Promise<void> {
-    await this.#send(Topics.dead, {
-      key: record.key,
-      value: record.value,
-      headers: { 'ey-dispatcher-id': record.dispatcherId, 'ey-error-code': record.errorCode, 'ey-error-message': record.errorMessage, 'ey-attempts': '0' },
-    });
+  /**
+   * Produces an undecodable delivery record to `eventyard.dead` unchanged, so it can be inspected, with
+   * the dead-letter headers every stage writes (the reason, and where it was read when known).
+   */
+  async sendBadRecord(record: { key: Buffer | null; value: Buffer | null; dispatcherId: string; errorCode: string; errorMessage: string; source?: DeadLetterSource }): Promise<void> {
+    await this.#send(
+      Topics.dead,
+      deadLetterMessage({
+        key: record.key,
+        value: record.value,
+        headers: { 'ey-dispatcher-id': record.dispatcherId },
+        code: record.errorCode,
+        reason: record.errorMessage,
+        ...(record.source === undefined ? {} : { source: record.source }),
+      }),
+    );
   }
 
   async #send(topic: string, message: { key: Buffer | null; value: Buffer | null; headers: Record<string, string> }): Promise<void> {

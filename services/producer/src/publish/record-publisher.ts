@@ -2,7 +2,7 @@
 // front of it. publish() resolves only once the broker acknowledged the record, and rejects with a
 // retriable 20000 error when the send fails or does not finish within the publish timeout, so a broker
 // outage answers Reports quickly instead of hanging them.
-import { createProducer, EventyardError, TimeoutError, type Logger } from '@eventyard/core';
+import { createProducer, DEFAULT_MAX_BATCH_BYTES, EventyardError, sendInChunks, TimeoutError, type Logger } from '@eventyard/core';
 import type { OutgoingRecord } from '@eventyard/evhub';
 import type { Kafka, Message, Producer } from 'kafkajs';
 import { ProducerErrors } from '../error-codes.ts';
@@ -15,6 +15,8 @@ export interface RecordPublisherOptions {
   /** Longest wait for the broker's acknowledgement of one record. */
   timeoutMs: number;
   batch: { maxRecords: number; maxBytes: number; maxInFlight: number };
+  /** Largest produce request (EY_KAFKA_MAX_BATCH_BYTES). @default DEFAULT_MAX_BATCH_BYTES */
+  maxBatchBytes?: number;
   logger: Logger;
 }
 
@@ -22,12 +24,14 @@ export class RecordPublisher {
   readonly #producer: Producer;
   readonly #batcher: MicroBatcher<OutgoingRecord>;
   readonly #timeoutMs: number;
+  readonly #maxBatchBytes: number;
   readonly #log: Logger;
   #state: PublisherState = 'created';
   #connected = false;
 
   constructor(options: RecordPublisherOptions) {
     this.#timeoutMs = options.timeoutMs;
+    this.#maxBatchBytes = options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES;
     this.#log = options.logger.child({ component: 'publisher' });
     this.#producer = createProducer(options.kafka, {
       // kafkajs retries an idempotent producer forever by default; a Report waits at most timeoutMs, so
@@ -113,11 +117,12 @@ export class RecordPublisher {
       messages.push({ key: record.key, value: record.value, headers: record.headers });
     }
     try {
-      await this.#producer.sendBatch({
-        acks: -1,
-        timeout: this.#timeoutMs,
-        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-      });
+      // The micro-batch's own byte bound counts values only; this one counts what the broker counts.
+      await sendInChunks(
+        this.#producer,
+        [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+        { acks: -1, timeout: this.#timeoutMs, maxBatchBytes: this.#maxBatchBytes },
+      );
     } catch (cause) {
       this.#log.warn({ err: cause, records: records.length }, 'publish failed');
       const reason = cause instanceof Error ? cause.message : String(cause);

@@ -9,7 +9,8 @@
 // restarted, a session timed out) fetches them again from the last commit, it skips them. Each is
 // remembered with recordFingerprint, so a log truncated and written again is routed, not skipped.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createProducer, FinishedOffsets, recordFingerprint, Topics, type ComponentState, type Logger } from '@eventyard/core';
+import { createProducer, DeadLetterCodes, deadLetterMessage, FinishedOffsets, recordFingerprint, sendInChunks, textHeaders, Topics, type ComponentState, type Logger } from '@eventyard/core';
+import type { EventInput } from '@eventyard/db';
 import type { Consumer, EachBatchPayload, Kafka, Message, Producer } from 'kafkajs';
 import type { ConfigCache } from '../config-cache/config-cache.ts';
 import type { BroadcastFanout } from '../fanout/broadcast-fanout.ts';
@@ -17,7 +18,7 @@ import type { HistoryWriter } from '../history/history-writer.ts';
 import type { RouterMetrics } from '../metrics.ts';
 import type { TopicEnsurer } from '../topics/topic-ensurer.ts';
 import { routeRound, type IngestRecord, type RoutedRound } from '../routing/route-round.ts';
-import type { OutgoingRecord } from '../routing/route-event.ts';
+import { EVENT_ID_HEADER, type OutgoingRecord } from '../routing/route-event.ts';
 
 /** Longest pause between retries of a produced round's history rows. */
 const HISTORY_RETRY_MAX_MS = 2000;
@@ -29,6 +30,8 @@ export interface IngestConsumerOptions {
   partitionsConcurrency: number;
   maxChunkRecords: number;
   produceTimeoutMs: number;
+  /** Largest produce request (EY_KAFKA_MAX_BATCH_BYTES): rounds are split under it, larger records rejected. */
+  maxBatchBytes: number;
   /** How often resolved offsets are committed (and always at close). */
   commitIntervalMs: number;
   configCache: ConfigCache;
@@ -228,18 +231,33 @@ export class IngestConsumer {
   async #round(partition: number, messages: readonly IngestRecord[], heartbeat: () => Promise<void>, owned: () => boolean): Promise<void> {
     const { metrics } = this.#options;
     const started = performance.now();
-    const round = routeRound(messages, this.#options.configCache.index, Date.now());
-    for (const skip of round.skipped) {
-      metrics.decodeFailures.inc({ reason: skip.reason });
-      this.#log.warn({ topic: Topics.ingest, partition, offset: skip.offset, reason: skip.reason, detail: skip.message }, 'ingest record skipped: not a routable envelope');
+    const round = routeRound(messages, this.#options.configCache.index, Date.now(), { partition, maxRecordBytes: this.#options.maxBatchBytes });
+    for (const rejection of round.rejected) {
+      metrics.decodeFailures.inc({ reason: rejection.reason });
+      this.#log.warn(
+        { topic: Topics.ingest, partition, offset: rejection.offset, event_id: rejection.eventId, reason: rejection.reason, detail: rejection.detail },
+        'ingest record rejected to the dead-letter topic',
+      );
     }
     await this.#options.topics.ensure(round.records.map((r) => r.topic));
     // Both must be durable before the offsets move; wait for both even when one fails, so a retried
     // round never overlaps a write still running from the failed attempt.
-    const produce = this.#options.fanout === undefined ? this.#produce(round.records) : this.#options.fanout.produce(round.records, (records) => this.#produce(records), heartbeat);
+    const refused = new Map<string, string>();
+    const produceSome = (records: readonly OutgoingRecord[]): Promise<void> => this.#produce(records, refused);
+    const produce = this.#options.fanout === undefined ? produceSome(round.records) : this.#options.fanout.produce(round.records, produceSome, heartbeat);
     const [produced, recorded] = await Promise.allSettled([produce, this.#options.history.write(round.events, round.deliveries)]);
     if (produced.status === 'rejected') throw produced.reason;
-    if (recorded.status === 'rejected') await this.#retryHistory(partition, round, recorded.reason, heartbeat, owned);
+    if (recorded.status === 'rejected') await this.#retryHistory(partition, round.events, round.deliveries, recorded.reason, heartbeat, owned);
+    if (refused.size > 0) {
+      // The broker refused records the size estimate let through (a topic with a smaller
+      // max.message.bytes): their dead letters are out, now their events say why.
+      const rows: EventInput[] = round.events
+        .filter((event) => refused.has(event.event_id))
+        .map((event) => ({ ...event, status: 'rejected', status_reason: refused.get(event.event_id) ?? null, next_due_at: null }));
+      for (const row of rows) this.#log.warn({ partition, event_id: row.event_id, detail: row.status_reason }, 'event rejected: the broker refused its record as too large');
+      metrics.decodeFailures.inc({ reason: 'too_large' }, rows.length);
+      await this.#options.history.write(rows, []).catch((err: unknown) => this.#retryHistory(partition, rows, [], err, heartbeat, owned));
+    }
     this.#count(round);
     metrics.roundRecords.observe(messages.length);
     metrics.roundSeconds.observe((performance.now() - started) / 1000);
@@ -250,16 +268,16 @@ export class IngestConsumer {
    * the rows alone, with backoff, while the partition is still ours. Routing the round again would
    * produce every one of its tasks a second time, once per failed try.
    */
-  async #retryHistory(partition: number, round: RoutedRound, firstError: unknown, heartbeat: () => Promise<void>, owned: () => boolean): Promise<void> {
+  async #retryHistory(partition: number, events: readonly EventInput[], deliveries: RoutedRound['deliveries'], firstError: unknown, heartbeat: () => Promise<void>, owned: () => boolean): Promise<void> {
     let lastError = firstError;
     for (let attempt = 1; ; attempt++) {
       // Stopping or rebalanced away: unresolved, so it is routed again by whoever consumes it next.
       if (!owned()) throw lastError;
-      if (attempt === 1 || attempt % 10 === 0) this.#log.warn({ err: lastError, partition, events: round.events.length, attempt }, 'history rows of a produced round failed; retrying them alone');
+      if (attempt === 1 || attempt % 10 === 0) this.#log.warn({ err: lastError, partition, events: events.length, attempt }, 'history rows of a produced round failed; retrying them alone');
       await sleep(Math.min(50 * 2 ** attempt, HISTORY_RETRY_MAX_MS));
       await heartbeat();
       try {
-        await this.#options.history.write(round.events, round.deliveries);
+        await this.#options.history.write(events, deliveries);
         return;
       } catch (err) {
         lastError = err;
@@ -267,7 +285,11 @@ export class IngestConsumer {
     }
   }
 
-  async #produce(records: readonly OutgoingRecord[]): Promise<void> {
+  /**
+   * Produces in requests under EY_KAFKA_MAX_BATCH_BYTES. A record the broker still refuses as too large
+   * is replaced by its dead letter (key and headers) and its event id noted in `refused` with the reason.
+   */
+  async #produce(records: readonly OutgoingRecord[], refused: Map<string, string>): Promise<void> {
     if (records.length === 0) return;
     const byTopic = new Map<string, Message[]>();
     for (const record of records) {
@@ -275,11 +297,24 @@ export class IngestConsumer {
       if (list === undefined) byTopic.set(record.topic, (list = []));
       list.push({ key: record.key, value: record.value, headers: record.headers });
     }
-    await this.#producer.sendBatch({
-      acks: -1,
-      timeout: this.#options.produceTimeoutMs,
-      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-    });
+    await sendInChunks(
+      this.#producer,
+      [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+      {
+        acks: -1,
+        timeout: this.#options.produceTimeoutMs,
+        maxBatchBytes: this.#options.maxBatchBytes,
+        onTooLarge: (topic, message, err) => {
+          const headers = textHeaders(message.headers);
+          const eventId = headers[EVENT_ID_HEADER] ?? null;
+          const value = message.value === null || message.value === undefined ? null : Buffer.from(message.value);
+          const reason = `the broker refused a record of ${value?.length ?? 0} bytes for ${topic} as too large (${err instanceof Error ? err.message : String(err)})`;
+          if (eventId !== null) refused.set(eventId, reason);
+          const key = message.key === null || message.key === undefined ? null : Buffer.from(message.key);
+          return { topic: Topics.dead, message: deadLetterMessage({ key, value, headers, code: DeadLetterCodes.recordTooLarge, reason, eventId, dropValue: true }) };
+        },
+      },
+    );
   }
 
   #count(round: RoutedRound): void {

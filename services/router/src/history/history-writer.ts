@@ -1,10 +1,13 @@
 // Writes a routing round's events and deliveries to Postgres: one statement (recordRound) per chunk of
 // events with their deliveries, idempotent, so a round replayed after a crash rewrites the same rows;
 // a round is one chunk unless its payloads are large. When Postgres refuses a round's rows as data (not as an outage), the
-// round is written event by event and only the events it still refuses are left out, logged and
-// counted: one unstorable event must not stall the partition forever.
-import type { Logger } from '@eventyard/core';
-import { recordRound, type DeliveryInput, type EventInput, type Knex } from '@eventyard/db';
+// round is written event by event; an event it still refuses is written again in a reduced form (its
+// text made storable, its trigger and tags left out, the reason in status_reason) so GET /v1/events/:id
+// answers for it, and only when even that is refused is it left out, logged and counted: one
+// unstorable event must not stall the partition forever. The producer and the decoder refuse what
+// Postgres cannot store, so this is the last line of defence.
+import { storableText, type Logger } from '@eventyard/core';
+import { dataErrorText, recordRound, type DeliveryInput, type EventInput, type Knex } from '@eventyard/db';
 import type { RouterMetrics } from '../metrics.ts';
 
 /** Bounds on one statement: a bytea[] parameter must stay far below Postgres's 1 GB field limit. */
@@ -65,15 +68,37 @@ export class HistoryWriter {
   async #writeOneByOne(events: readonly EventInput[], deliveries: readonly DeliveryInput[]): Promise<void> {
     const byEvent = deliveriesByEvent(deliveries);
     for (const event of events) {
+      const own = byEvent.get(event.event_id) ?? [];
       try {
-        await this.#writeAll([event], byEvent.get(event.event_id) ?? []);
+        await this.#writeAll([event], own);
       } catch (err) {
         if (!isDataError(err)) throw err;
         this.#options.metrics.recordFailures.inc();
-        this.#log.error({ err, event_id: event.event_id, app_id: event.app_id, topic_id: event.topic_id }, 'event routed but its history rows were refused');
+        try {
+          await this.#writeAll([reduced(event, err)], own.map((d) => ({ ...d, app_id: storableText(d.app_id), topic_id: storableText(d.topic_id), dispatcher_id: storableText(d.dispatcher_id) })));
+          this.#log.error({ err, event_id: event.event_id }, 'history rows of a routed event were refused; written without its trigger and tags');
+        } catch (again) {
+          if (!isDataError(again)) throw again;
+          this.#log.error({ err: again, event_id: event.event_id, app_id: event.app_id, topic_id: event.topic_id }, 'event routed but its history rows were refused');
+        }
       }
     }
   }
+}
+
+/** The event as Postgres stores it whatever it holds: text made storable, the jsonb columns left out, and why. */
+function reduced(event: EventInput, err: unknown): EventInput {
+  const { trigger: _trigger, event_comm: _comm, ...rest } = event;
+  const reason = `history row refused by Postgres (${dataErrorText(err)}); stored without its trigger and tags`;
+  return {
+    ...rest,
+    app_id: storableText(event.app_id),
+    topic_id: storableText(event.topic_id),
+    status_reason: storableText(reason),
+    ordering_key: event.ordering_key === null || event.ordering_key === undefined ? null : storableText(event.ordering_key),
+    idempotency_key: event.idempotency_key === null || event.idempotency_key === undefined ? null : storableText(event.idempotency_key),
+    api_key_id: event.api_key_id === null || event.api_key_id === undefined ? null : storableText(event.api_key_id),
+  };
 }
 
 function deliveriesByEvent(deliveries: readonly DeliveryInput[]): Map<string, DeliveryInput[]> {

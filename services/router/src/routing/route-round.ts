@@ -2,9 +2,14 @@
 // one snapshot of the processors. Gathers everything the round must produce (in record order, so
 // per-key order survives) and the history rows to write, deduplicated so one multi-row upsert per table
 // cannot touch a row twice (the same event can appear twice in ingest, e.g. a timer fired again after a crash).
+// A record that cannot be routed, or whose records would be too large for Kafka, is rejected in its place
+// in the round: a dead letter among the records and a `rejected` history row (reject-record.ts).
+import { DEFAULT_MAX_BATCH_BYTES, estimateRecordBytes } from '@eventyard/core';
 import type { DeliveryInput, EventInput } from '@eventyard/db';
+import type { IHeaders } from 'kafkajs';
 import type { ProcessorIndex } from '../config-cache/processor-index.ts';
-import { decodeEnvelope, type DecodeFailure } from './decode-envelope.ts';
+import { DecodeFailure, decodeEnvelope } from './decode-envelope.ts';
+import { rejectRecord, type Rejection } from './reject-record.ts';
 import { routeEvent, type OutgoingRecord, type RoutedEvent } from './route-event.ts';
 
 /** The parts of a Kafka message a round reads. */
@@ -12,12 +17,14 @@ export interface IngestRecord {
   offset: string;
   key: Buffer | null;
   value: Buffer | null;
+  headers?: IHeaders;
 }
 
-export interface SkippedRecord {
-  offset: string;
-  reason: DecodeFailure;
-  message: string;
+export interface RoundOptions {
+  /** The ingest partition, for the dead letters' source headers. @default 0 */
+  partition?: number;
+  /** Largest record the round may produce (EY_KAFKA_MAX_BATCH_BYTES). @default DEFAULT_MAX_BATCH_BYTES */
+  maxRecordBytes?: number;
 }
 
 export interface RoutedRound {
@@ -29,24 +36,41 @@ export interface RoutedRound {
   deliveries: DeliveryInput[];
   /** Per event, for metrics: every routed event in order, duplicates included. */
   routed: RoutedEvent[];
-  /** Records that are not a routable envelope. */
-  skipped: SkippedRecord[];
+  /** Records rejected to the dead-letter topic (their dead letters are in `records`, their rows in `events`). */
+  rejected: Rejection[];
 }
 
-export function routeRound(messages: readonly IngestRecord[], index: ProcessorIndex, nowMs: number): RoutedRound {
+export function routeRound(messages: readonly IngestRecord[], index: ProcessorIndex, nowMs: number, options: RoundOptions = {}): RoutedRound {
+  const partition = options.partition ?? 0;
+  const maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_BATCH_BYTES;
   const records: OutgoingRecord[] = [];
   const events = new Map<string, EventInput>();
   const deliveries = new Map<string, DeliveryInput>();
   const routed: RoutedEvent[] = [];
-  const skipped: SkippedRecord[] = [];
+  const rejected: Rejection[] = [];
+  const reject = (rejection: Rejection): void => {
+    rejected.push(rejection);
+    records.push(rejection.deadLetter);
+    if (rejection.row !== null) {
+      events.delete(rejection.row.event_id);
+      events.set(rejection.row.event_id, rejection.row);
+    }
+  };
   for (const message of messages) {
     const decoded = decodeEnvelope(message.value);
     if (!decoded.ok) {
-      skipped.push({ offset: message.offset, reason: decoded.reason, message: decoded.message });
+      reject(rejectRecord({ record: message, partition, reason: decoded.reason, detail: decoded.message, ...(decoded.envelope === undefined ? {} : { envelope: decoded.envelope }), maxRecordBytes }));
       continue;
     }
     const { event } = decoded.envelope;
     const result = routeEvent(decoded.envelope, index.targetsOf(event.app_id, event.topic_id), nowMs);
+    const largest = result.records.reduce((max, record) => Math.max(max, estimateRecordBytes(record)), 0);
+    if (largest > maxRecordBytes) {
+      // Produced, it would be refused (MESSAGE_TOO_LARGE) and retried forever: none of its records go out.
+      const detail = `a record of about ${largest} bytes is over the limit of ${maxRecordBytes} bytes (EY_KAFKA_MAX_BATCH_BYTES)`;
+      reject(rejectRecord({ record: message, partition, reason: DecodeFailure.TOO_LARGE, detail, envelope: decoded.envelope, routedRow: result.event, maxRecordBytes }));
+      continue;
+    }
     routed.push(result);
     for (const record of result.records) records.push(record);
     // Delete first so a re-seen event moves to its latest position (Map keeps insertion order).
@@ -57,5 +81,5 @@ export function routeRound(messages: readonly IngestRecord[], index: ProcessorIn
       if (!deliveries.has(key)) deliveries.set(key, delivery);
     }
   }
-  return { records, events: [...events.values()], deliveries: [...deliveries.values()], routed, skipped };
+  return { records, events: [...events.values()], deliveries: [...deliveries.values()], routed, rejected };
 }

@@ -37,14 +37,24 @@ test('writing the same round twice changes nothing and keeps what the dispatcher
   );
 });
 
-test('an event Postgres refuses is left out and counted; the rest of the round is written', async (t) => {
+test('an event Postgres refuses is written reduced, with why, and counted; the rest of the round is written', async (t) => {
   const { knex } = await createDatabase(t);
   const registry = createMetricsRegistry('router-test');
   const writer = new HistoryWriter({ knex, logger: silentLogger(), metrics: createRouterMetrics(registry) });
-  // NUL cannot be stored in text: the decoder refuses such envelopes, this proves the last line of defence.
-  await writer.write([event('1'), event('2', { app_id: 'bad\u0000app' }), event('3')], [delivery('1', 'a'), delivery('3', 'a')]);
-  const ids = ((await knex('events').orderBy('event_id').pluck('event_id')) as string[]).map(String);
-  assert.deepEqual(ids, ['1', '3']);
+  // NUL cannot be stored in text: the producer and the decoder refuse such envelopes, this proves the last line of defence.
+  await writer.write([event('1'), event('2', { app_id: 'bad\u0000app', event_comm: { event_tag: { tag_list: ['t\u0000'] } } }), event('3')], [delivery('1', 'a'), delivery('3', 'a')]);
+  const rows = (await knex('events').orderBy('event_id').select('event_id', 'app_id', 'status', 'status_reason', 'event_comm')) as Array<{ event_id: string; app_id: string; status: string; status_reason: string | null; event_comm: unknown }>;
+  assert.deepEqual(
+    rows.map((r) => [String(r.event_id), r.app_id, r.status]),
+    [
+      ['1', 'shop', 'routed'],
+      ['2', 'bad\ufffdapp', 'routed'],
+      ['3', 'shop', 'routed'],
+    ],
+    'GET /v1/events/2 answers: its tasks were produced',
+  );
+  assert.match(rows[1]?.status_reason ?? '', /^history row refused by Postgres \(.*\); stored without its trigger and tags$/);
+  assert.equal(rows[1]?.event_comm, null);
   assert.equal(((await knex('deliveries').pluck('event_id')) as string[]).length, 2);
   assert.match(await registry.metrics(), /eventyard_router_record_failures_total\{[^}]*\} 1/);
 });
