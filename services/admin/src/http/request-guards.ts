@@ -14,27 +14,46 @@ import { HttpError } from './api-error.ts';
  * not overflow the stack.
  */
 export function findNul(value: unknown, root: string): string | undefined {
-  const stack: Array<{ value: unknown; path: string }> = [{ value, path: root }];
+  return findProblem(value, root, Infinity)?.nul;
+}
+
+/**
+ * Deepest nesting a request may carry. JSON.parse builds any depth iteratively, but the routes' own
+ * recursive code (JSON.stringify of a filter, schema validation) overflows the stack on a few thousand
+ * levels (the bad-input campaign's deep-json case: a 500). No Eventyard object nests beyond ~10.
+ */
+export const MAX_NESTING = 64;
+
+/** The first NUL (as a dotted path) or the first value nested deeper than MAX_NESTING, in one iterative walk. */
+function findProblem(value: unknown, root: string, maxNesting = MAX_NESTING): { nul?: string; deep?: string } | undefined {
+  const stack: Array<{ value: unknown; path: string; depth: number }> = [{ value, path: root, depth: 0 }];
   while (stack.length > 0) {
-    const { value: v, path } = stack.pop() as { value: unknown; path: string };
+    const { value: v, path, depth } = stack.pop() as { value: unknown; path: string; depth: number };
     if (typeof v === 'string') {
-      if (v.includes('\u0000')) return path;
-    } else if (Array.isArray(v)) {
-      v.forEach((item, i) => stack.push({ value: item, path: `${path}[${i}]` }));
+      if (v.includes('\u0000')) return { nul: path };
     } else if (typeof v === 'object' && v !== null) {
-      for (const [key, item] of Object.entries(v)) {
-        if (key.includes('\u0000')) return `${path} (a key)`;
-        stack.push({ value: item, path: `${path}.${key}` });
+      if (depth >= maxNesting) return { deep: path };
+      if (Array.isArray(v)) {
+        v.forEach((item, i) => stack.push({ value: item, path: `${path}[${i}]`, depth: depth + 1 }));
+      } else {
+        for (const [key, item] of Object.entries(v)) {
+          if (key.includes('\u0000')) return { nul: `${path} (a key)` };
+          stack.push({ value: item, path: `${path}.${key}`, depth: depth + 1 });
+        }
       }
     }
   }
   return undefined;
 }
 
-/** preValidation hook body: refuses a NUL in path parameters, query string or body, naming where. */
+/**
+ * preValidation hook body: refuses a NUL in path parameters, query string or body, and a body nested
+ * deeper than MAX_NESTING, naming where.
+ */
 export function refuseNul(request: { params: unknown; query: unknown; body: unknown }): void {
-  const where = findNul(request.params, 'path') ?? findNul(request.query, 'query') ?? findNul(request.body, 'body');
-  if (where !== undefined) throw new HttpError(AdminErrors.EY_INVALID_REQUEST, `${where}: contains a NUL character (\\u0000), which cannot be stored`);
+  const found = findProblem(request.params, 'path') ?? findProblem(request.query, 'query') ?? findProblem(request.body, 'body');
+  if (found?.nul !== undefined) throw new HttpError(AdminErrors.EY_INVALID_REQUEST, `${found.nul}: contains a NUL character (\\u0000), which cannot be stored`);
+  if (found?.deep !== undefined) throw new HttpError(AdminErrors.EY_INVALID_REQUEST, `${found.deep}: nested deeper than ${MAX_NESTING} levels`);
 }
 
 /**

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { findNul } from '../../src/http/request-guards.ts';
-import { startAdmin } from '../fixture.ts';
+import { startAdmin, TEST_ADMIN_TOKEN } from '../fixture.ts';
 
 test('a NUL anywhere in a request is a coded 400 naming where, not a Postgres 500', async (t) => {
   const { call } = await startAdmin(t);
@@ -46,4 +46,23 @@ test('findNul walks deep bodies without recursion', () => {
   assert.match(findNul(deep, 'body') ?? '', /^body(\[0\]){200000}$/);
   assert.equal(findNul({ a: [{ b: 'ok' }], c: 1, d: null }, 'body'), undefined);
   assert.equal(findNul({ 'k\u0000': 1 }, 'body'), 'body (a key)');
+});
+
+test('a body nested deeper than the limit is a coded 400, not a stack overflow (500)', async (t) => {
+  const { call, baseUrl } = await startAdmin(t);
+  // Written as text: JSON.stringify itself overflows on such depth, as the routes' code did.
+  const depth = 5000;
+  const filter = '{"and":['.repeat(depth) + '{"eq":{"tag":"x"}}' + ']}'.repeat(depth);
+  const res = await fetch(`${baseUrl}/v1/filters/test`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
+    body: `{"filter":${filter},"event":{"app_id":"a","topic_id":"b"}}`,
+  });
+  const body = (await res.json()) as { error: string; ret: { msg: string } };
+  assert.equal(res.status, 400);
+  assert.equal(body.error, 'EY_INVALID_REQUEST');
+  assert.match(body.ret.msg, /^body\.filter(\.and(\[0\])?)+: nested deeper than 64 levels$/);
+  // A normal filter still works through the same route.
+  const ok = await call('POST', '/v1/filters/test', { filter: { eq: { tag: 'x' } }, event: { app_id: 'a', topic_id: 'b' } });
+  assert.notEqual(ok.status, 500);
 });
