@@ -84,6 +84,8 @@ export async function startStack(t: Cleanup, options: StartStackOptions = {}): P
       EY_HEALTH_PORT: String(ports.get(`${service.name}/health`)),
       EY_EGRESS_ALLOW: '127.0.0.0/8,::1',
       EY_TOPIC_PARTITIONS: '3',
+      // The stack's clients report anonymously; tests of ingest auth run the producer on its own.
+      EY_REQUIRE_API_KEY: 'false',
       ...Object.fromEntries(service.ports.map((p) => [p.env, String(ports.get(`${service.name}/${p.name}`))])),
       ...options.env,
     };

@@ -26,6 +26,8 @@ interface DevOptions {
  * default: the dev stack lets loopback through, and nothing else (private networks, metadata stay refused).
  */
 export const DEV_EGRESS_ENV = { EY_EGRESS_ALLOW: '127.0.0.0/8,::1' } as const;
+/** A local sandbox takes anonymous Reports (the README's quick start has no key); the producer's default requires one. */
+export const DEV_INGEST_ENV = { EY_REQUIRE_API_KEY: 'false' } as const;
 
 export function registerDevCommand(program: Command): void {
   program
@@ -85,6 +87,8 @@ export function registerDevCommand(program: Command): void {
           env: {
             ...serviceEnv(service, { databaseUrl, kafkaBrokers: brokers, logLevel: config.logLevel, portOffset }),
             ...DEV_EGRESS_ENV,
+            ...DEV_INGEST_ENV,
+            ...(process.env.EY_REQUIRE_API_KEY === undefined ? {} : { EY_REQUIRE_API_KEY: process.env.EY_REQUIRE_API_KEY }),
             // The embedded broker is one node: one copy is all it can hold, said explicitly so that the
             // services' durability check (which warns about single-copy topics) stays quiet.
             ...(brokerFromEnv === undefined ? { EY_KAFKA_REPLICATION_FACTOR: '1', EY_KAFKA_MIN_INSYNC_REPLICAS: '1' } : {}),

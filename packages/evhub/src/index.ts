@@ -20,7 +20,7 @@
 export { EvhubErrorCode } from './errors.ts';
 
 export { validateReport, MAX_DELAY_MS, MIN_REPEAT_INTERVAL_MS, type ValidReport, type ValidationLimits } from './report/validate-report.ts';
-export { buildReportRecord, EVENT_ID_HEADER, type BuildRecordOptions, type OutgoingRecord } from './report/report-record.ts';
+export { APP_ID_HEADER, buildReportRecord, EVENT_ID_HEADER, type BuildRecordOptions, type OutgoingRecord } from './report/report-record.ts';
 export { invalidField, REPORT_INVALID } from './report/invalid-field.ts';
 export { durationMs, formatMs, timestampMs, timestampOf } from './report/proto-time.ts';
 export { parseCrontab } from './report/crontab.ts';

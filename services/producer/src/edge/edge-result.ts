@@ -3,10 +3,14 @@
 // 200 with `ret.code != 0`), and a transport-level status only where EvHub had none to offer:
 // authentication, and a Report that cannot be taken right now but will be on a retry (a producer not
 // accepting Reports, an idempotency key still being published by another Report): UNAVAILABLE is the
-// gRPC status clients and retry policies treat as "try the same call again".
+// gRPC status clients and retry policies treat as "try the same call again". A limit that says "slow
+// down" (qps, failed key lookups, per-app counts: src/quota/refusals.ts) is RESOURCE_EXHAUSTED / HTTP 429,
+// with the wait when known: `Retry-After` (whole seconds, rounded up) over HTTP, and over gRPC the
+// `grpc-retry-pushback-ms` trailer that gRPC's own retry policy honours.
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { ResultCode, type EventyardError } from '@eventyard/core';
 import { PERMISSION_DENIED, UNAUTHENTICATED } from '../auth/api-key-auth.ts';
+import { AUTH_RATE_LIMITED, QUOTA_EXCEEDED, RATE_LIMITED, retryAfterMsOf } from '../quota/refusals.ts';
 import { IDEMPOTENCY_IN_PROGRESS } from '../report/idempotency.ts';
 import { PRODUCER_UNAVAILABLE } from '../report/report-service.ts';
 
@@ -15,6 +19,8 @@ export interface EdgeResult {
   /** When set, a gRPC call fails with this status instead of answering `ret`. */
   grpcStatus: GrpcStatus | null;
   httpStatus: number;
+  /** How long the caller should wait before retrying, ms, when a limit knows it. */
+  retryAfterMs: number | null;
 }
 
 const TRANSPORT_STATUS: Record<string, { grpc: GrpcStatus; http: number }> = {
@@ -22,14 +28,23 @@ const TRANSPORT_STATUS: Record<string, { grpc: GrpcStatus; http: number }> = {
   [PERMISSION_DENIED]: { grpc: GrpcStatus.PERMISSION_DENIED, http: 403 },
   [PRODUCER_UNAVAILABLE]: { grpc: GrpcStatus.UNAVAILABLE, http: 503 },
   [IDEMPOTENCY_IN_PROGRESS]: { grpc: GrpcStatus.UNAVAILABLE, http: 503 },
+  [RATE_LIMITED]: { grpc: GrpcStatus.RESOURCE_EXHAUSTED, http: 429 },
+  [AUTH_RATE_LIMITED]: { grpc: GrpcStatus.RESOURCE_EXHAUSTED, http: 429 },
+  [QUOTA_EXCEEDED]: { grpc: GrpcStatus.RESOURCE_EXHAUSTED, http: 429 },
 };
 
+/** The `Retry-After` header value of a wait: whole seconds, at least 1. */
+export function retryAfterSeconds(ms: number): string {
+  return String(Math.max(1, Math.ceil(ms / 1000)));
+}
+
 export function toEdgeResult(error: EventyardError | null): EdgeResult {
-  if (error === null) return { ret: { code: ResultCode.OK, msg: '' }, grpcStatus: null, httpStatus: 200 };
+  if (error === null) return { ret: { code: ResultCode.OK, msg: '' }, grpcStatus: null, httpStatus: 200, retryAfterMs: null };
   const transport = TRANSPORT_STATUS[error.code];
   return {
     ret: { code: error.resultCode, msg: error.message },
     grpcStatus: transport?.grpc ?? null,
     httpStatus: transport?.http ?? 200,
+    retryAfterMs: retryAfterMsOf(error) ?? null,
   };
 }
