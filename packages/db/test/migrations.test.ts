@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
-import { claimIdempotencyKey, getProcessor, migrateLatest, migrateRollbackAll, migrationSource, migrationStatus, upsertProcessor, type Knex } from '@eventyard/db';
+import { claimIdempotencyKey, countOpenTransactionsForApp, countPendingTimersForApp, getProcessor, getProducer, insertTimers, listProducerIngestSettings, migrateLatest, migrateRollbackAll, migrationSource, migrationStatus, upsertProcessor, upsertProducer, type Knex } from '@eventyard/db';
 import { createDatabase } from '@eventyard/db/testing';
 
 const TABLES = [
@@ -29,15 +29,15 @@ async function tableNames(knex: Knex): Promise<string[]> {
 
 test('migrations apply, roll back all the way, and re-apply', async (t) => {
   const { knex } = await createDatabase(t, { migrate: false });
-  assert.deepEqual(await migrateLatest(knex), ['0001_config', '0002_history', '0003_runtime', '0004_repeat_chains', '0005_history_query_indexes', '0006_replay_jobs', '0007_processor_is_retry_unset', '0008_transaction_broadcast', '0009_idempotency_in_progress']);
+  assert.deepEqual(await migrateLatest(knex), ['0001_config', '0002_history', '0003_runtime', '0004_repeat_chains', '0005_history_query_indexes', '0006_replay_jobs', '0007_processor_is_retry_unset', '0008_transaction_broadcast', '0009_idempotency_in_progress', '0010_ingest_quotas']);
   assert.deepEqual(await tableNames(knex), TABLES);
   assert.deepEqual(await migrateLatest(knex), [], 'a second latest applies nothing');
 
-  assert.deepEqual(await migrateRollbackAll(knex), ['0009_idempotency_in_progress', '0008_transaction_broadcast', '0007_processor_is_retry_unset', '0006_replay_jobs', '0005_history_query_indexes', '0004_repeat_chains', '0003_runtime', '0002_history', '0001_config']);
+  assert.deepEqual(await migrateRollbackAll(knex), ['0010_ingest_quotas', '0009_idempotency_in_progress', '0008_transaction_broadcast', '0007_processor_is_retry_unset', '0006_replay_jobs', '0005_history_query_indexes', '0004_repeat_chains', '0003_runtime', '0002_history', '0001_config']);
   assert.deepEqual(await tableNames(knex), []);
   const functions = await knex('pg_proc').where({ proname: 'eventyard_notify_config_change' }).count<Array<{ count: string }>>('* as count');
   assert.equal(functions[0]?.count, '0', 'the notify trigger function is dropped too');
-  assert.deepEqual(await migrationStatus(knex), { applied: [], pending: ['0001_config', '0002_history', '0003_runtime', '0004_repeat_chains', '0005_history_query_indexes', '0006_replay_jobs', '0007_processor_is_retry_unset', '0008_transaction_broadcast', '0009_idempotency_in_progress'] });
+  assert.deepEqual(await migrationStatus(knex), { applied: [], pending: ['0001_config', '0002_history', '0003_runtime', '0004_repeat_chains', '0005_history_query_indexes', '0006_replay_jobs', '0007_processor_is_retry_unset', '0008_transaction_broadcast', '0009_idempotency_in_progress', '0010_ingest_quotas'] });
 
   await migrateLatest(knex);
   assert.deepEqual(await tableNames(knex), TABLES);
@@ -51,10 +51,10 @@ test('migrate-cli applies and rolls back the schema on DATABASE_URL', async (t) 
   const run = (command: string, env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: url }) =>
     promisify(execFile)(process.execPath, [cli, command], { env });
 
-  assert.match((await run('latest')).stdout, /migrations applied: 0001_config, 0002_history, 0003_runtime, 0004_repeat_chains, 0005_history_query_indexes, 0006_replay_jobs, 0007_processor_is_retry_unset, 0008_transaction_broadcast, 0009_idempotency_in_progress/);
+  assert.match((await run('latest')).stdout, /migrations applied: 0001_config, 0002_history, 0003_runtime, 0004_repeat_chains, 0005_history_query_indexes, 0006_replay_jobs, 0007_processor_is_retry_unset, 0008_transaction_broadcast, 0009_idempotency_in_progress, 0010_ingest_quotas/);
   assert.deepEqual(await tableNames(knex), TABLES);
   assert.match((await run('status')).stdout, /pending: -/);
-  assert.match((await run('rollback')).stdout, /rolled back: 0009_idempotency_in_progress, 0008_transaction_broadcast, 0007_processor_is_retry_unset, 0006_replay_jobs, 0005_history_query_indexes, 0004_repeat_chains, 0003_runtime, 0002_history, 0001_config/);
+  assert.match((await run('rollback')).stdout, /rolled back: 0010_ingest_quotas, 0009_idempotency_in_progress, 0008_transaction_broadcast, 0007_processor_is_retry_unset, 0006_replay_jobs, 0005_history_query_indexes, 0004_repeat_chains, 0003_runtime, 0002_history, 0001_config/);
   assert.deepEqual(await tableNames(knex), []);
 
   const { DATABASE_URL: _omitted, ...envWithout } = process.env;
@@ -118,4 +118,30 @@ test('0009: existing idempotency keys stay done; rollback drops in-progress clai
   assert.deepEqual(rows, [{ key: 'old-live', event_id: '11' }], 'in-progress claims are dropped: the old table would take them for written events');
   const columns = (await knex('information_schema.columns').where({ table_name: 'idempotency_keys' }).orderBy('column_name').pluck('column_name')) as string[];
   assert.deepEqual(columns, ['app_id', 'created_at', 'event_id', 'expires_at', 'key', 'topic_id']);
+});
+
+test('0010: existing producers are not anonymous; per-app counts of timers and open transactions; rollback drops the column', async (t) => {
+  const { knex } = await createDatabase(t, { migrate: false });
+  await migrateLatest(knex);
+  await knex.migrate.down({ migrationSource, name: '0010_ingest_quotas' });
+  await knex('producers').insert({ app_id: 'shop', topic_id: 'order', qps: 5 });
+  assert.deepEqual(await migrateLatest(knex), ['0010_ingest_quotas']);
+  assert.equal((await getProducer(knex, 'shop', 'order'))?.anonymous, false, 'upgrading opens nothing');
+  await upsertProducer(knex, { app_id: 'kiosk', topic_id: 'ping', anonymous: true });
+  assert.deepEqual(await listProducerIngestSettings(knex), [
+    { app_id: 'kiosk', topic_id: 'ping', qps: 0, anonymous: true },
+    { app_id: 'shop', topic_id: 'order', qps: 5, anonymous: false },
+  ]);
+
+  const timer = (id: string, headers: Record<string, string>) => ({ id, kind: 'delay', due_at: new Date(), target_topic: 'eventyard.ingest', message_key: null, value: Buffer.from('x'), headers });
+  await insertTimers(knex, [timer('a', { 'ey-app-id': 'shop' }), timer('b', { 'ey-app-id': 'shop' }), timer('c', { 'ey-app-id': 'blog' }), timer('d', {})]);
+  assert.equal(await countPendingTimersForApp(knex, 'shop'), 2);
+  assert.equal(await countPendingTimersForApp(knex, 'nobody'), 0);
+  const indexes = (await knex('pg_indexes').whereIn('indexname', ['schedules_app_id', 'transactions_open_app']).orderBy('indexname').pluck('indexname')) as string[];
+  assert.deepEqual(indexes, ['schedules_app_id', 'transactions_open_app']);
+  assert.equal(await countOpenTransactionsForApp(knex, 'shop'), 0);
+
+  await knex.migrate.down({ migrationSource, name: '0010_ingest_quotas' });
+  const columns = (await knex('information_schema.columns').where({ table_name: 'producers', column_name: 'anonymous' }).pluck('column_name')) as string[];
+  assert.deepEqual(columns, []);
 });
