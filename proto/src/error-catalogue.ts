@@ -12,7 +12,7 @@ export type ErrorFamily = 'config' | 'validation' | 'not_found' | 'conflict' | '
  * gRPC statuses an edge fails a call with instead of answering EvHub's `ret` (names of grpc-js `status`,
  * kept as strings so the table loads no gRPC code).
  */
-export type TransportStatus = 'UNAUTHENTICATED' | 'PERMISSION_DENIED' | 'UNAVAILABLE';
+export type TransportStatus = 'UNAUTHENTICATED' | 'PERMISSION_DENIED' | 'UNAVAILABLE' | 'RESOURCE_EXHAUSTED';
 
 /** One row of an error table, as written in a package's table. */
 export interface ErrorRow {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { EventTriggerType } from '@eventyard/proto';
 import { producerClient, registerProcessor, startCollector, warmUp } from './event-kinds.ts';
-import { startStack } from './stack.ts';
+import { startStack, waitUntil } from './stack.ts';
 
 /** Accepted lateness of a fired delay event (scheduler poll/lookahead + Kafka + router + dispatcher). */
 const TOLERANCE_MS = 1500;
@@ -25,6 +25,14 @@ test('delay events: a 3 s delay arrives after 3 s (not before, within 1.5 s); de
     trigger: { trigger_type: EventTriggerType.EVENT_TRIGGER_TYPE_DELAY, delay_trigger: { delay_time: { seconds: 3 } } },
   });
   assert.equal(delayed.ret?.code ?? 0, 0, JSON.stringify(delayed.ret));
+  // The delay-scheduler keeps the record's app with the timer: the producer counts pending timers per app by it.
+  let timerHeaders: Record<string, string> | undefined;
+  await waitUntil(async () => {
+    const row = (await stack.knex('schedules').where({ event_id: delayed.event_id }).first('headers')) as { headers: Record<string, string> } | undefined;
+    timerHeaders = row?.headers;
+    return row !== undefined;
+  }, 2500, 'the delay timer in schedules');
+  assert.equal(timerHeaders?.['ey-app-id'], 'shop');
   const zeroSentAt = Date.now();
   const zero = await client.report({
     event: { app_id: 'shop', topic_id: 'delayed', data: Buffer.from('zero delay') },

@@ -35,6 +35,8 @@ export async function startExtraProducer(t: TestContext, stack: RunningStack, op
       EY_GRPC_PORT: String(grpcPort),
       EY_HTTP_PORT: String(httpPort),
       EY_HEALTH_PORT: String(healthPort),
+      // As the stack's own producer (stack.ts): its clients report anonymously.
+      EY_REQUIRE_API_KEY: 'false',
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

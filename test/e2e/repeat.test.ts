@@ -37,7 +37,8 @@ function repeatTrigger(repeat: NonNullable<EventTrigger['repeat_trigger']>): Eve
 }
 
 test('repeat events over real processes', async (t) => {
-  const stack = await startStack(t);
+  // One subtest runs a chain without end: the producer's repeat bounds are lifted for this stack.
+  const stack = await startStack(t, { env: { EY_REPEAT_MAX_OCCURRENCES: '0', EY_REPEAT_MAX_HORIZON_MS: '0' } });
   const app = 'clock';
 
   // One Dispatch server per processor, so each chain's occurrences are seen separately.
@@ -160,6 +161,12 @@ test('repeat events over real processes', async (t) => {
       trigger: repeatTrigger({ end_type: 'EVENT_REPEAT_END_TYPE_END_BY_COUNT', repeat_end: { repeat_times: 0 }, pulser_type: 'EVENT_PULSER_TYPE_BY_INTERVAL', regular_pulser: { interval: { seconds: 1 } } }),
     });
     await waitUntil(() => of('forever', id).length >= 2, 30_000, 'two occurrences of the unbounded chain');
+    // The pending occurrence (scheduled by the dispatcher from occurrence 1 on) names its app, so the
+    // producer counts it against EY_MAX_PENDING_TIMERS_PER_APP.
+    await waitUntil(async () => {
+      const rows = (await stack.knex('schedules').where({ event_id: id }).select('headers')) as Array<{ headers: Record<string, string> }>;
+      return rows.some((row) => row.headers['ey-app-id'] === app);
+    }, 10_000, 'a pending occurrence timer carrying ey-app-id');
     const next = await deliveryOf(stack, id, 'rep-forever');
     assert.ok(next?.next_due_at !== null && next?.next_due_at !== undefined, 'GET shows the next due time');
 

@@ -86,6 +86,8 @@ export async function startStack(t: Cleanup, options: StartStackOptions = {}): P
       EY_TOPIC_PARTITIONS: '3',
       // Only the admin reads it; adminCall sends it.
       EY_ADMIN_TOKEN: E2E_ADMIN_TOKEN,
+      // The stack's clients report anonymously; tests of ingest auth run the producer on its own.
+      EY_REQUIRE_API_KEY: 'false',
       ...Object.fromEntries(service.ports.map((p) => [p.env, String(ports.get(`${service.name}/${p.name}`))])),
       ...options.env,
     };

@@ -33,6 +33,8 @@ interface DevOptions {
  * default: the dev stack lets loopback through, and nothing else (private networks, metadata stay refused).
  */
 export const DEV_EGRESS_ENV = { EY_EGRESS_ALLOW: '127.0.0.0/8,::1' } as const;
+/** A local sandbox takes anonymous Reports (the README's quick start has no key); the producer's default requires one. */
+export const DEV_INGEST_ENV = { EY_REQUIRE_API_KEY: 'false' } as const;
 
 /** Interfaces meaning "every one": clients on this machine then reach the listener on loopback. */
 const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '[::]']);
@@ -108,6 +110,8 @@ export function registerDevCommand(program: Command): void {
             ...Object.fromEntries(HOST_VARIABLES.map((name) => [name, host])),
             // Only the admin reads it: the other services never see the token.
             ...(service.name === 'admin' ? { EY_ADMIN_TOKEN: adminToken } : {}),
+            ...DEV_INGEST_ENV,
+            ...(process.env.EY_REQUIRE_API_KEY === undefined ? {} : { EY_REQUIRE_API_KEY: process.env.EY_REQUIRE_API_KEY }),
             // The embedded broker is one node: one copy is all it can hold, said explicitly so that the
             // services' durability check (which warns about single-copy topics) stays quiet.
             ...(brokerFromEnv === undefined ? { EY_KAFKA_REPLICATION_FACTOR: '1', EY_KAFKA_MIN_INSYNC_REPLICAS: '1' } : {}),

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { createLogger, EventyardError } from '../src/index.ts';
+import { redactSecrets } from '../src/redact.ts';
 
 function capture() {
   const lines: string[] = [];
@@ -91,4 +92,12 @@ test('a circular object is logged, not looped over', () => {
   loop.self = loop;
   log.info({ loop }, 'circular');
   assert.ok(!(lines[0] ?? '').includes('C1-loop'));
+});
+
+test('a boolean under a secret-sounding name is a flag, logged as it is', () => {
+  assert.deepEqual(redactSecrets({ requireApiKey: false, hasPassword: true, nested: { tokenSet: true, token: 't0k3n' } }), {
+    requireApiKey: false,
+    hasPassword: true,
+    nested: { tokenSet: true, token: '[redacted]' },
+  });
 });

@@ -153,3 +153,10 @@ function assertTtl(ttlMs: number): void {
     throw new EventyardError(DbErrors.EY_INVALID_LEASE_TTL, `node-id lease ttlMs must be an integer ≥ 100, got ${ttlMs}`);
   }
 }
+
+/** Unexpired leases whose owner starts with `ownerPrefix` (e.g. `producer@`): the live instances of a service. */
+export async function countLiveNodeIdLeases(knex: Knex, ownerPrefix: string): Promise<number> {
+  const escaped = ownerPrefix.replace(/[\\%_]/g, (c) => `\\${c}`);
+  const rows = await knex('node_id_leases').where('expires_at', '>', knex.fn.now()).andWhere('owner', 'like', `${escaped}%`).count<Array<{ count: string }>>('* as count');
+  return Number(rows[0]?.count ?? 0);
+}

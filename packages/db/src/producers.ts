@@ -64,3 +64,16 @@ function fromRow(row: Record<string, unknown>): ProducerRecord {
   // bigint arrives as a decimal string; total_msg stays within Number.MAX_SAFE_INTEGER by validation.
   return { ...(row as unknown as ProducerRecord), total_msg: Number(row.total_msg) };
 }
+
+/** What the producer enforces per (app_id, topic_id): the Report rate limit and the anonymous grant. */
+export interface ProducerIngestSettings {
+  app_id: string;
+  topic_id: string;
+  qps: number;
+  anonymous: boolean;
+}
+
+/** Only the producers that limit or open ingest (qps > 0 or anonymous), for the producer's in-memory view. */
+export async function listProducerIngestSettings(knex: Knex): Promise<ProducerIngestSettings[]> {
+  return (await knex('producers').select('app_id', 'topic_id', 'qps', 'anonymous').where('qps', '>', 0).orWhere('anonymous', true).orderBy(['app_id', 'topic_id'])) as ProducerIngestSettings[];
+}

@@ -98,3 +98,12 @@ export async function countTimers(knex: Knex): Promise<number> {
   const row = (await knex('schedules').count('* as count').first()) as { count: string } | undefined;
   return Number(row?.count ?? 0);
 }
+
+/** Kafka header the producer puts on its delayed records, stored in schedules.headers: counts timers per app. */
+export const SCHEDULE_APP_ID_HEADER = 'ey-app-id';
+
+/** Pending timers whose record carried `ey-app-id` = appId (expression index schedules_app_id). */
+export async function countPendingTimersForApp(knex: Knex, appId: string): Promise<number> {
+  const rows = await knex('schedules').whereRaw(`headers->>'${SCHEDULE_APP_ID_HEADER}' = ?`, [appId]).count<Array<{ count: string }>>('* as count');
+  return Number(rows[0]?.count ?? 0);
+}

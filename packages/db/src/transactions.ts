@@ -154,3 +154,9 @@ export async function relayOutbox(knex: Knex, options: { limit: number; publish:
     return rows.length;
   });
 }
+
+/** Transactions of appId still in PREPARE (partial index transactions_open_app). */
+export async function countOpenTransactionsForApp(knex: Knex, appId: string): Promise<number> {
+  const rows = await knex('transactions').where({ app_id: appId, status: 'prepare' }).count<Array<{ count: string }>>('* as count');
+  return Number(rows[0]?.count ?? 0);
+}

@@ -21,7 +21,7 @@ export { EvhubErrors } from './error-codes.ts';
 export type { EvhubErrorCode } from './error-codes.ts';
 
 export { validateReport, MAX_DELAY_MS, MIN_REPEAT_INTERVAL_MS, type ValidReport, type ValidationLimits } from './report/validate-report.ts';
-export { buildReportRecord, EVENT_ID_HEADER, type BuildRecordOptions, type OutgoingRecord } from './report/report-record.ts';
+export { APP_ID_HEADER, buildReportRecord, EVENT_ID_HEADER, type BuildRecordOptions, type OutgoingRecord } from './report/report-record.ts';
 export { invalidField, REPORT_INVALID } from './report/invalid-field.ts';
 export { durationMs, formatMs, timestampMs, timestampOf } from './report/proto-time.ts';
 export { parseCrontab } from './report/crontab.ts';

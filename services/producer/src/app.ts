@@ -6,10 +6,13 @@ import { createKnex, startNodeIdLease, type Knex, type RunningNodeIdLease } from
 import { hostname } from 'node:os';
 import { ApiKeyAuth } from './auth/api-key-auth.ts';
 import { ApiKeyWatch } from './auth/key-watch.ts';
-import type { ApiKeyMode, ProducerConfig } from './config.ts';
+import type { ProducerConfig } from './config.ts';
 import { startGrpcServer, type GrpcServer } from './edge/grpc-server.ts';
 import { startHttpServer, type HttpServer } from './edge/http-server.ts';
 import { createProducerMetrics } from './metrics.ts';
+import { ProducerSettings } from './quota/producer-settings.ts';
+import { ReportLimits } from './quota/report-limits.ts';
+import { PRODUCER_LEASE_OWNER_PREFIX, ReportRate } from './quota/report-rate.ts';
 import { RecordPublisher } from './publish/record-publisher.ts';
 import { CLAIM_GRACE_MS } from './report/idempotency.ts';
 import { ReportService, type ReportFaults } from './report/report-service.ts';
@@ -52,13 +55,19 @@ export function createApp(config: Readonly<ProducerConfig>, deps: ProducerDeps):
   // Every mode keeps the watch: broadcasts need keys even with EY_REQUIRE_API_KEY=false, and a change
   // to api_keys drops cached lookups (a revoked key stops at once).
   const keyWatch = new ApiKeyWatch({ knex, databaseUrl: config.databaseUrl, pollMs: config.apiKeyPollMs, onChange: () => auth.clearCache(), logger: log });
-  const auth = new ApiKeyAuth({ knex, mode: config.requireApiKey, keys: keyWatch, logger: log });
+  // qps limits and anonymous grants per (app_id, topic_id), followed like the keys.
+  const settings = new ProducerSettings({ knex, databaseUrl: config.databaseUrl, reloadMs: config.apiKeyPollMs, logger: log });
+  const auth = new ApiKeyAuth({ knex, requireApiKey: config.requireApiKey, grants: settings, failures: config.authFailures, logger: log });
+  const quotas = {
+    rate: new ReportRate({ knex, settings, refreshMs: config.quotas.qpsInstancesRefreshMs, logger: log }),
+    limits: new ReportLimits({ knex, limits: config.quotas, logger: log }),
+  };
   // An idempotency claim outlives the publish it guards (so a live holder is never taken over), and a
   // duplicate waits for the holder about as long as the holder's publish may take.
   const idempotency = { claimTtlMs: config.publishTimeoutMs + CLAIM_GRACE_MS, waitMs: config.publishTimeoutMs };
-  const reports = new ReportService({ knex, publisher, limits, auth, idempotency, metrics, logger: log, ...(deps.faults === undefined ? {} : { faults: deps.faults }) });
+  const reports = new ReportService({ knex, publisher, limits, auth, quotas, idempotency, metrics, logger: log, ...(deps.faults === undefined ? {} : { faults: deps.faults }) });
   const relay = new OutboxRelay({ knex, publisher, logger: log });
-  const transactions = new TransactionService({ knex, reports, relay, limits, logger: log });
+  const transactions = new TransactionService({ knex, reports, relay, limits, quotas, logger: log });
 
   let state: ComponentState = 'created';
   let starting: Promise<void> | undefined;
@@ -80,10 +89,11 @@ export function createApp(config: Readonly<ProducerConfig>, deps: ProducerDeps):
     await ensureTopics(kafka, [Topics.ingest, Topics.schedule], { ...config.topics, logger: log });
     await publisher.start();
     await keyWatch.start();
+    await settings.start();
     logAuthMode(log, config.requireApiKey, keyWatch.anyActive);
     relay.start();
     lease = await startNodeIdLease(knex, {
-      owner: `producer@${hostname()}:${process.pid}`,
+      owner: `${PRODUCER_LEASE_OWNER_PREFIX}${hostname()}:${process.pid}`,
       ttlMs: config.nodeIdLeaseTtlMs,
       logger: log,
       onLost: (err) => {
@@ -95,6 +105,8 @@ export function createApp(config: Readonly<ProducerConfig>, deps: ProducerDeps):
       },
     });
     leaseHeld = true;
+    // Counted once this instance holds its lease, so it counts itself.
+    await quotas.rate.start();
     reports.accept(lease.nodeId);
     grpcServer = await startGrpcServer({
       host: config.grpc.host,
@@ -131,6 +143,8 @@ export function createApp(config: Readonly<ProducerConfig>, deps: ProducerDeps):
     await step('flush and disconnect producer', () => publisher.close());
     await step('release node id', () => lease?.close());
     await step('stop API key watch', () => keyWatch.close());
+    await step('stop producer config watch', () => settings.close());
+    quotas.rate.close();
     leaseHeld = false;
     await step('close health server', () => health?.close());
     await step('close database pool', () => knex.destroy());
@@ -157,9 +171,8 @@ export function createApp(config: Readonly<ProducerConfig>, deps: ProducerDeps):
 }
 
 /** Says at start-up which Reports will be accepted, loudly when anonymous ones are. */
-function logAuthMode(log: Logger, mode: ApiKeyMode, anyActive: boolean): void {
-  if (mode === 'true') log.info({ requireApiKey: mode }, 'API keys required on every Report');
-  else if (mode === 'false') log.warn({ requireApiKey: mode }, 'API keys off: accepting anonymous Reports (broadcasts still need a key with the broadcast permission)');
-  else if (anyActive) log.info({ requireApiKey: mode }, 'API keys exist: Reports must carry one (auto mode)');
-  else log.warn({ requireApiKey: mode }, 'no API key exists: accepting anonymous Reports until one is created');
+function logAuthMode(log: Logger, requireApiKey: boolean, anyActive: boolean): void {
+  if (!requireApiKey) log.warn({ requireApiKey }, 'API keys off (EY_REQUIRE_API_KEY=false): accepting anonymous Reports (broadcasts still need a key with the broadcast permission)');
+  else if (anyActive) log.info({ requireApiKey }, 'API keys required on every Report, except for producer configs granting anonymous access');
+  else log.warn({ requireApiKey }, 'API keys required but none exists: only Reports for producer configs granting anonymous access are accepted until a key is created');
 }

@@ -17,16 +17,47 @@ const producerEnv = {
   /** How long a Report waits for the broker's acknowledgement before answering 20000. */
   EY_PUBLISH_TIMEOUT_MS: field.int(100, 600_000).default(5000),
   /**
-   * `authorization: Bearer <api key>` (gRPC metadata / HTTP header) scoped to the event's app_id:
-   * `auto` requires one as soon as any active key exists (anonymous Reports until then), `true` always,
-   * `false` never (broadcasts need a key in every mode). `1`/`0` mean true/false.
+   * `authorization: Bearer <api key>` (gRPC metadata / HTTP header) scoped to the event's app_id: `true`
+   * (the default) on every Report unless the producer config of the event's (app_id, topic_id) says
+   * `anonymous: true`; `false` never (a development producer; broadcasts need a key in every mode).
+   * `1`/`0` mean true/false. The former `auto` (anonymous until a key existed, and again once the last one
+   * was revoked) is refused by name: it opened ingest silently.
    */
   EY_REQUIRE_API_KEY: field
-    .oneOf(['auto', 'true', 'false', '1', '0'])
-    .transform((s): ApiKeyMode => (s === '1' ? 'true' : s === '0' ? 'false' : s))
-    .default('auto'),
-  /** How often `auto` mode re-checks whether any active API key exists (beside the api_keys NOTIFY, for expiries and lost notifications). */
+    .string()
+    .refine((s) => s !== 'auto', {
+      message: 'auto was removed (it accepted anonymous Reports whenever no API key existed): set true, or false for a development producer, and grant anonymous Reports per app with the producer config field `anonymous: true`',
+    })
+    .refine((s) => s === 'auto' || ['true', 'false', '1', '0'].includes(s), { message: 'must be true, false, 1 or 0' })
+    .transform((s) => s === 'true' || s === '1')
+    .default(true),
+  /** How often the API key watch re-reads the keys and producer configs (beside NOTIFY, for expiries and lost notifications). */
   EY_API_KEY_POLL_MS: field.int(100, 3_600_000).default(5000),
+  /** Failed API key lookups (unknown, revoked, expired key) one client address may make per EY_AUTH_FAILURE_WINDOW_MS before its uncached keys are refused unchecked. */
+  EY_AUTH_FAILURE_LIMIT: field.int(1, 1_000_000).default(20),
+  /** The window of EY_AUTH_FAILURE_LIMIT: the allowance refills continuously over it. */
+  EY_AUTH_FAILURE_WINDOW_MS: field.int(1000, 3_600_000).default(60_000),
+  /** How often each producer re-counts the live producers that share every `qps` (node-id leases). */
+  EY_QPS_INSTANCES_REFRESH_MS: field.int(500, 600_000).default(5000),
+  /** Shortest repeat interval (regular_pulser.interval, or the gap between crontab occurrences). */
+  EY_REPEAT_MIN_INTERVAL_MS: field.int(1000, 30 * 24 * 3600 * 1000).default(1000),
+  /**
+   * Most occurrences of one repeat event (END_BY_COUNT's repeat_times; END_BY_TIMESTAMP's implied count).
+   * A chain without end (repeat_times 0) exceeds it. 0 = no limit (unbounded chains allowed). Off by
+   * default: EvHub accepts repeats without end, and its clients must keep working unchanged; an operator
+   * who wants the bound sets it (pending timers per app still bound what one app can hold).
+   */
+  EY_REPEAT_MAX_OCCURRENCES: field.int(0, 100_000_000).default(0),
+  /** Latest a repeat's last occurrence may be, from the Report. 0 = no limit (the default, as EvHub). */
+  EY_REPEAT_MAX_HORIZON_MS: field.int(0, 100 * 365 * 24 * 3600 * 1000).default(0),
+  /** Longest delay_time of a delay or delay-process entry (default and maximum 30 days, EvHub's own limit). */
+  EY_MAX_DELAY_MS: field.int(1000, 30 * 24 * 3600 * 1000).default(30 * 24 * 3600 * 1000),
+  /** Pending timers of delayed Reports per app_id; a delay / repeat / delay-process Report beyond it is refused. */
+  EY_MAX_PENDING_TIMERS_PER_APP: field.int(1, 1_000_000_000).default(1_000_000),
+  /** Transactions in PREPARE per app_id; a Prepare beyond it is refused. */
+  EY_MAX_OPEN_TRANSACTIONS_PER_APP: field.int(1, 1_000_000_000).default(100_000),
+  /** How long a per-app count (pending timers, open transactions) is reused before Postgres is asked again. */
+  EY_QUOTA_COUNT_CACHE_MS: field.int(0, 600_000).default(2000),
   /** Idempotency window used when `option.idempotent.idempotent_time` is absent or zero (24 h). */
   EY_IDEMPOTENCY_DEFAULT_WINDOW_MS: field.int(1000, 30 * 24 * 3600 * 1000).default(24 * 3600 * 1000),
   /** Lifetime of the node-id lease that makes event ids unique; renewed every third of it. */
@@ -44,8 +75,17 @@ const producerEnv = {
   EY_SHUTDOWN_GRACE_MS: field.int(0, 600_000).default(10_000),
 };
 
-/** EY_REQUIRE_API_KEY: see producerEnv. */
-export type ApiKeyMode = 'auto' | 'true' | 'false';
+/** The quota settings (see producerEnv); each refusal names its variable. */
+export interface QuotaLimits {
+  qpsInstancesRefreshMs: number;
+  repeatMinIntervalMs: number;
+  repeatMaxOccurrences: number;
+  repeatMaxHorizonMs: number;
+  maxDelayMs: number;
+  maxPendingTimersPerApp: number;
+  maxOpenTransactionsPerApp: number;
+  countCacheMs: number;
+}
 
 export interface ProducerConfig extends CoreConfig {
   databaseUrl: string;
@@ -53,8 +93,10 @@ export interface ProducerConfig extends CoreConfig {
   http: { host: string; port: number };
   maxEventBytes: number;
   publishTimeoutMs: number;
-  requireApiKey: ApiKeyMode;
+  requireApiKey: boolean;
   apiKeyPollMs: number;
+  authFailures: { limit: number; windowMs: number };
+  quotas: QuotaLimits;
   idempotencyDefaultWindowMs: number;
   nodeIdLeaseTtlMs: number;
   batch: { maxRecords: number; maxBytes: number; maxInFlight: number };
@@ -74,6 +116,17 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
     publishTimeoutMs: env.EY_PUBLISH_TIMEOUT_MS,
     requireApiKey: env.EY_REQUIRE_API_KEY,
     apiKeyPollMs: env.EY_API_KEY_POLL_MS,
+    authFailures: { limit: env.EY_AUTH_FAILURE_LIMIT, windowMs: env.EY_AUTH_FAILURE_WINDOW_MS },
+    quotas: {
+      qpsInstancesRefreshMs: env.EY_QPS_INSTANCES_REFRESH_MS,
+      repeatMinIntervalMs: env.EY_REPEAT_MIN_INTERVAL_MS,
+      repeatMaxOccurrences: env.EY_REPEAT_MAX_OCCURRENCES,
+      repeatMaxHorizonMs: env.EY_REPEAT_MAX_HORIZON_MS,
+      maxDelayMs: env.EY_MAX_DELAY_MS,
+      maxPendingTimersPerApp: env.EY_MAX_PENDING_TIMERS_PER_APP,
+      maxOpenTransactionsPerApp: env.EY_MAX_OPEN_TRANSACTIONS_PER_APP,
+      countCacheMs: env.EY_QUOTA_COUNT_CACHE_MS,
+    },
     idempotencyDefaultWindowMs: env.EY_IDEMPOTENCY_DEFAULT_WINDOW_MS,
     nodeIdLeaseTtlMs: env.EY_NODE_ID_LEASE_TTL_MS,
     batch: { maxRecords: env.EY_PUBLISH_BATCH_MAX_RECORDS, maxBytes: env.EY_PUBLISH_BATCH_MAX_BYTES, maxInFlight: env.EY_PUBLISH_MAX_IN_FLIGHT },

@@ -46,6 +46,45 @@ export const ProducerErrors = defineErrorCodes({
     raisedBy: 'producer',
     meaning: "a Report's `option.idempotent.key` is held by another Report whose publish is not yet acknowledged, still after waiting up to `EY_PUBLISH_TIMEOUT_MS`; the message names the holder's event id, which is not handed out before it is written. EvHub 20005 with gRPC `UNAVAILABLE` / HTTP 503, retriable: retry the same Report, it then gets the holder's event id once written, or publishes itself if the holder failed or died (its claim expires `EY_PUBLISH_TIMEOUT_MS` + 1 s after it was taken)",
   },
+  EY_RATE_LIMITED: {
+    family: 'validation',
+    http: 429,
+    resultCode: ResultCode.SYSTEM_ERROR,
+    retriable: true,
+    transport: 'RESOURCE_EXHAUSTED',
+    raisedBy: 'producer',
+    meaning:
+      "Reports (and Prepares) of this `app_id`/`topic_id` are over the producer config's `qps`, shared by the live producer instances; retriable after `Retry-After` / `grpc-retry-pushback-ms` (gRPC RESOURCE_EXHAUSTED, HTTP 429, `ret.code` 20005)",
+  },
+  EY_AUTH_RATE_LIMITED: {
+    family: 'validation',
+    http: 429,
+    resultCode: ResultCode.SYSTEM_ERROR,
+    retriable: true,
+    transport: 'RESOURCE_EXHAUSTED',
+    raisedBy: 'producer',
+    meaning:
+      'too many failed API key lookups from this client address (`EY_AUTH_FAILURE_LIMIT` per `EY_AUTH_FAILURE_WINDOW_MS`); keys not already known good are refused unchecked until the allowance refills. Retriable after the wait: gRPC RESOURCE_EXHAUSTED with `grpc-retry-pushback-ms`, HTTP 429 with `Retry-After`, `ret.code` 20005',
+  },
+  EY_QUOTA_EXCEEDED: {
+    family: 'validation',
+    http: 429,
+    resultCode: ResultCode.SYSTEM_ERROR,
+    retriable: true,
+    transport: 'RESOURCE_EXHAUSTED',
+    raisedBy: 'producer',
+    meaning:
+      'the app is at `EY_MAX_PENDING_TIMERS_PER_APP` (a delay, repeat or delay-process Report, or a Commit with such a trigger) or `EY_MAX_OPEN_TRANSACTIONS_PER_APP` (a Prepare); retriable once timers fire or transactions resolve (RESOURCE_EXHAUSTED / 429, no `Retry-After`)',
+  },
+  EY_LIMIT_EXCEEDED: {
+    family: 'validation',
+    http: 400,
+    resultCode: ResultCode.INVALID_PARAMETER,
+    retriable: false,
+    raisedBy: 'producer',
+    meaning:
+      'the trigger is beyond `EY_MAX_DELAY_MS`, `EY_REPEAT_MIN_INTERVAL_MS`, `EY_REPEAT_MAX_OCCURRENCES` or `EY_REPEAT_MAX_HORIZON_MS` (`ret.code` 10000, not retriable as is); the message names the field, the value and the limit',
+  },
   EY_REPORT_FAILED: {
     family: 'internal',
     http: 500,

@@ -1,23 +1,47 @@
-// The producer's environment: EY_REQUIRE_API_KEY's modes (auto by default, 1/0 as true/false), and one
-// line per bad variable.
+// The producer's environment: EY_REQUIRE_API_KEY (true by default, 1/0 as true/false, the removed `auto`
+// refused by name with its replacement), the quota settings' defaults, and one line per bad variable.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadConfig } from '../src/config.ts';
 
 const DB = 'postgres://u:p@127.0.0.1:5432/ey';
 
-test('EY_REQUIRE_API_KEY: auto by default; auto, true, false, 1 and 0 accepted', () => {
+test('EY_REQUIRE_API_KEY: true by default; true, false, 1 and 0 accepted', () => {
   const config = loadConfig({ EY_DATABASE_URL: DB });
-  assert.equal(config.requireApiKey, 'auto');
+  assert.equal(config.requireApiKey, true);
   assert.equal(config.apiKeyPollMs, 5000);
   assert.ok(Object.isFrozen(config));
-  for (const [value, mode] of [['auto', 'auto'], ['true', 'true'], ['1', 'true'], ['false', 'false'], ['0', 'false']] as const) {
-    assert.equal(loadConfig({ EY_DATABASE_URL: DB, EY_REQUIRE_API_KEY: value }).requireApiKey, mode, value);
+  for (const [value, required] of [['true', true], ['1', true], ['false', false], ['0', false]] as const) {
+    assert.equal(loadConfig({ EY_DATABASE_URL: DB, EY_REQUIRE_API_KEY: value }).requireApiKey, required, value);
   }
 });
 
+test('EY_REQUIRE_API_KEY=auto is a config error naming the variable and what replaces it', () => {
+  assert.throws(
+    () => loadConfig({ EY_DATABASE_URL: DB, EY_REQUIRE_API_KEY: 'auto' }),
+    (err: Error & { code?: string }) => {
+      assert.equal(err.code, 'EY_CONFIG_INVALID');
+      assert.match(err.message, /config: EY_REQUIRE_API_KEY: auto was removed/);
+      assert.match(err.message, /set true, or false for a development producer/);
+      assert.match(err.message, /producer config field `anonymous: true`/);
+      assert.doesNotMatch(err.message, /must be true, false, 1 or 0/, 'one line, not two');
+      return true;
+    },
+  );
+});
+
+test('quota settings have defaults and bounds', () => {
+  const { quotas, authFailures } = loadConfig({ EY_DATABASE_URL: DB });
+  assert.deepEqual(authFailures, { limit: 20, windowMs: 60_000 });
+  assert.equal(quotas.repeatMinIntervalMs, 1000);
+  assert.equal(quotas.maxDelayMs, 7 * 24 * 3600 * 1000);
+  assert.ok(quotas.repeatMaxOccurrences > 0 && quotas.repeatMaxHorizonMs > 0 && quotas.maxPendingTimersPerApp > 0 && quotas.maxOpenTransactionsPerApp > 0);
+  assert.throws(() => loadConfig({ EY_DATABASE_URL: DB, EY_MAX_DELAY_MS: String(31 * 24 * 3600 * 1000) }), /config: EY_MAX_DELAY_MS: must be an integer in/);
+  assert.throws(() => loadConfig({ EY_DATABASE_URL: DB, EY_REPEAT_MIN_INTERVAL_MS: '10' }), /config: EY_REPEAT_MIN_INTERVAL_MS: must be an integer in/);
+});
+
 test('bad values name the variable', () => {
-  assert.throws(() => loadConfig({ EY_DATABASE_URL: DB, EY_REQUIRE_API_KEY: 'yes' }), /config: EY_REQUIRE_API_KEY: must be one of auto, true, false, 1, 0/);
+  assert.throws(() => loadConfig({ EY_DATABASE_URL: DB, EY_REQUIRE_API_KEY: 'yes' }), /config: EY_REQUIRE_API_KEY: must be true, false, 1 or 0/);
   assert.throws(() => loadConfig({ EY_DATABASE_URL: DB, EY_API_KEY_POLL_MS: '10' }), /config: EY_API_KEY_POLL_MS: must be an integer/);
   assert.throws(() => loadConfig({}), /config: EY_DATABASE_URL: required/);
 });

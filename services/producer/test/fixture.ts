@@ -46,6 +46,8 @@ export async function startProducer(t: TestContext, env: Record<string, string> 
     EY_HTTP_HOST: '127.0.0.1',
     EY_TOPIC_PARTITIONS: '2',
     EY_SHUTDOWN_GRACE_MS: '2000',
+    // Most tests report anonymously; the auth tests ask for EY_REQUIRE_API_KEY=true (the default) themselves.
+    EY_REQUIRE_API_KEY: 'false',
     ...env,
   });
   const app = (started.app = createApp(config, { logger: options.logger ?? silentLogger(), ...(options.faults === undefined ? {} : { faults: options.faults }) }));

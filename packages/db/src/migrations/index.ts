@@ -13,6 +13,7 @@ import * as transactionBroadcast from './0008_transaction_broadcast.ts';
 import * as idempotencyInProgress from './0009_idempotency_in_progress.ts';
 import * as apiKeyAdminPermissions from './0010_api_key_admin_permissions.ts';
 import * as eventStatusReason from './0011_event_status_reason.ts';
+import * as ingestQuotas from './0012_ingest_quotas.ts';
 
 interface NamedMigration {
   name: string;
@@ -31,6 +32,7 @@ const migrations: readonly NamedMigration[] = [
   { name: '0009_idempotency_in_progress', migration: idempotencyInProgress },
   { name: '0010_api_key_admin_permissions', migration: apiKeyAdminPermissions },
   { name: '0011_event_status_reason', migration: eventStatusReason },
+  { name: '0012_ingest_quotas', migration: ingestQuotas },
 ];
 
 export const migrationSource: Knex.MigrationSource<NamedMigration> = {

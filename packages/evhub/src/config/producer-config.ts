@@ -15,8 +15,10 @@ export interface ProducerConfig {
   tx_timeout: number;
   /** Delay before the first check-back, ms; 0 = default 120000. */
   tx_callback_interval: number;
-  /** Report rate limit per second; 0 = unlimited. */
+  /** Report rate limit per second, shared by all producer instances; 0 = unlimited. */
   qps: number;
+  /** Reports for this (app_id, topic_id) need no API key even with EY_REQUIRE_API_KEY=true (EvHub clients that cannot send one). */
+  anonymous: boolean;
   msg_size: number;
   total_msg: number;
   storage_period: number;
@@ -32,7 +34,8 @@ export const PRODUCER_FIELDS: { readonly [K in keyof ProducerConfig]-?: ConfigFi
   tx_address: { type: 'string', max: 2048 },
   tx_timeout: { type: 'integer', description: 'Check-back timeout, ms' },
   tx_callback_interval: { type: 'integer', description: 'Delay before the first check-back, ms' },
-  qps: { type: 'integer', description: 'Report rate limit; 0 = unlimited' },
+  qps: { type: 'integer', description: 'Report rate limit per second, shared by all producer instances; 0 = unlimited' },
+  anonymous: { type: 'boolean', description: 'Accept Reports for this app_id/topic_id without an API key (EY_REQUIRE_API_KEY=true otherwise requires one)' },
   msg_size: { type: 'integer' },
   // A Postgres bigint, read back as a JS number: capped where numbers stay exact.
   total_msg: { type: 'integer', max: Number.MAX_SAFE_INTEGER },

@@ -7,6 +7,12 @@ import { timestampOf } from './proto-time.ts';
 import type { ValidReport } from './validate-report.ts';
 
 export const EVENT_ID_HEADER = 'ey-event-id';
+/**
+ * On every record for eventyard.schedule that a Report causes (its delay, a repeat's occurrences, its
+ * delay-process entries): the delay-scheduler stores it with the timer, and the producer counts pending
+ * timers per app by it (EY_MAX_PENDING_TIMERS_PER_APP). Same name as @eventyard/db's SCHEDULE_APP_ID_HEADER.
+ */
+export const APP_ID_HEADER = 'ey-app-id';
 
 export interface OutgoingRecord {
   topic: string;
@@ -52,5 +58,5 @@ export function buildReportRecord(report: ValidReport, options: BuildRecordOptio
     value,
     kind: 'delay',
   });
-  return { topic: Topics.schedule, key: Buffer.from(timerId, 'utf8'), value: item, headers };
+  return { topic: Topics.schedule, key: Buffer.from(timerId, 'utf8'), value: item, headers: { ...headers, [APP_ID_HEADER]: request.event.app_id } };
 }

@@ -3,6 +3,7 @@
 // goes to `eventyard.dead`, and so does an undecodable record, as it was. One idempotent producer
 // (acks = all) serves every processor; a send resolves only once the broker acknowledged it.
 import { createProducer, deadLetterMessage, EventyardError, Topics, type DeadLetterSource, type Logger } from '@eventyard/core';
+import { APP_ID_HEADER } from '@eventyard/evhub';
 import { encodeMessage, type DeliveryTask__Output } from '@eventyard/proto';
 import type { Kafka, Producer } from 'kafkajs';
 
@@ -121,7 +122,10 @@ export class HandOff {
       value: next,
       kind: 'repeat',
     });
-    await this.#send(Topics.schedule, { key: Buffer.from(repeat.timerId, 'utf8'), value: item, headers: { [EVENT_ID_HEADER]: task.event_id } });
+    // The app header lets the producer count a repeat's pending timer against its app (EY_MAX_PENDING_TIMERS_PER_APP).
+    const headers: Record<string, string> = { [EVENT_ID_HEADER]: task.event_id };
+    if (task.event?.app_id) headers[APP_ID_HEADER] = task.event.app_id;
+    await this.#send(Topics.schedule, { key: Buffer.from(repeat.timerId, 'utf8'), value: item, headers });
   }
 
   /** Produces the exhausted task to `eventyard.dead` with why it died. */

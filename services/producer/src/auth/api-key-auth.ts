@@ -1,25 +1,52 @@
 // Report authentication (DESIGN.md, security): `authorization: Bearer <api key>` checked against the
 // hashed keys in Postgres and scoped to the event's app_id with the `report` permission, or `broadcast`
-// for a broadcast. EY_REQUIRE_API_KEY picks when a key is needed (auto: once any active key exists;
-// true: always; false: never, except for a broadcast, which needs one in every mode). Lookups are cached
-// briefly (@eventyard/db's ApiKeyCache, shared with the admin API) so a busy producer does not query
-// Postgres per Report; the cache is dropped whenever the api_keys table changes (ApiKeyWatch), so a
-// revoked key stops working within moments.
+// for a broadcast. EY_REQUIRE_API_KEY=true (the default) requires a key on every Report except for an
+// (app_id, topic_id) whose producer config grants `anonymous: true`; false never requires one (a broadcast
+// needs one in every mode). Nothing about the keys that exist changes this: revoking the last key never
+// reopens ingest.
+// Lookups are cached briefly so a busy producer does not query Postgres per Report; the cache is dropped
+// whenever the api_keys table changes (ApiKeyWatch), so a revoked key stops working within moments.
+// Valid keys and unknown ones are cached apart, so a flood of wrong keys cannot push the good ones out,
+// and failed lookups are rate-limited per client address: past EY_AUTH_FAILURE_LIMIT a caller's keys
+// that are not already known good are refused without a query (a brute force costs Postgres nothing).
 import { CoreErrors, ValidationError, type Logger } from '@eventyard/core';
-import { ApiKeyCache, apiKeyAllows, type ApiKeyRecord, type Knex } from '@eventyard/db';
-import type { ApiKeyMode } from '../config.ts';
-import { ProducerErrors } from '../error-codes.ts';
+import { apiKeyAllows, findApiKeyBySecret, touchApiKey, type ApiKeyRecord, type Knex } from '@eventyard/db';
+import { AUTH_RATE_LIMITED, slowDown } from '../quota/refusals.ts';
+import { BucketMap, TokenBucket } from '../quota/token-bucket.ts';
+
+
+/** How often one key's last_used_at is written at most: operators want "recently", not every Report. */
+const TOUCH_INTERVAL_MS = 60_000;
+/** Client addresses whose failures are remembered at once; the least recently seen is forgotten first. */
+const MAX_TRACKED_ADDRESSES = 10_000;
+
+/** Who is calling: the credentials and where they come from. */
+export interface Caller {
+  /** The `authorization` metadata / header, when sent. */
+  authorization?: string;
+  /** The peer's IP address (no port), for the failed-lookup limit. */
+  address?: string;
+}
+
+/** The (app_id, topic_id) producer configs that grant anonymous Reports (ProducerSettings). */
+export interface AnonymousGrants {
+  anonymousAllowed(appId: string, topicId: string): boolean;
+}
 
 export interface ApiKeyAuthOptions {
   knex: Knex;
-  mode: ApiKeyMode;
-  /** Whether any active key exists (read by `auto` mode on every Report: keep it a cached value). */
-  keys: { readonly anyActive: boolean };
+  /** EY_REQUIRE_API_KEY. */
+  requireApiKey: boolean;
+  grants: AnonymousGrants;
+  /** EY_AUTH_FAILURE_LIMIT failed lookups per EY_AUTH_FAILURE_WINDOW_MS and client address. */
+  failures: { limit: number; windowMs: number };
   logger: Logger;
   /** @default 10000 */
   cacheTtlMs?: number;
-  /** @default 1000 */
+  /** Per cache (valid keys, unknown keys). @default 1000 */
   cacheMaxEntries?: number;
+  /** @default Date.now */
+  now?: () => number;
 }
 
 export interface AuthorizeOptions {
@@ -27,46 +54,59 @@ export interface AuthorizeOptions {
   broadcast?: boolean;
 }
 
+interface CacheEntry<T> {
+  value: T;
+  until: number;
+}
+
 export class ApiKeyAuth {
   readonly #options: ApiKeyAuthOptions;
-  readonly #cache: ApiKeyCache;
+  readonly #log: Logger;
+  readonly #now: () => number;
+  readonly #ttlMs: number;
+  readonly #valid: BoundedCache<ApiKeyRecord>;
+  readonly #unknown: BoundedCache<true>;
+  readonly #failures = new BucketMap(MAX_TRACKED_ADDRESSES);
+  readonly #touched = new Map<string, number>();
 
   constructor(options: ApiKeyAuthOptions) {
     this.#options = options;
-    this.#cache = new ApiKeyCache({
-      knex: options.knex,
-      logger: options.logger.child({ component: 'api-key-auth' }),
-      ...(options.cacheTtlMs === undefined ? {} : { ttlMs: options.cacheTtlMs }),
-      ...(options.cacheMaxEntries === undefined ? {} : { maxEntries: options.cacheMaxEntries }),
-    });
+    this.#log = options.logger.child({ component: 'api-key-auth' });
+    this.#now = options.now ?? Date.now;
+    this.#ttlMs = options.cacheTtlMs ?? 10_000;
+    const maxEntries = options.cacheMaxEntries ?? 1000;
+    this.#valid = new BoundedCache(maxEntries);
+    this.#unknown = new BoundedCache(maxEntries);
   }
 
   /** Forgets cached lookups (called when api_keys changes). */
   clearCache(): void {
-    this.#cache.clear();
+    this.#valid.clear();
+    this.#unknown.clear();
   }
 
   /**
    * Resolves to the key the call was authorised with, or undefined for an allowed anonymous call.
-   * Throws EY_UNAUTHENTICATED / EY_PERMISSION_DENIED (ret 10000). A key that is presented is always
-   * checked where keys matter (auto, true, and broadcasts): a wrong one is refused even while auto mode
-   * accepts anonymous calls, because a caller sending a key means to be identified by it.
+   * Throws EY_UNAUTHENTICATED / EY_PERMISSION_DENIED (ret 10000), EY_AUTH_RATE_LIMITED (retryable). A key
+   * that is presented is checked wherever keys matter (required, anonymous grant, broadcasts): a caller
+   * sending a key means to be identified by it, so a wrong one is refused even where none is needed.
    */
-  async authorize(authorization: string | undefined, appId: string, options: AuthorizeOptions = {}): Promise<ApiKeyRecord | undefined> {
+  async authorize(caller: Caller, target: { appId: string; topicId: string }, options: AuthorizeOptions = {}): Promise<ApiKeyRecord | undefined> {
+    const { appId, topicId } = target;
     const broadcast = options.broadcast === true;
-    const presented = authorization !== undefined && authorization.trim() !== '';
-    const required = this.#options.mode === 'true' || (this.#options.mode === 'auto' && this.#options.keys.anyActive);
-    if (!presented) {
+    const authorization = caller.authorization;
+    if (authorization === undefined || authorization.trim() === '') {
       if (broadcast) throw broadcastDenied(appId);
-      if (required) throw unauthenticated('authorization: an API key is required (authorization: Bearer <key>)');
+      if (this.#options.requireApiKey && !this.#options.grants.anonymousAllowed(appId, topicId)) {
+        throw unauthenticated(`authorization: an API key is required (authorization: Bearer <key>); the producer config of ${appId}/${topicId} does not grant anonymous Reports`);
+      }
       return undefined;
     }
-    // `false` mode ignores whatever authorization a client sends along, as before keys existed.
-    if (this.#options.mode === 'false' && !broadcast) return undefined;
+    // EY_REQUIRE_API_KEY=false ignores whatever authorization a client sends along.
+    if (!this.#options.requireApiKey && !broadcast) return undefined;
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
     if (match === null) throw unauthenticated('authorization: an API key is required (authorization: Bearer <key>)');
-    const key = await this.#cache.find(match[1] ?? '');
-    if (key === undefined) throw unauthenticated('authorization: unknown, revoked or expired API key');
+    const key = await this.#lookup(match[1] ?? '', caller.address ?? 'unknown');
     if (broadcast) {
       if (!apiKeyAllows(key, appId, 'broadcast')) throw broadcastDenied(appId, key.id);
     } else if (!apiKeyAllows(key, appId, 'report')) {
@@ -74,9 +114,89 @@ export class ApiKeyAuth {
         context: { keyId: key.id },
       });
     }
-    this.#cache.touch(key.id);
+    this.#touch(key.id);
     return key;
   }
+
+  /** The valid key behind `secret`; throws EY_UNAUTHENTICATED (and counts a failure) or EY_AUTH_RATE_LIMITED. */
+  async #lookup(secret: string, address: string): Promise<ApiKeyRecord> {
+    const now = this.#now();
+    const cached = this.#valid.get(secret, now);
+    if (cached !== undefined && !expired(cached, now)) return cached;
+    // Anything not known good costs the caller's failure allowance if it fails: check it first. A key that
+    // was good when last looked up (its cache entry only aged out) is re-checked even then: behind a
+    // proxy many clients share an address, and one guessing keys must not lock out the others' keys.
+    const bucket = this.#failures.get(address);
+    const wait = bucket?.waitMs(now) ?? 0;
+    if (wait > 0 && !this.#valid.hadEntry(secret)) {
+      const { limit, windowMs } = this.#options.failures;
+      throw slowDown(AUTH_RATE_LIMITED, `authorization: too many failed API key lookups from ${address} (limit EY_AUTH_FAILURE_LIMIT=${limit} per EY_AUTH_FAILURE_WINDOW_MS=${windowMs}); retry in ${wait} ms`, { name: 'EY_AUTH_FAILURE_LIMIT', value: limit }, wait);
+    }
+    let key: ApiKeyRecord | undefined;
+    if (this.#unknown.get(secret, now) === undefined) {
+      key = await findApiKeyBySecret(this.#options.knex, secret);
+      if (key === undefined) this.#unknown.set(secret, true, now + this.#ttlMs);
+      else this.#valid.set(secret, key, now + this.#ttlMs);
+    }
+    if (key === undefined || expired(key, now)) {
+      this.#failed(address, now);
+      throw unauthenticated('authorization: unknown, revoked or expired API key');
+    }
+    return key;
+  }
+
+  #failed(address: string, now: number): void {
+    const { limit, windowMs } = this.#options.failures;
+    const bucket = this.#failures.getOrCreate(address, () => new TokenBucket((limit * 1000) / windowMs, limit, now));
+    bucket.take(now);
+  }
+
+  /** Records use off the hot path, at most once a minute per key; a failure only costs the timestamp. */
+  #touch(id: string): void {
+    const now = this.#now();
+    if ((this.#touched.get(id) ?? 0) > now - TOUCH_INTERVAL_MS) return;
+    if (this.#touched.size >= (this.#options.cacheMaxEntries ?? 1000)) this.#touched.clear();
+    this.#touched.set(id, now);
+    touchApiKey(this.#options.knex, id).catch((err: unknown) => this.#log.warn({ err, keyId: id }, 'could not record API key use'));
+  }
+}
+
+/** A TTL cache that drops its oldest entry when full (never everything: one flood cannot empty it). */
+class BoundedCache<T> {
+  readonly #entries = new Map<string, CacheEntry<T>>();
+  readonly #maxEntries: number;
+
+  constructor(maxEntries: number) {
+    this.#maxEntries = maxEntries;
+  }
+
+  /** The value while fresh; an aged-out entry is kept (see hadEntry) until replaced or pushed out. */
+  get(key: string, now: number): T | undefined {
+    const entry = this.#entries.get(key);
+    return entry === undefined || entry.until <= now ? undefined : entry.value;
+  }
+
+  /** Whether `key` has an entry, fresh or aged out (cleared on every api_keys change). */
+  hadEntry(key: string): boolean {
+    return this.#entries.has(key);
+  }
+
+  set(key: string, value: T, until: number): void {
+    this.#entries.delete(key);
+    if (this.#entries.size >= this.#maxEntries) {
+      const oldest = this.#entries.keys().next();
+      if (oldest.done !== true) this.#entries.delete(oldest.value);
+    }
+    this.#entries.set(key, { value, until });
+  }
+
+  clear(): void {
+    this.#entries.clear();
+  }
+}
+
+function expired(key: ApiKeyRecord, now: number): boolean {
+  return key.expires_at != null && key.expires_at.getTime() <= now;
 }
 
 function unauthenticated(message: string): ValidationError {

@@ -1,9 +1,9 @@
-// Follows the api_keys table without a query per Report: whether any active key exists (the `auto`
-// auth mode turns on once one does) and when keys change (so cached lookups of a revoked key are
-// dropped at once). A TableWatcher over api_keys: the table's trigger NOTIFYs `eventyard_config`, and
+// Follows the api_keys table without a query per Report: when keys change (so cached lookups of a
+// revoked key are dropped at once), and whether any active key exists, which only the logs read (a
+// producer requiring keys while none exists refuses every Report that is not granted anonymous access;
+// no key state ever opens ingest). A TableWatcher over api_keys: the table's trigger NOTIFYs `eventyard_config`, and
 // the periodic re-check covers expiries (no write, so no NOTIFY) and notifications lost while the
-// listener was reconnecting. A failed re-check keeps the last known state: flipping to "no keys" on a
-// Postgres hiccup would open the door.
+// listener was reconnecting. A failed re-check keeps the last known state.
 import type { ComponentState, Logger } from '@eventyard/core';
 import { anyActiveApiKey, TableWatcher, type Knex } from '@eventyard/db';
 
@@ -34,7 +34,8 @@ export class ApiKeyWatch {
       load: (knex) => anyActiveApiKey(knex),
       onLoad: (anyActive) => {
         if (this.#loaded && anyActive !== this.#anyActive) {
-          log.info({ anyActive }, anyActive ? 'an API key exists: auto mode now requires one on Report' : 'no active API key left: auto mode accepts anonymous Reports');
+          if (anyActive) log.info({ anyActive }, 'an active API key exists again');
+          else log.warn({ anyActive }, 'no active API key left: only Reports for producer configs granting anonymous access are accepted (or any, with EY_REQUIRE_API_KEY=false)');
         }
         this.#anyActive = anyActive;
         this.#loaded = true;

@@ -7,10 +7,11 @@ import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
 import type { Logger } from '@eventyard/core';
 import { loadEvhub, type CommitReq__Output, type PrepareReq__Output, type RollbackReq__Output, type ReportReq__Output, type ReportRsp } from '@eventyard/proto';
+import type { Caller } from '../auth/api-key-auth.ts';
 import { BROADCAST_METADATA_KEY } from '../auth/broadcast-flag.ts';
 import type { ReportService } from '../report/report-service.ts';
 import type { TransactionService, TxOutcome } from '../transactions/transaction-service.ts';
-import { toEdgeResult } from './edge-result.ts';
+import { toEdgeResult, type EdgeResult } from './edge-result.ts';
 
 export const PRODUCER_SERVICE_NAME = 'evhub_producer.evhubProducer';
 const HEALTH_SERVICE_NAME = 'grpc.health.v1.Health';
@@ -39,6 +40,28 @@ function firstMetadata(metadata: grpc.Metadata, key: string): string | undefined
   return typeof value === 'string' ? value : undefined;
 }
 
+/** The peer's IP address without the port: `ipv4:10.0.0.1:5000` → `10.0.0.1`, `ipv6:[::1]:5000` → `::1`. */
+export function peerAddress(peer: string): string {
+  const bare = peer.replace(/^ipv[46]:/, '');
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(bare);
+  if (bracketed !== null) return bracketed[1] ?? bare;
+  return bare.replace(/:\d+$/, '');
+}
+
+function callerOf(call: grpc.ServerUnaryCall<unknown, unknown>): Caller {
+  const authorization = firstMetadata(call.metadata, 'authorization');
+  return { ...(authorization === undefined ? {} : { authorization }), address: peerAddress(call.getPeer()) };
+}
+
+/** The status error of a refused call, with the trailers that say what to do about it. */
+function statusError(result: EdgeResult, eventId: string): Partial<grpc.StatusObject> {
+  const trailers = new grpc.Metadata();
+  if (eventId !== '') trailers.set('ey-event-id', eventId);
+  trailers.set('ey-ret-code', String(result.ret.code));
+  if (result.retryAfterMs !== null) trailers.set('grpc-retry-pushback-ms', String(result.retryAfterMs));
+  return { code: result.grpcStatus ?? grpc.status.UNKNOWN, details: result.ret.msg, metadata: trailers };
+}
+
 export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcServer> {
   const log = options.logger.child({ component: 'grpc' });
   const evhub = loadEvhub();
@@ -55,6 +78,7 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
       .report(call.request, {
         edge: 'grpc',
         ...(authorization === undefined ? {} : { authorization }),
+        clientAddress: peerAddress(call.getPeer()),
         ...(traceParent === undefined ? {} : { traceParent }),
         ...(broadcast === undefined ? {} : { broadcast }),
       })
@@ -65,10 +89,7 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
             callback(null, { event_id: outcome.event_id, ret: result.ret });
             return;
           }
-          const trailers = new grpc.Metadata();
-          if (outcome.event_id !== '') trailers.set('ey-event-id', outcome.event_id);
-          trailers.set('ey-ret-code', String(result.ret.code));
-          callback({ code: result.grpcStatus, details: result.ret.msg, metadata: trailers });
+          callback(statusError(result, outcome.event_id));
         },
         (err: unknown) => {
           // ReportService resolves every outcome; reaching this is a bug, answered rather than left hanging.
@@ -79,13 +100,13 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
   };
 
   const txCall =
-    <Req>(run: (request: Req, authorization: string | undefined, broadcast: string | undefined) => Promise<TxOutcome>) =>
+    <Req>(run: (request: Req, caller: Caller, broadcast: string | undefined) => Promise<TxOutcome>) =>
     (call: grpc.ServerUnaryCall<Req, unknown>, callback: grpc.sendUnaryData<unknown>): void => {
-      run(call.request, firstMetadata(call.metadata, 'authorization'), firstMetadata(call.metadata, BROADCAST_METADATA_KEY)).then(
+      run(call.request, callerOf(call), firstMetadata(call.metadata, BROADCAST_METADATA_KEY)).then(
         (outcome) => {
           const result = toEdgeResult(outcome.error);
           if (result.grpcStatus === null) callback(null, outcome.answer);
-          else callback({ code: result.grpcStatus, details: result.ret.msg });
+          else callback(statusError(result, outcome.answer.tx.event_id));
         },
         (err: unknown) => {
           log.error({ err }, 'transaction handler failed');
@@ -96,9 +117,9 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
 
   server.addService(evhub.evhubProducer.service, {
     Report: report,
-    Prepare: txCall<PrepareReq__Output>((request, authorization, broadcast) => options.transactions.prepare(request, authorization, broadcast)),
-    Commit: txCall<CommitReq__Output>((request, authorization, broadcast) => options.transactions.commit(request, authorization, broadcast)),
-    Rollback: txCall<RollbackReq__Output>((request, authorization) => options.transactions.rollback(request, authorization)),
+    Prepare: txCall<PrepareReq__Output>((request, caller, broadcast) => options.transactions.prepare(request, caller, broadcast)),
+    Commit: txCall<CommitReq__Output>((request, caller, broadcast) => options.transactions.commit(request, caller, broadcast)),
+    Rollback: txCall<RollbackReq__Output>((request, caller) => options.transactions.rollback(request, caller)),
   });
 
   const health = new HealthImplementation({ '': 'NOT_SERVING', [PRODUCER_SERVICE_NAME]: 'NOT_SERVING' });

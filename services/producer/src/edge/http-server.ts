@@ -7,11 +7,12 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { ResultCode, isEventyardError, type Logger } from '@eventyard/core';
 import { messageFromJson } from '@eventyard/evhub';
 import type { CommitReq__Output, PrepareReq__Output, ReportReq__Output, RollbackReq__Output } from '@eventyard/proto';
+import type { Caller } from '../auth/api-key-auth.ts';
 import { BROADCAST_METADATA_KEY } from '../auth/broadcast-flag.ts';
 import { ProducerErrors } from '../error-codes.ts';
 import type { ReportService } from '../report/report-service.ts';
 import type { TransactionService, TxOutcome } from '../transactions/transaction-service.ts';
-import { toEdgeResult } from './edge-result.ts';
+import { retryAfterSeconds, toEdgeResult, type EdgeResult } from './edge-result.ts';
 
 export interface HttpServerOptions {
   host: string;
@@ -36,6 +37,17 @@ function header(request: FastifyRequest, name: string): string | undefined {
 }
 
 const MALFORMED_JSON = ProducerErrors.EY_MALFORMED_JSON;
+
+function callerOf(request: FastifyRequest): Caller {
+  const authorization = header(request, 'authorization');
+  return { ...(authorization === undefined ? {} : { authorization }), address: request.ip };
+}
+
+/** The status of an edge result, with `Retry-After` when a limit knows the wait. */
+function withStatus(reply: FastifyReply, result: EdgeResult): FastifyReply {
+  if (result.retryAfterMs !== null) void reply.header('retry-after', retryAfterSeconds(result.retryAfterMs));
+  return reply.code(result.httpStatus);
+}
 
 function invalid(reply: FastifyReply, status: number, msg: string): FastifyReply {
   return reply.code(status).send({ ret: { code: ResultCode.INVALID_PARAMETER, msg } });
@@ -87,15 +99,16 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     const outcome = await options.reports.report(report, {
       edge: 'http',
       ...(authorization === undefined ? {} : { authorization }),
+      clientAddress: request.ip,
       ...(traceParent === undefined ? {} : { traceParent }),
       ...(broadcast === undefined ? {} : { broadcast }),
     });
     const result = toEdgeResult(outcome.error);
-    return reply.code(result.httpStatus).send({ event_id: outcome.event_id, ret: result.ret });
+    return withStatus(reply, result).send({ event_id: outcome.event_id, ret: result.ret });
   });
 
   const txRoute =
-    <Req>(typeName: string, run: (request: Req, authorization: string | undefined, broadcast: string | undefined) => Promise<TxOutcome>) =>
+    <Req>(typeName: string, run: (request: Req, caller: Caller, broadcast: string | undefined) => Promise<TxOutcome>) =>
     async (request: FastifyRequest, reply: FastifyReply) => {
       if (request.body === undefined) return invalid(reply, 400, 'request body is required');
       let message: Req;
@@ -105,8 +118,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
         if (!isEventyardError(err)) throw err;
         return invalid(reply, 400, err.message);
       }
-      const outcome = await run(message, header(request, 'authorization'), header(request, BROADCAST_METADATA_KEY));
-      return reply.code(toEdgeResult(outcome.error).httpStatus).send(outcome.answer);
+      const outcome = await run(message, callerOf(request), header(request, BROADCAST_METADATA_KEY));
+      return withStatus(reply, toEdgeResult(outcome.error)).send(outcome.answer);
     };
   app.post('/v1/prepare', txRoute<PrepareReq__Output>('evhub_producer.PrepareReq', (m, auth, broadcast) => options.transactions.prepare(m, auth, broadcast)));
   app.post('/v1/commit', txRoute<CommitReq__Output>('evhub_producer.CommitReq', (m, auth, broadcast) => options.transactions.commit(m, auth, broadcast)));

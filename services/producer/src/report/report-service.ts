@@ -1,16 +1,19 @@
 // Report, the same for the gRPC and the HTTP edge: assign the event id first (so every answer carries
-// one, as EvHub does), validate, authenticate, claim the idempotency key (in progress), publish, wait for
+// one, as EvHub does), validate, authenticate, apply the quotas (the qps of the producer config, the
+// trigger bounds, the app's pending timers), claim the idempotency key (in progress), publish, wait for
 // the broker's acknowledgement and mark the key done (or release it when the publish failed). Failures
 // come back as an EventyardError beside the event id; the edges translate them with toEdgeResult().
 import { CoreErrors, EventyardError, IdGenerator, isEventyardError, ResultCode, ValidationError, type Logger } from '@eventyard/core';
 import { completeIdempotencyKey, releaseIdempotencyKey, type ApiKeyRecord, type IdempotencyKeyRef, type Knex } from '@eventyard/db';
 import { buildReportRecord, validateReport, type ValidationLimits } from '@eventyard/evhub';
 import type { ReportReq__Output } from '@eventyard/proto';
-import type { ApiKeyAuth } from '../auth/api-key-auth.ts';
+import type { ApiKeyAuth, Caller } from '../auth/api-key-auth.ts';
 import { ProducerErrors } from '../error-codes.ts';
 import { parseBroadcastFlag } from '../auth/broadcast-flag.ts';
 import type { ProducerMetrics } from '../metrics.ts';
 import type { RecordPublisher } from '../publish/record-publisher.ts';
+import type { ReportLimits } from '../quota/report-limits.ts';
+import type { ReportRate } from '../quota/report-rate.ts';
 import { claimOrWait, type IdempotencyWaitOptions } from './idempotency.ts';
 
 /** What an edge knows about the call besides the request. */
@@ -18,6 +21,8 @@ export interface ReportCallContext {
   edge: 'grpc' | 'http';
   /** The `authorization` metadata / header, when sent. */
   authorization?: string;
+  /** The peer's IP address, for the failed-API-key-lookup limit. */
+  clientAddress?: string;
   /** W3C traceparent, when sent. */
   traceParent?: string;
   /** The `eventyard-broadcast` metadata / header as sent (parsed here, so both edges answer alike). */
@@ -49,6 +54,8 @@ export interface ReportServiceOptions {
   limits: ValidationLimits;
   /** EY_REQUIRE_API_KEY's checks; absent = anonymous Reports only (broadcasts are then refused). */
   auth?: ApiKeyAuth;
+  /** The Report rate limit (producer config `qps`) and the trigger bounds and per-app counts; absent = none. */
+  quotas?: { rate: ReportRate; limits: ReportLimits };
   /** The claim expiry and a duplicate's wait for an in-progress key (both from the publish timeout). */
   idempotency: IdempotencyWaitOptions;
   metrics: ProducerMetrics;
@@ -110,7 +117,16 @@ export class ReportService {
       const valid = validateReport(request, this.#options.limits);
       const { app_id, topic_id } = valid.request.event;
       const broadcast = parseBroadcastFlag(context.broadcast);
-      const key = await this.authorize(context.authorization, app_id, broadcast);
+      const caller = callerOf(context);
+      const key = await this.authorize(caller, { appId: app_id, topicId: topic_id }, broadcast);
+      const quotas = this.#options.quotas;
+      const makesTimers = quotas?.limits.makesTimers(valid) ?? false;
+      if (quotas !== undefined) {
+        // The stateless bounds first, so a Report refused by them costs no token of the qps.
+        quotas.limits.checkTrigger(valid, this.#now());
+        quotas.rate.take(app_id, topic_id);
+        if (makesTimers) await quotas.limits.checkPendingTimers(app_id);
+      }
 
       const claim = valid.idempotency === null ? null : { app_id, topic_id, key: valid.idempotency.key, event_id: eventId };
       if (claim !== null && valid.idempotency !== null) {
@@ -141,6 +157,7 @@ export class ReportService {
         throw err;
       }
       if (claim !== null) await this.#complete(claim);
+      if (makesTimers) quotas?.limits.timerAdded(app_id);
       return { event_id: eventId, error: null, duplicate: false };
     } catch (err) {
       return { event_id: eventId, error: this.#asEventyardError(err, eventId), duplicate: false };
@@ -163,19 +180,27 @@ export class ReportService {
   }
 
   /** The key checks of a Report (and of a Prepare, which publishes one later); a broadcast always needs a key. */
-  async authorize(authorization: string | undefined, appId: string, broadcast: boolean): Promise<ApiKeyRecord | undefined> {
-    if (this.#options.auth !== undefined) return this.#options.auth.authorize(authorization, appId, { broadcast });
-    if (broadcast) throw new ValidationError(CoreErrors.EY_PERMISSION_DENIED, `authorization: broadcast requires an API key with the broadcast permission for app_id "${appId}"`);
+  async authorize(caller: Caller, target: { appId: string; topicId: string }, broadcast: boolean): Promise<ApiKeyRecord | undefined> {
+    if (this.#options.auth !== undefined) return this.#options.auth.authorize(caller, target, { broadcast });
+    if (broadcast) throw new ValidationError(CoreErrors.EY_PERMISSION_DENIED, `authorization: broadcast requires an API key with the broadcast permission for app_id "${target.appId}"`);
     return undefined;
   }
 
   #asEventyardError(err: unknown, eventId: string): EventyardError {
     if (isEventyardError(err)) {
-      if (err.resultCode !== ResultCode.INVALID_PARAMETER) this.#log.warn({ err, event_id: eventId }, 'report failed');
+      // Refusals of a limit are the caller's to handle (and can come in floods): not worth a warning each.
+      if (err.resultCode !== ResultCode.INVALID_PARAMETER && err.family !== 'validation') this.#log.warn({ err, event_id: eventId }, 'report failed');
       return err;
     }
     // Postgres (idempotency, API keys) or anything unexpected.
     this.#log.error({ err, event_id: eventId }, 'report failed');
     return new EventyardError(ProducerErrors.EY_REPORT_FAILED, `system error (event_id ${eventId}; see the producer's log)`, { cause: err });
   }
+}
+
+function callerOf(context: { authorization?: string; clientAddress?: string }): Caller {
+  return {
+    ...(context.authorization === undefined ? {} : { authorization: context.authorization }),
+    ...(context.clientAddress === undefined ? {} : { address: context.clientAddress }),
+  };
 }

@@ -3,13 +3,18 @@
 // published to the outbox in the same database transaction (the relay publishes it, same event id);
 // Rollback discards it. Check-backs of unresolved PREPAREs are run elsewhere (delay-scheduler) from the
 // stored endpoint and next_check_at. Result codes as in evhub-contract.md: 21000 insert failed,
-// 21001 commit not in PREPARE, 21002 rollback not in PREPARE or unknown.
+// 21001 commit not in PREPARE, 21002 rollback not in PREPARE or unknown. Quotas: a Prepare takes from
+// the qps of its (app_id, topic_id) like a Report and counts against EY_MAX_OPEN_TRANSACTIONS_PER_APP; a
+// Commit's trigger meets the same bounds and pending-timer count as a Report's.
 import { decodeEventId, EventyardError, isEventyardError, ResultCode, type Logger } from '@eventyard/core';
 import { buildReportRecord, durationMs, invalidField, validateReport, type ValidationLimits } from '@eventyard/evhub';
 import { commitTransaction, getProducer, getTransaction, prepareTransaction, rollbackTransaction, type Knex, type TxStatus as DbTxStatus } from '@eventyard/db';
 import { decodeMessage, encodeMessage, TxStatus, type CommitReq__Output, type PrepareReq__Output, type RollbackReq__Output } from '@eventyard/proto';
 import { BROADCAST_METADATA_KEY, parseBroadcastFlag } from '../auth/broadcast-flag.ts';
 import { ProducerErrors } from '../error-codes.ts';
+import type { Caller } from '../auth/api-key-auth.ts';
+import type { ReportLimits } from '../quota/report-limits.ts';
+import type { ReportRate } from '../quota/report-rate.ts';
 import type { ReportService } from '../report/report-service.ts';
 import type { OutboxRelay } from './outbox-relay.ts';
 
@@ -42,6 +47,8 @@ export interface TransactionServiceOptions {
   reports: ReportService;
   relay: OutboxRelay;
   limits: ValidationLimits;
+  /** As ReportService's; absent = none. */
+  quotas?: { rate: ReportRate; limits: ReportLimits };
   logger: Logger;
   /** @default Date.now */
   now?: () => number;
@@ -70,7 +77,7 @@ export class TransactionService {
   }
 
   /** `broadcastFlag` is the `eventyard-broadcast` metadata / header as sent: checked here, stored, published at commit. */
-  async prepare(request: PrepareReq__Output, authorization: string | undefined, broadcastFlag?: string): Promise<TxOutcome> {
+  async prepare(request: PrepareReq__Output, caller: Caller, broadcastFlag?: string): Promise<TxOutcome> {
     const eventId = this.#options.reports.nextEventId();
     if (eventId === undefined) return this.#refused(this.#options.reports.unavailableError(), '');
     try {
@@ -78,7 +85,12 @@ export class TransactionService {
       const event = valid.request.event;
       const broadcast = parseBroadcastFlag(broadcastFlag);
       // As for a Report; a broadcast needs a key with the broadcast permission whatever EY_REQUIRE_API_KEY says.
-      await this.#options.reports.authorize(authorization, event.app_id, broadcast);
+      await this.#options.reports.authorize(caller, { appId: event.app_id, topicId: event.topic_id }, broadcast);
+      const quotas = this.#options.quotas;
+      if (quotas !== undefined) {
+        quotas.rate.take(event.app_id, event.topic_id);
+        await quotas.limits.checkOpenTransactions(event.app_id);
+      }
       const { callback, intervalMs } = await this.#callbackFor(request, event.app_id, event.topic_id);
       try {
         await prepareTransaction(this.#options.knex, {
@@ -94,6 +106,7 @@ export class TransactionService {
         this.#log.error({ err, event_id: eventId }, 'transaction insert failed');
         return { answer: answer(ResultCode.TX_INSERT_FAILED, `transaction insert failed (event_id ${eventId})`, eventId), error: null };
       }
+      quotas?.limits.transactionOpened(event.app_id);
       return { answer: answer(ResultCode.OK, '', eventId, TxStatus.TX_STATUS_PREPARE), error: null };
     } catch (err) {
       return this.#failed(err, eventId);
@@ -101,19 +114,23 @@ export class TransactionService {
   }
 
   /** A broadcast is decided (and authorised) at Prepare; `broadcastFlag` here may only agree with it. */
-  async commit(request: CommitReq__Output, authorization: string | undefined, broadcastFlag?: string): Promise<TxOutcome> {
+  async commit(request: CommitReq__Output, caller: Caller, broadcastFlag?: string): Promise<TxOutcome> {
     const eventId = request.event_id;
     try {
       decodeEventId(eventId, 'event_id');
       const asked = parseBroadcastFlag(broadcastFlag);
       const tx = await getTransaction(this.#options.knex, eventId);
       if (tx === undefined) return { answer: answer(ResultCode.TX_COMMIT_NOT_PREPARED, `commit: unknown transaction ${eventId}`, eventId), error: null };
-      await this.#options.reports.authorize(authorization, tx.app_id, false);
+      await this.#options.reports.authorize(caller, { appId: tx.app_id, topicId: tx.topic_id }, false);
       if (asked && !tx.broadcast) throw invalidField(BROADCAST_METADATA_KEY, `(metadata / header) on Commit: transaction ${eventId} was not prepared as a broadcast; send the flag with Prepare`);
       if (tx.status !== 'prepare') return { answer: this.#notPrepared('commit', ResultCode.TX_COMMIT_NOT_PREPARED, eventId, tx.status), error: null };
       const event = decodeMessage('evhub_comm.Event', tx.event);
       // The trigger is checked exactly as Report checks it; a bad one leaves the transaction in PREPARE.
       const valid = validateReport({ event, trigger: request.trigger, option: null }, this.#options.limits);
+      const quotas = this.#options.quotas;
+      const makesTimers = quotas?.limits.makesTimers(valid) ?? false;
+      quotas?.limits.checkTrigger(valid, this.#now());
+      if (makesTimers) await quotas?.limits.checkPendingTimers(tx.app_id);
       const record = buildReportRecord(valid, { eventId, nowMs: this.#now(), broadcast: tx.broadcast });
       const result = await commitTransaction(this.#options.knex, eventId, {
         trigger: request.trigger,
@@ -122,19 +139,20 @@ export class TransactionService {
       if (!result.ok) return { answer: this.#notPrepared('commit', ResultCode.TX_COMMIT_NOT_PREPARED, eventId, result.status), error: null };
       // Durable in the outbox now; publishing right away keeps Commit → delivery as quick as Report.
       await this.#options.relay.kick();
+      if (makesTimers) quotas?.limits.timerAdded(tx.app_id);
       return { answer: answer(ResultCode.OK, '', eventId, TxStatus.TX_STATUS_COMMIT), error: null };
     } catch (err) {
       return this.#failed(err, eventId);
     }
   }
 
-  async rollback(request: RollbackReq__Output, authorization: string | undefined): Promise<TxOutcome> {
+  async rollback(request: RollbackReq__Output, caller: Caller): Promise<TxOutcome> {
     const eventId = request.event_id;
     try {
       decodeEventId(eventId, 'event_id');
       const tx = await getTransaction(this.#options.knex, eventId);
       if (tx === undefined) return { answer: answer(ResultCode.TX_ROLLBACK_NOT_PREPARED, `rollback: unknown transaction ${eventId}`, eventId), error: null };
-      await this.#options.reports.authorize(authorization, tx.app_id, false);
+      await this.#options.reports.authorize(caller, { appId: tx.app_id, topicId: tx.topic_id }, false);
       const result = await rollbackTransaction(this.#options.knex, eventId);
       if (!result.ok) return { answer: this.#notPrepared('rollback', ResultCode.TX_ROLLBACK_NOT_PREPARED, eventId, result.status), error: null };
       return { answer: answer(ResultCode.OK, '', eventId, TxStatus.TX_STATUS_ROLLBACK), error: null };

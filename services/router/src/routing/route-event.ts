@@ -4,7 +4,7 @@
 import { Topics } from '@eventyard/core';
 import { repeatFirstDue } from './repeat-first.ts';
 import type { DeliveryInput, EventInput } from '@eventyard/db';
-import { evaluateEvent, prepareEvent } from '@eventyard/evhub';
+import { APP_ID_HEADER, evaluateEvent, prepareEvent } from '@eventyard/evhub';
 import { encodeMessage, EventTriggerType, type Timestamp__Output } from '@eventyard/proto';
 import type { RouteTarget } from '../config-cache/processor-index.ts';
 import type { RoutableEnvelope } from './decode-envelope.ts';
@@ -52,6 +52,8 @@ export function routeEvent(envelope: RoutableEnvelope, targets: readonly RouteTa
   const orderingKey = option?.orderingKey ?? '';
   const key = Buffer.from(orderingKey === '' ? eventId : orderingKey, 'utf8');
   const headers = { [EVENT_ID_HEADER]: eventId };
+  // Timers say their app, so the producer can count pending timers per app (EY_MAX_PENDING_TIMERS_PER_APP).
+  const timerHeaders = { ...headers, [APP_ID_HEADER]: event.app_id };
   const reportedMs = timestampMs(envelope.reported_at) ?? nowMs;
   const prepared = prepareEvent({ tags: event.event_comm?.event_tag?.tag_list ?? [], data: event.data });
   const broadcast = envelope.broadcast;
@@ -112,7 +114,7 @@ export function routeEvent(envelope: RoutableEnvelope, targets: readonly RouteTa
         value: taskFor(target.dispatcherId, dueAt),
         kind: 'repeat',
       });
-      push({ topic: Topics.schedule, key: Buffer.from(timerId, 'utf8'), value: item, headers });
+      push({ topic: Topics.schedule, key: Buffer.from(timerId, 'utf8'), value: item, headers: timerHeaders });
       deliveries.push({ ...row, repeat_times: 0, status: 'scheduled', next_attempt_at: new Date(repeat.dueMs) });
       nextDueMs = nextDueMs === undefined ? repeat.dueMs : Math.min(nextDueMs, repeat.dueMs);
       continue;
@@ -134,7 +136,7 @@ export function routeEvent(envelope: RoutableEnvelope, targets: readonly RouteTa
       value: taskFor(target.dispatcherId, dueAt),
       kind: 'delay_process',
     });
-    push({ topic: Topics.schedule, key: Buffer.from(timerId, 'utf8'), value: item, headers });
+    push({ topic: Topics.schedule, key: Buffer.from(timerId, 'utf8'), value: item, headers: timerHeaders });
     deliveries.push({ ...row, status: 'scheduled', next_attempt_at: new Date(dueMs) });
     nextDueMs = nextDueMs === undefined ? dueMs : Math.min(nextDueMs, dueMs);
   }
