@@ -4,6 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AdminErrors } from '@eventyard/admin/error-codes';
+import { BrokerErrors } from '@eventyard/broker/error-codes';
 import { CliErrors } from '@eventyard/cli/error-codes';
 import { CoreErrors, type ErrorSpec } from '@eventyard/core';
 import { DbErrors } from '@eventyard/db';
@@ -29,6 +30,7 @@ export const TABLES: readonly TableSource[] = [
   { title: '@eventyard/core (and codes several services share)', file: 'packages/core/src/error-codes.ts', table: CoreErrors },
   { title: '@eventyard/db', file: 'packages/db/src/error-codes.ts', table: DbErrors },
   { title: '@eventyard/evhub', file: 'packages/evhub/src/error-codes.ts', table: EvhubErrors },
+  { title: '@eventyard/broker', file: 'packages/broker/src/error-codes.ts', table: BrokerErrors },
   { title: 'CLI', file: 'packages/cli/src/error-codes.ts', table: CliErrors },
   { title: 'producer', file: 'services/producer/src/error-codes.ts', table: ProducerErrors },
   { title: 'admin', file: 'services/admin/src/error-codes.ts', table: AdminErrors },
