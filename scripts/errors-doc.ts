@@ -8,6 +8,7 @@ import { BrokerErrors } from '@eventyard/broker/error-codes';
 import { CliErrors } from '@eventyard/cli/error-codes';
 import { CoreErrors, type ErrorSpec } from '@eventyard/core';
 import { DbErrors } from '@eventyard/db';
+import { SchedulerErrors } from '@eventyard/delay-scheduler/error-codes';
 import { EvhubErrors } from '@eventyard/evhub';
 import { ProducerErrors } from '@eventyard/producer/error-codes';
 import { ProtoErrors } from '@eventyard/proto';
@@ -34,6 +35,7 @@ export const TABLES: readonly TableSource[] = [
   { title: 'CLI', file: 'packages/cli/src/error-codes.ts', table: CliErrors },
   { title: 'producer', file: 'services/producer/src/error-codes.ts', table: ProducerErrors },
   { title: 'admin', file: 'services/admin/src/error-codes.ts', table: AdminErrors },
+  { title: 'delay-scheduler', file: 'services/delay-scheduler/src/error-codes.ts', table: SchedulerErrors },
 ];
 
 function cell(text: string): string {
