@@ -9,6 +9,7 @@ import { CliErrors } from '@eventyard/cli/error-codes';
 import { CoreErrors, type ErrorSpec } from '@eventyard/core';
 import { DbErrors } from '@eventyard/db';
 import { SchedulerErrors } from '@eventyard/delay-scheduler/error-codes';
+import { DispatcherErrors } from '@eventyard/dispatcher/error-codes';
 import { EvhubErrors } from '@eventyard/evhub';
 import { ProducerErrors } from '@eventyard/producer/error-codes';
 import { ProtoErrors } from '@eventyard/proto';
@@ -35,6 +36,7 @@ export const TABLES: readonly TableSource[] = [
   { title: 'CLI', file: 'packages/cli/src/error-codes.ts', table: CliErrors },
   { title: 'producer', file: 'services/producer/src/error-codes.ts', table: ProducerErrors },
   { title: 'admin', file: 'services/admin/src/error-codes.ts', table: AdminErrors },
+  { title: 'dispatcher', file: 'services/dispatcher/src/error-codes.ts', table: DispatcherErrors },
   { title: 'delay-scheduler', file: 'services/delay-scheduler/src/error-codes.ts', table: SchedulerErrors },
 ];
 
