@@ -4,9 +4,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AdminErrors } from '@eventyard/admin/error-codes';
+import { BrokerErrors } from '@eventyard/broker/error-codes';
 import { CliErrors } from '@eventyard/cli/error-codes';
 import { CoreErrors, type ErrorSpec } from '@eventyard/core';
 import { DbErrors } from '@eventyard/db';
+import { SchedulerErrors } from '@eventyard/delay-scheduler/error-codes';
+import { DispatcherErrors } from '@eventyard/dispatcher/error-codes';
 import { EvhubErrors } from '@eventyard/evhub';
 import { ProducerErrors } from '@eventyard/producer/error-codes';
 import { ProtoErrors } from '@eventyard/proto';
@@ -29,9 +32,12 @@ export const TABLES: readonly TableSource[] = [
   { title: '@eventyard/core (and codes several services share)', file: 'packages/core/src/error-codes.ts', table: CoreErrors },
   { title: '@eventyard/db', file: 'packages/db/src/error-codes.ts', table: DbErrors },
   { title: '@eventyard/evhub', file: 'packages/evhub/src/error-codes.ts', table: EvhubErrors },
+  { title: '@eventyard/broker', file: 'packages/broker/src/error-codes.ts', table: BrokerErrors },
   { title: 'CLI', file: 'packages/cli/src/error-codes.ts', table: CliErrors },
   { title: 'producer', file: 'services/producer/src/error-codes.ts', table: ProducerErrors },
   { title: 'admin', file: 'services/admin/src/error-codes.ts', table: AdminErrors },
+  { title: 'dispatcher', file: 'services/dispatcher/src/error-codes.ts', table: DispatcherErrors },
+  { title: 'delay-scheduler', file: 'services/delay-scheduler/src/error-codes.ts', table: SchedulerErrors },
 ];
 
 function cell(text: string): string {

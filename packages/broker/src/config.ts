@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { ConfigError } from '@eventyard/core';
+import { BrokerErrors } from './error-codes.ts';
 import { DEFAULT_TOPIC_CONFIG, type FlushPolicy } from './log/index.ts';
 
 export interface BrokerOptions {
@@ -115,7 +116,7 @@ export function resolveBrokerConfig(options: BrokerOptions): BrokerConfig {
   };
   if (config.groupMinSessionTimeoutMs > config.groupMaxSessionTimeoutMs) problems.push('groupMinSessionTimeoutMs: must not exceed groupMaxSessionTimeoutMs');
   if (problems.length > 0) {
-    throw new ConfigError('EY_BROKER_CONFIG', problems.map((p) => `broker: ${p}`).join('\n'), { context: { problems } });
+    throw new ConfigError(BrokerErrors.EY_BROKER_CONFIG, problems.map((p) => `broker: ${p}`).join('\n'), { context: { problems } });
   }
   return Object.freeze(config);
 }

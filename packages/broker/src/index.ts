@@ -9,4 +9,5 @@
 
 export { startBroker, type Broker, type BrokerState } from './server.ts';
 export type { BrokerOptions, BrokerConfig } from './config.ts';
+export { BrokerErrors, type BrokerErrorCode } from './error-codes.ts';
 export type { FlushPolicy } from './log/index.ts';

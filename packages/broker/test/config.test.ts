@@ -26,6 +26,8 @@ test('bad options are reported together, one line each, as a ConfigError', () =>
     (err: unknown) => {
       assert.ok(isEventyardError(err));
       assert.equal(err.code, 'EY_BROKER_CONFIG');
+      // Its row in BrokerErrors: a config error, HTTP 400, EvHub 20005, not retriable.
+      assert.deepEqual([err.family, err.httpStatus, err.resultCode, err.retriable], ['config', 400, 20005, false]);
       assert.deepEqual(err.message.split('\n'), [
         'broker: dataDir: required',
         'broker: flush.intervalMs: must be a positive integer',

@@ -20,21 +20,6 @@ export interface EventyardErrorOptions {
   context?: Record<string, unknown>;
 }
 
-/**
- * Options of the old form `new EventyardError(family, code, message, options)`, kept only for the
- * packages whose codes are not in a table yet (router, dispatcher, delay-scheduler, broker).
- * @deprecated build errors from a table row.
- */
-export interface LegacyErrorOptions extends EventyardErrorOptions {
-  /** @default false */
-  retriable?: boolean;
-  /** @default 20005 (system error) */
-  resultCode?: ResultCode;
-}
-
-/** The HTTP status an old-form error gets: what the admin API answered for its family before the tables. */
-const LEGACY_FAMILY_STATUS: Partial<Record<ErrorFamily, number>> = { validation: 400, config: 400, not_found: 404, conflict: 409, timeout: 503 };
-
 /** A table row of the given family (what each subclass accepts). */
 export type FamilySpec<F extends ErrorFamily> = ErrorSpec & { readonly family: F };
 
@@ -51,30 +36,15 @@ export class EventyardError extends Error {
   readonly transport: TransportStatus | undefined;
 
   /** `spec` is a row of a package's error table (e.g. CoreErrors.EY_CONFIG_INVALID). */
-  constructor(spec: ErrorSpec, message: string, options?: EventyardErrorOptions);
-  /** @deprecated only for codes not in a table yet (router, dispatcher, delay-scheduler, broker). */
-  constructor(family: ErrorFamily, code: string, message: string, options?: LegacyErrorOptions);
-  constructor(first: ErrorSpec | ErrorFamily, second: string, third?: string | EventyardErrorOptions, fourth: LegacyErrorOptions = {}) {
-    const legacy = typeof first === 'string';
-    // The old form has the message third and the options fourth; the table form has them second and third.
-    const options: LegacyErrorOptions = legacy ? fourth : ((third as EventyardErrorOptions | undefined) ?? {});
-    super(legacy ? (third as string) : second, options.cause === undefined ? undefined : { cause: options.cause });
+  constructor(spec: ErrorSpec, message: string, options: EventyardErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'EventyardError';
-    if (legacy) {
-      this.family = first;
-      this.code = second;
-      this.retriable = options.retriable ?? false;
-      this.resultCode = options.resultCode ?? ResultCode.SYSTEM_ERROR;
-      this.httpStatus = LEGACY_FAMILY_STATUS[first] ?? 500;
-      this.transport = undefined;
-    } else {
-      this.family = first.family;
-      this.code = first.code;
-      this.retriable = first.retriable;
-      this.resultCode = first.resultCode;
-      this.httpStatus = first.http;
-      this.transport = first.transport;
-    }
+    this.family = spec.family;
+    this.code = spec.code;
+    this.retriable = spec.retriable;
+    this.resultCode = spec.resultCode;
+    this.httpStatus = spec.http;
+    this.transport = spec.transport;
     this.context = options.context ?? {};
     Object.defineProperty(this, BRAND, { value: true });
   }
@@ -89,33 +59,17 @@ export function isEventyardError(err: unknown): err is EventyardError {
   return typeof err === 'object' && err !== null && (err as Record<symbol, unknown>)[BRAND] === true;
 }
 
-/**
- * What the subclasses do for an old-form call (a bare code string): the family's defaults of before the
- * tables. Removed once router, dispatcher, delay-scheduler and broker build their errors from tables.
- */
-function legacyArgs(family: ErrorFamily, code: string, message: string, defaults: LegacyErrorOptions, options: LegacyErrorOptions): [ErrorFamily, string, string, LegacyErrorOptions] {
-  return [family, code, message, { ...defaults, ...options }];
-}
-
 export class ConfigError extends EventyardError {
-  constructor(spec: FamilySpec<'config'>, message: string, options?: EventyardErrorOptions);
-  /** @deprecated only for codes not in a table yet. */
-  constructor(code: string, message: string, options?: LegacyErrorOptions);
-  constructor(spec: FamilySpec<'config'> | string, message: string, options: LegacyErrorOptions = {}) {
-    if (typeof spec === 'string') super(...legacyArgs('config', spec, message, {}, options));
-    else super(spec, message, options);
+  constructor(spec: FamilySpec<'config'>, message: string, options: EventyardErrorOptions = {}) {
+    super(spec, message, options);
     this.name = 'ConfigError';
   }
 }
 
 /** Bad input from a caller. */
 export class ValidationError extends EventyardError {
-  constructor(spec: FamilySpec<'validation'>, message: string, options?: EventyardErrorOptions);
-  /** @deprecated only for codes not in a table yet; maps to EvHub 10000 unless told otherwise. */
-  constructor(code: string, message: string, options?: LegacyErrorOptions);
-  constructor(spec: FamilySpec<'validation'> | string, message: string, options: LegacyErrorOptions = {}) {
-    if (typeof spec === 'string') super(...legacyArgs('validation', spec, message, { resultCode: ResultCode.INVALID_PARAMETER }, options));
-    else super(spec, message, options);
+  constructor(spec: FamilySpec<'validation'>, message: string, options: EventyardErrorOptions = {}) {
+    super(spec, message, options);
     this.name = 'ValidationError';
   }
 }
@@ -136,12 +90,8 @@ export class ConflictError extends EventyardError {
 }
 
 export class TimeoutError extends EventyardError {
-  constructor(spec: FamilySpec<'timeout'>, message: string, options?: EventyardErrorOptions);
-  /** @deprecated only for codes not in a table yet; retriable unless told otherwise. */
-  constructor(code: string, message: string, options?: LegacyErrorOptions);
-  constructor(spec: FamilySpec<'timeout'> | string, message: string, options: LegacyErrorOptions = {}) {
-    if (typeof spec === 'string') super(...legacyArgs('timeout', spec, message, { retriable: true }, options));
-    else super(spec, message, options);
+  constructor(spec: FamilySpec<'timeout'>, message: string, options: EventyardErrorOptions = {}) {
+    super(spec, message, options);
     this.name = 'TimeoutError';
   }
 }

@@ -54,15 +54,23 @@ test('an error built from a table row takes its code, family, status, ret.code a
   assert.deepEqual([invalid.httpStatus, invalid.resultCode, invalid.retriable, invalid.transport], [400, ResultCode.INVALID_PARAMETER, false, undefined]);
 });
 
-// Router, dispatcher, delay-scheduler and broker still pass a bare code; they keep the defaults of
-// before the tables until their codes get tables of their own.
-test('the old form (a bare code) keeps the defaults of before the tables', () => {
-  const config = new ConfigError('EY_TEST_CONFIG', 'x');
-  assert.deepEqual([config.family, config.httpStatus, config.resultCode, config.retriable], ['config', 400, ResultCode.SYSTEM_ERROR, false]);
-  const invalid = new ValidationError('EY_TEST_INVALID', 'x', { context: { field: 'f' } });
-  assert.deepEqual([invalid.httpStatus, invalid.resultCode, invalid.retriable, invalid.context], [400, ResultCode.INVALID_PARAMETER, false, { field: 'f' }]);
-  const timeout = new TimeoutError('EY_TEST_TIMEOUT', 'x');
-  assert.deepEqual([timeout.httpStatus, timeout.resultCode, timeout.retriable], [503, ResultCode.SYSTEM_ERROR, true]);
-  const delivery = new EventyardError('delivery', 'EY_TEST_DELIVERY', 'x', { retriable: true, resultCode: ResultCode.PUBLISH_FAILED });
-  assert.deepEqual([delivery.code, delivery.message, delivery.httpStatus, delivery.resultCode, delivery.retriable], ['EY_TEST_DELIVERY', 'x', 500, ResultCode.PUBLISH_FAILED, true]);
+// Every package builds its errors from a table row; a bare code string (the form of before the tables)
+// no longer compiles, and a subclass takes only rows of its own family. Checked by the typecheck: an
+// unneeded @ts-expect-error is itself an error.
+test('errors are built from table rows only, of the subclass’s family', () => {
+  const refused = [
+    // @ts-expect-error a bare code is not a row
+    () => new ConfigError('EY_TEST_CONFIG', 'x'),
+    // @ts-expect-error a bare code is not a row
+    () => new ValidationError('EY_TEST_INVALID', 'x'),
+    // @ts-expect-error a bare code is not a row
+    () => new TimeoutError('EY_TEST_TIMEOUT', 'x'),
+    // @ts-expect-error the old form (family, code, message) is gone
+    () => new EventyardError('delivery', 'EY_TEST_DELIVERY', 'x'),
+    // @ts-expect-error a config row is not a validation error
+    () => new ValidationError(CoreErrors.EY_CONFIG_INVALID, 'x'),
+  ];
+  void refused; // never run: what is checked is that each line fails to compile
+  const config = new ConfigError(CoreErrors.EY_CONFIG_INVALID, 'x', { context: { variables: ['EY_X'] } });
+  assert.deepEqual([config.name, config.family, config.httpStatus, config.resultCode, config.retriable, config.context], ['ConfigError', 'config', 400, ResultCode.SYSTEM_ERROR, false, { variables: ['EY_X'] }]);
 });

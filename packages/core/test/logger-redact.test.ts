@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
-import { createLogger, EventyardError } from '../src/index.ts';
+import { CoreErrors, createLogger, EventyardError } from '../src/index.ts';
 import { redactSecrets } from '../src/redact.ts';
 
 function capture() {
@@ -66,7 +66,7 @@ for (const depth of [0, 1, 2, 3, 6]) {
 test('secrets in child bindings, error contexts and causes are redacted too', () => {
   const { lines, log } = capture();
   log.child({ component: 'x', config: { kafka: { sasl: { password: 'B1-binding' } } } }).info('child');
-  const err = new EventyardError('internal', 'EY_INTERNAL', 'failed', { context: { target: { url: 'https://hook', webhook_secret: 'E1-context' } } });
+  const err = new EventyardError(CoreErrors.EY_INVALID_STATE, 'failed', { context: { target: { url: 'https://hook', webhook_secret: 'E1-context' } } });
   log.error({ err }, 'failed');
   const all = lines.join('');
   assert.ok(!all.includes('B1-binding'), all);

@@ -2,7 +2,7 @@
 // once from the environment into a frozen object (one line per bad variable on error).
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { ConfigError, coreEnv, coreEnvAliases, deepFreeze, egressEnv, field, loadCoreConfig, loadEgressConfig, parseEnv, type CoreConfig, type EgressConfig } from '@eventyard/core';
+import { ConfigError, CoreErrors, coreEnv, coreEnvAliases, deepFreeze, egressEnv, field, loadCoreConfig, loadEgressConfig, parseEnv, type CoreConfig, type EgressConfig } from '@eventyard/core';
 
 const schedulerEnv = {
   ...coreEnv,
@@ -74,7 +74,7 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
   if (env.EY_SCHEDULER_RETRY_MAX_MS < env.EY_SCHEDULER_RETRY_BASE_MS) {
     problems.push('config: EY_SCHEDULER_RETRY_MAX_MS: must be at least EY_SCHEDULER_RETRY_BASE_MS');
   }
-  if (problems.length > 0) throw new ConfigError('EY_CONFIG_INVALID', problems.join('\n'), { context: { variables: problems } });
+  if (problems.length > 0) throw new ConfigError(CoreErrors.EY_CONFIG_INVALID, problems.join('\n'), { context: { variables: problems } });
   return deepFreeze({
     ...core,
     databaseUrl: env.EY_DATABASE_URL,

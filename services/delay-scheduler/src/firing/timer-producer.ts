@@ -6,11 +6,9 @@
 import { createProducer, DEFAULT_MAX_BATCH_BYTES, DeadLetterCodes, deadLetterMessage, estimateRecordBytes, EventyardError, sendInChunks, textHeaders, Topics, type Logger } from '@eventyard/core';
 import type { TimerRecord } from '@eventyard/db';
 import type { Kafka, Message, Producer } from 'kafkajs';
+import { SchedulerErrors } from '../error-codes.ts';
 import { EVENT_ID_HEADER, TIMER_ID_HEADER } from '../intake/schedule-item.ts';
 import type { RejectedRecord, RejectedRecords } from '../rejects/rejected-records.ts';
-
-export const PRODUCE_TIMEOUT = 'EY_SCHEDULER_PRODUCE_TIMEOUT';
-export const PRODUCE_FAILED = 'EY_SCHEDULER_PRODUCE_FAILED';
 
 export interface ProduceResult {
   sent: TimerRecord[];
@@ -118,7 +116,7 @@ export class TimerProducer {
 
   /** Sends one topic's timers; returns those the broker refused as too large (already replaced by dead letters). */
   async #send(topic: string, timers: readonly TimerRecord[]): Promise<Array<{ timer: TimerRecord; rejection: RejectedRecord }>> {
-    if (this.#state !== 'running') throw new EventyardError('internal', PRODUCE_FAILED, `producer is ${this.#state}`, { retriable: true });
+    if (this.#state !== 'running') throw new EventyardError(SchedulerErrors.EY_SCHEDULER_PRODUCE_FAILED, `producer is ${this.#state}`);
     const byId = new Map(timers.map((timer) => [timer.id, timer]));
     const refused: Array<{ timer: TimerRecord; rejection: RejectedRecord }> = [];
     let timeout: NodeJS.Timeout | undefined;
@@ -143,7 +141,7 @@ export class TimerProducer {
         sent,
         new Promise<never>((_, reject) => {
           timeout = setTimeout(
-            () => reject(new EventyardError('timeout', PRODUCE_TIMEOUT, `no acknowledgement from the broker within ${this.#timeoutMs} ms`, { retriable: true, context: { topic } })),
+            () => reject(new EventyardError(SchedulerErrors.EY_SCHEDULER_PRODUCE_TIMEOUT, `no acknowledgement from the broker within ${this.#timeoutMs} ms`, { context: { topic } })),
             this.#timeoutMs,
           );
         }),

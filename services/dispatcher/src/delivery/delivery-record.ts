@@ -5,8 +5,7 @@
 // (it would fail the same way): it is handed to the dead-letter topic as it was and skipped.
 import { EventyardError } from '@eventyard/core';
 import { decodeMessage, type DeliveryTask__Output } from '@eventyard/proto';
-
-export const BAD_DELIVERY_RECORD = 'EY_DISPATCH_BAD_RECORD';
+import { DispatcherErrors } from '../error-codes.ts';
 
 const EVENT_ID = /^[0-9]{1,19}$/;
 const INT64_MAX = 2n ** 63n - 1n;
@@ -27,5 +26,5 @@ export function decodeDeliveryTask(value: Buffer | null, dispatcherId: string): 
 }
 
 function bad(problem: string, cause?: unknown): EventyardError {
-  return new EventyardError('protocol', BAD_DELIVERY_RECORD, `undecodable delivery record: ${problem}`, { retriable: false, cause });
+  return new EventyardError(DispatcherErrors.EY_DISPATCH_BAD_RECORD, `undecodable delivery record: ${problem}`, { cause });
 }

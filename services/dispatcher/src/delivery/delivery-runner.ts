@@ -11,6 +11,7 @@
 import { isEventyardError, type DeadLetterSource, type Logger } from '@eventyard/core';
 import { cancelRepeatChains, cancelTimersForEvent, getRepeatChain, recordAttempt, setDeliveryStatus, setRepeatChainNext, type Knex } from '@eventyard/db';
 import type { DeliveryTask__Output } from '@eventyard/proto';
+import { DispatcherErrors } from '../error-codes.ts';
 import type { ConcurrencyLimiter, RateLimiter } from '../limits/index.ts';
 import type { DispatcherMetrics } from '../metrics.ts';
 import type { AttemptOutcome } from '../outcome/index.ts';
@@ -257,7 +258,7 @@ export class DeliveryRunner {
   }
 
   async #skipBadRecord(job: DeliveryJob, err: unknown): Promise<void> {
-    const code = isEventyardError(err) ? err.code : 'EY_DISPATCH_BAD_RECORD';
+    const code = isEventyardError(err) ? err.code : DispatcherErrors.EY_DISPATCH_BAD_RECORD.code;
     const message = err instanceof Error ? err.message : String(err);
     this.#options.metrics.badRecords.inc({ processor: job.dispatcherId });
     this.#log.error({ err, ...job.context, dispatcher_id: job.dispatcherId }, 'undecodable delivery record skipped (sent to the dead-letter topic)');

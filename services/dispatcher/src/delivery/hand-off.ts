@@ -6,9 +6,9 @@ import { createProducer, deadLetterMessage, EventyardError, Topics, type DeadLet
 import { APP_ID_HEADER } from '@eventyard/evhub';
 import { encodeMessage, type DeliveryTask__Output } from '@eventyard/proto';
 import type { Kafka, Producer } from 'kafkajs';
+import { DispatcherErrors } from '../error-codes.ts';
 
 export const EVENT_ID_HEADER = 'ey-event-id';
-export const HAND_OFF_TIMEOUT = 'EY_DISPATCH_HAND_OFF_TIMEOUT';
 
 export interface RetryHandOff {
   task: DeliveryTask__Output;
@@ -165,7 +165,7 @@ export class HandOff {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new EventyardError('timeout', HAND_OFF_TIMEOUT, `no acknowledgement from ${topic} within ${this.#timeoutMs} ms`, { retriable: true })),
+        () => reject(new EventyardError(DispatcherErrors.EY_DISPATCH_HAND_OFF_TIMEOUT, `no acknowledgement from ${topic} within ${this.#timeoutMs} ms`)),
         this.#timeoutMs,
       );
     });

@@ -6,17 +6,16 @@
 // once, for the caller to write something else or account for the loss: retrying it would stall the
 // partition forever, and again after every restart.
 import { EventyardError, isEventyardError, type Logger } from '@eventyard/core';
+import { DispatcherErrors } from '../error-codes.ts';
 import { onAbort } from '../limits/abort-hooks.ts';
-
-export const ABANDONED = 'EY_DISPATCH_ABANDONED';
 
 /** Thrown when shutdown interrupts a delivery: its record is left uncommitted, on purpose. */
 export function abandoned(): EventyardError {
-  return new EventyardError('delivery', ABANDONED, 'delivery abandoned by shutdown; its record will be read again', { retriable: true });
+  return new EventyardError(DispatcherErrors.EY_DISPATCH_ABANDONED, 'delivery abandoned by shutdown; its record will be read again');
 }
 
 export function isAbandoned(err: unknown): boolean {
-  return isEventyardError(err) && err.code === ABANDONED;
+  return isEventyardError(err) && err.code === DispatcherErrors.EY_DISPATCH_ABANDONED.code;
 }
 
 export interface PersistOptions {

@@ -3,8 +3,7 @@
 // absent leaves it to `qps` (0 or absent = unlimited), mirroring how `is_retry` is read.
 // `strategy_type` is accepted and ignored: EvHub defined no values, and a token bucket is the one we run.
 import { ValidationError } from '@eventyard/core';
-
-export const INVALID_FLOW_CONTROL = 'EY_INVALID_FLOW_CONTROL';
+import { DispatcherErrors } from '../error-codes.ts';
 
 /** Highest accepted `qps`. */
 export const MAX_QPS = 1_000_000;
@@ -40,5 +39,5 @@ export function flowControlOf(processor: { readonly is_flow_control?: unknown; r
 }
 
 function invalid(field: string, problem: string): ValidationError {
-  return new ValidationError(INVALID_FLOW_CONTROL, `${field}: ${problem}`, { context: { field } });
+  return new ValidationError(DispatcherErrors.EY_INVALID_FLOW_CONTROL, `${field}: ${problem}`, { context: { field } });
 }

@@ -1,6 +1,7 @@
 // Queues one caller on a limiter's waiter list until the limiter grants it, or until its AbortSignal
 // fires or its timeout (on the limiter's clock) passes, whichever comes first.
 import { TimeoutError } from '@eventyard/core';
+import { DispatcherErrors } from '../error-codes.ts';
 import { onAbort } from './abort-hooks.ts';
 import type { Clock, TimerHandle } from './clock.ts';
 import type { WaiterList } from './waiter-list.ts';
@@ -17,8 +18,6 @@ export interface Waiter<T> {
   resolve(value: T): void;
   reject(err: unknown): void;
 }
-
-export const LIMITER_TIMEOUT = 'EY_LIMITER_TIMEOUT';
 
 /** Enqueues a waiter; `onLeave` runs when it leaves early (abort or timeout), not when granted. */
 export function enqueue<T>(list: WaiterList<Waiter<T>>, clock: Clock, what: string, options: WaitOptions, onLeave: () => void): Promise<T> {
@@ -48,7 +47,7 @@ export function enqueue<T>(list: WaiterList<Waiter<T>>, clock: Clock, what: stri
       },
     });
     if (timeoutMs !== undefined) {
-      timer = clock.setTimeout(() => leave(new TimeoutError(LIMITER_TIMEOUT, `${what}: waited ${timeoutMs} ms`)), timeoutMs);
+      timer = clock.setTimeout(() => leave(new TimeoutError(DispatcherErrors.EY_LIMITER_TIMEOUT, `${what}: waited ${timeoutMs} ms`)), timeoutMs);
     }
     if (signal !== undefined) unhook = onAbort(signal, () => leave(signal.reason));
   });

@@ -9,9 +9,7 @@
 //   - `is_retry: false` disables retries. EvHub ignored `is_retry` entirely; we honour an explicit
 //     false and treat absent as true, so configs that only set `retry_count` keep retrying.
 import { ValidationError } from '@eventyard/core';
-
-/** Error code of a malformed `retry_strategy` or `is_retry`. */
-export const INVALID_RETRY_STRATEGY = 'EY_INVALID_RETRY_STRATEGY';
+import { DispatcherErrors } from '../error-codes.ts';
 
 /** Highest accepted `retry_count`. */
 export const MAX_RETRY_COUNT = 1000;
@@ -138,5 +136,5 @@ function typeName(value: unknown): string {
 }
 
 function invalid(field: string, problem: string): ValidationError {
-  return new ValidationError(INVALID_RETRY_STRATEGY, `${field}: ${problem}`, { context: { field } });
+  return new ValidationError(DispatcherErrors.EY_INVALID_RETRY_STRATEGY, `${field}: ${problem}`, { context: { field } });
 }

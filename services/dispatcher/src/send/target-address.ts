@@ -3,9 +3,7 @@
 // anyway). HTTP: EvHub's `host:port/path` gets `http://` prepended; an explicit `http://` or
 // `https://` URL is used as is (our extension); any other scheme is refused.
 import { EventyardError } from '@eventyard/core';
-
-/** A processor address that cannot be dialled: a config error, not retried (fix the processor, then redrive). */
-export const INVALID_TARGET = 'EY_DISPATCH_INVALID_TARGET';
+import { DispatcherErrors } from '../error-codes.ts';
 
 const GRPC_PREFIXES = ['ip://', 'dns://', 'ipv4://', 'ipv6://'] as const;
 const HAS_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
@@ -38,8 +36,7 @@ export function webhookUrl(addr: string): URL {
 }
 
 function invalidTarget(addr: string, problem: string): EventyardError {
-  return new EventyardError('delivery', INVALID_TARGET, `processor addr ${JSON.stringify(addr.slice(0, 200))}: ${problem}`, {
-    retriable: false,
+  return new EventyardError(DispatcherErrors.EY_DISPATCH_INVALID_TARGET, `processor addr ${JSON.stringify(addr.slice(0, 200))}: ${problem}`, {
     context: { field: 'addr' },
   });
 }

@@ -8,7 +8,7 @@ import { createLogger, createMetricsRegistry, isEventyardError } from '@eventyar
 import { writeAttempts, type AttemptInput, type Knex } from '@eventyard/db';
 import { createDatabase } from '@eventyard/db/testing';
 import { recordAttemptDurably, safeAttempt } from '../../src/delivery/attempt-record.ts';
-import { ABANDONED } from '../../src/delivery/persist.ts';
+import { DispatcherErrors } from '../../src/error-codes.ts';
 import { createDispatcherMetrics, type DispatcherMetrics } from '../../src/metrics.ts';
 
 const attempt = (extra: Partial<AttemptInput> = {}): AttemptInput => ({
@@ -148,7 +148,7 @@ test('shutdown stops the retrying without skipping: the record is left to be rea
     const recording = recordAttemptDurably(impatientWrite(knex), attempt(), h.options(stop.signal));
     await new Promise((resolve) => setTimeout(resolve, 300));
     stop.abort();
-    await assert.rejects(recording, (err: unknown) => isEventyardError(err) && err.code === ABANDONED);
+    await assert.rejects(recording, (err: unknown) => isEventyardError(err) && err.code === DispatcherErrors.EY_DISPATCH_ABANDONED.code);
   } finally {
     await release();
   }

@@ -4,10 +4,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isEventyardError } from '@eventyard/core';
 import { encodeMessage } from '@eventyard/proto';
-import { BAD_DELIVERY_RECORD, decodeDeliveryTask } from '../../src/delivery/delivery-record.ts';
+import { decodeDeliveryTask } from '../../src/delivery/delivery-record.ts';
+import { DispatcherErrors } from '../../src/error-codes.ts';
 
 const encoded = (eventId: string) => encodeMessage('eventyard.v1.DeliveryTask', { event_id: eventId, dispatcher_id: 'billing', event: { app_id: 'shop', topic_id: 'order' } });
-const isBadRecord = (err: unknown) => isEventyardError(err) && err.code === BAD_DELIVERY_RECORD && !err.retriable;
+const isBadRecord = (err: unknown) => isEventyardError(err) && err.code === DispatcherErrors.EY_DISPATCH_BAD_RECORD.code && !err.retriable;
 
 test('event ids of the producer (64-bit, non-negative) decode', () => {
   assert.equal(decodeDeliveryTask(encoded('7320000000000000042'), 'billing').event_id, '7320000000000000042');

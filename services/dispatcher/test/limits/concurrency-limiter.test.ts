@@ -2,7 +2,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isEventyardError } from '@eventyard/core';
-import { ConcurrencyLimiter, LIMITER_TIMEOUT, LimiterErrorCode, type Release } from '../../src/limits/index.ts';
+import { DispatcherErrors } from '../../src/error-codes.ts';
+import { ConcurrencyLimiter, type Release } from '../../src/limits/index.ts';
 import { ManualClock } from './manual-clock.ts';
 
 /** Lets resolved promises run their continuations. */
@@ -67,10 +68,10 @@ describe('ConcurrencyLimiter', () => {
     const limiter = new ConcurrencyLimiter({ limit: 1, maxQueue: 1 });
     await limiter.acquire();
     const queued = limiter.acquire();
-    await assert.rejects(limiter.acquire(), isCoded(LimiterErrorCode.queueFull));
+    await assert.rejects(limiter.acquire(), isCoded(DispatcherErrors.EY_LIMITER_QUEUE_FULL.code));
     assert.equal(limiter.queued, 1);
     limiter.close();
-    await assert.rejects(queued, isCoded(LimiterErrorCode.closed));
+    await assert.rejects(queued, isCoded(DispatcherErrors.EY_LIMITER_CLOSED.code));
   });
 
   test('close rejects waiters and later acquires with EY_LIMITER_CLOSED; holders can still release', async () => {
@@ -79,9 +80,9 @@ describe('ConcurrencyLimiter', () => {
     const waiters = [limiter.acquire(), limiter.acquire()];
     limiter.close('processor removed');
     for (const waiter of waiters) {
-      await assert.rejects(waiter, (err: unknown) => isCoded(LimiterErrorCode.closed)(err) && /processor removed/.test((err as Error).message));
+      await assert.rejects(waiter, (err: unknown) => isCoded(DispatcherErrors.EY_LIMITER_CLOSED.code)(err) && /processor removed/.test((err as Error).message));
     }
-    await assert.rejects(limiter.acquire(), isCoded(LimiterErrorCode.closed));
+    await assert.rejects(limiter.acquire(), isCoded(DispatcherErrors.EY_LIMITER_CLOSED.code));
     held();
     assert.equal(limiter.active, 0);
     assert.equal(limiter.queued, 0);
@@ -114,7 +115,7 @@ describe('ConcurrencyLimiter', () => {
     const waiting = limiter.acquire({ timeoutMs: 500 }).then(
       () => (outcome = 'granted'),
       (err: unknown) => {
-        outcome = isEventyardError(err) && err.code === LIMITER_TIMEOUT && err.retriable ? 'timeout' : 'other';
+        outcome = isEventyardError(err) && err.code === DispatcherErrors.EY_LIMITER_TIMEOUT.code && err.retriable ? 'timeout' : 'other';
       },
     );
     clock.advance(499);

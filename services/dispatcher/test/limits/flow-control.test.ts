@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isEventyardError } from '@eventyard/core';
-import { flowControlOf, INVALID_FLOW_CONTROL } from '../../src/limits/index.ts';
+import { DispatcherErrors } from '../../src/error-codes.ts';
+import { flowControlOf } from '../../src/limits/index.ts';
 
 test('qps applies unless is_flow_control is false; absent means unlimited', () => {
   assert.deepEqual(flowControlOf({}), { qps: 0 });
@@ -25,7 +26,7 @@ test('bad values are refused naming the field', () => {
   for (const [input, message] of cases) {
     assert.throws(
       () => flowControlOf(input),
-      (err: unknown) => isEventyardError(err) && err.code === INVALID_FLOW_CONTROL && err.message === message,
+      (err: unknown) => isEventyardError(err) && err.code === DispatcherErrors.EY_INVALID_FLOW_CONTROL.code && err.message === message,
       message,
     );
   }

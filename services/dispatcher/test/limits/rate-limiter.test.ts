@@ -2,7 +2,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isEventyardError } from '@eventyard/core';
-import { LimiterErrorCode, RateLimiter } from '../../src/limits/index.ts';
+import { DispatcherErrors } from '../../src/error-codes.ts';
+import { RateLimiter } from '../../src/limits/index.ts';
 import { ManualClock } from './manual-clock.ts';
 
 const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -104,9 +105,9 @@ describe('RateLimiter', () => {
     const waiters = [limiter.take(), limiter.take()];
     limiter.close('shutdown');
     for (const waiter of waiters) {
-      await assert.rejects(waiter, (err: unknown) => isEventyardError(err) && err.code === LimiterErrorCode.closed && err.retriable);
+      await assert.rejects(waiter, (err: unknown) => isEventyardError(err) && err.code === DispatcherErrors.EY_LIMITER_CLOSED.code && err.retriable);
     }
-    await assert.rejects(limiter.take(), (err: unknown) => isEventyardError(err) && err.code === LimiterErrorCode.closed);
+    await assert.rejects(limiter.take(), (err: unknown) => isEventyardError(err) && err.code === DispatcherErrors.EY_LIMITER_CLOSED.code);
     assert.equal(clock.pendingTimers, 0);
     assert.equal(limiter.tryTake(), false);
   });
@@ -130,7 +131,7 @@ describe('RateLimiter', () => {
     await limiter.take();
     const waiting = limiter.take({ timeoutMs: 1000 });
     clock.advance(1000);
-    await assert.rejects(waiting, (err: unknown) => isEventyardError(err) && err.code === 'EY_LIMITER_TIMEOUT');
+    await assert.rejects(waiting, (err: unknown) => isEventyardError(err) && err.code === DispatcherErrors.EY_LIMITER_TIMEOUT.code);
   });
 
   test('setQps: faster rates re-arm the timer, 0 releases every waiter', async () => {
@@ -155,7 +156,7 @@ describe('RateLimiter', () => {
     const limiter = new RateLimiter({ qps: 1, maxQueue: 1, clock });
     await limiter.take();
     const queued = limiter.take();
-    await assert.rejects(limiter.take(), (err: unknown) => isEventyardError(err) && err.code === LimiterErrorCode.queueFull);
+    await assert.rejects(limiter.take(), (err: unknown) => isEventyardError(err) && err.code === DispatcherErrors.EY_LIMITER_QUEUE_FULL.code);
     clock.advance(1000);
     await queued;
   });

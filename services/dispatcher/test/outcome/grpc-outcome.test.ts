@@ -1,7 +1,7 @@
 // gRPC Dispatch outcomes: OK + ret, cancel, failures, statuses, transport errors, pass_back.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EventyardError } from '@eventyard/core';
+import { CoreErrors, EventyardError } from '@eventyard/core';
 import { classifyGrpcError, classifyGrpcResponse } from '../../src/outcome/index.ts';
 
 describe('classifyGrpcResponse', () => {
@@ -90,11 +90,11 @@ describe('classifyGrpcError', () => {
   });
 
   test('an EventyardError raised by the dispatcher keeps its own code and retriable flag', () => {
-    const refused = new EventyardError('delivery', 'EY_TARGET_FORBIDDEN', 'address 10.0.0.1 is in a private range');
+    const refused = new EventyardError(CoreErrors.EY_EGRESS_REFUSED, 'address 10.0.0.1 is in a private range');
     assert.deepEqual(classifyGrpcError(refused), {
       outcome: 'failure',
       retriable: false,
-      errorCode: 'EY_TARGET_FORBIDDEN',
+      errorCode: 'EY_EGRESS_REFUSED',
       errorMessage: 'address 10.0.0.1 is in a private range',
     });
   });

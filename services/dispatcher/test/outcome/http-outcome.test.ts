@@ -1,7 +1,7 @@
 // HTTP webhook outcomes: 2xx bodies, retriable and non-retriable statuses, Retry-After, excerpts.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EventyardError } from '@eventyard/core';
+import { CoreErrors, EventyardError } from '@eventyard/core';
 import { classifyHttpError, classifyHttpResponse } from '../../src/outcome/index.ts';
 
 const body = (value: unknown): Buffer => Buffer.from(JSON.stringify(value));
@@ -140,7 +140,7 @@ describe('classifyHttpError', () => {
   });
 
   test('an EventyardError keeps its own code and retriable flag', () => {
-    const outcome = classifyHttpError(new EventyardError('delivery', 'EY_TARGET_FORBIDDEN', 'private address'));
-    assert.deepEqual(outcome, { outcome: 'failure', retriable: false, errorCode: 'EY_TARGET_FORBIDDEN', errorMessage: 'private address' });
+    const outcome = classifyHttpError(new EventyardError(CoreErrors.EY_EGRESS_REFUSED, 'private address'));
+    assert.deepEqual(outcome, { outcome: 'failure', retriable: false, errorCode: 'EY_EGRESS_REFUSED', errorMessage: 'private address' });
   });
 });

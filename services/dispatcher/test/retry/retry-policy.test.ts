@@ -2,10 +2,10 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isEventyardError } from '@eventyard/core';
+import { DispatcherErrors } from '../../src/error-codes.ts';
 import {
   DEFAULT_MAX_INTERVAL_MS,
   DEFAULT_RETRY_INTERVAL_MS,
-  INVALID_RETRY_STRATEGY,
   parseRetryStrategy,
   retryPolicyOf,
 } from '../../src/retry/index.ts';
@@ -13,7 +13,7 @@ import {
 function refuses(run: () => unknown, message: string, field: string): void {
   assert.throws(run, (err: unknown) => {
     assert.ok(isEventyardError(err));
-    assert.equal(err.code, INVALID_RETRY_STRATEGY);
+    assert.equal(err.code, DispatcherErrors.EY_INVALID_RETRY_STRATEGY.code);
     assert.equal(err.family, 'validation');
     assert.equal(err.message, message);
     assert.equal(err.context['field'], field);

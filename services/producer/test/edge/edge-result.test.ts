@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import { CoreErrors, EventyardError, ResultCode, ValidationError } from '@eventyard/core';
+import { CoreErrors, EventyardError, ResultCode } from '@eventyard/core';
 import { DbErrors } from '@eventyard/db';
 import { EvhubErrors } from '@eventyard/evhub';
 import { toEdgeResult } from '../../src/edge/edge-result.ts';
@@ -37,6 +37,4 @@ test('every other error is an EvHub answer: its ret.code with gRPC OK and HTTP 2
   for (const [spec, code] of cases) {
     assert.deepEqual(toEdgeResult(new EventyardError(spec, 'm')), { ret: { code, msg: 'm' }, grpcStatus: null, httpStatus: 200 }, spec.code);
   }
-  // An error of a package whose codes are not in a table yet (bare code) has no transport status.
-  assert.deepEqual(toEdgeResult(new ValidationError('EY_TEST_LEGACY', 'm')), { ret: { code: ResultCode.INVALID_PARAMETER, msg: 'm' }, grpcStatus: null, httpStatus: 200 });
 });
