@@ -1,11 +1,13 @@
 // The admin service's configuration: the core variables plus its own EY_ADMIN_* variables, parsed once
 // from the environment into a frozen object (one line per bad variable on error).
-import { coreEnv, coreEnvAliases, deepFreeze, egressEnv, field, loadCoreConfig, loadEgressConfig, parseEnv, type CoreConfig, type EgressConfig } from '@eventyard/core';
+import { coreEnv, coreEnvAliases, deepFreeze, egressEnv, field, loadCoreConfig, loadEgressConfig, loadServerTlsConfig, parseEnv, tlsEnv, type CoreConfig, type EgressConfig, type ServerTlsConfig } from '@eventyard/core';
 
 const adminEnv = {
   ...coreEnv,
   /** The egress lists the dispatcher and delay-scheduler apply, checked here when an address is saved. */
   ...egressEnv,
+  /** EY_TLS_*: the certificate the admin API serves; unset = plaintext. */
+  ...tlsEnv,
   /** Configs and history live in Postgres: required. */
   EY_DATABASE_URL: field.postgresUrl(),
   /** Admin HTTP API. EvHub's default is 8081. 0 = any free port. */
@@ -22,6 +24,8 @@ const adminEnv = {
 export interface AdminConfig extends CoreConfig {
   databaseUrl: string;
   http: { host: string; port: number };
+  /** TLS of the admin API (EY_TLS_*); undefined = plaintext. */
+  tls?: ServerTlsConfig;
   /** Bearer token for /v1 routes; undefined = open (dev). */
   adminToken?: string;
   bodyLimitBytes: number;
@@ -34,11 +38,13 @@ export interface AdminConfig extends CoreConfig {
 export function loadConfig(source: Record<string, string | undefined>): Readonly<AdminConfig> {
   const env = parseEnv(adminEnv, source, coreEnvAliases);
   const core = loadCoreConfig(source);
+  const tls = loadServerTlsConfig(source);
   return deepFreeze({
     ...core,
     databaseUrl: env.EY_DATABASE_URL,
     egress: loadEgressConfig(source),
     http: { host: env.EY_ADMIN_HOST, port: env.EY_ADMIN_PORT },
+    ...(tls === undefined ? {} : { tls }),
     ...(env.EY_ADMIN_TOKEN === undefined ? {} : { adminToken: env.EY_ADMIN_TOKEN }),
     bodyLimitBytes: env.EY_ADMIN_BODY_LIMIT_BYTES,
     shutdownGraceMs: env.EY_SHUTDOWN_GRACE_MS,

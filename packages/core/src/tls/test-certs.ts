@@ -3,13 +3,17 @@
 // ECDSA P-256 keys: generated in milliseconds.
 import { webcrypto } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect as tlsConnect, type PeerCertificate } from 'node:tls';
 // @peculiar/x509's dependency injection (tsyringe) needs the Reflect metadata polyfill loaded first.
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+
+type CryptoKeyPair = webcrypto.CryptoKeyPair;
 
 const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 
@@ -28,7 +32,7 @@ export interface TestCa extends Pem {
 let serial = 1;
 
 async function toPem(keys: CryptoKeyPair, cert: x509.X509Certificate): Promise<Pem> {
-  const pkcs8 = await webcrypto.subtle.exportKey('pkcs8', keys.privateKey as webcrypto.CryptoKey);
+  const pkcs8 = await webcrypto.subtle.exportKey('pkcs8', keys.privateKey);
   return { cert: cert.toString('pem'), key: x509.PemConverter.encode(pkcs8, 'PRIVATE KEY') };
 }
 
@@ -81,4 +85,42 @@ export async function createTestCa(name = 'Eventyard Test CA'): Promise<TestCa> 
 export function writeTestFiles(files: Record<string, string>, dir = mkdtempSync(join(tmpdir(), 'ey-tls-'))): string {
   for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
   return dir;
+}
+
+export interface HttpsCall {
+  method?: string;
+  body?: string;
+  /** PEM CA the server certificate must chain to. */
+  ca: string;
+  /** Client certificate for mTLS. */
+  client?: Pem;
+}
+
+/** One HTTPS request on a fresh connection; resolves with status and body text, rejects on a failed handshake. */
+export function httpsCall(url: string, call: HttpsCall): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(
+      url,
+      { method: call.method ?? 'GET', ca: call.ca, agent: false, ...(call.client === undefined ? {} : { cert: call.client.cert, key: call.client.key }), headers: call.body === undefined ? {} : { 'content-type': 'application/json' } },
+      (res) => {
+        let body = '';
+        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(call.body);
+  });
+}
+
+/** The certificate a TLS server at 127.0.0.1:port presents to a new connection (ALPN h2 for gRPC servers). */
+export function presentedCertificate(port: number, ca: string, alpn?: string[]): Promise<PeerCertificate> {
+  return new Promise((resolve, reject) => {
+    const socket = tlsConnect({ host: '127.0.0.1', port, ca, servername: 'localhost', ...(alpn === undefined ? {} : { ALPNProtocols: alpn }) }, () => {
+      resolve(socket.getPeerCertificate());
+      socket.end();
+    });
+    socket.on('error', reject);
+  });
 }
