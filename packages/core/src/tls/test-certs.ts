@@ -23,8 +23,11 @@ export interface Pem {
 }
 
 export interface TestCa extends Pem {
-  /** A certificate for a server at 127.0.0.1, ::1 and localhost (and `names`), signed by this CA. */
-  server(names?: string[]): Promise<Pem>;
+  /**
+   * A certificate for a server at 127.0.0.1, ::1 and localhost (and `names`), signed by this CA;
+   * with `onlyNames`, for `names` alone (to tell verification by name from verification by IP).
+   */
+  server(names?: string[], options?: { onlyNames?: boolean }): Promise<Pem>;
   /** A client certificate (clientAuth) with common name `name`, signed by this CA. */
   client(name?: string): Promise<Pem>;
 }
@@ -70,11 +73,15 @@ export async function createTestCa(name = 'Eventyard Test CA'): Promise<TestCa> 
   };
   return {
     ...(await toPem(keys, caCert)),
-    server: (names = []) =>
+    server: (names = [], options = {}) =>
       issue(names[0] ?? 'localhost', x509.ExtendedKeyUsage.serverAuth, [
-        { type: 'ip', value: '127.0.0.1' },
-        { type: 'ip', value: '::1' },
-        { type: 'dns', value: 'localhost' },
+        ...(options.onlyNames === true
+          ? []
+          : [
+              { type: 'ip' as const, value: '127.0.0.1' },
+              { type: 'ip' as const, value: '::1' },
+              { type: 'dns' as const, value: 'localhost' },
+            ]),
         ...names.map((value) => ({ type: 'dns' as const, value })),
       ]),
     client: (name = 'eventyard-test-client') => issue(name, x509.ExtendedKeyUsage.clientAuth, []),
