@@ -5,15 +5,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SERVICES } from '@eventyard/cli/stack';
-import { effectiveEnv, find, onlyContainer, render, template, type K8sObject, type PodSpec } from './chart-render.ts';
+import { effectiveEnv, find, onlyContainer, podSpec, render, template, type K8sObject } from './chart-render.ts';
 
 const FULLNAME = 'ey-eventyard';
 
 function deployment(objects: K8sObject[], name: string) {
   const object = find(objects, 'Deployment', `${FULLNAME}-${name}`);
-  const pod = (object.spec as { template: { spec: PodSpec & { volumes?: Array<{ name: string; secret?: { secretName: string; items?: unknown } }> } } }).template.spec;
+  const volumes = (podSpec(object).volumes ?? []) as Array<{ name: string; secret?: { secretName: string; items?: unknown } }>;
   const container = onlyContainer(object);
-  return { env: effectiveEnv(container, objects), mounts: container.volumeMounts ?? [], volumes: pod.volumes ?? [] };
+  return { env: effectiveEnv(container, objects), mounts: container.volumeMounts ?? [], volumes };
 }
 
 test('defaults: no TLS variables and no TLS volumes anywhere', async (t) => {

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { connect, type PeerCertificate } from 'node:tls';
+import { connect, type PeerCertificate, type TLSSocket } from 'node:tls';
 import { ClientTlsStore, ServerTls, loadServerTlsConfig, silentLogger, TlsErrorCode, type TlsServerOptions } from '../src/index.ts';
 import { createTestCa, writeTestFiles, type Pem } from '../src/tls/test-certs.ts';
 
@@ -16,7 +16,7 @@ const clientPem = await ca.client();
 
 function serve(options: TlsServerOptions, tls: ServerTls): Promise<{ server: Server; port: number }> {
   const server = createServer(options, (req, res) => {
-    const peer = (req.socket as import('node:tls').TLSSocket).getPeerCertificate();
+    const peer = (req.socket as TLSSocket).getPeerCertificate();
     res.end(peer.subject === undefined ? 'anonymous' : `client ${peer.subject.CN}`);
   });
   tls.attach(server);

@@ -5,6 +5,7 @@ import { strict as assert } from 'node:assert';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import type { TLSSocket } from 'node:tls';
 import { describe, it, type TestContext } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import { EgressGuard } from '@eventyard/core';
@@ -105,7 +106,7 @@ describe('https webhooks with a processor CA and client certificate', () => {
   it('delivers with the CA and client certificate; the shared agent and a missing certificate are refused', async (t) => {
     const clients: string[] = [];
     const server = createServer({ cert: serverPem.cert, key: serverPem.key, ca: ca.cert, requestCert: true, rejectUnauthorized: true }, (req, res) => {
-      clients.push(String((req.socket as import('node:tls').TLSSocket).getPeerCertificate().subject.CN));
+      clients.push(String((req.socket as TLSSocket).getPeerCertificate().subject.CN));
       req.resume();
       req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{"ret":{"code":0,"msg":"ok"}}'));
     });
