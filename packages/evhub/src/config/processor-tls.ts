@@ -18,7 +18,6 @@ export interface ProcessorTls {
 }
 
 const MAX_PATH = 1024;
-const FILE_FIELDS = ['ca_file', 'cert_file', 'key_file'] as const;
 /** A DNS name (or IP literal) as a certificate names it. */
 const SERVER_NAME = /^[A-Za-z0-9*]([A-Za-z0-9.:_-]{0,251}[A-Za-z0-9])?$/;
 
@@ -44,7 +43,7 @@ export function normalizeProcessorTls(value: unknown, field: string): ProcessorT
     if (inner.length > MAX_PATH) throw invalid(path, `must be at most ${MAX_PATH} characters`);
     // A path in the pod's filesystem (a mounted Secret), never the PEM itself.
     if (!inner.startsWith('/') || inner.includes('\n')) throw invalid(path, 'must be an absolute file path (a file mounted from a Secret, e.g. /etc/eventyard/processor-tls/<secret>/ca.crt), not PEM content');
-    out[name as (typeof FILE_FIELDS)[number]] = inner;
+    out[name as 'ca_file' | 'cert_file' | 'key_file'] = inner;
   }
   if ((out.cert_file === undefined) !== (out.key_file === undefined)) throw invalid(field, 'cert_file and key_file go together: set both (mTLS) or neither');
   return out;
