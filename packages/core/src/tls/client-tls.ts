@@ -4,6 +4,7 @@
 // first use and read again when stat says they changed, checked at most every `checkIntervalMs`; each
 // new version gets a new `key`, on which senders key their channels and connection pools, so new
 // connections use rotated files while open ones finish on the old.
+import { isIP } from 'node:net';
 import { readTlsMaterial, tlsFilesSignature, type TlsFilePaths, type TlsMaterial } from './tls-files.ts';
 
 export interface ClientTlsFiles extends TlsFilePaths {
@@ -53,4 +54,14 @@ export class ClientTlsStore {
     this.#entries.set(id, { tls, signature, checkedAt: now, generation });
     return tls;
   }
+}
+
+/**
+ * The name a TLS connection must verify the server certificate against when it dials a checked IP
+ * instead of the host it was asked for (the egress guard's gRPC dials): tls.server_name, else that host.
+ * undefined for an IP literal (the dialled address is the name; SNI cannot carry an IP).
+ */
+export function tlsVerifyName(host: string, tls: ClientTls): string | undefined {
+  const name = tls.serverName ?? host;
+  return isIP(name) === 0 ? name : undefined;
 }

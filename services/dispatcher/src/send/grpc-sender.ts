@@ -9,9 +9,8 @@
 // TLS: a processor with `tls` gets a TLS channel with its CA / client certificate (files read through a
 // ClientTlsStore, so rotated files make a new channel), verified against the name in `addr` (or
 // tls.server_name), not the checked IP the channel dials.
-import { isIP } from 'node:net';
 import * as grpc from '@grpc/grpc-js';
-import { checkedGrpcTarget, ClientTlsStore, type ClientTls, type EgressGuard, type GrpcDial } from '@eventyard/core';
+import { checkedGrpcTarget, ClientTlsStore, tlsVerifyName, type ClientTls, type EgressGuard, type GrpcDial } from '@eventyard/core';
 import { loadEvhub, type evhubProcessorClient } from '@eventyard/proto';
 import { classifyGrpcError, classifyGrpcResponse, type AttemptOutcome } from '../outcome/index.ts';
 import type { AttemptRequest, Sender } from './attempt-request.ts';
@@ -165,6 +164,6 @@ export function channelCredentials(tls: ClientTls | null): grpc.ChannelCredentia
  */
 export function tlsChannelOptions(dial: GrpcDial, tls: ClientTls | null): grpc.ChannelOptions {
   if (tls === null) return {};
-  const name = tls.serverName ?? dial.host;
-  return isIP(name) === 0 ? { 'grpc.ssl_target_name_override': name } : {};
+  const name = tlsVerifyName(dial.host, tls);
+  return name === undefined ? {} : { 'grpc.ssl_target_name_override': name };
 }
