@@ -180,6 +180,22 @@ Call with (dict "root" $ "secretName" "<secret holding database-url>" "names" (l
 /etc/eventyard/kafka-ca
 {{- end }}
 
+{{/* Where the listeners' TLS Secret (tls.existingSecret) and the processors' TLS Secrets are mounted. */}}
+{{- define "eventyard.tlsDir" -}}
+/etc/eventyard/tls
+{{- end }}
+{{- define "eventyard.processorTlsDir" -}}
+/etc/eventyard/processor-tls
+{{- end }}
+
+{{/* Services with API listeners (serve tls.existingSecret) and services that dial processors (mount processorTls.secrets). */}}
+{{- define "eventyard.servesTls" -}}
+{{- if and .root.Values.tls.existingSecret (has .name (list "producer" "admin")) }}true{{ end }}
+{{- end }}
+{{- define "eventyard.dialsProcessors" -}}
+{{- if and .root.Values.processorTls.secrets (has .name (list "dispatcher" "delay-scheduler")) }}true{{ end }}
+{{- end }}
+
 {{/* Combinations the schema cannot express; fails the render with a message naming the values. */}}
 {{- define "eventyard.validate" -}}
 {{- $pg := .Values.postgres }}
@@ -194,6 +210,12 @@ Call with (dict "root" $ "secretName" "<secret holding database-url>" "names" (l
 {{- if and (not $sasl.password) (not $sasl.existingSecret) }}
 {{- fail "kafka.sasl: kafka.sasl.password or kafka.sasl.existingSecret is required when kafka.sasl.mechanism is set" }}
 {{- end }}
+{{- end }}
+{{- if and .Values.tls.clientCa (not .Values.tls.existingSecret) }}
+{{- fail "tls: tls.clientCa needs tls.existingSecret (the Secret's ca.crt verifies client certificates)" }}
+{{- end }}
+{{- if and .Values.tls.requireClientCert (not .Values.tls.clientCa) }}
+{{- fail "tls: tls.requireClientCert needs tls.clientCa (the CA client certificates are verified against)" }}
 {{- end }}
 {{- if and .Values.kafka.tls.caSecret (not .Values.kafka.tls.enabled) }}
 {{- fail "kafka.tls: kafka.tls.caSecret is set but kafka.tls.enabled is false" }}

@@ -98,6 +98,15 @@ export const CoreErrors = defineErrorCodes({
     meaning:
       'a record over `EY_KAFKA_MAX_BATCH_BYTES` by estimate, or one the broker refused with `MESSAGE_TOO_LARGE` (a topic with a smaller `max.message.bytes`); dead-lettered instead of retried forever',
   },
+  EY_TLS_FILES_INVALID: {
+    family: 'config',
+    http: 400,
+    resultCode: ResultCode.SYSTEM_ERROR,
+    retriable: false,
+    raisedBy: 'core TLS (producer, admin, dispatcher, delay-scheduler)',
+    meaning:
+      "TLS files that cannot be read or do not make a TLS context (key not matching the certificate, not PEM); the message names the file. At start (`EY_TLS_*`) the service stops; on a rotation the previous certificate stays in use and the error is logged; for a processor's `tls` the attempt fails, not retried; for a producer config's `tls` the check-back is inconclusive (docs/security.md#tls)",
+  },
   EY_EGRESS_REFUSED: {
     family: 'delivery',
     http: 400,

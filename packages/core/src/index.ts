@@ -27,3 +27,6 @@ export * from './times.ts';
 export * from './egress/egress-guard.ts';
 export * from './egress/egress-config.ts';
 export * from './egress/grpc-dial.ts';
+export * from './tls/tls-files.ts';
+export * from './tls/server-tls.ts';
+export * from './tls/client-tls.ts';

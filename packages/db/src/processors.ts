@@ -6,7 +6,7 @@ import type { Knex } from 'knex';
 import { deleteVersioned, patchVersioned, writeVersioned } from './versioned-rows.ts';
 
 // Re-exported: this module's functions take and return them.
-export { PROTOCOL_TYPES, type FlowControlStrategy, type ProcessorConfig, type ProcessorInput, type ProtocolType, type RetryStrategy } from '@eventyard/evhub';
+export { PROTOCOL_TYPES, type FlowControlStrategy, type ProcessorConfig, type ProcessorInput, type ProcessorTls, type ProtocolType, type RetryStrategy } from '@eventyard/evhub';
 
 export interface ProcessorRecord extends ProcessorConfig {
   version: number;
@@ -88,7 +88,7 @@ export async function setProcessorFlags(
   return row === undefined ? undefined : fromRow(row);
 }
 
-const JSON_COLUMNS = ['retry_strategy', 'flow_control_strategy', 'filter_tag', 'filter'] as const;
+const JSON_COLUMNS = ['retry_strategy', 'flow_control_strategy', 'filter_tag', 'filter', 'tls'] as const;
 
 function toColumns(config: Omit<ProcessorConfig, 'dispatcher_id'>): Record<string, unknown> {
   const columns: Record<string, unknown> = { ...config };

@@ -17,11 +17,12 @@ export interface ProducerRecord extends ProducerConfig {
 
 /** Full upsert (EvHub's POST /v1/producer); every write increments `version`. */
 export async function upsertProducer(knex: Knex, input: ProducerInput, options: WriteOptions = {}): Promise<ProducerRecord> {
-  const { app_id, topic_id, ...columns } = normalizeProducer(input);
+  const { app_id, topic_id, tls, ...rest } = normalizeProducer(input);
   const row = await writeVersioned(knex, {
     table: 'producers',
     key: { app_id, topic_id },
-    columns,
+    // jsonb wants JSON text.
+    columns: { ...rest, tls: tls === null ? null : JSON.stringify(tls) },
     expectedVersion: checkVersion(options.expectedVersion),
     what: `producer "${app_id}/${topic_id}"`,
   });

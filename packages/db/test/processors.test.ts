@@ -27,8 +27,10 @@ test('a processor is created with defaults, read back, fully replaced by a secon
     filter_tag: { vip: true },
     filter: { amount: { $gt: 100 } },
     webhook_secret: 'whsec_abc',
+    tls: { ca_file: '/etc/eventyard/processor-tls/billing/ca.crt', server_name: 'billing.internal' },
   });
   assert.equal(created.version, 1);
+  assert.deepEqual(created.tls, { ca_file: '/etc/eventyard/processor-tls/billing/ca.crt', server_name: 'billing.internal' });
   assert.equal(created.timeout, 3000);
   assert.deepEqual(created.retry_strategy, { retry_count: 3, retry_interval: 1000, strategy_type: '' });
   assert.deepEqual(created.filter_tag, { vip: true });
@@ -48,6 +50,7 @@ test('a processor is created with defaults, read back, fully replaced by a secon
   assert.deepEqual(replaced.filter_tag, {});
   assert.equal(replaced.filter, null);
   assert.equal(replaced.webhook_secret, null);
+  assert.equal(replaced.tls, null);
   assert.deepEqual(replaced.created_at, created.created_at);
 
   assert.equal(await deleteProcessor(knex, 'billing'), true);

@@ -44,3 +44,14 @@ test('producer configs: upsert with EvHub fields, optimistic lock, list and dele
   assert.equal(await deleteProducer(knex, 'shop', 'order'), true);
   assert.equal(await getProducer(knex, 'shop', 'order'), undefined);
 });
+
+test('producer tls: file paths stored as JSON for the check-back, null when absent; refused on a plain http:// check-back', async (t) => {
+  const { knex } = await createDatabase(t);
+  const tls = { ca_file: '/etc/eventyard/processor-tls/shop/ca.crt', cert_file: '/etc/eventyard/processor-tls/shop/tls.crt', key_file: '/etc/eventyard/processor-tls/shop/tls.key' };
+  const saved = await upsertProducer(knex, { app_id: 'shop', topic_id: 'order', tx_address: 'shop.internal:9001', tls });
+  assert.deepEqual(saved.tls, tls);
+  assert.deepEqual((await getProducer(knex, 'shop', 'order'))?.tls, tls);
+  assert.equal((await upsertProducer(knex, { app_id: 'shop', topic_id: 'order', tx_address: 'shop.internal:9001' })).tls, null);
+  await assert.rejects(upsertProducer(knex, { app_id: 'shop', topic_id: 'refund', tx_protocol_type: 5, tx_address: 'shop:8081/tx', tls }), /tls applies to an https:\/\/ tx_address only/);
+  assert.deepEqual((await upsertProducer(knex, { app_id: 'shop', topic_id: 'refund', tx_protocol_type: 5, tx_address: 'https://shop.example/tx', tls: {} })).tls, {});
+});

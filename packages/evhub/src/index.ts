@@ -41,6 +41,7 @@ export {
   type FlowControlStrategy,
   type ProcessorConfig,
   type ProcessorInput,
+  type ProcessorTls,
   type ProtocolType,
   type RetryStrategy,
 } from './config/processor-config.ts';

@@ -2,7 +2,7 @@
 // /openapi.json) over Postgres, and /healthz /readyz /metrics on the health port. start() and close()
 // are idempotent; close() stops intake, lets requests finish, then closes the pool.
 import { compileFilter } from '@eventyard/evhub';
-import { createMetricsRegistry, egressGuardOf, startHealthServer, type App, type ComponentState, type HealthServer, type Logger, shutdownSteps } from '@eventyard/core';
+import { createMetricsRegistry, egressGuardOf, startHealthServer, type App, type ComponentState, type HealthServer, type Logger, ServerTls, shutdownSteps } from '@eventyard/core';
 import { ApiKeyCache, createKnex, type Knex } from '@eventyard/db';
 import type { FastifyInstance } from 'fastify';
 import type { AdminConfig } from './config.ts';
@@ -55,6 +55,8 @@ export function createApp(config: Readonly<AdminConfig>, deps: AdminDeps): Admin
   const replays: ReplayRunner | undefined = deps.replayRunner === false ? undefined : createReplayRunner({ knex, kafka, logger: log });
   for (const warning of config.egress.warnings) log.warn(warning);
   const keys = new ApiKeyCache({ knex, logger: log, ttlMs: KEY_CACHE_TTL_MS });
+  // Read now: unusable files stop the service before it listens (EY_TLS_FILES_INVALID).
+  const tls = config.tls === undefined ? undefined : new ServerTls(config.tls, log);
   const server: FastifyInstance = buildAdminServer({
     knex,
     egress: egressGuardOf(config.egress),
@@ -65,6 +67,7 @@ export function createApp(config: Readonly<AdminConfig>, deps: AdminDeps): Admin
     validateFilter: deps.validateFilter ?? compileOnSave,
     ...(replays === undefined ? {} : { wakeReplays: () => replays.wake() }),
     metrics,
+    tls,
     logger: log,
   });
 
@@ -101,7 +104,7 @@ export function createApp(config: Readonly<AdminConfig>, deps: AdminDeps): Admin
     // Jobs left running by a previous admin resume from their stored cursor.
     replays?.start();
     state = 'running';
-    log.info({ httpPort, healthPort: health.port, auth: config.auth }, 'admin ready');
+    log.info({ httpPort, healthPort: health.port, auth: config.auth, tls: tls !== undefined, mtls: config.tls?.requireClientCert === true }, 'admin ready');
     if (config.auth === 'none') log.warn({ host: config.http.host }, 'EY_ADMIN_AUTH=none: the admin API is open to anyone who can reach it (it creates processors, mints API keys and reads every payload)');
   };
 
@@ -113,6 +116,7 @@ export function createApp(config: Readonly<AdminConfig>, deps: AdminDeps): Admin
     // First: the runner stores its batch's progress and frees its lease while Kafka and Postgres are still open.
     await step('stop replay jobs', () => replays?.close());
     await step('stop HTTP intake', () => closeWithGrace(server, config.shutdownGraceMs));
+    tls?.close();
     clearInterval(databaseTimer);
     await step('close kafka clients', () => kafka.close());
     await step('close health server', () => health?.close());

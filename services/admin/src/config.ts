@@ -1,11 +1,13 @@
 // The admin service's configuration: the core variables plus its own EY_ADMIN_* variables, parsed once
 // from the environment into a frozen object (one line per bad variable on error).
-import { ConfigError, CoreErrors, coreEnv, coreEnvAliases, deepFreeze, egressEnv, field, loadCoreConfig, loadEgressConfig, parseEnv, type CoreConfig, type EgressConfig } from '@eventyard/core';
+import { ConfigError, CoreErrors, coreEnv, coreEnvAliases, deepFreeze, egressEnv, field, loadCoreConfig, loadEgressConfig, loadServerTlsConfig, parseEnv, tlsEnv, type CoreConfig, type EgressConfig, type ServerTlsConfig } from '@eventyard/core';
 
 const adminEnv = {
   ...coreEnv,
   /** The egress lists the dispatcher and delay-scheduler apply, checked here when an address is saved. */
   ...egressEnv,
+  /** EY_TLS_*: the certificate the admin API serves; unset = plaintext. */
+  ...tlsEnv,
   /** Configs and history live in Postgres: required. */
   EY_DATABASE_URL: field.postgresUrl(),
   /** Admin HTTP API. EvHub's default is 8081. 0 = any free port. */
@@ -28,6 +30,8 @@ const adminEnv = {
 export interface AdminConfig extends CoreConfig {
   databaseUrl: string;
   http: { host: string; port: number };
+  /** TLS of the admin API (EY_TLS_*); undefined = plaintext. */
+  tls?: ServerTlsConfig;
   /** `token`: credentials required (adminToken is set); `none`: the API is open (warned at every start). */
   auth: 'token' | 'none';
   /** Bearer token allowing every route; set whenever auth is `token`. */
@@ -52,12 +56,14 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
   if (env.EY_ADMIN_TOKEN !== undefined && env.EY_ADMIN_TOKEN.length < 16) {
     throw new ConfigError(CoreErrors.EY_CONFIG_INVALID, 'config: EY_ADMIN_TOKEN: must be at least 16 characters (e.g. openssl rand -hex 32)');
   }
+  const tls = loadServerTlsConfig(source);
   return deepFreeze({
     ...core,
     databaseUrl: env.EY_DATABASE_URL,
     egress: loadEgressConfig(source),
     http: { host: env.EY_ADMIN_HOST, port: env.EY_ADMIN_PORT },
     auth: env.EY_ADMIN_AUTH,
+    ...(tls === undefined ? {} : { tls }),
     ...(env.EY_ADMIN_TOKEN === undefined ? {} : { adminToken: env.EY_ADMIN_TOKEN }),
     bodyLimitBytes: env.EY_ADMIN_BODY_LIMIT_BYTES,
     shutdownGraceMs: env.EY_SHUTDOWN_GRACE_MS,

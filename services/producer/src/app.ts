@@ -1,7 +1,7 @@
 // The producer service assembled: Postgres (node-id lease, idempotency keys, API keys, transactions and
 // their outbox), the Kafka publisher, ReportService and TransactionService, and three listeners (gRPC,
 // HTTP mirror, health/metrics). start() and close() are idempotent; close() runs STYLE.md's shutdown order.
-import { createKafka, createMetricsRegistry, ensureTopics, startHealthServer, Topics, type App, type ComponentState, type HealthServer, type Logger, shutdownSteps } from '@eventyard/core';
+import { createKafka, createMetricsRegistry, ensureTopics, startHealthServer, Topics, type App, type ComponentState, type HealthServer, type Logger, ServerTls, shutdownSteps } from '@eventyard/core';
 import { createKnex, startNodeIdLease, type Knex, type RunningNodeIdLease } from '@eventyard/db';
 import { hostname } from 'node:os';
 import { ApiKeyAuth } from './auth/api-key-auth.ts';
@@ -76,6 +76,8 @@ export function createApp(config: Readonly<ProducerConfig>, deps: ProducerDeps):
   let leaseHeld = false;
   let grpcServer: GrpcServer | undefined;
   let httpServer: HttpServer | undefined;
+  /** The listeners' certificate (EY_TLS_*), followed for rotation while the service runs. */
+  let tls: ServerTls | undefined;
   let health: HealthServer | undefined;
 
   const start = async (): Promise<void> => {
@@ -108,12 +110,15 @@ export function createApp(config: Readonly<ProducerConfig>, deps: ProducerDeps):
     // Counted once this instance holds its lease, so it counts itself.
     await quotas.rate.start();
     reports.accept(lease.nodeId);
+    // Read before any listener opens: unusable files stop the start with EY_TLS_FILES_INVALID.
+    if (config.tls !== undefined) tls ??= new ServerTls(config.tls, log);
     grpcServer = await startGrpcServer({
       host: config.grpc.host,
       port: config.grpc.port,
       reports,
       transactions,
       maxReceiveBytes: config.maxEventBytes + REQUEST_OVERHEAD_BYTES,
+      tls,
       logger: log,
     });
     httpServer = await startHttpServer({
@@ -123,6 +128,7 @@ export function createApp(config: Readonly<ProducerConfig>, deps: ProducerDeps):
       transactions,
       // base64 makes `data` 4/3 larger in JSON.
       bodyLimit: Math.ceil((config.maxEventBytes * 4) / 3) + REQUEST_OVERHEAD_BYTES,
+      tls,
       logger: log,
     });
     grpcServer.setServing(true);
@@ -138,6 +144,7 @@ export function createApp(config: Readonly<ProducerConfig>, deps: ProducerDeps):
     // Stop intake first; in-flight calls finish (they wait on the publisher, which is still up).
     await step('stop gRPC intake', () => grpcServer?.close(config.shutdownGraceMs));
     await step('stop HTTP intake', () => httpServer?.close(config.shutdownGraceMs));
+    tls?.close();
     reports.refuse('shutting down');
     await step('stop outbox relay', () => relay.close());
     await step('flush and disconnect producer', () => publisher.close());

@@ -1,9 +1,11 @@
 // The producer's configuration: the core variables plus its own EY_* variables, parsed once from the
 // environment into a frozen object (one line per bad variable on error).
-import { coreEnv, coreEnvAliases, deepFreeze, field, loadCoreConfig, parseEnv, type CoreConfig } from '@eventyard/core';
+import { coreEnv, coreEnvAliases, deepFreeze, field, loadCoreConfig, loadServerTlsConfig, parseEnv, tlsEnv, type CoreConfig, type ServerTlsConfig } from '@eventyard/core';
 
 const producerEnv = {
   ...coreEnv,
+  /** EY_TLS_*: the certificate both intake listeners (gRPC and HTTP) serve; unset = plaintext. */
+  ...tlsEnv,
   /** The producer records idempotency keys and leases its node id in Postgres: required. */
   EY_DATABASE_URL: field.postgresUrl(),
   /** gRPC `evhub_producer.evhubProducer` (+ health, reflection). EvHub's default is 9000. 0 = any free port. */
@@ -91,6 +93,8 @@ export interface ProducerConfig extends CoreConfig {
   databaseUrl: string;
   grpc: { host: string; port: number };
   http: { host: string; port: number };
+  /** TLS of the gRPC and HTTP listeners (EY_TLS_*); undefined = plaintext. */
+  tls?: ServerTlsConfig;
   maxEventBytes: number;
   publishTimeoutMs: number;
   requireApiKey: boolean;
@@ -107,11 +111,13 @@ export interface ProducerConfig extends CoreConfig {
 export function loadConfig(source: Record<string, string | undefined>): Readonly<ProducerConfig> {
   const env = parseEnv(producerEnv, source, coreEnvAliases);
   const core = loadCoreConfig(source);
+  const tls = loadServerTlsConfig(source);
   return deepFreeze({
     ...core,
     databaseUrl: env.EY_DATABASE_URL,
     grpc: { host: env.EY_GRPC_HOST, port: env.EY_GRPC_PORT },
     http: { host: env.EY_HTTP_HOST, port: env.EY_HTTP_PORT },
+    ...(tls === undefined ? {} : { tls }),
     maxEventBytes: env.EY_MAX_EVENT_BYTES,
     publishTimeoutMs: env.EY_PUBLISH_TIMEOUT_MS,
     requireApiKey: env.EY_REQUIRE_API_KEY,

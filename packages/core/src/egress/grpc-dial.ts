@@ -12,6 +12,8 @@ export interface GrpcDial {
   target: string;
   /** `grpc.default_authority` for the channel: the host:port it was asked for. */
   authority: string;
+  /** The host asked for (no brackets, no port): the name a TLS certificate is verified against. */
+  host: string;
 }
 
 /**
@@ -34,7 +36,7 @@ export async function checkedGrpcTarget(guard: EgressGuard, target: string, opti
   const family = addresses[0]?.family === 6 ? 6 : 4;
   const same = addresses.filter((a) => (a.family === 6 ? 6 : 4) === family);
   const dial = family === 6 ? `ipv6:${same.map((a) => `[${a.address}]:${port}`).join(',')}` : `ipv4:${same.map((a) => `${a.address}:${port}`).join(',')}`;
-  return { target: dial, authority: url.port === '' ? url.hostname : `${url.hostname}:${port}` };
+  return { target: dial, authority: url.port === '' ? url.hostname : `${url.hostname}:${port}`, host };
 }
 
 function invalidTarget(target: string): EventyardError {

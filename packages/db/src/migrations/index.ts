@@ -14,6 +14,7 @@ import * as idempotencyInProgress from './0009_idempotency_in_progress.ts';
 import * as apiKeyAdminPermissions from './0010_api_key_admin_permissions.ts';
 import * as eventStatusReason from './0011_event_status_reason.ts';
 import * as ingestQuotas from './0012_ingest_quotas.ts';
+import * as processorTls from './0013_processor_tls.ts';
 
 interface NamedMigration {
   name: string;
@@ -33,6 +34,7 @@ const migrations: readonly NamedMigration[] = [
   { name: '0010_api_key_admin_permissions', migration: apiKeyAdminPermissions },
   { name: '0011_event_status_reason', migration: eventStatusReason },
   { name: '0012_ingest_quotas', migration: ingestQuotas },
+  { name: '0013_processor_tls', migration: processorTls },
 ];
 
 export const migrationSource: Knex.MigrationSource<NamedMigration> = {

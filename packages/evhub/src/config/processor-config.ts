@@ -4,6 +4,9 @@ import { assertValidDispatcherId, ValidationError } from '@eventyard/core';
 import { EvhubErrors } from '../error-codes.ts';
 import { checkFieldTypes, configJsonSchema, normalizeFields, type ConfigField } from './config-field.ts';
 import { invalid } from './field-checks.ts';
+import { normalizeProcessorTls, PROCESSOR_TLS_FIELDS, type ProcessorTls } from './processor-tls.ts';
+
+export type { ProcessorTls } from './processor-tls.ts';
 
 export const PROTOCOL_TYPES = ['grpcSend', 'httpSend'] as const;
 export type ProtocolType = (typeof PROTOCOL_TYPES)[number];
@@ -56,6 +59,8 @@ export interface ProcessorConfig {
   webhook_secret: string | null;
   /** Bearer token sent to the consumer. */
   auth_token: string | null;
+  /** TLS towards the processor, by reference to mounted files; null = plaintext gRPC / the URL's scheme. */
+  tls: ProcessorTls | null;
   owner: string | null;
   description: string;
 }
@@ -115,6 +120,14 @@ export const PROCESSOR_FIELDS: { readonly [K in keyof ProcessorConfig]-?: Config
     description: 'Standard Webhooks signing secret; GET shows "[redacted]", and POSTing "[redacted]" keeps the stored one',
   },
   auth_token: { type: 'string', nullable: true, max: 4096, description: 'Bearer token sent to the consumer; redacted like webhook_secret' },
+  tls: {
+    type: 'object',
+    nullable: true,
+    fields: PROCESSOR_TLS_FIELDS,
+    description:
+      'TLS towards the processor: files mounted from Secrets (chart processorTls.secrets), never PEM content. null = plaintext gRPC; {} = TLS with system CAs; httpSend: https:// addresses only',
+    normalize: normalizeProcessorTls,
+  },
   owner: { type: 'string', nullable: true, max: 255 },
   description: { type: 'string', max: 4096 },
 };
@@ -122,7 +135,12 @@ export const PROCESSOR_FIELDS: { readonly [K in keyof ProcessorConfig]-?: Config
 /** Validates and normalises processor input; throws a ValidationError naming the first bad field. */
 export function normalizeProcessor(input: ProcessorInput): ProcessorConfig {
   if (typeof input !== 'object' || input === null) throw new ValidationError(EvhubErrors.EY_INVALID_CONFIG, 'processor config must be an object');
-  return normalizeFields(PROCESSOR_FIELDS, input as unknown as Record<string, unknown>) as unknown as ProcessorConfig;
+  const config = normalizeFields(PROCESSOR_FIELDS, input as unknown as Record<string, unknown>) as unknown as ProcessorConfig;
+  // A webhook's scheme says whether it is TLS: files for a plain http:// address would silently go unused.
+  if (config.tls !== null && config.protocol_type === 'httpSend' && !/^https:\/\//i.test(config.addr.trim())) {
+    throw invalid('tls', 'applies to an https:// addr only (httpSend): use an https:// URL or remove tls');
+  }
+  return config;
 }
 
 /** JSON types and unknown fields of a processor (a config file entry); see checkFieldTypes. */

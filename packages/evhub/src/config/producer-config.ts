@@ -4,6 +4,8 @@
 import { ValidationError } from '@eventyard/core';
 import { EvhubErrors } from '../error-codes.ts';
 import { checkFieldTypes, configJsonSchema, normalizeFields, type ConfigField } from './config-field.ts';
+import { invalid } from './field-checks.ts';
+import { normalizeProcessorTls, PROCESSOR_TLS_FIELDS, type ProcessorTls } from './processor-tls.ts';
 
 export interface ProducerConfig {
   app_id: string;
@@ -22,9 +24,14 @@ export interface ProducerConfig {
   msg_size: number;
   total_msg: number;
   storage_period: number;
+  /** TLS towards the check-back (tx_address), as a processor's `tls`; null = plaintext gRPC / the URL's scheme. */
+  tls: ProcessorTls | null;
 }
 
 export type ProducerInput = Pick<ProducerConfig, 'app_id' | 'topic_id'> & Partial<ProducerConfig>;
+
+/** tx_protocol_type of an HTTP JSON check-back. */
+const HTTP_JSON = 5;
 
 /** Every field of a producer, in the order the normalized object and the JSON schema list them. */
 export const PRODUCER_FIELDS: { readonly [K in keyof ProducerConfig]-?: ConfigField } = {
@@ -40,12 +47,23 @@ export const PRODUCER_FIELDS: { readonly [K in keyof ProducerConfig]-?: ConfigFi
   // A Postgres bigint, read back as a JS number: capped where numbers stay exact.
   total_msg: { type: 'integer', max: Number.MAX_SAFE_INTEGER },
   storage_period: { type: 'integer' },
+  tls: {
+    type: 'object',
+    nullable: true,
+    fields: PROCESSOR_TLS_FIELDS,
+    description: 'TLS towards the check-back tx_address: files mounted from Secrets, as a processor tls. null = plaintext gRPC; HTTP check-backs: https:// only',
+    normalize: normalizeProcessorTls,
+  },
 };
 
 /** Validates and normalises producer input; throws a ValidationError naming the first bad field. */
 export function normalizeProducer(input: ProducerInput): ProducerConfig {
   if (typeof input !== 'object' || input === null) throw new ValidationError(EvhubErrors.EY_INVALID_CONFIG, 'producer config must be an object');
-  return normalizeFields(PRODUCER_FIELDS, input as unknown as Record<string, unknown>) as unknown as ProducerConfig;
+  const config = normalizeFields(PRODUCER_FIELDS, input as unknown as Record<string, unknown>) as unknown as ProducerConfig;
+  if (config.tls !== null && config.tx_protocol_type === HTTP_JSON && !/^https:\/\//i.test(config.tx_address.trim())) {
+    throw invalid('tls', 'applies to an https:// tx_address only (HTTP check-back): use an https:// URL or remove tls');
+  }
+  return config;
 }
 
 /** JSON types and unknown fields of a producer (a config file entry); see checkFieldTypes. */

@@ -40,12 +40,35 @@ test('a minimal processor gets every field, defaulted, in the table’s order', 
     concurrency: 0,
     webhook_secret: null,
     auth_token: null,
+    tls: null,
     owner: null,
     description: '',
   });
   assert.equal(normalizeProcessor({ ...billing, retry_strategy: { max_interval: 5000 } }).retry_strategy.max_interval, 5000);
   assert.equal(normalizeProcessor({ ...billing, webhook_secret: '' }).webhook_secret, null);
   assert.equal(normalizeProcessor({ ...billing, timeout: '250' as unknown as number }).timeout, 250);
+});
+
+test('tls names mounted files, never PEM, and suits the protocol', () => {
+  const grpcProcessor = { ...billing, protocol_type: 'grpcSend' as const, addr: 'billing.internal:9001' };
+  assert.deepEqual(normalizeProcessor({ ...grpcProcessor, tls: {} }).tls, {}, '{} = TLS with system CAs');
+  assert.equal(normalizeProcessor({ ...grpcProcessor, tls: null }).tls, null);
+  const files = { ca_file: '/etc/eventyard/processor-tls/billing/ca.crt', cert_file: '/etc/eventyard/processor-tls/billing/tls.crt', key_file: '/etc/eventyard/processor-tls/billing/tls.key', server_name: 'billing.internal' };
+  // An empty string is "not set", left out of the stored object.
+  assert.deepEqual(normalizeProcessor({ ...grpcProcessor, tls: { ...files, server_name: '' } }).tls, { ca_file: files.ca_file, cert_file: files.cert_file, key_file: files.key_file });
+  assert.deepEqual(normalizeProcessor({ ...billing, addr: 'https://billing.example/hook', protocol_type: 'httpSend', tls: files }).tls, files);
+  const refused: Array<[unknown, string]> = [
+    [{ ca_file: '-----BEGIN CERTIFICATE-----\nMIIB' }, 'tls.ca_file must be an absolute file path'],
+    [{ ca_file: 'ca.crt' }, 'tls.ca_file must be an absolute file path'],
+    [{ cert_file: '/a/tls.crt' }, 'tls cert_file and key_file go together'],
+    [{ key: '/a/tls.key' }, 'tls.key is not a known field'],
+    [{ server_name: 'bad name' }, 'tls.server_name must be a host name'],
+    ['yes', 'tls must be an object'],
+  ];
+  for (const [tls, message] of refused) {
+    assert.throws(() => normalizeProcessor({ ...grpcProcessor, tls } as never), (err: Error) => err.message.startsWith(message), message);
+  }
+  assert.throws(() => normalizeProcessor({ ...billing, protocol_type: 'httpSend', addr: 'billing.example/hook', tls: {} }), /tls applies to an https:\/\/ addr only/);
 });
 
 test('value rules name the field', () => {

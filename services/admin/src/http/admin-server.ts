@@ -1,10 +1,11 @@
 // The admin HTTP server: fastify with strict JSON-schema validation (no type coercion, unknown fields
 // refused), authentication of every route but /openapi.json (admin-auth.ts, route-permissions.ts), one error handler producing `{"ret": {"code", "msg"}}`, request
 // metrics, and the routes. Listening and closing (with a grace period) live here too.
-import type { EgressGuard, Logger } from '@eventyard/core';
+import type { EgressGuard, Logger, ServerTls } from '@eventyard/core';
 import type { Knex } from '@eventyard/db';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { AddressInfo } from 'node:net';
+import type { Server as TlsServer } from 'node:tls';
 import type { KafkaLink } from '../kafka/kafka-link.ts';
 import type { AdminMetrics } from '../metrics.ts';
 import { registerApiKeyRoutes } from '../routes/api-keys.ts';
@@ -45,6 +46,8 @@ export interface AdminServerOptions {
   /** Checks addresses when processors and producers are saved (the services check again at connect time). */
   egress: EgressGuard;
   metrics: AdminMetrics;
+  /** Serve HTTPS with this certificate (EY_TLS_*, followed for rotation); undefined = plaintext HTTP. */
+  tls?: ServerTls | undefined;
   logger: Logger;
 }
 
@@ -64,7 +67,10 @@ export function buildAdminServer(options: AdminServerOptions): FastifyInstance {
       void (res as unknown as FastifyReply).code(mapped.status).send(mapped.body);
     },
     clientErrorHandler,
-  });
+    ...(options.tls === undefined ? {} : { https: options.tls.serverOptions() }),
+  }) as unknown as FastifyInstance;
+  // An https server takes rotated certificate files through setSecureContext.
+  if (options.tls !== undefined) options.tls.attach(app.server as unknown as TlsServer);
 
   // JSON only: a text body is a wrong content type (415), not a string to validate.
   app.removeContentTypeParser('text/plain');

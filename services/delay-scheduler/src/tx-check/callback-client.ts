@@ -7,8 +7,11 @@
 // resolved and checked before its channel exists, which dials the checked IPs; HTTP: the Agent's lookup).
 // A `trusted` call (the address is one the app's producer config registered) may reach private networks,
 // never cloud metadata or EY_EGRESS_DENY; any other address a client put in Prepare must pass the full guard.
+// TLS: a registered check-back whose producer config has `tls` is dialled with its CA / client
+// certificate (files mounted from Secrets, re-read when they change): gRPC over a TLS channel verified
+// against the address's name (not the checked IP it dials), HTTP over an Agent of its own.
 import * as grpc from '@grpc/grpc-js';
-import { checkedGrpcTarget, type CheckOptions, type EgressGuard } from '@eventyard/core';
+import { checkedGrpcTarget, ClientTlsStore, tlsVerifyName, type CheckOptions, type ClientTls, type ClientTlsFiles, type EgressGuard } from '@eventyard/core';
 import { messageFromJson, messageToJson } from '@eventyard/evhub';
 import { loadEvhub, ProtocolType, type CallbackReq, type CallbackRsp__Output, type evhubTransactionClient } from '@eventyard/proto';
 import { Agent, request } from 'undici';
@@ -43,15 +46,24 @@ export function httpUrl(address: string): URL {
   return url;
 }
 
+export interface CallOptions extends CheckOptions {
+  /** The producer config's `tls` files; null/absent = plaintext gRPC, and the URL's scheme for HTTP. */
+  tls?: ClientTlsFiles | null;
+}
+
 export class CallbackClient {
   /** Channels by trust and target: a trusted channel is never handed to an untrusted call. */
   readonly #clients = new Map<string, evhubTransactionClient>();
   readonly #egress: EgressGuard;
   /** HTTP check-backs: one Agent whose lookup applies the full guard, one for trusted (registered) addresses. */
   readonly #agents: { guarded: Agent; trusted: Agent };
+  readonly #tls: ClientTlsStore;
+  /** HTTP check-backs with `tls`: an Agent per trust and TLS version. */
+  readonly #tlsAgents = new Map<string, Agent>();
 
-  constructor(egress: EgressGuard) {
+  constructor(egress: EgressGuard, tls: ClientTlsStore = new ClientTlsStore()) {
     this.#egress = egress;
+    this.#tls = tls;
     this.#agents = {
       guarded: new Agent({ connect: { lookup: egress.lookupFor() } }),
       trusted: new Agent({ connect: { lookup: egress.lookupFor({ trusted: true }) } }),
@@ -62,9 +74,11 @@ export class CallbackClient {
    * Asks the endpoint; resolves with its answer or throws (transport error, deadline, bad answer, or
    * EY_EGRESS_REFUSED before any connection). `trusted`: the app's producer config registered the address.
    */
-  async call(endpoint: CallbackEndpoint, req: CallbackReq, timeoutMs: number, options: CheckOptions = {}): Promise<CallbackRsp__Output> {
-    if (Number(endpoint.protocol_type) === ProtocolType.PROTOCOL_TYPE_HTTP_JSON) return this.#http(endpoint.address, req, timeoutMs, options);
-    return this.#grpc(endpoint.address, req, timeoutMs, options);
+  async call(endpoint: CallbackEndpoint, req: CallbackReq, timeoutMs: number, options: CallOptions = {}): Promise<CallbackRsp__Output> {
+    // Throws EY_TLS_FILES_INVALID when the files cannot be used: the checker backs off like any failed check.
+    const tls = options.tls === undefined || options.tls === null ? null : this.#tls.get(options.tls);
+    if (Number(endpoint.protocol_type) === ProtocolType.PROTOCOL_TYPE_HTTP_JSON) return this.#http(endpoint.address, req, timeoutMs, options, tls);
+    return this.#grpc(endpoint.address, req, timeoutMs, options, tls);
   }
 
   close(): void {
@@ -72,17 +86,34 @@ export class CallbackClient {
     this.#clients.clear();
     void this.#agents.guarded.close();
     void this.#agents.trusted.close();
+    for (const agent of this.#tlsAgents.values()) void agent.close();
+    this.#tlsAgents.clear();
   }
 
-  async #grpc(address: string, req: CallbackReq, timeoutMs: number, options: CheckOptions): Promise<CallbackRsp__Output> {
+  async #grpc(address: string, req: CallbackReq, timeoutMs: number, options: CheckOptions, tls: ClientTls | null): Promise<CallbackRsp__Output> {
     const target = grpcTarget(address);
-    const key = `${options.trusted === true ? 'trusted' : 'guarded'} ${target}`;
+    // A rotated file or changed tls makes a new channel (the key changes); the old one is closed.
+    const prefix = `${options.trusted === true ? 'trusted' : 'guarded'} ${target}`;
+    const key = tls === null ? prefix : `${prefix}\n${tls.key}`;
     let client = this.#clients.get(key);
     if (client === undefined) {
       // Resolved and checked per new channel; the channel dials the checked addresses.
       const dial = await checkedGrpcTarget(this.#egress, target, options);
       const { evhubTransaction } = loadEvhub();
-      client = this.#clients.get(key) ?? new evhubTransaction(dial.target, grpc.credentials.createInsecure(), { 'grpc.default_authority': dial.authority });
+      const name = tls === null ? undefined : tlsVerifyName(dial.host, tls);
+      client =
+        this.#clients.get(key) ??
+        new evhubTransaction(dial.target, tls === null ? grpc.credentials.createInsecure() : grpc.credentials.createSsl(tls.material.ca ?? null, tls.material.key ?? null, tls.material.cert ?? null), {
+          'grpc.default_authority': dial.authority,
+          // Verified against the name asked for, not the checked IP the channel dials.
+          ...(name === undefined ? {} : { 'grpc.ssl_target_name_override': name }),
+        });
+      for (const [other, stale] of this.#clients) {
+        if (other !== key && (other === prefix || other.startsWith(`${prefix}\n`))) {
+          this.#clients.delete(other);
+          stale.close();
+        }
+      }
       this.#clients.set(key, client);
     }
     const call = client;
@@ -100,13 +131,13 @@ export class CallbackClient {
     });
   }
 
-  async #http(address: string, req: CallbackReq, timeoutMs: number, options: CheckOptions): Promise<CallbackRsp__Output> {
+  async #http(address: string, req: CallbackReq, timeoutMs: number, options: CheckOptions, tls: ClientTls | null): Promise<CallbackRsp__Output> {
     const url = httpUrl(address);
     // Sockets connect to an IP literal without a lookup: checked here; names are checked by the Agent's lookup.
     this.#egress.assertHost(url.hostname, options);
     const signal = AbortSignal.timeout(timeoutMs);
     const response = await request(url, {
-      dispatcher: options.trusted === true ? this.#agents.trusted : this.#agents.guarded,
+      dispatcher: tls !== null && url.protocol === 'https:' ? this.#tlsAgent(tls, options) : options.trusted === true ? this.#agents.trusted : this.#agents.guarded,
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       // Go's encoding/json of EvHub's generated CallbackReq: omitempty, as an EvHub peer expects.
@@ -134,5 +165,31 @@ export class CallbackClient {
       throw new Error(`HTTP check-back ${url.href}: answer is not JSON: ${text.slice(0, 200)}`);
     }
     return messageFromJson<CallbackRsp__Output>('evhub_transaction.CallbackRsp', json);
+  }
+
+  /** The Agent of one trust level and TLS version; an older version's Agent closes once its requests finish. */
+  #tlsAgent(tls: ClientTls, options: CheckOptions): Agent {
+    const prefix = `${options.trusted === true ? 'trusted' : 'guarded'} ${tls.key.slice(0, tls.key.lastIndexOf('#'))}#`;
+    const key = `${options.trusted === true ? 'trusted' : 'guarded'} ${tls.key}`;
+    let agent = this.#tlsAgents.get(key);
+    if (agent !== undefined) return agent;
+    for (const [other, stale] of this.#tlsAgents) {
+      if (other.startsWith(prefix)) {
+        this.#tlsAgents.delete(other);
+        void stale.close();
+      }
+    }
+    const { ca, cert, key: privateKey } = tls.material;
+    agent = new Agent({
+      connect: {
+        lookup: this.#egress.lookupFor(options),
+        ...(ca === undefined ? {} : { ca }),
+        ...(cert === undefined ? {} : { cert }),
+        ...(privateKey === undefined ? {} : { key: privateKey }),
+        ...(tls.serverName === undefined ? {} : { servername: tls.serverName }),
+      },
+    });
+    this.#tlsAgents.set(key, agent);
+    return agent;
   }
 }

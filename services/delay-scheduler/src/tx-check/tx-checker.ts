@@ -9,7 +9,7 @@
 // any other must pass the full egress guard. A refused address is an inconclusive check-back like any
 // unreachable one (backed off, then expired), its refusal recorded as the last error.
 import type { Logger } from '@eventyard/core';
-import { claimDueChecks, commitTransaction, listProducers, rollbackTransaction, scheduleNextCheck, type Knex, type TransactionRecord } from '@eventyard/db';
+import { claimDueChecks, commitTransaction, listProducers, rollbackTransaction, scheduleNextCheck, type Knex, type ProducerRecord, type TransactionRecord } from '@eventyard/db';
 import { buildReportRecord, validateReport } from '@eventyard/evhub';
 import { decodeMessage, TxStatus, type CallbackRsp__Output } from '@eventyard/proto';
 import type { CallbackClient, CallbackEndpoint } from './callback-client.ts';
@@ -148,20 +148,27 @@ export class TxChecker {
     const stored = Number(endpoint.timeout_ms);
     const timeoutMs = Math.min(Number.isFinite(stored) && stored > 0 ? stored : DEFAULT_CALLBACK_TIMEOUT_MS, Math.floor(this.#options.leaseMs / 2));
     const event = decodeMessage('evhub_comm.Event', tx.event);
-    const trusted = await this.#registered(tx.app_id, endpoint.address);
+    const registered = await this.#registered(tx.app_id, endpoint.address);
+    // Only a registered address gets the producer config's TLS files (its CA, client certificate).
+    const tls = registered?.tls ?? null;
     return this.#options.client.call(
       { protocol_type: Number(endpoint.protocol_type ?? 0), address: endpoint.address, timeout_ms: timeoutMs },
       { event, tx: { event_id: tx.event_id, status: TxStatus.TX_STATUS_PREPARE } },
       timeoutMs,
-      { trusted },
+      {
+        trusted: registered !== undefined,
+        tls: tls === null ? null : { caFile: tls.ca_file, certFile: tls.cert_file, keyFile: tls.key_file, serverName: tls.server_name },
+      },
     );
   }
 
-  /** True when a producer config of `appId` registered `address` as its check-back address (tx_address). */
-  async #registered(appId: string, address: string): Promise<boolean> {
+  /** The producer config of `appId` that registered `address` as its check-back address (tx_address), if any. */
+  async #registered(appId: string, address: string): Promise<ProducerRecord | undefined> {
     const wanted = address.trim().toLowerCase();
     const producers = await listProducers(this.#options.knex, { app_id: appId });
-    return producers.some((p) => p.tx_address.trim().toLowerCase() === wanted);
+    // Several topics of an app may register the same address: one with tls settings is preferred.
+    const matching = producers.filter((p) => p.tx_address.trim().toLowerCase() === wanted);
+    return matching.find((p) => p.tls !== null && p.tls !== undefined) ?? matching[0];
   }
 
   async #commit(tx: TransactionRecord, answer: CallbackRsp__Output, log: Logger): Promise<CheckOutcome> {

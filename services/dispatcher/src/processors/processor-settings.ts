@@ -2,7 +2,8 @@
 // concurrency, timeout, protocol and target. A stored value the domain modules refuse (the admin API
 // validates less strictly, or an old row) never stops deliveries: it falls back to a safe default and
 // the problem is reported once per version.
-import type { ProcessorRecord, ProtocolType } from '@eventyard/db';
+import type { ClientTlsFiles } from '@eventyard/core';
+import type { ProcessorRecord, ProcessorTls, ProtocolType } from '@eventyard/db';
 import { flowControlOf } from '../limits/index.ts';
 import { NO_RETRY_POLICY, retryPolicyOf, type RetryPolicy } from '../retry/index.ts';
 
@@ -22,6 +23,8 @@ export interface ProcessorSettings {
   readonly halted: boolean;
   readonly webhookSecret: string | null;
   readonly authToken: string | null;
+  /** The processor's `tls` files; null = plaintext gRPC (webhooks: the URL's scheme decides). */
+  readonly tls: ClientTlsFiles | null;
   /** Fields whose stored value was refused, with the reason, e.g. `retry_strategy.retry_count: must be at most 1000`. */
   readonly problems: readonly string[];
 }
@@ -61,8 +64,14 @@ export function processorSettings(record: ProcessorRecord, defaults: SettingsDef
     halted: record.is_stop === true || record.paused === true,
     webhookSecret: nonEmpty(record.webhook_secret),
     authToken: nonEmpty(record.auth_token),
+    tls: tlsFiles(record.tls),
     problems,
   });
+}
+
+function tlsFiles(tls: ProcessorTls | null | undefined): ClientTlsFiles | null {
+  if (tls === null || tls === undefined) return null;
+  return Object.freeze({ caFile: tls.ca_file, certFile: tls.cert_file, keyFile: tls.key_file, serverName: tls.server_name });
 }
 
 function nonEmpty(value: string | null | undefined): string | null {

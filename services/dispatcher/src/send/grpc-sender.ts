@@ -6,8 +6,11 @@
 // Egress guard: a new client resolves the address and checks every IP (core's checkedGrpcTarget) before
 // its channel exists, then dials those IPs; a refused address is a non-retriable failure, no connection made.
 // A client whose consumer becomes UNAVAILABLE is dropped, so the next attempt resolves the name again.
+// TLS: a processor with `tls` gets a TLS channel with its CA / client certificate (files read through a
+// ClientTlsStore, so rotated files make a new channel), verified against the name in `addr` (or
+// tls.server_name), not the checked IP the channel dials.
 import * as grpc from '@grpc/grpc-js';
-import { checkedGrpcTarget, type EgressGuard } from '@eventyard/core';
+import { checkedGrpcTarget, ClientTlsStore, tlsVerifyName, type ClientTls, type EgressGuard, type GrpcDial } from '@eventyard/core';
 import { loadEvhub, type evhubProcessorClient } from '@eventyard/proto';
 import { classifyGrpcError, classifyGrpcResponse, type AttemptOutcome } from '../outcome/index.ts';
 import type { AttemptRequest, Sender } from './attempt-request.ts';
@@ -27,10 +30,12 @@ export class GrpcSender implements Sender {
   readonly #pending = new Map<string, Promise<ClientEntry>>();
   readonly #egress: EgressGuard;
   readonly #channelOptions: grpc.ChannelOptions;
+  readonly #tls: ClientTlsStore;
   #closed = false;
 
-  constructor(egress: EgressGuard, channelOptions: grpc.ChannelOptions = {}) {
+  constructor(egress: EgressGuard, channelOptions: grpc.ChannelOptions = {}, tls: ClientTlsStore = new ClientTlsStore()) {
     this.#egress = egress;
+    this.#tls = tls;
     this.#channelOptions = {
       // Unanswered keepalive pings reveal a dead consumer host before the next Dispatch's deadline.
       'grpc.keepalive_time_ms': 30_000,
@@ -50,10 +55,13 @@ export class GrpcSender implements Sender {
   async send(request: AttemptRequest): Promise<AttemptOutcome> {
     const { settings, req, signal } = request;
     let entry: ClientEntry;
-    let target: string;
+    let key: string;
     try {
-      target = grpcTarget(settings.addr);
-      entry = await this.#client(target);
+      const target = grpcTarget(settings.addr);
+      // Throws EY_TLS_FILES_INVALID (not retried) when the processor's files cannot be used.
+      const tls = settings.tls === null ? null : this.#tls.get(settings.tls);
+      entry = await this.#client(target, tls);
+      key = clientKey(target, tls);
     } catch (err) {
       return classifyGrpcError(err);
     }
@@ -68,7 +76,7 @@ export class GrpcSender implements Sender {
       const call = entry.client.Dispatch(req, metadata, { deadline: Date.now() + settings.timeoutMs }, (err, rsp) => {
         unhook?.();
         entry.inFlight--;
-        if (err?.code === grpc.status.UNAVAILABLE) this.#retire(target, entry);
+        if (err?.code === grpc.status.UNAVAILABLE) this.#retire(key, entry);
         if (entry.retired && entry.inFlight === 0) entry.client.close();
         resolve(err === null ? classifyGrpcResponse(rsp) : classifyGrpcError(err));
       });
@@ -87,15 +95,16 @@ export class GrpcSender implements Sender {
         // An undiallable address has no client.
       }
     }
-    for (const [target, entry] of this.#clients) {
+    for (const [key, entry] of this.#clients) {
+      const target = key.split('\n')[0] ?? key;
       if (keep.has(target)) continue;
-      this.#retire(target, entry);
+      this.#retire(key, entry);
       if (entry.inFlight === 0) entry.client.close();
     }
   }
 
-  #retire(target: string, entry: ClientEntry): void {
-    if (this.#clients.get(target) === entry) this.#clients.delete(target);
+  #retire(key: string, entry: ClientEntry): void {
+    if (this.#clients.get(key) === entry) this.#clients.delete(key);
     entry.retired = true;
   }
 
@@ -106,25 +115,55 @@ export class GrpcSender implements Sender {
     await Promise.resolve();
   }
 
-  #client(target: string): Promise<ClientEntry> {
-    const entry = this.#clients.get(target);
+  #client(target: string, tls: ClientTls | null): Promise<ClientEntry> {
+    const key = clientKey(target, tls);
+    const entry = this.#clients.get(key);
     if (entry !== undefined) return Promise.resolve(entry);
-    let pending = this.#pending.get(target);
+    let pending = this.#pending.get(key);
     if (pending === undefined) {
-      pending = this.#create(target).finally(() => this.#pending.delete(target));
-      this.#pending.set(target, pending);
+      pending = this.#create(target, tls).finally(() => this.#pending.delete(key));
+      this.#pending.set(key, pending);
     }
     return pending;
   }
 
-  async #create(target: string): Promise<ClientEntry> {
+  async #create(target: string, tls: ClientTls | null): Promise<ClientEntry> {
     if (this.#closed) throw new Error('gRPC sender closed');
     const dial = await checkedGrpcTarget(this.#egress, target);
     if (this.#closed) throw new Error('gRPC sender closed');
     const { evhubProcessor } = loadEvhub();
-    const options = { ...this.#channelOptions, 'grpc.default_authority': dial.authority };
-    const entry = { client: new evhubProcessor(dial.target, grpc.credentials.createInsecure(), options), inFlight: 0, retired: false };
-    this.#clients.set(target, entry);
+    const options = { ...this.#channelOptions, 'grpc.default_authority': dial.authority, ...tlsChannelOptions(dial, tls) };
+    const entry = { client: new evhubProcessor(dial.target, channelCredentials(tls), options), inFlight: 0, retired: false };
+    // Channels of the same target with other TLS settings (rotated files, changed config) take no new calls.
+    for (const [key, other] of this.#clients) {
+      if (!key.startsWith(`${target}\n`) && key !== target) continue;
+      this.#retire(key, other);
+      if (other.inFlight === 0) other.client.close();
+    }
+    this.#clients.set(clientKey(target, tls), entry);
     return entry;
   }
+}
+
+/** One channel per target and TLS version: a rotated file or a changed `tls` makes a new channel. */
+function clientKey(target: string, tls: ClientTls | null): string {
+  return tls === null ? target : `${target}\n${tls.key}`;
+}
+
+/** Plaintext, or TLS with the processor's CA (system CAs when none) and client certificate. */
+export function channelCredentials(tls: ClientTls | null): grpc.ChannelCredentials {
+  if (tls === null) return grpc.credentials.createInsecure();
+  const { ca, cert, key } = tls.material;
+  return grpc.credentials.createSsl(ca ?? null, key ?? null, cert ?? null);
+}
+
+/**
+ * The channel dials checked IP literals (egress guard), so without an override grpc-js would verify the
+ * certificate against the IP: the name asked for (or tls.server_name) is what it must carry. An IP
+ * literal in `addr` needs none (and SNI cannot carry one).
+ */
+export function tlsChannelOptions(dial: GrpcDial, tls: ClientTls | null): grpc.ChannelOptions {
+  if (tls === null) return {};
+  const name = tlsVerifyName(dial.host, tls);
+  return name === undefined ? {} : { 'grpc.ssl_target_name_override': name };
 }

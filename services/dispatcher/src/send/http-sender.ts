@@ -4,7 +4,10 @@
 // names through the Agent's `connect.lookup`, which checks every resolved address before connecting, so a
 // name re-pointed at an internal address after any earlier check is still refused). The response body is always read to its end (a bounded prefix
 // kept, the rest discarded) so the connection goes back to the pool, then classified by outcome/.
-import { isEventyardError, type EgressGuard, type EventyardError } from '@eventyard/core';
+// TLS: `https://` webhooks verify against the system CAs as before; a processor with `tls` gets its own
+// Agent with its CA and client certificate (mTLS), rebuilt when the files rotate (the old one finishes
+// its requests, then closes).
+import { ClientTlsStore, isEventyardError, type EgressGuard, type EventyardError } from '@eventyard/core';
 import { Agent } from 'undici';
 import { classifyHttpError, classifyHttpResponse, type AttemptOutcome } from '../outcome/index.ts';
 import type { AttemptRequest, Sender } from './attempt-request.ts';
@@ -19,6 +22,8 @@ export interface HttpSenderOptions {
   maxResponseBytes: number;
   /** Keep-alive connections per origin. */
   connectionsPerOrigin: number;
+  /** Reads processors' TLS files. @default a store of its own */
+  tls?: ClientTlsStore;
 }
 
 const USER_AGENT = 'eventyard-dispatcher/0.1';
@@ -26,24 +31,54 @@ const USER_AGENT = 'eventyard-dispatcher/0.1';
 export class HttpSender implements Sender {
   readonly #agent: Agent;
   readonly #options: HttpSenderOptions;
+  readonly #tls: ClientTlsStore;
+  /** Agents of processors with `tls`, by dispatcher id, with the TLS version they were made for. */
+  readonly #tlsAgents = new Map<string, { key: string; agent: Agent }>();
 
   constructor(options: HttpSenderOptions) {
     this.#options = options;
-    this.#agent = new Agent({
-      connections: options.connectionsPerOrigin,
+    this.#tls = options.tls ?? new ClientTlsStore();
+    this.#agent = this.#newAgent({});
+  }
+
+  #newAgent(tls: { ca?: Buffer; cert?: Buffer; key?: Buffer; servername?: string }): Agent {
+    return new Agent({
+      connections: this.#options.connectionsPerOrigin,
       keepAliveTimeout: 30_000,
       keepAliveMaxTimeout: 120_000,
-      connect: { lookup: options.egress.lookup },
+      connect: { lookup: this.#options.egress.lookup, ...tls },
     });
+  }
+
+  /** The shared Agent, or the processor's own when it has `tls` (https only: normalizeProcessor refuses tls on http://). */
+  #agentFor(settings: AttemptRequest['settings'], url: URL): Agent {
+    if (settings.tls === null || url.protocol !== 'https:') return this.#agent;
+    // Throws EY_TLS_FILES_INVALID (not retried) when the files cannot be used.
+    const tls = this.#tls.get(settings.tls);
+    const current = this.#tlsAgents.get(settings.dispatcherId);
+    if (current?.key === tls.key) return current.agent;
+    if (current !== undefined) void current.agent.close().catch(() => undefined);
+    const { ca, cert, key } = tls.material;
+    const agent = this.#newAgent({
+      ...(ca === undefined ? {} : { ca }),
+      ...(cert === undefined ? {} : { cert }),
+      ...(key === undefined ? {} : { key }),
+      // The name verified; undici's default is the URL's host.
+      ...(tls.serverName === undefined ? {} : { servername: tls.serverName }),
+    });
+    this.#tlsAgents.set(settings.dispatcherId, { key: tls.key, agent });
+    return agent;
   }
 
   async send(request: AttemptRequest): Promise<AttemptOutcome> {
     const { settings, req, signal } = request;
     let url: URL;
+    let agent: Agent;
     try {
       url = webhookUrl(settings.addr);
       // Sockets connect to an IP literal without a lookup: checked here.
       this.#options.egress.assertHost(url.hostname);
+      agent = this.#agentFor(settings, url);
     } catch (err) {
       return classifyHttpError(err);
     }
@@ -59,7 +94,7 @@ export class HttpSender implements Sender {
 
     const timeout = AbortSignal.timeout(settings.timeoutMs);
     try {
-      const res = await this.#agent.request({
+      const res = await agent.request({
         origin: url.origin,
         path: `${url.pathname}${url.search}`,
         method: 'POST',
@@ -77,7 +112,8 @@ export class HttpSender implements Sender {
   }
 
   async close(): Promise<void> {
-    await this.#agent.close();
+    await Promise.all([this.#agent.close(), ...[...this.#tlsAgents.values()].map(({ agent }) => agent.close())]);
+    this.#tlsAgents.clear();
   }
 }
 

@@ -25,6 +25,7 @@ function record(fields: Partial<ProcessorRecord>): ProcessorRecord {
     concurrency: 0,
     webhook_secret: null,
     auth_token: null,
+    tls: null,
     owner: null,
     description: '',
     version: 1,

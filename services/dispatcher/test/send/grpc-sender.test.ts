@@ -23,6 +23,7 @@ function settings(addr: string, timeoutMs = 2000): ProcessorSettings {
     halted: false,
     webhookSecret: null,
     authToken: 'tok',
+    tls: null,
     problems: [],
   };
 }

@@ -23,6 +23,7 @@ function settings(addr: string, fields: Partial<ProcessorSettings> = {}): Proces
     halted: false,
     webhookSecret: null,
     authToken: null,
+    tls: null,
     problems: [],
     ...fields,
   };

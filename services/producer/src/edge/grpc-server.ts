@@ -5,13 +5,14 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
-import type { Logger } from '@eventyard/core';
+import type { Logger, ServerTls } from '@eventyard/core';
 import { loadEvhub, type CommitReq__Output, type PrepareReq__Output, type RollbackReq__Output, type ReportReq__Output, type ReportRsp } from '@eventyard/proto';
 import type { Caller } from '../auth/api-key-auth.ts';
 import { BROADCAST_METADATA_KEY } from '../auth/broadcast-flag.ts';
 import type { ReportService } from '../report/report-service.ts';
 import type { TransactionService, TxOutcome } from '../transactions/transaction-service.ts';
 import { toEdgeResult, type EdgeResult } from './edge-result.ts';
+import { grpcServerCredentials } from './grpc-tls.ts';
 
 export const PRODUCER_SERVICE_NAME = 'evhub_producer.evhubProducer';
 const HEALTH_SERVICE_NAME = 'grpc.health.v1.Health';
@@ -24,6 +25,8 @@ export interface GrpcServerOptions {
   transactions: TransactionService;
   /** Largest request message grpc-js accepts (larger ones fail with RESOURCE_EXHAUSTED). */
   maxReceiveBytes: number;
+  /** Serve TLS with this certificate (followed for rotation); undefined = plaintext. */
+  tls?: ServerTls | undefined;
   logger: Logger;
 }
 
@@ -132,9 +135,9 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
   reflection.addToServer(server);
 
   const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(`${options.host}:${options.port}`, grpc.ServerCredentials.createInsecure(), (err, bound) => (err === null ? resolve(bound) : reject(err)));
+    server.bindAsync(`${options.host}:${options.port}`, grpcServerCredentials(options.tls), (err, bound) => (err === null ? resolve(bound) : reject(err)));
   });
-  log.info({ port }, 'gRPC listening');
+  log.info({ port, tls: options.tls !== undefined, mtls: options.tls?.config.requireClientCert === true }, 'gRPC listening');
 
   let closing: Promise<void> | undefined;
   return {

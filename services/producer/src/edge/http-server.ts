@@ -4,7 +4,8 @@
 // the size limit. `/v1/prepare` `{event, txCallback}`, `/v1/commit` `{eventID, trigger}` and
 // `/v1/rollback` `{eventID}` (EvHub's wrappers; proto names and proto3 JSON names work too).
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { ResultCode, isEventyardError, type Logger } from '@eventyard/core';
+import type { Server as TlsServer } from 'node:tls';
+import { ResultCode, isEventyardError, type Logger, type ServerTls } from '@eventyard/core';
 import { messageFromJson } from '@eventyard/evhub';
 import type { CommitReq__Output, PrepareReq__Output, ReportReq__Output, RollbackReq__Output } from '@eventyard/proto';
 import type { Caller } from '../auth/api-key-auth.ts';
@@ -22,6 +23,8 @@ export interface HttpServerOptions {
   transactions: TransactionService;
   /** Largest request body, bytes. */
   bodyLimit: number;
+  /** Serve HTTPS with this certificate (followed for rotation); undefined = plaintext HTTP. */
+  tls?: ServerTls | undefined;
   logger: Logger;
 }
 
@@ -55,7 +58,14 @@ function invalid(reply: FastifyReply, status: number, msg: string): FastifyReply
 
 export async function startHttpServer(options: HttpServerOptions): Promise<HttpServer> {
   const log = options.logger.child({ component: 'http' });
-  const app: FastifyInstance = Fastify({ logger: false, bodyLimit: options.bodyLimit, return503OnClosing: true });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: options.bodyLimit,
+    return503OnClosing: true,
+    ...(options.tls === undefined ? {} : { https: options.tls.serverOptions() }),
+  }) as unknown as FastifyInstance;
+  // An https server takes rotated certificate files through setSecureContext.
+  if (options.tls !== undefined) options.tls.attach(app.server as unknown as TlsServer);
 
   // Any content type is read as JSON: EvHub clients do not all send `application/json`.
   app.removeAllContentTypeParsers();
@@ -128,7 +138,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
   await app.listen({ host: options.host, port: options.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : options.port;
-  log.info({ port }, 'HTTP listening');
+  log.info({ port, tls: options.tls !== undefined, mtls: options.tls?.config.requireClientCert === true }, 'HTTP listening');
 
   let closing: Promise<void> | undefined;
   return {

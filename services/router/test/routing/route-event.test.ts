@@ -30,6 +30,7 @@ function processor(dispatcherId: string, extra: Partial<ProcessorRecord> = {}): 
     concurrency: 0,
     webhook_secret: null,
     auth_token: null,
+    tls: null,
     owner: null,
     description: '',
     version: 1,
