@@ -34,8 +34,11 @@ test('quota settings have defaults and bounds', () => {
   const { quotas, authFailures } = loadConfig({ EY_DATABASE_URL: DB });
   assert.deepEqual(authFailures, { limit: 20, windowMs: 60_000 });
   assert.equal(quotas.repeatMinIntervalMs, 1000);
-  assert.equal(quotas.maxDelayMs, 7 * 24 * 3600 * 1000);
-  assert.ok(quotas.repeatMaxOccurrences > 0 && quotas.repeatMaxHorizonMs > 0 && quotas.maxPendingTimersPerApp > 0 && quotas.maxOpenTransactionsPerApp > 0);
+  // EvHub's own bounds stay the defaults: delays up to 30 days, repeats without end (0 = no limit).
+  assert.equal(quotas.maxDelayMs, 30 * 24 * 3600 * 1000);
+  assert.equal(quotas.repeatMaxOccurrences, 0);
+  assert.equal(quotas.repeatMaxHorizonMs, 0);
+  assert.ok(quotas.maxPendingTimersPerApp > 0 && quotas.maxOpenTransactionsPerApp > 0);
   assert.throws(() => loadConfig({ EY_DATABASE_URL: DB, EY_MAX_DELAY_MS: String(31 * 24 * 3600 * 1000) }), /config: EY_MAX_DELAY_MS: must be an integer in/);
   assert.throws(() => loadConfig({ EY_DATABASE_URL: DB, EY_REPEAT_MIN_INTERVAL_MS: '10' }), /config: EY_REPEAT_MIN_INTERVAL_MS: must be an integer in/);
 });

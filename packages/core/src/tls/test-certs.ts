@@ -101,6 +101,8 @@ export interface HttpsCall {
   ca: string;
   /** Client certificate for mTLS. */
   client?: Pem;
+  /** Extra request headers (an admin token, say). */
+  headers?: Record<string, string>;
 }
 
 /** One HTTPS request on a fresh connection; resolves with status and body text, rejects on a failed handshake. */
@@ -108,7 +110,7 @@ export function httpsCall(url: string, call: HttpsCall): Promise<{ status: numbe
   return new Promise((resolve, reject) => {
     const req = httpsRequest(
       url,
-      { method: call.method ?? 'GET', ca: call.ca, agent: false, ...(call.client === undefined ? {} : { cert: call.client.cert, key: call.client.key }), headers: call.body === undefined ? {} : { 'content-type': 'application/json' } },
+      { method: call.method ?? 'GET', ca: call.ca, agent: false, ...(call.client === undefined ? {} : { cert: call.client.cert, key: call.client.key }), headers: { ...(call.body === undefined ? {} : { 'content-type': 'application/json' }), ...call.headers } },
       (res) => {
         let body = '';
         res.on('data', (chunk: Buffer) => (body += chunk.toString()));

@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createTestCa, httpsCall, presentedCertificate, writeTestFiles } from '@eventyard/core/tls-testing';
-import { startAdmin } from '../fixture.ts';
+import { startAdmin, TEST_ADMIN_TOKEN } from '../fixture.ts';
+
+const auth = { authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
 
 const ca = await createTestCa();
 const serverPem = await ca.server();
@@ -17,7 +19,7 @@ describe('admin API over TLS', () => {
     const dir = writeTestFiles({ 'tls.crt': serverPem.cert, 'tls.key': serverPem.key });
     const admin = await startAdmin(t, { EY_TLS_CERT_FILE: join(dir, 'tls.crt'), EY_TLS_KEY_FILE: join(dir, 'tls.key'), EY_TLS_RELOAD_INTERVAL_MS: '200' });
     const url = `https://127.0.0.1:${admin.app.ports.http}/v1/processors`;
-    const listed = await httpsCall(url, { ca: ca.cert });
+    const listed = await httpsCall(url, { ca: ca.cert, headers: auth });
     assert.equal(listed.status, 200, listed.body);
     await assert.rejects(fetch(`http://127.0.0.1:${admin.app.ports.http}/v1/processors`));
 
@@ -32,7 +34,7 @@ describe('admin API over TLS', () => {
       cn = String((await presentedCertificate(admin.app.ports.http, ca.cert)).subject.CN);
     }
     assert.equal(cn, 'admin.rotated.example');
-    assert.equal((await httpsCall(url, { ca: ca.cert })).status, 200);
+    assert.equal((await httpsCall(url, { ca: ca.cert, headers: auth })).status, 200);
   });
 
   it('with EY_TLS_REQUIRE_CLIENT_CERT accepts only clients with a certificate from EY_TLS_CLIENT_CA_FILE', async (t) => {
@@ -44,8 +46,8 @@ describe('admin API over TLS', () => {
       EY_TLS_REQUIRE_CLIENT_CERT: 'true',
     });
     const url = `https://127.0.0.1:${admin.app.ports.http}/v1/processors`;
-    assert.equal((await httpsCall(url, { ca: ca.cert, client: clientPem })).status, 200);
-    await assert.rejects(httpsCall(url, { ca: ca.cert }), /certificate|alert|socket hang up|ECONNRESET/i);
+    assert.equal((await httpsCall(url, { ca: ca.cert, client: clientPem, headers: auth })).status, 200);
+    await assert.rejects(httpsCall(url, { ca: ca.cert, headers: auth }), /certificate|alert|socket hang up|ECONNRESET/i);
   });
 
   it('refuses to start on files that are not a certificate and its key', async (t) => {
