@@ -23,3 +23,5 @@ export * from './times.ts';
 export * from './egress/egress-guard.ts';
 export * from './egress/egress-config.ts';
 export * from './egress/grpc-dial.ts';
+export * from './secrets/secret-keyring.ts';
+export * from './secrets/secrets-config.ts';

@@ -29,15 +29,15 @@ async function tableNames(knex: Knex): Promise<string[]> {
 
 test('migrations apply, roll back all the way, and re-apply', async (t) => {
   const { knex } = await createDatabase(t, { migrate: false });
-  assert.deepEqual(await migrateLatest(knex), ['0001_config', '0002_history', '0003_runtime', '0004_repeat_chains', '0005_history_query_indexes', '0006_replay_jobs', '0007_processor_is_retry_unset', '0008_transaction_broadcast', '0009_idempotency_in_progress']);
+  assert.deepEqual(await migrateLatest(knex), ['0001_config', '0002_history', '0003_runtime', '0004_repeat_chains', '0005_history_query_indexes', '0006_replay_jobs', '0007_processor_is_retry_unset', '0008_transaction_broadcast', '0009_idempotency_in_progress', '0010_processor_secrets']);
   assert.deepEqual(await tableNames(knex), TABLES);
   assert.deepEqual(await migrateLatest(knex), [], 'a second latest applies nothing');
 
-  assert.deepEqual(await migrateRollbackAll(knex), ['0009_idempotency_in_progress', '0008_transaction_broadcast', '0007_processor_is_retry_unset', '0006_replay_jobs', '0005_history_query_indexes', '0004_repeat_chains', '0003_runtime', '0002_history', '0001_config']);
+  assert.deepEqual(await migrateRollbackAll(knex), ['0010_processor_secrets', '0009_idempotency_in_progress', '0008_transaction_broadcast', '0007_processor_is_retry_unset', '0006_replay_jobs', '0005_history_query_indexes', '0004_repeat_chains', '0003_runtime', '0002_history', '0001_config']);
   assert.deepEqual(await tableNames(knex), []);
   const functions = await knex('pg_proc').where({ proname: 'eventyard_notify_config_change' }).count<Array<{ count: string }>>('* as count');
   assert.equal(functions[0]?.count, '0', 'the notify trigger function is dropped too');
-  assert.deepEqual(await migrationStatus(knex), { applied: [], pending: ['0001_config', '0002_history', '0003_runtime', '0004_repeat_chains', '0005_history_query_indexes', '0006_replay_jobs', '0007_processor_is_retry_unset', '0008_transaction_broadcast', '0009_idempotency_in_progress'] });
+  assert.deepEqual(await migrationStatus(knex), { applied: [], pending: ['0001_config', '0002_history', '0003_runtime', '0004_repeat_chains', '0005_history_query_indexes', '0006_replay_jobs', '0007_processor_is_retry_unset', '0008_transaction_broadcast', '0009_idempotency_in_progress', '0010_processor_secrets'] });
 
   await migrateLatest(knex);
   assert.deepEqual(await tableNames(knex), TABLES);
@@ -51,10 +51,10 @@ test('migrate-cli applies and rolls back the schema on DATABASE_URL', async (t) 
   const run = (command: string, env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: url }) =>
     promisify(execFile)(process.execPath, [cli, command], { env });
 
-  assert.match((await run('latest')).stdout, /migrations applied: 0001_config, 0002_history, 0003_runtime, 0004_repeat_chains, 0005_history_query_indexes, 0006_replay_jobs, 0007_processor_is_retry_unset, 0008_transaction_broadcast, 0009_idempotency_in_progress/);
+  assert.match((await run('latest')).stdout, /migrations applied: 0001_config, 0002_history, 0003_runtime, 0004_repeat_chains, 0005_history_query_indexes, 0006_replay_jobs, 0007_processor_is_retry_unset, 0008_transaction_broadcast, 0009_idempotency_in_progress, 0010_processor_secrets/);
   assert.deepEqual(await tableNames(knex), TABLES);
   assert.match((await run('status')).stdout, /pending: -/);
-  assert.match((await run('rollback')).stdout, /rolled back: 0009_idempotency_in_progress, 0008_transaction_broadcast, 0007_processor_is_retry_unset, 0006_replay_jobs, 0005_history_query_indexes, 0004_repeat_chains, 0003_runtime, 0002_history, 0001_config/);
+  assert.match((await run('rollback')).stdout, /rolled back: 0010_processor_secrets, 0009_idempotency_in_progress, 0008_transaction_broadcast, 0007_processor_is_retry_unset, 0006_replay_jobs, 0005_history_query_indexes, 0004_repeat_chains, 0003_runtime, 0002_history, 0001_config/);
   assert.deepEqual(await tableNames(knex), []);
 
   const { DATABASE_URL: _omitted, ...envWithout } = process.env;
@@ -118,4 +118,24 @@ test('0009: existing idempotency keys stay done; rollback drops in-progress clai
   assert.deepEqual(rows, [{ key: 'old-live', event_id: '11' }], 'in-progress claims are dropped: the old table would take them for written events');
   const columns = (await knex('information_schema.columns').where({ table_name: 'idempotency_keys' }).orderBy('column_name').pluck('column_name')) as string[];
   assert.deepEqual(columns, ['app_id', 'created_at', 'event_id', 'expires_at', 'key', 'topic_id']);
+});
+
+test('0010: plaintext secrets stay readable; rollback clears sealed values the older code would send as secrets', async (t) => {
+  const { knex } = await createDatabase(t, { migrate: false });
+  await migrateLatest(knex);
+  await knex.migrate.down({ migrationSource, name: '0010_processor_secrets' });
+  const row = { app_id: 'shop', topic_id: 'order', protocol_type: 'httpSend', addr: 'https://example.test/hook' };
+  await knex('processors').insert({ ...row, dispatcher_id: 'old', webhook_secret: 'legacy-secret', auth_token: 'legacy-token' });
+  assert.deepEqual(await migrateLatest(knex), ['0010_processor_secrets']);
+  const old = await getProcessor(knex, 'old');
+  assert.deepEqual([old?.webhook_secret, old?.auth_token, old?.webhook_secret_previous], ['legacy-secret', 'legacy-token', null]);
+  await assert.rejects(knex('processors').where({ dispatcher_id: 'old' }).update({ webhook_secret_previous: 'x' }), /processors_previous_secret_expiry/);
+  await knex('processors').insert({ ...row, dispatcher_id: 'sealed', webhook_secret: 'eyenc:v1:0011223344556677:AAAA', auth_token: 'eyenc:v1:0011223344556677:BBBB' });
+
+  await knex.migrate.down({ migrationSource, name: '0010_processor_secrets' });
+  const rows = (await knex('processors').orderBy('dispatcher_id').select('dispatcher_id', 'webhook_secret', 'auth_token')) as unknown[];
+  assert.deepEqual(rows, [
+    { dispatcher_id: 'old', webhook_secret: 'legacy-secret', auth_token: 'legacy-token' },
+    { dispatcher_id: 'sealed', webhook_secret: null, auth_token: null },
+  ]);
 });

@@ -11,6 +11,7 @@ import * as replayJobs from './0006_replay_jobs.ts';
 import * as processorIsRetryUnset from './0007_processor_is_retry_unset.ts';
 import * as transactionBroadcast from './0008_transaction_broadcast.ts';
 import * as idempotencyInProgress from './0009_idempotency_in_progress.ts';
+import * as processorSecrets from './0010_processor_secrets.ts';
 
 interface NamedMigration {
   name: string;
@@ -27,6 +28,7 @@ const migrations: readonly NamedMigration[] = [
   { name: '0007_processor_is_retry_unset', migration: processorIsRetryUnset },
   { name: '0008_transaction_broadcast', migration: transactionBroadcast },
   { name: '0009_idempotency_in_progress', migration: idempotencyInProgress },
+  { name: '0010_processor_secrets', migration: processorSecrets },
 ];
 
 export const migrationSource: Knex.MigrationSource<NamedMigration> = {

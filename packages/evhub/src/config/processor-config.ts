@@ -3,7 +3,8 @@
 import { assertValidDispatcherId, ValidationError } from '@eventyard/core';
 import { EvhubErrorCode } from '../errors.ts';
 import { checkFieldTypes, configJsonSchema, normalizeFields, type ConfigField } from './config-field.ts';
-import { invalid } from './field-checks.ts';
+import { invalid, nullableString } from './field-checks.ts';
+import { assertWebhookSecret, SECRET_REDACTED } from './webhook-secret.ts';
 
 export const PROTOCOL_TYPES = ['grpcSend', 'httpSend'] as const;
 export type ProtocolType = (typeof PROTOCOL_TYPES)[number];
@@ -52,7 +53,7 @@ export interface ProcessorConfig {
   paused: boolean;
   /** Max in-flight dispatches; 0 = service default. */
   concurrency: number;
-  /** Standard Webhooks signing secret for httpSend. */
+  /** Standard Webhooks signing secret (`whsec_…`): httpSend signs with it, grpcSend puts the signature in metadata. */
   webhook_secret: string | null;
   /** Bearer token sent to the consumer. */
   auth_token: string | null;
@@ -112,7 +113,13 @@ export const PROCESSOR_FIELDS: { readonly [K in keyof ProcessorConfig]-?: Config
     type: 'string',
     nullable: true,
     max: 1024,
-    description: 'Standard Webhooks signing secret; GET shows "[redacted]", and POSTing "[redacted]" keeps the stored one',
+    description:
+      'Standard Webhooks signing secret, "whsec_" + base64 of 24..64 bytes; generated for an httpSend processor that has none (shown once). GET shows "[redacted]", and POSTing "[redacted]" keeps the stored one',
+    normalize: (value, field) => {
+      const secret = nullableString(value, field, 1024);
+      // The marker is resolved against the stored row by the repository (@eventyard/db), never stored.
+      return secret === null || secret === SECRET_REDACTED ? secret : assertWebhookSecret(secret, field);
+    },
   },
   auth_token: { type: 'string', nullable: true, max: 4096, description: 'Bearer token sent to the consumer; redacted like webhook_secret' },
   owner: { type: 'string', nullable: true, max: 255 },
