@@ -3,6 +3,7 @@
 // column under the current EY_SECRETS_KEY (after the key was set or rotated), and the start-up check that
 // every sealed value opens with the configured keys.
 import { assertWebhookSecret, expectedVersion as checkVersion, generateWebhookSecret } from '@eventyard/evhub';
+import { isEventyardError, SecretsErrorCode, type Logger } from '@eventyard/core';
 import type { Knex } from 'knex';
 import { openRow, PROCESSOR_SECRET_COLUMNS, type ProcessorRecord } from './processors.ts';
 import { secretAad, secretKeyringOf } from './secret-columns.ts';
@@ -103,4 +104,21 @@ export async function assertProcessorSecretsReadable(knex: Knex): Promise<void> 
     .orWhereNotNull('auth_token')
     .select('dispatcher_id', ...PROCESSOR_SECRET_COLUMNS)) as Record<string, unknown>[];
   for (const row of rows) openRow(row, keyring);
+}
+
+const SECRETS_CODES: ReadonlySet<string> = new Set(Object.values(SecretsErrorCode));
+
+/**
+ * The start-up check of a service that reads processor secrets: says the keyring's warnings, then
+ * throws (the service does not start) when a stored secret cannot be opened with the configured keys.
+ * A database that cannot be reached yet is only logged: the service's own readiness handles that.
+ */
+export async function checkSecretsAtStart(knex: Knex, logger: Logger, warnings: readonly string[]): Promise<void> {
+  for (const warning of warnings) logger.warn(warning);
+  try {
+    await assertProcessorSecretsReadable(knex);
+  } catch (err) {
+    if (isEventyardError(err) && SECRETS_CODES.has(err.code)) throw err;
+    logger.warn({ err }, 'could not check that processor secrets open with EY_SECRETS_KEY (database unreachable?)');
+  }
 }

@@ -3,7 +3,7 @@
 // are idempotent; close() stops intake, lets requests finish, then closes the pool.
 import { compileFilter } from '@eventyard/evhub';
 import { createMetricsRegistry, egressGuardOf, startHealthServer, type App, type ComponentState, type HealthServer, type Logger, shutdownSteps } from '@eventyard/core';
-import { createKnex, type Knex } from '@eventyard/db';
+import { checkSecretsAtStart, createKnex, type Knex } from '@eventyard/db';
 import type { FastifyInstance } from 'fastify';
 import type { AdminConfig } from './config.ts';
 import { buildAdminServer, closeWithGrace, listen } from './http/admin-server.ts';
@@ -43,7 +43,7 @@ export function createApp(config: Readonly<AdminConfig>, deps: AdminDeps): Admin
   const log = deps.logger;
   const registry = createMetricsRegistry('admin');
   const metrics = createAdminMetrics(registry);
-  const knex: Knex = createKnex(config.databaseUrl, { applicationName: 'eventyard-admin', logger: log });
+  const knex: Knex = createKnex(config.databaseUrl, { applicationName: 'eventyard-admin', logger: log, secrets: config.secrets.keyring });
   const kafka: KafkaLink = createKafkaLink({ kafka: config.kafka, logger: log });
   const replays: ReplayRunner | undefined = deps.replayRunner === false ? undefined : createReplayRunner({ knex, kafka, logger: log });
   for (const warning of config.egress.warnings) log.warn(warning);
@@ -52,6 +52,7 @@ export function createApp(config: Readonly<AdminConfig>, deps: AdminDeps): Admin
     egress: egressGuardOf(config.egress),
     kafka,
     bodyLimitBytes: config.bodyLimitBytes,
+    secretRotationOverlapS: config.secretRotationOverlapS,
     ...(config.adminToken === undefined ? {} : { adminToken: config.adminToken }),
     validateFilter: deps.validateFilter ?? compileOnSave,
     ...(replays === undefined ? {} : { wakeReplays: () => replays.wake() }),
@@ -85,6 +86,8 @@ export function createApp(config: Readonly<AdminConfig>, deps: AdminDeps): Admin
       readiness: { database: () => databaseOk, http: () => state === 'running' },
     });
     await checkDatabase();
+    // A key that cannot open the stored secrets stops the service here, not at the first GET.
+    await checkSecretsAtStart(knex, log, config.secrets.warnings);
     databaseTimer = setInterval(() => void checkDatabase(), DATABASE_CHECK_MS);
     databaseTimer.unref();
     httpPort = await listen(server, config.http.host, config.http.port);

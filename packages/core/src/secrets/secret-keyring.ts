@@ -100,7 +100,7 @@ export class SecretKeyring {
     const [id, data] = stored.slice(PREFIX.length).split(':', 2);
     const context = { where: aad, key_id: id };
     if (this.current === undefined && this.#keys.size === 0) {
-      throw new EventyardError('config', SecretsErrorCode.keyMissing, `${aad} is encrypted (key id ${id}) but EY_SECRETS_KEY is not set`, { context });
+      throw new EventyardError('internal', SecretsErrorCode.keyMissing, `${aad} is encrypted (key id ${id}) but EY_SECRETS_KEY is not set`, { context });
     }
     const key = id === undefined ? undefined : this.#keys.get(id);
     if (key === undefined) {
@@ -119,7 +119,7 @@ export class SecretKeyring {
       decipher.setAuthTag(body.subarray(body.length - TAG_BYTES));
       return Buffer.concat([decipher.update(body.subarray(IV_BYTES, body.length - TAG_BYTES)), decipher.final()]).toString('utf8');
     } catch (err) {
-      throw new EventyardError('config', SecretsErrorCode.decryptFailed, `${aad} does not decrypt with key id ${id}: corrupted, or copied from another row`, { cause: err, context });
+      throw new EventyardError('internal', SecretsErrorCode.decryptFailed, `${aad} does not decrypt with key id ${id}: corrupted, or copied from another row`, { cause: err, context });
     }
   }
 
