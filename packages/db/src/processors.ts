@@ -111,6 +111,8 @@ export interface ListProcessorsOptions {
   after?: string;
   /** @default no limit */
   limit?: number;
+  /** `omit`: the secret columns read as null, unopened (no key needed). @default 'open' */
+  secrets?: 'open' | 'omit';
 }
 
 /** Processors ordered by dispatcher_id. */
@@ -121,6 +123,7 @@ export async function listProcessors(knex: Knex, options: ListProcessorsOptions 
   if (options.after !== undefined) query.where('dispatcher_id', '>', options.after);
   if (options.limit !== undefined) query.limit(options.limit);
   const rows = (await query) as Record<string, unknown>[];
+  if (options.secrets === 'omit') return rows.map((row) => ({ ...row, webhook_secret: null, webhook_secret_previous: null, auth_token: null }) as unknown as ProcessorRecord);
   return rows.map((row) => fromRow(knex, row));
 }
 
