@@ -10,6 +10,7 @@ import { createLogger, loadCoreConfig, Shutdown, installSignalHandlers, field, p
 import { createKnex, migrateLatest, startEmbeddedPostgres } from '@eventyard/db';
 import { Supervisor } from './supervisor.ts';
 import { REPO_ROOT, SERVICES, serviceEnv } from './stack.ts';
+import { devSecretsKey } from './secrets.ts';
 
 const CLI_ENTRY = join(import.meta.dirname, 'main.ts');
 
@@ -78,6 +79,8 @@ export function registerDevCommand(program: Command): void {
           readyPort: ports['--kafka-port'],
         });
       }
+      // Secrets are sealed at rest in dev too, with a key kept in the data dir (EY_SECRETS_KEY wins).
+      const secretsKey = process.env.EY_SECRETS_KEY ?? (await devSecretsKey(dataDir));
       for (const service of SERVICES) {
         await supervisor.start({
           name: service.name,
@@ -85,6 +88,7 @@ export function registerDevCommand(program: Command): void {
           env: {
             ...serviceEnv(service, { databaseUrl, kafkaBrokers: brokers, logLevel: config.logLevel, portOffset }),
             ...DEV_EGRESS_ENV,
+            EY_SECRETS_KEY: secretsKey,
             // The embedded broker is one node: one copy is all it can hold, said explicitly so that the
             // services' durability check (which warns about single-copy topics) stays quiet.
             ...(brokerFromEnv === undefined ? { EY_KAFKA_REPLICATION_FACTOR: '1', EY_KAFKA_MIN_INSYNC_REPLICAS: '1' } : {}),
