@@ -80,6 +80,9 @@ test('secrets are sealed at rest and open with the current or a previous key; a 
   await assert.rejects(assertProcessorSecretsReadable(knex), hasCode('EY_SECRETS_KEY_UNKNOWN'));
   useSecretKeyring(knex, new SecretKeyring(undefined));
   await assert.rejects(listProcessors(knex), hasCode('EY_SECRETS_KEY_MISSING', /processors\.webhook_secret:hook is encrypted .* EY_SECRETS_KEY is not set/));
+  // The router's read: no key needed, secrets left unopened.
+  const omitted = await listProcessors(knex, { secrets: 'omit' });
+  assert.deepEqual(omitted.map((p) => [p.dispatcher_id, p.webhook_secret, p.auth_token]), [['hook', null, null]]);
 
   // A sealed value copied into another row does not open there.
   useSecretKeyring(knex, new SecretKeyring(keyB));
