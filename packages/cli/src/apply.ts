@@ -36,14 +36,26 @@ export async function runApply(command: Command, file: string, options: ApplyOpt
   const steps = await planApply(client, config, options);
   const changes = steps.filter((step) => step.action !== 'unchanged');
   // Each line is printed just before its write, so after a failure the output shows what was done.
+  const generated = new Map<string, string>();
   for (const step of changes) {
     if (output === 'table') process.stdout.write(`${describeStep(step)}\n`);
-    if (!options.dryRun) await carryOutStep(client, step);
+    if (options.dryRun) continue;
+    const secret = await carryOutStep(client, step);
+    if (secret === null) continue;
+    generated.set(step.id, secret);
+    // The admin shows a generated secret in this one answer only.
+    if (output === 'table') process.stdout.write(`  webhook_secret of processor ${step.id} (generated, shown only now): ${secret}\n`);
   }
   const count = (action: PlanStep['action']) => steps.filter((step) => step.action === action).length;
   const summary = { create: count('create'), update: count('update'), delete: count('delete'), unchanged: count('unchanged') };
   if (output === 'json') {
-    printJson({ dry_run: options.dryRun, file: config.path, app_ids: config.appIds, summary, steps: steps.map(stepView) });
+    printJson({
+      dry_run: options.dryRun,
+      file: config.path,
+      app_ids: config.appIds,
+      summary,
+      steps: steps.map((step) => ({ ...stepView(step), ...(generated.has(step.id) && step.kind === 'processor' ? { generated_webhook_secret: generated.get(step.id) } : {}) })),
+    });
     return;
   }
   const counts = `${summary.create} to create, ${summary.update} to update, ${summary.delete} to delete, ${summary.unchanged} unchanged`;
@@ -88,8 +100,11 @@ async function getOrUndefined<T>(client: AdminClient, path: string): Promise<T |
   }
 }
 
-/** Writes one planned step with the version it was planned against (0 for a create). */
-export async function carryOutStep(client: AdminClient, step: PlanStep): Promise<void> {
+/**
+ * Writes one planned step with the version it was planned against (0 for a create). Returns the webhook
+ * secret the admin generated for a new httpSend processor (shown in that answer only), else null.
+ */
+export async function carryOutStep(client: AdminClient, step: PlanStep): Promise<string | null> {
   // version 0 = create only: a create racing another one gets 409 rather than overwriting it.
   const version = step.action === 'create' ? 0 : step.version;
   if (step.action === 'delete' && step.kind === 'producer' && step.producerKey !== undefined) {
@@ -97,10 +112,12 @@ export async function carryOutStep(client: AdminClient, step: PlanStep): Promise
   } else if (step.action === 'delete') {
     await client.request('DELETE', pathOf('/v1/processor', step.id), { query: { version } });
   } else if (step.kind === 'processor') {
-    await client.request('POST', '/v1/processor', { body: { processor_conf_info: { ...step.desired, version } } });
+    const answer = await client.request<{ signing?: { webhook_secret?: string } }>('POST', '/v1/processor', { body: { processor_conf_info: { ...step.desired, version } } });
+    return answer.signing?.webhook_secret ?? null;
   } else {
     await client.request('POST', '/v1/producer', { body: { producer_conf_info: { ...step.desired, version } } });
   }
+  return null;
 }
 
 function stepView(step: PlanStep): Record<string, unknown> {

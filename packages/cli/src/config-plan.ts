@@ -57,7 +57,11 @@ export function planChanges(input: PlanInput): PlanStep[] {
   if (input.processors !== undefined) {
     const current = new Map(input.processors.current.map((record) => [String(record.dispatcher_id), record]));
     for (const desired of input.processors.desired) {
-      steps.push(compare('processor', desired.dispatcher_id, desired, current.get(desired.dispatcher_id), normalizeServerProcessor));
+      let record = current.get(desired.dispatcher_id);
+      // A webhook always has a secret: the admin keeps (or generates) one when the file names none, so a
+      // file without a secret matches a server that has one.
+      if (record !== undefined && desired.protocol_type === 'httpSend' && desired.webhook_secret === null) record = { ...record, webhook_secret: null };
+      steps.push(compare('processor', desired.dispatcher_id, desired, record, normalizeServerProcessor));
     }
     if (input.processors.deletes) {
       const wanted = new Set(input.processors.desired.map((p) => p.dispatcher_id));

@@ -13,6 +13,7 @@ import { createKnex, DbErrors, migrateLatest, startEmbeddedPostgres } from '@eve
 import { devAdminTokenPath, ensureDevAdminToken } from './dev-admin-token.ts';
 import { Supervisor } from './supervisor.ts';
 import { REPO_ROOT, SERVICES, serviceEnv } from './stack.ts';
+import { devSecretsKey } from './secrets.ts';
 
 const CLI_ENTRY = join(import.meta.dirname, 'main.ts');
 
@@ -100,6 +101,8 @@ export function registerDevCommand(program: Command): void {
           readyPort: ports['--kafka-port'],
         });
       }
+      // Secrets are sealed at rest in dev too, with a key kept in the data dir (EY_SECRETS_KEY wins).
+      const secretsKey = process.env.EY_SECRETS_KEY ?? (await devSecretsKey(dataDir));
       for (const service of SERVICES) {
         await supervisor.start({
           name: service.name,
@@ -112,6 +115,7 @@ export function registerDevCommand(program: Command): void {
             ...(service.name === 'admin' ? { EY_ADMIN_TOKEN: adminToken } : {}),
             ...DEV_INGEST_ENV,
             ...(process.env.EY_REQUIRE_API_KEY === undefined ? {} : { EY_REQUIRE_API_KEY: process.env.EY_REQUIRE_API_KEY }),
+            EY_SECRETS_KEY: secretsKey,
             // The embedded broker is one node: one copy is all it can hold, said explicitly so that the
             // services' durability check (which warns about single-copy topics) stays quiet.
             ...(brokerFromEnv === undefined ? { EY_KAFKA_REPLICATION_FACTOR: '1', EY_KAFKA_MIN_INSYNC_REPLICAS: '1' } : {}),

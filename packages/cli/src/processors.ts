@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { adminClientFor, fetchAllPages, globalOptions, pathOf } from './admin-client.ts';
 import { runApply } from './apply.ts';
 import { printResult, renderRecord, renderTable, type Column } from './output.ts';
-import { parseLimit } from './cli-values.ts';
+import { parseLimit, usageError } from './cli-values.ts';
 
 type Processor = Record<string, unknown>;
 
@@ -62,6 +62,33 @@ export function registerProcessorCommands(program: Command): void {
     .action(async (id: string, options: { version?: string }, command: Command) => {
       const answer = await adminClientFor(command).request('DELETE', pathOf('/v1/processor', id), { query: { version: options.version } });
       printResult(globalOptions(command).output, answer, () => `deleted processor ${id}\n`);
+    });
+
+  processors
+    .command('rotate-secret')
+    .description('rotate the webhook secret; the old one stays valid beside the new one for the overlap')
+    .argument('<dispatcher_id>')
+    .option('--secret <whsec>', 'the new secret (whsec_ + base64 of 24..64 bytes); default: generated and printed once')
+    .option('--overlap-s <seconds>', "how long the old secret stays valid (default: the admin's EY_SECRET_ROTATION_OVERLAP_S)")
+    .action(async (id: string, options: { secret?: string; overlapS?: string }, command: Command) => {
+      const body: Record<string, unknown> = {};
+      if (options.secret !== undefined) body.secret = options.secret;
+      if (options.overlapS !== undefined) {
+        if (!/^\d+$/.test(options.overlapS)) throw usageError(`--overlap-s must be a whole number of seconds, got "${options.overlapS}"`);
+        body.overlap_s = Number(options.overlapS);
+      }
+      const answer = await adminClientFor(command).request<{ signing: { webhook_secret?: string; fingerprint: string; previous_expires_at: string | null } }>(
+        'POST',
+        `${pathOf('/v1/processors', id)}/secret/rotate`,
+        { body },
+      );
+      printResult(globalOptions(command).output, answer, () => {
+        const { signing } = answer;
+        const lines = [`rotated the webhook secret of processor ${id} (now ${signing.fingerprint})`];
+        if (signing.webhook_secret !== undefined) lines.push(`webhook_secret (generated, shown only now): ${signing.webhook_secret}`);
+        lines.push(signing.previous_expires_at === null ? 'the previous secret is no longer signed with' : `the previous secret is also signed with until ${signing.previous_expires_at}`);
+        return `${lines.join('\n')}\n`;
+      });
     });
 
   for (const verb of ['pause', 'resume'] as const) {

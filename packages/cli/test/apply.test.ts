@@ -98,7 +98,15 @@ test('apply', async (t) => {
     assert.equal(res.code, 0, res.stderr);
     assert.equal(
       res.stdout,
-      ['+ create producer shop/order', '+ create processor billing', '+ create processor shipping', '+ create processor audit', 'apply: 4 created, 0 updated, 0 deleted, 0 unchanged', ''].join('\n'),
+      [
+        '+ create producer shop/order',
+        '+ create processor billing',
+        '+ create processor shipping',
+        `  webhook_secret of processor shipping (generated, shown only now): ${generatedSecret(res.stdout)}`,
+        '+ create processor audit',
+        'apply: 4 created, 0 updated, 0 deleted, 0 unchanged',
+        '',
+      ].join('\n'),
     );
     const processors = await list('shop');
     assert.deepEqual([...processors.keys()].sort(), ['audit', 'billing', 'shipping']);
@@ -162,14 +170,14 @@ test('apply', async (t) => {
   });
 
 
-  await t.test('secrets are write-only: a set secret is no change, removing one is', async () => {
+  await t.test('secrets are write-only: a set secret is no change; a webhook without one in the file keeps the stored one', async () => {
     const hook = { dispatcher_id: 'hook', app_id: 'shop', topic_id: 'order', protocol_type: 'httpSend', addr: 'http://127.0.0.1:7004/hook' };
-    const withSecret = await file('hook.json', JSON.stringify({ processors: [{ ...hook, webhook_secret: 'whsec_abc' }] }));
+    const withSecret = await file('hook.json', JSON.stringify({ processors: [{ ...hook, webhook_secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' }] }));
     assert.equal((await run(['processors', 'apply', '-f', withSecret])).stdout, '+ create processor hook\napply: 1 created, 0 updated, 0 deleted, 0 unchanged\n');
     assert.equal((await run(['processors', 'apply', '-f', withSecret])).stdout, 'apply: nothing to change (1 unchanged)\n');
     const without = await file('hook-plain.json', JSON.stringify({ processors: [hook] }));
     const res = await run(['processors', 'apply', '--dry-run', '-f', without]);
-    assert.equal(res.stdout, '~ update processor hook: webhook_secret [redacted] → (none)\ndry run: 0 to create, 1 to update, 0 to delete, 0 unchanged; nothing was written\n');
+    assert.equal(res.stdout, 'dry run: 0 to create, 0 to update, 0 to delete, 1 unchanged; nothing was written\n');
     assert.equal((await list('shop')).get('hook')?.version, 1);
   });
 
@@ -216,3 +224,10 @@ test('apply', async (t) => {
     assert.deepEqual(producers.summary, { create: 0, update: 0, delete: 0, unchanged: 2 }, 'crm/lead and crm-sync untouched');
   });
 });
+
+/** The secret the admin generated for `shipping`, as apply printed it. */
+function generatedSecret(stdout: string): string {
+  const match = /webhook_secret of processor shipping \(generated, shown only now\): (whsec_[A-Za-z0-9+/]{43}=)/.exec(stdout);
+  assert.ok(match?.[1] !== undefined, `apply prints the generated secret: ${stdout}`);
+  return match[1];
+}

@@ -6,10 +6,12 @@ import { test } from 'node:test';
 import { findFreePort, upsertProcessor } from '@eventyard/db';
 import { runCli, startCliFixture } from './fixture.ts';
 
+const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+
 test('processors commands', async (t) => {
   const { run, db } = await startCliFixture(t);
   await upsertProcessor(db.knex, { dispatcher_id: 'billing', app_id: 'shop', topic_id: 'order', protocol_type: 'grpcSend', addr: '127.0.0.1:7000', timeout: 3000 });
-  await upsertProcessor(db.knex, { dispatcher_id: 'shipping-webhook', app_id: 'shop', topic_id: 'order', protocol_type: 'httpSend', addr: 'http://127.0.0.1:7001/hook', webhook_secret: 'whsec_x' });
+  await upsertProcessor(db.knex, { dispatcher_id: 'shipping-webhook', app_id: 'shop', topic_id: 'order', protocol_type: 'httpSend', addr: 'http://127.0.0.1:7001/hook', webhook_secret: SECRET });
 
   await t.test('list prints an aligned table with the rows', async () => {
     const res = await run(['processors', 'list']);
@@ -34,6 +36,19 @@ test('processors commands', async (t) => {
     assert.deepEqual(body.ret, { code: 0, msg: 'success' });
     assert.equal(body.processor_conf_info.timeout, 3000);
     assert.equal(body.processor_conf_info.version, 1);
+  });
+
+  await t.test('rotate-secret prints a generated secret once and the overlap; a given one is not echoed', async () => {
+    const res = await run(['processors', 'rotate-secret', 'shipping-webhook', '--overlap-s', '60']);
+    assert.equal(res.code, 0, res.stderr);
+    assert.match(res.stdout, /^rotated the webhook secret of processor shipping-webhook \(now sha256:[0-9a-f]{16}\)\nwebhook_secret \(generated, shown only now\): whsec_[A-Za-z0-9+/]{43}=\nthe previous secret is also signed with until \S+\n$/);
+    const given = await run(['processors', 'rotate-secret', 'shipping-webhook', '--secret', SECRET, '--overlap-s', '0']);
+    assert.equal(given.code, 0, given.stderr);
+    assert.ok(!given.stdout.includes(SECRET), 'a given secret is not printed');
+    assert.match(given.stdout, /the previous secret is no longer signed with\n$/);
+    const bad = await run(['processors', 'rotate-secret', 'shipping-webhook', '--secret', 'whsec_abc']);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /^eventyard: secret must be "whsec_" followed by base64[^\n]* \(EY_INVALID_CONFIG, HTTP 400\)\n$/);
   });
 
   await t.test('an API error is exit 1 and one line with its code and status', async () => {

@@ -107,6 +107,42 @@ export const CoreErrors = defineErrorCodes({
     meaning:
       "TLS files that cannot be read or do not make a TLS context (key not matching the certificate, not PEM); the message names the file. At start (`EY_TLS_*`) the service stops; on a rotation the previous certificate stays in use and the error is logged; for a processor's `tls` the attempt fails, not retried; for a producer config's `tls` the check-back is inconclusive (docs/security.md#tls)",
   },
+  EY_SECRETS_KEY_INVALID: {
+    family: 'config',
+    http: 400,
+    resultCode: ResultCode.SYSTEM_ERROR,
+    retriable: false,
+    raisedBy: 'admin, dispatcher, `eventyard secrets reseal` (core secrets config)',
+    meaning:
+      '`EY_SECRETS_KEY` or an `EY_SECRETS_KEY_PREVIOUS` entry is not 32 bytes as 64 hex characters or base64; the message names the variable, never the value; exit code 1',
+  },
+  EY_SECRETS_KEY_MISSING: {
+    family: 'internal',
+    http: 500,
+    resultCode: ResultCode.SYSTEM_ERROR,
+    retriable: false,
+    raisedBy: 'admin, dispatcher (start-up check; any read of a sealed processor secret)',
+    meaning:
+      'a processor secret is stored encrypted (`eyenc:v1:…`) but `EY_SECRETS_KEY` is not set: the service refuses to start; names the row and column and the key id it needs',
+  },
+  EY_SECRETS_KEY_UNKNOWN: {
+    family: 'config',
+    http: 400,
+    resultCode: ResultCode.SYSTEM_ERROR,
+    retriable: false,
+    raisedBy: 'admin, dispatcher, `eventyard secrets reseal`',
+    meaning:
+      'a sealed secret names a key id that is neither `EY_SECRETS_KEY` nor in `EY_SECRETS_KEY_PREVIOUS` (a wrong key, or the previous key dropped before `eventyard secrets reseal` ran): the service refuses to start; names both key ids',
+  },
+  EY_SECRETS_DECRYPT_FAILED: {
+    family: 'internal',
+    http: 500,
+    resultCode: ResultCode.SYSTEM_ERROR,
+    retriable: false,
+    raisedBy: 'admin, dispatcher',
+    meaning:
+      'the key id matched but the value does not decrypt (AES-GCM authentication failed: the value was corrupted or copied from another row or column)',
+  },
   EY_EGRESS_REFUSED: {
     family: 'delivery',
     http: 400,

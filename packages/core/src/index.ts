@@ -30,3 +30,5 @@ export * from './egress/grpc-dial.ts';
 export * from './tls/tls-files.ts';
 export * from './tls/server-tls.ts';
 export * from './tls/client-tls.ts';
+export * from './secrets/secret-keyring.ts';
+export * from './secrets/secrets-config.ts';

@@ -1,8 +1,9 @@
 // Knex instances on PostgreSQL and the migration entry points. bigint columns (event ids) come back as
 // decimal strings, exactly the form event ids take everywhere else.
-import type { Logger } from '@eventyard/core';
+import type { Logger, SecretKeyring } from '@eventyard/core';
 import knexFactory, { type Knex } from 'knex';
 import { migrationSource } from './migrations/index.ts';
+import { useSecretKeyring } from './secret-columns.ts';
 
 export type { Knex } from 'knex';
 
@@ -18,16 +19,23 @@ export interface CreateKnexOptions {
    * `component: knex` instead of bare console lines among a service's logs. @default the console, as knex does
    */
   logger?: Logger;
+  /**
+   * Seals and opens the secret columns (processor webhook secrets and auth tokens) of this connection.
+   * @default no key: secrets are written as plaintext and sealed ones cannot be read
+   */
+  secrets?: SecretKeyring;
 }
 
 export function createKnex(url: string, options: CreateKnexOptions = {}): Knex {
-  return knexFactory({
+  const knex = knexFactory({
     client: 'pg',
     connection: { connectionString: url, application_name: options.applicationName ?? 'eventyard' },
     pool: { min: options.poolMin ?? 0, max: options.poolMax ?? 10 },
     migrations: { migrationSource, tableName: 'knex_migrations' },
     ...(options.logger === undefined ? {} : { log: knexLog(options.logger.child({ component: 'knex' })) }),
   });
+  if (options.secrets !== undefined) useSecretKeyring(knex, options.secrets);
+  return knex;
 }
 
 function knexLog(logger: Logger): Knex.Config['log'] {

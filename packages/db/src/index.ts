@@ -16,6 +16,8 @@ export { startEmbeddedPostgres, type EmbeddedPostgresOptions, type EmbeddedPostg
 export { createKnex, migrateLatest, migrateRollbackAll, migrationStatus, type CreateKnexOptions, type Knex } from './connection.ts';
 export { migrationSource } from './migrations/index.ts';
 export * from './processors.ts';
+export * from './secret-rotation.ts';
+export { secretKeyringOf, useSecretKeyring } from './secret-columns.ts';
 export * from './producers.ts';
 export * from './error-codes.ts';
 export * from './node-id-leases.ts';

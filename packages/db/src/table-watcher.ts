@@ -128,11 +128,16 @@ export interface ProcessorWatcherOptions {
   onLoad: (processors: ProcessorRecord[]) => void;
   /** Told the outcome of every reload, for metrics. */
   onReload?: (outcome: 'ok' | 'error') => void;
+  /**
+   * `omit`: secret columns read as null and are never opened, for a service that has no use for them
+   * (the router) and so needs no EY_SECRETS_KEY. @default 'open'
+   */
+  secrets?: 'open' | 'omit';
 }
 
 /** The processors table followed live (the router's routing index, the dispatcher's registry). */
 export class ProcessorWatcher extends TableWatcher<ProcessorRecord[]> {
   constructor(options: ProcessorWatcherOptions) {
-    super({ ...options, table: 'processors', load: (knex) => listProcessors(knex), failureMessage: 'processor config reload failed; keeping the previous configs' });
+    super({ ...options, table: 'processors', load: (knex) => listProcessors(knex, { secrets: options.secrets ?? 'open' }), failureMessage: 'processor config reload failed; keeping the previous configs' });
   }
 }

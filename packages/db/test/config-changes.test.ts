@@ -20,7 +20,7 @@ test('every config write reaches a listener on another connection', async (t) =>
   t.after(() => listener.close());
   await listener.ready;
 
-  await upsertProcessor(knex, { ...processor, webhook_secret: 'whsec_not_in_notifications' });
+  await upsertProcessor(knex, { ...processor, webhook_secret: 'whsec_bm90LWluLW5vdGlmaWNhdGlvbnMtbm90LWluLW5vdGlm' });
   await upsertProcessor(knex, { ...processor, timeout: 10 });
   await setProcessorFlags(knex, 'billing', { is_stop: true });
   await deleteProcessor(knex, 'billing');

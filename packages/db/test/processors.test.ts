@@ -26,7 +26,7 @@ test('a processor is created with defaults, read back, fully replaced by a secon
     retry_strategy: { retry_count: 3, retry_interval: 1000 },
     filter_tag: { vip: true },
     filter: { amount: { $gt: 100 } },
-    webhook_secret: 'whsec_abc',
+    webhook_secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
     tls: { ca_file: '/etc/eventyard/processor-tls/billing/ca.crt', server_name: 'billing.internal' },
   });
   assert.equal(created.version, 1);

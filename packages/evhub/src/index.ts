@@ -45,6 +45,7 @@ export {
   type ProtocolType,
   type RetryStrategy,
 } from './config/processor-config.ts';
+export { assertWebhookSecret, generateWebhookSecret, SECRET_REDACTED, secretFingerprint, WEBHOOK_SECRET_PREFIX } from './config/webhook-secret.ts';
 export { checkProducerTypes, normalizeProducer, PRODUCER_FIELDS, producerConfInfoSchema, type ProducerConfig, type ProducerInput } from './config/producer-config.ts';
 export { checkFieldTypes, configJsonSchema, normalizeFields, RECORD_FIELDS, type ConfigField, type ConfigFields, type JsonSchemaOptions } from './config/config-field.ts';
 export { bool, expectedVersion, invalid as invalidConfigField, MAX_INT32, nonNegativeInt, nullableString, optionalString, plainObject, requiredString } from './config/field-checks.ts';

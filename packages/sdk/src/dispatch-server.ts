@@ -1,7 +1,9 @@
 // The consumer side of EvHub's contract for TypeScript users: a grpc-js server implementing
 // `evhub_processor.evhubProcessor/Dispatch` around one async handler, and the same handler as a node:http
 // request listener for `httpSend` webhooks (JSON DispatchReq in, JSON DispatchRsp out, with optional
-// Standard Webhooks signature checks). Return `{ ret: { code: 0 } }` for success, a non-zero code to
+// Standard Webhooks signature checks). A gRPC delivery from a processor with a webhook secret carries the
+// same `webhook-id` / `webhook-timestamp` / `webhook-signature` triple in metadata, signed over the
+// DispatchReq's protobuf bytes as received (the server keeps them: DispatchContext.body). Return `{ ret: { code: 0 } }` for success, a non-zero code to
 // have the delivery retried, 30000 to cancel it; `pass_back` comes back in the next attempt.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
@@ -14,7 +16,12 @@ export type { DispatchReq__Output as DispatchRequest, DispatchRsp as DispatchRes
 export interface DispatchContext {
   transport: 'grpc' | 'http';
   headers: Record<string, string>;
+  /** The request bytes as received (protobuf over gRPC, JSON over HTTP): what `webhook-signature` signs. */
+  body: Buffer;
 }
+
+/** One secret, or several while a rotation overlap lasts (any one valid signature is enough). */
+export type WebhookSecrets = string | readonly string[];
 
 /**
  * Handles one delivery. Throwing answers with an error: over gRPC a status error (the error's numeric
@@ -32,6 +39,13 @@ export interface DispatchServerOptions {
   credentials?: grpc.ServerCredentials;
   /** Extra grpc-js server options. */
   serverOptions?: grpc.ServerOptions;
+  /**
+   * The processor's `webhook_secret` (or secrets during a rotation): when set, calls must carry a valid
+   * signature in metadata or get UNAUTHENTICATED (retried by Eventyard).
+   */
+  secret?: WebhookSecrets;
+  /** Accepted clock difference for `webhook-timestamp`, seconds. @default 300 */
+  toleranceSeconds?: number;
 }
 
 export interface DispatchServer {
@@ -42,17 +56,36 @@ export interface DispatchServer {
 }
 
 const GRPC_INTERNAL = 13;
+const GRPC_UNAUTHENTICATED = 16;
 
 /** Starts a gRPC server answering `Dispatch` with `handler`. */
 export async function startDispatchServer(options: DispatchServerOptions): Promise<DispatchServer> {
   const { evhubProcessor } = loadEvhub();
   const server = new grpc.Server(options.serverOptions);
-  server.addService(evhubProcessor.service, {
+  // The signature covers the bytes as received, so the deserializer keeps them beside the message.
+  const received = new WeakMap<object, Buffer>();
+  const method = evhubProcessor.service.Dispatch;
+  const service: grpc.ServiceDefinition = {
+    Dispatch: {
+      ...method,
+      requestDeserialize: (bytes: Buffer) => {
+        const message = method.requestDeserialize(bytes);
+        received.set(message, bytes);
+        return message;
+      },
+    },
+  };
+  server.addService(service, {
     Dispatch: (call: grpc.ServerUnaryCall<DispatchReq__Output, DispatchRsp>, callback: grpc.sendUnaryData<DispatchRsp>) => {
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(call.metadata.getMap())) headers[name] = typeof value === 'string' ? value : value.toString('base64');
+      const context: DispatchContext = { transport: 'grpc', headers, body: received.get(call.request) ?? Buffer.alloc(0) };
+      if (options.secret !== undefined && !verifyDispatchSignature(options.secret, context, options.toleranceSeconds)) {
+        callback({ code: GRPC_UNAUTHENTICATED, details: 'missing or invalid webhook signature' });
+        return;
+      }
       Promise.resolve()
-        .then(() => options.handler(call.request, { transport: 'grpc', headers }))
+        .then(() => options.handler(call.request, context))
         .then(
           (rsp) => callback(null, rsp),
           (err: unknown) => callback(toServiceError(err)),
@@ -91,9 +124,10 @@ function toServiceError(err: unknown): Partial<grpc.StatusObject> {
 export interface WebhookHandlerOptions {
   /**
    * The processor's `webhook_secret`: when set, requests must carry a valid Standard Webhooks signature
-   * (`webhook-id`, `webhook-timestamp`, `webhook-signature`) or get 401.
+   * (`webhook-id`, `webhook-timestamp`, `webhook-signature`) or get 401. Several secrets while a
+   * rotation overlap lasts.
    */
-  secret?: string;
+  secret?: WebhookSecrets;
   /** Accepted clock difference for `webhook-timestamp`, seconds. @default 300 */
   toleranceSeconds?: number;
   /** Larger bodies get 413. @default 16 MiB */
@@ -135,7 +169,7 @@ export function createWebhookHandler(handler: DispatchHandler, options: WebhookH
         return answer(res, 400, { ret: { code: 10000, msg: err instanceof Error ? err.message : String(err) } });
       }
       Promise.resolve()
-        .then(() => handler(dispatchReq, { transport: 'http', headers }))
+        .then(() => handler(dispatchReq, { transport: 'http', headers, body }))
         .then(
           (rsp) => answer(res, 200, rspJson(rsp)),
           (err: unknown) => answer(res, 500, { ret: { code: 20005, msg: err instanceof Error ? err.message : String(err) } }),
@@ -161,21 +195,42 @@ function rspJson(rsp: DispatchRsp): Record<string, unknown> {
   return { ret: { code: ret.code ?? 0, msg: ret.msg ?? '' }, pass_back: bytes.toString('base64') };
 }
 
-/** Checks a Standard Webhooks signature (any of the space-separated `v1,<sig>` entries may match). */
-export function verifySignature(secret: string, headers: Record<string, string>, body: Buffer, toleranceSeconds = 300): boolean {
+/**
+ * Checks a Standard Webhooks signature: true when any of the space-separated `v1,<sig>` entries (the
+ * sender lists several during its rotation overlap) matches any of `secret` (a consumer may hold the old
+ * and the new secret during its own switch).
+ */
+export function verifySignature(secret: WebhookSecrets, headers: Record<string, string>, body: Buffer, toleranceSeconds = 300): boolean {
   const id = headers['webhook-id'];
   const timestamp = headers['webhook-timestamp'];
   const signatures = headers['webhook-signature'];
   if (id === undefined || timestamp === undefined || signatures === undefined || !/^\d+$/.test(timestamp)) return false;
   if (Math.abs(Date.now() / 1000 - Number(timestamp)) > toleranceSeconds) return false;
-  const key = secret.startsWith('whsec_') ? Buffer.from(secret.slice(6), 'base64') : Buffer.from(secret, 'utf8');
-  const expected = createHmac('sha256', key).update(`${id}.${timestamp}.`).update(body).digest();
-  return signatures.split(' ').some((entry) => {
-    const [version, sig] = entry.split(',');
-    if (version !== 'v1' || sig === undefined) return false;
-    const given = Buffer.from(sig, 'base64');
-    return given.length === expected.length && timingSafeEqual(given, expected);
+  const given = signatures
+    .split(' ')
+    .map((entry) => entry.split(','))
+    .filter(([version, sig]) => version === 'v1' && sig !== undefined)
+    .map(([, sig]) => Buffer.from(sig ?? '', 'base64'));
+  const secrets = typeof secret === 'string' ? [secret] : secret;
+  return secrets.some((one) => {
+    const key = one.startsWith('whsec_') ? Buffer.from(one.slice(6), 'base64') : Buffer.from(one, 'utf8');
+    const expected = createHmac('sha256', key).update(`${id}.${timestamp}.`).update(body).digest();
+    return given.some((sig) => sig.length === expected.length && timingSafeEqual(sig, expected));
   });
+}
+
+/**
+ * Checks the signature of a delivery as a handler sees it, over either transport: the HTTP headers and
+ * JSON body, or the gRPC metadata and the DispatchReq's protobuf bytes as received.
+ *
+ * @example
+ * await startDispatchServer({ handler: (req, context) => {
+ *   if (!verifyDispatchSignature(process.env.WEBHOOK_SECRET!, context)) throw Object.assign(new Error('bad signature'), { code: 16 });
+ *   return { ret: { code: 0 } };
+ * } });
+ */
+export function verifyDispatchSignature(secret: WebhookSecrets, context: DispatchContext, toleranceSeconds = 300): boolean {
+  return verifySignature(secret, context.headers, context.body, toleranceSeconds);
 }
 
 type Json = Record<string, unknown>;

@@ -3,7 +3,7 @@
 // are idempotent; close() stops intake, lets requests finish, then closes the pool.
 import { compileFilter } from '@eventyard/evhub';
 import { createMetricsRegistry, egressGuardOf, startHealthServer, type App, type ComponentState, type HealthServer, type Logger, ServerTls, shutdownSteps } from '@eventyard/core';
-import { ApiKeyCache, createKnex, type Knex } from '@eventyard/db';
+import { ApiKeyCache, checkSecretsAtStart, createKnex, type Knex } from '@eventyard/db';
 import type { FastifyInstance } from 'fastify';
 import type { AdminConfig } from './config.ts';
 import { createAdminAuthorizer } from './http/admin-auth.ts';
@@ -50,7 +50,7 @@ export function createApp(config: Readonly<AdminConfig>, deps: AdminDeps): Admin
   const log = deps.logger;
   const registry = createMetricsRegistry('admin');
   const metrics = createAdminMetrics(registry);
-  const knex: Knex = createKnex(config.databaseUrl, { applicationName: 'eventyard-admin', logger: log });
+  const knex: Knex = createKnex(config.databaseUrl, { applicationName: 'eventyard-admin', logger: log, secrets: config.secrets.keyring });
   const kafka: KafkaLink = createKafkaLink({ kafka: config.kafka, logger: log });
   const replays: ReplayRunner | undefined = deps.replayRunner === false ? undefined : createReplayRunner({ knex, kafka, logger: log });
   for (const warning of config.egress.warnings) log.warn(warning);
@@ -64,6 +64,7 @@ export function createApp(config: Readonly<AdminConfig>, deps: AdminDeps): Admin
     bodyLimitBytes: config.bodyLimitBytes,
     ...(config.auth === 'none' ? {} : { authorize: createAdminAuthorizer({ keys, ...(config.adminToken === undefined ? {} : { token: config.adminToken }) }) }),
     onKeysChanged: () => keys.clear(),
+    secretRotationOverlapS: config.secretRotationOverlapS,
     validateFilter: deps.validateFilter ?? compileOnSave,
     ...(replays === undefined ? {} : { wakeReplays: () => replays.wake() }),
     metrics,
@@ -98,6 +99,8 @@ export function createApp(config: Readonly<AdminConfig>, deps: AdminDeps): Admin
       readiness: { database: () => databaseOk, http: () => state === 'running' },
     });
     await checkDatabase();
+    // A key that cannot open the stored secrets stops the service here, not at the first GET.
+    await checkSecretsAtStart(knex, log, config.secrets.warnings);
     databaseTimer = setInterval(() => void checkDatabase(), DATABASE_CHECK_MS);
     databaseTimer.unref();
     httpPort = await listen(server, config.http.host, config.http.port);

@@ -1,6 +1,25 @@
 // The admin service's configuration: the core variables plus its own EY_ADMIN_* variables, parsed once
 // from the environment into a frozen object (one line per bad variable on error).
-import { ConfigError, CoreErrors, coreEnv, coreEnvAliases, deepFreeze, egressEnv, field, loadCoreConfig, loadEgressConfig, loadServerTlsConfig, parseEnv, tlsEnv, type CoreConfig, type EgressConfig, type ServerTlsConfig } from '@eventyard/core';
+import {
+  ConfigError,
+  CoreErrors,
+  coreEnv,
+  coreEnvAliases,
+  deepFreeze,
+  egressEnv,
+  field,
+  loadCoreConfig,
+  loadEgressConfig,
+  loadSecretsConfig,
+  loadServerTlsConfig,
+  parseEnv,
+  secretsEnv,
+  tlsEnv,
+  type CoreConfig,
+  type EgressConfig,
+  type SecretsConfig,
+  type ServerTlsConfig,
+} from '@eventyard/core';
 
 const adminEnv = {
   ...coreEnv,
@@ -8,6 +27,10 @@ const adminEnv = {
   ...egressEnv,
   /** EY_TLS_*: the certificate the admin API serves; unset = plaintext. */
   ...tlsEnv,
+  /** EY_SECRETS_KEY / EY_SECRETS_KEY_PREVIOUS: processor secrets sealed at rest. */
+  ...secretsEnv,
+  /** How long a rotated webhook secret stays valid beside the new one, seconds (a rotate request may say otherwise). */
+  EY_SECRET_ROTATION_OVERLAP_S: field.int(0, 30 * 24 * 3600).default(24 * 3600),
   /** Configs and history live in Postgres: required. */
   EY_DATABASE_URL: field.postgresUrl(),
   /** Admin HTTP API. EvHub's default is 8081. 0 = any free port. */
@@ -40,6 +63,9 @@ export interface AdminConfig extends CoreConfig {
   shutdownGraceMs: number;
   /** Processor addresses and producer check-back addresses are checked against it when saved. */
   egress: EgressConfig;
+  /** Seals and opens processor secrets; not deep-frozen (it holds key buffers, and freezes itself). */
+  secrets: SecretsConfig;
+  secretRotationOverlapS: number;
 }
 
 /** Parses the environment; throws ConfigError listing every bad variable. */
@@ -57,7 +83,9 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
     throw new ConfigError(CoreErrors.EY_CONFIG_INVALID, 'config: EY_ADMIN_TOKEN: must be at least 16 characters (e.g. openssl rand -hex 32)');
   }
   const tls = loadServerTlsConfig(source);
-  return deepFreeze({
+  // Parsed before the freeze and attached after it: Object.freeze refuses a Buffer (the keys).
+  const secrets = loadSecretsConfig(source);
+  const config = deepFreeze({
     ...core,
     databaseUrl: env.EY_DATABASE_URL,
     egress: loadEgressConfig(source),
@@ -67,5 +95,7 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
     ...(env.EY_ADMIN_TOKEN === undefined ? {} : { adminToken: env.EY_ADMIN_TOKEN }),
     bodyLimitBytes: env.EY_ADMIN_BODY_LIMIT_BYTES,
     shutdownGraceMs: env.EY_SHUTDOWN_GRACE_MS,
+    secretRotationOverlapS: env.EY_SECRET_ROTATION_OVERLAP_S,
   });
+  return Object.freeze({ ...config, secrets: Object.freeze({ keyring: secrets.keyring, warnings: Object.freeze([...secrets.warnings]) }) }) as Readonly<AdminConfig>;
 }

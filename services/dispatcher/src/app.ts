@@ -4,7 +4,7 @@
 // server. start() and close() are idempotent; close() runs the shutdown order of STYLE.md: stop intake
 // and drain → commit → producer → pools.
 import { createKafka, createMetricsRegistry, egressGuardOf, ensureTopics, startHealthServer, Topics, type App, type ComponentState, type HealthServer, type Logger, shutdownSteps } from '@eventyard/core';
-import { createKnex, type Knex } from '@eventyard/db';
+import { checkSecretsAtStart, createKnex, type Knex } from '@eventyard/db';
 import type { Registry } from 'prom-client';
 import type { DispatcherConfig } from './config.ts';
 import { ConsumerSupervisor } from './consume/consumer-supervisor.ts';
@@ -32,7 +32,7 @@ export function createApp(config: Readonly<DispatcherConfig>, deps: DispatcherDe
   const log = deps.logger;
   const registry = createMetricsRegistry('dispatcher');
   const metrics = createDispatcherMetrics(registry);
-  const knex: Knex = createKnex(config.databaseUrl, { applicationName: 'eventyard-dispatcher', poolMax: 20, logger: log });
+  const knex: Knex = createKnex(config.databaseUrl, { applicationName: 'eventyard-dispatcher', poolMax: 20, logger: log, secrets: config.secrets.keyring });
   const kafka = createKafka(config.kafka, {
     logger: log,
     clientIdSuffix: 'dispatcher',
@@ -91,6 +91,8 @@ export function createApp(config: Readonly<DispatcherConfig>, deps: DispatcherDe
     });
     await ensureTopics(kafka, [Topics.schedule, Topics.dead], { ...config.topics, logger: log });
     await handOff.start();
+    // A key that cannot open the stored secrets stops the service here, not at every delivery.
+    await checkSecretsAtStart(knex, log, config.secrets.warnings);
     await processors.start();
     state = 'running';
     log.info({ healthPort: health.port, processors: consumers.size }, 'dispatcher ready');

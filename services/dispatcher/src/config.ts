@@ -1,6 +1,6 @@
 // The dispatcher's configuration: the core variables plus its own EY_* variables, parsed once from the
 // environment into a frozen object (one line per bad variable on error).
-import { coreEnv, coreEnvAliases, deepFreeze, egressEnv, field, loadCoreConfig, loadEgressConfig, parseEnv, type CoreConfig, type EgressConfig } from '@eventyard/core';
+import { coreEnv, coreEnvAliases, deepFreeze, egressEnv, field, loadCoreConfig, loadEgressConfig, parseEnv, type CoreConfig, type EgressConfig, loadSecretsConfig, secretsEnv, type SecretsConfig } from '@eventyard/core';
 
 const dispatcherEnv = {
   ...coreEnv,
@@ -25,6 +25,8 @@ const dispatcherEnv = {
   EY_CONFIG_RELOAD_MS: field.int(100, 3_600_000).default(10_000),
   /** EY_EGRESS_ALLOW, EY_EGRESS_DENY and the deprecated EY_ALLOW_PRIVATE_TARGETS: which processor addresses may be reached. */
   ...egressEnv,
+  /** EY_SECRETS_KEY / EY_SECRETS_KEY_PREVIOUS: open the processors' sealed webhook secrets and auth tokens. */
+  ...secretsEnv,
   /** Most bytes of a webhook response read (for `ret.code`, `pass_back` and the recorded excerpt); the rest is discarded. */
   EY_HTTP_MAX_RESPONSE_BYTES: field.int(1024, 64 * 1024 * 1024).default(1024 * 1024),
   /** Keep-alive connections per webhook origin. */
@@ -47,6 +49,8 @@ export interface DispatcherConfig extends CoreConfig {
   http: { maxResponseBytes: number; connectionsPerOrigin: number };
   /** The egress guard's lists, for Dispatch calls and webhooks alike. */
   egress: EgressConfig;
+  /** Opens processor secrets; not deep-frozen (it holds key buffers, and freezes itself). */
+  secrets: SecretsConfig;
   shutdownGraceMs: number;
 }
 
@@ -54,7 +58,9 @@ export interface DispatcherConfig extends CoreConfig {
 export function loadConfig(source: Record<string, string | undefined>): Readonly<DispatcherConfig> {
   const env = parseEnv(dispatcherEnv, source, coreEnvAliases);
   const core = loadCoreConfig(source);
-  return deepFreeze({
+  // Parsed before the freeze and attached after it: Object.freeze refuses a Buffer (the keys).
+  const secrets = loadSecretsConfig(source);
+  const config = deepFreeze({
     ...core,
     databaseUrl: env.EY_DATABASE_URL,
     dispatch: {
@@ -73,4 +79,5 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
     egress: loadEgressConfig(source),
     shutdownGraceMs: env.EY_SHUTDOWN_GRACE_MS,
   });
+  return Object.freeze({ ...config, secrets: Object.freeze({ keyring: secrets.keyring, warnings: Object.freeze([...secrets.warnings]) }) }) as Readonly<DispatcherConfig>;
 }

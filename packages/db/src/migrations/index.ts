@@ -15,6 +15,7 @@ import * as apiKeyAdminPermissions from './0010_api_key_admin_permissions.ts';
 import * as eventStatusReason from './0011_event_status_reason.ts';
 import * as ingestQuotas from './0012_ingest_quotas.ts';
 import * as processorTls from './0013_processor_tls.ts';
+import * as processorSecrets from './0014_processor_secrets.ts';
 
 interface NamedMigration {
   name: string;
@@ -35,6 +36,7 @@ const migrations: readonly NamedMigration[] = [
   { name: '0011_event_status_reason', migration: eventStatusReason },
   { name: '0012_ingest_quotas', migration: ingestQuotas },
   { name: '0013_processor_tls', migration: processorTls },
+  { name: '0014_processor_secrets', migration: processorSecrets },
 ];
 
 export const migrationSource: Knex.MigrationSource<NamedMigration> = {

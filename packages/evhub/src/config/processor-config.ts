@@ -3,8 +3,9 @@
 import { assertValidDispatcherId, ValidationError } from '@eventyard/core';
 import { EvhubErrors } from '../error-codes.ts';
 import { checkFieldTypes, configJsonSchema, normalizeFields, type ConfigField } from './config-field.ts';
-import { invalid } from './field-checks.ts';
+import { invalid, nullableString } from './field-checks.ts';
 import { normalizeProcessorTls, PROCESSOR_TLS_FIELDS, type ProcessorTls } from './processor-tls.ts';
+import { assertWebhookSecret, SECRET_REDACTED } from './webhook-secret.ts';
 
 export type { ProcessorTls } from './processor-tls.ts';
 
@@ -55,7 +56,7 @@ export interface ProcessorConfig {
   paused: boolean;
   /** Max in-flight dispatches; 0 = service default. */
   concurrency: number;
-  /** Standard Webhooks signing secret for httpSend. */
+  /** Standard Webhooks signing secret (`whsec_…`): httpSend signs with it, grpcSend puts the signature in metadata. */
   webhook_secret: string | null;
   /** Bearer token sent to the consumer. */
   auth_token: string | null;
@@ -117,7 +118,13 @@ export const PROCESSOR_FIELDS: { readonly [K in keyof ProcessorConfig]-?: Config
     type: 'string',
     nullable: true,
     max: 1024,
-    description: 'Standard Webhooks signing secret; GET shows "[redacted]", and POSTing "[redacted]" keeps the stored one',
+    description:
+      'Standard Webhooks signing secret, "whsec_" + base64 of 24..64 bytes; generated for an httpSend processor that has none (shown once). GET shows "[redacted]", and POSTing "[redacted]" keeps the stored one',
+    normalize: (value, field) => {
+      const secret = nullableString(value, field, 1024);
+      // The marker is resolved against the stored row by the repository (@eventyard/db), never stored.
+      return secret === null || secret === SECRET_REDACTED ? secret : assertWebhookSecret(secret, field);
+    },
   },
   auth_token: { type: 'string', nullable: true, max: 4096, description: 'Bearer token sent to the consumer; redacted like webhook_secret' },
   tls: {

@@ -37,6 +37,8 @@ export interface AdminServerOptions {
   kafka: KafkaLink;
   /** Tells the replay job runner a job was just created. @default nothing (it polls) */
   wakeReplays?: () => void;
+  /** Webhook secret rotation overlap when a request names none, seconds. @default 86400 */
+  secretRotationOverlapS?: number;
   bodyLimitBytes: number;
   /** Checks each request's bearer credential; undefined = open (EY_ADMIN_AUTH=none, said at every start). */
   authorize?: AdminAuthorizer;
@@ -123,7 +125,11 @@ export function buildAdminServer(options: AdminServerOptions): FastifyInstance {
   registerStatsRoutes(app, { knex: options.knex, kafka: options.kafka });
   registerApiKeyRoutes(app, { knex: options.knex, ...(options.onKeysChanged === undefined ? {} : { onKeysChanged: options.onKeysChanged }) });
   registerReplayRoutes(app, { knex: options.knex, kafka: options.kafka, ...(options.wakeReplays === undefined ? {} : { wakeReplays: options.wakeReplays }) });
-  registerProcessorActionRoutes(app, { knex: options.knex, ...(options.wakeReplays === undefined ? {} : { wakeReplays: options.wakeReplays }) });
+  registerProcessorActionRoutes(app, {
+    knex: options.knex,
+    ...(options.wakeReplays === undefined ? {} : { wakeReplays: options.wakeReplays }),
+    ...(options.secretRotationOverlapS === undefined ? {} : { secretRotationOverlapS: options.secretRotationOverlapS }),
+  });
   return app;
 }
 

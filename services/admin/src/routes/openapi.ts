@@ -2,6 +2,7 @@
 // schemas fastify validates with, so the two cannot disagree on fields.
 import type { FastifyInstance } from 'fastify';
 import { processorConfInfoSchema, producerConfInfoSchema } from '@eventyard/evhub';
+import { rotateSecretBodySchema } from './secret-rotate.ts';
 import { retSchema } from './ret-schema.ts';
 import { filterTestBodySchema } from './filters.ts';
 import { replayOpenApiPaths } from '../replay/openapi-paths.ts';
@@ -24,6 +25,7 @@ const common = {
 export function openApiDocument(): Record<string, unknown> {
   const processor = { $ref: '#/components/schemas/ProcessorConfInfo' };
   const producer = { $ref: '#/components/schemas/ProducerConfInfo' };
+  const signing = { $ref: '#/components/schemas/Signing' };
   return {
     openapi: '3.1.0',
     info: {
@@ -44,6 +46,16 @@ export function openApiDocument(): Record<string, unknown> {
         Ret: retSchema,
         Error: { type: 'object', required: ['ret', 'error'], properties: { ret: { $ref: '#/components/schemas/Ret' }, error: { type: 'string', description: 'EY_* code' } } },
         ProcessorConfInfo: processorConfInfoSchema,
+        Signing: {
+          type: 'object',
+          description: "A processor's webhook signing: fingerprints only, except `webhook_secret` in the answer that generated it (shown once)",
+          properties: {
+            webhook_secret: { type: 'string', description: 'The generated secret (whsec_…): only in the answer of the create or rotation that generated it' },
+            fingerprint: { type: 'string', description: 'sha256:<16 hex> of the current secret' },
+            previous_fingerprint: { type: ['string', 'null'], description: 'Of the secret still signed with during a rotation overlap' },
+            previous_expires_at: { type: ['string', 'null'], format: 'date-time', description: 'End of the rotation overlap' },
+          },
+        },
         ProducerConfInfo: producerConfInfoSchema,
         EventView: {
           type: 'object',
@@ -97,14 +109,14 @@ export function openApiDocument(): Record<string, unknown> {
         post: {
           summary: 'Create or fully replace a processor config (EvHub); a `version` makes it optimistic',
           requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['processor_conf_info'], properties: { processor_conf_info: processor } } } } },
-          responses: { '200': ok('Saved', { processor_conf_info: processor }), '409': errorResponse('Stale version'), ...common },
+          responses: { '200': ok('Saved', { processor_conf_info: processor, signing }), '409': errorResponse('Stale version'), ...common },
         },
       },
       '/v1/processor/{dispatcher_id}': {
         get: {
           summary: 'Get a processor config with its version (EvHub)',
           parameters: [pathParam('dispatcher_id', 'Processor id')],
-          responses: { '200': ok('Found', { processor_conf_info: processor }), '404': errorResponse('No such processor'), ...common },
+          responses: { '200': ok('Found', { processor_conf_info: processor, signing }), '404': errorResponse('No such processor'), ...common },
         },
         delete: {
           summary: 'Delete a processor',
@@ -120,6 +132,14 @@ export function openApiDocument(): Record<string, unknown> {
             '200': ok('Evaluated', { matched: { type: 'boolean' }, reason: { type: 'string', enum: ['filtered_by_tag', 'filtered_by_filter'], description: 'Why it does not match' } }),
             ...common,
           },
+        },
+      },
+      '/v1/processors/{dispatcher_id}/secret/rotate': {
+        post: {
+          summary: 'Rotate the webhook secret: a new one (given or generated) is signed with at once, the old one beside it until the overlap ends',
+          parameters: [pathParam('dispatcher_id', 'Processor id')],
+          requestBody: { required: false, content: { 'application/json': { schema: rotateSecretBodySchema } } },
+          responses: { '200': ok('Rotated', { processor_conf_info: processor, signing }), '404': errorResponse('No such processor'), '409': errorResponse('Stale version'), ...common },
         },
       },
       '/v1/processors': {

@@ -1,11 +1,13 @@
 // Operator actions on one processor: `pause` / `resume` set and clear its `paused` flag (the dispatcher
 // stops consuming its delivery topic, so deliveries wait there until resume; EvHub's `is_stop`, which
 // makes the router skip it, is left alone), and `redrive` gives every `dead` delivery of it a new manual
-// attempt through a replay job, so GET /v1/replays/:replay_id follows its progress.
+// attempt through a replay job, so GET /v1/replays/:replay_id follows its progress, and `secret/rotate`
+// rotates its webhook secret with an overlap (secret-rotate.ts).
 import { getProcessor, setProcessorFlags, type Knex } from '@eventyard/db';
 import type { FastifyInstance } from 'fastify';
 import { HttpError } from '../http/api-error.ts';
 import { processorView } from './processors.ts';
+import { registerSecretRotateRoute } from './secret-rotate.ts';
 import { absentBodyAsEmpty, createJobReply, DEFAULT_RATE_PER_S, DEFAULT_REPLAY_LIMIT, limitSchema, normalizeQuery, rateSchema } from './replay.ts';
 import { AdminErrors } from '../error-codes.ts';
 
@@ -13,7 +15,11 @@ export interface ProcessorActionDeps {
   knex: Knex;
   /** Tells the job runner a job was created. */
   wakeReplays?: () => void;
+  /** Rotation overlap when a request names none, seconds. @default 86400 (EY_SECRET_ROTATION_OVERLAP_S) */
+  secretRotationOverlapS?: number;
 }
+
+export const DEFAULT_ROTATION_OVERLAP_S = 24 * 3600;
 
 const flagBodySchema = {
   type: 'object',
@@ -89,6 +95,8 @@ export function registerProcessorActionRoutes(app: FastifyInstance, deps: Proces
       });
     },
   );
+
+  registerSecretRotateRoute(app, { knex, defaultOverlapS: deps.secretRotationOverlapS ?? DEFAULT_ROTATION_OVERLAP_S });
 }
 
 function actionRet(action: string): { code: number; msg: string } {

@@ -1,16 +1,19 @@
 // Processor config routes: EvHub's `POST /v1/processor` (full upsert, optimistic when it carries a
 // `version`) and `GET /v1/processor/:dispatcher_id`, plus delete and a keyset-paginated list.
-// Secrets are never returned: GET shows "[redacted]", and POSTing "[redacted]" back keeps the stored value.
-import { deleteProcessor, getProcessor, listProcessors, upsertProcessor, type Knex, type ProcessorInput, type ProcessorRecord } from '@eventyard/db';
+// Secrets are never returned: GET shows "[redacted]" (and a `signing` object with the secret's
+// fingerprint and any rotation overlap), and POSTing "[redacted]" back keeps the stored value. The one
+// exception is a webhook secret generated for a new httpSend processor: its creation answer carries it
+// once, in `signing.webhook_secret`.
+import { deleteProcessor, getProcessor, listProcessors, saveProcessor, type Knex, type ProcessorInput, type ProcessorRecord } from '@eventyard/db';
 import type { FastifyInstance } from 'fastify';
 import type { EgressGuard } from '@eventyard/core';
 import { HttpError } from '../http/api-error.ts';
 import { assertSavableTarget } from './route-egress.ts';
 import { OK, parseLimit, parseVersion } from './route-values.ts';
-import { EvhubErrors, processorConfInfoSchema } from '@eventyard/evhub';
+import { processorConfInfoSchema, SECRET_REDACTED, secretFingerprint } from '@eventyard/evhub';
 import { AdminErrors } from '../error-codes.ts';
 
-export const REDACTED = '[redacted]';
+export const REDACTED = SECRET_REDACTED;
 const SECRET_FIELDS = ['webhook_secret', 'auth_token'] as const;
 
 export interface ProcessorRouteDeps {
@@ -22,9 +25,26 @@ export interface ProcessorRouteDeps {
 }
 
 export function processorView(record: ProcessorRecord): Record<string, unknown> {
-  const view: Record<string, unknown> = { ...record };
+  const { webhook_secret_previous: _previous, webhook_secret_previous_expires_at: _expires, ...view } = record as ProcessorRecord & Record<string, unknown>;
   for (const name of SECRET_FIELDS) if (record[name] !== null) view[name] = REDACTED;
   return view;
+}
+
+/**
+ * What may be shown of a processor's webhook signing: fingerprints (never the secrets), the rotation
+ * overlap while it lasts, and `webhook_secret` itself only when the caller has just had it generated.
+ * Null when the processor has no webhook secret.
+ */
+export function signingView(record: ProcessorRecord, shownOnce: string | null = null, nowMs = Date.now()): Record<string, unknown> | null {
+  if (record.webhook_secret === null) return null;
+  const expires = record.webhook_secret_previous_expires_at;
+  const overlapping = record.webhook_secret_previous !== null && expires !== null && expires.getTime() > nowMs;
+  return {
+    ...(shownOnce === null ? {} : { webhook_secret: shownOnce }),
+    fingerprint: secretFingerprint(record.webhook_secret),
+    previous_fingerprint: overlapping && record.webhook_secret_previous !== null ? secretFingerprint(record.webhook_secret_previous) : null,
+    previous_expires_at: overlapping ? expires.toISOString() : null,
+  };
 }
 
 export function registerProcessorRoutes(app: FastifyInstance, deps: ProcessorRouteDeps): void {
@@ -48,26 +68,18 @@ export function registerProcessorRoutes(app: FastifyInstance, deps: ProcessorRou
       if (typeof input.addr === 'string') {
         await assertSavableTarget(deps.egress, 'processor_conf_info.addr', input.addr, input.protocol_type === 'httpSend' ? 'http' : 'grpc');
       }
-      if (SECRET_FIELDS.some((name) => input[name] === REDACTED)) {
-        const stored = await getProcessor(knex, input.dispatcher_id);
-        for (const name of SECRET_FIELDS) {
-          if (input[name] !== REDACTED) continue;
-          const value = stored?.[name] ?? null;
-          if (value === null) {
-            throw new HttpError(EvhubErrors.EY_INVALID_CONFIG, `processor_conf_info.${name} "${REDACTED}" keeps a stored secret, but processor "${input.dispatcher_id}" has none`);
-          }
-          input[name] = value;
-        }
-      }
-      const record = await upsertProcessor(knex, input, version === undefined ? {} : { expectedVersion: version });
-      return { ret: OK, processor_conf_info: processorView(record) };
+      // "[redacted]" is resolved by the repository, in the transaction that writes the row.
+      const saved = await saveProcessor(knex, input, version === undefined ? {} : { expectedVersion: version });
+      const signing = signingView(saved.record, saved.generatedWebhookSecret);
+      return { ret: OK, processor_conf_info: processorView(saved.record), ...(signing === null ? {} : { signing }) };
     },
   );
 
   app.get<{ Params: { dispatcher_id: string } }>('/v1/processor/:dispatcher_id', async (request) => {
     const record = await getProcessor(knex, request.params.dispatcher_id);
     if (record === undefined) throw new HttpError(AdminErrors.EY_PROCESSOR_NOT_FOUND, `processor "${request.params.dispatcher_id}" not found`);
-    return { ret: OK, processor_conf_info: processorView(record) };
+    const signing = signingView(record);
+    return { ret: OK, processor_conf_info: processorView(record), ...(signing === null ? {} : { signing }) };
   });
 
   app.delete<{ Params: { dispatcher_id: string }; Querystring: { version?: string } }>(

@@ -22,6 +22,8 @@ export interface ProcessorSettings {
   /** Not consuming: EvHub's `is_stop` or our `paused`. Records wait in the delivery topic. */
   readonly halted: boolean;
   readonly webhookSecret: string | null;
+  /** The secret before the last rotation, signed with beside the current one until `untilMs`. */
+  readonly previousWebhookSecret: { readonly secret: string; readonly untilMs: number } | null;
   readonly authToken: string | null;
   /** The processor's `tls` files; null = plaintext gRPC (webhooks: the URL's scheme decides). */
   readonly tls: ClientTlsFiles | null;
@@ -63,6 +65,7 @@ export function processorSettings(record: ProcessorRecord, defaults: SettingsDef
     ordered: record.ordered === true,
     halted: record.is_stop === true || record.paused === true,
     webhookSecret: nonEmpty(record.webhook_secret),
+    previousWebhookSecret: previousSecret(record),
     authToken: nonEmpty(record.auth_token),
     tls: tlsFiles(record.tls),
     problems,
@@ -72,6 +75,22 @@ export function processorSettings(record: ProcessorRecord, defaults: SettingsDef
 function tlsFiles(tls: ProcessorTls | null | undefined): ClientTlsFiles | null {
   if (tls === null || tls === undefined) return null;
   return Object.freeze({ caFile: tls.ca_file, certFile: tls.cert_file, keyFile: tls.key_file, serverName: tls.server_name });
+}
+
+function previousSecret(record: ProcessorRecord): ProcessorSettings['previousWebhookSecret'] {
+  const secret = nonEmpty(record.webhook_secret_previous);
+  const until = record.webhook_secret_previous_expires_at;
+  return secret === null || !(until instanceof Date) ? null : Object.freeze({ secret, untilMs: until.getTime() });
+}
+
+/**
+ * The secrets a delivery is signed with at `nowMs`: the current one, and the previous one while its
+ * rotation overlap lasts (checked per delivery: the overlap ends without a config change).
+ */
+export function signingSecrets(settings: Pick<ProcessorSettings, 'webhookSecret' | 'previousWebhookSecret'>, nowMs: number): string[] {
+  if (settings.webhookSecret === null) return [];
+  const previous = settings.previousWebhookSecret;
+  return previous !== null && previous.untilMs > nowMs ? [settings.webhookSecret, previous.secret] : [settings.webhookSecret];
 }
 
 function nonEmpty(value: string | null | undefined): string | null {

@@ -2,7 +2,10 @@
 // deadline, over one grpc-js client (one channel, reused) per target address. Clients of addresses no
 // processor uses any more are closed once idle (retain), all of them at shutdown (close).
 // Metadata: `webhook-id` and `webhook-timestamp` (a consumer can deduplicate retries on the id),
-// `authorization: Bearer` when the processor has an auth_token, and the Report's `traceparent`.
+// `webhook-signature` when the processor has a webhook secret (Standard Webhooks' HMAC over
+// `${id}.${timestamp}.` + the DispatchReq's protobuf bytes exactly as sent: the request is serialized
+// here once, signed, and those bytes go on the wire), `authorization: Bearer` when the processor has an
+// auth_token, and the Report's `traceparent`.
 // Egress guard: a new client resolves the address and checks every IP (core's checkedGrpcTarget) before
 // its channel exists, then dials those IPs; a refused address is a non-retriable failure, no connection made.
 // A client whose consumer becomes UNAVAILABLE is dropped, so the next attempt resolves the name again.
@@ -16,6 +19,8 @@ import { classifyGrpcError, classifyGrpcResponse, type AttemptOutcome } from '..
 import type { AttemptRequest, Sender } from './attempt-request.ts';
 import { onAbort } from '../limits/abort-hooks.ts';
 import { grpcTarget } from './target-address.ts';
+import { signingSecrets } from '../processors/processor-settings.ts';
+import { webhookHeaders } from './webhook-signature.ts';
 
 interface ClientEntry {
   client: evhubProcessorClient;
@@ -65,21 +70,32 @@ export class GrpcSender implements Sender {
     } catch (err) {
       return classifyGrpcError(err);
     }
+    const dispatch = loadEvhub().evhubProcessor.service.Dispatch;
+    const body = dispatch.requestSerialize(req);
     const metadata = new grpc.Metadata();
-    metadata.set('webhook-id', request.messageId);
-    metadata.set('webhook-timestamp', String(Math.floor(Date.now() / 1000)));
+    const now = Date.now();
+    for (const [name, value] of Object.entries(webhookHeaders({ id: request.messageId, body, secrets: signingSecrets(settings, now), nowMs: now }))) metadata.set(name, value);
     if (settings.authToken !== null) metadata.set('authorization', `Bearer ${settings.authToken}`);
     if (request.traceParent !== '') metadata.set('traceparent', request.traceParent);
     entry.inFlight++;
     return new Promise<AttemptOutcome>((resolve) => {
       let unhook: (() => void) | undefined;
-      const call = entry.client.Dispatch(req, metadata, { deadline: Date.now() + settings.timeoutMs }, (err, rsp) => {
-        unhook?.();
-        entry.inFlight--;
-        if (err?.code === grpc.status.UNAVAILABLE) this.#retire(key, entry);
-        if (entry.retired && entry.inFlight === 0) entry.client.close();
-        resolve(err === null ? classifyGrpcResponse(rsp) : classifyGrpcError(err));
-      });
+      // The bytes signed are the bytes sent: an identity serializer over the encoded request.
+      const call = entry.client.makeUnaryRequest(
+        dispatch.path,
+        (bytes: Buffer) => bytes,
+        dispatch.responseDeserialize,
+        body,
+        metadata,
+        { deadline: now + settings.timeoutMs },
+        (err, rsp) => {
+          unhook?.();
+          entry.inFlight--;
+          if (err?.code === grpc.status.UNAVAILABLE) this.#retire(key, entry);
+          if (entry.retired && entry.inFlight === 0) entry.client.close();
+          resolve(err === null ? classifyGrpcResponse(rsp) : classifyGrpcError(err));
+        },
+      );
       if (signal.aborted) call.cancel();
       else unhook = onAbort(signal, () => call.cancel());
     });

@@ -13,6 +13,7 @@ import { classifyHttpError, classifyHttpResponse, type AttemptOutcome } from '..
 import type { AttemptRequest, Sender } from './attempt-request.ts';
 import { dispatchReqJson } from './dispatch-json.ts';
 import { webhookUrl } from './target-address.ts';
+import { signingSecrets } from '../processors/processor-settings.ts';
 import { webhookHeaders } from './webhook-signature.ts';
 
 export interface HttpSenderOptions {
@@ -83,11 +84,12 @@ export class HttpSender implements Sender {
       return classifyHttpError(err);
     }
     const body = Buffer.from(dispatchReqJson(req), 'utf8');
+    const now = Date.now();
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       'user-agent': USER_AGENT,
       'ey-event-id': req.event_id,
-      ...webhookHeaders({ id: request.messageId, body, secret: settings.webhookSecret, nowMs: Date.now() }),
+      ...webhookHeaders({ id: request.messageId, body, secrets: signingSecrets(settings, now), nowMs: now }),
     };
     if (settings.authToken !== null) headers.authorization = `Bearer ${settings.authToken}`;
     if (request.traceParent !== '') headers.traceparent = request.traceParent;

@@ -1,7 +1,10 @@
 // Standard Webhooks signing (https://www.standardwebhooks.com): `webhook-id` (the same for every retry of
 // a message), `webhook-timestamp` (Unix seconds) and `webhook-signature` = `v1,` + base64 of
 // HMAC-SHA256(key, `${id}.${timestamp}.${body}`). A secret written `whsec_<base64>` (the spec's form)
-// keys with the decoded bytes; any other secret keys with its UTF-8 bytes.
+// keys with the decoded bytes; any other secret (stored before secrets were checked) keys with its UTF-8
+// bytes. During a rotation overlap the header carries one signature per secret, space-separated, as the
+// specification allows: a consumer holding either secret accepts the delivery. gRPC deliveries carry the
+// same three values as metadata, signing the protobuf bytes of the DispatchReq (grpc-sender.ts).
 import { createHmac } from 'node:crypto';
 
 const SECRET_PREFIX = 'whsec_';
@@ -27,10 +30,13 @@ export function webhookId(eventId: string, dispatcherId: string, repeatTimes: nu
   return repeatTimes === 0 ? `msg_${eventId}_${dispatcherId}` : `msg_${eventId}_${dispatcherId}_r${repeatTimes}`;
 }
 
-/** The three Standard Webhooks headers; the signature only when the processor has a secret. */
-export function webhookHeaders(options: { id: string; body: Buffer; secret: string | null; nowMs: number }): Record<string, string> {
+/**
+ * The three Standard Webhooks headers (or gRPC metadata entries); `webhook-signature` only when there is
+ * a secret, with one `v1,<sig>` per secret (current first), space-separated.
+ */
+export function webhookHeaders(options: { id: string; body: Buffer; secrets: readonly string[]; nowMs: number }): Record<string, string> {
   const timestamp = Math.floor(options.nowMs / 1000);
   const headers: Record<string, string> = { 'webhook-id': options.id, 'webhook-timestamp': String(timestamp) };
-  if (options.secret !== null) headers['webhook-signature'] = webhookSignature(options.secret, options.id, timestamp, options.body);
+  if (options.secrets.length > 0) headers['webhook-signature'] = options.secrets.map((secret) => webhookSignature(secret, options.id, timestamp, options.body)).join(' ');
   return headers;
 }

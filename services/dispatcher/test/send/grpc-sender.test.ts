@@ -22,6 +22,7 @@ function settings(addr: string, timeoutMs = 2000): ProcessorSettings {
     ordered: false,
     halted: false,
     webhookSecret: null,
+    previousWebhookSecret: null,
     authToken: 'tok',
     tls: null,
     problems: [],

@@ -22,6 +22,7 @@ function settings(addr: string, fields: Partial<ProcessorSettings> = {}): Proces
     ordered: false,
     halted: false,
     webhookSecret: null,
+    previousWebhookSecret: null,
     authToken: null,
     tls: null,
     problems: [],

@@ -38,6 +38,7 @@ function settings(protocol: ProcessorSettings['protocol'], addr: string, tls: Pr
     ordered: false,
     halted: false,
     webhookSecret: null,
+    previousWebhookSecret: null,
     authToken: null,
     tls,
     problems: [],

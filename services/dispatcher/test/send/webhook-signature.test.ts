@@ -1,6 +1,7 @@
 // Standard Webhooks signing against the specification's published example, and the message id rules.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { signingSecrets } from '../../src/processors/processor-settings.ts';
 import { webhookHeaders, webhookId, webhookKey, webhookSignature } from '../../src/send/webhook-signature.ts';
 
 test('signature matches the Standard Webhooks example vector', () => {
@@ -21,8 +22,17 @@ test('webhook-id is stable per event and processor, distinct per repeat occurren
 
 test('headers: signature only with a secret', () => {
   const body = Buffer.from('{}');
-  const unsigned = webhookHeaders({ id: 'msg_1', body, secret: null, nowMs: 1_700_000_000_500 });
+  const unsigned = webhookHeaders({ id: 'msg_1', body, secrets: [], nowMs: 1_700_000_000_500 });
   assert.deepEqual(unsigned, { 'webhook-id': 'msg_1', 'webhook-timestamp': '1700000000' });
-  const signed = webhookHeaders({ id: 'msg_1', body, secret: 's', nowMs: 1_700_000_000_500 });
+  const signed = webhookHeaders({ id: 'msg_1', body, secrets: ['s'], nowMs: 1_700_000_000_500 });
   assert.equal(signed['webhook-signature'], webhookSignature('s', 'msg_1', 1_700_000_000, body));
+});
+
+test('during a rotation overlap: one signature per secret, space-separated, current first; after it only the current one', () => {
+  const body = Buffer.from('{}');
+  const settings = { webhookSecret: 'new', previousWebhookSecret: { secret: 'old', untilMs: 1_700_000_060_000 } };
+  const during = webhookHeaders({ id: 'msg_1', body, secrets: signingSecrets(settings, 1_700_000_000_500), nowMs: 1_700_000_000_500 });
+  assert.equal(during['webhook-signature'], `${webhookSignature('new', 'msg_1', 1_700_000_000, body)} ${webhookSignature('old', 'msg_1', 1_700_000_000, body)}`);
+  assert.deepEqual(signingSecrets(settings, 1_700_000_060_000), ['new']);
+  assert.deepEqual(signingSecrets({ webhookSecret: null, previousWebhookSecret: null }, 0), []);
 });

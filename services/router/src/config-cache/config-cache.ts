@@ -37,6 +37,8 @@ export class ConfigCache {
       logger: this.#log,
       onLoad: (processors) => this.#apply(processors),
       onReload: (outcome) => options.metrics.configReloads.inc({ outcome }),
+      // Routing needs no secrets, so the router needs no EY_SECRETS_KEY.
+      secrets: 'omit',
     });
   }
 

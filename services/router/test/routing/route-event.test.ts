@@ -29,6 +29,8 @@ function processor(dispatcherId: string, extra: Partial<ProcessorRecord> = {}): 
     paused: false,
     concurrency: 0,
     webhook_secret: null,
+    webhook_secret_previous: null,
+    webhook_secret_previous_expires_at: null,
     auth_token: null,
     tls: null,
     owner: null,
