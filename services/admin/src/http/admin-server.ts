@@ -79,7 +79,7 @@ export function buildAdminServer(options: AdminServerOptions): FastifyInstance {
       done(null, undefined);
       return;
     }
-    jsonParser(request, text, done);
+    void jsonParser(request, text, done);
   });
 
   // A route missing from the permission table would otherwise be open to any key: refuse to build.
