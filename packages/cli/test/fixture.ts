@@ -5,12 +5,14 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { startTestBroker, type TestBroker } from '@eventyard/broker/testing';
 import { createKafka, ensureTopics, loadCoreConfig, silentLogger, Topics } from '@eventyard/core';
 import { findFreePort } from '@eventyard/db';
 import { createDatabase, type TestDatabase } from '@eventyard/db/testing';
+import { SERVICES } from '../src/stack.ts';
 
 export const CLI = join(import.meta.dirname, '..', 'src', 'main.ts');
 
@@ -101,8 +103,34 @@ export async function startCliFixture(t: TestContext, options: { broker?: boolea
 }
 
 /** This process's environment without the variables that would point a child at another stack. */
-function cleanEnv(): Record<string, string | undefined> {
+/** The test process's environment without any EY_* (or legacy) variable that would steer the CLI. */
+export function cleanEnv(): Record<string, string | undefined> {
   return Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('EY_') && name !== 'DATABASE_URL' && name !== 'KAFKA_BROKERS'));
+}
+
+/** Every port `eventyard dev` runs a service on (service and health ports), shifted by the offset. */
+export function devServicePorts(offset: number): number[] {
+  return SERVICES.flatMap((s) => [s.healthPort, ...s.ports.map((p) => p.port)]).map((port) => port + offset);
+}
+
+/**
+ * A --port-offset putting every service port of `eventyard dev` on a free port below Linux's ephemeral
+ * range (32768+), where other tests' port-0 sockets cannot take them meanwhile.
+ */
+export async function freePortOffset(): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const offset = 10_000 + Math.floor(Math.random() * 13_000);
+    if ((await Promise.all(devServicePorts(offset).map(isFreeOnLoopback))).every(Boolean)) return offset;
+  }
+  throw new Error('no free port offset found for the dev stack');
+}
+
+function isFreeOnLoopback(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
 }
 
 /** Polls /openapi.json (open whatever the token) until the admin answers; fails with its output if it exits. */

@@ -76,6 +76,19 @@ export function buildAdminServer(options: AdminServerOptions): FastifyInstance {
 
   // JSON only: a text body is a wrong content type (415), not a string to validate.
   app.removeContentTypeParser('text/plain');
+  // Many HTTP clients send `content-type: application/json` on every request, a DELETE with no body
+  // included; fastify's parser refuses an empty JSON body outright. A route that takes no body (no body
+  // schema) gets none; a route that takes one still answers EY_INVALID_JSON "request body is empty".
+  const jsonParser = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.length === 0 && request.routeOptions.schema?.body === undefined) {
+      done(null, undefined);
+      return;
+    }
+    void jsonParser(request, text, done);
+  });
 
   // A route missing from the permission table would otherwise be open to any key: refuse to build.
   app.addHook('onRoute', (route) => {

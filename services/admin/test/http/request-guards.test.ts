@@ -66,3 +66,23 @@ test('a body nested deeper than the limit is a coded 400, not a stack overflow (
   const ok = await call('POST', '/v1/filters/test', { filter: { eq: { tag: 'x' } }, event: { app_id: 'a', topic_id: 'b' } });
   assert.notEqual(ok.status, 500);
 });
+
+test('content-type application/json with no body: accepted where the route takes no body, refused where it takes one', async (t) => {
+  const { call, baseUrl } = await startAdmin(t);
+  const send = (method: string, path: string) =>
+    fetch(`${baseUrl}${path}`, { method, headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_ADMIN_TOKEN}` } });
+  assert.equal((await call('POST', '/v1/producer', { producer_conf_info: { app_id: 'a', topic_id: 'gone' } })).status, 200);
+  // Many clients put the JSON content type on every request: a DELETE with it and no body is a DELETE.
+  const deleted = await send('DELETE', '/v1/producer/a/gone');
+  assert.deepEqual(await deleted.json(), { ret: { code: 0, msg: 'success' } });
+  assert.equal(deleted.status, 200);
+  assert.equal((await call('GET', '/v1/producer/a/gone')).status, 404, 'it was deleted');
+  // A route that expects a body still says it is missing, as before.
+  const empty = await send('POST', '/v1/producer');
+  assert.equal(empty.status, 400);
+  assert.deepEqual(await empty.json(), { ret: { code: 10000, msg: 'request body is empty: expected a JSON object' }, error: 'EY_INVALID_JSON' });
+  // A body that is there is still parsed (and poisoned ones refused) by fastify's own parser.
+  const bad = await fetch(`${baseUrl}/v1/producer`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_ADMIN_TOKEN}` }, body: '{"a":' });
+  assert.equal(bad.status, 400);
+  assert.equal(((await bad.json()) as { error: string }).error, 'EY_INVALID_JSON');
+});
