@@ -3,7 +3,7 @@
 // that moved gets a new tree and an old one is reused as is).
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -59,7 +59,7 @@ async function listWorktrees(repo: string): Promise<Map<string, string>> {
 }
 
 /** `npx -y pnpm@10 install --frozen-lockfile` in `root`, its output passed through (it can take a while). */
-async function install(root: string): Promise<void> {
+async function pnpmInstall(root: string): Promise<void> {
   await new Promise<void>((resolvePromise, reject) => {
     const child = spawn('npx', ['-y', 'pnpm@10', 'install', '--frozen-lockfile'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
     child.once('error', reject);
@@ -67,16 +67,24 @@ async function install(root: string): Promise<void> {
       code === 0 ? resolvePromise() : reject(new Error(`pnpm install --frozen-lockfile in ${root} failed (${signal ?? `exit ${code}`})`)),
     );
   });
-  await writeFile(join(root, 'node_modules', INSTALLED_STAMP), `${new Date().toISOString()}\n`);
+}
+
+export interface PrepareOptions {
+  /** Where worktrees go. @default the system temp dir */
+  base?: string;
+  /** Installs the tree's dependencies. @default npx -y pnpm@10 install --frozen-lockfile */
+  install?: (root: string) => Promise<void>;
+  log?: (line: string) => void;
 }
 
 /**
  * The worktree of `ref` with its dependencies installed: reused when an earlier run left a complete one
  * for the same commit, otherwise (re)created with `git worktree add --detach` and installed.
  */
-export async function prepareBaselineTree(repo: string, ref: string, log: (line: string) => void): Promise<BaselineTree> {
+export async function prepareBaselineTree(repo: string, ref: string, options: PrepareOptions = {}): Promise<BaselineTree> {
+  const log = options.log ?? (() => undefined);
   const commit = await resolveCommit(repo, ref);
-  const root = worktreePath(commit);
+  const root = worktreePath(commit, options.base);
   // A temp dir wiped since (reboot, tmp cleaner) leaves git a registration without a directory.
   await git(repo, ['worktree', 'prune']);
   const known = await listWorktrees(repo);
@@ -98,6 +106,8 @@ export async function prepareBaselineTree(repo: string, ref: string, log: (line:
     await git(repo, ['worktree', 'add', '--detach', root, commit]);
   }
   log(`baseline ${commit.slice(0, 12)}: npx -y pnpm@10 install --frozen-lockfile`);
-  await install(root);
+  await (options.install ?? pnpmInstall)(root);
+  await mkdir(join(root, 'node_modules'), { recursive: true });
+  await writeFile(join(root, 'node_modules', INSTALLED_STAMP), `${new Date().toISOString()}\n`);
   return { commit, root, reused: false };
 }

@@ -54,6 +54,8 @@ export function formatComparison(baseline: TreeRounds, current: TreeRounds): str
   for (const rows of [...current.rounds, ...baseline.rounds]) for (const row of rows) if (!order.includes(row.what)) order.push(row.what);
   const find = (tree: TreeRounds, what: string) => tree.rounds.map((rows) => rows.find((row) => row.what === what));
   const cell = (value: number | undefined, digits: number, width: number) => (value === undefined ? '–' : value.toFixed(digits)).padStart(width);
+  // One round has no spread; a tree without the metric neither.
+  const spread = (values: readonly number[]) => (values.length > 1 ? `${spreadPercent(values).toFixed(0)}%` : '–').padStart(8);
   const lines = [
     `${'measure'.padEnd(56)}${'metric'.padEnd(8)}${baseline.label.padStart(11)}${'spread'.padStart(8)}${current.label.padStart(11)}${'spread'.padStart(8)}${'cur/base'.padStart(10)}  per round`,
   ];
@@ -75,7 +77,7 @@ export function formatComparison(baseline: TreeRounds, current: TreeRounds): str
       });
       const perRound = ratios.length === 0 ? '' : ratios.length === 1 ? (ratios[0] ?? 0).toFixed(2) : `${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}`;
       lines.push(
-        `${(first ? what : '').padEnd(56)}${label.padEnd(8)}${cell(bm, digits, 11)}${cell(bs.length > 1 ? spreadPercent(bs) : undefined, 0, 7)}%${cell(cm, digits, 11)}${cell(cs.length > 1 ? spreadPercent(cs) : undefined, 0, 7)}%${cell(bm === undefined || cm === undefined || bm === 0 ? undefined : cm / bm, 2, 10)}  ${perRound}`,
+        `${(first ? what : '').padEnd(56)}${label.padEnd(8)}${cell(bm, digits, 11)}${spread(bs)}${cell(cm, digits, 11)}${spread(cs)}${cell(bm === undefined || cm === undefined || bm === 0 ? undefined : cm / bm, 2, 10)}  ${perRound}`,
       );
       first = false;
     }

@@ -69,7 +69,7 @@ async function main(): Promise<void> {
     return;
   }
 
-  const tree = await prepareBaselineTree(REPO_ROOT, options.baseline, log);
+  const tree = await prepareBaselineTree(REPO_ROOT, options.baseline, { log });
   const baseline = await inspectTree('baseline', tree.root, options.env);
   const results: Record<'baseline' | 'current', TreeRounds> = { baseline: { label: 'baseline', rounds: [] }, current: { label: 'current', rounds: [] } };
   for (let i = 1; i <= options.rounds; i++) {
