@@ -2,327 +2,92 @@
 // beside the ceilings measured in the same run on the same broker: kafkajs produce→consume of the same
 // payloads, and a bare gRPC unary echo. Bounded in time; prints a table and exits.
 //
+// With `--baseline <git-ref>`, the same phases run alternately on that commit's stack (a git worktree of
+// it, its own services, broker, migrations and Node) and on this tree's, `--rounds` times each, and the
+// two are printed side by side with their ratio and the spread between rounds: on a noisy machine only a
+// ratio taken in one invocation means anything.
+//
 //   node_modules/.bin/node bench/e2e/run.ts [--rate 1000] [--seconds 10] [--burst 5000] [--env EY_X=1 ...]
-import { parseArgs } from 'node:util';
-import * as grpc from '@grpc/grpc-js';
-import { Kafka, logLevel } from 'kafkajs';
-import { readTopic } from '@eventyard/broker/testing';
-import { createReportClient, startDispatchServer } from '@eventyard/sdk';
+//                                           [--baseline <git-ref> [--rounds 2]]
 import { availableParallelism } from 'node:os';
-import { E2E_ADMIN_TOKEN, startStack, waitUntil, type RunningStack } from '../../test/e2e/stack.ts';
-import { postmasterPid, sampleCpu, type CpuGroups } from './cpu-time.ts';
+import { REPO_ROOT } from '@eventyard/cli/stack';
+import { prepareBaselineTree } from './baseline-tree.ts';
+import { BenchUsageError, parseBenchOptions, type BenchOptions } from './options.ts';
+import { runPhases, type Row } from './phases.ts';
+import { formatComparison, formatTable, type TreeRounds } from './report.ts';
+import { inspectTree, startTreeStack, type TreeInfo, type TreeStack } from './tree-stack.ts';
 
-const { values } = parseArgs({
-  options: {
-    rate: { type: 'string', default: '1000' },
-    seconds: { type: 'string', default: '10' },
-    burst: { type: 'string', default: '5000' },
-    // The processor's `concurrency` (0 = the dispatcher's EY_DISPATCH_DEFAULT_CONCURRENCY).
-    concurrency: { type: 'string', default: '0' },
-    // The broker's fsync policy: `interval` is Apache Kafka's default behaviour (acks once in the page
-    // cache, flushed periodically: a broker kill -9 loses nothing); `always` fsyncs before every ack.
-    'broker-flush': { type: 'string', default: 'interval' },
-    // Extra service settings for an experiment, `--env EY_ROUTER_COMMIT_INTERVAL_MS=500` (repeatable).
-    env: { type: 'string', multiple: true, default: [] },
-  },
-});
-const RATE = Number(values.rate);
-const SECONDS = Number(values.seconds);
-const BURST = Number(values.burst);
-const PAYLOAD = Buffer.alloc(256, 'p');
-const CONCURRENCY = 64;
+const log = (line: string): void => void process.stderr.write(`${line}\n`);
 
-interface Row {
-  what: string;
-  perSecond: number;
-  p50?: number;
-  p99?: number;
-  note?: string;
-}
+/** The stack running now, closed by the signal handler when the bench is interrupted. */
+let running: TreeStack | undefined;
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
-
-/** Per-stage latency of the fixed-rate run, from the Kafka record timestamps read back after the run. */
-interface StageTimes {
-  sent: Map<string, number>;
-  acked: Map<string, number>;
-  arrived: Map<string, number>;
-}
-
-async function stageRows(brokers: string, ids: readonly string[], times: StageTimes): Promise<Row[]> {
-  const kafka = new Kafka({ clientId: 'bench-stages', brokers: [brokers], logLevel: logLevel.NOTHING });
-  const wanted = new Set(ids);
-  const ingest = new Map<string, number>();
-  const routed = new Map<string, number>();
-  await readTopic(kafka, 'eventyard.ingest', (records) => {
-    const last = records.at(-1);
-    if (last !== undefined && wanted.has(last.key)) ingest.set(last.key, last.timestamp);
-    return ingest.size >= wanted.size;
-  }, 60_000);
-  await readTopic(kafka, 'eventyard.deliveries.bench', (records) => {
-    const last = records.at(-1);
-    const id = last?.headers['ey-event-id'];
-    if (last !== undefined && id !== undefined && wanted.has(id)) routed.set(id, last.timestamp);
-    return routed.size >= wanted.size;
-  }, 60_000);
-  const stage = (what: string, from: (id: string) => number | undefined, to: (id: string) => number | undefined): Row => {
-    const values = ids.flatMap((id) => {
-      const a = from(id);
-      const b = to(id);
-      return a === undefined || b === undefined ? [] : [b - a];
-    }).sort((x, y) => x - y);
-    return { what: `  stage: ${what}`, perSecond: Number.NaN, p50: percentile(values, 50), p99: percentile(values, 99), note: `${values.length} events` };
-  };
-  return [
-    stage('Report answered (acks=all)', (id) => times.sent.get(id), (id) => times.acked.get(id)),
-    stage('Report sent → ingest record built', (id) => times.sent.get(id), (id) => ingest.get(id)),
-    stage('ingest record → delivery record (router)', (id) => ingest.get(id), (id) => routed.get(id)),
-    stage('delivery record → Dispatch (dispatcher)', (id) => routed.get(id), (id) => times.arrived.get(id)),
-  ];
-}
-
-/** How a ceiling is driven: CONCURRENCY calls in flight (the most it does), or paced at the offered rate. */
-type Drive = { kind: 'burst'; count: number } | { kind: 'paced'; rate: number; seconds: number };
-
-/** How many sends `drive` makes. */
-function driveCount(drive: Drive): number {
-  return drive.kind === 'burst' ? drive.count : drive.rate * drive.seconds;
-}
-
-/** Runs `send` as `drive` says; resolves once every send has resolved. */
-async function driveSends(drive: Drive, send: (i: number) => Promise<void>): Promise<void> {
-  if (drive.kind === 'burst') {
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (next < drive.count) await send(next++);
-      }),
-    );
-    return;
-  }
-  const total = driveCount(drive);
-  const started = performance.now();
-  const inflight: Promise<void>[] = [];
-  for (let i = 0; i < total; i++) {
-    const wait = started + (i * 1000) / drive.rate - performance.now();
-    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-    inflight.push(send(i));
-  }
-  await Promise.all(inflight);
-}
-
-/** A ceiling row: per s over the run, latency percentiles, and for a paced run the CPU it cost. */
-function ceilingRow(what: string, drive: Drive, seconds: number, latencies: number[], cpuMs: number, unit: string): Row {
-  const count = driveCount(drive);
-  const sorted = [...latencies].sort((a, b) => a - b);
-  const how = drive.kind === 'burst' ? `${CONCURRENCY} in flight` : `paced at ${drive.rate}/s`;
-  // A burst's CPU is only "as much as it could get"; per record it says something only when paced.
-  const cpu = drive.kind === 'burst' ? '' : `, ${(cpuMs / count).toFixed(3)} ms CPU per ${unit} (every process)`;
-  return { what: `${what}${drive.kind === 'paced' ? ` at ${drive.rate}/s` : ''}`, perSecond: count / seconds, p50: percentile(sorted, 50), p99: percentile(sorted, 99), note: `${count} ${unit}s, ${how}${cpu}` };
-}
-
-/** CPU ms that `groups` spent while `run` ran. */
-async function cpuDuring(groups: CpuGroups, run: () => Promise<void>): Promise<number> {
-  const before = sampleCpu(groups);
-  await run();
-  const after = sampleCpu(groups);
-  let total = 0;
-  for (const [name, end] of after) total += (end - (before.get(name) ?? 0)) * 1000;
-  return total;
-}
-
-async function kafkaCeiling(brokers: string, drive: Drive, groups: CpuGroups): Promise<Row> {
-  const kafka = new Kafka({ clientId: 'bench-ceiling', brokers: [brokers], logLevel: logLevel.NOTHING });
-  const topic = `bench-ceiling-${Date.now()}`;
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: 3 }] });
-  await admin.disconnect();
-  const producer = kafka.producer({ idempotent: true });
-  await producer.connect();
-  const consumer = kafka.consumer({ groupId: topic, maxWaitTimeInMs: 20 });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  const latencies: number[] = [];
-  await consumer.run({
-    eachMessage: async ({ message }) => {
-      latencies.push(Date.now() - Number(message.headers?.sent?.toString()));
-    },
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    log(`\n${signal}: stopping the stack`);
+    void (running?.close() ?? Promise.resolve()).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   });
-  const count = driveCount(drive);
-  const start = performance.now();
-  // One record per send: the same shape of traffic the producer service makes.
-  const cpuMs = await cpuDuring(groups, async () => {
-    await driveSends(drive, (i) => producer.send({ topic, acks: -1, messages: [{ key: String(i), value: PAYLOAD, headers: { sent: String(Date.now()) } }] }).then(() => undefined));
-    await waitUntil(() => latencies.length >= count, 60_000, 'ceiling consumed');
-  });
-  const seconds = (performance.now() - start) / 1000;
-  await consumer.disconnect();
-  await producer.disconnect();
-  return ceilingRow('ceiling: kafkajs produce→consume, same broker', drive, seconds, latencies, cpuMs, 'record');
 }
 
-async function grpcEchoCeiling(drive: Drive, groups: CpuGroups): Promise<Row> {
-  const service = {
-    echo: {
-      path: '/bench.Echo/Echo',
-      requestStream: false,
-      responseStream: false,
-      requestSerialize: (b: Buffer) => b,
-      requestDeserialize: (b: Buffer) => b,
-      responseSerialize: (b: Buffer) => b,
-      responseDeserialize: (b: Buffer) => b,
-    },
-  } satisfies grpc.ServiceDefinition;
-  const server = new grpc.Server();
-  server.addService(service, { echo: (call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => cb(null, call.request) });
-  const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
-  const Client = grpc.makeGenericClientConstructor(service, 'Echo');
-  const client = new Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), { 'grpc.enable_retries': 0 }) as unknown as {
-    echo: (req: Buffer, cb: (err: Error | null, res?: Buffer) => void) => void;
-    close(): void;
-  };
-  const latencies: number[] = [];
-  const start = performance.now();
-  const cpuMs = await cpuDuring(groups, () =>
-    driveSends(drive, async () => {
-      const sent = performance.now();
-      await new Promise<void>((resolve, reject) => client.echo(PAYLOAD, (err) => (err ? reject(err) : resolve())));
-      latencies.push(performance.now() - sent);
-    }),
-  );
-  const seconds = (performance.now() - start) / 1000;
-  client.close();
-  server.forceShutdown();
-  return ceilingRow('ceiling: bare gRPC unary echo', drive, seconds, latencies, cpuMs, 'call');
-}
-
-function cpuGroups(stack: RunningStack): CpuGroups {
-  const groups: CpuGroups = { 'bench (Report client, Dispatch server)': { pid: process.pid } };
-  if (stack.brokerPid !== undefined) groups.broker = { pid: stack.brokerPid };
-  for (const name of ['producer', 'router', 'dispatcher', 'delay-scheduler', 'admin'] as const) {
-    const pid = stack.pid(name);
-    if (pid !== undefined) groups[name] = { pid };
+/** One round on one tree: its stack started afresh, every phase, the stack stopped. */
+async function round(tree: TreeInfo, options: BenchOptions): Promise<Row[]> {
+  const stack = await startTreeStack(tree, options.brokerFlush);
+  running = stack;
+  try {
+    return await runPhases(stack, tree.adminToken, options);
+  } catch (err) {
+    log(`${tree.label} stack output:\n${stack.logs()}`);
+    throw err;
+  } finally {
+    running = undefined;
+    await stack.close();
   }
-  const postgres = postmasterPid();
-  if (postgres !== undefined) groups.postgres = { pid: postgres, withDescendants: true };
-  return groups;
 }
 
-/** CPU per event of each process over a run, and the rate two cores could sustain at that cost. */
-function cpuRows(before: Map<string, number>, after: Map<string, number>, events: number): Row[] {
-  let total = 0;
-  const rows: Row[] = [];
-  for (const [name, end] of after) {
-    const ms = ((end - (before.get(name) ?? 0)) * 1000) / events;
-    total += ms;
-    rows.push({ what: `  cpu: ${name}`, perSecond: Number.NaN, note: `${ms.toFixed(3)} ms CPU per event` });
-  }
-  const cores = availableParallelism();
-  rows.push({ what: `  cpu: all processes`, perSecond: (cores * 1000) / total, note: `${total.toFixed(3)} ms CPU per event; per s = ${cores} cores / that` });
-  return rows;
+function headline(options: BenchOptions): string {
+  return `e2e bench: 256 B payloads, one processor (gRPC Dispatch), all services and the broker (--flush ${options.brokerFlush}) as separate processes, ${availableParallelism()} cores`;
 }
 
 async function main(): Promise<void> {
-  const cleanups: Array<() => unknown> = [];
-  // The broker runs as its own process, as in `eventyard dev` (and as Kafka does): this process holds the
-  // load generator and the Dispatch server, which must not slow the broker's event loop, nor it theirs.
-  const stack = await startStack({ after: (fn: () => unknown) => void cleanups.push(fn) } as never, {
-    brokerProcess: true,
-    brokerFlush: values['broker-flush'] === 'always' ? 'always' : 'interval',
-    env: Object.fromEntries(values.env.map((pair) => {
-      const at = pair.indexOf('=');
-      if (at <= 0) throw new Error(`--env wants KEY=VALUE, got ${JSON.stringify(pair)}`);
-      return [pair.slice(0, at), pair.slice(at + 1)];
-    })),
-  });
+  let options: BenchOptions;
   try {
-    const arrivals = new Map<string, number>();
-    const server = await startDispatchServer({
-      port: 0,
-      host: '127.0.0.1',
-      handler: async (req) => {
-        arrivals.set(req.event_id, Date.now());
-        return { ret: { code: 0, msg: '' }, pass_back: Buffer.alloc(0) };
-      },
-    });
-    cleanups.push(() => server.close());
-    const res = await fetch(`http://127.0.0.1:${stack.port('admin', 'http')}/v1/processor`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${E2E_ADMIN_TOKEN}` },
-      body: JSON.stringify({ processor_conf_info: { dispatcher_id: 'bench', app_id: 'bench', topic_id: 'bench', protocol_type: 'grpcSend', addr: `127.0.0.1:${server.port}`, timeout: 5000, concurrency: Number(values.concurrency) } }),
-    });
-    if (res.status !== 200) throw new Error(`registering the processor failed: ${res.status} ${await res.text()}`);
-    const client = createReportClient({ address: `127.0.0.1:${stack.port('producer', 'grpc')}` });
-    cleanups.push(() => client.close());
-    const sentAt = new Map<string, number>();
-    const ackedAt = new Map<string, number>();
-    const report = async () => {
-      const sent = Date.now();
-      const rsp = await client.report({ event: { app_id: 'bench', topic_id: 'bench', data: PAYLOAD } });
-      if ((rsp.ret?.code ?? 0) !== 0) throw new Error(`report failed: ${rsp.ret?.msg}`);
-      sentAt.set(rsp.event_id, sent);
-      ackedAt.set(rsp.event_id, Date.now());
-      return rsp.event_id;
-    };
-    // Warm-up: routes, channels and consumers settle before anything is measured.
-    const warm = await Promise.all(Array.from({ length: 50 }, report));
-    await waitUntil(() => warm.every((id) => arrivals.has(id)), 60_000, 'warm-up delivered');
-    sentAt.clear();
-    arrivals.clear();
-
-    // 0. Idle: what the stack costs with no traffic (timers, heartbeats, long-poll fetches).
-    const groups = cpuGroups(stack);
-    const idleSeconds = 5;
-    const idleCpuMs = await cpuDuring(groups, () => new Promise((resolve) => setTimeout(resolve, idleSeconds * 1000)));
-    const idleRow: Row = { what: 'idle stack, no traffic', perSecond: Number.NaN, note: `${(idleCpuMs / (10 * idleSeconds)).toFixed(1)} % of one core (every process, ${idleSeconds} s)` };
-
-    // 1. Fixed offered rate: latency.
-    const cpuBefore = sampleCpu(groups);
-    const ids: string[] = [];
-    await driveSends({ kind: 'paced', rate: RATE, seconds: SECONDS }, () => report().then((id) => void ids.push(id)));
-    await waitUntil(() => ids.every((id) => arrivals.has(id)), 120_000, 'fixed-rate events delivered');
-    // Attempt records and offset commits trail the Dispatch calls: let them finish before reading CPU.
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    const cpuAfter = sampleCpu(groups);
-    const rateLatencies = ids.map((id) => (arrivals.get(id) ?? 0) - (sentAt.get(id) ?? 0)).sort((a, b) => a - b);
-    const rateSeconds = (Math.max(...ids.map((id) => arrivals.get(id) ?? 0)) - Math.min(...ids.map((id) => sentAt.get(id) ?? 0))) / 1000;
-    const rows: Row[] = [
-      { what: `e2e at offered ${RATE}/s for ${SECONDS}s (Report→Dispatch)`, perSecond: ids.length / rateSeconds, p50: percentile(rateLatencies, 50), p99: percentile(rateLatencies, 99), note: `${ids.length} events` },
-    ];
-    rows.push(...cpuRows(cpuBefore, cpuAfter, ids.length), idleRow);
-    rows.push(...(await stageRows(stack.kafkaBrokers, ids, { sent: new Map(sentAt), acked: new Map(ackedAt), arrived: new Map(arrivals) })));
-
-    // 2. Burst: end-to-end throughput with CONCURRENCY reports in flight.
-    sentAt.clear();
-    arrivals.clear();
-    const burstIds: string[] = [];
-    const burstStart = Date.now();
-    await driveSends({ kind: 'burst', count: BURST }, async () => void burstIds.push(await report()));
-    await waitUntil(() => burstIds.every((id) => arrivals.has(id)), 180_000, 'burst delivered');
-    const burstSeconds = (Math.max(...burstIds.map((id) => arrivals.get(id) ?? 0)) - burstStart) / 1000;
-    const burstLatencies = burstIds.map((id) => (arrivals.get(id) ?? 0) - (sentAt.get(id) ?? 0)).sort((a, b) => a - b);
-    rows.push({ what: `e2e burst, ${CONCURRENCY} reports in flight`, perSecond: BURST / burstSeconds, p50: percentile(burstLatencies, 50), p99: percentile(burstLatencies, 99), note: `${BURST} events` });
-
-    // The ceilings twice: as fast as they go, and paced at the offered rate, where the CPU they cost per
-    // record (bench process and broker, 2 cores in all) is the floor under the pipeline's own cost.
-    const ceilingGroups = Object.fromEntries(Object.entries(groups).filter(([name]) => name === 'broker' || name.startsWith('bench')));
-    const paced: Drive = { kind: 'paced', rate: RATE, seconds: Math.min(SECONDS, 10) };
-    rows.push(await kafkaCeiling(stack.kafkaBrokers, { kind: 'burst', count: BURST }, ceilingGroups));
-    rows.push(await kafkaCeiling(stack.kafkaBrokers, paced, ceilingGroups));
-    rows.push(await grpcEchoCeiling({ kind: 'burst', count: BURST }, ceilingGroups));
-    rows.push(await grpcEchoCeiling(paced, ceilingGroups));
-
-    console.log(`\ne2e bench: 256 B payloads, one processor (gRPC Dispatch), all services and the broker (--flush ${values['broker-flush']}) as separate processes, ${availableParallelism()} cores\n`);
-    console.log(`${'measure'.padEnd(56)}${'per s'.padStart(10)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}  note`);
-    for (const row of rows) {
-      console.log(`${row.what.padEnd(56)}${(Number.isNaN(row.perSecond) ? '' : row.perSecond.toFixed(0)).padStart(10)}${(row.p50?.toFixed(1) ?? '').padStart(9)}${(row.p99?.toFixed(1) ?? '').padStart(9)}  ${row.note ?? ''}`);
+    options = parseBenchOptions(process.argv.slice(2));
+  } catch (err) {
+    if (err instanceof BenchUsageError) {
+      log(err.message);
+      process.exitCode = 2;
+      return;
     }
-  } finally {
-    for (const cleanup of cleanups.reverse()) await cleanup();
+    throw err;
   }
+  const current = await inspectTree('current', REPO_ROOT, options.env);
+  if (options.baseline === undefined) {
+    for (const note of current.notes) log(note);
+    const rows = await round(current, options);
+    console.log(`\n${headline(options)}\n`);
+    console.log(formatTable(rows));
+    return;
+  }
+
+  const tree = await prepareBaselineTree(REPO_ROOT, options.baseline, { log });
+  const baseline = await inspectTree('baseline', tree.root, options.env);
+  const results: Record<'baseline' | 'current', TreeRounds> = { baseline: { label: 'baseline', rounds: [] }, current: { label: 'current', rounds: [] } };
+  for (let i = 1; i <= options.rounds; i++) {
+    // A B A B: both trees see the same drift of the machine's load over the run.
+    for (const info of [baseline, current]) {
+      log(`round ${i}/${options.rounds}: ${info.label} (${info.root})`);
+      const rows = await round(info, options);
+      results[info.label as 'baseline' | 'current'].rounds.push(rows);
+      const e2e = rows[0];
+      if (e2e !== undefined) log(`  ${e2e.what}: ${e2e.perSecond.toFixed(0)}/s, p50 ${e2e.p50?.toFixed(1)} ms, p99 ${e2e.p99?.toFixed(1)} ms`);
+    }
+  }
+  console.log(`\n${headline(options)}`);
+  console.log(`baseline: ${options.baseline} = ${tree.commit.slice(0, 12)} (${tree.root}${tree.reused ? ', reused' : ''}); current: ${REPO_ROOT}`);
+  console.log(`${options.rounds} round(s) each, alternating baseline, current; each round starts its tree's stack on fresh ports and data`);
+  for (const note of [...baseline.notes, ...current.notes]) console.log(`note: ${note}`);
+  console.log('spread = (max − min) / median over a tree\'s rounds; cur/base = ratio of the medians; per round = range of round i current / round i baseline\n');
+  console.log(formatComparison(results.baseline, results.current));
 }
 
 await main();

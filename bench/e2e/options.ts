@@ -1,0 +1,85 @@
+// The e2e bench's command line, parsed and checked in one place so a typo fails before any stack starts
+// (a bench round costs a minute; a bad `--rounds` found after the baseline install costs more).
+import { parseArgs } from 'node:util';
+
+export interface BenchOptions {
+  /** Offered rate of the fixed-rate phase, events/s. */
+  rate: number;
+  /** Length of the fixed-rate phase, s. */
+  seconds: number;
+  /** Events of the burst phase. */
+  burst: number;
+  /** The processor's `concurrency` (0 = the dispatcher's EY_DISPATCH_DEFAULT_CONCURRENCY). */
+  concurrency: number;
+  brokerFlush: 'always' | 'interval';
+  /** Extra service settings, given to every tree's services. */
+  env: Record<string, string>;
+  /** Git ref of the tree to compare with; undefined = measure the current tree only. */
+  baseline: string | undefined;
+  /** With a baseline: how many A B rounds (each tree's stack started afresh per round). */
+  rounds: number;
+}
+
+export const USAGE =
+  'usage: node bench/e2e/run.ts [--rate 1000] [--seconds 10] [--burst 5000] [--concurrency 0] [--broker-flush interval|always] [--env EY_X=1 ...] [--baseline <git-ref> [--rounds 2]]';
+
+export class BenchUsageError extends Error {
+  constructor(message: string) {
+    super(`${message}\n${USAGE}`);
+    this.name = 'BenchUsageError';
+  }
+}
+
+function positiveInt(name: string, text: string, min: number): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min) throw new BenchUsageError(`--${name} wants an integer ≥ ${min}, got ${JSON.stringify(text)}`);
+  return value;
+}
+
+/** Parses `argv` (without node and the script); throws BenchUsageError naming the bad option. */
+export function parseBenchOptions(argv: readonly string[]): BenchOptions {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      options: {
+        rate: { type: 'string', default: '1000' },
+        seconds: { type: 'string', default: '10' },
+        burst: { type: 'string', default: '5000' },
+        concurrency: { type: 'string', default: '0' },
+        // `interval` is Apache Kafka's default behaviour (acks once in the page cache, flushed
+        // periodically: a broker kill -9 loses nothing); `always` fsyncs before every ack.
+        'broker-flush': { type: 'string', default: 'interval' },
+        // `--env EY_ROUTER_COMMIT_INTERVAL_MS=500` (repeatable).
+        env: { type: 'string', multiple: true, default: [] },
+        baseline: { type: 'string' },
+        rounds: { type: 'string', default: '2' },
+      },
+    }));
+  } catch (err) {
+    throw new BenchUsageError(err instanceof Error ? err.message : String(err));
+  }
+  const flush = values['broker-flush'];
+  if (flush !== 'always' && flush !== 'interval') throw new BenchUsageError(`--broker-flush wants always or interval, got ${JSON.stringify(flush)}`);
+  const env: Record<string, string> = {};
+  for (const pair of values.env) {
+    const at = pair.indexOf('=');
+    if (at <= 0) throw new BenchUsageError(`--env wants KEY=VALUE, got ${JSON.stringify(pair)}`);
+    env[pair.slice(0, at)] = pair.slice(at + 1);
+  }
+  if (values.baseline === '') throw new BenchUsageError('--baseline wants a git ref (a commit, branch or tag), got an empty string');
+  if (values.baseline === undefined && argv.some((arg) => arg === '--rounds' || arg.startsWith('--rounds='))) {
+    throw new BenchUsageError('--rounds only applies with --baseline (one tree is measured once)');
+  }
+  return {
+    rate: positiveInt('rate', values.rate, 1),
+    seconds: positiveInt('seconds', values.seconds, 1),
+    burst: positiveInt('burst', values.burst, 1),
+    concurrency: positiveInt('concurrency', values.concurrency, 0),
+    brokerFlush: flush,
+    env,
+    baseline: values.baseline,
+    rounds: positiveInt('rounds', values.rounds, 1),
+  };
+}
