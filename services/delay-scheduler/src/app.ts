@@ -38,7 +38,7 @@ export function createApp(config: Readonly<SchedulerConfig>, deps: SchedulerDeps
   });
   // Records that cannot be kept or fired go to eventyard.dead through the timer producer (created next;
   // the function is called only once both run).
-  const rejects: RejectedRecords = new RejectedRecords({ knex, producer: (): TimerProducer['sender'] => producer.sender, maxBatchBytes: config.kafka.maxBatchBytes, timeoutMs: config.produceTimeoutMs });
+  const rejects: RejectedRecords = new RejectedRecords({ knex, producer: (): TimerProducer['sender'] => producer.sender, timeoutMs: config.produceTimeoutMs });
   const producer = new TimerProducer({ kafka, timeoutMs: config.produceTimeoutMs, maxBatchBytes: config.kafka.maxBatchBytes, rejects, logger: log });
   const firer = new TimerFirer({
     knex,
