@@ -1,6 +1,6 @@
 // The admin service's configuration: the core variables plus its own EY_ADMIN_* variables, parsed once
 // from the environment into a frozen object (one line per bad variable on error).
-import { ConfigError, CoreErrors, coreEnv, coreEnvAliases, deepFreeze, egressEnv, field, loadCoreConfig, loadEgressConfig, parseEnv, type CoreConfig, type EgressConfig } from '@eventyard/core';
+import { ConfigError, CoreErrors, coreEnv, coreEnvAliases, deepFreeze, egressEnv, field, loadCoreConfig, loadEgressConfig, parseEnv } from '@eventyard/core';
 
 const adminEnv = {
   ...coreEnv,
@@ -25,21 +25,11 @@ const adminEnv = {
   EY_SHUTDOWN_GRACE_MS: field.int(0, 600_000).default(10_000),
 };
 
-export interface AdminConfig extends CoreConfig {
-  databaseUrl: string;
-  http: { host: string; port: number };
-  /** `token`: credentials required (adminToken is set); `none`: the API is open (warned at every start). */
-  auth: 'token' | 'none';
-  /** Bearer token allowing every route; set whenever auth is `token`. */
-  adminToken?: string;
-  bodyLimitBytes: number;
-  shutdownGraceMs: number;
-  /** Processor addresses and producer check-back addresses are checked against it when saved. */
-  egress: EgressConfig;
-}
+/** The admin service's configuration (the core's and its own), as loadConfig builds it from the variables above. */
+export type AdminConfig = ReturnType<typeof loadConfig>;
 
 /** Parses the environment; throws ConfigError listing every bad variable. */
-export function loadConfig(source: Record<string, string | undefined>): Readonly<AdminConfig> {
+export function loadConfig(source: Record<string, string | undefined>) {
   const env = parseEnv(adminEnv, source, coreEnvAliases);
   const core = loadCoreConfig(source);
   if (env.EY_ADMIN_AUTH === 'token' && env.EY_ADMIN_TOKEN === undefined) {
@@ -55,9 +45,12 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
   return deepFreeze({
     ...core,
     databaseUrl: env.EY_DATABASE_URL,
+    /** Processor addresses and producer check-back addresses are checked against it when saved. */
     egress: loadEgressConfig(source),
     http: { host: env.EY_ADMIN_HOST, port: env.EY_ADMIN_PORT },
+    /** `token`: credentials required (adminToken is set); `none`: the API is open (warned at every start). */
     auth: env.EY_ADMIN_AUTH,
+    /** Bearer token allowing every route; set whenever auth is `token`. */
     ...(env.EY_ADMIN_TOKEN === undefined ? {} : { adminToken: env.EY_ADMIN_TOKEN }),
     bodyLimitBytes: env.EY_ADMIN_BODY_LIMIT_BYTES,
     shutdownGraceMs: env.EY_SHUTDOWN_GRACE_MS,

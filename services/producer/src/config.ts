@@ -1,6 +1,6 @@
 // The producer's configuration: the core variables plus its own EY_* variables, parsed once from the
 // environment into a frozen object (one line per bad variable on error).
-import { coreEnv, coreEnvAliases, deepFreeze, field, loadCoreConfig, parseEnv, type CoreConfig } from '@eventyard/core';
+import { coreEnv, coreEnvAliases, deepFreeze, field, loadCoreConfig, parseEnv } from '@eventyard/core';
 
 const producerEnv = {
   ...coreEnv,
@@ -47,22 +47,11 @@ const producerEnv = {
 /** EY_REQUIRE_API_KEY: see producerEnv. */
 export type ApiKeyMode = 'auto' | 'true' | 'false';
 
-export interface ProducerConfig extends CoreConfig {
-  databaseUrl: string;
-  grpc: { host: string; port: number };
-  http: { host: string; port: number };
-  maxEventBytes: number;
-  publishTimeoutMs: number;
-  requireApiKey: ApiKeyMode;
-  apiKeyPollMs: number;
-  idempotencyDefaultWindowMs: number;
-  nodeIdLeaseTtlMs: number;
-  batch: { maxRecords: number; maxBytes: number; maxInFlight: number };
-  shutdownGraceMs: number;
-}
+/** The producer's configuration (the core's and its own), as loadConfig builds it from the variables above. */
+export type ProducerConfig = ReturnType<typeof loadConfig>;
 
 /** Parses the environment; throws ConfigError listing every bad variable. */
-export function loadConfig(source: Record<string, string | undefined>): Readonly<ProducerConfig> {
+export function loadConfig(source: Record<string, string | undefined>) {
   const env = parseEnv(producerEnv, source, coreEnvAliases);
   const core = loadCoreConfig(source);
   return deepFreeze({
