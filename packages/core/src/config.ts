@@ -126,18 +126,11 @@ export interface KafkaConfig {
   maxBatchBytes: number;
 }
 
-export interface CoreConfig {
-  logLevel: string;
-  dataDir: string;
-  databaseUrl?: string;
-  kafka: KafkaConfig;
-  topics: { partitions: number; replicationFactor: number; minInsyncReplicas?: number };
-  healthPort: number;
-  healthHost: string;
-}
+/** The variables every service reads, nested as the code uses them: what loadCoreConfig builds. */
+export type CoreConfig = ReturnType<typeof loadCoreConfig>;
 
 /** Parses the core variables into a nested, frozen config. Throws ConfigError. */
-export function loadCoreConfig(source: Env): Readonly<CoreConfig> {
+export function loadCoreConfig(source: Env) {
   const env = parseEnv(coreEnv, source, coreEnvAliases);
   const mechanism = env.EY_KAFKA_SASL_MECHANISM;
   if (mechanism !== undefined && (env.EY_KAFKA_SASL_USERNAME === undefined || env.EY_KAFKA_SASL_PASSWORD === undefined)) {

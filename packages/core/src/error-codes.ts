@@ -160,6 +160,22 @@ export const CoreErrors = defineErrorCodes({
     raisedBy: 'core egress guard',
     meaning: 'a gRPC target that is not `host:port`',
   },
+  EY_PRODUCE_TIMEOUT: {
+    family: 'timeout',
+    http: 503,
+    resultCode: ResultCode.SYSTEM_ERROR,
+    retriable: true,
+    raisedBy: 'core `ManagedProducer` (services that give it no code of their own)',
+    meaning: 'the broker did not acknowledge a produce within its time bound; records already in a request may still land, so the caller retries (at-least-once)',
+  },
+  EY_PRODUCER_NOT_RUNNING: {
+    family: 'internal',
+    http: 503,
+    resultCode: ResultCode.SYSTEM_ERROR,
+    retriable: true,
+    raisedBy: 'core `ManagedProducer` (services that give it no code of their own)',
+    meaning: 'a produce was asked of a producer that is not started yet or is closing; nothing was sent',
+  },
 } as const);
 
 export type CoreErrorCode = keyof typeof CoreErrors;

@@ -14,6 +14,7 @@ export * from './logger.ts';
 export * from './topics.ts';
 export * from './kafka.ts';
 export * from './produce-chunks.ts';
+export * from './managed-producer.ts';
 export * from './dead-letter.ts';
 export * from './storable-text.ts';
 export * from './topic-admin.ts';

@@ -2,7 +2,7 @@
 // /openapi.json) over Postgres, and /healthz /readyz /metrics on the health port. start() and close()
 // are idempotent; close() stops intake, lets requests finish, then closes the pool.
 import { compileFilter } from '@eventyard/evhub';
-import { createMetricsRegistry, egressGuardOf, startHealthServer, type App, type ComponentState, type HealthServer, type Logger, ServerTls, shutdownSteps } from '@eventyard/core';
+import { createLifecycle, createMetricsRegistry, egressGuardOf, ServerTls, type App, type ComponentState, type Lifecycle, type Logger } from '@eventyard/core';
 import { ApiKeyCache, checkSecretsAtStart, createKnex, type Knex } from '@eventyard/db';
 import type { FastifyInstance } from 'fastify';
 import type { AdminConfig } from './config.ts';
@@ -72,10 +72,6 @@ export function createApp(config: Readonly<AdminConfig>, deps: AdminDeps): Admin
     logger: log,
   });
 
-  let state: ComponentState = 'created';
-  let starting: Promise<void> | undefined;
-  let closing: Promise<void> | undefined;
-  let health: HealthServer | undefined;
   let httpPort = 0;
   let databaseOk = false;
   let databaseTimer: NodeJS.Timeout | undefined;
@@ -90,57 +86,56 @@ export function createApp(config: Readonly<AdminConfig>, deps: AdminDeps): Admin
     }
   };
 
-  const start = async (): Promise<void> => {
-    state = 'starting';
-    health = await startHealthServer({
+  const lifecycle: Lifecycle = createLifecycle({
+    name: 'admin',
+    logger: log,
+    health: {
       host: config.healthHost,
       port: config.healthPort,
       registry,
-      readiness: { database: () => databaseOk, http: () => state === 'running' },
-    });
-    await checkDatabase();
-    // A key that cannot open the stored secrets stops the service here, not at the first GET.
-    await checkSecretsAtStart(knex, log, config.secrets.warnings);
-    databaseTimer = setInterval(() => void checkDatabase(), DATABASE_CHECK_MS);
-    databaseTimer.unref();
-    httpPort = await listen(server, config.http.host, config.http.port);
-    // Jobs left running by a previous admin resume from their stored cursor.
-    replays?.start();
-    state = 'running';
-    log.info({ httpPort, healthPort: health.port, auth: config.auth, tls: tls !== undefined, mtls: config.tls?.requireClientCert === true }, 'admin ready');
-    if (config.auth === 'none') log.warn({ host: config.http.host }, 'EY_ADMIN_AUTH=none: the admin API is open to anyone who can reach it (it creates processors, mints API keys and reads every payload)');
-  };
-
-  const step = shutdownSteps(log, 'admin');
-
-  const close = async (): Promise<void> => {
-    if (starting !== undefined) await starting.catch(() => undefined);
-    state = 'draining';
-    // First: the runner stores its batch's progress and frees its lease while Kafka and Postgres are still open.
-    await step('stop replay jobs', () => replays?.close());
-    await step('stop HTTP intake', () => closeWithGrace(server, config.shutdownGraceMs));
-    tls?.close();
-    clearInterval(databaseTimer);
-    await step('close kafka clients', () => kafka.close());
-    await step('close health server', () => health?.close());
-    await step('close database pool', () => knex.destroy());
-    state = 'stopped';
-  };
+      readiness: { database: () => databaseOk, http: () => lifecycle.state === 'running' },
+    },
+    start: async (health) => {
+      await checkDatabase();
+      // A key that cannot open the stored secrets stops the service here, not at the first GET.
+      await checkSecretsAtStart(knex, log, config.secrets.warnings);
+      databaseTimer = setInterval(() => void checkDatabase(), DATABASE_CHECK_MS);
+      databaseTimer.unref();
+      httpPort = await listen(server, config.http.host, config.http.port);
+      // Jobs left running by a previous admin resume from their stored cursor.
+      replays?.start();
+      log.info({ httpPort, healthPort: health.port, auth: config.auth, tls: tls !== undefined, mtls: config.tls?.requireClientCert === true }, 'admin ready');
+      if (config.auth === 'none') log.warn({ host: config.http.host }, 'EY_ADMIN_AUTH=none: the admin API is open to anyone who can reach it (it creates processors, mints API keys and reads every payload)');
+    },
+    stop: [
+      // First: the runner stores its batch's progress and frees its lease while Kafka and Postgres are still open.
+      ['stop replay jobs', () => replays?.close()],
+      [
+        'stop HTTP intake',
+        async () => {
+          await closeWithGrace(server, config.shutdownGraceMs);
+          tls?.close();
+        },
+      ],
+      [
+        'close kafka clients',
+        () => {
+          clearInterval(databaseTimer);
+          return kafka.close();
+        },
+      ],
+    ],
+    release: [['close database pool', () => knex.destroy()]],
+  });
 
   return {
     get state() {
-      return state;
+      return lifecycle.state;
     },
     get ports() {
-      return { http: httpPort, health: health?.port ?? 0 };
+      return { http: httpPort, health: lifecycle.healthPort };
     },
-    start(): Promise<void> {
-      starting ??= start();
-      return starting;
-    },
-    close(): Promise<void> {
-      closing ??= close();
-      return closing;
-    },
+    start: () => lifecycle.start(),
+    close: () => lifecycle.close(),
   };
 }

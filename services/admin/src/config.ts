@@ -15,10 +15,6 @@ import {
   parseEnv,
   secretsEnv,
   tlsEnv,
-  type CoreConfig,
-  type EgressConfig,
-  type SecretsConfig,
-  type ServerTlsConfig,
 } from '@eventyard/core';
 
 const adminEnv = {
@@ -50,26 +46,11 @@ const adminEnv = {
   EY_SHUTDOWN_GRACE_MS: field.int(0, 600_000).default(10_000),
 };
 
-export interface AdminConfig extends CoreConfig {
-  databaseUrl: string;
-  http: { host: string; port: number };
-  /** TLS of the admin API (EY_TLS_*); undefined = plaintext. */
-  tls?: ServerTlsConfig;
-  /** `token`: credentials required (adminToken is set); `none`: the API is open (warned at every start). */
-  auth: 'token' | 'none';
-  /** Bearer token allowing every route; set whenever auth is `token`. */
-  adminToken?: string;
-  bodyLimitBytes: number;
-  shutdownGraceMs: number;
-  /** Processor addresses and producer check-back addresses are checked against it when saved. */
-  egress: EgressConfig;
-  /** Seals and opens processor secrets; not deep-frozen (it holds key buffers, and freezes itself). */
-  secrets: SecretsConfig;
-  secretRotationOverlapS: number;
-}
+/** The admin service's configuration (the core's and its own), as loadConfig builds it from the variables above. */
+export type AdminConfig = ReturnType<typeof loadConfig>;
 
 /** Parses the environment; throws ConfigError listing every bad variable. */
-export function loadConfig(source: Record<string, string | undefined>): Readonly<AdminConfig> {
+export function loadConfig(source: Record<string, string | undefined>) {
   const env = parseEnv(adminEnv, source, coreEnvAliases);
   const core = loadCoreConfig(source);
   if (env.EY_ADMIN_AUTH === 'token' && env.EY_ADMIN_TOKEN === undefined) {
@@ -88,8 +69,10 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
   const config = deepFreeze({
     ...core,
     databaseUrl: env.EY_DATABASE_URL,
+    /** Processor addresses and producer check-back addresses are checked against it when saved. */
     egress: loadEgressConfig(source),
     http: { host: env.EY_ADMIN_HOST, port: env.EY_ADMIN_PORT },
+    /** `token`: credentials required (adminToken is set); `none`: the API is open (warned at every start). */
     auth: env.EY_ADMIN_AUTH,
     ...(tls === undefined ? {} : { tls }),
     ...(env.EY_ADMIN_TOKEN === undefined ? {} : { adminToken: env.EY_ADMIN_TOKEN }),
@@ -97,5 +80,5 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
     shutdownGraceMs: env.EY_SHUTDOWN_GRACE_MS,
     secretRotationOverlapS: env.EY_SECRET_ROTATION_OVERLAP_S,
   });
-  return Object.freeze({ ...config, secrets: Object.freeze({ keyring: secrets.keyring, warnings: Object.freeze([...secrets.warnings]) }) }) as Readonly<AdminConfig>;
+  return Object.freeze({ ...config, secrets: Object.freeze({ keyring: secrets.keyring, warnings: Object.freeze([...secrets.warnings]) }) });
 }

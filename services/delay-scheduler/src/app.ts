@@ -2,7 +2,7 @@
 // claims and fires them on time, the idempotent producer it fires through, the transaction check-backs
 // (tx-check/), and /healthz /readyz /metrics.
 // start() and close() are idempotent; close() runs the shutdown order of STYLE.md.
-import { createKafka, createMetricsRegistry, egressGuardOf, ensureTopics, startHealthServer, Topics, type App, type ComponentState, type HealthServer, type Logger, shutdownSteps } from '@eventyard/core';
+import { createKafka, createLifecycle, createMetricsRegistry, egressGuardOf, ensureTopics, Topics, type App, type ComponentState, type Logger } from '@eventyard/core';
 import { countTimers, createKnex, type Knex } from '@eventyard/db';
 import type { SchedulerConfig } from './config.ts';
 import { TimerFirer } from './firing/timer-firer.ts';
@@ -38,7 +38,7 @@ export function createApp(config: Readonly<SchedulerConfig>, deps: SchedulerDeps
   });
   // Records that cannot be kept or fired go to eventyard.dead through the timer producer (created next;
   // the function is called only once both run).
-  const rejects: RejectedRecords = new RejectedRecords({ knex, producer: (): TimerProducer['sender'] => producer.sender, maxBatchBytes: config.kafka.maxBatchBytes, timeoutMs: config.produceTimeoutMs });
+  const rejects: RejectedRecords = new RejectedRecords({ knex, producer: (): TimerProducer['sender'] => producer.sender, timeoutMs: config.produceTimeoutMs });
   const producer = new TimerProducer({ kafka, timeoutMs: config.produceTimeoutMs, maxBatchBytes: config.kafka.maxBatchBytes, rejects, logger: log });
   const firer = new TimerFirer({
     knex,
@@ -77,65 +77,52 @@ export function createApp(config: Readonly<SchedulerConfig>, deps: SchedulerDeps
     logger: log,
   });
 
-  let state: ComponentState = 'created';
-  let starting: Promise<void> | undefined;
-  let closing: Promise<void> | undefined;
-  let health: HealthServer | undefined;
-
-  const start = async (): Promise<void> => {
-    state = 'starting';
-    health = await startHealthServer({
+  const lifecycle = createLifecycle({
+    name: 'delay-scheduler',
+    logger: log,
+    health: {
       host: config.healthHost,
       port: config.healthPort,
       registry,
       readiness: { kafka_producer: () => producer.connected, schedule_consumer: () => consumer.connected, database: () => firer.databaseOk },
-    });
-    await ensureTopics(kafka, [Topics.schedule, Topics.dead], { ...config.topics, logger: log });
-    // The producer first: the firer fires overdue timers as soon as it starts.
-    await producer.start();
-    firer.start();
-    await consumer.start();
-    txChecker.start();
-    state = 'running';
-    log.info({ healthPort: health.port, lookaheadMs: config.lookaheadMs, pollMs: config.pollMs }, 'delay-scheduler ready');
-  };
-
-  const step = shutdownSteps(log, 'delay-scheduler');
-
-  const close = async (): Promise<void> => {
-    if (starting !== undefined) await starting.catch(() => undefined);
-    state = 'draining';
+    },
+    start: async (health) => {
+      await ensureTopics(kafka, [Topics.schedule, Topics.dead], { ...config.topics, logger: log });
+      // The producer first: the firer fires overdue timers as soon as it starts.
+      await producer.start();
+      firer.start();
+      await consumer.start();
+      txChecker.start();
+      log.info({ healthPort: health.port, lookaheadMs: config.lookaheadMs, pollMs: config.pollMs }, 'delay-scheduler ready');
+    },
     // Intake first (its batch in hand finishes and commits), then the firer hands its claims back, and
     // only then does the producer go: a round in flight still needs it.
-    await step('stop schedule consumer', () => consumer.close());
-    await step('stop firing and release held timers', () => firer.close());
-    await step('stop transaction check-backs', async () => {
-      await txChecker.close();
-      callbackClient.close();
-    });
-    await step('disconnect producer', () => producer.close());
-    await step('close health server', () => health?.close());
-    await step('close database pool', () => knex.destroy());
-    state = 'stopped';
-  };
+    stop: [
+      ['stop schedule consumer', () => consumer.close()],
+      ['stop firing and release held timers', () => firer.close()],
+      [
+        'stop transaction check-backs',
+        async () => {
+          await txChecker.close();
+          callbackClient.close();
+        },
+      ],
+      ['disconnect producer', () => producer.close()],
+    ],
+    release: [['close database pool', () => knex.destroy()]],
+  });
 
   return {
     get state() {
-      return state;
+      return lifecycle.state;
     },
     get ports() {
-      return { health: health?.port ?? 0 };
+      return { health: lifecycle.healthPort };
     },
     get heldTimers() {
       return firer.heldCount;
     },
-    start(): Promise<void> {
-      starting ??= start();
-      return starting;
-    },
-    close(): Promise<void> {
-      closing ??= close();
-      return closing;
-    },
+    start: () => lifecycle.start(),
+    close: () => lifecycle.close(),
   };
 }

@@ -2,7 +2,7 @@
 // once from the environment into a frozen object (one line per bad variable on error).
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { ConfigError, CoreErrors, coreEnv, coreEnvAliases, deepFreeze, egressEnv, field, loadCoreConfig, loadEgressConfig, parseEnv, type CoreConfig, type EgressConfig } from '@eventyard/core';
+import { ConfigError, CoreErrors, coreEnv, coreEnvAliases, deepFreeze, egressEnv, field, loadCoreConfig, loadEgressConfig, parseEnv } from '@eventyard/core';
 
 const schedulerEnv = {
   ...coreEnv,
@@ -44,26 +44,11 @@ const schedulerEnv = {
   ...egressEnv,
 };
 
-export interface SchedulerConfig extends CoreConfig {
-  databaseUrl: string;
-  groupId: string;
-  instanceId: string;
-  lookaheadMs: number;
-  pollMs: number;
-  claimMs: number;
-  batchSize: number;
-  maxHeld: number;
-  retryBaseMs: number;
-  retryMaxMs: number;
-  produceTimeoutMs: number;
-  fetchMaxWaitMs: number;
-  txCheck: { pollMs: number; batchSize: number; leaseMs: number; maxAttempts: number; backoffMaxMs: number };
-  /** The egress guard's lists for check-backs. */
-  egress: EgressConfig;
-}
+/** The delay-scheduler's configuration (the core's and its own), as loadConfig builds it from the variables above. */
+export type SchedulerConfig = ReturnType<typeof loadConfig>;
 
 /** Parses the environment; throws ConfigError listing every bad variable. */
-export function loadConfig(source: Record<string, string | undefined>): Readonly<SchedulerConfig> {
+export function loadConfig(source: Record<string, string | undefined>) {
   const env = parseEnv(schedulerEnv, source, coreEnvAliases);
   const core = loadCoreConfig(source);
   const problems: string[] = [];
@@ -96,6 +81,7 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
       maxAttempts: env.EY_TX_CHECK_MAX_ATTEMPTS,
       backoffMaxMs: env.EY_TX_CHECK_BACKOFF_MAX_MS,
     },
+    /** The egress guard's lists for check-backs. */
     egress: loadEgressConfig(source),
   });
 }

@@ -3,7 +3,7 @@
 // of attempt records), the Kafka hand-off producer (retry timers, dead letters) and the health/metrics
 // server. start() and close() are idempotent; close() runs the shutdown order of STYLE.md: stop intake
 // and drain → commit → producer → pools.
-import { createKafka, createMetricsRegistry, egressGuardOf, ensureTopics, startHealthServer, Topics, type App, type ComponentState, type HealthServer, type Logger, shutdownSteps } from '@eventyard/core';
+import { createKafka, createLifecycle, createMetricsRegistry, egressGuardOf, ensureTopics, Topics, type App, type ComponentState, type Lifecycle, type Logger } from '@eventyard/core';
 import { checkSecretsAtStart, createKnex, type Knex } from '@eventyard/db';
 import type { Registry } from 'prom-client';
 import type { DispatcherConfig } from './config.ts';
@@ -76,61 +76,47 @@ export function createApp(config: Readonly<DispatcherConfig>, deps: DispatcherDe
     onSnapshot: (snapshot) => consumers.reconcile(snapshot),
   });
 
-  let state: ComponentState = 'created';
-  let starting: Promise<void> | undefined;
-  let closing: Promise<void> | undefined;
-  let health: HealthServer | undefined;
-
-  const start = async (): Promise<void> => {
-    state = 'starting';
-    health = await startHealthServer({
+  const lifecycle: Lifecycle = createLifecycle({
+    name: 'dispatcher',
+    logger: log,
+    health: {
       host: config.healthHost,
       port: config.healthPort,
       registry,
-      readiness: { kafka: () => handOff.connected, processors: () => processors.loaded, running: () => state === 'running' },
-    });
-    await ensureTopics(kafka, [Topics.schedule, Topics.dead], { ...config.topics, logger: log });
-    await handOff.start();
-    // A key that cannot open the stored secrets stops the service here, not at every delivery.
-    await checkSecretsAtStart(knex, log, config.secrets.warnings);
-    await processors.start();
-    state = 'running';
-    log.info({ healthPort: health.port, processors: consumers.size }, 'dispatcher ready');
-  };
-
-  const step = shutdownSteps(log, 'dispatcher');
-
-  const close = async (): Promise<void> => {
-    if (starting !== undefined) await starting.catch(() => undefined);
-    state = 'draining';
-    await step('stop following processor configs', () => processors.close());
-    await step('drain deliveries, commit offsets, leave groups', () => consumers.close(config.shutdownGraceMs));
-    await step('flush and disconnect producer', () => handOff.close());
-    await step('close gRPC clients', () => grpcSender.close());
-    await step('close HTTP agent', () => httpSender.close());
-    await step('close health server', () => health?.close());
-    await step('write the last attempt records', () => attemptWriter.close());
-    await step('close database pool', () => knex.destroy());
-    state = 'stopped';
-  };
+      readiness: { kafka: () => handOff.connected, processors: () => processors.loaded, running: () => lifecycle.state === 'running' },
+    },
+    start: async (health) => {
+      await ensureTopics(kafka, [Topics.schedule, Topics.dead], { ...config.topics, logger: log });
+      await handOff.start();
+      // A key that cannot open the stored secrets stops the service here, not at every delivery.
+      await checkSecretsAtStart(knex, log, config.secrets.warnings);
+      await processors.start();
+      log.info({ healthPort: health.port, processors: consumers.size }, 'dispatcher ready');
+    },
+    stop: [
+      ['stop following processor configs', () => processors.close()],
+      ['drain deliveries, commit offsets, leave groups', () => consumers.close(config.shutdownGraceMs)],
+      ['flush and disconnect producer', () => handOff.close()],
+      ['close gRPC clients', () => grpcSender.close()],
+      ['close HTTP agent', () => httpSender.close()],
+    ],
+    release: [
+      ['write the last attempt records', () => attemptWriter.close()],
+      ['close database pool', () => knex.destroy()],
+    ],
+  });
 
   return {
     get state() {
-      return state;
+      return lifecycle.state;
     },
     get ports() {
-      return { health: health?.port ?? 0 };
+      return { health: lifecycle.healthPort };
     },
     registry,
     processors,
     consumers,
-    start(): Promise<void> {
-      starting ??= start();
-      return starting;
-    },
-    close(): Promise<void> {
-      closing ??= close();
-      return closing;
-    },
+    start: () => lifecycle.start(),
+    close: () => lifecycle.close(),
   };
 }

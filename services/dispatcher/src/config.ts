@@ -1,6 +1,6 @@
 // The dispatcher's configuration: the core variables plus its own EY_* variables, parsed once from the
 // environment into a frozen object (one line per bad variable on error).
-import { coreEnv, coreEnvAliases, deepFreeze, egressEnv, field, loadCoreConfig, loadEgressConfig, parseEnv, type CoreConfig, type EgressConfig, loadSecretsConfig, secretsEnv, type SecretsConfig } from '@eventyard/core';
+import { coreEnv, coreEnvAliases, deepFreeze, egressEnv, field, loadCoreConfig, loadEgressConfig, loadSecretsConfig, parseEnv, secretsEnv } from '@eventyard/core';
 
 const dispatcherEnv = {
   ...coreEnv,
@@ -35,27 +35,11 @@ const dispatcherEnv = {
   EY_SHUTDOWN_GRACE_MS: field.int(0, 600_000).default(10_000),
 };
 
-export interface DispatcherConfig extends CoreConfig {
-  databaseUrl: string;
-  dispatch: {
-    defaultTimeoutMs: number;
-    defaultConcurrency: number;
-    maxInFlightPerPartition: number;
-    commitIntervalMs: number;
-    fetchMaxWaitMs: number;
-    sessionTimeoutMs: number;
-  };
-  configReloadMs: number;
-  http: { maxResponseBytes: number; connectionsPerOrigin: number };
-  /** The egress guard's lists, for Dispatch calls and webhooks alike. */
-  egress: EgressConfig;
-  /** Opens processor secrets; not deep-frozen (it holds key buffers, and freezes itself). */
-  secrets: SecretsConfig;
-  shutdownGraceMs: number;
-}
+/** The dispatcher's configuration (the core's and its own), as loadConfig builds it from the variables above. */
+export type DispatcherConfig = ReturnType<typeof loadConfig>;
 
 /** Parses the environment; throws ConfigError listing every bad variable. */
-export function loadConfig(source: Record<string, string | undefined>): Readonly<DispatcherConfig> {
+export function loadConfig(source: Record<string, string | undefined>) {
   const env = parseEnv(dispatcherEnv, source, coreEnvAliases);
   const core = loadCoreConfig(source);
   // Parsed before the freeze and attached after it: Object.freeze refuses a Buffer (the keys).
@@ -76,8 +60,9 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
       maxResponseBytes: env.EY_HTTP_MAX_RESPONSE_BYTES,
       connectionsPerOrigin: env.EY_HTTP_CONNECTIONS_PER_ORIGIN,
     },
+    /** The egress guard's lists, for Dispatch calls and webhooks alike. */
     egress: loadEgressConfig(source),
     shutdownGraceMs: env.EY_SHUTDOWN_GRACE_MS,
   });
-  return Object.freeze({ ...config, secrets: Object.freeze({ keyring: secrets.keyring, warnings: Object.freeze([...secrets.warnings]) }) }) as Readonly<DispatcherConfig>;
+  return Object.freeze({ ...config, secrets: Object.freeze({ keyring: secrets.keyring, warnings: Object.freeze([...secrets.warnings]) }) });
 }

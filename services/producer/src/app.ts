@@ -1,7 +1,7 @@
 // The producer service assembled: Postgres (node-id lease, idempotency keys, API keys, transactions and
 // their outbox), the Kafka publisher, ReportService and TransactionService, and three listeners (gRPC,
 // HTTP mirror, health/metrics). start() and close() are idempotent; close() runs STYLE.md's shutdown order.
-import { createKafka, createMetricsRegistry, ensureTopics, startHealthServer, Topics, type App, type ComponentState, type HealthServer, type Logger, ServerTls, shutdownSteps } from '@eventyard/core';
+import { createKafka, createLifecycle, createMetricsRegistry, ensureTopics, ServerTls, Topics, type App, type ComponentState, type Logger } from '@eventyard/core';
 import { createKnex, startNodeIdLease, type Knex, type RunningNodeIdLease } from '@eventyard/db';
 import { hostname } from 'node:os';
 import { ApiKeyAuth } from './auth/api-key-auth.ts';
@@ -69,111 +69,117 @@ export function createApp(config: Readonly<ProducerConfig>, deps: ProducerDeps):
   const relay = new OutboxRelay({ knex, publisher, logger: log });
   const transactions = new TransactionService({ knex, reports, relay, limits, quotas, logger: log });
 
-  let state: ComponentState = 'created';
-  let starting: Promise<void> | undefined;
-  let closing: Promise<void> | undefined;
   let lease: RunningNodeIdLease | undefined;
   let leaseHeld = false;
   let grpcServer: GrpcServer | undefined;
   let httpServer: HttpServer | undefined;
   /** The listeners' certificate (EY_TLS_*), followed for rotation while the service runs. */
   let tls: ServerTls | undefined;
-  let health: HealthServer | undefined;
 
-  const start = async (): Promise<void> => {
-    state = 'starting';
-    health = await startHealthServer({
+  const lifecycle = createLifecycle({
+    name: 'producer',
+    logger: log,
+    health: {
       host: config.healthHost,
       port: config.healthPort,
       registry,
       readiness: { kafka: () => publisher.connected, node_id_lease: () => leaseHeld, accepting: () => reports.accepting },
-    });
-    await ensureTopics(kafka, [Topics.ingest, Topics.schedule], { ...config.topics, logger: log });
-    await publisher.start();
-    await keyWatch.start();
-    await settings.start();
-    logAuthMode(log, config.requireApiKey, keyWatch.anyActive);
-    relay.start();
-    lease = await startNodeIdLease(knex, {
-      owner: `${PRODUCER_LEASE_OWNER_PREFIX}${hostname()}:${process.pid}`,
-      ttlMs: config.nodeIdLeaseTtlMs,
-      logger: log,
-      onLost: (err) => {
-        // Another instance may now issue ids from this node id: issuing more could duplicate event ids.
-        leaseHeld = false;
-        reports.refuse('node id lease lost');
-        grpcServer?.setServing(false);
-        log.error({ err }, 'node id lease lost: refusing reports');
-      },
-    });
-    leaseHeld = true;
-    // Counted once this instance holds its lease, so it counts itself.
-    await quotas.rate.start();
-    reports.accept(lease.nodeId);
-    // Read before any listener opens: unusable files stop the start with EY_TLS_FILES_INVALID.
-    if (config.tls !== undefined) tls ??= new ServerTls(config.tls, log);
-    grpcServer = await startGrpcServer({
-      host: config.grpc.host,
-      port: config.grpc.port,
-      reports,
-      transactions,
-      maxReceiveBytes: config.maxEventBytes + REQUEST_OVERHEAD_BYTES,
-      tls,
-      logger: log,
-    });
-    httpServer = await startHttpServer({
-      host: config.http.host,
-      port: config.http.port,
-      reports,
-      transactions,
-      // base64 makes `data` 4/3 larger in JSON.
-      bodyLimit: Math.ceil((config.maxEventBytes * 4) / 3) + REQUEST_OVERHEAD_BYTES,
-      tls,
-      logger: log,
-    });
-    grpcServer.setServing(true);
-    state = 'running';
-    log.info({ grpcPort: grpcServer.port, httpPort: httpServer.port, healthPort: health.port, nodeId: lease.nodeId }, 'producer ready');
-  };
-
-  const step = shutdownSteps(log, 'producer');
-
-  const close = async (): Promise<void> => {
-    if (starting !== undefined) await starting.catch(() => undefined);
-    state = 'draining';
-    // Stop intake first; in-flight calls finish (they wait on the publisher, which is still up).
-    await step('stop gRPC intake', () => grpcServer?.close(config.shutdownGraceMs));
-    await step('stop HTTP intake', () => httpServer?.close(config.shutdownGraceMs));
-    tls?.close();
-    reports.refuse('shutting down');
-    await step('stop outbox relay', () => relay.close());
-    await step('flush and disconnect producer', () => publisher.close());
-    await step('release node id', () => lease?.close());
-    await step('stop API key watch', () => keyWatch.close());
-    await step('stop producer config watch', () => settings.close());
-    quotas.rate.close();
-    leaseHeld = false;
-    await step('close health server', () => health?.close());
-    await step('close database pool', () => knex.destroy());
-    state = 'stopped';
-  };
+    },
+    start: async (health) => {
+      await ensureTopics(kafka, [Topics.ingest, Topics.schedule], { ...config.topics, logger: log });
+      await publisher.start();
+      await keyWatch.start();
+      await settings.start();
+      logAuthMode(log, config.requireApiKey, keyWatch.anyActive);
+      relay.start();
+      lease = await startNodeIdLease(knex, {
+        owner: `${PRODUCER_LEASE_OWNER_PREFIX}${hostname()}:${process.pid}`,
+        ttlMs: config.nodeIdLeaseTtlMs,
+        logger: log,
+        onLost: (err) => {
+          // Another instance may now issue ids from this node id: issuing more could duplicate event ids.
+          leaseHeld = false;
+          reports.refuse('node id lease lost');
+          grpcServer?.setServing(false);
+          log.error({ err }, 'node id lease lost: refusing reports');
+        },
+      });
+      leaseHeld = true;
+      // Counted once this instance holds its lease, so it counts itself.
+      await quotas.rate.start();
+      reports.accept(lease.nodeId);
+      // Read before any listener opens: unusable files stop the start with EY_TLS_FILES_INVALID.
+      if (config.tls !== undefined) tls ??= new ServerTls(config.tls, log);
+      grpcServer = await startGrpcServer({
+        host: config.grpc.host,
+        port: config.grpc.port,
+        reports,
+        transactions,
+        maxReceiveBytes: config.maxEventBytes + REQUEST_OVERHEAD_BYTES,
+        tls,
+        logger: log,
+      });
+      httpServer = await startHttpServer({
+        host: config.http.host,
+        port: config.http.port,
+        reports,
+        transactions,
+        // base64 makes `data` 4/3 larger in JSON.
+        bodyLimit: Math.ceil((config.maxEventBytes * 4) / 3) + REQUEST_OVERHEAD_BYTES,
+        tls,
+        logger: log,
+      });
+      grpcServer.setServing(true);
+      log.info({ grpcPort: grpcServer.port, httpPort: httpServer.port, healthPort: health.port, nodeId: lease.nodeId }, 'producer ready');
+    },
+    stop: [
+      // Stop intake first; in-flight calls finish (they wait on the publisher, which is still up).
+      ['stop gRPC intake', () => grpcServer?.close(config.shutdownGraceMs)],
+      [
+        'stop HTTP intake',
+        async () => {
+          await httpServer?.close(config.shutdownGraceMs);
+          tls?.close();
+        },
+      ],
+      [
+        'stop outbox relay',
+        () => {
+          // Intake is closed: nothing takes a new event id from here on.
+          reports.refuse('shutting down');
+          return relay.close();
+        },
+      ],
+      ['flush and disconnect producer', () => publisher.close()],
+      [
+        'release node id',
+        () => {
+          leaseHeld = false;
+          return lease?.close();
+        },
+      ],
+      ['stop API key watch', () => keyWatch.close()],
+      [
+        'stop producer config watch',
+        async () => {
+          await settings.close();
+          quotas.rate.close();
+        },
+      ],
+    ],
+    release: [['close database pool', () => knex.destroy()]],
+  });
 
   return {
     get state() {
-      return state;
+      return lifecycle.state;
     },
     get ports() {
-      return { grpc: grpcServer?.port ?? 0, http: httpServer?.port ?? 0, health: health?.port ?? 0 };
+      return { grpc: grpcServer?.port ?? 0, http: httpServer?.port ?? 0, health: lifecycle.healthPort };
     },
     reports,
-    start(): Promise<void> {
-      starting ??= start();
-      return starting;
-    },
-    close(): Promise<void> {
-      closing ??= close();
-      return closing;
-    },
+    start: () => lifecycle.start(),
+    close: () => lifecycle.close(),
   };
 }
 

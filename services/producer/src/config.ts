@@ -1,6 +1,6 @@
 // The producer's configuration: the core variables plus its own EY_* variables, parsed once from the
 // environment into a frozen object (one line per bad variable on error).
-import { coreEnv, coreEnvAliases, deepFreeze, field, loadCoreConfig, loadServerTlsConfig, parseEnv, tlsEnv, type CoreConfig, type ServerTlsConfig } from '@eventyard/core';
+import { coreEnv, coreEnvAliases, deepFreeze, field, loadCoreConfig, loadServerTlsConfig, parseEnv, tlsEnv } from '@eventyard/core';
 
 const producerEnv = {
   ...coreEnv,
@@ -89,26 +89,11 @@ export interface QuotaLimits {
   countCacheMs: number;
 }
 
-export interface ProducerConfig extends CoreConfig {
-  databaseUrl: string;
-  grpc: { host: string; port: number };
-  http: { host: string; port: number };
-  /** TLS of the gRPC and HTTP listeners (EY_TLS_*); undefined = plaintext. */
-  tls?: ServerTlsConfig;
-  maxEventBytes: number;
-  publishTimeoutMs: number;
-  requireApiKey: boolean;
-  apiKeyPollMs: number;
-  authFailures: { limit: number; windowMs: number };
-  quotas: QuotaLimits;
-  idempotencyDefaultWindowMs: number;
-  nodeIdLeaseTtlMs: number;
-  batch: { maxRecords: number; maxBytes: number; maxInFlight: number };
-  shutdownGraceMs: number;
-}
+/** The producer's configuration (the core's and its own), as loadConfig builds it from the variables above. */
+export type ProducerConfig = ReturnType<typeof loadConfig>;
 
 /** Parses the environment; throws ConfigError listing every bad variable. */
-export function loadConfig(source: Record<string, string | undefined>): Readonly<ProducerConfig> {
+export function loadConfig(source: Record<string, string | undefined>) {
   const env = parseEnv(producerEnv, source, coreEnvAliases);
   const core = loadCoreConfig(source);
   const tls = loadServerTlsConfig(source);

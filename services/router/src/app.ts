@@ -2,7 +2,7 @@
 // ensurer, the history writer and the ingest consumer, plus /healthz /readyz /metrics. start() and
 // close() are idempotent; close() runs the shutdown order of STYLE.md (stop intake and finish the
 // round in hand → commit → flush and disconnect the producer → stop config updates → close the pool).
-import { createKafka, createMetricsRegistry, startHealthServer, type App, type ComponentState, type HealthServer, type Logger, shutdownSteps } from '@eventyard/core';
+import { createKafka, createLifecycle, createMetricsRegistry, type App, type ComponentState, type Logger } from '@eventyard/core';
 import { createKnex, type Knex } from '@eventyard/db';
 import type { Registry } from 'prom-client';
 import { ConfigCache } from './config-cache/config-cache.ts';
@@ -66,56 +66,40 @@ export function createApp(config: Readonly<RouterConfig>, deps: RouterDeps): Rou
     logger: log,
   });
 
-  let state: ComponentState = 'created';
-  let starting: Promise<void> | undefined;
-  let closing: Promise<void> | undefined;
-  let health: HealthServer | undefined;
-
-  const start = async (): Promise<void> => {
-    state = 'starting';
-    health = await startHealthServer({
+  const lifecycle = createLifecycle({
+    name: 'router',
+    logger: log,
+    health: {
       host: config.healthHost,
       port: config.healthPort,
       registry,
       readiness: { config: () => configCache.state === 'running', kafka: () => consumer.ready },
-    });
-    await configCache.start();
-    await consumer.start();
-    state = 'running';
-    log.info({ healthPort: health.port, processors: configCache.index.targets.length }, 'router ready');
-  };
-
-  const step = shutdownSteps(log, 'router');
-
-  const close = async (): Promise<void> => {
-    if (starting !== undefined) await starting.catch(() => undefined);
-    state = 'draining';
-    await step('stop consumer, commit, disconnect producer', () => consumer.close());
-    await step('stop config updates', () => configCache.close());
-    await step('close health server', () => health?.close());
-    await step('close database pool', () => knex.destroy());
-    state = 'stopped';
-  };
+    },
+    start: async (health) => {
+      await configCache.start();
+      await consumer.start();
+      log.info({ healthPort: health.port, processors: configCache.index.targets.length }, 'router ready');
+    },
+    stop: [
+      ['stop consumer, commit, disconnect producer', () => consumer.close()],
+      ['stop config updates', () => configCache.close()],
+    ],
+    release: [['close database pool', () => knex.destroy()]],
+  });
 
   return {
     get state() {
-      return state;
+      return lifecycle.state;
     },
     get healthPort() {
-      return health?.port ?? 0;
+      return lifecycle.healthPort;
     },
     get ready() {
       return configCache.state === 'running' && consumer.ready;
     },
     registry,
     reloadConfig: () => configCache.requestReload(),
-    start(): Promise<void> {
-      starting ??= start();
-      return starting;
-    },
-    close(): Promise<void> {
-      closing ??= close();
-      return closing;
-    },
+    start: () => lifecycle.start(),
+    close: () => lifecycle.close(),
   };
 }

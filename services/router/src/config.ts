@@ -1,6 +1,6 @@
 // The router's configuration: the core variables plus its own EY_* variables, parsed once from the
 // environment into a frozen object (one line per bad variable on error).
-import { coreEnv, coreEnvAliases, deepFreeze, field, loadCoreConfig, parseEnv, type CoreConfig } from '@eventyard/core';
+import { coreEnv, coreEnvAliases, deepFreeze, field, loadCoreConfig, parseEnv } from '@eventyard/core';
 
 const routerEnv = {
   ...coreEnv,
@@ -26,20 +26,11 @@ const routerEnv = {
   EY_ROUTER_COMMIT_INTERVAL_MS: field.int(10, 60_000).default(200),
 };
 
-export interface RouterConfig extends CoreConfig {
-  databaseUrl: string;
-  configReloadMs: number;
-  groupId: string;
-  partitionsConcurrency: number;
-  maxChunkRecords: number;
-  sessionTimeoutMs: number;
-  produceTimeoutMs: number;
-  broadcast: { batchSize: number; ratePerS: number };
-  commitIntervalMs: number;
-}
+/** The router's configuration (the core's and its own), as loadConfig builds it from the variables above. */
+export type RouterConfig = ReturnType<typeof loadConfig>;
 
 /** Parses the environment; throws ConfigError listing every bad variable. */
-export function loadConfig(source: Record<string, string | undefined>): Readonly<RouterConfig> {
+export function loadConfig(source: Record<string, string | undefined>) {
   const env = parseEnv(routerEnv, source, coreEnvAliases);
   const core = loadCoreConfig(source);
   return deepFreeze({

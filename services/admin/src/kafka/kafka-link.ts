@@ -1,8 +1,8 @@
 // The admin service's connection to Kafka, opened on first use: replay and redrive produce delivery
 // tasks, the stats route reads consumer lag. Lazy, so the config and history routes (and their tests)
 // work with no broker at all, and a broker outage fails only the routes that need it, with a clear error.
-import { createKafka, createProducer, EventyardError, sendInChunks, type KafkaConfig, type Logger } from '@eventyard/core';
-import type { Admin, Kafka, Message, Producer } from 'kafkajs';
+import { createKafka, EventyardError, ManagedProducer, type KafkaConfig, type Logger } from '@eventyard/core';
+import type { Admin, Kafka, Message } from 'kafkajs';
 import { AdminErrors } from '../error-codes.ts';
 
 export interface KafkaLink {
@@ -23,7 +23,7 @@ export interface KafkaLinkOptions {
 export function createKafkaLink(options: KafkaLinkOptions): KafkaLink {
   const timeoutMs = options.requestTimeoutMs ?? 5000;
   let kafka: Kafka | undefined;
-  let producer: Promise<Producer> | undefined;
+  let producer: ManagedProducer | undefined;
   let admin: Promise<Admin> | undefined;
   let closed = false;
 
@@ -49,11 +49,16 @@ export function createKafkaLink(options: KafkaLinkOptions): KafkaLink {
     );
   };
 
-  const getProducer = (): Promise<Producer> => {
-    producer ??= connectOnce(
-      () => createProducer(client(), { maxInFlightRequests: 1 }),
-      () => (producer = undefined),
-    );
+  // Made on first use; its start() forgets a failed connect, so the next request tries again.
+  const getProducer = async (): Promise<ManagedProducer> => {
+    if (closed) throw unavailable(new Error('admin is shutting down'));
+    // The client's retry bounds: a dead broker fails a request within seconds, not after minutes.
+    producer ??= new ManagedProducer({ kafka: client(), retry: { retries: 2, initialRetryTime: 200, maxRetryTime: 1000 }, maxInFlightRequests: 1, maxBatchBytes: options.kafka.maxBatchBytes });
+    try {
+      await producer.start();
+    } catch (err) {
+      throw unavailable(err);
+    }
     return producer;
   };
 
@@ -63,7 +68,7 @@ export function createKafkaLink(options: KafkaLinkOptions): KafkaLink {
       const connected = await getProducer();
       try {
         // Under EY_KAFKA_MAX_BATCH_BYTES: a replay batch of large events would otherwise be one request the broker refuses.
-        await sendInChunks(connected, [{ topic, messages }], { acks: -1, timeout: timeoutMs, maxBatchBytes: options.kafka.maxBatchBytes });
+        await connected.send([{ topic, messages }], { timeoutMs });
       } catch (err) {
         throw unavailable(err, topic);
       }
@@ -77,8 +82,7 @@ export function createKafkaLink(options: KafkaLinkOptions): KafkaLink {
     },
     async close() {
       closed = true;
-      const open = [producer, admin].filter((p) => p !== undefined);
-      await Promise.all(open.map(async (p) => (await p.catch(() => undefined))?.disconnect()));
+      await Promise.all([producer?.close(), (await admin?.catch(() => undefined))?.disconnect()]);
     },
   };
 }

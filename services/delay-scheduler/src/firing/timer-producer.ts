@@ -3,9 +3,9 @@
 // topic that fails (deleted, no leader) does not hold back the timers of the others; the caller retries
 // the failed ones. A timer whose record is too large for Kafka (by estimate, or refused by the broker)
 // is not retried forever: it is dead-lettered, its event marked `rejected`, and it counts as fired.
-import { createProducer, DEFAULT_MAX_BATCH_BYTES, DeadLetterCodes, deadLetterMessage, estimateRecordBytes, EventyardError, sendInChunks, textHeaders, Topics, type Logger } from '@eventyard/core';
+import { DeadLetterCodes, deadLetterMessage, estimateRecordBytes, EventyardError, ManagedProducer, textHeaders, Topics, type Logger } from '@eventyard/core';
 import type { TimerRecord } from '@eventyard/db';
-import type { Kafka, Message, Producer } from 'kafkajs';
+import type { Kafka, Message } from 'kafkajs';
 import { SchedulerErrors } from '../error-codes.ts';
 import { EVENT_ID_HEADER, TIMER_ID_HEADER } from '../intake/schedule-item.ts';
 import type { RejectedRecord, RejectedRecords } from '../rejects/rejected-records.ts';
@@ -27,51 +27,45 @@ export interface TimerProducerOptions {
 }
 
 export class TimerProducer {
-  readonly #producer: Producer;
+  readonly #producer: ManagedProducer;
   readonly #timeoutMs: number;
   readonly #maxBatchBytes: number;
   readonly #rejects: RejectedRecords | undefined;
   readonly #log: Logger;
-  #connected = false;
-  #state: 'created' | 'running' | 'closed' = 'created';
 
   constructor(options: TimerProducerOptions) {
     this.#timeoutMs = options.timeoutMs;
-    this.#maxBatchBytes = options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES;
     this.#rejects = options.rejects;
     this.#log = options.logger.child({ component: 'timer-producer' });
-    this.#producer = createProducer(options.kafka, {
+    this.#producer = new ManagedProducer({
+      kafka: options.kafka,
       // Bounded, unlike kafkajs's idempotent default (retry forever): a failed timer is released and
       // retried by the scheduler with its own backoff, so it never waits behind a stuck request.
       retry: { retries: 5, initialRetryTime: 100, maxRetryTime: Math.max(200, Math.floor(options.timeoutMs / 5)) },
+      ...(options.maxBatchBytes === undefined ? {} : { maxBatchBytes: options.maxBatchBytes }),
+      errors: {
+        timeout: ({ topics, timeoutMs }) => new EventyardError(SchedulerErrors.EY_SCHEDULER_PRODUCE_TIMEOUT, `no acknowledgement from the broker within ${timeoutMs} ms`, { context: { topic: topics.join(', ') } }),
+        notRunning: (state) => new EventyardError(SchedulerErrors.EY_SCHEDULER_PRODUCE_FAILED, `producer is ${state}`),
+      },
     });
-    this.#producer.on(this.#producer.events.CONNECT, () => {
-      this.#connected = true;
-    });
-    this.#producer.on(this.#producer.events.DISCONNECT, () => {
-      this.#connected = false;
-    });
+    this.#maxBatchBytes = this.#producer.maxBatchBytes;
   }
 
-  /** The kafkajs producer, for dead letters sent alongside the timers. */
-  get sender(): Pick<Producer, 'sendBatch'> {
+  /** The idempotent producer, for dead letters sent alongside the timers. */
+  get sender(): ManagedProducer {
     return this.#producer;
   }
 
   get connected(): boolean {
-    return this.#connected && this.#state === 'running';
+    return this.#producer.connected;
   }
 
-  async start(): Promise<void> {
-    if (this.#state !== 'created') return;
-    await this.#producer.connect();
-    this.#state = 'running';
+  start(): Promise<void> {
+    return this.#producer.start();
   }
 
-  async close(): Promise<void> {
-    if (this.#state === 'closed') return;
-    this.#state = 'closed';
-    await this.#producer.disconnect();
+  close(): Promise<void> {
+    return this.#producer.close();
   }
 
   /** Produces every timer's record; resolves with which were acknowledged and which failed. Never rejects. */
@@ -116,14 +110,10 @@ export class TimerProducer {
 
   /** Sends one topic's timers; returns those the broker refused as too large (already replaced by dead letters). */
   async #send(topic: string, timers: readonly TimerRecord[]): Promise<Array<{ timer: TimerRecord; rejection: RejectedRecord }>> {
-    if (this.#state !== 'running') throw new EventyardError(SchedulerErrors.EY_SCHEDULER_PRODUCE_FAILED, `producer is ${this.#state}`);
     const byId = new Map(timers.map((timer) => [timer.id, timer]));
     const refused: Array<{ timer: TimerRecord; rejection: RejectedRecord }> = [];
-    let timeout: NodeJS.Timeout | undefined;
-    const sent = sendInChunks(this.#producer, [{ topic, messages: timers.map(messageOf) }], {
-      acks: -1,
-      timeout: this.#timeoutMs,
-      maxBatchBytes: this.#maxBatchBytes,
+    await this.#producer.send([{ topic, messages: timers.map(messageOf) }], {
+      timeoutMs: this.#timeoutMs,
       ...(this.#rejects === undefined
         ? {}
         : {
@@ -136,23 +126,6 @@ export class TimerProducer {
             },
           }),
     });
-    try {
-      await Promise.race([
-        sent,
-        new Promise<never>((_, reject) => {
-          timeout = setTimeout(
-            () => reject(new EventyardError(SchedulerErrors.EY_SCHEDULER_PRODUCE_TIMEOUT, `no acknowledgement from the broker within ${this.#timeoutMs} ms`, { context: { topic } })),
-            this.#timeoutMs,
-          );
-        }),
-      ]);
-    } catch (err) {
-      // A timed-out send may still settle; nobody listens to it any more.
-      sent.catch(() => undefined);
-      throw err;
-    } finally {
-      clearTimeout(timeout);
-    }
     return refused;
   }
 }

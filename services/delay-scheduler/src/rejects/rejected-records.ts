@@ -3,10 +3,9 @@
 // Kafka, go to eventyard.dead with the reason and where they came from in the headers, and their event
 // (when its id can be read: the `ey-event-id` header, else the timer id) gets status `rejected` with the
 // reason. Both must be durable before the record counts as handled; a failure is retried by the caller.
-import { DELIVERY_TOPIC_PREFIX, deadLetterMessage, sendInChunks, storableText, Topics, type DeadLetterSource } from '@eventyard/core';
+import { DELIVERY_TOPIC_PREFIX, deadLetterMessage, storableText, Topics, type DeadLetterSource, type ManagedProducer } from '@eventyard/core';
 import { recordEvents, type EventInput, type Knex } from '@eventyard/db';
 import { decodeMessage } from '@eventyard/proto';
-import type { Producer } from 'kafkajs';
 
 export interface RejectedRecord {
   key: Buffer | null;
@@ -26,9 +25,8 @@ export interface RejectedRecord {
 
 export interface RejectedRecordsOptions {
   knex: Knex;
-  /** Sends with the scheduler's idempotent producer (acks = all). */
-  producer: () => Pick<Producer, 'sendBatch'>;
-  maxBatchBytes: number;
+  /** Sends with the scheduler's idempotent producer (acks = all, under EY_KAFKA_MAX_BATCH_BYTES). */
+  producer: () => ManagedProducer;
   timeoutMs: number;
 }
 
@@ -43,7 +41,7 @@ export class RejectedRecords {
   async reject(records: readonly RejectedRecord[]): Promise<void> {
     if (records.length === 0) return;
     const messages = records.map((r) => deadLetterMessage({ ...r, ...(r.source === undefined ? {} : { source: r.source }) }));
-    await sendInChunks(this.#o.producer(), [{ topic: Topics.dead, messages }], { maxBatchBytes: this.#o.maxBatchBytes, timeout: this.#o.timeoutMs });
+    await this.#o.producer().send([{ topic: Topics.dead, messages }], { timeoutMs: this.#o.timeoutMs });
     await this.recordOnly(records);
   }
 

@@ -2,10 +2,10 @@
 // produces it back to the delivery topic when due — the dispatcher never sleeps), an exhausted delivery
 // goes to `eventyard.dead`, and so does an undecodable record, as it was. One idempotent producer
 // (acks = all) serves every processor; a send resolves only once the broker acknowledged it.
-import { createProducer, deadLetterMessage, EventyardError, Topics, type DeadLetterSource, type Logger } from '@eventyard/core';
+import { deadLetterMessage, EventyardError, ManagedProducer, Topics, type DeadLetterSource, type Logger } from '@eventyard/core';
 import { APP_ID_HEADER } from '@eventyard/evhub';
 import { encodeMessage, type DeliveryTask__Output } from '@eventyard/proto';
-import type { Kafka, Producer } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import { DispatcherErrors } from '../error-codes.ts';
 
 export const EVENT_ID_HEADER = 'ey-event-id';
@@ -39,35 +39,31 @@ export interface DeadHandOff {
 }
 
 export class HandOff {
-  readonly #producer: Producer;
+  readonly #producer: ManagedProducer;
   readonly #timeoutMs: number;
-  #connected = false;
-  #state: 'created' | 'running' | 'closed' = 'created';
 
   constructor(options: { kafka: Kafka; timeoutMs: number; logger: Logger }) {
     this.#timeoutMs = options.timeoutMs;
-    this.#producer = createProducer(options.kafka, {
+    this.#producer = new ManagedProducer({
+      kafka: options.kafka,
       // Bounded (kafkajs's idempotent default retries forever): the caller retries with its own backoff.
       retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 2000 },
+      errors: {
+        timeout: ({ topics, timeoutMs }) => new EventyardError(DispatcherErrors.EY_DISPATCH_HAND_OFF_TIMEOUT, `no acknowledgement from ${topics.join(', ')} within ${timeoutMs} ms`),
+      },
     });
-    this.#producer.on(this.#producer.events.CONNECT, () => (this.#connected = true));
-    this.#producer.on(this.#producer.events.DISCONNECT, () => (this.#connected = false));
   }
 
   get connected(): boolean {
-    return this.#connected && this.#state === 'running';
+    return this.#producer.connected;
   }
 
-  async start(): Promise<void> {
-    if (this.#state !== 'created') return;
-    await this.#producer.connect();
-    this.#state = 'running';
+  start(): Promise<void> {
+    return this.#producer.start();
   }
 
-  async close(): Promise<void> {
-    if (this.#state === 'closed') return;
-    this.#state = 'closed';
-    await this.#producer.disconnect();
+  close(): Promise<void> {
+    return this.#producer.close();
   }
 
   /** The timer id of a retry: deterministic, so a record handled twice schedules one timer. */
@@ -162,18 +158,7 @@ export class HandOff {
   }
 
   async #send(topic: string, message: { key: Buffer | null; value: Buffer | null; headers: Record<string, string> }): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new EventyardError(DispatcherErrors.EY_DISPATCH_HAND_OFF_TIMEOUT, `no acknowledgement from ${topic} within ${this.#timeoutMs} ms`)),
-        this.#timeoutMs,
-      );
-    });
-    try {
-      await Promise.race([this.#producer.send({ topic, acks: -1, messages: [message] }), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+    await this.#producer.send([{ topic, messages: [message] }], { timeoutMs: this.#timeoutMs });
   }
 }
 

@@ -2,9 +2,9 @@
 // front of it. publish() resolves only once the broker acknowledged the record, and rejects with a
 // retriable 20000 error when the send fails or does not finish within the publish timeout, so a broker
 // outage answers Reports quickly instead of hanging them.
-import { createProducer, DEFAULT_MAX_BATCH_BYTES, EventyardError, sendInChunks, TimeoutError, type Logger } from '@eventyard/core';
+import { byTopic, EventyardError, ManagedProducer, TimeoutError, type Logger } from '@eventyard/core';
 import type { OutgoingRecord } from '@eventyard/evhub';
-import type { Kafka, Message, Producer } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import { ProducerErrors } from '../error-codes.ts';
 import { MicroBatcher } from './micro-batcher.ts';
 
@@ -21,28 +21,21 @@ export interface RecordPublisherOptions {
 }
 
 export class RecordPublisher {
-  readonly #producer: Producer;
+  readonly #producer: ManagedProducer;
   readonly #batcher: MicroBatcher<OutgoingRecord>;
   readonly #timeoutMs: number;
-  readonly #maxBatchBytes: number;
   readonly #log: Logger;
   #state: PublisherState = 'created';
-  #connected = false;
 
   constructor(options: RecordPublisherOptions) {
     this.#timeoutMs = options.timeoutMs;
-    this.#maxBatchBytes = options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES;
     this.#log = options.logger.child({ component: 'publisher' });
-    this.#producer = createProducer(options.kafka, {
+    this.#producer = new ManagedProducer({
+      kafka: options.kafka,
       // kafkajs retries an idempotent producer forever by default; a Report waits at most timeoutMs, so
       // give up on a batch in about that time rather than keep an outage's backlog retrying for minutes.
       retry: { retries: 5, initialRetryTime: 100, maxRetryTime: Math.max(200, Math.floor(options.timeoutMs / 5)) },
-    });
-    this.#producer.on(this.#producer.events.CONNECT, () => {
-      this.#connected = true;
-    });
-    this.#producer.on(this.#producer.events.DISCONNECT, () => {
-      this.#connected = false;
+      ...(options.maxBatchBytes === undefined ? {} : { maxBatchBytes: options.maxBatchBytes }),
     });
     this.#batcher = new MicroBatcher<OutgoingRecord>({
       flush: (records) => this.#send(records),
@@ -59,13 +52,13 @@ export class RecordPublisher {
 
   /** True while the kafkajs producer is connected (readiness). */
   get connected(): boolean {
-    return this.#connected && this.#state === 'running';
+    return this.#producer.connected && this.#state === 'running';
   }
 
   async start(): Promise<void> {
     if (this.#state !== 'created') return;
     this.#state = 'starting';
-    await this.#producer.connect();
+    await this.#producer.start();
     this.#state = 'running';
   }
 
@@ -105,24 +98,14 @@ export class RecordPublisher {
     const wasRunning = this.#state === 'running';
     this.#state = 'closing';
     if (wasRunning) await this.#batcher.drain();
-    await this.#producer.disconnect();
+    await this.#producer.close();
     this.#state = 'closed';
   }
 
   async #send(records: OutgoingRecord[]): Promise<void> {
-    const byTopic = new Map<string, Message[]>();
-    for (const record of records) {
-      let messages = byTopic.get(record.topic);
-      if (messages === undefined) byTopic.set(record.topic, (messages = []));
-      messages.push({ key: record.key, value: record.value, headers: record.headers });
-    }
     try {
-      // The micro-batch's own byte bound counts values only; this one counts what the broker counts.
-      await sendInChunks(
-        this.#producer,
-        [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-        { acks: -1, timeout: this.#timeoutMs, maxBatchBytes: this.#maxBatchBytes },
-      );
+      // The micro-batch's own byte bound counts values only; the producer's counts what the broker counts.
+      await this.#producer.send(byTopic(records), { timeoutMs: this.#timeoutMs });
     } catch (cause) {
       this.#log.warn({ err: cause, records: records.length }, 'publish failed');
       const reason = cause instanceof Error ? cause.message : String(cause);

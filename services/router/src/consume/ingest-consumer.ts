@@ -9,9 +9,9 @@
 // restarted, a session timed out) fetches them again from the last commit, it skips them. Each is
 // remembered with recordFingerprint, so a log truncated and written again is routed, not skipped.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createProducer, DeadLetterCodes, deadLetterMessage, FinishedOffsets, recordFingerprint, sendInChunks, textHeaders, Topics, type ComponentState, type Logger } from '@eventyard/core';
+import { byTopic, DeadLetterCodes, deadLetterMessage, FinishedOffsets, ManagedProducer, recordFingerprint, textHeaders, Topics, type ComponentState, type Logger } from '@eventyard/core';
 import type { EventInput } from '@eventyard/db';
-import type { Consumer, EachBatchPayload, Kafka, Message, Producer } from 'kafkajs';
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { ConfigCache } from '../config-cache/config-cache.ts';
 import type { BroadcastFanout } from '../fanout/broadcast-fanout.ts';
 import type { HistoryWriter } from '../history/history-writer.ts';
@@ -47,10 +47,9 @@ export class IngestConsumer {
   readonly #options: IngestConsumerOptions;
   readonly #log: Logger;
   readonly #consumer: Consumer;
-  readonly #producer: Producer;
+  readonly #producer: ManagedProducer;
   #state: ComponentState = 'created';
   #joined = false;
-  #producerConnected = false;
   /** Per assigned partition, the next offset to commit (last resolved + 1) not yet committed. */
   readonly #uncommitted = new Map<number, string>();
   /** Per assigned partition, the records routed and not covered by a commit. */
@@ -74,10 +73,12 @@ export class IngestConsumer {
       // A failing round (broker or Postgres down) is retried with backoff, then the consumer restarts.
       retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000 },
     });
-    this.#producer = createProducer(options.kafka, {
+    this.#producer = new ManagedProducer({
+      kafka: options.kafka,
       // Bounded rather than kafkajs's endless idempotent default: a round that cannot be produced fails,
       // its offsets stay unresolved and it is routed again (at-least-once), instead of hanging shutdown.
       retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 5000 },
+      maxBatchBytes: options.maxBatchBytes,
     });
     const { events: ce } = this.#consumer;
     this.#consumer.on(ce.GROUP_JOIN, ({ payload }) => {
@@ -98,12 +99,6 @@ export class IngestConsumer {
     this.#consumer.on(ce.END_BATCH_PROCESS, ({ payload }) => {
       options.metrics.consumerLag.set({ partition: String(payload.partition) }, Number(payload.offsetLag));
     });
-    this.#producer.on(this.#producer.events.CONNECT, () => {
-      this.#producerConnected = true;
-    });
-    this.#producer.on(this.#producer.events.DISCONNECT, () => {
-      this.#producerConnected = false;
-    });
   }
 
   get state(): ComponentState {
@@ -112,14 +107,14 @@ export class IngestConsumer {
 
   /** Readiness: in the consumer group with a connected producer. */
   get ready(): boolean {
-    return this.#state === 'running' && this.#joined && this.#producerConnected;
+    return this.#state === 'running' && this.#joined && this.#producer.connected;
   }
 
   async start(): Promise<void> {
     if (this.#state !== 'created') return;
     this.#state = 'starting';
     await this.#options.topics.ensure([Topics.ingest, Topics.schedule, Topics.dead]);
-    await this.#producer.connect();
+    await this.#producer.start();
     await this.#consumer.connect();
     // A new group starts at the beginning: every acknowledged Report on ingest gets routed.
     await this.#consumer.subscribe({ topics: [Topics.ingest], fromBeginning: true });
@@ -150,7 +145,7 @@ export class IngestConsumer {
       await this.#consumer.disconnect();
       this.#log.info('ingest consumer stopped');
     } finally {
-      await this.#producer.disconnect();
+      await this.#producer.close();
       this.#state = 'stopped';
     }
   }
@@ -291,30 +286,18 @@ export class IngestConsumer {
    */
   async #produce(records: readonly OutgoingRecord[], refused: Map<string, string>): Promise<void> {
     if (records.length === 0) return;
-    const byTopic = new Map<string, Message[]>();
-    for (const record of records) {
-      let list = byTopic.get(record.topic);
-      if (list === undefined) byTopic.set(record.topic, (list = []));
-      list.push({ key: record.key, value: record.value, headers: record.headers });
-    }
-    await sendInChunks(
-      this.#producer,
-      [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-      {
-        acks: -1,
-        timeout: this.#options.produceTimeoutMs,
-        maxBatchBytes: this.#options.maxBatchBytes,
-        onTooLarge: (topic, message, err) => {
-          const headers = textHeaders(message.headers);
-          const eventId = headers[EVENT_ID_HEADER] ?? null;
-          const value = message.value === null || message.value === undefined ? null : Buffer.from(message.value);
-          const reason = `the broker refused a record of ${value?.length ?? 0} bytes for ${topic} as too large (${err instanceof Error ? err.message : String(err)})`;
-          if (eventId !== null) refused.set(eventId, reason);
-          const key = message.key === null || message.key === undefined ? null : Buffer.from(message.key);
-          return { topic: Topics.dead, message: deadLetterMessage({ key, value, headers, code: DeadLetterCodes.recordTooLarge, reason, eventId, dropValue: true }) };
-        },
+    await this.#producer.send(byTopic(records), {
+      timeoutMs: this.#options.produceTimeoutMs,
+      onTooLarge: (topic, message, err) => {
+        const headers = textHeaders(message.headers);
+        const eventId = headers[EVENT_ID_HEADER] ?? null;
+        const value = message.value === null || message.value === undefined ? null : Buffer.from(message.value);
+        const reason = `the broker refused a record of ${value?.length ?? 0} bytes for ${topic} as too large (${err instanceof Error ? err.message : String(err)})`;
+        if (eventId !== null) refused.set(eventId, reason);
+        const key = message.key === null || message.key === undefined ? null : Buffer.from(message.key);
+        return { topic: Topics.dead, message: deadLetterMessage({ key, value, headers, code: DeadLetterCodes.recordTooLarge, reason, eventId, dropValue: true }) };
       },
-    );
+    });
   }
 
   #count(round: RoutedRound): void {
