@@ -135,3 +135,49 @@ test('0010: API keys take the admin permissions; rollback removes only keys hold
   await knex.migrate.down({ migrationSource, name: '0010_api_key_admin_permissions' });
   assert.deepEqual(((await knex('api_keys').pluck('id')) as string[]).sort(), [old.key.id], `key ${reader.key.id} with new permissions is removed`);
 });
+
+test('0012: existing producers are not anonymous; per-app counts of timers and open transactions; rollback drops the column', async (t) => {
+  const { knex } = await createDatabase(t, { migrate: false });
+  await migrateLatest(knex);
+  await knex.migrate.down({ migrationSource, name: '0012_ingest_quotas' });
+  await knex('producers').insert({ app_id: 'shop', topic_id: 'order', qps: 5 });
+  assert.deepEqual(await migrateLatest(knex), ['0012_ingest_quotas']);
+  assert.equal((await getProducer(knex, 'shop', 'order'))?.anonymous, false, 'upgrading opens nothing');
+  await upsertProducer(knex, { app_id: 'kiosk', topic_id: 'ping', anonymous: true });
+  assert.deepEqual(await listProducerIngestSettings(knex), [
+    { app_id: 'kiosk', topic_id: 'ping', qps: 0, anonymous: true },
+    { app_id: 'shop', topic_id: 'order', qps: 5, anonymous: false },
+  ]);
+
+  const timer = (id: string, headers: Record<string, string>) => ({ id, kind: 'delay', due_at: new Date(), target_topic: 'eventyard.ingest', message_key: null, value: Buffer.from('x'), headers });
+  await insertTimers(knex, [timer('a', { 'ey-app-id': 'shop' }), timer('b', { 'ey-app-id': 'shop' }), timer('c', { 'ey-app-id': 'blog' }), timer('d', {})]);
+  assert.equal(await countPendingTimersForApp(knex, 'shop'), 2);
+  assert.equal(await countPendingTimersForApp(knex, 'nobody'), 0);
+  const indexes = (await knex('pg_indexes').whereIn('indexname', ['schedules_app_id', 'transactions_open_app']).orderBy('indexname').pluck('indexname')) as string[];
+  assert.deepEqual(indexes, ['schedules_app_id', 'transactions_open_app']);
+  assert.equal(await countOpenTransactionsForApp(knex, 'shop'), 0);
+
+  await knex.migrate.down({ migrationSource, name: '0012_ingest_quotas' });
+  const columns = (await knex('information_schema.columns').where({ table_name: 'producers', column_name: 'anonymous' }).pluck('column_name')) as string[];
+  assert.deepEqual(columns, []);
+});
+
+test('0014: plaintext secrets stay readable; rollback clears sealed values the older code would send as secrets', async (t) => {
+  const { knex } = await createDatabase(t, { migrate: false });
+  await migrateLatest(knex);
+  await knex.migrate.down({ migrationSource, name: '0014_processor_secrets' });
+  const row = { app_id: 'shop', topic_id: 'order', protocol_type: 'httpSend', addr: 'https://example.test/hook' };
+  await knex('processors').insert({ ...row, dispatcher_id: 'old', webhook_secret: 'legacy-secret', auth_token: 'legacy-token' });
+  assert.deepEqual(await migrateLatest(knex), ['0014_processor_secrets']);
+  const old = await getProcessor(knex, 'old');
+  assert.deepEqual([old?.webhook_secret, old?.auth_token, old?.webhook_secret_previous], ['legacy-secret', 'legacy-token', null]);
+  await assert.rejects(knex('processors').where({ dispatcher_id: 'old' }).update({ webhook_secret_previous: 'x' }), /processors_previous_secret_expiry/);
+  await knex('processors').insert({ ...row, dispatcher_id: 'sealed', webhook_secret: 'eyenc:v1:0011223344556677:AAAA', auth_token: 'eyenc:v1:0011223344556677:BBBB' });
+
+  await knex.migrate.down({ migrationSource, name: '0014_processor_secrets' });
+  const rows = (await knex('processors').orderBy('dispatcher_id').select('dispatcher_id', 'webhook_secret', 'auth_token')) as unknown[];
+  assert.deepEqual(rows, [
+    { dispatcher_id: 'old', webhook_secret: 'legacy-secret', auth_token: 'legacy-token' },
+    { dispatcher_id: 'sealed', webhook_secret: null, auth_token: null },
+  ]);
+});
