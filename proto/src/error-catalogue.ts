@@ -51,3 +51,48 @@ export function defineErrorCodes<const T extends Record<`EY_${string}`, ErrorRow
   for (const [code, row] of Object.entries(rows)) table[code] = Object.freeze({ code, ...row });
   return Object.freeze(table) as ErrorTable<T>;
 }
+
+/** The brand core's isEventyardError looks for (Symbol.for: shared by every copy of either package). */
+const BRAND = Symbol.for('eventyard.error');
+
+export interface CodedErrorOptions {
+  cause?: unknown;
+  /** Fields the logger prints beside the error (topic, partition, event_id, field…). */
+  context?: Record<string, unknown>;
+}
+
+/**
+ * An error built from one row of an error table: code, family, retriable, EvHub result code, HTTP and
+ * gRPC statuses all come from the row, the call site gives the message and context. The one
+ * implementation behind @eventyard/core's EventyardError and proto's own ProtoError (proto depends on
+ * nothing of ours, so the class lives here); both carry the same brand.
+ */
+export class CodedError<C extends string = string> extends Error {
+  readonly code: C;
+  readonly family: ErrorFamily;
+  readonly retriable: boolean;
+  readonly context: Record<string, unknown>;
+  /** EvHub `ret.code` the producer's edge answers for this error. */
+  readonly resultCode: ResultCode;
+  /** HTTP status of a REST reply refusing a request with this error. */
+  readonly httpStatus: number;
+  /** gRPC status an EvHub edge fails the call with instead of answering `ret` (see ErrorRow.transport). */
+  readonly transport: TransportStatus | undefined;
+
+  constructor(spec: ErrorSpec<C>, message: string, options: CodedErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'CodedError';
+    this.code = spec.code;
+    this.family = spec.family;
+    this.retriable = spec.retriable;
+    this.resultCode = spec.resultCode;
+    this.httpStatus = spec.http;
+    this.transport = spec.transport;
+    this.context = options.context ?? {};
+    Object.defineProperty(this, BRAND, { value: true });
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { name: this.name, code: this.code, family: this.family, message: this.message, retriable: this.retriable, ...this.context };
+  }
+}

@@ -6,7 +6,7 @@
 // EvHub's result codes and the shape of the error tables belong to the wire contract (@eventyard/proto);
 // these subpaths load no gRPC code.
 import { ResultCode } from '@eventyard/proto/result-codes';
-import { defineErrorCodes, type ErrorFamily, type ErrorRow, type ErrorSpec, type ErrorTable, type TransportStatus } from '@eventyard/proto/error-catalogue';
+import { CodedError, defineErrorCodes, type ErrorFamily, type ErrorRow, type ErrorSpec, type ErrorTable, type TransportStatus } from '@eventyard/proto/error-catalogue';
 
 export { defineErrorCodes, ResultCode };
 export type { ErrorFamily, ErrorRow, ErrorSpec, ErrorTable, TransportStatus };
@@ -23,34 +23,12 @@ export interface EventyardErrorOptions {
 /** A table row of the given family (what each subclass accepts). */
 export type FamilySpec<F extends ErrorFamily> = ErrorSpec & { readonly family: F };
 
-export class EventyardError extends Error {
-  readonly code: string;
-  readonly family: ErrorFamily;
-  readonly retriable: boolean;
-  readonly context: Record<string, unknown>;
-  /** EvHub `ret.code` the producer's edge answers for this error. */
-  readonly resultCode: ResultCode;
-  /** HTTP status of a REST reply refusing a request with this error. */
-  readonly httpStatus: number;
-  /** gRPC status an EvHub edge fails the call with instead of answering `ret` (see ErrorRow.transport). */
-  readonly transport: TransportStatus | undefined;
-
+/** Every error Eventyard raises (proto's CodedError, named for the services); see the file's head. */
+export class EventyardError extends CodedError {
   /** `spec` is a row of a package's error table (e.g. CoreErrors.EY_CONFIG_INVALID). */
   constructor(spec: ErrorSpec, message: string, options: EventyardErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(spec, message, options);
     this.name = 'EventyardError';
-    this.family = spec.family;
-    this.code = spec.code;
-    this.retriable = spec.retriable;
-    this.resultCode = spec.resultCode;
-    this.httpStatus = spec.http;
-    this.transport = spec.transport;
-    this.context = options.context ?? {};
-    Object.defineProperty(this, BRAND, { value: true });
-  }
-
-  toJSON(): Record<string, unknown> {
-    return { name: this.name, code: this.code, family: this.family, message: this.message, retriable: this.retriable, ...this.context };
   }
 }
 
