@@ -16,6 +16,9 @@ import { ProcessorRegistry } from './processors/processor-registry.ts';
 import { GrpcSender } from './send/grpc-sender.ts';
 import { HttpSender } from './send/http-sender.ts';
 
+/** Its config parser beside createApp, for whoever builds the service in-process (tests, bench/). */
+export { loadConfig } from './config.ts';
+
 export interface DispatcherApp extends App {
   readonly state: ComponentState;
   readonly ports: { health: number };

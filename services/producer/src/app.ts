@@ -19,6 +19,9 @@ import { ReportService, type ReportFaults } from './report/report-service.ts';
 import { OutboxRelay } from './transactions/outbox-relay.ts';
 import { TransactionService } from './transactions/transaction-service.ts';
 
+/** Its config parser beside createApp, for whoever builds the service in-process (tests, bench/). */
+export { loadConfig } from './config.ts';
+
 /** Room around `event.data` for the rest of a Report, so data just over the limit still gets a clear 10000. */
 const REQUEST_OVERHEAD_BYTES = 1024 * 1024;
 

@@ -70,7 +70,7 @@ const producerEnv = {
   EY_PUBLISH_BATCH_MAX_BYTES: field.int(1024, 64 * 1024 * 1024).default(512 * 1024),
   /**
    * Produce requests in flight at once; Reports arriving meanwhile wait and share the next request. 1 is
-   * fastest (test/bench/publish.bench.ts): kafkajs's idempotent producer sends one request per broker at a time.
+   * fastest (bench/publish/run.ts): kafkajs's idempotent producer sends one request per broker at a time.
    */
   EY_PUBLISH_MAX_IN_FLIGHT: field.int(1, 64).default(1),
   /** How long shutdown lets in-flight gRPC/HTTP calls finish before cutting them. */

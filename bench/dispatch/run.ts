@@ -1,7 +1,7 @@
 // How fast does the dispatcher drain a delivery topic into a no-op Dispatch server? Runs it in-process
 // against the project's broker and a throwaway Postgres, produces N tasks up front and prints deliveries/s
 // (each one a gRPC call plus its attempt record, group-committed) at a few processor concurrencies.
-//   node services/dispatcher/test/bench/dispatch.bench.ts [tasks=5000]
+//   node bench/dispatch/run.ts [tasks=5000]   (pnpm bench:dispatch)
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,8 +13,7 @@ import { createDatabase } from '@eventyard/db/testing';
 import { encodeMessage } from '@eventyard/proto';
 import { startDispatchServer } from '@eventyard/sdk';
 import { Kafka, logLevel } from 'kafkajs';
-import { createApp } from '../../src/app.ts';
-import { loadConfig } from '../../src/config.ts';
+import { createApp, loadConfig } from '@eventyard/dispatcher';
 
 const TASKS = Number(process.argv[2] ?? 5000);
 const CONCURRENCY = [16, 64];

@@ -2,7 +2,7 @@
 // broker (fsync per produce, its default) and a throwaway Postgres, and reports over gRPC at several
 // concurrencies with: one record per produce request (no batching), and batches with 1 or 4 requests
 // in flight. Prints Reports/s and latency percentiles per setting.
-//   node services/producer/test/bench/publish.bench.ts [reportsPerRun=3000]
+//   node bench/publish/run.ts [reportsPerRun=3000]   (pnpm bench:publish)
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,8 +11,7 @@ import { startBroker } from '@eventyard/broker';
 import { silentLogger } from '@eventyard/core';
 import { createDatabase } from '@eventyard/db/testing';
 import { createReportClient } from '@eventyard/sdk';
-import { createApp } from '../../src/app.ts';
-import { loadConfig } from '../../src/config.ts';
+import { createApp, loadConfig } from '@eventyard/producer';
 
 const REPORTS = Number(process.argv[2] ?? 3000);
 const SETTINGS = [
