@@ -27,6 +27,8 @@ test('service producer + report', async (t) => {
       EY_TOPIC_PARTITIONS: '1',
       EY_LOG_LEVEL: 'warn',
       EY_SHUTDOWN_GRACE_MS: '1000',
+      // The CLI reports anonymously here; `--api-key` has its own test.
+      EY_REQUIRE_API_KEY: 'false',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

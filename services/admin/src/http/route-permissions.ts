@@ -4,7 +4,7 @@
 //
 // - events:read  read events, deliveries, stats, replay job status, and configs (their secrets are
 //                always shown redacted), and test a filter (computes only)
-// - config:write create, change, delete, pause and resume producers and processors
+// - config:write create, change, delete, pause and resume producers and processors, rotate signing secrets
 // - replay       replay events, redrive dead letters, cancel replays and scheduled events
 // - keys:manage  create, list, read and revoke API keys
 import type { ApiKeyPermission } from '@eventyard/db';
@@ -26,6 +26,7 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, AdminPermission>> = {
   'DELETE /v1/processor/:dispatcher_id': 'config:write',
   'GET /v1/processors': 'events:read',
   'POST /v1/processors/:dispatcher_id/pause': 'config:write',
+  'POST /v1/processors/:dispatcher_id/secret/rotate': 'config:write',
   'POST /v1/processors/:dispatcher_id/resume': 'config:write',
   'POST /v1/processors/:dispatcher_id/redrive': 'replay',
   'GET /v1/processors/:dispatcher_id/stats': 'events:read',
