@@ -15,8 +15,8 @@ const CASES: { name: string; options: RenderOptions; kinds: Record<string, numbe
   {
     name: 'default values',
     options: {},
-    // Secrets: the database URL, the hook's copy for the migrations Job, and the generated admin token.
-    kinds: { Deployment: 5, Service: 5, PodDisruptionBudget: 5, HorizontalPodAutoscaler: 0, Job: 1, Secret: 3, ConfigMap: 1, ServiceAccount: 1 },
+    // Secrets: the database URL, the hook's copy for the migrations Job, the generated admin token and secrets key.
+    kinds: { Deployment: 5, Service: 5, PodDisruptionBudget: 5, HorizontalPodAutoscaler: 0, Job: 1, Secret: 4, ConfigMap: 1, ServiceAccount: 1 },
   },
   {
     name: 'production fixture',

@@ -225,8 +225,8 @@ test('postgres from parts: the password from an existing Secret is spliced into 
   const env = effectiveEnv(container, objects);
   assert.equal(env.get('EY_DATABASE_PASSWORD'), 'secret:pg-credentials/pass');
   assert.equal(env.get('EY_DATABASE_URL'), 'postgres://app:$(EY_DATABASE_PASSWORD)@pg-rw.db.svc:5433/events?sslmode=require');
-  // No chart Secret (nothing secret given as a value) and no hook Secret: only the admin token's own.
-  assert.deepEqual(ofKind(objects, 'Secret').map((s) => s.metadata.name), [`${FULLNAME}-admin-token`]);
+  // No chart Secret (nothing secret given as a value) and no hook Secret: only the admin token's and the secrets key's own.
+  assert.deepEqual(ofKind(objects, 'Secret').map((s) => s.metadata.name).sort(), [`${FULLNAME}-admin-token`, `${FULLNAME}-secrets-key`]);
 });
 
 test('values given inline: a URL-encoded password in the chart Secret, SASL password in the chart Secret', async (t) => {

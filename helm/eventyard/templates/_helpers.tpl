@@ -95,6 +95,18 @@ The admin token's Secret and key: the user's (adminAuth.existingSecret), or the 
 {{- if .Values.adminAuth.existingSecret }}{{ .Values.adminAuth.existingSecretKey }}{{ else }}token{{ end }}
 {{- end }}
 
+{{/*
+The key sealing processor secrets at rest (EY_SECRETS_KEY): the user's Secret (secretsEncryption.existingSecret)
+or the chart's own <fullname>-secrets-key (secrets-key-secret.yaml), a random key kept across upgrades.
+*/}}
+{{- define "eventyard.secretsKeySecretName" -}}
+{{- .Values.secretsEncryption.existingSecret | default (printf "%s-secrets-key" (include "eventyard.fullname" .)) }}
+{{- end }}
+
+{{- define "eventyard.secretsKeySecretKey" -}}
+{{- if .Values.secretsEncryption.existingSecret }}{{ .Values.secretsEncryption.existingSecretKey }}{{ else }}key{{ end }}
+{{- end }}
+
 {{- define "eventyard.needsSecret" -}}
 {{- if or (not .Values.postgres.existingSecret) (and .Values.kafka.sasl.mechanism (not .Values.kafka.sasl.existingSecret)) }}true{{ end }}
 {{- end }}
