@@ -7,7 +7,7 @@ import { generateSecretKey, isEventyardError, silentLogger } from '@eventyard/co
 import { createDatabase } from '@eventyard/db/testing';
 import { createApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
-import { startAdmin } from '../fixture.ts';
+import { startAdmin, TEST_ADMIN_TOKEN } from '../fixture.ts';
 
 const HOOK = { dispatcher_id: 'hook', app_id: 'shop', topic_id: 'order', protocol_type: 'httpSend', addr: 'https://example.test/hook' };
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
@@ -76,12 +76,12 @@ test('webhook secrets over the admin API', async (t) => {
 
 test('the admin service does not start when stored secrets do not open with its keys', async (t) => {
   const db = await createDatabase(t);
-  const env = { EY_DATABASE_URL: db.url, EY_ADMIN_PORT: '0', EY_ADMIN_HOST: '127.0.0.1', EY_HEALTH_PORT: '0', EY_SHUTDOWN_GRACE_MS: '1000' };
+  const env = { EY_DATABASE_URL: db.url, EY_ADMIN_PORT: '0', EY_ADMIN_HOST: '127.0.0.1', EY_HEALTH_PORT: '0', EY_SHUTDOWN_GRACE_MS: '1000', EY_ADMIN_TOKEN: TEST_ADMIN_TOKEN };
   const first = createApp(loadConfig({ ...env, EY_SECRETS_KEY: generateSecretKey() }), { logger: silentLogger() });
   await first.start();
   const res = await fetch(`http://127.0.0.1:${first.ports.http}/v1/processor`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
     body: JSON.stringify({ processor_conf_info: HOOK }),
   });
   assert.equal(res.status, 200);
