@@ -2,7 +2,7 @@
 // produces it back to the delivery topic when due — the dispatcher never sleeps), an exhausted delivery
 // goes to `eventyard.dead`, and so does an undecodable record, as it was. One idempotent producer
 // (acks = all) serves every processor; a send resolves only once the broker acknowledged it.
-import { deadLetterMessage, EventyardError, ManagedProducer, Topics, type DeadLetterSource, type Logger } from '@eventyard/core';
+import { CoreErrors, deadLetterMessage, EventyardError, ManagedProducer, textHeaders, Topics, type DeadLetterSource, type Logger } from '@eventyard/core';
 import { APP_ID_HEADER } from '@eventyard/evhub';
 import { encodeMessage, type DeliveryTask__Output } from '@eventyard/proto';
 import type { Kafka } from 'kafkajs';
@@ -41,9 +41,11 @@ export interface DeadHandOff {
 export class HandOff {
   readonly #producer: ManagedProducer;
   readonly #timeoutMs: number;
+  readonly #log: Logger;
 
   constructor(options: { kafka: Kafka; timeoutMs: number; logger: Logger }) {
     this.#timeoutMs = options.timeoutMs;
+    this.#log = options.logger.child({ component: 'hand-off' });
     this.#producer = new ManagedProducer({
       kafka: options.kafka,
       // Bounded (kafkajs's idempotent default retries forever): the caller retries with its own backoff.
@@ -157,8 +159,32 @@ export class HandOff {
     );
   }
 
+  /**
+   * A record the broker refuses as too large for its topic (a retry carrying a large pass_back, a dead
+   * letter of a large task) would fail the same way on every try: it goes to `eventyard.dead` as a dead
+   * letter without its value (EY_RECORD_TOO_LARGE, the size in a header) instead of into a retry loop
+   * that stalls the processor's partition. The event's payload stays in its history row.
+   */
   async #send(topic: string, message: { key: Buffer | null; value: Buffer | null; headers: Record<string, string> }): Promise<void> {
-    await this.#producer.send([{ topic, messages: [message] }], { timeoutMs: this.#timeoutMs });
+    await this.#producer.send([{ topic, messages: [message] }], {
+      timeoutMs: this.#timeoutMs,
+      onTooLarge: (refusedTopic, refused, err) => {
+        const headers = textHeaders(refused.headers);
+        const eventId = headers[EVENT_ID_HEADER];
+        const value = refused.value === null || refused.value === undefined ? null : Buffer.from(refused.value);
+        this.#log.error({ err, topic: refusedTopic, event_id: eventId, bytes: value?.length ?? 0 }, 'record too large for its topic: dead-lettered without its value');
+        const letter = deadLetterMessage({
+          key: refused.key === null || refused.key === undefined ? null : Buffer.from(refused.key),
+          value,
+          dropValue: true,
+          headers: { ...headers, 'ey-refused-topic': refusedTopic },
+          ...(eventId === undefined ? {} : { eventId }),
+          code: CoreErrors.EY_RECORD_TOO_LARGE.code,
+          reason: `a record for ${refusedTopic} is larger than the topic accepts (${value?.length ?? 0} bytes of value)`,
+        });
+        return { topic: Topics.dead, message: letter };
+      },
+    });
   }
 }
 
