@@ -78,6 +78,11 @@ export async function inspectTree(label: string, root: string, userEnv: Record<s
     // The bench's Dispatch server is on loopback, which egress guards refuse by default.
     EY_EGRESS_ALLOW: '127.0.0.0/8,::1',
     EY_ADMIN_TOKEN: BENCH_ADMIN_TOKEN,
+    // The bench's client reports anonymously, as EvHub clients do (newer producers require a key by default).
+    EY_REQUIRE_API_KEY: 'false',
+    // One broker: one copy, said so the durability check stays quiet in both trees' logs.
+    EY_KAFKA_REPLICATION_FACTOR: '1',
+    EY_KAFKA_MIN_INSYNC_REPLICAS: '1',
   };
   const known = await namedInSources(root, [...Object.keys(wanted), 'EY_ALLOW_PRIVATE_TARGETS', ...Object.keys(userEnv)]);
   const env: Record<string, string> = {};
