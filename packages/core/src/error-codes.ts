@@ -94,7 +94,7 @@ export const CoreErrors = defineErrorCodes({
     http: 413,
     resultCode: ResultCode.INVALID_PARAMETER,
     retriable: false,
-    raisedBy: 'router, delay-scheduler (core dead-letter headers)',
+    raisedBy: 'router, delay-scheduler, dispatcher hand-off (core dead-letter headers)',
     meaning:
       'a record over `EY_KAFKA_MAX_BATCH_BYTES` by estimate, or one the broker refused with `MESSAGE_TOO_LARGE` (a topic with a smaller `max.message.bytes`); dead-lettered instead of retried forever',
   },
