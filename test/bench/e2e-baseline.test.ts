@@ -113,6 +113,9 @@ test('an older tree gets only the settings its sources name, with the fallback f
   assert.deepEqual(tree.notes, [
     'baseline: its sources do not name EY_EGRESS_ALLOW, not set',
     'baseline: its sources do not name EY_ADMIN_TOKEN, not set',
+    'baseline: its sources do not name EY_REQUIRE_API_KEY, not set',
+    'baseline: its sources do not name EY_KAFKA_REPLICATION_FACTOR, not set',
+    'baseline: its sources do not name EY_KAFKA_MIN_INSYNC_REPLICAS, not set',
     'baseline: EY_ALLOW_PRIVATE_TARGETS=true instead',
     'baseline: --env EY_ROUTER_SOMETHING_NEW is set but its sources do not name it (no effect?)',
   ]);
@@ -122,6 +125,7 @@ test('an older tree gets only the settings its sources name, with the fallback f
   assert.equal(current.adminToken, BENCH_ADMIN_TOKEN);
   assert.equal(current.env.EY_EGRESS_ALLOW, '127.0.0.0/8,::1');
   assert.equal(current.env.EY_ALLOW_PRIVATE_TARGETS, undefined);
+  assert.equal(current.env.EY_REQUIRE_API_KEY, 'false');
 });
 
 test('comparison: medians, spread between rounds, ratio of medians and per-round ratios', () => {
