@@ -28,3 +28,22 @@ test('lookups are cached for the TTL, dropped by clear(), and an expiry is honou
   await revokeApiKey(knex, other.key.id);
   assert.equal(await shortTtl.find(other.secret), undefined, 'with no TTL every lookup reads Postgres');
 });
+
+test('a flood of unknown secrets neither grows the cache nor pushes a good key out', async (t) => {
+  const { knex } = await createDatabase(t);
+  let queries = 0;
+  knex.on('query', () => queries++);
+  const cache = new ApiKeyCache({ knex, logger: silentLogger(), ttlMs: 60_000, maxEntries: 5 });
+  const { key, secret } = await createApiKey(knex, { app_ids: ['*'] });
+  assert.equal((await cache.find(secret))?.id, key.id);
+  for (let i = 0; i < 50; i++) assert.equal(await cache.find(`eyk_nope_${i}`), undefined);
+  const before = queries;
+  assert.equal(cache.cached(secret)?.id, key.id, 'the good key is still cached');
+  assert.equal((await cache.find(secret))?.id, key.id);
+  assert.equal(queries, before, 'and answered without a query');
+  assert.equal(cache.wasKnownGood(secret), true);
+  assert.equal(cache.wasKnownGood('eyk_nope_1'), false);
+  // An unknown secret asked again within the TTL costs no query either.
+  assert.equal(await cache.find('eyk_nope_49'), undefined);
+  assert.equal(queries, before);
+});

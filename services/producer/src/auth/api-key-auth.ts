@@ -4,19 +4,15 @@
 // (app_id, topic_id) whose producer config grants `anonymous: true`; false never requires one (a broadcast
 // needs one in every mode). Nothing about the keys that exist changes this: revoking the last key never
 // reopens ingest.
-// Lookups are cached briefly so a busy producer does not query Postgres per Report; the cache is dropped
-// whenever the api_keys table changes (ApiKeyWatch), so a revoked key stops working within moments.
-// Valid keys and unknown ones are cached apart, so a flood of wrong keys cannot push the good ones out,
-// and failed lookups are rate-limited per client address: past EY_AUTH_FAILURE_LIMIT a caller's keys
-// that are not already known good are refused without a query (a brute force costs Postgres nothing).
+// Lookups go through @eventyard/db's ApiKeyCache (shared with the admin API: valid and unknown secrets
+// cached apart, dropped whenever the api_keys table changes, ApiKeyWatch), and failed lookups are
+// rate-limited per client address: past EY_AUTH_FAILURE_LIMIT a caller's keys that are not already known
+// good are refused without a query (a brute force costs Postgres nothing).
 import { CoreErrors, ValidationError, type Logger } from '@eventyard/core';
-import { apiKeyAllows, findApiKeyBySecret, touchApiKey, type ApiKeyRecord, type Knex } from '@eventyard/db';
+import { ApiKeyCache, apiKeyAllows, type ApiKeyRecord, type Knex } from '@eventyard/db';
 import { AUTH_RATE_LIMITED, slowDown } from '../quota/refusals.ts';
 import { BucketMap, TokenBucket } from '../quota/token-bucket.ts';
 
-
-/** How often one key's last_used_at is written at most: operators want "recently", not every Report. */
-const TOUCH_INTERVAL_MS = 60_000;
 /** Client addresses whose failures are remembered at once; the least recently seen is forgotten first. */
 const MAX_TRACKED_ADDRESSES = 10_000;
 
@@ -54,35 +50,27 @@ export interface AuthorizeOptions {
   broadcast?: boolean;
 }
 
-interface CacheEntry<T> {
-  value: T;
-  until: number;
-}
-
 export class ApiKeyAuth {
   readonly #options: ApiKeyAuthOptions;
-  readonly #log: Logger;
   readonly #now: () => number;
-  readonly #ttlMs: number;
-  readonly #valid: BoundedCache<ApiKeyRecord>;
-  readonly #unknown: BoundedCache<true>;
+  readonly #cache: ApiKeyCache;
   readonly #failures = new BucketMap(MAX_TRACKED_ADDRESSES);
-  readonly #touched = new Map<string, number>();
 
   constructor(options: ApiKeyAuthOptions) {
     this.#options = options;
-    this.#log = options.logger.child({ component: 'api-key-auth' });
     this.#now = options.now ?? Date.now;
-    this.#ttlMs = options.cacheTtlMs ?? 10_000;
-    const maxEntries = options.cacheMaxEntries ?? 1000;
-    this.#valid = new BoundedCache(maxEntries);
-    this.#unknown = new BoundedCache(maxEntries);
+    this.#cache = new ApiKeyCache({
+      knex: options.knex,
+      logger: options.logger.child({ component: 'api-key-auth' }),
+      now: this.#now,
+      ...(options.cacheTtlMs === undefined ? {} : { ttlMs: options.cacheTtlMs }),
+      ...(options.cacheMaxEntries === undefined ? {} : { maxEntries: options.cacheMaxEntries }),
+    });
   }
 
   /** Forgets cached lookups (called when api_keys changes). */
   clearCache(): void {
-    this.#valid.clear();
-    this.#unknown.clear();
+    this.#cache.clear();
   }
 
   /**
@@ -114,31 +102,25 @@ export class ApiKeyAuth {
         context: { keyId: key.id },
       });
     }
-    this.#touch(key.id);
+    this.#cache.touch(key.id);
     return key;
   }
 
   /** The valid key behind `secret`; throws EY_UNAUTHENTICATED (and counts a failure) or EY_AUTH_RATE_LIMITED. */
   async #lookup(secret: string, address: string): Promise<ApiKeyRecord> {
-    const now = this.#now();
-    const cached = this.#valid.get(secret, now);
-    if (cached !== undefined && !expired(cached, now)) return cached;
+    const cached = this.#cache.cached(secret);
+    if (cached !== undefined) return cached;
     // Anything not known good costs the caller's failure allowance if it fails: check it first. A key that
     // was good when last looked up (its cache entry only aged out) is re-checked even then: behind a
     // proxy many clients share an address, and one guessing keys must not lock out the others' keys.
-    const bucket = this.#failures.get(address);
-    const wait = bucket?.waitMs(now) ?? 0;
-    if (wait > 0 && !this.#valid.hadEntry(secret)) {
+    const now = this.#now();
+    const wait = this.#failures.get(address)?.waitMs(now) ?? 0;
+    if (wait > 0 && !this.#cache.wasKnownGood(secret)) {
       const { limit, windowMs } = this.#options.failures;
       throw slowDown(AUTH_RATE_LIMITED, `authorization: too many failed API key lookups from ${address} (limit EY_AUTH_FAILURE_LIMIT=${limit} per EY_AUTH_FAILURE_WINDOW_MS=${windowMs}); retry in ${wait} ms`, { name: 'EY_AUTH_FAILURE_LIMIT', value: limit }, wait);
     }
-    let key: ApiKeyRecord | undefined;
-    if (this.#unknown.get(secret, now) === undefined) {
-      key = await findApiKeyBySecret(this.#options.knex, secret);
-      if (key === undefined) this.#unknown.set(secret, true, now + this.#ttlMs);
-      else this.#valid.set(secret, key, now + this.#ttlMs);
-    }
-    if (key === undefined || expired(key, now)) {
+    const key = await this.#cache.find(secret);
+    if (key === undefined) {
       this.#failed(address, now);
       throw unauthenticated('authorization: unknown, revoked or expired API key');
     }
@@ -150,53 +132,6 @@ export class ApiKeyAuth {
     const bucket = this.#failures.getOrCreate(address, () => new TokenBucket((limit * 1000) / windowMs, limit, now));
     bucket.take(now);
   }
-
-  /** Records use off the hot path, at most once a minute per key; a failure only costs the timestamp. */
-  #touch(id: string): void {
-    const now = this.#now();
-    if ((this.#touched.get(id) ?? 0) > now - TOUCH_INTERVAL_MS) return;
-    if (this.#touched.size >= (this.#options.cacheMaxEntries ?? 1000)) this.#touched.clear();
-    this.#touched.set(id, now);
-    touchApiKey(this.#options.knex, id).catch((err: unknown) => this.#log.warn({ err, keyId: id }, 'could not record API key use'));
-  }
-}
-
-/** A TTL cache that drops its oldest entry when full (never everything: one flood cannot empty it). */
-class BoundedCache<T> {
-  readonly #entries = new Map<string, CacheEntry<T>>();
-  readonly #maxEntries: number;
-
-  constructor(maxEntries: number) {
-    this.#maxEntries = maxEntries;
-  }
-
-  /** The value while fresh; an aged-out entry is kept (see hadEntry) until replaced or pushed out. */
-  get(key: string, now: number): T | undefined {
-    const entry = this.#entries.get(key);
-    return entry === undefined || entry.until <= now ? undefined : entry.value;
-  }
-
-  /** Whether `key` has an entry, fresh or aged out (cleared on every api_keys change). */
-  hadEntry(key: string): boolean {
-    return this.#entries.has(key);
-  }
-
-  set(key: string, value: T, until: number): void {
-    this.#entries.delete(key);
-    if (this.#entries.size >= this.#maxEntries) {
-      const oldest = this.#entries.keys().next();
-      if (oldest.done !== true) this.#entries.delete(oldest.value);
-    }
-    this.#entries.set(key, { value, until });
-  }
-
-  clear(): void {
-    this.#entries.clear();
-  }
-}
-
-function expired(key: ApiKeyRecord, now: number): boolean {
-  return key.expires_at != null && key.expires_at.getTime() <= now;
 }
 
 function unauthenticated(message: string): ValidationError {
