@@ -90,8 +90,8 @@ export class DeliveryRunner {
         continue;
       }
       if (occurrence !== undefined && step.status === 'cancelled') await this.#stopChain(job, task);
-      const nextAttemptAt = await this.#handOn(job, task, attempt.outcome, step);
-      await this.#record(job, task, attempt, step, nextAttemptAt);
+      const handedOn = await this.#handOn(job, task, attempt.outcome, step);
+      await this.#record(job, task, attempt, handedOn.step, handedOn.nextAttemptAt);
       return;
     }
   }
@@ -188,19 +188,26 @@ export class DeliveryRunner {
     return { outcome, startedAt, finishedAt };
   }
 
-  /** Produces the retry timer or dead letter; returns when the next attempt is due (retries). */
-  async #handOn(job: DeliveryJob, task: DeliveryTask__Output, outcome: AttemptOutcome, step: NextStep): Promise<Date | null> {
+  /**
+   * Produces the retry timer or dead letter; returns when the next attempt is due (retries), and the step
+   * as it ended: a retry the broker refused as too large was dead-lettered in its place, so it is `dead`.
+   */
+  async #handOn(job: DeliveryJob, task: DeliveryTask__Output, outcome: AttemptOutcome, step: NextStep): Promise<{ step: NextStep; nextAttemptAt: Date | null }> {
     const { handOff, metrics } = this.#options;
     const context = { ...job.context, event_id: task.event_id, dispatcher_id: job.dispatcherId };
     if (step.status === 'scheduled') {
       const dueAt = new Date(this.#now() + step.delayMs);
-      await persist(() => handOff.scheduleRetry({ task, key: job.key, retryTimes: step.retryTimes, dueAt, passBack: outcome.passBack }), {
+      const timerId = await persist(() => handOff.scheduleRetry({ task, key: job.key, retryTimes: step.retryTimes, dueAt, passBack: outcome.passBack }), {
         signal: job.signal,
         logger: this.#log,
         step: 'schedule retry',
         context,
       });
-      return dueAt;
+      if (timerId === null) {
+        metrics.dead.inc({ processor: job.dispatcherId });
+        return { step: { status: 'dead' }, nextAttemptAt: null };
+      }
+      return { step, nextAttemptAt: dueAt };
     }
     if (step.status === 'dead') {
       const attempts = task.retry_times + 1;
@@ -219,7 +226,7 @@ export class DeliveryRunner {
       metrics.dead.inc({ processor: job.dispatcherId });
       this.#log.warn({ ...context, attempts, error_code: outcome.errorCode }, 'delivery dead: attempts exhausted');
     }
-    return null;
+    return { step, nextAttemptAt: null };
   }
 
   async #record(

@@ -73,8 +73,12 @@ export class HandOff {
     return `retry:${task.event_id}:${task.dispatcher_id}:${task.repeat_times}:${retryTimes}`;
   }
 
-  /** Produces the retry's ScheduleItem to `eventyard.schedule`. */
-  async scheduleRetry(retry: RetryHandOff): Promise<string> {
+  /**
+   * Produces the retry's ScheduleItem to `eventyard.schedule`; resolves to its timer id, or to null when
+   * the broker refused it as too large and it went to `eventyard.dead` instead (the delivery then ends
+   * dead: no timer will fire for it).
+   */
+  async scheduleRetry(retry: RetryHandOff): Promise<string | null> {
     const { task } = retry;
     const timerId = HandOff.retryTimerId(task, retry.retryTimes);
     const dueAt = timestamp(retry.dueAt);
@@ -96,8 +100,8 @@ export class HandOff {
       value: next,
       kind: 'retry',
     });
-    await this.#send(Topics.schedule, { key: Buffer.from(timerId, 'utf8'), value: item, headers: { [EVENT_ID_HEADER]: task.event_id } });
-    return timerId;
+    const sent = await this.#send(Topics.schedule, { key: Buffer.from(timerId, 'utf8'), value: item, headers: { [EVENT_ID_HEADER]: task.event_id } });
+    return sent ? timerId : null;
   }
 
   /** Produces the next occurrence of a repeat chain as a ScheduleItem: a fresh first attempt, due at `dueAt`. */
@@ -165,13 +169,15 @@ export class HandOff {
    * letter without its value (EY_RECORD_TOO_LARGE, the size in a header) instead of into a retry loop
    * that stalls the processor's partition. The event's payload stays in its history row.
    */
-  async #send(topic: string, message: { key: Buffer | null; value: Buffer | null; headers: Record<string, string> }): Promise<void> {
+  async #send(topic: string, message: { key: Buffer | null; value: Buffer | null; headers: Record<string, string> }): Promise<boolean> {
+    let sentAsIs = true;
     await this.#producer.send([{ topic, messages: [message] }], {
       timeoutMs: this.#timeoutMs,
       onTooLarge: (refusedTopic, refused, err) => {
         const headers = textHeaders(refused.headers);
         const eventId = headers[EVENT_ID_HEADER];
         const value = refused.value === null || refused.value === undefined ? null : Buffer.from(refused.value);
+        sentAsIs = false;
         this.#log.error({ err, topic: refusedTopic, event_id: eventId, bytes: value?.length ?? 0 }, 'record too large for its topic: dead-lettered without its value');
         const letter = deadLetterMessage({
           key: refused.key === null || refused.key === undefined ? null : Buffer.from(refused.key),
@@ -185,6 +191,7 @@ export class HandOff {
         return { topic: Topics.dead, message: letter };
       },
     });
+    return sentAsIs;
   }
 }
 

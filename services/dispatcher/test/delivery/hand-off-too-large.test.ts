@@ -22,7 +22,12 @@ test('a retry too large for the schedule topic goes to the dead-letter topic wit
 
   const large = decodeMessage('eventyard.v1.DeliveryTask', Buffer.from([])) as DeliveryTask__Output;
   Object.assign(large, task('9001', 'payload', { dispatcher_id: 'big' }));
-  await handOff.scheduleRetry({ task: large, key: Buffer.from('9001'), retryTimes: 1, dueAt: new Date(Date.now() + 60_000), passBack: Buffer.alloc(50_000, 7) });
+  // A retry that fits is scheduled; one that cannot is reported as not scheduled (the runner then records
+  // the delivery dead rather than waiting for a timer that will never fire).
+  const small = await handOff.scheduleRetry({ task: large, key: Buffer.from('9001'), retryTimes: 1, dueAt: new Date(Date.now() + 60_000), passBack: Buffer.alloc(10, 7) });
+  assert.equal(small, 'retry:9001:big:0:1');
+  const refused = await handOff.scheduleRetry({ task: large, key: Buffer.from('9001'), retryTimes: 2, dueAt: new Date(Date.now() + 60_000), passBack: Buffer.alloc(50_000, 7) });
+  assert.equal(refused, null);
 
   const dead = await readTopic(kafka, Topics.dead, (records) => records.length >= 1, 15_000);
   assert.equal(dead.length, 1);
@@ -33,10 +38,10 @@ test('a retry too large for the schedule topic goes to the dead-letter topic wit
   assert.equal(letter.headers['ey-refused-topic'], Topics.schedule);
   assert.ok(Number(letter.headers['eventyard-dropped-value-bytes']) > 50_000, JSON.stringify(letter.headers));
   assert.equal(letter.value.length, 0);
-  // Nothing reached the schedule topic: no timer would fire for it.
+  // Only the small retry reached the schedule topic: no timer would fire for the refused one.
   const admin = kafka.admin();
   await admin.connect();
   t.after(() => admin.disconnect());
   const offsets = await admin.fetchTopicOffsets(Topics.schedule);
-  assert.deepEqual(offsets.map((o) => o.high), ['0']);
+  assert.deepEqual(offsets.map((o) => o.high), ['1']);
 });
