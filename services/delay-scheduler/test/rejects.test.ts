@@ -21,6 +21,12 @@ test('the scheduler dead-letters what it cannot keep or fire, records why, and s
   const target = await f.createTopic();
   const reader = await f.readTopic(target);
   const reasonOf = async (eventId: string) => (await getEventHistory(f.db.knex, eventId))?.event;
+  // The dead letter is produced first and the event's history row written after it, so a reader who has
+  // seen the dead letter may still be a moment early for the row.
+  const rejected = async (eventId: string) => {
+    await waitFor(async () => (await reasonOf(eventId))?.status === 'rejected', 10_000, `event ${eventId} recorded rejected`);
+    return reasonOf(eventId);
+  };
 
   await t.test('an invalid schedule record: dead letter with its source, and a rejected event', async () => {
     await f.produceRaw([
@@ -36,7 +42,7 @@ test('the scheduler dead-letters what it cannot keep or fire, records why, and s
     assert.match(letter?.headers['eventyard-source-offset'] ?? '', /^\d+$/);
     assert.match(letter?.headers['eventyard-reason'] ?? '', /timer_id contains a NUL character/);
     assert.equal(letter?.key, 'delay:4242', 'the record as read');
-    const event = await reasonOf('4242');
+    const event = await rejected('4242');
     assert.equal(event?.status, 'rejected');
     assert.match(event?.status_reason ?? '', /timer_id contains a NUL character/);
   });
@@ -50,7 +56,7 @@ test('the scheduler dead-letters what it cannot keep or fire, records why, and s
     await dead.until((rs) => rs.some((r) => r.headers['ey-event-id'] === '4343'), 'the dead letter');
     const letter = dead.records.find((r) => r.headers['ey-event-id'] === '4343');
     assert.match(letter?.headers['eventyard-reason'] ?? '', /^the database refused the timer: new row for relation "schedules" violates check constraint "test_refused_kind" \(23514\)$/);
-    assert.equal((await reasonOf('4343'))?.status, 'rejected');
+    assert.equal((await rejected('4343'))?.status, 'rejected');
     assert.ok(!reader.records.some((r) => r.value === 'never'));
   });
 
@@ -66,7 +72,7 @@ test('the scheduler dead-letters what it cannot keep or fire, records why, and s
     assert.equal(letter?.value, '', 'key and headers only');
     assert.equal(letter?.headers['eventyard-dropped-value-bytes'], String(LIMIT + 100));
     assert.equal(letter?.headers['ey-timer-id'], 'huge');
-    assert.equal((await reasonOf('4444'))?.status, 'rejected');
+    assert.equal((await rejected('4444'))?.status, 'rejected');
     await waitFor(async () => (await f.db.knex('schedules').where({ id: 'huge' }).first()) === undefined, 10_000, 'the timer is done, not retried');
   });
 
