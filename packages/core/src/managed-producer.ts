@@ -3,6 +3,7 @@
 // again), `connected` for readiness, and send() that cuts a produce under EY_KAFKA_MAX_BATCH_BYTES
 // (sendInChunks), hands a record the broker refuses as too large back to the caller, and gives up after
 // a time bound with a coded retriable error instead of hanging the caller on a dead broker.
+import { withDeadline } from './deadline.ts';
 import type { Kafka, Message, Producer, ProducerConfig, TopicMessages } from 'kafkajs';
 import { CoreErrors } from './error-codes.ts';
 import { EventyardError, TimeoutError } from './errors.ts';
@@ -138,19 +139,7 @@ export class ManagedProducer {
       maxBatchBytes: this.#maxBatchBytes,
       ...(options.onTooLarge === undefined ? {} : { onTooLarge: options.onTooLarge }),
     });
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(this.#timeout(topicMessages.map((t) => t.topic), options.timeoutMs)), options.timeoutMs);
-    });
-    try {
-      await Promise.race([sent, timeout]);
-    } catch (err) {
-      // A timed-out send may still settle; nobody listens to it any more.
-      sent.catch(() => undefined);
-      throw err;
-    } finally {
-      clearTimeout(timer);
-    }
+    await withDeadline(sent, options.timeoutMs, () => this.#timeout(topicMessages.map((t) => t.topic), options.timeoutMs));
   }
 
   async #connect(): Promise<void> {

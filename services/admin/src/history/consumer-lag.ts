@@ -1,7 +1,7 @@
 // A processor's consumer lag: per partition of its delivery topic, the end offset less what its
 // dispatcher consumer group committed, read through the admin service's Kafka link. Bounded in time,
 // so the stats route answers with its Postgres numbers when Kafka is slow or gone.
-import { ConsumerGroups, Topics } from '@eventyard/core';
+import { ConsumerGroups, Topics, withDeadline } from '@eventyard/core';
 import type { KafkaLink } from '../kafka/kafka-link.ts';
 
 export interface PartitionLag {
@@ -39,15 +39,6 @@ export async function readConsumerLag(kafka: KafkaLink, dispatcherId: string, ti
       .sort((a, b) => a.partition - b.partition);
     return { group, topic, total: partitions.reduce((sum, p) => sum + p.lag, 0), partitions };
   })();
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`kafka: no answer within ${timeoutMs} ms`)), timeoutMs);
-  });
-  // The request goes on after the deadline (kafkajs cannot cancel it); its late failure is not unhandled.
-  work.catch(() => undefined);
-  try {
-    return await Promise.race([work, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
+  // The request goes on after the deadline (kafkajs cannot cancel it).
+  return withDeadline(work, timeoutMs, () => new Error(`kafka: no answer within ${timeoutMs} ms`));
 }

@@ -2,7 +2,7 @@
 // front of it. publish() resolves only once the broker acknowledged the record, and rejects with a
 // retriable 20000 error when the send fails or does not finish within the publish timeout, so a broker
 // outage answers Reports quickly instead of hanging them.
-import { byTopic, EventyardError, ManagedProducer, TimeoutError, type Logger } from '@eventyard/core';
+import { byTopic, EventyardError, ManagedProducer, TimeoutError, withDeadline, type Logger } from '@eventyard/core';
 import type { OutgoingRecord } from '@eventyard/evhub';
 import type { Kafka } from 'kafkajs';
 import { ProducerErrors } from '../error-codes.ts';
@@ -70,26 +70,14 @@ export class RecordPublisher {
     // On timeout a record still queued is withdrawn, so "20000" means "not written" for it; only a
     // record already in a produce request may still land (at-least-once: retry with an idempotency key).
     const abort = new AbortController();
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        const error = new TimeoutError(ProducerErrors.EY_PUBLISH_TIMEOUT, `publish failed: the broker did not acknowledge within ${this.#timeoutMs} ms`, {
-          context: { topic: record.topic },
-        });
-        abort.abort(error);
-        reject(error);
-      }, this.#timeoutMs);
-    });
     const sent = this.#batcher.add(record, abort.signal);
-    try {
-      await Promise.race([sent, timeout]);
-    } catch (err) {
-      // The batch may still settle later; its outcome no longer has a listener.
-      sent.catch(() => undefined);
-      throw err;
-    } finally {
-      clearTimeout(timer);
-    }
+    await withDeadline(sent, this.#timeoutMs, () => {
+      const error = new TimeoutError(ProducerErrors.EY_PUBLISH_TIMEOUT, `publish failed: the broker did not acknowledge within ${this.#timeoutMs} ms`, {
+        context: { topic: record.topic },
+      });
+      abort.abort(error);
+      return error;
+    });
   }
 
   /** Waits for queued and in-flight records (bounded by their timeouts), then disconnects. Idempotent. */
