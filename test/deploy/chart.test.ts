@@ -3,9 +3,6 @@
 // autoscaling, security), plus the values it must refuse and why.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cp, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { SERVICES } from '@eventyard/cli/stack';
 import {
   CHART_DIR,
@@ -15,9 +12,9 @@ import {
   helm,
   ofKind,
   onlyContainer,
-  parseManifests,
   podSpec,
   render,
+  renderNotes,
   template,
   type K8sObject,
 } from './chart-render.ts';
@@ -294,20 +291,7 @@ test('a disabled service renders nothing; autoscaling turned on per service keep
 });
 
 test('NOTES.txt tells how to reach the gRPC endpoint on :9000', async (t) => {
-  // helm template does not print NOTES.txt and helm install --dry-run needs a cluster, so a copy of the
-  // chart renders the same text through `tpl` into a ConfigMap.
-  const dir = await mkdtemp(join(tmpdir(), 'ey-notes-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  const chart = join(dir, 'eventyard');
-  await cp(CHART_DIR, chart, { recursive: true });
-  await rename(join(chart, 'templates', 'NOTES.txt'), join(chart, 'notes.txt'));
-  await writeFile(
-    join(chart, 'templates', 'zz-notes.yaml'),
-    'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: notes\ndata:\n  notes: {{ tpl (.Files.Get "notes.txt") . | quote }}\n',
-  );
-  const result = await helm(t, ['template', 'ey', chart, '--namespace', 'events', '--show-only', 'templates/zz-notes.yaml']);
-  assert.equal(result.code, 0, result.stderr);
-  const notes = (find(parseManifests(result.stdout), 'ConfigMap', 'notes').data as { notes: string }).notes;
+  const notes = await renderNotes(t);
   assert.match(notes, /ey-eventyard-producer\.events\.svc\.cluster\.local:9000/);
   assert.match(notes, /kubectl --namespace events port-forward svc\/ey-eventyard-producer 9000:9000/);
   assert.match(notes, /grpcurl -plaintext localhost:9000 list/);
