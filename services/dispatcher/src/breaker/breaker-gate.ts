@@ -1,8 +1,9 @@
 // The asynchronous side of one processor's breaker, on its delivery path: every attempt passes the gate
-// before it takes a concurrency slot. Closed, the gate is a synchronous check. Open, attempts wait here
-// (in FIFO order, holding no slot) instead of failing and burning their retries; their records stay
-// uncommitted, and once the partition's in-flight window is full the consumer stops fetching, so the
-// rest wait in the delivery topic, as when the processor is paused. When the probe is due, the oldest
+// once it holds a concurrency slot (so no attempt queued for a slot while the breaker was closed slips
+// through after it opened). Closed, the gate is a synchronous check. Open, attempts wait here (in FIFO
+// order, at most `concurrency` of them; the others queue for a slot) instead of failing and burning
+// their retries; their records stay uncommitted, and once the partition's in-flight window is full the
+// consumer stops fetching, so the rest wait in the delivery topic, as when the processor is paused. When the probe is due, the oldest
 // waiter (or the next arrival) runs as the one probe; its result closes the breaker (everyone passes) or
 // reopens it with a longer wait.
 import type { CircuitBreakerConfig } from '@eventyard/evhub';

@@ -34,7 +34,7 @@ export interface DeliveryJob {
   value: Buffer | null;
   slots: ConcurrencyLimiter;
   rate: RateLimiter;
-  /** The processor's circuit breaker: an attempt passes it before taking a slot. @default none */
+  /** The processor's circuit breaker: an attempt passes it once it holds a slot. @default none */
   breaker?: BreakerGate | undefined;
   signal: AbortSignal;
   /** topic, partition, offset: logged with problems. */
@@ -150,9 +150,14 @@ export class DeliveryRunner {
     let release: () => void;
     let pass: BreakerPass | undefined;
     try {
-      // An open breaker holds the delivery here, before it takes a slot or a retry.
-      pass = await job.breaker?.enter(signal);
       release = await job.slots.acquire({ signal });
+      // An open breaker holds the delivery here, before it takes a rate token or a retry. After the slot,
+      // so that what already queued for a slot while the breaker was closed is held too: at most
+      // `concurrency` attempts of a processor are ever past this gate when it opens.
+      pass = await job.breaker?.enter(signal).catch((err: unknown) => {
+        release();
+        throw err;
+      });
       await job.rate.take({ signal }).catch((err: unknown) => {
         release();
         throw err;
