@@ -3,10 +3,10 @@
 // closed, a changed one gets its new concurrency and rate (everything else is read per attempt). A
 // consumer that fails to start, or that kafkajs gave up on, is retried after a pause.
 import { Topics, type Logger } from '@eventyard/core';
-import type { Kafka } from 'kafkajs';
-import type { DispatcherConfig } from '../config.ts';
-import type { BreakerBoard } from '../breaker/index.ts';
 import { CIRCUIT_BREAKER_DEFAULTS } from '@eventyard/evhub';
+import type { Kafka } from 'kafkajs';
+import type { BreakerBoard } from '../breaker/index.ts';
+import type { DispatcherConfig } from '../config.ts';
 import type { DeliveryRunner } from '../delivery/delivery-runner.ts';
 import type { DispatcherMetrics } from '../metrics.ts';
 import type { ProcessorSettings } from '../processors/processor-settings.ts';
