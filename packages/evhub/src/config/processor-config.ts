@@ -4,6 +4,7 @@ import { assertValidDispatcherId, ValidationError } from '@eventyard/core';
 import { EvhubErrors } from '../error-codes.ts';
 import { checkFieldTypes, configJsonSchema, normalizeFields, type ConfigField } from './config-field.ts';
 import { invalid, nullableString } from './field-checks.ts';
+import { CIRCUIT_BREAKER_FIELDS, normalizeCircuitBreaker, type CircuitBreakerInput } from './circuit-breaker.ts';
 import { normalizeProcessorTls, PROCESSOR_TLS_FIELDS, type ProcessorTls } from './processor-tls.ts';
 import { assertWebhookSecret, SECRET_REDACTED } from './webhook-secret.ts';
 
@@ -62,6 +63,8 @@ export interface ProcessorConfig {
   auth_token: string | null;
   /** TLS towards the processor, by reference to mounted files; null = plaintext gRPC / the URL's scheme. */
   tls: ProcessorTls | null;
+  /** When the dispatcher stops calling a failing endpoint, how it probes it, when it pauses it; null = the defaults. */
+  circuit_breaker: CircuitBreakerInput | null;
   owner: string | null;
   description: string;
 }
@@ -134,6 +137,14 @@ export const PROCESSOR_FIELDS: { readonly [K in keyof ProcessorConfig]-?: Config
     description:
       'TLS towards the processor: files mounted from Secrets (chart processorTls.secrets), never PEM content. null = plaintext gRPC; {} = TLS with system CAs; httpSend: https:// addresses only',
     normalize: normalizeProcessorTls,
+  },
+  circuit_breaker: {
+    type: 'object',
+    nullable: true,
+    fields: CIRCUIT_BREAKER_FIELDS,
+    description:
+      'Circuit breaker and auto-pause: after a run of failures (consecutive_failures in a row, or failure_ratio_percent of at least min_calls attempts within window_ms) deliveries wait in the delivery topic; one probe at a time after probe_interval_ms (doubling up to max_probe_interval_ms) closes it on success. Failing without a success for auto_pause_after_ms pauses the processor. null = the defaults',
+    normalize: normalizeCircuitBreaker,
   },
   owner: { type: 'string', nullable: true, max: 255 },
   description: { type: 'string', max: 4096 },

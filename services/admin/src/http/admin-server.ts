@@ -18,6 +18,7 @@ import { registerProcessorRoutes } from '../routes/processors.ts';
 import { registerProducerRoutes } from '../routes/producers.ts';
 import { registerReplayRoutes } from '../routes/replay.ts';
 import { registerStatsRoutes } from '../routes/stats.ts';
+import { registerProcessorHealthRoutes } from '../routes/processor-health.ts';
 import type { AdminAuthorizer, AdminPrincipal } from './admin-auth.ts';
 import { reply, toApiError } from './api-error.ts';
 import { clientErrorHandler, refuseNul } from './request-guards.ts';
@@ -136,6 +137,7 @@ export function buildAdminServer(options: AdminServerOptions): FastifyInstance {
   registerFilterRoutes(app);
   registerHistoryRoutes(app, { knex: options.knex });
   registerStatsRoutes(app, { knex: options.knex, kafka: options.kafka });
+  registerProcessorHealthRoutes(app, { knex: options.knex });
   registerApiKeyRoutes(app, { knex: options.knex, ...(options.onKeysChanged === undefined ? {} : { onKeysChanged: options.onKeysChanged }) });
   registerReplayRoutes(app, { knex: options.knex, kafka: options.kafka, ...(options.wakeReplays === undefined ? {} : { wakeReplays: options.wakeReplays }) });
   registerProcessorActionRoutes(app, {

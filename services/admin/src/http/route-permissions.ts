@@ -30,6 +30,7 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, AdminPermission>> = {
   'POST /v1/processors/:dispatcher_id/resume': 'config:write',
   'POST /v1/processors/:dispatcher_id/redrive': 'replay',
   'GET /v1/processors/:dispatcher_id/stats': 'events:read',
+  'GET /v1/processors/:dispatcher_id/health': 'events:read',
   'POST /v1/filters/test': 'events:read',
   'GET /v1/events': 'events:read',
   'GET /v1/events/:event_id': 'events:read',

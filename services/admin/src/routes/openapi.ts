@@ -7,6 +7,7 @@ import { retSchema } from './ret-schema.ts';
 import { filterTestBodySchema } from './filters.ts';
 import { replayOpenApiPaths } from '../replay/openapi-paths.ts';
 import { historyOpenApiPaths } from '../history/openapi-paths.ts';
+import { processorHealthOpenApiPaths, processorHealthSchema } from './processor-health.ts';
 import { apiKeyViewSchema, createApiKeyBodySchema } from './api-keys.ts';
 
 const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
@@ -26,6 +27,7 @@ export function openApiDocument(): Record<string, unknown> {
   const processor = { $ref: '#/components/schemas/ProcessorConfInfo' };
   const producer = { $ref: '#/components/schemas/ProducerConfInfo' };
   const signing = { $ref: '#/components/schemas/Signing' };
+  const health = { $ref: '#/components/schemas/ProcessorHealth' };
   return {
     openapi: '3.1.0',
     info: {
@@ -57,6 +59,7 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
         ProducerConfInfo: producerConfInfoSchema,
+        ProcessorHealth: processorHealthSchema,
         EventView: {
           type: 'object',
           properties: {
@@ -114,9 +117,9 @@ export function openApiDocument(): Record<string, unknown> {
       },
       '/v1/processor/{dispatcher_id}': {
         get: {
-          summary: 'Get a processor config with its version (EvHub)',
+          summary: 'Get a processor config with its version (EvHub), and its endpoint health (circuit breaker, automatic pause)',
           parameters: [pathParam('dispatcher_id', 'Processor id')],
-          responses: { '200': ok('Found', { processor_conf_info: processor, signing }), '404': errorResponse('No such processor'), ...common },
+          responses: { '200': ok('Found', { processor_conf_info: processor, signing, health }), '404': errorResponse('No such processor'), ...common },
         },
         delete: {
           summary: 'Delete a processor',
@@ -151,7 +154,18 @@ export function openApiDocument(): Record<string, unknown> {
             queryParam('cursor', 'next_cursor of the previous page'),
             queryParam('limit', 'Page size, 1-1000 (default 100)'),
           ],
-          responses: { '200': ok('A page', { processors: { type: 'array', items: processor }, next_cursor: { type: ['string', 'null'] } }), ...common },
+          responses: {
+            '200': ok('A page', {
+              processors: { type: 'array', items: processor },
+              health: {
+                type: 'object',
+                description: 'dispatcher_id → its health (as ProcessorHealth, without `instances`), beside the configs so a listed config stays a valid POST body',
+                additionalProperties: health,
+              },
+              next_cursor: { type: ['string', 'null'] },
+            }),
+            ...common,
+          },
         },
       },
       '/v1/events/{event_id}': {
@@ -208,6 +222,7 @@ export function openApiDocument(): Record<string, unknown> {
       },
       ...replayOpenApiPaths(),
       ...historyOpenApiPaths(),
+      ...processorHealthOpenApiPaths(ok, common),
     },
   };
 }

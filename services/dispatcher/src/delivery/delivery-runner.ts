@@ -12,6 +12,7 @@ import { isEventyardError, type DeadLetterSource, type Logger } from '@eventyard
 import { cancelRepeatChains, cancelTimersForEvent, getRepeatChain, recordAttempt, setDeliveryStatus, setRepeatChainNext, type Knex } from '@eventyard/db';
 import type { DeliveryTask__Output } from '@eventyard/proto';
 import { DispatcherErrors } from '../error-codes.ts';
+import type { BreakerGate, BreakerPass } from '../breaker/index.ts';
 import type { ConcurrencyLimiter, RateLimiter } from '../limits/index.ts';
 import type { DispatcherMetrics } from '../metrics.ts';
 import type { AttemptOutcome } from '../outcome/index.ts';
@@ -33,6 +34,8 @@ export interface DeliveryJob {
   value: Buffer | null;
   slots: ConcurrencyLimiter;
   rate: RateLimiter;
+  /** The processor's circuit breaker: an attempt passes it once it holds a slot. @default none */
+  breaker?: BreakerGate | undefined;
   signal: AbortSignal;
   /** topic, partition, offset: logged with problems. */
   context: Record<string, unknown>;
@@ -145,13 +148,22 @@ export class DeliveryRunner {
   async #attempt(job: DeliveryJob, settings: ProcessorSettings, task: DeliveryTask__Output): Promise<{ outcome: AttemptOutcome; startedAt: Date; finishedAt: Date }> {
     const { signal } = job;
     let release: () => void;
+    let pass: BreakerPass | undefined;
     try {
       release = await job.slots.acquire({ signal });
+      // An open breaker holds the delivery here, before it takes a rate token or a retry. After the slot,
+      // so that what already queued for a slot while the breaker was closed is held too: at most
+      // `concurrency` attempts of a processor are ever past this gate when it opens.
+      pass = await job.breaker?.enter(signal).catch((err: unknown) => {
+        release();
+        throw err;
+      });
       await job.rate.take({ signal }).catch((err: unknown) => {
         release();
         throw err;
       });
     } catch (err) {
+      pass?.abandon();
       // A closed limiter or an aborted wait: the consumer is stopping.
       if (signal.aborted || isEventyardError(err)) throw abandoned();
       throw err;
@@ -161,7 +173,7 @@ export class DeliveryRunner {
     const sender = current.protocol === 'httpSend' ? this.#options.senders.httpSend : this.#options.senders.grpcSend;
     const startedAt = new Date(this.#now());
     const started = performance.now();
-    let outcome: AttemptOutcome;
+    let outcome: AttemptOutcome | undefined;
     try {
       outcome = await sender.send({
         settings: current,
@@ -178,6 +190,9 @@ export class DeliveryRunner {
       });
     } finally {
       release();
+      // A sender that threw (a bug) or an aborted call tells nothing about the endpoint.
+      if (outcome === undefined || signal.aborted) pass?.abandon();
+      else pass?.done(outcome);
     }
     const seconds = (performance.now() - started) / 1000;
     if (signal.aborted) throw abandoned();

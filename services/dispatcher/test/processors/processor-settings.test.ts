@@ -28,6 +28,7 @@ function record(fields: Partial<ProcessorRecord>): ProcessorRecord {
     webhook_secret_previous_expires_at: null,
     auth_token: null,
     tls: null,
+    circuit_breaker: null,
     owner: null,
     description: '',
     version: 1,

@@ -33,6 +33,7 @@ function processor(dispatcherId: string, extra: Partial<ProcessorRecord> = {}): 
     webhook_secret_previous_expires_at: null,
     auth_token: null,
     tls: null,
+    circuit_breaker: null,
     owner: null,
     description: '',
     version: 1,
