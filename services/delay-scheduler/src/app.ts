@@ -58,6 +58,7 @@ export function createApp(config: Readonly<SchedulerConfig>, deps: SchedulerDeps
     kafka,
     groupId: config.groupId,
     fetchMaxWaitMs: config.fetchMaxWaitMs,
+    sessionTimeoutMs: config.sessionTimeoutMs,
     knex,
     onInserted: (dueTimes) => firer.notifyInserted(dueTimes),
     retryBaseMs: config.retryBaseMs,

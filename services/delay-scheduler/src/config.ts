@@ -12,6 +12,11 @@ const schedulerEnv = {
   EY_SCHEDULER_GROUP_ID: field.string().default('eventyard-scheduler'),
   /** Names this instance's claims in the schedules table; unique per process. @default host:pid:random */
   EY_SCHEDULER_INSTANCE_ID: field.string().optional(),
+  /**
+   * Session timeout on eventyard.schedule's consumer group: a killed instance's partitions move after it
+   * (the heartbeat is a tenth of it). See README "Scaling" for the trade.
+   */
+  EY_SCHEDULER_SESSION_TIMEOUT_MS: field.int(6000, 300_000).default(10_000),
   /** Timers due within this horizon are claimed ahead and fired from memory on their due time. */
   EY_SCHEDULER_LOOKAHEAD_MS: field.int(0, 600_000).default(5000),
   /** How often the schedules table is polled for newly due / near-due timers. */
@@ -74,6 +79,7 @@ export function loadConfig(source: Record<string, string | undefined>) {
     retryMaxMs: env.EY_SCHEDULER_RETRY_MAX_MS,
     produceTimeoutMs: env.EY_SCHEDULER_PRODUCE_TIMEOUT_MS,
     fetchMaxWaitMs: env.EY_SCHEDULER_FETCH_MAX_WAIT_MS,
+    sessionTimeoutMs: env.EY_SCHEDULER_SESSION_TIMEOUT_MS,
     txCheck: {
       pollMs: env.EY_TX_CHECK_POLL_MS,
       batchSize: env.EY_TX_CHECK_BATCH_SIZE,

@@ -18,6 +18,8 @@ export interface ScheduleConsumerOptions {
   groupId: string;
   /** kafkajs maxWaitTimeInMs: a fetch in flight delays disconnect() by up to this long. */
   fetchMaxWaitMs: number;
+  /** Group session timeout (EY_SCHEDULER_SESSION_TIMEOUT_MS); the heartbeat is a tenth of it. */
+  sessionTimeoutMs: number;
   knex: Knex;
   /** Called with the due times of the timers a batch inserted (after they are durable). */
   onInserted: (dueTimes: Date[]) => void;
@@ -41,9 +43,9 @@ export class ScheduleConsumer {
     this.#log = options.logger.child({ component: 'schedule-consumer' });
     this.#consumer = options.kafka.consumer({
       groupId: options.groupId,
-      sessionTimeout: 30_000,
-      rebalanceTimeout: 60_000,
-      heartbeatInterval: 3000,
+      sessionTimeout: options.sessionTimeoutMs,
+      rebalanceTimeout: Math.max(60_000, options.sessionTimeoutMs),
+      heartbeatInterval: Math.max(500, Math.floor(options.sessionTimeoutMs / 10)),
       maxWaitTimeInMs: options.fetchMaxWaitMs,
       allowAutoTopicCreation: false,
     });
