@@ -21,8 +21,11 @@ const dispatcherEnv = {
   EY_DISPATCH_COMMIT_INTERVAL_MS: field.int(10, 60_000).default(250),
   /** Long-poll wait of a fetch; also the idle sleep of a consumer whose partitions are all paused. */
   EY_DISPATCH_FETCH_MAX_WAIT_MS: field.int(10, 30_000).default(250),
-  /** Consumer group session timeout (a dead dispatcher's partitions move after this). */
-  EY_DISPATCH_SESSION_TIMEOUT_MS: field.int(6000, 300_000).default(30_000),
+  /**
+   * Consumer group session timeout (a dead dispatcher's partitions move after this); the heartbeat is a
+   * tenth of it, which bounds how long a join or a clean leave pauses the group. 10 s: README "Scaling".
+   */
+  EY_DISPATCH_SESSION_TIMEOUT_MS: field.int(6000, 300_000).default(10_000),
   /** Safety-net full reload of processor configs (changes normally arrive within ms through LISTEN/NOTIFY). */
   EY_CONFIG_RELOAD_MS: field.int(100, 3_600_000).default(10_000),
   /** EY_EGRESS_ALLOW, EY_EGRESS_DENY and the deprecated EY_ALLOW_PRIVATE_TARGETS: which processor addresses may be reached. */

@@ -14,8 +14,11 @@ const routerEnv = {
   EY_ROUTER_PARTITIONS_CONCURRENCY: field.int(1, 256).default(6),
   /** Most ingest records per routing round (one produce request and one insert per table per round). */
   EY_ROUTER_MAX_CHUNK_RECORDS: field.int(1, 100_000).default(1000),
-  /** kafkajs consumer session timeout: how long a silent router keeps its partitions. */
-  EY_ROUTER_SESSION_TIMEOUT_MS: field.int(6000, 300_000).default(30_000),
+  /**
+   * kafkajs consumer session timeout: how long a silent (killed) router keeps its partitions; the heartbeat
+   * is a tenth of it, which bounds how long a join or a clean leave pauses the group. 10 s: README "Scaling".
+   */
+  EY_ROUTER_SESSION_TIMEOUT_MS: field.int(6000, 300_000).default(10_000),
   /** Longest wait for the broker's acknowledgement of one routing round's records (acks = all). */
   EY_ROUTER_PRODUCE_TIMEOUT_MS: field.int(1000, 600_000).default(30_000),
   /** Most broadcast delivery tasks per produce request: a broadcast to thousands of processors goes out in batches. */
