@@ -11,6 +11,7 @@ test('defaults', () => {
   assert.equal(config.lookaheadMs, 5000);
   assert.equal(config.pollMs, 500);
   assert.equal(config.claimMs, 30_000);
+  assert.equal(config.sessionTimeoutMs, 10_000);
   assert.match(config.instanceId, /:\d+:[0-9a-f]{8}$/);
   assert.ok(Object.isFrozen(config));
 });
@@ -19,6 +20,8 @@ test('a database URL is required and a claim lease shorter than the lookahead is
   assert.throws(() => loadConfig({}), /config: EY_DATABASE_URL: required/);
   assert.throws(() => loadConfig({ EY_DATABASE_URL: DB, EY_SCHEDULER_CLAIM_MS: '2000' }), /config: EY_SCHEDULER_CLAIM_MS: must be at least/);
   assert.throws(() => loadConfig({ EY_DATABASE_URL: DB, EY_SCHEDULER_POLL_MS: 'soon' }), /config: EY_SCHEDULER_POLL_MS: must be an integer/);
+  // Kafka brokers refuse sessions under group.min.session.timeout.ms (6 s by default).
+  assert.throws(() => loadConfig({ EY_DATABASE_URL: DB, EY_SCHEDULER_SESSION_TIMEOUT_MS: '1000' }), /config: EY_SCHEDULER_SESSION_TIMEOUT_MS/);
 });
 
 test('transaction check-back settings: defaults, overrides, bad values', () => {
