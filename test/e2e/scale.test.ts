@@ -112,8 +112,9 @@ function orderProblems(acked: readonly number[], delivered: readonly number[]): 
     if (r === undefined) continue;
     // Rule 1: a first delivery is of the next event not yet delivered.
     if (!seen.has(seq) && r !== seen.size) problems.push(`first delivery of #${seq} came while #${acked[seen.size]} was not delivered yet`);
-    // Rule 2: never ahead of the successor of the delivery just before (a rewind, r ≤ prev, is fine).
-    else if (r > prev + 1) problems.push(`#${seq} delivered right after #${acked[prev] ?? '(none)'}, skipping #${acked[prev + 1]}`);
+    // Rule 2: never ahead of the successor of the delivery just before (a rewind, r ≤ prev, is fine); this
+    // also catches a first delivery right after a rewind, i.e. two positions of one key interleaved.
+    if (r > prev + 1) problems.push(`#${seq} delivered right after #${acked[prev] ?? '(none)'}, skipping #${acked[prev + 1]}`);
     seen.add(seq);
     prev = r;
   }
