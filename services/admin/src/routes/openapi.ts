@@ -62,7 +62,7 @@ export function openApiDocument(): Record<string, unknown> {
           properties: {
             event: {
               type: 'object',
-              description: 'event_id, app_id, topic_id, status (routed | filtered | no_subscribers | rejected | …), status_reason (why, for rejected), trigger, payload {size, base64, json?, pruned_at}, times',
+              description: 'event_id, app_id, topic_id, status (routed | filtered | no_subscribers | rejected | …), status_reason (why, for rejected), trace_id (W3C trace id of the event trace, or null), trigger, payload {size, base64, json?, pruned_at}, times',
             },
             next_due_at: { type: ['string', 'null'], format: 'date-time' },
             deliveries: {

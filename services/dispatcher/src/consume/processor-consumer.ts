@@ -8,7 +8,7 @@
 // partition's watermark: below the lowest record not yet finished (outcome recorded and handed on).
 // That is why autoCommit is off: kafkajs would commit its fetch position. When a partition has
 // `maxInFlightPerPartition` records unfinished it is paused, and resumed once half of them finished.
-import { ConsumerGroups, ensureTopics, recordFingerprint, type ComponentState, type Logger } from '@eventyard/core';
+import { ConsumerGroups, ensureTopics, recordFingerprint, traceParentFromHeaders, type ComponentState, type Logger } from '@eventyard/core';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { DispatcherConfig } from '../config.ts';
 import type { DeliveryRunner } from '../delivery/delivery-runner.ts';
@@ -189,6 +189,7 @@ export class ProcessorConsumer {
       rate: this.#rate,
       signal: this.#abort.signal,
       context,
+      traceParent: traceParentFromHeaders(message.headers),
     };
     const running: Promise<void> = this.#chains
       .run(key, () => this.#deliver(job, context))

@@ -8,7 +8,7 @@
 // failing delivery holds back later ones of its key until it succeeds or dies.
 // A repeat occurrence first checks its chain (a cancelled chain's occurrence is recorded `cancelled`,
 // not delivered) and, on its first attempt, schedules the next occurrence; a 30000 stops the chain.
-import { isEventyardError, type DeadLetterSource, type Logger } from '@eventyard/core';
+import { isEventyardError, SpanEvents, type DeadLetterSource, type Logger, type TraceSpan } from '@eventyard/core';
 import { cancelRepeatChains, cancelTimersForEvent, getRepeatChain, recordAttempt, setDeliveryStatus, setRepeatChainNext, type Knex } from '@eventyard/db';
 import type { DeliveryTask__Output } from '@eventyard/proto';
 import { DispatcherErrors } from '../error-codes.ts';
@@ -21,6 +21,7 @@ import { nextOccurrenceDue, repeatOccurrenceOf, repeatTimerId, type RepeatOccurr
 import { webhookId } from '../send/webhook-signature.ts';
 import { recordAttemptDurably } from './attempt-record.ts';
 import { decodeDeliveryTask } from './delivery-record.ts';
+import { endCallSpan, startCallSpan, startDeliverySpan } from './delivery-span.ts';
 import type { HandOff } from './hand-off.ts';
 import { attemptOutcomeText, nextStep, type NextStep } from './next-step.ts';
 import { abandoned, persist, sleep } from './persist.ts';
@@ -36,6 +37,8 @@ export interface DeliveryJob {
   signal: AbortSignal;
   /** topic, partition, offset: logged with problems. */
   context: Record<string, unknown>;
+  /** The record's `traceparent` header (delivery-span.ts). */
+  traceParent?: string | undefined;
 }
 
 export interface DeliveryRunnerOptions {
@@ -74,12 +77,25 @@ export class DeliveryRunner {
       await this.#skipBadRecord(job, err);
       return;
     }
+    const span = startDeliverySpan(job.dispatcherId, task, job.traceParent);
+    try {
+      await this.#deliverTask(job, task, span);
+    } catch (err) {
+      span.fail(err);
+      throw err;
+    } finally {
+      span.end();
+    }
+  }
+
+  async #deliverTask(job: DeliveryJob, initial: DeliveryTask__Output, span: TraceSpan): Promise<void> {
+    let task = initial;
     const occurrence = repeatOccurrenceOf(task, this.#now());
-    if (occurrence !== undefined && !(await this.#continueChain(job, task, occurrence))) return;
+    if (occurrence !== undefined && !(await this.#continueChain(job, task, occurrence, span))) return;
     for (;;) {
       const settings = job.settings();
       if (settings === undefined) throw abandoned();
-      const attempt = await this.#attempt(job, settings, task);
+      const attempt = await this.#attempt(job, settings, task, span);
       const step = nextStep(settings.retry, task.retry_times, attempt.outcome);
       this.#options.metrics.deliveries.inc({ processor: job.dispatcherId, result: step.status === 'scheduled' ? 'retry_scheduled' : step.status });
       if (step.status === 'scheduled' && settings.ordered) {
@@ -90,7 +106,7 @@ export class DeliveryRunner {
         continue;
       }
       if (occurrence !== undefined && step.status === 'cancelled') await this.#stopChain(job, task);
-      const handedOn = await this.#handOn(job, task, attempt.outcome, step);
+      const handedOn = await this.#handOn(job, task, attempt.outcome, step, span);
       await this.#record(job, task, attempt, handedOn.step, handedOn.nextAttemptAt);
       return;
     }
@@ -101,7 +117,7 @@ export class DeliveryRunner {
    * (its next timer may have been in flight when it was). On a first attempt it records and schedules
    * the next occurrence: recording first, as that write is also the check that the chain still runs.
    */
-  async #continueChain(job: DeliveryJob, task: DeliveryTask__Output, occurrence: RepeatOccurrence): Promise<boolean> {
+  async #continueChain(job: DeliveryJob, task: DeliveryTask__Output, occurrence: RepeatOccurrence, span: TraceSpan): Promise<boolean> {
     const { knex, handOff, metrics } = this.#options;
     const eventId = task.event_id;
     const dispatcherId = job.dispatcherId;
@@ -115,7 +131,7 @@ export class DeliveryRunner {
       active = await persist(() => setRepeatChainNext(knex, { event_id: eventId, dispatcher_id: dispatcherId, ...next }), options('record repeat chain'));
       if (active && nextMs !== undefined) {
         const timerId = repeatTimerId(eventId, dispatcherId, n);
-        await persist(() => handOff.scheduleRepeat({ task, key: job.key, timerId, repeatTimes: n, dueAt: new Date(nextMs) }), options('schedule next occurrence'));
+        await persist(() => handOff.scheduleRepeat({ task, key: job.key, timerId, repeatTimes: n, dueAt: new Date(nextMs), traceParent: span.traceParent }), options('schedule next occurrence'));
       }
     } else {
       const chain = await persist(() => getRepeatChain(knex, eventId, dispatcherId), options('read repeat chain'));
@@ -142,7 +158,7 @@ export class DeliveryRunner {
     }, options);
   }
 
-  async #attempt(job: DeliveryJob, settings: ProcessorSettings, task: DeliveryTask__Output): Promise<{ outcome: AttemptOutcome; startedAt: Date; finishedAt: Date }> {
+  async #attempt(job: DeliveryJob, settings: ProcessorSettings, task: DeliveryTask__Output, span: TraceSpan): Promise<{ outcome: AttemptOutcome; startedAt: Date; finishedAt: Date }> {
     const { signal } = job;
     let release: () => void;
     try {
@@ -161,6 +177,7 @@ export class DeliveryRunner {
     const sender = current.protocol === 'httpSend' ? this.#options.senders.httpSend : this.#options.senders.grpcSend;
     const startedAt = new Date(this.#now());
     const started = performance.now();
+    const call = startCallSpan(span, current, task);
     let outcome: AttemptOutcome;
     try {
       outcome = await sender.send({
@@ -173,12 +190,13 @@ export class DeliveryRunner {
           pass_back: task.pass_back,
         },
         messageId: webhookId(task.event_id, job.dispatcherId, task.repeat_times),
-        traceParent: task.trace_parent,
+        traceParent: call.traceParent,
         signal,
       });
     } finally {
       release();
     }
+    endCallSpan(call, outcome);
     const seconds = (performance.now() - started) / 1000;
     if (signal.aborted) throw abandoned();
     const finishedAt = new Date(startedAt.getTime() + Math.round(seconds * 1000));
@@ -192,18 +210,21 @@ export class DeliveryRunner {
    * Produces the retry timer or dead letter; returns when the next attempt is due (retries), and the step
    * as it ended: a retry the broker refused as too large was dead-lettered in its place, so it is `dead`.
    */
-  async #handOn(job: DeliveryJob, task: DeliveryTask__Output, outcome: AttemptOutcome, step: NextStep): Promise<{ step: NextStep; nextAttemptAt: Date | null }> {
+  async #handOn(job: DeliveryJob, task: DeliveryTask__Output, outcome: AttemptOutcome, step: NextStep, span: TraceSpan): Promise<{ step: NextStep; nextAttemptAt: Date | null }> {
     const { handOff, metrics } = this.#options;
     const context = { ...job.context, event_id: task.event_id, dispatcher_id: job.dispatcherId };
+    if (outcome.outcome === 'failure') span.fail(outcome.errorMessage ?? String(outcome.errorCode ?? 'failed'));
     if (step.status === 'scheduled') {
       const dueAt = new Date(this.#now() + step.delayMs);
-      const timerId = await persist(() => handOff.scheduleRetry({ task, key: job.key, retryTimes: step.retryTimes, dueAt, passBack: outcome.passBack }), {
+      span.addEvent(SpanEvents.retryScheduled, { 'eventyard.retry_times': step.retryTimes, 'eventyard.due_at': dueAt.toISOString() });
+      const timerId = await persist(() => handOff.scheduleRetry({ task, key: job.key, retryTimes: step.retryTimes, dueAt, passBack: outcome.passBack, traceParent: span.traceParent }), {
         signal: job.signal,
         logger: this.#log,
         step: 'schedule retry',
         context,
       });
       if (timerId === null) {
+        span.addEvent(SpanEvents.deadLettered, { 'eventyard.reason': 'retry record too large' });
         metrics.dead.inc({ processor: job.dispatcherId });
         return { step: { status: 'dead' }, nextAttemptAt: null };
       }
@@ -224,6 +245,7 @@ export class DeliveryRunner {
         { signal: job.signal, logger: this.#log, step: 'dead letter', context },
       );
       metrics.dead.inc({ processor: job.dispatcherId });
+      span.addEvent(SpanEvents.deadLettered, { 'eventyard.reason': 'attempts exhausted', 'eventyard.attempts': attempts });
       this.#log.warn({ ...context, attempts, error_code: outcome.errorCode }, 'delivery dead: attempts exhausted');
     }
     return { step, nextAttemptAt: null };

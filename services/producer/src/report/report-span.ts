@@ -1,0 +1,38 @@
+// The producer's spans, made by hand (the gRPC server is not auto-instrumented: this span is where a
+// trace starts or is continued, and must carry the event's ids): a SERVER span per Report, child of the
+// caller's `traceparent` (gRPC metadata or HTTP header) or the root of a new trace, and under it a
+// PRODUCER span "send eventyard.ingest" (eventyard.schedule for a delay event) whose context the record
+// carries in its `traceparent` header and envelope.
+import { messagingAttributes, messagingSpanName, rpcAttributes, Topics, tracer, type TraceSpan } from '@eventyard/core';
+import type { ValidReport } from '@eventyard/evhub';
+import type { ReportCallContext, ReportOutcome } from './report-service.ts';
+
+export function startReportSpan(context: ReportCallContext): TraceSpan {
+  return tracer().startSpan('evhub_producer.evhubProducer/Report', {
+    kind: 'server',
+    parent: context.traceParent,
+    startTrace: true,
+    attributes: rpcAttributes('evhub_producer.evhubProducer', 'Report', { 'eventyard.edge': context.edge }),
+  });
+}
+
+export function endReportSpan(span: TraceSpan, outcome: ReportOutcome): void {
+  if (span.traceId !== '') {
+    span.setAttributes({ 'eventyard.event_id': outcome.event_id || undefined, 'eventyard.duplicate': outcome.duplicate || undefined });
+    if (outcome.error !== null) {
+      span.setAttributes({ 'error.type': outcome.error.code, 'eventyard.ret_code': outcome.error.resultCode });
+      span.fail(outcome.error);
+    }
+  }
+  span.end();
+}
+
+export function startSendSpan(parent: string | undefined, report: ValidReport, eventId: string): TraceSpan {
+  const topic = report.delayMs > 0 ? Topics.schedule : Topics.ingest;
+  const { app_id, topic_id } = report.request.event;
+  return tracer().startSpan(messagingSpanName('send', topic), {
+    kind: 'producer',
+    parent,
+    attributes: messagingAttributes({ operation: 'send', topic, event_id: eventId, app_id, topic_id }),
+  });
+}
