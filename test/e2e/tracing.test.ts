@@ -196,6 +196,12 @@ test('one Report with a traceparent is one trace through producer, router and di
 
       const view = await adminCall(stack, 'GET', `/v1/events/${eventId}`);
       assert.equal((view.body.event as Json).trace_id, traceId, 'GET /v1/events/:id shows the trace id');
+
+      // Maintained instrumentations where they fit: the admin's HTTP server span, its Postgres queries under it.
+      await waitUntil(() => {
+        const gets = receiver.spans.filter((s) => s.service === 'eventyard-admin' && s.kind === SPAN_KIND.server && s.name.startsWith('GET'));
+        return receiver.spans.some((s) => s.service === 'eventyard-admin' && s.name.startsWith('pg.query') && gets.some((get) => get.spanId === s.parentSpanId));
+      }, 30_000, 'the admin request span (instrumentation-http) with its queries (instrumentation-pg)');
     });
 
     await t.test('a retried delivery is a new span linked to the failed first attempt', async () => {

@@ -28,6 +28,10 @@ export function startOtelSdk(options: OtelSdkOptions): { shutdown(): Promise<voi
         ignoreOutgoingRequestHook: () => true,
         ignoreIncomingRequestHook: (request: IncomingMessage) => UNTRACED_PATHS.has((request.url ?? '').split('?')[0] ?? ''),
       }),
+      // gRPC is not auto-instrumented: the Report server span and the Dispatch client span are made by hand
+      // (report-span.ts, delivery-span.ts) because they carry the event's ids and the Dispatch span must be
+      // the traceparent the consumer receives, which @opentelemetry/instrumentation-grpc would overwrite
+      // with a span of its own. Kafka (kafkajs) spans are by hand too: see propagation.ts.
       // Queries made while one of our spans is current (history writes, timer claims); the pollers'
       // queries outside any span would each be a trace of their own, so they are left out.
       new PgInstrumentation({ requireParentSpan: true }),

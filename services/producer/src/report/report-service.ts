@@ -96,7 +96,8 @@ export class ReportService {
 
   async report(request: ReportReq__Output, context: ReportCallContext): Promise<ReportOutcome> {
     const span = startReportSpan(context);
-    const outcome = await this.#report(request, span.traceParent === '' ? context : { ...context, traceParent: span.traceParent });
+    // Current while the Report runs, so its Postgres queries (idempotency, API keys) are its children.
+    const outcome = await span.run(() => this.#report(request, span.traceParent === '' ? context : { ...context, traceParent: span.traceParent }));
     endReportSpan(span, outcome);
     const code = outcome.error === null ? ResultCode.OK : outcome.error.resultCode;
     this.#options.metrics.reports.inc({ edge: context.edge, code: String(code) });
