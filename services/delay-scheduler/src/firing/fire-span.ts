@@ -8,9 +8,11 @@ import { messagingAttributes, messagingSpanName, traceParentFromHeaders, tracer,
 import type { TimerRecord } from '@eventyard/db';
 
 export function startFireSpan(timer: TimerRecord, nowMs: number): TraceSpan {
-  const parent = traceParentFromHeaders(timer.headers as Record<string, string> | undefined);
-  if (parent === undefined) return tracer().startSpan('', { kind: 'producer' });
-  return tracer().startSpan(messagingSpanName('send', timer.target_topic), {
+  const t = tracer();
+  // No exporter, or no trace: nothing to build (the record's headers carry the trace on as they are).
+  const parent = t.recording ? traceParentFromHeaders(timer.headers as Record<string, string> | undefined) : undefined;
+  if (parent === undefined) return t.startSpan('', { kind: 'producer' });
+  return t.startSpan(messagingSpanName('send', timer.target_topic), {
     kind: 'producer',
     parent,
     attributes: {

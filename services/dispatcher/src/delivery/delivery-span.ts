@@ -11,14 +11,18 @@ import type { ProcessorSettings } from '../processors/processor-settings.ts';
 
 /** The record's `traceparent` header: the span that produced it (the router's, or the attempt that scheduled this one). */
 export function startDeliverySpan(dispatcherId: string, task: DeliveryTask__Output, recordTraceParent: string | undefined): TraceSpan {
+  // The task's copy is the router's span for every attempt; a record without one (written before
+  // traces were carried) falls back on its header.
+  const parent = task.trace_parent === '' ? recordTraceParent : task.trace_parent;
+  const t = tracer();
+  // Without an exporter, no name or attributes are built: the span only carries the traceparent.
+  if (!t.recording) return t.startSpan('', { kind: 'consumer', parent });
   const topic = Topics.deliveries(dispatcherId);
   const followsFrom = task.retry_times > 0 || task.repeat_times > 0;
   const link = followsFrom && recordTraceParent !== undefined && recordTraceParent !== task.trace_parent ? [recordTraceParent] : undefined;
-  return tracer().startSpan(messagingSpanName('process', topic), {
+  return t.startSpan(messagingSpanName('process', topic), {
     kind: 'consumer',
-    // The task's copy is the router's span for every attempt; a record without one (written before
-    // traces were carried) falls back on its header.
-    parent: task.trace_parent === '' ? recordTraceParent : task.trace_parent,
+    parent,
     ...(link === undefined ? {} : { links: link }),
     attributes: {
       ...messagingAttributes({ operation: 'process', topic, event_id: task.event_id, app_id: task.event?.app_id, topic_id: task.event?.topic_id, dispatcher_id: dispatcherId }),
@@ -31,11 +35,13 @@ export function startDeliverySpan(dispatcherId: string, task: DeliveryTask__Outp
 
 /** The call to the consumer, under the delivery's span; its traceparent is what the consumer receives. */
 export function startCallSpan(delivery: TraceSpan, settings: ProcessorSettings, task: DeliveryTask__Output): TraceSpan {
+  const t = tracer();
+  if (!t.recording) return t.startSpan('', { kind: 'client', parent: delivery.traceParent });
   const ids = { 'eventyard.event_id': task.event_id, 'eventyard.dispatcher_id': settings.dispatcherId, 'eventyard.retry_times': task.retry_times };
   if (settings.protocol === 'httpSend') {
-    return tracer().startSpan('POST', { kind: 'client', parent: delivery.traceParent, attributes: { 'http.request.method': 'POST', ...urlAttributes(settings.addr), ...ids } });
+    return t.startSpan('POST', { kind: 'client', parent: delivery.traceParent, attributes: { 'http.request.method': 'POST', ...urlAttributes(settings.addr), ...ids } });
   }
-  return tracer().startSpan('evhub_processor.evhubProcessor/Dispatch', {
+  return t.startSpan('evhub_processor.evhubProcessor/Dispatch', {
     kind: 'client',
     parent: delivery.traceParent,
     attributes: rpcAttributes('evhub_processor.evhubProcessor', 'Dispatch', { 'server.address': settings.addr, ...ids }),
@@ -44,6 +50,7 @@ export function startCallSpan(delivery: TraceSpan, settings: ProcessorSettings, 
 
 /** Ends the call's span: status ERROR with the classified error unless it succeeded. */
 export function endCallSpan(span: TraceSpan, outcome: AttemptOutcome): void {
+  if (!tracer().recording) return;
   span.setAttributes({
     'http.response.status_code': outcome.responseStatus,
     'eventyard.outcome': outcome.outcome,

@@ -8,7 +8,10 @@ import type { ValidReport } from '@eventyard/evhub';
 import type { ReportCallContext, ReportOutcome } from './report-service.ts';
 
 export function startReportSpan(context: ReportCallContext): TraceSpan {
-  return tracer().startSpan('evhub_producer.evhubProducer/Report', {
+  const t = tracer();
+  // Without an exporter, no name or attributes are built: the span only carries (or starts) the trace.
+  if (!t.recording) return t.startSpan('', { kind: 'server', parent: context.traceParent, startTrace: true });
+  return t.startSpan('evhub_producer.evhubProducer/Report', {
     kind: 'server',
     parent: context.traceParent,
     startTrace: true,
@@ -17,7 +20,7 @@ export function startReportSpan(context: ReportCallContext): TraceSpan {
 }
 
 export function endReportSpan(span: TraceSpan, outcome: ReportOutcome): void {
-  if (span.traceId !== '') {
+  if (tracer().recording) {
     span.setAttributes({ 'eventyard.event_id': outcome.event_id || undefined, 'eventyard.duplicate': outcome.duplicate || undefined });
     if (outcome.error !== null) {
       span.setAttributes({ 'error.type': outcome.error.code, 'eventyard.ret_code': outcome.error.resultCode });
@@ -28,9 +31,11 @@ export function endReportSpan(span: TraceSpan, outcome: ReportOutcome): void {
 }
 
 export function startSendSpan(parent: string | undefined, report: ValidReport, eventId: string): TraceSpan {
+  const t = tracer();
+  if (!t.recording) return t.startSpan('', { kind: 'producer', parent });
   const topic = report.delayMs > 0 ? Topics.schedule : Topics.ingest;
   const { app_id, topic_id } = report.request.event;
-  return tracer().startSpan(messagingSpanName('send', topic), {
+  return t.startSpan(messagingSpanName('send', topic), {
     kind: 'producer',
     parent,
     attributes: messagingAttributes({ operation: 'send', topic, event_id: eventId, app_id, topic_id }),

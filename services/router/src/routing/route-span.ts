@@ -9,18 +9,22 @@ import type { IHeaders } from 'kafkajs';
 import type { RoutedEvent } from './route-event.ts';
 
 export function startRouteSpan(headers: IHeaders | undefined, envelope: IngestEnvelope__Output | undefined, partition: number): TraceSpan {
+  // The header first (the producing span); the envelope's copy for records written before it.
+  const parent = firstTraceParent(traceParentFromHeaders(headers), envelope?.trace_parent);
+  const t = tracer();
+  // Without an exporter, no name or attributes are built: the span only carries the traceparent.
+  if (!t.recording) return t.startSpan('', { kind: 'consumer', parent });
   const event = envelope?.event;
-  return tracer().startSpan(messagingSpanName('process', Topics.ingest), {
+  return t.startSpan(messagingSpanName('process', Topics.ingest), {
     kind: 'consumer',
-    // The header first (the producing span); the envelope's copy for records written before it.
-    parent: firstTraceParent(traceParentFromHeaders(headers), envelope?.trace_parent),
+    parent,
     attributes: messagingAttributes({ operation: 'process', topic: Topics.ingest, partition, event_id: envelope?.event_id, app_id: event?.app_id, topic_id: event?.topic_id }),
   });
 }
 
 /** Records how the event was routed: its status, each processor that filtered it out, no subscribers. */
 export function noteRouted(span: TraceSpan, routed: RoutedEvent): void {
-  if (!span.traceId) return;
+  if (!tracer().recording) return;
   span.setAttributes({ 'eventyard.status': routed.status, 'eventyard.deliveries': routed.records.length });
   if (routed.status === 'no_subscribers') span.addEvent(SpanEvents.noSubscribers);
   for (const delivery of routed.deliveries) {
