@@ -118,7 +118,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
   });
 
   const txRoute =
-    <Req>(typeName: string, run: (request: Req, caller: Caller, broadcast: string | undefined) => Promise<TxOutcome>) =>
+    <Req>(typeName: string, run: (request: Req, caller: Caller, broadcast: string | undefined, traceParent: string | undefined) => Promise<TxOutcome>) =>
     async (request: FastifyRequest, reply: FastifyReply) => {
       if (request.body === undefined) return invalid(reply, 400, 'request body is required');
       let message: Req;
@@ -128,11 +128,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
         if (!isEventyardError(err)) throw err;
         return invalid(reply, 400, err.message);
       }
-      const outcome = await run(message, callerOf(request), header(request, BROADCAST_METADATA_KEY));
+      const outcome = await run(message, callerOf(request), header(request, BROADCAST_METADATA_KEY), header(request, 'traceparent'));
       return withStatus(reply, toEdgeResult(outcome.error)).send(outcome.answer);
     };
   app.post('/v1/prepare', txRoute<PrepareReq__Output>('evhub_producer.PrepareReq', (m, auth, broadcast) => options.transactions.prepare(m, auth, broadcast)));
-  app.post('/v1/commit', txRoute<CommitReq__Output>('evhub_producer.CommitReq', (m, auth, broadcast) => options.transactions.commit(m, auth, broadcast)));
+  app.post('/v1/commit', txRoute<CommitReq__Output>('evhub_producer.CommitReq', (m, auth, broadcast, traceParent) => options.transactions.commit(m, auth, broadcast, traceParent)));
   app.post('/v1/rollback', txRoute<RollbackReq__Output>('evhub_producer.RollbackReq', (m, auth) => options.transactions.rollback(m, auth)));
 
   await app.listen({ host: options.host, port: options.port });

@@ -3,7 +3,7 @@
 // caller's `traceparent` (gRPC metadata or HTTP header) or the root of a new trace, and under it a
 // PRODUCER span "send eventyard.ingest" (eventyard.schedule for a delay event) whose context the record
 // carries in its `traceparent` header and envelope.
-import { messagingAttributes, messagingSpanName, rpcAttributes, Topics, tracer, type TraceSpan } from '@eventyard/core';
+import { messagingAttributes, messagingSpanName, rpcAttributes, Topics, tracer, type EventyardError, type TraceSpan } from '@eventyard/core';
 import type { ValidReport } from '@eventyard/evhub';
 import type { ReportCallContext, ReportOutcome } from './report-service.ts';
 
@@ -40,4 +40,29 @@ export function startSendSpan(parent: string | undefined, report: ValidReport, e
     parent,
     attributes: messagingAttributes({ operation: 'send', topic, event_id: eventId, app_id, topic_id }),
   });
+}
+
+/**
+ * A transaction's Commit, where its event becomes real: the SERVER span whose context the event's record
+ * carries (the outbox relay publishes it later, as it was built here).
+ */
+export function startCommitSpan(traceParent: string | undefined, eventId: string): TraceSpan {
+  const t = tracer();
+  if (!t.recording) return t.startSpan('', { kind: 'server', parent: traceParent, startTrace: true });
+  return t.startSpan('evhub_producer.evhubProducer/Commit', {
+    kind: 'server',
+    parent: traceParent,
+    startTrace: true,
+    attributes: rpcAttributes('evhub_producer.evhubProducer', 'Commit', { 'eventyard.event_id': eventId || undefined }),
+  });
+}
+
+export function endCommitSpan(span: TraceSpan, outcome: { answer: { ret: { code: number; msg: string } }; error: EventyardError | null }): void {
+  if (tracer().recording) {
+    const { ret } = outcome.answer;
+    span.setAttributes({ 'eventyard.ret_code': ret.code });
+    if (outcome.error !== null) span.fail(outcome.error);
+    else if (ret.code !== 0) span.fail(ret.msg);
+  }
+  span.end();
 }
