@@ -3,7 +3,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  firstTraceParent,
   formatTraceParent,
   newTraceParent,
   parseTraceParent,
@@ -71,13 +70,6 @@ test('withTraceParent adds the header to a copy, and leaves headers alone withou
   assert.deepEqual(headers, { 'ey-event-id': '1' }, 'the original is not changed');
   assert.equal(withTraceParent(headers, ''), headers);
   assert.equal(withTraceParent(headers, undefined), headers);
-});
-
-test('firstTraceParent takes the first valid candidate (a header before an envelope copy)', () => {
-  const other = '00-11111111111111111111111111111111-2222222222222222-01';
-  assert.equal(firstTraceParent(VALID, other), VALID);
-  assert.equal(firstTraceParent(undefined, 'bad', other), other);
-  assert.equal(firstTraceParent('', null), undefined);
 });
 
 test('without an exporter the tracer records nothing and passes the traceparent through', () => {

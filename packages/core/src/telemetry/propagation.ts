@@ -23,12 +23,3 @@ export function withTraceParent<T extends Readonly<Record<string, string>>>(head
   if (traceParent === undefined || traceParent === '') return headers;
   return { ...headers, [TRACEPARENT_HEADER]: traceParent };
 }
-
-/**
- * The first valid traceparent of `candidates` (a record's header, then the copy in its envelope or task),
- * or undefined. Records written before the header existed carry only the copy.
- */
-export function firstTraceParent(...candidates: ReadonlyArray<string | undefined | null>): string | undefined {
-  for (const candidate of candidates) if (parseTraceParent(candidate) !== undefined) return candidate?.trim();
-  return undefined;
-}

@@ -3,14 +3,14 @@
 // (the producer's send span, or the delay-scheduler's timer for a delay event), whose context every
 // delivery task of the event carries on. Filtering and dead-lettering are span events. The spans of a
 // round end once its records and history rows are durable (ingest-consumer.ts).
-import { firstTraceParent, messagingAttributes, messagingSpanName, SpanEvents, traceParentFromHeaders, tracer, Topics, type TraceSpan } from '@eventyard/core';
+import { messagingAttributes, messagingSpanName, SpanEvents, traceParentFromHeaders, tracer, Topics, type TraceSpan } from '@eventyard/core';
 import type { IngestEnvelope__Output } from '@eventyard/proto';
 import type { IHeaders } from 'kafkajs';
 import type { RoutedEvent } from './route-event.ts';
 
 export function startRouteSpan(headers: IHeaders | undefined, envelope: IngestEnvelope__Output | undefined, partition: number): TraceSpan {
   // The header first (the producing span); the envelope's copy for records written before it.
-  const parent = firstTraceParent(traceParentFromHeaders(headers), envelope?.trace_parent);
+  const parent = traceParentFromHeaders(headers) ?? envelope?.trace_parent;
   const t = tracer();
   // Without an exporter, no name or attributes are built: the span only carries the traceparent.
   if (!t.recording) return t.startSpan('', { kind: 'consumer', parent });
