@@ -1,8 +1,8 @@
 // Issue 17, item 1, over real processes: every service exports its spans (OTLP over HTTP, JSON
 // encoding) to a receiver this test runs. One Report carrying a traceparent yields one trace whose spans
 // come from the producer, the router and the dispatcher in parent/child order, and the test's Dispatch
-// server receives that trace (the dispatcher's call span as parent); a retried delivery's span is linked
-// to the first attempt's; the admin API shows the event's trace id.
+// server and a webhook receive that trace (the dispatcher's call span as parent); a retried delivery's
+// span is linked to the first attempt's; the admin API shows the event's trace id.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage } from 'node:http';
@@ -44,14 +44,15 @@ function attributesOf(list: unknown): Record<string, unknown> {
 }
 
 /** An OTLP/HTTP receiver (POST /v1/traces, JSON) on a free port, keeping every span it is sent. */
+async function read(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const body = Buffer.concat(chunks);
+  return req.headers['content-encoding'] === 'gzip' ? gunzipSync(body) : body;
+}
+
 async function startOtlpReceiver(): Promise<{ url: string; spans: OtlpSpan[]; close(): Promise<void> }> {
   const spans: OtlpSpan[] = [];
-  const read = async (req: IncomingMessage): Promise<Buffer> => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks);
-    return req.headers['content-encoding'] === 'gzip' ? gunzipSync(body) : body;
-  };
   const server = createServer((req, res) => {
     read(req).then(
       (body) => {
@@ -133,6 +134,15 @@ test('one Report with a traceparent is one trace through producer, router and di
     },
   });
   const addr = `127.0.0.1:${server.port}`;
+  const webhookCalls: Array<{ event_id: string; traceparent: string }> = [];
+  const webhook = createServer((req, res) => {
+    read(req).then((body) => {
+      webhookCalls.push({ event_id: String((JSON.parse(body.toString('utf8')) as Json).event_id), traceparent: String(req.headers.traceparent ?? '') });
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ret":{"code":0,"msg":"ok"}}');
+    }, () => res.writeHead(400).end());
+  });
+  await new Promise<void>((resolve) => webhook.listen(0, '127.0.0.1', resolve));
+  const webhookPort = (webhook.address() as AddressInfo).port;
   await registerProcessor(stack, { dispatcher_id: 'otel-orders', app_id: app, topic_id: 'order', protocol_type: 'grpcSend', addr, timeout: 5000 });
   await registerProcessor(stack, {
     dispatcher_id: 'otel-flaky',
@@ -143,7 +153,8 @@ test('one Report with a traceparent is one trace through producer, router and di
     timeout: 5000,
     retry_strategy: { retry_count: 3, retry_interval: 300 },
   });
-  await waitForRouterProcessors(stack, 2);
+  await registerProcessor(stack, { dispatcher_id: 'otel-hook', app_id: app, topic_id: 'hook', protocol_type: 'httpSend', addr: `127.0.0.1:${webhookPort}/dispatch`, timeout: 5000 });
+  await waitForRouterProcessors(stack, 3);
   const client = createReportClient({ address: `127.0.0.1:${stack.port('producer', 'grpc')}` });
 
   const report = async (topic: string, traceparent: string): Promise<string> => {
@@ -229,8 +240,21 @@ test('one Report with a traceparent is one trace through producer, router and di
       // The delay-scheduler's timer span sits under the attempt that scheduled the retry.
       await waitUntil(() => spansOf(traceId).some((s) => s.service === 'eventyard-delay-scheduler' && s.parentSpanId === first?.spanId), 30_000, 'the scheduler span');
     });
+    await t.test('a webhook gets the trace in its traceparent header, the dispatcher\'s POST span as parent', async () => {
+      const traceId = randomHex(16);
+      const eventId = await report('hook', traceParentOf(traceId, randomHex(8)));
+      await waitUntil(() => webhookCalls.some((c) => c.event_id === eventId), 30_000, 'the webhook called');
+      const [, sentTraceId, parentSpanId] = webhookCalls.find((c) => c.event_id === eventId)?.traceparent.split('-') ?? [];
+      assert.equal(sentTraceId, traceId);
+      await waitUntil(() => spansOf(traceId).some((s) => s.service === 'eventyard-dispatcher' && s.name === 'POST' && s.kind === SPAN_KIND.client && s.spanId === parentSpanId), 30_000, 'the POST span');
+      const post = spansOf(traceId).find((s) => s.spanId === parentSpanId);
+      assert.equal(post?.attributes['http.request.method'], 'POST');
+      assert.equal(post?.attributes['http.response.status_code'], 200);
+      assert.equal(post?.attributes['url.full'], `http://127.0.0.1:${webhookPort}/dispatch`);
+    });
   } finally {
     client.close();
+    await new Promise<void>((resolve) => webhook.close(() => resolve()) && webhook.closeAllConnections());
     await server.close();
     await receiver.close();
   }

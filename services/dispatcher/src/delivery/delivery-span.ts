@@ -8,6 +8,7 @@ import { messagingAttributes, messagingSpanName, rpcAttributes, tracer, Topics, 
 import type { DeliveryTask__Output } from '@eventyard/proto';
 import type { AttemptOutcome } from '../outcome/index.ts';
 import type { ProcessorSettings } from '../processors/processor-settings.ts';
+import { webhookUrl } from '../send/target-address.ts';
 
 /** The record's `traceparent` header: the span that produced it (the router's, or the attempt that scheduled this one). */
 export function startDeliverySpan(dispatcherId: string, task: DeliveryTask__Output, recordTraceParent: string | undefined): TraceSpan {
@@ -63,7 +64,7 @@ export function endCallSpan(span: TraceSpan, outcome: AttemptOutcome): void {
 /** Scheme, host and path only: a webhook URL's query may carry a token, and spans are not redacted. */
 function urlAttributes(addr: string): Record<string, string> {
   try {
-    const url = new URL(addr);
+    const url = webhookUrl(addr);
     return { 'url.full': `${url.protocol}//${url.host}${url.pathname}`, 'server.address': url.hostname };
   } catch {
     return {};
