@@ -4,8 +4,10 @@
 // the problem is reported once per version.
 import type { ClientTlsFiles } from '@eventyard/core';
 import type { ProcessorRecord, ProcessorTls, ProtocolType } from '@eventyard/db';
+import type { WebhookFormat } from '@eventyard/evhub';
 import { flowControlOf } from '../limits/index.ts';
 import { NO_RETRY_POLICY, retryPolicyOf, type RetryPolicy } from '../retry/index.ts';
+import { processorTransformOf, type ProcessorTransform } from '../transform/processor-transform.ts';
 
 export interface ProcessorSettings {
   readonly dispatcherId: string;
@@ -27,6 +29,10 @@ export interface ProcessorSettings {
   readonly authToken: string | null;
   /** The processor's `tls` files; null = plaintext gRPC (webhooks: the URL's scheme decides). */
   readonly tls: ClientTlsFiles | null;
+  /** The compiled `transform` (or why it does not compile: its deliveries then fail with that); null = none. */
+  readonly transform: ProcessorTransform | null;
+  /** httpSend body: EvHub's DispatchReq JSON or a CloudEvent (binary or structured mode). */
+  readonly webhookFormat: WebhookFormat;
   /** Fields whose stored value was refused, with the reason, e.g. `retry_strategy.retry_count: must be at most 1000`. */
   readonly problems: readonly string[];
 }
@@ -51,6 +57,8 @@ export function processorSettings(record: ProcessorRecord, defaults: SettingsDef
   } catch (err) {
     problems.push(err instanceof Error ? err.message : String(err));
   }
+  const transform = processorTransformOf(record);
+  if (transform?.kind === 'invalid') problems.push(transform.message);
   const timeout = Number(record.timeout);
   const concurrency = Number(record.concurrency);
   return Object.freeze({
@@ -68,6 +76,8 @@ export function processorSettings(record: ProcessorRecord, defaults: SettingsDef
     previousWebhookSecret: previousSecret(record),
     authToken: nonEmpty(record.auth_token),
     tls: tlsFiles(record.tls),
+    transform,
+    webhookFormat: record.webhook_format === 'cloudevents_binary' || record.webhook_format === 'cloudevents_structured' ? record.webhook_format : 'evhub',
     problems,
   });
 }

@@ -25,6 +25,8 @@ function settings(addr: string, timeoutMs = 2000): ProcessorSettings {
     previousWebhookSecret: null,
     authToken: 'tok',
     tls: null,
+    transform: null,
+    webhookFormat: 'evhub',
     problems: [],
   };
 }

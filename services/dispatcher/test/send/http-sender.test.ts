@@ -25,6 +25,8 @@ function settings(addr: string, fields: Partial<ProcessorSettings> = {}): Proces
     previousWebhookSecret: null,
     authToken: null,
     tls: null,
+    transform: null,
+    webhookFormat: 'evhub',
     problems: [],
     ...fields,
   };
