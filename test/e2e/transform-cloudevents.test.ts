@@ -75,7 +75,7 @@ test('CloudEvents in, transformed CloudEvents out, failing transforms dead-lette
   assert.equal(bin.headers['ce-source'], 'shop');
   assert.equal(bin.headers['ce-type'], 'order.created');
   assert.equal(bin.headers['content-type'], 'application/json');
-  assert.ok(bin.headers['ce-time'] !== undefined);
+  assert.equal(bin.headers['ce-time'], '2026-12-06T10:00:00.000Z', "the CloudEvent's own time");
   assert.equal(bin.headers.traceparent?.split('-')[1], TRACE_ID, 'the trace posted with the CloudEvent');
   assert.match(bin.headers['webhook-signature'] ?? '', /^v1,/);
 
@@ -83,6 +83,7 @@ test('CloudEvents in, transformed CloudEvents out, failing transforms dead-lette
   assert.deepEqual([struct.specversion, struct.id, struct.source, struct.type, struct.datacontenttype], ['1.0', eventId, 'shop', 'order.created', 'application/json']);
   assert.deepEqual(struct.data, { order: 'A-1', items: [{ price: 2 }, { price: 3 }] }, 'untransformed data as posted');
   assert.equal(String(struct.traceparent).split('-')[1], TRACE_ID);
+  assert.equal(struct.time, '2026-12-06T10:00:00.000Z');
 
   await waitUntil(async () => (await deliveries(stack, eventId)).find((d) => d.dispatcher_id === 'e2e-bad-transform')?.status === 'dead', 30_000, 'the failing transform dead');
   const bad = (await deliveries(stack, eventId)).find((d) => d.dispatcher_id === 'e2e-bad-transform');
@@ -101,6 +102,7 @@ test('CloudEvents in, transformed CloudEvents out, failing transforms dead-lette
   const second = ((await binary.json()) as { event_id: string }).event_id;
   await waitUntil(() => arrived('/bin', second) !== undefined, 30_000, 'the binary-mode event delivered');
   assert.deepEqual(JSON.parse(arrived('/bin', second)?.raw.toString() ?? '{}'), { order: 'A-2', total: 10, topic: 'order.created' });
+  assert.match(arrived('/bin', second)?.headers['ce-time'] ?? '', /^\d{4}-\d{2}-\d{2}T/, 'no time posted: when it was reported');
   const malformed = await fetch(ingest, { method: 'POST', headers: { 'ce-specversion': '1.0', 'ce-source': 'shop', 'ce-type': 'order.created' }, body: '{}' });
   assert.equal(malformed.status, 400);
   assert.match(((await malformed.json()) as { ret: { msg: string } }).ret.msg, /ce-id header is required/);

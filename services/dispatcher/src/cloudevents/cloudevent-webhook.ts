@@ -1,6 +1,7 @@
 // A webhook delivery as a CloudEvent 1.0 over HTTP (https://github.com/cloudevents/spec, http binding),
 // for processors with `webhook_format: cloudevents_binary | cloudevents_structured`:
-//   id = event_id · source = app_id · type = topic_id · time = when the event was reported ·
+//   id = event_id · source = app_id · type = topic_id · time = the event's event_source.create_time
+//   (a CloudEvent's own `time` at ingest), else when it was reported ·
 //   datacontenttype = application/json when the payload is JSON, else application/octet-stream ·
 //   traceparent = the event's · extensions eytags (comma-separated tags), eyretrytimes, eyrepeattimes.
 // Binary mode sends the payload itself as the body with the attributes in `ce-*` headers; structured
@@ -14,7 +15,7 @@ export type CloudEventMode = 'cloudevents_binary' | 'cloudevents_structured';
 
 export interface CloudEventFacts {
   req: DispatchRequest;
-  /** When the event was reported; absent = not sent. */
+  /** When the event was reported: `time` unless the event carries its own create_time; absent = neither. */
   time?: Date | undefined;
   /** W3C traceparent of the event, or "". */
   traceParent: string;
@@ -39,7 +40,8 @@ export function cloudEventRequest(mode: CloudEventMode, facts: CloudEventFacts):
     source: req.event?.app_id ?? '',
     type: req.event?.topic_id ?? '',
   };
-  if (facts.time !== undefined) attributes.time = facts.time.toISOString();
+  const time = eventTimeOf(req.event?.event_comm?.event_source?.create_time) ?? facts.time;
+  if (time !== undefined) attributes.time = time.toISOString();
   if (data.byteLength > 0) attributes.datacontenttype = json === undefined ? 'application/octet-stream' : 'application/json';
   if (facts.traceParent !== '') attributes.traceparent = facts.traceParent;
   const tags = req.event?.event_comm?.event_tag?.tag_list ?? [];
