@@ -17,6 +17,7 @@ import * as ingestQuotas from './0012_ingest_quotas.ts';
 import * as processorTls from './0013_processor_tls.ts';
 import * as processorSecrets from './0014_processor_secrets.ts';
 import * as processorHealth from './0015_processor_health.ts';
+import * as processorTransform from './0016_processor_transform.ts';
 
 interface NamedMigration {
   name: string;
@@ -39,6 +40,7 @@ const migrations: readonly NamedMigration[] = [
   { name: '0013_processor_tls', migration: processorTls },
   { name: '0014_processor_secrets', migration: processorSecrets },
   { name: '0015_processor_health', migration: processorHealth },
+  { name: '0016_processor_transform', migration: processorTransform },
 ];
 
 export const migrationSource: Knex.MigrationSource<NamedMigration> = {

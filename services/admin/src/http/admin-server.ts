@@ -11,6 +11,7 @@ import type { AdminMetrics } from '../metrics.ts';
 import { registerApiKeyRoutes } from '../routes/api-keys.ts';
 import { registerEventRoutes } from '../routes/events.ts';
 import { registerFilterRoutes } from '../routes/filters.ts';
+import { registerTransformRoutes } from '../routes/transforms.ts';
 import { registerHistoryRoutes } from '../routes/history.ts';
 import { registerOpenApiRoute } from '../routes/openapi.ts';
 import { registerProcessorActionRoutes } from '../routes/processor-actions.ts';
@@ -135,6 +136,7 @@ export function buildAdminServer(options: AdminServerOptions): FastifyInstance {
   registerProcessorRoutes(app, { knex: options.knex, validateFilter: options.validateFilter, egress: options.egress });
   registerEventRoutes(app, { knex: options.knex });
   registerFilterRoutes(app);
+  registerTransformRoutes(app);
   registerHistoryRoutes(app, { knex: options.knex });
   registerStatsRoutes(app, { knex: options.knex, kafka: options.kafka });
   registerProcessorHealthRoutes(app, { knex: options.knex });

@@ -3,7 +3,7 @@
 // falling open. `admin` on a key (or the admin token) allows every route.
 //
 // - events:read  read events, deliveries, stats, replay job status, and configs (their secrets are
-//                always shown redacted), and test a filter (computes only)
+//                always shown redacted), and test a filter or a transform (computes only)
 // - config:write create, change, delete, pause and resume producers and processors, rotate signing secrets
 // - replay       replay events, redrive dead letters, cancel replays and scheduled events
 // - keys:manage  create, list, read and revoke API keys
@@ -32,6 +32,7 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, AdminPermission>> = {
   'GET /v1/processors/:dispatcher_id/stats': 'events:read',
   'GET /v1/processors/:dispatcher_id/health': 'events:read',
   'POST /v1/filters/test': 'events:read',
+  'POST /v1/transforms/test': 'events:read',
   'GET /v1/events': 'events:read',
   'GET /v1/events/:event_id': 'events:read',
   'GET /v1/deliveries': 'events:read',

@@ -5,6 +5,7 @@ import { processorConfInfoSchema, producerConfInfoSchema } from '@eventyard/evhu
 import { rotateSecretBodySchema } from './secret-rotate.ts';
 import { retSchema } from './ret-schema.ts';
 import { filterTestBodySchema } from './filters.ts';
+import { transformTestAnswer, transformTestBodySchema } from './transforms.ts';
 import { replayOpenApiPaths } from '../replay/openapi-paths.ts';
 import { historyOpenApiPaths } from '../history/openapi-paths.ts';
 import { processorHealthOpenApiPaths, processorHealthSchema } from './processor-health.ts';
@@ -135,6 +136,13 @@ export function openApiDocument(): Record<string, unknown> {
             '200': ok('Evaluated', { matched: { type: 'boolean' }, reason: { type: 'string', enum: ['filtered_by_tag', 'filtered_by_filter'], description: 'Why it does not match' } }),
             ...common,
           },
+        },
+      },
+      '/v1/transforms/test': {
+        post: {
+          summary: "Try a processor's transform (JSONata) on a sample event, with the dispatcher's own code and limits; a syntax error is a 400 with its position",
+          requestBody: { required: true, content: { 'application/json': { schema: transformTestBodySchema } } },
+          responses: { '200': ok('Evaluated: the transformed payload, or why a delivery would fail', transformTestAnswer), ...common },
         },
       },
       '/v1/processors/{dispatcher_id}/secret/rotate': {
