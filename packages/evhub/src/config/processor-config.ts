@@ -187,7 +187,7 @@ export const PROCESSOR_FIELDS: { readonly [K in keyof ProcessorConfig]-?: Config
 /** Validates and normalises processor input; throws a ValidationError naming the first bad field. */
 export function normalizeProcessor(input: ProcessorInput): ProcessorConfig {
   if (typeof input !== 'object' || input === null) throw new ValidationError(EvhubErrors.EY_INVALID_CONFIG, 'processor config must be an object');
-  const config = normalizeFields(PROCESSOR_FIELDS, input as unknown as Record<string, unknown>) as unknown as ProcessorConfig;
+  const config = normalizeFields(PROCESSOR_FIELDS, input) as unknown as ProcessorConfig;
   // A webhook's scheme says whether it is TLS: files for a plain http:// address would silently go unused.
   if (config.tls !== null && config.protocol_type === 'httpSend' && !/^https:\/\//i.test(config.addr.trim())) {
     throw invalid('tls', 'applies to an https:// addr only (httpSend): use an https:// URL or remove tls');

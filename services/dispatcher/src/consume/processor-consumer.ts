@@ -156,6 +156,7 @@ export class ProcessorConsumer {
     this.#log.info('processor consumer stopped');
   }
 
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- kafkajs makes these closures over the batch; its types declare them as methods
   async #eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     if (this.#state !== 'running') return;
     const { partition } = batch;

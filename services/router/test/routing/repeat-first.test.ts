@@ -49,7 +49,7 @@ function repeatTrigger(repeat: Partial<NonNullable<EventTrigger__Output['repeat_
       crontab_pulser: null,
       ...repeat,
     },
-  } as EventTrigger__Output;
+  };
 }
 
 const targets = (...records: ProcessorRecord[]) => ProcessorIndex.build(records).targetsOf('shop', 'order');
