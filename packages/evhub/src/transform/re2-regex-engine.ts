@@ -26,7 +26,7 @@ export class Re2RegexEngine {
   constructor(literal: RegExp) {
     const re = re2Of(literal);
     // Refused when the expression was saved (compileTransform); an old row still fails clearly.
-    if (typeof re === 'string') throw { code: 'D1004', message: re };
+    if (typeof re === 'string') throw Object.assign(new Error(re), { code: 'D1004' });
     this.#re = re;
   }
 
