@@ -172,7 +172,10 @@ test('the console: search, event attempts, pause/resume, redrive', { skip: missi
 });
 
 async function saveReadmeShot(page: Page, eventId: string, base: string): Promise<void> {
+  // A fresh load: no toast or hover left over from the steps before.
   await page.goto(`${base}/ui/#/events/${eventId}`);
+  await page.reload();
+  await page.mouse.move(0, 0);
   await page.locator('section[data-dispatcher="console-ledger"] table.attempts tbody tr').nth(2).waitFor();
   const file = join(tmpdir(), `ey-console-readme-${process.pid}.png`);
   await page.screenshot({ path: file, fullPage: false });

@@ -123,4 +123,7 @@ function App() {
 
 takeTokenFromFragment();
 if (location.hash === '' || location.hash === '#') history.replaceState(null, '', '#/events');
-render(html`<${App} />`, document.getElementById('root'));
+const root = document.getElementById('root');
+// Preact renders beside what is there: the boot message goes first.
+root.textContent = '';
+render(html`<${App} />`, root);

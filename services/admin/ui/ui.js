@@ -145,6 +145,7 @@ export function Time({ value }) {
 
 export function fmtMs(value) {
   if (value === null || value === undefined || Number.isNaN(value)) return '–';
+  if (value === 0) return '0';
   if (value < 1) return `${value.toFixed(2)} ms`;
   if (value < 1000) return `${Math.round(value)} ms`;
   if (value < 60_000) return `${(value / 1000).toFixed(value < 10_000 ? 2 : 1)} s`;
@@ -154,6 +155,20 @@ export function fmtMs(value) {
 export function fmtNum(value, digits = 0) {
   if (value === null || value === undefined || Number.isNaN(value)) return '–';
   return value.toLocaleString(undefined, { maximumFractionDigits: digits, minimumFractionDigits: 0 });
+}
+
+/** A rate per second; a small one is still told apart from none. */
+export function fmtRate(perS) {
+  if (perS === undefined || perS === null || Number.isNaN(perS)) return '–';
+  if (perS > 0 && perS < 0.01) return '<0.01';
+  return fmtNum(perS, 2);
+}
+
+const TRIGGERS = ['real time', 'real time', 'delay', 'repeat', 'delay process'];
+
+/** EvHub's EventTriggerType number as words (0, "invalid", is treated as real time). */
+export function triggerName(type) {
+  return TRIGGERS[type] ?? (type === null || type === undefined ? '–' : String(type));
 }
 
 export function fmtPct(ratio) {
@@ -269,7 +284,7 @@ export function Spark({ buckets }) {
  */
 export function AttemptTimeline({ attempts, origin }) {
   if (attempts.length === 0) return null;
-  const W = 640, H = 46, L = 8, R = 8;
+  const W = 1000, H = 46, L = 8, R = 8;
   const start = new Date(origin).getTime();
   const ends = attempts.map((a) => new Date(a.finished_at ?? a.started_at).getTime() + 0);
   const end = Math.max(start + 1, ...ends, ...attempts.map((a) => new Date(a.started_at).getTime()));

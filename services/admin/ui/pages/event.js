@@ -2,7 +2,7 @@
 // (latency, outcome, error, response excerpt); replay to all or one processor. Follows the event's watch
 // stream until every delivery is final (or polls while one is not, on an admin without watch routes).
 import { api } from '../api.js';
-import { ActionButton, AttemptTimeline, Badge, Empty, ErrorNotice, LiveBadge, Time, fmtMs, html, toast, useData, useLive } from '../ui.js';
+import { ActionButton, AttemptTimeline, Badge, Empty, ErrorNotice, LiveBadge, Time, fmtMs, html, toast, triggerName, useData, useLive } from '../ui.js';
 
 const FINAL = new Set(['succeeded', 'dead', 'failed', 'filtered', 'cancelled']);
 
@@ -38,7 +38,7 @@ export function EventPage({ eventId }) {
           <dl class="kv">
             <dt>App / topic</dt><dd>${event.app_id} / ${event.topic_id}</dd>
             <dt>Status</dt><dd>${event.status}${event.status_reason ? html` <span class="muted">(${event.status_reason})</span>` : null}</dd>
-            <dt>Trigger</dt><dd>${event.trigger_type ?? '–'}${event.broadcast ? ' · broadcast' : ''}</dd>
+            <dt>Trigger</dt><dd>${triggerName(event.trigger_type)}${event.broadcast ? ' · broadcast' : ''}</dd>
             <dt>Source</dt><dd>${event.source ?? '–'}</dd>
             <dt>Ordering key</dt><dd class="mono">${event.ordering_key ?? '–'}</dd>
             <dt>Trace id</dt><dd class="mono">${traceId ?? html`<span class="muted">none recorded</span>`}</dd>

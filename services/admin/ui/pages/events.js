@@ -1,7 +1,7 @@
 // Events search: the filters of GET /v1/events (app, topic, event status, processor, delivery status,
 // outcome, retry source, time range, event ids), newest first with keyset pages, refreshed live.
 import { api, qs } from '../api.js';
-import { Badge, Empty, ErrorNotice, LiveBadge, Time, html, useData, useLive } from '../ui.js';
+import { Badge, Empty, ErrorNotice, LiveBadge, Time, html, triggerName, useData, useLive } from '../ui.js';
 
 const WINDOWS = { '': 'Any time', '15m': 'Last 15 minutes', '1h': 'Last hour', '24h': 'Last 24 hours', '7d': 'Last 7 days' };
 const WINDOW_MS = { '15m': 900_000, '1h': 3_600_000, '24h': 86_400_000, '7d': 604_800_000 };
@@ -80,7 +80,7 @@ export function EventsPage({ params }) {
               <td><a class="mono" href=${`#/events/${e.event_id}`}>${e.event_id}</a>${e.broadcast ? html` <span class="badge info">broadcast</span>` : null}</td>
               <td>${e.app_id} <span class="muted">/</span> ${e.topic_id}</td>
               <td><${Badge} status=${e.status} /></td>
-              <td class="muted">${e.trigger_type ?? '–'}</td>
+              <td class="muted">${triggerName(e.trigger_type)}</td>
               <td class="muted">${e.source ?? '–'}</td>
               <td class="num muted">${e.payload_pruned_at ? 'pruned' : `${e.payload_size ?? 0} B`}</td>
               <td><${Time} value=${e.created_at} /></td>

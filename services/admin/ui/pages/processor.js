@@ -2,7 +2,7 @@
 // redacted by the API), and every action: pause/resume, redrive, and replay of its events by time range.
 import { useRef, useState } from 'preact/hooks';
 import { api, qs } from '../api.js';
-import { ActionButton, Badge, ErrorNotice, LatencyChart, LiveBadge, ThroughputChart, fmtMs, fmtNum, fmtPct, html, toast, useData, useLive } from '../ui.js';
+import { ActionButton, Badge, ErrorNotice, LatencyChart, LiveBadge, ThroughputChart, fmtMs, fmtNum, fmtPct, fmtRate, html, toast, useData, useLive } from '../ui.js';
 import { ProcessorActions, STATS_WINDOWS, processorState, rates } from './processors.js';
 
 const POLL_MS = 5000;
@@ -39,7 +39,7 @@ export function ProcessorPage({ dispatcherId, params }) {
     </div>
     <${ErrorNotice} error=${error} />
     <div class="cards">
-      <div class="card"><div class="label">Attempts/s</div><div class="value">${fmtNum(r.perS, 2)}</div></div>
+      <div class="card"><div class="label">Attempts/s</div><div class="value">${fmtRate(r.perS)}</div></div>
       <div class="card"><div class="label">Success</div><div class="value">${fmtPct(r.ratio)}</div></div>
       <div class="card"><div class="label">Latency p50</div><div class="value">${fmtMs(r.p50)}</div></div>
       <div class="card"><div class="label">Latency p99</div><div class="value">${fmtMs(r.p99)}</div></div>

@@ -2,7 +2,7 @@
 // over a window (GET /v1/processors/:id/stats), a sparkline of its attempts (…/timeline), and the
 // operator's actions: pause, resume, redrive its dead deliveries.
 import { api, qs } from '../api.js';
-import { ActionButton, Badge, Empty, ErrorNotice, LiveBadge, Spark, fmtMs, fmtNum, fmtPct, html, toast, useData, useLive } from '../ui.js';
+import { ActionButton, Badge, Empty, ErrorNotice, LiveBadge, Spark, fmtMs, fmtNum, fmtPct, fmtRate, html, toast, useData, useLive } from '../ui.js';
 
 export const STATS_WINDOWS = ['15m', '1h', '24h', '7d'];
 const POLL_MS = 5000;
@@ -93,7 +93,7 @@ export function ProcessorsPage({ params }) {
             <td>${p.app_id} <span class="muted">/</span> ${p.topic_id}</td>
             <td class="muted">${p.protocol_type}</td>
             <td class="state"><${Badge} status=${processorState(p)} /></td>
-            <td class="num">${fmtNum(r.perS, 2)}</td>
+            <td class="num">${fmtRate(r.perS)}</td>
             <td class="num">${fmtPct(r.ratio)}</td>
             <td class="num">${fmtMs(r.p50)}</td>
             <td class="num">${fmtMs(r.p99)}</td>
