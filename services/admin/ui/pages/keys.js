@@ -58,7 +58,7 @@ export function KeysPage() {
       <div class="panel-head"><h2 id="new-key" style=${{ margin: 0 }}>New key</h2></div>
       <form class="filters" onSubmit=${create}>
         <label class="field">Name<input name="name" maxlength="255" autocomplete="off" /></label>
-        <label class="field">App ids (comma separated, * for all)<input name="app_ids" required autocomplete="off" placeholder="shop, billing" /></label>
+        <label class="field">App ids (* = every app)<input name="app_ids" required autocomplete="off" placeholder="shop, billing or *" /></label>
         <label class="field">Expires (optional)<input type="datetime-local" name="expires_at" /></label>
         <fieldset class="checks" style=${{ gridColumn: '1 / -1', border: 'none', padding: 0, margin: 0 }}>
           <legend class="muted" style=${{ fontSize: '11px', marginBottom: '4px' }}>Permissions (none ticked = report)</legend>
