@@ -214,11 +214,12 @@ test('the console: search, event attempts, pause/resume, redrive', { skip: missi
     await page.reload();
     await page.getByRole('heading', { name: 'Events' }).waitFor();
     await page.keyboard.press('Tab');
-    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Skip to content');
+    assert.equal(await page.locator(':focus').textContent(), 'Skip to content');
     await page.keyboard.press('Tab');
     await page.keyboard.press('Tab');
-    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Processors');
-    const outline = await page.evaluate(() => getComputedStyle(document.activeElement as Element).outlineStyle);
+    assert.equal(await page.locator(':focus').textContent(), 'Processors');
+    // (Strings: this project's TypeScript has no DOM types; the browser evaluates them.)
+    const outline = await page.evaluate<string>('getComputedStyle(document.activeElement).outlineStyle');
     assert.notEqual(outline, 'none');
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Processors' }).waitFor();
@@ -228,7 +229,7 @@ test('the console: search, event attempts, pause/resume, redrive', { skip: missi
     await page.emulateMedia({ colorScheme: 'dark' });
     await page.goto(`${base}/ui/#/events/${eventId}`);
     await page.locator('section[data-dispatcher="console-ledger"] table.attempts').waitFor();
-    const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const background = await page.evaluate<string>('getComputedStyle(document.body).backgroundColor');
     assert.equal(background, 'rgb(13, 16, 21)');
     await shot('09-dark');
     await page.emulateMedia({ colorScheme: 'light' });

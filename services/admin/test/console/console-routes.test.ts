@@ -41,7 +41,10 @@ test('the console files', async (t) => {
     assert.equal(html.match(/<script(?![^>]*\bsrc=)(?![^>]*importmap)/g), null);
     assert.doesNotMatch(html, /https?:\/\//);
 
+    // Every module is preloaded up front rather than found import by import.
+    for (const module of ['/ui/app.js', '/ui/api.js', '/ui/pages/event.js']) assert.ok(html.includes(`<link rel="modulepreload" href="${module}">`), module);
     const imports = (JSON.parse(map) as { imports: Record<string, string> }).imports;
+    for (const url of Object.values(imports)) assert.ok(html.includes(`<link rel="modulepreload" href="${url}">`), url);
     assert.deepEqual(Object.keys(imports).sort(), ['htm', 'preact', 'preact/hooks']);
     for (const url of Object.values(imports)) {
       assert.match(url, /^\/ui\/vendor\/(preact|htm)@\d+\.\d+\.\d+\/\w+\.mjs$/);
