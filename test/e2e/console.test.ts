@@ -147,14 +147,26 @@ test('the console: search, event attempts, pause/resume, redrive', { skip: missi
     await shot('06-redriven');
   });
 
-  await t.test('a processor page draws its charts', async () => {
+  await t.test('a processor page draws its charts and replays its events', async () => {
     await page.goto(`${base}/ui/#/processors/console-ledger?window=15m`);
     await page.getByRole('heading', { name: 'console-ledger' }).waitFor();
     await page.getByRole('img', { name: /Attempts per bucket: 3 in all, 2 failed/ }).waitFor();
     await page.getByRole('img', { name: /latency/i }).waitFor();
     await shot('07-processor');
-    // `EY_CONSOLE_SCREENSHOT=1` refreshes the README's picture from this run.
-    if (process.env.EY_CONSOLE_SCREENSHOT === '1') await saveReadmeShot(page, eventId, base);
+    // `EY_CONSOLE_SCREENSHOT=1` refreshes the README's picture from this run (before the replay below,
+    // so the event shows the redrive as its last attempt).
+    if (process.env.EY_CONSOLE_SCREENSHOT === '1') {
+      await saveReadmeShot(page, eventId, base);
+      await page.goto(`${base}/ui/#/processors/console-ledger?window=15m`);
+      await page.getByRole('heading', { name: 'console-ledger' }).waitFor();
+    }
+    // Replay its events of the last 15 minutes: a job that the Replays page then shows done.
+    await page.getByRole('button', { name: 'Replay…' }).click();
+    await page.getByLabel('Events created in the last').selectOption('15m');
+    await page.getByRole('button', { name: 'Start replay' }).click();
+    await page.locator('.toast', { hasText: /accepted for 1 event/ }).waitFor();
+    await page.getByRole('link', { name: 'Replays' }).click();
+    await waitUntil(async () => (await page.locator('tr[data-replay] .badge', { hasText: 'succeeded' }).count()) === 2, 60_000, 'both replay jobs shown done');
   });
 
   await t.test('API keys: create one (its secret shown once), sign in with it, its permissions hold, revoke it', async () => {

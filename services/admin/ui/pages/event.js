@@ -10,7 +10,8 @@ export function EventPage({ eventId }) {
   const { data, error, reload } = useData(() => api('GET', `/v1/events/${encodeURIComponent(eventId)}`), [eventId]);
   const deliveries = data?.deliveries ?? [];
   const open = data === undefined || deliveries.some((d) => !FINAL.has(d.status)) || data.next_due_at !== null;
-  const mode = useLive({ watchPath: `/v1/events/${encodeURIComponent(eventId)}/watch`, onChange: reload, pollMs: 2000, reconnect: false, enabled: open });
+  // Followed while a delivery is still open; a dropped stream resumes (Last-Event-ID) until then.
+  const mode = useLive({ watchPath: `/v1/events/${encodeURIComponent(eventId)}/watch`, onChange: reload, pollMs: 2000, enabled: open });
 
   if (error !== undefined && data === undefined) {
     return html`<div class="crumbs"><a href="#/events">Events</a></div><h1 class="mono">${eventId}</h1><${ErrorNotice} error=${error} />`;
