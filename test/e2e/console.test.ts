@@ -120,8 +120,9 @@ test('the console: search, event attempts, pause/resume, redrive', { skip: missi
     await row.getByRole('button', { name: 'Resume console-ledger' }).click();
     await row.locator('.state .badge', { hasText: 'active' }).waitFor();
     assert.equal(((await admin(stack, 'GET', '/v1/processor/console-ledger')).body.processor_conf_info as { paused: boolean }).paused, false);
-    // The other processor was never touched.
+    // The other processor was never touched, and its endpoint is healthy (its circuit breaker closed).
     await page.locator('tr[data-processor="console-mail"] .state .badge', { hasText: 'active' }).waitFor();
+    await page.locator('tr[data-processor="console-mail"] .badge', { hasText: 'closed' }).waitFor();
   });
 
   await t.test('redrive dead deliveries and watch them succeed', async () => {

@@ -181,6 +181,8 @@ const TONES = {
   dead: 'bad', failed: 'bad', failure: 'bad', rejected: 'bad', timeout: 'bad', error: 'bad',
   pending: 'info', scheduled: 'info', delivering: 'info', running: 'info', in_flight: 'info',
   paused: 'warn', stopped: 'warn', cancel: 'warn',
+  // circuit breaker states
+  closed: 'ok', half_open: 'warn', open: 'bad',
 };
 
 export function Badge({ status, title }) {

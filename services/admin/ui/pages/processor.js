@@ -2,7 +2,7 @@
 // redacted by the API), and every action: pause/resume, redrive, and replay of its events by time range.
 import { useRef, useState } from 'preact/hooks';
 import { api, qs } from '../api.js';
-import { ActionButton, Badge, ErrorNotice, LatencyChart, LiveBadge, ThroughputChart, fmtMs, fmtNum, fmtPct, fmtRate, html, toast, useData, useLive } from '../ui.js';
+import { ActionButton, Badge, ErrorNotice, LatencyChart, LiveBadge, ThroughputChart, Time, fmtMs, fmtNum, fmtPct, fmtRate, html, toast, useData, useLive } from '../ui.js';
 import { ProcessorActions, STATS_WINDOWS, processorState, rates } from './processors.js';
 
 const POLL_MS = 5000;
@@ -16,18 +16,19 @@ export function ProcessorPage({ dispatcherId, params }) {
       api('GET', `/v1/processors/${id}/stats${qs({ window })}`),
       api('GET', `/v1/processors/${id}/timeline${qs({ window, buckets: 40 })}`),
     ]);
-    return { processor: config.processor_conf_info, signing: config.signing, stats, timeline };
+    return { processor: config.processor_conf_info, health: config.health, stats, timeline };
   }, [dispatcherId, window]);
   const mode = useLive({ watchPath: null, onChange: reload, pollMs: POLL_MS });
   if (data === undefined) {
     return html`<div class="crumbs"><a href="#/processors">Processors</a></div><h1>${dispatcherId}</h1>${error ? html`<${ErrorNotice} error=${error} />` : html`<p class="muted">Loading…</p>`}`;
   }
-  const { processor: p, stats, timeline } = data;
+  const { processor: p, health, stats, timeline } = data;
   const r = rates(stats);
   return html`
     <div class="crumbs"><a href="#/processors">Processors</a></div>
     <div class="page-head">
       <h1>${p.dispatcher_id}</h1><${Badge} status=${processorState(p)} />
+      ${health ? html`<span class="row muted">breaker <${Badge} status=${health.state} /></span>` : null}
       <label class="row muted" for="proc-window">Window
         <select id="proc-window" value=${window} onChange=${(e) => (location.hash = `#/processors/${id}?window=${e.currentTarget.value}`)}>
           ${STATS_WINDOWS.map((w) => html`<option value=${w}>${w}</option>`)}
@@ -38,6 +39,8 @@ export function ProcessorPage({ dispatcherId, params }) {
       <${ReplayDialog} processor=${p} />
     </div>
     <${ErrorNotice} error=${error} />
+    ${health?.auto_pause ? html`<div class="notice bad" role="status" style=${{ marginBottom: '14px' }}>Paused by dispatcher ${health.auto_pause.instance_id} at <${Time} value=${health.auto_pause.paused_at} />: ${health.auto_pause.reason}. Resume it once the endpoint is fixed.</div>` : null}
+    ${health && health.state !== 'closed' && health.last_failure ? html`<div class="notice" role="status" style=${{ marginBottom: '14px' }}>Circuit breaker ${health.state.replace('_', '-')} since <${Time} value=${health.since} />; last failure: ${health.last_failure}${health.next_probe_at ? html`; next probe <${Time} value=${health.next_probe_at} />` : ''}</div>` : null}
     <div class="cards">
       <div class="card"><div class="label">Attempts/s</div><div class="value">${fmtRate(r.perS)}</div></div>
       <div class="card"><div class="label">Success</div><div class="value">${fmtPct(r.ratio)}</div></div>

@@ -36,7 +36,8 @@ async function loadAll(window) {
         api('GET', `/v1/processors/${id}/stats${qs({ window })}`).catch(() => undefined),
         api('GET', `/v1/processors/${id}/timeline${qs({ window, buckets: 24 })}`).catch(() => undefined),
       ]);
-      return { processor: p, stats, timeline };
+      // The breaker's state over the live dispatchers (admins that report it; absent before).
+      return { processor: p, stats, timeline, health: list.health?.[p.dispatcher_id] };
     }),
   );
   return { rows, more: list.next_cursor !== null };
@@ -82,17 +83,18 @@ export function ProcessorsPage({ params }) {
     <section class="panel">
       <div class="table-wrap"><table>
         <thead><tr>
-          <th scope="col">Processor</th><th scope="col">App / topic</th><th scope="col">Protocol</th><th scope="col">State</th>
+          <th scope="col">Processor</th><th scope="col">App / topic</th><th scope="col">Protocol</th><th scope="col">State</th><th scope="col">Breaker</th>
           <th scope="col" class="num">Attempts/s</th><th scope="col" class="num">Success</th><th scope="col" class="num">p50</th><th scope="col" class="num">p99</th>
           <th scope="col" class="num">Lag</th><th scope="col" class="num">Dead</th><th scope="col">Activity (${window})</th><th scope="col">Actions</th>
         </tr></thead>
-        <tbody>${rows.map(({ processor: p, stats, timeline }) => {
+        <tbody>${rows.map(({ processor: p, stats, timeline, health }) => {
           const r = rates(stats);
           return html`<tr key=${p.dispatcher_id} data-processor=${p.dispatcher_id}>
             <td><a href=${`#/processors/${encodeURIComponent(p.dispatcher_id)}?window=${window}`}>${p.dispatcher_id}</a></td>
             <td>${p.app_id} <span class="muted">/</span> ${p.topic_id}</td>
             <td class="muted">${p.protocol_type}</td>
-            <td class="state"><${Badge} status=${processorState(p)} /></td>
+            <td class="state"><${Badge} status=${processorState(p)} title=${health?.auto_pause ? `paused by a dispatcher: ${health.auto_pause.reason}` : undefined} /></td>
+            <td>${health ? html`<${Badge} status=${health.state} title=${health.last_failure ?? undefined} />` : '–'}</td>
             <td class="num">${fmtRate(r.perS)}</td>
             <td class="num">${fmtPct(r.ratio)}</td>
             <td class="num">${fmtMs(r.p50)}</td>
