@@ -35,4 +35,5 @@ export * from './idempotency-keys.ts';
 export * from './repeat-chains.ts';
 export * from './table-watcher.ts';
 export * from './replay-jobs.ts';
+export * from './attempt-timeline.ts';
 export * from './data-errors.ts';

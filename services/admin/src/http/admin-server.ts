@@ -1,5 +1,5 @@
 // The admin HTTP server: fastify with strict JSON-schema validation (no type coercion, unknown fields
-// refused), authentication of every route but /openapi.json (admin-auth.ts, route-permissions.ts), one error handler producing `{"ret": {"code", "msg"}}`, request
+// refused), authentication of every route but /openapi.json and the console's files at /ui (admin-auth.ts, route-permissions.ts), one error handler producing `{"ret": {"code", "msg"}}`, request
 // metrics, and the routes. Listening and closing (with a grace period) live here too.
 import type { EgressGuard, Logger, ServerTls } from '@eventyard/core';
 import type { Knex } from '@eventyard/db';
@@ -8,6 +8,8 @@ import type { AddressInfo } from 'node:net';
 import type { Server as TlsServer } from 'node:tls';
 import type { KafkaLink } from '../kafka/kafka-link.ts';
 import type { AdminMetrics } from '../metrics.ts';
+import { loadConsoleAssets } from '../console/console-assets.ts';
+import { registerConsoleRoutes } from '../console/console-routes.ts';
 import { registerApiKeyRoutes } from '../routes/api-keys.ts';
 import { registerEventRoutes } from '../routes/events.ts';
 import { registerFilterRoutes } from '../routes/filters.ts';
@@ -132,6 +134,7 @@ export function buildAdminServer(options: AdminServerOptions): FastifyInstance {
   });
 
   registerOpenApiRoute(app);
+  registerConsoleRoutes(app, loadConsoleAssets());
   registerProducerRoutes(app, { knex: options.knex, egress: options.egress });
   registerProcessorRoutes(app, { knex: options.knex, validateFilter: options.validateFilter, egress: options.egress });
   registerEventRoutes(app, { knex: options.knex });
