@@ -16,7 +16,9 @@ import * as eventStatusReason from './0011_event_status_reason.ts';
 import * as ingestQuotas from './0012_ingest_quotas.ts';
 import * as processorTls from './0013_processor_tls.ts';
 import * as processorSecrets from './0014_processor_secrets.ts';
-import * as eventTraceId from './0015_event_trace_id.ts';
+import * as processorHealth from './0015_processor_health.ts';
+import * as processorTransform from './0016_processor_transform.ts';
+import * as eventTraceId from './0017_event_trace_id.ts';
 
 interface NamedMigration {
   name: string;
@@ -38,7 +40,9 @@ const migrations: readonly NamedMigration[] = [
   { name: '0012_ingest_quotas', migration: ingestQuotas },
   { name: '0013_processor_tls', migration: processorTls },
   { name: '0014_processor_secrets', migration: processorSecrets },
-  { name: '0015_event_trace_id', migration: eventTraceId },
+  { name: '0015_processor_health', migration: processorHealth },
+  { name: '0016_processor_transform', migration: processorTransform },
+  { name: '0017_event_trace_id', migration: eventTraceId },
 ];
 
 export const migrationSource: Knex.MigrationSource<NamedMigration> = {

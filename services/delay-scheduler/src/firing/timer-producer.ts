@@ -155,7 +155,7 @@ function rejectionOf(timer: TimerRecord, reason: string): RejectedRecord {
 }
 
 function headersOf(timer: TimerRecord): Record<string, string> {
-  const headers: Record<string, string> = { ...(timer.headers as Record<string, string>) };
+  const headers: Record<string, string> = { ...timer.headers };
   if (timer.event_id !== null) headers[EVENT_ID_HEADER] = String(timer.event_id);
   headers[TIMER_ID_HEADER] = timer.id;
   return headers;

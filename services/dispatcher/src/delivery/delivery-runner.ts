@@ -12,11 +12,14 @@ import { isEventyardError, SpanEvents, type DeadLetterSource, type Logger, type 
 import { cancelRepeatChains, cancelTimersForEvent, getRepeatChain, recordAttempt, setDeliveryStatus, setRepeatChainNext, type Knex } from '@eventyard/db';
 import type { DeliveryTask__Output } from '@eventyard/proto';
 import { DispatcherErrors } from '../error-codes.ts';
+import type { BreakerGate, BreakerPass } from '../breaker/index.ts';
 import type { ConcurrencyLimiter, RateLimiter } from '../limits/index.ts';
 import type { DispatcherMetrics } from '../metrics.ts';
 import type { AttemptOutcome } from '../outcome/index.ts';
 import type { ProcessorSettings } from '../processors/processor-settings.ts';
 import type { Sender } from '../send/attempt-request.ts';
+import { transformDelivery } from '../transform/transform-delivery.ts';
+import { eventTimeOf } from '../cloudevents/cloudevent-webhook.ts';
 import { nextOccurrenceDue, repeatOccurrenceOf, repeatTimerId, type RepeatOccurrence } from '../repeat/repeat-occurrence.ts';
 import { webhookId } from '../send/webhook-signature.ts';
 import { recordAttemptDurably } from './attempt-record.ts';
@@ -34,6 +37,8 @@ export interface DeliveryJob {
   value: Buffer | null;
   slots: ConcurrencyLimiter;
   rate: RateLimiter;
+  /** The processor's circuit breaker: an attempt passes it once it holds a slot. @default none */
+  breaker?: BreakerGate | undefined;
   signal: AbortSignal;
   /** topic, partition, offset: logged with problems. */
   context: Record<string, unknown>;
@@ -96,7 +101,8 @@ export class DeliveryRunner {
       const settings = job.settings();
       if (settings === undefined) throw abandoned();
       const attempt = await this.#attempt(job, settings, task, span);
-      const step = nextStep(settings.retry, task.retry_times, attempt.outcome);
+      // A transform failure is final: the same event fails the same way, so no retries are burnt.
+      const step: NextStep = attempt.final ? { status: 'dead' } : nextStep(settings.retry, task.retry_times, attempt.outcome);
       this.#options.metrics.deliveries.inc({ processor: job.dispatcherId, result: step.status === 'scheduled' ? 'retry_scheduled' : step.status });
       if (step.status === 'scheduled' && settings.ordered) {
         // Strict order: keep the key's chain (and this offset) until the delivery succeeds or dies.
@@ -158,16 +164,25 @@ export class DeliveryRunner {
     }, options);
   }
 
-  async #attempt(job: DeliveryJob, settings: ProcessorSettings, task: DeliveryTask__Output, span: TraceSpan): Promise<{ outcome: AttemptOutcome; startedAt: Date; finishedAt: Date }> {
+  async #attempt(job: DeliveryJob, settings: ProcessorSettings, task: DeliveryTask__Output, span: TraceSpan): Promise<{ outcome: AttemptOutcome; startedAt: Date; finishedAt: Date; final?: boolean }> {
     const { signal } = job;
     let release: () => void;
+    let pass: BreakerPass | undefined;
     try {
       release = await job.slots.acquire({ signal });
+      // An open breaker holds the delivery here, before it takes a rate token or a retry. After the slot,
+      // so that what already queued for a slot while the breaker was closed is held too: at most
+      // `concurrency` attempts of a processor are ever past this gate when it opens.
+      pass = await job.breaker?.enter(signal).catch((err: unknown) => {
+        release();
+        throw err;
+      });
       await job.rate.take({ signal }).catch((err: unknown) => {
         release();
         throw err;
       });
     } catch (err) {
+      pass?.abandon();
       // A closed limiter or an aborted wait: the consumer is stopping.
       if (signal.aborted || isEventyardError(err)) throw abandoned();
       throw err;
@@ -178,23 +193,30 @@ export class DeliveryRunner {
     const startedAt = new Date(this.#now());
     const started = performance.now();
     const call = startCallSpan(span, current, task);
-    let outcome: AttemptOutcome;
+    let outcome: AttemptOutcome | undefined;
+    let final = false;
     try {
-      outcome = await sender.send({
-        settings: current,
-        req: {
-          event_id: task.event_id,
-          event: task.event,
-          retry_times: task.retry_times,
-          repeat_times: task.repeat_times,
-          pass_back: task.pass_back,
-        },
-        messageId: webhookId(task.event_id, job.dispatcherId, task.repeat_times),
-        traceParent: call.traceParent,
-        signal,
-      });
+      const prepared = await transformDelivery(current.transform, task, job.dispatcherId);
+      if (prepared.ok) {
+        outcome = await sender.send({
+          settings: current,
+          req: prepared.req,
+          headers: prepared.headers,
+          eventTime: eventTimeOf(task.reported_at),
+          messageId: webhookId(task.event_id, job.dispatcherId, task.repeat_times),
+          traceParent: call.traceParent,
+          signal,
+        });
+      } else {
+        outcome = prepared.outcome;
+        final = true;
+        this.#log.warn({ ...job.context, event_id: task.event_id, dispatcher_id: job.dispatcherId, error_code: outcome.errorCode, reason: outcome.errorMessage }, 'transform failed: delivery dead-lettered');
+      }
     } finally {
       release();
+      // A sender that threw (a bug), an aborted call or a failed transform (never sent) tells nothing about the endpoint.
+      if (outcome === undefined || signal.aborted || final) pass?.abandon();
+      else pass?.done(outcome);
     }
     endCallSpan(call, outcome);
     const seconds = (performance.now() - started) / 1000;
@@ -203,7 +225,7 @@ export class DeliveryRunner {
     const { metrics } = this.#options;
     metrics.attempts.inc({ processor: job.dispatcherId, protocol: current.protocol, outcome: outcome.outcome });
     metrics.attemptSeconds.observe({ processor: job.dispatcherId, protocol: current.protocol }, seconds);
-    return { outcome, startedAt, finishedAt };
+    return { outcome, startedAt, finishedAt, final };
   }
 
   /**

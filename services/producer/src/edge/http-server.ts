@@ -3,6 +3,7 @@
 // cannot be a Report at all get an HTTP error with the same JSON shape: 400 for malformed JSON, 413 over
 // the size limit. `/v1/prepare` `{event, txCallback}`, `/v1/commit` `{eventID, trigger}` and
 // `/v1/rollback` `{eventID}` (EvHub's wrappers; proto names and proto3 JSON names work too).
+// `POST /v1/cloudevents` takes CloudEvents 1.0 (binary or structured mode; ../cloudevents/).
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Server as TlsServer } from 'node:tls';
 import { ResultCode, isEventyardError, type Logger, type ServerTls } from '@eventyard/core';
@@ -14,6 +15,7 @@ import { ProducerErrors } from '../error-codes.ts';
 import type { ReportService } from '../report/report-service.ts';
 import type { TransactionService, TxOutcome } from '../transactions/transaction-service.ts';
 import { retryAfterSeconds, toEdgeResult, type EdgeResult } from './edge-result.ts';
+import { registerCloudEventRoute } from '../cloudevents/cloudevent-route.ts';
 
 export interface HttpServerOptions {
   host: string;
@@ -116,6 +118,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     const result = toEdgeResult(outcome.error);
     return withStatus(reply, result).send({ event_id: outcome.event_id, ret: result.ret });
   });
+
+  registerCloudEventRoute(app, options.reports);
 
   const txRoute =
     <Req>(typeName: string, run: (request: Req, caller: Caller, broadcast: string | undefined, traceParent: string | undefined) => Promise<TxOutcome>) =>

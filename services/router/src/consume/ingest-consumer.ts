@@ -157,6 +157,7 @@ export class IngestConsumer {
     return running.finally(() => this.#batches.delete(running));
   }
 
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- kafkajs makes these closures over the batch; its types declare them as methods
   async #eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const { partition } = batch;
     const done = this.#routedOf(partition);
