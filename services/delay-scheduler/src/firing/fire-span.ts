@@ -10,7 +10,7 @@ import type { TimerRecord } from '@eventyard/db';
 export function startFireSpan(timer: TimerRecord, nowMs: number): TraceSpan {
   const t = tracer();
   // No exporter, or no trace: nothing to build (the record's headers carry the trace on as they are).
-  const parent = t.recording ? traceParentFromHeaders(timer.headers as Record<string, string> | undefined) : undefined;
+  const parent = t.recording ? traceParentFromHeaders(timer.headers) : undefined;
   if (parent === undefined) return t.startSpan('', { kind: 'producer' });
   return t.startSpan(messagingSpanName('send', timer.target_topic), {
     kind: 'producer',
