@@ -4,7 +4,8 @@
 // server. start() and close() are idempotent; close() runs the shutdown order of STYLE.md: stop intake
 // and drain → commit → producer → pools.
 import { createKafka, createLifecycle, createMetricsRegistry, egressGuardOf, ensureTopics, Topics, type App, type ComponentState, type Lifecycle, type Logger } from '@eventyard/core';
-import { checkSecretsAtStart, createKnex, type Knex } from '@eventyard/db';
+import { attemptStatusChanges, checkSecretsAtStart, createKnex, type Knex } from '@eventyard/db';
+import { StatusPublisher } from '@eventyard/evhub';
 import type { Registry } from 'prom-client';
 import type { DispatcherConfig } from './config.ts';
 import { ConsumerSupervisor } from './consume/consumer-supervisor.ts';
@@ -50,7 +51,9 @@ export function createApp(config: Readonly<DispatcherConfig>, deps: DispatcherDe
     maxResponseBytes: config.http.maxResponseBytes,
     connectionsPerOrigin: config.http.connectionsPerOrigin,
   });
-  const attemptWriter = new AttemptWriter({ knex, logger: log });
+  // Each attempt's status change goes to eventyard.status once its history row is committed.
+  const status = new StatusPublisher({ logger: log, registry });
+  const attemptWriter = new AttemptWriter({ knex, logger: log, onWritten: (attempts) => status.publish(handOff.producer, attemptStatusChanges(attempts)) });
   const runner = new DeliveryRunner({
     knex,
     handOff,
@@ -58,6 +61,7 @@ export function createApp(config: Readonly<DispatcherConfig>, deps: DispatcherDe
     metrics,
     logger: log,
     recordAttempt: (attempt) => attemptWriter.record(attempt),
+    publishStatus: (changes) => status.publish(handOff.producer, changes),
   });
   const consumers = new ConsumerSupervisor({
     kafka,
@@ -89,7 +93,7 @@ export function createApp(config: Readonly<DispatcherConfig>, deps: DispatcherDe
       readiness: { kafka: () => handOff.connected, processors: () => processors.loaded, running: () => lifecycle.state === 'running' },
     },
     start: async (health) => {
-      await ensureTopics(kafka, [Topics.schedule, Topics.dead], { ...config.topics, logger: log });
+      await ensureTopics(kafka, [Topics.schedule, Topics.dead, status.topic], { ...config.topics, logger: log });
       await handOff.start();
       // A key that cannot open the stored secrets stops the service here, not at every delivery.
       await checkSecretsAtStart(knex, log, config.secrets.warnings);

@@ -10,7 +10,8 @@
 // remembered with recordFingerprint, so a log truncated and written again is routed, not skipped.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { byTopic, DeadLetterCodes, deadLetterMessage, FinishedOffsets, ManagedProducer, recordFingerprint, textHeaders, Topics, type ComponentState, type Logger } from '@eventyard/core';
-import type { EventInput } from '@eventyard/db';
+import { routingStatusChanges, type DeliveryInput, type EventInput } from '@eventyard/db';
+import type { StatusPublisher } from '@eventyard/evhub';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { ConfigCache } from '../config-cache/config-cache.ts';
 import type { BroadcastFanout } from '../fanout/broadcast-fanout.ts';
@@ -40,6 +41,8 @@ export interface IngestConsumerOptions {
   metrics: RouterMetrics;
   /** Paces broadcast fan-out; absent = every round is one produce request. */
   fanout?: BroadcastFanout;
+  /** Publishes the status changes of each written round to eventyard.status; absent = none published. */
+  status?: StatusPublisher;
   logger: Logger;
 }
 
@@ -113,7 +116,7 @@ export class IngestConsumer {
   async start(): Promise<void> {
     if (this.#state !== 'created') return;
     this.#state = 'starting';
-    await this.#options.topics.ensure([Topics.ingest, Topics.schedule, Topics.dead]);
+    await this.#options.topics.ensure([Topics.ingest, Topics.schedule, Topics.dead, ...(this.#options.status === undefined ? [] : [this.#options.status.topic])]);
     await this.#producer.start();
     await this.#consumer.connect();
     // A new group starts at the beginning: every acknowledged Report on ingest gets routed.
@@ -240,7 +243,7 @@ export class IngestConsumer {
     const refused = new Map<string, string>();
     const produceSome = (records: readonly OutgoingRecord[]): Promise<void> => this.#produce(records, refused);
     const produce = this.#options.fanout === undefined ? produceSome(round.records) : this.#options.fanout.produce(round.records, produceSome, heartbeat);
-    const [produced, recorded] = await Promise.allSettled([produce, this.#options.history.write(round.events, round.deliveries)]);
+    const [produced, recorded] = await Promise.allSettled([produce, this.#record(round.events, round.deliveries)]);
     if (produced.status === 'rejected') throw produced.reason;
     if (recorded.status === 'rejected') await this.#retryHistory(partition, round.events, round.deliveries, recorded.reason, heartbeat, owned);
     if (refused.size > 0) {
@@ -251,11 +254,17 @@ export class IngestConsumer {
         .map((event) => ({ ...event, status: 'rejected', status_reason: refused.get(event.event_id) ?? null, next_due_at: null }));
       for (const row of rows) this.#log.warn({ partition, event_id: row.event_id, detail: row.status_reason }, 'event rejected: the broker refused its record as too large');
       metrics.decodeFailures.inc({ reason: 'too_large' }, rows.length);
-      await this.#options.history.write(rows, []).catch((err: unknown) => this.#retryHistory(partition, rows, [], err, heartbeat, owned));
+      await this.#record(rows, []).catch((err: unknown) => this.#retryHistory(partition, rows, [], err, heartbeat, owned));
     }
     this.#count(round);
     metrics.roundRecords.observe(messages.length);
     metrics.roundSeconds.observe((performance.now() - started) / 1000);
+  }
+
+  /** Writes history rows, then publishes their status changes (which never fails the round: see StatusPublisher). */
+  async #record(events: readonly EventInput[], deliveries: readonly DeliveryInput[]): Promise<void> {
+    await this.#options.history.write(events, deliveries);
+    await this.#options.status?.publish(this.#producer, routingStatusChanges(events, deliveries));
   }
 
   /**
@@ -272,7 +281,7 @@ export class IngestConsumer {
       await sleep(Math.min(50 * 2 ** attempt, HISTORY_RETRY_MAX_MS));
       await heartbeat();
       try {
-        await this.#options.history.write(events, deliveries);
+        await this.#record(events, deliveries);
         return;
       } catch (err) {
         lastError = err;
