@@ -11,6 +11,8 @@ import { buildAdminServer, closeWithGrace, listen } from './http/admin-server.ts
 import { createKafkaLink, type KafkaLink } from './kafka/kafka-link.ts';
 import { createAdminMetrics } from './metrics.ts';
 import { createReplayRunner, type ReplayRunner } from './replay/replay-runner.ts';
+import type { SseStream } from './watch/sse-stream.ts';
+import { StatusFeed } from './watch/status-feed.ts';
 
 /**
  * How long a key lookup is reused. Revoking through this admin clears it at once; another replica's
@@ -57,6 +59,9 @@ export function createApp(config: Readonly<AdminConfig>, deps: AdminDeps): Admin
   const keys = new ApiKeyCache({ knex, logger: log, ttlMs: KEY_CACHE_TTL_MS });
   // Read now: unusable files stop the service before it listens (EY_TLS_FILES_INVALID).
   const tls = config.tls === undefined ? undefined : new ServerTls(config.tls, log);
+  // One consumer of eventyard.status for every watch stream of this instance, started by the first.
+  const feed = new StatusFeed({ kafka: config.kafka, topics: config.topics, logger: log, bufferRecords: config.watch.bufferRecords });
+  const streams = new Set<SseStream>();
   const server: FastifyInstance = buildAdminServer({
     knex,
     egress: egressGuardOf(config.egress),
@@ -69,6 +74,7 @@ export function createApp(config: Readonly<AdminConfig>, deps: AdminDeps): Admin
     ...(replays === undefined ? {} : { wakeReplays: () => replays.wake() }),
     metrics,
     tls,
+    watch: { feed, streams, options: { keepAliveMs: config.watch.keepAliveMs, maxBufferedBytes: config.watch.clientBufferBytes } },
     logger: log,
   });
 
@@ -111,6 +117,13 @@ export function createApp(config: Readonly<AdminConfig>, deps: AdminDeps): Admin
       // First: the runner stores its batch's progress and frees its lease while Kafka and Postgres are still open.
       ['stop replay jobs', () => replays?.close()],
       [
+        // Open-ended responses: the HTTP server's grace period would otherwise wait for each of them.
+        'end watch streams',
+        () => {
+          for (const stream of [...streams]) stream.end();
+        },
+      ],
+      [
         'stop HTTP intake',
         async () => {
           await closeWithGrace(server, config.shutdownGraceMs);
@@ -121,7 +134,7 @@ export function createApp(config: Readonly<AdminConfig>, deps: AdminDeps): Admin
         'close kafka clients',
         () => {
           clearInterval(databaseTimer);
-          return kafka.close();
+          return Promise.all([kafka.close(), feed.close()]);
         },
       ],
     ],

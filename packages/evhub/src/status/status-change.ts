@@ -104,7 +104,7 @@ export function processorStateChange(input: { dispatcher_id: string; state: stri
 }
 
 /** The Kafka record of a change: key event_id (processor changes: dispatcher_id), value the JSON. */
-export function statusChangeRecord(change: StatusChange, topic: string = Topics.status): TopicRecord {
+export function statusChangeRecord(change: StatusChange, topic: string = Topics.status): TopicRecord & { key: Buffer; value: Buffer } {
   const key = change.kind === 'delivery' ? change.event_id : change.dispatcher_id;
   return { topic, key: Buffer.from(key, 'utf8'), value: Buffer.from(JSON.stringify(change), 'utf8') };
 }

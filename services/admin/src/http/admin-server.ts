@@ -18,6 +18,7 @@ import { registerProcessorRoutes } from '../routes/processors.ts';
 import { registerProducerRoutes } from '../routes/producers.ts';
 import { registerReplayRoutes } from '../routes/replay.ts';
 import { registerStatsRoutes } from '../routes/stats.ts';
+import { registerWatchRoutes, type WatchDeps } from '../routes/watch.ts';
 import type { AdminAuthorizer, AdminPrincipal } from './admin-auth.ts';
 import { reply, toApiError } from './api-error.ts';
 import { clientErrorHandler, refuseNul } from './request-guards.ts';
@@ -48,6 +49,8 @@ export interface AdminServerOptions {
   /** Checks addresses when processors and producers are saved (the services check again at connect time). */
   egress: EgressGuard;
   metrics: AdminMetrics;
+  /** The watch streams' shared feed and open streams; absent = no watch routes (tests of other routes). */
+  watch?: Omit<WatchDeps, 'knex' | 'logger'>;
   /** Serve HTTPS with this certificate (EY_TLS_*, followed for rotation); undefined = plaintext HTTP. */
   tls?: ServerTls | undefined;
   logger: Logger;
@@ -133,6 +136,7 @@ export function buildAdminServer(options: AdminServerOptions): FastifyInstance {
   registerProducerRoutes(app, { knex: options.knex, egress: options.egress });
   registerProcessorRoutes(app, { knex: options.knex, validateFilter: options.validateFilter, egress: options.egress });
   registerEventRoutes(app, { knex: options.knex });
+  if (options.watch !== undefined) registerWatchRoutes(app, { ...options.watch, knex: options.knex, logger: log });
   registerFilterRoutes(app);
   registerHistoryRoutes(app, { knex: options.knex });
   registerStatsRoutes(app, { knex: options.knex, kafka: options.kafka });

@@ -11,7 +11,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { byTopic, DeadLetterCodes, deadLetterMessage, FinishedOffsets, ManagedProducer, recordFingerprint, textHeaders, Topics, type ComponentState, type Logger } from '@eventyard/core';
 import { routingStatusChanges, type DeliveryInput, type EventInput } from '@eventyard/db';
-import type { StatusPublisher } from '@eventyard/evhub';
+import { statusChangeRecord, type StatusPublisher } from '@eventyard/evhub';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { ConfigCache } from '../config-cache/config-cache.ts';
 import type { BroadcastFanout } from '../fanout/broadcast-fanout.ts';
@@ -41,7 +41,10 @@ export interface IngestConsumerOptions {
   metrics: RouterMetrics;
   /** Paces broadcast fan-out; absent = every round is one produce request. */
   fanout?: BroadcastFanout;
-  /** Publishes the status changes of each written round to eventyard.status; absent = none published. */
+  /**
+   * Status changes of each round go to eventyard.status in the round's own produce, ahead of its tasks, so
+   * a delivery's `pending` always precedes what the dispatcher records next; absent = none published.
+   */
   status?: StatusPublisher;
   logger: Logger;
 }
@@ -242,8 +245,9 @@ export class IngestConsumer {
     // round never overlaps a write still running from the failed attempt.
     const refused = new Map<string, string>();
     const produceSome = (records: readonly OutgoingRecord[]): Promise<void> => this.#produce(records, refused);
-    const produce = this.#options.fanout === undefined ? produceSome(round.records) : this.#options.fanout.produce(round.records, produceSome, heartbeat);
-    const [produced, recorded] = await Promise.allSettled([produce, this.#record(round.events, round.deliveries)]);
+    const records = [...this.#statusRecords(round.events, round.deliveries), ...round.records];
+    const produce = this.#options.fanout === undefined ? produceSome(records) : this.#options.fanout.produce(records, produceSome, heartbeat);
+    const [produced, recorded] = await Promise.allSettled([produce, this.#options.history.write(round.events, round.deliveries)]);
     if (produced.status === 'rejected') throw produced.reason;
     if (recorded.status === 'rejected') await this.#retryHistory(partition, round.events, round.deliveries, recorded.reason, heartbeat, owned);
     if (refused.size > 0) {
@@ -254,17 +258,19 @@ export class IngestConsumer {
         .map((event) => ({ ...event, status: 'rejected', status_reason: refused.get(event.event_id) ?? null, next_due_at: null }));
       for (const row of rows) this.#log.warn({ partition, event_id: row.event_id, detail: row.status_reason }, 'event rejected: the broker refused its record as too large');
       metrics.decodeFailures.inc({ reason: 'too_large' }, rows.length);
-      await this.#record(rows, []).catch((err: unknown) => this.#retryHistory(partition, rows, [], err, heartbeat, owned));
+      await this.#options.history.write(rows, []).catch((err: unknown) => this.#retryHistory(partition, rows, [], err, heartbeat, owned));
+      await this.#options.status?.publish(this.#producer, routingStatusChanges(rows, []));
     }
     this.#count(round);
     metrics.roundRecords.observe(messages.length);
     metrics.roundSeconds.observe((performance.now() - started) / 1000);
   }
 
-  /** Writes history rows, then publishes their status changes (which never fails the round: see StatusPublisher). */
-  async #record(events: readonly EventInput[], deliveries: readonly DeliveryInput[]): Promise<void> {
-    await this.#options.history.write(events, deliveries);
-    await this.#options.status?.publish(this.#producer, routingStatusChanges(events, deliveries));
+  /** The round's status changes as records for its produce (none without a status publisher). */
+  #statusRecords(events: readonly EventInput[], deliveries: readonly DeliveryInput[]): OutgoingRecord[] {
+    const status = this.#options.status;
+    if (status === undefined) return [];
+    return routingStatusChanges(events, deliveries).map((change) => ({ ...statusChangeRecord(change, status.topic), headers: {} }));
   }
 
   /**
@@ -281,7 +287,7 @@ export class IngestConsumer {
       await sleep(Math.min(50 * 2 ** attempt, HISTORY_RETRY_MAX_MS));
       await heartbeat();
       try {
-        await this.#record(events, deliveries);
+        await this.#options.history.write(events, deliveries);
         return;
       } catch (err) {
         lastError = err;
