@@ -163,6 +163,27 @@ test('delivery status changes as a stream: eventyard.status, SSE watch endpoints
       assert.deepEqual(mine, [`${id}/watch-ok/pending/0`, `${id}/watch-ok/succeeded/1`], `every change of ${id}, once`);
     }
     assert.ok(!seen.some((c) => c.kind === 'delivery' && c.topic_id !== 'ok'), 'the filter holds');
+
+    // A new admin instance has none of it in memory: it reads the changes after the id back from Kafka.
+    const resumeId = resumed.events.filter((e) => e.id !== undefined).at(-1)?.id ?? '';
+    await stack.kill('admin');
+    const whileDown = [await report('ok'), await report('ok')];
+    await waitUntil(async () => {
+      const rows = (await stack.knex('deliveries').whereIn('event_id', whileDown).where('status', 'succeeded')) as unknown[];
+      return rows.length === whileDown.length;
+    }, 30_000, 'events delivered while the admin was down');
+    await stack.start('admin');
+    const restarted = await openSse(stack, `/v1/watch?app_id=${app}&topic_id=ok`, { 'last-event-id': resumeId });
+    assert.equal(restarted.status, 200);
+    await waitUntil(() => settled(restarted, whileDown), 30_000, 'changes made while the admin was down, read back');
+    restarted.close();
+    await restarted.ended;
+    assert.ok(!restarted.events.some((e) => e.event === 'reset'), 'nothing reported missing');
+    for (const id of whileDown) {
+      const mine = statusEvents(restarted).filter((c) => c.kind === 'delivery' && c.event_id === id).map(deliveryKey);
+      assert.deepEqual(mine, [`${id}/watch-ok/pending/0`, `${id}/watch-ok/succeeded/1`], `every change of ${id}, once`);
+    }
+    assert.ok(!statusEvents(restarted).some((c) => c.kind === 'delivery' && [...before, ...during, ...after].includes(c.event_id)), 'nothing sent before the position again');
   });
 
   await t.test('waitForOutcome resolves with each delivery’s final status, or times out', async () => {

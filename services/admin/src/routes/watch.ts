@@ -60,18 +60,31 @@ export function registerWatchRoutes(app: FastifyInstance, deps: WatchDeps): void
     const eventId = BigInt(request.params.event_id).toString();
     const resume = lastEventId(request);
     await deps.feed.start();
-    const settle = settler(deps.knex, eventId, deps.logger);
+    // What the client was last told per delivery: the stream never ends on a state it did not send.
+    const told = new Map<string, string>();
+    const tell = (stream: SseStream, change: DeliveryStatusChange, position: StreamPosition): void => {
+      if (stream.send('status', change, formatPosition(position))) told.set(change.dispatcher_id ?? '', `${change.status}/${change.attempt}`);
+    };
+    let position: StreamPosition = new Map();
+    const settle = settler(deps.knex, eventId, deps.logger, (stream, status, changes) => {
+      // Postgres may be ahead of the topic (a change written, its record not read yet): send it first.
+      for (const change of changes) if (told.get(change.dispatcher_id ?? '') !== `${change.status}/${change.attempt}`) tell(stream, change, position);
+      stream.end('end', { event_id: eventId, status, deliveries: changes });
+    });
     let timer: NodeJS.Timeout | undefined;
     await openStream(reply, deps, {
       match: (change) => change.kind === 'delivery' && change.event_id === eventId,
       ...(resume === undefined ? {} : { resume }),
-      onMatch: (stream) => settle.check(stream),
-      afterCatchUp: async (stream, position) => {
+      onMatch: (stream, change) => {
+        if (change.kind === 'delivery') told.set(change.dispatcher_id ?? '', `${change.status}/${change.attempt}`);
+        settle.check(stream);
+      },
+      afterCatchUp: async (stream, at) => {
+        position = at;
         // The state as Postgres has it now; the changes read live from here on come after it.
         const history = await getEventHistory(deps.knex, eventId);
         if (history !== undefined && resume === undefined) {
-          const id = formatPosition(position);
-          for (const change of storedStatusChanges(history.event, history.deliveries)) stream.send('status', change, id);
+          for (const change of storedStatusChanges(history.event, history.deliveries)) tell(stream, change, at);
         }
         settle.check(stream);
         // A change whose record never reached the topic (a broker outage) still ends the stream.
@@ -93,7 +106,7 @@ interface StreamSpec {
   match: (change: StatusChange) => boolean;
   resume?: StreamPosition;
   /** After each change sent. */
-  onMatch?: (stream: SseStream) => void;
+  onMatch?: (stream: SseStream, change: StatusChange) => void;
   /** Once the resumed changes are sent, before live ones flow. */
   afterCatchUp?: (stream: SseStream, position: StreamPosition) => Promise<void>;
   onClose?: () => void;
@@ -117,7 +130,7 @@ async function openStream(reply: FastifyReply, deps: WatchDeps, spec: StreamSpec
     if (at !== undefined && record.offset < at) return;
     position.set(record.partition, record.offset + 1n);
     if (!spec.match(record.change)) return;
-    if (stream.send('status', record.change, formatPosition(position))) spec.onMatch?.(stream);
+    if (stream.send('status', record.change, formatPosition(position))) spec.onMatch?.(stream, record.change);
   };
   const attachment = feed.attach((record) => {
     if (caughtUp) return deliver(record);
@@ -162,7 +175,7 @@ async function openStream(reply: FastifyReply, deps: WatchDeps, spec: StreamSpec
  * Ends an event's stream once Postgres says it is settled: every delivery final, or (no deliveries) an
  * event-level outcome that is. Checks never overlap; a request during one runs once it is done.
  */
-function settler(knex: Knex, eventId: string, log: Logger): { check(stream: SseStream): void } {
+function settler(knex: Knex, eventId: string, log: Logger, settled: (stream: SseStream, status: string, changes: DeliveryStatusChange[]) => void): { check(stream: SseStream): void } {
   let running = false;
   let again = false;
   const run = async (stream: SseStream): Promise<void> => {
@@ -174,7 +187,7 @@ function settler(knex: Knex, eventId: string, log: Logger): { check(stream: SseS
         if (history === undefined || stream.closed) continue;
         const changes: DeliveryStatusChange[] = storedStatusChanges(history.event, history.deliveries);
         if (changes.length > 0 && changes.every((c) => FINAL_CHANGE_STATUSES.has(c.status))) {
-          stream.end('end', { event_id: eventId, status: history.event.status, deliveries: changes });
+          settled(stream, history.event.status, changes);
           return;
         }
       } while (again && !stream.closed);
