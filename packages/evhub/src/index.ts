@@ -61,6 +61,7 @@ export {
   processorStateChange,
   processorStateChangeSchema,
   STATUS_CHANGE_VERSION,
+  statusChangeJsonSchema,
   statusChangeRecord,
   statusChangeSchema,
   type DeliveryChangeStatus,

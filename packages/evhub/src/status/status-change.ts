@@ -121,3 +121,9 @@ export function parseStatusChange(value: Buffer | string | null | undefined): St
   const parsed = statusChangeSchema.safeParse(json);
   return parsed.success ? parsed.data : undefined;
 }
+
+/** The shape as JSON Schema (the admin's OpenAPI document shows it), generated from the schema above. */
+export function statusChangeJsonSchema(): Record<string, unknown> {
+  const { $schema: _dialect, ...schema } = z.toJSONSchema(statusChangeSchema, { io: 'output' }) as Record<string, unknown>;
+  return schema;
+}

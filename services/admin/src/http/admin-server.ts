@@ -49,8 +49,8 @@ export interface AdminServerOptions {
   /** Checks addresses when processors and producers are saved (the services check again at connect time). */
   egress: EgressGuard;
   metrics: AdminMetrics;
-  /** The watch streams' shared feed and open streams; absent = no watch routes (tests of other routes). */
-  watch?: Omit<WatchDeps, 'knex' | 'logger'>;
+  /** The watch streams' shared feed (connects on the first watch request) and the open streams. */
+  watch: Omit<WatchDeps, 'knex' | 'logger'>;
   /** Serve HTTPS with this certificate (EY_TLS_*, followed for rotation); undefined = plaintext HTTP. */
   tls?: ServerTls | undefined;
   logger: Logger;
@@ -136,7 +136,7 @@ export function buildAdminServer(options: AdminServerOptions): FastifyInstance {
   registerProducerRoutes(app, { knex: options.knex, egress: options.egress });
   registerProcessorRoutes(app, { knex: options.knex, validateFilter: options.validateFilter, egress: options.egress });
   registerEventRoutes(app, { knex: options.knex });
-  if (options.watch !== undefined) registerWatchRoutes(app, { ...options.watch, knex: options.knex, logger: log });
+  registerWatchRoutes(app, { ...options.watch, knex: options.knex, logger: log });
   registerFilterRoutes(app);
   registerHistoryRoutes(app, { knex: options.knex });
   registerStatsRoutes(app, { knex: options.knex, kafka: options.kafka });

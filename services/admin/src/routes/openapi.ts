@@ -1,12 +1,13 @@
 // The admin API's OpenAPI 3.1 document, served at /openapi.json. Written by hand from the same request
 // schemas fastify validates with, so the two cannot disagree on fields.
 import type { FastifyInstance } from 'fastify';
-import { processorConfInfoSchema, producerConfInfoSchema } from '@eventyard/evhub';
+import { processorConfInfoSchema, producerConfInfoSchema, statusChangeJsonSchema } from '@eventyard/evhub';
 import { rotateSecretBodySchema } from './secret-rotate.ts';
 import { retSchema } from './ret-schema.ts';
 import { filterTestBodySchema } from './filters.ts';
 import { replayOpenApiPaths } from '../replay/openapi-paths.ts';
 import { historyOpenApiPaths } from '../history/openapi-paths.ts';
+import { watchOpenApiPaths } from './watch.ts';
 import { apiKeyViewSchema, createApiKeyBodySchema } from './api-keys.ts';
 
 const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
@@ -46,6 +47,7 @@ export function openApiDocument(): Record<string, unknown> {
         Ret: retSchema,
         Error: { type: 'object', required: ['ret', 'error'], properties: { ret: { $ref: '#/components/schemas/Ret' }, error: { type: 'string', description: 'EY_* code' } } },
         ProcessorConfInfo: processorConfInfoSchema,
+        StatusChange: { description: 'A record of eventyard.status (version 1): a delivery status change or a processor state change', ...statusChangeJsonSchema() },
         Signing: {
           type: 'object',
           description: "A processor's webhook signing: fingerprints only, except `webhook_secret` in the answer that generated it (shown once)",
@@ -208,6 +210,7 @@ export function openApiDocument(): Record<string, unknown> {
       },
       ...replayOpenApiPaths(),
       ...historyOpenApiPaths(),
+      ...watchOpenApiPaths(),
     },
   };
 }

@@ -208,3 +208,47 @@ function settler(knex: Knex, eventId: string, log: Logger, settled: (stream: Sse
     },
   };
 }
+
+/** The OpenAPI paths of the watch routes; routes/openapi.ts spreads them into the document. */
+export function watchOpenApiPaths(): Record<string, unknown> {
+  const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
+  const lastEventIdHeader = {
+    name: 'Last-Event-ID',
+    in: 'header',
+    required: false,
+    schema: { type: 'string', example: '0:1532,1:1498,2:1611' },
+    description:
+      'Resume after this position: the `id` of the last event (or keep-alive) received. Every change after it is sent once, from memory or read back from Kafka; a `reset` event says when Kafka no longer had some (retention).',
+  };
+  const stream = (description: string) => ({
+    description: `${description} Events: \`status\` (data: a StatusChange), \`end\` (data: {event_id, status, deliveries: StatusChange[]}), \`reset\` and \`dropped\` (data: {code, reason}). Each event's \`id\` is its position in eventyard.status (\`partition:offset\` pairs); keep-alive comments every EY_WATCH_KEEPALIVE_MS carry the position too.`,
+    content: { 'text/event-stream': { schema: { type: 'string' }, itemSchema: { $ref: '#/components/schemas/StatusChange' } } },
+  });
+  const errors = {
+    '400': errorResponse('Invalid event_id, filter or Last-Event-ID; `ret.msg` names it'),
+    '401': errorResponse('Missing or wrong admin token'),
+    '403': errorResponse('The API key lacks events:read'),
+    '503': errorResponse('Kafka unavailable (EY_KAFKA_UNAVAILABLE): the stream could not start; ask again'),
+  };
+  const filter = (name: string, description: string) => ({ name, in: 'query', required: false, schema: { type: 'string' }, description });
+  return {
+    '/v1/events/{event_id}/watch': {
+      get: {
+        summary: "Stream an event's delivery status changes until every delivery is final (Server-Sent Events)",
+        description:
+          'Starts with the current state from Postgres (one `status` per delivery, or one with dispatcher_id null for an event that reached no processor), then each change as it is recorded, and ends with `end` once every delivery is final (succeeded, dead, filtered, cancelled; or the event was no_subscribers/rejected). An event not routed yet is waited for.',
+        parameters: [{ name: 'event_id', in: 'path', required: true, schema: { type: 'string' }, description: 'Decimal event id' }, lastEventIdHeader],
+        responses: { '200': stream('The stream.'), ...errors },
+      },
+    },
+    '/v1/watch': {
+      get: {
+        summary: 'Stream every delivery status change matching a filter (Server-Sent Events), resumable',
+        description:
+          'Every change recorded from now on (or after Last-Event-ID) whose app, topic and processor match the given filters; processor state changes (kind "processor") are included when no app or topic filter is given. Never ends by itself.',
+        parameters: [filter('app_id', 'Only this app'), filter('topic_id', 'Only this topic'), filter('dispatcher_id', 'Only this processor'), lastEventIdHeader],
+        responses: { '200': stream('The stream.'), ...errors },
+      },
+    },
+  };
+}
