@@ -53,7 +53,7 @@ export function createApp(config: Readonly<AdminConfig>, deps: AdminDeps): Admin
   const registry = createMetricsRegistry('admin');
   const metrics = createAdminMetrics(registry);
   const knex: Knex = createKnex(config.databaseUrl, { applicationName: 'eventyard-admin', logger: log, secrets: config.secrets.keyring });
-  const kafka: KafkaLink = createKafkaLink({ kafka: config.kafka, logger: log });
+  const kafka: KafkaLink = createKafkaLink({ kafka: config.kafka, logger: log, registry, topics: config.topics });
   const replays: ReplayRunner | undefined = deps.replayRunner === false ? undefined : createReplayRunner({ knex, kafka, logger: log });
   for (const warning of config.egress.warnings) log.warn(warning);
   const keys = new ApiKeyCache({ knex, logger: log, ttlMs: KEY_CACHE_TTL_MS });

@@ -135,7 +135,7 @@ export function buildAdminServer(options: AdminServerOptions): FastifyInstance {
   registerOpenApiRoute(app);
   registerProducerRoutes(app, { knex: options.knex, egress: options.egress });
   registerProcessorRoutes(app, { knex: options.knex, validateFilter: options.validateFilter, egress: options.egress });
-  registerEventRoutes(app, { knex: options.knex });
+  registerEventRoutes(app, { knex: options.knex, publishStatus: (changes) => options.kafka.publishStatus(changes) });
   registerWatchRoutes(app, { ...options.watch, knex: options.knex, logger: log });
   registerFilterRoutes(app);
   registerHistoryRoutes(app, { knex: options.knex });
