@@ -5,6 +5,7 @@ import { compileFilter } from '@eventyard/evhub';
 import { createLifecycle, createMetricsRegistry, egressGuardOf, ServerTls, type App, type ComponentState, type Lifecycle, type Logger } from '@eventyard/core';
 import { ApiKeyCache, checkSecretsAtStart, createKnex, type Knex } from '@eventyard/db';
 import type { FastifyInstance } from 'fastify';
+import { Gauge } from 'prom-client';
 import type { AdminConfig } from './config.ts';
 import { createAdminAuthorizer } from './http/admin-auth.ts';
 import { buildAdminServer, closeWithGrace, listen } from './http/admin-server.ts';
@@ -62,6 +63,14 @@ export function createApp(config: Readonly<AdminConfig>, deps: AdminDeps): Admin
   // One consumer of eventyard.status for every watch stream of this instance, started by the first.
   const feed = new StatusFeed({ kafka: config.kafka, topics: config.topics, logger: log, bufferRecords: config.watch.bufferRecords });
   const streams = new Set<SseStream>();
+  new Gauge({
+    name: 'eventyard_admin_watch_streams',
+    help: 'Watch streams (Server-Sent Events) open on this admin instance',
+    registers: [registry],
+    collect() {
+      this.set(streams.size);
+    },
+  });
   const server: FastifyInstance = buildAdminServer({
     knex,
     egress: egressGuardOf(config.egress),
