@@ -6,6 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Kafka, logLevel } from 'kafkajs';
 import { createParser } from 'eventsource-parser';
+import { createApp as createAdmin, loadConfig as loadAdminConfig } from '@eventyard/admin';
+import { silentLogger } from '@eventyard/core';
 import { statusChangeSchema, type StatusChange } from '@eventyard/evhub';
 import { createReportClient, startDispatchServer, waitForOutcome, WaitForOutcomeTimeoutError } from '@eventyard/sdk';
 import { registerProcessor } from './event-kinds.ts';
@@ -26,9 +28,9 @@ interface OpenSse {
 }
 
 /** Opens a watch stream with the stack's admin token and collects its events as they arrive. */
-async function openSse(stack: RunningStack, path: string, headers: Record<string, string> = {}): Promise<OpenSse> {
+async function openSse(stack: RunningStack, path: string, headers: Record<string, string> = {}, adminPort = stack.port('admin', 'http')): Promise<OpenSse> {
   const controller = new AbortController();
-  const res = await fetch(`http://127.0.0.1:${stack.port('admin', 'http')}${path}`, {
+  const res = await fetch(`http://127.0.0.1:${adminPort}${path}`, {
     headers: { authorization: `Bearer ${E2E_ADMIN_TOKEN}`, accept: 'text/event-stream', ...headers },
     signal: controller.signal,
   });
@@ -184,6 +186,29 @@ test('delivery status changes as a stream: eventyard.status, SSE watch endpoints
       assert.deepEqual(mine, [`${id}/watch-ok/pending/0`, `${id}/watch-ok/succeeded/1`], `every change of ${id}, once`);
     }
     assert.ok(!statusEvents(restarted).some((c) => c.kind === 'delivery' && [...before, ...during, ...after].includes(c.event_id)), 'nothing sent before the position again');
+  });
+
+  await t.test('two admin instances each stream every change', async () => {
+    const second = createAdmin(
+      loadAdminConfig({ EY_DATABASE_URL: stack.databaseUrl, EY_KAFKA_BROKERS: stack.kafkaBrokers, EY_ADMIN_TOKEN: E2E_ADMIN_TOKEN, EY_ADMIN_HOST: '127.0.0.1', EY_ADMIN_PORT: '0', EY_HEALTH_PORT: '0', EY_HEALTH_HOST: '127.0.0.1' }),
+      { logger: silentLogger(), replayRunner: false },
+    );
+    await second.start();
+    try {
+      const one = await openSse(stack, `/v1/watch?dispatcher_id=watch-ok`);
+      const two = await openSse(stack, `/v1/watch?dispatcher_id=watch-ok`, {}, second.ports.http);
+      const ids = [await report('ok'), await report('ok'), await report('ok')];
+      const sawAll = (sse: OpenSse) => ids.every((id) => statusEvents(sse).some((c) => c.kind === 'delivery' && c.event_id === id && c.status === 'succeeded'));
+      await waitUntil(() => sawAll(one) && sawAll(two), 30_000, 'both instances streamed every change');
+      one.close();
+      two.close();
+      await Promise.all([one.ended, two.ended]);
+      const keys = (sse: OpenSse) => statusEvents(sse).filter((c) => c.kind === 'delivery' && ids.includes(c.event_id)).map(deliveryKey).sort();
+      assert.deepEqual(keys(one), keys(two));
+      assert.equal(keys(one).length, ids.length * 2);
+    } finally {
+      await second.close();
+    }
   });
 
   await t.test('waitForOutcome resolves with each delivery’s final status, or times out', async () => {

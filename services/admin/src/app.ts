@@ -15,6 +15,9 @@ import { createReplayRunner, type ReplayRunner } from './replay/replay-runner.ts
 import type { SseStream } from './watch/sse-stream.ts';
 import { StatusFeed } from './watch/status-feed.ts';
 
+/** Its config parser beside createApp, for whoever builds the service in-process (tests). */
+export { loadConfig } from './config.ts';
+
 /**
  * How long a key lookup is reused. Revoking through this admin clears it at once; another replica's
  * revocation (or a direct database change) takes effect within this.
