@@ -222,7 +222,7 @@ export function watchOpenApiPaths(): Record<string, unknown> {
   };
   const stream = (description: string) => ({
     description: `${description} Events: \`status\` (data: a StatusChange), \`end\` (data: {event_id, status, deliveries: StatusChange[]}), \`reset\` and \`dropped\` (data: {code, reason}). Each event's \`id\` is its position in eventyard.status (\`partition:offset\` pairs); keep-alive comments every EY_WATCH_KEEPALIVE_MS carry the position too.`,
-    content: { 'text/event-stream': { schema: { type: 'string' }, itemSchema: { $ref: '#/components/schemas/StatusChange' } } },
+    content: { 'text/event-stream': { schema: { type: 'string', description: 'SSE frames; the data of `status` events is a StatusChange' }, 'x-event-data': { $ref: '#/components/schemas/StatusChange' } } },
   });
   const errors = {
     '400': errorResponse('Invalid event_id, filter or Last-Event-ID; `ret.msg` names it'),
