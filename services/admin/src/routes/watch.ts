@@ -4,7 +4,7 @@
 // event's `id:` is the position after it in `eventyard.status` (stream-position.ts), so a reconnect with
 // `Last-Event-ID` resumes without losing a change. Events: `status` (data: the status change JSON),
 // `end` (the event is settled), `reset` (changes may be missing), `dropped` (the client was too slow).
-import { getEventHistory, storedStatusChanges, type Knex } from '@eventyard/db';
+import { storedStatusChanges, type DeliveryRecord, type EventRecord, type Knex } from '@eventyard/db';
 import { FINAL_CHANGE_STATUSES, type DeliveryStatusChange, type StatusChange } from '@eventyard/evhub';
 import type { Logger } from '@eventyard/core';
 import { CoreErrors } from '@eventyard/core';
@@ -82,7 +82,7 @@ export function registerWatchRoutes(app: FastifyInstance, deps: WatchDeps): void
       afterCatchUp: async (stream, at) => {
         position = at;
         // The state as Postgres has it now; the changes read live from here on come after it.
-        const history = await getEventHistory(deps.knex, eventId);
+        const history = await eventState(deps.knex, eventId);
         if (history !== undefined && resume === undefined) {
           for (const change of storedStatusChanges(history.event, history.deliveries)) tell(stream, change, at);
         }
@@ -171,6 +171,14 @@ async function openStream(reply: FastifyReply, deps: WatchDeps, spec: StreamSpec
   }
 }
 
+/** The event's row and its deliveries (not their attempts: this runs after every change of the event). */
+async function eventState(knex: Knex, eventId: string): Promise<{ event: EventRecord; deliveries: DeliveryRecord[] } | undefined> {
+  const event = (await knex('events').where({ event_id: eventId }).first('event_id', 'app_id', 'topic_id', 'status', 'status_reason', 'updated_at')) as EventRecord | undefined;
+  if (event === undefined) return undefined;
+  const deliveries = (await knex('deliveries').where({ event_id: eventId }).orderBy('dispatcher_id')) as DeliveryRecord[];
+  return { event, deliveries };
+}
+
 /**
  * Ends an event's stream once Postgres says it is settled: every delivery final, or (no deliveries) an
  * event-level outcome that is. Checks never overlap; a request during one runs once it is done.
@@ -183,7 +191,7 @@ function settler(knex: Knex, eventId: string, log: Logger, settled: (stream: Sse
     try {
       do {
         again = false;
-        const history = await getEventHistory(knex, eventId);
+        const history = await eventState(knex, eventId);
         if (history === undefined || stream.closed) continue;
         const changes: DeliveryStatusChange[] = storedStatusChanges(history.event, history.deliveries);
         if (changes.length > 0 && changes.every((c) => FINAL_CHANGE_STATUSES.has(c.status))) {

@@ -147,34 +147,36 @@ export class StatusFeed {
     try {
       await consumer.connect();
       await consumer.subscribe({ topic: this.#topic, fromBeginning: true });
-      const done = new Promise<void>((resolve) => {
+      const done = new Promise<void>((resolve, reject) => {
         consumer.on(consumer.events.GROUP_JOIN, () => {
           for (const [partition, offset] of next) consumer.seek({ topic: this.#topic, partition, offset: offset.toString() });
         });
-        void consumer.run({
-          autoCommit: false,
-          eachBatch: async ({ batch }: EachBatchPayload) => {
-            const range = wanted.get(batch.partition);
-            if (range === undefined) return;
-            for (const message of batch.messages) {
-              const offset = BigInt(message.offset);
-              if (offset < (next.get(batch.partition) ?? range.to)) continue;
-              // The first record read is past where we asked: Kafka no longer has the ones in between.
-              if (!started.has(batch.partition)) {
-                started.add(batch.partition);
-                if (offset > range.from) gap = true;
+        consumer
+          .run({
+            autoCommit: false,
+            eachBatch: async ({ batch }: EachBatchPayload) => {
+              const range = wanted.get(batch.partition);
+              if (range === undefined) return;
+              for (const message of batch.messages) {
+                const offset = BigInt(message.offset);
+                if (offset < (next.get(batch.partition) ?? range.to)) continue;
+                // The first record read is past where we asked: Kafka no longer has the ones in between.
+                if (!started.has(batch.partition)) {
+                  started.add(batch.partition);
+                  if (offset > range.from) gap = true;
+                }
+                if (offset >= range.to) {
+                  next.set(batch.partition, range.to);
+                  break;
+                }
+                next.set(batch.partition, offset + 1n);
+                const change = parseStatusChange(message.value);
+                if (change !== undefined) records.push({ partition: batch.partition, offset, change });
               }
-              if (offset >= range.to) {
-                next.set(batch.partition, range.to);
-                break;
-              }
-              next.set(batch.partition, offset + 1n);
-              const change = parseStatusChange(message.value);
-              if (change !== undefined) records.push({ partition: batch.partition, offset, change });
-            }
-            if ([...wanted].every(([p, r]) => (next.get(p) ?? 0n) >= r.to)) resolve();
-          },
-        });
+              if ([...wanted].every(([p, r]) => (next.get(p) ?? 0n) >= r.to)) resolve();
+            },
+          })
+          .catch(reject);
       });
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {
