@@ -289,6 +289,8 @@ export async function runPhases(stack: TreeStack, adminToken: string | undefined
     rows.push(...cpuRows(cpuBefore, cpuAfter, ids.length), idleRow);
     rows.push(...(await stageRows(stack.kafkaBrokers, ids, { sent: new Map(sentAt), acked: new Map(ackedAt), arrived: new Map(arrivals) })));
 
+    if (options.rateOnly) return rows;
+
     // 2. Burst: end-to-end throughput with CONCURRENCY reports in flight.
     sentAt.clear();
     arrivals.clear();

@@ -153,8 +153,18 @@ function baseEnv(): Record<string, string> {
   );
 }
 
+export interface StartTreeOptions {
+  brokerFlush: 'always' | 'interval';
+  /**
+   * When set, every service runs with `--cpu-prof --cpu-prof-dir <dir>/<service>`: V8 writes the profile
+   * when the service exits (the stack's close() stops services with SIGTERM, a clean exit).
+   */
+  cpuProfDir?: string;
+}
+
 /** Starts `tree`'s broker, migrates a fresh database with its migrations, and starts its services. */
-export async function startTreeStack(tree: TreeInfo, brokerFlush: 'always' | 'interval'): Promise<TreeStack> {
+export async function startTreeStack(tree: TreeInfo, options: StartTreeOptions): Promise<TreeStack> {
+  const { brokerFlush } = options;
   const cleanups: Array<() => Promise<unknown> | unknown> = [];
   const close = async (): Promise<void> => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -197,7 +207,8 @@ export async function startTreeStack(tree: TreeInfo, brokerFlush: 'always' | 'in
       const healthPort = await findFreePort();
       env.EY_HEALTH_PORT = String(healthPort);
       for (const p of service.ports) env[p.env] = String(ports.get(`${service.name}/${p.name}`));
-      const child = track(spawn(tree.node, [join(tree.root, service.entry)], { env, stdio: ['ignore', 'pipe', 'pipe'] }));
+      const profile = options.cpuProfDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', join(options.cpuProfDir, service.name)];
+      const child = track(spawn(tree.node, [...profile, join(tree.root, service.entry)], { env, stdio: ['ignore', 'pipe', 'pipe'] }));
       children.set(service.name, child);
       cleanups.push(() => stop(child));
       // The tail is enough for a failure message; a service logging warnings all run must not fill memory.
