@@ -39,7 +39,7 @@ export function createApp(config: Readonly<SchedulerConfig>, deps: SchedulerDeps
   // Records that cannot be kept or fired go to eventyard.dead through the timer producer (created next;
   // the function is called only once both run).
   const rejects: RejectedRecords = new RejectedRecords({ knex, producer: (): TimerProducer['sender'] => producer.sender, timeoutMs: config.produceTimeoutMs });
-  const producer = new TimerProducer({ kafka, timeoutMs: config.produceTimeoutMs, maxBatchBytes: config.kafka.maxBatchBytes, rejects, logger: log });
+  const producer = new TimerProducer({ kafka, timeoutMs: config.produceTimeoutMs, maxBatchBytes: config.kafka.maxBatchBytes, ...(config.kafka.lingerMs === undefined ? {} : { lingerMs: config.kafka.lingerMs }), rejects, logger: log });
   const firer = new TimerFirer({
     knex,
     owner: config.instanceId,

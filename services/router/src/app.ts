@@ -57,6 +57,7 @@ export function createApp(config: Readonly<RouterConfig>, deps: RouterDeps): Rou
     maxChunkRecords: config.maxChunkRecords,
     produceTimeoutMs: config.produceTimeoutMs,
     maxBatchBytes: config.kafka.maxBatchBytes,
+    ...(config.kafka.lingerMs === undefined ? {} : { lingerMs: config.kafka.lingerMs }),
     commitIntervalMs: config.commitIntervalMs,
     configCache,
     topics,

@@ -32,6 +32,8 @@ export interface IngestConsumerOptions {
   produceTimeoutMs: number;
   /** Largest produce request (EY_KAFKA_MAX_BATCH_BYTES): rounds are split under it, larger records rejected. */
   maxBatchBytes: number;
+  /** The producer's linger (EY_KAFKA_LINGER_MS). @default 0 */
+  lingerMs?: number;
   /** How often resolved offsets are committed (and always at close). */
   commitIntervalMs: number;
   configCache: ConfigCache;
@@ -79,6 +81,7 @@ export class IngestConsumer {
       // its offsets stay unresolved and it is routed again (at-least-once), instead of hanging shutdown.
       retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 5000 },
       maxBatchBytes: options.maxBatchBytes,
+      ...(options.lingerMs === undefined ? {} : { lingerMs: options.lingerMs }),
     });
     const { events: ce } = this.#consumer;
     this.#consumer.on(ce.GROUP_JOIN, ({ payload }) => {
