@@ -8,6 +8,9 @@
 // it remembers the records it routed until a commit covers them, and when a group rejoin (the broker
 // restarted, a session timed out) fetches them again from the last commit, it skips them. Each is
 // remembered with recordFingerprint, so a log truncated and written again is routed, not skipped.
+// The partitions one fetch brings are routed together: each partition's eachBatch hands its chunk to a
+// gathering round, which starts once every eachBatch running has handed one over (or finished), and
+// makes one produce request and one history statement for all of them instead of one per partition.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { byTopic, DeadLetterCodes, deadLetterMessage, FinishedOffsets, ManagedProducer, recordFingerprint, textHeaders, Topics, type ComponentState, type Logger } from '@eventyard/core';
 import type { EventInput } from '@eventyard/db';
@@ -17,7 +20,7 @@ import type { BroadcastFanout } from '../fanout/broadcast-fanout.ts';
 import type { HistoryWriter } from '../history/history-writer.ts';
 import type { RouterMetrics } from '../metrics.ts';
 import type { TopicEnsurer } from '../topics/topic-ensurer.ts';
-import { routeRound, type IngestRecord, type RoutedRound } from '../routing/route-round.ts';
+import { mergeRounds, routeRound, type IngestRecord, type RoutedRound } from '../routing/route-round.ts';
 import { EVENT_ID_HEADER, type OutgoingRecord } from '../routing/route-event.ts';
 
 /** Longest pause between retries of a produced round's history rows. */
@@ -45,6 +48,17 @@ export interface IngestConsumerOptions {
   logger: Logger;
 }
 
+/** One partition's chunk waiting in the gathering round, and how to tell its eachBatch the outcome. */
+interface RoundPart {
+  partition: number;
+  messages: readonly IngestRecord[];
+  heartbeat: () => Promise<void>;
+  owned: () => boolean;
+  /** true: routed and durable; false: no longer ours, left unresolved. */
+  resolve: (routed: boolean) => void;
+  reject: (err: unknown) => void;
+}
+
 export class IngestConsumer {
   readonly #options: IngestConsumerOptions;
   readonly #log: Logger;
@@ -60,6 +74,10 @@ export class IngestConsumer {
   #committing: Promise<void> | undefined;
   /** eachBatch calls running now; close() waits for them before the final commit. */
   readonly #batches = new Set<Promise<void>>();
+  /** eachBatch calls running (counted from their first line, unlike #batches). */
+  #activeBatches = 0;
+  /** Chunks handed over for the next round, one per partition at most. */
+  #gathering: RoundPart[] = [];
 
   constructor(options: IngestConsumerOptions) {
     this.#options = options;
@@ -154,9 +172,48 @@ export class IngestConsumer {
   }
 
   #trackBatch(payload: EachBatchPayload): Promise<void> {
+    this.#activeBatches += 1;
     const running = this.#eachBatch(payload);
     this.#batches.add(running);
-    return running.finally(() => this.#batches.delete(running));
+    return running.finally(() => {
+      this.#batches.delete(running);
+      this.#activeBatches -= 1;
+      this.#startRoundWhenGathered();
+    });
+  }
+
+  /** Hands a chunk to the gathering round; resolves true once routed and durable, false when no longer ours. */
+  #routeChunk(partition: number, messages: readonly IngestRecord[], heartbeat: () => Promise<void>, owned: () => boolean): Promise<boolean> {
+    return new Promise<boolean>((resolve, reject) => {
+      this.#gathering.push({ partition, messages, heartbeat, owned, resolve, reject });
+      this.#startRoundWhenGathered();
+    });
+  }
+
+  /** Starts the round once every running eachBatch has a chunk in it: none of them has anything else to do. */
+  #startRoundWhenGathered(): void {
+    if (this.#gathering.length === 0 || this.#gathering.length < this.#activeBatches) return;
+    const parts = this.#gathering;
+    this.#gathering = [];
+    const mine = parts.filter((part) => {
+      if (part.owned()) return true;
+      part.resolve(false);
+      return false;
+    });
+    if (mine.length === 0) return;
+    const heartbeat = async (): Promise<void> => {
+      await Promise.all(mine.map((part) => part.heartbeat()));
+    };
+    // Lost by one partition (stopping, rebalanced): the whole round stays unresolved and is routed again.
+    const owned = (): boolean => mine.every((part) => part.owned());
+    this.#round(mine, heartbeat, owned).then(
+      () => {
+        for (const part of mine) part.resolve(true);
+      },
+      (err: unknown) => {
+        for (const part of mine) part.reject(err);
+      },
+    );
   }
 
   async #eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
@@ -181,7 +238,7 @@ export class IngestConsumer {
     for (let start = 0; start < fresh.length; start += this.#options.maxChunkRecords) {
       if (!owned()) return;
       const chunk = fresh.slice(start, start + this.#options.maxChunkRecords);
-      await this.#round(partition, chunk.map((record) => record.message), heartbeat, owned);
+      if (!(await this.#routeChunk(partition, chunk.map((record) => record.message), heartbeat, owned))) return;
       const last = chunk[chunk.length - 1];
       if (last !== undefined) {
         for (const record of chunk) done.add(record.offset, record.fingerprint);
@@ -226,17 +283,25 @@ export class IngestConsumer {
     return this.#committing;
   }
 
-  async #round(partition: number, messages: readonly IngestRecord[], heartbeat: () => Promise<void>, owned: () => boolean): Promise<void> {
+  async #round(parts: readonly RoundPart[], heartbeat: () => Promise<void>, owned: () => boolean): Promise<void> {
     const { metrics } = this.#options;
     const started = performance.now();
-    const round = routeRound(messages, this.#options.configCache.index, Date.now(), { partition, maxRecordBytes: this.#options.maxBatchBytes });
-    for (const rejection of round.rejected) {
-      metrics.decodeFailures.inc({ reason: rejection.reason });
-      this.#log.warn(
-        { topic: Topics.ingest, partition, offset: rejection.offset, event_id: rejection.eventId, reason: rejection.reason, detail: rejection.detail },
-        'ingest record rejected to the dead-letter topic',
-      );
-    }
+    const index = this.#options.configCache.index;
+    const now = Date.now();
+    const round = mergeRounds(
+      parts.map(({ partition, messages }) => {
+        const part = routeRound(messages, index, now, { partition, maxRecordBytes: this.#options.maxBatchBytes });
+        for (const rejection of part.rejected) {
+          metrics.decodeFailures.inc({ reason: rejection.reason });
+          this.#log.warn(
+            { topic: Topics.ingest, partition, offset: rejection.offset, event_id: rejection.eventId, reason: rejection.reason, detail: rejection.detail },
+            'ingest record rejected to the dead-letter topic',
+          );
+        }
+        return part;
+      }),
+    );
+    const partition = parts.length === 1 ? parts[0]?.partition : parts.map((part) => part.partition);
     await this.#options.topics.ensure(round.records.map((r) => r.topic));
     // Both must be durable before the offsets move; wait for both even when one fails, so a retried
     // round never overlaps a write still running from the failed attempt.
@@ -257,7 +322,7 @@ export class IngestConsumer {
       await this.#options.history.write(rows, []).catch((err: unknown) => this.#retryHistory(partition, rows, [], err, heartbeat, owned));
     }
     this.#count(round);
-    metrics.roundRecords.observe(messages.length);
+    metrics.roundRecords.observe(parts.reduce((sum, part) => sum + part.messages.length, 0));
     metrics.roundSeconds.observe((performance.now() - started) / 1000);
   }
 
@@ -266,7 +331,7 @@ export class IngestConsumer {
    * the rows alone, with backoff, while the partition is still ours. Routing the round again would
    * produce every one of its tasks a second time, once per failed try.
    */
-  async #retryHistory(partition: number, events: readonly EventInput[], deliveries: RoutedRound['deliveries'], firstError: unknown, heartbeat: () => Promise<void>, owned: () => boolean): Promise<void> {
+  async #retryHistory(partition: number | number[] | undefined, events: readonly EventInput[], deliveries: RoutedRound['deliveries'], firstError: unknown, heartbeat: () => Promise<void>, owned: () => boolean): Promise<void> {
     let lastError = firstError;
     for (let attempt = 1; ; attempt++) {
       // Stopping or rebalanced away: unresolved, so it is routed again by whoever consumes it next.
