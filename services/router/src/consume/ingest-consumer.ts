@@ -39,6 +39,8 @@ export interface IngestConsumerOptions {
   lingerMs?: number;
   /** How often resolved offsets are committed (and always at close). */
   commitIntervalMs: number;
+  /** Kafka's fetch.min.bytes and fetch.max.wait.ms (EY_ROUTER_FETCH_*). @default 1 byte, 1000 ms */
+  fetch?: { minBytes: number; maxWaitMs: number };
   configCache: ConfigCache;
   topics: TopicEnsurer;
   history: HistoryWriter;
@@ -87,8 +89,10 @@ export class IngestConsumer {
       sessionTimeout: options.sessionTimeoutMs,
       heartbeatInterval: Math.max(1000, Math.floor(options.sessionTimeoutMs / 10)),
       rebalanceTimeout: Math.max(60_000, options.sessionTimeoutMs),
-      // The broker answers a fetch as soon as data arrives; this only bounds an idle poll (and shutdown).
-      maxWaitTimeInMs: 1000,
+      // With minBytes 1 the broker answers a fetch as soon as data arrives, and maxWait only bounds an idle
+      // poll (and shutdown); a larger minBytes gathers bigger rounds for up to maxWait.
+      minBytes: options.fetch?.minBytes ?? 1,
+      maxWaitTimeInMs: options.fetch?.maxWaitMs ?? 1000,
       allowAutoTopicCreation: false,
       // A failing round (broker or Postgres down) is retried with backoff, then the consumer restarts.
       retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000 },
