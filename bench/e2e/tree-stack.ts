@@ -108,6 +108,8 @@ export interface TreeStack {
   port(service: string, portName: string): number;
   /** Process id of each running service, by name. */
   pids(): Map<string, number>;
+  /** The health/metrics port of a service (`/metrics`). */
+  healthPort(service: string): number | undefined;
   brokerPid: number | undefined;
   /** The last output of each service, for a failure message. */
   logs(): string;
@@ -196,6 +198,7 @@ export async function startTreeStack(tree: TreeInfo, options: StartTreeOptions):
     await runToEnd(tree.node, [cli, 'migrate', 'latest'], shared, `${tree.label}: eventyard migrate latest`);
 
     const ports = new Map<string, number>();
+    const healthPorts = new Map<string, number>();
     const children = new Map<string, ChildProcess>();
     const outputs = new Map<string, string>();
     // Start order as in production: consumers first, so nothing waits on a missing group.
@@ -206,6 +209,7 @@ export async function startTreeStack(tree: TreeInfo, options: StartTreeOptions):
       for (const p of service.ports) ports.set(`${service.name}/${p.name}`, await findFreePort());
       const healthPort = await findFreePort();
       env.EY_HEALTH_PORT = String(healthPort);
+      healthPorts.set(service.name, healthPort);
       for (const p of service.ports) env[p.env] = String(ports.get(`${service.name}/${p.name}`));
       const profile = options.cpuProfDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', join(options.cpuProfDir, service.name)];
       const child = track(spawn(tree.node, [...profile, join(tree.root, service.entry)], { env, stdio: ['ignore', 'pipe', 'pipe'] }));
@@ -233,6 +237,7 @@ export async function startTreeStack(tree: TreeInfo, options: StartTreeOptions):
         return port;
       },
       pids: () => new Map([...children].flatMap(([name, child]) => (child.pid === undefined ? [] : [[name, child.pid] as const]))),
+      healthPort: (service) => healthPorts.get(service),
       brokerPid: broker.pid,
       logs: () => [`broker: ${brokerErr.slice(-4096)}`, ...[...outputs].map(([name, text]) => `${name}: ${text}`)].join('\n'),
       close,
