@@ -201,8 +201,9 @@ async function scrape(stack: TreeStack, service: string, sample: string): Promis
   if (port === undefined) return 0;
   try {
     const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-    const line = text.split('\n').find((l) => l.startsWith(`${sample} `));
-    return line === undefined ? 0 : Number(line.slice(sample.length + 1));
+    // `name{service="router"} 12` (every registry has a service label) or `name 12`.
+    const line = text.split('\n').find((l) => l.startsWith(`${sample} `) || l.startsWith(`${sample}{`));
+    return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1));
   } catch {
     return 0;
   }
