@@ -164,8 +164,11 @@ test('the console: search, event attempts, pause/resume, redrive', { skip: missi
     // Replay its events of the last 15 minutes: a job that the Replays page then shows done.
     await page.getByRole('button', { name: 'Replay…' }).click();
     await page.getByLabel('Events created in the last').selectOption('15m');
+    // The redrive's toast of the step before may still be showing: wait for one more.
+    const accepted = page.locator('.toast', { hasText: /accepted for 1 event/ });
+    const before = await accepted.count();
     await page.getByRole('button', { name: 'Start replay' }).click();
-    await page.locator('.toast', { hasText: /accepted for 1 event/ }).waitFor();
+    await waitUntil(async () => (await accepted.count()) > before, 30_000, 'the replay accepted toast');
     await page.getByRole('link', { name: 'Replays' }).click();
     await waitUntil(async () => (await page.locator('tr[data-replay] .badge', { hasText: 'succeeded' }).count()) === 2, 60_000, 'both replay jobs shown done');
   });

@@ -41,7 +41,7 @@ export function createApp(config: Readonly<SchedulerConfig>, deps: SchedulerDeps
   // the function is called only once both run).
   const status = new StatusPublisher({ logger: log, registry, timeoutMs: config.produceTimeoutMs });
   const rejects: RejectedRecords = new RejectedRecords({ knex, producer: (): TimerProducer['sender'] => producer.sender, timeoutMs: config.produceTimeoutMs, status });
-  const producer = new TimerProducer({ kafka, timeoutMs: config.produceTimeoutMs, maxBatchBytes: config.kafka.maxBatchBytes, rejects, logger: log });
+  const producer = new TimerProducer({ kafka, timeoutMs: config.produceTimeoutMs, maxBatchBytes: config.kafka.maxBatchBytes, ...(config.kafka.lingerMs === undefined ? {} : { lingerMs: config.kafka.lingerMs }), rejects, logger: log });
   const firer = new TimerFirer({
     knex,
     owner: config.instanceId,

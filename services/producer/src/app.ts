@@ -53,7 +53,7 @@ export function createApp(config: Readonly<ProducerConfig>, deps: ProducerDeps):
       retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 1000 },
     },
   });
-  const publisher = new RecordPublisher({ kafka, timeoutMs: config.publishTimeoutMs, batch: config.batch, maxBatchBytes: config.kafka.maxBatchBytes, logger: log });
+  const publisher = new RecordPublisher({ kafka, timeoutMs: config.publishTimeoutMs, batch: config.batch, maxBatchBytes: config.kafka.maxBatchBytes, ...(config.kafka.lingerMs === undefined ? {} : { lingerMs: config.kafka.lingerMs }), logger: log });
   const limits = { maxEventBytes: config.maxEventBytes, idempotencyDefaultWindowMs: config.idempotencyDefaultWindowMs, maxRecordBytes: config.kafka.maxBatchBytes };
   // Every mode keeps the watch: broadcasts need keys even with EY_REQUIRE_API_KEY=false, and a change
   // to api_keys drops cached lookups (a revoked key stops at once).

@@ -19,6 +19,7 @@ import * as processorSecrets from './0014_processor_secrets.ts';
 import * as processorHealth from './0015_processor_health.ts';
 import * as processorTransform from './0016_processor_transform.ts';
 import * as eventTraceId from './0017_event_trace_id.ts';
+import * as deliveriesUnusedDueIndex from './0018_deliveries_unused_due_index.ts';
 
 interface NamedMigration {
   name: string;
@@ -43,6 +44,7 @@ const migrations: readonly NamedMigration[] = [
   { name: '0015_processor_health', migration: processorHealth },
   { name: '0016_processor_transform', migration: processorTransform },
   { name: '0017_event_trace_id', migration: eventTraceId },
+  { name: '0018_deliveries_unused_due_index', migration: deliveriesUnusedDueIndex },
 ];
 
 export const migrationSource: Knex.MigrationSource<NamedMigration> = {

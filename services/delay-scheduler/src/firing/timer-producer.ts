@@ -22,6 +22,8 @@ export interface TimerProducerOptions {
   timeoutMs: number;
   /** Largest produce request (EY_KAFKA_MAX_BATCH_BYTES). @default DEFAULT_MAX_BATCH_BYTES */
   maxBatchBytes?: number;
+  /** The producer's linger (EY_KAFKA_LINGER_MS). @default 0 */
+  lingerMs?: number;
   /** Where a timer too large to produce goes; without it such a timer fails like any other. */
   rejects?: RejectedRecords;
   logger: Logger;
@@ -44,6 +46,7 @@ export class TimerProducer {
       // retried by the scheduler with its own backoff, so it never waits behind a stuck request.
       retry: { retries: 5, initialRetryTime: 100, maxRetryTime: Math.max(200, Math.floor(options.timeoutMs / 5)) },
       ...(options.maxBatchBytes === undefined ? {} : { maxBatchBytes: options.maxBatchBytes }),
+      ...(options.lingerMs === undefined ? {} : { lingerMs: options.lingerMs }),
       errors: {
         timeout: ({ topics, timeoutMs }) => new EventyardError(SchedulerErrors.EY_SCHEDULER_PRODUCE_TIMEOUT, `no acknowledgement from the broker within ${timeoutMs} ms`, { context: { topic: topics.join(', ') } }),
         notRunning: (state) => new EventyardError(SchedulerErrors.EY_SCHEDULER_PRODUCE_FAILED, `producer is ${state}`),

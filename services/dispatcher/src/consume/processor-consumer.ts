@@ -78,6 +78,7 @@ export class ProcessorConsumer {
       rebalanceTimeout: Math.max(dispatch.sessionTimeoutMs, 60_000),
       heartbeatInterval: Math.max(500, Math.floor(dispatch.sessionTimeoutMs / 10)),
       maxWaitTimeInMs: dispatch.fetchMaxWaitMs,
+      minBytes: dispatch.fetchMinBytes,
       allowAutoTopicCreation: false,
     });
   }

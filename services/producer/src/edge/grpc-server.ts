@@ -71,6 +71,8 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
   const server = new grpc.Server({
     'grpc.max_receive_message_length': options.maxReceiveBytes,
     'grpc.keepalive_permit_without_calls': 1,
+    // Channelz keeps per-call counters and traces for a debugging service we do not serve: pure CPU per call.
+    'grpc.enable_channelz': 0,
   });
 
   const report: grpc.handleUnaryCall<ReportReq__Output, ReportRsp> = (call, callback) => {

@@ -4,6 +4,8 @@
 // cannot touch a row twice (the same event can appear twice in ingest, e.g. a timer fired again after a crash).
 // A record that cannot be routed, or whose records would be too large for Kafka, is rejected in its place
 // in the round: a dead letter among the records and a `rejected` history row (reject-record.ts).
+// The consumer merges the rounds of the partitions one fetch brought (mergeRounds) into one produce and
+// one history statement.
 import { DEFAULT_MAX_BATCH_BYTES, estimateRecordBytes, type TraceSpan } from '@eventyard/core';
 import type { DeliveryInput, EventInput } from '@eventyard/db';
 import type { IHeaders } from 'kafkajs';
@@ -91,4 +93,33 @@ export function routeRound(messages: readonly IngestRecord[], index: ProcessorIn
     }
   }
   return { records, events: [...events.values()], deliveries: [...deliveries.values()], routed, rejected, spans };
+}
+
+/**
+ * Several rounds (of different partitions, routed apart so each dead letter names its partition) as one:
+ * records concatenated (each partition's in its order), history rows deduplicated across them as
+ * routeRound does within one (the last event row wins, the first delivery row).
+ */
+export function mergeRounds(rounds: readonly RoutedRound[]): RoutedRound {
+  if (rounds.length === 1 && rounds[0] !== undefined) return rounds[0];
+  const events = new Map<string, EventInput>();
+  const deliveries = new Map<string, DeliveryInput>();
+  for (const round of rounds) {
+    for (const event of round.events) {
+      events.delete(event.event_id);
+      events.set(event.event_id, event);
+    }
+    for (const delivery of round.deliveries) {
+      const key = `${delivery.event_id}:${delivery.dispatcher_id}`;
+      if (!deliveries.has(key)) deliveries.set(key, delivery);
+    }
+  }
+  return {
+    records: rounds.flatMap((r) => r.records),
+    events: [...events.values()],
+    deliveries: [...deliveries.values()],
+    routed: rounds.flatMap((r) => r.routed),
+    rejected: rounds.flatMap((r) => r.rejected),
+    spans: rounds.flatMap((r) => r.spans),
+  };
 }
