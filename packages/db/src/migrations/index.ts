@@ -16,6 +16,7 @@ import * as eventStatusReason from './0011_event_status_reason.ts';
 import * as ingestQuotas from './0012_ingest_quotas.ts';
 import * as processorTls from './0013_processor_tls.ts';
 import * as processorSecrets from './0014_processor_secrets.ts';
+import * as sources from './0015_sources.ts';
 
 interface NamedMigration {
   name: string;
@@ -37,6 +38,7 @@ const migrations: readonly NamedMigration[] = [
   { name: '0012_ingest_quotas', migration: ingestQuotas },
   { name: '0013_processor_tls', migration: processorTls },
   { name: '0014_processor_secrets', migration: processorSecrets },
+  { name: '0015_sources', migration: sources },
 ];
 
 export const migrationSource: Knex.MigrationSource<NamedMigration> = {

@@ -17,6 +17,7 @@ import { registerProcessorActionRoutes } from '../routes/processor-actions.ts';
 import { registerProcessorRoutes } from '../routes/processors.ts';
 import { registerProducerRoutes } from '../routes/producers.ts';
 import { registerReplayRoutes } from '../routes/replay.ts';
+import { registerSourceRoutes } from '../routes/sources.ts';
 import { registerStatsRoutes } from '../routes/stats.ts';
 import type { AdminAuthorizer, AdminPrincipal } from './admin-auth.ts';
 import { reply, toApiError } from './api-error.ts';
@@ -138,6 +139,7 @@ export function buildAdminServer(options: AdminServerOptions): FastifyInstance {
   registerStatsRoutes(app, { knex: options.knex, kafka: options.kafka });
   registerApiKeyRoutes(app, { knex: options.knex, ...(options.onKeysChanged === undefined ? {} : { onKeysChanged: options.onKeysChanged }) });
   registerReplayRoutes(app, { knex: options.knex, kafka: options.kafka, ...(options.wakeReplays === undefined ? {} : { wakeReplays: options.wakeReplays }) });
+  registerSourceRoutes(app, { knex: options.knex });
   registerProcessorActionRoutes(app, {
     knex: options.knex,
     ...(options.wakeReplays === undefined ? {} : { wakeReplays: options.wakeReplays }),

@@ -8,6 +8,7 @@ import { filterTestBodySchema } from './filters.ts';
 import { replayOpenApiPaths } from '../replay/openapi-paths.ts';
 import { historyOpenApiPaths } from '../history/openapi-paths.ts';
 import { apiKeyViewSchema, createApiKeyBodySchema } from './api-keys.ts';
+import { sourceOpenApiPaths } from './sources.ts';
 
 const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
 const ok = (description: string, properties: Record<string, unknown> = {}) => ({
@@ -208,6 +209,7 @@ export function openApiDocument(): Record<string, unknown> {
       },
       ...replayOpenApiPaths(),
       ...historyOpenApiPaths(),
+      ...sourceOpenApiPaths(),
     },
   };
 }
