@@ -31,6 +31,8 @@ export interface ProducerApp extends App {
   /** Bound ports (after start()). */
   readonly ports: { grpc: number; http: number; health: number };
   readonly reports: ReportService;
+  /** The sources this instance reads; undefined with EY_SOURCES_ENABLED=false. */
+  readonly sources: SourceRunner | undefined;
 }
 
 export interface ProducerDeps {
@@ -203,6 +205,7 @@ export function createApp(config: Readonly<ProducerConfig>, deps: ProducerDeps):
       return { grpc: grpcServer?.port ?? 0, http: httpServer?.port ?? 0, health: lifecycle.healthPort };
     },
     reports,
+    sources,
     start: () => lifecycle.start(),
     close: () => lifecycle.close(),
   };

@@ -56,7 +56,9 @@ export class SourceConsumer {
       groupId: ConsumerGroups.source(options.source.source_id),
       maxWaitTimeInMs: 1000,
       allowAutoTopicCreation: false,
-      retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000 },
+      // After close() kafkajs must not restart a consumer whose connection was failing (it would run on,
+      // unowned); while running, its own restarts are fine (and a crash without one starts a new consumer).
+      retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000, restartOnFailure: () => Promise.resolve(this.#state === 'running') },
     });
     this.#consumer.on(this.#consumer.events.CRASH, (event) => {
       if (event.payload.restart) return;

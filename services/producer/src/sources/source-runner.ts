@@ -66,9 +66,10 @@ export class SourceRunner {
     });
   }
 
-  /** Source ids whose consumer runs here (tests and logs). */
-  get running(): string[] {
-    return [...this.#running.keys()];
+  /** The version of a source whose consumer runs here, else undefined (tests wait on a change with it). */
+  runningVersion(sourceId: string): number | undefined {
+    const consumer = this.#running.get(sourceId);
+    return consumer?.state === 'running' ? consumer.version : undefined;
   }
 
   async start(): Promise<void> {
