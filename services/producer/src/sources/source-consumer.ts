@@ -11,7 +11,7 @@ import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ReportService } from '../report/report-service.ts';
 import { ProducerErrors } from '../error-codes.ts';
-import { mapRecord, type SourceRecord } from './record-mapping.ts';
+import { mapRecord, type MappedRecord, type SourceRecord } from './record-mapping.ts';
 
 
 export interface Rejection {
@@ -37,6 +37,8 @@ export interface SourceConsumerOptions {
 
 export type SourceConsumerState = 'created' | 'running' | 'closing' | 'closed';
 
+/** Reports in flight at once per batch (a partition): enough to fill the publisher's micro-batches. */
+const MAX_IN_FLIGHT = 64;
 const RETRY_MIN_MS = 100;
 const RETRY_MAX_MS = 5000;
 
@@ -108,15 +110,25 @@ export class SourceConsumer {
     const { batch } = payload;
     const live = () => this.#state === 'running' && payload.isRunning() && !payload.isStale();
     const done = new Set<string>();
-    // One chain per ordering key (the record key, or empty): a key's records go in order, keys in parallel.
+    const slots = new Slots(MAX_IN_FLIGHT);
+    // One chain per orderingKey: a key's records go to Report in order, other keys (and records without
+    // a key, which get their own event id as key) in parallel, at most MAX_IN_FLIGHT at once.
     const chains = new Map<string, Promise<void>>();
     for (const message of batch.messages) {
-      const chainKey = message.key?.toString('latin1') ?? '';
+      const record: SourceRecord = { topic: batch.topic, partition: batch.partition, offset: message.offset, key: message.key, value: message.value, headers: message.headers };
+      const mapped = mapRecord(this.#o.source, record);
+      const orderingKey = mapped.ok ? (mapped.request.option?.orderingKey ?? '') : '';
+      const chainKey = orderingKey === '' ? `offset:${message.offset}` : `key:${orderingKey}`;
       const previous = chains.get(chainKey) ?? Promise.resolve();
       chains.set(
         chainKey,
         previous.then(async () => {
-          await this.#handle({ topic: batch.topic, partition: batch.partition, offset: message.offset, key: message.key, value: message.value, headers: message.headers }, live, payload.heartbeat);
+          await slots.acquire();
+          try {
+            await this.#handle(record, mapped, live, payload.heartbeat);
+          } finally {
+            slots.release();
+          }
           done.add(message.offset);
         }),
       );
@@ -138,9 +150,8 @@ export class SourceConsumer {
   }
 
   /** Ingests or rejects one record, retrying retriable failures while the partition is still ours. */
-  async #handle(record: SourceRecord, live: () => boolean, heartbeat: () => Promise<void>): Promise<void> {
+  async #handle(record: SourceRecord, mapped: MappedRecord, live: () => boolean, heartbeat: () => Promise<void>): Promise<void> {
     const { source, reports } = this.#o;
-    const mapped = mapRecord(source, record);
     let pause = RETRY_MIN_MS;
     for (;;) {
       if (!live()) throw new Abandoned('partition given up');
@@ -177,5 +188,29 @@ export class SourceConsumer {
       pause = Math.min(pause * 2, RETRY_MAX_MS);
       await heartbeat().catch(() => undefined);
     }
+  }
+}
+
+/** A counting semaphore: at most `size` holders; waiters are served in order. */
+class Slots {
+  #free: number;
+  readonly #waiting: Array<() => void> = [];
+
+  constructor(size: number) {
+    this.#free = size;
+  }
+
+  acquire(): Promise<void> {
+    if (this.#free > 0) {
+      this.#free--;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.#waiting.push(resolve));
+  }
+
+  release(): void {
+    const next = this.#waiting.shift();
+    if (next !== undefined) next();
+    else this.#free++;
   }
 }
