@@ -155,7 +155,7 @@ function baseEnv(): Record<string, string> {
 
 /** Starts `tree`'s broker, migrates a fresh database with its migrations, and starts its services. */
 export async function startTreeStack(tree: TreeInfo, brokerFlush: 'always' | 'interval'): Promise<TreeStack> {
-  const cleanups: Array<() => Promise<unknown> | unknown> = [];
+  const cleanups: Array<() => unknown> = [];
   const close = async (): Promise<void> => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   };

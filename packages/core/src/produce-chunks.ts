@@ -40,7 +40,7 @@ export function estimateRecordBytes(message: Pick<Message, 'key' | 'value' | 'he
   let bytes = 40 + byteLength(message.key) + byteLength(message.value);
   for (const [name, value] of Object.entries(message.headers ?? {})) {
     bytes += 10 + Buffer.byteLength(name);
-    for (const one of Array.isArray(value) ? value : [value]) bytes += byteLength(one as Buffer | string | null | undefined);
+    for (const one of Array.isArray(value) ? value : [value]) bytes += byteLength(one);
   }
   return bytes;
 }

@@ -16,6 +16,7 @@ export { startEmbeddedPostgres, type EmbeddedPostgresOptions, type EmbeddedPostg
 export { createKnex, migrateLatest, migrateRollbackAll, migrationStatus, type CreateKnexOptions, type Knex } from './connection.ts';
 export { migrationSource } from './migrations/index.ts';
 export * from './processors.ts';
+export * from './processor-health.ts';
 export * from './secret-rotation.ts';
 export { secretKeyringOf, useSecretKeyring } from './secret-columns.ts';
 export * from './producers.ts';
@@ -35,4 +36,5 @@ export * from './idempotency-keys.ts';
 export * from './repeat-chains.ts';
 export * from './table-watcher.ts';
 export * from './replay-jobs.ts';
+export * from './attempt-timeline.ts';
 export * from './data-errors.ts';

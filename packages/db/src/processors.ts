@@ -157,7 +157,7 @@ export async function setProcessorFlags(
   return row === undefined ? undefined : fromRow(knex, row);
 }
 
-const JSON_COLUMNS = ['retry_strategy', 'flow_control_strategy', 'filter_tag', 'filter', 'tls'] as const;
+const JSON_COLUMNS = ['retry_strategy', 'flow_control_strategy', 'filter_tag', 'filter', 'tls', 'circuit_breaker'] as const;
 
 function toColumns(config: Omit<ProcessorConfig, 'dispatcher_id'>): Record<string, unknown> {
   const columns: Record<string, unknown> = { ...config };

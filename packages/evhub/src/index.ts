@@ -44,7 +44,11 @@ export {
   type ProcessorTls,
   type ProtocolType,
   type RetryStrategy,
+  WEBHOOK_FORMATS,
+  type WebhookFormat,
 } from './config/processor-config.ts';
+export { CIRCUIT_BREAKER_DEFAULTS, circuitBreakerOf, normalizeCircuitBreaker, type CircuitBreakerConfig, type CircuitBreakerInput } from './config/circuit-breaker.ts';
+export * from './transform/index.ts';
 export { assertWebhookSecret, generateWebhookSecret, SECRET_REDACTED, secretFingerprint, WEBHOOK_SECRET_PREFIX } from './config/webhook-secret.ts';
 export { checkProducerTypes, normalizeProducer, PRODUCER_FIELDS, producerConfInfoSchema, type ProducerConfig, type ProducerInput } from './config/producer-config.ts';
 export { checkFieldTypes, configJsonSchema, normalizeFields, RECORD_FIELDS, type ConfigField, type ConfigFields, type JsonSchemaOptions } from './config/config-field.ts';

@@ -79,11 +79,13 @@ export function createReportClient(options: ReportClientOptions): ReportClient {
       });
     });
 
+  /* eslint-disable @typescript-eslint/unbound-method -- call() invokes each method with `client` as `this` */
   return {
     report: (request, callOptions) => call<ReportReq, ReportRsp__Output>(client.Report, request, callOptions),
     prepare: (request, callOptions) => call<PrepareReq, PrepareRsp__Output>(client.Prepare, request, callOptions),
     commit: (request, callOptions) => call<CommitReq, CommitRsp__Output>(client.Commit, request, callOptions),
     rollback: (request, callOptions) => call<RollbackReq, RollbackRsp__Output>(client.Rollback, request, callOptions),
+    /* eslint-enable @typescript-eslint/unbound-method */
     grpcClient: client,
     close: () => client.close(),
   };

@@ -6,6 +6,7 @@
 import { createKafka, createLifecycle, createMetricsRegistry, egressGuardOf, ensureTopics, Topics, type App, type ComponentState, type Lifecycle, type Logger } from '@eventyard/core';
 import { checkSecretsAtStart, createKnex, type Knex } from '@eventyard/db';
 import type { Registry } from 'prom-client';
+import { BreakerBoard, type ProcessorStateChange } from './breaker/index.ts';
 import type { DispatcherConfig } from './config.ts';
 import { ConsumerSupervisor } from './consume/consumer-supervisor.ts';
 import { AttemptWriter } from './delivery/attempt-writer.ts';
@@ -25,10 +26,17 @@ export interface DispatcherApp extends App {
   readonly registry: Registry;
   readonly processors: ProcessorRegistry;
   readonly consumers: ConsumerSupervisor;
+  /** Circuit breakers per processor on this instance. */
+  readonly breakers: BreakerBoard;
 }
 
 export interface DispatcherDeps {
   logger: Logger;
+  /**
+   * Called on every circuit-breaker transition and automatic pause of a processor (the value to
+   * publish on `eventyard.status`). Must not throw or block; exceptions are logged. @default none
+   */
+  onProcessorStateChange?: (change: ProcessorStateChange) => void;
 }
 
 export function createApp(config: Readonly<DispatcherConfig>, deps: DispatcherDeps): DispatcherApp {
@@ -59,6 +67,7 @@ export function createApp(config: Readonly<DispatcherConfig>, deps: DispatcherDe
     logger: log,
     recordAttempt: (attempt) => attemptWriter.record(attempt),
   });
+  const breakers = new BreakerBoard({ knex, instanceId: config.instanceId, registry, logger: log, onProcessorStateChange: deps.onProcessorStateChange });
   const consumers = new ConsumerSupervisor({
     kafka,
     runner,
@@ -66,6 +75,7 @@ export function createApp(config: Readonly<DispatcherConfig>, deps: DispatcherDe
     dispatch: config.dispatch,
     topics: config.topics,
     graceMs: config.shutdownGraceMs,
+    breakers,
     metrics,
     logger: log,
   });
@@ -93,12 +103,14 @@ export function createApp(config: Readonly<DispatcherConfig>, deps: DispatcherDe
       await handOff.start();
       // A key that cannot open the stored secrets stops the service here, not at every delivery.
       await checkSecretsAtStart(knex, log, config.secrets.warnings);
+      breakers.start();
       await processors.start();
       log.info({ healthPort: health.port, processors: consumers.size }, 'dispatcher ready');
     },
     stop: [
       ['stop following processor configs', () => processors.close()],
       ['drain deliveries, commit offsets, leave groups', () => consumers.close(config.shutdownGraceMs)],
+      ['write breaker transitions, remove this instance’s breaker rows', () => breakers.close()],
       ['flush and disconnect producer', () => handOff.close()],
       ['close gRPC clients', () => grpcSender.close()],
       ['close HTTP agent', () => httpSender.close()],
@@ -119,6 +131,7 @@ export function createApp(config: Readonly<DispatcherConfig>, deps: DispatcherDe
     registry,
     processors,
     consumers,
+    breakers,
     start: () => lifecycle.start(),
     close: () => lifecycle.close(),
   };

@@ -1,5 +1,7 @@
 // The dispatcher's configuration: the core variables plus its own EY_* variables, parsed once from the
 // environment into a frozen object (one line per bad variable on error).
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { coreEnv, coreEnvAliases, deepFreeze, egressEnv, field, loadCoreConfig, loadEgressConfig, loadSecretsConfig, parseEnv, secretsEnv } from '@eventyard/core';
 
 const dispatcherEnv = {
@@ -31,6 +33,8 @@ const dispatcherEnv = {
   EY_HTTP_MAX_RESPONSE_BYTES: field.int(1024, 64 * 1024 * 1024).default(1024 * 1024),
   /** Keep-alive connections per webhook origin. */
   EY_HTTP_CONNECTIONS_PER_ORIGIN: field.int(1, 10_000).default(64),
+  /** Names this instance's circuit-breaker rows in Postgres (processor health); default host:pid:random. */
+  EY_DISPATCHER_INSTANCE_ID: field.string().optional(),
   /** How long shutdown lets in-flight deliveries finish before abandoning them (they are re-read after restart). */
   EY_SHUTDOWN_GRACE_MS: field.int(0, 600_000).default(10_000),
 };
@@ -63,6 +67,7 @@ export function loadConfig(source: Record<string, string | undefined>) {
     /** The egress guard's lists, for Dispatch calls and webhooks alike. */
     egress: loadEgressConfig(source),
     shutdownGraceMs: env.EY_SHUTDOWN_GRACE_MS,
+    instanceId: env.EY_DISPATCHER_INSTANCE_ID ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
   });
   return Object.freeze({ ...config, secrets: Object.freeze({ keyring: secrets.keyring, warnings: Object.freeze([...secrets.warnings]) }) });
 }

@@ -12,6 +12,22 @@ export const ProducerErrors = defineErrorCodes({
     raisedBy: 'producer HTTP mirror',
     meaning: 'the body is not JSON (HTTP 400)',
   },
+  EY_CLOUDEVENT_INVALID: {
+    family: 'validation',
+    http: 400,
+    resultCode: ResultCode.INVALID_PARAMETER,
+    retriable: false,
+    raisedBy: 'producer HTTP `POST /v1/cloudevents`',
+    meaning: 'a malformed CloudEvent: a required attribute (specversion, id, source, type) missing, a specversion other than 1.0, a bad `time`, `data` and `data_base64` both set, a structured body that is not a JSON object; the message names the attribute (HTTP 400)',
+  },
+  EY_CLOUDEVENT_MEDIA_TYPE: {
+    family: 'validation',
+    http: 415,
+    resultCode: ResultCode.INVALID_PARAMETER,
+    retriable: false,
+    raisedBy: 'producer HTTP `POST /v1/cloudevents`',
+    meaning: 'not a CloudEvent in binary mode (no `ce-specversion` header) or structured mode (`application/cloudevents+json`), or batched mode, which is not supported (HTTP 415)',
+  },
   EY_PUBLISH_FAILED: {
     family: 'internal',
     http: 500,

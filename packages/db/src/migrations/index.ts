@@ -16,7 +16,10 @@ import * as eventStatusReason from './0011_event_status_reason.ts';
 import * as ingestQuotas from './0012_ingest_quotas.ts';
 import * as processorTls from './0013_processor_tls.ts';
 import * as processorSecrets from './0014_processor_secrets.ts';
-import * as sources from './0015_sources.ts';
+import * as processorHealth from './0015_processor_health.ts';
+import * as processorTransform from './0016_processor_transform.ts';
+import * as eventTraceId from './0017_event_trace_id.ts';
+import * as sources from './0018_sources.ts';
 
 interface NamedMigration {
   name: string;
@@ -38,7 +41,10 @@ const migrations: readonly NamedMigration[] = [
   { name: '0012_ingest_quotas', migration: ingestQuotas },
   { name: '0013_processor_tls', migration: processorTls },
   { name: '0014_processor_secrets', migration: processorSecrets },
-  { name: '0015_sources', migration: sources },
+  { name: '0015_processor_health', migration: processorHealth },
+  { name: '0016_processor_transform', migration: processorTransform },
+  { name: '0017_event_trace_id', migration: eventTraceId },
+  { name: '0018_sources', migration: sources },
 ];
 
 export const migrationSource: Knex.MigrationSource<NamedMigration> = {

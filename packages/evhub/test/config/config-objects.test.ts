@@ -5,6 +5,8 @@ import { test } from 'node:test';
 import { isEventyardError } from '@eventyard/core';
 import {
   checkProcessorTypes,
+  CIRCUIT_BREAKER_DEFAULTS,
+  circuitBreakerOf,
   checkProducerTypes,
   normalizeProcessor,
   normalizeProducer,
@@ -41,6 +43,10 @@ test('a minimal processor gets every field, defaulted, in the table’s order', 
     webhook_secret: null,
     auth_token: null,
     tls: null,
+    circuit_breaker: null,
+    transform: null,
+    transform_headers: false,
+    webhook_format: 'evhub',
     owner: null,
     description: '',
   });
@@ -71,6 +77,37 @@ test('tls names mounted files, never PEM, and suits the protocol', () => {
   assert.throws(() => normalizeProcessor({ ...billing, protocol_type: 'httpSend', addr: 'billing.example/hook', tls: {} }), /tls applies to an https:\/\/ addr only/);
 });
 
+test('circuit_breaker keeps the fields set, checks their bounds, and fills in the defaults when read', () => {
+  assert.equal(normalizeProcessor({ ...billing, circuit_breaker: null }).circuit_breaker, null);
+  assert.deepEqual(normalizeProcessor({ ...billing, circuit_breaker: { consecutive_failures: 3, enabled: false } }).circuit_breaker, { consecutive_failures: 3, enabled: false });
+  assert.deepEqual(circuitBreakerOf(null), CIRCUIT_BREAKER_DEFAULTS);
+  assert.deepEqual(CIRCUIT_BREAKER_DEFAULTS, {
+    enabled: true,
+    consecutive_failures: 10,
+    failure_ratio_percent: 50,
+    window_ms: 60_000,
+    min_calls: 20,
+    probe_interval_ms: 5000,
+    max_probe_interval_ms: 300_000,
+    auto_pause_after_ms: 432_000_000,
+  });
+  assert.equal(circuitBreakerOf({ auto_pause_after_ms: 0 }).auto_pause_after_ms, 0, '0 = never');
+  const refused: Array<[unknown, string]> = [
+    [{ failure_ratio_percent: 101 }, 'circuit_breaker.failure_ratio_percent must be at most 100'],
+    [{ window_ms: 10 }, 'circuit_breaker.window_ms must be at least 1000'],
+    [{ min_calls: 0 }, 'circuit_breaker.min_calls must be at least 1'],
+    [{ consecutive_failures: -1 }, 'circuit_breaker.consecutive_failures must be a non-negative integer'],
+    [{ probe_interval_ms: 60_000, max_probe_interval_ms: 1000 }, 'circuit_breaker.max_probe_interval_ms must be at least probe_interval_ms (60000)'],
+    [{ enabled: 'yes' }, 'circuit_breaker.enabled must be true or false'],
+    [{ threshold: 3 }, 'circuit_breaker.threshold is not a known field'],
+    [[], 'circuit_breaker must be an object'],
+  ];
+  for (const [breaker, message] of refused) {
+    assert.throws(() => normalizeProcessor({ ...billing, circuit_breaker: breaker } as never), (err: Error) => err.message.startsWith(message), message);
+  }
+  assert.throws(() => checkProcessorTypes({ ...billing, circuit_breaker: { window: 1 } }), /circuit_breaker.window is not a known field/);
+});
+
 test('value rules name the field', () => {
   const cases: Array<[Partial<Record<string, unknown>>, string, string]> = [
     [{ dispatcher_id: 'has space' }, 'EY_INVALID_DISPATCHER_ID', 'dispatcher_id may contain only ASCII letters'],
@@ -86,7 +123,7 @@ test('value rules name the field', () => {
     [{ owner: 'o'.repeat(256) }, 'EY_INVALID_CONFIG', 'owner must be at most 255 characters'],
   ];
   for (const [patch, code, message] of cases) {
-    assert.throws(() => normalizeProcessor({ ...billing, ...patch } as ProcessorInput), (err: unknown) => {
+    assert.throws(() => normalizeProcessor({ ...billing, ...patch }), (err: unknown) => {
       assert.ok(isEventyardError(err), JSON.stringify(patch));
       assert.equal(err.code, code);
       assert.ok(err.message.startsWith(message), `${err.message} starts with ${message}`);

@@ -1,5 +1,5 @@
 // The admin HTTP server: fastify with strict JSON-schema validation (no type coercion, unknown fields
-// refused), authentication of every route but /openapi.json (admin-auth.ts, route-permissions.ts), one error handler producing `{"ret": {"code", "msg"}}`, request
+// refused), authentication of every route but /openapi.json and the console's files at /ui (admin-auth.ts, route-permissions.ts), one error handler producing `{"ret": {"code", "msg"}}`, request
 // metrics, and the routes. Listening and closing (with a grace period) live here too.
 import type { EgressGuard, Logger, ServerTls } from '@eventyard/core';
 import type { Knex } from '@eventyard/db';
@@ -8,9 +8,12 @@ import type { AddressInfo } from 'node:net';
 import type { Server as TlsServer } from 'node:tls';
 import type { KafkaLink } from '../kafka/kafka-link.ts';
 import type { AdminMetrics } from '../metrics.ts';
+import { loadConsoleAssets } from '../console/console-assets.ts';
+import { registerConsoleRoutes } from '../console/console-routes.ts';
 import { registerApiKeyRoutes } from '../routes/api-keys.ts';
 import { registerEventRoutes } from '../routes/events.ts';
 import { registerFilterRoutes } from '../routes/filters.ts';
+import { registerTransformRoutes } from '../routes/transforms.ts';
 import { registerHistoryRoutes } from '../routes/history.ts';
 import { registerOpenApiRoute } from '../routes/openapi.ts';
 import { registerProcessorActionRoutes } from '../routes/processor-actions.ts';
@@ -19,6 +22,7 @@ import { registerProducerRoutes } from '../routes/producers.ts';
 import { registerReplayRoutes } from '../routes/replay.ts';
 import { registerSourceRoutes } from '../routes/sources.ts';
 import { registerStatsRoutes } from '../routes/stats.ts';
+import { registerProcessorHealthRoutes } from '../routes/processor-health.ts';
 import type { AdminAuthorizer, AdminPrincipal } from './admin-auth.ts';
 import { reply, toApiError } from './api-error.ts';
 import { clientErrorHandler, refuseNul } from './request-guards.ts';
@@ -131,12 +135,15 @@ export function buildAdminServer(options: AdminServerOptions): FastifyInstance {
   });
 
   registerOpenApiRoute(app);
+  registerConsoleRoutes(app, loadConsoleAssets());
   registerProducerRoutes(app, { knex: options.knex, egress: options.egress });
   registerProcessorRoutes(app, { knex: options.knex, validateFilter: options.validateFilter, egress: options.egress });
   registerEventRoutes(app, { knex: options.knex });
   registerFilterRoutes(app);
+  registerTransformRoutes(app);
   registerHistoryRoutes(app, { knex: options.knex });
   registerStatsRoutes(app, { knex: options.knex, kafka: options.kafka });
+  registerProcessorHealthRoutes(app, { knex: options.knex });
   registerApiKeyRoutes(app, { knex: options.knex, ...(options.onKeysChanged === undefined ? {} : { onKeysChanged: options.onKeysChanged }) });
   registerReplayRoutes(app, { knex: options.knex, kafka: options.kafka, ...(options.wakeReplays === undefined ? {} : { wakeReplays: options.wakeReplays }) });
   registerSourceRoutes(app, { knex: options.knex });

@@ -3,7 +3,7 @@
 // route and the job runner both come through here, so a replay looks the same however it was asked for.
 import { Topics } from '@eventyard/core';
 import { databaseNow, markDeliveriesPending, type EventRecord, type Knex, type PendingDelivery } from '@eventyard/db';
-import { encodeMessage, type EventTrigger } from '@eventyard/proto';
+import { encodeMessage } from '@eventyard/proto';
 import type { Message } from 'kafkajs';
 import type { KafkaLink } from '../kafka/kafka-link.ts';
 import type { KnownDelivery, Skipped, TargetPlanner } from './replay-targets.ts';
@@ -87,7 +87,7 @@ function taskRecord(event: EventRecord, dispatcherId: string, repeatTimes: numbe
       ...(event.event_comm === null ? {} : { event_comm: event.event_comm as never }),
       data: event.payload ?? Buffer.alloc(0),
     },
-    ...(event.trigger === null ? {} : { trigger: event.trigger as EventTrigger }),
+    ...(event.trigger === null ? {} : { trigger: event.trigger }),
     dispatcher_id: dispatcherId,
     retry_times: 0,
     repeat_times: repeatTimes,

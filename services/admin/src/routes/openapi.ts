@@ -5,8 +5,10 @@ import { processorConfInfoSchema, producerConfInfoSchema } from '@eventyard/evhu
 import { rotateSecretBodySchema } from './secret-rotate.ts';
 import { retSchema } from './ret-schema.ts';
 import { filterTestBodySchema } from './filters.ts';
+import { transformTestAnswer, transformTestBodySchema } from './transforms.ts';
 import { replayOpenApiPaths } from '../replay/openapi-paths.ts';
 import { historyOpenApiPaths } from '../history/openapi-paths.ts';
+import { processorHealthOpenApiPaths, processorHealthSchema } from './processor-health.ts';
 import { apiKeyViewSchema, createApiKeyBodySchema } from './api-keys.ts';
 import { sourceOpenApiPaths } from './sources.ts';
 
@@ -27,6 +29,7 @@ export function openApiDocument(): Record<string, unknown> {
   const processor = { $ref: '#/components/schemas/ProcessorConfInfo' };
   const producer = { $ref: '#/components/schemas/ProducerConfInfo' };
   const signing = { $ref: '#/components/schemas/Signing' };
+  const health = { $ref: '#/components/schemas/ProcessorHealth' };
   return {
     openapi: '3.1.0',
     info: {
@@ -58,12 +61,13 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
         ProducerConfInfo: producerConfInfoSchema,
+        ProcessorHealth: processorHealthSchema,
         EventView: {
           type: 'object',
           properties: {
             event: {
               type: 'object',
-              description: 'event_id, app_id, topic_id, status (routed | filtered | no_subscribers | rejected | …), status_reason (why, for rejected), trigger, payload {size, base64, json?, pruned_at}, times',
+              description: 'event_id, app_id, topic_id, status (routed | filtered | no_subscribers | rejected | …), status_reason (why, for rejected), trace_id (W3C trace id of the event trace, or null), trigger, payload {size, base64, json?, pruned_at}, times',
             },
             next_due_at: { type: ['string', 'null'], format: 'date-time' },
             deliveries: {
@@ -115,9 +119,9 @@ export function openApiDocument(): Record<string, unknown> {
       },
       '/v1/processor/{dispatcher_id}': {
         get: {
-          summary: 'Get a processor config with its version (EvHub)',
+          summary: 'Get a processor config with its version (EvHub), and its endpoint health (circuit breaker, automatic pause)',
           parameters: [pathParam('dispatcher_id', 'Processor id')],
-          responses: { '200': ok('Found', { processor_conf_info: processor, signing }), '404': errorResponse('No such processor'), ...common },
+          responses: { '200': ok('Found', { processor_conf_info: processor, signing, health }), '404': errorResponse('No such processor'), ...common },
         },
         delete: {
           summary: 'Delete a processor',
@@ -133,6 +137,13 @@ export function openApiDocument(): Record<string, unknown> {
             '200': ok('Evaluated', { matched: { type: 'boolean' }, reason: { type: 'string', enum: ['filtered_by_tag', 'filtered_by_filter'], description: 'Why it does not match' } }),
             ...common,
           },
+        },
+      },
+      '/v1/transforms/test': {
+        post: {
+          summary: "Try a processor's transform (JSONata) on a sample event, with the dispatcher's own code and limits; a syntax error is a 400 with its position",
+          requestBody: { required: true, content: { 'application/json': { schema: transformTestBodySchema } } },
+          responses: { '200': ok('Evaluated: the transformed payload, or why a delivery would fail', transformTestAnswer), ...common },
         },
       },
       '/v1/processors/{dispatcher_id}/secret/rotate': {
@@ -152,7 +163,18 @@ export function openApiDocument(): Record<string, unknown> {
             queryParam('cursor', 'next_cursor of the previous page'),
             queryParam('limit', 'Page size, 1-1000 (default 100)'),
           ],
-          responses: { '200': ok('A page', { processors: { type: 'array', items: processor }, next_cursor: { type: ['string', 'null'] } }), ...common },
+          responses: {
+            '200': ok('A page', {
+              processors: { type: 'array', items: processor },
+              health: {
+                type: 'object',
+                description: 'dispatcher_id → its health (as ProcessorHealth, without `instances`), beside the configs so a listed config stays a valid POST body',
+                additionalProperties: health,
+              },
+              next_cursor: { type: ['string', 'null'] },
+            }),
+            ...common,
+          },
         },
       },
       '/v1/events/{event_id}': {
@@ -209,6 +231,7 @@ export function openApiDocument(): Record<string, unknown> {
       },
       ...replayOpenApiPaths(),
       ...historyOpenApiPaths(),
+      ...processorHealthOpenApiPaths(ok, common),
       ...sourceOpenApiPaths(),
     },
   };

@@ -4,7 +4,7 @@
 // fingerprint and any rotation overlap), and POSTing "[redacted]" back keeps the stored value. The one
 // exception is a webhook secret generated for a new httpSend processor: its creation answer carries it
 // once, in `signing.webhook_secret`.
-import { deleteProcessor, getProcessor, listProcessors, saveProcessor, type Knex, type ProcessorInput, type ProcessorRecord } from '@eventyard/db';
+import { deleteProcessor, getProcessor, listProcessors, saveProcessor, type Knex, type ProcessorHealth, type ProcessorInput, type ProcessorRecord } from '@eventyard/db';
 import type { FastifyInstance } from 'fastify';
 import type { EgressGuard } from '@eventyard/core';
 import { HttpError } from '../http/api-error.ts';
@@ -12,6 +12,7 @@ import { assertSavableTarget } from './route-egress.ts';
 import { OK, parseLimit, parseVersion } from './route-values.ts';
 import { processorConfInfoSchema, SECRET_REDACTED, secretFingerprint } from '@eventyard/evhub';
 import { AdminErrors } from '../error-codes.ts';
+import { healthOf } from './processor-health.ts';
 
 export const REDACTED = SECRET_REDACTED;
 const SECRET_FIELDS = ['webhook_secret', 'auth_token'] as const;
@@ -79,7 +80,8 @@ export function registerProcessorRoutes(app: FastifyInstance, deps: ProcessorRou
     const record = await getProcessor(knex, request.params.dispatcher_id);
     if (record === undefined) throw new HttpError(AdminErrors.EY_PROCESSOR_NOT_FOUND, `processor "${request.params.dispatcher_id}" not found`);
     const signing = signingView(record);
-    return { ret: OK, processor_conf_info: processorView(record), ...(signing === null ? {} : { signing }) };
+    const health = (await healthOf(knex, [record.dispatcher_id])).get(record.dispatcher_id);
+    return { ret: OK, processor_conf_info: processorView(record), ...(signing === null ? {} : { signing }), health };
   });
 
   app.delete<{ Params: { dispatcher_id: string }; Querystring: { version?: string } }>(
@@ -116,7 +118,20 @@ export function registerProcessorRoutes(app: FastifyInstance, deps: ProcessorRou
       });
       const page = rows.slice(0, limit);
       const last = page.at(-1);
-      return { ret: OK, processors: page.map(processorView), next_cursor: rows.length > limit && last !== undefined ? last.dispatcher_id : null };
+      // Beside the configs, not in them: a listed config stays a valid POST body.
+      const health = await healthOf(knex, page.map((p) => p.dispatcher_id));
+      return {
+        ret: OK,
+        processors: page.map(processorView),
+        health: Object.fromEntries([...health].map(([id, h]) => [id, summary(h)])),
+        next_cursor: rows.length > limit && last !== undefined ? last.dispatcher_id : null,
+      };
     },
   );
+}
+
+/** The list's health entry: the aggregate without the per-instance rows. */
+function summary(health: ProcessorHealth): Omit<ProcessorHealth, 'instances'> {
+  const { instances: _instances, ...rest } = health;
+  return rest;
 }

@@ -9,6 +9,7 @@ import type { Kafka, Message } from 'kafkajs';
 import { SchedulerErrors } from '../error-codes.ts';
 import { EVENT_ID_HEADER, TIMER_ID_HEADER } from '../intake/schedule-item.ts';
 import type { RejectedRecord, RejectedRecords } from '../rejects/rejected-records.ts';
+import { endFireSpans, startFireSpan } from './fire-span.ts';
 
 export interface ProduceResult {
   sent: TimerRecord[];
@@ -83,11 +84,15 @@ export class TimerProducer {
       group.push(timer);
     }
     const jobs = [...byTopic].map(async ([topic, group]) => {
+      const now = Date.now();
+      const spans = group.map((timer) => startFireSpan(timer, now));
       try {
         const refused = await this.#send(topic, group);
         if (refused.length > 0) await this.#rejects?.recordOnly(refused.map((r) => r.rejection));
         result.sent.push(...group);
+        endFireSpans(spans);
       } catch (err) {
+        endFireSpans(spans, err);
         for (const timer of group) result.failed.push({ timer, err });
       }
     });
@@ -150,7 +155,7 @@ function rejectionOf(timer: TimerRecord, reason: string): RejectedRecord {
 }
 
 function headersOf(timer: TimerRecord): Record<string, string> {
-  const headers: Record<string, string> = { ...(timer.headers as Record<string, string>) };
+  const headers: Record<string, string> = { ...timer.headers };
   if (timer.event_id !== null) headers[EVENT_ID_HEADER] = String(timer.event_id);
   headers[TIMER_ID_HEADER] = timer.id;
   return headers;

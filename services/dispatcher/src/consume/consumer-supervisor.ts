@@ -3,7 +3,9 @@
 // closed, a changed one gets its new concurrency and rate (everything else is read per attempt). A
 // consumer that fails to start, or that kafkajs gave up on, is retried after a pause.
 import { Topics, type Logger } from '@eventyard/core';
+import { CIRCUIT_BREAKER_DEFAULTS } from '@eventyard/evhub';
 import type { Kafka } from 'kafkajs';
+import type { BreakerBoard } from '../breaker/index.ts';
 import type { DispatcherConfig } from '../config.ts';
 import type { DeliveryRunner } from '../delivery/delivery-runner.ts';
 import type { DispatcherMetrics } from '../metrics.ts';
@@ -21,6 +23,8 @@ export interface ConsumerSupervisorOptions {
   graceMs: number;
   metrics: DispatcherMetrics;
   logger: Logger;
+  /** Circuit breakers per processor (kept across a pause, dropped with the processor). @default none */
+  breakers?: BreakerBoard | undefined;
   /** Pause before retrying a consumer that failed. @default 2000 */
   restartDelayMs?: number;
 }
@@ -61,11 +65,13 @@ export class ConsumerSupervisor {
         this.#start(id);
       } else {
         existing.applySettings(settings);
+        this.#options.breakers?.get(id)?.refresh();
       }
     }
     for (const id of [...this.#consumers.keys()]) {
       if (!snapshot.has(id)) this.#stop(id, 'processor deleted');
     }
+    for (const id of this.#breakerIds()) if (!snapshot.has(id)) this.#options.breakers?.forget(id);
     this.#options.metrics.consumers.set(this.#consumers.size);
   }
 
@@ -80,6 +86,9 @@ export class ConsumerSupervisor {
   }
 
   #start(dispatcherId: string): void {
+    const breaker = this.#options.breakers?.gate(dispatcherId, () => this.#snapshot.get(dispatcherId)?.breaker ?? CIRCUIT_BREAKER_DEFAULTS);
+    // Resumed (or started): a failure run before a pause does not count towards the next auto-pause.
+    breaker?.forgetFailures();
     const consumer = new ProcessorConsumer({
       kafka: this.#options.kafka,
       dispatcherId,
@@ -90,6 +99,7 @@ export class ConsumerSupervisor {
       topics: this.#options.topics,
       metrics: this.#options.metrics,
       logger: this.#options.logger,
+      breaker,
       onFailed: () => this.#restartLater(dispatcherId, consumer),
     });
     this.#consumers.set(dispatcherId, consumer);
@@ -97,6 +107,10 @@ export class ConsumerSupervisor {
       this.#log.error({ err, dispatcher_id: dispatcherId }, 'processor consumer failed to start; retrying');
       this.#restartLater(dispatcherId, consumer);
     });
+  }
+
+  #breakerIds(): string[] {
+    return this.#options.breakers?.ids() ?? [];
   }
 
   #restartLater(dispatcherId: string, consumer: ProcessorConsumer): void {

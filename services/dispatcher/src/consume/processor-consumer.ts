@@ -8,9 +8,10 @@
 // partition's watermark: below the lowest record not yet finished (outcome recorded and handed on).
 // That is why autoCommit is off: kafkajs would commit its fetch position. When a partition has
 // `maxInFlightPerPartition` records unfinished it is paused, and resumed once half of them finished.
-import { ConsumerGroups, ensureTopics, recordFingerprint, type ComponentState, type Logger } from '@eventyard/core';
+import { ConsumerGroups, ensureTopics, recordFingerprint, traceParentFromHeaders, type ComponentState, type Logger } from '@eventyard/core';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { DispatcherConfig } from '../config.ts';
+import type { BreakerGate } from '../breaker/index.ts';
 import type { DeliveryRunner } from '../delivery/delivery-runner.ts';
 import { isAbandoned, sleep } from '../delivery/persist.ts';
 import { ConcurrencyLimiter, RateLimiter } from '../limits/index.ts';
@@ -35,6 +36,8 @@ export interface ProcessorConsumerOptions {
   topics: DispatcherConfig['topics'];
   metrics: DispatcherMetrics;
   logger: Logger;
+  /** The processor's circuit breaker, passed by every attempt. @default none */
+  breaker?: BreakerGate | undefined;
   /** Called when kafkajs gave up on this consumer (a crash it does not restart from). */
   onFailed?: (err: unknown) => void;
 }
@@ -153,6 +156,7 @@ export class ProcessorConsumer {
     this.#log.info('processor consumer stopped');
   }
 
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- kafkajs makes these closures over the batch; its types declare them as methods
   async #eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     if (this.#state !== 'running') return;
     const { partition } = batch;
@@ -187,8 +191,10 @@ export class ProcessorConsumer {
       value: message.value,
       slots: this.#slots,
       rate: this.#rate,
+      breaker: this.#options.breaker,
       signal: this.#abort.signal,
       context,
+      traceParent: traceParentFromHeaders(message.headers),
     };
     const running: Promise<void> = this.#chains
       .run(key, () => this.#deliver(job, context))

@@ -3,9 +3,12 @@
 // validates less strictly, or an old row) never stops deliveries: it falls back to a safe default and
 // the problem is reported once per version.
 import type { ClientTlsFiles } from '@eventyard/core';
+import { CIRCUIT_BREAKER_DEFAULTS, circuitBreakerOf, type CircuitBreakerConfig } from '@eventyard/evhub';
 import type { ProcessorRecord, ProcessorTls, ProtocolType } from '@eventyard/db';
+import type { WebhookFormat } from '@eventyard/evhub';
 import { flowControlOf } from '../limits/index.ts';
 import { NO_RETRY_POLICY, retryPolicyOf, type RetryPolicy } from '../retry/index.ts';
+import { processorTransformOf, type ProcessorTransform } from '../transform/processor-transform.ts';
 
 export interface ProcessorSettings {
   readonly dispatcherId: string;
@@ -27,6 +30,12 @@ export interface ProcessorSettings {
   readonly authToken: string | null;
   /** The processor's `tls` files; null = plaintext gRPC (webhooks: the URL's scheme decides). */
   readonly tls: ClientTlsFiles | null;
+  /** Circuit breaker and auto-pause settings, defaults filled in. */
+  readonly breaker: CircuitBreakerConfig;
+  /** The compiled `transform` (or why it does not compile: its deliveries then fail with that); null = none. */
+  readonly transform: ProcessorTransform | null;
+  /** httpSend body: EvHub's DispatchReq JSON or a CloudEvent (binary or structured mode). */
+  readonly webhookFormat: WebhookFormat;
   /** Fields whose stored value was refused, with the reason, e.g. `retry_strategy.retry_count: must be at most 1000`. */
   readonly problems: readonly string[];
 }
@@ -51,6 +60,14 @@ export function processorSettings(record: ProcessorRecord, defaults: SettingsDef
   } catch (err) {
     problems.push(err instanceof Error ? err.message : String(err));
   }
+  let breaker = CIRCUIT_BREAKER_DEFAULTS;
+  try {
+    breaker = circuitBreakerOf(record.circuit_breaker);
+  } catch (err) {
+    problems.push(err instanceof Error ? err.message : String(err));
+  }
+  const transform = processorTransformOf(record);
+  if (transform?.kind === 'invalid') problems.push(transform.message);
   const timeout = Number(record.timeout);
   const concurrency = Number(record.concurrency);
   return Object.freeze({
@@ -68,6 +85,9 @@ export function processorSettings(record: ProcessorRecord, defaults: SettingsDef
     previousWebhookSecret: previousSecret(record),
     authToken: nonEmpty(record.auth_token),
     tls: tlsFiles(record.tls),
+    breaker,
+    transform,
+    webhookFormat: record.webhook_format === 'cloudevents_binary' || record.webhook_format === 'cloudevents_structured' ? record.webhook_format : 'evhub',
     problems,
   });
 }

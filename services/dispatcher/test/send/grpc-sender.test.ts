@@ -1,4 +1,5 @@
 // The gRPC sender against real Dispatch servers: deadlines, unreachable targets, one client per address.
+import { CIRCUIT_BREAKER_DEFAULTS } from '@eventyard/evhub';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EgressGuard, type ResolvedAddress } from '@eventyard/core';
@@ -25,6 +26,9 @@ function settings(addr: string, timeoutMs = 2000): ProcessorSettings {
     previousWebhookSecret: null,
     authToken: 'tok',
     tls: null,
+    breaker: CIRCUIT_BREAKER_DEFAULTS,
+    transform: null,
+    webhookFormat: 'evhub',
     problems: [],
   };
 }

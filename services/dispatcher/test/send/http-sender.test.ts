@@ -1,5 +1,6 @@
 // The webhook sender against real local HTTP servers: the egress guard (literal and resolved names),
 // timeouts, bounded reading of large bodies, and connection reuse.
+import { CIRCUIT_BREAKER_DEFAULTS } from '@eventyard/evhub';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
@@ -25,6 +26,9 @@ function settings(addr: string, fields: Partial<ProcessorSettings> = {}): Proces
     previousWebhookSecret: null,
     authToken: null,
     tls: null,
+    breaker: CIRCUIT_BREAKER_DEFAULTS,
+    transform: null,
+    webhookFormat: 'evhub',
     problems: [],
     ...fields,
   };

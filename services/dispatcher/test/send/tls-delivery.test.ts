@@ -1,6 +1,7 @@
 // Deliveries over TLS with a processor's `tls` files (CA, client certificate for mTLS, server name),
 // against a TLS gRPC Dispatch server and an https webhook, with certificates made at test time. The
 // egress guard stays in place: gRPC dials the checked IP and still verifies the certificate by name.
+import { CIRCUIT_BREAKER_DEFAULTS } from '@eventyard/evhub';
 import { strict as assert } from 'node:assert';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -37,10 +38,13 @@ function settings(protocol: ProcessorSettings['protocol'], addr: string, tls: Pr
     retry: NO_RETRY_POLICY,
     ordered: false,
     halted: false,
+    breaker: CIRCUIT_BREAKER_DEFAULTS,
     webhookSecret: null,
     previousWebhookSecret: null,
     authToken: null,
     tls,
+    transform: null,
+    webhookFormat: 'evhub',
     problems: [],
   };
 }

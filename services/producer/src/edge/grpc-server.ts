@@ -103,9 +103,9 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
   };
 
   const txCall =
-    <Req>(run: (request: Req, caller: Caller, broadcast: string | undefined) => Promise<TxOutcome>) =>
+    <Req>(run: (request: Req, caller: Caller, broadcast: string | undefined, traceParent: string | undefined) => Promise<TxOutcome>) =>
     (call: grpc.ServerUnaryCall<Req, unknown>, callback: grpc.sendUnaryData<unknown>): void => {
-      run(call.request, callerOf(call), firstMetadata(call.metadata, BROADCAST_METADATA_KEY)).then(
+      run(call.request, callerOf(call), firstMetadata(call.metadata, BROADCAST_METADATA_KEY), firstMetadata(call.metadata, 'traceparent')).then(
         (outcome) => {
           const result = toEdgeResult(outcome.error);
           if (result.grpcStatus === null) callback(null, outcome.answer);
@@ -121,7 +121,7 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
   server.addService(evhub.evhubProducer.service, {
     Report: report,
     Prepare: txCall<PrepareReq__Output>((request, caller, broadcast) => options.transactions.prepare(request, caller, broadcast)),
-    Commit: txCall<CommitReq__Output>((request, caller, broadcast) => options.transactions.commit(request, caller, broadcast)),
+    Commit: txCall<CommitReq__Output>((request, caller, broadcast, traceParent) => options.transactions.commit(request, caller, broadcast, traceParent)),
     Rollback: txCall<RollbackReq__Output>((request, caller) => options.transactions.rollback(request, caller)),
   });
 

@@ -19,6 +19,7 @@ import type { RouterMetrics } from '../metrics.ts';
 import type { TopicEnsurer } from '../topics/topic-ensurer.ts';
 import { routeRound, type IngestRecord, type RoutedRound } from '../routing/route-round.ts';
 import { EVENT_ID_HEADER, type OutgoingRecord } from '../routing/route-event.ts';
+import { endRouteSpans } from '../routing/route-span.ts';
 
 /** Longest pause between retries of a produced round's history rows. */
 const HISTORY_RETRY_MAX_MS = 2000;
@@ -156,6 +157,7 @@ export class IngestConsumer {
     return running.finally(() => this.#batches.delete(running));
   }
 
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- kafkajs makes these closures over the batch; its types declare them as methods
   async #eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const { partition } = batch;
     const done = this.#routedOf(partition);
@@ -241,6 +243,7 @@ export class IngestConsumer {
     const produceSome = (records: readonly OutgoingRecord[]): Promise<void> => this.#produce(records, refused);
     const produce = this.#options.fanout === undefined ? produceSome(round.records) : this.#options.fanout.produce(round.records, produceSome, heartbeat);
     const [produced, recorded] = await Promise.allSettled([produce, this.#options.history.write(round.events, round.deliveries)]);
+    endRouteSpans(round.spans, produced.status === 'rejected' ? produced.reason : undefined);
     if (produced.status === 'rejected') throw produced.reason;
     if (recorded.status === 'rejected') await this.#retryHistory(partition, round.events, round.deliveries, recorded.reason, heartbeat, owned);
     if (refused.size > 0) {

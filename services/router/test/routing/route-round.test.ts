@@ -106,3 +106,26 @@ test('an event whose delivery record is over the byte limit is rejected whole: n
     ['9'],
   );
 });
+
+test('the trace: the record\'s traceparent header is the parent, the envelope\'s copy for records without one; its id goes in the row', () => {
+  const header = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+  const copy = '00-11111111111111111111111111111111-2222222222222222-01';
+  const withHeader = { ...message({ ...event('11'), trace_parent: copy }), headers: { traceparent: Buffer.from(header) } };
+  const withCopy = message({ ...event('12'), trace_parent: copy });
+  const none = message(event('13'));
+  const round = routeRound([withHeader, withCopy, none], index, Date.now());
+  assert.deepEqual(
+    round.records.map((r) => r.headers.traceparent),
+    [header, copy, undefined],
+    'no exporter here: the context passes through unchanged',
+  );
+  assert.deepEqual(
+    round.events.map((e) => [e.event_id, e.trace_id]),
+    [
+      ['11', '0af7651916cd43dd8448eb211c80319c'],
+      ['12', '11111111111111111111111111111111'],
+      ['13', undefined],
+    ],
+  );
+  assert.equal(round.spans.length, 3);
+});
