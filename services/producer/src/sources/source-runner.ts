@@ -16,7 +16,7 @@ import { sourceKafkaConfig } from './source-cluster.ts';
 import { SourceConsumer, type Rejection } from './source-consumer.ts';
 
 /** The dead letter's header naming the source a rejected record came from. */
-export const SOURCE_ID_HEADER = 'eventyard-source-id';
+const SOURCE_ID_HEADER = 'eventyard-source-id';
 
 /** Pause before trying again to start a source that failed to start. */
 const START_RETRY_MS = 2000;
