@@ -135,7 +135,7 @@ function normalizeSasl(value: unknown): SourceSasl | null {
 
 function normalizeMapping(value: unknown): SourceMapping {
   if (value !== undefined && value !== null && !isPlainObject(value)) throw invalid('mapping', 'must be an object');
-  const input = (value ?? {}) as Record<string, unknown>;
+  const input = value ?? {};
   unknownFields(input, ['data', 'ordering_key', 'tag_headers', 'idempotency_key'], 'mapping.');
   const data = input.data ?? 'json';
   if (data !== 'json' && data !== 'bytes') throw invalid('mapping.data', 'must be one of json, bytes');

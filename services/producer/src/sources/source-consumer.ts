@@ -7,7 +7,7 @@
 // producer not accepting, rate limit) is retried with backoff while the group still owns the partition.
 import { ConsumerGroups, type Logger } from '@eventyard/core';
 import type { SourceRecord as SourceRow } from '@eventyard/db';
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ReportService } from '../report/report-service.ts';
 import { ProducerErrors } from '../error-codes.ts';
@@ -125,7 +125,7 @@ export class SourceConsumer {
         previous.then(async () => {
           await slots.acquire();
           try {
-            await this.#handle(record, mapped, live, payload.heartbeat);
+            await this.#handle(record, mapped, live, () => payload.heartbeat());
           } finally {
             slots.release();
           }
@@ -139,7 +139,7 @@ export class SourceConsumer {
     }
     // Commit only below the first unfinished record: everything after it is read again.
     let last: string | undefined;
-    for (const message of batch.messages as KafkaMessage[]) {
+    for (const message of batch.messages) {
       if (!done.has(message.offset)) break;
       last = message.offset;
     }
