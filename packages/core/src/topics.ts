@@ -12,6 +12,12 @@ export const Topics = {
   schedule: 'eventyard.schedule',
   /** Deliveries whose attempts are exhausted. */
   dead: 'eventyard.dead',
+  /**
+   * Every delivery status change as it is recorded in the history (JSON, the versioned shape of
+   * @eventyard/evhub's status-change.ts), for the admin's watch streams and for anyone who would rather
+   * consume. Key: event_id (processor state changes: dispatcher_id).
+   */
+  status: 'eventyard.status',
   /** One delivery topic per processor, so a slow consumer never delays another. */
   deliveries: (dispatcherId: string): string => `${DELIVERY_TOPIC_PREFIX}${dispatcherId}`,
 } as const;

@@ -30,6 +30,7 @@ export * from './retention.ts';
 export * from './history.ts';
 export * from './text-safety.ts';
 export * from './history-queries.ts';
+export * from './history-status.ts';
 export * from './schedules.ts';
 export * from './transactions.ts';
 export * from './idempotency-keys.ts';

@@ -23,6 +23,7 @@ import { registerReplayRoutes } from '../routes/replay.ts';
 import { registerSourceRoutes } from '../routes/sources.ts';
 import { registerStatsRoutes } from '../routes/stats.ts';
 import { registerProcessorHealthRoutes } from '../routes/processor-health.ts';
+import { registerWatchRoutes, type WatchDeps } from '../routes/watch.ts';
 import type { AdminAuthorizer, AdminPrincipal } from './admin-auth.ts';
 import { reply, toApiError } from './api-error.ts';
 import { clientErrorHandler, refuseNul } from './request-guards.ts';
@@ -53,6 +54,8 @@ export interface AdminServerOptions {
   /** Checks addresses when processors and producers are saved (the services check again at connect time). */
   egress: EgressGuard;
   metrics: AdminMetrics;
+  /** The watch streams' shared feed (connects on the first watch request) and the open streams. */
+  watch: Omit<WatchDeps, 'knex' | 'logger'>;
   /** Serve HTTPS with this certificate (EY_TLS_*, followed for rotation); undefined = plaintext HTTP. */
   tls?: ServerTls | undefined;
   logger: Logger;
@@ -138,7 +141,8 @@ export function buildAdminServer(options: AdminServerOptions): FastifyInstance {
   registerConsoleRoutes(app, loadConsoleAssets());
   registerProducerRoutes(app, { knex: options.knex, egress: options.egress });
   registerProcessorRoutes(app, { knex: options.knex, validateFilter: options.validateFilter, egress: options.egress });
-  registerEventRoutes(app, { knex: options.knex });
+  registerEventRoutes(app, { knex: options.knex, publishStatus: (changes) => options.kafka.publishStatus(changes) });
+  registerWatchRoutes(app, { ...options.watch, knex: options.knex, logger: log });
   registerFilterRoutes(app);
   registerTransformRoutes(app);
   registerHistoryRoutes(app, { knex: options.knex });

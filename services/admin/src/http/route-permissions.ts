@@ -39,6 +39,8 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, AdminPermission>> = {
   'POST /v1/transforms/test': 'events:read',
   'GET /v1/events': 'events:read',
   'GET /v1/events/:event_id': 'events:read',
+  'GET /v1/events/:event_id/watch': 'events:read',
+  'GET /v1/watch': 'events:read',
   'GET /v1/deliveries': 'events:read',
   'DELETE /v1/events/:event_id/schedule': 'replay',
   'POST /v1/events/:event_id/replay': 'replay',

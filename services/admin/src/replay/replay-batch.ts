@@ -1,9 +1,10 @@
 // Replays a batch of recorded events: plans each one's targets, produces one manual DeliveryTask per
 // target to its delivery topic (acks = all), then sets those deliveries back to `pending`. The single-event
 // route and the job runner both come through here, so a replay looks the same however it was asked for.
-import { Topics } from '@eventyard/core';
-import { databaseNow, markDeliveriesPending, type EventRecord, type Knex, type PendingDelivery } from '@eventyard/db';
-import { encodeMessage } from '@eventyard/proto';
+import { byTopic as groupByTopic, Topics } from '@eventyard/core';
+import { databaseNow, deliveryInputStatusChange, markDeliveriesPending, type EventRecord, type Knex, type PendingDelivery } from '@eventyard/db';
+import { statusChangeRecord } from '@eventyard/evhub';
+import { encodeMessage, type EventTrigger } from '@eventyard/proto';
 import type { Message } from 'kafkajs';
 import type { KafkaLink } from '../kafka/kafka-link.ts';
 import type { KnownDelivery, Skipped, TargetPlanner } from './replay-targets.ts';
@@ -68,7 +69,10 @@ export async function replayEvents(deps: ReplayDeps, events: readonly EventRecor
   }
   // Taken before producing: a dispatcher that records its attempt after this instant keeps its outcome.
   const before = await databaseNow(deps.knex);
-  await Promise.all([...byTopic].map(([topic, messages]) => deps.kafka.send(topic, messages)));
+  // Their `pending` status changes go in the same send, ahead of the tasks, so a watcher sees `pending`
+  // before whatever the dispatcher records for the replayed attempt.
+  const status = groupByTopic(pending.map((row) => statusChangeRecord(deliveryInputStatusChange({ ...row, status: 'pending' }))));
+  await deps.kafka.sendAll([...status, ...[...byTopic].map(([topic, messages]) => ({ topic, messages }))]);
   await markDeliveriesPending(deps.knex, pending, before);
   return results;
 }

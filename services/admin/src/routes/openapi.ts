@@ -1,7 +1,7 @@
 // The admin API's OpenAPI 3.1 document, served at /openapi.json. Written by hand from the same request
 // schemas fastify validates with, so the two cannot disagree on fields.
 import type { FastifyInstance } from 'fastify';
-import { processorConfInfoSchema, producerConfInfoSchema } from '@eventyard/evhub';
+import { processorConfInfoSchema, producerConfInfoSchema, statusChangeJsonSchema } from '@eventyard/evhub';
 import { rotateSecretBodySchema } from './secret-rotate.ts';
 import { retSchema } from './ret-schema.ts';
 import { filterTestBodySchema } from './filters.ts';
@@ -9,6 +9,7 @@ import { transformTestAnswer, transformTestBodySchema } from './transforms.ts';
 import { replayOpenApiPaths } from '../replay/openapi-paths.ts';
 import { historyOpenApiPaths } from '../history/openapi-paths.ts';
 import { processorHealthOpenApiPaths, processorHealthSchema } from './processor-health.ts';
+import { watchOpenApiPaths } from './watch.ts';
 import { apiKeyViewSchema, createApiKeyBodySchema } from './api-keys.ts';
 import { sourceOpenApiPaths } from './sources.ts';
 
@@ -50,6 +51,7 @@ export function openApiDocument(): Record<string, unknown> {
         Ret: retSchema,
         Error: { type: 'object', required: ['ret', 'error'], properties: { ret: { $ref: '#/components/schemas/Ret' }, error: { type: 'string', description: 'EY_* code' } } },
         ProcessorConfInfo: processorConfInfoSchema,
+        StatusChange: { description: 'A record of eventyard.status (version 1): a delivery status change or a processor state change', ...statusChangeJsonSchema() },
         Signing: {
           type: 'object',
           description: "A processor's webhook signing: fingerprints only, except `webhook_secret` in the answer that generated it (shown once)",
@@ -233,6 +235,7 @@ export function openApiDocument(): Record<string, unknown> {
       ...historyOpenApiPaths(),
       ...processorHealthOpenApiPaths(ok, common),
       ...sourceOpenApiPaths(),
+      ...watchOpenApiPaths(),
     },
   };
 }

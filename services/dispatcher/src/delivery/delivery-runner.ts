@@ -9,7 +9,8 @@
 // A repeat occurrence first checks its chain (a cancelled chain's occurrence is recorded `cancelled`,
 // not delivered) and, on its first attempt, schedules the next occurrence; a 30000 stops the chain.
 import { isEventyardError, SpanEvents, type DeadLetterSource, type Logger, type TraceSpan } from '@eventyard/core';
-import { cancelRepeatChains, cancelTimersForEvent, getRepeatChain, recordAttempt, setDeliveryStatus, setRepeatChainNext, type Knex } from '@eventyard/db';
+import { cancelRepeatChains, cancelTimersForEvent, deliveryInputStatusChange, getRepeatChain, recordAttempt, setDeliveryStatus, setRepeatChainNext, type DeliveryInput, type Knex } from '@eventyard/db';
+import type { DeliveryStatusChange } from '@eventyard/evhub';
 import type { DeliveryTask__Output } from '@eventyard/proto';
 import { DispatcherErrors } from '../error-codes.ts';
 import type { BreakerGate, BreakerPass } from '../breaker/index.ts';
@@ -59,6 +60,8 @@ export interface DeliveryRunnerOptions {
    * through an AttemptWriter). @default one recordAttempt transaction per attempt
    */
   recordAttempt?: (attempt: Parameters<typeof recordAttempt>[1]) => Promise<unknown>;
+  /** Publishes status changes recorded here outside attempts (a skipped occurrence); must not reject. @default none */
+  publishStatus?: (changes: DeliveryStatusChange[]) => Promise<unknown>;
 }
 
 export class DeliveryRunner {
@@ -145,10 +148,9 @@ export class DeliveryRunner {
     }
     if (active) return true;
     const event = task.event;
-    await persist(
-      () => setDeliveryStatus(knex, { event_id: eventId, dispatcher_id: dispatcherId, app_id: event?.app_id ?? '', topic_id: event?.topic_id ?? '', status: 'cancelled', repeat_times: occurrence.n }),
-      options('record cancelled occurrence'),
-    );
+    const cancelled: DeliveryInput = { event_id: eventId, dispatcher_id: dispatcherId, app_id: event?.app_id ?? '', topic_id: event?.topic_id ?? '', status: 'cancelled', repeat_times: occurrence.n };
+    await persist(() => setDeliveryStatus(knex, cancelled), options('record cancelled occurrence'));
+    await this.#options.publishStatus?.([deliveryInputStatusChange(cancelled)]);
     metrics.deliveries.inc({ processor: dispatcherId, result: 'cancelled' });
     this.#log.info(context, 'repeat occurrence skipped: its chain was cancelled');
     return false;

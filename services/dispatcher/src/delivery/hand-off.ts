@@ -64,6 +64,11 @@ export class HandOff {
     return this.#producer.connected;
   }
 
+  /** The producer itself, for the status changes published beside the history (StatusPublisher). */
+  get producer(): ManagedProducer {
+    return this.#producer;
+  }
+
   start(): Promise<void> {
     return this.#producer.start();
   }

@@ -10,7 +10,8 @@
 // remembered with recordFingerprint, so a log truncated and written again is routed, not skipped.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { byTopic, DeadLetterCodes, deadLetterMessage, FinishedOffsets, ManagedProducer, recordFingerprint, textHeaders, Topics, type ComponentState, type Logger } from '@eventyard/core';
-import type { EventInput } from '@eventyard/db';
+import { routingStatusChanges, type DeliveryInput, type EventInput } from '@eventyard/db';
+import { statusChangeRecord, type StatusPublisher } from '@eventyard/evhub';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { ConfigCache } from '../config-cache/config-cache.ts';
 import type { BroadcastFanout } from '../fanout/broadcast-fanout.ts';
@@ -41,6 +42,11 @@ export interface IngestConsumerOptions {
   metrics: RouterMetrics;
   /** Paces broadcast fan-out; absent = every round is one produce request. */
   fanout?: BroadcastFanout;
+  /**
+   * Status changes of each round go to eventyard.status in the round's own produce, ahead of its tasks, so
+   * a delivery's `pending` always precedes what the dispatcher records next; absent = none published.
+   */
+  status?: StatusPublisher;
   logger: Logger;
 }
 
@@ -114,7 +120,7 @@ export class IngestConsumer {
   async start(): Promise<void> {
     if (this.#state !== 'created') return;
     this.#state = 'starting';
-    await this.#options.topics.ensure([Topics.ingest, Topics.schedule, Topics.dead]);
+    await this.#options.topics.ensure([Topics.ingest, Topics.schedule, Topics.dead, ...(this.#options.status === undefined ? [] : [this.#options.status.topic])]);
     await this.#producer.start();
     await this.#consumer.connect();
     // A new group starts at the beginning: every acknowledged Report on ingest gets routed.
@@ -241,7 +247,8 @@ export class IngestConsumer {
     // round never overlaps a write still running from the failed attempt.
     const refused = new Map<string, string>();
     const produceSome = (records: readonly OutgoingRecord[]): Promise<void> => this.#produce(records, refused);
-    const produce = this.#options.fanout === undefined ? produceSome(round.records) : this.#options.fanout.produce(round.records, produceSome, heartbeat);
+    const records = [...this.#statusRecords(round.events, round.deliveries), ...round.records];
+    const produce = this.#options.fanout === undefined ? produceSome(records) : this.#options.fanout.produce(records, produceSome, heartbeat);
     const [produced, recorded] = await Promise.allSettled([produce, this.#options.history.write(round.events, round.deliveries)]);
     endRouteSpans(round.spans, produced.status === 'rejected' ? produced.reason : undefined);
     if (produced.status === 'rejected') throw produced.reason;
@@ -255,10 +262,18 @@ export class IngestConsumer {
       for (const row of rows) this.#log.warn({ partition, event_id: row.event_id, detail: row.status_reason }, 'event rejected: the broker refused its record as too large');
       metrics.decodeFailures.inc({ reason: 'too_large' }, rows.length);
       await this.#options.history.write(rows, []).catch((err: unknown) => this.#retryHistory(partition, rows, [], err, heartbeat, owned));
+      await this.#options.status?.publish(this.#producer, routingStatusChanges(rows, []));
     }
     this.#count(round);
     metrics.roundRecords.observe(messages.length);
     metrics.roundSeconds.observe((performance.now() - started) / 1000);
+  }
+
+  /** The round's status changes as records for its produce (none without a status publisher). */
+  #statusRecords(events: readonly EventInput[], deliveries: readonly DeliveryInput[]): OutgoingRecord[] {
+    const status = this.#options.status;
+    if (status === undefined) return [];
+    return routingStatusChanges(events, deliveries).map((change) => ({ ...statusChangeRecord(change, status.topic), headers: {} }));
   }
 
   /**
