@@ -26,6 +26,8 @@ export const Topics = {
 export const ConsumerGroups = {
   /** A processor's consumers on its delivery topic, shared by every dispatcher instance. */
   dispatcher: (dispatcherId: string): string => `eventyard-dispatcher.${dispatcherId}`,
+  /** A source's consumers on its topic (on its own cluster or Eventyard's), shared by every producer instance. */
+  source: (sourceId: string): string => `eventyard-source.${sourceId}`,
 } as const;
 
 /** Kafka's limit on topic names. */

@@ -20,6 +20,7 @@ export * from './processor-health.ts';
 export * from './secret-rotation.ts';
 export { secretKeyringOf, useSecretKeyring } from './secret-columns.ts';
 export * from './producers.ts';
+export * from './sources.ts';
 export * from './error-codes.ts';
 export * from './node-id-leases.ts';
 export * from './config-changes.ts';

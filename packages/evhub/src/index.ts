@@ -54,6 +54,7 @@ export { assertWebhookSecret, generateWebhookSecret, SECRET_REDACTED, secretFing
 export { checkProducerTypes, normalizeProducer, PRODUCER_FIELDS, producerConfInfoSchema, type ProducerConfig, type ProducerInput } from './config/producer-config.ts';
 export { checkFieldTypes, configJsonSchema, normalizeFields, RECORD_FIELDS, type ConfigField, type ConfigFields, type JsonSchemaOptions } from './config/config-field.ts';
 export { bool, expectedVersion, invalid as invalidConfigField, MAX_INT32, nonNegativeInt, nullableString, optionalString, plainObject, requiredString } from './config/field-checks.ts';
+export { normalizeSource, SASL_MECHANISMS, sourceSchema, type SourceCluster, type SourceConfig, type SourceInput, type SourceMapping, type SourceSasl, type SourceSaslMechanism } from './config/source-config.ts';
 
 export {
   DELIVERY_CHANGE_STATUSES,

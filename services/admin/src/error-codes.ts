@@ -85,6 +85,14 @@ export const AdminErrors = defineErrorCodes({
     raisedBy: 'admin',
     meaning: 'no API key with that id (HTTP 404)',
   },
+  EY_SOURCE_NOT_FOUND: {
+    family: 'not_found',
+    http: 404,
+    resultCode: ResultCode.INVALID_PARAMETER,
+    retriable: false,
+    raisedBy: 'admin',
+    meaning: 'no source with that `source_id` (HTTP 404)',
+  },
   EY_REPLAY_NOT_FOUND: {
     family: 'not_found',
     http: 404,

@@ -109,6 +109,15 @@ export const ProducerErrors = defineErrorCodes({
     raisedBy: 'producer',
     meaning: "an unexpected error (EvHub 20005); details are in the producer's log under the event id",
   },
+  EY_SOURCE_RECORD_UNMAPPABLE: {
+    family: 'validation',
+    http: 400,
+    resultCode: ResultCode.INVALID_PARAMETER,
+    retriable: false,
+    raisedBy: 'producer (sources)',
+    meaning:
+      "a record of a source topic that its `mapping` cannot take: a value that is not JSON (or a tombstone) when `mapping.data` is `json`, a missing `mapping.ordering_key` or `mapping.idempotency_key` header. Never an answer to a caller: the record goes to `eventyard.dead` with this code in `ey-error-code` and the reason, and gets a `rejected` history row under the source's app_id/topic_id. A record Report itself refuses (too large, text Postgres cannot store) is dead-lettered the same way with Report's own code",
+  },
 } as const);
 
 export type ProducerErrorCode = keyof typeof ProducerErrors;

@@ -20,6 +20,7 @@ import { registerProcessorActionRoutes } from '../routes/processor-actions.ts';
 import { registerProcessorRoutes } from '../routes/processors.ts';
 import { registerProducerRoutes } from '../routes/producers.ts';
 import { registerReplayRoutes } from '../routes/replay.ts';
+import { registerSourceRoutes } from '../routes/sources.ts';
 import { registerStatsRoutes } from '../routes/stats.ts';
 import { registerProcessorHealthRoutes } from '../routes/processor-health.ts';
 import { registerWatchRoutes, type WatchDeps } from '../routes/watch.ts';
@@ -149,6 +150,7 @@ export function buildAdminServer(options: AdminServerOptions): FastifyInstance {
   registerProcessorHealthRoutes(app, { knex: options.knex });
   registerApiKeyRoutes(app, { knex: options.knex, ...(options.onKeysChanged === undefined ? {} : { onKeysChanged: options.onKeysChanged }) });
   registerReplayRoutes(app, { knex: options.knex, kafka: options.kafka, ...(options.wakeReplays === undefined ? {} : { wakeReplays: options.wakeReplays }) });
+  registerSourceRoutes(app, { knex: options.knex });
   registerProcessorActionRoutes(app, {
     knex: options.knex,
     ...(options.wakeReplays === undefined ? {} : { wakeReplays: options.wakeReplays }),

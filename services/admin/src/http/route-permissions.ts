@@ -4,7 +4,7 @@
 //
 // - events:read  read events, deliveries, stats, replay job status, and configs (their secrets are
 //                always shown redacted), and test a filter or a transform (computes only)
-// - config:write create, change, delete, pause and resume producers and processors, rotate signing secrets
+// - config:write create, change, delete, pause and resume producers, processors and sources, rotate signing secrets
 // - replay       replay events, redrive dead letters, cancel replays and scheduled events
 // - keys:manage  create, list, read and revoke API keys
 import type { ApiKeyPermission } from '@eventyard/db';
@@ -52,6 +52,12 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, AdminPermission>> = {
   'GET /v1/api-keys': 'keys:manage',
   'GET /v1/api-keys/:id': 'keys:manage',
   'DELETE /v1/api-keys/:id': 'keys:manage',
+  'POST /v1/sources': 'config:write',
+  'GET /v1/sources': 'events:read',
+  'GET /v1/sources/:source_id': 'events:read',
+  'DELETE /v1/sources/:source_id': 'config:write',
+  'POST /v1/sources/:source_id/pause': 'config:write',
+  'POST /v1/sources/:source_id/resume': 'config:write',
 };
 
 /** The table's key for a request or route; HEAD is answered by the GET route, so it needs GET's permission. */

@@ -4,7 +4,7 @@
 import { byTopic as groupByTopic, Topics } from '@eventyard/core';
 import { databaseNow, deliveryInputStatusChange, markDeliveriesPending, type EventRecord, type Knex, type PendingDelivery } from '@eventyard/db';
 import { statusChangeRecord } from '@eventyard/evhub';
-import { encodeMessage, type EventTrigger } from '@eventyard/proto';
+import { encodeMessage } from '@eventyard/proto';
 import type { Message } from 'kafkajs';
 import type { KafkaLink } from '../kafka/kafka-link.ts';
 import type { KnownDelivery, Skipped, TargetPlanner } from './replay-targets.ts';

@@ -11,6 +11,7 @@ import { historyOpenApiPaths } from '../history/openapi-paths.ts';
 import { processorHealthOpenApiPaths, processorHealthSchema } from './processor-health.ts';
 import { watchOpenApiPaths } from './watch.ts';
 import { apiKeyViewSchema, createApiKeyBodySchema } from './api-keys.ts';
+import { sourceOpenApiPaths } from './sources.ts';
 
 const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
 const ok = (description: string, properties: Record<string, unknown> = {}) => ({
@@ -233,6 +234,7 @@ export function openApiDocument(): Record<string, unknown> {
       ...replayOpenApiPaths(),
       ...historyOpenApiPaths(),
       ...processorHealthOpenApiPaths(ok, common),
+      ...sourceOpenApiPaths(),
       ...watchOpenApiPaths(),
     },
   };

@@ -173,9 +173,9 @@ async function openStream(reply: FastifyReply, deps: WatchDeps, spec: StreamSpec
 
 /** The event's row and its deliveries (not their attempts: this runs after every change of the event). */
 async function eventState(knex: Knex, eventId: string): Promise<{ event: EventRecord; deliveries: DeliveryRecord[] } | undefined> {
-  const event = (await knex('events').where({ event_id: eventId }).first('event_id', 'app_id', 'topic_id', 'status', 'status_reason', 'updated_at')) as EventRecord | undefined;
+  const event: EventRecord | undefined = await knex<EventRecord>('events').where({ event_id: eventId }).first('event_id', 'app_id', 'topic_id', 'status', 'status_reason', 'updated_at');
   if (event === undefined) return undefined;
-  const deliveries = (await knex('deliveries').where({ event_id: eventId }).orderBy('dispatcher_id')) as DeliveryRecord[];
+  const deliveries = await knex<DeliveryRecord>('deliveries').where({ event_id: eventId }).orderBy('dispatcher_id');
   return { event, deliveries };
 }
 

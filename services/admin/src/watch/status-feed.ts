@@ -198,7 +198,8 @@ export class StatusFeed {
   async close(): Promise<void> {
     this.#state = 'closed';
     await this.#starting?.catch(() => undefined);
-    await Promise.all([this.#consumer?.disconnect(), ...[...this.#readers].map((c) => c.disconnect())].map((p) => p?.catch(() => undefined)));
+    const disconnects = [...(this.#consumer === undefined ? [] : [this.#consumer]), ...this.#readers].map((c) => c.disconnect().catch(() => undefined));
+    await Promise.all(disconnects);
     this.#listeners.clear();
   }
 

@@ -19,7 +19,11 @@ import { endReportSpan, startReportSpan, startSendSpan } from './report-span.ts'
 
 /** What an edge knows about the call besides the request. */
 export interface ReportCallContext {
-  edge: 'grpc' | 'http';
+  /**
+   * `source`: a record of a Kafka topic an operator declared as a source (`/v1/sources`). The operator's
+   * declaration is its authorization, so no API key is checked (and none can be sent).
+   */
+  edge: 'grpc' | 'http' | 'source';
   /** The `authorization` metadata / header, when sent. */
   authorization?: string;
   /** The peer's IP address, for the failed-API-key-lookup limit. */
@@ -122,7 +126,7 @@ export class ReportService {
       const { app_id, topic_id } = valid.request.event;
       const broadcast = parseBroadcastFlag(context.broadcast);
       const caller = callerOf(context);
-      const key = await this.authorize(caller, { appId: app_id, topicId: topic_id }, broadcast);
+      const key = context.edge === 'source' ? undefined : await this.authorize(caller, { appId: app_id, topicId: topic_id }, broadcast);
       const quotas = this.#options.quotas;
       const makesTimers = quotas?.limits.makesTimers(valid) ?? false;
       if (quotas !== undefined) {
