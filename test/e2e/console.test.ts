@@ -87,6 +87,10 @@ test('the console: search, event attempts, pause/resume, redrive', { skip: missi
 
   await t.test('search → open an event → see its attempts', async () => {
     await page.getByLabel('App id').fill('shop');
+    // A live refresh while someone types must not put the field back (it did once: a controlled input).
+    const other = await client.report({ event: { app_id: 'shop', topic_id: 'refunds', data: Buffer.from('{}') } });
+    await page.getByRole('link', { name: other.event_id }).waitFor();
+    assert.equal(await page.getByLabel('App id').inputValue(), 'shop', 'typed text survives a live refresh');
     await page.getByLabel('Topic id').fill('orders');
     await page.getByRole('button', { name: 'Search' }).click();
     const link = page.getByRole('link', { name: eventId });

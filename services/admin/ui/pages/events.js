@@ -37,6 +37,9 @@ export function EventsPage({ params }) {
   const watchPath = `/v1/watch${qs({ app_id: params.get('app_id'), topic_id: params.get('topic_id'), dispatcher_id: params.get('dispatcher_id') })}`;
   const mode = useLive({ watchPath, onChange: reload, pollMs: 3000, enabled: firstPage });
   const value = (name) => params.get(name) ?? '';
+  // The form's fields are uncontrolled (defaultValue / defaultSelected) and the form is keyed by the
+  // query: a live refresh of the results re-renders this page while someone types, and a controlled
+  // `value` would put the field back to the URL's value under their fingers. A new query remounts it.
 
   const submit = (e) => {
     e.preventDefault();
@@ -44,17 +47,17 @@ export function EventsPage({ params }) {
     go(Object.fromEntries(FIELDS.map((name) => [name, form.get(name)])));
   };
   const select = (name, label, options) => html`<label class="field">${label}
-      <select name=${name} value=${value(name)}>
-        <option value="">Any</option>
-        ${options.map((o) => html`<option value=${o}>${o.replaceAll('_', ' ')}</option>`)}
+      <select name=${name}>
+        <option value="" defaultSelected=${value(name) === ''}>Any</option>
+        ${options.map((o) => html`<option value=${o} defaultSelected=${value(name) === o}>${o.replaceAll('_', ' ')}</option>`)}
       </select></label>`;
-  const text = (name, label, placeholder = '') => html`<label class="field">${label}<input name=${name} value=${value(name)} placeholder=${placeholder} autocomplete="off" spellcheck="false" /></label>`;
+  const text = (name, label, placeholder = '') => html`<label class="field">${label}<input name=${name} defaultValue=${value(name)} placeholder=${placeholder} autocomplete="off" spellcheck="false" /></label>`;
 
   const events = data?.events ?? [];
   return html`
     <div class="page-head"><h1>Events</h1><span class="spacer"></span><${LiveBadge} mode=${firstPage ? mode : 'done'} /></div>
     <section class="panel" aria-label="Search">
-      <form class="filters" onSubmit=${submit} role="search">
+      <form class="filters" key=${key} onSubmit=${submit} role="search">
         ${text('app_id', 'App id')}
         ${text('topic_id', 'Topic id')}
         ${select('status', 'Event status', EVENT_STATUSES)}
@@ -63,9 +66,9 @@ export function EventsPage({ params }) {
         ${select('outcome', 'Outcome', ['success', 'failure'])}
         ${select('retry_source', 'Retry source', ['auto', 'manual'])}
         <label class="field">Time
-          <select name="window" value=${value('window')}>${Object.entries(WINDOWS).map(([v, l]) => html`<option value=${v}>${l}</option>`)}</select></label>
-        <label class="field">Since<input type="datetime-local" step="1" name="since" value=${value('since')} /></label>
-        <label class="field">Until<input type="datetime-local" step="1" name="until" value=${value('until')} /></label>
+          <select name="window">${Object.entries(WINDOWS).map(([v, l]) => html`<option value=${v} defaultSelected=${value('window') === v}>${l}</option>`)}</select></label>
+        <label class="field">Since<input type="datetime-local" step="1" name="since" defaultValue=${value('since')} /></label>
+        <label class="field">Until<input type="datetime-local" step="1" name="until" defaultValue=${value('until')} /></label>
         ${text('event_id', 'Event ids', 'id, id, …')}
         <div class="actions"><button class="btn primary" type="submit">Search</button><button class="btn" type="button" onClick=${() => go({})}>Clear</button></div>
       </form>
