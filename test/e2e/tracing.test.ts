@@ -2,13 +2,16 @@
 // encoding) to a receiver this test runs. One Report carrying a traceparent yields one trace whose spans
 // come from the producer, the router and the dispatcher in parent/child order, and the test's Dispatch
 // server and a webhook receive that trace (the dispatcher's call span as parent); a retried delivery's
-// span is linked to the first attempt's; the admin API shows the event's trace id.
+// span is linked to the first attempt's; the admin API shows the event's trace id. A dead delivery's
+// dead letter carries the trace, its log line the trace and span ids, and a redrive or a replay of it
+// continues the event's trace (an admin `replay` span, parent of the replayed delivery).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import * as grpc from '@grpc/grpc-js';
+import { Kafka, logLevel } from 'kafkajs';
 import { createReportClient, startDispatchServer } from '@eventyard/sdk';
 import { registerProcessor } from './event-kinds.ts';
 import { adminCall, startStack, waitForRouterProcessors, waitUntil } from './stack.ts';
@@ -120,6 +123,7 @@ test('one Report with a traceparent is one trace through producer, router and di
 
   const received: Array<{ event_id: string; topic: string; retry_times: number; traceparent: string }> = [];
   const failedOnce = new Set<string>();
+  let brokenHealed = false;
   const server = await startDispatchServer({
     port: 0,
     host: '127.0.0.1',
@@ -130,6 +134,7 @@ test('one Report with a traceparent is one trace through producer, router and di
         failedOnce.add(req.event_id);
         return Promise.resolve({ ret: { code: 500, msg: 'first attempt fails' }, pass_back: Buffer.alloc(0) });
       }
+      if (topic === 'broken' && !brokenHealed) return Promise.resolve({ ret: { code: 500, msg: 'down' }, pass_back: Buffer.alloc(0) });
       return Promise.resolve({ ret: { code: 0, msg: 'ok' }, pass_back: Buffer.alloc(0) });
     },
   });
@@ -154,7 +159,8 @@ test('one Report with a traceparent is one trace through producer, router and di
     retry_strategy: { retry_count: 3, retry_interval: 300 },
   });
   await registerProcessor(stack, { dispatcher_id: 'otel-hook', app_id: app, topic_id: 'hook', protocol_type: 'httpSend', addr: `127.0.0.1:${webhookPort}/dispatch`, timeout: 5000 });
-  await waitForRouterProcessors(stack, 3);
+  await registerProcessor(stack, { dispatcher_id: 'otel-broken', app_id: app, topic_id: 'broken', protocol_type: 'grpcSend', addr, timeout: 5000, retry_strategy: { retry_count: 1, retry_interval: 300 } });
+  await waitForRouterProcessors(stack, 4);
   const client = createReportClient({ address: `127.0.0.1:${stack.port('producer', 'grpc')}` });
 
   const report = async (topic: string, traceparent: string): Promise<string> => {
@@ -251,6 +257,74 @@ test('one Report with a traceparent is one trace through producer, router and di
       assert.equal(post?.attributes['http.request.method'], 'POST');
       assert.equal(post?.attributes['http.response.status_code'], 200);
       assert.equal(post?.attributes['url.full'], `http://127.0.0.1:${webhookPort}/dispatch`);
+    });
+    await t.test('a dead delivery: its dead letter and log line carry the trace; a redrive and a replay continue it', async () => {
+      const traceId = randomHex(16);
+      const eventId = await report('broken', traceParentOf(traceId, randomHex(8)));
+      const statusOf = async (): Promise<string | undefined> => {
+        const view = await adminCall(stack, 'GET', `/v1/events/${eventId}`);
+        return (view.body.deliveries as Array<{ dispatcher_id: string; status: string }> | undefined)?.find((d) => d.dispatcher_id === 'otel-broken')?.status;
+      };
+      await waitUntil(async () => (await statusOf()) === 'dead', 30_000, 'the delivery dead');
+
+      // The dead letter on eventyard.dead names the trace of the delivery that died.
+      const kafka = new Kafka({ brokers: [stack.kafkaBrokers], logLevel: logLevel.NOTHING });
+      const consumer = kafka.consumer({ groupId: `e2e-otel-dead-${randomHex(4)}` });
+      await consumer.connect();
+      let deadTraceParent: string | undefined;
+      try {
+        await consumer.subscribe({ topic: 'eventyard.dead', fromBeginning: true });
+        await consumer.run({
+          eachMessage: ({ message }) => {
+            if (message.headers?.['ey-event-id']?.toString() === eventId) deadTraceParent = message.headers.traceparent?.toString() ?? '';
+            return Promise.resolve();
+          },
+        });
+        await waitUntil(() => deadTraceParent !== undefined, 30_000, 'the dead letter');
+      } finally {
+        await consumer.disconnect();
+      }
+      const [, deadTraceId, deadSpanId] = deadTraceParent?.split('-') ?? [];
+      assert.equal(deadTraceId, traceId, `the dead letter's traceparent (${deadTraceParent}) is in the event's trace`);
+      await waitUntil(
+        () => spansOf(traceId).some((s) => s.name === 'process eventyard.deliveries.otel-broken' && s.spanId === deadSpanId && s.events.includes('eventyard.dead_lettered')),
+        30_000,
+        `the dead delivery's span is the dead letter's parent ${describe(traceId)}`,
+      );
+
+      // The dispatcher's log line about the dead delivery carries the trace and its delivery span.
+      const deadLine = stack
+        .logs('dispatcher')
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as Json)
+        .find((line) => line.msg === 'delivery dead: attempts exhausted' && line.event_id === eventId);
+      assert.ok(deadLine, 'the dispatcher logged the dead delivery');
+      assert.equal(deadLine.trace_id, traceId);
+      assert.equal(deadLine.span_id, deadSpanId, 'the span id is the dead delivery\'s span');
+
+      // Redrive (a replay job): the manual attempt is in the event's trace, under the admin's replay span.
+      brokenHealed = true;
+      const attemptsOf = () => received.filter((r) => r.event_id === eventId);
+      const before = attemptsOf().length;
+      const redrive = await adminCall(stack, 'POST', '/v1/processors/otel-broken/redrive', {});
+      assert.equal(redrive.status, 202, JSON.stringify(redrive.body));
+      await waitUntil(() => attemptsOf().length > before, 30_000, 'the redriven attempt');
+      assert.equal(attemptsOf().at(-1)?.traceparent.split('-')[1], traceId, 'the redriven Dispatch carries the event\'s trace');
+      const manualSpans = (): OtlpSpan[] => spansOf(traceId).filter((s) => s.name === 'process eventyard.deliveries.otel-broken' && s.attributes['eventyard.trigger_source'] === 'manual');
+      const replaySpans = (): OtlpSpan[] => spansOf(traceId).filter((s) => s.service === 'eventyard-admin' && s.name === 'replay');
+      await waitUntil(() => manualSpans().some((m) => replaySpans().some((r) => r.spanId === m.parentSpanId)), 30_000, `the redriven delivery under a replay span ${describe(traceId)}`);
+      const replaySpan = replaySpans()[0];
+      assert.equal(replaySpan?.kind, SPAN_KIND.producer);
+      assert.equal(replaySpan?.attributes['eventyard.event_id'], eventId);
+      assert.equal(replaySpan?.attributes['eventyard.replay.dispatcher_ids'], 'otel-broken');
+
+      // A single-event replay: the same trace, a second replay span.
+      const replayed = await adminCall(stack, 'POST', `/v1/events/${eventId}/replay`, { dispatcher_id: 'otel-broken' });
+      assert.equal(replayed.status, 200, JSON.stringify(replayed.body));
+      await waitUntil(() => attemptsOf().length > before + 1, 30_000, 'the replayed attempt');
+      assert.equal(attemptsOf().at(-1)?.traceparent.split('-')[1], traceId, 'the replayed Dispatch carries the event\'s trace');
+      await waitUntil(() => manualSpans().filter((m) => replaySpans().some((r) => r.spanId === m.parentSpanId)).length >= 2, 30_000, `two replayed deliveries ${describe(traceId)}`);
     });
   } finally {
     client.close();

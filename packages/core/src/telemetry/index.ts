@@ -5,3 +5,4 @@ export * from './tracing.ts';
 export * from './propagation.ts';
 export * from './span-attributes.ts';
 export * from './start-telemetry.ts';
+export * from './log-trace.ts';

@@ -4,6 +4,7 @@
 // from Kafka headers, gRPC metadata or HTTP headers. These are the hand-made spans of Eventyard (see the
 // README's Observability section for the list); pg and incoming HTTP come from maintained instrumentations.
 import { context, ROOT_CONTEXT, SpanKind as OtelSpanKind, SpanStatusCode, trace, type Context, type Link, type Span } from '@opentelemetry/api';
+import { noTraceLogFields, type TraceLogFields } from './log-trace.ts';
 import { formatTraceParent, parseTraceParent } from './trace-parent.ts';
 import type { SpanAttributes, SpanKind, StartSpanOptions, TraceSpan, Tracer } from './tracing.ts';
 
@@ -64,6 +65,12 @@ export function createOtelTracer(name: string, version: string): Tracer {
       return new OtelSpan(span);
     },
   };
+}
+
+/** The logger mixin's source (log-trace.ts): the ids of the span current where a line is logged. */
+export function activeTraceLogFields(): TraceLogFields {
+  const active = trace.getSpanContext(context.active());
+  return active === undefined || !trace.isSpanContextValid(active) ? noTraceLogFields() : { trace_id: active.traceId, span_id: active.spanId };
 }
 
 /**

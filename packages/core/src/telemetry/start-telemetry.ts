@@ -1,6 +1,7 @@
 // Starts OpenTelemetry tracing for a service from the standard OTEL_* variables, and only when an
 // exporter is configured: otherwise none of the SDK is imported, and the pass-through tracer
 // (tracing.ts) keeps propagating traceparents at next to no cost per event.
+import { installTraceLogSource } from './log-trace.ts';
 import { installTracer, passThroughTracer } from './tracing.ts';
 
 /** What runService keeps: flushes and stops the SDK at the end of shutdown. */
@@ -43,12 +44,14 @@ export async function startTelemetry(options: StartTelemetryOptions): Promise<Te
   if (!tracesConfigured(options.env)) return DISABLED;
   const { startOtelSdk } = await import('./otel-sdk.ts');
   const sdk = startOtelSdk({ serviceName: nonEmpty(options.env.OTEL_SERVICE_NAME) ? undefined : `eventyard-${options.service}` });
-  const { createOtelTracer } = await import('./otel-tracer.ts');
+  const { activeTraceLogFields, createOtelTracer } = await import('./otel-tracer.ts');
   installTracer(createOtelTracer('eventyard', '0.1.0'));
+  installTraceLogSource(activeTraceLogFields);
   return {
     enabled: true,
     async shutdown() {
       installTracer(passThroughTracer);
+      installTraceLogSource(undefined);
       await sdk.shutdown();
     },
   };

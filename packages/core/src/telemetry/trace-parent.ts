@@ -62,3 +62,15 @@ export function newTraceParent(): string {
   if (spanId === ZERO_SPAN_ID) spanId = `${'0'.repeat(15)}1`;
   return `00-${traceId}-${spanId}-01`;
 }
+
+/**
+ * A traceparent in the trace `traceId` (32 hex digits, as `events.trace_id` stores it) with a fresh
+ * span id, sampled: the remote parent of a span that continues a trace of which only the id is known
+ * (an admin replay). Undefined when `traceId` is not a valid trace id.
+ */
+export function traceParentInTrace(traceId: string | null | undefined): string | undefined {
+  if (typeof traceId !== 'string') return undefined;
+  const id = traceId.trim().toLowerCase();
+  if (id.length !== 32 || !HEX.test(id) || id === ZERO_TRACE_ID) return undefined;
+  return `00-${id}-${newTraceParent().slice(36, 52)}-01`;
+}

@@ -8,7 +8,7 @@
 // failing delivery holds back later ones of its key until it succeeds or dies.
 // A repeat occurrence first checks its chain (a cancelled chain's occurrence is recorded `cancelled`,
 // not delivered) and, on its first attempt, schedules the next occurrence; a 30000 stops the chain.
-import { isEventyardError, SpanEvents, type DeadLetterSource, type Logger, type TraceSpan } from '@eventyard/core';
+import { addTraceLogFields, isEventyardError, SpanEvents, type DeadLetterSource, type Logger, type TraceSpan } from '@eventyard/core';
 import { cancelRepeatChains, cancelTimersForEvent, deliveryInputStatusChange, getRepeatChain, recordAttempt, setDeliveryStatus, setRepeatChainNext, type DeliveryInput, type Knex } from '@eventyard/db';
 import type { DeliveryStatusChange } from '@eventyard/evhub';
 import type { DeliveryTask__Output } from '@eventyard/proto';
@@ -86,6 +86,8 @@ export class DeliveryRunner {
       return;
     }
     const span = startDeliverySpan(job.dispatcherId, task, job.traceParent);
+    // Every line logged about this delivery (job.context is spread into each) carries its trace.
+    addTraceLogFields(job.context, span);
     try {
       await this.#deliverTask(job, task, span);
     } catch (err) {
@@ -265,6 +267,7 @@ export class DeliveryRunner {
             errorCode: String(outcome.errorCode ?? 'unknown'),
             errorMessage: outcome.errorMessage ?? '',
             attempts,
+            traceParent: span.traceParent,
           }),
         { signal: job.signal, logger: this.#log, step: 'dead letter', context },
       );
@@ -316,7 +319,7 @@ export class DeliveryRunner {
     this.#options.metrics.badRecords.inc({ processor: job.dispatcherId });
     this.#log.error({ err, ...job.context, dispatcher_id: job.dispatcherId }, 'undecodable delivery record skipped (sent to the dead-letter topic)');
     await persist(
-      () => this.#options.handOff.sendBadRecord({ key: job.key, value: job.value, dispatcherId: job.dispatcherId, errorCode: code, errorMessage: message.slice(0, 1024), ...sourceOf(job.context) }),
+      () => this.#options.handOff.sendBadRecord({ key: job.key, value: job.value, dispatcherId: job.dispatcherId, errorCode: code, errorMessage: message.slice(0, 1024), traceParent: job.traceParent, ...sourceOf(job.context) }),
       { signal: job.signal, logger: this.#log, step: 'dead letter (bad record)', context: job.context },
     );
   }

@@ -40,6 +40,8 @@ export interface DeadHandOff {
   errorCode: string;
   errorMessage: string;
   attempts: number;
+  /** The dead delivery's span: the dead letter's `traceparent` header, so it can be found from its trace. */
+  traceParent?: string;
 }
 
 export class HandOff {
@@ -144,13 +146,16 @@ export class HandOff {
     await this.#send(Topics.dead, {
       key: dead.key,
       value: encodeMessage('eventyard.v1.DeliveryTask', dead.task),
-      headers: {
-        [EVENT_ID_HEADER]: dead.task.event_id,
-        'ey-dispatcher-id': dead.task.dispatcher_id,
-        'ey-error-code': dead.errorCode,
-        'ey-error-message': dead.errorMessage,
-        'ey-attempts': String(dead.attempts),
-      },
+      headers: withTraceParent(
+        {
+          [EVENT_ID_HEADER]: dead.task.event_id,
+          'ey-dispatcher-id': dead.task.dispatcher_id,
+          'ey-error-code': dead.errorCode,
+          'ey-error-message': dead.errorMessage,
+          'ey-attempts': String(dead.attempts),
+        },
+        dead.traceParent,
+      ),
     });
   }
 
@@ -158,7 +163,16 @@ export class HandOff {
    * Produces an undecodable delivery record to `eventyard.dead` unchanged, so it can be inspected, with
    * the dead-letter headers every stage writes (the reason, and where it was read when known).
    */
-  async sendBadRecord(record: { key: Buffer | null; value: Buffer | null; dispatcherId: string; errorCode: string; errorMessage: string; source?: DeadLetterSource }): Promise<void> {
+  async sendBadRecord(record: {
+    key: Buffer | null;
+    value: Buffer | null;
+    dispatcherId: string;
+    errorCode: string;
+    errorMessage: string;
+    source?: DeadLetterSource;
+    /** The record's own `traceparent` header, kept on its dead letter. */
+    traceParent?: string | undefined;
+  }): Promise<void> {
     await this.#send(
       Topics.dead,
       deadLetterMessage({
@@ -167,6 +181,7 @@ export class HandOff {
         headers: { 'ey-dispatcher-id': record.dispatcherId },
         code: record.errorCode,
         reason: record.errorMessage,
+        traceParent: record.traceParent,
         ...(record.source === undefined ? {} : { source: record.source }),
       }),
     );

@@ -331,7 +331,7 @@ export class IngestConsumer {
       const rows: EventInput[] = round.events
         .filter((event) => refused.has(event.event_id))
         .map((event) => ({ ...event, status: 'rejected', status_reason: refused.get(event.event_id) ?? null, next_due_at: null }));
-      for (const row of rows) this.#log.warn({ partition, event_id: row.event_id, detail: row.status_reason }, 'event rejected: the broker refused its record as too large');
+      for (const row of rows) this.#log.warn({ partition, event_id: row.event_id, trace_id: row.trace_id ?? undefined, detail: row.status_reason }, 'event rejected: the broker refused its record as too large');
       metrics.decodeFailures.inc({ reason: 'too_large' }, rows.length);
       await this.#options.history.write(rows, []).catch((err: unknown) => this.#retryHistory(partition, rows, [], err, heartbeat, owned));
       await this.#options.status?.publish(this.#producer, routingStatusChanges(rows, []));
