@@ -18,10 +18,17 @@ export interface BenchOptions {
   baseline: string | undefined;
   /** With a baseline: how many A B rounds (each tree's stack started afresh per round). */
   rounds: number;
+  /**
+   * Where each service writes a V8 CPU profile (`--cpu-prof`), one directory per tree, round and
+   * service; undefined = no profiling. Summarise one with bench/profiles/summarise.ts.
+   */
+  cpuProfDir: string | undefined;
+  /** Only the fixed-rate phase (no burst, no ceilings): a quicker run, and a profile of that load alone. */
+  rateOnly: boolean;
 }
 
 export const USAGE =
-  'usage: node bench/e2e/run.ts [--rate 1000] [--seconds 10] [--burst 5000] [--concurrency 0] [--broker-flush interval|always] [--env EY_X=1 ...] [--baseline <git-ref> [--rounds 2]]';
+  'usage: node bench/e2e/run.ts [--rate 1000] [--seconds 10] [--burst 5000] [--concurrency 0] [--broker-flush interval|always] [--env EY_X=1 ...] [--baseline <git-ref> [--rounds 2]] [--rate-only] [--cpu-prof <dir>]';
 
 export class BenchUsageError extends Error {
   constructor(message: string) {
@@ -55,6 +62,8 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
         env: { type: 'string', multiple: true, default: [] },
         baseline: { type: 'string' },
         rounds: { type: 'string', default: '2' },
+        'rate-only': { type: 'boolean', default: false },
+        'cpu-prof': { type: 'string' },
       },
     }));
   } catch (err) {
@@ -69,6 +78,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     env[pair.slice(0, at)] = pair.slice(at + 1);
   }
   if (values.baseline === '') throw new BenchUsageError('--baseline wants a git ref (a commit, branch or tag), got an empty string');
+  if (values['cpu-prof'] === '') throw new BenchUsageError('--cpu-prof wants a directory for the profiles, got an empty string');
   if (values.baseline === undefined && argv.some((arg) => arg === '--rounds' || arg.startsWith('--rounds='))) {
     throw new BenchUsageError('--rounds only applies with --baseline (one tree is measured once)');
   }
@@ -81,5 +91,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     env,
     baseline: values.baseline,
     rounds: positiveInt('rounds', values.rounds, 1),
+    cpuProfDir: values['cpu-prof'],
+    rateOnly: values['rate-only'],
   };
 }

@@ -17,6 +17,7 @@ const METRICS = [
   { key: 'p99', label: 'p99 ms', digits: 1 },
   { key: 'cpuMs', label: 'CPU ms', digits: 3 },
   { key: 'idlePercent', label: '% core', digits: 1 },
+  { key: 'perBatch', label: 'per rnd', digits: 2 },
 ] as const;
 
 type MetricKey = (typeof METRICS)[number]['key'];

@@ -8,8 +8,12 @@
 // ratio taken in one invocation means anything.
 //
 //   node_modules/.bin/node bench/e2e/run.ts [--rate 1000] [--seconds 10] [--burst 5000] [--env EY_X=1 ...]
-//                                           [--baseline <git-ref> [--rounds 2]]
+//                                           [--baseline <git-ref> [--rounds 2]] [--rate-only] [--cpu-prof <dir>]
+//
+// `--rate-only` runs the fixed-rate phase alone (no burst, no ceilings); `--cpu-prof <dir>` has every
+// service write a V8 CPU profile under <dir>/<tree>-<round>/<service>/ (bench/profiles/summarise.ts).
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import { REPO_ROOT } from '@eventyard/cli/stack';
 import { prepareBaselineTree } from './baseline-tree.ts';
 import { BenchUsageError, parseBenchOptions, type BenchOptions } from './options.ts';
@@ -30,8 +34,9 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 /** One round on one tree: its stack started afresh, every phase, the stack stopped. */
-async function round(tree: TreeInfo, options: BenchOptions): Promise<Row[]> {
-  const stack = await startTreeStack(tree, options.brokerFlush);
+async function round(tree: TreeInfo, options: BenchOptions, index: number): Promise<Row[]> {
+  const cpuProfDir = options.cpuProfDir === undefined ? undefined : join(options.cpuProfDir, `${tree.label}-${index}`);
+  const stack = await startTreeStack(tree, { brokerFlush: options.brokerFlush, ...(cpuProfDir === undefined ? {} : { cpuProfDir }) });
   running = stack;
   try {
     return await runPhases(stack, tree.adminToken, options);
@@ -41,6 +46,7 @@ async function round(tree: TreeInfo, options: BenchOptions): Promise<Row[]> {
   } finally {
     running = undefined;
     await stack.close();
+    if (cpuProfDir !== undefined) log(`${tree.label} round ${index}: CPU profiles under ${cpuProfDir}/<service>/ (node bench/profiles/summarise.ts <file>)`);
   }
 }
 
@@ -63,7 +69,7 @@ async function main(): Promise<void> {
   const current = await inspectTree('current', REPO_ROOT, options.env);
   if (options.baseline === undefined) {
     for (const note of current.notes) log(note);
-    const rows = await round(current, options);
+    const rows = await round(current, options, 1);
     console.log(`\n${headline(options)}\n`);
     console.log(formatTable(rows));
     return;
@@ -76,7 +82,7 @@ async function main(): Promise<void> {
     // A B A B: both trees see the same drift of the machine's load over the run.
     for (const info of [baseline, current]) {
       log(`round ${i}/${options.rounds}: ${info.label} (${info.root})`);
-      const rows = await round(info, options);
+      const rows = await round(info, options, i);
       results[info.label as 'baseline' | 'current'].rounds.push(rows);
       const e2e = rows[0];
       if (e2e !== undefined) log(`  ${e2e.what}: ${e2e.perSecond.toFixed(0)}/s, p50 ${e2e.p50?.toFixed(1)} ms, p99 ${e2e.p99?.toFixed(1)} ms`);

@@ -108,6 +108,8 @@ export interface TreeStack {
   port(service: string, portName: string): number;
   /** Process id of each running service, by name. */
   pids(): Map<string, number>;
+  /** The health/metrics port of a service (`/metrics`). */
+  healthPort(service: string): number | undefined;
   brokerPid: number | undefined;
   /** The last output of each service, for a failure message. */
   logs(): string;
@@ -153,9 +155,19 @@ function baseEnv(): Record<string, string> {
   );
 }
 
+export interface StartTreeOptions {
+  brokerFlush: 'always' | 'interval';
+  /**
+   * When set, every service runs with `--cpu-prof --cpu-prof-dir <dir>/<service>`: V8 writes the profile
+   * when the service exits (the stack's close() stops services with SIGTERM, a clean exit).
+   */
+  cpuProfDir?: string;
+}
+
 /** Starts `tree`'s broker, migrates a fresh database with its migrations, and starts its services. */
-export async function startTreeStack(tree: TreeInfo, brokerFlush: 'always' | 'interval'): Promise<TreeStack> {
-  const cleanups: Array<() => Promise<unknown> | unknown> = [];
+export async function startTreeStack(tree: TreeInfo, options: StartTreeOptions): Promise<TreeStack> {
+  const { brokerFlush } = options;
+  const cleanups: Array<() => unknown> = [];
   const close = async (): Promise<void> => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   };
@@ -186,6 +198,7 @@ export async function startTreeStack(tree: TreeInfo, brokerFlush: 'always' | 'in
     await runToEnd(tree.node, [cli, 'migrate', 'latest'], shared, `${tree.label}: eventyard migrate latest`);
 
     const ports = new Map<string, number>();
+    const healthPorts = new Map<string, number>();
     const children = new Map<string, ChildProcess>();
     const outputs = new Map<string, string>();
     // Start order as in production: consumers first, so nothing waits on a missing group.
@@ -196,8 +209,10 @@ export async function startTreeStack(tree: TreeInfo, brokerFlush: 'always' | 'in
       for (const p of service.ports) ports.set(`${service.name}/${p.name}`, await findFreePort());
       const healthPort = await findFreePort();
       env.EY_HEALTH_PORT = String(healthPort);
+      healthPorts.set(service.name, healthPort);
       for (const p of service.ports) env[p.env] = String(ports.get(`${service.name}/${p.name}`));
-      const child = track(spawn(tree.node, [join(tree.root, service.entry)], { env, stdio: ['ignore', 'pipe', 'pipe'] }));
+      const profile = options.cpuProfDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', join(options.cpuProfDir, service.name)];
+      const child = track(spawn(tree.node, [...profile, join(tree.root, service.entry)], { env, stdio: ['ignore', 'pipe', 'pipe'] }));
       children.set(service.name, child);
       cleanups.push(() => stop(child));
       // The tail is enough for a failure message; a service logging warnings all run must not fill memory.
@@ -222,6 +237,7 @@ export async function startTreeStack(tree: TreeInfo, brokerFlush: 'always' | 'in
         return port;
       },
       pids: () => new Map([...children].flatMap(([name, child]) => (child.pid === undefined ? [] : [[name, child.pid] as const]))),
+      healthPort: (service) => healthPorts.get(service),
       brokerPid: broker.pid,
       logs: () => [`broker: ${brokerErr.slice(-4096)}`, ...[...outputs].map(([name, text]) => `${name}: ${text}`)].join('\n'),
       close,

@@ -23,7 +23,7 @@ function describe(c: FuzzCase): string {
 }
 
 const cleanups: Array<() => unknown> = [];
-const stack = await startFuzzStack({ after: (fn: () => unknown) => void cleanups.push(fn) } as Parameters<typeof startFuzzStack>[0]);
+const stack = await startFuzzStack({ after: (fn: () => unknown) => void cleanups.push(fn) });
 try {
   const seed = Number(values.seed);
   const indexes = values.index?.split(',').map(Number);

@@ -96,7 +96,7 @@ function dropZeroScalars(type: protobuf.Type, message: Record<string, unknown>):
 export function encodeMessage<N extends MessageTypeName>(typeName: N, obj: MessageInput<N>): Buffer {
   const type = lookup(typeName);
   try {
-    const message = type.fromObject(obj as Record<string, unknown>);
+    const message = type.fromObject(obj);
     dropZeroScalars(type, message as unknown as Record<string, unknown>);
     return asBuffer(type.encode(message).finish());
   } catch (cause) {

@@ -19,7 +19,11 @@ const run = promisify(execFile);
 
 test('options: defaults, --baseline with --rounds, and a clear error per bad option', () => {
   const defaults = parseBenchOptions([]);
-  assert.deepEqual({ ...defaults }, { rate: 1000, seconds: 10, burst: 5000, concurrency: 0, brokerFlush: 'interval', env: {}, baseline: undefined, rounds: 2 });
+  assert.deepEqual({ ...defaults }, { rate: 1000, seconds: 10, burst: 5000, concurrency: 0, brokerFlush: 'interval', env: {}, baseline: undefined, rounds: 2, cpuProfDir: undefined, rateOnly: false });
+  const profiled = parseBenchOptions(['--cpu-prof', '/tmp/prof', '--rate-only']);
+  assert.equal(profiled.cpuProfDir, '/tmp/prof');
+  assert.equal(profiled.rateOnly, true);
+  assert.throws(() => parseBenchOptions(['--cpu-prof', '']), /--cpu-prof wants a directory/);
   const compared = parseBenchOptions(['--baseline', 'main~3', '--rounds', '3', '--seconds', '3', '--env', 'EY_A=1=2', '--env', 'EY_B=']);
   assert.equal(compared.baseline, 'main~3');
   assert.equal(compared.rounds, 3);

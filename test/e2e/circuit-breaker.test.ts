@@ -4,9 +4,12 @@
 // nothing dead), a healthy processor of the same app and topic keeps delivering everything; once the
 // server recovers a probe closes the breaker and every event arrives. A processor that keeps failing
 // for longer than its auto_pause_after_ms is paused, with the reason shown, and delivers everything
-// once fixed and resumed. Counts and order are asserted, never timings (latency is printed).
+// once fixed and resumed. Every transition and the pause are also records on eventyard.status.
+// Counts and order are asserted, never timings (latency is printed).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { parseStatusChange } from '@eventyard/evhub';
+import { Kafka, logLevel } from 'kafkajs';
 import { createReportClient, startDispatchServer } from '@eventyard/sdk';
 import { adminCall as admin, startStack, waitForRouterProcessors, waitUntil, type RunningStack } from './stack.ts';
 
@@ -194,6 +197,28 @@ test('a failing endpoint opens its breaker, probes, closes on recovery, loses no
       await waitUntil(async () => ((await deliveryCounts(stack, 'e2e-audit')).succeeded ?? 0) === audits.length, 60_000, 'the paused processor catching up after resume');
       assert.equal((await health(stack, 'e2e-audit')).health.auto_pause, null);
       assert.deepEqual(new Set(auditCalls.filter((c) => c.ok).map((c) => c.event_id)), new Set(audits));
+
+      // 6. The transitions and the automatic pause were published on eventyard.status, keyed by processor.
+      const kafka = new Kafka({ brokers: [stack.kafkaBrokers], logLevel: logLevel.NOTHING });
+      const consumer = kafka.consumer({ groupId: `e2e-breaker-status-${Date.now()}` });
+      const states: string[] = [];
+      await consumer.connect();
+      try {
+        await consumer.subscribe({ topic: 'eventyard.status', fromBeginning: true });
+        await consumer.run({
+          eachMessage: async ({ message }) => {
+            const change = parseStatusChange(message.value);
+            if (change?.kind === 'processor') {
+              assert.equal(message.key?.toString(), change.dispatcher_id, 'record key = dispatcher_id');
+              states.push(`${change.dispatcher_id}:${change.state}`);
+            }
+          },
+        });
+        await waitUntil(() => states.includes('e2e-audit:auto_paused') && states.includes('e2e-flaky:closed'), 30_000, 'processor changes on eventyard.status');
+        assert.deepEqual(states.filter((s) => s.startsWith('e2e-flaky:')).slice(0, 2), ['e2e-flaky:open', 'e2e-flaky:half_open']);
+      } finally {
+        await consumer.disconnect();
+      }
     } finally {
       client.close();
     }

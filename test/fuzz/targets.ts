@@ -52,7 +52,7 @@ function classifyGrpc(method: string, err: grpc.ServiceError | null, rsp: Buffer
   }
   let decoded: RetRsp;
   try {
-    decoded = decodeMessage(`evhub_producer.${method}Rsp` as 'evhub_producer.ReportRsp', rsp ?? Buffer.alloc(0)) as unknown as RetRsp;
+    decoded = decodeMessage(`evhub_producer.${method}Rsp` as 'evhub_producer.ReportRsp', rsp ?? Buffer.alloc(0));
   } catch (cause) {
     return { outcome: 'undecodable-reply', ok: false, detail: String(cause) };
   }
@@ -60,7 +60,7 @@ function classifyGrpc(method: string, err: grpc.ServiceError | null, rsp: Buffer
   if (code !== 0) return decoded.ret?.msg ? { outcome: `coded:${code}`, ok: true, detail: decoded.ret.msg } : { outcome: `coded:${code}-without-msg`, ok: false };
   const eventId = method === 'Report' ? decoded.event_id : decoded.tx?.event_id;
   if ((method === 'Report' || method === 'Commit' || method === 'Prepare') && !eventId) return { outcome: 'ok-without-event-id', ok: false };
-  return { outcome: 'ok', ok: true, ...(method === 'Report' || method === 'Commit' ? { eventId: eventId as string } : {}) };
+  return { outcome: 'ok', ok: true, ...(method === 'Report' || method === 'Commit' ? { eventId } : {}) };
 }
 
 export async function sendGrpc(client: grpc.Client, c: GrpcCase): Promise<Outcome> {

@@ -199,6 +199,13 @@ Call with (dict "root" $ "secretName" "<secret holding database-url>" "names" (l
 {{- define "eventyard.processorTlsDir" -}}
 /etc/eventyard/processor-tls
 {{- end }}
+{{/* Where the Secrets of sources on other Kafka clusters (SASL credentials, CAs) are mounted in the producer. */}}
+{{- define "eventyard.sourcesDir" -}}
+/etc/eventyard/sources
+{{- end }}
+{{- define "eventyard.readsSources" -}}
+{{- if and .root.Values.sources.secrets (eq .name "producer") }}true{{ end }}
+{{- end }}
 
 {{/* Services with API listeners (serve tls.existingSecret) and services that dial processors (mount processorTls.secrets). */}}
 {{- define "eventyard.servesTls" -}}

@@ -1,6 +1,6 @@
-// `eventyard apply -f eventyard.yaml [--dry-run]`: makes the server's producers and processors match a
-// file. Only the apps the file names (or lists under `app_ids`) are in scope: their processors missing
-// from the file are deleted, other apps' config is never read or touched. Writes carry the version read
+// `eventyard apply -f eventyard.yaml [--dry-run]`: makes the server's producers, processors and sources
+// match a file. Only the apps the file names (or lists under `app_ids`) are in scope: their processors
+// and sources missing from the file are deleted, other apps' config is never read or touched. Writes carry the version read
 // (0 for a create), so a change made meanwhile by someone else fails with a clean 409 instead of being
 // overwritten; unchanged objects are not written at all, so their version stays.
 import type { Command } from 'commander';
@@ -20,7 +20,7 @@ export interface ApplyOptions {
 export function registerApplyCommand(program: Command): void {
   program
     .command('apply')
-    .description('sync producers and processors to a YAML/JSON file; deletes producers and processors of the file\'s apps that it does not list')
+    .description('sync producers, processors and sources to a YAML/JSON file; deletes those of the file\'s apps that it does not list')
     .requiredOption('-f, --file <file>', 'eventyard.yaml (or .json)')
     .option('--dry-run', 'print what would change, write nothing', false)
     .action(async (options: { file: string; dryRun: boolean }, command: Command) => {
@@ -85,9 +85,19 @@ export async function planApply(client: AdminClient, config: ConfigFile, options
   }
   const producers: ServerRecord[] = [];
   for (const appId of config.appIds) producers.push(...(await fetchAllPages<ServerRecord>(client, '/v1/producers', 'producers', { app_id: appId })));
+  const sources: ServerRecord[] = [];
+  for (const appId of config.appIds) sources.push(...(await fetchAllPages<ServerRecord>(client, '/v1/sources', 'sources', { app_id: appId })));
+  // A source id is global too: one the file gives may exist under another app (an update, not a create).
+  const knownSources = new Set(sources.map((record) => String(record.source_id)));
+  for (const desired of config.sources) {
+    if (knownSources.has(desired.source_id)) continue;
+    const found = await getOrUndefined<{ source: ServerRecord }>(client, pathOf('/v1/sources', desired.source_id));
+    if (found !== undefined) sources.push(found.source);
+  }
   return planChanges({
     producers: { desired: config.producers, current: producers, deletes: true },
     processors: { desired: config.processors, current: processors, deletes: true },
+    sources: { desired: config.sources, current: sources, deletes: true },
   });
 }
 
@@ -109,8 +119,12 @@ export async function carryOutStep(client: AdminClient, step: PlanStep): Promise
   const version = step.action === 'create' ? 0 : step.version;
   if (step.action === 'delete' && step.kind === 'producer' && step.producerKey !== undefined) {
     await client.request('DELETE', pathOf('/v1/producer', step.producerKey.app_id, step.producerKey.topic_id), { query: { version } });
+  } else if (step.action === 'delete' && step.kind === 'source') {
+    await client.request('DELETE', pathOf('/v1/sources', step.id), { query: { version } });
   } else if (step.action === 'delete') {
     await client.request('DELETE', pathOf('/v1/processor', step.id), { query: { version } });
+  } else if (step.kind === 'source') {
+    await client.request('POST', '/v1/sources', { body: { ...step.desired, version } });
   } else if (step.kind === 'processor') {
     const answer = await client.request<{ signing?: { webhook_secret?: string } }>('POST', '/v1/processor', { body: { processor_conf_info: { ...step.desired, version } } });
     return answer.signing?.webhook_secret ?? null;

@@ -12,7 +12,9 @@ import {
   checkProducerTypes,
   normalizeProcessor,
   normalizeProducer,
+  normalizeSource,
   type ProcessorConfig,
+  type SourceConfig,
   type ProcessorInput,
   type ProducerConfig,
   type ProducerInput,
@@ -22,6 +24,8 @@ export interface ConfigFile {
   path: string;
   producers: ProducerConfig[];
   processors: ProcessorConfig[];
+  /** Kafka topics read as sources (`/v1/sources`). */
+  sources: SourceConfig[];
   /** Apps whose config the file owns: those its entries name, plus its optional `app_ids` list. */
   appIds: string[];
 }
@@ -57,20 +61,22 @@ export function parseConfigFile(path: string, text: string, options: { processor
     if (Array.isArray(root)) root = { processors: root };
     else if (isPlainObject(root) && 'dispatcher_id' in root) root = { processors: [root] };
   }
-  if (!isPlainObject(root)) throw fileError(path, 'must be a mapping with "producers" and/or "processors" lists');
+  if (!isPlainObject(root)) throw fileError(path, 'must be a mapping with "producers", "processors" and/or "sources" lists');
   for (const key of Object.keys(root)) {
-    if (key !== 'producers' && key !== 'processors' && key !== 'app_ids') throw fileError(path, `unknown top-level key "${key}" (expected producers, processors, app_ids)`);
+    if (key !== 'producers' && key !== 'processors' && key !== 'sources' && key !== 'app_ids') throw fileError(path, `unknown top-level key "${key}" (expected producers, processors, sources, app_ids)`);
   }
   const producers = entries(path, root, 'producers').map((entry, index) => checkProducer(path, entry, index));
   const processors = entries(path, root, 'processors').map((entry, index) => checkProcessor(path, entry, index));
+  const sources = entries(path, root, 'sources').map((entry, index) => checkSource(path, entry, index));
   const extraApps = root.app_ids ?? [];
   if (!Array.isArray(extraApps) || !extraApps.every((appId) => typeof appId === 'string' && appId !== '')) {
     throw fileError(path, 'app_ids must be a list of app ids');
   }
   unique(path, 'processors', processors.map((p) => p.dispatcher_id), (id) => `dispatcher_id "${id}"`);
   unique(path, 'producers', producers.map((p) => `${p.app_id}/${p.topic_id}`), (id) => `producer "${id}"`);
-  const appIds = [...new Set([...producers.map((p) => p.app_id), ...processors.map((p) => p.app_id), ...(extraApps as string[])])].sort();
-  return { path, producers, processors, appIds };
+  unique(path, 'sources', sources.map((s) => s.source_id), (id) => `source_id "${id}"`);
+  const appIds = [...new Set([...producers.map((p) => p.app_id), ...processors.map((p) => p.app_id), ...sources.map((s) => s.app_id), ...(extraApps as string[])])].sort();
+  return { path, producers, processors, sources, appIds };
 }
 
 function entries(path: string, root: Record<string, unknown>, key: string): unknown[] {
@@ -90,6 +96,11 @@ function checkProducer(path: string, entry: unknown, index: number): ProducerCon
   const id = isPlainObject(entry) && typeof entry.app_id === 'string' && typeof entry.topic_id === 'string' ? ` (${entry.app_id}/${entry.topic_id})` : '';
   const where = `producers[${index}]${id}`;
   return checked(path, where, () => normalizeProducer(checkProducerTypes(entry) as unknown as ProducerInput));
+}
+
+function checkSource(path: string, entry: unknown, index: number): SourceConfig {
+  const id = isPlainObject(entry) && typeof entry.source_id === 'string' ? ` (${entry.source_id})` : '';
+  return checked(path, `sources[${index}]${id}`, () => normalizeSource(entry));
 }
 
 /** Runs the checks of one entry, turning their error into one line naming the file and the entry. */

@@ -1,13 +1,13 @@
 // What `apply` would change: the desired config (a file) against what the server holds, compared field by
 // field after both pass through the same normalizer (so a default left out of the file is no change),
 // as a list of creates, updates (with each changed field) and deletes, plus what stays as it is.
-import { normalizeProcessor, normalizeProducer, type ProcessorConfig, type ProcessorInput, type ProducerConfig, type ProducerInput } from '@eventyard/evhub';
+import { normalizeProcessor, normalizeProducer, normalizeSource, type ProcessorConfig, type ProcessorInput, type ProducerConfig, type ProducerInput, type SourceConfig } from '@eventyard/evhub';
 
 /** What GET shows instead of a stored secret. */
 export const REDACTED = '[redacted]';
 const SECRET_FIELDS = new Set(['webhook_secret', 'auth_token']);
 
-export type ObjectKind = 'processor' | 'producer';
+export type ObjectKind = 'processor' | 'producer' | 'source';
 
 export interface FieldChange {
   field: string;
@@ -18,14 +18,14 @@ export interface FieldChange {
 export interface PlanStep {
   action: 'create' | 'update' | 'delete' | 'unchanged';
   kind: ObjectKind;
-  /** dispatcher_id, or app_id/topic_id. */
+  /** dispatcher_id, app_id/topic_id, or source_id. */
   id: string;
   /** The server's version (update, delete, unchanged); absent for a create. */
   version?: number;
   /** The fields an update changes. */
   changes?: FieldChange[];
   /** What is written (create, update). */
-  desired?: ProcessorConfig | ProducerConfig;
+  desired?: ProcessorConfig | ProducerConfig | SourceConfig;
   /** A producer's key (its id joins them with "/", which either part may contain). */
   producerKey?: { app_id: string; topic_id: string };
 }
@@ -36,6 +36,7 @@ export type ServerRecord = Record<string, unknown> & { version: number };
 export interface PlanInput {
   processors?: { desired: readonly ProcessorConfig[]; current: readonly ServerRecord[]; deletes: boolean };
   producers?: { desired: readonly ProducerConfig[]; current: readonly ServerRecord[]; deletes: boolean };
+  sources?: { desired: readonly SourceConfig[]; current: readonly ServerRecord[]; deletes: boolean };
 }
 
 export function planChanges(input: PlanInput): PlanStep[] {
@@ -68,7 +69,20 @@ export function planChanges(input: PlanInput): PlanStep[] {
       for (const [id, record] of current) if (!wanted.has(id)) steps.push({ action: 'delete', kind: 'processor', id, version: record.version });
     }
   }
+  if (input.sources !== undefined) {
+    const current = new Map(input.sources.current.map((record) => [String(record.source_id), record]));
+    for (const desired of input.sources.desired) steps.push(compare('source', desired.source_id, desired, current.get(desired.source_id), normalizeServerSource));
+    if (input.sources.deletes) {
+      const wanted = new Set(input.sources.desired.map((s) => s.source_id));
+      for (const [id, record] of current) if (!wanted.has(id)) steps.push({ action: 'delete', kind: 'source', id, version: record.version });
+    }
+  }
   return steps;
+}
+
+function normalizeServerSource(record: ServerRecord): SourceConfig {
+  const { version: _version, created_at: _created, updated_at: _updated, ...rest } = record;
+  return normalizeSource(rest);
 }
 
 function compare<T extends object>(kind: ObjectKind, id: string, desired: T, record: ServerRecord | undefined, normalize: (record: ServerRecord) => T): PlanStep {

@@ -31,8 +31,7 @@ export function devBanner(input: BannerInput): string {
   }
   const tokenAt = input.adminTokenSource === 'EY_ADMIN_TOKEN' ? 'from EY_ADMIN_TOKEN' : `in ${input.adminTokenSource}`;
   rows.push(['admin token', `${tokenAt} (send "authorization: Bearer <token>"; the eventyard CLI reads it by itself for a local --admin-url)`]);
-  // The console row appears only when the admin answers on /ui: none is served yet, and the banner will
-  // show it without a change here once one is.
+  // The console row appears only when the admin answers on /ui (an admin built without it shows none).
   if (input.consoleUrl !== undefined) rows.push(['console', input.consoleUrl]);
   rows.push(['broker', input.embeddedBroker ?? 'external (EY_KAFKA_BROKERS)']);
   rows.push(['postgres', input.embeddedPostgres ?? 'external (EY_DATABASE_URL)']);
@@ -45,14 +44,18 @@ export function devBanner(input: BannerInput): string {
 
 /**
  * The admin's console URL if the admin serves one: asked rather than assumed, so that the banner shows
- * it exactly when `GET /ui` answers (any 2xx or a redirect to the page).
+ * it exactly when `GET /ui` answers (any 2xx or a redirect to the page). With `signInToken` (dev's own
+ * token from its data dir) the URL signs in by itself: the token rides in the fragment (`#token=`), which
+ * the browser never sends to the server, so it reaches no request line and no access log, and the
+ * console removes it from the address bar as soon as it has read it.
  */
-export async function adminConsoleUrl(adminUrl: string, token: string): Promise<string | undefined> {
+export async function adminConsoleUrl(adminUrl: string, token: string, signInToken?: string): Promise<string | undefined> {
   const url = `${adminUrl}/ui`;
   try {
     const res = await fetch(url, { headers: { authorization: `Bearer ${token}` }, redirect: 'manual', signal: AbortSignal.timeout(2000) });
     await res.body?.cancel();
-    return res.status < 400 ? url : undefined;
+    if (res.status >= 400) return undefined;
+    return signInToken === undefined ? `${url}/` : `${url}/#token=${encodeURIComponent(signInToken)}`;
   } catch {
     return undefined;
   }

@@ -174,7 +174,8 @@ export function registerDevCommand(program: Command): void {
           embeddedPostgres: pg?.url,
           adminTokenSource,
           dataDir,
-          consoleUrl: await adminConsoleUrl(adminUrl, adminToken),
+          // A token of the user's own (EY_ADMIN_TOKEN) is theirs to paste; dev's own signs in from the URL.
+          consoleUrl: await adminConsoleUrl(adminUrl, adminToken, adminTokenSource === 'EY_ADMIN_TOKEN' ? undefined : adminToken),
         }),
       );
     });

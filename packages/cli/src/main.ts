@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The `eventyard` command: one entry point for the local stack (`dev`), single services, the broker,
-// migrations, config checks, and the admin API (processors, events, replay, keys, apply) plus Report.
+// migrations, config checks, and the admin API (processors, sources, events, replay, keys, apply) plus Report.
 // Errors end the process with a one-line message and exit code 1, never a stack dump.
 import { Command, CommanderError } from 'commander';
 import { isEventyardError } from '@eventyard/core';
@@ -17,6 +17,7 @@ import { registerProcessorCommands } from './processors.ts';
 import { registerReplayCommands } from './replay.ts';
 import { registerKeyCommands } from './keys.ts';
 import { registerApplyCommand } from './apply.ts';
+import { registerSourceCommands } from './sources.ts';
 
 const program = new Command('eventyard').description('Kafka-native event router speaking the EvHub contract').exitOverride();
 addGlobalOptions(program);
@@ -32,6 +33,7 @@ registerProcessorCommands(program);
 registerReplayCommands(program);
 registerKeyCommands(program);
 registerApplyCommand(program);
+registerSourceCommands(program);
 
 try {
   await program.parseAsync(process.argv);

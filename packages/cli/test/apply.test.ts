@@ -181,12 +181,24 @@ test('apply', async (t) => {
     assert.equal((await list('shop')).get('hook')?.version, 1);
   });
 
+  await t.test('a transform and a webhook format apply like any field; applying again is no change', async () => {
+    const hook = { dispatcher_id: 'ce-hook', app_id: 'shop', topic_id: 'order', protocol_type: 'httpSend', addr: 'http://127.0.0.1:7005/hook', transform: '{"order": id}', webhook_format: 'cloudevents_binary' };
+    const path = await file('ce-hook.json', JSON.stringify({ processors: [hook] }));
+    const res = await run(['processors', 'apply', '-f', path]);
+    assert.equal(res.code, 0, res.stderr);
+    assert.match(res.stdout, /\+ create processor ce-hook/);
+    assert.equal((await run(['processors', 'apply', '-f', path])).stdout, 'apply: nothing to change (1 unchanged)\n');
+    const edited = await file('ce-hook-2.json', JSON.stringify({ processors: [{ ...hook, transform: '{"order": id, "n": 1}' }] }));
+    assert.match((await run(['processors', 'apply', '--dry-run', '-f', edited])).stdout, /~ update processor ce-hook: transform/);
+  });
+
   await t.test('an invalid file: exit 1, one line naming file, entry and field, nothing written', async () => {
     const cases: Array<[string, string]> = [
       [FIRST.replace('timeout: 3000', 'timeout: "3000"'), 'processors[0] (billing): timeout must be an integer'],
       [FIRST.replace('retry_count: 3', 'retry_cout: 3'), 'processors[1] (shipping): retry_strategy.retry_cout is not a known field'],
       [FIRST.replace('protocol_type: httpSend', 'protocol_type: soap'), 'processors[1] (shipping): protocol_type must be one of grpcSend, httpSend'],
       [FIRST.replace('dispatcher_id: audit', 'dispatcher_id: "bad id!"'), 'processors[2] (bad id!): dispatcher_id'],
+      [FIRST.replace('    addr: 127.0.0.1:7001/hook\n', `    addr: 127.0.0.1:7001/hook\n    transform: '{"a": '\n`), 'processors[1] (shipping): transform: syntax error at position 6: Expected'],
       [FIRST.replace('tx_protocol_type: 5', 'tx_protocol: 5'), 'producers[0] (shop/order): tx_protocol is not a known field'],
       [FIRST.replace('    addr: 127.0.0.1:7002\n', ''), 'processors[2] (audit): addr is required'],
       [FIRST.replace('dispatcher_id: audit', 'dispatcher_id: billing'), 'processors[2]: dispatcher_id "billing" appears twice'],

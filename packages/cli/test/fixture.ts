@@ -33,12 +33,12 @@ export interface CliFixture {
   /** Brokers string when started with a broker. */
   brokers?: string;
   /** Creates processors' delivery topics on the broker (replays publish there). */
-  deliveryTopics(dispatcherIds: string[]): Promise<void>;
+  deliveryTopics: (dispatcherIds: string[]) => Promise<void>;
   /**
    * Runs `eventyard <args>` against this admin (EY_ADMIN_URL and EY_ADMIN_TOKEN set; other EY_* variables
    * cleared); env EY_ADMIN_TOKEN '' runs it without a token.
    */
-  run(args: string[], env?: Record<string, string>): Promise<RunResult>;
+  run: (args: string[], env?: Record<string, string>) => Promise<RunResult>;
 }
 
 const NO_DEV_DATA_DIR = join(tmpdir(), 'eventyard-cli-test-no-dev-data');

@@ -5,6 +5,8 @@
 import { CoreErrors } from './error-codes.ts';
 import type { IHeaders } from 'kafkajs';
 import { storableText } from './storable-text.ts';
+import { TRACEPARENT_HEADER } from './telemetry/propagation.ts';
+import { parseTraceParent } from './telemetry/trace-parent.ts';
 
 export const DeadLetterHeaders = {
   /** Event id, when one could be read. */
@@ -55,6 +57,11 @@ export interface DeadLetterInput {
   eventId?: string | null;
   /** The value is larger than any topic takes: keep key and headers only. */
   dropValue?: boolean;
+  /**
+   * The W3C traceparent of the event's trace (the span that dead-lettered it), written as the record's
+   * `traceparent` header; without a valid one, a `traceparent` among `headers` is kept as it was.
+   */
+  traceParent?: string | undefined;
 }
 
 /** The dead-letter record for a record no stage can process. */
@@ -72,6 +79,7 @@ export function deadLetterMessage(input: DeadLetterInput): { key: Buffer | null;
     headers[DeadLetterHeaders.sourceOffset] = input.source.offset;
   }
   if (input.dropValue === true) headers[DeadLetterHeaders.droppedValueBytes] = String(input.value?.length ?? 0);
+  if (input.traceParent !== undefined && parseTraceParent(input.traceParent) !== undefined) headers[TRACEPARENT_HEADER] = input.traceParent.trim();
   return { key: input.key, value: input.dropValue === true ? null : input.value, headers };
 }
 

@@ -29,7 +29,7 @@ function pinoLogCreator(logger: Logger): logCreator {
 }
 
 /** What a kafkajs client is made from: the connection settings, not how services use it. */
-export type KafkaClientConfig = Omit<KafkaConfig, 'maxBatchBytes'>;
+export type KafkaClientConfig = Omit<KafkaConfig, 'maxBatchBytes' | 'lingerMs'>;
 
 export interface CreateKafkaOptions {
   /** Suffix added to the configured client id, e.g. the service name. */

@@ -5,6 +5,7 @@
 // them at any depth (redact.ts; scripts/redact-bench.ts measures what it costs).
 import { pino, type Logger, type DestinationStream } from 'pino';
 import { redactSecrets, redactSerializedError } from './redact.ts';
+import { mergeTraceLogFields, traceLogMixin } from './telemetry/log-trace.ts';
 
 export type { Logger } from 'pino';
 
@@ -54,6 +55,9 @@ export function createLogger(options: LoggerOptions): Logger {
       serializers: { err: (err: Error) => redactSerializedError(pino.stdSerializers.err(err)) },
       formatters: { log: (object) => redactSecrets(object), bindings: (bindings) => redactSecrets(bindings) },
       timestamp: pino.stdTimeFunctions.isoTime,
+      // trace_id/span_id of the current span on every line once the SDK is loaded (telemetry/log-trace.ts).
+      mixin: traceLogMixin,
+      mixinMergeStrategy: mergeTraceLogFields,
     },
     // Synchronous writes by default: with pino's asynchronous writer, the buffer flushed at process.exit
     // can overtake a write still in flight, so the last lines of a shutdown came out of order (seen under

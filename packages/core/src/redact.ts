@@ -74,7 +74,7 @@ function walk(value: unknown, parent: string | undefined, depth: number, seen: W
     for (let i = 0; i < value.length; i++) {
       const item: unknown = value[i];
       const next = walk(item, parent, depth + 1, seen, anyClass);
-      if (next !== item) (copy ??= [...value])[i] = next;
+      if (next !== item) (copy ??= [...(value as unknown[])])[i] = next;
     }
     seen.delete(value);
     return copy ?? value;

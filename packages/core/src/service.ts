@@ -4,6 +4,7 @@
 import { isEventyardError } from './errors.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { Shutdown, installSignalHandlers } from './shutdown.ts';
+import { startTelemetry } from './telemetry/start-telemetry.ts';
 
 export type ComponentState = 'created' | 'starting' | 'running' | 'draining' | 'stopped';
 
@@ -39,8 +40,13 @@ export async function runService<C>(options: RunServiceOptions<C>): Promise<void
   const shutdown = new Shutdown({ logger, deadlineMs: options.shutdownDeadlineMs ?? 30_000, exit: (code) => process.exit(code) });
   installSignalHandlers(shutdown);
   try {
+    // Before the app is built, so the spans of its start-up and the instrumentations' patches apply.
+    const telemetry = await startTelemetry({ service: options.name, env: process.env });
+    if (telemetry.enabled) logger.info('OpenTelemetry trace export on (OTEL_* variables)');
     const app = await options.createApp(config, { logger });
     shutdown.add('close app', () => app.close());
+    // Last: the spans of the drain are exported too.
+    shutdown.add('flush traces', () => telemetry.shutdown());
     await app.start();
     logger.info('started');
   } catch (err) {

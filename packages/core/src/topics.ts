@@ -12,6 +12,12 @@ export const Topics = {
   schedule: 'eventyard.schedule',
   /** Deliveries whose attempts are exhausted. */
   dead: 'eventyard.dead',
+  /**
+   * Every delivery status change as it is recorded in the history (JSON, the versioned shape of
+   * @eventyard/evhub's status-change.ts), for the admin's watch streams and for anyone who would rather
+   * consume. Key: event_id (processor state changes: dispatcher_id).
+   */
+  status: 'eventyard.status',
   /** One delivery topic per processor, so a slow consumer never delays another. */
   deliveries: (dispatcherId: string): string => `${DELIVERY_TOPIC_PREFIX}${dispatcherId}`,
 } as const;
@@ -20,6 +26,8 @@ export const Topics = {
 export const ConsumerGroups = {
   /** A processor's consumers on its delivery topic, shared by every dispatcher instance. */
   dispatcher: (dispatcherId: string): string => `eventyard-dispatcher.${dispatcherId}`,
+  /** A source's consumers on its topic (on its own cluster or Eventyard's), shared by every producer instance. */
+  source: (sourceId: string): string => `eventyard-source.${sourceId}`,
 } as const;
 
 /** Kafka's limit on topic names. */

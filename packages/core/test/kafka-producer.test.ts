@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Kafka, logLevel } from 'kafkajs';
-import type { KafkaClientConfig } from '../src/kafka.ts';
 import { createKafka, createProducer, FinishedOffsets, kafkaJsConfig, recordFingerprint } from '../src/kafka.ts';
 import { createLogger } from '../src/logger.ts';
 
@@ -34,13 +33,13 @@ test('recordFingerprint tells records apart by timestamp, size and key', () => {
 test("kafkajs's warning about bounded idempotent retries is logged at debug; other warnings stay warnings", () => {
   const lines: Array<{ level: number; msg: string }> = [];
   const logger = createLogger({ name: 'kafka-test', level: 'debug', destination: { write: (line: string) => void lines.push(JSON.parse(line) as { level: number; msg: string }) } });
-  const kafka = createKafka({ brokers: ['127.0.0.1:1'], clientId: 'kafka-test' } as KafkaClientConfig, { logger });
+  const kafka = createKafka({ brokers: ['127.0.0.1:1'], clientId: 'kafka-test' }, { logger });
   createProducer(kafka, { retry: { retries: 5 } });
   const bounded = lines.filter((l) => l.msg.startsWith('Limiting retries for the idempotent producer'));
   assert.ok(bounded.length >= 1);
   assert.ok(bounded.every((l) => l.level === 20), `pino debug is 20: ${JSON.stringify(bounded)}`);
   // Any other kafkajs warning still comes out as a warning.
-  const log = kafkaJsConfig({ brokers: ['127.0.0.1:1'], clientId: 'kafka-test' } as KafkaClientConfig, { logger }).logCreator?.(logLevel.WARN);
+  const log = kafkaJsConfig({ brokers: ['127.0.0.1:1'], clientId: 'kafka-test' }, { logger }).logCreator?.(logLevel.WARN);
   log?.({ namespace: 'Connection', level: logLevel.WARN, label: 'WARN', log: { message: 'Connection timeout', timestamp: '' } });
   assert.equal(lines.find((l) => l.msg === 'Connection timeout')?.level, 40, 'pino warn is 40');
 });

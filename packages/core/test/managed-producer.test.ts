@@ -1,6 +1,7 @@
 // ManagedProducer against the project's broker: start/close idempotent and never reopened, readiness,
 // a failed connect retried by the next start(), a send cut under EY_KAFKA_MAX_BATCH_BYTES landing in
-// order, and a coded retriable error instead of a hang when the broker goes away.
+// order, a coded retriable error instead of a hang when the broker goes away, and concurrent sends
+// sharing requests (with a too-large record handed to its own caller).
 import assert from 'node:assert/strict';
 import { createServer, type Socket } from 'node:net';
 import { after, before, test } from 'node:test';
@@ -30,7 +31,9 @@ before(async () => {
   kafka = quickKafka(broker.address);
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ topics: ['mp.a', 'mp.b', 'mp.outage'].map((topic) => ({ topic, numPartitions: 1 })) });
+  await admin.createTopics({ topics: ['mp.a', 'mp.b', 'mp.outage', 'mp.shared', 'mp.closing'].map((topic) => ({ topic, numPartitions: 1 })) });
+  // A topic refusing record batches over 2 kB, as Kafka does with max.message.bytes.
+  await admin.createTopics({ topics: [{ topic: 'mp.small', numPartitions: 1, configEntries: [{ name: 'max.message.bytes', value: '2048' }] }] });
   await admin.disconnect();
 });
 
@@ -136,4 +139,60 @@ test('a failed connect is forgotten: the next start() connects once the broker i
   } finally {
     await producer.close();
   }
+});
+
+test('concurrent sends share requests: those made while one is in flight leave together, and a linger gathers the first too', async () => {
+  const eager = new ManagedProducer({ kafka, retry: { retries: 1 } });
+  const lingering = new ManagedProducer({ kafka, retry: { retries: 1 }, lingerMs: 20 });
+  await eager.start();
+  await lingering.start();
+  try {
+    // Twenty callers in one tick: the first goes at once, the other nineteen wait for it and share one.
+    const first = Array.from({ length: 20 }, (_, i) => record(1000 + i, 10));
+    await Promise.all(first.map((m) => eager.send([{ topic: 'mp.shared', messages: [m] }], { timeoutMs: 10_000 })));
+    assert.equal(eager.sharedSends, 2);
+    // With a linger, the first waits for the others: one shared send.
+    const second = Array.from({ length: 20 }, (_, i) => record(2000 + i, 10));
+    await Promise.all(second.map((m) => lingering.send([{ topic: 'mp.shared', messages: [m] }], { timeoutMs: 10_000 })));
+    assert.equal(lingering.sharedSends, 1);
+    const read = await readTopic(kafka, 'mp.shared', (records) => records.length >= 40, 10_000);
+    assert.deepEqual(read.map((r) => r.key), [...first, ...second].map((m) => m.key), 'every caller’s records, in the order the calls were made');
+  } finally {
+    await eager.close();
+    await lingering.close();
+  }
+});
+
+test('in a shared request, a record the broker refuses as too large goes to its own caller’s handler; the others land', async () => {
+  const producer = new ManagedProducer({ kafka, retry: { retries: 1 }, lingerMs: 20 });
+  await producer.start();
+  try {
+    const big = record(3000, 4000);
+    const small = record(3001, 10);
+    const refusedBy: string[] = [];
+    const handler = (who: string) => (_topic: string, message: Message) => {
+      refusedBy.push(`${who}:${String(message.key)}`);
+      return null;
+    };
+    await Promise.all([
+      producer.send([{ topic: 'mp.small', messages: [big] }], { timeoutMs: 10_000, onTooLarge: handler('a') }),
+      producer.send([{ topic: 'mp.small', messages: [small] }], { timeoutMs: 10_000, onTooLarge: handler('b') }),
+    ]);
+    assert.equal(producer.sharedSends, 1);
+    assert.deepEqual(refusedBy, ['a:k3000']);
+    const read = await readTopic(kafka, 'mp.small', (records) => records.length >= 1, 10_000);
+    assert.deepEqual(read.map((r) => r.key), ['k3001']);
+  } finally {
+    await producer.close();
+  }
+});
+
+test('close() sends what callers handed over before it, then disconnects', async () => {
+  const producer = new ManagedProducer({ kafka, retry: { retries: 1 }, lingerMs: 200 });
+  await producer.start();
+  const sent = producer.send([{ topic: 'mp.closing', messages: [record(4000, 10)] }], { timeoutMs: 10_000 });
+  await producer.close();
+  await sent;
+  const read = await readTopic(kafka, 'mp.closing', (records) => records.length >= 1, 10_000);
+  assert.deepEqual(read.map((r) => r.key), ['k4000']);
 });

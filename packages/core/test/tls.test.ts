@@ -17,7 +17,7 @@ const clientPem = await ca.client();
 function serve(options: TlsServerOptions, tls: ServerTls): Promise<{ server: Server; port: number }> {
   const server = createServer(options, (req, res) => {
     const peer = (req.socket as TLSSocket).getPeerCertificate();
-    res.end(peer.subject === undefined ? 'anonymous' : `client ${peer.subject.CN}`);
+    res.end(peer.subject === undefined ? 'anonymous' : `client ${String(peer.subject.CN)}`);
   });
   tls.attach(server);
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, port: (server.address() as AddressInfo).port })));

@@ -25,6 +25,8 @@ export interface EventInput {
   idempotency_key?: string | null;
   broadcast?: boolean;
   api_key_id?: string | null;
+  /** W3C trace id (32 hex digits) of the event's trace; kept from the first recording. */
+  trace_id?: string | null;
   next_due_at?: Date | null;
   /** When Report accepted the event. @default now */
   created_at?: Date;
@@ -154,17 +156,19 @@ function eventsInsert(events: readonly EventInput[]): { sql: string; params: unk
       idempotency_key: ['text', events.map((e) => e.idempotency_key ?? null)],
       broadcast: ['boolean', events.map((e) => e.broadcast ?? false)],
       api_key_id: ['text', events.map((e) => e.api_key_id ?? null)],
+      trace_id: ['text', events.map((e) => e.trace_id ?? null)],
       next_due_at: ['timestamptz', events.map((e) => e.next_due_at ?? null)],
       created_at: ['timestamptz', events.map((e) => e.created_at ?? null)],
     },
   );
   return {
     sql: `INSERT INTO events (event_id, app_id, topic_id, trigger_type, trigger, status, status_reason, source, event_comm, payload, payload_size,
-                             ordering_key, idempotency_key, broadcast, api_key_id, next_due_at, created_at)
+                             ordering_key, idempotency_key, broadcast, api_key_id, trace_id, next_due_at, created_at)
           SELECT event_id, app_id, topic_id, trigger_type, trigger::jsonb, status, status_reason, source, event_comm::jsonb, payload, payload_size,
-                 ordering_key, idempotency_key, broadcast, api_key_id, next_due_at, COALESCE(created_at, now())
+                 ordering_key, idempotency_key, broadcast, api_key_id, trace_id, next_due_at, COALESCE(created_at, now())
           FROM ${u.from}
           ON CONFLICT (event_id) DO UPDATE SET status = EXCLUDED.status, status_reason = EXCLUDED.status_reason,
+                                               trace_id = COALESCE(events.trace_id, EXCLUDED.trace_id),
                                                next_due_at = EXCLUDED.next_due_at, updated_at = now()`,
     params: u.params,
   };

@@ -76,6 +76,8 @@ export interface CancelEventScheduleResult {
   cancelledTimers: number;
   /** Processors whose chain was active, or whose delivery was still waiting for a timer. */
   cancelledChains: number;
+  /** The deliveries set `scheduled` → `cancelled` (for their status changes). */
+  cancelledDeliveries: Array<{ dispatcher_id: string; app_id: string; topic_id: string }>;
 }
 
 /**
@@ -89,11 +91,12 @@ export async function cancelEventSchedule(knex: Knex, eventId: string, reason = 
   return knex.transaction(async (trx) => {
     const event = (await trx('events').where({ event_id: eventId }).first('event_id')) as unknown;
     const chains = (await trx('repeat_chains').where({ event_id: eventId }).whereNull('cancelled_at').pluck('dispatcher_id')) as string[];
-    const waiting = (await trx('deliveries').where({ event_id: eventId, status: 'scheduled' }).pluck('dispatcher_id')) as string[];
+    const waitingRows = (await trx('deliveries').where({ event_id: eventId, status: 'scheduled' }).select('dispatcher_id', 'app_id', 'topic_id')) as CancelEventScheduleResult['cancelledDeliveries'];
+    const waiting = waitingRows.map((d) => d.dispatcher_id);
     const cancelledTimers = await trx('schedules').where({ event_id: eventId }).delete();
     if (event === undefined && chains.length === 0 && cancelledTimers === 0) {
       const anyChain = (await trx('repeat_chains').where({ event_id: eventId }).first('event_id')) as unknown;
-      return { known: anyChain !== undefined, cancelledTimers: 0, cancelledChains: 0 };
+      return { known: anyChain !== undefined, cancelledTimers: 0, cancelledChains: 0, cancelledDeliveries: [] };
     }
     const ids = [...new Set([...chains, ...waiting])];
     if (ids.length > 0) await cancelRepeatChains(trx, eventId, { dispatcherIds: ids, reason });
@@ -102,6 +105,6 @@ export async function cancelEventSchedule(knex: Knex, eventId: string, reason = 
       .where({ status: 'scheduled' })
       .update({ status: 'cancelled', next_attempt_at: null, updated_at: trx.fn.now(), finished_at: trx.fn.now() });
     await trx('events').where({ event_id: eventId }).update({ next_due_at: null, updated_at: trx.fn.now() });
-    return { known: true, cancelledTimers, cancelledChains: ids.length };
+    return { known: true, cancelledTimers, cancelledChains: ids.length, cancelledDeliveries: waitingRows };
   });
 }

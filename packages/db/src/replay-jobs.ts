@@ -263,3 +263,13 @@ function fromRow(row: Record<string, unknown>): ReplayJobRecord {
     failed: Number(row.failed),
   };
 }
+
+/**
+ * The newest jobs first (the console's replay list). Operators create jobs by hand, so the table stays
+ * small and a sort of it needs no index of its own.
+ */
+export async function listReplayJobs(knex: Knex, options: { limit: number; status?: ReplayJobStatus }): Promise<ReplayJobRecord[]> {
+  const q = knex('replay_jobs').select('*').orderBy([{ column: 'created_at', order: 'desc' }, { column: 'replay_id', order: 'desc' }]).limit(options.limit);
+  if (options.status !== undefined) q.where('status', options.status);
+  return ((await q) as Record<string, unknown>[]).map(fromRow);
+}

@@ -50,7 +50,7 @@ export async function deleteVersioned(knex: Knex, write: Omit<VersionedWrite, 'c
   const deleted = await query.delete();
   if (deleted > 0) return true;
   if (write.expectedVersion === undefined) return false;
-  const current = await knex(write.table).where(write.key).first('version');
+  const current: unknown = await knex(write.table).where(write.key).first('version');
   if (current === undefined) return false;
   throw await conflict(knex, { ...write, columns: {} });
 }
@@ -63,7 +63,7 @@ export async function patchVersioned(knex: Knex, write: VersionedWrite): Promise
   const rows = (await query.returning('*')) as Record<string, unknown>[];
   if (rows[0] !== undefined) return rows[0];
   if (write.expectedVersion === undefined) return undefined;
-  const current = await knex(write.table).where(write.key).first('version');
+  const current: unknown = await knex(write.table).where(write.key).first('version');
   if (current === undefined) return undefined;
   throw await conflict(knex, write);
 }

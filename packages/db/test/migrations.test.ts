@@ -22,6 +22,7 @@ const TABLES = [
   'repeat_chains',
   'replay_jobs',
   'schedules',
+  'sources',
   'transactions',
 ];
 
@@ -32,15 +33,15 @@ async function tableNames(knex: Knex): Promise<string[]> {
 
 test('migrations apply, roll back all the way, and re-apply', async (t) => {
   const { knex } = await createDatabase(t, { migrate: false });
-  assert.deepEqual(await migrateLatest(knex), ['0001_config', '0002_history', '0003_runtime', '0004_repeat_chains', '0005_history_query_indexes', '0006_replay_jobs', '0007_processor_is_retry_unset', '0008_transaction_broadcast', '0009_idempotency_in_progress', '0010_api_key_admin_permissions', '0011_event_status_reason', '0012_ingest_quotas', '0013_processor_tls', '0014_processor_secrets', '0015_processor_health']);
+  assert.deepEqual(await migrateLatest(knex), ['0001_config', '0002_history', '0003_runtime', '0004_repeat_chains', '0005_history_query_indexes', '0006_replay_jobs', '0007_processor_is_retry_unset', '0008_transaction_broadcast', '0009_idempotency_in_progress', '0010_api_key_admin_permissions', '0011_event_status_reason', '0012_ingest_quotas', '0013_processor_tls', '0014_processor_secrets', '0015_processor_health', '0016_processor_transform', '0017_event_trace_id', '0018_deliveries_unused_due_index', '0019_sources']);
   assert.deepEqual(await tableNames(knex), TABLES);
   assert.deepEqual(await migrateLatest(knex), [], 'a second latest applies nothing');
 
-  assert.deepEqual(await migrateRollbackAll(knex), ['0015_processor_health', '0014_processor_secrets', '0013_processor_tls', '0012_ingest_quotas', '0011_event_status_reason', '0010_api_key_admin_permissions', '0009_idempotency_in_progress', '0008_transaction_broadcast', '0007_processor_is_retry_unset', '0006_replay_jobs', '0005_history_query_indexes', '0004_repeat_chains', '0003_runtime', '0002_history', '0001_config']);
+  assert.deepEqual(await migrateRollbackAll(knex), ['0019_sources', '0018_deliveries_unused_due_index', '0017_event_trace_id', '0016_processor_transform', '0015_processor_health', '0014_processor_secrets', '0013_processor_tls', '0012_ingest_quotas', '0011_event_status_reason', '0010_api_key_admin_permissions', '0009_idempotency_in_progress', '0008_transaction_broadcast', '0007_processor_is_retry_unset', '0006_replay_jobs', '0005_history_query_indexes', '0004_repeat_chains', '0003_runtime', '0002_history', '0001_config']);
   assert.deepEqual(await tableNames(knex), []);
   const functions = await knex('pg_proc').where({ proname: 'eventyard_notify_config_change' }).count<Array<{ count: string }>>('* as count');
   assert.equal(functions[0]?.count, '0', 'the notify trigger function is dropped too');
-  assert.deepEqual(await migrationStatus(knex), { applied: [], pending: ['0001_config', '0002_history', '0003_runtime', '0004_repeat_chains', '0005_history_query_indexes', '0006_replay_jobs', '0007_processor_is_retry_unset', '0008_transaction_broadcast', '0009_idempotency_in_progress', '0010_api_key_admin_permissions', '0011_event_status_reason', '0012_ingest_quotas', '0013_processor_tls', '0014_processor_secrets', '0015_processor_health'] });
+  assert.deepEqual(await migrationStatus(knex), { applied: [], pending: ['0001_config', '0002_history', '0003_runtime', '0004_repeat_chains', '0005_history_query_indexes', '0006_replay_jobs', '0007_processor_is_retry_unset', '0008_transaction_broadcast', '0009_idempotency_in_progress', '0010_api_key_admin_permissions', '0011_event_status_reason', '0012_ingest_quotas', '0013_processor_tls', '0014_processor_secrets', '0015_processor_health', '0016_processor_transform', '0017_event_trace_id', '0018_deliveries_unused_due_index', '0019_sources'] });
 
   await migrateLatest(knex);
   assert.deepEqual(await tableNames(knex), TABLES);
@@ -54,10 +55,10 @@ test('migrate-cli applies and rolls back the schema on DATABASE_URL', async (t) 
   const run = (command: string, env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: url }) =>
     promisify(execFile)(process.execPath, [cli, command], { env });
 
-  assert.match((await run('latest')).stdout, /migrations applied: 0001_config, 0002_history, 0003_runtime, 0004_repeat_chains, 0005_history_query_indexes, 0006_replay_jobs, 0007_processor_is_retry_unset, 0008_transaction_broadcast, 0009_idempotency_in_progress, 0010_api_key_admin_permissions, 0011_event_status_reason, 0012_ingest_quotas, 0013_processor_tls, 0014_processor_secrets, 0015_processor_health/);
+  assert.match((await run('latest')).stdout, /migrations applied: 0001_config, 0002_history, 0003_runtime, 0004_repeat_chains, 0005_history_query_indexes, 0006_replay_jobs, 0007_processor_is_retry_unset, 0008_transaction_broadcast, 0009_idempotency_in_progress, 0010_api_key_admin_permissions, 0011_event_status_reason, 0012_ingest_quotas, 0013_processor_tls, 0014_processor_secrets, 0015_processor_health, 0016_processor_transform, 0017_event_trace_id, 0018_deliveries_unused_due_index, 0019_sources/);
   assert.deepEqual(await tableNames(knex), TABLES);
   assert.match((await run('status')).stdout, /pending: -/);
-  assert.match((await run('rollback')).stdout, /rolled back: 0015_processor_health, 0014_processor_secrets, 0013_processor_tls, 0012_ingest_quotas, 0011_event_status_reason, 0010_api_key_admin_permissions, 0009_idempotency_in_progress, 0008_transaction_broadcast, 0007_processor_is_retry_unset, 0006_replay_jobs, 0005_history_query_indexes, 0004_repeat_chains, 0003_runtime, 0002_history, 0001_config/);
+  assert.match((await run('rollback')).stdout, /rolled back: 0019_sources, 0018_deliveries_unused_due_index, 0017_event_trace_id, 0016_processor_transform, 0015_processor_health, 0014_processor_secrets, 0013_processor_tls, 0012_ingest_quotas, 0011_event_status_reason, 0010_api_key_admin_permissions, 0009_idempotency_in_progress, 0008_transaction_broadcast, 0007_processor_is_retry_unset, 0006_replay_jobs, 0005_history_query_indexes, 0004_repeat_chains, 0003_runtime, 0002_history, 0001_config/);
   assert.deepEqual(await tableNames(knex), []);
 
   const { DATABASE_URL: _omitted, ...envWithout } = process.env;
@@ -183,4 +184,14 @@ test('0014: plaintext secrets stay readable; rollback clears sealed values the o
     { dispatcher_id: 'old', webhook_secret: 'legacy-secret', auth_token: 'legacy-token' },
     { dispatcher_id: 'sealed', webhook_secret: null, auth_token: null },
   ]);
+});
+
+test('0018: deliveries loses the unused deliveries_due index; rollback brings it back', async (t) => {
+  const { knex } = await createDatabase(t, { migrate: false });
+  await migrateLatest(knex);
+  const indexes = async () => ((await knex('pg_indexes').where({ tablename: 'deliveries' }).pluck('indexname')) as string[]).sort();
+  assert.equal((await indexes()).includes('deliveries_due'), false);
+  assert.equal((await indexes()).length, 10);
+  await knex.migrate.down({ migrationSource, name: '0018_deliveries_unused_due_index' });
+  assert.equal((await indexes()).includes('deliveries_due'), true);
 });

@@ -129,7 +129,7 @@ test('other bad fields are rejected with a ValidationError naming them', async (
     [{ is_stop: 'true' }, 'is_stop'],
   ];
   for (const [patch, field] of cases) {
-    await assert.rejects(upsertProcessor(knex, { ...billing, ...patch } as ProcessorInput), (err: unknown) => {
+    await assert.rejects(upsertProcessor(knex, { ...billing, ...patch }), (err: unknown) => {
       hasCode('EY_INVALID_CONFIG', field)(err);
       assert.equal((err as { resultCode: number }).resultCode, 10000);
       return true;

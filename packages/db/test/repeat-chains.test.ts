@@ -49,7 +49,7 @@ test('cancelEventSchedule: chains, timers, waiting deliveries and next_due_at of
   const timer = (id: string, dispatcherId: string) => ({ id, kind: 'repeat', due_at: due, target_topic: `eventyard.deliveries.${dispatcherId}`, message_key: null, value: Buffer.from('x'), event_id: '77', dispatcher_id: dispatcherId });
   await insertTimers(knex, [timer('rep:77:fresh:0', 'fresh'), timer('rep:77:running:4', 'running'), { ...timer('rep:78:fresh:0', 'fresh'), event_id: '78' }]);
 
-  assert.deepEqual(await cancelEventSchedule(knex, '77'), { known: true, cancelledTimers: 2, cancelledChains: 2 });
+  assert.deepEqual(await cancelEventSchedule(knex, '77'), { known: true, cancelledTimers: 2, cancelledChains: 2, cancelledDeliveries: [{ dispatcher_id: 'fresh', ...base }] });
   assert.deepEqual((await listRepeatChains(knex, '77')).map((c) => [c.dispatcher_id, c.cancel_reason, c.next_due_at]), [
     ['fresh', 'admin', null],
     ['running', 'admin', null],
@@ -62,7 +62,7 @@ test('cancelEventSchedule: chains, timers, waiting deliveries and next_due_at of
   ]);
   assert.equal(((await knex('events').where({ event_id: '77' }).first()) as { next_due_at: Date | null }).next_due_at, null);
   assert.deepEqual(await knex('schedules').pluck('id'), ['rep:78:fresh:0'], "another event's timers stay");
-  assert.deepEqual(await cancelEventSchedule(knex, '77'), { known: true, cancelledTimers: 0, cancelledChains: 0 }, 'a second cancel finds nothing left');
-  assert.deepEqual(await cancelEventSchedule(knex, '999'), { known: false, cancelledTimers: 0, cancelledChains: 0 });
-  assert.deepEqual(await cancelEventSchedule(knex, '78'), { known: true, cancelledTimers: 1, cancelledChains: 0 }, 'a delay event not routed yet is known by its timer');
+  assert.deepEqual(await cancelEventSchedule(knex, '77'), { known: true, cancelledTimers: 0, cancelledChains: 0, cancelledDeliveries: [] }, 'a second cancel finds nothing left');
+  assert.deepEqual(await cancelEventSchedule(knex, '999'), { known: false, cancelledTimers: 0, cancelledChains: 0, cancelledDeliveries: [] });
+  assert.deepEqual(await cancelEventSchedule(knex, '78'), { known: true, cancelledTimers: 1, cancelledChains: 0, cancelledDeliveries: [] }, 'a delay event not routed yet is known by its timer');
 });

@@ -1,6 +1,7 @@
 // The codes of every error this package throws, in one table (docs/errors.md is generated from it with
-// `pnpm run docs:errors`). All are ValidationErrors (EvHub ret.code 10000, HTTP 400) whose message starts
-// with the path of the bad field.
+// `pnpm run docs:errors`). The validation rows are ValidationErrors (EvHub ret.code 10000, HTTP 400) whose
+// message starts with the path of the bad field; the EY_TRANSFORM_* rows are a transform failing on one
+// event at delivery time (never retriable: the same event fails the same way).
 import { defineErrorCodes, ResultCode } from '@eventyard/core';
 
 export const EvhubErrors = defineErrorCodes({
@@ -36,6 +37,46 @@ export const EvhubErrors = defineErrorCodes({
     retriable: false,
     raisedBy: '`@eventyard/evhub` filter engine (router, admin)',
     meaning: 'a `filter_tag` that is not a map of tag to true/false',
+  },
+  EY_INVALID_TRANSFORM: {
+    family: 'validation',
+    http: 400,
+    resultCode: ResultCode.INVALID_PARAMETER,
+    retriable: false,
+    raisedBy: '`@eventyard/evhub` transforms (admin, CLI, db)',
+    meaning: 'a processor `transform` that does not compile as JSONata (the message gives the syntax error, its position and JSONata\'s code, e.g. S0203), is empty or too long, or uses a regular expression RE2 cannot run',
+  },
+  EY_TRANSFORM_INPUT_NOT_JSON: {
+    family: 'delivery',
+    http: 422,
+    resultCode: ResultCode.SYSTEM_ERROR,
+    retriable: false,
+    raisedBy: 'dispatcher, admin (`POST /v1/transforms/test`)',
+    meaning: 'a processor with a `transform` got an event whose payload is not UTF-8 JSON; the delivery is dead-lettered at once (no retries: it would fail the same way)',
+  },
+  EY_TRANSFORM_FAILED: {
+    family: 'delivery',
+    http: 422,
+    resultCode: ResultCode.SYSTEM_ERROR,
+    retriable: false,
+    raisedBy: 'dispatcher, admin (`POST /v1/transforms/test`)',
+    meaning: "a processor's `transform` failed on an event (a JSONata evaluation error, with its code and position, or the depth or sequence limit); the delivery is dead-lettered at once",
+  },
+  EY_TRANSFORM_TIMEOUT: {
+    family: 'delivery',
+    http: 422,
+    resultCode: ResultCode.SYSTEM_ERROR,
+    retriable: false,
+    raisedBy: 'dispatcher, admin (`POST /v1/transforms/test`)',
+    meaning: "a processor's `transform` ran past its time budget on an event (an infinite loop or a runaway expression); the delivery is dead-lettered at once",
+  },
+  EY_TRANSFORM_OUTPUT_INVALID: {
+    family: 'delivery',
+    http: 422,
+    resultCode: ResultCode.SYSTEM_ERROR,
+    retriable: false,
+    raisedBy: 'dispatcher, admin (`POST /v1/transforms/test`)',
+    meaning: "a processor's `transform` produced no value, a result over the output size limit, or (with `transform_headers`) not a `{body, headers}` object or a header it may not set; the delivery is dead-lettered at once",
   },
 } as const);
 

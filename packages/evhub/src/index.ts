@@ -1,8 +1,9 @@
 /**
  * The EvHub domain every Eventyard service and tool shares, so that no service imports another: Report
  * validation and the Kafka record a Report becomes, the processor filter engine, EvHub's Go-struct JSON
- * (both directions) and the processor/producer config objects. Pure code over @eventyard/core and
- * @eventyard/proto: no I/O, no Kafka, no Postgres.
+ * (both directions), the processor/producer config objects and the status-change records of
+ * `eventyard.status`. Pure code over @eventyard/core and @eventyard/proto: no I/O of its own (the
+ * StatusPublisher sends through the producer its caller hands it), no Postgres.
  *
  * @example
  * // Producer: check a Report, then build the record that carries it.
@@ -44,9 +45,33 @@ export {
   type ProcessorTls,
   type ProtocolType,
   type RetryStrategy,
+  WEBHOOK_FORMATS,
+  type WebhookFormat,
 } from './config/processor-config.ts';
 export { CIRCUIT_BREAKER_DEFAULTS, circuitBreakerOf, normalizeCircuitBreaker, type CircuitBreakerConfig, type CircuitBreakerInput } from './config/circuit-breaker.ts';
+export * from './transform/index.ts';
 export { assertWebhookSecret, generateWebhookSecret, SECRET_REDACTED, secretFingerprint, WEBHOOK_SECRET_PREFIX } from './config/webhook-secret.ts';
 export { checkProducerTypes, normalizeProducer, PRODUCER_FIELDS, producerConfInfoSchema, type ProducerConfig, type ProducerInput } from './config/producer-config.ts';
 export { checkFieldTypes, configJsonSchema, normalizeFields, RECORD_FIELDS, type ConfigField, type ConfigFields, type JsonSchemaOptions } from './config/config-field.ts';
 export { bool, expectedVersion, invalid as invalidConfigField, MAX_INT32, nonNegativeInt, nullableString, optionalString, plainObject, requiredString } from './config/field-checks.ts';
+export { normalizeSource, SASL_MECHANISMS, sourceSchema, type SourceCluster, type SourceConfig, type SourceInput, type SourceMapping, type SourceSasl, type SourceSaslMechanism } from './config/source-config.ts';
+
+export {
+  DELIVERY_CHANGE_STATUSES,
+  deliveryStatusChange,
+  deliveryStatusChangeSchema,
+  FINAL_CHANGE_STATUSES,
+  MAX_STATUS_ERROR_CHARS,
+  parseStatusChange,
+  processorStateChange,
+  processorStateChangeSchema,
+  STATUS_CHANGE_VERSION,
+  statusChangeJsonSchema,
+  statusChangeRecord,
+  statusChangeSchema,
+  type DeliveryChangeStatus,
+  type DeliveryStatusChange,
+  type ProcessorStateChange,
+  type StatusChange,
+} from './status/status-change.ts';
+export { StatusPublisher, type StatusPublisherOptions } from './status/status-publisher.ts';

@@ -37,7 +37,7 @@ export interface DispatchServerOptions {
   handler: DispatchHandler;
   /** @default grpc.ServerCredentials.createInsecure() */
   credentials?: grpc.ServerCredentials;
-  /** Extra grpc-js server options. */
+  /** Extra grpc-js server options. `grpc.enable_channelz` is 0 unless set here. */
   serverOptions?: grpc.ServerOptions;
   /**
    * The processor's `webhook_secret` (or secrets during a rotation): when set, calls must carry a valid
@@ -61,7 +61,8 @@ const GRPC_UNAUTHENTICATED = 16;
 /** Starts a gRPC server answering `Dispatch` with `handler`. */
 export async function startDispatchServer(options: DispatchServerOptions): Promise<DispatchServer> {
   const { evhubProcessor } = loadEvhub();
-  const server = new grpc.Server(options.serverOptions);
+  // Channelz (per-call counters and traces for a debugging service nobody here serves) is off unless asked for.
+  const server = new grpc.Server({ 'grpc.enable_channelz': 0, ...options.serverOptions });
   // The signature covers the bytes as received, so the deserializer keeps them beside the message.
   const received = new WeakMap<object, Buffer>();
   const method = evhubProcessor.service.Dispatch;

@@ -6,9 +6,11 @@
  * const client = createReportClient({ address: '127.0.0.1:9000' });
  * const { event_id } = await client.report({ event: { app_id: 'shop', topic_id: 'order', data: Buffer.from('{}') } });
  * const server = await startDispatchServer({ port: 9001, handler: async (req) => ({ ret: { code: 0, msg: '' } }) });
+ * const outcome = await waitForOutcome(event_id, { adminUrl: 'http://127.0.0.1:8081', apiKey: adminToken, timeout: 30_000 });
  */
 export * from './report-client.ts';
 export * from './dispatch-server.ts';
+export * from './wait-for-outcome.ts';
 // The contract itself, for what the helpers above do not cover (a server of your own for Report or the
 // transaction Callback, a raw Dispatch client): bundled into the package, not a separate dependency.
 export { loadEvhub, ResultCode, WirePath } from '#proto';

@@ -5,12 +5,18 @@ import { compileFilter } from '@eventyard/evhub';
 import { createLifecycle, createMetricsRegistry, egressGuardOf, ServerTls, type App, type ComponentState, type Lifecycle, type Logger } from '@eventyard/core';
 import { ApiKeyCache, checkSecretsAtStart, createKnex, type Knex } from '@eventyard/db';
 import type { FastifyInstance } from 'fastify';
+import { Gauge } from 'prom-client';
 import type { AdminConfig } from './config.ts';
 import { createAdminAuthorizer } from './http/admin-auth.ts';
 import { buildAdminServer, closeWithGrace, listen } from './http/admin-server.ts';
 import { createKafkaLink, type KafkaLink } from './kafka/kafka-link.ts';
 import { createAdminMetrics } from './metrics.ts';
 import { createReplayRunner, type ReplayRunner } from './replay/replay-runner.ts';
+import type { SseStream } from './watch/sse-stream.ts';
+import { StatusFeed } from './watch/status-feed.ts';
+
+/** Its config parser beside createApp, for whoever builds the service in-process (tests). */
+export { loadConfig } from './config.ts';
 
 /**
  * How long a key lookup is reused. Revoking through this admin clears it at once; another replica's
@@ -51,12 +57,23 @@ export function createApp(config: Readonly<AdminConfig>, deps: AdminDeps): Admin
   const registry = createMetricsRegistry('admin');
   const metrics = createAdminMetrics(registry);
   const knex: Knex = createKnex(config.databaseUrl, { applicationName: 'eventyard-admin', logger: log, secrets: config.secrets.keyring });
-  const kafka: KafkaLink = createKafkaLink({ kafka: config.kafka, logger: log });
+  const kafka: KafkaLink = createKafkaLink({ kafka: config.kafka, logger: log, registry, topics: config.topics });
   const replays: ReplayRunner | undefined = deps.replayRunner === false ? undefined : createReplayRunner({ knex, kafka, logger: log });
   for (const warning of config.egress.warnings) log.warn(warning);
   const keys = new ApiKeyCache({ knex, logger: log, ttlMs: KEY_CACHE_TTL_MS });
   // Read now: unusable files stop the service before it listens (EY_TLS_FILES_INVALID).
   const tls = config.tls === undefined ? undefined : new ServerTls(config.tls, log);
+  // One consumer of eventyard.status for every watch stream of this instance, started by the first.
+  const feed = new StatusFeed({ kafka: config.kafka, topics: config.topics, logger: log, bufferRecords: config.watch.bufferRecords });
+  const streams = new Set<SseStream>();
+  new Gauge({
+    name: 'eventyard_admin_watch_streams',
+    help: 'Watch streams (Server-Sent Events) open on this admin instance',
+    registers: [registry],
+    collect() {
+      this.set(streams.size);
+    },
+  });
   const server: FastifyInstance = buildAdminServer({
     knex,
     egress: egressGuardOf(config.egress),
@@ -69,6 +86,7 @@ export function createApp(config: Readonly<AdminConfig>, deps: AdminDeps): Admin
     ...(replays === undefined ? {} : { wakeReplays: () => replays.wake() }),
     metrics,
     tls,
+    watch: { feed, streams, options: { keepAliveMs: config.watch.keepAliveMs, maxBufferedBytes: config.watch.clientBufferBytes } },
     logger: log,
   });
 
@@ -111,6 +129,13 @@ export function createApp(config: Readonly<AdminConfig>, deps: AdminDeps): Admin
       // First: the runner stores its batch's progress and frees its lease while Kafka and Postgres are still open.
       ['stop replay jobs', () => replays?.close()],
       [
+        // Open-ended responses: the HTTP server's grace period would otherwise wait for each of them.
+        'end watch streams',
+        () => {
+          for (const stream of [...streams]) stream.end();
+        },
+      ],
+      [
         'stop HTTP intake',
         async () => {
           await closeWithGrace(server, config.shutdownGraceMs);
@@ -121,7 +146,7 @@ export function createApp(config: Readonly<AdminConfig>, deps: AdminDeps): Admin
         'close kafka clients',
         () => {
           clearInterval(databaseTimer);
-          return kafka.close();
+          return Promise.all([kafka.close(), feed.close()]);
         },
       ],
     ],

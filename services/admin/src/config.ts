@@ -42,6 +42,12 @@ const adminEnv = {
   EY_ADMIN_AUTH: field.oneOf(['token', 'none'] as const).default('token'),
   /** Largest request body accepted, in bytes. */
   EY_ADMIN_BODY_LIMIT_BYTES: field.int(1024, 64 * 1024 * 1024).default(1024 * 1024),
+  /** Status changes each admin instance keeps in memory, so watch streams resuming with Last-Event-ID are served from there (older positions are read back from Kafka). */
+  EY_WATCH_BUFFER_RECORDS: field.int(1, 10_000_000).default(50_000),
+  /** Bytes that may wait for one watch client before it is dropped as too slow (with a final `dropped` event). */
+  EY_WATCH_CLIENT_BUFFER_BYTES: field.int(4096, 256 * 1024 * 1024).default(1024 * 1024),
+  /** How often a watch stream sends a keep-alive comment (with its position as id). */
+  EY_WATCH_KEEPALIVE_MS: field.int(1000, 600_000).default(15_000),
   /** How long shutdown lets in-flight requests finish before cutting them. */
   EY_SHUTDOWN_GRACE_MS: field.int(0, 600_000).default(10_000),
 };
@@ -79,6 +85,7 @@ export function loadConfig(source: Record<string, string | undefined>) {
     bodyLimitBytes: env.EY_ADMIN_BODY_LIMIT_BYTES,
     shutdownGraceMs: env.EY_SHUTDOWN_GRACE_MS,
     secretRotationOverlapS: env.EY_SECRET_ROTATION_OVERLAP_S,
+    watch: { bufferRecords: env.EY_WATCH_BUFFER_RECORDS, clientBufferBytes: env.EY_WATCH_CLIENT_BUFFER_BYTES, keepAliveMs: env.EY_WATCH_KEEPALIVE_MS },
   });
   return Object.freeze({ ...config, secrets: Object.freeze({ keyring: secrets.keyring, warnings: Object.freeze([...secrets.warnings]) }) });
 }

@@ -85,6 +85,14 @@ export const AdminErrors = defineErrorCodes({
     raisedBy: 'admin',
     meaning: 'no API key with that id (HTTP 404)',
   },
+  EY_SOURCE_NOT_FOUND: {
+    family: 'not_found',
+    http: 404,
+    resultCode: ResultCode.INVALID_PARAMETER,
+    retriable: false,
+    raisedBy: 'admin',
+    meaning: 'no source with that `source_id` (HTTP 404)',
+  },
   EY_REPLAY_NOT_FOUND: {
     family: 'not_found',
     http: 404,
@@ -108,6 +116,32 @@ export const AdminErrors = defineErrorCodes({
     retriable: true,
     raisedBy: 'admin',
     meaning: 'Kafka could not be reached or did not acknowledge a replay/redrive write in time (HTTP 503; retriable, nothing was half-applied)',
+  },
+  EY_WATCH_INVALID_LAST_EVENT_ID: {
+    family: 'validation',
+    http: 400,
+    resultCode: ResultCode.INVALID_PARAMETER,
+    retriable: false,
+    raisedBy: 'admin (watch streams)',
+    meaning: 'the `Last-Event-ID` header of a watch request is not a position this API sent (`partition:offset` pairs joined by commas, HTTP 400)',
+  },
+  EY_WATCH_CLIENT_TOO_SLOW: {
+    family: 'timeout',
+    http: 503,
+    resultCode: ResultCode.SYSTEM_ERROR,
+    retriable: true,
+    raisedBy: 'admin (watch streams)',
+    meaning:
+      'a watch stream whose client did not read fast enough (more than `EY_WATCH_CLIENT_BUFFER_BYTES` waiting) ends with a final `dropped` event carrying this code; reconnecting with the last `id` resumes where it stopped',
+  },
+  EY_WATCH_RESUME_GAP: {
+    family: 'not_found',
+    http: 410,
+    resultCode: ResultCode.SYSTEM_ERROR,
+    retriable: false,
+    raisedBy: 'admin (watch streams)',
+    meaning:
+      'a watch stream resumed with `Last-Event-ID` from a position whose status records Kafka no longer has (past the retention of `eventyard.status`): a `reset` event with this code says changes may be missing; re-read the current state (GET /v1/events) and go on',
   },
   EY_INTERNAL: {
     family: 'internal',

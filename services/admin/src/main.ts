@@ -1,6 +1,7 @@
 // Entry point: `node services/admin/src/main.ts`, configured by environment variables only (README).
 import { runService } from '@eventyard/core';
-import { createApp } from './app.ts';
 import { loadConfig } from './config.ts';
 
-await runService({ name: 'admin', loadConfig, logLevel: (config) => config.logLevel, createApp });
+// app.ts is imported once runService started telemetry, so the pg and http instrumentations see the
+// modules it loads (they patch a module as it is loaded).
+await runService({ name: 'admin', loadConfig, logLevel: (config) => config.logLevel, createApp: async (config, deps) => (await import('./app.ts')).createApp(config, deps) });

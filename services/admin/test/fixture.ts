@@ -22,7 +22,7 @@ export interface AdminFixture {
   db: TestDatabase;
   baseUrl: string;
   /** Calls with `authorization: Bearer <admin token>`; a headers.authorization given replaces it ('' = none). */
-  call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Reply>;
+  call: (method: string, path: string, body?: unknown, headers?: Record<string, string>) => Promise<Reply>;
 }
 
 export async function startAdmin(t: TestContext, env: Record<string, string> = {}): Promise<AdminFixture> {

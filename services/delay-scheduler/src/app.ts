@@ -4,6 +4,7 @@
 // start() and close() are idempotent; close() runs the shutdown order of STYLE.md.
 import { createKafka, createLifecycle, createMetricsRegistry, egressGuardOf, ensureTopics, Topics, type App, type ComponentState, type Logger } from '@eventyard/core';
 import { countTimers, createKnex, type Knex } from '@eventyard/db';
+import { StatusPublisher } from '@eventyard/evhub';
 import type { SchedulerConfig } from './config.ts';
 import { TimerFirer } from './firing/timer-firer.ts';
 import { TimerProducer } from './firing/timer-producer.ts';
@@ -38,8 +39,9 @@ export function createApp(config: Readonly<SchedulerConfig>, deps: SchedulerDeps
   });
   // Records that cannot be kept or fired go to eventyard.dead through the timer producer (created next;
   // the function is called only once both run).
-  const rejects: RejectedRecords = new RejectedRecords({ knex, producer: (): TimerProducer['sender'] => producer.sender, timeoutMs: config.produceTimeoutMs });
-  const producer = new TimerProducer({ kafka, timeoutMs: config.produceTimeoutMs, maxBatchBytes: config.kafka.maxBatchBytes, rejects, logger: log });
+  const status = new StatusPublisher({ logger: log, registry, timeoutMs: config.produceTimeoutMs });
+  const rejects: RejectedRecords = new RejectedRecords({ knex, producer: (): TimerProducer['sender'] => producer.sender, timeoutMs: config.produceTimeoutMs, status });
+  const producer = new TimerProducer({ kafka, timeoutMs: config.produceTimeoutMs, maxBatchBytes: config.kafka.maxBatchBytes, ...(config.kafka.lingerMs === undefined ? {} : { lingerMs: config.kafka.lingerMs }), rejects, logger: log });
   const firer = new TimerFirer({
     knex,
     owner: config.instanceId,
@@ -88,7 +90,7 @@ export function createApp(config: Readonly<SchedulerConfig>, deps: SchedulerDeps
       readiness: { kafka_producer: () => producer.connected, schedule_consumer: () => consumer.connected, database: () => firer.databaseOk },
     },
     start: async (health) => {
-      await ensureTopics(kafka, [Topics.schedule, Topics.dead], { ...config.topics, logger: log });
+      await ensureTopics(kafka, [Topics.schedule, Topics.dead, status.topic], { ...config.topics, logger: log });
       // The producer first: the firer fires overdue timers as soon as it starts.
       await producer.start();
       firer.start();

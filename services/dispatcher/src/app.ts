@@ -4,7 +4,8 @@
 // server. start() and close() are idempotent; close() runs the shutdown order of STYLE.md: stop intake
 // and drain → commit → producer → pools.
 import { createKafka, createLifecycle, createMetricsRegistry, egressGuardOf, ensureTopics, Topics, type App, type ComponentState, type Lifecycle, type Logger } from '@eventyard/core';
-import { checkSecretsAtStart, createKnex, type Knex } from '@eventyard/db';
+import { attemptStatusChanges, checkSecretsAtStart, createKnex, type Knex } from '@eventyard/db';
+import { processorStateChange, StatusPublisher } from '@eventyard/evhub';
 import type { Registry } from 'prom-client';
 import { BreakerBoard, type ProcessorStateChange } from './breaker/index.ts';
 import type { DispatcherConfig } from './config.ts';
@@ -58,7 +59,9 @@ export function createApp(config: Readonly<DispatcherConfig>, deps: DispatcherDe
     maxResponseBytes: config.http.maxResponseBytes,
     connectionsPerOrigin: config.http.connectionsPerOrigin,
   });
-  const attemptWriter = new AttemptWriter({ knex, logger: log });
+  // Each attempt's status change goes to eventyard.status once its history row is committed.
+  const status = new StatusPublisher({ logger: log, registry });
+  const attemptWriter = new AttemptWriter({ knex, logger: log, onWritten: (attempts) => status.publish(handOff.producer, attemptStatusChanges(attempts)) });
   const runner = new DeliveryRunner({
     knex,
     handOff,
@@ -66,8 +69,15 @@ export function createApp(config: Readonly<DispatcherConfig>, deps: DispatcherDe
     metrics,
     logger: log,
     recordAttempt: (attempt) => attemptWriter.record(attempt),
+    publishStatus: (changes) => status.publish(handOff.producer, changes),
   });
-  const breakers = new BreakerBoard({ knex, instanceId: config.instanceId, registry, logger: log, onProcessorStateChange: deps.onProcessorStateChange });
+  // Breaker transitions and automatic pauses go to eventyard.status too (the watch streams show them);
+  // the publisher logs and counts a failed send and never throws.
+  const onProcessorStateChange = (change: ProcessorStateChange): void => {
+    deps.onProcessorStateChange?.(change);
+    void status.publish(handOff.producer, [processorStateChange({ dispatcher_id: change.dispatcher_id, state: change.state, at: new Date(change.at), ...(change.reason === undefined ? {} : { reason: change.reason }) })]);
+  };
+  const breakers = new BreakerBoard({ knex, instanceId: config.instanceId, registry, logger: log, onProcessorStateChange });
   const consumers = new ConsumerSupervisor({
     kafka,
     runner,
@@ -99,7 +109,7 @@ export function createApp(config: Readonly<DispatcherConfig>, deps: DispatcherDe
       readiness: { kafka: () => handOff.connected, processors: () => processors.loaded, running: () => lifecycle.state === 'running' },
     },
     start: async (health) => {
-      await ensureTopics(kafka, [Topics.schedule, Topics.dead], { ...config.topics, logger: log });
+      await ensureTopics(kafka, [Topics.schedule, Topics.dead, status.topic], { ...config.topics, logger: log });
       await handOff.start();
       // A key that cannot open the stored secrets stops the service here, not at every delivery.
       await checkSecretsAtStart(knex, log, config.secrets.warnings);

@@ -21,6 +21,8 @@ const dispatcherEnv = {
   EY_DISPATCH_COMMIT_INTERVAL_MS: field.int(10, 60_000).default(250),
   /** Long-poll wait of a fetch; also the idle sleep of a consumer whose partitions are all paused. */
   EY_DISPATCH_FETCH_MAX_WAIT_MS: field.int(10, 30_000).default(250),
+  /** Bytes of delivery records a fetch waits for (up to EY_DISPATCH_FETCH_MAX_WAIT_MS) before the broker answers; 1 = at once. */
+  EY_DISPATCH_FETCH_MIN_BYTES: field.int(1, 64 * 1024 * 1024).default(1),
   /**
    * Consumer group session timeout (a dead dispatcher's partitions move after this); the heartbeat is a
    * tenth of it, which bounds how long a join or a clean leave pauses the group. 10 s: README "Scaling".
@@ -60,6 +62,7 @@ export function loadConfig(source: Record<string, string | undefined>) {
       maxInFlightPerPartition: env.EY_DISPATCH_MAX_IN_FLIGHT_PER_PARTITION,
       commitIntervalMs: env.EY_DISPATCH_COMMIT_INTERVAL_MS,
       fetchMaxWaitMs: env.EY_DISPATCH_FETCH_MAX_WAIT_MS,
+      fetchMinBytes: env.EY_DISPATCH_FETCH_MIN_BYTES,
       sessionTimeoutMs: env.EY_DISPATCH_SESSION_TIMEOUT_MS,
     },
     configReloadMs: env.EY_CONFIG_RELOAD_MS,

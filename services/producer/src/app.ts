@@ -16,6 +16,7 @@ import { PRODUCER_LEASE_OWNER_PREFIX, ReportRate } from './quota/report-rate.ts'
 import { RecordPublisher } from './publish/record-publisher.ts';
 import { CLAIM_GRACE_MS } from './report/idempotency.ts';
 import { ReportService, type ReportFaults } from './report/report-service.ts';
+import { SourceRunner } from './sources/source-runner.ts';
 import { OutboxRelay } from './transactions/outbox-relay.ts';
 import { TransactionService } from './transactions/transaction-service.ts';
 
@@ -30,6 +31,8 @@ export interface ProducerApp extends App {
   /** Bound ports (after start()). */
   readonly ports: { grpc: number; http: number; health: number };
   readonly reports: ReportService;
+  /** The sources this instance reads; undefined with EY_SOURCES_ENABLED=false. */
+  readonly sources: SourceRunner | undefined;
 }
 
 export interface ProducerDeps {
@@ -53,7 +56,7 @@ export function createApp(config: Readonly<ProducerConfig>, deps: ProducerDeps):
       retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 1000 },
     },
   });
-  const publisher = new RecordPublisher({ kafka, timeoutMs: config.publishTimeoutMs, batch: config.batch, maxBatchBytes: config.kafka.maxBatchBytes, logger: log });
+  const publisher = new RecordPublisher({ kafka, timeoutMs: config.publishTimeoutMs, batch: config.batch, maxBatchBytes: config.kafka.maxBatchBytes, ...(config.kafka.lingerMs === undefined ? {} : { lingerMs: config.kafka.lingerMs }), logger: log });
   const limits = { maxEventBytes: config.maxEventBytes, idempotencyDefaultWindowMs: config.idempotencyDefaultWindowMs, maxRecordBytes: config.kafka.maxBatchBytes };
   // Every mode keeps the watch: broadcasts need keys even with EY_REQUIRE_API_KEY=false, and a change
   // to api_keys drops cached lookups (a revoked key stops at once).
@@ -71,6 +74,22 @@ export function createApp(config: Readonly<ProducerConfig>, deps: ProducerDeps):
   const reports = new ReportService({ knex, publisher, limits, auth, quotas, idempotency, metrics, logger: log, ...(deps.faults === undefined ? {} : { faults: deps.faults }) });
   const relay = new OutboxRelay({ knex, publisher, logger: log });
   const transactions = new TransactionService({ knex, reports, relay, limits, quotas, logger: log });
+  // Kafka topics declared as sources (/v1/sources): their records take the Report path above.
+  const sources = config.sources.enabled
+    ? new SourceRunner({
+        knex,
+        databaseUrl: config.databaseUrl,
+        reloadMs: config.sources.reloadMs,
+        kafka: config.kafka,
+        reports,
+        publisher,
+        maxRecordBytes: config.kafka.maxBatchBytes,
+        maxEventBytes: config.maxEventBytes,
+        env: config.sources.env,
+        metrics,
+        logger: log,
+      })
+    : undefined;
 
   let lease: RunningNodeIdLease | undefined;
   let leaseHeld = false;
@@ -89,7 +108,8 @@ export function createApp(config: Readonly<ProducerConfig>, deps: ProducerDeps):
       readiness: { kafka: () => publisher.connected, node_id_lease: () => leaseHeld, accepting: () => reports.accepting },
     },
     start: async (health) => {
-      await ensureTopics(kafka, [Topics.ingest, Topics.schedule], { ...config.topics, logger: log });
+      // Sources dead-letter the records their mapping cannot take.
+      await ensureTopics(kafka, sources === undefined ? [Topics.ingest, Topics.schedule] : [Topics.ingest, Topics.schedule, Topics.dead], { ...config.topics, logger: log });
       await publisher.start();
       await keyWatch.start();
       await settings.start();
@@ -133,6 +153,8 @@ export function createApp(config: Readonly<ProducerConfig>, deps: ProducerDeps):
         logger: log,
       });
       grpcServer.setServing(true);
+      // Last: a source's records need Reports accepted, as a client's do.
+      await sources?.start();
       log.info({ grpcPort: grpcServer.port, httpPort: httpServer.port, healthPort: health.port, nodeId: lease.nodeId }, 'producer ready');
     },
     stop: [
@@ -145,6 +167,8 @@ export function createApp(config: Readonly<ProducerConfig>, deps: ProducerDeps):
           tls?.close();
         },
       ],
+      // Its consumers finish (or abandon) their batches and commit while the publisher is still up.
+      ['stop sources', () => sources?.close()],
       [
         'stop outbox relay',
         () => {
@@ -181,6 +205,7 @@ export function createApp(config: Readonly<ProducerConfig>, deps: ProducerDeps):
       return { grpc: grpcServer?.port ?? 0, http: httpServer?.port ?? 0, health: lifecycle.healthPort };
     },
     reports,
+    sources,
     start: () => lifecycle.start(),
     close: () => lifecycle.close(),
   };

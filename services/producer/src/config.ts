@@ -73,6 +73,14 @@ const producerEnv = {
    * fastest (bench/publish/run.ts): kafkajs's idempotent producer sends one request per broker at a time.
    */
   EY_PUBLISH_MAX_IN_FLIGHT: field.int(1, 64).default(1),
+  /**
+   * Read the Kafka topics declared as sources (`/v1/sources`) and turn their records into events. Every
+   * producer instance joins each source's consumer group, so the partitions spread over them; `false`
+   * leaves sources to other instances (or stops them all).
+   */
+  EY_SOURCES_ENABLED: field.bool().default(true),
+  /** How often the sources are re-read besides NOTIFY (a safety net for lost notifications). */
+  EY_SOURCES_RELOAD_MS: field.int(100, 3_600_000).default(10_000),
   /** How long shutdown lets in-flight gRPC/HTTP calls finish before cutting them. */
   EY_SHUTDOWN_GRACE_MS: field.int(0, 600_000).default(10_000),
 };
@@ -121,6 +129,12 @@ export function loadConfig(source: Record<string, string | undefined>) {
     idempotencyDefaultWindowMs: env.EY_IDEMPOTENCY_DEFAULT_WINDOW_MS,
     nodeIdLeaseTtlMs: env.EY_NODE_ID_LEASE_TTL_MS,
     batch: { maxRecords: env.EY_PUBLISH_BATCH_MAX_RECORDS, maxBytes: env.EY_PUBLISH_BATCH_MAX_BYTES, maxInFlight: env.EY_PUBLISH_MAX_IN_FLIGHT },
+    sources: {
+      enabled: env.EY_SOURCES_ENABLED,
+      reloadMs: env.EY_SOURCES_RELOAD_MS,
+      /** Reads the environment variables a source's `cluster.sasl.*_env` names (never stored, never logged). */
+      env: (name: string): string | undefined => source[name],
+    },
     shutdownGraceMs: env.EY_SHUTDOWN_GRACE_MS,
   });
 }

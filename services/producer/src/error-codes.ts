@@ -12,6 +12,22 @@ export const ProducerErrors = defineErrorCodes({
     raisedBy: 'producer HTTP mirror',
     meaning: 'the body is not JSON (HTTP 400)',
   },
+  EY_CLOUDEVENT_INVALID: {
+    family: 'validation',
+    http: 400,
+    resultCode: ResultCode.INVALID_PARAMETER,
+    retriable: false,
+    raisedBy: 'producer HTTP `POST /v1/cloudevents`',
+    meaning: 'a malformed CloudEvent: a required attribute (specversion, id, source, type) missing, a specversion other than 1.0, a bad `time`, `data` and `data_base64` both set, a structured body that is not a JSON object; the message names the attribute (HTTP 400)',
+  },
+  EY_CLOUDEVENT_MEDIA_TYPE: {
+    family: 'validation',
+    http: 415,
+    resultCode: ResultCode.INVALID_PARAMETER,
+    retriable: false,
+    raisedBy: 'producer HTTP `POST /v1/cloudevents`',
+    meaning: 'not a CloudEvent in binary mode (no `ce-specversion` header) or structured mode (`application/cloudevents+json`), or batched mode, which is not supported (HTTP 415)',
+  },
   EY_PUBLISH_FAILED: {
     family: 'internal',
     http: 500,
@@ -92,6 +108,15 @@ export const ProducerErrors = defineErrorCodes({
     retriable: true,
     raisedBy: 'producer',
     meaning: "an unexpected error (EvHub 20005); details are in the producer's log under the event id",
+  },
+  EY_SOURCE_RECORD_UNMAPPABLE: {
+    family: 'validation',
+    http: 400,
+    resultCode: ResultCode.INVALID_PARAMETER,
+    retriable: false,
+    raisedBy: 'producer (sources)',
+    meaning:
+      "a record of a source topic that its `mapping` cannot take: a value that is not JSON (or a tombstone) when `mapping.data` is `json`, a missing `mapping.ordering_key` or `mapping.idempotency_key` header. Never an answer to a caller: the record goes to `eventyard.dead` with this code in `ey-error-code` and the reason, and gets a `rejected` history row under the source's app_id/topic_id. A record Report itself refuses (too large, text Postgres cannot store) is dead-lettered the same way with Report's own code",
   },
 } as const);
 

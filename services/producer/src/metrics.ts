@@ -1,5 +1,5 @@
 // The producer's Prometheus metrics, on the service's own registry (createMetricsRegistry).
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 export interface ProducerMetrics {
   /** Reports answered, by edge (grpc/http) and EvHub result code (0 = accepted). */
@@ -8,6 +8,10 @@ export interface ProducerMetrics {
   publishSeconds: Histogram<'topic' | 'outcome'>;
   /** Reports answered from a done idempotency key (its event written) without publishing. */
   idempotentDuplicates: Counter;
+  /** Records of source topics by outcome: ingested, duplicate (idempotency key done), rejected (dead-lettered), retried. */
+  sourceRecords: Counter<'source_id' | 'outcome'>;
+  /** Sources whose consumer runs in this instance. */
+  sourcesRunning: Gauge;
 }
 
 export function createProducerMetrics(registry: Registry): ProducerMetrics {
@@ -28,6 +32,17 @@ export function createProducerMetrics(registry: Registry): ProducerMetrics {
     idempotentDuplicates: new Counter({
       name: 'eventyard_producer_idempotent_duplicates_total',
       help: 'Reports whose idempotency key was already done: answered with the written event_id of its first Report, nothing published',
+      registers: [registry],
+    }),
+    sourceRecords: new Counter({
+      name: 'eventyard_producer_source_records_total',
+      help: 'Records of source topics by outcome: ingested, duplicate (its idempotency key was done), rejected (dead-lettered with a history row), retried (a retriable failure, tried again)',
+      labelNames: ['source_id', 'outcome'] as const,
+      registers: [registry],
+    }),
+    sourcesRunning: new Gauge({
+      name: 'eventyard_producer_sources_running',
+      help: 'Sources whose consumer runs in this producer instance',
       registers: [registry],
     }),
   };

@@ -57,6 +57,28 @@ test('producer: Report paths, bad input and idempotency', async (t) => {
     assert.ok(Number(envelope.reported_at?.seconds) > 0);
   });
 
+  await t.test('without an exporter the trace is still carried: a traceparent is continued, otherwise (or when invalid) one is started', async () => {
+    const incoming = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    const recordOf = async (eventId: string | undefined) => {
+      const records = await p.readTopic(Topics.ingest, (rs) => rs.some((r) => r.headers['ey-event-id'] === eventId));
+      const record = records.find((r) => r.headers['ey-event-id'] === eventId);
+      assert.ok(record);
+      return { header: record.headers.traceparent, envelope: decodeMessage('eventyard.v1.IngestEnvelope', record.value).trace_parent };
+    };
+    const overHttp = await fetch(report, { method: 'POST', headers: { 'content-type': 'application/json', traceparent: incoming }, body: JSON.stringify({ event: { app_id: 'shop', topic_id: 'order' } }) });
+    const continued = await recordOf(((await overHttp.json()) as { event_id?: string }).event_id);
+    assert.deepEqual(continued, { header: incoming, envelope: incoming }, 'the caller\'s span is the parent downstream');
+
+    const started = await recordOf((await p.client.report({ event: { app_id: 'shop', topic_id: 'order' } })).event_id);
+    assert.match(started.header ?? '', /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    assert.equal(started.envelope, started.header);
+
+    const metadata = new grpc.Metadata();
+    metadata.set('traceparent', 'not-a-traceparent');
+    const replaced = await recordOf((await p.client.report({ event: { app_id: 'shop', topic_id: 'order' } }, { metadata })).event_id);
+    assert.match(replaced.header ?? '', /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/, 'an invalid traceparent is not passed on');
+  });
+
   await t.test('HTTP Report in Go-struct JSON and in proto3 JSON', async () => {
     const go = await postJson(report, {
       event: { app_id: 'shop', topic_id: 'http-go', data: Buffer.from('go').toString('base64') },

@@ -26,9 +26,13 @@ test('transactions over gRPC and HTTP', async (t) => {
     const committed = await p.client.commit({ event_id: eventId, trigger: { trigger_type: 1 } });
     assert.deepEqual(committed, { ret: { code: 0, msg: '' }, tx: { event_id: eventId, status: 2 } });
     const records = await p.readTopic(Topics.ingest, (rs) => rs.some((r) => r.headers['ey-event-id'] === eventId));
-    const envelope = decodeMessage('eventyard.v1.IngestEnvelope', records.find((r) => r.headers['ey-event-id'] === eventId)?.value ?? Buffer.alloc(0));
+    const record = records.find((r) => r.headers['ey-event-id'] === eventId);
+    const envelope = decodeMessage('eventyard.v1.IngestEnvelope', record?.value ?? Buffer.alloc(0));
     assert.equal(envelope.event_id, eventId);
     assert.equal(envelope.event?.data.toString(), 'half');
+    // The event's trace starts at Commit (none was sent): carried in the header and the envelope.
+    assert.match(record?.headers.traceparent ?? '', /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    assert.equal(envelope.trace_parent, record?.headers.traceparent);
     assert.equal(envelope.trigger?.trigger_type, 1);
     const outbox = await p.db.knex('outbox').where({ event_id: eventId });
     assert.equal(outbox.length, 1);

@@ -4,6 +4,7 @@
 // round in hand → commit → flush and disconnect the producer → stop config updates → close the pool).
 import { createKafka, createLifecycle, createMetricsRegistry, type App, type ComponentState, type Logger } from '@eventyard/core';
 import { createKnex, type Knex } from '@eventyard/db';
+import { StatusPublisher } from '@eventyard/evhub';
 import type { Registry } from 'prom-client';
 import { ConfigCache } from './config-cache/config-cache.ts';
 import type { RouterConfig } from './config.ts';
@@ -57,12 +58,15 @@ export function createApp(config: Readonly<RouterConfig>, deps: RouterDeps): Rou
     maxChunkRecords: config.maxChunkRecords,
     produceTimeoutMs: config.produceTimeoutMs,
     maxBatchBytes: config.kafka.maxBatchBytes,
+    ...(config.kafka.lingerMs === undefined ? {} : { lingerMs: config.kafka.lingerMs }),
     commitIntervalMs: config.commitIntervalMs,
+    fetch: config.fetch,
     configCache,
     topics,
     history,
     metrics,
     fanout: new BroadcastFanout({ batchSize: config.broadcast.batchSize, ratePerS: config.broadcast.ratePerS, metrics }),
+    status: new StatusPublisher({ logger: log, registry, timeoutMs: config.produceTimeoutMs }),
     logger: log,
   });
 

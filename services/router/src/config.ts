@@ -27,6 +27,14 @@ const routerEnv = {
   EY_BROADCAST_RATE_PER_S: field.int(0, 10_000_000).default(5000),
   /** How often routed offsets are committed (also at shutdown); after a crash at most this much is routed again. */
   EY_ROUTER_COMMIT_INTERVAL_MS: field.int(10, 60_000).default(200),
+  /**
+   * Bytes of ingest records a fetch waits for before the broker answers (Kafka's fetch.min.bytes), up to
+   * EY_ROUTER_FETCH_MAX_WAIT_MS: larger rounds at the cost of up to that wait per event. 1 = answer as
+   * soon as anything arrived (no added latency).
+   */
+  EY_ROUTER_FETCH_MIN_BYTES: field.int(1, 64 * 1024 * 1024).default(1),
+  /** Longest a fetch waits for EY_ROUTER_FETCH_MIN_BYTES (and an idle poll's length, which is what it costs when low). */
+  EY_ROUTER_FETCH_MAX_WAIT_MS: field.int(1, 30_000).default(1000),
 };
 
 /** The router's configuration (the core's and its own), as loadConfig builds it from the variables above. */
@@ -47,5 +55,6 @@ export function loadConfig(source: Record<string, string | undefined>) {
     produceTimeoutMs: env.EY_ROUTER_PRODUCE_TIMEOUT_MS,
     broadcast: { batchSize: env.EY_BROADCAST_BATCH_SIZE, ratePerS: env.EY_BROADCAST_RATE_PER_S },
     commitIntervalMs: env.EY_ROUTER_COMMIT_INTERVAL_MS,
+    fetch: { minBytes: env.EY_ROUTER_FETCH_MIN_BYTES, maxWaitMs: env.EY_ROUTER_FETCH_MAX_WAIT_MS },
   });
 }

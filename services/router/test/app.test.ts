@@ -44,6 +44,8 @@ test('router', async (t) => {
     assert.equal(event.ordering_key, 'customer-7');
     assert.equal(Buffer.from(event.payload ?? '').toString(), '{"amount":250}');
     assert.equal(event.created_at.getTime(), reportedMs);
+    // No exporter configured here: the trace is still carried on and its id stored with the event.
+    assert.equal(event.trace_id, '0af7651916cd43dd8448eb211c80319c');
     assert.deepEqual(
       deliveries.map((d) => [d.dispatcher_id, d.status]),
       [
@@ -56,6 +58,7 @@ test('router', async (t) => {
       assert.ok(record, `a task on ${dispatcherId}'s topic`);
       assert.equal(record.key, 'customer-7');
       assert.equal(record.headers['ey-event-id'], eventId);
+      assert.equal(record.headers.traceparent, '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01');
       const task = decodeMessage('eventyard.v1.DeliveryTask', record.value);
       assert.equal(task.event_id, eventId);
       assert.equal(task.dispatcher_id, dispatcherId);

@@ -23,7 +23,7 @@ import { heartbeat, leaveGroup } from './liveness.ts';
 import { commitOffsets, fetchOffsets } from './offsets.ts';
 import { systemScheduler } from './scheduler.ts';
 
-export type { DescribedGroup, GroupCoordinatorOptions, GroupOffsetStore, JoinGroupParams, OffsetCommitParams, SyncGroupParams } from './coordinator-context.ts';
+export type { DescribedGroup, GroupCoordinatorOptions, JoinGroupParams, OffsetCommitParams, SyncGroupParams } from './coordinator-context.ts';
 
 export class GroupCoordinator {
   readonly #ctx: CoordinatorContext;

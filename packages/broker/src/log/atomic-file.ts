@@ -1,7 +1,7 @@
 // Crash-safe small-file replacement (topic metadata, checkpoints, snapshots): write a temp file,
 // fsync it, rename it over the target, fsync the directory. After kill -9 or power loss a reader sees
 // either the old or the new content, never a torn mix.
-import { open, rename, rm } from 'node:fs/promises';
+import { open, rename } from 'node:fs/promises';
 import path from 'node:path';
 
 export async function writeFileAtomic(file: string, content: string | Buffer): Promise<void> {
@@ -25,9 +25,4 @@ export async function syncDirectory(dir: string): Promise<void> {
   } finally {
     await fh.close();
   }
-}
-
-/** Removes temp files a crash left behind mid-write. */
-export async function removeTemp(file: string): Promise<void> {
-  await rm(`${file}.tmp`, { force: true });
 }

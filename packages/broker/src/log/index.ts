@@ -6,8 +6,7 @@
 //   const { baseOffset } = await logs.partition('orders', 0)!.append(recordBatchBytes);
 //   const { records } = logs.partition('orders', 0)!.read(baseOffset, 1024 * 1024);
 
-export { LogManager, type LogManagerOptions, type ConfigDescription } from './log-manager.ts';
-export { PartitionLog, type FlushPolicy, type AppendResult } from './partition-log.ts';
-export { OffsetStore, type OffsetEntry, type CommittedOffset } from './offset-store.ts';
+export { LogManager, type LogManagerOptions } from './log-manager.ts';
+export type { FlushPolicy } from './partition-log.ts';
 export { ErrorCode, KafkaError } from '../kafka-errors.ts';
-export { DEFAULT_TOPIC_CONFIG, validateTopicConfigs, type TopicConfig, type TimestampType } from './topic-config.ts';
+export { DEFAULT_TOPIC_CONFIG, validateTopicConfigs } from './topic-config.ts';

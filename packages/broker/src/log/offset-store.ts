@@ -174,10 +174,10 @@ export class OffsetStore {
     if ('c' in record) {
       const [group, entries] = record.c;
       let topics = this.state.get(group);
-      if (topics === undefined) this.state.set(group, (topics = new Map()));
+      if (topics === undefined) this.state.set(group, (topics = new Map<string, Map<number, CommittedOffset>>()));
       for (const [topic, partition, offset, metadata] of entries) {
         let partitions = topics.get(topic);
-        if (partitions === undefined) topics.set(topic, (partitions = new Map()));
+        if (partitions === undefined) topics.set(topic, (partitions = new Map<number, CommittedOffset>()));
         partitions.set(partition, { offset: BigInt(offset), metadata });
       }
     } else if ('dg' in record) {

@@ -20,8 +20,6 @@ interface ProducerEntry {
   batches: BatchMeta[];
 }
 
-export type SequenceCheck = { duplicate: false } | { duplicate: true; firstOffset: bigint };
-
 /** The JSON form stored in a partition's producer snapshot. */
 export interface ProducerSnapshot {
   producers: Array<[producerId: string, epoch: number, batches: Array<[number, number, string, string]>]>;

@@ -26,7 +26,6 @@ export const Attributes = {
   CONTROL: 0x20,
 } as const;
 
-export const NO_PRODUCER_ID = -1n;
 const INT32_MAX = 0x7fffffff;
 
 export interface BatchHeader {
@@ -149,10 +148,6 @@ export function incrementSequence(sequence: number, increment: number): number {
 
 export function isControlBatch(h: BatchHeader): boolean {
   return (h.attributes & Attributes.CONTROL) !== 0;
-}
-
-export function isTransactional(h: BatchHeader): boolean {
-  return (h.attributes & Attributes.TRANSACTIONAL) !== 0;
 }
 
 export function compressionOf(h: BatchHeader): number {

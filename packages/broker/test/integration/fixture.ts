@@ -12,9 +12,9 @@ export interface TestBroker {
   broker: Broker;
   dataDir: string;
   bootstrap: string;
-  kafka(overrides?: Partial<KafkaConfig>): Kafka;
+  kafka: (overrides?: Partial<KafkaConfig>) => Kafka;
   /** Registers cleanup (client disconnects) that runs before the broker closes: see cleanup(). */
-  defer(fn: () => Promise<unknown>): void;
+  defer: (fn: () => Promise<unknown>) => void;
 }
 
 const stacks = new WeakMap<TestContext, Array<() => Promise<unknown>>>();

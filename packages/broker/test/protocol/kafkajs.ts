@@ -56,7 +56,7 @@ interface RecordArgs {
 }
 
 const { RecordBatch } = require('kafkajs/src/protocol/recordBatch/v0/index.js') as {
-  RecordBatch(args: Record<string, unknown>): Promise<EncoderLike>;
+  RecordBatch: (args: Record<string, unknown>) => Promise<EncoderLike>;
 };
 const Record = require('kafkajs/src/protocol/recordBatch/record/v0/index.js') as (args: RecordArgs) => unknown;
 const Long = require('kafkajs/src/utils/long.js') as { fromValue(value: number | string): unknown };

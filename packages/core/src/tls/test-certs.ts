@@ -43,7 +43,7 @@ const validity = () => ({ notBefore: new Date(Date.now() - 60_000), notAfter: ne
 
 /** A new self-signed CA. */
 export async function createTestCa(name = 'Eventyard Test CA'): Promise<TestCa> {
-  const keys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as unknown as CryptoKeyPair;
+  const keys = await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify']);
   const caCert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: (serial++).toString(16).padStart(2, '0'),
     name: `CN=${name}`,
@@ -53,7 +53,7 @@ export async function createTestCa(name = 'Eventyard Test CA'): Promise<TestCa> 
     extensions: [new x509.BasicConstraintsExtension(true, undefined, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true)],
   });
   const issue = async (subject: string, usage: string, san: x509.JsonGeneralName[]): Promise<Pem> => {
-    const leafKeys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as unknown as CryptoKeyPair;
+    const leafKeys = await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify']);
     const cert = await x509.X509CertificateGenerator.create({
       serialNumber: (serial++).toString(16).padStart(2, '0'),
       subject: `CN=${subject}`,

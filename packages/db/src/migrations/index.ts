@@ -17,6 +17,10 @@ import * as ingestQuotas from './0012_ingest_quotas.ts';
 import * as processorTls from './0013_processor_tls.ts';
 import * as processorSecrets from './0014_processor_secrets.ts';
 import * as processorHealth from './0015_processor_health.ts';
+import * as processorTransform from './0016_processor_transform.ts';
+import * as eventTraceId from './0017_event_trace_id.ts';
+import * as deliveriesUnusedDueIndex from './0018_deliveries_unused_due_index.ts';
+import * as sources from './0019_sources.ts';
 
 interface NamedMigration {
   name: string;
@@ -39,6 +43,10 @@ const migrations: readonly NamedMigration[] = [
   { name: '0013_processor_tls', migration: processorTls },
   { name: '0014_processor_secrets', migration: processorSecrets },
   { name: '0015_processor_health', migration: processorHealth },
+  { name: '0016_processor_transform', migration: processorTransform },
+  { name: '0017_event_trace_id', migration: eventTraceId },
+  { name: '0018_deliveries_unused_due_index', migration: deliveriesUnusedDueIndex },
+  { name: '0019_sources', migration: sources },
 ];
 
 export const migrationSource: Knex.MigrationSource<NamedMigration> = {

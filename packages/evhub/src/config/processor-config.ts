@@ -7,11 +7,16 @@ import { invalid, nullableString } from './field-checks.ts';
 import { CIRCUIT_BREAKER_FIELDS, normalizeCircuitBreaker, type CircuitBreakerInput } from './circuit-breaker.ts';
 import { normalizeProcessorTls, PROCESSOR_TLS_FIELDS, type ProcessorTls } from './processor-tls.ts';
 import { assertWebhookSecret, SECRET_REDACTED } from './webhook-secret.ts';
+import { compileTransform, MAX_TRANSFORM_LENGTH } from '../transform/compile-transform.ts';
 
 export type { ProcessorTls } from './processor-tls.ts';
 
 export const PROTOCOL_TYPES = ['grpcSend', 'httpSend'] as const;
 export type ProtocolType = (typeof PROTOCOL_TYPES)[number];
+
+/** How an httpSend processor's webhook body looks: EvHub's DispatchReq JSON, or a CloudEvent (binary or structured mode). */
+export const WEBHOOK_FORMATS = ['evhub', 'cloudevents_binary', 'cloudevents_structured'] as const;
+export type WebhookFormat = (typeof WEBHOOK_FORMATS)[number];
 
 export interface RetryStrategy {
   /** Total attempts including the first; ≤ 1 means one attempt. */
@@ -65,6 +70,12 @@ export interface ProcessorConfig {
   tls: ProcessorTls | null;
   /** When the dispatcher stops calling a failing endpoint, how it probes it, when it pauses it; null = the defaults. */
   circuit_breaker: CircuitBreakerInput | null;
+  /** JSONata expression reshaping the JSON payload before delivery; null = delivered as reported. */
+  transform: string | null;
+  /** The transform's result is `{body, headers}`: body the new payload, headers added to the webhook request (httpSend only). */
+  transform_headers: boolean;
+  /** httpSend body: `evhub` (DispatchReq JSON) or a CloudEvent in binary or structured mode. */
+  webhook_format: WebhookFormat;
   owner: string | null;
   description: string;
 }
@@ -146,6 +157,29 @@ export const PROCESSOR_FIELDS: { readonly [K in keyof ProcessorConfig]-?: Config
       'Circuit breaker and auto-pause: after a run of failures (consecutive_failures in a row, or failure_ratio_percent of at least min_calls attempts within window_ms) deliveries wait in the delivery topic; one probe at a time after probe_interval_ms (doubling up to max_probe_interval_ms) closes it on success. Failing without a success for auto_pause_after_ms pauses the processor. null = the defaults',
     normalize: normalizeCircuitBreaker,
   },
+  transform: {
+    type: 'string',
+    nullable: true,
+    max: MAX_TRANSFORM_LENGTH,
+    description:
+      'JSONata expression reshaping the JSON payload before delivery: the payload is `$`, the event\'s facts `$event` (event_id, app_id, topic_id, tags, source, dispatcher_id, retry_times, repeat_times); the result is the new payload. Compiled when saved (a syntax error is a 400 with its position); a payload that is not JSON, an evaluation error, the time budget or the output limit dead-letters that delivery with the reason. null = none',
+    normalize: (value, field) => {
+      const expression = nullableString(value, field, MAX_TRANSFORM_LENGTH);
+      if (expression !== null) compileTransform(expression, field);
+      return expression;
+    },
+  },
+  transform_headers: { type: 'boolean', description: 'The transform returns {"body": …, "headers": {name: value}}: body is the new payload, headers are added to the webhook request (httpSend only)' },
+  webhook_format: {
+    type: 'string',
+    enum: WEBHOOK_FORMATS,
+    description: 'httpSend body: "evhub" (DispatchReq JSON, the default), "cloudevents_binary" (the payload as body, attributes in ce-* headers) or "cloudevents_structured" (application/cloudevents+json)',
+    normalize: (value, field) => {
+      if (value === undefined || value === null) return 'evhub';
+      if (typeof value !== 'string' || !(WEBHOOK_FORMATS as readonly string[]).includes(value)) throw invalid(field, `must be one of ${WEBHOOK_FORMATS.join(', ')}`);
+      return value;
+    },
+  },
   owner: { type: 'string', nullable: true, max: 255 },
   description: { type: 'string', max: 4096 },
 };
@@ -153,11 +187,15 @@ export const PROCESSOR_FIELDS: { readonly [K in keyof ProcessorConfig]-?: Config
 /** Validates and normalises processor input; throws a ValidationError naming the first bad field. */
 export function normalizeProcessor(input: ProcessorInput): ProcessorConfig {
   if (typeof input !== 'object' || input === null) throw new ValidationError(EvhubErrors.EY_INVALID_CONFIG, 'processor config must be an object');
-  const config = normalizeFields(PROCESSOR_FIELDS, input as unknown as Record<string, unknown>) as unknown as ProcessorConfig;
+  const config = normalizeFields(PROCESSOR_FIELDS, input) as unknown as ProcessorConfig;
   // A webhook's scheme says whether it is TLS: files for a plain http:// address would silently go unused.
   if (config.tls !== null && config.protocol_type === 'httpSend' && !/^https:\/\//i.test(config.addr.trim())) {
     throw invalid('tls', 'applies to an https:// addr only (httpSend): use an https:// URL or remove tls');
   }
+  // Settings a gRPC Dispatch has no place for would silently do nothing.
+  if (config.protocol_type !== 'httpSend' && config.webhook_format !== 'evhub') throw invalid('webhook_format', 'applies to httpSend processors only');
+  if (config.protocol_type !== 'httpSend' && config.transform_headers) throw invalid('transform_headers', 'applies to httpSend processors only (headers of the webhook request)');
+  if (config.transform_headers && config.transform === null) throw invalid('transform_headers', 'needs a transform');
   return config;
 }
 

@@ -59,7 +59,7 @@ export const PRODUCER_FIELDS: { readonly [K in keyof ProducerConfig]-?: ConfigFi
 /** Validates and normalises producer input; throws a ValidationError naming the first bad field. */
 export function normalizeProducer(input: ProducerInput): ProducerConfig {
   if (typeof input !== 'object' || input === null) throw new ValidationError(EvhubErrors.EY_INVALID_CONFIG, 'producer config must be an object');
-  const config = normalizeFields(PRODUCER_FIELDS, input as unknown as Record<string, unknown>) as unknown as ProducerConfig;
+  const config = normalizeFields(PRODUCER_FIELDS, input) as unknown as ProducerConfig;
   if (config.tls !== null && config.tx_protocol_type === HTTP_JSON && !/^https:\/\//i.test(config.tx_address.trim())) {
     throw invalid('tls', 'applies to an https:// tx_address only (HTTP check-back): use an https:// URL or remove tls');
   }

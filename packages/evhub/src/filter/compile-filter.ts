@@ -16,7 +16,6 @@ import {
   memberPredicate,
   noneMatch,
   regexPredicate,
-  type Comparison,
   type Matcher,
 } from './operators.ts';
 
@@ -164,7 +163,7 @@ function compileOperator(
       if (typeof operand === 'number' ? !Number.isFinite(operand) : typeof operand !== 'string') {
         fail(where, `"${op}" expects a number or a string, got ${jsonTypeName(operand)}`);
       }
-      return anyMatch(path, comparePredicate(op as Comparison, operand as number | string));
+      return anyMatch(path, comparePredicate(op, operand as number | string));
     }
     case '$in':
     case '$nin': {

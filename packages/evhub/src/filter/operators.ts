@@ -16,7 +16,6 @@ type Predicate = (value: unknown) => boolean;
 
 /** The field operators a filter may use. */
 export const FIELD_OPERATORS = ['$eq', '$neq', '$gt', '$gte', '$lt', '$lte', '$in', '$nin', '$exist', '$regex', '$options'] as const;
-export type FieldOperator = (typeof FIELD_OPERATORS)[number];
 
 /** Matches when some value at `path`, or some element of it, satisfies `predicate`. */
 export function anyMatch(path: ParsedPath, predicate: Predicate): Matcher {

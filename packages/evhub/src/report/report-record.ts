@@ -1,7 +1,7 @@
 // Turns an accepted Report into the one Kafka record that carries it: an IngestEnvelope on
 // eventyard.ingest, or, for a delay event, a ScheduleItem on eventyard.schedule that the delay-scheduler
 // turns back into that same ingest record when it is due (timer id `delay:<event_id>`).
-import { Topics } from '@eventyard/core';
+import { Topics, withTraceParent } from '@eventyard/core';
 import { encodeMessage, type IngestEnvelope } from '@eventyard/proto';
 import { timestampOf } from './proto-time.ts';
 import type { ValidReport } from './validate-report.ts';
@@ -47,7 +47,8 @@ export function buildReportRecord(report: ValidReport, options: BuildRecordOptio
   };
   const key = Buffer.from(report.orderingKey === '' ? options.eventId : report.orderingKey, 'utf8');
   const value = encodeMessage('eventyard.v1.IngestEnvelope', envelope);
-  const headers = { [EVENT_ID_HEADER]: options.eventId };
+  // The traceparent travels in the record's header (what the next step reads) and in the envelope.
+  const headers = withTraceParent({ [EVENT_ID_HEADER]: options.eventId }, options.traceParent);
   if (report.delayMs <= 0) return { topic: Topics.ingest, key, value, headers };
   const timerId = `delay:${options.eventId}`;
   const item = encodeMessage('eventyard.v1.ScheduleItem', {

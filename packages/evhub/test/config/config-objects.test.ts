@@ -44,6 +44,9 @@ test('a minimal processor gets every field, defaulted, in the table’s order', 
     auth_token: null,
     tls: null,
     circuit_breaker: null,
+    transform: null,
+    transform_headers: false,
+    webhook_format: 'evhub',
     owner: null,
     description: '',
   });
@@ -120,7 +123,7 @@ test('value rules name the field', () => {
     [{ owner: 'o'.repeat(256) }, 'EY_INVALID_CONFIG', 'owner must be at most 255 characters'],
   ];
   for (const [patch, code, message] of cases) {
-    assert.throws(() => normalizeProcessor({ ...billing, ...patch } as ProcessorInput), (err: unknown) => {
+    assert.throws(() => normalizeProcessor({ ...billing, ...patch }), (err: unknown) => {
       assert.ok(isEventyardError(err), JSON.stringify(patch));
       assert.equal(err.code, code);
       assert.ok(err.message.startsWith(message), `${err.message} starts with ${message}`);

@@ -29,6 +29,9 @@ export function eventView(history: EventHistory, nextDueAt: Date | null, chains:
       trigger: event.trigger,
       event_comm: event.event_comm,
       ordering_key: event.ordering_key,
+      // The W3C trace id of the event's trace (Report → router → dispatcher → consumer); null for events
+      // recorded before traces were kept. Look it up in the tracing backend the OTEL_* variables export to.
+      trace_id: event.trace_id ?? null,
       payload: {
         size: event.payload_size,
         /** null once retention pruned it (pruned_at says when). */

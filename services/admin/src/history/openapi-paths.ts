@@ -117,5 +117,36 @@ export function historyOpenApiPaths(): Record<string, unknown> {
         },
       },
     },
+    '/v1/processors/{dispatcher_id}/timeline': {
+      get: {
+        summary: "A processor's attempts over the window in equal buckets (what the console's charts draw): successes, failures and latency percentiles per bucket",
+        parameters: [
+          { name: 'dispatcher_id', in: 'path', required: true, schema: { type: 'string' }, description: 'Processor id' },
+          query('window', 'Duration ending now: 90s, 15m, 1h (default), 24h, 7d; at most 30d'),
+          query('buckets', 'How many buckets, 1 to 240 (default 30)'),
+        ],
+        responses: {
+          '200': ok('Buckets, oldest first; the last is the current, partial one', {
+            window: { type: 'string' },
+            bucket_ms: { type: 'integer' },
+            buckets: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  at: { type: 'string', format: 'date-time', description: 'Start of the bucket' },
+                  success: { type: 'integer' },
+                  failure: { type: 'integer', description: 'Every other finished outcome (failure, timeout, cancel, …)' },
+                  latency_p50_ms: nullableNumber,
+                  latency_p99_ms: nullableNumber,
+                },
+              },
+            },
+          }),
+          '404': errorResponse('No such processor'),
+          ...common,
+        },
+      },
+    },
   };
 }

@@ -1,5 +1,5 @@
 // The admin HTTP server: fastify with strict JSON-schema validation (no type coercion, unknown fields
-// refused), authentication of every route but /openapi.json (admin-auth.ts, route-permissions.ts), one error handler producing `{"ret": {"code", "msg"}}`, request
+// refused), authentication of every route but /openapi.json and the console's files at /ui (admin-auth.ts, route-permissions.ts), one error handler producing `{"ret": {"code", "msg"}}`, request
 // metrics, and the routes. Listening and closing (with a grace period) live here too.
 import type { EgressGuard, Logger, ServerTls } from '@eventyard/core';
 import type { Knex } from '@eventyard/db';
@@ -8,17 +8,22 @@ import type { AddressInfo } from 'node:net';
 import type { Server as TlsServer } from 'node:tls';
 import type { KafkaLink } from '../kafka/kafka-link.ts';
 import type { AdminMetrics } from '../metrics.ts';
+import { loadConsoleAssets } from '../console/console-assets.ts';
+import { registerConsoleRoutes } from '../console/console-routes.ts';
 import { registerApiKeyRoutes } from '../routes/api-keys.ts';
 import { registerEventRoutes } from '../routes/events.ts';
 import { registerFilterRoutes } from '../routes/filters.ts';
+import { registerTransformRoutes } from '../routes/transforms.ts';
 import { registerHistoryRoutes } from '../routes/history.ts';
 import { registerOpenApiRoute } from '../routes/openapi.ts';
 import { registerProcessorActionRoutes } from '../routes/processor-actions.ts';
 import { registerProcessorRoutes } from '../routes/processors.ts';
 import { registerProducerRoutes } from '../routes/producers.ts';
 import { registerReplayRoutes } from '../routes/replay.ts';
+import { registerSourceRoutes } from '../routes/sources.ts';
 import { registerStatsRoutes } from '../routes/stats.ts';
 import { registerProcessorHealthRoutes } from '../routes/processor-health.ts';
+import { registerWatchRoutes, type WatchDeps } from '../routes/watch.ts';
 import type { AdminAuthorizer, AdminPrincipal } from './admin-auth.ts';
 import { reply, toApiError } from './api-error.ts';
 import { clientErrorHandler, refuseNul } from './request-guards.ts';
@@ -49,6 +54,8 @@ export interface AdminServerOptions {
   /** Checks addresses when processors and producers are saved (the services check again at connect time). */
   egress: EgressGuard;
   metrics: AdminMetrics;
+  /** The watch streams' shared feed (connects on the first watch request) and the open streams. */
+  watch: Omit<WatchDeps, 'knex' | 'logger'>;
   /** Serve HTTPS with this certificate (EY_TLS_*, followed for rotation); undefined = plaintext HTTP. */
   tls?: ServerTls | undefined;
   logger: Logger;
@@ -131,15 +138,19 @@ export function buildAdminServer(options: AdminServerOptions): FastifyInstance {
   });
 
   registerOpenApiRoute(app);
+  registerConsoleRoutes(app, loadConsoleAssets());
   registerProducerRoutes(app, { knex: options.knex, egress: options.egress });
   registerProcessorRoutes(app, { knex: options.knex, validateFilter: options.validateFilter, egress: options.egress });
-  registerEventRoutes(app, { knex: options.knex });
+  registerEventRoutes(app, { knex: options.knex, publishStatus: (changes) => options.kafka.publishStatus(changes) });
+  registerWatchRoutes(app, { ...options.watch, knex: options.knex, logger: log });
   registerFilterRoutes(app);
+  registerTransformRoutes(app);
   registerHistoryRoutes(app, { knex: options.knex });
   registerStatsRoutes(app, { knex: options.knex, kafka: options.kafka });
   registerProcessorHealthRoutes(app, { knex: options.knex });
   registerApiKeyRoutes(app, { knex: options.knex, ...(options.onKeysChanged === undefined ? {} : { onKeysChanged: options.onKeysChanged }) });
   registerReplayRoutes(app, { knex: options.knex, kafka: options.kafka, ...(options.wakeReplays === undefined ? {} : { wakeReplays: options.wakeReplays }) });
+  registerSourceRoutes(app, { knex: options.knex });
   registerProcessorActionRoutes(app, {
     knex: options.knex,
     ...(options.wakeReplays === undefined ? {} : { wakeReplays: options.wakeReplays }),

@@ -72,6 +72,16 @@ export function replayOpenApiPaths(): Record<string, unknown> {
         responses: { '200': dryRun, '202': accepted, '404': errorResponse('query.dispatcher_id names no processor'), ...common },
       },
     },
+    '/v1/replays': {
+      get: {
+        summary: 'Replay and redrive jobs, newest first',
+        parameters: [
+          { name: 'status', in: 'query', required: false, schema: { type: 'string', enum: ['running', 'succeeded', 'failed', 'cancelled'] }, description: 'Only jobs in this state' },
+          { name: 'limit', in: 'query', required: false, schema: { type: 'string' }, description: 'At most this many (default 100)' },
+        ],
+        responses: { '200': ok('The newest jobs', { replays: { type: 'array', items: replayJob } }), ...common },
+      },
+    },
     '/v1/replays/{replay_id}': {
       get: {
         summary: "A replay job's progress",

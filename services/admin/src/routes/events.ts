@@ -1,7 +1,8 @@
 // Event lookup: `GET /v1/events/:event_id` answers what happened to one event, per processor, with
 // every attempt (EvHub had no such query; an event a filter dropped shows `filtered`, never "accepted").
 // `DELETE /v1/events/:event_id/schedule` stops what is still to come: repeat chains and pending timers.
-import { cancelEventSchedule, getEventHistory, listRepeatChains, nextDueForEvent, type Knex } from '@eventyard/db';
+import { cancelEventSchedule, deliveryInputStatusChange, getEventHistory, listRepeatChains, nextDueForEvent, type Knex } from '@eventyard/db';
+import type { StatusChange } from '@eventyard/evhub';
 import type { FastifyInstance } from 'fastify';
 import { HttpError } from '../http/api-error.ts';
 import { eventView } from '../events/event-view.ts';
@@ -16,7 +17,7 @@ export function isEventId(value: string): boolean {
   return /^\d{1,19}$/.test(value) && BigInt(value) > 0n && BigInt(value) <= INT64_MAX;
 }
 
-export function registerEventRoutes(app: FastifyInstance, deps: { knex: Knex }): void {
+export function registerEventRoutes(app: FastifyInstance, deps: { knex: Knex; publishStatus?: (changes: StatusChange[]) => Promise<void> }): void {
   const { knex } = deps;
 
   app.get<{ Params: { event_id: string } }>('/v1/events/:event_id', async (request) => {
@@ -32,6 +33,8 @@ export function registerEventRoutes(app: FastifyInstance, deps: { knex: Knex }):
     const canonical = canonicalEventId(request.params.event_id);
     const result = await cancelEventSchedule(knex, canonical, 'admin');
     if (!result.known) throw new HttpError(AdminErrors.EY_EVENT_NOT_FOUND, `event ${canonical} not found`);
+    // Best effort, not awaited: this route works without a broker (a failure is logged and counted).
+    void deps.publishStatus?.(result.cancelledDeliveries.map((d) => deliveryInputStatusChange({ ...d, event_id: canonical, status: 'cancelled' })));
     request.log.info({ event_id: canonical, cancelled_timers: result.cancelledTimers, cancelled_chains: result.cancelledChains }, 'event schedule cancelled');
     return {
       ret: { code: 0, msg: `cancelled ${result.cancelledChains} repeat chain(s) and ${result.cancelledTimers} pending timer(s)` },

@@ -1,14 +1,17 @@
 // The admin API's OpenAPI 3.1 document, served at /openapi.json. Written by hand from the same request
 // schemas fastify validates with, so the two cannot disagree on fields.
 import type { FastifyInstance } from 'fastify';
-import { processorConfInfoSchema, producerConfInfoSchema } from '@eventyard/evhub';
+import { processorConfInfoSchema, producerConfInfoSchema, statusChangeJsonSchema } from '@eventyard/evhub';
 import { rotateSecretBodySchema } from './secret-rotate.ts';
 import { retSchema } from './ret-schema.ts';
 import { filterTestBodySchema } from './filters.ts';
+import { transformTestAnswer, transformTestBodySchema } from './transforms.ts';
 import { replayOpenApiPaths } from '../replay/openapi-paths.ts';
 import { historyOpenApiPaths } from '../history/openapi-paths.ts';
 import { processorHealthOpenApiPaths, processorHealthSchema } from './processor-health.ts';
+import { watchOpenApiPaths } from './watch.ts';
 import { apiKeyViewSchema, createApiKeyBodySchema } from './api-keys.ts';
+import { sourceOpenApiPaths } from './sources.ts';
 
 const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
 const ok = (description: string, properties: Record<string, unknown> = {}) => ({
@@ -48,6 +51,7 @@ export function openApiDocument(): Record<string, unknown> {
         Ret: retSchema,
         Error: { type: 'object', required: ['ret', 'error'], properties: { ret: { $ref: '#/components/schemas/Ret' }, error: { type: 'string', description: 'EY_* code' } } },
         ProcessorConfInfo: processorConfInfoSchema,
+        StatusChange: { description: 'A record of eventyard.status (version 1): a delivery status change or a processor state change', ...statusChangeJsonSchema() },
         Signing: {
           type: 'object',
           description: "A processor's webhook signing: fingerprints only, except `webhook_secret` in the answer that generated it (shown once)",
@@ -65,7 +69,7 @@ export function openApiDocument(): Record<string, unknown> {
           properties: {
             event: {
               type: 'object',
-              description: 'event_id, app_id, topic_id, status (routed | filtered | no_subscribers | rejected | …), status_reason (why, for rejected), trigger, payload {size, base64, json?, pruned_at}, times',
+              description: 'event_id, app_id, topic_id, status (routed | filtered | no_subscribers | rejected | …), status_reason (why, for rejected), trace_id (W3C trace id of the event trace, or null), trigger, payload {size, base64, json?, pruned_at}, times',
             },
             next_due_at: { type: ['string', 'null'], format: 'date-time' },
             deliveries: {
@@ -135,6 +139,13 @@ export function openApiDocument(): Record<string, unknown> {
             '200': ok('Evaluated', { matched: { type: 'boolean' }, reason: { type: 'string', enum: ['filtered_by_tag', 'filtered_by_filter'], description: 'Why it does not match' } }),
             ...common,
           },
+        },
+      },
+      '/v1/transforms/test': {
+        post: {
+          summary: "Try a processor's transform (JSONata) on a sample event, with the dispatcher's own code and limits; a syntax error is a 400 with its position",
+          requestBody: { required: true, content: { 'application/json': { schema: transformTestBodySchema } } },
+          responses: { '200': ok('Evaluated: the transformed payload, or why a delivery would fail', transformTestAnswer), ...common },
         },
       },
       '/v1/processors/{dispatcher_id}/secret/rotate': {
@@ -223,6 +234,8 @@ export function openApiDocument(): Record<string, unknown> {
       ...replayOpenApiPaths(),
       ...historyOpenApiPaths(),
       ...processorHealthOpenApiPaths(ok, common),
+      ...sourceOpenApiPaths(),
+      ...watchOpenApiPaths(),
     },
   };
 }

@@ -1,7 +1,7 @@
 // Replay routes: `POST /v1/events/:event_id/replay` replays one event now (to one processor, to the
 // processors routing picks today, or to the ones it originally reached); `POST /v1/replay` creates a
 // durable replay job over a query (or counts it, `dry_run`); `GET /v1/replays/:replay_id` shows a job's
-// progress and `POST /v1/replays/:replay_id/cancel` stops it. Every replayed delivery is a manual attempt.
+// progress (`GET /v1/replays` lists the newest jobs) and `POST /v1/replays/:replay_id/cancel` stops it. Every replayed delivery is a manual attempt.
 import {
   cancelReplayJob,
   countReplayMatches,
@@ -9,6 +9,8 @@ import {
   DELIVERY_STATUSES,
   getProcessor,
   getReplayJob,
+  listReplayJobs,
+  REPLAY_JOB_STATUSES,
   type EventRecord,
   type Knex,
   type ReplayJobRecord,
@@ -21,7 +23,7 @@ import type { KafkaLink } from '../kafka/kafka-link.ts';
 import { replayEvents } from '../replay/replay-batch.ts';
 import { TargetPlanner, type TargetMode } from '../replay/replay-targets.ts';
 import { isEventId } from './events.ts';
-import { OK } from './route-values.ts';
+import { OK, parseLimit } from './route-values.ts';
 import { CoreErrors } from '@eventyard/core';
 import { AdminErrors } from '../error-codes.ts';
 
@@ -140,6 +142,20 @@ export function registerReplayRoutes(app: FastifyInstance, deps: ReplayRouteDeps
     }
     return createJobReply({ knex, wake: deps.wakeReplays, dryRun, reply, input: { kind: 'query', query: normalized, original_targets: originalTargets, rate_per_s: rate, limit } });
   });
+
+  app.get<{ Querystring: { status?: (typeof REPLAY_JOB_STATUSES)[number]; limit?: string } }>(
+    '/v1/replays',
+    {
+      schema: {
+        querystring: { type: 'object', additionalProperties: false, properties: { status: { type: 'string', enum: [...REPLAY_JOB_STATUSES] }, limit: { type: 'string' } } },
+      },
+    },
+    async (request) => {
+      const { status } = request.query;
+      const jobs = await listReplayJobs(knex, { limit: parseLimit(request.query.limit), ...(status === undefined ? {} : { status }) });
+      return { ret: OK, replays: jobs.map(replayView) };
+    },
+  );
 
   app.get<{ Params: { replay_id: string } }>('/v1/replays/:replay_id', async (request) => {
     const job = await getReplayJob(knex, request.params.replay_id);

@@ -2,7 +2,9 @@
 // by outcome and attempt latency percentiles over the window (Postgres), the same for broadcast events,
 // and its consumer group's lag on its delivery topic (Kafka). Kafka being unreachable costs only the
 // lag: the reply still carries the Postgres numbers, with `consumer_lag: null` and the reason.
-import { getProcessor, processorHistoryStats, type Knex } from '@eventyard/db';
+// `GET /v1/processors/:dispatcher_id/timeline?window=1h&buckets=30`: the same window's attempts cut into
+// buckets (successes, failures, latency p50/p99 each), what the console draws its charts from.
+import { attemptTimeline, getProcessor, processorHistoryStats, type Knex } from '@eventyard/db';
 import type { FastifyInstance } from 'fastify';
 import { HttpError } from '../http/api-error.ts';
 import { readConsumerLag, type ConsumerLag } from '../history/consumer-lag.ts';
@@ -57,4 +59,25 @@ export function registerStatsRoutes(app: FastifyInstance, deps: StatsRouteDeps):
       };
     },
   );
+
+  app.get<{ Params: { dispatcher_id: string }; Querystring: { window?: string; buckets?: string } }>(
+    '/v1/processors/:dispatcher_id/timeline',
+    {
+      schema: {
+        querystring: { type: 'object', additionalProperties: false, properties: { window: { type: 'string' }, buckets: { type: 'string', pattern: '^[0-9]{1,3}$' } } },
+      },
+    },
+    async (request) => {
+      const { dispatcher_id: dispatcherId } = request.params;
+      const window = parseWindow(request.query.window);
+      const buckets = request.query.buckets === undefined ? DEFAULT_BUCKETS : Number(request.query.buckets);
+      if (buckets < 1 || buckets > MAX_BUCKETS) throw new HttpError(AdminErrors.EY_INVALID_REQUEST, `buckets must be from 1 to ${MAX_BUCKETS}`);
+      if ((await getProcessor(knex, dispatcherId)) === undefined) throw new HttpError(AdminErrors.EY_PROCESSOR_NOT_FOUND, `processor "${dispatcherId}" not found`);
+      const timeline = await attemptTimeline(knex, { dispatcherId, windowMs: window.ms, buckets });
+      return { ret: OK, dispatcher_id: dispatcherId, window: window.text, bucket_ms: Math.ceil(window.ms / buckets), buckets: timeline };
+    },
+  );
 }
+
+const DEFAULT_BUCKETS = 30;
+const MAX_BUCKETS = 240;

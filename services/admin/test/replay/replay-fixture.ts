@@ -28,7 +28,7 @@ export interface ReplayFixture {
   kafka: Kafka;
   /** A second Kafka link (for runners a test builds itself); closed after the test. */
   link(): KafkaLink;
-  call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Reply>;
+  call: (method: string, path: string, body?: unknown, headers?: Record<string, string>) => Promise<Reply>;
   /** Saves a processor (shop/order, grpcSend by default) and creates its delivery topic. */
   processor(input: Partial<ProcessorInput> & Pick<ProcessorInput, 'dispatcher_id'>): Promise<ProcessorRecord>;
   /** Records events as the router would (payload, tags, status). */

@@ -60,6 +60,12 @@ test('at most rate_per_s events per second, counted on the runner clock', async 
       sends.push({ at: clock.now(), count: messages.length });
       await link.send(topic, messages);
     },
+    // Delivery tasks only: a replay's `pending` status changes ride in the same send.
+    sendAll: async (topicMessages) => {
+      sends.push({ at: clock.now(), count: topicMessages.filter((t) => t.topic !== 'eventyard.status').reduce((n, t) => n + t.messages.length, 0) });
+      await link.sendAll(topicMessages);
+    },
+    publishStatus: (changes) => link.publishStatus(changes),
     admin: () => link.admin(),
     close: () => link.close(),
   };

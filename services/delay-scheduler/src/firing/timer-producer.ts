@@ -3,12 +3,13 @@
 // topic that fails (deleted, no leader) does not hold back the timers of the others; the caller retries
 // the failed ones. A timer whose record is too large for Kafka (by estimate, or refused by the broker)
 // is not retried forever: it is dead-lettered, its event marked `rejected`, and it counts as fired.
-import { DeadLetterCodes, deadLetterMessage, estimateRecordBytes, EventyardError, ManagedProducer, textHeaders, Topics, type Logger } from '@eventyard/core';
+import { DeadLetterCodes, deadLetterMessage, estimateRecordBytes, EventyardError, ManagedProducer, textHeaders, Topics, traceIdOf, traceParentFromHeaders, type Logger } from '@eventyard/core';
 import type { TimerRecord } from '@eventyard/db';
 import type { Kafka, Message } from 'kafkajs';
 import { SchedulerErrors } from '../error-codes.ts';
 import { EVENT_ID_HEADER, TIMER_ID_HEADER } from '../intake/schedule-item.ts';
 import type { RejectedRecord, RejectedRecords } from '../rejects/rejected-records.ts';
+import { endFireSpans, startFireSpan } from './fire-span.ts';
 
 export interface ProduceResult {
   sent: TimerRecord[];
@@ -21,6 +22,8 @@ export interface TimerProducerOptions {
   timeoutMs: number;
   /** Largest produce request (EY_KAFKA_MAX_BATCH_BYTES). @default DEFAULT_MAX_BATCH_BYTES */
   maxBatchBytes?: number;
+  /** The producer's linger (EY_KAFKA_LINGER_MS). @default 0 */
+  lingerMs?: number;
   /** Where a timer too large to produce goes; without it such a timer fails like any other. */
   rejects?: RejectedRecords;
   logger: Logger;
@@ -43,6 +46,7 @@ export class TimerProducer {
       // retried by the scheduler with its own backoff, so it never waits behind a stuck request.
       retry: { retries: 5, initialRetryTime: 100, maxRetryTime: Math.max(200, Math.floor(options.timeoutMs / 5)) },
       ...(options.maxBatchBytes === undefined ? {} : { maxBatchBytes: options.maxBatchBytes }),
+      ...(options.lingerMs === undefined ? {} : { lingerMs: options.lingerMs }),
       errors: {
         timeout: ({ topics, timeoutMs }) => new EventyardError(SchedulerErrors.EY_SCHEDULER_PRODUCE_TIMEOUT, `no acknowledgement from the broker within ${timeoutMs} ms`, { context: { topic: topics.join(', ') } }),
         notRunning: (state) => new EventyardError(SchedulerErrors.EY_SCHEDULER_PRODUCE_FAILED, `producer is ${state}`),
@@ -83,11 +87,15 @@ export class TimerProducer {
       group.push(timer);
     }
     const jobs = [...byTopic].map(async ([topic, group]) => {
+      const now = Date.now();
+      const spans = group.map((timer) => startFireSpan(timer, now));
       try {
         const refused = await this.#send(topic, group);
         if (refused.length > 0) await this.#rejects?.recordOnly(refused.map((r) => r.rejection));
         result.sent.push(...group);
+        endFireSpans(spans);
       } catch (err) {
+        endFireSpans(spans, err);
         for (const timer of group) result.failed.push({ timer, err });
       }
     });
@@ -101,7 +109,7 @@ export class TimerProducer {
       const reason = (timer: TimerRecord): string =>
         `the record for ${timer.target_topic} is about ${estimateRecordBytes(messageOf(timer))} bytes, over the limit of ${this.#maxBatchBytes} bytes (EY_KAFKA_MAX_BATCH_BYTES)`;
       await this.#rejects?.reject(timers.map((timer) => rejectionOf(timer, reason(timer))));
-      for (const timer of timers) this.#log.warn({ timerId: timer.id, event_id: timer.event_id, topic: timer.target_topic }, 'timer too large to produce: rejected to the dead-letter topic');
+      for (const timer of timers) this.#log.warn({ timerId: timer.id, event_id: timer.event_id, trace_id: traceIdOf(traceParentFromHeaders(timer.headers)), topic: timer.target_topic }, 'timer too large to produce: rejected to the dead-letter topic');
       result.sent.push(...timers);
     } catch (err) {
       for (const timer of timers) result.failed.push({ timer, err });
@@ -150,7 +158,7 @@ function rejectionOf(timer: TimerRecord, reason: string): RejectedRecord {
 }
 
 function headersOf(timer: TimerRecord): Record<string, string> {
-  const headers: Record<string, string> = { ...(timer.headers as Record<string, string>) };
+  const headers: Record<string, string> = { ...timer.headers };
   if (timer.event_id !== null) headers[EVENT_ID_HEADER] = String(timer.event_id);
   headers[TIMER_ID_HEADER] = timer.id;
   return headers;

@@ -91,6 +91,7 @@ export class ScheduleConsumer {
     await this.#consumer.disconnect();
   }
 
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- kafkajs makes these closures over the batch; its types declare them as methods
   async #onBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload): Promise<void> {
     if (batch.messages.length === 0) return;
     const control = { heartbeat, stopped: () => !isRunning() || isStale() };

@@ -4,7 +4,8 @@
 // (when its id can be read: the `ey-event-id` header, else the timer id) gets status `rejected` with the
 // reason. Both must be durable before the record counts as handled; a failure is retried by the caller.
 import { DELIVERY_TOPIC_PREFIX, deadLetterMessage, storableText, Topics, type DeadLetterSource, type ManagedProducer } from '@eventyard/core';
-import { recordEvents, type EventInput, type Knex } from '@eventyard/db';
+import { recordEvents, routingStatusChanges, type EventInput, type Knex } from '@eventyard/db';
+import type { StatusPublisher } from '@eventyard/evhub';
 import { decodeMessage } from '@eventyard/proto';
 
 export interface RejectedRecord {
@@ -28,6 +29,8 @@ export interface RejectedRecordsOptions {
   /** Sends with the scheduler's idempotent producer (acks = all, under EY_KAFKA_MAX_BATCH_BYTES). */
   producer: () => ManagedProducer;
   timeoutMs: number;
+  /** Publishes the `rejected` status changes to eventyard.status after their rows are written. @default none */
+  status?: StatusPublisher;
 }
 
 export class RejectedRecords {
@@ -50,6 +53,7 @@ export class RejectedRecords {
     const rows = new Map<string, EventInput>();
     for (const record of records) if (record.eventId !== null) rows.set(record.eventId, rejectedRow(record));
     await recordEvents(this.#o.knex, [...rows.values()]);
+    await this.#o.status?.publish(this.#o.producer(), routingStatusChanges([...rows.values()], []));
   }
 }
 

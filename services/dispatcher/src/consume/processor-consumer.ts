@@ -8,7 +8,7 @@
 // partition's watermark: below the lowest record not yet finished (outcome recorded and handed on).
 // That is why autoCommit is off: kafkajs would commit its fetch position. When a partition has
 // `maxInFlightPerPartition` records unfinished it is paused, and resumed once half of them finished.
-import { ConsumerGroups, ensureTopics, recordFingerprint, type ComponentState, type Logger } from '@eventyard/core';
+import { ConsumerGroups, ensureTopics, recordFingerprint, traceParentFromHeaders, type ComponentState, type Logger } from '@eventyard/core';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { DispatcherConfig } from '../config.ts';
 import type { BreakerGate } from '../breaker/index.ts';
@@ -78,6 +78,7 @@ export class ProcessorConsumer {
       rebalanceTimeout: Math.max(dispatch.sessionTimeoutMs, 60_000),
       heartbeatInterval: Math.max(500, Math.floor(dispatch.sessionTimeoutMs / 10)),
       maxWaitTimeInMs: dispatch.fetchMaxWaitMs,
+      minBytes: dispatch.fetchMinBytes,
       allowAutoTopicCreation: false,
     });
   }
@@ -156,6 +157,7 @@ export class ProcessorConsumer {
     this.#log.info('processor consumer stopped');
   }
 
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- kafkajs makes these closures over the batch; its types declare them as methods
   async #eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     if (this.#state !== 'running') return;
     const { partition } = batch;
@@ -193,6 +195,7 @@ export class ProcessorConsumer {
       breaker: this.#options.breaker,
       signal: this.#abort.signal,
       context,
+      traceParent: traceParentFromHeaders(message.headers),
     };
     const running: Promise<void> = this.#chains
       .run(key, () => this.#deliver(job, context))

@@ -2,6 +2,8 @@
 // `writeAttempts` statement instead of one transaction each. A caller's promise resolves only once the
 // transaction holding its attempt committed, so "durable before its offset counts as done" still holds
 // per record; a failed batch rejects its callers, who retry as they would after a failed single write.
+// After a batch commits, `onWritten` (the status changes to eventyard.status) runs before its callers
+// resolve, so a crash between the two re-records and re-publishes the attempt (at least once).
 import type { Logger } from '@eventyard/core';
 import { writeAttempts, type AttemptInput, type Knex } from '@eventyard/db';
 
@@ -14,6 +16,8 @@ export interface AttemptWriterOptions {
   /** Transactions at once (each holds a pool connection); more waiting attempts just make bigger batches. @default 4 */
   maxInFlight?: number;
   logger?: Logger;
+  /** Runs after a batch committed and before its callers resolve; must not reject. @default nothing */
+  onWritten?: (attempts: AttemptInput[]) => Promise<unknown>;
 }
 
 interface Waiter {
@@ -28,6 +32,7 @@ export class AttemptWriter {
   readonly #maxBatch: number;
   readonly #maxInFlight: number;
   readonly #log: Logger | undefined;
+  readonly #onWritten: AttemptWriterOptions['onWritten'];
   #pending: Waiter[] = [];
   #timer: NodeJS.Timeout | undefined;
   readonly #inFlight = new Set<Promise<void>>();
@@ -38,6 +43,7 @@ export class AttemptWriter {
     this.#maxBatch = options.maxBatch ?? 200;
     this.#maxInFlight = options.maxInFlight ?? 4;
     this.#log = options.logger?.child({ component: 'attempt-writer' });
+    this.#onWritten = options.onWritten;
   }
 
   /** Resolves once the attempt (with its delivery's new state) is committed. */
@@ -74,7 +80,6 @@ export class AttemptWriter {
   async #write(batch: Waiter[]): Promise<void> {
     try {
       await writeAttempts(this.#knex, batch.map((w) => w.attempt));
-      for (const w of batch) w.resolve();
     } catch (err) {
       if (batch.length === 1) {
         batch[0]?.reject(err);
@@ -84,6 +89,9 @@ export class AttemptWriter {
       // only the callers whose own write fails retry (an outage fails them all, as before).
       this.#log?.debug({ err, attempts: batch.length }, 'attempt batch failed; writing its attempts one by one');
       await Promise.all(batch.map((w) => this.#write([w])));
+      return;
     }
+    await this.#onWritten?.(batch.map((w) => w.attempt)).catch((err: unknown) => this.#log?.warn({ err }, 'after-write hook failed'));
+    for (const w of batch) w.resolve();
   }
 }

@@ -8,8 +8,9 @@
 // failing delivery holds back later ones of its key until it succeeds or dies.
 // A repeat occurrence first checks its chain (a cancelled chain's occurrence is recorded `cancelled`,
 // not delivered) and, on its first attempt, schedules the next occurrence; a 30000 stops the chain.
-import { isEventyardError, type DeadLetterSource, type Logger } from '@eventyard/core';
-import { cancelRepeatChains, cancelTimersForEvent, getRepeatChain, recordAttempt, setDeliveryStatus, setRepeatChainNext, type Knex } from '@eventyard/db';
+import { addTraceLogFields, isEventyardError, SpanEvents, type DeadLetterSource, type Logger, type TraceSpan } from '@eventyard/core';
+import { cancelRepeatChains, cancelTimersForEvent, deliveryInputStatusChange, getRepeatChain, recordAttempt, setDeliveryStatus, setRepeatChainNext, type DeliveryInput, type Knex } from '@eventyard/db';
+import type { DeliveryStatusChange } from '@eventyard/evhub';
 import type { DeliveryTask__Output } from '@eventyard/proto';
 import { DispatcherErrors } from '../error-codes.ts';
 import type { BreakerGate, BreakerPass } from '../breaker/index.ts';
@@ -18,10 +19,13 @@ import type { DispatcherMetrics } from '../metrics.ts';
 import type { AttemptOutcome } from '../outcome/index.ts';
 import type { ProcessorSettings } from '../processors/processor-settings.ts';
 import type { Sender } from '../send/attempt-request.ts';
+import { transformDelivery } from '../transform/transform-delivery.ts';
+import { eventTimeOf } from '../cloudevents/cloudevent-webhook.ts';
 import { nextOccurrenceDue, repeatOccurrenceOf, repeatTimerId, type RepeatOccurrence } from '../repeat/repeat-occurrence.ts';
 import { webhookId } from '../send/webhook-signature.ts';
 import { recordAttemptDurably } from './attempt-record.ts';
 import { decodeDeliveryTask } from './delivery-record.ts';
+import { endCallSpan, startCallSpan, startDeliverySpan } from './delivery-span.ts';
 import type { HandOff } from './hand-off.ts';
 import { attemptOutcomeText, nextStep, type NextStep } from './next-step.ts';
 import { abandoned, persist, sleep } from './persist.ts';
@@ -39,6 +43,8 @@ export interface DeliveryJob {
   signal: AbortSignal;
   /** topic, partition, offset: logged with problems. */
   context: Record<string, unknown>;
+  /** The record's `traceparent` header (delivery-span.ts). */
+  traceParent?: string | undefined;
 }
 
 export interface DeliveryRunnerOptions {
@@ -54,6 +60,8 @@ export interface DeliveryRunnerOptions {
    * through an AttemptWriter). @default one recordAttempt transaction per attempt
    */
   recordAttempt?: (attempt: Parameters<typeof recordAttempt>[1]) => Promise<unknown>;
+  /** Publishes status changes recorded here outside attempts (a skipped occurrence); must not reject. @default none */
+  publishStatus?: (changes: DeliveryStatusChange[]) => Promise<unknown>;
 }
 
 export class DeliveryRunner {
@@ -77,13 +85,29 @@ export class DeliveryRunner {
       await this.#skipBadRecord(job, err);
       return;
     }
+    const span = startDeliverySpan(job.dispatcherId, task, job.traceParent);
+    // Every line logged about this delivery (job.context is spread into each) carries its trace.
+    addTraceLogFields(job.context, span);
+    try {
+      await this.#deliverTask(job, task, span);
+    } catch (err) {
+      span.fail(err);
+      throw err;
+    } finally {
+      span.end();
+    }
+  }
+
+  async #deliverTask(job: DeliveryJob, initial: DeliveryTask__Output, span: TraceSpan): Promise<void> {
+    let task = initial;
     const occurrence = repeatOccurrenceOf(task, this.#now());
-    if (occurrence !== undefined && !(await this.#continueChain(job, task, occurrence))) return;
+    if (occurrence !== undefined && !(await this.#continueChain(job, task, occurrence, span))) return;
     for (;;) {
       const settings = job.settings();
       if (settings === undefined) throw abandoned();
-      const attempt = await this.#attempt(job, settings, task);
-      const step = nextStep(settings.retry, task.retry_times, attempt.outcome);
+      const attempt = await this.#attempt(job, settings, task, span);
+      // A transform failure is final: the same event fails the same way, so no retries are burnt.
+      const step: NextStep = attempt.final ? { status: 'dead' } : nextStep(settings.retry, task.retry_times, attempt.outcome);
       this.#options.metrics.deliveries.inc({ processor: job.dispatcherId, result: step.status === 'scheduled' ? 'retry_scheduled' : step.status });
       if (step.status === 'scheduled' && settings.ordered) {
         // Strict order: keep the key's chain (and this offset) until the delivery succeeds or dies.
@@ -93,7 +117,7 @@ export class DeliveryRunner {
         continue;
       }
       if (occurrence !== undefined && step.status === 'cancelled') await this.#stopChain(job, task);
-      const handedOn = await this.#handOn(job, task, attempt.outcome, step);
+      const handedOn = await this.#handOn(job, task, attempt.outcome, step, span);
       await this.#record(job, task, attempt, handedOn.step, handedOn.nextAttemptAt);
       return;
     }
@@ -104,7 +128,7 @@ export class DeliveryRunner {
    * (its next timer may have been in flight when it was). On a first attempt it records and schedules
    * the next occurrence: recording first, as that write is also the check that the chain still runs.
    */
-  async #continueChain(job: DeliveryJob, task: DeliveryTask__Output, occurrence: RepeatOccurrence): Promise<boolean> {
+  async #continueChain(job: DeliveryJob, task: DeliveryTask__Output, occurrence: RepeatOccurrence, span: TraceSpan): Promise<boolean> {
     const { knex, handOff, metrics } = this.#options;
     const eventId = task.event_id;
     const dispatcherId = job.dispatcherId;
@@ -118,7 +142,7 @@ export class DeliveryRunner {
       active = await persist(() => setRepeatChainNext(knex, { event_id: eventId, dispatcher_id: dispatcherId, ...next }), options('record repeat chain'));
       if (active && nextMs !== undefined) {
         const timerId = repeatTimerId(eventId, dispatcherId, n);
-        await persist(() => handOff.scheduleRepeat({ task, key: job.key, timerId, repeatTimes: n, dueAt: new Date(nextMs) }), options('schedule next occurrence'));
+        await persist(() => handOff.scheduleRepeat({ task, key: job.key, timerId, repeatTimes: n, dueAt: new Date(nextMs), traceParent: span.traceParent }), options('schedule next occurrence'));
       }
     } else {
       const chain = await persist(() => getRepeatChain(knex, eventId, dispatcherId), options('read repeat chain'));
@@ -126,10 +150,9 @@ export class DeliveryRunner {
     }
     if (active) return true;
     const event = task.event;
-    await persist(
-      () => setDeliveryStatus(knex, { event_id: eventId, dispatcher_id: dispatcherId, app_id: event?.app_id ?? '', topic_id: event?.topic_id ?? '', status: 'cancelled', repeat_times: occurrence.n }),
-      options('record cancelled occurrence'),
-    );
+    const cancelled: DeliveryInput = { event_id: eventId, dispatcher_id: dispatcherId, app_id: event?.app_id ?? '', topic_id: event?.topic_id ?? '', status: 'cancelled', repeat_times: occurrence.n };
+    await persist(() => setDeliveryStatus(knex, cancelled), options('record cancelled occurrence'));
+    await this.#options.publishStatus?.([deliveryInputStatusChange(cancelled)]);
     metrics.deliveries.inc({ processor: dispatcherId, result: 'cancelled' });
     this.#log.info(context, 'repeat occurrence skipped: its chain was cancelled');
     return false;
@@ -145,7 +168,7 @@ export class DeliveryRunner {
     }, options);
   }
 
-  async #attempt(job: DeliveryJob, settings: ProcessorSettings, task: DeliveryTask__Output): Promise<{ outcome: AttemptOutcome; startedAt: Date; finishedAt: Date }> {
+  async #attempt(job: DeliveryJob, settings: ProcessorSettings, task: DeliveryTask__Output, span: TraceSpan): Promise<{ outcome: AttemptOutcome; startedAt: Date; finishedAt: Date; final?: boolean }> {
     const { signal } = job;
     let release: () => void;
     let pass: BreakerPass | undefined;
@@ -173,52 +196,61 @@ export class DeliveryRunner {
     const sender = current.protocol === 'httpSend' ? this.#options.senders.httpSend : this.#options.senders.grpcSend;
     const startedAt = new Date(this.#now());
     const started = performance.now();
+    const call = startCallSpan(span, current, task);
     let outcome: AttemptOutcome | undefined;
+    let final = false;
     try {
-      outcome = await sender.send({
-        settings: current,
-        req: {
-          event_id: task.event_id,
-          event: task.event,
-          retry_times: task.retry_times,
-          repeat_times: task.repeat_times,
-          pass_back: task.pass_back,
-        },
-        messageId: webhookId(task.event_id, job.dispatcherId, task.repeat_times),
-        traceParent: task.trace_parent,
-        signal,
-      });
+      const prepared = await transformDelivery(current.transform, task, job.dispatcherId);
+      if (prepared.ok) {
+        outcome = await sender.send({
+          settings: current,
+          req: prepared.req,
+          headers: prepared.headers,
+          eventTime: eventTimeOf(task.reported_at),
+          messageId: webhookId(task.event_id, job.dispatcherId, task.repeat_times),
+          traceParent: call.traceParent,
+          signal,
+        });
+      } else {
+        outcome = prepared.outcome;
+        final = true;
+        this.#log.warn({ ...job.context, event_id: task.event_id, dispatcher_id: job.dispatcherId, error_code: outcome.errorCode, reason: outcome.errorMessage }, 'transform failed: delivery dead-lettered');
+      }
     } finally {
       release();
-      // A sender that threw (a bug) or an aborted call tells nothing about the endpoint.
-      if (outcome === undefined || signal.aborted) pass?.abandon();
+      // A sender that threw (a bug), an aborted call or a failed transform (never sent) tells nothing about the endpoint.
+      if (outcome === undefined || signal.aborted || final) pass?.abandon();
       else pass?.done(outcome);
     }
+    endCallSpan(call, outcome);
     const seconds = (performance.now() - started) / 1000;
     if (signal.aborted) throw abandoned();
     const finishedAt = new Date(startedAt.getTime() + Math.round(seconds * 1000));
     const { metrics } = this.#options;
     metrics.attempts.inc({ processor: job.dispatcherId, protocol: current.protocol, outcome: outcome.outcome });
     metrics.attemptSeconds.observe({ processor: job.dispatcherId, protocol: current.protocol }, seconds);
-    return { outcome, startedAt, finishedAt };
+    return { outcome, startedAt, finishedAt, final };
   }
 
   /**
    * Produces the retry timer or dead letter; returns when the next attempt is due (retries), and the step
    * as it ended: a retry the broker refused as too large was dead-lettered in its place, so it is `dead`.
    */
-  async #handOn(job: DeliveryJob, task: DeliveryTask__Output, outcome: AttemptOutcome, step: NextStep): Promise<{ step: NextStep; nextAttemptAt: Date | null }> {
+  async #handOn(job: DeliveryJob, task: DeliveryTask__Output, outcome: AttemptOutcome, step: NextStep, span: TraceSpan): Promise<{ step: NextStep; nextAttemptAt: Date | null }> {
     const { handOff, metrics } = this.#options;
     const context = { ...job.context, event_id: task.event_id, dispatcher_id: job.dispatcherId };
+    if (outcome.outcome === 'failure') span.fail(outcome.errorMessage ?? String(outcome.errorCode ?? 'failed'));
     if (step.status === 'scheduled') {
       const dueAt = new Date(this.#now() + step.delayMs);
-      const timerId = await persist(() => handOff.scheduleRetry({ task, key: job.key, retryTimes: step.retryTimes, dueAt, passBack: outcome.passBack }), {
+      span.addEvent(SpanEvents.retryScheduled, { 'eventyard.retry_times': step.retryTimes, 'eventyard.due_at': dueAt.toISOString() });
+      const timerId = await persist(() => handOff.scheduleRetry({ task, key: job.key, retryTimes: step.retryTimes, dueAt, passBack: outcome.passBack, traceParent: span.traceParent }), {
         signal: job.signal,
         logger: this.#log,
         step: 'schedule retry',
         context,
       });
       if (timerId === null) {
+        span.addEvent(SpanEvents.deadLettered, { 'eventyard.reason': 'retry record too large' });
         metrics.dead.inc({ processor: job.dispatcherId });
         return { step: { status: 'dead' }, nextAttemptAt: null };
       }
@@ -235,10 +267,12 @@ export class DeliveryRunner {
             errorCode: String(outcome.errorCode ?? 'unknown'),
             errorMessage: outcome.errorMessage ?? '',
             attempts,
+            traceParent: span.traceParent,
           }),
         { signal: job.signal, logger: this.#log, step: 'dead letter', context },
       );
       metrics.dead.inc({ processor: job.dispatcherId });
+      span.addEvent(SpanEvents.deadLettered, { 'eventyard.reason': 'attempts exhausted', 'eventyard.attempts': attempts });
       this.#log.warn({ ...context, attempts, error_code: outcome.errorCode }, 'delivery dead: attempts exhausted');
     }
     return { step, nextAttemptAt: null };
@@ -285,7 +319,7 @@ export class DeliveryRunner {
     this.#options.metrics.badRecords.inc({ processor: job.dispatcherId });
     this.#log.error({ err, ...job.context, dispatcher_id: job.dispatcherId }, 'undecodable delivery record skipped (sent to the dead-letter topic)');
     await persist(
-      () => this.#options.handOff.sendBadRecord({ key: job.key, value: job.value, dispatcherId: job.dispatcherId, errorCode: code, errorMessage: message.slice(0, 1024), ...sourceOf(job.context) }),
+      () => this.#options.handOff.sendBadRecord({ key: job.key, value: job.value, dispatcherId: job.dispatcherId, errorCode: code, errorMessage: message.slice(0, 1024), traceParent: job.traceParent, ...sourceOf(job.context) }),
       { signal: job.signal, logger: this.#log, step: 'dead letter (bad record)', context: job.context },
     );
   }

@@ -2,7 +2,7 @@
 // produces it back to the delivery topic when due — the dispatcher never sleeps), an exhausted delivery
 // goes to `eventyard.dead`, and so does an undecodable record, as it was. One idempotent producer
 // (acks = all) serves every processor; a send resolves only once the broker acknowledged it.
-import { CoreErrors, deadLetterMessage, EventyardError, ManagedProducer, textHeaders, Topics, type DeadLetterSource, type Logger } from '@eventyard/core';
+import { CoreErrors, deadLetterMessage, EventyardError, ManagedProducer, textHeaders, Topics, withTraceParent, type DeadLetterSource, type Logger } from '@eventyard/core';
 import { APP_ID_HEADER } from '@eventyard/evhub';
 import { encodeMessage, type DeliveryTask__Output } from '@eventyard/proto';
 import type { Kafka } from 'kafkajs';
@@ -18,6 +18,8 @@ export interface RetryHandOff {
   retryTimes: number;
   dueAt: Date;
   passBack: Buffer | undefined;
+  /** The failed attempt's span: the retry's span links to it (its record's `traceparent` header). */
+  traceParent?: string;
 }
 
 export interface RepeatHandOff {
@@ -28,6 +30,8 @@ export interface RepeatHandOff {
   /** `repeat_times` of the next occurrence. */
   repeatTimes: number;
   dueAt: Date;
+  /** The scheduling attempt's span: the occurrence's span links to it. */
+  traceParent?: string;
 }
 
 export interface DeadHandOff {
@@ -36,6 +40,8 @@ export interface DeadHandOff {
   errorCode: string;
   errorMessage: string;
   attempts: number;
+  /** The dead delivery's span: the dead letter's `traceparent` header, so it can be found from its trace. */
+  traceParent?: string;
 }
 
 export class HandOff {
@@ -58,6 +64,11 @@ export class HandOff {
 
   get connected(): boolean {
     return this.#producer.connected;
+  }
+
+  /** The producer itself, for the status changes published beside the history (StatusPublisher). */
+  get producer(): ManagedProducer {
+    return this.#producer;
   }
 
   start(): Promise<void> {
@@ -100,7 +111,7 @@ export class HandOff {
       value: next,
       kind: 'retry',
     });
-    const sent = await this.#send(Topics.schedule, { key: Buffer.from(timerId, 'utf8'), value: item, headers: { [EVENT_ID_HEADER]: task.event_id } });
+    const sent = await this.#send(Topics.schedule, { key: Buffer.from(timerId, 'utf8'), value: item, headers: withTraceParent({ [EVENT_ID_HEADER]: task.event_id }, retry.traceParent) });
     return sent ? timerId : null;
   }
 
@@ -127,7 +138,7 @@ export class HandOff {
     // The app header lets the producer count a repeat's pending timer against its app (EY_MAX_PENDING_TIMERS_PER_APP).
     const headers: Record<string, string> = { [EVENT_ID_HEADER]: task.event_id };
     if (task.event?.app_id) headers[APP_ID_HEADER] = task.event.app_id;
-    await this.#send(Topics.schedule, { key: Buffer.from(repeat.timerId, 'utf8'), value: item, headers });
+    await this.#send(Topics.schedule, { key: Buffer.from(repeat.timerId, 'utf8'), value: item, headers: withTraceParent(headers, repeat.traceParent) });
   }
 
   /** Produces the exhausted task to `eventyard.dead` with why it died. */
@@ -135,13 +146,16 @@ export class HandOff {
     await this.#send(Topics.dead, {
       key: dead.key,
       value: encodeMessage('eventyard.v1.DeliveryTask', dead.task),
-      headers: {
-        [EVENT_ID_HEADER]: dead.task.event_id,
-        'ey-dispatcher-id': dead.task.dispatcher_id,
-        'ey-error-code': dead.errorCode,
-        'ey-error-message': dead.errorMessage,
-        'ey-attempts': String(dead.attempts),
-      },
+      headers: withTraceParent(
+        {
+          [EVENT_ID_HEADER]: dead.task.event_id,
+          'ey-dispatcher-id': dead.task.dispatcher_id,
+          'ey-error-code': dead.errorCode,
+          'ey-error-message': dead.errorMessage,
+          'ey-attempts': String(dead.attempts),
+        },
+        dead.traceParent,
+      ),
     });
   }
 
@@ -149,7 +163,16 @@ export class HandOff {
    * Produces an undecodable delivery record to `eventyard.dead` unchanged, so it can be inspected, with
    * the dead-letter headers every stage writes (the reason, and where it was read when known).
    */
-  async sendBadRecord(record: { key: Buffer | null; value: Buffer | null; dispatcherId: string; errorCode: string; errorMessage: string; source?: DeadLetterSource }): Promise<void> {
+  async sendBadRecord(record: {
+    key: Buffer | null;
+    value: Buffer | null;
+    dispatcherId: string;
+    errorCode: string;
+    errorMessage: string;
+    source?: DeadLetterSource;
+    /** The record's own `traceparent` header, kept on its dead letter. */
+    traceParent?: string | undefined;
+  }): Promise<void> {
     await this.#send(
       Topics.dead,
       deadLetterMessage({
@@ -158,6 +181,7 @@ export class HandOff {
         headers: { 'ey-dispatcher-id': record.dispatcherId },
         code: record.errorCode,
         reason: record.errorMessage,
+        traceParent: record.traceParent,
         ...(record.source === undefined ? {} : { source: record.source }),
       }),
     );

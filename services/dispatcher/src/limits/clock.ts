@@ -1,7 +1,7 @@
 // Time as the limiters see it, injectable so tests drive it by hand instead of sleeping.
 
-/** Opaque timer handle returned by Clock.setTimeout. */
-export type TimerHandle = unknown;
+/** Opaque timer handle returned by Clock.setTimeout; never undefined, which stands for "no timer". */
+export type TimerHandle = NonNullable<unknown>;
 
 export interface Clock {
   /** Monotonic milliseconds (any origin). */

@@ -18,12 +18,7 @@
  * // shutdown or processor removed:
  * slots.close('processor removed'); rate.close('processor removed');
  */
-export { systemClock } from './clock.ts';
-export type { Clock, TimerHandle } from './clock.ts';
 export { ConcurrencyLimiter } from './concurrency-limiter.ts';
-export type { ConcurrencyLimiterOptions, Release } from './concurrency-limiter.ts';
+export type { Release } from './concurrency-limiter.ts';
 export { RateLimiter } from './rate-limiter.ts';
-export type { RateLimiterOptions } from './rate-limiter.ts';
-export type { WaitOptions } from './wait.ts';
-export { flowControlOf, MAX_QPS } from './flow-control.ts';
-export type { FlowControl } from './flow-control.ts';
+export { flowControlOf } from './flow-control.ts';

@@ -16,7 +16,7 @@ export interface WaitOptions {
 
 export interface Waiter<T> {
   resolve(value: T): void;
-  reject(err: unknown): void;
+  reject(err: Error): void;
 }
 
 /** Enqueues a waiter; `onLeave` runs when it leaves early (abort or timeout), not when granted. */
@@ -30,11 +30,11 @@ export function enqueue<T>(list: WaiterList<Waiter<T>>, clock: Clock, what: stri
       if (timer !== undefined) clock.clearTimeout(timer);
       unhook?.();
     };
-    const leave = (err: unknown): void => {
+    const leave = (err: Error): void => {
       list.remove(node);
       cleanup();
       onLeave();
-      reject(err as Error);
+      reject(err);
     };
     const node = list.push({
       resolve: (value) => {
@@ -43,12 +43,12 @@ export function enqueue<T>(list: WaiterList<Waiter<T>>, clock: Clock, what: stri
       },
       reject: (err) => {
         cleanup();
-        reject(err as Error);
+        reject(err);
       },
     });
     if (timeoutMs !== undefined) {
       timer = clock.setTimeout(() => leave(new TimeoutError(DispatcherErrors.EY_LIMITER_TIMEOUT, `${what}: waited ${timeoutMs} ms`)), timeoutMs);
     }
-    if (signal !== undefined) unhook = onAbort(signal, () => leave(signal.reason));
+    if (signal !== undefined) unhook = onAbort(signal, () => leave(signal.reason as Error));
   });
 }

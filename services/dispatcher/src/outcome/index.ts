@@ -12,11 +12,8 @@
  * // HTTP: classifyHttpResponse({ status, headers, body }, { retryOn4xx }) or classifyHttpError(err)
  * const next = nextAttempt(policy, attempt, { cancelled: outcome.outcome === 'cancel', retriable: outcome.retriable, retryAfterMs: outcome.retryAfterMs });
  */
-export { CANCEL_CODE, OutcomeErrorCode } from './attempt-outcome.ts';
-export type { AttemptOutcome, OutcomeKind } from './attempt-outcome.ts';
-export { classifyGrpcError, classifyGrpcResponse, GRPC_STATUS_NAMES } from './grpc-outcome.ts';
+export type { AttemptOutcome } from './attempt-outcome.ts';
+export { classifyGrpcError, classifyGrpcResponse } from './grpc-outcome.ts';
 export { classifyHttpError, classifyHttpResponse } from './http-outcome.ts';
-export type { HeadersLike, HttpOutcomeOptions, HttpResponseFacts } from './http-outcome.ts';
-export type { DispatchRspLike } from './dispatch-rsp.ts';
 export { parseRetryAfter } from './retry-after.ts';
-export { EXCERPT_BYTES, utf8Excerpt } from './excerpt.ts';
+export { utf8Excerpt } from './excerpt.ts';

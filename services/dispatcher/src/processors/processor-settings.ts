@@ -5,8 +5,10 @@
 import type { ClientTlsFiles } from '@eventyard/core';
 import { CIRCUIT_BREAKER_DEFAULTS, circuitBreakerOf, type CircuitBreakerConfig } from '@eventyard/evhub';
 import type { ProcessorRecord, ProcessorTls, ProtocolType } from '@eventyard/db';
+import type { WebhookFormat } from '@eventyard/evhub';
 import { flowControlOf } from '../limits/index.ts';
 import { NO_RETRY_POLICY, retryPolicyOf, type RetryPolicy } from '../retry/index.ts';
+import { processorTransformOf, type ProcessorTransform } from '../transform/processor-transform.ts';
 
 export interface ProcessorSettings {
   readonly dispatcherId: string;
@@ -30,6 +32,10 @@ export interface ProcessorSettings {
   readonly tls: ClientTlsFiles | null;
   /** Circuit breaker and auto-pause settings, defaults filled in. */
   readonly breaker: CircuitBreakerConfig;
+  /** The compiled `transform` (or why it does not compile: its deliveries then fail with that); null = none. */
+  readonly transform: ProcessorTransform | null;
+  /** httpSend body: EvHub's DispatchReq JSON or a CloudEvent (binary or structured mode). */
+  readonly webhookFormat: WebhookFormat;
   /** Fields whose stored value was refused, with the reason, e.g. `retry_strategy.retry_count: must be at most 1000`. */
   readonly problems: readonly string[];
 }
@@ -60,6 +66,8 @@ export function processorSettings(record: ProcessorRecord, defaults: SettingsDef
   } catch (err) {
     problems.push(err instanceof Error ? err.message : String(err));
   }
+  const transform = processorTransformOf(record);
+  if (transform?.kind === 'invalid') problems.push(transform.message);
   const timeout = Number(record.timeout);
   const concurrency = Number(record.concurrency);
   return Object.freeze({
@@ -78,6 +86,8 @@ export function processorSettings(record: ProcessorRecord, defaults: SettingsDef
     authToken: nonEmpty(record.auth_token),
     tls: tlsFiles(record.tls),
     breaker,
+    transform,
+    webhookFormat: record.webhook_format === 'cloudevents_binary' || record.webhook_format === 'cloudevents_structured' ? record.webhook_format : 'evhub',
     problems,
   });
 }

@@ -10,15 +10,10 @@
  */
 export {
   DEFAULT_MAX_INTERVAL_MS,
-  DEFAULT_MAX_RETRY_AFTER_MS,
   DEFAULT_RETRY_INTERVAL_MS,
-  MAX_RETRY_COUNT,
-  MAX_RETRY_INTERVAL_MS,
   NO_RETRY_POLICY,
   parseRetryStrategy,
   retryPolicyOf,
-  RetryStrategyType,
 } from './retry-policy.ts';
-export type { RetryPolicy, RetryPolicyOptions } from './retry-policy.ts';
+export type { RetryPolicy } from './retry-policy.ts';
 export { nextAttempt, retryDelayMs } from './next-attempt.ts';
-export type { AttemptFacts, NextAttempt, StopReason } from './next-attempt.ts';

@@ -11,6 +11,10 @@ export interface AttemptRequest {
   messageId: string;
   /** W3C traceparent carried from the Report, or "". */
   traceParent: string;
+  /** Headers a transform set (httpSend; names already checked against the ones the dispatcher sets). */
+  headers?: Readonly<Record<string, string>>;
+  /** When the event was reported (a CloudEvent's `time`). */
+  eventTime?: Date | undefined;
   /** Aborts the attempt (shutdown); the outcome is then meaningless and is not recorded. */
   signal: AbortSignal;
 }

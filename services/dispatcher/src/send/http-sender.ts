@@ -12,6 +12,7 @@ import { Agent } from 'undici';
 import { classifyHttpError, classifyHttpResponse, type AttemptOutcome } from '../outcome/index.ts';
 import type { AttemptRequest, Sender } from './attempt-request.ts';
 import { dispatchReqJson } from './dispatch-json.ts';
+import { cloudEventRequest } from '../cloudevents/cloudevent-webhook.ts';
 import { webhookUrl } from './target-address.ts';
 import { signingSecrets } from '../processors/processor-settings.ts';
 import { webhookHeaders } from './webhook-signature.ts';
@@ -83,10 +84,14 @@ export class HttpSender implements Sender {
     } catch (err) {
       return classifyHttpError(err);
     }
-    const body = Buffer.from(dispatchReqJson(req), 'utf8');
+    // `webhook_format`: EvHub's DispatchReq JSON, or a CloudEvent (its own body and content-type/ce-* headers).
+    const cloudEvent = settings.webhookFormat === 'evhub' ? undefined : cloudEventRequest(settings.webhookFormat, { req, time: request.eventTime, traceParent: request.traceParent });
+    const body = cloudEvent?.body ?? Buffer.from(dispatchReqJson(req), 'utf8');
     const now = Date.now();
     const headers: Record<string, string> = {
-      'content-type': 'application/json',
+      // A transform's headers first: the dispatcher's own (never settable by a transform) follow.
+      ...request.headers,
+      ...(cloudEvent?.headers ?? { 'content-type': 'application/json' }),
       'user-agent': USER_AGENT,
       'ey-event-id': req.event_id,
       ...webhookHeaders({ id: request.messageId, body, secrets: signingSecrets(settings, now), nowMs: now }),

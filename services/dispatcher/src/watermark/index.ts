@@ -14,4 +14,3 @@
  */
 export { OffsetWatermark } from './offset-watermark.ts';
 export { PartitionWatermarks } from './partition-watermarks.ts';
-export type { PendingCommit } from './partition-watermarks.ts';

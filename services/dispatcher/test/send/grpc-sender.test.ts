@@ -27,6 +27,8 @@ function settings(addr: string, timeoutMs = 2000): ProcessorSettings {
     authToken: 'tok',
     tls: null,
     breaker: CIRCUIT_BREAKER_DEFAULTS,
+    transform: null,
+    webhookFormat: 'evhub',
     problems: [],
   };
 }

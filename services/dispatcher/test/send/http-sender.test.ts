@@ -27,6 +27,8 @@ function settings(addr: string, fields: Partial<ProcessorSettings> = {}): Proces
     authToken: null,
     tls: null,
     breaker: CIRCUIT_BREAKER_DEFAULTS,
+    transform: null,
+    webhookFormat: 'evhub',
     problems: [],
     ...fields,
   };

@@ -43,6 +43,8 @@ function settings(protocol: ProcessorSettings['protocol'], addr: string, tls: Pr
     previousWebhookSecret: null,
     authToken: null,
     tls,
+    transform: null,
+    webhookFormat: 'evhub',
     problems: [],
   };
 }

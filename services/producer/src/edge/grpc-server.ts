@@ -71,6 +71,8 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
   const server = new grpc.Server({
     'grpc.max_receive_message_length': options.maxReceiveBytes,
     'grpc.keepalive_permit_without_calls': 1,
+    // Channelz keeps per-call counters and traces for a debugging service we do not serve: pure CPU per call.
+    'grpc.enable_channelz': 0,
   });
 
   const report: grpc.handleUnaryCall<ReportReq__Output, ReportRsp> = (call, callback) => {
@@ -103,9 +105,9 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
   };
 
   const txCall =
-    <Req>(run: (request: Req, caller: Caller, broadcast: string | undefined) => Promise<TxOutcome>) =>
+    <Req>(run: (request: Req, caller: Caller, broadcast: string | undefined, traceParent: string | undefined) => Promise<TxOutcome>) =>
     (call: grpc.ServerUnaryCall<Req, unknown>, callback: grpc.sendUnaryData<unknown>): void => {
-      run(call.request, callerOf(call), firstMetadata(call.metadata, BROADCAST_METADATA_KEY)).then(
+      run(call.request, callerOf(call), firstMetadata(call.metadata, BROADCAST_METADATA_KEY), firstMetadata(call.metadata, 'traceparent')).then(
         (outcome) => {
           const result = toEdgeResult(outcome.error);
           if (result.grpcStatus === null) callback(null, outcome.answer);
@@ -121,7 +123,7 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
   server.addService(evhub.evhubProducer.service, {
     Report: report,
     Prepare: txCall<PrepareReq__Output>((request, caller, broadcast) => options.transactions.prepare(request, caller, broadcast)),
-    Commit: txCall<CommitReq__Output>((request, caller, broadcast) => options.transactions.commit(request, caller, broadcast)),
+    Commit: txCall<CommitReq__Output>((request, caller, broadcast, traceParent) => options.transactions.commit(request, caller, broadcast, traceParent)),
     Rollback: txCall<RollbackReq__Output>((request, caller) => options.transactions.rollback(request, caller)),
   });
 

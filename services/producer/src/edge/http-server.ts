@@ -3,6 +3,7 @@
 // cannot be a Report at all get an HTTP error with the same JSON shape: 400 for malformed JSON, 413 over
 // the size limit. `/v1/prepare` `{event, txCallback}`, `/v1/commit` `{eventID, trigger}` and
 // `/v1/rollback` `{eventID}` (EvHub's wrappers; proto names and proto3 JSON names work too).
+// `POST /v1/cloudevents` takes CloudEvents 1.0 (binary or structured mode; ../cloudevents/).
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Server as TlsServer } from 'node:tls';
 import { ResultCode, isEventyardError, type Logger, type ServerTls } from '@eventyard/core';
@@ -14,6 +15,7 @@ import { ProducerErrors } from '../error-codes.ts';
 import type { ReportService } from '../report/report-service.ts';
 import type { TransactionService, TxOutcome } from '../transactions/transaction-service.ts';
 import { retryAfterSeconds, toEdgeResult, type EdgeResult } from './edge-result.ts';
+import { registerCloudEventRoute } from '../cloudevents/cloudevent-route.ts';
 
 export interface HttpServerOptions {
   host: string;
@@ -117,8 +119,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     return withStatus(reply, result).send({ event_id: outcome.event_id, ret: result.ret });
   });
 
+  registerCloudEventRoute(app, options.reports);
+
   const txRoute =
-    <Req>(typeName: string, run: (request: Req, caller: Caller, broadcast: string | undefined) => Promise<TxOutcome>) =>
+    <Req>(typeName: string, run: (request: Req, caller: Caller, broadcast: string | undefined, traceParent: string | undefined) => Promise<TxOutcome>) =>
     async (request: FastifyRequest, reply: FastifyReply) => {
       if (request.body === undefined) return invalid(reply, 400, 'request body is required');
       let message: Req;
@@ -128,11 +132,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
         if (!isEventyardError(err)) throw err;
         return invalid(reply, 400, err.message);
       }
-      const outcome = await run(message, callerOf(request), header(request, BROADCAST_METADATA_KEY));
+      const outcome = await run(message, callerOf(request), header(request, BROADCAST_METADATA_KEY), header(request, 'traceparent'));
       return withStatus(reply, toEdgeResult(outcome.error)).send(outcome.answer);
     };
   app.post('/v1/prepare', txRoute<PrepareReq__Output>('evhub_producer.PrepareReq', (m, auth, broadcast) => options.transactions.prepare(m, auth, broadcast)));
-  app.post('/v1/commit', txRoute<CommitReq__Output>('evhub_producer.CommitReq', (m, auth, broadcast) => options.transactions.commit(m, auth, broadcast)));
+  app.post('/v1/commit', txRoute<CommitReq__Output>('evhub_producer.CommitReq', (m, auth, broadcast, traceParent) => options.transactions.commit(m, auth, broadcast, traceParent)));
   app.post('/v1/rollback', txRoute<RollbackReq__Output>('evhub_producer.RollbackReq', (m, auth) => options.transactions.rollback(m, auth)));
 
   await app.listen({ host: options.host, port: options.port });

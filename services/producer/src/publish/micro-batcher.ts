@@ -47,7 +47,7 @@ export class MicroBatcher<T> {
   add(item: T, signal?: AbortSignal): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       if (signal?.aborted === true) {
-        reject(signal.reason);
+        reject(signal.reason as Error);
         return;
       }
       const pending: Pending<T> = { item, bytes: this.#options.sizeOf(item), resolve, reject };
@@ -58,7 +58,7 @@ export class MicroBatcher<T> {
           const index = this.#queue.indexOf(pending);
           if (index === -1) return;
           this.#queue.splice(index, 1);
-          reject(signal.reason);
+          reject(signal.reason as Error);
           this.#wakeIfIdle();
         },
         { once: true },

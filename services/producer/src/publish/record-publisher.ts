@@ -17,6 +17,8 @@ export interface RecordPublisherOptions {
   batch: { maxRecords: number; maxBytes: number; maxInFlight: number };
   /** Largest produce request (EY_KAFKA_MAX_BATCH_BYTES). @default DEFAULT_MAX_BATCH_BYTES */
   maxBatchBytes?: number;
+  /** The producer's linger (EY_KAFKA_LINGER_MS): how long a batch of Reports waits for company. @default 0 */
+  lingerMs?: number;
   logger: Logger;
 }
 
@@ -36,6 +38,7 @@ export class RecordPublisher {
       // give up on a batch in about that time rather than keep an outage's backlog retrying for minutes.
       retry: { retries: 5, initialRetryTime: 100, maxRetryTime: Math.max(200, Math.floor(options.timeoutMs / 5)) },
       ...(options.maxBatchBytes === undefined ? {} : { maxBatchBytes: options.maxBatchBytes }),
+      ...(options.lingerMs === undefined ? {} : { lingerMs: options.lingerMs }),
     });
     this.#batcher = new MicroBatcher<OutgoingRecord>({
       flush: (records) => this.#send(records),

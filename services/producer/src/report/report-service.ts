@@ -15,10 +15,15 @@ import type { RecordPublisher } from '../publish/record-publisher.ts';
 import type { ReportLimits } from '../quota/report-limits.ts';
 import type { ReportRate } from '../quota/report-rate.ts';
 import { claimOrWait, type IdempotencyWaitOptions } from './idempotency.ts';
+import { endReportSpan, startReportSpan, startSendSpan } from './report-span.ts';
 
 /** What an edge knows about the call besides the request. */
 export interface ReportCallContext {
-  edge: 'grpc' | 'http';
+  /**
+   * `source`: a record of a Kafka topic an operator declared as a source (`/v1/sources`). The operator's
+   * declaration is its authorization, so no API key is checked (and none can be sent).
+   */
+  edge: 'grpc' | 'http' | 'source';
   /** The `authorization` metadata / header, when sent. */
   authorization?: string;
   /** The peer's IP address, for the failed-API-key-lookup limit. */
@@ -94,7 +99,10 @@ export class ReportService {
   }
 
   async report(request: ReportReq__Output, context: ReportCallContext): Promise<ReportOutcome> {
-    const outcome = await this.#report(request, context);
+    const span = startReportSpan(context);
+    // Current while the Report runs, so its Postgres queries (idempotency, API keys) are its children.
+    const outcome = await span.run(() => this.#report(request, span.traceParent === '' ? context : { ...context, traceParent: span.traceParent }));
+    endReportSpan(span, outcome);
     const code = outcome.error === null ? ResultCode.OK : outcome.error.resultCode;
     this.#options.metrics.reports.inc({ edge: context.edge, code: String(code) });
     return outcome;
@@ -118,7 +126,7 @@ export class ReportService {
       const { app_id, topic_id } = valid.request.event;
       const broadcast = parseBroadcastFlag(context.broadcast);
       const caller = callerOf(context);
-      const key = await this.authorize(caller, { appId: app_id, topicId: topic_id }, broadcast);
+      const key = context.edge === 'source' ? undefined : await this.authorize(caller, { appId: app_id, topicId: topic_id }, broadcast);
       const quotas = this.#options.quotas;
       const makesTimers = quotas?.limits.makesTimers(valid) ?? false;
       if (quotas !== undefined) {
@@ -137,10 +145,11 @@ export class ReportService {
         }
       }
 
+      const send = startSendSpan(context.traceParent, valid, eventId);
       const record = buildReportRecord(valid, {
         eventId,
         nowMs: this.#now(),
-        ...(context.traceParent === undefined ? {} : { traceParent: context.traceParent }),
+        ...(send.traceParent === '' ? {} : { traceParent: send.traceParent }),
         ...(broadcast ? { broadcast } : {}),
         ...(key === undefined ? {} : { apiKeyId: key.id }),
       });
@@ -152,9 +161,12 @@ export class ReportService {
         this.#options.metrics.publishSeconds.observe({ topic: record.topic, outcome: 'ok' }, (performance.now() - started) / 1000);
       } catch (err) {
         this.#options.metrics.publishSeconds.observe({ topic: record.topic, outcome: 'error' }, (performance.now() - started) / 1000);
+        send.fail(err);
         // Give the key back so the caller's retry of this Report (or a duplicate waiting on it) can publish.
         if (claim !== null) await releaseIdempotencyKey(this.#options.knex, claim).catch((releaseErr: unknown) => this.#log.warn({ err: releaseErr, event_id: eventId }, 'idempotency key release failed'));
         throw err;
+      } finally {
+        send.end();
       }
       if (claim !== null) await this.#complete(claim);
       if (makesTimers) quotas?.limits.timerAdded(app_id);

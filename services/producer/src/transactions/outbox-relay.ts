@@ -80,7 +80,7 @@ export class OutboxRelay {
           topic: row.topic,
           key: row.message_key ?? Buffer.alloc(0),
           value: row.value,
-          headers: typeof row.headers === 'object' && row.headers !== null ? (row.headers as Record<string, string>) : {},
+          headers: typeof row.headers === 'object' && row.headers !== null ? row.headers : {},
         }),
       ),
     );

@@ -17,6 +17,7 @@ import type { ReportLimits } from '../quota/report-limits.ts';
 import type { ReportRate } from '../quota/report-rate.ts';
 import type { ReportService } from '../report/report-service.ts';
 import type { OutboxRelay } from './outbox-relay.ts';
+import { endCommitSpan, startCommitSpan } from '../report/report-span.ts';
 
 export const DEFAULT_TX_TIMEOUT_MS = 5000;
 export const DEFAULT_TX_CALLBACK_INTERVAL_MS = 120_000;
@@ -113,8 +114,18 @@ export class TransactionService {
     }
   }
 
-  /** A broadcast is decided (and authorised) at Prepare; `broadcastFlag` here may only agree with it. */
-  async commit(request: CommitReq__Output, caller: Caller, broadcastFlag?: string): Promise<TxOutcome> {
+  /**
+   * A broadcast is decided (and authorised) at Prepare; `broadcastFlag` here may only agree with it. The
+   * event's trace starts (or continues the caller's `traceParent`) at Commit, where it becomes real.
+   */
+  async commit(request: CommitReq__Output, caller: Caller, broadcastFlag?: string, traceParent?: string): Promise<TxOutcome> {
+    const span = startCommitSpan(traceParent, request.event_id);
+    const outcome = await span.run(() => this.#commit(request, caller, broadcastFlag, span.traceParent));
+    endCommitSpan(span, outcome);
+    return outcome;
+  }
+
+  async #commit(request: CommitReq__Output, caller: Caller, broadcastFlag: string | undefined, traceParent: string): Promise<TxOutcome> {
     const eventId = request.event_id;
     try {
       decodeEventId(eventId, 'event_id');
@@ -131,7 +142,7 @@ export class TransactionService {
       const makesTimers = quotas?.limits.makesTimers(valid) ?? false;
       quotas?.limits.checkTrigger(valid, this.#now());
       if (makesTimers) await quotas?.limits.checkPendingTimers(tx.app_id);
-      const record = buildReportRecord(valid, { eventId, nowMs: this.#now(), broadcast: tx.broadcast });
+      const record = buildReportRecord(valid, { eventId, nowMs: this.#now(), broadcast: tx.broadcast, ...(traceParent === '' ? {} : { traceParent }) });
       const result = await commitTransaction(this.#options.knex, eventId, {
         trigger: request.trigger,
         publish: { topic: record.topic, message_key: record.key, value: record.value, headers: record.headers, event_id: eventId },

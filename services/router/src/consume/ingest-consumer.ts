@@ -8,17 +8,22 @@
 // it remembers the records it routed until a commit covers them, and when a group rejoin (the broker
 // restarted, a session timed out) fetches them again from the last commit, it skips them. Each is
 // remembered with recordFingerprint, so a log truncated and written again is routed, not skipped.
+// The partitions one fetch brings are routed together: each partition's eachBatch hands its chunk to a
+// gathering round, which starts once every eachBatch running has handed one over (or finished), and
+// makes one produce request and one history statement for all of them instead of one per partition.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { byTopic, DeadLetterCodes, deadLetterMessage, FinishedOffsets, ManagedProducer, recordFingerprint, textHeaders, Topics, type ComponentState, type Logger } from '@eventyard/core';
-import type { EventInput } from '@eventyard/db';
+import { routingStatusChanges, type DeliveryInput, type EventInput } from '@eventyard/db';
+import { statusChangeRecord, type StatusPublisher } from '@eventyard/evhub';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { ConfigCache } from '../config-cache/config-cache.ts';
 import type { BroadcastFanout } from '../fanout/broadcast-fanout.ts';
 import type { HistoryWriter } from '../history/history-writer.ts';
 import type { RouterMetrics } from '../metrics.ts';
 import type { TopicEnsurer } from '../topics/topic-ensurer.ts';
-import { routeRound, type IngestRecord, type RoutedRound } from '../routing/route-round.ts';
+import { mergeRounds, routeRound, type IngestRecord, type RoutedRound } from '../routing/route-round.ts';
 import { EVENT_ID_HEADER, type OutgoingRecord } from '../routing/route-event.ts';
+import { endRouteSpans } from '../routing/route-span.ts';
 
 /** Longest pause between retries of a produced round's history rows. */
 const HISTORY_RETRY_MAX_MS = 2000;
@@ -32,15 +37,35 @@ export interface IngestConsumerOptions {
   produceTimeoutMs: number;
   /** Largest produce request (EY_KAFKA_MAX_BATCH_BYTES): rounds are split under it, larger records rejected. */
   maxBatchBytes: number;
+  /** The producer's linger (EY_KAFKA_LINGER_MS). @default 0 */
+  lingerMs?: number;
   /** How often resolved offsets are committed (and always at close). */
   commitIntervalMs: number;
+  /** Kafka's fetch.min.bytes and fetch.max.wait.ms (EY_ROUTER_FETCH_*). @default 1 byte, 1000 ms */
+  fetch?: { minBytes: number; maxWaitMs: number };
   configCache: ConfigCache;
   topics: TopicEnsurer;
   history: HistoryWriter;
   metrics: RouterMetrics;
   /** Paces broadcast fan-out; absent = every round is one produce request. */
   fanout?: BroadcastFanout;
+  /**
+   * Status changes of each round go to eventyard.status in the round's own produce, ahead of its tasks, so
+   * a delivery's `pending` always precedes what the dispatcher records next; absent = none published.
+   */
+  status?: StatusPublisher;
   logger: Logger;
+}
+
+/** One partition's chunk waiting in the gathering round, and how to tell its eachBatch the outcome. */
+interface RoundPart {
+  partition: number;
+  messages: readonly IngestRecord[];
+  heartbeat: () => Promise<void>;
+  owned: () => boolean;
+  /** true: routed and durable; false: no longer ours, left unresolved. */
+  resolve: (routed: boolean) => void;
+  reject: (err: unknown) => void;
 }
 
 export class IngestConsumer {
@@ -58,6 +83,10 @@ export class IngestConsumer {
   #committing: Promise<void> | undefined;
   /** eachBatch calls running now; close() waits for them before the final commit. */
   readonly #batches = new Set<Promise<void>>();
+  /** eachBatch calls running (counted from their first line, unlike #batches). */
+  #activeBatches = 0;
+  /** Chunks handed over for the next round, one per partition at most. */
+  #gathering: RoundPart[] = [];
 
   constructor(options: IngestConsumerOptions) {
     this.#options = options;
@@ -67,8 +96,10 @@ export class IngestConsumer {
       sessionTimeout: options.sessionTimeoutMs,
       heartbeatInterval: Math.max(1000, Math.floor(options.sessionTimeoutMs / 10)),
       rebalanceTimeout: Math.max(60_000, options.sessionTimeoutMs),
-      // The broker answers a fetch as soon as data arrives; this only bounds an idle poll (and shutdown).
-      maxWaitTimeInMs: 1000,
+      // With minBytes 1 the broker answers a fetch as soon as data arrives, and maxWait only bounds an idle
+      // poll (and shutdown); a larger minBytes gathers bigger rounds for up to maxWait.
+      minBytes: options.fetch?.minBytes ?? 1,
+      maxWaitTimeInMs: options.fetch?.maxWaitMs ?? 1000,
       allowAutoTopicCreation: false,
       // A failing round (broker or Postgres down) is retried with backoff, then the consumer restarts.
       retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000 },
@@ -79,6 +110,7 @@ export class IngestConsumer {
       // its offsets stay unresolved and it is routed again (at-least-once), instead of hanging shutdown.
       retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 5000 },
       maxBatchBytes: options.maxBatchBytes,
+      ...(options.lingerMs === undefined ? {} : { lingerMs: options.lingerMs }),
     });
     const { events: ce } = this.#consumer;
     this.#consumer.on(ce.GROUP_JOIN, ({ payload }) => {
@@ -113,7 +145,7 @@ export class IngestConsumer {
   async start(): Promise<void> {
     if (this.#state !== 'created') return;
     this.#state = 'starting';
-    await this.#options.topics.ensure([Topics.ingest, Topics.schedule, Topics.dead]);
+    await this.#options.topics.ensure([Topics.ingest, Topics.schedule, Topics.dead, ...(this.#options.status === undefined ? [] : [this.#options.status.topic])]);
     await this.#producer.start();
     await this.#consumer.connect();
     // A new group starts at the beginning: every acknowledged Report on ingest gets routed.
@@ -151,11 +183,51 @@ export class IngestConsumer {
   }
 
   #trackBatch(payload: EachBatchPayload): Promise<void> {
+    this.#activeBatches += 1;
     const running = this.#eachBatch(payload);
     this.#batches.add(running);
-    return running.finally(() => this.#batches.delete(running));
+    return running.finally(() => {
+      this.#batches.delete(running);
+      this.#activeBatches -= 1;
+      this.#startRoundWhenGathered();
+    });
   }
 
+  /** Hands a chunk to the gathering round; resolves true once routed and durable, false when no longer ours. */
+  #routeChunk(partition: number, messages: readonly IngestRecord[], heartbeat: () => Promise<void>, owned: () => boolean): Promise<boolean> {
+    return new Promise<boolean>((resolve, reject) => {
+      this.#gathering.push({ partition, messages, heartbeat, owned, resolve, reject });
+      this.#startRoundWhenGathered();
+    });
+  }
+
+  /** Starts the round once every running eachBatch has a chunk in it: none of them has anything else to do. */
+  #startRoundWhenGathered(): void {
+    if (this.#gathering.length === 0 || this.#gathering.length < this.#activeBatches) return;
+    const parts = this.#gathering;
+    this.#gathering = [];
+    const mine = parts.filter((part) => {
+      if (part.owned()) return true;
+      part.resolve(false);
+      return false;
+    });
+    if (mine.length === 0) return;
+    const heartbeat = async (): Promise<void> => {
+      await Promise.all(mine.map((part) => part.heartbeat()));
+    };
+    // Lost by one partition (stopping, rebalanced): the whole round stays unresolved and is routed again.
+    const owned = (): boolean => mine.every((part) => part.owned());
+    this.#round(mine, heartbeat, owned).then(
+      () => {
+        for (const part of mine) part.resolve(true);
+      },
+      (err: unknown) => {
+        for (const part of mine) part.reject(err);
+      },
+    );
+  }
+
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- kafkajs makes these closures over the batch; its types declare them as methods
   async #eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const { partition } = batch;
     const done = this.#routedOf(partition);
@@ -178,7 +250,7 @@ export class IngestConsumer {
     for (let start = 0; start < fresh.length; start += this.#options.maxChunkRecords) {
       if (!owned()) return;
       const chunk = fresh.slice(start, start + this.#options.maxChunkRecords);
-      await this.#round(partition, chunk.map((record) => record.message), heartbeat, owned);
+      if (!(await this.#routeChunk(partition, chunk.map((record) => record.message), heartbeat, owned))) return;
       const last = chunk[chunk.length - 1];
       if (last !== undefined) {
         for (const record of chunk) done.add(record.offset, record.fingerprint);
@@ -223,24 +295,34 @@ export class IngestConsumer {
     return this.#committing;
   }
 
-  async #round(partition: number, messages: readonly IngestRecord[], heartbeat: () => Promise<void>, owned: () => boolean): Promise<void> {
+  async #round(parts: readonly RoundPart[], heartbeat: () => Promise<void>, owned: () => boolean): Promise<void> {
     const { metrics } = this.#options;
     const started = performance.now();
-    const round = routeRound(messages, this.#options.configCache.index, Date.now(), { partition, maxRecordBytes: this.#options.maxBatchBytes });
-    for (const rejection of round.rejected) {
-      metrics.decodeFailures.inc({ reason: rejection.reason });
-      this.#log.warn(
-        { topic: Topics.ingest, partition, offset: rejection.offset, event_id: rejection.eventId, reason: rejection.reason, detail: rejection.detail },
-        'ingest record rejected to the dead-letter topic',
-      );
-    }
+    const index = this.#options.configCache.index;
+    const now = Date.now();
+    const round = mergeRounds(
+      parts.map(({ partition, messages }) => {
+        const part = routeRound(messages, index, now, { partition, maxRecordBytes: this.#options.maxBatchBytes });
+        for (const rejection of part.rejected) {
+          metrics.decodeFailures.inc({ reason: rejection.reason });
+          this.#log.warn(
+            { topic: Topics.ingest, partition, offset: rejection.offset, event_id: rejection.eventId, reason: rejection.reason, detail: rejection.detail },
+            'ingest record rejected to the dead-letter topic',
+          );
+        }
+        return part;
+      }),
+    );
+    const partition = parts.length === 1 ? parts[0]?.partition : parts.map((part) => part.partition);
     await this.#options.topics.ensure(round.records.map((r) => r.topic));
     // Both must be durable before the offsets move; wait for both even when one fails, so a retried
     // round never overlaps a write still running from the failed attempt.
     const refused = new Map<string, string>();
     const produceSome = (records: readonly OutgoingRecord[]): Promise<void> => this.#produce(records, refused);
-    const produce = this.#options.fanout === undefined ? produceSome(round.records) : this.#options.fanout.produce(round.records, produceSome, heartbeat);
+    const records = [...this.#statusRecords(round.events, round.deliveries), ...round.records];
+    const produce = this.#options.fanout === undefined ? produceSome(records) : this.#options.fanout.produce(records, produceSome, heartbeat);
     const [produced, recorded] = await Promise.allSettled([produce, this.#options.history.write(round.events, round.deliveries)]);
+    endRouteSpans(round.spans, produced.status === 'rejected' ? produced.reason : undefined);
     if (produced.status === 'rejected') throw produced.reason;
     if (recorded.status === 'rejected') await this.#retryHistory(partition, round.events, round.deliveries, recorded.reason, heartbeat, owned);
     if (refused.size > 0) {
@@ -249,13 +331,21 @@ export class IngestConsumer {
       const rows: EventInput[] = round.events
         .filter((event) => refused.has(event.event_id))
         .map((event) => ({ ...event, status: 'rejected', status_reason: refused.get(event.event_id) ?? null, next_due_at: null }));
-      for (const row of rows) this.#log.warn({ partition, event_id: row.event_id, detail: row.status_reason }, 'event rejected: the broker refused its record as too large');
+      for (const row of rows) this.#log.warn({ partition, event_id: row.event_id, trace_id: row.trace_id ?? undefined, detail: row.status_reason }, 'event rejected: the broker refused its record as too large');
       metrics.decodeFailures.inc({ reason: 'too_large' }, rows.length);
       await this.#options.history.write(rows, []).catch((err: unknown) => this.#retryHistory(partition, rows, [], err, heartbeat, owned));
+      await this.#options.status?.publish(this.#producer, routingStatusChanges(rows, []));
     }
     this.#count(round);
-    metrics.roundRecords.observe(messages.length);
+    metrics.roundRecords.observe(parts.reduce((sum, part) => sum + part.messages.length, 0));
     metrics.roundSeconds.observe((performance.now() - started) / 1000);
+  }
+
+  /** The round's status changes as records for its produce (none without a status publisher). */
+  #statusRecords(events: readonly EventInput[], deliveries: readonly DeliveryInput[]): OutgoingRecord[] {
+    const status = this.#options.status;
+    if (status === undefined) return [];
+    return routingStatusChanges(events, deliveries).map((change) => ({ ...statusChangeRecord(change, status.topic), headers: {} }));
   }
 
   /**
@@ -263,7 +353,7 @@ export class IngestConsumer {
    * the rows alone, with backoff, while the partition is still ours. Routing the round again would
    * produce every one of its tasks a second time, once per failed try.
    */
-  async #retryHistory(partition: number, events: readonly EventInput[], deliveries: RoutedRound['deliveries'], firstError: unknown, heartbeat: () => Promise<void>, owned: () => boolean): Promise<void> {
+  async #retryHistory(partition: number | number[] | undefined, events: readonly EventInput[], deliveries: RoutedRound['deliveries'], firstError: unknown, heartbeat: () => Promise<void>, owned: () => boolean): Promise<void> {
     let lastError = firstError;
     for (let attempt = 1; ; attempt++) {
       // Stopping or rebalanced away: unresolved, so it is routed again by whoever consumes it next.

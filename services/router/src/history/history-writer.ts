@@ -76,10 +76,10 @@ export class HistoryWriter {
         this.#options.metrics.recordFailures.inc();
         try {
           await this.#writeAll([reduced(event, err)], own.map((d) => ({ ...d, app_id: storableText(d.app_id), topic_id: storableText(d.topic_id), dispatcher_id: storableText(d.dispatcher_id) })));
-          this.#log.error({ err, event_id: event.event_id }, 'history rows of a routed event were refused; written without its trigger and tags');
+          this.#log.error({ err, event_id: event.event_id, trace_id: event.trace_id ?? undefined }, 'history rows of a routed event were refused; written without its trigger and tags');
         } catch (again) {
           if (!isDataError(again)) throw again;
-          this.#log.error({ err: again, event_id: event.event_id, app_id: event.app_id, topic_id: event.topic_id }, 'event routed but its history rows were refused');
+          this.#log.error({ err: again, event_id: event.event_id, trace_id: event.trace_id ?? undefined, app_id: event.app_id, topic_id: event.topic_id }, 'event routed but its history rows were refused');
         }
       }
     }

@@ -3,7 +3,7 @@
 // be read, the event gets a history row with status `rejected` and the reason, so GET /v1/events/:id
 // answers for it. The id is the envelope's, else the record's `ey-event-id` header (the producer
 // writes both); a record with neither has no id anyone was given, so it has the dead letter only.
-import { DeadLetterCodes, deadLetterMessage, estimateRecordBytes, storableText, textHeaders, Topics } from '@eventyard/core';
+import { DeadLetterCodes, deadLetterMessage, estimateRecordBytes, storableText, textHeaders, Topics, traceParentFromHeaders } from '@eventyard/core';
 import type { EventInput } from '@eventyard/db';
 import type { IngestEnvelope__Output } from '@eventyard/proto';
 import type { IHeaders } from 'kafkajs';
@@ -37,7 +37,9 @@ export function rejectRecord(input: RejectInput): Rejection {
   const header = headers[EVENT_ID_HEADER];
   const eventId = envelope !== undefined && isEventId(envelope.event_id) ? envelope.event_id : header !== undefined && isEventId(header) ? header : null;
   const code = input.reason === DecodeFailure.TOO_LARGE ? DeadLetterCodes.recordTooLarge : DeadLetterCodes.ingestRecordInvalid;
-  const base = { key: record.key, value: record.value, headers, code, reason: input.detail, source: { topic: Topics.ingest, partition: input.partition, offset: record.offset }, eventId };
+  // The record's traceparent is kept with its headers; one written before the header was carried has the envelope's.
+  const traceParent = traceParentFromHeaders(headers) ?? envelope?.trace_parent;
+  const base = { key: record.key, value: record.value, headers, code, reason: input.detail, source: { topic: Topics.ingest, partition: input.partition, offset: record.offset }, eventId, traceParent };
   let dead = deadLetterMessage(base);
   // Kept whole when it fits; a record too large for any topic keeps its key and headers (its payload stays in the history row).
   if (estimateRecordBytes(dead) > input.maxRecordBytes) dead = deadLetterMessage({ ...base, dropValue: true });

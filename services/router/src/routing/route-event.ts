@@ -1,7 +1,7 @@
 // Routes one event to the processors of its (app_id, topic_id): which get a delivery task now, which
 // get one later (delay-process), which filtered it out. Pure: it returns the records to produce and the
 // rows to write, and the consumer loop does the I/O for a whole round at once.
-import { Topics } from '@eventyard/core';
+import { Topics, withTraceParent } from '@eventyard/core';
 import { repeatFirstDue } from './repeat-first.ts';
 import type { DeliveryInput, EventInput } from '@eventyard/db';
 import { APP_ID_HEADER, evaluateEvent, prepareEvent } from '@eventyard/evhub';
@@ -36,6 +36,12 @@ export interface RoutedEvent {
   records: OutgoingRecord[];
 }
 
+/** The router's span for the event: the context its tasks carry, and the trace id its row stores. */
+export interface RouteTrace {
+  traceParent: string;
+  traceId: string;
+}
+
 /** 9999-12-31T23:59:59.999Z: later `reported_at` values are ignored (Postgres and Date both stop near there). */
 const MAX_TIMESTAMP_MS = 253_402_300_799_999;
 const KNOWN_TRIGGER_TYPES: ReadonlySet<number> = new Set(Object.values(EventTriggerType));
@@ -47,11 +53,13 @@ const KNOWN_TRIGGER_TYPES: ReadonlySet<number> = new Set(Object.values(EventTrig
  * all), with delay-process and repeat handled as for any event. `nowMs` is the due-time base when the
  * envelope carries no `reported_at`.
  */
-export function routeEvent(envelope: RoutableEnvelope, targets: readonly RouteTarget[], nowMs: number): RoutedEvent {
+export function routeEvent(envelope: RoutableEnvelope, targets: readonly RouteTarget[], nowMs: number, trace?: RouteTrace): RoutedEvent {
   const { event_id: eventId, event, trigger, option } = envelope;
   const orderingKey = option?.orderingKey ?? '';
   const key = Buffer.from(orderingKey === '' ? eventId : orderingKey, 'utf8');
-  const headers = { [EVENT_ID_HEADER]: eventId };
+  // The router's span (route-span.ts) is the parent of every delivery of the event, retries included.
+  const traceParent = trace === undefined || trace.traceParent === '' ? envelope.trace_parent : trace.traceParent;
+  const headers = withTraceParent({ [EVENT_ID_HEADER]: eventId }, traceParent);
   // Timers say their app, so the producer can count pending timers per app (EY_MAX_PENDING_TIMERS_PER_APP).
   const timerHeaders = { ...headers, [APP_ID_HEADER]: event.app_id };
   const reportedMs = timestampMs(envelope.reported_at) ?? nowMs;
@@ -70,7 +78,7 @@ export function routeEvent(envelope: RoutableEnvelope, targets: readonly RouteTa
       repeat_times: repeat === undefined ? envelope.repeat_times : 0,
       reported_at: envelope.reported_at,
       trigger_source: 'auto',
-      trace_parent: envelope.trace_parent,
+      trace_parent: traceParent,
     });
     const own = encodeMessage('eventyard.v1.DeliveryTask', { dispatcher_id: dispatcherId, ...(scheduledFor === undefined ? {} : { scheduled_for: scheduledFor }) });
     return Buffer.concat([common, own]);
@@ -158,6 +166,7 @@ export function routeEvent(envelope: RoutableEnvelope, targets: readonly RouteTa
       status,
       ...(broadcast ? { source: 'broadcast', broadcast: true } : {}),
       ...(envelope.api_key_id === '' ? {} : { api_key_id: envelope.api_key_id }),
+      ...(trace === undefined || trace.traceId === '' ? {} : { trace_id: trace.traceId }),
       ...(event.event_comm === null ? {} : { event_comm: event.event_comm }),
       payload: event.data,
       ordering_key: orderingKey === '' ? null : orderingKey,

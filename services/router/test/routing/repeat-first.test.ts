@@ -16,7 +16,7 @@ function processor(dispatcherId: string, extra: Partial<ProcessorRecord> = {}): 
     dispatcher_id: dispatcherId, app_id: 'shop', topic_id: 'order', protocol_type: 'grpcSend', addr: '127.0.0.1:1', timeout: 0,
     retry_strategy: {}, is_retry: false, is_flow_control: false, flow_control_strategy: {}, is_stop: false, filter_tag: {},
     delay_process_key: '', filter: null, ordered: false, paused: false, concurrency: 0, webhook_secret: null, webhook_secret_previous: null,
-    webhook_secret_previous_expires_at: null, auth_token: null, tls: null, circuit_breaker: null,
+    webhook_secret_previous_expires_at: null, auth_token: null, tls: null, circuit_breaker: null, transform: null, transform_headers: false, webhook_format: 'evhub',
     owner: null, description: '', version: 1, created_at: new Date(0), updated_at: new Date(0), ...extra,
   };
 }
@@ -49,7 +49,7 @@ function repeatTrigger(repeat: Partial<NonNullable<EventTrigger__Output['repeat_
       crontab_pulser: null,
       ...repeat,
     },
-  } as EventTrigger__Output;
+  };
 }
 
 const targets = (...records: ProcessorRecord[]) => ProcessorIndex.build(records).targetsOf('shop', 'order');

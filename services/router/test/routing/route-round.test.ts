@@ -7,7 +7,7 @@ import { Topics } from '@eventyard/core';
 import type { ProcessorRecord } from '@eventyard/db';
 import { encodeMessage, type IngestEnvelope } from '@eventyard/proto';
 import { ProcessorIndex } from '../../src/config-cache/processor-index.ts';
-import { routeRound } from '../../src/routing/route-round.ts';
+import { mergeRounds, routeRound } from '../../src/routing/route-round.ts';
 
 const index = ProcessorIndex.build([
   { dispatcher_id: 'a', app_id: 'shop', topic_id: 'order', is_stop: false, paused: false, filter_tag: {}, filter: null, delay_process_key: '', version: 1 } as unknown as ProcessorRecord,
@@ -105,4 +105,54 @@ test('an event whose delivery record is over the byte limit is rejected whole: n
     round.deliveries.map((d) => d.event_id),
     ['9'],
   );
+});
+
+test('the trace: the record\'s traceparent header is the parent, the envelope\'s copy for records without one; its id goes in the row', () => {
+  const header = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+  const copy = '00-11111111111111111111111111111111-2222222222222222-01';
+  const withHeader = { ...message({ ...event('11'), trace_parent: copy }), headers: { traceparent: Buffer.from(header) } };
+  const withCopy = message({ ...event('12'), trace_parent: copy });
+  const none = message(event('13'));
+  const round = routeRound([withHeader, withCopy, none], index, Date.now());
+  assert.deepEqual(
+    round.records.map((r) => r.headers.traceparent),
+    [header, copy, undefined],
+    'no exporter here: the context passes through unchanged',
+  );
+  assert.deepEqual(
+    round.events.map((e) => [e.event_id, e.trace_id]),
+    [
+      ['11', '0af7651916cd43dd8448eb211c80319c'],
+      ['12', '11111111111111111111111111111111'],
+      ['13', undefined],
+    ],
+  );
+  assert.equal(round.spans.length, 3);
+});
+
+test('rounds of several partitions merge into one: records in each partition’s order, one row per event and per delivery', () => {
+  const p0 = routeRound([message(event('10')), message(event('11'))], index, Date.now(), { partition: 0 });
+  const p1 = routeRound([message(Buffer.from('junk')), message(event('10')), message(event('12', 'other'))], index, Date.now(), { partition: 1 });
+  const merged = mergeRounds([p0, p1]);
+  assert.deepEqual(
+    merged.records.map((r) => [r.topic, r.headers['ey-event-id'] ?? r.headers['eventyard-source-partition']]),
+    [
+      [Topics.deliveries('a'), '10'],
+      [Topics.deliveries('a'), '11'],
+      [Topics.dead, '1'],
+      [Topics.deliveries('a'), '10'],
+    ],
+  );
+  assert.deepEqual(
+    merged.events.map((e) => e.event_id),
+    ['11', '10', '12'],
+    'an event seen in two partitions has one row (the later one)',
+  );
+  assert.deepEqual(
+    merged.deliveries.map((d) => d.event_id),
+    ['10', '11'],
+  );
+  assert.equal(merged.routed.length, 4);
+  assert.deepEqual(merged.rejected.map((r) => r.reason), ['not_protobuf']);
+  assert.equal(mergeRounds([p0]), p0, 'one round is itself');
 });
