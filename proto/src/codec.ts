@@ -80,8 +80,11 @@ function dropZeroScalars(type: protobuf.Type, message: Record<string, unknown>):
       const nested = field.repeated ? (value as Record<string, unknown>[]) : [value as Record<string, unknown>];
       for (const m of nested) dropZeroScalars(resolved, m);
     } else if (!field.repeated && field.partOf === null && isZero(value)) {
-      // Members of a oneof (none in these files) must be written even when zero.
-      delete message[field.name];
+      // Members of a oneof (none in these files) must be written even when zero. Set to undefined, not
+      // deleted: protobufjs's encode skips a field that is `== null`, and `delete` would turn the message
+      // into a slow dictionary-mode object for the encode that follows (bench/micro/proto-codec.ts: an
+      // IngestEnvelope or DeliveryTask encode 2.8-3.1 → 2.4-2.5 µs, the same bytes).
+      message[field.name] = undefined;
     }
   }
 }

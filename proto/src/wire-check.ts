@@ -4,6 +4,7 @@
 // decode into plausible garbage. Go's protobuf runtime (what EvHub clients use) rejects such input;
 // this walk gives us the same strictness: wire types must match, lengths must fit, strings must be
 // valid UTF-8, nesting is bounded. Unknown fields are skipped, as proto3 requires.
+import { isUtf8 } from 'node:buffer';
 import protobuf from 'protobufjs';
 
 const WireType = { VARINT: 0, I64: 1, LEN: 2, SGROUP: 3, EGROUP: 4, I32: 5 } as const;
@@ -29,8 +30,6 @@ const SCALAR_WIRE_TYPE: Readonly<Record<string, number>> = {
   bytes: WireType.LEN,
 };
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
 /** Thrown for bytes that are not a valid encoding of the expected message. */
 export class WireFormatError extends Error {
   override name = 'WireFormatError';
@@ -41,13 +40,22 @@ interface Cursor {
   pos: number;
 }
 
-function readVarint(c: Cursor, end: number): bigint {
-  let result = 0n;
+/**
+ * A varint as a Number: exact below 2^53, approximate above. Every caller only compares it against
+ * bounds far below 2^53 (a tag's 2^32, a length's bytes left) or skips it, so no BigInt is needed: this
+ * walk runs on every record every consumer reads, and a BigInt per byte was most of its cost
+ * (bench/micro/proto-codec.ts). The 10-byte limit is checked as before.
+ */
+function readVarint(c: Cursor, end: number): number {
+  const { buf } = c;
+  let result = 0;
+  let scale = 1;
   for (let i = 0; i < 10; i++) {
     if (c.pos >= end) throw new WireFormatError(`truncated varint at offset ${c.pos}`);
-    const b = c.buf[c.pos++] as number;
-    result |= BigInt(b & 0x7f) << BigInt(7 * i);
+    const b = buf[c.pos++] as number;
+    result += (b & 0x7f) * scale;
     if ((b & 0x80) === 0) return result;
+    scale *= 128;
   }
   throw new WireFormatError(`varint longer than 10 bytes at offset ${c.pos}`);
 }
@@ -55,8 +63,8 @@ function readVarint(c: Cursor, end: number): bigint {
 function readLength(c: Cursor, end: number): number {
   const at = c.pos;
   const len = readVarint(c, end);
-  if (len > BigInt(end - c.pos)) throw new WireFormatError(`length ${len} at offset ${at} runs past the end of its message`);
-  return Number(len);
+  if (len > end - c.pos) throw new WireFormatError(`length ${len} at offset ${at} runs past the end of its message`);
+  return len;
 }
 
 function skipFixed(c: Cursor, end: number, size: number): void {
@@ -85,7 +93,9 @@ function skipValue(c: Cursor, end: number, wireType: number, fieldNumber: number
     case WireType.SGROUP: {
       if (depth >= MAX_DEPTH) throw new WireFormatError('maximum nesting depth exceeded');
       for (;;) {
-        const { field, wire } = readTag(c, end);
+        const tag = readTag(c, end);
+        const field = tag >>> 3;
+        const wire = tag & 7;
         if (wire === WireType.EGROUP) {
           if (field !== fieldNumber) throw new WireFormatError(`end group ${field} does not match start group ${fieldNumber}`);
           return;
@@ -98,21 +108,22 @@ function skipValue(c: Cursor, end: number, wireType: number, fieldNumber: number
   }
 }
 
-function readTag(c: Cursor, end: number): { field: number; wire: number } {
+/** A checked tag: field number `tag >>> 3`, wire type `tag & 7` (a number, not an object: one per field read). */
+function readTag(c: Cursor, end: number): number {
   const at = c.pos;
   const tag = readVarint(c, end);
-  if (tag > 0xffffffffn) throw new WireFormatError(`tag out of range at offset ${at}`);
-  const field = Number(tag >> 3n);
-  const wire = Number(tag & 7n);
-  if (field === 0) throw new WireFormatError(`field number 0 at offset ${at}`);
-  if (wire > WireType.I32) throw new WireFormatError(`invalid wire type ${wire} at offset ${at}`);
-  return { field, wire };
+  if (tag > 0xffffffff) throw new WireFormatError(`tag out of range at offset ${at}`);
+  if (tag >>> 3 === 0) throw new WireFormatError(`field number 0 at offset ${at}`);
+  if ((tag & 7) > WireType.I32) throw new WireFormatError(`invalid wire type ${tag & 7} at offset ${at}`);
+  return tag;
 }
 
 function checkMessage(type: protobuf.Type, c: Cursor, end: number, depth: number): void {
   if (depth > MAX_DEPTH) throw new WireFormatError('maximum nesting depth exceeded');
   while (c.pos < end) {
-    const { field: id, wire } = readTag(c, end);
+    const tag = readTag(c, end);
+    const id = tag >>> 3;
+    const wire = tag & 7;
     const field = type.fieldsById[id];
     if (field === undefined) {
       skipValue(c, end, wire, id, depth);
@@ -122,17 +133,21 @@ function checkMessage(type: protobuf.Type, c: Cursor, end: number, depth: number
   }
 }
 
+/** How errors name a field: `Message.field (number)`. */
+function where(field: protobuf.Field): string {
+  return `${field.parent?.name ?? '?'}.${field.name} (${field.id})`;
+}
+
 function checkField(field: protobuf.Field, wire: number, c: Cursor, end: number, depth: number): void {
-  const where = `${field.parent?.name ?? '?'}.${field.name} (${field.id})`;
   const resolved = field.resolve().resolvedType;
   if (resolved instanceof protobuf.Type) {
-    if (wire !== WireType.LEN) throw new WireFormatError(`${where}: wire type ${wire}, expected 2 (message)`);
+    if (wire !== WireType.LEN) throw new WireFormatError(`${where(field)}: wire type ${wire}, expected 2 (message)`);
     const len = readLength(c, end);
     checkMessage(resolved, c, c.pos + len, depth + 1);
     return;
   }
   const expected = resolved instanceof protobuf.Enum ? WireType.VARINT : SCALAR_WIRE_TYPE[field.type];
-  if (expected === undefined) throw new WireFormatError(`${where}: unsupported field type ${field.type}`);
+  if (expected === undefined) throw new WireFormatError(`${where(field)}: unsupported field type ${field.type}`);
   // Repeated numeric fields may arrive packed (one LEN run of values) or one tag per value.
   if (field.repeated && expected !== WireType.LEN && wire === WireType.LEN) {
     const len = readLength(c, end);
@@ -140,14 +155,11 @@ function checkField(field: protobuf.Field, wire: number, c: Cursor, end: number,
     while (c.pos < runEnd) skipValue(c, runEnd, expected, field.id, depth);
     return;
   }
-  if (wire !== expected) throw new WireFormatError(`${where}: wire type ${wire}, expected ${expected}`);
+  if (wire !== expected) throw new WireFormatError(`${where(field)}: wire type ${wire}, expected ${expected}`);
   if (field.type === 'string') {
     const len = readLength(c, end);
-    try {
-      utf8.decode(c.buf.subarray(c.pos, c.pos + len));
-    } catch {
-      throw new WireFormatError(`${where}: string is not valid UTF-8`);
-    }
+    // Validates without building the string (the fatal TextDecoder did): the same WHATWG UTF-8 rules.
+    if (len > 0 && !isUtf8(c.buf.subarray(c.pos, c.pos + len))) throw new WireFormatError(`${where(field)}: string is not valid UTF-8`);
     c.pos += len;
     return;
   }

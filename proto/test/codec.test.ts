@@ -260,6 +260,19 @@ test('malformed bytes throw EY_PROTO_DECODE_FAILED instead of decoding garbage',
   assertDecodeFails('eventyard.v1.IngestEnvelope', Buffer.from('{"event_id":"1"}'), /cannot decode eventyard\.v1\.IngestEnvelope/);
 });
 
+test('varints at the bounds the wire check compares them with (Numbers, not BigInts)', () => {
+  assertDecodeFails('evhub_processor.DispatchReq', [0x80, 0x80, 0x80, 0x80, 0x10, 0x00], /tag out of range/); // 2^32
+  assertDecodeFails('evhub_processor.DispatchReq', [0xff, 0xff, 0xff, 0xff, 0x0f], /invalid wire type 7/); // 2^32 - 1
+  assertDecodeFails('evhub_processor.DispatchReq', [0x0a, ...Array<number>(8).fill(0xff), 0x7f], /length \d+ at offset 1 runs past the end/); // 2^63 - 1
+  assertDecodeFails('evhub_processor.DispatchReq', [0x0a, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01], /runs past the end/); // 2^63
+  // The highest field number (2^29 - 1), unknown, is skipped; so is an unknown varint of 10 bytes.
+  const highest = Buffer.from([0xf8, 0xff, 0xff, 0xff, 0x0f, 0x01, ...tag(99, 0), ...Array<number>(9).fill(0xff), 0x01, ...num(3, 300)]);
+  assert.equal(decodeMessage('evhub_processor.DispatchReq', highest).retry_times, 300);
+  // A string and a bytes field longer than one length byte.
+  const long = 'é'.repeat(200);
+  assert.equal(decodeMessage('evhub_processor.DispatchReq', Buffer.from(str(1, long))).event_id, long);
+});
+
 test('random bytes either decode or throw EY_PROTO_DECODE_FAILED, never anything else', () => {
   let seed = 0x2545f491;
   const next = (): number => {

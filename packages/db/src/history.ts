@@ -135,6 +135,24 @@ function unnest(alias: string, columns: Record<string, [string, unknown[]]>): Un
   return { from: `unnest(${casts.join(', ')}) AS ${alias}(${names.join(', ')})`, params: names.map((name) => columns[name]?.[1] ?? []) };
 }
 
+// The same hot statements also run as named prepared statements (pg's query config `name`, which
+// knex's `.options()` hands to pg): Postgres parses and plans each once per connection instead of on
+// every round or attempt batch, and pg sends Bind/Execute only (bench/micro/hot-writes.ts measures
+// both sides). Each name belongs to one fixed SQL text (pg refuses a name reused for another text); none
+// of them has a RETURNING list, so a migration that changes a table's columns cannot break a cached
+// plan's result type. Behind PgBouncer in transaction mode this needs PgBouncer ≥ 1.21 with
+// `max_prepared_statements` set (protocol-level prepared statements), as any pg client's named statements do.
+const HotStatement = {
+  events: 'ey_record_events',
+  deliveries: 'ey_record_deliveries',
+  round: 'ey_record_round',
+  attempts: 'ey_write_attempts',
+} as const;
+
+function runHot(knex: Knex, name: (typeof HotStatement)[keyof typeof HotStatement], sql: string, params: unknown[]): Knex.Raw {
+  return knex.raw(sql, params as Knex.RawBinding[]).options({ name });
+}
+
 const jsonText = (value: unknown): string | null => (value === undefined ? null : JSON.stringify(value));
 
 function eventsInsert(events: readonly EventInput[]): { sql: string; params: unknown[] } {
@@ -204,14 +222,14 @@ function deliveriesInsert(deliveries: readonly DeliveryInput[]): { sql: string; 
 export async function recordEvents(knex: Knex, events: readonly EventInput[]): Promise<void> {
   if (events.length === 0) return;
   const { sql, params } = eventsInsert(events);
-  await knex.raw(sql, params as Knex.RawBinding[]);
+  await runHot(knex, HotStatement.events, sql, params);
 }
 
 /** Creates delivery rows; rows that exist already (a re-consumed batch, or the dispatcher was first) are kept. */
 export async function recordDeliveries(knex: Knex, deliveries: readonly DeliveryInput[]): Promise<void> {
   if (deliveries.length === 0) return;
   const { sql, params } = deliveriesInsert(deliveries);
-  await knex.raw(sql, params as Knex.RawBinding[]);
+  await runHot(knex, HotStatement.deliveries, sql, params);
 }
 
 /**
@@ -223,7 +241,7 @@ export async function recordRound(knex: Knex, events: readonly EventInput[], del
   if (events.length === 0) return recordDeliveries(knex, deliveries);
   const e = eventsInsert(events);
   const d = deliveriesInsert(deliveries);
-  await knex.raw(`WITH recorded_events AS (${e.sql} RETURNING 1) ${d.sql}`, [...e.params, ...d.params] as Knex.RawBinding[]);
+  await runHot(knex, HotStatement.round, `WITH recorded_events AS (${e.sql} RETURNING 1) ${d.sql}`, [...e.params, ...d.params]);
 }
 
 /** Sets a delivery's status (e.g. `delivering`, `scheduled`, `cancelled`), creating the row if needed. */
@@ -301,7 +319,7 @@ export async function recordAttempts(knex: Knex, attempts: readonly AttemptInput
 export async function writeAttempts(knex: Knex, attempts: readonly AttemptInput[]): Promise<void> {
   if (attempts.length === 0) return;
   const { sql, params } = attemptsInsert(attempts);
-  await knex.raw(sql, params as Knex.RawBinding[]);
+  await runHot(knex, HotStatement.attempts, sql, params);
 }
 
 const deliveryKey = (eventId: string, dispatcherId: string): string => `${BigInt(eventId)}\u0000${dispatcherId}`;
