@@ -160,6 +160,11 @@ test('a rebalance cancels queued deliveries and drains started ones before the p
   // only, from the offset committed after the held ones finished.
   const inOrder = Array.from({ length: PER_KEY }, (_, n) => n);
   for (let p = 0; p < PARTITIONS; p++) assert.deepEqual(arrivals.get(`key${p}`), inOrder, `key${p}`);
+  // Committed past every record: every outcome is recorded.
+  await waitFor(async () => {
+    for (let p = 0; p < PARTITIONS; p++) if ((await committedOffset(f, 'moving', p)) !== String(PER_KEY)) return false;
+    return true;
+  }, 30_000, 'commit past every record');
   const attempts = await f.db.knex('delivery_attempts').where({ dispatcher_id: 'moving' }).count<Array<{ count: string }>>('* as count');
   assert.equal(attempts[0]?.count, String(PARTITIONS * PER_KEY), 'one attempt recorded per record: a cancelled delivery records none');
 });
