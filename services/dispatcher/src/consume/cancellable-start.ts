@@ -12,10 +12,6 @@ export class CancellableStart implements StartGate {
     return this.#cancel.signal;
   }
 
-  get started(): boolean {
-    return this.#started;
-  }
-
   start(): boolean {
     if (this.#cancel.signal.aborted) return false;
     this.#started = true;
