@@ -16,9 +16,10 @@
 //        before it, or a rewind to an event already delivered (a redelivery from a committed offset),
 //        from which the stream continues in order again; so duplicates only re-deliver a contiguous
 //        run, never interleave two positions of one key.
-//   Rule 1 is asserted. Rule 2 is a todo subtest (it fails today, printed with the first breaching key's
-//   arrivals): a dispatcher that loses a partition to a rebalance keeps delivering what it had started
-//   or queued for it while the new owner starts again from the last commit (see the subtest);
+//   Both are asserted (a breach prints the first breaching key's arrivals). Rule 2 holds because a
+//   dispatcher, before it rejoins a rebalancing group, cancels what it queued and drains what it started,
+//   and commits (processor-consumer.ts); without that, a partition's old owner kept delivering while
+//   the new one started again from the last commit;
 // - timers (repeat occurrences, delays, check-back committed transactions) each arrive, none before its
 //   due time, and none more than twice: the documented window is one re-fire, when the instance holding
 //   its claim (delay-scheduler) or its offset (router, dispatcher) died between handing it on and
@@ -408,12 +409,10 @@ test(`scale: ${EVENTS} events over ${KEYS} keys through 2-3 instances of every s
   printDuplicates('unordered processor', unordered.arrivals.filter((a) => acked.has(a.event_id)), (a) => a.event_id);
   t.diagnostic(`ordered processor: ${problems.firsts.length} first deliveries out of report order (rule 1), ${problems.skips.length} deliveries skipping ahead of a redelivery (rule 2)`);
   assert.deepEqual(problems.firsts.slice(0, 20), [], 'rule 1: the first deliveries of each key in report order');
-  // Rule 2 is a known gap (88 breaches at 1,500 events, 312 at 5,000 in runs of 2026-12-06): when a partition moves away from a
-  // live dispatcher (a member joins, or one is killed and rejoins), the old owner finishes the deliveries
-  // it already started or queued for that partition while the new owner starts again from the last
-  // committed offset, so for a moment two positions of one key are delivered at once. It stays a todo,
-  // printed on every run, until the dispatcher drains a revoked partition before rejoining the group.
-  await t.test('rule 2: redeliveries of a key never interleave with later deliveries of it', { todo: problems.skips.length > 0 ? `${problems.skips.length} breaches: a revoked partition is not drained before the rejoin` : false }, () => {
+  // Rule 2 failed (88 breaches at 1,500 events, 312 at 5,000 in runs of 2026-12-06) while a partition
+  // moving away from a live dispatcher (a member joins, or one is killed and rejoins) was still delivered
+  // by its old owner from what it had started or queued; now the dispatcher stops that before it rejoins.
+  await t.test('rule 2: redeliveries of a key never interleave with later deliveries of it', () => {
     assert.deepEqual(problems.skips.slice(0, 20), []);
   });
   assert.ok(!orderedDup.has(UNEXPLAINED), 'every duplicate at the ordered processor is explained by a fault');

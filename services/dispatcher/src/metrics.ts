@@ -18,6 +18,8 @@ export interface DispatcherMetrics {
   historyRejected: Counter<'processor' | 'action'>;
   /** Records fetched again while in flight or after finishing (a group rejoin), skipped. */
   refetched: Counter<'processor'>;
+  /** Deliveries cancelled before they started because a rebalance began (delivered again after it). */
+  rebalanceCancelled: Counter<'processor'>;
   /** Consumers running, one per active processor. */
   consumers: Gauge;
   /** Processor config reloads by outcome. */
@@ -74,6 +76,12 @@ export function createDispatcherMetrics(registry: Registry): DispatcherMetrics {
     refetched: new Counter({
       name: 'eventyard_dispatcher_refetched_skipped_total',
       help: 'Delivery records fetched again while running or after they finished (e.g. after a group rejoin), not delivered twice',
+      labelNames: ['processor'] as const,
+      registers: [registry],
+    }),
+    rebalanceCancelled: new Counter({
+      name: 'eventyard_dispatcher_rebalance_cancelled_total',
+      help: 'Deliveries cancelled before their first send because a rebalance began; delivered again from the committed offset by the next owner',
       labelNames: ['processor'] as const,
       registers: [registry],
     }),

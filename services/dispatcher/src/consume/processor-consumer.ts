@@ -8,6 +8,15 @@
 // partition's watermark: below the lowest record not yet finished (outcome recorded and handed on).
 // That is why autoCommit is off: kafkajs would commit its fetch position. When a partition has
 // `maxInFlightPerPartition` records unfinished it is paused, and resumed once half of them finished.
+//
+// Rebalances: kafkajs rebalances eagerly (every member gives up every partition, then the group assigns
+// them again) and has no revoke callback, so deliveries running here outside eachBatch would go on for a
+// partition that a new owner already consumes from the last commit: two positions of one key delivered at
+// once. Our kafkajs patch awaits `beforeRejoin` before this member rejoins, and the group's join barrier
+// waits for every member, so the new owner cannot start until it returns. There, every delivery that has
+// not started its first send is cancelled (it sent and recorded nothing; its offset stays uncommitted and
+// is delivered again by whoever owns the partition next, this member included), the started ones finish
+// (within the drain bound, heartbeating so the session lives), and the watermarks are committed.
 import { ConsumerGroups, ensureTopics, recordFingerprint, traceParentFromHeaders, type ComponentState, type Logger } from '@eventyard/core';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { DispatcherConfig } from '../config.ts';
@@ -18,6 +27,7 @@ import { ConcurrencyLimiter, RateLimiter } from '../limits/index.ts';
 import type { DispatcherMetrics } from '../metrics.ts';
 import type { ProcessorSettings } from '../processors/processor-settings.ts';
 import { PartitionWatermarks, type OffsetWatermark } from '../watermark/index.ts';
+import { CancellableStart } from './cancellable-start.ts';
 import { KeyChains } from './key-chains.ts';
 
 /** Consumer group of a processor's consumers, shared by every dispatcher instance. */
@@ -57,6 +67,8 @@ export class ProcessorConsumer {
   readonly #rate: RateLimiter;
   readonly #abort = new AbortController();
   readonly #running = new Set<Promise<void>>();
+  /** Deliveries that may not have started yet, with where their record is. */
+  readonly #unstarted = new Map<CancellableStart, { partition: number; mark: OffsetWatermark; offset: bigint }>();
   #state: ComponentState = 'created';
   #commitTimer: NodeJS.Timeout | undefined;
   #committing: Promise<void> | undefined;
@@ -75,8 +87,8 @@ export class ProcessorConsumer {
     this.#consumer = options.kafka.consumer({
       groupId: consumerGroupId(options.dispatcherId),
       sessionTimeout: dispatch.sessionTimeoutMs,
-      rebalanceTimeout: Math.max(dispatch.sessionTimeoutMs, 60_000),
-      heartbeatInterval: Math.max(500, Math.floor(dispatch.sessionTimeoutMs / 10)),
+      rebalanceTimeout: rebalanceTimeoutMs(dispatch.sessionTimeoutMs),
+      heartbeatInterval: heartbeatIntervalMs(dispatch.sessionTimeoutMs),
       maxWaitTimeInMs: dispatch.fetchMaxWaitMs,
       minBytes: dispatch.fetchMinBytes,
       allowAutoTopicCreation: false,
@@ -117,6 +129,7 @@ export class ProcessorConsumer {
       autoCommit: false,
       eachBatchAutoResolve: false,
       eachBatch: (payload) => this.#eachBatch(payload),
+      beforeRejoin: (heartbeat) => this.#beforeRejoin(heartbeat),
     });
     this.#commitTimer = setInterval(() => void this.#commit(), this.#options.dispatch.commitIntervalMs);
     this.#commitTimer.unref();
@@ -185,6 +198,8 @@ export class ProcessorConsumer {
   #startDelivery(partition: number, mark: OffsetWatermark, offset: bigint, message: KafkaMessage): void {
     const key = message.key === null ? null : `${partition}:${message.key.toString('latin1')}`;
     const context = { topic: this.topic, partition, offset: message.offset };
+    const gate = new CancellableStart();
+    this.#unstarted.set(gate, { partition, mark, offset });
     const job = {
       dispatcherId: this.dispatcherId,
       settings: this.#options.settings,
@@ -196,6 +211,7 @@ export class ProcessorConsumer {
       signal: this.#abort.signal,
       context,
       traceParent: traceParentFromHeaders(message.headers),
+      gate,
     };
     const running: Promise<void> = this.#chains
       .run(key, () => this.#deliver(job, context))
@@ -204,11 +220,13 @@ export class ProcessorConsumer {
           mark.complete(offset);
         },
         (err: unknown) => {
-          // Abandoned by shutdown: stays in flight, so its offset is never committed.
+          // Abandoned by shutdown: stays in flight, so its offset is never committed. Cancelled by a
+          // rebalance: released already (#cancelUnstarted), to be fetched and delivered again.
           if (!isAbandoned(err)) this.#log.error({ err, ...context }, 'delivery failed unexpectedly; its offset stays uncommitted');
         },
       )
       .finally(() => {
+        this.#unstarted.delete(gate);
         this.#running.delete(running);
         this.#options.metrics.inFlight.set({ processor: this.dispatcherId }, this.#marks.inFlight);
         if (this.#paused.has(partition) && mark.inFlight <= Math.floor(this.#options.dispatch.maxInFlightPerPartition / 2)) this.#resume(partition);
@@ -242,11 +260,70 @@ export class ProcessorConsumer {
     this.#consumer.resume([{ topic: this.topic, partitions: [partition] }]);
   }
 
+  /**
+   * Cancels every delivery (of `partitions`, or of all) that has not started: it sends and records
+   * nothing, and its offset, released, holds the commit back until it is fetched and delivered again.
+   */
+  #cancelUnstarted(partitions?: ReadonlySet<number>): number {
+    let cancelled = 0;
+    for (const [gate, where] of this.#unstarted) {
+      if (partitions !== undefined && !partitions.has(where.partition)) continue;
+      this.#unstarted.delete(gate);
+      if (!gate.cancel()) continue;
+      where.mark.release(where.offset);
+      cancelled++;
+    }
+    if (cancelled > 0) this.#options.metrics.rebalanceCancelled.inc({ processor: this.dispatcherId }, cancelled);
+    // Released records no longer count against the window: let the partitions be fetched again.
+    for (const partition of [...this.#paused]) {
+      if (this.#marks.of(this.topic, partition).inFlight <= Math.floor(this.#options.dispatch.maxInFlightPerPartition / 2)) this.#resume(partition);
+    }
+    this.#options.metrics.inFlight.set({ processor: this.dispatcherId }, this.#marks.inFlight);
+    return cancelled;
+  }
+
+  /**
+   * Awaited by kafkajs (our patch) when a rebalance starts, before this member rejoins: any partition may
+   * go to another member, so nothing not yet started is delivered from here any more, what started
+   * finishes, and what finished is committed, for the next owner to start right after it. Never rejects
+   * (kafkajs would then retry fetching without rejoining).
+   */
+  async #beforeRejoin(heartbeat: () => Promise<void>): Promise<void> {
+    if (this.#state !== 'running') return;
+    try {
+      const cancelled = this.#cancelUnstarted();
+      const started = this.#running.size;
+      const { dispatch } = this.#options;
+      const drained = await settledWithin(this.#running, this.#drainMs, {
+        everyMs: heartbeatIntervalMs(dispatch.sessionTimeoutMs),
+        // Rejected with REBALANCE_IN_PROGRESS while the group waits, which renews the session all the same.
+        tick: () => heartbeat().catch(() => undefined),
+        until: () => this.#state !== 'running',
+      });
+      if (!drained && this.#state === 'running') {
+        this.#log.warn({ unfinished: this.#running.size, drainMs: this.#drainMs }, 'rejoining the group with deliveries still running; their partitions may be delivered by another member meanwhile');
+      }
+      await this.#committing;
+      await this.#commit();
+      this.#log.info({ cancelled, started, unfinished: this.#running.size }, 'rebalance: stopped deliveries before rejoining');
+    } catch (err) {
+      this.#log.warn({ err }, 'draining before the rejoin failed');
+    }
+  }
+
+  /** How long a rebalance waits for started deliveries: well within the rebalance timeout, so this member is not left out. */
+  get #drainMs(): number {
+    return Math.floor(rebalanceTimeoutMs(this.#options.dispatch.sessionTimeoutMs) * 0.8);
+  }
+
   #onAssignment(assignment: Record<string, number[]>): void {
     const assigned = new Set(assignment[this.topic] ?? []);
-    for (const partition of [...this.#partitions]) {
-      if (assigned.has(partition)) continue;
-      // Revoked: its running deliveries finish, but another member now commits this partition.
+    const revoked = new Set([...this.#partitions].filter((p) => !assigned.has(p)));
+    // Normally all cancelled before the rejoin already; not when this member was dropped from the group
+    // (kafkajs rejoins at once then) and its partitions already went to others.
+    if (revoked.size > 0) this.#cancelUnstarted(revoked);
+    for (const partition of revoked) {
+      // Revoked: another member now delivers and commits this partition.
       this.#marks.drop(this.topic, partition);
       this.#partitions.delete(partition);
       if (this.#paused.delete(partition)) this.#consumer.resume([{ topic: this.topic, partitions: [partition] }]);
@@ -278,15 +355,29 @@ export class ProcessorConsumer {
   }
 }
 
-/** Waits until every promise in `running` settled (including ones added meanwhile), or `ms` passed. */
-async function settledWithin(running: ReadonlySet<Promise<void>>, ms: number): Promise<boolean> {
+function rebalanceTimeoutMs(sessionTimeoutMs: number): number {
+  return Math.max(sessionTimeoutMs, 60_000);
+}
+
+function heartbeatIntervalMs(sessionTimeoutMs: number): number {
+  return Math.max(500, Math.floor(sessionTimeoutMs / 10));
+}
+
+/**
+ * Waits until every promise in `running` settled (including ones added meanwhile), or `ms` passed, or
+ * `until` holds; calls `tick` every `everyMs` meanwhile.
+ */
+async function settledWithin(running: ReadonlySet<Promise<void>>, ms: number, every?: { everyMs: number; tick: () => Promise<unknown>; until: () => boolean }): Promise<boolean> {
   const deadline = Date.now() + ms;
   while (running.size > 0) {
+    if (every?.until() === true) return false;
     const left = deadline - Date.now();
     if (left <= 0) return false;
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.allSettled([...running]), new Promise((resolve) => (timer = setTimeout(resolve, left)))]);
+    const wait = Math.min(left, every?.everyMs ?? left);
+    await Promise.race([Promise.allSettled([...running]), new Promise((resolve) => (timer = setTimeout(resolve, wait)))]);
     clearTimeout(timer);
+    if (every !== undefined && running.size > 0) await every.tick();
   }
   return true;
 }

@@ -6,6 +6,8 @@
 // `abandoned()` at any wait, leaving the record to be read again.
 // A processor with `ordered: true` retries in place (a timer here, not in the consume loop), so a
 // failing delivery holds back later ones of its key until it succeeds or dies.
+// A job with a start gate can be cancelled until its first attempt is about to send (its partition is
+// being revoked): it then rejects with `abandoned()` having sent and recorded nothing.
 // A repeat occurrence first checks its chain (a cancelled chain's occurrence is recorded `cancelled`,
 // not delivered) and, on its first attempt, schedules the next occurrence; a 30000 stops the chain.
 import { addTraceLogFields, isEventyardError, SpanEvents, type DeadLetterSource, type Logger, type TraceSpan } from '@eventyard/core';
@@ -30,6 +32,17 @@ import type { HandOff } from './hand-off.ts';
 import { attemptOutcomeText, nextStep, type NextStep } from './next-step.ts';
 import { abandoned, persist, sleep } from './persist.ts';
 
+/** Lets the consumer cancel a delivery that has not started yet (see ProcessorConsumer's rebalance). */
+export interface StartGate {
+  /** Aborted once the delivery was cancelled: its waits for a slot, the breaker and a token end. */
+  readonly signal: AbortSignal;
+  /**
+   * Asked when the first attempt holds its slot, breaker pass and token, just before it sends: false
+   * when the delivery was cancelled (it then gives up). After a true, it can no longer be cancelled.
+   */
+  start(): boolean;
+}
+
 export interface DeliveryJob {
   dispatcherId: string;
   /** The processor's config now; undefined once it was deleted. */
@@ -45,6 +58,8 @@ export interface DeliveryJob {
   context: Record<string, unknown>;
   /** The record's `traceparent` header (delivery-span.ts). */
   traceParent?: string | undefined;
+  /** Cancels the delivery until it starts. @default never cancelled */
+  gate?: StartGate | undefined;
 }
 
 export interface DeliveryRunnerOptions {
@@ -78,6 +93,8 @@ export class DeliveryRunner {
   }
 
   async deliver(job: DeliveryJob): Promise<void> {
+    // Cancelled while it queued behind its key: nothing of it ran.
+    if (job.gate?.signal.aborted === true) throw abandoned();
     let task: DeliveryTask__Output;
     try {
       task = decodeDeliveryTask(job.value, job.dispatcherId);
@@ -169,26 +186,32 @@ export class DeliveryRunner {
   }
 
   async #attempt(job: DeliveryJob, settings: ProcessorSettings, task: DeliveryTask__Output, span: TraceSpan): Promise<{ outcome: AttemptOutcome; startedAt: Date; finishedAt: Date; final?: boolean }> {
-    const { signal } = job;
+    const { signal, gate } = job;
+    // A cancelled gate ends the waits too (it never aborts once the delivery started).
+    const waits = gate === undefined ? signal : AbortSignal.any([signal, gate.signal]);
     let release: () => void;
     let pass: BreakerPass | undefined;
     try {
-      release = await job.slots.acquire({ signal });
+      release = await job.slots.acquire({ signal: waits });
       // An open breaker holds the delivery here, before it takes a rate token or a retry. After the slot,
       // so that what already queued for a slot while the breaker was closed is held too: at most
       // `concurrency` attempts of a processor are ever past this gate when it opens.
-      pass = await job.breaker?.enter(signal).catch((err: unknown) => {
+      pass = await job.breaker?.enter(waits).catch((err: unknown) => {
         release();
         throw err;
       });
-      await job.rate.take({ signal }).catch((err: unknown) => {
+      await job.rate.take({ signal: waits }).catch((err: unknown) => {
         release();
         throw err;
       });
+      if (gate !== undefined && !gate.start()) {
+        release();
+        throw abandoned();
+      }
     } catch (err) {
       pass?.abandon();
-      // A closed limiter or an aborted wait: the consumer is stopping.
-      if (signal.aborted || isEventyardError(err)) throw abandoned();
+      // A closed limiter or an aborted wait: the consumer is stopping, or the delivery was cancelled.
+      if (waits.aborted || isEventyardError(err)) throw abandoned();
       throw err;
     }
     // Re-read: the config may have changed while this delivery waited for its slot.

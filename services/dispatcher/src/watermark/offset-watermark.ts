@@ -10,6 +10,10 @@
 // remembered with a fingerprint of its record (timestamp, key, size): the same offset holding another
 // record means the log was truncated and written again (an unclean broker restart), and that record is
 // new work, not a repeat.
+//
+// A record whose work was cancelled before it started (its partition is being revoked) is released: it
+// still holds the commit back, as it was never done, but it is no longer worked on, so the next fetch of
+// it (after the rejoin, when the partition stayed here) tracks it again instead of skipping it.
 import { FinishedOffsets } from '@eventyard/core';
 import { BigIntMinHeap } from './bigint-heap.ts';
 
@@ -20,10 +24,12 @@ export class OffsetWatermark {
   #highestCompleted: bigint | null = null;
   /** Finished offsets not yet covered by a commit, with their records' fingerprints. */
   readonly #finished = new FinishedOffsets();
+  /** In-flight offsets whose work was cancelled: commit barriers, tracked again when fetched again. */
+  readonly #released = new Set<bigint>();
 
-  /** Offsets tracked and not yet completed. */
+  /** Offsets tracked and being worked on (neither completed nor released). */
   get inFlight(): number {
-    return this.#inFlight.size;
+    return this.#inFlight.size - this.#released.size;
   }
 
   /** The lowest offset still in flight, or null. */
@@ -35,10 +41,14 @@ export class OffsetWatermark {
    * Starts tracking `offset` (a message handed to a worker). Gaps are fine (compaction, transaction
    * markers). Returns false, and the message must not be worked on again, when it is already in flight
    * (a batch re-delivered after an error) or already finished with the same `fingerprint` (fetched again
-   * from an older committed offset).
+   * from an older committed offset). A released offset is tracked again.
    */
   track(offset: bigint, fingerprint = ''): boolean {
     assertOffset(offset);
+    if (this.#released.delete(offset)) {
+      this.#inFlight.set(offset, fingerprint);
+      return true;
+    }
     if (this.#inFlight.has(offset) || this.#finished.has(offset, fingerprint)) return false;
     this.#inFlight.set(offset, fingerprint);
     this.#order.push(offset);
@@ -53,11 +63,22 @@ export class OffsetWatermark {
     const fingerprint = this.#inFlight.get(offset);
     if (fingerprint === undefined) return false;
     this.#inFlight.delete(offset);
+    this.#released.delete(offset);
     this.#finished.add(offset, fingerprint);
     if (this.#highestCompleted === null || offset > this.#highestCompleted) this.#highestCompleted = offset;
     // Keep the heap's top in flight, so committable() never scans.
     const order = this.#order;
     for (let top = order.peek(); top !== undefined && !this.#inFlight.has(top); top = order.peek()) order.pop();
+    return true;
+  }
+
+  /**
+   * Marks the in-flight `offset` as no longer worked on, though not done (its work was cancelled before
+   * it started): the commit stays below it, and track() accepts it again. False when not in flight.
+   */
+  release(offset: bigint): boolean {
+    if (!this.#inFlight.has(offset)) return false;
+    this.#released.add(offset);
     return true;
   }
 
@@ -84,6 +105,7 @@ export class OffsetWatermark {
   /** Forgets everything, e.g. when the partition is revoked or the consumer seeks. */
   reset(): void {
     this.#inFlight.clear();
+    this.#released.clear();
     this.#finished.clear();
     this.#order.clear();
     this.#highestCompleted = null;

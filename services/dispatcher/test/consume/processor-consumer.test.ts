@@ -1,6 +1,8 @@
 // The offset watermark in the consume loop: with one delivery stuck, the records after it finish but the
 // committed offset stays at the stuck one; a dispatcher shut down in that state abandons it, and the
 // next dispatcher resumes from it (what came before is never delivered again; what came after may be). The window pauses a partition and resumes it.
+// A rebalance (another dispatcher joins) stops what was queued before the partitions move, so one key is
+// never delivered from two positions at once.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ensureTopics, Topics } from '@eventyard/core';
@@ -108,4 +110,61 @@ test('a full in-flight window pauses the partition until half of it finished', a
   assert.equal(f.app.consumers.consumer('window')?.inFlight, 4);
   release();
   await waitFor(() => new Set(seen).size === 10, 20_000, 'the rest once resumed');
+});
+
+test('a rebalance cancels queued deliveries and drains started ones before the partitions move', async (t) => {
+  const f = await startDispatcher(t);
+  const PER_KEY = 12;
+  const HELD = 2;
+  let release: () => void = () => undefined;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  t.after(() => release());
+  const arrivals = new Map<string, number[]>();
+  const calls = new Map<string, number>();
+  const server = await startDispatchServer({
+    host: '127.0.0.1',
+    handler: async (req) => {
+      const [key, n] = (req.event?.data.toString() ?? '').split('/');
+      arrivals.set(key ?? '', [...(arrivals.get(key ?? '') ?? []), Number(n)]);
+      const count = (calls.get(req.event_id) ?? 0) + 1;
+      calls.set(req.event_id, count);
+      // The first call of each key's record HELD answers only once the rebalance began.
+      if (Number(n) === HELD && count === 1) await held;
+      return {};
+    },
+  });
+  t.after(() => server.close(0));
+  await f.register({ dispatcher_id: 'moving', addr: `127.0.0.1:${server.port}`, concurrency: 8, timeout: 60_000 });
+  // One key per partition, so each partition is one chain of PER_KEY records in order.
+  const tasks = [];
+  for (let p = 0; p < PARTITIONS; p++) {
+    for (let n = 0; n < PER_KEY; n++) tasks.push({ key: `key${p}`, partition: p, task: { ...task(`7${p}${String(n).padStart(2, '0')}`, `key${p}/${n}`), dispatcher_id: 'moving' } });
+  }
+  const topic = Topics.deliveries('moving');
+  await ensureTopics(f.kafka, [topic], { partitions: PARTITIONS });
+  const producer = f.kafka.producer();
+  await producer.connect();
+  t.after(() => producer.disconnect());
+  await producer.send({ topic, acks: -1, messages: tasks.map((m) => ({ key: m.key, partition: m.partition, value: encodeMessage('eventyard.v1.DeliveryTask', m.task) })) });
+
+  const consumer = () => f.app.consumers.consumer('moving');
+  await waitFor(() => (arrivals.get('key0')?.length ?? 0) === HELD + 1 && (arrivals.get('key1')?.length ?? 0) === HELD + 1, 20_000, 'each key delivered up to its held record');
+  await waitFor(() => consumer()?.inFlight === PARTITIONS * (PER_KEY - HELD), 20_000, 'the rest queued behind the held records');
+  // A second dispatcher joins: the group rebalances and one partition moves to it.
+  const other = await f.startAnother();
+  await waitFor(() => consumer()?.inFlight === PARTITIONS, 20_000, 'what was queued is cancelled; only the started deliveries run');
+  release();
+  await waitFor(() => [...calls.keys()].length === PARTITIONS * PER_KEY, 30_000, 'every record delivered');
+  await waitFor(() => other.consumers.consumer('moving')?.state === 'running', 20_000, 'the second dispatcher consumes');
+  // Each key arrives in order, once: the queued records were delivered by the partition's next owner
+  // only, from the offset committed after the held ones finished.
+  const inOrder = Array.from({ length: PER_KEY }, (_, n) => n);
+  for (let p = 0; p < PARTITIONS; p++) assert.deepEqual(arrivals.get(`key${p}`), inOrder, `key${p}`);
+  // Committed past every record: every outcome is recorded.
+  await waitFor(async () => {
+    for (let p = 0; p < PARTITIONS; p++) if ((await committedOffset(f, 'moving', p)) !== String(PER_KEY)) return false;
+    return true;
+  }, 30_000, 'commit past every record');
+  const attempts = await f.db.knex('delivery_attempts').where({ dispatcher_id: 'moving' }).count<Array<{ count: string }>>('* as count');
+  assert.equal(attempts[0]?.count, String(PARTITIONS * PER_KEY), 'one attempt recorded per record: a cancelled delivery records none');
 });

@@ -160,6 +160,36 @@ describe('OffsetWatermark', () => {
   });
 });
 
+describe('OffsetWatermark release (work cancelled before it started)', () => {
+  test('a released offset holds the commit back and is tracked again when fetched again', () => {
+    const mark = new OffsetWatermark();
+    for (let o = 0n; o < 4n; o++) mark.track(o, `r${o}`);
+    mark.complete(0n);
+    mark.complete(3n);
+    assert.equal(mark.release(1n), true);
+    assert.equal(mark.release(2n), true);
+    assert.equal(mark.inFlight, 0, 'released offsets are not being worked on');
+    assert.equal(mark.committable(), 1n, 'never done: the commit stays below them');
+    // Fetched again from the commit: the released ones are new work, the finished one a repeat.
+    assert.equal(mark.track(1n, 'r1'), true);
+    assert.equal(mark.track(2n, 'r2'), true);
+    assert.equal(mark.track(3n, 'r3'), false);
+    assert.equal(mark.inFlight, 2);
+    mark.complete(1n);
+    mark.complete(2n);
+    assert.equal(mark.committable(), 4n);
+  });
+
+  test('only an in-flight offset can be released', () => {
+    const mark = new OffsetWatermark();
+    assert.equal(mark.release(5n), false);
+    mark.track(5n);
+    mark.complete(5n);
+    assert.equal(mark.release(5n), false);
+    assert.equal(mark.committable(), 6n);
+  });
+});
+
 describe('BigIntMinHeap', () => {
   test('pops in ascending order', () => {
     const heap = new BigIntMinHeap();
