@@ -71,9 +71,14 @@ export class ApiKeyCache {
     return this.#valid.has(secret);
   }
 
-  /** Forgets every lookup (call when api_keys changes). */
+  /**
+   * Forgets every lookup (call when api_keys changes): the next use of any secret queries again. Valid
+   * secrets stay marked as known good (wasKnownGood), so a change to the keys table in the middle of a
+   * flood of guesses from a shared address does not lock that address's good keys out; a revoked one is
+   * still refused by its fresh lookup.
+   */
   clear(): void {
-    this.#valid.clear();
+    this.#valid.expireAll();
     this.#unknown.clear();
   }
 
@@ -117,6 +122,11 @@ class BoundedTtlMap<T> {
 
   clear(): void {
     this.#entries.clear();
+  }
+
+  /** Every entry aged out at once: get misses, has still answers. */
+  expireAll(): void {
+    for (const entry of this.#entries.values()) entry.until = 0;
   }
 }
 

@@ -47,3 +47,16 @@ test('a flood of unknown secrets neither grows the cache nor pushes a good key o
   assert.equal(await cache.find('eyk_nope_49'), undefined);
   assert.equal(queries, before);
 });
+
+test('clear() forgets the lookups but not which secrets were good keys (the failed-lookup limiter lets those through)', async (t) => {
+  const { knex } = await createDatabase(t);
+  const cache = new ApiKeyCache({ knex, logger: silentLogger(), ttlMs: 60_000 });
+  const { key, secret } = await createApiKey(knex, { app_ids: ['*'] });
+  assert.equal((await cache.find(secret))?.id, key.id);
+  assert.equal(await cache.find('eyk_never_a_key'), undefined);
+  cache.clear();
+  assert.equal(cache.cached(secret), undefined, 'the lookup itself is gone: the next use queries again');
+  assert.equal(cache.wasKnownGood(secret), true, 'still known as a good key');
+  assert.equal(cache.wasKnownGood('eyk_never_a_key'), false);
+  assert.equal((await cache.find(secret))?.id, key.id);
+});

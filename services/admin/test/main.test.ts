@@ -49,7 +49,7 @@ test('main.ts runs from env vars and shuts down cleanly on SIGTERM', async (t) =
   }
   const res = await fetch(`http://127.0.0.1:${adminPort}/v1/processors`);
   assert.equal(res.status, 200);
-  assert.deepEqual(await res.json(), { ret: { code: 0, msg: 'success' }, processors: [], next_cursor: null });
+  assert.deepEqual(await res.json(), { ret: { code: 0, msg: 'success' }, processors: [], next_cursor: null, health: {} });
   child.kill('SIGTERM');
   const [code] = (await exited) as [number | null];
   assert.equal(code, 0, output);
