@@ -8,6 +8,8 @@ export interface PruneHistoryOptions {
   olderThan: Date;
   /** Events per batch (their deliveries and attempts go in the same statement). @default 1000 */
   batchSize?: number;
+  /** Stops between batches once aborted (a service shutting down); what was deleted so far is counted. */
+  signal?: AbortSignal;
 }
 
 export interface PruneHistoryResult {
@@ -47,8 +49,9 @@ export async function pruneHistory(knex: Knex, options: PruneHistoryOptions): Pr
     result.events += events;
     result.deliveries += Number(row?.deliveries ?? 0);
     result.attempts += Number(row?.attempts ?? 0);
-    if (events < batchSize) break;
+    if (events < batchSize || options.signal?.aborted === true) break;
   }
+  if (options.signal?.aborted === true) return result;
   result.transactions = await deleteInBatches(knex, 'transactions', 'event_id', "status <> 'prepare' AND resolved_at < ?", [cutoff], batchSize);
   result.outbox = await deleteInBatches(knex, 'outbox', 'id', 'published_at < ?', [cutoff], batchSize);
   result.idempotencyKeys = await pruneExpiredIdempotencyKeys(knex, { batchSize });
