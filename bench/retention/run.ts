@@ -14,7 +14,7 @@
 // manual VACUUM is timed per table (what each autovacuum pass costs at this size). Numbers are noisy on
 // a shared machine: compare phases of one run, not runs.
 //
-//   node_modules/.bin/node bench/retention/run.ts [--events 500000] [--rate 1000] [--seconds 60]
+//   node_modules/.bin/node bench/retention/run.ts [--events 500000] [--rate 1000] [--seconds 60] [--baseline-seconds 60]
 //                                                 [--prune-every-s 5] [--batch 1000] [--durable]
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -32,6 +32,7 @@ const { values } = parseArgs({
     events: { type: 'string', default: '500000' },
     rate: { type: 'string', default: '1000' },
     seconds: { type: 'string', default: '60' },
+    'baseline-seconds': { type: 'string' },
     'prune-every-s': { type: 'string', default: '5' },
     batch: { type: 'string', default: '1000' },
     durable: { type: 'boolean', default: false },
@@ -40,6 +41,9 @@ const { values } = parseArgs({
 const EVENTS = Number(values.events);
 const RATE = Number(values.rate);
 const PHASE_MS = Number(values.seconds) * 1000;
+const BASELINE_MS = Number(values['baseline-seconds'] ?? values.seconds) * 1000;
+/** How often the steady phase prints the tables' total size (does it plateau under autovacuum?). */
+const TRACE_MS = 30_000;
 const PRUNE_EVERY_MS = Number(values['prune-every-s']) * 1000;
 const BATCH = Number(values.batch);
 
@@ -115,7 +119,7 @@ async function main(): Promise<void> {
     say(`retention bench: ${os.availableParallelism()} cores (shared: numbers are noisy), PostgreSQL ${settings.map((s) => `${s.name}=${s.setting}`).join(' ')}`);
     const seedBegan = performance.now();
     const seeded = await seedAtRate(admin, { events: EVENTS, rate: RATE });
-    const seedStart = Date.now() - seeded.spanMs;
+    const seedStart = seeded.startMs;
     say(`seeded ${seeded.events} events, ${seeded.deliveries} deliveries, ${seeded.attempts} attempts, ${seeded.timers} live timers (span ${(seeded.spanMs / 1000).toFixed(0)} s at ${RATE}/s) in ${((performance.now() - seedBegan) / 1000).toFixed(1)} s`);
     say(formatStats('seeded (after VACUUM ANALYZE)', await tableStats(admin)));
 
@@ -124,7 +128,7 @@ async function main(): Promise<void> {
     writers.phase = 'writers only';
     writers.start();
     let began = performance.now();
-    await sleep(PHASE_MS);
+    await sleep(BASELINE_MS);
     rows.push(phaseRow('writers only', writers.samples('writers only'), performance.now() - began, undefined));
     say(formatStats('after phase 1 (writers only)', await tableStats(admin)));
 
@@ -133,13 +137,23 @@ async function main(): Promise<void> {
     const steady = newPrune();
     writers.phase = 'steady retention';
     began = performance.now();
+    let nextTrace = TRACE_MS;
+    const trace: string[] = [];
     while (performance.now() - began < PHASE_MS) {
+      if (performance.now() - began >= nextTrace) {
+        nextTrace += TRACE_MS;
+        const s = await tableStats(admin);
+        const line = `   t=${((performance.now() - began) / 1000).toFixed(0)}s live ${s.reduce((a, x) => a + x.live, 0)} dead ${s.reduce((a, x) => a + x.dead, 0)} heap+index ${(s.reduce((a, x) => a + x.heapBytes + x.indexBytes, 0) / 2 ** 20).toFixed(0)} MB autovacuums ${s.map((x) => x.autovacuums).join('/')}`;
+        trace.push(line);
+        log(line);
+      }
       const passBegan = performance.now();
       await prunePass(pruner, new Date(Date.now() - windowMs), steady);
       const wait = PRUNE_EVERY_MS - (performance.now() - passBegan);
       if (wait > 0) await sleep(Math.min(wait, PHASE_MS - (performance.now() - began)));
     }
     rows.push(phaseRow('steady retention', writers.samples('steady retention'), performance.now() - began, steady));
+    out.push('steady retention, every 30 s (total over the three tables; autovacuum runs events/deliveries/attempts):', ...trace);
     say(formatStats(`after phase 2 (steady retention, window ${(windowMs / 1000).toFixed(0)} s, a pass every ${PRUNE_EVERY_MS / 1000} s)`, await tableStats(admin)));
 
     // Phase 3: a backlog of half the window, pruned flat out in 5-second slices of history.

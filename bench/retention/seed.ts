@@ -21,6 +21,8 @@ export interface SeedResult {
   timers: number;
   /** The seeded history's span: a retention of this length keeps exactly the seed. */
   spanMs: number;
+  /** created_at of the first seeded event, ms since the Unix epoch. */
+  startMs: number;
 }
 
 export async function seedAtRate(knex: Knex, options: SeedOptions): Promise<SeedResult> {
@@ -65,5 +67,5 @@ export async function seedAtRate(knex: Knex, options: SeedOptions): Promise<Seed
   await knex.raw('SELECT pg_stat_force_next_flush()');
   await knex.raw('VACUUM ANALYZE events, deliveries, delivery_attempts, schedules');
   const count = async (table: string) => Number(((await knex(table).count('* as n').first()) as { n: string } | undefined)?.n ?? 0);
-  return { events: await count('events'), deliveries: await count('deliveries'), attempts: await count('delivery_attempts'), timers: await count('schedules'), spanMs };
+  return { events: await count('events'), deliveries: await count('deliveries'), attempts: await count('delivery_attempts'), timers: await count('schedules'), spanMs, startMs: start };
 }
