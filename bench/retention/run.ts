@@ -134,6 +134,8 @@ async function main(): Promise<void> {
 
     // Phase 2: the window is the history's age now, so each pass deletes what fell out since the last.
     const windowMs = Date.now() - seedStart;
+    // Steady means the pruner walks through seeded rows (written at exactly --rate) the whole phase.
+    if (seeded.spanMs < PHASE_MS) say(`note: the seed spans ${(seeded.spanMs / 1000).toFixed(0)} s, less than the phase: pruning reaches the gap left while seeding (raise --events to rate × seconds)`);
     const steady = newPrune();
     writers.phase = 'steady retention';
     began = performance.now();
@@ -143,7 +145,10 @@ async function main(): Promise<void> {
       if (performance.now() - began >= nextTrace) {
         nextTrace += TRACE_MS;
         const s = await tableStats(admin);
-        const line = `   t=${((performance.now() - began) / 1000).toFixed(0)}s live ${s.reduce((a, x) => a + x.live, 0)} dead ${s.reduce((a, x) => a + x.dead, 0)} heap+index ${(s.reduce((a, x) => a + x.heapBytes + x.indexBytes, 0) / 2 ** 20).toFixed(0)} MB autovacuums ${s.map((x) => x.autovacuums).join('/')}`;
+        const live = s.reduce((a, x) => a + x.live, 0);
+        const heap = s.reduce((a, x) => a + x.heapBytes, 0);
+        const index = s.reduce((a, x) => a + x.indexBytes, 0);
+        const line = `   t=${((performance.now() - began) / 1000).toFixed(0)}s live ${live} dead ${s.reduce((a, x) => a + x.dead, 0)} heap ${(heap / 2 ** 20).toFixed(0)} MB index ${(index / 2 ** 20).toFixed(0)} MB (${Math.round((heap + index) / Math.max(1, live))} B per live row) autovacuums ${s.map((x) => x.autovacuums).join('/')}`;
         trace.push(line);
         log(line);
       }
