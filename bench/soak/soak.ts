@@ -74,7 +74,7 @@ export interface SoakResult {
   duplicates: Record<string, number>;
   dead: number;
   /** Per sampling interval: failed attempts / attempts (all processors), and the flaky server's injected ratio. */
-  errorRates: Array<{ atMs: number; observed: number; injected: number }>;
+  errorRates: Array<{ atMs: number; attempts: number; observed: number; injected: number }>;
   trends: Trend[];
   /** Events rows the retention should hold at most: rate × (retention + interval), and what the steady samples held. */
   tableBound: { expectedEventsMax: number; maxEventsSeen: number; bounded: boolean };
@@ -262,10 +262,12 @@ function analyse(input: {
 }): SoakResult {
   const { options, samples } = input;
   const minutes = (s: Sample): number => s.atMs / 60_000;
-  // The first sample is taken before any load and the first interval holds start-up and JIT warm-up:
-  // trends start at the second sample, and end with the load (the sample after the drain is idle).
+  // The first sample is taken before any load, and the first minutes hold start-up, JIT and the heaps
+  // growing to their working size: trends start after a fifth of the run (at least one interval), and
+  // end with the load (the sample after the drain is idle).
   const loaded = samples.filter((s) => s.atMs <= options.durationMs + options.sampleMs / 2);
-  const steady = loaded.slice(1);
+  const warmupMs = Math.max(options.sampleMs, options.durationMs / 5);
+  const steady = loaded.filter((s) => s.atMs >= warmupMs - options.sampleMs / 2);
   const trends: Trend[] = [];
   for (const name of Object.keys(samples[0]?.processes ?? {})) {
     const present = steady.filter((s) => s.processes[name] !== undefined);
@@ -295,7 +297,7 @@ function analyse(input: {
     if (a === undefined || b === undefined) continue;
     const attempts = sum(b.attempts) - sum(a.attempts);
     const calls = b.flakyCalls - a.flakyCalls;
-    errorRates.push({ atMs: b.atMs, observed: attempts === 0 ? 0 : (failedOf(b.attempts) - failedOf(a.attempts)) / attempts, injected: calls === 0 ? 0 : (b.flakyFailed - a.flakyFailed) / calls });
+    errorRates.push({ atMs: b.atMs, attempts, observed: attempts === 0 ? 0 : (failedOf(b.attempts) - failedOf(a.attempts)) / attempts, injected: calls === 0 ? 0 : (b.flakyFailed - a.flakyFailed) / calls });
   }
   trends.push(trend('attempt error rate', '%', errorRates.filter((r) => r.atMs <= options.durationMs + options.sampleMs / 2).map((r) => [r.atMs / 60_000, 100 * r.observed]), () => 3));
   // Events acknowledged but not yet at both processors: growing means the stack is not keeping up.

@@ -24,6 +24,7 @@ test('a two-minute soak loses nothing, keeps its error rate and handles flat, an
   const injected = last.flakyFailed / last.flakyCalls;
   assert.ok(injected > 0.05 && injected < 0.15, `injected ${injected}`);
   for (const [i, rate] of result.errorRates.entries()) {
+    if (rate.attempts < 500) continue; // a quiet interval (the drain's tail): too few attempts for a share
     assert.ok(rate.observed <= 0.15, `interval ${i}: ${(100 * rate.observed).toFixed(1)} % of attempts failed, more than injected`);
   }
 
