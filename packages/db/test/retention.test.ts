@@ -7,7 +7,7 @@ const DAY = 86_400_000;
 
 async function seedEvent(knex: Knex, eventId: number, ageDays: number): Promise<void> {
   const createdAt = new Date(Date.now() - ageDays * DAY);
-  await knex('events').insert({ event_id: eventId, app_id: 'shop', topic_id: 'order', status: 'routed', payload: Buffer.from(`payload-${eventId}`), created_at: createdAt });
+  await knex('events').insert({ event_id: eventId, app_id: 'shop', topic_id: 'order', status: 'routed', payload: Buffer.from(`payload-${eventId}`), created_at: createdAt, recorded_at: createdAt, updated_at: createdAt });
   for (const dispatcherId of ['a', 'b']) {
     const [delivery] = (await knex('deliveries')
       .insert({ event_id: eventId, dispatcher_id: dispatcherId, app_id: 'shop', topic_id: 'order', status: 'succeeded', created_at: createdAt })
@@ -44,7 +44,7 @@ test('pruneHistory deletes old events with their deliveries and attempts in batc
   ]);
 
   const result = await pruneHistory(knex, { olderThan: new Date(Date.now() - 30 * DAY), batchSize: 2 });
-  assert.deepEqual(result, { events: 5, deliveries: 10, attempts: 10, transactions: 1, outbox: 1, idempotencyKeys: 2 });
+  assert.deepEqual(result, { events: 5, deliveries: 10, attempts: 10, repeatChains: 0, transactions: 1, outbox: 1, idempotencyKeys: 2 });
   assert.deepEqual((await knex('events').orderBy('event_id').pluck('event_id')).map(Number), [6, 7]);
   assert.equal(await count(knex, 'deliveries'), 4);
   assert.equal(await count(knex, 'delivery_attempts'), 4);
@@ -52,7 +52,26 @@ test('pruneHistory deletes old events with their deliveries and attempts in batc
   assert.equal(await count(knex, 'outbox'), 1, 'an unpublished outbox row is never pruned');
   assert.deepEqual(await knex('idempotency_keys').pluck('key'), ['live']);
 
-  assert.deepEqual(await pruneHistory(knex, { olderThan: new Date(Date.now() - 30 * DAY) }), { events: 0, deliveries: 0, attempts: 0, transactions: 0, outbox: 0, idempotencyKeys: 0 });
+  assert.deepEqual(await pruneHistory(knex, { olderThan: new Date(Date.now() - 30 * DAY) }), { events: 0, deliveries: 0, attempts: 0, repeatChains: 0, transactions: 0, outbox: 0, idempotencyKeys: 0 });
+});
+
+test('pruneHistory keeps a running repeat chain between timers and a long delay recorded late, and deletes finished chains', async (t) => {
+  const { knex } = await createDatabase(t);
+  await seedEvent(knex, 1, 40); // a chain whose next occurrence is on eventyard.schedule, not yet a timer
+  await seedEvent(knex, 2, 40); // a chain that ended: its row goes with the event
+  await seedEvent(knex, 3, 40); // a cancelled chain
+  await seedEvent(knex, 4, 40); // a 40-day delay that fired just now: recorded with its old created_at
+  await knex('events').where({ event_id: 4 }).update({ updated_at: knex.fn.now() });
+  await knex('repeat_chains').insert([
+    { event_id: 1, dispatcher_id: 'a', next_repeat_times: 5, next_due_at: new Date(Date.now() + DAY) },
+    { event_id: 2, dispatcher_id: 'a', next_repeat_times: null, next_due_at: null },
+    { event_id: 3, dispatcher_id: 'a', next_repeat_times: 2, next_due_at: new Date(Date.now() + DAY), cancelled_at: new Date() },
+  ]);
+  const result = await pruneHistory(knex, { olderThan: new Date(Date.now() - 30 * DAY) });
+  assert.deepEqual([result.events, result.repeatChains], [2, 2]);
+  assert.deepEqual((await knex('events').orderBy('event_id').pluck('event_id')).map(Number), [1, 4]);
+  assert.deepEqual((await knex('repeat_chains').pluck('event_id')).map(Number), [1]);
+  assert.equal(await count(knex, 'deliveries'), 4, 'the kept events keep their deliveries');
 });
 
 test('prunePayloads drops old payloads and marks when', async (t) => {

@@ -12,6 +12,7 @@ import { buildAdminServer, closeWithGrace, listen } from './http/admin-server.ts
 import { createKafkaLink, type KafkaLink } from './kafka/kafka-link.ts';
 import { createAdminMetrics } from './metrics.ts';
 import { createReplayRunner, type ReplayRunner } from './replay/replay-runner.ts';
+import { createRetentionJob, type RetentionJob } from './retention/retention-job.ts';
 import type { SseStream } from './watch/sse-stream.ts';
 import { StatusFeed } from './watch/status-feed.ts';
 
@@ -45,6 +46,11 @@ export interface AdminDeps {
    * @default true
    */
   replayRunner?: boolean;
+  /**
+   * Run the history retention job in this process (when EY_HISTORY_RETENTION_S is not 0).
+   * @default true
+   */
+  retention?: boolean;
 }
 
 /** A filter is checked when it is saved with the very compiler the router runs it with. */
@@ -59,6 +65,17 @@ export function createApp(config: Readonly<AdminConfig>, deps: AdminDeps): Admin
   const knex: Knex = createKnex(config.databaseUrl, { applicationName: 'eventyard-admin', logger: log, secrets: config.secrets.keyring });
   const kafka: KafkaLink = createKafkaLink({ kafka: config.kafka, logger: log, registry, topics: config.topics });
   const replays: ReplayRunner | undefined = deps.replayRunner === false ? undefined : createReplayRunner({ knex, kafka, logger: log });
+  const retention: RetentionJob | undefined =
+    deps.retention === false || config.retention.historyMs === 0
+      ? undefined
+      : createRetentionJob({
+          databaseUrl: config.databaseUrl,
+          logger: log,
+          historyRetentionMs: config.retention.historyMs,
+          payloadRetentionMs: config.retention.payloadMs,
+          intervalMs: config.retention.intervalMs,
+          deleted: metrics.retentionDeleted,
+        });
   for (const warning of config.egress.warnings) log.warn(warning);
   const keys = new ApiKeyCache({ knex, logger: log, ttlMs: KEY_CACHE_TTL_MS });
   // Read now: unusable files stop the service before it listens (EY_TLS_FILES_INVALID).
@@ -122,12 +139,15 @@ export function createApp(config: Readonly<AdminConfig>, deps: AdminDeps): Admin
       httpPort = await listen(server, config.http.host, config.http.port);
       // Jobs left running by a previous admin resume from their stored cursor.
       replays?.start();
+      retention?.start();
       log.info({ httpPort, healthPort: health.port, auth: config.auth, tls: tls !== undefined, mtls: config.tls?.requireClientCert === true }, 'admin ready');
       if (config.auth === 'none') log.warn({ host: config.http.host }, 'EY_ADMIN_AUTH=none: the admin API is open to anyone who can reach it (it creates processors, mints API keys and reads every payload)');
     },
     stop: [
       // First: the runner stores its batch's progress and frees its lease while Kafka and Postgres are still open.
       ['stop replay jobs', () => replays?.close()],
+      // A pass in progress finishes its current statement loop; its pool is its own.
+      ['stop retention job', () => retention?.close()],
       [
         // Open-ended responses: the HTTP server's grace period would otherwise wait for each of them.
         'end watch streams',

@@ -27,6 +27,15 @@ const adminEnv = {
   ...secretsEnv,
   /** How long a rotated webhook secret stays valid beside the new one, seconds (a rotate request may say otherwise). */
   EY_SECRET_ROTATION_OVERLAP_S: field.int(0, 30 * 24 * 3600).default(24 * 3600),
+  /**
+   * History retention, seconds: events older than this are deleted with their deliveries and attempts
+   * (events with a live timer — a running repeat chain, a pending delay — are kept). 0 = keep forever.
+   */
+  EY_HISTORY_RETENTION_S: field.int(0, 10 * 365 * 24 * 3600).default(7 * 24 * 3600),
+  /** Payload retention, seconds: payloads older than this are dropped (replay then says so). 0 = kept as long as their event. */
+  EY_PAYLOAD_RETENTION_S: field.int(0, 10 * 365 * 24 * 3600).default(0),
+  /** Time between retention passes, seconds (one admin instance prunes at a time). */
+  EY_RETENTION_INTERVAL_S: field.int(1, 24 * 3600).default(60),
   /** Configs and history live in Postgres: required. */
   EY_DATABASE_URL: field.postgresUrl(),
   /** Admin HTTP API. EvHub's default is 8081. 0 = any free port. */
@@ -86,6 +95,7 @@ export function loadConfig(source: Record<string, string | undefined>) {
     shutdownGraceMs: env.EY_SHUTDOWN_GRACE_MS,
     secretRotationOverlapS: env.EY_SECRET_ROTATION_OVERLAP_S,
     watch: { bufferRecords: env.EY_WATCH_BUFFER_RECORDS, clientBufferBytes: env.EY_WATCH_CLIENT_BUFFER_BYTES, keepAliveMs: env.EY_WATCH_KEEPALIVE_MS },
+    retention: { historyMs: env.EY_HISTORY_RETENTION_S * 1000, payloadMs: env.EY_PAYLOAD_RETENTION_S * 1000, intervalMs: env.EY_RETENTION_INTERVAL_S * 1000 },
   });
   return Object.freeze({ ...config, secrets: Object.freeze({ keyring: secrets.keyring, warnings: Object.freeze([...secrets.warnings]) }) });
 }
