@@ -7,7 +7,6 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findFreePort } from '@eventyard/db';
 import { descendants } from '../e2e/cpu-time.ts';
 import type { TreeInfo } from '../e2e/tree-stack.ts';
 import { commandLine, parentOf, type ProcessGroup } from './proc.ts';
@@ -15,8 +14,13 @@ import { commandLine, parentOf, type ProcessGroup } from './proc.ts';
 /** The admin token the bench gives `eventyard dev` (EY_ADMIN_TOKEN), so it can register a processor. */
 export const IDLE_ADMIN_TOKEN = 'idle-bench-admin-token-0123456789';
 
-/** The ports `eventyard dev` moves by --port-offset (packages/cli/src/stack.ts: gRPC, HTTP, admin, health). */
-const BASE_PORTS = [9000, 8083, 8081, 9100, 9101, 9102, 9103, 9104];
+/**
+ * The ports `eventyard dev` moves by --port-offset (packages/cli/src/stack.ts: gRPC, HTTP, admin, health),
+ * and the bench's Postgres and broker ports, moved by the same offset.
+ */
+const PG_PORT = 5433;
+const KAFKA_PORT = 9092;
+const BASE_PORTS = [9000, 8083, 8081, 9100, 9101, 9102, 9103, 9104, PG_PORT, KAFKA_PORT];
 
 export interface DevStack {
   /** The supervisor, the broker, each service and Postgres (with its forked workers). */
@@ -38,7 +42,8 @@ async function portFree(port: number): Promise<boolean> {
 /** An offset under which every port `eventyard dev` listens on is free now. */
 async function freeOffset(): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
-    const offset = 10_000 + Math.floor(Math.random() * 40_000);
+    // Below Linux's ephemeral range (32768+), where other processes' outgoing sockets cannot take them meanwhile.
+    const offset = 10_000 + Math.floor(Math.random() * 13_000);
     const free = await Promise.all(BASE_PORTS.map((port) => portFree(port + offset)));
     if (free.every(Boolean)) return offset;
   }
@@ -52,15 +57,27 @@ function baseEnv(): Record<string, string> {
   );
 }
 
-/** Starts `tree`'s `eventyard dev` and resolves once it says the stack is up. */
+/**
+ * Starts `tree`'s `eventyard dev` and resolves once it says the stack is up; tried again on other ports
+ * when a port was taken between the bench's check and the stack's listen (the machine is shared).
+ */
 export async function startDevStack(tree: TreeInfo, userEnv: Record<string, string>): Promise<DevStack> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(tree, userEnv);
+    } catch (err) {
+      if (attempt >= 3 || !(err instanceof Error) || !err.message.includes('is in use')) throw err;
+    }
+  }
+}
+
+async function startOnce(tree: TreeInfo, userEnv: Record<string, string>): Promise<DevStack> {
   const dataDir = await mkdtemp(join(tmpdir(), `ey-idle-${tree.label}-`));
   // PostgreSQL runs as the `postgres` user when we are root: it must be able to enter the data dir.
   await chmod(dataDir, 0o755);
   const offset = await freeOffset();
-  const pgPort = await findFreePort();
-  let kafkaPort = await findFreePort();
-  while (kafkaPort === pgPort) kafkaPort = await findFreePort();
+  const pgPort = PG_PORT + offset;
+  const kafkaPort = KAFKA_PORT + offset;
   const cli = join(tree.root, 'packages', 'cli', 'src', 'main.ts');
   const args = [cli, 'dev', '--data-dir', dataDir, '--pg-port', String(pgPort), '--kafka-port', String(kafkaPort), '--port-offset', String(offset), '--log-format', 'json'];
   const child: ChildProcess = spawn(tree.node, args, { env: { ...baseEnv(), EY_ADMIN_TOKEN: IDLE_ADMIN_TOKEN, ...userEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
