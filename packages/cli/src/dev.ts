@@ -6,12 +6,16 @@
 // is not a server on the café's network. The admin API gets a token kept in the data dir (dev-admin-token.ts).
 // Every port is checked before anything starts (dev-ports.ts); once all is up a banner lists the addresses
 // (dev-banner.ts). Logs are pretty on a terminal and JSON elsewhere (log-format.ts).
+// The supervisor only spawns and watches: it loads no Kafka, gRPC or database client (the migrations run
+// as a child process, `eventyard migrate latest`), so the process that idles beside the stack stays small.
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, readdirSync, rmdirSync, symlinkSync } from 'node:fs';
 import { resolve, join } from 'node:path';
+import { promisify } from 'node:util';
 import type { Command } from 'commander';
-import { createLogger, loadCoreConfig, Shutdown, installSignalHandlers, field, parseEnv, isEventyardError, type Logger } from '@eventyard/core';
-import { createKnex, DbErrors, migrateLatest, startEmbeddedPostgres } from '@eventyard/db';
+import { createLogger, loadCoreConfig, Shutdown, installSignalHandlers, field, parseEnv, isEventyardError, type Logger } from '@eventyard/core/foundation';
+import { DbErrors, startEmbeddedPostgres } from '@eventyard/db/embedded-postgres';
 import { devAdminTokenPath, ensureDevAdminToken } from './dev-admin-token.ts';
 import { adminConsoleUrl, devBanner } from './dev-banner.ts';
 import { checkPortsFree, devPorts, portInUseError } from './dev-ports.ts';
@@ -113,12 +117,7 @@ export function registerDevCommand(program: Command): void {
           pg = await startPostgres({ dir: join(dataDir, 'postgres'), port: ports['--pg-port'], installDir: options.pgInstallDir, listen }, log);
           databaseUrl = pg.url;
         }
-        const knex = createKnex(databaseUrl);
-        try {
-          await migrateLatest(knex);
-        } finally {
-          await knex.destroy();
-        }
+        await migrateInChild(databaseUrl);
         log.info('database migrated');
 
         if (brokerFromEnv === undefined) {
@@ -179,6 +178,20 @@ export function registerDevCommand(program: Command): void {
         }),
       );
     });
+}
+
+/**
+ * `eventyard migrate latest` as a child process: knex and the Postgres client are loaded there and gone
+ * when it exits, instead of staying in the supervisor's memory for as long as the stack runs.
+ */
+async function migrateInChild(databaseUrl: string): Promise<void> {
+  try {
+    await promisify(execFile)(process.execPath, [CLI_ENTRY, 'migrate', 'latest'], { env: { ...process.env, EY_DATABASE_URL: databaseUrl }, maxBuffer: 16 * 1024 * 1024 });
+  } catch (err) {
+    // The child's own one-line error (`eventyard: …`) says what failed.
+    const stderr = ((err as { stderr?: string }).stderr ?? '').trim();
+    throw new Error(stderr === '' ? `migrate latest failed: ${err instanceof Error ? err.message : String(err)}` : stderr.replace(/^eventyard: /, ''), { cause: err });
+  }
 }
 
 /**
