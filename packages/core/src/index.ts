@@ -24,6 +24,7 @@ export * from './health.ts';
 export * from './service.ts';
 export * from './lifecycle.ts';
 export * from './deadline.ts';
+export * from './poll-backoff.ts';
 export * from './crontab.ts';
 export * from './times.ts';
 export * from './egress/egress-guard.ts';
