@@ -27,7 +27,10 @@ test('the dev command loads no Kafka, gRPC, database, HTTP server or metrics lib
   // `dev --help` loads exactly the modules `dev` starts with (every import the command has is static or
   // is the embedded Postgres binary lookup), then prints its usage and exits.
   const stderr = await new Promise<string>((resolve, reject) => {
-    execFile(process.execPath, ['--import', RECORD_PACKAGES, CLI, 'dev', '--help'], { encoding: 'utf8' }, (err, _stdout, err2) => (err === null ? resolve(err2) : reject(err)));
+    execFile(process.execPath, ['--import', RECORD_PACKAGES, CLI, 'dev', '--help'], { encoding: 'utf8' }, (err, _stdout, output) => {
+      if (err !== null) reject(new Error(`eventyard dev --help failed: ${output}`, { cause: err }));
+      else resolve(output);
+    });
   });
   const line = stderr.split('\n').find((l) => l.startsWith('PACKAGES '));
   assert.ok(line !== undefined, `the recording hook printed nothing: ${stderr}`);
