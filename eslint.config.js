@@ -11,7 +11,8 @@ const DEEP_IMPORTS = { group: ['@eventyard/*/src/*', '**/packages/*/src/*'], mes
 /** Patterns refusing the given services, by package name (any subpath) or by a relative path into their folder. */
 function servicePatterns(names) {
   const alternatives = names.join('|');
-  const message = 'a service is never imported by another service or a package (services talk only over Kafka and Postgres): move what is shared into a package such as @eventyard/evhub';
+  const message =
+    'a service is never imported by another service or a package (services talk only over Kafka and Postgres): move what is shared into a package such as @eventyard/evhub';
   return [
     { regex: `^@eventyard/(${alternatives})(/.*)?$`, message },
     // From services/<x>/src/…: ../../<other>/…; from packages/<x>/…: ../../../services/<other>/….
@@ -91,7 +92,25 @@ export default tseslint.config(
     files: ['services/admin/ui/**/*.js'],
     languageOptions: {
       globals: Object.fromEntries(
-        ['window', 'document', 'location', 'history', 'navigator', 'sessionStorage', 'fetch', 'AbortController', 'FormData', 'URLSearchParams', 'TextDecoderStream', 'addEventListener', 'removeEventListener', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'].map((name) => [name, 'readonly']),
+        [
+          'window',
+          'document',
+          'location',
+          'history',
+          'navigator',
+          'sessionStorage',
+          'fetch',
+          'AbortController',
+          'FormData',
+          'URLSearchParams',
+          'TextDecoderStream',
+          'addEventListener',
+          'removeEventListener',
+          'setTimeout',
+          'clearTimeout',
+          'setInterval',
+          'clearInterval',
+        ].map((name) => [name, 'readonly']),
       ),
     },
   },

@@ -51,7 +51,16 @@ export function renderTables(tables: readonly TableSource[] = TABLES): string {
     out.push(`## ${title}`, '', `Table: \`${file}\`.`, '');
     out.push('| code | raised by | family | HTTP | EvHub `ret.code` | gRPC | retriable | meaning |', '|---|---|---|---|---|---|---|---|');
     for (const spec of Object.values(table)) {
-      const row = [`\`${spec.code}\``, cell(spec.raisedBy), spec.family, String(spec.http), String(spec.resultCode), spec.transport ?? '—', spec.retriable ? 'yes' : 'no', cell(spec.meaning)];
+      const row = [
+        `\`${spec.code}\``,
+        cell(spec.raisedBy),
+        spec.family,
+        String(spec.http),
+        String(spec.resultCode),
+        spec.transport ?? '—',
+        spec.retriable ? 'yes' : 'no',
+        cell(spec.meaning),
+      ];
       out.push(`| ${row.join(' | ')} |`);
     }
     out.push('');

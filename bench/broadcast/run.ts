@@ -12,7 +12,9 @@ import { upsertProcessor } from '@eventyard/db';
 import { Kafka, logLevel } from 'kafkajs';
 import { nextEventId, startRouter, waitFor } from '../../services/router/test/fixture.ts';
 
-const { values } = parseArgs({ options: { processors: { type: 'string', default: '1000' }, batch: { type: 'string', default: '500' }, rates: { type: 'string', default: '0,5000,2000' } } });
+const { values } = parseArgs({
+  options: { processors: { type: 'string', default: '1000' }, batch: { type: 'string', default: '500' }, rates: { type: 'string', default: '0,5000,2000' } },
+});
 const PROCESSORS = Number(values.processors);
 const BATCH = Number(values.batch);
 const RATES = values.rates.split(',').map(Number);
@@ -26,9 +28,21 @@ async function run(rate: number): Promise<{ rate: number; fanoutMs: number; batc
   const cleanups: Array<() => unknown> = [];
   const t = { after: (fn: () => unknown) => void cleanups.push(fn) } as unknown as TestContext;
   try {
-    const f = await startRouter(t, { EY_BROADCAST_BATCH_SIZE: String(BATCH), EY_BROADCAST_RATE_PER_S: String(rate), EY_TOPIC_PARTITIONS: '1', EY_CONFIG_RELOAD_MS: '600000' });
+    const f = await startRouter(t, {
+      EY_BROADCAST_BATCH_SIZE: String(BATCH),
+      EY_BROADCAST_RATE_PER_S: String(rate),
+      EY_TOPIC_PARTITIONS: '1',
+      EY_CONFIG_RELOAD_MS: '600000',
+    });
     for (let i = 0; i < PROCESSORS; i++) {
-      await upsertProcessor(f.db.knex, { dispatcher_id: `bench-${i}`, app_id: 'bench', topic_id: 'all', protocol_type: 'grpcSend', addr: '127.0.0.1:1', filter: { never: { $eq: true } } });
+      await upsertProcessor(f.db.knex, {
+        dispatcher_id: `bench-${i}`,
+        app_id: 'bench',
+        topic_id: 'all',
+        protocol_type: 'grpcSend',
+        addr: '127.0.0.1:1',
+        filter: { never: { $eq: true } },
+      });
     }
     await f.app.reloadConfig();
     // The router creates the delivery topics ahead of the first event (onIndex); wait for them, so the
@@ -36,7 +50,11 @@ async function run(rate: number): Promise<{ rate: number; fanoutMs: number; batc
     const kafka = new Kafka({ brokers: [`127.0.0.1:${f.broker.port}`], clientId: 'bench', logLevel: logLevel.NOTHING });
     const admin = kafka.admin();
     await admin.connect();
-    await waitFor(async () => (await admin.listTopics()).filter((name) => name.startsWith(Topics.deliveries('bench-'))).length >= PROCESSORS, 300_000, 'delivery topics');
+    await waitFor(
+      async () => (await admin.listTopics()).filter((name) => name.startsWith(Topics.deliveries('bench-'))).length >= PROCESSORS,
+      300_000,
+      'delivery topics',
+    );
     await admin.disconnect();
 
     const started = performance.now();
@@ -52,7 +70,10 @@ async function run(rate: number): Promise<{ rate: number; fanoutMs: number; batc
     const rawStarted = performance.now();
     await producer.sendBatch({
       acks: -1,
-      topicMessages: Array.from({ length: PROCESSORS }, (_, i) => ({ topic: Topics.deliveries(`bench-${i}`), messages: [{ key: 'k', value: Buffer.alloc(64) }] })),
+      topicMessages: Array.from({ length: PROCESSORS }, (_, i) => ({
+        topic: Topics.deliveries(`bench-${i}`),
+        messages: [{ key: 'k', value: Buffer.alloc(64) }],
+      })),
     });
     const rawMs = performance.now() - rawStarted;
     await producer.disconnect();
@@ -67,5 +88,7 @@ console.log('rate/s     fan-out ms  tasks/s   batches  raw kafkajs ms (same reco
 for (const rate of RATES) {
   const r = await run(rate);
   const perS = Math.round((PROCESSORS * 1000) / r.fanoutMs);
-  console.log(`${String(rate === 0 ? 'unlimited' : rate).padEnd(10)} ${r.fanoutMs.toFixed(0).padStart(10)}  ${String(perS).padStart(7)}  ${String(r.batches).padStart(7)}  ${r.rawMs.toFixed(0).padStart(8)}`);
+  console.log(
+    `${String(rate === 0 ? 'unlimited' : rate).padEnd(10)} ${r.fanoutMs.toFixed(0).padStart(10)}  ${String(perS).padStart(7)}  ${String(r.batches).padStart(7)}  ${r.rawMs.toFixed(0).padStart(8)}`,
+  );
 }

@@ -75,7 +75,12 @@ async function brokerRun(flush: FlushPolicy, label: string): Promise<Row[]> {
     await consumer.disconnect();
     const bytes = (n: number) => n * RECORD_BYTES;
     return [
-      { what: `kafkajs produce, flush ${label}`, mbPerSecond: bytes(produced) / MB / produceSeconds, recordsPerSecond: produced / produceSeconds, note: `${produced} records in ${produceSeconds.toFixed(1)} s` },
+      {
+        what: `kafkajs produce, flush ${label}`,
+        mbPerSecond: bytes(produced) / MB / produceSeconds,
+        recordsPerSecond: produced / produceSeconds,
+        note: `${produced} records in ${produceSeconds.toFixed(1)} s`,
+      },
       {
         what: `kafkajs consume, flush ${label}`,
         mbPerSecond: bytes(consumed) / MB / consumeSeconds,
@@ -137,8 +142,17 @@ async function diskWrite(fsync: boolean): Promise<Row> {
   }
   const seconds = (performance.now() - start) / 1000;
   return fsync
-    ? { what: 'disk sequential write + fsync per 100 KiB', mbPerSecond: written / MB / seconds, recordsPerSecond: (written / RECORD_BYTES) / seconds, note: `${Math.round(syncs / seconds)} fsyncs/s` }
-    : { what: 'disk sequential write (1 MiB writes, one fsync at the end)', mbPerSecond: written / MB / seconds, recordsPerSecond: written / RECORD_BYTES / seconds };
+    ? {
+        what: 'disk sequential write + fsync per 100 KiB',
+        mbPerSecond: written / MB / seconds,
+        recordsPerSecond: written / RECORD_BYTES / seconds,
+        note: `${Math.round(syncs / seconds)} fsyncs/s`,
+      }
+    : {
+        what: 'disk sequential write (1 MiB writes, one fsync at the end)',
+        mbPerSecond: written / MB / seconds,
+        recordsPerSecond: written / RECORD_BYTES / seconds,
+      };
 }
 
 function print(rows: Row[]): void {

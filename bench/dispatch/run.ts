@@ -41,19 +41,33 @@ try {
       const messages = [];
       for (let i = start; i < Math.min(TASKS, start + 1000); i++) {
         const eventId = String(1_000_000 + i);
-        messages.push({ key: eventId, value: encodeMessage('eventyard.v1.DeliveryTask', { event_id: eventId, event: { app_id: 'a', topic_id: 't', data: Buffer.alloc(200, 1) }, dispatcher_id: id }) });
+        messages.push({
+          key: eventId,
+          value: encodeMessage('eventyard.v1.DeliveryTask', {
+            event_id: eventId,
+            event: { app_id: 'a', topic_id: 't', data: Buffer.alloc(200, 1) },
+            dispatcher_id: id,
+          }),
+        });
       }
       await producer.send({ topic: Topics.deliveries(id), messages });
     }
     await producer.disconnect();
     delivered = 0;
     const app = createApp(
-      loadConfig({ EY_DATABASE_URL: db.url, EY_KAFKA_BROKERS: brokers, EY_TOPIC_PARTITIONS: String(PARTITIONS), EY_LOG_LEVEL: 'silent', EY_EGRESS_ALLOW: '127.0.0.0/8' }),
+      loadConfig({
+        EY_DATABASE_URL: db.url,
+        EY_KAFKA_BROKERS: brokers,
+        EY_TOPIC_PARTITIONS: String(PARTITIONS),
+        EY_LOG_LEVEL: 'silent',
+        EY_EGRESS_ALLOW: '127.0.0.0/8',
+      }),
       { logger: silentLogger() },
     );
     const started = performance.now();
     await app.start();
-    const count = async () => Number(((await db.knex('deliveries').where({ dispatcher_id: id, status: 'succeeded' }).count('* as n')) as Array<{ n: string }>)[0]?.n ?? 0);
+    const count = async () =>
+      Number(((await db.knex('deliveries').where({ dispatcher_id: id, status: 'succeeded' }).count('* as n')) as Array<{ n: string }>)[0]?.n ?? 0);
     while ((await count()) < TASKS) await new Promise((resolve) => setTimeout(resolve, 100));
     const seconds = (performance.now() - started) / 1000;
     console.log(`concurrency ${concurrency}: ${TASKS} deliveries in ${seconds.toFixed(2)} s = ${Math.round(TASKS / seconds)}/s (calls made: ${delivered})`);

@@ -53,7 +53,10 @@ export function sampleCpu(groups: CpuGroups): Map<string, number> {
   const out = new Map<string, number>();
   for (const [name, { pid, withDescendants }] of Object.entries(groups)) {
     const pids = withDescendants === true ? [pid, ...descendants(pid)] : [pid];
-    out.set(name, pids.reduce((sum, p) => sum + (readStat(p)?.cpuSeconds ?? 0), 0));
+    out.set(
+      name,
+      pids.reduce((sum, p) => sum + (readStat(p)?.cpuSeconds ?? 0), 0),
+    );
   }
   return out;
 }

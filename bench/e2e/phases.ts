@@ -45,30 +45,58 @@ async function stageRows(brokers: string, ids: readonly string[], times: StageTi
   const wanted = new Set(ids);
   const ingest = new Map<string, number>();
   const routed = new Map<string, number>();
-  await readTopic(kafka, 'eventyard.ingest', (records) => {
-    const last = records.at(-1);
-    if (last !== undefined && wanted.has(last.key)) ingest.set(last.key, last.timestamp);
-    return ingest.size >= wanted.size;
-  }, 60_000);
-  await readTopic(kafka, 'eventyard.deliveries.bench', (records) => {
-    const last = records.at(-1);
-    const id = last?.headers['ey-event-id'];
-    if (last !== undefined && id !== undefined && wanted.has(id)) routed.set(id, last.timestamp);
-    return routed.size >= wanted.size;
-  }, 60_000);
+  await readTopic(
+    kafka,
+    'eventyard.ingest',
+    (records) => {
+      const last = records.at(-1);
+      if (last !== undefined && wanted.has(last.key)) ingest.set(last.key, last.timestamp);
+      return ingest.size >= wanted.size;
+    },
+    60_000,
+  );
+  await readTopic(
+    kafka,
+    'eventyard.deliveries.bench',
+    (records) => {
+      const last = records.at(-1);
+      const id = last?.headers['ey-event-id'];
+      if (last !== undefined && id !== undefined && wanted.has(id)) routed.set(id, last.timestamp);
+      return routed.size >= wanted.size;
+    },
+    60_000,
+  );
   const stage = (what: string, from: (id: string) => number | undefined, to: (id: string) => number | undefined): Row => {
-    const values = ids.flatMap((id) => {
-      const a = from(id);
-      const b = to(id);
-      return a === undefined || b === undefined ? [] : [b - a];
-    }).sort((x, y) => x - y);
+    const values = ids
+      .flatMap((id) => {
+        const a = from(id);
+        const b = to(id);
+        return a === undefined || b === undefined ? [] : [b - a];
+      })
+      .sort((x, y) => x - y);
     return { what: `  stage: ${what}`, perSecond: Number.NaN, p50: percentile(values, 50), p99: percentile(values, 99), note: `${values.length} events` };
   };
   return [
-    stage('Report answered (acks=all)', (id) => times.sent.get(id), (id) => times.acked.get(id)),
-    stage('Report sent → ingest record built', (id) => times.sent.get(id), (id) => ingest.get(id)),
-    stage('ingest record → delivery record (router)', (id) => ingest.get(id), (id) => routed.get(id)),
-    stage('delivery record → Dispatch (dispatcher)', (id) => routed.get(id), (id) => times.arrived.get(id)),
+    stage(
+      'Report answered (acks=all)',
+      (id) => times.sent.get(id),
+      (id) => times.acked.get(id),
+    ),
+    stage(
+      'Report sent → ingest record built',
+      (id) => times.sent.get(id),
+      (id) => ingest.get(id),
+    ),
+    stage(
+      'ingest record → delivery record (router)',
+      (id) => ingest.get(id),
+      (id) => routed.get(id),
+    ),
+    stage(
+      'delivery record → Dispatch (dispatcher)',
+      (id) => routed.get(id),
+      (id) => times.arrived.get(id),
+    ),
   ];
 }
 
@@ -151,7 +179,9 @@ async function kafkaCeiling(brokers: string, drive: Drive, groups: CpuGroups): P
   const start = performance.now();
   // One record per send: the same shape of traffic the producer service makes.
   const cpuMs = await cpuDuring(groups, async () => {
-    await driveSends(drive, (i) => producer.send({ topic, acks: -1, messages: [{ key: String(i), value: PAYLOAD, headers: { sent: String(Date.now()) } }] }).then(() => undefined));
+    await driveSends(drive, (i) =>
+      producer.send({ topic, acks: -1, messages: [{ key: String(i), value: PAYLOAD, headers: { sent: String(Date.now()) } }] }).then(() => undefined),
+    );
     await waitUntil(() => latencies.length >= count, 60_000, 'ceiling consumed');
   });
   const seconds = (performance.now() - start) / 1000;
@@ -174,7 +204,9 @@ async function grpcEchoCeiling(drive: Drive, groups: CpuGroups): Promise<Row> {
   } satisfies grpc.ServiceDefinition;
   const server = new grpc.Server();
   server.addService(service, { echo: (call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => cb(null, call.request) });
-  const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+  );
   const Client = grpc.makeGenericClientConstructor(service, 'Echo');
   const client = new Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), { 'grpc.enable_retries': 0 }) as unknown as {
     echo: (req: Buffer, cb: (err: Error | null, res?: Buffer) => void) => void;
@@ -211,7 +243,10 @@ async function scrape(stack: TreeStack, service: string, sample: string): Promis
 
 /** The router's rounds over the fixed-rate phase: how many records each produce request and history statement carried. */
 async function routerRounds(stack: TreeStack): Promise<{ rounds: number; records: number }> {
-  return { rounds: await scrape(stack, 'router', 'eventyard_router_round_records_count'), records: await scrape(stack, 'router', 'eventyard_router_round_records_sum') };
+  return {
+    rounds: await scrape(stack, 'router', 'eventyard_router_round_records_count'),
+    records: await scrape(stack, 'router', 'eventyard_router_round_records_sum'),
+  };
 }
 
 function cpuGroups(stack: TreeStack): CpuGroups {
@@ -233,7 +268,12 @@ function cpuRows(before: Map<string, number>, after: Map<string, number>, events
     rows.push({ what: `  cpu: ${name}`, perSecond: Number.NaN, cpuMs: ms, note: `${ms.toFixed(3)} ms CPU per event` });
   }
   const cores = availableParallelism();
-  rows.push({ what: `  cpu: all processes`, perSecond: (cores * 1000) / total, cpuMs: total, note: `${total.toFixed(3)} ms CPU per event; per s = ${cores} cores / that` });
+  rows.push({
+    what: `  cpu: all processes`,
+    perSecond: (cores * 1000) / total,
+    cpuMs: total,
+    note: `${total.toFixed(3)} ms CPU per event; per s = ${cores} cores / that`,
+  });
   return rows;
 }
 
@@ -258,7 +298,17 @@ export async function runPhases(stack: TreeStack, adminToken: string | undefined
     const res = await fetch(`http://127.0.0.1:${stack.port('admin', 'http')}/v1/processor`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...(adminToken === undefined ? {} : { authorization: `Bearer ${adminToken}` }) },
-      body: JSON.stringify({ processor_conf_info: { dispatcher_id: 'bench', app_id: 'bench', topic_id: 'bench', protocol_type: 'grpcSend', addr: `127.0.0.1:${server.port}`, timeout: 5000, concurrency: options.concurrency } }),
+      body: JSON.stringify({
+        processor_conf_info: {
+          dispatcher_id: 'bench',
+          app_id: 'bench',
+          topic_id: 'bench',
+          protocol_type: 'grpcSend',
+          addr: `127.0.0.1:${server.port}`,
+          timeout: 5000,
+          concurrency: options.concurrency,
+        },
+      }),
     });
     if (res.status !== 200) throw new Error(`registering the processor failed: ${res.status} ${await res.text()}`);
     const client = createReportClient({ address: `127.0.0.1:${stack.port('producer', 'grpc')}` });
@@ -275,12 +325,16 @@ export async function runPhases(stack: TreeStack, adminToken: string | undefined
     };
     // The router learns of the processor eventually (NOTIFY); an event reported before that is routed to
     // no one. Report one at a time until one arrives: that works on every tree, whatever metrics it has.
-    await waitUntil(async () => {
-      const id = await report();
-      const deadline = Date.now() + 2000;
-      while (!arrivals.has(id) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-      return arrivals.has(id);
-    }, 60_000, 'a first event delivered (the router loaded the processor)');
+    await waitUntil(
+      async () => {
+        const id = await report();
+        const deadline = Date.now() + 2000;
+        while (!arrivals.has(id) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+        return arrivals.has(id);
+      },
+      60_000,
+      'a first event delivered (the router loaded the processor)',
+    );
     // Warm-up: routes, channels and consumers settle before anything is measured.
     const warm = await Promise.all(Array.from({ length: 50 }, report));
     await waitUntil(() => warm.every((id) => arrivals.has(id)), 60_000, 'warm-up delivered');
@@ -292,7 +346,12 @@ export async function runPhases(stack: TreeStack, adminToken: string | undefined
     const idleSeconds = 5;
     const idleCpuMs = await cpuDuring(groups, () => new Promise((resolve) => setTimeout(resolve, idleSeconds * 1000)));
     const idlePercent = idleCpuMs / (10 * idleSeconds);
-    const idleRow: Row = { what: 'idle stack, no traffic', perSecond: Number.NaN, idlePercent, note: `${idlePercent.toFixed(1)} % of one core (every process, ${idleSeconds} s)` };
+    const idleRow: Row = {
+      what: 'idle stack, no traffic',
+      perSecond: Number.NaN,
+      idlePercent,
+      note: `${idlePercent.toFixed(1)} % of one core (every process, ${idleSeconds} s)`,
+    };
 
     // 1. Fixed offered rate: latency.
     const roundsBefore = await routerRounds(stack);
@@ -313,14 +372,25 @@ export async function runPhases(stack: TreeStack, adminToken: string | undefined
     const rateLatencies = ids.map((id) => (arrivals.get(id) ?? 0) - (sentAt.get(id) ?? 0)).sort((a, b) => a - b);
     const rateSeconds = (Math.max(...ids.map((id) => arrivals.get(id) ?? 0)) - Math.min(...ids.map((id) => sentAt.get(id) ?? 0))) / 1000;
     const rows: Row[] = [
-      { what: `e2e at offered ${RATE}/s for ${SECONDS}s (Report→Dispatch)`, perSecond: ids.length / rateSeconds, p50: percentile(rateLatencies, 50), p99: percentile(rateLatencies, 99), note: `${ids.length} events${failedReports > 0 ? `, ${failedReports} Reports failed (deadline or error), left out` : ''}` },
+      {
+        what: `e2e at offered ${RATE}/s for ${SECONDS}s (Report→Dispatch)`,
+        perSecond: ids.length / rateSeconds,
+        p50: percentile(rateLatencies, 50),
+        p99: percentile(rateLatencies, 99),
+        note: `${ids.length} events${failedReports > 0 ? `, ${failedReports} Reports failed (deadline or error), left out` : ''}`,
+      },
     ];
     rows.push(...cpuRows(cpuBefore, cpuAfter, ids.length), idleRow);
     const roundsAfter = await routerRounds(stack);
     const rounds = roundsAfter.rounds - roundsBefore.rounds;
     if (rounds > 0) {
       const perRound = (roundsAfter.records - roundsBefore.records) / rounds;
-      rows.push({ what: '  router: ingest records per round', perSecond: Number.NaN, perBatch: perRound, note: `${perRound.toFixed(2)} records per round (one produce, one history statement), ${rounds} rounds` });
+      rows.push({
+        what: '  router: ingest records per round',
+        perSecond: Number.NaN,
+        perBatch: perRound,
+        note: `${perRound.toFixed(2)} records per round (one produce, one history statement), ${rounds} rounds`,
+      });
     }
     rows.push(...(await stageRows(stack.kafkaBrokers, ids, { sent: new Map(sentAt), acked: new Map(ackedAt), arrived: new Map(arrivals) })));
 
@@ -335,7 +405,13 @@ export async function runPhases(stack: TreeStack, adminToken: string | undefined
     await waitUntil(() => burstIds.every((id) => arrivals.has(id)), 180_000, 'burst delivered');
     const burstSeconds = (Math.max(...burstIds.map((id) => arrivals.get(id) ?? 0)) - burstStart) / 1000;
     const burstLatencies = burstIds.map((id) => (arrivals.get(id) ?? 0) - (sentAt.get(id) ?? 0)).sort((a, b) => a - b);
-    rows.push({ what: `e2e burst, ${CONCURRENCY} reports in flight`, perSecond: BURST / burstSeconds, p50: percentile(burstLatencies, 50), p99: percentile(burstLatencies, 99), note: `${BURST} events` });
+    rows.push({
+      what: `e2e burst, ${CONCURRENCY} reports in flight`,
+      perSecond: BURST / burstSeconds,
+      p50: percentile(burstLatencies, 50),
+      p99: percentile(burstLatencies, 99),
+      note: `${BURST} events`,
+    });
 
     // The ceilings twice: as fast as they go, and paced at the offered rate, where the CPU they cost per
     // record (bench process and broker, 2 cores in all) is the floor under the pipeline's own cost.

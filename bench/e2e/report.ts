@@ -5,7 +5,9 @@ import type { Row } from './phases.ts';
 export function formatTable(rows: readonly Row[]): string {
   const lines = [`${'measure'.padEnd(56)}${'per s'.padStart(10)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}  note`];
   for (const row of rows) {
-    lines.push(`${row.what.padEnd(56)}${(Number.isNaN(row.perSecond) ? '' : row.perSecond.toFixed(0)).padStart(10)}${(row.p50?.toFixed(1) ?? '').padStart(9)}${(row.p99?.toFixed(1) ?? '').padStart(9)}  ${row.note ?? ''}`);
+    lines.push(
+      `${row.what.padEnd(56)}${(Number.isNaN(row.perSecond) ? '' : row.perSecond.toFixed(0)).padStart(10)}${(row.p50?.toFixed(1) ?? '').padStart(9)}${(row.p99?.toFixed(1) ?? '').padStart(9)}  ${row.note ?? ''}`,
+    );
   }
   return lines.join('\n');
 }
@@ -76,7 +78,8 @@ export function formatComparison(baseline: TreeRounds, current: TreeRounds): str
         const cv = c[i];
         return bv === undefined || cv === undefined || bv === 0 ? [] : [cv / bv];
       });
-      const perRound = ratios.length === 0 ? '' : ratios.length === 1 ? (ratios[0] ?? 0).toFixed(2) : `${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}`;
+      const perRound =
+        ratios.length === 0 ? '' : ratios.length === 1 ? (ratios[0] ?? 0).toFixed(2) : `${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}`;
       lines.push(
         `${(first ? what : '').padEnd(56)}${label.padEnd(8)}${cell(bm, digits, 11)}${spread(bs)}${cell(cm, digits, 11)}${spread(cs)}${cell(bm === undefined || cm === undefined || bm === 0 ? undefined : cm / bm, 2, 10)}  ${perRound}`,
       );

@@ -92,7 +92,7 @@ async function main(): Promise<void> {
   console.log(`baseline: ${options.baseline} = ${tree.commit.slice(0, 12)} (${tree.root}${tree.reused ? ', reused' : ''}); current: ${REPO_ROOT}`);
   console.log(`${options.rounds} round(s) each, alternating baseline, current; each round starts its tree's stack on fresh ports and data`);
   for (const note of [...baseline.notes, ...current.notes]) console.log(`note: ${note}`);
-  console.log('spread = (max − min) / median over a tree\'s rounds; cur/base = ratio of the medians; per round = range of round i current / round i baseline\n');
+  console.log("spread = (max − min) / median over a tree's rounds; cur/base = ratio of the medians; per round = range of round i current / round i baseline\n");
   console.log(formatComparison(results.baseline, results.current));
 }
 

@@ -67,11 +67,22 @@ export async function inspectTree(label: string, root: string, userEnv: Record<s
   try {
     node = (await run(shim, ['-p', 'process.execPath'])).stdout.trim();
   } catch (err) {
-    throw new Error(`${label} tree ${root}: ${shim} does not run (dependencies not installed?): ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw new Error(`${label} tree ${root}: ${shim} does not run (dependencies not installed?): ${err instanceof Error ? err.message : String(err)}`, {
+      cause: err,
+    });
   }
   const stackModule = pathToFileURL(join(root, 'packages', 'cli', 'src', 'stack.ts')).href;
-  const { stdout } = await run(node, ['--input-type=module', '-e', 'const m = await import(process.argv[1]); console.log(JSON.stringify(m.SERVICES));', stackModule]);
-  const services = (JSON.parse(stdout) as ServiceSpec[]).map(({ name, entry, ports }) => ({ name, entry, ports: ports.map(({ name: n, env }) => ({ name: n, env })) }));
+  const { stdout } = await run(node, [
+    '--input-type=module',
+    '-e',
+    'const m = await import(process.argv[1]); console.log(JSON.stringify(m.SERVICES));',
+    stackModule,
+  ]);
+  const services = (JSON.parse(stdout) as ServiceSpec[]).map(({ name, entry, ports }) => ({
+    name,
+    entry,
+    ports: ports.map(({ name: n, env }) => ({ name: n, env })),
+  }));
 
   const wanted: Record<string, string> = {
     EY_TOPIC_PARTITIONS: '3',
@@ -151,7 +162,10 @@ async function runToEnd(node: string, args: readonly string[], env: Record<strin
 /** The process environment without any Eventyard setting of the caller's shell. */
 function baseEnv(): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined && !entry[0].startsWith('EY_') && entry[0] !== 'DATABASE_URL' && entry[0] !== 'KAFKA_BROKERS'),
+    Object.entries(process.env).filter(
+      (entry): entry is [string, string] =>
+        entry[1] !== undefined && !entry[0].startsWith('EY_') && entry[0] !== 'DATABASE_URL' && entry[0] !== 'KAFKA_BROKERS',
+    ),
   );
 }
 
@@ -172,29 +186,47 @@ export async function startTreeStack(tree: TreeInfo, options: StartTreeOptions):
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   };
   try {
-    const { url: databaseUrl } = await createDatabase({ after: (fn: () => unknown) => void cleanups.push(fn) } as unknown as TestContext, { migrate: false, poolMax: 1 });
+    const { url: databaseUrl } = await createDatabase({ after: (fn: () => unknown) => void cleanups.push(fn) } as unknown as TestContext, {
+      migrate: false,
+      poolMax: 1,
+    });
     const dataDir = await mkdtemp(join(tmpdir(), `ey-bench-${tree.label}-`));
     cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
     const cli = join(tree.root, 'packages', 'cli', 'src', 'main.ts');
 
     const brokerPort = await findFreePort();
-    const broker = track(spawn(tree.node, [cli, 'broker', '--port', String(brokerPort), '--data-dir', dataDir, '--flush', brokerFlush], { env: { ...baseEnv(), EY_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'pipe'] }));
+    const broker = track(
+      spawn(tree.node, [cli, 'broker', '--port', String(brokerPort), '--data-dir', dataDir, '--flush', brokerFlush], {
+        env: { ...baseEnv(), EY_LOG_LEVEL: 'warn' },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      }),
+    );
     cleanups.push(() => stop(broker));
     let brokerErr = '';
     broker.stderr?.on('data', (chunk: Buffer) => (brokerErr += chunk.toString()));
-    await waitUntil(async () => {
-      if (broker.exitCode !== null) throw new Error(`${tree.label} broker exited with ${broker.exitCode}: ${brokerErr}`);
-      return new Promise<boolean>((resolve) => {
-        const socket = connect(brokerPort, '127.0.0.1', () => {
-          socket.destroy();
-          resolve(true);
+    await waitUntil(
+      async () => {
+        if (broker.exitCode !== null) throw new Error(`${tree.label} broker exited with ${broker.exitCode}: ${brokerErr}`);
+        return new Promise<boolean>((resolve) => {
+          const socket = connect(brokerPort, '127.0.0.1', () => {
+            socket.destroy();
+            resolve(true);
+          });
+          socket.once('error', () => resolve(false));
         });
-        socket.once('error', () => resolve(false));
-      });
-    }, 30_000, `${tree.label} broker listening`);
+      },
+      30_000,
+      `${tree.label} broker listening`,
+    );
     const kafkaBrokers = `127.0.0.1:${brokerPort}`;
 
-    const shared = { ...baseEnv(), EY_DATABASE_URL: databaseUrl, EY_KAFKA_BROKERS: kafkaBrokers, EY_LOG_LEVEL: process.env.EY_E2E_LOG_LEVEL ?? 'warn', ...tree.env };
+    const shared = {
+      ...baseEnv(),
+      EY_DATABASE_URL: databaseUrl,
+      EY_KAFKA_BROKERS: kafkaBrokers,
+      EY_LOG_LEVEL: process.env.EY_E2E_LOG_LEVEL ?? 'warn',
+      ...tree.env,
+    };
     await runToEnd(tree.node, [cli, 'migrate', 'latest'], shared, `${tree.label}: eventyard migrate latest`);
 
     const ports = new Map<string, number>();
@@ -219,14 +251,18 @@ export async function startTreeStack(tree: TreeInfo, options: StartTreeOptions):
       const append = (chunk: Buffer) => outputs.set(service.name, `${outputs.get(service.name) ?? ''}${chunk.toString()}`.slice(-8192));
       child.stdout?.on('data', append);
       child.stderr?.on('data', append);
-      await waitUntil(async () => {
-        if (child.exitCode !== null) throw new Error(`${tree.label} ${service.name} exited with ${child.exitCode}:\n${outputs.get(service.name) ?? ''}`);
-        try {
-          return (await fetch(`http://127.0.0.1:${healthPort}/readyz`)).status === 200;
-        } catch {
-          return false;
-        }
-      }, 60_000, `${tree.label} ${service.name} ready`);
+      await waitUntil(
+        async () => {
+          if (child.exitCode !== null) throw new Error(`${tree.label} ${service.name} exited with ${child.exitCode}:\n${outputs.get(service.name) ?? ''}`);
+          try {
+            return (await fetch(`http://127.0.0.1:${healthPort}/readyz`)).status === 200;
+          } catch {
+            return false;
+          }
+        },
+        60_000,
+        `${tree.label} ${service.name} ready`,
+      );
     }
 
     return {

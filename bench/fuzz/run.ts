@@ -16,8 +16,10 @@ const { values } = parseArgs({
 });
 
 function describe(c: FuzzCase): string {
-  const preview = (b: Buffer | undefined): string => (b === undefined ? '(none)' : `${b.length} bytes: ${b.subarray(0, 160).toString('hex')}${b.length > 160 ? '…' : ''}`);
-  if (c.target === 'grpc') return `grpc ${c.method} [${c.generator}] metadata=${JSON.stringify(c.metadata)} body ${preview(c.body)}${c.prepareFirst ? ` (after Prepare ${preview(c.prepareFirst.prepare)})` : ''}`;
+  const preview = (b: Buffer | undefined): string =>
+    b === undefined ? '(none)' : `${b.length} bytes: ${b.subarray(0, 160).toString('hex')}${b.length > 160 ? '…' : ''}`;
+  if (c.target === 'grpc')
+    return `grpc ${c.method} [${c.generator}] metadata=${JSON.stringify(c.metadata)} body ${preview(c.body)}${c.prepareFirst ? ` (after Prepare ${preview(c.prepareFirst.prepare)})` : ''}`;
   if (c.target === 'kafka') return `kafka [${c.generator}] ${preview(c.bytes)}`;
   return `${c.target} ${c.method} ${c.path.slice(0, 200)} [${c.generator}] headers=${JSON.stringify(c.headers)} body ${c.body === undefined ? '(none)' : JSON.stringify(c.body.subarray(0, 300).toString('utf8'))}`;
 }
@@ -35,13 +37,15 @@ try {
     ...(indexes === undefined ? {} : { indexes }),
     onCase: (c, r) => {
       done++;
-      if (indexes !== undefined) console.log(`case ${c.index}: ${describe(c)}\n  → ${r.outcome}${r.detail === undefined ? '' : ` (${r.detail.slice(0, 300)})`}`);
+      if (indexes !== undefined)
+        console.log(`case ${c.index}: ${describe(c)}\n  → ${r.outcome}${r.detail === undefined ? '' : ` (${r.detail.slice(0, 300)})`}`);
       else if (done % 1000 === 0) console.error(`${done} cases…`);
     },
   });
   console.log(formatReport(result));
   if (values.logs) {
-    for (const service of ['producer', 'router', 'dispatcher', 'delay-scheduler', 'admin'] as const) console.log(`--- ${service} (warn and above)\n${stack.logs(service).slice(-20_000)}`);
+    for (const service of ['producer', 'router', 'dispatcher', 'delay-scheduler', 'admin'] as const)
+      console.log(`--- ${service} (warn and above)\n${stack.logs(service).slice(-20_000)}`);
   }
   process.exitCode = result.failures.length > 0 || result.deaths.length > 0 || result.missing.length > 0 ? 1 : 0;
 } finally {

@@ -47,13 +47,16 @@ async function freeOffset(): Promise<number> {
     const free = await Promise.all(BASE_PORTS.map((port) => portFree(port + offset)));
     if (free.every(Boolean)) return offset;
   }
-  throw new Error('no port offset with all of the stack\'s ports free');
+  throw new Error("no port offset with all of the stack's ports free");
 }
 
 /** The process environment without any Eventyard setting of the caller's shell. */
 function baseEnv(): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined && !entry[0].startsWith('EY_') && entry[0] !== 'DATABASE_URL' && entry[0] !== 'KAFKA_BROKERS'),
+    Object.entries(process.env).filter(
+      (entry): entry is [string, string] =>
+        entry[1] !== undefined && !entry[0].startsWith('EY_') && entry[0] !== 'DATABASE_URL' && entry[0] !== 'KAFKA_BROKERS',
+    ),
   );
 }
 
@@ -79,8 +82,24 @@ async function startOnce(tree: TreeInfo, userEnv: Record<string, string>): Promi
   const pgPort = PG_PORT + offset;
   const kafkaPort = KAFKA_PORT + offset;
   const cli = join(tree.root, 'packages', 'cli', 'src', 'main.ts');
-  const args = [cli, 'dev', '--data-dir', dataDir, '--pg-port', String(pgPort), '--kafka-port', String(kafkaPort), '--port-offset', String(offset), '--log-format', 'json'];
-  const child: ChildProcess = spawn(tree.node, args, { env: { ...baseEnv(), EY_ADMIN_TOKEN: IDLE_ADMIN_TOKEN, ...userEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const args = [
+    cli,
+    'dev',
+    '--data-dir',
+    dataDir,
+    '--pg-port',
+    String(pgPort),
+    '--kafka-port',
+    String(kafkaPort),
+    '--port-offset',
+    String(offset),
+    '--log-format',
+    'json',
+  ];
+  const child: ChildProcess = spawn(tree.node, args, {
+    env: { ...baseEnv(), EY_ADMIN_TOKEN: IDLE_ADMIN_TOKEN, ...userEnv },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const tail: string[] = [];
   let up = false;
   const onData = (chunk: Buffer): void => {
@@ -144,7 +163,11 @@ async function startOnce(tree: TreeInfo, userEnv: Record<string, string>): Promi
   return {
     groups,
     port: (service, portName) => {
-      const base = new Map([['producer/grpc', 9000], ['producer/http', 8083], ['admin/http', 8081]]).get(`${service}/${portName}`);
+      const base = new Map([
+        ['producer/grpc', 9000],
+        ['producer/http', 8083],
+        ['admin/http', 8081],
+      ]).get(`${service}/${portName}`);
       if (base === undefined) throw new Error(`no known port ${service}/${portName}`);
       return base + offset;
     },

@@ -56,7 +56,13 @@ function parseOptions(argv: string[]): Options {
     if (at <= 0) throw new Error(`--env wants KEY=VALUE, got ${JSON.stringify(pair)}\n${USAGE}`);
     env[pair.slice(0, at)] = pair.slice(at + 1);
   }
-  return { seconds: int('seconds', values.seconds, 5), settle: int('settle', values.settle, 0), env, baseline: values.baseline, rounds: int('rounds', values.rounds, 1) };
+  return {
+    seconds: int('seconds', values.seconds, 5),
+    settle: int('settle', values.settle, 0),
+    env,
+    baseline: values.baseline,
+    rounds: int('rounds', values.rounds, 1),
+  };
 }
 
 /** One process's (or group's) idle cost over the window. */
@@ -112,7 +118,16 @@ async function withProcessor(stack: DevStack, run: (reportOne: () => Promise<num
     const res = await fetch(`http://127.0.0.1:${stack.port('admin', 'http')}/v1/processor`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${IDLE_ADMIN_TOKEN}` },
-      body: JSON.stringify({ processor_conf_info: { dispatcher_id: 'idle', app_id: 'idle', topic_id: 'idle', protocol_type: 'grpcSend', addr: `127.0.0.1:${server.port}`, timeout: 5000 } }),
+      body: JSON.stringify({
+        processor_conf_info: {
+          dispatcher_id: 'idle',
+          app_id: 'idle',
+          topic_id: 'idle',
+          protocol_type: 'grpcSend',
+          addr: `127.0.0.1:${server.port}`,
+          timeout: 5000,
+        },
+      }),
     });
     if (res.status !== 200) throw new Error(`registering the processor failed: ${res.status} ${await res.text()}`);
     /** Reports one event and resolves with its Report→Dispatch latency in ms (-1 when it did not arrive within 10 s). */
@@ -190,14 +205,22 @@ function formatComparison(baseline: RoundResult[], current: RoundResult[]): stri
   const lines = [head];
   const all = (results: RoundResult[]) => results.map((r) => withTotal(r.measures));
   for (const name of names) {
-    const pick = (results: RoundResult[], key: 'cpuPercent' | 'rss') => all(results).flatMap((m) => (m.get(name) === undefined ? [] : [m.get(name)?.[key] ?? 0]));
-    const [bc, cc, br, cr] = [pick(baseline, 'cpuPercent'), pick(current, 'cpuPercent'), pick(baseline, 'rss').map((v) => v / MB), pick(current, 'rss').map((v) => v / MB)];
+    const pick = (results: RoundResult[], key: 'cpuPercent' | 'rss') =>
+      all(results).flatMap((m) => (m.get(name) === undefined ? [] : [m.get(name)?.[key] ?? 0]));
+    const [bc, cc, br, cr] = [
+      pick(baseline, 'cpuPercent'),
+      pick(current, 'cpuPercent'),
+      pick(baseline, 'rss').map((v) => v / MB),
+      pick(current, 'rss').map((v) => v / MB),
+    ];
     lines.push(
       `${name.padEnd(34)}${(bc.length === 0 ? '–' : cell(bc, 2)).padStart(15)}${cell(cc, 2).padStart(15)}${ratio(bc, cc).padStart(9)}${(br.length === 0 ? '–' : cell(br, 0)).padStart(14)}${cell(cr, 0).padStart(12)}${ratio(br, cr).padStart(9)}`,
     );
   }
   const first = (results: RoundResult[]) => results.map((r) => r.firstEventMs);
-  lines.push(`${'first event after idle, ms'.padEnd(34)}${cell(first(baseline), 1).padStart(15)}${cell(first(current), 1).padStart(15)}${ratio(first(baseline), first(current)).padStart(9)}`);
+  lines.push(
+    `${'first event after idle, ms'.padEnd(34)}${cell(first(baseline), 1).padStart(15)}${cell(first(current), 1).padStart(15)}${ratio(first(baseline), first(current)).padStart(9)}`,
+  );
   return lines.join('\n');
 }
 

@@ -21,7 +21,13 @@ if (process.argv[2] === 'server') {
   const { evhubProcessor } = loadEvhub();
   const dispatch = evhubProcessor.service.Dispatch;
   const client = new evhubProcessor(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), { 'grpc.enable_channelz': 0, 'grpc.enable_retries': 0 });
-  const body = dispatch.requestSerialize({ event_id: '123456789012345678', event: { app_id: 'app', topic_id: 'topic', event_comm: null, data: Buffer.alloc(200, 1) }, retry_times: 0, repeat_times: 0, pass_back: Buffer.alloc(0) });
+  const body = dispatch.requestSerialize({
+    event_id: '123456789012345678',
+    event: { app_id: 'app', topic_id: 'topic', event_comm: null, data: Buffer.alloc(200, 1) },
+    retry_times: 0,
+    repeat_times: 0,
+    pass_back: Buffer.alloc(0),
+  });
   const base = new grpc.Metadata();
   base.set('authorization', 'Bearer token');
 
@@ -53,7 +59,15 @@ if (process.argv[2] === 'server') {
       const limit = Error.stackTraceLimit;
       if (variant.noStack) Error.stackTraceLimit = 0;
       try {
-        client.makeUnaryRequest(dispatch.path, (b: Buffer) => b, dispatch.responseDeserialize, body, metadata, { deadline: Date.now() + 5000 }, (err) => (err === null ? resolve() : reject(err)));
+        client.makeUnaryRequest(
+          dispatch.path,
+          (b: Buffer) => b,
+          dispatch.responseDeserialize,
+          body,
+          metadata,
+          { deadline: Date.now() + 5000 },
+          (err) => (err === null ? resolve() : reject(err)),
+        );
       } finally {
         Error.stackTraceLimit = limit;
       }
@@ -74,7 +88,10 @@ if (process.argv[2] === 'server') {
   for (let r = 0; r < ROUNDS; r++) for (const variant of variants) results.get(variant.name)?.push(await round(variant));
   const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
   const reference = median(results.get(variants[0]?.name ?? '') ?? []);
-  for (const [name, xs] of results) console.log(`${median(xs).toFixed(1).padStart(7)} µs CPU per call (client side)  ×${(median(xs) / reference).toFixed(3)}  ${name}  [${xs.map((x) => x.toFixed(1)).join(' ')}]`);
+  for (const [name, xs] of results)
+    console.log(
+      `${median(xs).toFixed(1).padStart(7)} µs CPU per call (client side)  ×${(median(xs) / reference).toFixed(3)}  ${name}  [${xs.map((x) => x.toFixed(1)).join(' ')}]`,
+    );
 
   // The pieces alone, 100k each.
   const loop = (name: string, fn: (i: number) => unknown): void => {

@@ -48,9 +48,25 @@ try {
   cleanups.push(() => connection.end());
   const pid = Number((await connection.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid);
   const now = new Date();
-  const event = { event_id: '7000000000000000001', app_id: 'app', topic_id: 'topic', status: 'routed', payload: Buffer.alloc(200, 1), trace_id: '0af7651916cd43dd8448eb211c80319c' };
+  const event = {
+    event_id: '7000000000000000001',
+    app_id: 'app',
+    topic_id: 'topic',
+    status: 'routed',
+    payload: Buffer.alloc(200, 1),
+    trace_id: '0af7651916cd43dd8448eb211c80319c',
+  };
   const delivery = { event_id: event.event_id, dispatcher_id: 'proc-1', app_id: 'app', topic_id: 'topic', status: 'pending' as const };
-  const attempt = { ...delivery, retry_times: 0, repeat_times: 0, started_at: now, finished_at: now, outcome: 'success', ret_code: 0, delivery_status: 'succeeded' as const };
+  const attempt = {
+    ...delivery,
+    retry_times: 0,
+    repeat_times: 0,
+    started_at: now,
+    finished_at: now,
+    outcome: 'success',
+    ret_code: 0,
+    delivery_status: 'succeeded' as const,
+  };
   const statements = [
     { name: 'router round (recordRound, 1 event + 1 delivery)', captured: await capture(knex, () => recordRound(knex, [event], [delivery])) },
     { name: 'attempt batch (writeAttempts, 1 attempt)', captured: await capture(knex, () => writeAttempts(knex, [attempt])) },
@@ -77,7 +93,9 @@ try {
     console.log(name);
     for (const [i, variant] of variants.entries()) {
       const res = results[i] ?? { client: [], server: [] };
-      console.log(`  client ${median(res.client).toFixed(1).padStart(6)} µs  Postgres ${median(res.server).toFixed(1).padStart(6)} µs per statement  ${variant.label}`);
+      console.log(
+        `  client ${median(res.client).toFixed(1).padStart(6)} µs  Postgres ${median(res.server).toFixed(1).padStart(6)} µs per statement  ${variant.label}`,
+      );
     }
   }
 } finally {

@@ -11,10 +11,27 @@ const event = {
   event_comm: { event_tag: { tag_list: ['a', 'b'] }, eventSource: 'svc', orderingKey: '' },
   data: Buffer.alloc(256, 7),
 };
-const envelope = { event_id: '7000000000000000001', event, reported_at: { seconds: '1790000000', nanos: 123_000_000 }, trace_parent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', broadcast: false, repeat_times: 0, api_key_id: 'key-1' };
+const envelope = {
+  event_id: '7000000000000000001',
+  event,
+  reported_at: { seconds: '1790000000', nanos: 123_000_000 },
+  trace_parent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+  broadcast: false,
+  repeat_times: 0,
+  api_key_id: 'key-1',
+};
 const envelopeBytes = encodeMessage('eventyard.v1.IngestEnvelope', envelope);
 const decoded = decodeMessage('eventyard.v1.IngestEnvelope', envelopeBytes);
-const task = { event_id: decoded.event_id, event: decoded.event, trigger: decoded.trigger, retry_times: 0, repeat_times: 0, reported_at: decoded.reported_at, trigger_source: 'auto', trace_parent: decoded.trace_parent };
+const task = {
+  event_id: decoded.event_id,
+  event: decoded.event,
+  trigger: decoded.trigger,
+  retry_times: 0,
+  repeat_times: 0,
+  reported_at: decoded.reported_at,
+  trigger_source: 'auto',
+  trace_parent: decoded.trace_parent,
+};
 const taskBytes = Buffer.concat([encodeMessage('eventyard.v1.DeliveryTask', task), encodeMessage('eventyard.v1.DeliveryTask', { dispatcher_id: 'proc-1' })]);
 
 const measures: Array<[string, () => unknown]> = [

@@ -94,7 +94,7 @@ export function summarise(profile: CpuProfile): Summary {
     const frame = frames.get(key) ?? { name, where, selfMs: 0 };
     frame.selfMs += ms;
     frames.set(key, frame);
-    const pkg = url === '' ? name.startsWith('(') ? name : '(v8)' : packageOf(url);
+    const pkg = url === '' ? (name.startsWith('(') ? name : '(v8)') : packageOf(url);
     packages.set(pkg, (packages.get(pkg) ?? 0) + ms);
   }
   return {
@@ -108,7 +108,12 @@ export function summarise(profile: CpuProfile): Summary {
 /** The summary as the text committed under bench/profiles/. */
 export function formatSummary(title: string, summary: Summary, top: number): string {
   const pct = (ms: number) => `${((ms / Math.max(summary.busyMs, 1e-9)) * 100).toFixed(1).padStart(5)}%`;
-  const lines = [`# ${title}`, `sampled ${(summary.totalMs / 1000).toFixed(1)} s, busy (not idle) ${(summary.busyMs / 1000).toFixed(2)} s; percentages are of busy time`, '', 'self time by package:'];
+  const lines = [
+    `# ${title}`,
+    `sampled ${(summary.totalMs / 1000).toFixed(1)} s, busy (not idle) ${(summary.busyMs / 1000).toFixed(2)} s; percentages are of busy time`,
+    '',
+    'self time by package:',
+  ];
   for (const p of summary.packages.slice(0, 12)) lines.push(`  ${pct(p.selfMs)}  ${p.selfMs.toFixed(0).padStart(7)} ms  ${p.name}`);
   lines.push('', `top ${top} functions by self time:`);
   for (const f of summary.frames.slice(0, top)) lines.push(`  ${pct(f.selfMs)}  ${f.selfMs.toFixed(0).padStart(7)} ms  ${f.name}  ${f.where}`);

@@ -71,7 +71,9 @@ try {
       console.log(
         `${setting.name.padEnd(46)} concurrency ${String(concurrency).padStart(3)}: ${Math.round(REPORTS / seconds)
           .toString()
-          .padStart(6)} reports/s  p50 ${percentile(latencies, 50).toFixed(2)} ms  p99 ${percentile(latencies, 99).toFixed(2)} ms${failed > 0 ? `  failed ${failed}` : ''}`,
+          .padStart(
+            6,
+          )} reports/s  p50 ${percentile(latencies, 50).toFixed(2)} ms  p99 ${percentile(latencies, 99).toFixed(2)} ms${failed > 0 ? `  failed ${failed}` : ''}`,
       );
     }
     client.close();

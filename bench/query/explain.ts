@@ -9,7 +9,9 @@ import { createKnex, migrateLatest, startEmbeddedPostgres } from '@eventyard/db'
 import { benchQueries } from './queries.ts';
 import { seedHistory } from './seed.ts';
 
-const { values } = parseArgs({ options: { 'data-dir': { type: 'string', default: '/tmp/eventyard-query-pg' }, deliveries: { type: 'string', default: '1000000' }, only: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { 'data-dir': { type: 'string', default: '/tmp/eventyard-query-pg' }, deliveries: { type: 'string', default: '1000000' }, only: { type: 'string' } },
+});
 const dataDir = values['data-dir'];
 await mkdir(dataDir, { recursive: true });
 const server = await startEmbeddedPostgres({ dataDir, durable: false });

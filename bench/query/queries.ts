@@ -12,12 +12,18 @@ const HOUR_MS = 3600 * 1000;
 
 export async function benchQueries(knex: Knex): Promise<BenchQuery[]> {
   const middle = async (table: string, column: string): Promise<string> => {
-    const row = (await knex(table).select(column).orderBy(column).offset(Number(((await knex(table).count('* as n').first()) as { n: string }).n) >> 1).first()) as Record<string, string>;
+    const row = (await knex(table)
+      .select(column)
+      .orderBy(column)
+      .offset(Number(((await knex(table).count('* as n').first()) as { n: string }).n) >> 1)
+      .first()) as Record<string, string>;
     return String(row[column]);
   };
   const midDelivery = await middle('deliveries', 'id');
   const midEvent = await middle('events', 'event_id');
-  const someEvents = ((await knex('events').select('event_id').orderBy('event_id', 'desc').offset(5000).limit(100)) as Array<{ event_id: string }>).map((r) => String(r.event_id));
+  const someEvents = ((await knex('events').select('event_id').orderBy('event_id', 'desc').offset(5000).limit(100)) as Array<{ event_id: string }>).map((r) =>
+    String(r.event_id),
+  );
   // An hour in the middle of the seeded span: the rows are neither the newest nor the oldest.
   const windowStart = new Date(Date.now() - SPAN_MS / 2);
   const windowEnd = new Date(windowStart.getTime() + HOUR_MS);
@@ -32,8 +38,14 @@ export async function benchQueries(knex: Knex): Promise<BenchQuery[]> {
     { name: 'deliveries: app + topic', run: () => queryDeliveries(knex, { app_id: 'app-3', topic_id: 'topic-2', limit }) },
     { name: 'deliveries: app', run: () => queryDeliveries(knex, { app_id: 'app-3', limit }) },
     { name: 'deliveries: 1h window, 3.5 days ago', run: () => queryDeliveries(knex, { since: windowStart, until: windowEnd, limit }) },
-    { name: 'deliveries: dispatcher, deep page (cursor mid-table)', run: () => queryDeliveries(knex, { dispatcher_id: 'billing', before: midDelivery, limit }) },
-    { name: 'deliveries: dispatcher + failed, deep page', run: () => queryDeliveries(knex, { dispatcher_id: 'billing', statuses: ['failed'], before: midDelivery, limit }) },
+    {
+      name: 'deliveries: dispatcher, deep page (cursor mid-table)',
+      run: () => queryDeliveries(knex, { dispatcher_id: 'billing', before: midDelivery, limit }),
+    },
+    {
+      name: 'deliveries: dispatcher + failed, deep page',
+      run: () => queryDeliveries(knex, { dispatcher_id: 'billing', statuses: ['failed'], before: midDelivery, limit }),
+    },
     { name: 'deliveries: retry_source=manual', run: () => queryDeliveries(knex, { retry_source: 'manual', limit }) },
     { name: 'deliveries: limit 1000', run: () => queryDeliveries(knex, { limit: 1000 }) },
     { name: 'events: newest', run: () => queryEvents(knex, { limit }) },
@@ -44,7 +56,10 @@ export async function benchQueries(knex: Knex): Promise<BenchQuery[]> {
     { name: 'events: 100 ids', run: () => queryEvents(knex, { event_ids: someEvents, limit }) },
     { name: 'events: delivery_status=dead', run: () => queryEvents(knex, { statuses: ['dead'], limit }) },
     { name: 'events: dispatcher + delivery_status=dead', run: () => queryEvents(knex, { dispatcher_id: 'billing', statuses: ['dead'], limit }) },
-    { name: 'events: dispatcher + outcome=failure, deep page', run: () => queryEvents(knex, { dispatcher_id: 'billing', outcome: 'failure', before: midEvent, limit }) },
+    {
+      name: 'events: dispatcher + outcome=failure, deep page',
+      run: () => queryEvents(knex, { dispatcher_id: 'billing', outcome: 'failure', before: midEvent, limit }),
+    },
     { name: 'events: dispatcher (any delivery)', run: () => queryEvents(knex, { dispatcher_id: 'billing', limit }) },
     { name: 'events: app + dispatcher + dead', run: () => queryEvents(knex, { app_id: 'app-3', dispatcher_id: 'billing', statuses: ['dead'], limit }) },
     { name: 'events: retry_source=manual', run: () => queryEvents(knex, { retry_source: 'manual', limit }) },

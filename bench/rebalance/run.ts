@@ -70,7 +70,14 @@ async function main(): Promise<void> {
   });
   const client = createReportClient({ address: `127.0.0.1:${stack.port('producer', 'grpc')}` });
   try {
-    await registerProcessor(stack, { dispatcher_id: 'bench-rebalance', app_id: 'bench', topic_id: 'rebalance', protocol_type: 'grpcSend', addr: `127.0.0.1:${server.port}`, timeout: 5000 });
+    await registerProcessor(stack, {
+      dispatcher_id: 'bench-rebalance',
+      app_id: 'bench',
+      topic_id: 'rebalance',
+      protocol_type: 'grpcSend',
+      addr: `127.0.0.1:${server.port}`,
+      timeout: 5000,
+    });
     await waitForRouterProcessors(stack, 1);
 
     // The steady load: RATE events/s, in ticks of 10 ms; each event's data is its own name.

@@ -113,14 +113,20 @@ async function main(): Promise<void> {
   };
   try {
     await migrateLatest(admin);
-    const settings = (await admin.raw<{ rows: Array<{ name: string; setting: string }> }>(
-      `SELECT name, setting FROM pg_settings WHERE name IN ('autovacuum', 'autovacuum_naptime', 'autovacuum_vacuum_scale_factor', 'autovacuum_vacuum_cost_limit', 'autovacuum_vacuum_cost_delay', 'fsync', 'server_version') ORDER BY name`,
-    )).rows;
-    say(`retention bench: ${os.availableParallelism()} cores (shared: numbers are noisy), PostgreSQL ${settings.map((s) => `${s.name}=${s.setting}`).join(' ')}`);
+    const settings = (
+      await admin.raw<{ rows: Array<{ name: string; setting: string }> }>(
+        `SELECT name, setting FROM pg_settings WHERE name IN ('autovacuum', 'autovacuum_naptime', 'autovacuum_vacuum_scale_factor', 'autovacuum_vacuum_cost_limit', 'autovacuum_vacuum_cost_delay', 'fsync', 'server_version') ORDER BY name`,
+      )
+    ).rows;
+    say(
+      `retention bench: ${os.availableParallelism()} cores (shared: numbers are noisy), PostgreSQL ${settings.map((s) => `${s.name}=${s.setting}`).join(' ')}`,
+    );
     const seedBegan = performance.now();
     const seeded = await seedAtRate(admin, { events: EVENTS, rate: RATE });
     const seedStart = seeded.startMs;
-    say(`seeded ${seeded.events} events, ${seeded.deliveries} deliveries, ${seeded.attempts} attempts, ${seeded.timers} live timers (span ${(seeded.spanMs / 1000).toFixed(0)} s at ${RATE}/s) in ${((performance.now() - seedBegan) / 1000).toFixed(1)} s`);
+    say(
+      `seeded ${seeded.events} events, ${seeded.deliveries} deliveries, ${seeded.attempts} attempts, ${seeded.timers} live timers (span ${(seeded.spanMs / 1000).toFixed(0)} s at ${RATE}/s) in ${((performance.now() - seedBegan) / 1000).toFixed(1)} s`,
+    );
     say(formatStats('seeded (after VACUUM ANALYZE)', await tableStats(admin)));
 
     const writers = new PipelineWriters({ router, dispatcher, rate: RATE });
@@ -135,7 +141,10 @@ async function main(): Promise<void> {
     // Phase 2: the window is the history's age now, so each pass deletes what fell out since the last.
     const windowMs = Date.now() - seedStart;
     // Steady means the pruner walks through seeded rows (written at exactly --rate) the whole phase.
-    if (seeded.spanMs < PHASE_MS) say(`note: the seed spans ${(seeded.spanMs / 1000).toFixed(0)} s, less than the phase: pruning reaches the gap left while seeding (raise --events to rate × seconds)`);
+    if (seeded.spanMs < PHASE_MS)
+      say(
+        `note: the seed spans ${(seeded.spanMs / 1000).toFixed(0)} s, less than the phase: pruning reaches the gap left while seeding (raise --events to rate × seconds)`,
+      );
     const steady = newPrune();
     writers.phase = 'steady retention';
     began = performance.now();
@@ -159,7 +168,12 @@ async function main(): Promise<void> {
     }
     rows.push(phaseRow('steady retention', writers.samples('steady retention'), performance.now() - began, steady));
     out.push('steady retention, every 30 s (total over the three tables; autovacuum runs events/deliveries/attempts):', ...trace);
-    say(formatStats(`after phase 2 (steady retention, window ${(windowMs / 1000).toFixed(0)} s, a pass every ${PRUNE_EVERY_MS / 1000} s)`, await tableStats(admin)));
+    say(
+      formatStats(
+        `after phase 2 (steady retention, window ${(windowMs / 1000).toFixed(0)} s, a pass every ${PRUNE_EVERY_MS / 1000} s)`,
+        await tableStats(admin),
+      ),
+    );
 
     // Phase 3: a backlog of half the window, pruned flat out in 5-second slices of history.
     const catchUp = newPrune();
@@ -173,7 +187,9 @@ async function main(): Promise<void> {
     }
     const phase3Ms = performance.now() - began;
     rows.push(phaseRow('catch-up pruning', writers.samples('catch-up pruning'), phase3Ms, catchUp));
-    say(`catch-up: deleted ${catchUp.events} events (${catchUp.rows} rows) in ${(phase3Ms / 1000).toFixed(1)} s${cutoff < target ? ' (phase time up before the backlog was gone)' : ''}`);
+    say(
+      `catch-up: deleted ${catchUp.events} events (${catchUp.rows} rows) in ${(phase3Ms / 1000).toFixed(1)} s${cutoff < target ? ' (phase time up before the backlog was gone)' : ''}`,
+    );
     say(formatStats('after phase 3 (catch-up)', await tableStats(admin)));
     await writers.stop();
 
@@ -200,8 +216,12 @@ async function main(): Promise<void> {
       'max pass'.padStart(8),
     ].join(' ');
     console.log(`\n${out.join('\n')}\n`);
-    console.log('writers: router round (events+deliveries, one statement) and dispatcher attempt batch, p50/p99 ms; ins/s = rows inserted per s; late = ticks more than one tick behind');
-    console.log('pruning: del/s = rows deleted per s of wall time, del/busy = per s of pruning time (the ceiling), duty = share of the phase spent pruning, max pass ms');
+    console.log(
+      'writers: router round (events+deliveries, one statement) and dispatcher attempt batch, p50/p99 ms; ins/s = rows inserted per s; late = ticks more than one tick behind',
+    );
+    console.log(
+      'pruning: del/s = rows deleted per s of wall time, del/busy = per s of pruning time (the ceiling), duty = share of the phase spent pruning, max pass ms',
+    );
     console.log(header);
     for (const row of rows) console.log(row);
   } finally {

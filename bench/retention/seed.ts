@@ -67,5 +67,12 @@ export async function seedAtRate(knex: Knex, options: SeedOptions): Promise<Seed
   await knex.raw('SELECT pg_stat_force_next_flush()');
   await knex.raw('VACUUM ANALYZE events, deliveries, delivery_attempts, schedules');
   const count = async (table: string) => Number(((await knex(table).count('* as n').first()) as { n: string } | undefined)?.n ?? 0);
-  return { events: await count('events'), deliveries: await count('deliveries'), attempts: await count('delivery_attempts'), timers: await count('schedules'), spanMs, startMs: start };
+  return {
+    events: await count('events'),
+    deliveries: await count('deliveries'),
+    attempts: await count('delivery_attempts'),
+    timers: await count('schedules'),
+    spanMs,
+    startMs: start,
+  };
 }

@@ -37,11 +37,18 @@ export async function tableStats(knex: Knex): Promise<TableStats[]> {
 const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)}`;
 
 export function formatStats(label: string, stats: readonly TableStats[]): string {
-  const lines = [`-- ${label}`, `   ${'table'.padEnd(18)} ${'live'.padStart(10)} ${'dead'.padStart(9)} ${'heap MB'.padStart(8)} ${'index MB'.padStart(9)} ${'autovac'.padStart(7)}`];
+  const lines = [
+    `-- ${label}`,
+    `   ${'table'.padEnd(18)} ${'live'.padStart(10)} ${'dead'.padStart(9)} ${'heap MB'.padStart(8)} ${'index MB'.padStart(9)} ${'autovac'.padStart(7)}`,
+  ];
   for (const s of stats) {
-    lines.push(`   ${s.table.padEnd(18)} ${String(s.live).padStart(10)} ${String(s.dead).padStart(9)} ${mb(s.heapBytes).padStart(8)} ${mb(s.indexBytes).padStart(9)} ${String(s.autovacuums).padStart(7)}`);
+    lines.push(
+      `   ${s.table.padEnd(18)} ${String(s.live).padStart(10)} ${String(s.dead).padStart(9)} ${mb(s.heapBytes).padStart(8)} ${mb(s.indexBytes).padStart(9)} ${String(s.autovacuums).padStart(7)}`,
+    );
   }
   const total = stats.reduce((acc, s) => acc + s.heapBytes + s.indexBytes, 0);
-  lines.push(`   ${'total'.padEnd(18)} ${String(stats.reduce((a, s) => a + s.live, 0)).padStart(10)} ${String(stats.reduce((a, s) => a + s.dead, 0)).padStart(9)} ${mb(stats.reduce((a, s) => a + s.heapBytes, 0)).padStart(8)} ${mb(stats.reduce((a, s) => a + s.indexBytes, 0)).padStart(9)}   (${mb(total)} MB)`);
+  lines.push(
+    `   ${'total'.padEnd(18)} ${String(stats.reduce((a, s) => a + s.live, 0)).padStart(10)} ${String(stats.reduce((a, s) => a + s.dead, 0)).padStart(9)} ${mb(stats.reduce((a, s) => a + s.heapBytes, 0)).padStart(8)} ${mb(stats.reduce((a, s) => a + s.indexBytes, 0)).padStart(9)}   (${mb(total)} MB)`,
+  );
   return lines.join('\n');
 }

@@ -89,10 +89,23 @@ export class PipelineWriters {
     const now = new Date();
     for (let i = 0; i < n; i++) {
       const seq = this.#seq++;
-      const event: EventInput = { event_id: this.#ids.next(), app_id: `app-${seq % 10}`, topic_id: `topic-${(seq >> 3) % 5}`, status: 'routed', payload: PAYLOAD, created_at: now };
+      const event: EventInput = {
+        event_id: this.#ids.next(),
+        app_id: `app-${seq % 10}`,
+        topic_id: `topic-${(seq >> 3) % 5}`,
+        status: 'routed',
+        payload: PAYLOAD,
+        created_at: now,
+      };
       events.push(event);
       for (const k of [0, 1]) {
-        deliveries.push({ event_id: event.event_id, dispatcher_id: DISPATCHERS[(seq + k) % 4] ?? 'billing', app_id: event.app_id, topic_id: event.topic_id, status: 'pending' });
+        deliveries.push({
+          event_id: event.event_id,
+          dispatcher_id: DISPATCHERS[(seq + k) % 4] ?? 'billing',
+          app_id: event.app_id,
+          topic_id: event.topic_id,
+          status: 'pending',
+        });
       }
     }
     const began = performance.now();

@@ -35,7 +35,13 @@ const SECONDS = Number(values.seconds);
 const IDLE_S = Number(values['idle-s']);
 const COUNTS = values.instances.split(',').map(Number);
 const PARTITIONS = Number(values.partitions);
-for (const [name, value] of [['rate', RATE], ['seconds', SECONDS], ['idle-s', IDLE_S], ['partitions', PARTITIONS], ...COUNTS.map((c) => ['instances', c] as const)] as const) {
+for (const [name, value] of [
+  ['rate', RATE],
+  ['seconds', SECONDS],
+  ['idle-s', IDLE_S],
+  ['partitions', PARTITIONS],
+  ...COUNTS.map((c) => ['instances', c] as const),
+] as const) {
   if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} wants integers ≥ 1`);
 }
 const extraEnv = Object.fromEntries(values.env.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
@@ -82,7 +88,14 @@ async function measure(instances: number): Promise<Result> {
     });
     const client = createReportClient({ address: `127.0.0.1:${stack.port('producer', 'grpc')}` });
     cleanups.unshift(() => client.close());
-    await registerProcessor(stack, { dispatcher_id: 'bench-scale', app_id: 'bench', topic_id: 'scale', protocol_type: 'grpcSend', addr: `127.0.0.1:${server.port}`, timeout: 5000 });
+    await registerProcessor(stack, {
+      dispatcher_id: 'bench-scale',
+      app_id: 'bench',
+      topic_id: 'scale',
+      protocol_type: 'grpcSend',
+      addr: `127.0.0.1:${server.port}`,
+      timeout: 5000,
+    });
     await waitForRouterProcessors(stack, 1);
     const report = async () => (await client.report({ event: { app_id: 'bench', topic_id: 'scale', data: PAYLOAD } })).event_id;
     // Warm-up: a second of load, until it is delivered (every group joined, every connection open).
@@ -113,7 +126,12 @@ async function measure(instances: number): Promise<Result> {
       const wait = started + (i * 1000) / RATE - performance.now();
       if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
       const at = performance.now();
-      inflight.push(report().then((id) => void sent.set(id, at), () => undefined));
+      inflight.push(
+        report().then(
+          (id) => void sent.set(id, at),
+          () => undefined,
+        ),
+      );
     }
     await Promise.all(inflight);
     await waitUntil(() => [...sent.keys()].every((id) => arrived.has(id)), 300_000, 'every event delivered');
@@ -130,7 +148,16 @@ async function measure(instances: number): Promise<Result> {
     const busyS = (performance.now() - started) / 1000;
     const netMs = cpuMs.total - (idleMsPerS * busyS) / sent.size;
     const latencies = [...sent].map(([id, at]) => (arrived.get(id) ?? Number.NaN) - at).sort((a, b) => a - b);
-    return { instances, delivered: sent.size, perSecond: sent.size / elapsedS, p50: percentile(latencies, 50), p99: percentile(latencies, 99), cpuMs, idleMsPerS, netMs };
+    return {
+      instances,
+      delivered: sent.size,
+      perSecond: sent.size / elapsedS,
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99),
+      cpuMs,
+      idleMsPerS,
+      netMs,
+    };
   } finally {
     for (const fn of cleanups) await fn();
     await server.close();

@@ -69,22 +69,36 @@ interface Scheduler {
 
 async function startScheduler(databaseUrl: string, brokers: string): Promise<Scheduler> {
   const healthPort = await findFreePort();
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('EY_') && k !== 'DATABASE_URL' && k !== 'KAFKA_BROKERS')) as Record<string, string>;
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('EY_') && k !== 'DATABASE_URL' && k !== 'KAFKA_BROKERS')) as Record<
+    string,
+    string
+  >;
   const child = spawn(process.execPath, [join(REPO_ROOT, 'services/delay-scheduler/src/main.ts')], {
-    env: { ...env, EY_DATABASE_URL: databaseUrl, EY_KAFKA_BROKERS: brokers, EY_HEALTH_PORT: String(healthPort), EY_LOG_LEVEL: 'warn', EY_TOPIC_PARTITIONS: '3' },
+    env: {
+      ...env,
+      EY_DATABASE_URL: databaseUrl,
+      EY_KAFKA_BROKERS: brokers,
+      EY_HEALTH_PORT: String(healthPort),
+      EY_LOG_LEVEL: 'warn',
+      EY_TOPIC_PARTITIONS: '3',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  await waitUntil(async () => {
-    if (child.exitCode !== null) throw new Error(`delay-scheduler exited with ${child.exitCode}:\n${output}`);
-    try {
-      return (await fetch(`http://127.0.0.1:${healthPort}/readyz`)).status === 200;
-    } catch {
-      return false;
-    }
-  }, 60_000, 'delay-scheduler ready');
+  await waitUntil(
+    async () => {
+      if (child.exitCode !== null) throw new Error(`delay-scheduler exited with ${child.exitCode}:\n${output}`);
+      try {
+        return (await fetch(`http://127.0.0.1:${healthPort}/readyz`)).status === 200;
+      } catch {
+        return false;
+      }
+    },
+    60_000,
+    'delay-scheduler ready',
+  );
   return {
     child,
     pid: child.pid ?? 0,
@@ -129,7 +143,12 @@ async function main(): Promise<void> {
   const kafka = new Kafka({ clientId: 'bench-scheduler', brokers: [brokers], logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic: TARGET, numPartitions: 3 }, { topic: 'bench.ceiling', numPartitions: 3 }] });
+  await admin.createTopics({
+    topics: [
+      { topic: TARGET, numPartitions: 3 },
+      { topic: 'bench.ceiling', numPartitions: 3 },
+    ],
+  });
   await admin.disconnect();
   const started = performance.now();
   const lines: string[] = [];
@@ -146,12 +165,18 @@ async function main(): Promise<void> {
         await producer.send({
           topic: 'bench.ceiling',
           acks: -1,
-          messages: Array.from({ length: 500 }, (_, i) => ({ key: `k${(sent + i) % 64}`, value, headers: { 'bench-due': String(Date.now()), 'ey-timer-id': `bench:${sent + i}` } })),
+          messages: Array.from({ length: 500 }, (_, i) => ({
+            key: `k${(sent + i) % 64}`,
+            value,
+            headers: { 'bench-due': String(Date.now()), 'ey-timer-id': `bench:${sent + i}` },
+          })),
         });
       }
       const seconds = (performance.now() - began) / 1000;
       await producer.disconnect();
-      lines.push(`ceiling: raw kafkajs produce, ${VALUE_BYTES} B records, batches of 500, acks -1: ${Math.round(total / seconds).toLocaleString('en')} records/s`);
+      lines.push(
+        `ceiling: raw kafkajs produce, ${VALUE_BYTES} B records, batches of 500, acks -1: ${Math.round(total / seconds).toLocaleString('en')} records/s`,
+      );
     }
 
     // (a) Firing lateness: FIRE_TIMERS timers due evenly over WINDOW_S seconds, starting LEAD_MS after the insert.

@@ -109,7 +109,11 @@ export async function runSoak(input: SoakOptions = {}): Promise<SoakResult> {
   try {
     const stack = await startStack(
       { after: (fn: () => unknown) => void cleanups.push(fn) },
-      { brokerProcess: true, brokerFlush: 'interval', env: { EY_HISTORY_RETENTION_S: String(options.retentionS), EY_RETENTION_INTERVAL_S: String(options.retentionIntervalS) } },
+      {
+        brokerProcess: true,
+        brokerFlush: 'interval',
+        env: { EY_HISTORY_RETENTION_S: String(options.retentionS), EY_RETENTION_INTERVAL_S: String(options.retentionIntervalS) },
+      },
     );
     const received: Record<string, Map<string, number>> = { [PROCESSORS.ok]: new Map(), [PROCESSORS.flaky]: new Map() };
     let flakyCalls = 0;
@@ -170,11 +174,26 @@ export async function runSoak(input: SoakOptions = {}): Promise<SoakResult> {
       processes['soak driver (client, processors)'] = sampleProcess(process.pid);
       const tables: Sample['tables'] = {};
       for (const table of HISTORY_TABLES) {
-        const row = (await stack.knex.raw<{ rows: Array<{ bytes: string; n: string }> }>(`SELECT pg_total_relation_size(?::regclass) AS bytes, (SELECT count(*) FROM ${table}) AS n`, [table])).rows[0];
+        const row = (
+          await stack.knex.raw<{ rows: Array<{ bytes: string; n: string }> }>(
+            `SELECT pg_total_relation_size(?::regclass) AS bytes, (SELECT count(*) FROM ${table}) AS n`,
+            [table],
+          )
+        ).rows[0];
         tables[table] = { bytes: Number(row?.bytes ?? 0), rows: Number(row?.n ?? 0) };
       }
       const metrics = await (await fetch(`http://127.0.0.1:${stack.healthPort('dispatcher')}/metrics`)).text();
-      return { atMs: performance.now() - startedAt, processes, tables, attempts: parseAttempts(metrics), flakyCalls, flakyFailed, reported: acked.length, reportErrors, delivered: Math.min(...Object.values(received).map((m) => m.size)) };
+      return {
+        atMs: performance.now() - startedAt,
+        processes,
+        tables,
+        attempts: parseAttempts(metrics),
+        flakyCalls,
+        flakyFailed,
+        reported: acked.length,
+        reportErrors,
+        delivered: Math.min(...Object.values(received).map((m) => m.size)),
+      };
     };
 
     samples.push(await takeSample());
@@ -210,7 +229,9 @@ export async function runSoak(input: SoakOptions = {}): Promise<SoakResult> {
     await waitUntil(() => inFlight === 0, 120_000, 'every Report answered');
     const drainStart = performance.now();
     const delivered = (name: string): boolean => acked.every((id) => received[name]?.has(id) === true);
-    await waitUntil(() => delivered(PROCESSORS.ok) && delivered(PROCESSORS.flaky), 300_000, 'every acknowledged event delivered to both processors').catch(() => undefined);
+    await waitUntil(() => delivered(PROCESSORS.ok) && delivered(PROCESSORS.flaky), 300_000, 'every acknowledged event delivered to both processors').catch(
+      () => undefined,
+    );
     const drainMs = performance.now() - drainStart;
     const last = await takeSample();
     samples.push(last);
@@ -271,8 +292,22 @@ function analyse(input: {
   const trends: Trend[] = [];
   for (const name of Object.keys(samples[0]?.processes ?? {})) {
     const present = steady.filter((s) => s.processes[name] !== undefined);
-    trends.push(trend(`${name} RSS`, 'MB', present.map((s) => [minutes(s), (s.processes[name]?.rssBytes ?? 0) / 2 ** 20]), (mean) => Math.max(16, 0.1 * mean)));
-    trends.push(trend(`${name} open fds`, 'fds', present.map((s) => [minutes(s), s.processes[name]?.fds ?? 0]), (mean) => Math.max(8, 0.2 * mean)));
+    trends.push(
+      trend(
+        `${name} RSS`,
+        'MB',
+        present.map((s) => [minutes(s), (s.processes[name]?.rssBytes ?? 0) / 2 ** 20]),
+        (mean) => Math.max(16, 0.1 * mean),
+      ),
+    );
+    trends.push(
+      trend(
+        `${name} open fds`,
+        'fds',
+        present.map((s) => [minutes(s), s.processes[name]?.fds ?? 0]),
+        (mean) => Math.max(8, 0.2 * mean),
+      ),
+    );
     const cpu: Array<[number, number]> = [];
     for (let i = 1; i < present.length; i++) {
       const a = present[i - 1];
@@ -286,7 +321,14 @@ function analyse(input: {
   const settledMs = (options.retentionS + 2 * options.retentionIntervalS) * 1000;
   const settled = loaded.filter((s) => s.atMs >= settledMs);
   for (const table of HISTORY_TABLES) {
-    trends.push(trend(`table ${table}`, 'MB', settled.map((s) => [minutes(s), (s.tables[table]?.bytes ?? 0) / 2 ** 20]), (mean) => Math.max(8, 0.25 * mean)));
+    trends.push(
+      trend(
+        `table ${table}`,
+        'MB',
+        settled.map((s) => [minutes(s), (s.tables[table]?.bytes ?? 0) / 2 ** 20]),
+        (mean) => Math.max(8, 0.25 * mean),
+      ),
+    );
   }
   const expectedEventsMax = Math.round(options.rate * (options.retentionS + options.retentionIntervalS));
   const maxEventsSeen = Math.max(0, ...settled.map((s) => s.tables.events?.rows ?? 0));
@@ -297,11 +339,30 @@ function analyse(input: {
     if (a === undefined || b === undefined) continue;
     const attempts = sum(b.attempts) - sum(a.attempts);
     const calls = b.flakyCalls - a.flakyCalls;
-    errorRates.push({ atMs: b.atMs, attempts, observed: attempts === 0 ? 0 : (failedOf(b.attempts) - failedOf(a.attempts)) / attempts, injected: calls === 0 ? 0 : (b.flakyFailed - a.flakyFailed) / calls });
+    errorRates.push({
+      atMs: b.atMs,
+      attempts,
+      observed: attempts === 0 ? 0 : (failedOf(b.attempts) - failedOf(a.attempts)) / attempts,
+      injected: calls === 0 ? 0 : (b.flakyFailed - a.flakyFailed) / calls,
+    });
   }
-  trends.push(trend('attempt error rate', '%', errorRates.filter((r) => r.atMs <= options.durationMs + options.sampleMs / 2).map((r) => [r.atMs / 60_000, 100 * r.observed]), () => 3));
+  trends.push(
+    trend(
+      'attempt error rate',
+      '%',
+      errorRates.filter((r) => r.atMs <= options.durationMs + options.sampleMs / 2).map((r) => [r.atMs / 60_000, 100 * r.observed]),
+      () => 3,
+    ),
+  );
   // Events acknowledged but not yet at both processors: growing means the stack is not keeping up.
-  trends.push(trend('delivery backlog', 'events', steady.map((s) => [minutes(s), s.reported - s.delivered]), () => options.rate * 10));
+  trends.push(
+    trend(
+      'delivery backlog',
+      'events',
+      steady.map((s) => [minutes(s), s.reported - s.delivered]),
+      () => options.rate * 10,
+    ),
+  );
   return {
     options,
     samples,
@@ -330,7 +391,9 @@ export function formatSoak(result: SoakResult): string {
     `${'trend'.padEnd(44)} ${'mean'.padStart(9)} ${'slope/min'.padStart(10)} ${'over run'.padStart(9)} ${'flat if ±'.padStart(9)}  verdict`,
   ];
   for (const t of result.trends) {
-    lines.push(`${`${t.name} (${t.unit})`.padEnd(44)} ${t.mean.toFixed(1).padStart(9)} ${t.slopePerMin.toFixed(3).padStart(10)} ${t.growth.toFixed(1).padStart(9)} ${t.tolerance.toFixed(1).padStart(9)}  ${t.verdict}`);
+    lines.push(
+      `${`${t.name} (${t.unit})`.padEnd(44)} ${t.mean.toFixed(1).padStart(9)} ${t.slopePerMin.toFixed(3).padStart(10)} ${t.growth.toFixed(1).padStart(9)} ${t.tolerance.toFixed(1).padStart(9)}  ${t.verdict}`,
+    );
   }
   return lines.join('\n');
 }

@@ -11,15 +11,7 @@
  * const value = encodeMessage('eventyard.v1.IngestEnvelope', { event_id, event, trigger });
  * const envelope = decodeMessage('eventyard.v1.IngestEnvelope', record.value);
  */
-export {
-  CONVERSION_OPTIONS,
-  GENERATOR_FLAGS,
-  LOADER_OPTIONS,
-  PROTO_DIR,
-  PROTO_FILES,
-  WirePath,
-  loadEvhub,
-} from './loader.ts';
+export { CONVERSION_OPTIONS, GENERATOR_FLAGS, LOADER_OPTIONS, PROTO_DIR, PROTO_FILES, WirePath, loadEvhub } from './loader.ts';
 export type { Evhub } from './loader.ts';
 export { decodeMessage, encodeMessage, protoRoot } from './codec.ts';
 export { defineErrorCodes } from './error-catalogue.ts';

@@ -32,8 +32,7 @@ const bytes = (field: number, b: Iterable<number>): number[] => {
 const str = (field: number, s: string): number[] => bytes(field, Buffer.from(s, 'utf8'));
 const msg = (field: number, ...fields: number[][]): number[] => bytes(field, fields.flat());
 /** google.protobuf.Timestamp / Duration: `int64 seconds = 1; int32 nanos = 2;` */
-const secondsNanos = (field: number, seconds: number | bigint, nanos: number): number[] =>
-  msg(field, num(1, seconds), num(2, nanos));
+const secondsNanos = (field: number, seconds: number | bigint, nanos: number): number[] => msg(field, num(1, seconds), num(2, nanos));
 
 // --- A ReportReq with every field set -------------------------------------------------------------
 
@@ -296,9 +295,14 @@ test('unknown fields of every wire type are skipped', () => {
     ...str(1, '42'), // event_id
     ...num(99, 123456789), // unknown varint
     ...bytes(100, [1, 2, 3]), // unknown length-delimited
-    ...tag(101, 1), ...[1, 2, 3, 4, 5, 6, 7, 8], // unknown fixed64
-    ...tag(102, 5), ...[1, 2, 3, 4], // unknown fixed32
-    ...tag(103, 3), ...num(1, 7), ...str(2, 'in a group'), ...tag(103, 4), // unknown group
+    ...tag(101, 1),
+    ...[1, 2, 3, 4, 5, 6, 7, 8], // unknown fixed64
+    ...tag(102, 5),
+    ...[1, 2, 3, 4], // unknown fixed32
+    ...tag(103, 3),
+    ...num(1, 7),
+    ...str(2, 'in a group'),
+    ...tag(103, 4), // unknown group
     ...num(3, 2), // retry_times
     ...bytes(5, Buffer.from('pb')), // pass_back
   ]);

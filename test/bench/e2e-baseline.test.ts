@@ -19,7 +19,21 @@ const run = promisify(execFile);
 
 test('options: defaults, --baseline with --rounds, and a clear error per bad option', () => {
   const defaults = parseBenchOptions([]);
-  assert.deepEqual({ ...defaults }, { rate: 1000, seconds: 10, burst: 5000, concurrency: 0, brokerFlush: 'interval', env: {}, baseline: undefined, rounds: 2, cpuProfDir: undefined, rateOnly: false });
+  assert.deepEqual(
+    { ...defaults },
+    {
+      rate: 1000,
+      seconds: 10,
+      burst: 5000,
+      concurrency: 0,
+      brokerFlush: 'interval',
+      env: {},
+      baseline: undefined,
+      rounds: 2,
+      cpuProfDir: undefined,
+      rateOnly: false,
+    },
+  );
   const profiled = parseBenchOptions(['--cpu-prof', '/tmp/prof', '--rate-only']);
   assert.equal(profiled.cpuProfDir, '/tmp/prof');
   assert.equal(profiled.rateOnly, true);
@@ -56,7 +70,10 @@ async function makeRepo(t: { after(fn: () => unknown): void }): Promise<{ repo: 
     "export const SERVICES = [{ name: 'admin', entry: 'services/admin/src/main.ts', description: 'x', ports: [{ name: 'http', env: 'EY_ADMIN_PORT', port: 8081, protocol: 'http' }], healthPort: 9104 }];\n",
   );
   // Older trees: no egress allow-list, only the switch; an admin with no token setting at all.
-  await writeFile(join(repo, 'services', 'admin', 'src', 'config.ts'), "export const env = ['EY_ALLOW_PRIVATE_TARGETS', 'EY_TOPIC_PARTITIONS', 'EY_ADMIN_TOKEN_FILE'];\n");
+  await writeFile(
+    join(repo, 'services', 'admin', 'src', 'config.ts'),
+    "export const env = ['EY_ALLOW_PRIVATE_TARGETS', 'EY_TOPIC_PARTITIONS', 'EY_ADMIN_TOKEN_FILE'];\n",
+  );
   await run('git', ['init', '-q', repo]);
   await git(repo, 'add', '.');
   await git(repo, 'commit', '-q', '-m', 'first');

@@ -37,7 +37,15 @@ test('broadcast: every processor of the topic gets it despite filters; a report-
       });
       servers.push(server);
       const res = await admin(stack, 'POST', '/v1/processor', {
-        processor_conf_info: { dispatcher_id: name, app_id: 'news', topic_id: 'announce', protocol_type: 'grpcSend', addr: `127.0.0.1:${server.port}`, timeout: 2000, ...filter },
+        processor_conf_info: {
+          dispatcher_id: name,
+          app_id: 'news',
+          topic_id: 'announce',
+          protocol_type: 'grpcSend',
+          addr: `127.0.0.1:${server.port}`,
+          timeout: 2000,
+          ...filter,
+        },
       });
       assert.equal(res.status, 200, JSON.stringify(res.body));
     }
@@ -59,9 +67,15 @@ test('broadcast: every processor of the topic gets it despite filters; a report-
     const rsp = await client.report({ event }, { apiKey: broadcastKey, broadcast: true });
     assert.equal(rsp.ret?.code ?? 0, 0, JSON.stringify(rsp.ret));
     // Generous: the dispatcher picks up three new delivery topics, which on a loaded machine takes a while.
-    await waitUntil(() => [...received.values()].every((ids) => ids.includes(rsp.event_id)), 60_000, 'all three Dispatch servers to receive the broadcast').catch(async (err: unknown) => {
+    await waitUntil(
+      () => [...received.values()].every((ids) => ids.includes(rsp.event_id)),
+      60_000,
+      'all three Dispatch servers to receive the broadcast',
+    ).catch(async (err: unknown) => {
       const view = await admin(stack, 'GET', `/v1/events/${rsp.event_id}`);
-      throw new Error(`${String(err)}\nreceived: ${JSON.stringify([...received])}\nevent: ${JSON.stringify(view.body).slice(0, 2000)}\ndispatcher log: ${stack.logs('dispatcher').slice(-3000)}`);
+      throw new Error(
+        `${String(err)}\nreceived: ${JSON.stringify([...received])}\nevent: ${JSON.stringify(view.body).slice(0, 2000)}\ndispatcher log: ${stack.logs('dispatcher').slice(-3000)}`,
+      );
     });
 
     // The plain (non-broadcast) Report of the same event is filtered out for all three.

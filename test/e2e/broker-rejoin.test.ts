@@ -20,7 +20,14 @@ test('after a broker kill -9 and restart, records finished before it are neither
     env: { EY_ROUTER_COMMIT_INTERVAL_MS: '60000', EY_DISPATCH_COMMIT_INTERVAL_MS: '60000' },
   });
   const collector = await startCollector(t);
-  await registerProcessor(stack, { dispatcher_id: 'rejoin', app_id: 'app', topic_id: 'rejoin', protocol_type: 'grpcSend', addr: collector.addr, timeout: 3000 });
+  await registerProcessor(stack, {
+    dispatcher_id: 'rejoin',
+    app_id: 'app',
+    topic_id: 'rejoin',
+    protocol_type: 'grpcSend',
+    addr: collector.addr,
+    timeout: 3000,
+  });
   await waitForRouterProcessors(stack, 1);
   const client = createReportClient({ address: `127.0.0.1:${stack.port('producer', 'grpc')}` });
   t.after(() => client.close());
@@ -36,19 +43,31 @@ test('after a broker kill -9 and restart, records finished before it are neither
   await stack.restartBroker();
   // Reported once everything reconnected: proves the pipeline runs again after the rejoin.
   let after = '';
-  await waitUntil(async () => {
-    try {
-      const rsp = await client.report({ event: { app_id: 'app', topic_id: 'rejoin', data: Buffer.from('after') } });
-      after = rsp.event_id;
-      return (rsp.ret?.code ?? 0) === 0;
-    } catch {
-      return false;
-    }
-  }, 30_000, 'a Report accepted after the restart');
+  await waitUntil(
+    async () => {
+      try {
+        const rsp = await client.report({ event: { app_id: 'app', topic_id: 'rejoin', data: Buffer.from('after') } });
+        after = rsp.event_id;
+        return (rsp.ret?.code ?? 0) === 0;
+      } catch {
+        return false;
+      }
+    },
+    30_000,
+    'a Report accepted after the restart',
+  );
   await collector.waitFor(after, 30_000);
   // Both groups fetched ingest / the delivery topic again from offset 0 and skipped what they had done.
-  await waitUntil(async () => (await metric(stack, 'router', /^eventyard_router_refetched_skipped_total(?:\{[^}]*\})? (\d+)/m)) >= 200, 30_000, 'the router skipped the 200 it had routed');
-  await waitUntil(async () => (await metric(stack, 'dispatcher', /^eventyard_dispatcher_refetched_skipped_total\{[^}]*processor="rejoin"[^}]*\} (\d+)/m)) >= 200, 30_000, 'the dispatcher skipped the 200 it had delivered');
+  await waitUntil(
+    async () => (await metric(stack, 'router', /^eventyard_router_refetched_skipped_total(?:\{[^}]*\})? (\d+)/m)) >= 200,
+    30_000,
+    'the router skipped the 200 it had routed',
+  );
+  await waitUntil(
+    async () => (await metric(stack, 'dispatcher', /^eventyard_dispatcher_refetched_skipped_total\{[^}]*processor="rejoin"[^}]*\} (\d+)/m)) >= 200,
+    30_000,
+    'the dispatcher skipped the 200 it had delivered',
+  );
 
   const counts = new Map<string, number>();
   for (const r of collector.received) counts.set(r.event_id, (counts.get(r.event_id) ?? 0) + 1);

@@ -22,14 +22,20 @@ interface Health {
   auto_pause: { reason: string } | null;
 }
 
-async function health(stack: RunningStack, dispatcherId: string): Promise<{ paused: boolean; health: Health; transitions: Array<{ from_state: string; to_state: string; reason: string }> }> {
+async function health(
+  stack: RunningStack,
+  dispatcherId: string,
+): Promise<{ paused: boolean; health: Health; transitions: Array<{ from_state: string; to_state: string; reason: string }> }> {
   const res = await admin(stack, 'GET', `/v1/processors/${dispatcherId}/health?limit=1000`);
   assert.equal(res.status, 200, JSON.stringify(res.body));
   return res.body as never;
 }
 
 async function deliveryCounts(stack: RunningStack, dispatcherId: string): Promise<Record<string, number>> {
-  const rows = (await stack.knex('deliveries').where({ dispatcher_id: dispatcherId }).select('status').count('* as n').groupBy('status')) as Array<{ status: string; n: string }>;
+  const rows = (await stack.knex('deliveries').where({ dispatcher_id: dispatcherId }).select('status').count('* as n').groupBy('status')) as Array<{
+    status: string;
+    n: string;
+  }>;
   return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
 }
 
@@ -101,7 +107,9 @@ test('a failing endpoint opens its breaker, probes, closes on recovery, loses no
       },
     ];
     for (const processor of processors) {
-      const saved = await admin(stack, 'POST', '/v1/processor', { processor_conf_info: { app_id: 'shop', protocol_type: 'grpcSend', timeout: 2000, ...processor } });
+      const saved = await admin(stack, 'POST', '/v1/processor', {
+        processor_conf_info: { app_id: 'shop', protocol_type: 'grpcSend', timeout: 2000, ...processor },
+      });
       assert.equal(saved.status, 200, JSON.stringify(saved.body));
     }
     await waitForRouterProcessors(stack, processors.length);
@@ -144,9 +152,16 @@ test('a failing endpoint opens its breaker, probes, closes on recovery, loses no
       const latencies = (ids: string[]) => ids.map((id) => healthyLatencyById.get(id)).filter((v): v is number => v !== undefined);
 
       // 3. Half-open probes, one at a time, fail and reopen it: attempts while open are the probes only.
-      await waitUntil(async () => (await health(stack, 'e2e-flaky')).transitions.some((tr) => tr.from_state === 'half_open' && tr.to_state === 'open'), 30_000, 'a failed probe');
+      await waitUntil(
+        async () => (await health(stack, 'e2e-flaky')).transitions.some((tr) => tr.from_state === 'half_open' && tr.to_state === 'open'),
+        30_000,
+        'a failed probe',
+      );
       const callsSoFar = flakyCalls.length;
-      const failedProbes = await metric(stack, /eventyard_dispatcher_breaker_transitions_total\{[^}]*processor="e2e-flaky"[^}]*from="half_open"[^}]*to="open"[^}]*\} (\d+)/);
+      const failedProbes = await metric(
+        stack,
+        /eventyard_dispatcher_breaker_transitions_total\{[^}]*processor="e2e-flaky"[^}]*from="half_open"[^}]*to="open"[^}]*\} (\d+)/,
+      );
       assert.ok(failedProbes >= 1, `failed probes counted: ${failedProbes}`);
       // 3 failures opened it; after that only probes (at most one running when the calls were counted).
       assert.ok(callsSoFar <= 3 + failedProbes + 1, `calls while open are probes only: ${callsSoFar} calls, ${failedProbes} failed probes`);
@@ -155,7 +170,11 @@ test('a failing endpoint opens its breaker, probes, closes on recovery, loses no
 
       // 4. The endpoint recovers: a probe succeeds, the breaker closes, every event arrives, none dead.
       flakyDown = false;
-      await waitUntil(async () => ((await deliveryCounts(stack, 'e2e-flaky')).succeeded ?? 0) === all.length, 60_000, 'every event delivered to the recovered processor');
+      await waitUntil(
+        async () => ((await deliveryCounts(stack, 'e2e-flaky')).succeeded ?? 0) === all.length,
+        60_000,
+        'every event delivered to the recovered processor',
+      );
       const closed = await health(stack, 'e2e-flaky');
       assert.equal(closed.health.state, 'closed');
       const path = closed.transitions.map((tr) => `${tr.from_state}>${tr.to_state}`).reverse();
@@ -173,8 +192,11 @@ test('a failing endpoint opens its breaker, probes, closes on recovery, loses no
       // The same load once the breaker is closed, for comparison (printed, not asserted).
       const control = await report('pay', 20);
       await waitUntil(() => control.every((id) => healthySeen.includes(id)), 30_000, 'the control batch at the healthy processor');
-      const latency = (values: number[]) => `p50 ${percentile(values, 50)} ms, p99 ${percentile(values, 99)} ms, max ${Math.max(...values)} ms (n=${values.length})`;
-      t.diagnostic(`healthy processor, Report→Dispatch latency, events reported before the other breaker opened (includes consumer start-up): ${latency(latencies(first))}`);
+      const latency = (values: number[]) =>
+        `p50 ${percentile(values, 50)} ms, p99 ${percentile(values, 99)} ms, max ${Math.max(...values)} ms (n=${values.length})`;
+      t.diagnostic(
+        `healthy processor, Report→Dispatch latency, events reported before the other breaker opened (includes consumer start-up): ${latency(latencies(first))}`,
+      );
       t.diagnostic(`healthy processor, Report→Dispatch latency, events reported while the other breaker was open: ${latency(latencies(second))}`);
       t.diagnostic(`healthy processor, Report→Dispatch latency, every breaker closed (control): ${latency(latencies(control))}`);
 
@@ -194,7 +216,11 @@ test('a failing endpoint opens its breaker, probes, closes on recovery, loses no
       auditDown = false;
       const resumed = await admin(stack, 'POST', '/v1/processors/e2e-audit/resume', {});
       assert.equal(resumed.status, 200, JSON.stringify(resumed.body));
-      await waitUntil(async () => ((await deliveryCounts(stack, 'e2e-audit')).succeeded ?? 0) === audits.length, 60_000, 'the paused processor catching up after resume');
+      await waitUntil(
+        async () => ((await deliveryCounts(stack, 'e2e-audit')).succeeded ?? 0) === audits.length,
+        60_000,
+        'the paused processor catching up after resume',
+      );
       assert.equal((await health(stack, 'e2e-audit')).health.auto_pause, null);
       assert.deepEqual(new Set(auditCalls.filter((c) => c.ok).map((c) => c.event_id)), new Set(audits));
 

@@ -16,7 +16,14 @@ test(`delay-scheduler kill -9 with ${EVENTS} delayed events pending: every one f
     env: { EY_SCHEDULER_LOOKAHEAD_MS: '1000', EY_SCHEDULER_RETRY_MAX_MS: '1000', EY_SCHEDULER_PRODUCE_TIMEOUT_MS: '3000', EY_SCHEDULER_CLAIM_MS: '5000' },
   });
   const collector = await startCollector(t);
-  await registerProcessor(stack, { dispatcher_id: 'e2e-restart', app_id: 'shop', topic_id: 'restart', protocol_type: 'grpcSend', addr: collector.addr, timeout: 5000 });
+  await registerProcessor(stack, {
+    dispatcher_id: 'e2e-restart',
+    app_id: 'shop',
+    topic_id: 'restart',
+    protocol_type: 'grpcSend',
+    addr: collector.addr,
+    timeout: 5000,
+  });
   const client = producerClient(t, stack);
   await warmUp(client, [collector], 'shop', 'restart');
 
@@ -44,7 +51,9 @@ test(`delay-scheduler kill -9 with ${EVENTS} delayed events pending: every one f
   await waitUntil(async () => (await count(false)) === EVENTS && (await count(true)) > 0, 30_000, `${EVENTS} pending timers, some claimed`);
   await stack.kill('delay-scheduler');
   const deliveredBeforeKill = collector.received.filter((r) => dueAt.has(r.event_id)).length;
-  t.diagnostic(`killed the delay-scheduler with ${await count(false)} timers pending, ${await count(true)} of them claimed (${deliveredBeforeKill} delivered before the kill)`);
+  t.diagnostic(
+    `killed the delay-scheduler with ${await count(false)} timers pending, ${await count(true)} of them claimed (${deliveredBeforeKill} delivered before the kill)`,
+  );
   await stack.start('delay-scheduler');
 
   await waitUntil(() => [...dueAt.keys()].every((id) => collector.received.some((r) => r.event_id === id)), 60_000, `all ${EVENTS} delayed events delivered`);

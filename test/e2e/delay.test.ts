@@ -13,7 +13,14 @@ const TOLERANCE_MS = 1500;
 test('delay events: a 3 s delay arrives after 3 s (not before, within 1.5 s); delay_time 0 is real-time; bad delays are 10000', async (t) => {
   const stack = await startStack(t);
   const collector = await startCollector(t);
-  await registerProcessor(stack, { dispatcher_id: 'e2e-delay', app_id: 'shop', topic_id: 'delayed', protocol_type: 'grpcSend', addr: collector.addr, timeout: 2000 });
+  await registerProcessor(stack, {
+    dispatcher_id: 'e2e-delay',
+    app_id: 'shop',
+    topic_id: 'delayed',
+    protocol_type: 'grpcSend',
+    addr: collector.addr,
+    timeout: 2000,
+  });
   const client = producerClient(t, stack);
 
   // Warm the path first (consumer groups, topic metadata), so the delay measurement is about the delay.
@@ -27,11 +34,15 @@ test('delay events: a 3 s delay arrives after 3 s (not before, within 1.5 s); de
   assert.equal(delayed.ret?.code ?? 0, 0, JSON.stringify(delayed.ret));
   // The delay-scheduler keeps the record's app with the timer: the producer counts pending timers per app by it.
   let timerHeaders: Record<string, string> | undefined;
-  await waitUntil(async () => {
-    const row = (await stack.knex('schedules').where({ event_id: delayed.event_id }).first('headers')) as { headers: Record<string, string> } | undefined;
-    timerHeaders = row?.headers;
-    return row !== undefined;
-  }, 2500, 'the delay timer in schedules');
+  await waitUntil(
+    async () => {
+      const row = (await stack.knex('schedules').where({ event_id: delayed.event_id }).first('headers')) as { headers: Record<string, string> } | undefined;
+      timerHeaders = row?.headers;
+      return row !== undefined;
+    },
+    2500,
+    'the delay timer in schedules',
+  );
   assert.equal(timerHeaders?.['ey-app-id'], 'shop');
   const zeroSentAt = Date.now();
   const zero = await client.report({
@@ -55,7 +66,10 @@ test('delay events: a 3 s delay arrives after 3 s (not before, within 1.5 s); de
 
   // Bad delays are refused at Report time with a clear 10000 naming the field, never published.
   const bad = async (delay_trigger: object | null) =>
-    client.report({ event: { app_id: 'shop', topic_id: 'delayed', data: Buffer.from('bad') }, trigger: { trigger_type: EventTriggerType.EVENT_TRIGGER_TYPE_DELAY, delay_trigger } });
+    client.report({
+      event: { app_id: 'shop', topic_id: 'delayed', data: Buffer.from('bad') },
+      trigger: { trigger_type: EventTriggerType.EVENT_TRIGGER_TYPE_DELAY, delay_trigger },
+    });
   for (const [what, trigger] of [
     ['negative', { delay_time: { seconds: -5 } }],
     ['over 30 days', { delay_time: { seconds: 31 * 24 * 3600 } }],

@@ -50,10 +50,14 @@ export async function startExtraProducer(t: TestContext, stack: RunningStack, op
     await exited;
   };
   t.after(kill);
-  await waitUntil(async () => {
-    if (child.exitCode !== null) throw new Error(`extra producer exited with ${child.exitCode}:\n${output}`);
-    return (await fetch(`http://127.0.0.1:${healthPort}/readyz`).catch(() => undefined))?.status === 200;
-  }, 60_000, 'the extra producer ready');
+  await waitUntil(
+    async () => {
+      if (child.exitCode !== null) throw new Error(`extra producer exited with ${child.exitCode}:\n${output}`);
+      return (await fetch(`http://127.0.0.1:${healthPort}/readyz`).catch(() => undefined))?.status === 200;
+    },
+    60_000,
+    'the extra producer ready',
+  );
   const client = createReportClient({ address: `127.0.0.1:${grpcPort}` });
   t.after(() => client.close());
   return { client, output: () => output, kill };

@@ -17,7 +17,14 @@ const PUBLISH_TIMEOUT_MS = '1000';
 test('idempotency: producer killed -9 between claim and ack; the retry after the claim expires is delivered once, as if first sent', async (t) => {
   const stack = await startStack(t, { env: { EY_PUBLISH_TIMEOUT_MS: PUBLISH_TIMEOUT_MS } });
   const collector = await startCollector(t);
-  await registerProcessor(stack, { dispatcher_id: 'e2e-idem-crash', app_id: 'shop', topic_id: 'idem-crash', protocol_type: 'grpcSend', addr: collector.addr, timeout: 2000 });
+  await registerProcessor(stack, {
+    dispatcher_id: 'e2e-idem-crash',
+    app_id: 'shop',
+    topic_id: 'idem-crash',
+    protocol_type: 'grpcSend',
+    addr: collector.addr,
+    timeout: 2000,
+  });
   const client = producerClient(t, stack);
   await warmUp(client, [collector], 'shop', 'idem-crash');
 
@@ -28,7 +35,10 @@ test('idempotency: producer killed -9 between claim and ack; the retry after the
   const request = requestWith('order-77-paid');
 
   // The claim's holder dies between claim and acknowledgement.
-  const faulty = await startExtraProducer(t, stack, { entry: 'services/producer/test/stall-after-claim.ts', env: { EY_PUBLISH_TIMEOUT_MS: PUBLISH_TIMEOUT_MS } });
+  const faulty = await startExtraProducer(t, stack, {
+    entry: 'services/producer/test/stall-after-claim.ts',
+    env: { EY_PUBLISH_TIMEOUT_MS: PUBLISH_TIMEOUT_MS },
+  });
   const lost = faulty.client.report(request, { deadlineMs: 60_000 });
   lost.catch(() => undefined);
   const claimedLine = /fault after-claim (\d+)/;
@@ -47,7 +57,7 @@ test('idempotency: producer killed -9 between claim and ack; the retry after the
     assert.ok(Date.now() < deadline, `no retry accepted within 30 s; refusals: ${refusals.join(', ')}`);
     try {
       const answer = await client.report(request);
-      assert.notEqual(answer.event_id, deadId, 'the dead claim\'s event id was never written and is never handed out');
+      assert.notEqual(answer.event_id, deadId, "the dead claim's event id was never written and is never handed out");
       if ((answer.ret?.code ?? 0) === 0) accepted = answer;
       else refusals.push(`ret ${answer.ret?.code}`);
     } catch (err) {
@@ -79,7 +89,11 @@ test('idempotency: producer killed -9 between claim and ack; the retry after the
   assert.equal(collector.received.filter((r) => r.data === 'order 77 paid').length, 2, 'the recovered event and the reference, nothing else');
 
   const columns = ['app_id', 'topic_id', 'trigger_type', 'trigger', 'status', 'source', 'event_comm', 'payload', 'ordering_key', 'broadcast'];
-  const rows = (await stack.knex('events').whereIn('event_id', [accepted.event_id, reference.event_id]).orderBy('event_id').select('event_id', 'idempotency_key', ...columns)) as Array<Record<string, unknown>>;
+  const rows = (await stack
+    .knex('events')
+    .whereIn('event_id', [accepted.event_id, reference.event_id])
+    .orderBy('event_id')
+    .select('event_id', 'idempotency_key', ...columns)) as Array<Record<string, unknown>>;
   assert.equal(rows.length, 2);
   const [recovered, uninterrupted] = rows;
   assert.equal(recovered?.idempotency_key, 'order-77-paid');

@@ -12,7 +12,14 @@ const DUPLICATES = 50;
 test(`idempotency: ${DUPLICATES} concurrent Reports with one key → one event_id, one delivery (one producer, then two)`, async (t) => {
   const stack = await startStack(t);
   const collector = await startCollector(t);
-  await registerProcessor(stack, { dispatcher_id: 'e2e-idem', app_id: 'shop', topic_id: 'idem', protocol_type: 'grpcSend', addr: collector.addr, timeout: 2000 });
+  await registerProcessor(stack, {
+    dispatcher_id: 'e2e-idem',
+    app_id: 'shop',
+    topic_id: 'idem',
+    protocol_type: 'grpcSend',
+    addr: collector.addr,
+    timeout: 2000,
+  });
   const client = producerClient(t, stack);
   await warmUp(client, [collector], 'shop', 'idem');
 
@@ -39,7 +46,11 @@ test(`idempotency: ${DUPLICATES} concurrent Reports with one key → one event_i
   await collector.waitFor(marker.event_id);
   assert.equal(collector.received.filter((r) => r.event_id === eventId).length, 1, 'delivered once');
   assert.equal(collector.received.filter((r) => r.data.startsWith('copy ')).length, 1, 'no other copy delivered');
-  const events = await stack.knex('events').where({ app_id: 'shop', topic_id: 'idem' }).whereNot({ event_id: marker.event_id }).where('event_id', '>=', eventId);
+  const events = await stack
+    .knex('events')
+    .where({ app_id: 'shop', topic_id: 'idem' })
+    .whereNot({ event_id: marker.event_id })
+    .where('event_id', '>=', eventId);
   assert.equal(events.length, 1, 'one event row (besides the marker) from the duplicates');
 
   // Across producer instances: the key is claimed in Postgres, so two processes agree too.

@@ -43,13 +43,26 @@ test('a Kafka topic as a source: kcat and kafkajs records become events, at leas
       const n = (JSON.parse(data) as { id: string }).id;
       const comm = req.event?.event_comm;
       const list = seen.get(n) ?? [];
-      list.push({ event_id: req.event_id, data, tags: comm?.event_tag?.tag_list ?? [], source: comm?.event_source?.source ?? '', qua: comm?.event_source?.qua ?? '' });
+      list.push({
+        event_id: req.event_id,
+        data,
+        tags: comm?.event_tag?.tag_list ?? [],
+        source: comm?.event_source?.source ?? '',
+        qua: comm?.event_source?.qua ?? '',
+      });
       seen.set(n, list);
       return { ret: { code: 0, msg: '' }, pass_back: Buffer.alloc(0) };
     },
   });
   t.after(() => server.close());
-  await registerProcessor(stack, { dispatcher_id: 'source-sink', app_id: 'src', topic_id: 'orders', protocol_type: 'grpcSend', addr: `127.0.0.1:${server.port}`, timeout: 3000 });
+  await registerProcessor(stack, {
+    dispatcher_id: 'source-sink',
+    app_id: 'src',
+    topic_id: 'orders',
+    protocol_type: 'grpcSend',
+    addr: `127.0.0.1:${server.port}`,
+    timeout: 3000,
+  });
   await waitForRouterProcessors(stack, 1);
 
   const kafka = new Kafka({ brokers: [stack.kafkaBrokers], clientId: 'source-test', logLevel: logLevel.NOTHING });
@@ -93,7 +106,11 @@ test('a Kafka topic as a source: kcat and kafkajs records become events, at leas
     assert.deepEqual(first.tags, ['eu-west']);
     assert.equal(first.source, 'kafka:orders');
     assert.match(first.qua, new RegExp(`^${TOPIC}/\\d/\\d+$`));
-    const row = (await stack.knex('events').where({ event_id: first.event_id }).first()) as { ordering_key: string | null; app_id: string; idempotency_key: string | null };
+    const row = (await stack.knex('events').where({ event_id: first.event_id }).first()) as {
+      ordering_key: string | null;
+      app_id: string;
+      idempotency_key: string | null;
+    };
     assert.equal(row.app_id, 'src');
     assert.equal(row.ordering_key, 'cust-1', 'orderingKey comes from the record key');
   });
@@ -117,7 +134,9 @@ test('a Kafka topic as a source: kcat and kafkajs records become events, at leas
     await producer.send({ topic: TOPIC, messages: [{ key: 'cust-0', value: JSON.stringify({ id: 'kjs-0' }), headers: { region: 'us', 'msg-id': 'kjs-0' } }] });
     await waitUntil(() => [...expected].every((id) => seen.has(id)), 120_000, 'every record delivered');
     const duplicates = [...seen.values()].reduce((sum, list) => sum + new Set(list.map((s) => s.event_id)).size - 1, 0);
-    t.diagnostic(`${expected.size} records, ${atKill} of the ${RECORDS} kafkajs ones delivered when the producer was killed -9, all delivered after; records that became a second event (a claim cut by the kill): ${duplicates}`);
+    t.diagnostic(
+      `${expected.size} records, ${atKill} of the ${RECORDS} kafkajs ones delivered when the producer was killed -9, all delivered after; records that became a second event (a claim cut by the kill): ${duplicates}`,
+    );
     assert.equal(new Set(seen.get('kjs-0')?.map((s) => s.event_id)).size, 1, 'a record produced twice with one msg-id is one event');
     assert.ok(duplicates < RECORDS / 4, 'duplicates bounded by what was in flight at the kill');
   });
@@ -137,7 +156,8 @@ test('a Kafka topic as a source: kcat and kafkajs records become events, at leas
     await consumer.run({
       eachMessage: async ({ message }) => {
         const header = (name: string) => message.headers?.[name]?.toString() ?? '';
-        if (header('eventyard-source-id') === 'orders') dead.push({ code: header('ey-error-code'), reason: header('eventyard-reason'), key: message.key?.toString() ?? '', eventId: header('ey-event-id') });
+        if (header('eventyard-source-id') === 'orders')
+          dead.push({ code: header('ey-error-code'), reason: header('eventyard-reason'), key: message.key?.toString() ?? '', eventId: header('ey-event-id') });
       },
     });
     try {
@@ -174,7 +194,9 @@ test('a Kafka topic as a source: kcat and kafkajs records become events, at leas
 /** Produces one line with kcat, reading it from stdin (key|value, headers as given). */
 async function kcatProduce(brokers: string, line: string, id: string): Promise<void> {
   await new Promise<void>((resolve, reject) => {
-    const child = spawn(KCAT, ['-P', '-b', brokers, '-t', TOPIC, '-K', '|', '-H', 'region=eu-west', '-H', `msg-id=${id}`], { stdio: ['pipe', 'ignore', 'pipe'] });
+    const child = spawn(KCAT, ['-P', '-b', brokers, '-t', TOPIC, '-K', '|', '-H', 'region=eu-west', '-H', `msg-id=${id}`], {
+      stdio: ['pipe', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);

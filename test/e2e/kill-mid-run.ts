@@ -23,7 +23,14 @@ export async function killMidRun(t: TestContext, victim: ServiceName | 'broker' 
     },
   });
   t.after(() => server.close());
-  await registerProcessor(stack, { dispatcher_id: `kill-${victim}`, app_id: 'app', topic_id: 'load', protocol_type: 'grpcSend', addr: `127.0.0.1:${server.port}`, timeout: 3000 });
+  await registerProcessor(stack, {
+    dispatcher_id: `kill-${victim}`,
+    app_id: 'app',
+    topic_id: 'load',
+    protocol_type: 'grpcSend',
+    addr: `127.0.0.1:${server.port}`,
+    timeout: 3000,
+  });
   await waitForRouterProcessors(stack, 1);
 
   const client = createReportClient({ address: `127.0.0.1:${stack.port('producer', 'grpc')}` });
@@ -62,12 +69,15 @@ export async function killMidRun(t: TestContext, victim: ServiceName | 'broker' 
     }),
   );
   assert.ok(killed, `the ${victim} was killed mid-run`);
-  if (victim === 'router' || victim === 'dispatcher' || victim === 'postgres') assert.equal(acknowledged.length, events, 'every report acknowledged (only a killed producer or broker refuses any)');
+  if (victim === 'router' || victim === 'dispatcher' || victim === 'postgres')
+    assert.equal(acknowledged.length, events, 'every report acknowledged (only a killed producer or broker refuses any)');
   assert.ok(acknowledged.length >= events / 3, 'most reports acknowledged');
   await waitUntil(() => acknowledged.every((id) => seen.has(id)), 120_000, 'every acknowledged event delivered');
   const recorded = (await stack.knex('events').whereIn('event_id', acknowledged).count('* as n')) as Array<{ n: string }>;
   assert.equal(Number(recorded[0]?.n), acknowledged.length, 'every acknowledged event has its history row');
   const duplicates = [...seen.values()].reduce((sum, count) => sum + count - 1, 0);
-  t.diagnostic(`${victim} ${victim === 'postgres' ? 'restart' : 'kill -9'}: ${acknowledged.length} acknowledged (${refused} refused while it was down), all delivered; duplicates: ${duplicates}`);
+  t.diagnostic(
+    `${victim} ${victim === 'postgres' ? 'restart' : 'kill -9'}: ${acknowledged.length} acknowledged (${refused} refused while it was down), all delivered; duplicates: ${duplicates}`,
+  );
   assert.ok(duplicates < events, 'duplicates bounded by one redelivery per event');
 }

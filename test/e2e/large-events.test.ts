@@ -16,7 +16,14 @@ const EVENT_BYTES = 900 * 1024;
 test('a burst of ~900 KiB events is delivered and recorded with EY_KAFKA_MAX_BATCH_BYTES at 2 MB', async (t) => {
   const stack = await startStack(t, { env: { EY_KAFKA_MAX_BATCH_BYTES: String(MAX_BATCH_BYTES), EY_MAX_EVENT_BYTES: String(3 * 1024 * 1024) } });
   const collector = await startCollector(t);
-  await registerProcessor(stack, { dispatcher_id: 'large-sink', app_id: 'shop', topic_id: 'large', protocol_type: 'grpcSend', addr: collector.addr, timeout: 10_000 });
+  await registerProcessor(stack, {
+    dispatcher_id: 'large-sink',
+    app_id: 'shop',
+    topic_id: 'large',
+    protocol_type: 'grpcSend',
+    addr: collector.addr,
+    timeout: 10_000,
+  });
   const client = producerClient(t, stack);
   await warmUp(client, [collector], 'shop', 'large');
   const http = `http://127.0.0.1:${stack.port('producer', 'http')}/v1/report`;
@@ -64,7 +71,10 @@ test('a burst of ~900 KiB events is delivered and recorded with EY_KAFKA_MAX_BAT
   await raw.connect();
   const eventId = '7000000000000001';
   try {
-    const value = encodeMessage('eventyard.v1.IngestEnvelope', { event_id: eventId, event: { app_id: 'shop', topic_id: 'large', data: Buffer.from('x'), event_comm: { event_tag: { tag_list: ['bad\u0000tag'] } } } });
+    const value = encodeMessage('eventyard.v1.IngestEnvelope', {
+      event_id: eventId,
+      event: { app_id: 'shop', topic_id: 'large', data: Buffer.from('x'), event_comm: { event_tag: { tag_list: ['bad\u0000tag'] } } },
+    });
     await raw.send({ topic: Topics.ingest, acks: -1, messages: [{ key: eventId, value, headers: { 'ey-event-id': eventId } }] });
   } finally {
     await raw.disconnect();

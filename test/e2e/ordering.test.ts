@@ -25,7 +25,9 @@ test('ordering: 1,000 events over 10 orderingKeys arrive in report order per key
     port: 0,
     host: '127.0.0.1',
     handler: async (req) => {
-      const [key = '', seq = ''] = Buffer.from(req.event?.data ?? []).toString().split(':');
+      const [key = '', seq = ''] = Buffer.from(req.event?.data ?? [])
+        .toString()
+        .split(':');
       if (key.startsWith('key-')) {
         const list = arrivals.get(key) ?? [];
         list.push(Number(seq));

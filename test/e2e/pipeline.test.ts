@@ -23,7 +23,7 @@ async function eventView(stack: RunningStack, eventId: string): Promise<{ status
 }
 
 function deliveriesOf(view: Json): Delivery[] {
-  return ((view.deliveries ?? (view.event as Json | undefined)?.deliveries ?? []) as Delivery[]);
+  return (view.deliveries ?? (view.event as Json | undefined)?.deliveries ?? []) as Delivery[];
 }
 
 test('report → route → dispatch over real processes', async (t) => {
@@ -38,7 +38,14 @@ test('report → route → dispatch over real processes', async (t) => {
     host: '127.0.0.1',
     handler: async (req) => {
       const topic = req.event?.topic_id ?? '';
-      received.push({ event_id: req.event_id, topic, retry_times: req.retry_times, data: Buffer.from(req.event?.data ?? []).toString(), at: Date.now(), pass_back: Buffer.from(req.pass_back ?? []) });
+      received.push({
+        event_id: req.event_id,
+        topic,
+        retry_times: req.retry_times,
+        data: Buffer.from(req.event?.data ?? []).toString(),
+        at: Date.now(),
+        pass_back: Buffer.from(req.pass_back ?? []),
+      });
       if (topic === 'flaky') {
         const failures = flakyFailures.get(req.event_id) ?? 0;
         if (failures < 2) {
@@ -89,7 +96,14 @@ test('report → route → dispatch over real processes', async (t) => {
   await registerProcessor(stack, { dispatcher_id: 'e2e-vip', app_id: app, topic_id: 'vip', protocol_type: 'grpcSend', addr, filter_tag: { vip: true } });
   // The same topic without a filter: one event, filtered for e2e-vip and delivered to this one.
   await registerProcessor(stack, { dispatcher_id: 'e2e-vip-audit', app_id: app, topic_id: 'vip', protocol_type: 'grpcSend', addr });
-  await registerProcessor(stack, { dispatcher_id: 'e2e-hook', app_id: app, topic_id: 'hook', protocol_type: 'httpSend', addr: `127.0.0.1:${webhookPort}/dispatch`, timeout: 2000 });
+  await registerProcessor(stack, {
+    dispatcher_id: 'e2e-hook',
+    app_id: app,
+    topic_id: 'hook',
+    protocol_type: 'httpSend',
+    addr: `127.0.0.1:${webhookPort}/dispatch`,
+    timeout: 2000,
+  });
 
   await waitForRouterProcessors(stack, 6);
 
@@ -124,20 +138,34 @@ test('report → route → dispatch over real processes', async (t) => {
     const id = await report('flaky', 'x');
     await waitUntil(() => received.filter((r) => r.event_id === id).length >= 3, 30_000, 'three attempts');
     const attempts = received.filter((r) => r.event_id === id);
-    assert.deepEqual(attempts.map((a) => a.retry_times), [0, 1, 2]);
-    assert.deepEqual(attempts.map((a) => a.pass_back.toString()), ['', 'attempt-1', 'attempt-2']);
+    assert.deepEqual(
+      attempts.map((a) => a.retry_times),
+      [0, 1, 2],
+    );
+    assert.deepEqual(
+      attempts.map((a) => a.pass_back.toString()),
+      ['', 'attempt-1', 'attempt-2'],
+    );
     for (let i = 1; i < attempts.length; i++) {
       assert.ok((attempts[i]?.at ?? 0) - (attempts[i - 1]?.at ?? 0) >= 650, 'spacing at least the retry interval');
     }
-    await waitUntil(async () => {
-      const delivery = deliveriesOf((await eventView(stack, id)).body).find((d) => d.dispatcher_id === 'e2e-flaky');
-      return delivery?.status === 'succeeded' && delivery.attempts.length === 3;
-    }, 10_000, 'history shows 3 attempts and success');
+    await waitUntil(
+      async () => {
+        const delivery = deliveriesOf((await eventView(stack, id)).body).find((d) => d.dispatcher_id === 'e2e-flaky');
+        return delivery?.status === 'succeeded' && delivery.attempts.length === 3;
+      },
+      10_000,
+      'history shows 3 attempts and success',
+    );
   });
 
   await t.test('an always-failing consumer ends dead and on the dead-letter topic', async () => {
     const id = await report('broken', 'y');
-    await waitUntil(async () => deliveriesOf((await eventView(stack, id)).body).some((d) => d.dispatcher_id === 'e2e-broken' && d.status === 'dead'), 30_000, 'dead');
+    await waitUntil(
+      async () => deliveriesOf((await eventView(stack, id)).body).some((d) => d.dispatcher_id === 'e2e-broken' && d.status === 'dead'),
+      30_000,
+      'dead',
+    );
     assert.equal(received.filter((r) => r.event_id === id).length, 2, 'retry_count = total attempts');
     const kafka = new Kafka({ brokers: [stack.kafkaBrokers], logLevel: logLevel.NOTHING });
     const consumer = kafka.consumer({ groupId: `e2e-dead-${Date.now()}` });
@@ -158,10 +186,14 @@ test('report → route → dispatch over real processes', async (t) => {
     const times = (id: string) => received.filter((r) => r.event_id === id).length;
     await waitUntil(() => times(kept) >= 2, 20_000, 'vip event delivered to both processors');
     const statusOf = (view: Json, dispatcherId: string) => deliveriesOf(view).find((d) => d.dispatcher_id === dispatcherId)?.status;
-    await waitUntil(async () => {
-      const view = (await eventView(stack, dropped)).body;
-      return statusOf(view, 'e2e-vip') === 'filtered' && statusOf(view, 'e2e-vip-audit') === 'succeeded';
-    }, 20_000, 'filtered for e2e-vip and succeeded for e2e-vip-audit in history');
+    await waitUntil(
+      async () => {
+        const view = (await eventView(stack, dropped)).body;
+        return statusOf(view, 'e2e-vip') === 'filtered' && statusOf(view, 'e2e-vip-audit') === 'succeeded';
+      },
+      20_000,
+      'filtered for e2e-vip and succeeded for e2e-vip-audit in history',
+    );
     assert.equal(times(dropped), 1, 'only the unfiltered processor got the dropped event');
   });
 
@@ -180,9 +212,15 @@ test('report → route → dispatch over real processes', async (t) => {
     assert.match(missing.ret?.msg ?? '', /app_id/);
     const noEvent = await client.report({});
     assert.equal(noEvent.ret?.code, 10000);
-    const big = await client.report({ event: { app_id: app, topic_id: 'order', data: Buffer.alloc(2 * 1024 * 1024, 1) } }).catch((err: Error) => ({ ret: { code: -1, msg: err.message } }));
+    const big = await client
+      .report({ event: { app_id: app, topic_id: 'order', data: Buffer.alloc(2 * 1024 * 1024, 1) } })
+      .catch((err: Error) => ({ ret: { code: -1, msg: err.message } }));
     assert.notEqual(big.ret?.code ?? 0, 0, 'oversize data is refused');
-    const badJson = await fetch(`http://127.0.0.1:${stack.port('producer', 'http')}/v1/report`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"event":' });
+    const badJson = await fetch(`http://127.0.0.1:${stack.port('producer', 'http')}/v1/report`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"event":',
+    });
     assert.equal(badJson.status, 400);
     const after = await report('order', '{"still":"alive"}');
     await waitUntil(() => received.some((r) => r.event_id === after), 20_000, 'delivered after bad input');

@@ -17,7 +17,8 @@ import { adminCall, startStack, waitForRouterProcessors, waitUntil, type Running
 
 const exec = promisify(execFile);
 const GOPATH_DEPS = '/usr/share/gocode';
-const GO_PACKAGES = 'golang-go golang-google-grpc-dev golang-google-protobuf-dev golang-github-golang-protobuf-1-5-dev protoc-gen-go protoc-gen-go-grpc protobuf-compiler';
+const GO_PACKAGES =
+  'golang-go golang-google-grpc-dev golang-google-protobuf-dev golang-github-golang-protobuf-1-5-dev protoc-gen-go protoc-gen-go-grpc protobuf-compiler';
 // Shared between runs so only the first one compiles grpc-go (about 20 s); Go's build cache is
 // content-addressed, so a stale or concurrent entry cannot give a wrong build.
 const GOCACHE = join(tmpdir(), 'eventyard-examples-gocache');
@@ -32,7 +33,10 @@ async function runs(command: string, args: string[]): Promise<boolean> {
 }
 
 async function exists(path: string): Promise<boolean> {
-  return access(path).then(() => true, () => false);
+  return access(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** Why the Go examples cannot be built here, or undefined when they can. */
@@ -76,14 +80,22 @@ async function startExampleServer(t: TestContext, command: string, args: string[
     clearTimeout(timer);
   });
   let addr = '';
-  await waitUntil(() => {
-    if (child.exitCode !== null) throw new Error(`${command} exited with ${child.exitCode}:\n${stdout}${stderr}`);
-    addr = /listening on (127\.0\.0\.1:\d+)/.exec(stderr)?.[1] ?? '';
-    return addr !== '';
-  }, 20_000, `${command} listening`);
+  await waitUntil(
+    () => {
+      if (child.exitCode !== null) throw new Error(`${command} exited with ${child.exitCode}:\n${stdout}${stderr}`);
+      addr = /listening on (127\.0\.0\.1:\d+)/.exec(stderr)?.[1] ?? '';
+      return addr !== '';
+    },
+    20_000,
+    `${command} listening`,
+  );
   return {
     addr,
-    calls: () => stdout.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>),
+    calls: () =>
+      stdout
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>),
     output: () => stdout + stderr,
   };
 }
@@ -129,7 +141,14 @@ async function exercise(t: TestContext, stack: RunningStack, lang: Language, pro
   const app = 'polyglot';
   const failTopic = `${lang.name}-fail`;
   const server = await startExampleServer(t, lang.server.command, [...lang.server.args, '--fail-topic', failTopic], lang.env);
-  await registerProcessor(stack, { dispatcher_id: `polyglot-${lang.name}`, app_id: app, topic_id: lang.name, protocol_type: 'grpcSend', addr: server.addr, timeout: 3000 });
+  await registerProcessor(stack, {
+    dispatcher_id: `polyglot-${lang.name}`,
+    app_id: app,
+    topic_id: lang.name,
+    protocol_type: 'grpcSend',
+    addr: server.addr,
+    timeout: 3000,
+  });
   await registerProcessor(stack, {
     dispatcher_id: `polyglot-${failTopic}`,
     app_id: app,
@@ -149,22 +168,36 @@ async function exercise(t: TestContext, stack: RunningStack, lang: Language, pro
   const failId = await runReport(failCommand.command, failCommand.args, lang.env);
 
   await waitUntil(() => server.calls().some((c) => c.event_id === okId), 30_000, `delivery of ${okId} to the ${lang.name} server:\n${server.output()}`);
-  assert.deepEqual(server.calls().find((c) => c.event_id === okId), { event_id: okId, app_id: app, topic_id: lang.name, retry_times: 0, repeat_times: 0, data });
+  assert.deepEqual(
+    server.calls().find((c) => c.event_id === okId),
+    { event_id: okId, app_id: app, topic_id: lang.name, retry_times: 0, repeat_times: 0, data },
+  );
   await waitUntil(async () => (await deliveryOf(stack, okId, `polyglot-${lang.name}`))?.status === 'succeeded', 15_000, 'ret.code 0 recorded as succeeded');
   const ok = await deliveryOf(stack, okId, `polyglot-${lang.name}`);
-  assert.deepEqual(ok?.attempts.map((a) => [a.outcome, a.ret_code]), [['success', 0]]);
+  assert.deepEqual(
+    ok?.attempts.map((a) => [a.outcome, a.ret_code]),
+    [['success', 0]],
+  );
   const { body: view } = await adminCall(stack, 'GET', `/v1/events/${okId}`);
   assert.equal((view.event as { ordering_key?: string }).ordering_key, 'customer-7', 'the client sent its ordering key');
 
-  await waitUntil(async () => (await deliveryOf(stack, failId, `polyglot-${failTopic}`))?.status === 'dead', 30_000, `ret.code 500 from the ${lang.name} server recorded as dead:\n${server.output()}`);
+  await waitUntil(
+    async () => (await deliveryOf(stack, failId, `polyglot-${failTopic}`))?.status === 'dead',
+    30_000,
+    `ret.code 500 from the ${lang.name} server recorded as dead:\n${server.output()}`,
+  );
   const failed = await deliveryOf(stack, failId, `polyglot-${failTopic}`);
-  assert.deepEqual(failed?.attempts.map((a) => [a.outcome, a.ret_code]), [['failure', 500]]);
+  assert.deepEqual(
+    failed?.attempts.map((a) => [a.outcome, a.ret_code]),
+    [['failure', 500]],
+  );
   assert.equal(server.calls().filter((c) => c.event_id === failId).length, 1, 'retry_count 1: one attempt');
 }
 
 test('the Go and Python examples report and serve Dispatch against the real stack', { timeout: 180_000 }, async (t) => {
   const [goReason, python] = await Promise.all([goSkipReason(), findPython()]);
-  const pythonReason = python === undefined ? 'no python3 with grpc and grpc_tools: apt-get install python3-grpcio python3-grpc-tools (CI installs them)' : undefined;
+  const pythonReason =
+    python === undefined ? 'no python3 with grpc and grpc_tools: apt-get install python3-grpcio python3-grpc-tools (CI installs them)' : undefined;
   if (goReason !== undefined && pythonReason !== undefined) {
     t.skip(`${goReason}; ${pythonReason}`);
     return;
@@ -193,25 +226,38 @@ test('the Go and Python examples report and serve Dispatch against the real stac
 
   await t.test('go: report client and Dispatch server', { skip: goReason }, async (st) => {
     const bin = join(work, 'go/bin');
-    await exercise(st, stack, {
-      name: 'go',
-      server: { command: join(bin, 'dispatch-server'), args: [] },
-      report: (addr, app, topic, data, key) => ({ command: join(bin, 'report'), args: ['-addr', addr, '-app', app, '-topic', topic, '-data', data, '-ordering-key', key] }),
-    }, processors);
+    await exercise(
+      st,
+      stack,
+      {
+        name: 'go',
+        server: { command: join(bin, 'dispatch-server'), args: [] },
+        report: (addr, app, topic, data, key) => ({
+          command: join(bin, 'report'),
+          args: ['-addr', addr, '-app', app, '-topic', topic, '-data', data, '-ordering-key', key],
+        }),
+      },
+      processors,
+    );
     processors += 2;
   });
 
   await t.test('python: report client and Dispatch server', { skip: pythonReason }, async (st) => {
     const examples = join(REPO_ROOT, 'examples/python');
-    await exercise(st, stack, {
-      name: 'python',
-      server: { command: python ?? 'python3', args: [join(examples, 'dispatch_server.py')] },
-      report: (addr, app, topic, data, key) => ({
-        command: python ?? 'python3',
-        args: [join(examples, 'report.py'), '--addr', addr, '--app', app, '--topic', topic, '--data', data, '--ordering-key', key],
-      }),
-      env: { ...process.env, PYTHONPATH: join(work, 'python') },
-    }, processors);
+    await exercise(
+      st,
+      stack,
+      {
+        name: 'python',
+        server: { command: python ?? 'python3', args: [join(examples, 'dispatch_server.py')] },
+        report: (addr, app, topic, data, key) => ({
+          command: python ?? 'python3',
+          args: [join(examples, 'report.py'), '--addr', addr, '--app', app, '--topic', topic, '--data', data, '--ordering-key', key],
+        }),
+        env: { ...process.env, PYTHONPATH: join(work, 'python') },
+      },
+      processors,
+    );
     processors += 2;
   });
 });

@@ -29,7 +29,9 @@ test('a dead delivery is redriven once the consumer is fixed', async (t) => {
     host: '127.0.0.1',
     handler: async (req) => {
       received.push({ event_id: req.event_id, retry_times: req.retry_times, ok: healthy });
-      return healthy ? { ret: { code: 0, msg: 'ok' }, pass_back: Buffer.alloc(0) } : { ret: { code: 500, msg: 'down for maintenance' }, pass_back: Buffer.alloc(0) };
+      return healthy
+        ? { ret: { code: 0, msg: 'ok' }, pass_back: Buffer.alloc(0) }
+        : { ret: { code: 500, msg: 'down for maintenance' }, pass_back: Buffer.alloc(0) };
     },
   });
   t.after(() => server.close());

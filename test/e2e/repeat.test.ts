@@ -58,7 +58,14 @@ test('repeat events over real processes', async (t) => {
     t.after(() => server.close());
     const topic = name === 'steady' || name === 'quitter' ? 'tick' : name;
     const res = await admin(stack, 'POST', '/v1/processor', {
-      processor_conf_info: { dispatcher_id: `rep-${name}`, app_id: app, topic_id: topic, protocol_type: 'grpcSend', addr: `127.0.0.1:${server.port}`, timeout: 2000 },
+      processor_conf_info: {
+        dispatcher_id: `rep-${name}`,
+        app_id: app,
+        topic_id: topic,
+        protocol_type: 'grpcSend',
+        addr: `127.0.0.1:${server.port}`,
+        timeout: 2000,
+      },
     });
     assert.equal(res.status, 200, JSON.stringify(res.body));
   }
@@ -79,7 +86,8 @@ test('repeat events over real processes', async (t) => {
   await waitUntil(
     async () => {
       if (names.every(warm)) return true;
-      for (const topic of ['tick', 'cron', 'until', 'forever']) warmIds.add(await report({ event: { app_id: app, topic_id: topic, data: Buffer.from('warm-up') } }));
+      for (const topic of ['tick', 'cron', 'until', 'forever'])
+        warmIds.add(await report({ event: { app_id: app, topic_id: topic, data: Buffer.from('warm-up') } }));
       await waitUntil(() => names.every(warm), 1000, 'warm-up').catch(() => undefined);
       return names.every(warm);
     },
@@ -91,13 +99,26 @@ test('repeat events over real processes', async (t) => {
     const reportedFrom = Date.now();
     const id = await report({
       event: { app_id: app, topic_id: 'tick', data: Buffer.from('tick') },
-      trigger: repeatTrigger({ end_type: 'EVENT_REPEAT_END_TYPE_END_BY_COUNT', repeat_end: { repeat_times: 3 }, pulser_type: 'EVENT_PULSER_TYPE_BY_INTERVAL', regular_pulser: { interval: { seconds: 1 } } }),
+      trigger: repeatTrigger({
+        end_type: 'EVENT_REPEAT_END_TYPE_END_BY_COUNT',
+        repeat_end: { repeat_times: 3 },
+        pulser_type: 'EVENT_PULSER_TYPE_BY_INTERVAL',
+        regular_pulser: { interval: { seconds: 1 } },
+      }),
     });
     await waitUntil(() => of('steady', id).length >= 3, 30_000, 'three occurrences at rep-steady');
     const steady = of('steady', id);
-    assert.deepEqual(steady.map((r) => [r.repeat_times, r.retry_times]), [[0, 0], [1, 0], [2, 0]]);
+    assert.deepEqual(
+      steady.map((r) => [r.repeat_times, r.retry_times]),
+      [
+        [0, 0],
+        [1, 0],
+        [2, 0],
+      ],
+    );
     // Occurrence n is due at reported_at + n·1 s (reported_at is at or after reportedFrom): never earlier.
-    for (const r of steady) assert.ok(r.at >= reportedFrom + r.repeat_times * 1000 - 1, `occurrence ${r.repeat_times} arrived ${r.at - reportedFrom} ms after the report`);
+    for (const r of steady)
+      assert.ok(r.at >= reportedFrom + r.repeat_times * 1000 - 1, `occurrence ${r.repeat_times} arrived ${r.at - reportedFrom} ms after the report`);
     t.diagnostic(`rep-steady arrivals after report (ms): ${steady.map((r) => r.at - reportedFrom).join(', ')}`);
 
     // The chain ended by count: nothing scheduled after occurrence 2.
@@ -110,12 +131,18 @@ test('repeat events over real processes', async (t) => {
     await waitUntil(async () => (await deliveryOf(stack, id, 'rep-quitter'))?.repeat?.cancel_reason === 'consumer', 10_000, 'rep-quitter chain cancelled');
     const quitterView = await deliveryOf(stack, id, 'rep-quitter');
     assert.equal(quitterView?.status, 'cancelled');
-    assert.deepEqual(of('quitter', id).map((r) => r.repeat_times), [0, 1]);
+    assert.deepEqual(
+      of('quitter', id).map((r) => r.repeat_times),
+      [0, 1],
+    );
 
     // Quiet for longer than an interval after the last due time: no 4th occurrence, no 3rd for the quitter.
     await new Promise((resolve) => setTimeout(resolve, 1500));
     assert.equal(of('steady', id).length, 3);
-    assert.deepEqual(of('quitter', id).map((r) => r.repeat_times), [0, 1]);
+    assert.deepEqual(
+      of('quitter', id).map((r) => r.repeat_times),
+      [0, 1],
+    );
     const timers = (await stack.knex('schedules').where({ event_id: id }).count<Array<{ count: string }>>('* as count'))[0]?.count;
     assert.equal(timers, '0', 'no timer left for the event');
   });
@@ -123,7 +150,12 @@ test('repeat events over real processes', async (t) => {
   await t.test('a 6-field cron repeat fires on its 2-second boundaries', async () => {
     const id = await report({
       event: { app_id: app, topic_id: 'cron', data: Buffer.from('cron') },
-      trigger: repeatTrigger({ end_type: 'EVENT_REPEAT_END_TYPE_END_BY_COUNT', repeat_end: { repeat_times: 2 }, pulser_type: 'EVENT_PULSER_TYPE_BY_CRONTAB', crontab_pulser: { crontab: '*/2 * * * * *' } }),
+      trigger: repeatTrigger({
+        end_type: 'EVENT_REPEAT_END_TYPE_END_BY_COUNT',
+        repeat_end: { repeat_times: 2 },
+        pulser_type: 'EVENT_PULSER_TYPE_BY_CRONTAB',
+        crontab_pulser: { crontab: '*/2 * * * * *' },
+      }),
     });
     await waitUntil(() => of('cron', id).length >= 2, 30_000, 'two cron occurrences');
     const event = (await admin(stack, 'GET', `/v1/events/${id}`)).body.event as Json;
@@ -141,7 +173,12 @@ test('repeat events over real processes', async (t) => {
     const endMs = reportedFrom + 2500;
     const id = await report({
       event: { app_id: app, topic_id: 'until', data: Buffer.from('until') },
-      trigger: repeatTrigger({ end_type: 'EVENT_REPEAT_END_TYPE_END_BY_TIMESTAMP', repeat_end: { end_time: ts(endMs) }, pulser_type: 'EVENT_PULSER_TYPE_BY_INTERVAL', regular_pulser: { interval: { seconds: 1 } } }),
+      trigger: repeatTrigger({
+        end_type: 'EVENT_REPEAT_END_TYPE_END_BY_TIMESTAMP',
+        repeat_end: { end_time: ts(endMs) },
+        pulser_type: 'EVENT_PULSER_TYPE_BY_INTERVAL',
+        regular_pulser: { interval: { seconds: 1 } },
+      }),
     });
     // Occurrence n is due at reported_at + n·1 s; those due at or before end_time are delivered (3 unless
     // the Report call itself took over half a second).
@@ -152,21 +189,33 @@ test('repeat events over real processes', async (t) => {
     await waitUntil(async () => (await deliveryOf(stack, id, 'rep-until'))?.repeat?.next_repeat_times === null, 30_000, 'rep-until chain ended');
     await waitUntil(() => of('until', id).length >= expected.length, 10_000, `${expected.length} occurrences before end_time`);
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    assert.deepEqual(of('until', id).map((r) => r.repeat_times), expected);
+    assert.deepEqual(
+      of('until', id).map((r) => r.repeat_times),
+      expected,
+    );
   });
 
   await t.test('DELETE /v1/events/:id/schedule stops an unbounded chain', async () => {
     const id = await report({
       event: { app_id: app, topic_id: 'forever', data: Buffer.from('forever') },
-      trigger: repeatTrigger({ end_type: 'EVENT_REPEAT_END_TYPE_END_BY_COUNT', repeat_end: { repeat_times: 0 }, pulser_type: 'EVENT_PULSER_TYPE_BY_INTERVAL', regular_pulser: { interval: { seconds: 1 } } }),
+      trigger: repeatTrigger({
+        end_type: 'EVENT_REPEAT_END_TYPE_END_BY_COUNT',
+        repeat_end: { repeat_times: 0 },
+        pulser_type: 'EVENT_PULSER_TYPE_BY_INTERVAL',
+        regular_pulser: { interval: { seconds: 1 } },
+      }),
     });
     await waitUntil(() => of('forever', id).length >= 2, 30_000, 'two occurrences of the unbounded chain');
     // The pending occurrence (scheduled by the dispatcher from occurrence 1 on) names its app, so the
     // producer counts it against EY_MAX_PENDING_TIMERS_PER_APP.
-    await waitUntil(async () => {
-      const rows = (await stack.knex('schedules').where({ event_id: id }).select('headers')) as Array<{ headers: Record<string, string> }>;
-      return rows.some((row) => row.headers['ey-app-id'] === app);
-    }, 10_000, 'a pending occurrence timer carrying ey-app-id');
+    await waitUntil(
+      async () => {
+        const rows = (await stack.knex('schedules').where({ event_id: id }).select('headers')) as Array<{ headers: Record<string, string> }>;
+        return rows.some((row) => row.headers['ey-app-id'] === app);
+      },
+      10_000,
+      'a pending occurrence timer carrying ey-app-id',
+    );
     const next = await deliveryOf(stack, id, 'rep-forever');
     assert.ok(next?.next_due_at !== null && next?.next_due_at !== undefined, 'GET shows the next due time');
 

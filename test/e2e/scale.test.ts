@@ -189,11 +189,24 @@ test(`scale: ${EVENTS} events over ${KEYS} keys through 2-3 instances of every s
   };
 
   // Warm-up: every processor reached once, so routing and every consumer group are settled.
-  for (const [topic, c] of [['orders', ordered], ['orders', unordered], ['timers', timers], ['tx', txs], ['archive', archive]] as const) {
-    await waitUntil(async () => {
-      await mustReport({ event: { app_id: APP, topic_id: topic, data: Buffer.from('warm-up') } });
-      return waitUntil(() => c.arrivals.some((a) => a.data === 'warm-up'), 3000, 'warm-up').then(() => true, () => false);
-    }, 90_000, `a warm-up event at the ${topic} processor`);
+  for (const [topic, c] of [
+    ['orders', ordered],
+    ['orders', unordered],
+    ['timers', timers],
+    ['tx', txs],
+    ['archive', archive],
+  ] as const) {
+    await waitUntil(
+      async () => {
+        await mustReport({ event: { app_id: APP, topic_id: topic, data: Buffer.from('warm-up') } });
+        return waitUntil(() => c.arrivals.some((a) => a.data === 'warm-up'), 3000, 'warm-up').then(
+          () => true,
+          () => false,
+        );
+      },
+      90_000,
+      `a warm-up event at the ${topic} processor`,
+    );
   }
 
   // The events the replay job will replay, delivered once before it starts.
@@ -210,7 +223,12 @@ test(`scale: ${EVENTS} events over ${KEYS} keys through 2-3 instances of every s
       event: { app_id: APP, topic_id: 'timers', data: Buffer.from(`repeat:${i}`) },
       trigger: {
         trigger_type: EventTriggerType.EVENT_TRIGGER_TYPE_REPEAT,
-        repeat_trigger: { end_type: 'EVENT_REPEAT_END_TYPE_END_BY_COUNT', repeat_end: { repeat_times: OCCURRENCES }, pulser_type: 'EVENT_PULSER_TYPE_BY_INTERVAL', regular_pulser: { interval: { seconds: INTERVAL_S } } },
+        repeat_trigger: {
+          end_type: 'EVENT_REPEAT_END_TYPE_END_BY_COUNT',
+          repeat_end: { repeat_times: OCCURRENCES },
+          pulser_type: 'EVENT_PULSER_TYPE_BY_INTERVAL',
+          regular_pulser: { interval: { seconds: INTERVAL_S } },
+        },
       },
     });
     repeatIds.push(id);
@@ -236,16 +254,26 @@ test(`scale: ${EVENTS} events over ${KEYS} keys through 2-3 instances of every s
   callbackServer.addService(evhubTransaction.service, {
     Callback: (call: grpc.ServerUnaryCall<CallbackReq__Output, CallbackRsp>, callback: grpc.sendUnaryData<CallbackRsp>) => {
       const due = commitAfter.get(call.request.tx?.event_id ?? '') ?? Number.POSITIVE_INFINITY;
-      callback(null, Date.now() >= due ? { tx_status: TxStatus.TX_STATUS_COMMIT, trigger: { trigger_type: EventTriggerType.EVENT_TRIGGER_TYPE_REAL_TIME } } : { tx_status: TxStatus.TX_STATUS_PREPARE });
+      callback(
+        null,
+        Date.now() >= due
+          ? { tx_status: TxStatus.TX_STATUS_COMMIT, trigger: { trigger_type: EventTriggerType.EVENT_TRIGGER_TYPE_REAL_TIME } }
+          : { tx_status: TxStatus.TX_STATUS_PREPARE },
+      );
     },
   });
-  const callbackPort = await new Promise<number>((resolve, reject) => callbackServer.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
+  const callbackPort = await new Promise<number>((resolve, reject) =>
+    callbackServer.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+  );
   t.after(() => callbackServer.forceShutdown());
   const txIds: string[] = [];
   for (let i = 0; i < TRANSACTIONS; i++) {
     const rsp = await (clients[i % 2] as ReportClient).prepare({
       event: { app_id: APP, topic_id: 'tx', data: Buffer.from(`tx:${i}`) },
-      tx_callback: { Endpoint: { protocol_type: ProtocolType.PROTOCOL_TYPE_GRPC, address: `127.0.0.1:${callbackPort}`, timeout: { seconds: 2 } }, callback_interval: { seconds: 1 } },
+      tx_callback: {
+        Endpoint: { protocol_type: ProtocolType.PROTOCOL_TYPE_GRPC, address: `127.0.0.1:${callbackPort}`, timeout: { seconds: 2 } },
+        callback_interval: { seconds: 1 },
+      },
     });
     assert.equal(rsp.ret?.code ?? 0, 0, JSON.stringify(rsp.ret));
     const id = rsp.tx?.event_id ?? '';
@@ -272,17 +300,28 @@ test(`scale: ${EVENTS} events over ${KEYS} keys through 2-3 instances of every s
     {
       what: 'kill -9 the admin running the replay job',
       run: async () => {
-        const created = await adminCall(stack, 'POST', '/v1/replay', { query: { app_id: APP, topic_id: 'archive', dispatcher_id: 'scale-archive' }, rate_per_s: REPLAY_RATE, limit: 10_000 });
+        const created = await adminCall(stack, 'POST', '/v1/replay', {
+          query: { app_id: APP, topic_id: 'archive', dispatcher_id: 'scale-archive' },
+          rate_per_s: REPLAY_RATE,
+          limit: 10_000,
+        });
         assert.equal(created.status, 202, JSON.stringify(created.body));
         replayId = String(created.body.replay_id);
         // Kill whichever admin holds the lease, once it stored a batch (the lease owner names its pid).
         let holder = -1;
-        await waitUntil(async () => {
-          const row = (await stack.knex('replay_jobs').where({ replay_id: replayId }).first('lease_owner', 'cursor')) as { lease_owner: string | null; cursor: string | null };
-          const pid = Number(row.lease_owner?.split(':')[1]);
-          holder = [0, 1].find((i) => stack.pid('admin', i) === pid) ?? -1;
-          return row.cursor !== null && holder >= 0;
-        }, 30_000, 'the replay job running');
+        await waitUntil(
+          async () => {
+            const row = (await stack.knex('replay_jobs').where({ replay_id: replayId }).first('lease_owner', 'cursor')) as {
+              lease_owner: string | null;
+              cursor: string | null;
+            };
+            const pid = Number(row.lease_owner?.split(':')[1]);
+            holder = [0, 1].find((i) => stack.pid('admin', i) === pid) ?? -1;
+            return row.cursor !== null && holder >= 0;
+          },
+          30_000,
+          'the replay job running',
+        );
         await stack.kill('admin', holder);
         await stack.start('admin', holder);
       },
@@ -354,14 +393,22 @@ test(`scale: ${EVENTS} events over ${KEYS} keys through 2-3 instances of every s
     `ordered ${all(ordered, acked.keys()).length}, unordered ${all(unordered, acked.keys()).length}, timers ${[...timerDue.keys()].filter((k) => !timers.arrivals.some((a) => `${a.event_id}/${a.repeat_times}` === k)).length}, tx ${all(txs, txIds).length}, archive not replayed ${archiveIds.filter((id) => archive.arrivals.filter((a) => a.event_id === id).length < 2).length}`;
   try {
     await waitUntil(
-      () => all(ordered, acked.keys()).length === 0 && all(unordered, acked.keys()).length === 0 && all(txs, txIds).length === 0 && [...timerDue.keys()].every((k) => timers.arrivals.some((a) => `${a.event_id}/${a.repeat_times}` === k)),
+      () =>
+        all(ordered, acked.keys()).length === 0 &&
+        all(unordered, acked.keys()).length === 0 &&
+        all(txs, txIds).length === 0 &&
+        [...timerDue.keys()].every((k) => timers.arrivals.some((a) => `${a.event_id}/${a.repeat_times}` === k)),
       300_000,
       'every acknowledged event, timer and transaction delivered',
     );
-    await waitUntil(async () => {
-      const row = (await stack.knex('replay_jobs').where({ replay_id: replayId }).first('status')) as { status: string };
-      return row.status === 'succeeded';
-    }, 120_000, 'the replay job succeeded');
+    await waitUntil(
+      async () => {
+        const row = (await stack.knex('replay_jobs').where({ replay_id: replayId }).first('status')) as { status: string };
+        return row.status === 'succeeded';
+      },
+      120_000,
+      'the replay job succeeded',
+    );
     await waitUntil(() => archiveIds.every((id) => archive.arrivals.filter((a) => a.event_id === id).length >= 2), 60_000, 'every archive event replayed');
   } catch (err) {
     throw new Error(`${String(err)}; missing: ${missingReport()}`);
@@ -389,7 +436,9 @@ test(`scale: ${EVENTS} events over ${KEYS} keys through 2-3 instances of every s
         byCause.set(cause, (byCause.get(cause) ?? 0) + 1);
       }
     }
-    t.diagnostic(`${name}: ${arrivals.length} arrivals, ${total} duplicates${total === 0 ? '' : `: ${[...byCause].map(([c, n]) => `${n} around "${c}"`).join(', ')}`}`);
+    t.diagnostic(
+      `${name}: ${arrivals.length} arrivals, ${total} duplicates${total === 0 ? '' : `: ${[...byCause].map(([c, n]) => `${n} around "${c}"`).join(', ')}`}`,
+    );
     return byCause;
   };
 
@@ -407,8 +456,14 @@ test(`scale: ${EVENTS} events over ${KEYS} keys through 2-3 instances of every s
     problems.skips.push(...found.skips.map((p) => `key-${key}: ${p}`));
   }
   const orderedDup = printDuplicates('ordered processor', orders, (a) => a.event_id);
-  printDuplicates('unordered processor', unordered.arrivals.filter((a) => acked.has(a.event_id)), (a) => a.event_id);
-  t.diagnostic(`ordered processor: ${problems.firsts.length} first deliveries out of report order (rule 1), ${problems.skips.length} deliveries skipping ahead of a redelivery (rule 2)`);
+  printDuplicates(
+    'unordered processor',
+    unordered.arrivals.filter((a) => acked.has(a.event_id)),
+    (a) => a.event_id,
+  );
+  t.diagnostic(
+    `ordered processor: ${problems.firsts.length} first deliveries out of report order (rule 1), ${problems.skips.length} deliveries skipping ahead of a redelivery (rule 2)`,
+  );
   assert.deepEqual(problems.firsts.slice(0, 20), [], 'rule 1: the first deliveries of each key in report order');
   // Rule 2 failed (88 breaches at 1,500 events, 312 at 5,000 in runs of 2026-12-06) while a partition
   // moving away from a live dispatcher (a member joins, or one is killed and rejoins) was still delivered
@@ -431,10 +486,17 @@ test(`scale: ${EVENTS} events over ${KEYS} keys through 2-3 instances of every s
     const first = list[0]?.at ?? 0;
     const last = list[list.length - 1]?.at ?? 0;
     const faults = steps.filter((s) => s.at !== undefined && s.at <= last && (s.end ?? last) + SESSION_TIMEOUT_MS + 5000 >= first).length;
-    assert.ok(list.length <= 1 + Math.max(1, faults), `timer ${list[0]?.event_id}/${list[0]?.repeat_times} arrived ${list.length} times around ${faults} fault(s)`);
+    assert.ok(
+      list.length <= 1 + Math.max(1, faults),
+      `timer ${list[0]?.event_id}/${list[0]?.repeat_times} arrived ${list.length} times around ${faults} fault(s)`,
+    );
   }
   assert.ok(!timerDup.has(UNEXPLAINED), 'no timer fired twice without a fault');
-  const txDup = printDuplicates('check-back committed transactions', txs.arrivals.filter((a) => txIds.includes(a.event_id)), (a) => a.event_id);
+  const txDup = printDuplicates(
+    'check-back committed transactions',
+    txs.arrivals.filter((a) => txIds.includes(a.event_id)),
+    (a) => a.event_id,
+  );
   assert.ok(!txDup.has(UNEXPLAINED), 'no transaction delivered twice without a fault');
 
   // The replay job: one runner at a time. Owners change only by a takeover (null in between when the
@@ -455,5 +517,7 @@ test(`scale: ${EVENTS} events over ${KEYS} keys through 2-3 instances of every s
   t.diagnostic(`replay job: ${REPLAYED} events replayed, ${twice} of them twice (the batch in hand when its runner was killed; at most ${REPLAY_RATE})`);
   assert.ok(twice <= REPLAY_RATE, `${twice} events replayed twice: more than the one batch in hand at the kill`);
 
-  t.diagnostic(`instances at the end: ${(['producer', 'router', 'dispatcher', 'delay-scheduler', 'admin'] as const).map((s) => `${s} ${stack.instances(s)}`).join(', ')}`);
+  t.diagnostic(
+    `instances at the end: ${(['producer', 'router', 'dispatcher', 'delay-scheduler', 'admin'] as const).map((s) => `${s} ${stack.instances(s)}`).join(', ')}`,
+  );
 });

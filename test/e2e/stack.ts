@@ -75,7 +75,10 @@ export async function startStack(t: Cleanup, options: StartStackOptions = {}): P
   const databaseCleanups: Array<() => unknown> = [];
   const { knex, url: databaseUrl } = await createDatabase({ after: (fn: () => unknown) => void databaseCleanups.push(fn) } as unknown as TestContext);
   const dataDir = await mkdtemp(join(tmpdir(), 'ey-e2e-'));
-  const broker = options.brokerProcess === true ? await startBrokerProcess(dataDir, options.brokerFlush ?? 'always') : await startBroker({ port: 0, dataDir, groupInitialRebalanceDelayMs: 0 });
+  const broker =
+    options.brokerProcess === true
+      ? await startBrokerProcess(dataDir, options.brokerFlush ?? 'always')
+      : await startBroker({ port: 0, dataDir, groupInitialRebalanceDelayMs: 0 });
   const kafkaBrokers = `127.0.0.1:${broker.port}`;
   const wanted = SERVICES.filter((s) => (options.services ?? SERVICES.map((x) => x.name)).includes(s.name));
   // Ports, processes and output are kept per instance, under `name#index`.
@@ -143,14 +146,18 @@ export async function startStack(t: Cleanup, options: StartStackOptions = {}): P
     const append = (chunk: Buffer) => output.set(key, (output.get(key) ?? '') + chunk.toString());
     child.stdout?.on('data', append);
     child.stderr?.on('data', append);
-    await waitUntil(async () => {
-      if (child.exitCode !== null) throw new Error(`${label} exited with ${child.exitCode}:\n${output.get(key) ?? ''}`);
-      try {
-        return (await fetch(`http://127.0.0.1:${ports.get(`${key}/health`)}/readyz`)).status === 200;
-      } catch {
-        return false;
-      }
-    }, 60_000, `${label} ready`);
+    await waitUntil(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`${label} exited with ${child.exitCode}:\n${output.get(key) ?? ''}`);
+        try {
+          return (await fetch(`http://127.0.0.1:${ports.get(`${key}/health`)}/readyz`)).status === 200;
+        } catch {
+          return false;
+        }
+      },
+      60_000,
+      `${label} ready`,
+    );
   };
 
   const signal = async (name: ServiceName, instance: number, sig: NodeJS.Signals): Promise<void> => {
@@ -232,16 +239,20 @@ async function startBrokerProcess(dataDir: string, flush: 'always' | 'interval')
     });
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    await waitUntil(async () => {
-      if (child.exitCode !== null) throw new Error(`broker exited with ${child.exitCode}: ${stderr}`);
-      return new Promise<boolean>((resolve) => {
-        const socket = connect(port, '127.0.0.1', () => {
-          socket.destroy();
-          resolve(true);
+    await waitUntil(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`broker exited with ${child.exitCode}: ${stderr}`);
+        return new Promise<boolean>((resolve) => {
+          const socket = connect(port, '127.0.0.1', () => {
+            socket.destroy();
+            resolve(true);
+          });
+          socket.once('error', () => resolve(false));
         });
-        socket.once('error', () => resolve(false));
-      });
-    }, 30_000, 'broker listening');
+      },
+      30_000,
+      'broker listening',
+    );
     return child;
   };
   const stop = async (child: ChildProcess, signal: NodeJS.Signals): Promise<void> => {

@@ -141,10 +141,13 @@ test('one Report with a traceparent is one trace through producer, router and di
   const addr = `127.0.0.1:${server.port}`;
   const webhookCalls: Array<{ event_id: string; traceparent: string }> = [];
   const webhook = createServer((req, res) => {
-    read(req).then((body) => {
-      webhookCalls.push({ event_id: String((JSON.parse(body.toString('utf8')) as Json).event_id), traceparent: String(req.headers.traceparent ?? '') });
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ret":{"code":0,"msg":"ok"}}');
-    }, () => res.writeHead(400).end());
+    read(req).then(
+      (body) => {
+        webhookCalls.push({ event_id: String((JSON.parse(body.toString('utf8')) as Json).event_id), traceparent: String(req.headers.traceparent ?? '') });
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"ret":{"code":0,"msg":"ok"}}');
+      },
+      () => res.writeHead(400).end(),
+    );
   });
   await new Promise<void>((resolve) => webhook.listen(0, '127.0.0.1', resolve));
   const webhookPort = (webhook.address() as AddressInfo).port;
@@ -158,8 +161,23 @@ test('one Report with a traceparent is one trace through producer, router and di
     timeout: 5000,
     retry_strategy: { retry_count: 3, retry_interval: 300 },
   });
-  await registerProcessor(stack, { dispatcher_id: 'otel-hook', app_id: app, topic_id: 'hook', protocol_type: 'httpSend', addr: `127.0.0.1:${webhookPort}/dispatch`, timeout: 5000 });
-  await registerProcessor(stack, { dispatcher_id: 'otel-broken', app_id: app, topic_id: 'broken', protocol_type: 'grpcSend', addr, timeout: 5000, retry_strategy: { retry_count: 1, retry_interval: 300 } });
+  await registerProcessor(stack, {
+    dispatcher_id: 'otel-hook',
+    app_id: app,
+    topic_id: 'hook',
+    protocol_type: 'httpSend',
+    addr: `127.0.0.1:${webhookPort}/dispatch`,
+    timeout: 5000,
+  });
+  await registerProcessor(stack, {
+    dispatcher_id: 'otel-broken',
+    app_id: app,
+    topic_id: 'broken',
+    protocol_type: 'grpcSend',
+    addr,
+    timeout: 5000,
+    retry_strategy: { retry_count: 1, retry_interval: 300 },
+  });
   await waitForRouterProcessors(stack, 4);
   const client = createReportClient({ address: `127.0.0.1:${stack.port('producer', 'grpc')}` });
 
@@ -171,7 +189,12 @@ test('one Report with a traceparent is one trace through producer, router and di
     return rsp.event_id;
   };
   const spansOf = (traceId: string): OtlpSpan[] => receiver.spans.filter((span) => span.traceId === traceId);
-  const describe = (traceId: string): string => JSON.stringify(spansOf(traceId).map((s) => ({ service: s.service, name: s.name, spanId: s.spanId, parent: s.parentSpanId, links: s.links })), null, 1);
+  const describe = (traceId: string): string =>
+    JSON.stringify(
+      spansOf(traceId).map((s) => ({ service: s.service, name: s.name, spanId: s.spanId, parent: s.parentSpanId, links: s.links })),
+      null,
+      1,
+    );
 
   try {
     await t.test('the spans of one event form one trace in the right order, and the consumer gets it', async () => {
@@ -180,26 +203,34 @@ test('one Report with a traceparent is one trace through producer, router and di
       const eventId = await report('order', traceParentOf(traceId, callerSpanId));
       await waitUntil(() => received.some((r) => r.event_id === eventId), 30_000, 'the event delivered');
       const delivered = received.find((r) => r.event_id === eventId);
-      assert.equal(delivered?.traceparent.split('-')[1], traceId, 'the Dispatch metadata carries the Report\'s trace id');
+      assert.equal(delivered?.traceparent.split('-')[1], traceId, "the Dispatch metadata carries the Report's trace id");
 
       // Producer: Report (server) ← the caller's span; send eventyard.ingest (producer) under it.
       // Router: process eventyard.ingest (consumer) under the send. Dispatcher: process (consumer) under
       // the router's, and the Dispatch call (client) under that: the span the consumer's traceparent names.
       let chain: OtlpSpan[] = [];
-      await waitUntil(() => {
-        const spans = spansOf(traceId);
-        const find = (service: string, name: string, parent: string | undefined) => spans.find((s) => s.service === service && s.name === name && s.parentSpanId === parent);
-        const reportSpan = find('eventyard-producer', 'evhub_producer.evhubProducer/Report', callerSpanId);
-        const send = find('eventyard-producer', 'send eventyard.ingest', reportSpan?.spanId);
-        const route = find('eventyard-router', 'process eventyard.ingest', send?.spanId);
-        const process = find('eventyard-dispatcher', 'process eventyard.deliveries.otel-orders', route?.spanId);
-        const call = find('eventyard-dispatcher', 'evhub_processor.evhubProcessor/Dispatch', process?.spanId);
-        chain = [reportSpan, send, route, process, call].filter((s) => s !== undefined);
-        return chain.length === 5;
-      }, 30_000, 'the five spans of the event');
+      await waitUntil(
+        () => {
+          const spans = spansOf(traceId);
+          const find = (service: string, name: string, parent: string | undefined) =>
+            spans.find((s) => s.service === service && s.name === name && s.parentSpanId === parent);
+          const reportSpan = find('eventyard-producer', 'evhub_producer.evhubProducer/Report', callerSpanId);
+          const send = find('eventyard-producer', 'send eventyard.ingest', reportSpan?.spanId);
+          const route = find('eventyard-router', 'process eventyard.ingest', send?.spanId);
+          const process = find('eventyard-dispatcher', 'process eventyard.deliveries.otel-orders', route?.spanId);
+          const call = find('eventyard-dispatcher', 'evhub_processor.evhubProcessor/Dispatch', process?.spanId);
+          chain = [reportSpan, send, route, process, call].filter((s) => s !== undefined);
+          return chain.length === 5;
+        },
+        30_000,
+        'the five spans of the event',
+      );
       const [reportSpan, send, route, process, call] = chain as [OtlpSpan, OtlpSpan, OtlpSpan, OtlpSpan, OtlpSpan];
-      assert.deepEqual([reportSpan.kind, send.kind, route.kind, process.kind, call.kind], [SPAN_KIND.server, SPAN_KIND.producer, SPAN_KIND.consumer, SPAN_KIND.consumer, SPAN_KIND.client]);
-      assert.equal(delivered?.traceparent.split('-')[2], call.spanId, 'the consumer\'s parent is the dispatcher\'s call span');
+      assert.deepEqual(
+        [reportSpan.kind, send.kind, route.kind, process.kind, call.kind],
+        [SPAN_KIND.server, SPAN_KIND.producer, SPAN_KIND.consumer, SPAN_KIND.consumer, SPAN_KIND.client],
+      );
+      assert.equal(delivered?.traceparent.split('-')[2], call.spanId, "the consumer's parent is the dispatcher's call span");
       assert.equal(reportSpan.attributes['rpc.system'], 'grpc');
       assert.equal(reportSpan.attributes['eventyard.event_id'], eventId);
       for (const span of [send, route, process]) {
@@ -215,28 +246,41 @@ test('one Report with a traceparent is one trace through producer, router and di
       assert.equal((view.body.event as Json).trace_id, traceId, 'GET /v1/events/:id shows the trace id');
 
       // Maintained instrumentations where they fit: the admin's HTTP server span, its Postgres queries under it.
-      await waitUntil(() => {
-        const gets = receiver.spans.filter((s) => s.service === 'eventyard-admin' && s.kind === SPAN_KIND.server && s.name.startsWith('GET'));
-        return receiver.spans.some((s) => s.service === 'eventyard-admin' && s.name.startsWith('pg.query') && gets.some((get) => get.spanId === s.parentSpanId));
-      }, 30_000, 'the admin request span (instrumentation-http) with its queries (instrumentation-pg)');
+      await waitUntil(
+        () => {
+          const gets = receiver.spans.filter((s) => s.service === 'eventyard-admin' && s.kind === SPAN_KIND.server && s.name.startsWith('GET'));
+          return receiver.spans.some(
+            (s) => s.service === 'eventyard-admin' && s.name.startsWith('pg.query') && gets.some((get) => get.spanId === s.parentSpanId),
+          );
+        },
+        30_000,
+        'the admin request span (instrumentation-http) with its queries (instrumentation-pg)',
+      );
     });
 
     await t.test('a retried delivery is a new span linked to the failed first attempt', async () => {
       const traceId = randomHex(16);
       const eventId = await report('flaky', traceParentOf(traceId, randomHex(8)));
       await waitUntil(() => received.filter((r) => r.event_id === eventId).length >= 2, 30_000, 'two attempts');
-      assert.ok(received.filter((r) => r.event_id === eventId).every((r) => r.traceparent.split('-')[1] === traceId), 'every attempt carries the trace');
+      assert.ok(
+        received.filter((r) => r.event_id === eventId).every((r) => r.traceparent.split('-')[1] === traceId),
+        'every attempt carries the trace',
+      );
       const processName = 'process eventyard.deliveries.otel-flaky';
       let first: OtlpSpan | undefined;
       let retry: OtlpSpan | undefined;
       let route: OtlpSpan | undefined;
-      await waitUntil(() => {
-        const spans = spansOf(traceId);
-        route = spans.find((s) => s.service === 'eventyard-router');
-        first = spans.find((s) => s.name === processName && s.attributes['eventyard.retry_times'] === 0);
-        retry = spans.find((s) => s.name === processName && s.attributes['eventyard.retry_times'] === 1);
-        return route !== undefined && first !== undefined && retry !== undefined;
-      }, 30_000, 'the spans of both attempts');
+      await waitUntil(
+        () => {
+          const spans = spansOf(traceId);
+          route = spans.find((s) => s.service === 'eventyard-router');
+          first = spans.find((s) => s.name === processName && s.attributes['eventyard.retry_times'] === 0);
+          retry = spans.find((s) => s.name === processName && s.attributes['eventyard.retry_times'] === 1);
+          return route !== undefined && first !== undefined && retry !== undefined;
+        },
+        30_000,
+        'the spans of both attempts',
+      );
       assert.ok(first && retry && route, describe(traceId));
       assert.equal(first.statusCode, STATUS_ERROR, 'the failed attempt is an error');
       assert.ok(first.events.includes('eventyard.retry_scheduled'), describe(traceId));
@@ -244,15 +288,24 @@ test('one Report with a traceparent is one trace through producer, router and di
       assert.equal(retry.parentSpanId, route.spanId, 'every attempt is a child of the router span');
       assert.deepEqual(retry.links, [{ traceId, spanId: first.spanId }], 'the retry is linked to the first attempt');
       // The delay-scheduler's timer span sits under the attempt that scheduled the retry.
-      await waitUntil(() => spansOf(traceId).some((s) => s.service === 'eventyard-delay-scheduler' && s.parentSpanId === first?.spanId), 30_000, 'the scheduler span');
+      await waitUntil(
+        () => spansOf(traceId).some((s) => s.service === 'eventyard-delay-scheduler' && s.parentSpanId === first?.spanId),
+        30_000,
+        'the scheduler span',
+      );
     });
-    await t.test('a webhook gets the trace in its traceparent header, the dispatcher\'s POST span as parent', async () => {
+    await t.test("a webhook gets the trace in its traceparent header, the dispatcher's POST span as parent", async () => {
       const traceId = randomHex(16);
       const eventId = await report('hook', traceParentOf(traceId, randomHex(8)));
       await waitUntil(() => webhookCalls.some((c) => c.event_id === eventId), 30_000, 'the webhook called');
       const [, sentTraceId, parentSpanId] = webhookCalls.find((c) => c.event_id === eventId)?.traceparent.split('-') ?? [];
       assert.equal(sentTraceId, traceId);
-      await waitUntil(() => spansOf(traceId).some((s) => s.service === 'eventyard-dispatcher' && s.name === 'POST' && s.kind === SPAN_KIND.client && s.spanId === parentSpanId), 30_000, 'the POST span');
+      await waitUntil(
+        () =>
+          spansOf(traceId).some((s) => s.service === 'eventyard-dispatcher' && s.name === 'POST' && s.kind === SPAN_KIND.client && s.spanId === parentSpanId),
+        30_000,
+        'the POST span',
+      );
       const post = spansOf(traceId).find((s) => s.spanId === parentSpanId);
       assert.equal(post?.attributes['http.request.method'], 'POST');
       assert.equal(post?.attributes['http.response.status_code'], 200);
@@ -287,7 +340,10 @@ test('one Report with a traceparent is one trace through producer, router and di
       const [, deadTraceId, deadSpanId] = deadTraceParent?.split('-') ?? [];
       assert.equal(deadTraceId, traceId, `the dead letter's traceparent (${deadTraceParent}) is in the event's trace`);
       await waitUntil(
-        () => spansOf(traceId).some((s) => s.name === 'process eventyard.deliveries.otel-broken' && s.spanId === deadSpanId && s.events.includes('eventyard.dead_lettered')),
+        () =>
+          spansOf(traceId).some(
+            (s) => s.name === 'process eventyard.deliveries.otel-broken' && s.spanId === deadSpanId && s.events.includes('eventyard.dead_lettered'),
+          ),
         30_000,
         `the dead delivery's span is the dead letter's parent ${describe(traceId)}`,
       );
@@ -301,7 +357,7 @@ test('one Report with a traceparent is one trace through producer, router and di
         .find((line) => line.msg === 'delivery dead: attempts exhausted' && line.event_id === eventId);
       assert.ok(deadLine, 'the dispatcher logged the dead delivery');
       assert.equal(deadLine.trace_id, traceId);
-      assert.equal(deadLine.span_id, deadSpanId, 'the span id is the dead delivery\'s span');
+      assert.equal(deadLine.span_id, deadSpanId, "the span id is the dead delivery's span");
 
       // Redrive (a replay job): the manual attempt is in the event's trace, under the admin's replay span.
       brokenHealed = true;
@@ -310,10 +366,15 @@ test('one Report with a traceparent is one trace through producer, router and di
       const redrive = await adminCall(stack, 'POST', '/v1/processors/otel-broken/redrive', {});
       assert.equal(redrive.status, 202, JSON.stringify(redrive.body));
       await waitUntil(() => attemptsOf().length > before, 30_000, 'the redriven attempt');
-      assert.equal(attemptsOf().at(-1)?.traceparent.split('-')[1], traceId, 'the redriven Dispatch carries the event\'s trace');
-      const manualSpans = (): OtlpSpan[] => spansOf(traceId).filter((s) => s.name === 'process eventyard.deliveries.otel-broken' && s.attributes['eventyard.trigger_source'] === 'manual');
+      assert.equal(attemptsOf().at(-1)?.traceparent.split('-')[1], traceId, "the redriven Dispatch carries the event's trace");
+      const manualSpans = (): OtlpSpan[] =>
+        spansOf(traceId).filter((s) => s.name === 'process eventyard.deliveries.otel-broken' && s.attributes['eventyard.trigger_source'] === 'manual');
       const replaySpans = (): OtlpSpan[] => spansOf(traceId).filter((s) => s.service === 'eventyard-admin' && s.name === 'replay');
-      await waitUntil(() => manualSpans().some((m) => replaySpans().some((r) => r.spanId === m.parentSpanId)), 30_000, `the redriven delivery under a replay span ${describe(traceId)}`);
+      await waitUntil(
+        () => manualSpans().some((m) => replaySpans().some((r) => r.spanId === m.parentSpanId)),
+        30_000,
+        `the redriven delivery under a replay span ${describe(traceId)}`,
+      );
       const replaySpan = replaySpans()[0];
       assert.equal(replaySpan?.kind, SPAN_KIND.producer);
       assert.equal(replaySpan?.attributes['eventyard.event_id'], eventId);
@@ -323,8 +384,12 @@ test('one Report with a traceparent is one trace through producer, router and di
       const replayed = await adminCall(stack, 'POST', `/v1/events/${eventId}/replay`, { dispatcher_id: 'otel-broken' });
       assert.equal(replayed.status, 200, JSON.stringify(replayed.body));
       await waitUntil(() => attemptsOf().length > before + 1, 30_000, 'the replayed attempt');
-      assert.equal(attemptsOf().at(-1)?.traceparent.split('-')[1], traceId, 'the replayed Dispatch carries the event\'s trace');
-      await waitUntil(() => manualSpans().filter((m) => replaySpans().some((r) => r.spanId === m.parentSpanId)).length >= 2, 30_000, `two replayed deliveries ${describe(traceId)}`);
+      assert.equal(attemptsOf().at(-1)?.traceparent.split('-')[1], traceId, "the replayed Dispatch carries the event's trace");
+      await waitUntil(
+        () => manualSpans().filter((m) => replaySpans().some((r) => r.spanId === m.parentSpanId)).length >= 2,
+        30_000,
+        `two replayed deliveries ${describe(traceId)}`,
+      );
     });
   } finally {
     client.close();

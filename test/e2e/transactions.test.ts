@@ -24,7 +24,10 @@ test('transactions: commit, rollback, result codes and check-backs', async (t) =
   const event = (data: string) => ({ app_id: 'shop', topic_id: 'tx', data: Buffer.from(data) });
   /** A Prepare whose own check-back (default interval 120 s) does not interfere. */
   const prepare = async (data: string, txCallback?: object) => {
-    const rsp = await client.prepare({ event: event(data), tx_callback: txCallback ?? { Endpoint: { protocol_type: ProtocolType.PROTOCOL_TYPE_GRPC, address: '127.0.0.1:1' } } });
+    const rsp = await client.prepare({
+      event: event(data),
+      tx_callback: txCallback ?? { Endpoint: { protocol_type: ProtocolType.PROTOCOL_TYPE_GRPC, address: '127.0.0.1:1' } },
+    });
     assert.equal(rsp.ret?.code ?? 0, 0, JSON.stringify(rsp.ret));
     assert.equal(rsp.tx?.status, TxStatus.TX_STATUS_PREPARE);
     return rsp.tx?.event_id ?? '';
@@ -81,7 +84,9 @@ test('transactions: commit, rollback, result codes and check-backs', async (t) =
         callback(null, commit ? { tx_status: TxStatus.TX_STATUS_COMMIT, trigger: REAL_TIME } : { tx_status: TxStatus.TX_STATUS_PREPARE });
       },
     });
-    const grpcPort = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
+    const grpcPort = await new Promise<number>((resolve, reject) =>
+      server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    );
     st.after(() => server.forceShutdown());
     // The HTTP JSON (protocol_type 5) check-back answering ROLLBACK in EvHub's Go JSON.
     const http = createServer((req, res) => {
@@ -94,13 +99,22 @@ test('transactions: commit, rollback, result codes and check-backs', async (t) =
 
     const every = { seconds: 1 };
     const timeout = { seconds: 1 };
-    const committed = await prepare('commit me', { Endpoint: { protocol_type: ProtocolType.PROTOCOL_TYPE_GRPC, address: `127.0.0.1:${grpcPort}`, timeout }, callback_interval: every });
+    const committed = await prepare('commit me', {
+      Endpoint: { protocol_type: ProtocolType.PROTOCOL_TYPE_GRPC, address: `127.0.0.1:${grpcPort}`, timeout },
+      callback_interval: every,
+    });
     const rolledBack = await prepare('roll me back', {
       Endpoint: { protocol_type: ProtocolType.PROTOCOL_TYPE_HTTP_JSON, address: `127.0.0.1:${httpPort}/callback`, timeout },
       callback_interval: every,
     });
-    const unknown = await prepare('no idea', { Endpoint: { protocol_type: ProtocolType.PROTOCOL_TYPE_GRPC, address: `127.0.0.1:${grpcPort}`, timeout }, callback_interval: every });
-    const unreachable = await prepare('nobody home', { Endpoint: { protocol_type: ProtocolType.PROTOCOL_TYPE_GRPC, address: '127.0.0.1:1', timeout }, callback_interval: every });
+    const unknown = await prepare('no idea', {
+      Endpoint: { protocol_type: ProtocolType.PROTOCOL_TYPE_GRPC, address: `127.0.0.1:${grpcPort}`, timeout },
+      callback_interval: every,
+    });
+    const unreachable = await prepare('nobody home', {
+      Endpoint: { protocol_type: ProtocolType.PROTOCOL_TYPE_GRPC, address: '127.0.0.1:1', timeout },
+      callback_interval: every,
+    });
 
     const delivered = await collector.waitFor(committed);
     assert.equal(delivered.data, 'commit me');
@@ -110,7 +124,11 @@ test('transactions: commit, rollback, result codes and check-backs', async (t) =
 
     const statusOf = async (id: string) => (await getTransaction(stack.knex, id))?.status;
     await waitUntil(async () => (await statusOf(rolledBack)) === 'rollback', 20_000, 'the HTTP check-back rollback');
-    await waitUntil(async () => (await statusOf(unknown)) === 'expired' && (await statusOf(unreachable)) === 'expired', 30_000, 'both inconclusive transactions to expire');
+    await waitUntil(
+      async () => (await statusOf(unknown)) === 'expired' && (await statusOf(unreachable)) === 'expired',
+      30_000,
+      'both inconclusive transactions to expire',
+    );
     for (const id of [unknown, unreachable]) {
       const tx = await getTransaction(stack.knex, id);
       t.diagnostic(`expired ${id}: ${tx?.last_check_error ?? ''}`);

@@ -44,15 +44,31 @@ test('CloudEvents in, transformed CloudEvents out, failing transforms dead-lette
   const url = (path: string) => `http://127.0.0.1:${(webhook.address() as AddressInfo).port}${path}`;
 
   const processors = [
-    { dispatcher_id: 'e2e-ce-bin', addr: url('/bin'), webhook_format: 'cloudevents_binary', transform: '{"order": order, "total": $sum(items.price), "topic": $event.topic_id}' },
+    {
+      dispatcher_id: 'e2e-ce-bin',
+      addr: url('/bin'),
+      webhook_format: 'cloudevents_binary',
+      transform: '{"order": order, "total": $sum(items.price), "topic": $event.topic_id}',
+    },
     { dispatcher_id: 'e2e-ce-struct', addr: url('/struct'), webhook_format: 'cloudevents_structured' },
     { dispatcher_id: 'e2e-bad-transform', addr: url('/bad'), transform: '$number(order)', retry_strategy: { retry_count: 5, retry_interval: 200 } },
   ];
   for (const processor of processors) {
-    const saved = await admin(stack, 'POST', '/v1/processor', { processor_conf_info: { app_id: 'shop', topic_id: 'order.created', protocol_type: 'httpSend', timeout: 3000, ...processor } });
+    const saved = await admin(stack, 'POST', '/v1/processor', {
+      processor_conf_info: { app_id: 'shop', topic_id: 'order.created', protocol_type: 'httpSend', timeout: 3000, ...processor },
+    });
     assert.equal(saved.status, 200, JSON.stringify(saved.body));
   }
-  const refused = await admin(stack, 'POST', '/v1/processor', { processor_conf_info: { dispatcher_id: 'e2e-broken', app_id: 'shop', topic_id: 'order.created', protocol_type: 'httpSend', addr: url('/x'), transform: '{"a": ' } });
+  const refused = await admin(stack, 'POST', '/v1/processor', {
+    processor_conf_info: {
+      dispatcher_id: 'e2e-broken',
+      app_id: 'shop',
+      topic_id: 'order.created',
+      protocol_type: 'httpSend',
+      addr: url('/x'),
+      transform: '{"a": ',
+    },
+  });
   assert.equal(refused.status, 400);
   assert.match(String((refused.body.ret as { msg: string }).msg), /transform: syntax error at position \d+/);
   await waitForRouterProcessors(stack, processors.length);
@@ -61,12 +77,21 @@ test('CloudEvents in, transformed CloudEvents out, failing transforms dead-lette
   const structured = await fetch(ingest, {
     method: 'POST',
     headers: { 'content-type': 'application/cloudevents+json' },
-    body: JSON.stringify({ specversion: '1.0', id: 'order-1', source: 'shop', type: 'order.created', time: '2026-12-06T10:00:00Z', traceparent: TRACEPARENT, data: { order: 'A-1', items: [{ price: 2 }, { price: 3 }] } }),
+    body: JSON.stringify({
+      specversion: '1.0',
+      id: 'order-1',
+      source: 'shop',
+      type: 'order.created',
+      time: '2026-12-06T10:00:00Z',
+      traceparent: TRACEPARENT,
+      data: { order: 'A-1', items: [{ price: 2 }, { price: 3 }] },
+    }),
   });
   assert.equal(structured.status, 202, await structured.clone().text());
   const eventId = ((await structured.json()) as { event_id: string }).event_id;
 
-  const arrived = (path: string, id: string) => hits.find((h) => h.path === path && (h.headers['ce-id'] === id || (JSON.parse(h.raw.toString() || '{}') as { id?: string }).id === id));
+  const arrived = (path: string, id: string) =>
+    hits.find((h) => h.path === path && (h.headers['ce-id'] === id || (JSON.parse(h.raw.toString() || '{}') as { id?: string }).id === id));
   await waitUntil(() => arrived('/bin', eventId) !== undefined && arrived('/struct', eventId) !== undefined, 30_000, 'both CloudEvents webhooks');
 
   const bin = arrived('/bin', eventId);
@@ -80,22 +105,39 @@ test('CloudEvents in, transformed CloudEvents out, failing transforms dead-lette
   assert.match(bin.headers['webhook-signature'] ?? '', /^v1,/);
 
   const struct = JSON.parse(arrived('/struct', eventId)?.raw.toString() ?? '{}') as Record<string, unknown>;
-  assert.deepEqual([struct.specversion, struct.id, struct.source, struct.type, struct.datacontenttype], ['1.0', eventId, 'shop', 'order.created', 'application/json']);
+  assert.deepEqual(
+    [struct.specversion, struct.id, struct.source, struct.type, struct.datacontenttype],
+    ['1.0', eventId, 'shop', 'order.created', 'application/json'],
+  );
   assert.deepEqual(struct.data, { order: 'A-1', items: [{ price: 2 }, { price: 3 }] }, 'untransformed data as posted');
   assert.equal(String(struct.traceparent).split('-')[1], TRACE_ID);
   assert.equal(struct.time, '2026-12-06T10:00:00.000Z');
 
-  await waitUntil(async () => (await deliveries(stack, eventId)).find((d) => d.dispatcher_id === 'e2e-bad-transform')?.status === 'dead', 30_000, 'the failing transform dead');
+  await waitUntil(
+    async () => (await deliveries(stack, eventId)).find((d) => d.dispatcher_id === 'e2e-bad-transform')?.status === 'dead',
+    30_000,
+    'the failing transform dead',
+  );
   const bad = (await deliveries(stack, eventId)).find((d) => d.dispatcher_id === 'e2e-bad-transform');
   assert.equal(bad?.attempts.length, 1, 'no retries burnt on a deterministic failure');
   assert.equal(bad?.attempts[0]?.error_code, 'EY_TRANSFORM_FAILED');
   assert.match(bad?.attempts[0]?.error_message ?? '', /Unable to cast value to a number: "A-1"/);
-  assert.equal(hits.some((h) => h.path === '/bad'), false);
+  assert.equal(
+    hits.some((h) => h.path === '/bad'),
+    false,
+  );
 
   // Binary mode in; the stack keeps delivering after the failure.
   const binary = await fetch(ingest, {
     method: 'POST',
-    headers: { 'ce-specversion': '1.0', 'ce-id': 'order-2', 'ce-source': 'shop', 'ce-type': 'order.created', 'content-type': 'application/json', traceparent: TRACEPARENT },
+    headers: {
+      'ce-specversion': '1.0',
+      'ce-id': 'order-2',
+      'ce-source': 'shop',
+      'ce-type': 'order.created',
+      'content-type': 'application/json',
+      traceparent: TRACEPARENT,
+    },
     body: JSON.stringify({ order: 'A-2', items: [{ price: 10 }] }),
   });
   assert.equal(binary.status, 202, await binary.clone().text());

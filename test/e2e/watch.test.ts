@@ -53,7 +53,8 @@ async function openSse(stack: RunningStack, path: string, headers: Record<string
 }
 
 const statusEvents = (sse: OpenSse): StatusChange[] => sse.events.filter((e) => e.event === 'status').map((e) => e.data as unknown as StatusChange);
-const deliveryKey = (c: StatusChange): string => (c.kind === 'delivery' ? `${c.event_id}/${c.dispatcher_id}/${c.status}/${c.attempt}` : `${c.dispatcher_id}/${c.state}`);
+const deliveryKey = (c: StatusChange): string =>
+  c.kind === 'delivery' ? `${c.event_id}/${c.dispatcher_id}/${c.status}/${c.attempt}` : `${c.dispatcher_id}/${c.state}`;
 
 test('delivery status changes as a stream: eventyard.status, SSE watch endpoints, waitForOutcome', async (t) => {
   const stack = await startStack(t);
@@ -66,7 +67,15 @@ test('delivery status changes as a stream: eventyard.status, SSE watch endpoints
   t.after(() => server.close());
   const addr = `127.0.0.1:${server.port}`;
   await registerProcessor(stack, { dispatcher_id: 'watch-ok', app_id: app, topic_id: 'ok', protocol_type: 'grpcSend', addr, timeout: 2000 });
-  await registerProcessor(stack, { dispatcher_id: 'watch-broken', app_id: app, topic_id: 'broken', protocol_type: 'grpcSend', addr, timeout: 2000, retry_strategy: { retry_count: 2, retry_interval: 200 } });
+  await registerProcessor(stack, {
+    dispatcher_id: 'watch-broken',
+    app_id: app,
+    topic_id: 'broken',
+    protocol_type: 'grpcSend',
+    addr,
+    timeout: 2000,
+    retry_strategy: { retry_count: 2, retry_interval: 200 },
+  });
   await waitForRouterProcessors(stack, 2);
   const client = createReportClient({ address: `127.0.0.1:${stack.port('producer', 'grpc')}` });
   t.after(() => client.close());
@@ -130,13 +139,19 @@ test('delivery status changes as a stream: eventyard.status, SSE watch endpoints
     await sse.ended;
     const end = sse.events.at(-1);
     assert.equal(end?.event, 'end', JSON.stringify(sse.events));
-    assert.deepEqual((end?.data.deliveries as Array<Record<string, unknown>>).map((d) => [d.dispatcher_id, d.status, d.final]), [['watch-broken', 'dead', true]]);
+    assert.deepEqual(
+      (end?.data.deliveries as Array<Record<string, unknown>>).map((d) => [d.dispatcher_id, d.status, d.final]),
+      [['watch-broken', 'dead', true]],
+    );
     const statuses = statusEvents(sse).map((c) => (c.kind === 'delivery' ? c.status : ''));
     assert.equal(statuses.at(-1), 'dead', JSON.stringify(statuses));
     // An event already settled: its state from Postgres, then the end at once.
     const again = await openSse(stack, `/v1/events/${id}/watch`);
     await again.ended;
-    assert.deepEqual(again.events.map((e) => e.event), ['status', 'end']);
+    assert.deepEqual(
+      again.events.map((e) => e.event),
+      ['status', 'end'],
+    );
     const unknown = await openSse(stack, '/v1/events/abc/watch');
     assert.equal(unknown.status, 400);
   });
@@ -145,7 +160,11 @@ test('delivery status changes as a stream: eventyard.status, SSE watch endpoints
     const first = await openSse(stack, `/v1/watch?app_id=${app}&topic_id=ok`);
     assert.equal(first.status, 200);
     const before = [await report('ok'), await report('ok')];
-    await waitUntil(() => before.every((id) => statusEvents(first).some((c) => c.kind === 'delivery' && c.event_id === id && c.status === 'succeeded')), 30_000, 'first stream saw both events settle');
+    await waitUntil(
+      () => before.every((id) => statusEvents(first).some((c) => c.kind === 'delivery' && c.event_id === id && c.status === 'succeeded')),
+      30_000,
+      'first stream saw both events settle',
+    );
     // Disconnect, let more changes happen, come back with the last id the stream sent.
     first.close();
     await first.ended;
@@ -155,7 +174,8 @@ test('delivery status changes as a stream: eventyard.status, SSE watch endpoints
     const resumed = await openSse(stack, `/v1/watch?app_id=${app}&topic_id=ok`, { 'last-event-id': lastId });
     assert.equal(resumed.status, 200);
     const after = [await report('ok')];
-    const settled = (sse: OpenSse, ids: string[]) => ids.every((id) => statusEvents(sse).some((c) => c.kind === 'delivery' && c.event_id === id && c.status === 'succeeded'));
+    const settled = (sse: OpenSse, ids: string[]) =>
+      ids.every((id) => statusEvents(sse).some((c) => c.kind === 'delivery' && c.event_id === id && c.status === 'succeeded'));
     await waitUntil(() => settled(resumed, [...during.slice(0, 2), ...after]), 30_000, 'resumed stream saw the changes made while away and after');
     resumed.close();
     await resumed.ended;
@@ -170,10 +190,14 @@ test('delivery status changes as a stream: eventyard.status, SSE watch endpoints
     const resumeId = resumed.events.filter((e) => e.id !== undefined).at(-1)?.id ?? '';
     await stack.kill('admin');
     const whileDown = [await report('ok'), await report('ok')];
-    await waitUntil(async () => {
-      const rows = (await stack.knex('deliveries').whereIn('event_id', whileDown).where('status', 'succeeded')) as unknown[];
-      return rows.length === whileDown.length;
-    }, 30_000, 'events delivered while the admin was down');
+    await waitUntil(
+      async () => {
+        const rows = (await stack.knex('deliveries').whereIn('event_id', whileDown).where('status', 'succeeded')) as unknown[];
+        return rows.length === whileDown.length;
+      },
+      30_000,
+      'events delivered while the admin was down',
+    );
     await stack.start('admin');
     const restarted = await openSse(stack, `/v1/watch?app_id=${app}&topic_id=ok`, { 'last-event-id': resumeId });
     assert.equal(restarted.status, 200);
@@ -182,15 +206,28 @@ test('delivery status changes as a stream: eventyard.status, SSE watch endpoints
     await restarted.ended;
     assert.ok(!restarted.events.some((e) => e.event === 'reset'), 'nothing reported missing');
     for (const id of whileDown) {
-      const mine = statusEvents(restarted).filter((c) => c.kind === 'delivery' && c.event_id === id).map(deliveryKey);
+      const mine = statusEvents(restarted)
+        .filter((c) => c.kind === 'delivery' && c.event_id === id)
+        .map(deliveryKey);
       assert.deepEqual(mine, [`${id}/watch-ok/pending/0`, `${id}/watch-ok/succeeded/1`], `every change of ${id}, once`);
     }
-    assert.ok(!statusEvents(restarted).some((c) => c.kind === 'delivery' && [...before, ...during, ...after].includes(c.event_id)), 'nothing sent before the position again');
+    assert.ok(
+      !statusEvents(restarted).some((c) => c.kind === 'delivery' && [...before, ...during, ...after].includes(c.event_id)),
+      'nothing sent before the position again',
+    );
   });
 
   await t.test('two admin instances each stream every change', async () => {
     const second = createAdmin(
-      loadAdminConfig({ EY_DATABASE_URL: stack.databaseUrl, EY_KAFKA_BROKERS: stack.kafkaBrokers, EY_ADMIN_TOKEN: E2E_ADMIN_TOKEN, EY_ADMIN_HOST: '127.0.0.1', EY_ADMIN_PORT: '0', EY_HEALTH_PORT: '0', EY_HEALTH_HOST: '127.0.0.1' }),
+      loadAdminConfig({
+        EY_DATABASE_URL: stack.databaseUrl,
+        EY_KAFKA_BROKERS: stack.kafkaBrokers,
+        EY_ADMIN_TOKEN: E2E_ADMIN_TOKEN,
+        EY_ADMIN_HOST: '127.0.0.1',
+        EY_ADMIN_PORT: '0',
+        EY_HEALTH_PORT: '0',
+        EY_HEALTH_HOST: '127.0.0.1',
+      }),
       { logger: silentLogger(), replayRunner: false },
     );
     await second.start();
@@ -203,7 +240,11 @@ test('delivery status changes as a stream: eventyard.status, SSE watch endpoints
       one.close();
       two.close();
       await Promise.all([one.ended, two.ended]);
-      const keys = (sse: OpenSse) => statusEvents(sse).filter((c) => c.kind === 'delivery' && ids.includes(c.event_id)).map(deliveryKey).sort();
+      const keys = (sse: OpenSse) =>
+        statusEvents(sse)
+          .filter((c) => c.kind === 'delivery' && ids.includes(c.event_id))
+          .map(deliveryKey)
+          .sort();
       assert.deepEqual(keys(one), keys(two));
       assert.equal(keys(one).length, ids.length * 2);
     } finally {
@@ -216,11 +257,17 @@ test('delivery status changes as a stream: eventyard.status, SSE watch endpoints
     const seen: string[] = [];
     const outcome = await waitForOutcome(okId, { adminUrl, apiKey: E2E_ADMIN_TOKEN, timeout: 60_000, onStatus: (c) => seen.push(c.status) });
     assert.equal(outcome.event_id, okId);
-    assert.deepEqual(outcome.deliveries.map((d) => [d.dispatcher_id, d.status, d.final]), [['watch-ok', 'succeeded', true]]);
+    assert.deepEqual(
+      outcome.deliveries.map((d) => [d.dispatcher_id, d.status, d.final]),
+      [['watch-ok', 'succeeded', true]],
+    );
     assert.ok(seen.includes('succeeded'));
     const deadId = await report('broken');
     const dead = await waitForOutcome(deadId, { adminUrl, apiKey: E2E_ADMIN_TOKEN, timeout: 60_000 });
-    assert.deepEqual(dead.deliveries.map((d) => [d.dispatcher_id, d.status]), [['watch-broken', 'dead']]);
+    assert.deepEqual(
+      dead.deliveries.map((d) => [d.dispatcher_id, d.status]),
+      [['watch-broken', 'dead']],
+    );
     // An event id that no Report returned never settles.
     await assert.rejects(waitForOutcome('123456789', { adminUrl, apiKey: E2E_ADMIN_TOKEN, timeout: 1500 }), WaitForOutcomeTimeoutError);
     await assert.rejects(waitForOutcome(okId, { adminUrl, apiKey: 'wrong-token-0123456789', timeout: 5000 }), /HTTP 401/);

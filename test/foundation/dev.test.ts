@@ -78,10 +78,14 @@ test('eventyard dev starts migrated Postgres, the broker and every service, and 
   // Service ports are fixed defaults shifted by an offset, so this run does not clash with a running stack.
   const portOffset = await freePortOffset();
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('EY_') && k !== 'DATABASE_URL' && k !== 'KAFKA_BROKERS'));
-  const child = spawn(process.execPath, [CLI, 'dev', '--data-dir', dataDir, '--pg-port', String(pgPort), '--kafka-port', String(kafkaPort), '--port-offset', String(portOffset)], {
-    env: { ...env, EY_LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [CLI, 'dev', '--data-dir', dataDir, '--pg-port', String(pgPort), '--kafka-port', String(kafkaPort), '--port-offset', String(portOffset)],
+    {
+      env: { ...env, EY_LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   t.after(() => child.kill('SIGKILL'));
   let output = '';
@@ -110,7 +114,12 @@ test('eventyard dev starts migrated Postgres, the broker and every service, and 
   for (const service of SERVICES) {
     const url = `http://127.0.0.1:${service.healthPort + portOffset}/readyz`;
     const readyBy = Date.now() + 60_000;
-    while ((await fetch(url).then((r) => r.status, () => 0)) !== 200) {
+    while (
+      (await fetch(url).then(
+        (r) => r.status,
+        () => 0,
+      )) !== 200
+    ) {
       assert.ok(Date.now() < readyBy, `${service.name} not ready:\n${output}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
@@ -123,7 +132,10 @@ test('eventyard dev starts migrated Postgres, the broker and every service, and 
     const token = readFileSync(tokenFile, 'utf8').trim();
     assert.equal((await fetch(`${adminUrl}/v1/processors`)).status, 401);
     assert.equal((await fetch(`${adminUrl}/v1/processors`, { headers: { authorization: `Bearer ${token}` } })).status, 200);
-    assert.ok(output.includes(`  admin token`) && output.includes(`in ${tokenFile} (send "authorization: Bearer <token>"`), 'the banner says where the token is');
+    assert.ok(
+      output.includes(`  admin token`) && output.includes(`in ${tokenFile} (send "authorization: Bearer <token>"`),
+      'the banner says where the token is',
+    );
     // The CLI finds the token by itself when its data dir is the stack's.
     const cli = spawnSync(process.execPath, [CLI, 'processors', 'list', '--admin-url', adminUrl], { env: { ...env, EY_DATA_DIR: dataDir }, encoding: 'utf8' });
     assert.equal(cli.status, 0, cli.stderr);

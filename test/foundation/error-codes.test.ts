@@ -83,7 +83,10 @@ test('each code is a row of exactly one table, carrying its own code', () => {
 test('docs/errors.md lists every table row exactly as the table says (pnpm run docs:errors)', () => {
   const expected = withTables(doc).split('\n');
   const actual = doc.split('\n');
-  const differing = [...expected.filter((line) => !actual.includes(line)).map((line) => `missing: ${line}`), ...actual.filter((line) => !expected.includes(line)).map((line) => `stale:   ${line}`)];
+  const differing = [
+    ...expected.filter((line) => !actual.includes(line)).map((line) => `missing: ${line}`),
+    ...actual.filter((line) => !expected.includes(line)).map((line) => `stale:   ${line}`),
+  ];
   assert.deepEqual(differing, [], 'docs/errors.md differs from the error tables: run `pnpm run docs:errors`');
   assert.equal(doc, expected.join('\n'), 'docs/errors.md has the tables’ rows in another order: run `pnpm run docs:errors`');
 });
@@ -97,7 +100,11 @@ test('every table is a src/error-codes.ts of its package, the only file that spe
 test('no source outside the tables spells an error code as a string literal', () => {
   const outside = repositorySources().filter((s) => !TABLE_FILES.has(s.file));
   const env = envNames(outside);
-  const offenders = outside.flatMap((s) => literalCodes(s, env).map((code) => `${s.file}: '${code}'${tableCodes.has(code) ? ` (use ${tableCodes.get(code)})` : ' (add it to the package’s error table)'}`));
+  const offenders = outside.flatMap((s) =>
+    literalCodes(s, env).map(
+      (code) => `${s.file}: '${code}'${tableCodes.has(code) ? ` (use ${tableCodes.get(code)})` : ' (add it to the package’s error table)'}`,
+    ),
+  );
   assert.deepEqual(offenders, [], 'build errors from table rows and compare with `Table.EY_X.code`');
 });
 

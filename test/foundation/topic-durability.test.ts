@@ -33,11 +33,20 @@ async function withBroker(t: { after: (fn: () => Promise<void>) => void }): Prom
 }
 
 test('durabilityProblem names the setting a topic falls short of', () => {
-  assert.match(durabilityProblem({ topic: 't', replicationFactor: 1, minInsyncReplicas: 1 }, { replicationFactor: 3, minInsyncReplicas: 2 }) ?? '', /1 replica\(s\), fewer than EY_KAFKA_REPLICATION_FACTOR=3/);
-  assert.match(durabilityProblem({ topic: 't', replicationFactor: 3, minInsyncReplicas: 1 }, { replicationFactor: 3, minInsyncReplicas: 2 }) ?? '', /min.insync.replicas=1, lower than EY_KAFKA_MIN_INSYNC_REPLICAS=2/);
+  assert.match(
+    durabilityProblem({ topic: 't', replicationFactor: 1, minInsyncReplicas: 1 }, { replicationFactor: 3, minInsyncReplicas: 2 }) ?? '',
+    /1 replica\(s\), fewer than EY_KAFKA_REPLICATION_FACTOR=3/,
+  );
+  assert.match(
+    durabilityProblem({ topic: 't', replicationFactor: 3, minInsyncReplicas: 1 }, { replicationFactor: 3, minInsyncReplicas: 2 }) ?? '',
+    /min.insync.replicas=1, lower than EY_KAFKA_MIN_INSYNC_REPLICAS=2/,
+  );
   assert.equal(durabilityProblem({ topic: 't', replicationFactor: 3, minInsyncReplicas: 2 }, { replicationFactor: 3, minInsyncReplicas: 2 }), null);
   // Nothing configured and one copy: acks=all means one copy, which is worth a warning.
-  assert.match(durabilityProblem({ topic: 't', replicationFactor: 1, minInsyncReplicas: 1 }, { replicationFactor: -1 }) ?? '', /1 replica, so an acknowledged write is one copy/);
+  assert.match(
+    durabilityProblem({ topic: 't', replicationFactor: 1, minInsyncReplicas: 1 }, { replicationFactor: -1 }) ?? '',
+    /1 replica, so an acknowledged write is one copy/,
+  );
   // One copy asked for on purpose (the embedded broker): quiet.
   assert.equal(durabilityProblem({ topic: 't', replicationFactor: 1, minInsyncReplicas: 1 }, { replicationFactor: 1, minInsyncReplicas: 1 }), null);
 });
@@ -46,12 +55,19 @@ test('two services ensuring the same topics at the same moment both succeed', as
   const kafka = await withBroker(t);
   const topics = ['race.a', 'race.b', 'race.c'];
   const results = await Promise.allSettled(Array.from({ length: 4 }, () => ensureTopics(kafka, topics, { partitions: 2, replicationFactor: 1 })));
-  assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled'], JSON.stringify(results));
+  assert.deepEqual(
+    results.map((r) => r.status),
+    ['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled'],
+    JSON.stringify(results),
+  );
   const admin = kafka.admin();
   await admin.connect();
   t.after(() => admin.disconnect());
   const { topics: metadata } = await admin.fetchTopicMetadata({ topics });
-  assert.deepEqual(metadata.map((m) => m.partitions.length), [2, 2, 2]);
+  assert.deepEqual(
+    metadata.map((m) => m.partitions.length),
+    [2, 2, 2],
+  );
 });
 
 test('a topic created with min.insync.replicas carries it, and matching settings log nothing', async (t) => {

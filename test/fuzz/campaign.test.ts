@@ -11,7 +11,10 @@ const CASES = Number(process.env.EY_FUZZ_CASES ?? 1500);
 function listed(results: readonly CaseResult[]): string {
   return results
     .slice(0, 20)
-    .map((r) => `${r.target} ${r.generator}${r.nulFields.length > 0 ? ` (NUL in ${r.nulFields.join(',')})` : ''} case ${r.index} → ${r.outcome}${r.eventId === undefined ? '' : ` (event ${r.eventId})`} ${r.detail?.slice(0, 200) ?? ''}`)
+    .map(
+      (r) =>
+        `${r.target} ${r.generator}${r.nulFields.length > 0 ? ` (NUL in ${r.nulFields.join(',')})` : ''} case ${r.index} → ${r.outcome}${r.eventId === undefined ? '' : ` (event ${r.eventId})`} ${r.detail?.slice(0, 200) ?? ''}`,
+    )
     .join('\n');
 }
 

@@ -26,7 +26,18 @@ const SERVICES: readonly ServiceName[] = ['producer', 'router', 'dispatcher', 'd
  * names and proto3 JSON names. `qua` (EventSource's other string) fails the same way: the campaign found
  * it beside the fields the issue names.
  */
-export const KNOWN_NUL_FIELDS: ReadonlySet<string> = new Set(['app_id', 'appId', 'topic_id', 'topicId', 'source', 'qua', 'tag', 'tag_list', 'tagList', 'orderingKey']);
+export const KNOWN_NUL_FIELDS: ReadonlySet<string> = new Set([
+  'app_id',
+  'appId',
+  'topic_id',
+  'topicId',
+  'source',
+  'qua',
+  'tag',
+  'tag_list',
+  'tagList',
+  'orderingKey',
+]);
 
 /**
  * Found by this campaign, not fixed here (the producer is another helper's area): an HTTP Report whose
@@ -134,7 +145,10 @@ export async function runCampaign(stack: RunningStack, options: CampaignOptions)
   const ctx: GenerationContext = { adminRoutes, weights: options.weights ?? DEFAULT_WEIGHTS };
   const brokerPort = Number(stack.kafkaBrokers.split(':').at(-1));
   const pids = new Map<string, number | undefined>([...SERVICES.map((s) => [s, stack.pid(s)] as const), ['broker', stack.brokerPid]]);
-  const client = new grpc.Client(`127.0.0.1:${stack.port('producer', 'grpc')}`, grpc.credentials.createInsecure(), { 'grpc.max_send_message_length': -1, 'grpc.max_receive_message_length': -1 });
+  const client = new grpc.Client(`127.0.0.1:${stack.port('producer', 'grpc')}`, grpc.credentials.createInsecure(), {
+    'grpc.max_send_message_length': -1,
+    'grpc.max_receive_message_length': -1,
+  });
   const producerHttp = `http://127.0.0.1:${stack.port('producer', 'http')}`;
   const adminHttp = `http://127.0.0.1:${stack.port('admin', 'http')}`;
 
@@ -285,26 +299,44 @@ export function formatReport(r: CampaignResult): string {
   lines.push(`defective outcomes: ${r.failures.length}`);
   const byKind = new Map<string, CaseResult[]>();
   for (const f of r.failures) byKind.set(`${f.target} ${f.generator} → ${f.outcome}`, [...(byKind.get(`${f.target} ${f.generator} → ${f.outcome}`) ?? []), f]);
-  for (const [kind, list] of byKind) lines.push(`  ${kind}: ${list.length} (replay: --seed ${r.seed} --index ${list.slice(0, 5).map((f) => f.index).join(',')}) ${list[0]?.detail?.slice(0, 160) ?? ''}`);
+  for (const [kind, list] of byKind)
+    lines.push(
+      `  ${kind}: ${list.length} (replay: --seed ${r.seed} --index ${list
+        .slice(0, 5)
+        .map((f) => f.index)
+        .join(',')}) ${list[0]?.detail?.slice(0, 160) ?? ''}`,
+    );
   const knownNul = r.missing.filter(isKnownNulLoss);
   const surrogates = r.missing.filter((m) => !isKnownNulLoss(m) && isLoneSurrogateLoss(m));
   const otherMissing = r.missing.filter((m) => !isKnownNulLoss(m) && !isLoneSurrogateLoss(m));
-  lines.push(`acknowledged events: ${r.acknowledged}; missing from the history: ${r.missing.length} (known NUL defect, issue #14 item 8: ${knownNul.length}; lone surrogate over HTTP: ${surrogates.length}; other: ${otherMissing.length})`);
+  lines.push(
+    `acknowledged events: ${r.acknowledged}; missing from the history: ${r.missing.length} (known NUL defect, issue #14 item 8: ${knownNul.length}; lone surrogate over HTTP: ${surrogates.length}; other: ${otherMissing.length})`,
+  );
   const missingBy = new Map<string, CaseResult[]>();
   for (const m of r.missing) {
     const key = `${m.target} ${m.generator}${m.nulFields.length > 0 ? ` (NUL in ${[...new Set(m.nulFields)].join(',')})` : ''}`;
     missingBy.set(key, [...(missingBy.get(key) ?? []), m]);
   }
   for (const [key, list] of [...missingBy].sort((a, b) => b[1].length - a[1].length)) {
-    lines.push(`  ${key}: ${list.length} (replay: --seed ${r.seed} --index ${list.slice(0, 5).map((m) => m.index).join(',')}; e.g. event ${list[0]?.eventId ?? ''})`);
+    lines.push(
+      `  ${key}: ${list.length} (replay: --seed ${r.seed} --index ${list
+        .slice(0, 5)
+        .map((m) => m.index)
+        .join(',')}; e.g. event ${list[0]?.eventId ?? ''})`,
+    );
   }
   // Coded, so not a defect by the rules above, but an internal error (EvHub 20005) is worth a look.
   const internal = r.answered;
   lines.push(`answered with EvHub 20005 (system error): ${internal.length}`);
-  for (const a of internal.slice(0, 5)) lines.push(`  ${a.target} ${a.generator}${a.nulFields.length > 0 ? ` (NUL in ${a.nulFields.join(',')})` : ''} case ${a.index}: ${a.detail?.slice(0, 160) ?? ''}`);
+  for (const a of internal.slice(0, 5))
+    lines.push(
+      `  ${a.target} ${a.generator}${a.nulFields.length > 0 ? ` (NUL in ${a.nulFields.join(',')})` : ''} case ${a.index}: ${a.detail?.slice(0, 160) ?? ''}`,
+    );
   lines.push(`service deaths/restarts: ${r.deaths.length === 0 ? 'none' : ''}`);
   for (const d of r.deaths) lines.push(`  ${d}`);
-  lines.push(`admin routes listed: ${r.adminRoutes.listed.length}; never matched: ${r.adminRoutes.neverMatched.length === 0 ? 'none' : r.adminRoutes.neverMatched.join(', ')}`);
+  lines.push(
+    `admin routes listed: ${r.adminRoutes.listed.length}; never matched: ${r.adminRoutes.neverMatched.length === 0 ? 'none' : r.adminRoutes.neverMatched.join(', ')}`,
+  );
   return lines.join('\n');
 }
 

@@ -38,7 +38,24 @@ export const HOSTILE_STRINGS: readonly string[] = [
   '{}',
 ];
 
-export const HOSTILE_NUMBERS: readonly number[] = [0, -0, -1, 1, 0.5, -0.5, 2147483647, 2147483648, -2147483649, 4294967296, 9007199254740991, 2 ** 53, 1e21, -1e21, 1e308, 5e-324];
+export const HOSTILE_NUMBERS: readonly number[] = [
+  0,
+  -0,
+  -1,
+  1,
+  0.5,
+  -0.5,
+  2147483647,
+  2147483648,
+  -2147483649,
+  4294967296,
+  9007199254740991,
+  2 ** 53,
+  1e21,
+  -1e21,
+  1e308,
+  5e-324,
+];
 
 /** Byte runs that are not UTF-8: a lone continuation, an overlong NUL, a UTF-16 surrogate, a cut sequence. */
 export const INVALID_UTF8: readonly Buffer[] = [

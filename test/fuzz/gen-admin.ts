@@ -17,7 +17,10 @@ export interface AdminRoute {
 
 /** Reads the route list from an OpenAPI document (the admin's /openapi.json). */
 export function routesFromOpenApi(doc: {
-  paths: Record<string, Record<string, { parameters?: Array<{ name: string; in: string }>; responses?: Record<string, { content?: Record<string, unknown> }> }>>;
+  paths: Record<
+    string,
+    Record<string, { parameters?: Array<{ name: string; in: string }>; responses?: Record<string, { content?: Record<string, unknown> }> }>
+  >;
 }): AdminRoute[] {
   const routes: AdminRoute[] = [];
   for (const [path, operations] of Object.entries(doc.paths)) {
@@ -42,7 +45,17 @@ function bodyTemplate(rng: Rng, key: string): Json | undefined {
   const id = `fz-admin-${rng.word(2, 4)}`;
   switch (key) {
     case 'POST /v1/producer':
-      return { producer_conf_info: { app_id: id, topic_id: rng.word(), tx_protocol_type: 5, tx_address: '127.0.0.1:1/cb', tx_timeout: 1000, tx_callback_interval: 60_000, qps: 0 } };
+      return {
+        producer_conf_info: {
+          app_id: id,
+          topic_id: rng.word(),
+          tx_protocol_type: 5,
+          tx_address: '127.0.0.1:1/cb',
+          tx_timeout: 1000,
+          tx_callback_interval: 60_000,
+          qps: 0,
+        },
+      };
     case 'POST /v1/processor':
       return {
         processor_conf_info: {
@@ -100,18 +113,36 @@ export function adminCase(rng: Rng, index: number, routes: readonly AdminRoute[]
   const base = { index, target: 'admin' as const, nulFields: [] as string[] };
   if (rng.chance(0.05)) {
     const method = rng.pick(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
-    const path = rng.pick(['/v2/anything', '/v1', '/v1/', `/v1/${hostileComponent(rng)}`, '/%00', '//v1//processors', `/v1/processors/${hostileComponent(rng)}/${hostileComponent(rng)}/x`]);
+    const path = rng.pick([
+      '/v2/anything',
+      '/v1',
+      '/v1/',
+      `/v1/${hostileComponent(rng)}`,
+      '/%00',
+      '//v1//processors',
+      `/v1/processors/${hostileComponent(rng)}/${hostileComponent(rng)}/x`,
+    ]);
     return { ...base, generator: 'unknown-route', method, path, headers: {}, body: undefined, route: 'unmatched' };
   }
   const route = rng.pick(routes);
   const key = `${route.method} ${route.template}`;
-  const generator = rng.weighted({ 'bad-param': 3, 'bad-query': 3, 'bad-body': route.method === 'POST' ? 6 : 0, 'wrong-method': 1, 'valid-ish': 1, 'bad-content-type': route.method === 'POST' ? 1 : 0 } as const);
+  const generator = rng.weighted({
+    'bad-param': 3,
+    'bad-query': 3,
+    'bad-body': route.method === 'POST' ? 6 : 0,
+    'wrong-method': 1,
+    'valid-ish': 1,
+    'bad-content-type': route.method === 'POST' ? 1 : 0,
+  } as const);
   let path = route.template.replace(/:([a-z_]+)/g, () => (generator === 'bad-param' ? hostileComponent(rng) : `fz-admin-${rng.word(2, 4)}`));
   if (route.template.includes(':event_id') && generator !== 'bad-param') path = route.template.replace(':event_id', String(rng.int(1, 2 ** 30)));
   if (route.template.includes(':replay_id') && generator !== 'bad-param') path = path.replace(/fz-admin-[a-z0-9]+/, String(rng.int(1, 1000)));
   if (generator === 'bad-query' || (generator === 'valid-ish' && route.query.length > 0)) {
     const names = [...route.query, rng.word(), 'limit', 'cursor', 'since', 'until'];
-    const pairs = Array.from({ length: rng.int(1, 4) }, () => `${encodeURIComponent(rng.pick(names))}=${generator === 'valid-ish' ? rng.word() : hostileComponent(rng)}`);
+    const pairs = Array.from(
+      { length: rng.int(1, 4) },
+      () => `${encodeURIComponent(rng.pick(names))}=${generator === 'valid-ish' ? rng.word() : hostileComponent(rng)}`,
+    );
     if (rng.chance(0.2)) pairs.push(pairs[0] as string); // a repeated parameter arrives as an array
     path += `?${pairs.join('&')}`;
   }
@@ -134,7 +165,14 @@ export function adminCase(rng: Rng, index: number, routes: readonly AdminRoute[]
       body = Buffer.from(JSON.stringify(template));
     }
     if (generator === 'bad-content-type') {
-      headers['content-type'] = rng.pick(['text/plain', 'application/xml', 'multipart/form-data; boundary=x', 'application/json; charset=utf-16', 'application/x-www-form-urlencoded', '']);
+      headers['content-type'] = rng.pick([
+        'text/plain',
+        'application/xml',
+        'multipart/form-data; boundary=x',
+        'application/json; charset=utf-16',
+        'application/x-www-form-urlencoded',
+        '',
+      ]);
       if (headers['content-type'] === '') delete headers['content-type'];
       body ??= Buffer.from('{}');
     }

@@ -33,7 +33,15 @@ function triggerBytes(rng: Rng): Buffer {
     case 2: // repeat, bounded by count
       return message(
         varintField(1, 3),
-        lenField(3, message(varintField(2, 2), lenField(3, message(varintField(1, rng.int(1, 3)))), varintField(4, 1), lenField(5, message(lenField(1, secondsNanos(rng.int(1, 5)))))))
+        lenField(
+          3,
+          message(
+            varintField(2, 2),
+            lenField(3, message(varintField(1, rng.int(1, 3)))),
+            varintField(4, 1),
+            lenField(5, message(lenField(1, secondsNanos(rng.int(1, 5))))),
+          ),
+        ),
       );
     case 3: // delay-process
       return message(varintField(1, 4), lenField(4, message(lenField(1, rng.word()), lenField(2, secondsNanos(rng.int(1, 60))))));
@@ -64,8 +72,13 @@ function eventBytes(p: ReportParts): Buffer {
 
 function reportBytes(p: ReportParts): Buffer {
   const idempotent = p.idempotentKey === undefined ? undefined : lenField(1, message(lenField(1, p.idempotentKey)));
-  const option = p.orderingKey === undefined && idempotent === undefined ? undefined : message(idempotent, p.orderingKey !== undefined && lenField(2, p.orderingKey));
-  return message(lenField(1, eventBytes(p)), p.trigger !== undefined && p.trigger.length > 0 && lenField(2, p.trigger), option !== undefined && lenField(3, option));
+  const option =
+    p.orderingKey === undefined && idempotent === undefined ? undefined : message(idempotent, p.orderingKey !== undefined && lenField(2, p.orderingKey));
+  return message(
+    lenField(1, eventBytes(p)),
+    p.trigger !== undefined && p.trigger.length > 0 && lenField(2, p.trigger),
+    option !== undefined && lenField(3, option),
+  );
 }
 
 function txCallbackBytes(rng: Rng): Buffer {
@@ -149,7 +162,11 @@ function corrupt(rng: Rng, valid: Buffer, kind: string): Buffer {
     }
     case 'huge-varint': {
       // An over-long varint (11 bytes) or one above 2^64, as a field value or as a length.
-      const bad = rng.pick([Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]), Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f]), Buffer.alloc(20, 0xff)]);
+      const bad = rng.pick([
+        Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]),
+        Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f]),
+        Buffer.alloc(20, 0xff),
+      ]);
       return rng.chance(0.5) ? Buffer.concat([tag(rng.int(1, 3), WireType.LEN), bad, valid]) : Buffer.concat([valid, tag(rng.int(1, 3), WireType.VARINT), bad]);
     }
     case 'huge-length': {
@@ -159,7 +176,12 @@ function corrupt(rng: Rng, valid: Buffer, kind: string): Buffer {
     case 'wrong-wire-type': {
       // Field 1 or 2 (a message or string in every EvHub request) sent as varint, fixed32 or fixed64.
       const field = rng.int(1, 3);
-      const wrong = rng.pick([varintField(field, rng.u32()), Buffer.concat([tag(field, WireType.I32), rng.bytes(4)]), Buffer.concat([tag(field, WireType.I64), rng.bytes(8)]), Buffer.concat([tag(field, WireType.SGROUP), tag(field, WireType.EGROUP)])]);
+      const wrong = rng.pick([
+        varintField(field, rng.u32()),
+        Buffer.concat([tag(field, WireType.I32), rng.bytes(4)]),
+        Buffer.concat([tag(field, WireType.I64), rng.bytes(8)]),
+        Buffer.concat([tag(field, WireType.SGROUP), tag(field, WireType.EGROUP)]),
+      ]);
       return Buffer.concat([valid, wrong]);
     }
     default:
@@ -167,7 +189,18 @@ function corrupt(rng: Rng, valid: Buffer, kind: string): Buffer {
   }
 }
 
-const CORRUPTIONS = ['truncated', 'bitflip', 'random-bytes', 'empty', 'unknown-fields', 'deep-groups', 'deep-messages', 'huge-varint', 'huge-length', 'wrong-wire-type'] as const;
+const CORRUPTIONS = [
+  'truncated',
+  'bitflip',
+  'random-bytes',
+  'empty',
+  'unknown-fields',
+  'deep-groups',
+  'deep-messages',
+  'huge-varint',
+  'huge-length',
+  'wrong-wire-type',
+] as const;
 
 /** A trigger field broken at the semantic level: unknown enums, bad times and crontabs. */
 function semanticTrigger(rng: Rng, kind: 'unknown-enum' | 'bad-time' | 'bad-crontab'): Buffer {
@@ -183,24 +216,70 @@ function semanticTrigger(rng: Rng, kind: 'unknown-enum' | 'bad-time' | 'bad-cron
       secondsNanos(0),
       secondsNanos(0, 1),
     ]);
-  const timestamp = (): Buffer => rng.pick([secondsNanos(-62_135_596_801n), secondsNanos(253_402_300_800n), secondsNanos(-1), secondsNanos(nowSeconds(), 1_000_000_000), secondsNanos(2n ** 63n - 1n)]);
+  const timestamp = (): Buffer =>
+    rng.pick([
+      secondsNanos(-62_135_596_801n),
+      secondsNanos(253_402_300_800n),
+      secondsNanos(-1),
+      secondsNanos(nowSeconds(), 1_000_000_000),
+      secondsNanos(2n ** 63n - 1n),
+    ]);
   if (kind === 'unknown-enum') {
     const triggerType = rng.pick([5, 99, -1, 2 ** 31 - 1, 2]);
     return message(
       varintField(1, triggerType),
       rng.chance(0.5) && lenField(2, message(lenField(1, secondsNanos(1)))),
-      rng.chance(0.5) && lenField(3, message(varintField(2, rng.pick([0, 3, -5, 7])), varintField(4, rng.pick([0, 3, 77, -1])), lenField(3, message(varintField(1, 2))), lenField(5, message(lenField(1, secondsNanos(2)))))),
+      rng.chance(0.5) &&
+        lenField(
+          3,
+          message(
+            varintField(2, rng.pick([0, 3, -5, 7])),
+            varintField(4, rng.pick([0, 3, 77, -1])),
+            lenField(3, message(varintField(1, 2))),
+            lenField(5, message(lenField(1, secondsNanos(2)))),
+          ),
+        ),
     );
   }
   if (kind === 'bad-crontab') {
     const crontab = rng.chance(0.8) ? Buffer.from(rng.pick(BAD_CRONTABS)) : spliceBytes(rng, Buffer.from(rng.pick(GOOD_CRONTABS)), rng.pick(INVALID_UTF8));
-    return message(varintField(1, 3), lenField(3, message(lenField(1, secondsNanos(nowSeconds())), varintField(2, 2), lenField(3, message(varintField(1, 2))), varintField(4, 2), lenField(6, message(lenField(1, crontab))))));
+    return message(
+      varintField(1, 3),
+      lenField(
+        3,
+        message(
+          lenField(1, secondsNanos(nowSeconds())),
+          varintField(2, 2),
+          lenField(3, message(varintField(1, 2))),
+          varintField(4, 2),
+          lenField(6, message(lenField(1, crontab))),
+        ),
+      ),
+    );
   }
   return rng.pick([
     message(varintField(1, 2), lenField(2, message(lenField(1, duration())))),
     message(varintField(1, 2)),
-    message(varintField(1, 3), lenField(3, message(lenField(1, timestamp()), varintField(2, 1), lenField(3, message(lenField(2, timestamp()))), varintField(4, 1), lenField(5, message(lenField(1, duration())))))),
-    message(varintField(1, 3), lenField(3, message(varintField(2, 2), lenField(3, message(varintField(1, 2 ** 32 - 1))), varintField(4, 1), lenField(5, message(lenField(1, duration())))))),
+    message(
+      varintField(1, 3),
+      lenField(
+        3,
+        message(
+          lenField(1, timestamp()),
+          varintField(2, 1),
+          lenField(3, message(lenField(2, timestamp()))),
+          varintField(4, 1),
+          lenField(5, message(lenField(1, duration()))),
+        ),
+      ),
+    ),
+    message(
+      varintField(1, 3),
+      lenField(
+        3,
+        message(varintField(2, 2), lenField(3, message(varintField(1, 2 ** 32 - 1))), varintField(4, 1), lenField(5, message(lenField(1, duration())))),
+      ),
+    ),
     message(varintField(1, 4), lenField(4, message(lenField(1, 'k'), lenField(2, duration())))),
   ]);
 }
@@ -208,7 +287,9 @@ function semanticTrigger(rng: Rng, kind: 'unknown-enum' | 'bad-time' | 'bad-cron
 /** Non-decimal or unknown transaction ids. */
 function badEventId(rng: Rng): Buffer {
   return Buffer.concat([
-    Buffer.from(rng.pick(['', '0', '-1', 'abc', '1\u00002', ' 12', '9223372036854775808', '99999999999999999999999', '１２３', String(rng.u32()), 'x'.repeat(70_000)])),
+    Buffer.from(
+      rng.pick(['', '0', '-1', 'abc', '1\u00002', ' 12', '9223372036854775808', '99999999999999999999999', '１２３', String(rng.u32()), 'x'.repeat(70_000)]),
+    ),
     rng.chance(0.2) ? rng.pick(INVALID_UTF8) : Buffer.alloc(0),
   ]);
 }
@@ -232,8 +313,20 @@ export function grpcCase(rng: Rng, index: number, maxEventBytes: number): GrpcCa
   if (method === 'Commit' || method === 'Rollback') {
     if (rng.chance(0.5)) {
       const generator = rng.pick(['tx-flow', 'tx-flow-garbled-trigger', 'tx-after-rollback']);
-      const trigger = generator === 'tx-flow' ? (rng.chance(0.5) ? triggerBytes(rng) : undefined) : generator === 'tx-flow-garbled-trigger' ? corrupt(rng, semanticTrigger(rng, rng.pick(['unknown-enum', 'bad-time', 'bad-crontab'] as const)), rng.pick(CORRUPTIONS)) : undefined;
-      return { ...base, generator, body: Buffer.alloc(0), prepareFirst: { prepare: prepareBytes(eventBytes(validParts(rng)), txCallbackBytes(rng)), trigger, rollbackFirst: generator === 'tx-after-rollback' } };
+      const trigger =
+        generator === 'tx-flow'
+          ? rng.chance(0.5)
+            ? triggerBytes(rng)
+            : undefined
+          : generator === 'tx-flow-garbled-trigger'
+            ? corrupt(rng, semanticTrigger(rng, rng.pick(['unknown-enum', 'bad-time', 'bad-crontab'] as const)), rng.pick(CORRUPTIONS))
+            : undefined;
+      return {
+        ...base,
+        generator,
+        body: Buffer.alloc(0),
+        prepareFirst: { prepare: prepareBytes(eventBytes(validParts(rng)), txCallbackBytes(rng)), trigger, rollbackFirst: generator === 'tx-after-rollback' },
+      };
     }
     const body = message(lenField(1, badEventId(rng)), method === 'Commit' && rng.chance(0.5) && lenField(2, triggerBytes(rng)));
     if (rng.chance(0.5)) return { ...base, generator: 'bad-event-id', body };
@@ -280,7 +373,14 @@ export function grpcCase(rng: Rng, index: number, maxEventBytes: number): GrpcCa
     body = corrupt(rng, body, name);
   }
   if (generator === 'bad-metadata') {
-    base.metadata = rng.pick<Record<string, string>>([{ authorization: 'Bearer ' }, { authorization: 'Basic Zm9vOmJhcg==' }, { authorization: `Bearer ${'k'.repeat(4000)}` }, { 'eventyard-broadcast': 'true' }, { 'eventyard-broadcast': 'maybe' }, { traceparent: '00-zz-zz-01' }]);
+    base.metadata = rng.pick<Record<string, string>>([
+      { authorization: 'Bearer ' },
+      { authorization: 'Basic Zm9vOmJhcg==' },
+      { authorization: `Bearer ${'k'.repeat(4000)}` },
+      { 'eventyard-broadcast': 'true' },
+      { 'eventyard-broadcast': 'maybe' },
+      { traceparent: '00-zz-zz-01' },
+    ]);
   }
   // A Prepare that is acknowledged is not an event yet; only Reports and Commits count as deliveries.
   return { ...base, generator: name, body, nulFields: method === 'Report' ? nulFields : [] };

@@ -68,8 +68,30 @@ const GROUP = 'fz-kafka-group';
 
 /** One valid request per implemented API (bodies in fullBody; names only under fz-*, so nothing of the stack is touched). */
 const TEMPLATES: readonly Template[] = [
-  [18, 0], [18, 2], [3, 0], [3, 1], [16, 0], [10, 0], [10, 1], [15, 0], [12, 0], [13, 0], [14, 0], [42, 0],
-  [22, 0], [2, 1], [9, 1], [8, 2], [11, 0], [19, 0], [20, 0], [21, 0], [32, 0], [37, 0], [0, 3], [1, 4],
+  [18, 0],
+  [18, 2],
+  [3, 0],
+  [3, 1],
+  [16, 0],
+  [10, 0],
+  [10, 1],
+  [15, 0],
+  [12, 0],
+  [13, 0],
+  [14, 0],
+  [42, 0],
+  [22, 0],
+  [2, 1],
+  [9, 1],
+  [8, 2],
+  [11, 0],
+  [19, 0],
+  [20, 0],
+  [21, 0],
+  [32, 0],
+  [37, 0],
+  [0, 3],
+  [1, 4],
 ].map(([apiKey, version]) => ({ apiKey: apiKey as number, version: version as number }));
 
 /** A valid body of the template's api and version, with some values at their edges. */
@@ -86,7 +108,11 @@ function fullBody(rng: Rng, t: Template): Body {
     case 42:
       return b.array([GROUP], (g) => void b.str(g));
     case 14:
-      return b.str(GROUP).i32(1).str('member').array([{ m: 'member', a: rng.bytes(rng.int(0, 20)) }], (x) => void b.str(x.m).bytes(x.a));
+      return b
+        .str(GROUP)
+        .i32(1)
+        .str('member')
+        .array([{ m: 'member', a: rng.bytes(rng.int(0, 20)) }], (x) => void b.str(x.m).bytes(x.a));
     case 2:
       return b.i32(-1).array([TOPIC], (name) => {
         b.str(name);
@@ -98,17 +124,35 @@ function fullBody(rng: Rng, t: Template): Body {
         b.array([0], (p) => void b.i32(p));
       });
     case 8:
-      return b.str(GROUP).i32(-1).str('').i64(-1n).array([TOPIC], (name) => {
-        b.str(name);
-        partitionsAfter((p) => void b.i32(p).i64(BigInt(rng.int(0, 10))).str(null));
-      });
+      return b
+        .str(GROUP)
+        .i32(-1)
+        .str('')
+        .i64(-1n)
+        .array([TOPIC], (name) => {
+          b.str(name);
+          partitionsAfter(
+            (p) =>
+              void b
+                .i32(p)
+                .i64(BigInt(rng.int(0, 10)))
+                .str(null),
+          );
+        });
     case 11:
-      return b.str(GROUP).i32(rng.pick([10_000, 0, -1, 2 ** 31 - 1])).str('').str('consumer').array(['range'], (name) => void b.str(name).bytes(rng.bytes(rng.int(0, 30))));
+      return b
+        .str(GROUP)
+        .i32(rng.pick([10_000, 0, -1, 2 ** 31 - 1]))
+        .str('')
+        .str('consumer')
+        .array(['range'], (name) => void b.str(name).bytes(rng.bytes(rng.int(0, 30))));
     case 19:
       return b
         .array([`fz-k-${rng.word(3, 5)}`], (name) => {
           // num_partitions and replication_factor at their edges: a huge count must not make the broker allocate it.
-          b.str(name).i32(rng.pick([1, 0, -1, 3, 1000, 100_000, 2 ** 31 - 1])).i16(rng.pick([1, 0, -1, 3, 32767]));
+          b.str(name)
+            .i32(rng.pick([1, 0, -1, 3, 1000, 100_000, 2 ** 31 - 1]))
+            .i16(rng.pick([1, 0, -1, 3, 32767]));
           b.array([], () => {});
           b.array(rng.chance(0.5) ? [] : [['retention.ms', rng.pick(['-5', 'abc', '1e99', ''])]], ([k, v]) => void b.str(k as string).str(v as string));
         })
@@ -123,20 +167,63 @@ function fullBody(rng: Rng, t: Template): Body {
         })
         .i32(1000);
     case 32:
-      return b.array([rng.pick([2, 4, 99, -1])], (type) => void b.i8(type).str(rng.pick([TOPIC, '', '1'])).array(null, () => {}));
+      return b.array(
+        [rng.pick([2, 4, 99, -1])],
+        (type) =>
+          void b
+            .i8(type)
+            .str(rng.pick([TOPIC, '', '1']))
+            .array(null, () => {}),
+      );
     case 37:
-      return b.array([TOPIC], (name) => void b.str(name).i32(rng.pick([1, 0, 5, 2 ** 31 - 1])).array(null, () => {})).i32(1000).i8(1);
+      return b
+        .array(
+          [TOPIC],
+          (name) =>
+            void b
+              .str(name)
+              .i32(rng.pick([1, 0, 5, 2 ** 31 - 1]))
+              .array(null, () => {}),
+        )
+        .i32(1000)
+        .i8(1);
     case 0:
-      return b.str(null).i16(rng.pick([1, -1, 1, 1, 0])).i32(1000).array([TOPIC], (name) => {
-        b.str(name);
-        // Records: garbage, or the first bytes of a v2 batch header with a lying length.
-        b.array([0], (p) => void b.i32(p).bytes(rng.chance(0.5) ? rng.bytes(rng.int(0, 120)) : Buffer.concat([Buffer.alloc(8), Buffer.from([0x7f, 0xff, 0xff, 0xff]), rng.bytes(rng.int(0, 60))])));
-      });
+      return b
+        .str(null)
+        .i16(rng.pick([1, -1, 1, 1, 0]))
+        .i32(1000)
+        .array([TOPIC], (name) => {
+          b.str(name);
+          // Records: garbage, or the first bytes of a v2 batch header with a lying length.
+          b.array(
+            [0],
+            (p) =>
+              void b
+                .i32(p)
+                .bytes(
+                  rng.chance(0.5)
+                    ? rng.bytes(rng.int(0, 120))
+                    : Buffer.concat([Buffer.alloc(8), Buffer.from([0x7f, 0xff, 0xff, 0xff]), rng.bytes(rng.int(0, 60))]),
+                ),
+          );
+        });
     case 1:
-      return b.i32(-1).i32(10).i32(1).i32(rng.pick([1 << 20, 0, -1, 2 ** 31 - 1])).i8(0).array([TOPIC], (name) => {
-        b.str(name);
-        partitionsAfter((p) => void b.i32(p).i64(BigInt(rng.pick([0, -1, 2 ** 53]))).i32(rng.pick([1 << 20, 0, -1, 2 ** 31 - 1])));
-      });
+      return b
+        .i32(-1)
+        .i32(10)
+        .i32(1)
+        .i32(rng.pick([1 << 20, 0, -1, 2 ** 31 - 1]))
+        .i8(0)
+        .array([TOPIC], (name) => {
+          b.str(name);
+          partitionsAfter(
+            (p) =>
+              void b
+                .i32(p)
+                .i64(BigInt(rng.pick([0, -1, 2 ** 53])))
+                .i32(rng.pick([1 << 20, 0, -1, 2 ** 31 - 1])),
+          );
+        });
     case 10:
       return t.version === 0 ? b.str(GROUP) : b.str(GROUP).i8(rng.pick([0, 1, 5]));
     case 12:
@@ -168,7 +255,20 @@ function frame(payload: Buffer, declared = payload.length): Buffer {
   return Buffer.concat([size, payload]);
 }
 
-const GENERATORS = { 'valid-request': 2, 'bad-size': 2, 'short-frame': 1, 'unknown-api': 2, 'bad-version': 2, truncated: 3, bitflip: 3, 'huge-count': 3, 'bad-client-id': 1, 'random-body': 2, incomplete: 1, pipelined: 1 } as const;
+const GENERATORS = {
+  'valid-request': 2,
+  'bad-size': 2,
+  'short-frame': 1,
+  'unknown-api': 2,
+  'bad-version': 2,
+  truncated: 3,
+  bitflip: 3,
+  'huge-count': 3,
+  'bad-client-id': 1,
+  'random-body': 2,
+  incomplete: 1,
+  pipelined: 1,
+} as const;
 
 /** One Kafka case. */
 export function kafkaCase(rng: Rng, index: number): KafkaCase {
@@ -196,7 +296,13 @@ export function kafkaCase(rng: Rng, index: number): KafkaCase {
     case 'short-frame': {
       // A complete frame too short to hold a request header (even size 0).
       const n = rng.int(0, 9);
-      return { ...base, bytes: frame(header(t.apiKey, t.version, correlationId, clientId).subarray(0, n)), incomplete: false, correlationIds: [correlationId], apiKeys: [t.apiKey] };
+      return {
+        ...base,
+        bytes: frame(header(t.apiKey, t.version, correlationId, clientId).subarray(0, n)),
+        incomplete: false,
+        correlationIds: [correlationId],
+        apiKeys: [t.apiKey],
+      };
     }
     case 'unknown-api':
       return whole(rng.pick([-1, 4, 5, 6, 7, 17, 23, 24, 36, 50, 67, 68, 1000, 32767, -32768]), rng.int(0, 3), rng.bytes(rng.int(0, 40)));
@@ -218,7 +324,12 @@ export function kafkaCase(rng: Rng, index: number): KafkaCase {
       return whole(t.apiKey, t.version, out);
     }
     case 'bad-client-id':
-      return whole(t.apiKey, t.version, built.bytes, rng.pick<Buffer | null | 'bad-length'>([null, 'bad-length', Buffer.from([0xff, 0xfe, 0x00]), Buffer.alloc(32767, 0x63)]));
+      return whole(
+        t.apiKey,
+        t.version,
+        built.bytes,
+        rng.pick<Buffer | null | 'bad-length'>([null, 'bad-length', Buffer.from([0xff, 0xfe, 0x00]), Buffer.alloc(32767, 0x63)]),
+      );
     case 'random-body':
       return whole(t.apiKey, t.version, rng.bytes(rng.int(0, 200)));
     case 'incomplete': {

@@ -20,11 +20,20 @@ export const TIMEOUT_MS = 15_000;
 /** socket.request.max.bytes of the broker (its default). */
 const BROKER_MAX_FRAME = 100 * 1024 * 1024;
 
-const STATUS_NAMES = new Map<number, string>(Object.entries(grpc.status).filter(([, v]) => typeof v === 'number').map(([k, v]) => [v as number, k]));
+const STATUS_NAMES = new Map<number, string>(
+  Object.entries(grpc.status)
+    .filter(([, v]) => typeof v === 'number')
+    .map(([k, v]) => [v as number, k]),
+);
 
 type RetRsp = { ret: { code: number; msg: string } | null; event_id?: string; tx?: { event_id: string } | null };
 
-function rawCall(client: grpc.Client, method: string, body: Buffer, metadata: Record<string, string>): Promise<{ err: grpc.ServiceError | null; rsp: Buffer | undefined }> {
+function rawCall(
+  client: grpc.Client,
+  method: string,
+  body: Buffer,
+  metadata: Record<string, string>,
+): Promise<{ err: grpc.ServiceError | null; rsp: Buffer | undefined }> {
   const md = new grpc.Metadata();
   for (const [k, v] of Object.entries(metadata)) md.set(k, v);
   return new Promise((resolve) => {
@@ -45,8 +54,10 @@ function classifyGrpc(method: string, err: grpc.ServiceError | null, rsp: Buffer
     const name = STATUS_NAMES.get(err.code) ?? String(err.code);
     if (err.code === grpc.status.DEADLINE_EXCEEDED) return { outcome: 'timeout', ok: false, detail: err.details };
     // A dropped connection or a handler that threw is not an answer; everything else is a coded status.
-    if (err.code === grpc.status.UNKNOWN || (err.code === grpc.status.INTERNAL && /^internal error$/.test(err.details))) return { outcome: `grpc:${name}`, ok: false, detail: err.details };
-    if (err.code === grpc.status.UNAVAILABLE && /connection|socket|ECONN|No connection/i.test(err.details)) return { outcome: 'connection-lost', ok: false, detail: err.details };
+    if (err.code === grpc.status.UNKNOWN || (err.code === grpc.status.INTERNAL && /^internal error$/.test(err.details)))
+      return { outcome: `grpc:${name}`, ok: false, detail: err.details };
+    if (err.code === grpc.status.UNAVAILABLE && /connection|socket|ECONN|No connection/i.test(err.details))
+      return { outcome: 'connection-lost', ok: false, detail: err.details };
     if (err.details === '') return { outcome: `grpc:${name}-without-details`, ok: false };
     return { outcome: `grpc:${name}`, ok: true, detail: err.details };
   }
@@ -57,7 +68,8 @@ function classifyGrpc(method: string, err: grpc.ServiceError | null, rsp: Buffer
     return { outcome: 'undecodable-reply', ok: false, detail: String(cause) };
   }
   const code = decoded.ret?.code ?? 0;
-  if (code !== 0) return decoded.ret?.msg ? { outcome: `coded:${code}`, ok: true, detail: decoded.ret.msg } : { outcome: `coded:${code}-without-msg`, ok: false };
+  if (code !== 0)
+    return decoded.ret?.msg ? { outcome: `coded:${code}`, ok: true, detail: decoded.ret.msg } : { outcome: `coded:${code}-without-msg`, ok: false };
   const eventId = method === 'Report' ? decoded.event_id : decoded.tx?.event_id;
   if ((method === 'Report' || method === 'Commit' || method === 'Prepare') && !eventId) return { outcome: 'ok-without-event-id', ok: false };
   return { outcome: 'ok', ok: true, ...(method === 'Report' || method === 'Commit' ? { eventId } : {}) };
@@ -70,7 +82,8 @@ export async function sendGrpc(client: grpc.Client, c: GrpcCase): Promise<Outcom
   }
   const prepared = await rawCall(client, 'Prepare', c.prepareFirst.prepare, {});
   const first = classifyGrpc('Prepare', prepared.err, prepared.rsp);
-  if (first.outcome !== 'ok') return { ...first, outcome: `prepare:${first.outcome}`, ok: false, detail: `the valid Prepare of a transaction flow was refused: ${first.detail ?? ''}` };
+  if (first.outcome !== 'ok')
+    return { ...first, outcome: `prepare:${first.outcome}`, ok: false, detail: `the valid Prepare of a transaction flow was refused: ${first.detail ?? ''}` };
   const eventId = (decodeMessage('evhub_producer.PrepareRsp', prepared.rsp as Buffer) as unknown as RetRsp).tx?.event_id ?? '';
   if (c.prepareFirst.rollbackFirst) {
     const rolled = await rawCall(client, 'Rollback', message(lenField(1, eventId)), {});
@@ -106,14 +119,22 @@ export async function sendHttp(baseUrl: string, c: HttpCase): Promise<Outcome> {
   if (res.status >= 500) return { outcome: `http-${res.status}${errorCode === undefined ? '' : `:${errorCode}`}`, ok: false, detail: text.slice(0, 300) };
   if (res.status >= 400) {
     // The admin names every error with an EY_* code; the producer's mirror answers EvHub's ret.code.
-    const coded = c.target === 'admin' ? errorCode !== undefined && /^EY_[A-Z0-9_]+$/.test(errorCode) && code !== undefined && code !== 0 && msg !== '' : code !== undefined && code !== 0 && msg !== '';
-    return coded ? { outcome: `http-${res.status}:${errorCode ?? code}`, ok: true, detail: msg } : { outcome: `http-${res.status}-uncoded`, ok: false, detail: text.slice(0, 300) };
+    const coded =
+      c.target === 'admin'
+        ? errorCode !== undefined && /^EY_[A-Z0-9_]+$/.test(errorCode) && code !== undefined && code !== 0 && msg !== ''
+        : code !== undefined && code !== 0 && msg !== '';
+    return coded
+      ? { outcome: `http-${res.status}:${errorCode ?? code}`, ok: true, detail: msg }
+      : { outcome: `http-${res.status}-uncoded`, ok: false, detail: text.slice(0, 300) };
   }
   if (body === undefined) return { outcome: `http-${res.status}-not-json`, ok: false, detail: text.slice(0, 300) };
   if (c.target === 'admin') return { outcome: 'ok', ok: true };
-  if (code !== undefined && code !== 0) return msg !== '' ? { outcome: `coded:${code}`, ok: true, detail: msg } : { outcome: `coded:${code}-without-msg`, ok: false };
+  if (code !== undefined && code !== 0)
+    return msg !== '' ? { outcome: `coded:${code}`, ok: true, detail: msg } : { outcome: `coded:${code}-without-msg`, ok: false };
   if (c.path === '/v1/report') {
-    return typeof body.event_id === 'string' && body.event_id !== '' ? { outcome: 'ok', ok: true, eventId: body.event_id } : { outcome: 'ok-without-event-id', ok: false, detail: text.slice(0, 300) };
+    return typeof body.event_id === 'string' && body.event_id !== ''
+      ? { outcome: 'ok', ok: true, eventId: body.event_id }
+      : { outcome: 'ok-without-event-id', ok: false, detail: text.slice(0, 300) };
   }
   const txId = typeof body.tx?.event_id === 'string' ? body.tx.event_id : '';
   if (c.path === '/v1/commit') return txId !== '' ? { outcome: 'ok', ok: true, eventId: txId } : { outcome: 'ok-without-event-id', ok: false };
@@ -184,6 +205,15 @@ export function sendKafka(port: number, c: KafkaCase): Promise<Outcome> {
 
 /** A fresh connection still gets ApiVersions answered: the broker serves. */
 export async function brokerServes(port: number): Promise<boolean> {
-  const outcome = await sendKafka(port, { index: -1, target: 'kafka', generator: 'probe', nulFields: [], bytes: Buffer.alloc(0), incomplete: false, correlationIds: [], apiKeys: [] });
+  const outcome = await sendKafka(port, {
+    index: -1,
+    target: 'kafka',
+    generator: 'probe',
+    nulFields: [],
+    bytes: Buffer.alloc(0),
+    incomplete: false,
+    correlationIds: [],
+    apiKeys: [],
+  });
   return outcome.outcome === 'answered';
 }

@@ -131,10 +131,11 @@ export function renderMessages(): string {
     renderMessage(request, 'request', out);
     renderMessage(response, 'response', out);
   }
-  const byKey = (kind: 'request' | 'response'): string =>
-    [...SCHEMAS].map(([key, pair]) => `  ${key}: ${pair[kind].name};`).join('\n');
+  const byKey = (kind: 'request' | 'response'): string => [...SCHEMAS].map(([key, pair]) => `  ${key}: ${pair[kind].name};`).join('\n');
   out.push(`/** Request body type by api key, for \`decodeRequest\`. */\nexport interface RequestBodies {\n${byKey('request')}\n}`);
-  out.push(`/** Response body type by api key, for \`encodeResponse\` callers and \`decodeResponse\`. */\nexport interface ResponseBodies {\n${byKey('response')}\n}`);
+  out.push(
+    `/** Response body type by api key, for \`encodeResponse\` callers and \`decodeResponse\`. */\nexport interface ResponseBodies {\n${byKey('response')}\n}`,
+  );
   return `${HEADER}\n${out.join('\n\n')}\n`;
 }
 

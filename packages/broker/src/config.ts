@@ -92,7 +92,8 @@ export function resolveBrokerConfig(options: BrokerOptions): BrokerConfig {
   const host = options.host ?? '127.0.0.1';
   const wildcard = host === '0.0.0.0' || host === '::';
   const flush = options.flush ?? { mode: 'always' };
-  if (flush.mode === 'interval' && (!Number.isInteger(flush.intervalMs) || flush.intervalMs <= 0)) problems.push('flush.intervalMs: must be a positive integer');
+  if (flush.mode === 'interval' && (!Number.isInteger(flush.intervalMs) || flush.intervalMs <= 0))
+    problems.push('flush.intervalMs: must be a positive integer');
   const config: BrokerConfig = {
     dataDir,
     port: intIn(problems, 'port', options.port, 9092, 0, 65535),

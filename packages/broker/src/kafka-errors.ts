@@ -144,9 +144,9 @@ type ErrorTable = typeof KAFKA_ERRORS;
 export type ErrorName = keyof ErrorTable;
 
 /** Kafka protocol error codes by name (`ErrorCode.UNKNOWN_TOPIC_OR_PARTITION` = 3), from KAFKA_ERRORS. */
-export const ErrorCode = Object.freeze(
-  Object.fromEntries(Object.entries(KAFKA_ERRORS).map(([name, error]) => [name, error.code])),
-) as { readonly [N in ErrorName]: ErrorTable[N]['code'] };
+export const ErrorCode = Object.freeze(Object.fromEntries(Object.entries(KAFKA_ERRORS).map(([name, error]) => [name, error.code]))) as {
+  readonly [N in ErrorName]: ErrorTable[N]['code'];
+};
 export type ErrorCode = ErrorTable[ErrorName]['code'];
 
 const BY_CODE: ReadonlyMap<number, { name: ErrorName; retriable: boolean }> = new Map(

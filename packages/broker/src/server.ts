@@ -34,7 +34,8 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
     dataDir: config.dataDir,
     flush: config.flush,
     defaultTopicConfig: { maxMessageBytes: config.messageMaxBytes },
-    ...(root === undefined ? {} : { logger: root.child({ component: 'broker.log' }) }) });
+    ...(root === undefined ? {} : { logger: root.child({ component: 'broker.log' }) }),
+  });
   const coordinator = new GroupCoordinator({
     offsets: logs.offsets,
     initialRebalanceDelayMs: config.groupInitialRebalanceDelayMs,
@@ -123,7 +124,10 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
     log?.info('broker closed');
   };
 
-  log?.info({ host: config.host, port: boundPort, advertised: deps.identity.advertised(), dataDir: config.dataDir, flush: config.flush, metricsPort }, 'broker listening');
+  log?.info(
+    { host: config.host, port: boundPort, advertised: deps.identity.advertised(), dataDir: config.dataDir, flush: config.flush, metricsPort },
+    'broker listening',
+  );
   return {
     port: boundPort,
     host: config.host,

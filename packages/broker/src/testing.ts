@@ -90,7 +90,12 @@ function headersOf(headers: IHeaders | undefined): Record<string, string> {
  * Returns what was read either way, so a test asserts on what it got.
  */
 export async function readTopic(kafka: Kafka, topic: string, isDone: (records: ReadRecord[]) => boolean, timeoutMs: number): Promise<ReadRecord[]> {
-  const consumer = kafka.consumer({ groupId: `reader-${randomBytes(6).toString('hex')}`, sessionTimeout: 10_000, rebalanceTimeout: 10_000, maxWaitTimeInMs: 100 });
+  const consumer = kafka.consumer({
+    groupId: `reader-${randomBytes(6).toString('hex')}`,
+    sessionTimeout: 10_000,
+    rebalanceTimeout: 10_000,
+    maxWaitTimeInMs: 100,
+  });
   const records: ReadRecord[] = [];
   await consumer.connect();
   try {
@@ -99,7 +104,14 @@ export async function readTopic(kafka: Kafka, topic: string, isDone: (records: R
     const enough = new Promise<void>((resolve) => (done = resolve));
     await consumer.run({
       eachMessage: async ({ message, partition }) => {
-        records.push({ key: message.key?.toString('utf8') ?? '', value: message.value ?? Buffer.alloc(0), headers: headersOf(message.headers), partition, offset: message.offset, timestamp: Number(message.timestamp) });
+        records.push({
+          key: message.key?.toString('utf8') ?? '',
+          value: message.value ?? Buffer.alloc(0),
+          headers: headersOf(message.headers),
+          partition,
+          offset: message.offset,
+          timestamp: Number(message.timestamp),
+        });
         if (isDone(records)) done();
       },
     });

@@ -39,7 +39,7 @@ test('bad options are reported together, one line each, as a ConfigError', () =>
   );
 });
 
-test('messageMaxBytes is an int of at least 0, as Kafka\'s message.max.bytes', () => {
+test("messageMaxBytes is an int of at least 0, as Kafka's message.max.bytes", () => {
   assert.equal(resolveBrokerConfig({ dataDir: '/x', messageMaxBytes: 0 }).messageMaxBytes, 0);
   assert.throws(() => resolveBrokerConfig({ dataDir: '/x', messageMaxBytes: -1 }), /messageMaxBytes: must be an integer in \[0, 2147483647\]/);
   assert.throws(() => resolveBrokerConfig({ dataDir: '/x', messageMaxBytes: 1.5 }), /messageMaxBytes/);

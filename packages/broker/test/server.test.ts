@@ -12,7 +12,17 @@ test('the retention timer deletes expired segments', async (t) => {
   defer(() => admin.disconnect());
   const topic = randomName('retention');
   // 1 KiB segments and records older than the 1 ms retention: every rolled segment expires at once.
-  await admin.createTopics({ topics: [{ topic, configEntries: [{ name: 'segment.bytes', value: '1024' }, { name: 'retention.ms', value: '1' }] }] });
+  await admin.createTopics({
+    topics: [
+      {
+        topic,
+        configEntries: [
+          { name: 'segment.bytes', value: '1024' },
+          { name: 'retention.ms', value: '1' },
+        ],
+      },
+    ],
+  });
   const producer = client.producer();
   await producer.connect();
   defer(() => producer.disconnect());

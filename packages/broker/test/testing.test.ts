@@ -21,7 +21,10 @@ test('startTestBroker: records survive restart() on the same port; close() remov
   assert.notEqual(broker.broker, first, 'a new broker instance');
   assert.equal(broker.broker.port, broker.port, 'on the same port');
   const records = await readTopic(kafka, 'kept', (rs) => rs.length >= 1, 15_000);
-  assert.deepEqual(records.map((r) => [r.key, r.value.toString()]), [['k', 'v']]);
+  assert.deepEqual(
+    records.map((r) => [r.key, r.value.toString()]),
+    [['k', 'v']],
+  );
 
   await broker.close();
   assert.equal(existsSync(broker.dataDir), false);

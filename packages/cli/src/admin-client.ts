@@ -23,9 +23,10 @@ export function addGlobalOptions(program: Command): void {
   program
     .addOption(new Option('--admin-url <url>', 'admin API base URL').env('EY_ADMIN_URL').default(DEFAULT_ADMIN_URL))
     .addOption(
-      new Option('--admin-token <token>', 'admin token or API key, sent as authorization: Bearer (default for a local admin: the one `eventyard dev` keeps in <EY_DATA_DIR or ./data>/admin-token)').env(
-        'EY_ADMIN_TOKEN',
-      ),
+      new Option(
+        '--admin-token <token>',
+        'admin token or API key, sent as authorization: Bearer (default for a local admin: the one `eventyard dev` keeps in <EY_DATA_DIR or ./data>/admin-token)',
+      ).env('EY_ADMIN_TOKEN'),
     )
     // The flag's earlier name, kept so existing scripts keep working.
     .addOption(new Option('--token <token>').hideHelp())
@@ -110,7 +111,11 @@ export function createAdminClient(options: { baseUrl: string; token?: string }):
       } catch (err) {
         const cause = (err as { cause?: { code?: string; message?: string } }).cause;
         const why = cause?.code ?? cause?.message ?? (err instanceof Error ? err.message : String(err));
-        throw new EventyardError(CliErrors.EY_CLI_ADMIN_UNREACHABLE, `eventyard: cannot reach the admin API at ${baseUrl} (${why}); set --admin-url or EY_ADMIN_URL`, { cause: err });
+        throw new EventyardError(
+          CliErrors.EY_CLI_ADMIN_UNREACHABLE,
+          `eventyard: cannot reach the admin API at ${baseUrl} (${why}); set --admin-url or EY_ADMIN_URL`,
+          { cause: err },
+        );
       }
       const text = await res.text();
       let body: unknown;
@@ -125,7 +130,10 @@ export function createAdminClient(options: { baseUrl: string; token?: string }):
         throw new AdminApiError(res.status, typeof parsed.error === 'string' ? parsed.error : `HTTP_${res.status}`, message);
       }
       if (body === undefined && text !== '') {
-        throw new EventyardError(CliErrors.EY_CLI_ADMIN_ERROR, `eventyard: ${method} ${path} answered ${res.status} with a body that is not JSON (is ${baseUrl} the admin API?)`);
+        throw new EventyardError(
+          CliErrors.EY_CLI_ADMIN_ERROR,
+          `eventyard: ${method} ${path} answered ${res.status} with a body that is not JSON (is ${baseUrl} the admin API?)`,
+        );
       }
       return (body ?? {}) as T;
     },

@@ -20,7 +20,7 @@ export interface ApplyOptions {
 export function registerApplyCommand(program: Command): void {
   program
     .command('apply')
-    .description('sync producers, processors and sources to a YAML/JSON file; deletes those of the file\'s apps that it does not list')
+    .description("sync producers, processors and sources to a YAML/JSON file; deletes those of the file's apps that it does not list")
     .requiredOption('-f, --file <file>', 'eventyard.yaml (or .json)')
     .option('--dry-run', 'print what would change, write nothing', false)
     .action(async (options: { file: string; dryRun: boolean }, command: Command) => {
@@ -56,7 +56,10 @@ export async function runApply(command: Command, file: string, options: ApplyOpt
       file: config.path,
       app_ids: config.appIds,
       summary,
-      steps: steps.map((step) => ({ ...stepView(step), ...(generated.has(step.id) && step.kind === 'processor' ? { generated_webhook_secret: generated.get(step.id) } : {}) })),
+      steps: steps.map((step) => ({
+        ...stepView(step),
+        ...(generated.has(step.id) && step.kind === 'processor' ? { generated_webhook_secret: generated.get(step.id) } : {}),
+      })),
     });
     return;
   }
@@ -129,7 +132,9 @@ export async function carryOutStep(client: AdminClient, step: PlanStep): Promise
   } else if (step.kind === 'source') {
     await client.request('POST', '/v1/sources', { body: { ...step.desired, version } });
   } else if (step.kind === 'processor') {
-    const answer = await client.request<{ signing?: { webhook_secret?: string } }>('POST', '/v1/processor', { body: { processor_conf_info: { ...step.desired, version } } });
+    const answer = await client.request<{ signing?: { webhook_secret?: string } }>('POST', '/v1/processor', {
+      body: { processor_conf_info: { ...step.desired, version } },
+    });
     return answer.signing?.webhook_secret ?? null;
   } else {
     await client.request('POST', '/v1/producer', { body: { producer_conf_info: { ...step.desired, version } } });

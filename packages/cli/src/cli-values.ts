@@ -28,7 +28,8 @@ export function parseTime(value: string, flag: string, nowMs = Date.now()): stri
   if (/^\d+(?:\.\d+)?(ms|s|m|h|d)$/.test(value.trim())) return new Date(nowMs - parseDuration(value, flag)).toISOString();
   const ms = Date.parse(value);
   // isRealCalendarDay: Date.parse would roll 2026-02-30 into March and send a window nobody asked for.
-  if (!isRealCalendarDay(value) || Number.isNaN(ms)) throw usageError(`${flag} must be an ISO 8601 time (2026-01-31T12:00:00Z) or an age such as 1h, got "${value}"`);
+  if (!isRealCalendarDay(value) || Number.isNaN(ms))
+    throw usageError(`${flag} must be an ISO 8601 time (2026-01-31T12:00:00Z) or an age such as 1h, got "${value}"`);
   return new Date(ms).toISOString();
 }
 
@@ -39,7 +40,13 @@ export function collect(value: string, previous: string[] = []): string[] {
 
 /** Like collect, and `a,b` counts as two values. */
 export function collectList(value: string, previous: string[] = []): string[] {
-  return [...previous, ...value.split(',').map((item) => item.trim()).filter((item) => item !== '')];
+  return [
+    ...previous,
+    ...value
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== ''),
+  ];
 }
 
 /** An ISO 8601 time, or a duration meaning that long from now (`--expires-at 30d`). */

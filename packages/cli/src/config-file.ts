@@ -63,7 +63,8 @@ export function parseConfigFile(path: string, text: string, options: { processor
   }
   if (!isPlainObject(root)) throw fileError(path, 'must be a mapping with "producers", "processors" and/or "sources" lists');
   for (const key of Object.keys(root)) {
-    if (key !== 'producers' && key !== 'processors' && key !== 'sources' && key !== 'app_ids') throw fileError(path, `unknown top-level key "${key}" (expected producers, processors, sources, app_ids)`);
+    if (key !== 'producers' && key !== 'processors' && key !== 'sources' && key !== 'app_ids')
+      throw fileError(path, `unknown top-level key "${key}" (expected producers, processors, sources, app_ids)`);
   }
   const producers = entries(path, root, 'producers').map((entry, index) => checkProducer(path, entry, index));
   const processors = entries(path, root, 'processors').map((entry, index) => checkProcessor(path, entry, index));
@@ -72,10 +73,27 @@ export function parseConfigFile(path: string, text: string, options: { processor
   if (!Array.isArray(extraApps) || !extraApps.every((appId) => typeof appId === 'string' && appId !== '')) {
     throw fileError(path, 'app_ids must be a list of app ids');
   }
-  unique(path, 'processors', processors.map((p) => p.dispatcher_id), (id) => `dispatcher_id "${id}"`);
-  unique(path, 'producers', producers.map((p) => `${p.app_id}/${p.topic_id}`), (id) => `producer "${id}"`);
-  unique(path, 'sources', sources.map((s) => s.source_id), (id) => `source_id "${id}"`);
-  const appIds = [...new Set([...producers.map((p) => p.app_id), ...processors.map((p) => p.app_id), ...sources.map((s) => s.app_id), ...(extraApps as string[])])].sort();
+  unique(
+    path,
+    'processors',
+    processors.map((p) => p.dispatcher_id),
+    (id) => `dispatcher_id "${id}"`,
+  );
+  unique(
+    path,
+    'producers',
+    producers.map((p) => `${p.app_id}/${p.topic_id}`),
+    (id) => `producer "${id}"`,
+  );
+  unique(
+    path,
+    'sources',
+    sources.map((s) => s.source_id),
+    (id) => `source_id "${id}"`,
+  );
+  const appIds = [
+    ...new Set([...producers.map((p) => p.app_id), ...processors.map((p) => p.app_id), ...sources.map((s) => s.app_id), ...(extraApps as string[])]),
+  ].sort();
   return { path, producers, processors, sources, appIds };
 }
 

@@ -1,7 +1,16 @@
 // What `apply` would change: the desired config (a file) against what the server holds, compared field by
 // field after both pass through the same normalizer (so a default left out of the file is no change),
 // as a list of creates, updates (with each changed field) and deletes, plus what stays as it is.
-import { normalizeProcessor, normalizeProducer, normalizeSource, type ProcessorConfig, type ProcessorInput, type ProducerConfig, type ProducerInput, type SourceConfig } from '@eventyard/evhub';
+import {
+  normalizeProcessor,
+  normalizeProducer,
+  normalizeSource,
+  type ProcessorConfig,
+  type ProcessorInput,
+  type ProducerConfig,
+  type ProducerInput,
+  type SourceConfig,
+} from '@eventyard/evhub';
 
 /** What GET shows instead of a stored secret. */
 export const REDACTED = '[redacted]';
@@ -51,7 +60,13 @@ export function planChanges(input: PlanInput): PlanStep[] {
       const wanted = new Set(input.producers.desired.map(producerId));
       for (const [id, record] of current) {
         if (wanted.has(id)) continue;
-        steps.push({ action: 'delete', kind: 'producer', id, version: record.version, producerKey: { app_id: String(record.app_id), topic_id: String(record.topic_id) } });
+        steps.push({
+          action: 'delete',
+          kind: 'producer',
+          id,
+          version: record.version,
+          producerKey: { app_id: String(record.app_id), topic_id: String(record.topic_id) },
+        });
       }
     }
   }
@@ -71,7 +86,8 @@ export function planChanges(input: PlanInput): PlanStep[] {
   }
   if (input.sources !== undefined) {
     const current = new Map(input.sources.current.map((record) => [String(record.source_id), record]));
-    for (const desired of input.sources.desired) steps.push(compare('source', desired.source_id, desired, current.get(desired.source_id), normalizeServerSource));
+    for (const desired of input.sources.desired)
+      steps.push(compare('source', desired.source_id, desired, current.get(desired.source_id), normalizeServerSource));
     if (input.sources.deletes) {
       const wanted = new Set(input.sources.desired.map((s) => s.source_id));
       for (const [id, record] of current) if (!wanted.has(id)) steps.push({ action: 'delete', kind: 'source', id, version: record.version });
@@ -85,7 +101,13 @@ function normalizeServerSource(record: ServerRecord): SourceConfig {
   return normalizeSource(rest);
 }
 
-function compare<T extends object>(kind: ObjectKind, id: string, desired: T, record: ServerRecord | undefined, normalize: (record: ServerRecord) => T): PlanStep {
+function compare<T extends object>(
+  kind: ObjectKind,
+  id: string,
+  desired: T,
+  record: ServerRecord | undefined,
+  normalize: (record: ServerRecord) => T,
+): PlanStep {
   if (record === undefined) return { action: 'create', kind, id, desired: desired as PlanStep['desired'] & object };
   const changes = diffFields(normalize(record) as Record<string, unknown>, desired as Record<string, unknown>);
   return changes.length === 0
@@ -111,7 +133,8 @@ function diffFields(from: Record<string, unknown>, to: Record<string, unknown>, 
     const a = from[field];
     const b = to[field];
     if (SECRET_FIELDS.has(name)) {
-      if ((a === null || a === undefined) !== (b === null || b === undefined)) changes.push({ field: name, from: a === null || a === undefined ? null : REDACTED, to: b === null || b === undefined ? null : REDACTED });
+      if ((a === null || a === undefined) !== (b === null || b === undefined))
+        changes.push({ field: name, from: a === null || a === undefined ? null : REDACTED, to: b === null || b === undefined ? null : REDACTED });
       continue;
     }
     if (name !== 'filter' && isRecord(a) && isRecord(b)) changes.push(...diffFields(a, b, `${name}.`));
@@ -133,7 +156,9 @@ function canonical(value: unknown): string {
   if (value === undefined || value === null) return 'null';
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (isRecord(value)) {
-    const keys = Object.keys(value).filter((key) => value[key] !== undefined).sort();
+    const keys = Object.keys(value)
+      .filter((key) => value[key] !== undefined)
+      .sort();
     return `{${keys.map((key) => `${JSON.stringify(key)}:${canonical(value[key])}`).join(',')}}`;
   }
   return JSON.stringify(value);

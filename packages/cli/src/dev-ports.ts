@@ -48,7 +48,10 @@ export async function checkPortsFree(host: string, ports: readonly DevPort[]): P
   for (const wanted of ports) {
     const other = seen.get(wanted.port);
     if (other !== undefined) {
-      throw new EventyardError(CliErrors.EY_CLI_PORT_IN_USE, `eventyard dev: port ${wanted.port} is wanted by both ${other.what} and ${wanted.what}; move one with ${wanted.flag === other.flag ? wanted.flag : `${other.flag} or ${wanted.flag}`}`);
+      throw new EventyardError(
+        CliErrors.EY_CLI_PORT_IN_USE,
+        `eventyard dev: port ${wanted.port} is wanted by both ${other.what} and ${wanted.what}; move one with ${wanted.flag === other.flag ? wanted.flag : `${other.flag} or ${wanted.flag}`}`,
+      );
     }
     seen.set(wanted.port, wanted);
   }
@@ -56,7 +59,10 @@ export async function checkPortsFree(host: string, ports: readonly DevPort[]): P
     const code = await bindProbe(host, wanted.port);
     if (code === undefined) continue;
     if (code === 'EADDRINUSE') throw portInUseError(wanted.port, wanted.what, wanted.flag);
-    throw new EventyardError(CliErrors.EY_CLI_PORT_IN_USE, `eventyard dev: port ${wanted.port} (${wanted.what}) cannot be bound on ${host} (${code}); move it with ${wanted.flag} or pick another --host`);
+    throw new EventyardError(
+      CliErrors.EY_CLI_PORT_IN_USE,
+      `eventyard dev: port ${wanted.port} (${wanted.what}) cannot be bound on ${host} (${code}); move it with ${wanted.flag} or pick another --host`,
+    );
   }
 }
 

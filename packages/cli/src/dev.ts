@@ -15,7 +15,17 @@ import { resolve, join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Command } from 'commander';
 import { CliErrors } from './error-codes.ts';
-import { createLogger, EventyardError, loadCoreConfig, Shutdown, installSignalHandlers, field, parseEnv, isEventyardError, type Logger } from '@eventyard/core/foundation';
+import {
+  createLogger,
+  EventyardError,
+  loadCoreConfig,
+  Shutdown,
+  installSignalHandlers,
+  field,
+  parseEnv,
+  isEventyardError,
+  type Logger,
+} from '@eventyard/core/foundation';
 import { DbErrors, startEmbeddedPostgres } from '@eventyard/db/embedded-postgres';
 import { devAdminTokenPath, ensureDevAdminToken } from './dev-admin-token.ts';
 import { adminConsoleUrl, devBanner } from './dev-banner.ts';
@@ -64,7 +74,8 @@ export function devNodeFlags(env: NodeJS.ProcessEnv): string[] {
   if (value === undefined) return [...DEV_NODE_FLAGS];
   const flags = value.split(/\s+/).filter((flag) => flag !== '');
   const bad = flags.find((flag) => !/^--[a-z0-9-]+(=\S*)?$/i.test(flag));
-  if (bad !== undefined) throw new EventyardError(CliErrors.EY_CLI_USAGE, `EY_DEV_NODE_FLAGS: "${bad}" is not a Node flag (expected --name or --name=value, separated by spaces)`);
+  if (bad !== undefined)
+    throw new EventyardError(CliErrors.EY_CLI_USAGE, `EY_DEV_NODE_FLAGS: "${bad}" is not a Node flag (expected --name or --name=value, separated by spaces)`);
   return flags;
 }
 
@@ -78,7 +89,7 @@ export function registerDevCommand(program: Command): void {
     .option('--data-dir <dir>', 'where Postgres and the broker keep their data (default: EY_DATA_DIR or ./data)')
     .option('--pg-port <port>', 'embedded Postgres port', '5433')
     .option('--kafka-port <port>', 'embedded broker port', '9092')
-    .option('--pg-install-dir <dir>', 'PostgreSQL installation to run, holding bin/initdb and bin/postgres (default: the embedded-postgres package\'s)')
+    .option('--pg-install-dir <dir>', "PostgreSQL installation to run, holding bin/initdb and bin/postgres (default: the embedded-postgres package's)")
     .option('--host <host>', 'interface every listener binds to (services, health/metrics, broker, Postgres); 0.0.0.0 = every interface', '127.0.0.1')
     .option('--port-offset <n>', 'added to every service port (gRPC 9000, HTTP 8083, admin 8081, health 9100-9104)', '0')
     .option('--log-format <format>', 'json or pretty (default: EY_LOG_FORMAT, else pretty on a terminal and json otherwise)')
@@ -91,7 +102,11 @@ export function registerDevCommand(program: Command): void {
       const config = loadCoreConfig(process.env);
       const logFormat = resolveLogFormat(options.logFormat, process.env, process.stdout.isTTY);
       const formatLine = lineFormatter(logFormat, { colorize: stdoutHasColors() });
-      const log = createLogger({ name: 'dev', level: config.logLevel, ...(logFormat === 'pretty' ? { destination: formattedStdout(formatLine, processPrefix('dev')) } : {}) });
+      const log = createLogger({
+        name: 'dev',
+        level: config.logLevel,
+        ...(logFormat === 'pretty' ? { destination: formattedStdout(formatLine, processPrefix('dev')) } : {}),
+      });
       const dataDir = resolve(options.dataDir ?? config.dataDir);
       const host = options.host;
       // Where this machine's clients (the services, the broker's advertised address) reach a listener.
@@ -107,7 +122,8 @@ export function registerDevCommand(program: Command): void {
       await checkPortsFree(host, wanted);
       mkdirSync(dataDir, { recursive: true });
       // EY_ADMIN_TOKEN wins (and is not written anywhere); otherwise the data dir's own, made on first start.
-      const adminToken = process.env.EY_ADMIN_TOKEN !== undefined && process.env.EY_ADMIN_TOKEN !== '' ? process.env.EY_ADMIN_TOKEN : ensureDevAdminToken(dataDir);
+      const adminToken =
+        process.env.EY_ADMIN_TOKEN !== undefined && process.env.EY_ADMIN_TOKEN !== '' ? process.env.EY_ADMIN_TOKEN : ensureDevAdminToken(dataDir);
       const adminTokenSource = process.env.EY_ADMIN_TOKEN !== undefined && process.env.EY_ADMIN_TOKEN !== '' ? 'EY_ADMIN_TOKEN' : devAdminTokenPath(dataDir);
       // Set when a process of the stack exited because its port was taken meanwhile: dev stops, exit 1.
       let portInUse: PortInUseExit | undefined;
@@ -117,7 +133,10 @@ export function registerDevCommand(program: Command): void {
         onPortInUse: (exit) => {
           portInUse = exit;
           const owner = wanted.find((p) => p.port === exit.port);
-          const message = exit.port === undefined ? `eventyard dev: ${exit.process} could not listen: a port of its is in use; move it with --port-offset or free it` : portInUseError(exit.port, owner?.what ?? exit.process, owner?.flag ?? '--port-offset').message;
+          const message =
+            exit.port === undefined
+              ? `eventyard dev: ${exit.process} could not listen: a port of its is in use; move it with --port-offset or free it`
+              : portInUseError(exit.port, owner?.what ?? exit.process, owner?.flag ?? '--port-offset').message;
           process.stderr.write(`${message}\n`);
           void shutdown.run('a port is in use');
         },
@@ -145,7 +164,19 @@ export function registerDevCommand(program: Command): void {
         if (brokerFromEnv === undefined) {
           await supervisor.start({
             name: 'broker',
-            args: [...nodeFlags, CLI_ENTRY, 'broker', '--port', String(ports['--kafka-port']), '--host', host, '--advertised-host', localHost, '--data-dir', join(dataDir, 'kafka')],
+            args: [
+              ...nodeFlags,
+              CLI_ENTRY,
+              'broker',
+              '--port',
+              String(ports['--kafka-port']),
+              '--host',
+              host,
+              '--advertised-host',
+              localHost,
+              '--data-dir',
+              join(dataDir, 'kafka'),
+            ],
             env: { EY_LOG_LEVEL: config.logLevel },
             readyPorts: [ports['--kafka-port']],
           });
@@ -182,7 +213,14 @@ export function registerDevCommand(program: Command): void {
       }
       const endpoints = Object.fromEntries(SERVICES.flatMap((s) => s.ports.map((p) => [`${s.name} ${p.name}`, `${localHost}:${p.port + portOffset}`])));
       log.info(
-        { kafka: brokers, postgres: config.databaseUrl === undefined ? 'embedded' : 'external', dataDir, host, ...endpoints, admin_token_from: adminTokenSource },
+        {
+          kafka: brokers,
+          postgres: config.databaseUrl === undefined ? 'embedded' : 'external',
+          dataDir,
+          host,
+          ...endpoints,
+          admin_token_from: adminTokenSource,
+        },
         'eventyard dev is up; Ctrl-C stops it',
       );
       const adminUrl = `http://${localHost}:${(SERVICES.find((service) => service.name === 'admin')?.ports[0]?.port ?? 8081) + portOffset}`;
@@ -208,11 +246,16 @@ export function registerDevCommand(program: Command): void {
  */
 async function migrateInChild(databaseUrl: string): Promise<void> {
   try {
-    await promisify(execFile)(process.execPath, [CLI_ENTRY, 'migrate', 'latest'], { env: { ...process.env, EY_DATABASE_URL: databaseUrl }, maxBuffer: 16 * 1024 * 1024 });
+    await promisify(execFile)(process.execPath, [CLI_ENTRY, 'migrate', 'latest'], {
+      env: { ...process.env, EY_DATABASE_URL: databaseUrl },
+      maxBuffer: 16 * 1024 * 1024,
+    });
   } catch (err) {
     // The child's own one-line error (`eventyard: …`) says what failed.
     const stderr = ((err as { stderr?: string }).stderr ?? '').trim();
-    throw new Error(stderr === '' ? `migrate latest failed: ${err instanceof Error ? err.message : String(err)}` : stderr.replace(/^eventyard: /, ''), { cause: err });
+    throw new Error(stderr === '' ? `migrate latest failed: ${err instanceof Error ? err.message : String(err)}` : stderr.replace(/^eventyard: /, ''), {
+      cause: err,
+    });
   }
 }
 
@@ -236,7 +279,10 @@ async function startPostgres(target: { dir: string; port: number; installDir: st
     mkdirSync(fallback, { recursive: true });
     if (existsSync(dir) && !lstatSync(dir).isSymbolicLink() && readdirSync(dir).length === 0) rmdirSync(dir);
     if (!existsSync(dir)) symlinkSync(fallback, dir);
-    logger.warn({ dataDir: dir, actualDir: fallback }, 'the postgres user cannot reach the data dir; keeping Postgres data in a reachable directory linked from it');
+    logger.warn(
+      { dataDir: dir, actualDir: fallback },
+      'the postgres user cannot reach the data dir; keeping Postgres data in a reachable directory linked from it',
+    );
     return startEmbeddedPostgres({ dataDir: fallback, port, logger, ...settings, ...installDir });
   }
 }

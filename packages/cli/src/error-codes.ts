@@ -18,7 +18,8 @@ export const CliErrors = defineErrorCodes({
     resultCode: ResultCode.SYSTEM_ERROR,
     retriable: false,
     raisedBy: 'CLI',
-    meaning: 'the file given to `eventyard apply -f` / `processors apply -f` cannot be read or is invalid; the message names the file, the entry (`processors[1] (billing)`) and the field; nothing was sent',
+    meaning:
+      'the file given to `eventyard apply -f` / `processors apply -f` cannot be read or is invalid; the message names the file, the entry (`processors[1] (billing)`) and the field; nothing was sent',
   },
   EY_CLI_ADMIN_ERROR: {
     family: 'delivery',
@@ -26,7 +27,8 @@ export const CliErrors = defineErrorCodes({
     resultCode: ResultCode.SYSTEM_ERROR,
     retriable: false,
     raisedBy: 'CLI',
-    meaning: "the admin API answered an error; the one-line message is the API's `ret.msg` followed by its own code and the HTTP status, `(EY_PROCESSOR_NOT_FOUND, HTTP 404)`",
+    meaning:
+      "the admin API answered an error; the one-line message is the API's `ret.msg` followed by its own code and the HTTP status, `(EY_PROCESSOR_NOT_FOUND, HTTP 404)`",
   },
   EY_CLI_ADMIN_UNREACHABLE: {
     family: 'internal',
@@ -66,7 +68,8 @@ export const CliErrors = defineErrorCodes({
     resultCode: ResultCode.SYSTEM_ERROR,
     retriable: false,
     raisedBy: 'CLI',
-    meaning: '`eventyard dev` found a port it needs taken (checked before it starts anything, or a process of the stack exited with EADDRINUSE); the one line names the port, what wanted it and the flag that moves it (`--kafka-port`, `--pg-port`, `--port-offset`); nothing is left running',
+    meaning:
+      '`eventyard dev` found a port it needs taken (checked before it starts anything, or a process of the stack exited with EADDRINUSE); the one line names the port, what wanted it and the flag that moves it (`--kafka-port`, `--pg-port`, `--port-offset`); nothing is left running',
   },
 } as const);
 

@@ -77,7 +77,12 @@ export function registerEventCommands(program: Command): void {
         return;
       }
       const answer = await client.request<{ events: Row[]; next_cursor: string | null }>('GET', '/v1/events', { query });
-      printResult(output, answer, () => `${renderTable(EVENT_COLUMNS, answer.events)}${answer.next_cursor === null ? '' : `(more: --all, or the admin API with cursor=${answer.next_cursor})\n`}`);
+      printResult(
+        output,
+        answer,
+        () =>
+          `${renderTable(EVENT_COLUMNS, answer.events)}${answer.next_cursor === null ? '' : `(more: --all, or the admin API with cursor=${answer.next_cursor})\n`}`,
+      );
     });
 }
 

@@ -62,7 +62,9 @@ export function registerKeyCommands(program: Command): void {
     .description('list API keys (never their secrets), revoked ones included unless --active')
     .option('--active', 'leave out revoked keys', false)
     .action(async (options: { active: boolean }, command: Command) => {
-      const answer = await adminClientFor(command).request<{ api_keys: ApiKey[] }>('GET', '/v1/api-keys', { query: options.active ? { include_revoked: 'false' } : {} });
+      const answer = await adminClientFor(command).request<{ api_keys: ApiKey[] }>('GET', '/v1/api-keys', {
+        query: options.active ? { include_revoked: 'false' } : {},
+      });
       printResult(globalOptions(command).output, answer, () => renderTable(COLUMNS, answer.api_keys));
     });
 

@@ -86,7 +86,11 @@ export function registerProcessorCommands(program: Command): void {
         const { signing } = answer;
         const lines = [`rotated the webhook secret of processor ${id} (now ${signing.fingerprint})`];
         if (signing.webhook_secret !== undefined) lines.push(`webhook_secret (generated, shown only now): ${signing.webhook_secret}`);
-        lines.push(signing.previous_expires_at === null ? 'the previous secret is no longer signed with' : `the previous secret is also signed with until ${signing.previous_expires_at}`);
+        lines.push(
+          signing.previous_expires_at === null
+            ? 'the previous secret is no longer signed with'
+            : `the previous secret is also signed with until ${signing.previous_expires_at}`,
+        );
         return `${lines.join('\n')}\n`;
       });
     });
@@ -98,7 +102,11 @@ export function registerProcessorCommands(program: Command): void {
       .argument('<dispatcher_id>')
       .action(async (id: string, _options: unknown, command: Command) => {
         const answer = await adminClientFor(command).request<{ processor_conf_info: Processor }>('POST', `${pathOf('/v1/processors', id)}/${verb}`);
-        printResult(globalOptions(command).output, answer, () => `${verb === 'pause' ? 'paused' : 'resumed'} processor ${id} (version ${String(answer.processor_conf_info.version)})\n`);
+        printResult(
+          globalOptions(command).output,
+          answer,
+          () => `${verb === 'pause' ? 'paused' : 'resumed'} processor ${id} (version ${String(answer.processor_conf_info.version)})\n`,
+        );
       });
   }
 }

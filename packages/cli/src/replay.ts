@@ -81,9 +81,17 @@ export function registerReplayCommands(program: Command): void {
           throw usageError('replay: give an event_id or bulk query options (--query-*, --since, --until, --event-id), not both');
         }
         const answer = await client.request<Record<string, unknown>>('POST', `${pathOf('/v1/events', eventId)}/replay`, {
-          body: { ...(options.dispatcherId === undefined ? {} : { dispatcher_id: options.dispatcherId }), ...(options.originalTargets ? { original_targets: true } : {}) },
+          body: {
+            ...(options.dispatcherId === undefined ? {} : { dispatcher_id: options.dispatcherId }),
+            ...(options.originalTargets ? { original_targets: true } : {}),
+          },
         });
-        printResult(globalOptions(command).output, answer, () => `replayed event ${eventId}: ${countOf(answer.replayed)} replayed${listOf(answer.replayed)}, ${countOf(answer.skipped)} skipped${listOf(answer.skipped)}\n`);
+        printResult(
+          globalOptions(command).output,
+          answer,
+          () =>
+            `replayed event ${eventId}: ${countOf(answer.replayed)} replayed${listOf(answer.replayed)}, ${countOf(answer.skipped)} skipped${listOf(answer.skipped)}\n`,
+        );
         return;
       }
       if (options.dispatcherId !== undefined) throw usageError('replay: --dispatcher-id applies to one event; for a bulk replay use --query-dispatcher-id');
@@ -135,7 +143,14 @@ function bulkQuery(options: ReplayOptions): Record<string, unknown> {
   return Object.fromEntries(Object.entries(query).filter(([, value]) => value !== undefined));
 }
 
-async function startAndFollow(command: Command, client: AdminClient, path: string, body: Record<string, unknown>, dryRun: boolean, wait: boolean): Promise<void> {
+async function startAndFollow(
+  command: Command,
+  client: AdminClient,
+  path: string,
+  body: Record<string, unknown>,
+  dryRun: boolean,
+  wait: boolean,
+): Promise<void> {
   const { output } = globalOptions(command);
   const started = await client.request<{ replay_id?: string; matched?: number }>('POST', path, { body });
   if (dryRun || started.replay_id === undefined) {
@@ -165,7 +180,10 @@ async function startAndFollow(command: Command, client: AdminClient, path: strin
   }
   const job = final.replay;
   if (FAILED.has(job.status)) {
-    throw new EventyardError(CliErrors.EY_CLI_REPLAY_FAILED, `eventyard: replay ${job.replay_id} ${job.status}${typeof job.error === 'string' && job.error !== '' ? `: ${job.error}` : ''} (${progressText(job)})`);
+    throw new EventyardError(
+      CliErrors.EY_CLI_REPLAY_FAILED,
+      `eventyard: replay ${job.replay_id} ${job.status}${typeof job.error === 'string' && job.error !== '' ? `: ${job.error}` : ''} (${progressText(job)})`,
+    );
   }
 }
 

@@ -19,7 +19,25 @@ const TRIGGER_REAL_TIME = 1;
 const TRIGGER_DELAY = 2;
 
 /** gRPC status names, for messages a person can act on. */
-const GRPC_STATUS = ['OK', 'CANCELLED', 'UNKNOWN', 'INVALID_ARGUMENT', 'DEADLINE_EXCEEDED', 'NOT_FOUND', 'ALREADY_EXISTS', 'PERMISSION_DENIED', 'RESOURCE_EXHAUSTED', 'FAILED_PRECONDITION', 'ABORTED', 'OUT_OF_RANGE', 'UNIMPLEMENTED', 'INTERNAL', 'UNAVAILABLE', 'DATA_LOSS', 'UNAUTHENTICATED'];
+const GRPC_STATUS = [
+  'OK',
+  'CANCELLED',
+  'UNKNOWN',
+  'INVALID_ARGUMENT',
+  'DEADLINE_EXCEEDED',
+  'NOT_FOUND',
+  'ALREADY_EXISTS',
+  'PERMISSION_DENIED',
+  'RESOURCE_EXHAUSTED',
+  'FAILED_PRECONDITION',
+  'ABORTED',
+  'OUT_OF_RANGE',
+  'UNIMPLEMENTED',
+  'INTERNAL',
+  'UNAVAILABLE',
+  'DATA_LOSS',
+  'UNAUTHENTICATED',
+];
 
 interface ReportOptions {
   dataFile?: string;
@@ -56,14 +74,21 @@ export function registerReportCommand(program: Command): void {
       const deadlineMs = parseDuration(`${options.timeoutMs}ms`, '--timeout-ms');
       // gRPC is loaded for this command only, not by every command of the CLI (nor the dev supervisor).
       const { createReportClient } = await import('@eventyard/sdk');
-      const client = createReportClient({ address: options.producerAddr, deadlineMs, ...(options.apiKey === undefined || options.apiKey === '' ? {} : { apiKey: options.apiKey }) });
+      const client = createReportClient({
+        address: options.producerAddr,
+        deadlineMs,
+        ...(options.apiKey === undefined || options.apiKey === '' ? {} : { apiKey: options.apiKey }),
+      });
       try {
         const answer = await client.report(request, options.broadcast ? { broadcast: true } : {}).catch((err: unknown) => {
           throw grpcFailure(err, options.producerAddr);
         });
         const code = answer.ret?.code ?? 0;
         if (code !== 0) {
-          throw new EventyardError(CliErrors.EY_CLI_REPORT_FAILED, `eventyard: report refused: ${answer.ret?.msg ?? ''} (ret.code ${code}${answer.event_id === '' ? '' : `, event_id ${answer.event_id}`})`);
+          throw new EventyardError(
+            CliErrors.EY_CLI_REPORT_FAILED,
+            `eventyard: report refused: ${answer.ret?.msg ?? ''} (ret.code ${code}${answer.event_id === '' ? '' : `, event_id ${answer.event_id}`})`,
+          );
         }
         if (globalOptions(command).output === 'json') printJson(answer);
         else process.stdout.write(`${answer.event_id}\n`);
@@ -81,7 +106,12 @@ function readPayload(file: string): Buffer {
   }
 }
 
-function buildRequest(appId: string, topicId: string, payload: Buffer, options: Pick<ReportOptions, 'tag' | 'delay' | 'orderingKey' | 'idempotencyKey'>): ReportRequest {
+function buildRequest(
+  appId: string,
+  topicId: string,
+  payload: Buffer,
+  options: Pick<ReportOptions, 'tag' | 'delay' | 'orderingKey' | 'idempotencyKey'>,
+): ReportRequest {
   const delayMs = options.delay === undefined ? 0 : parseDuration(options.delay, '--delay');
   return {
     event: {
@@ -96,7 +126,12 @@ function buildRequest(appId: string, topicId: string, payload: Buffer, options: 
         : { trigger_type: TRIGGER_REAL_TIME },
     ...(options.orderingKey === undefined && options.idempotencyKey === undefined
       ? {}
-      : { option: { ...(options.orderingKey === undefined ? {} : { orderingKey: options.orderingKey }), ...(options.idempotencyKey === undefined ? {} : { idempotent: { key: options.idempotencyKey } }) } }),
+      : {
+          option: {
+            ...(options.orderingKey === undefined ? {} : { orderingKey: options.orderingKey }),
+            ...(options.idempotencyKey === undefined ? {} : { idempotent: { key: options.idempotencyKey } }),
+          },
+        }),
   };
 }
 
@@ -104,7 +139,13 @@ function grpcFailure(err: unknown, address: string): EventyardError {
   const status = err as { code?: number; details?: string; message?: string };
   const name = typeof status.code === 'number' ? (GRPC_STATUS[status.code] ?? String(status.code)) : 'error';
   if (status.code === 14 || status.code === 4) {
-    return new EventyardError(CliErrors.EY_CLI_PRODUCER_UNREACHABLE, `eventyard: cannot reach the producer at ${address} (${name}: ${status.details ?? ''}); set --producer-addr or EY_PRODUCER_ADDR`, { cause: err });
+    return new EventyardError(
+      CliErrors.EY_CLI_PRODUCER_UNREACHABLE,
+      `eventyard: cannot reach the producer at ${address} (${name}: ${status.details ?? ''}); set --producer-addr or EY_PRODUCER_ADDR`,
+      { cause: err },
+    );
   }
-  return new EventyardError(CliErrors.EY_CLI_REPORT_FAILED, `eventyard: report failed: ${status.details ?? status.message ?? String(err)} (gRPC ${name})`, { cause: err });
+  return new EventyardError(CliErrors.EY_CLI_REPORT_FAILED, `eventyard: report failed: ${status.details ?? status.message ?? String(err)} (gRPC ${name})`, {
+    cause: err,
+  });
 }

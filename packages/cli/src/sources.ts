@@ -57,12 +57,18 @@ export function registerSourceCommands(program: Command): void {
       const { output } = globalOptions(command);
       // The full plan reads the server's sources (by app and by id); only its source steps, deletes left out.
       const current = (await planApply(client, { ...config, producers: [], processors: [] }, { scope: 'all' })).filter((step) => step.kind === 'source');
-      const steps = planChanges({ sources: { desired: config.sources, current: [], deletes: false } }).map((step) => current.find((c) => c.id === step.id) ?? step);
+      const steps = planChanges({ sources: { desired: config.sources, current: [], deletes: false } }).map(
+        (step) => current.find((c) => c.id === step.id) ?? step,
+      );
       for (const step of steps) {
         if (output === 'table') process.stdout.write(`${describeStep(step)}\n`);
         if (!options.dryRun && step.action !== 'unchanged') await carryOutStep(client, step);
       }
-      if (output === 'json') printJson({ dry_run: options.dryRun, steps: steps.map((step) => ({ action: step.action, kind: step.kind, id: step.id, ...(step.changes === undefined ? {} : { changes: step.changes }) })) });
+      if (output === 'json')
+        printJson({
+          dry_run: options.dryRun,
+          steps: steps.map((step) => ({ action: step.action, kind: step.kind, id: step.id, ...(step.changes === undefined ? {} : { changes: step.changes }) })),
+        });
     });
 
   sources
@@ -82,7 +88,11 @@ export function registerSourceCommands(program: Command): void {
       .argument('<source_id>')
       .action(async (id: string, _options: unknown, command: Command) => {
         const answer = await adminClientFor(command).request<{ source: Source }>('POST', `${pathOf('/v1/sources', id)}/${verb}`);
-        printResult(globalOptions(command).output, answer, () => `${verb === 'pause' ? 'paused' : 'resumed'} source ${id} (version ${String(answer.source.version)})\n`);
+        printResult(
+          globalOptions(command).output,
+          answer,
+          () => `${verb === 'pause' ? 'paused' : 'resumed'} source ${id} (version ${String(answer.source.version)})\n`,
+        );
       });
   }
 }

@@ -23,7 +23,10 @@ test('an API key as the admin credential: its permission allows a route, another
   assert.equal(list.code, 0, list.stderr);
   const keys = await asReader(['keys', 'list']);
   assert.equal(keys.code, 1);
-  assert.equal(keys.stderr, `eventyard: authorization: API key ${reader.api_key.id} lacks the "keys:manage" permission this route needs (EY_PERMISSION_DENIED, HTTP 403)\n`);
+  assert.equal(
+    keys.stderr,
+    `eventyard: authorization: API key ${reader.api_key.id} lacks the "keys:manage" permission this route needs (EY_PERMISSION_DENIED, HTTP 403)\n`,
+  );
 
   // The same over plain HTTP, without the CLI: no credential at all is 401 on every /v1 route.
   const anonymous = await fetch(`${adminUrl}/v1/events?app_id=shop`);
@@ -65,5 +68,6 @@ test('with no token given, the CLI uses the dev token in EY_DATA_DIR (or ./data)
 
 test('the dev token is only ever sent to this machine', () => {
   for (const url of ['http://127.0.0.1:8081', 'http://localhost:8081', 'http://[::1]:8081', 'https://127.0.0.2']) assert.ok(isLoopbackUrl(url), url);
-  for (const url of ['http://10.0.0.5:8081', 'http://admin.example.com', 'http://localhost.example.com', 'http://127.0.0.1.nip.io', 'not a url']) assert.ok(!isLoopbackUrl(url), url);
+  for (const url of ['http://10.0.0.5:8081', 'http://admin.example.com', 'http://localhost.example.com', 'http://127.0.0.1.nip.io', 'not a url'])
+    assert.ok(!isLoopbackUrl(url), url);
 });

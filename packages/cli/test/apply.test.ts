@@ -90,7 +90,10 @@ test('apply', async (t) => {
   };
 
   // Another app's processor, which a file for "shop" must never touch.
-  const crmFile = await file('crm.yaml', 'processors:\n  - {dispatcher_id: crm-sync, app_id: crm, topic_id: lead, protocol_type: grpcSend, addr: 127.0.0.1:7100}\n');
+  const crmFile = await file(
+    'crm.yaml',
+    'processors:\n  - {dispatcher_id: crm-sync, app_id: crm, topic_id: lead, protocol_type: grpcSend, addr: 127.0.0.1:7100}\n',
+  );
   assert.equal((await run(['apply', '-f', crmFile])).code, 0);
 
   await t.test('a file round-trips: apply it, list it back', async () => {
@@ -162,18 +165,26 @@ test('apply', async (t) => {
   });
 
   await t.test('processors apply creates and updates but never deletes', async () => {
-    const only = await file('only.json', JSON.stringify([{ dispatcher_id: 'billing', app_id: 'shop', topic_id: 'order', protocol_type: 'grpcSend', addr: '127.0.0.1:7000', timeout: 6000 }]));
+    const only = await file(
+      'only.json',
+      JSON.stringify([{ dispatcher_id: 'billing', app_id: 'shop', topic_id: 'order', protocol_type: 'grpcSend', addr: '127.0.0.1:7000', timeout: 6000 }]),
+    );
     const res = await run(['processors', 'apply', '-f', only]);
     assert.equal(res.code, 0, res.stderr);
-    assert.equal(res.stdout, '~ update processor billing: timeout 5000 → 6000, filter_tag.vip true → (none)\napply: 0 created, 1 updated, 0 deleted, 0 unchanged\n');
+    assert.equal(
+      res.stdout,
+      '~ update processor billing: timeout 5000 → 6000, filter_tag.vip true → (none)\napply: 0 created, 1 updated, 0 deleted, 0 unchanged\n',
+    );
     assert.deepEqual([...(await list('shop')).keys()].sort(), ['billing', 'fraud', 'shipping']);
   });
-
 
   await t.test('secrets are write-only: a set secret is no change; a webhook without one in the file keeps the stored one', async () => {
     const hook = { dispatcher_id: 'hook', app_id: 'shop', topic_id: 'order', protocol_type: 'httpSend', addr: 'http://127.0.0.1:7004/hook' };
     const withSecret = await file('hook.json', JSON.stringify({ processors: [{ ...hook, webhook_secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' }] }));
-    assert.equal((await run(['processors', 'apply', '-f', withSecret])).stdout, '+ create processor hook\napply: 1 created, 0 updated, 0 deleted, 0 unchanged\n');
+    assert.equal(
+      (await run(['processors', 'apply', '-f', withSecret])).stdout,
+      '+ create processor hook\napply: 1 created, 0 updated, 0 deleted, 0 unchanged\n',
+    );
     assert.equal((await run(['processors', 'apply', '-f', withSecret])).stdout, 'apply: nothing to change (1 unchanged)\n');
     const without = await file('hook-plain.json', JSON.stringify({ processors: [hook] }));
     const res = await run(['processors', 'apply', '--dry-run', '-f', without]);
@@ -182,7 +193,15 @@ test('apply', async (t) => {
   });
 
   await t.test('a transform and a webhook format apply like any field; applying again is no change', async () => {
-    const hook = { dispatcher_id: 'ce-hook', app_id: 'shop', topic_id: 'order', protocol_type: 'httpSend', addr: 'http://127.0.0.1:7005/hook', transform: '{"order": id}', webhook_format: 'cloudevents_binary' };
+    const hook = {
+      dispatcher_id: 'ce-hook',
+      app_id: 'shop',
+      topic_id: 'order',
+      protocol_type: 'httpSend',
+      addr: 'http://127.0.0.1:7005/hook',
+      transform: '{"order": id}',
+      webhook_format: 'cloudevents_binary',
+    };
     const path = await file('ce-hook.json', JSON.stringify({ processors: [hook] }));
     const res = await run(['processors', 'apply', '-f', path]);
     assert.equal(res.code, 0, res.stderr);
@@ -198,7 +217,10 @@ test('apply', async (t) => {
       [FIRST.replace('retry_count: 3', 'retry_cout: 3'), 'processors[1] (shipping): retry_strategy.retry_cout is not a known field'],
       [FIRST.replace('protocol_type: httpSend', 'protocol_type: soap'), 'processors[1] (shipping): protocol_type must be one of grpcSend, httpSend'],
       [FIRST.replace('dispatcher_id: audit', 'dispatcher_id: "bad id!"'), 'processors[2] (bad id!): dispatcher_id'],
-      [FIRST.replace('    addr: 127.0.0.1:7001/hook\n', `    addr: 127.0.0.1:7001/hook\n    transform: '{"a": '\n`), 'processors[1] (shipping): transform: syntax error at position 6: Expected'],
+      [
+        FIRST.replace('    addr: 127.0.0.1:7001/hook\n', `    addr: 127.0.0.1:7001/hook\n    transform: '{"a": '\n`),
+        'processors[1] (shipping): transform: syntax error at position 6: Expected',
+      ],
       [FIRST.replace('tx_protocol_type: 5', 'tx_protocol: 5'), 'producers[0] (shop/order): tx_protocol is not a known field'],
       [FIRST.replace('    addr: 127.0.0.1:7002\n', ''), 'processors[2] (audit): addr is required'],
       [FIRST.replace('dispatcher_id: audit', 'dispatcher_id: billing'), 'processors[2]: dispatcher_id "billing" appears twice'],
@@ -219,13 +241,16 @@ test('apply', async (t) => {
     assert.equal((await list('shop')).get('billing')?.timeout, 6000);
   });
 
-  await t.test('a producer the file leaves out is deleted, within the file\'s apps only', async () => {
+  await t.test("a producer the file leaves out is deleted, within the file's apps only", async () => {
     const crmProducer = await file(
       'crm-producer.yaml',
       'producers:\n  - {app_id: crm, topic_id: lead, tx_address: 127.0.0.1:9/tx}\nprocessors:\n  - {dispatcher_id: crm-sync, app_id: crm, topic_id: lead, protocol_type: grpcSend, addr: 127.0.0.1:7100}\n',
     );
     assert.equal((await run(['apply', '-f', crmProducer])).code, 0);
-    const withRefund = await file('refund.yaml', SECOND.replace('producers:\n', 'producers:\n  - {app_id: shop, topic_id: refund, tx_address: 127.0.0.1:8080/refund}\n'));
+    const withRefund = await file(
+      'refund.yaml',
+      SECOND.replace('producers:\n', 'producers:\n  - {app_id: shop, topic_id: refund, tx_address: 127.0.0.1:8080/refund}\n'),
+    );
     assert.equal((await run(['apply', '-f', withRefund])).code, 0);
     const dry = await run(['apply', '--dry-run', '-f', join(dir, 'second.yaml')]);
     assert.equal(dry.stdout, '- delete producer shop/refund\ndry run: 0 to create, 0 to update, 1 to delete, 4 unchanged; nothing was written\n');

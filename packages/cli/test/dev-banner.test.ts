@@ -19,7 +19,20 @@ test('dev prints a banner with every address once ready, and pretty logs when as
   const [pgPort, kafkaPort, offset] = [await findFreePort(), await findFreePort(), await freePortOffset()];
   const child = spawn(
     process.execPath,
-    [CLI, 'dev', '--data-dir', dataDir, '--pg-port', String(pgPort), '--kafka-port', String(kafkaPort), '--port-offset', String(offset), '--log-format', 'pretty'],
+    [
+      CLI,
+      'dev',
+      '--data-dir',
+      dataDir,
+      '--pg-port',
+      String(pgPort),
+      '--kafka-port',
+      String(kafkaPort),
+      '--port-offset',
+      String(offset),
+      '--log-format',
+      'pretty',
+    ],
     { env: { ...cleanEnv(), EY_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

@@ -21,7 +21,8 @@ process.on('exit', () => process.stderr.write('PACKAGES ' + JSON.stringify([...s
 `)}`;
 
 /** Packages a process that only supervises has no use for. */
-const SERVICE_LIBRARIES = /^(kafkajs|@grpc\/.*|grpc-health-check|protobufjs|pg|pg-.*|knex|tarn|fastify|@fastify\/.*|prom-client|undici|@eventyard\/(broker|sdk|evhub))$/;
+const SERVICE_LIBRARIES =
+  /^(kafkajs|@grpc\/.*|grpc-health-check|protobufjs|pg|pg-.*|knex|tarn|fastify|@fastify\/.*|prom-client|undici|@eventyard\/(broker|sdk|evhub))$/;
 
 test('the dev command loads no Kafka, gRPC, database, HTTP server or metrics library', async () => {
   // `dev --help` loads exactly the modules `dev` starts with (every import the command has is static or
@@ -36,5 +37,8 @@ test('the dev command loads no Kafka, gRPC, database, HTTP server or metrics lib
   assert.ok(line !== undefined, `the recording hook printed nothing: ${stderr}`);
   const packages = JSON.parse(line.slice('PACKAGES '.length)) as string[];
   assert.ok(packages.includes('commander'), `the hook saw the CLI's own imports: ${packages.join(' ')}`);
-  assert.deepEqual(packages.filter((name) => SERVICE_LIBRARIES.test(name)), []);
+  assert.deepEqual(
+    packages.filter((name) => SERVICE_LIBRARIES.test(name)),
+    [],
+  );
 });

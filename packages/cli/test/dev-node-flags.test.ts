@@ -15,5 +15,8 @@ test('EY_DEV_NODE_FLAGS replaces the default; empty means none', () => {
 });
 
 test('a word that is no flag: a usage error naming it', () => {
-  assert.throws(() => devNodeFlags({ EY_DEV_NODE_FLAGS: '--max-semi-space-size=2 services/x.ts' }), { code: CliErrors.EY_CLI_USAGE.code, message: /EY_DEV_NODE_FLAGS: "services\/x\.ts" is not a Node flag/ });
+  assert.throws(() => devNodeFlags({ EY_DEV_NODE_FLAGS: '--max-semi-space-size=2 services/x.ts' }), {
+    code: CliErrors.EY_CLI_USAGE.code,
+    message: /EY_DEV_NODE_FLAGS: "services\/x\.ts" is not a Node flag/,
+  });
 });

@@ -44,7 +44,10 @@ async function runDev(t: TestContext, ports: Ports, env: Record<string, string> 
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'eventyard-cli-dev-ports-'));
   t.after(() => fs.rm(dataDir, { recursive: true, force: true }));
   const started = Date.now();
-  const result = await runCli(['dev', '--data-dir', dataDir, '--pg-port', String(ports.pg), '--kafka-port', String(ports.kafka), '--port-offset', String(ports.offset)], env);
+  const result = await runCli(
+    ['dev', '--data-dir', dataDir, '--pg-port', String(ports.pg), '--kafka-port', String(ports.kafka), '--port-offset', String(ports.offset)],
+    env,
+  );
   return {
     code: result.code,
     ms: Date.now() - started,
@@ -103,9 +106,11 @@ test('a Postgres port that is taken: one line naming it and --pg-port, exit 1', 
   assert.match(external.lines.join('\n'), /^eventyard dev: port \d+ \(broker\) is in use; move it with --kafka-port or free it$/);
 });
 
-test('two of the stack\'s own ports on one number are refused before anything starts', async (t) => {
+test("two of the stack's own ports on one number are refused before anything starts", async (t) => {
   const ports = await freePorts();
   const run = await runDev(t, { ...ports, kafka: 9000 + ports.offset });
   assert.equal(run.code, 1);
-  assert.deepEqual(run.lines, [`eventyard dev: port ${9000 + ports.offset} is wanted by both broker and producer gRPC; move one with --kafka-port or --port-offset`]);
+  assert.deepEqual(run.lines, [
+    `eventyard dev: port ${9000 + ports.offset} is wanted by both broker and producer gRPC; move one with --kafka-port or --port-offset`,
+  ]);
 });

@@ -46,6 +46,7 @@ test('an installation without binaries: one line naming the missing file, exit 1
   const installDir = await openTempDir(t);
   const { code, lines } = await runDev(t, ['--pg-install-dir', installDir]);
   assert.equal(code, 1);
-  assert.deepEqual(lines, [`embedded postgres: ${installDir}/bin/initdb does not exist (expected a PostgreSQL installation with bin/initdb and bin/postgres in ${installDir})`]);
+  assert.deepEqual(lines, [
+    `embedded postgres: ${installDir}/bin/initdb does not exist (expected a PostgreSQL installation with bin/initdb and bin/postgres in ${installDir})`,
+  ]);
 });
-

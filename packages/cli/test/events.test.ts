@@ -10,7 +10,9 @@ const EVENT_ID = '7320000000000000042';
 test('events get', async (t) => {
   const { run, db } = await startCliFixture(t);
   const base = { app_id: 'shop', topic_id: 'order' };
-  await recordEvents(db.knex, [{ event_id: EVENT_ID, ...base, status: 'routed', trigger_type: 1, payload: Buffer.from('{"order":7}'), ordering_key: 'customer-7' }]);
+  await recordEvents(db.knex, [
+    { event_id: EVENT_ID, ...base, status: 'routed', trigger_type: 1, payload: Buffer.from('{"order":7}'), ordering_key: 'customer-7' },
+  ]);
   await recordDeliveries(db.knex, [
     { event_id: EVENT_ID, dispatcher_id: 'analytics', ...base, status: 'filtered' },
     { event_id: EVENT_ID, dispatcher_id: 'billing', ...base, status: 'pending' },
@@ -56,14 +58,20 @@ test('events get', async (t) => {
     assert.match(out, /^analytics\s+filtered\s+0\s+-\s+-\s+-$/m);
     assert.match(out, /^billing\s+succeeded\s+2\s+auto\s+/m);
     assert.match(out, /^DISPATCHER_ID\s+ATTEMPT\s+SOURCE\s+OUTCOME\s+STARTED_AT\s+LATENCY_MS\s+ERROR$/m);
-    assert.match(out, new RegExp(`^billing\\s+1\\s+auto\\s+failure\\s+${t0.toISOString().replace(/\./g, '\\.')}\\s+120\\s+UNAVAILABLE: connection refused$`, 'm'));
+    assert.match(
+      out,
+      new RegExp(`^billing\\s+1\\s+auto\\s+failure\\s+${t0.toISOString().replace(/\./g, '\\.')}\\s+120\\s+UNAVAILABLE: connection refused$`, 'm'),
+    );
     assert.match(out, /^billing\s+2\s+auto\s+success\s+\S+\s+30\s+-$/m);
   });
 
   await t.test('-o json is the API answer', async () => {
     const res = await run(['events', 'get', EVENT_ID, '-o', 'json']);
     assert.equal(res.code, 0, res.stderr);
-    const body = JSON.parse(res.stdout) as { event: { event_id: string; payload: { json: unknown } }; deliveries: Array<{ dispatcher_id: string; attempts: unknown[] }> };
+    const body = JSON.parse(res.stdout) as {
+      event: { event_id: string; payload: { json: unknown } };
+      deliveries: Array<{ dispatcher_id: string; attempts: unknown[] }>;
+    };
     assert.equal(body.event.event_id, EVENT_ID);
     assert.deepEqual(body.event.payload.json, { order: 7 });
     assert.deepEqual(
@@ -87,7 +95,12 @@ test('events get', async (t) => {
   await t.test('events list: a table, filters, and --all follows next_cursor', async () => {
     await recordEvents(
       db.knex,
-      ['7320000000000000050', '7320000000000000051', '7320000000000000052'].map((event_id) => ({ event_id, app_id: 'crm', topic_id: 'lead', status: 'no_subscribers' })),
+      ['7320000000000000050', '7320000000000000051', '7320000000000000052'].map((event_id) => ({
+        event_id,
+        app_id: 'crm',
+        topic_id: 'lead',
+        status: 'no_subscribers',
+      })),
     );
     const table = await run(['events', 'list', '--app-id', 'crm']);
     assert.equal(table.code, 0, table.stderr);
@@ -103,6 +116,9 @@ test('events get', async (t) => {
     assert.deepEqual(body.events.map((e) => e.event_id).sort(), ['7320000000000000050', '7320000000000000051', '7320000000000000052']);
     assert.equal(body.next_cursor, null);
     const dead = await run(['events', 'list', '--delivery-status', 'succeeded', '--dispatcher-id', 'billing', '-o', 'json']);
-    assert.deepEqual((JSON.parse(dead.stdout) as { events: Array<{ event_id: string }> }).events.map((e) => e.event_id), [EVENT_ID]);
+    assert.deepEqual(
+      (JSON.parse(dead.stdout) as { events: Array<{ event_id: string }> }).events.map((e) => e.event_id),
+      [EVENT_ID],
+    );
   });
 });

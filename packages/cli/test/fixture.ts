@@ -47,10 +47,15 @@ const NO_DEV_DATA_DIR = join(tmpdir(), 'eventyard-cli-test-no-dev-data');
 export function runCli(args: string[], env: Record<string, string> = {}): Promise<RunResult> {
   return new Promise((resolve) => {
     // EY_DATA_DIR: a dir without a dev admin token, so a `pnpm start` data dir in the checkout is never read.
-    execFile(process.execPath, [CLI, ...args], { env: { ...cleanEnv(), EY_DATA_DIR: NO_DEV_DATA_DIR, ...env }, encoding: 'utf8', timeout: 120_000 }, (err, stdout, stderr) => {
-      const code = err === null ? 0 : typeof err.code === 'number' ? err.code : 1;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [CLI, ...args],
+      { env: { ...cleanEnv(), EY_DATA_DIR: NO_DEV_DATA_DIR, ...env }, encoding: 'utf8', timeout: 120_000 },
+      (err, stdout, stderr) => {
+        const code = err === null ? 0 : typeof err.code === 'number' ? err.code : 1;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -97,7 +102,11 @@ export async function startCliFixture(t: TestContext, options: { broker?: boolea
     adminToken,
     ...(brokers === undefined ? {} : { brokers }),
     deliveryTopics: (dispatcherIds) =>
-      ensureTopics(createKafka(core.kafka, { logger: silentLogger() }), dispatcherIds.map((id) => Topics.deliveries(id)), { partitions: 1 }),
+      ensureTopics(
+        createKafka(core.kafka, { logger: silentLogger() }),
+        dispatcherIds.map((id) => Topics.deliveries(id)),
+        { partitions: 1 },
+      ),
     run: (args, env = {}) => runCli(args, { EY_ADMIN_URL: adminUrl, EY_ADMIN_TOKEN: adminToken, ...env }),
   };
 }

@@ -8,7 +8,22 @@ import { startCliFixture } from './fixture.ts';
 test('keys create, list, revoke', async (t) => {
   const { run, db } = await startCliFixture(t);
 
-  const created = await run(['keys', 'create', '--app-id', 'shop', '--app-id', 'crm', '--permission', 'report', '--permission', 'broadcast', '--name', 'ci', '--expires-at', '30d']);
+  const created = await run([
+    'keys',
+    'create',
+    '--app-id',
+    'shop',
+    '--app-id',
+    'crm',
+    '--permission',
+    'report',
+    '--permission',
+    'broadcast',
+    '--name',
+    'ci',
+    '--expires-at',
+    '30d',
+  ]);
   assert.equal(created.code, 0, created.stderr);
   const secret = /^secret: (\S+)$/m.exec(created.stdout)?.[1];
   assert.ok(secret !== undefined, created.stdout);
@@ -45,7 +60,10 @@ test('keys create, list, revoke', async (t) => {
   assert.equal(missing.stderr, 'eventyard: API key "0123456789ab" not found (EY_API_KEY_NOT_FOUND, HTTP 404)\n');
   const badPermission = await run(['keys', 'create', '--app-id', 'shop', '--permission', 'root']);
   assert.equal(badPermission.code, 1);
-  assert.equal(badPermission.stderr, 'eventyard: --permission must be one of report, broadcast, admin, events:read, config:write, replay, keys:manage, got "root"\n');
+  assert.equal(
+    badPermission.stderr,
+    'eventyard: --permission must be one of report, broadcast, admin, events:read, config:write, replay, keys:manage, got "root"\n',
+  );
   const noApp = await run(['keys', 'create']);
   assert.equal(noApp.code, 1);
   assert.match(noApp.stderr, /--app-id/);

@@ -10,8 +10,22 @@ const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 
 test('processors commands', async (t) => {
   const { run, db } = await startCliFixture(t);
-  await upsertProcessor(db.knex, { dispatcher_id: 'billing', app_id: 'shop', topic_id: 'order', protocol_type: 'grpcSend', addr: '127.0.0.1:7000', timeout: 3000 });
-  await upsertProcessor(db.knex, { dispatcher_id: 'shipping-webhook', app_id: 'shop', topic_id: 'order', protocol_type: 'httpSend', addr: 'http://127.0.0.1:7001/hook', webhook_secret: SECRET });
+  await upsertProcessor(db.knex, {
+    dispatcher_id: 'billing',
+    app_id: 'shop',
+    topic_id: 'order',
+    protocol_type: 'grpcSend',
+    addr: '127.0.0.1:7000',
+    timeout: 3000,
+  });
+  await upsertProcessor(db.knex, {
+    dispatcher_id: 'shipping-webhook',
+    app_id: 'shop',
+    topic_id: 'order',
+    protocol_type: 'httpSend',
+    addr: 'http://127.0.0.1:7001/hook',
+    webhook_secret: SECRET,
+  });
 
   await t.test('list prints an aligned table with the rows', async () => {
     const res = await run(['processors', 'list']);
@@ -41,7 +55,10 @@ test('processors commands', async (t) => {
   await t.test('rotate-secret prints a generated secret once and the overlap; a given one is not echoed', async () => {
     const res = await run(['processors', 'rotate-secret', 'shipping-webhook', '--overlap-s', '60']);
     assert.equal(res.code, 0, res.stderr);
-    assert.match(res.stdout, /^rotated the webhook secret of processor shipping-webhook \(now sha256:[0-9a-f]{16}\)\nwebhook_secret \(generated, shown only now\): whsec_[A-Za-z0-9+/]{43}=\nthe previous secret is also signed with until \S+\n$/);
+    assert.match(
+      res.stdout,
+      /^rotated the webhook secret of processor shipping-webhook \(now sha256:[0-9a-f]{16}\)\nwebhook_secret \(generated, shown only now\): whsec_[A-Za-z0-9+/]{43}=\nthe previous secret is also signed with until \S+\n$/,
+    );
     const given = await run(['processors', 'rotate-secret', 'shipping-webhook', '--secret', SECRET, '--overlap-s', '0']);
     assert.equal(given.code, 0, given.stderr);
     assert.ok(!given.stdout.includes(SECRET), 'a given secret is not printed');
@@ -98,4 +115,3 @@ test('the admin token goes as authorization: Bearer (--admin-token, the older --
   const env = await run(['processors', 'list'], { EY_ADMIN_TOKEN: 'cli-test-token-0123456789' });
   assert.equal(env.code, 0, env.stderr);
 });
-

@@ -44,8 +44,11 @@ test('replay and redrive', async (t) => {
     await recordEvents(db.knex, [{ event_id: '5900', ...tty, status: 'routed', payload: Buffer.from('{}') }]);
     await recordDeliveries(db.knex, [{ event_id: '5900', dispatcher_id: 'tty-orders', ...tty, status: 'dead' }]);
     const res = await new Promise<{ code: number; out: string }>((resolve) => {
-      execFile('script', ['-qfec', `${process.execPath} ${CLI} redrive tty-orders`, '/dev/null'], { env: { ...process.env, EY_ADMIN_URL: adminUrl, EY_ADMIN_TOKEN: adminToken }, encoding: 'utf8', timeout: 120_000 }, (err, stdout) =>
-        resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : 1, out: stdout }),
+      execFile(
+        'script',
+        ['-qfec', `${process.execPath} ${CLI} redrive tty-orders`, '/dev/null'],
+        { env: { ...process.env, EY_ADMIN_URL: adminUrl, EY_ADMIN_TOKEN: adminToken }, encoding: 'utf8', timeout: 120_000 },
+        (err, stdout) => resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : 1, out: stdout }),
       );
     });
     assert.equal(res.code, 0, res.out);

@@ -86,7 +86,12 @@ test('service producer + report', async (t) => {
     const port = await findFreePort();
     const down = await runCli(['report', 'shop', 'order', '{}', '--producer-addr', `127.0.0.1:${port}`, '--timeout-ms', '3000']);
     assert.equal(down.code, 1);
-    assert.match(down.stderr, new RegExp(`^eventyard: cannot reach the producer at 127\\.0\\.0\\.1:${port} \\((UNAVAILABLE|DEADLINE_EXCEEDED): [^\\n]*\\); set --producer-addr or EY_PRODUCER_ADDR\\n$`));
+    assert.match(
+      down.stderr,
+      new RegExp(
+        `^eventyard: cannot reach the producer at 127\\.0\\.0\\.1:${port} \\((UNAVAILABLE|DEADLINE_EXCEEDED): [^\\n]*\\); set --producer-addr or EY_PRODUCER_ADDR\\n$`,
+      ),
+    );
   });
 });
 

@@ -15,7 +15,15 @@ const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 
 test('secrets reseal seals plaintext, then moves values to a rotated key', async (t) => {
   const db = await createDatabase(t);
-  await upsertProcessor(db.knex, { dispatcher_id: 'hook', app_id: 'shop', topic_id: 'order', protocol_type: 'httpSend', addr: 'https://example.test/hook', webhook_secret: SECRET, auth_token: 'tok' });
+  await upsertProcessor(db.knex, {
+    dispatcher_id: 'hook',
+    app_id: 'shop',
+    topic_id: 'order',
+    protocol_type: 'httpSend',
+    addr: 'https://example.test/hook',
+    webhook_secret: SECRET,
+    auth_token: 'tok',
+  });
   const raw = async () => ((await db.knex('processors').where({ dispatcher_id: 'hook' }).first('webhook_secret')) as { webhook_secret: string }).webhook_secret;
   const [first, second] = [generateSecretKey(), generateSecretKey()];
 

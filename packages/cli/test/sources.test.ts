@@ -60,14 +60,20 @@ test('sources through apply and the sources commands', async (t) => {
     assert.equal(again.stdout, 'apply: nothing to change (2 unchanged)\n');
     const second = await run(['apply', '-f', await file('second.yaml', SECOND)]);
     assert.equal(second.code, 0, second.stderr);
-    assert.equal(second.stdout, '~ update source orders-in: mapping.ordering_key.from header → key, mapping.ordering_key.header customer → (none)\n- delete source legacy\napply: 0 created, 1 updated, 1 deleted, 0 unchanged\n');
+    assert.equal(
+      second.stdout,
+      '~ update source orders-in: mapping.ordering_key.from header → key, mapping.ordering_key.header customer → (none)\n- delete source legacy\napply: 0 created, 1 updated, 1 deleted, 0 unchanged\n',
+    );
   });
 
   await t.test('list, get, pause, resume, delete', async () => {
     const list = await run(['sources', 'list', '-o', 'json']);
     assert.equal(list.code, 0, list.stderr);
     const body = JSON.parse(list.stdout) as { sources: Array<{ source_id: string; version: number }> };
-    assert.deepEqual(body.sources.map((s) => [s.source_id, s.version]), [['orders-in', 2]]);
+    assert.deepEqual(
+      body.sources.map((s) => [s.source_id, s.version]),
+      [['orders-in', 2]],
+    );
     const table = await run(['sources', 'list']);
     assert.match(table.stdout, /orders-in .*orders .*\(own\) .*shop .*order .*active/);
     assert.match((await run(['sources', 'pause', 'orders-in'])).stdout, /^paused source orders-in \(version 3\)/);
@@ -80,7 +86,14 @@ test('sources through apply and the sources commands', async (t) => {
   });
 
   await t.test('a bad source in a file is named before any call', async () => {
-    const bad = await run(['apply', '-f', await file('bad.yaml', 'sources:\n  - {source_id: s, app_id: a, topic_id: t, topic: x, cluster: {brokers: [k:1], sasl: {mechanism: plain, username: u, password: p}}}\n')]);
+    const bad = await run([
+      'apply',
+      '-f',
+      await file(
+        'bad.yaml',
+        'sources:\n  - {source_id: s, app_id: a, topic_id: t, topic: x, cluster: {brokers: [k:1], sasl: {mechanism: plain, username: u, password: p}}}\n',
+      ),
+    ]);
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /bad\.yaml: sources\[0\] \(s\): cluster\.sasl takes credentials by reference only/);
   });

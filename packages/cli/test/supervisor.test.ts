@@ -30,7 +30,12 @@ test('a process exiting with EADDRINUSE fails start() with its port and is not r
   // the broker was restarted again and again).
   const started = Date.now();
   const failure = await supervisor
-    .start({ name: 'broker', args: [CLI, 'broker', '--port', String(taken), '--host', '127.0.0.1', '--data-dir', dataDir], env: {}, readyPorts: [await findFreePort()] })
+    .start({
+      name: 'broker',
+      args: [CLI, 'broker', '--port', String(taken), '--host', '127.0.0.1', '--data-dir', dataDir],
+      env: {},
+      readyPorts: [await findFreePort()],
+    })
     .then(
       () => undefined,
       (err: unknown) => err,

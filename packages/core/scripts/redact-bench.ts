@@ -38,7 +38,12 @@ function run(name: string, log: pino.Logger): number {
 
 // The same options createLogger sets, minus the walk.
 const pathsOnly = pino(
-  { base: { service: 'bench' }, redact: { paths: [...REDACT_PATHS], censor: '[redacted]' }, serializers: { err: pino.stdSerializers.err }, timestamp: pino.stdTimeFunctions.isoTime },
+  {
+    base: { service: 'bench' },
+    redact: { paths: [...REDACT_PATHS], censor: '[redacted]' },
+    serializers: { err: pino.stdSerializers.err },
+    timestamp: pino.stdTimeFunctions.isoTime,
+  },
   sink(),
 );
 const before = run('paths only (pino redact)', pathsOnly);

@@ -10,7 +10,11 @@ type Env = Record<string, string | undefined>;
 
 /** Reusable field schemas with messages that say what was expected. */
 export const field = {
-  port: () => z.string().refine((s) => /^\d+$/.test(s) && Number(s) <= 65535, { message: 'must be an integer port 0-65535' }).transform(Number),
+  port: () =>
+    z
+      .string()
+      .refine((s) => /^\d+$/.test(s) && Number(s) <= 65535, { message: 'must be an integer port 0-65535' })
+      .transform(Number),
   int: (min: number, max = Number.MAX_SAFE_INTEGER) =>
     z
       .string()
@@ -119,7 +123,11 @@ export const coreEnv = {
   EY_HEALTH_HOST: field.string().default('0.0.0.0'),
 };
 
-export const coreEnvAliases = { DATABASE_URL: 'EY_DATABASE_URL', KAFKA_BROKERS: 'EY_KAFKA_BROKERS', EY_TOPIC_REPLICATION_FACTOR: 'EY_KAFKA_REPLICATION_FACTOR' } as const;
+export const coreEnvAliases = {
+  DATABASE_URL: 'EY_DATABASE_URL',
+  KAFKA_BROKERS: 'EY_KAFKA_BROKERS',
+  EY_TOPIC_REPLICATION_FACTOR: 'EY_KAFKA_REPLICATION_FACTOR',
+} as const;
 
 export type SaslMechanism = 'plain' | 'scram-sha-256' | 'scram-sha-512';
 
@@ -156,9 +164,7 @@ export function loadCoreConfig(source: Env) {
     clientId: env.EY_KAFKA_CLIENT_ID,
     maxBatchBytes: env.EY_KAFKA_MAX_BATCH_BYTES,
     lingerMs: env.EY_KAFKA_LINGER_MS,
-    ...(mechanism === undefined
-      ? {}
-      : { sasl: { mechanism, username: env.EY_KAFKA_SASL_USERNAME ?? '', password: env.EY_KAFKA_SASL_PASSWORD ?? '' } }),
+    ...(mechanism === undefined ? {} : { sasl: { mechanism, username: env.EY_KAFKA_SASL_USERNAME ?? '', password: env.EY_KAFKA_SASL_PASSWORD ?? '' } }),
     ...(env.EY_KAFKA_TLS ? { tls: env.EY_KAFKA_TLS_CA_FILE === undefined ? {} : { caFile: env.EY_KAFKA_TLS_CA_FILE } } : {}),
   };
   return deepFreeze({

@@ -6,12 +6,11 @@
 import { Cron } from 'croner';
 
 export type ParsedCrontab =
-  | { kind: 'every'; intervalMs: number; timezone: string | undefined }
-  | { kind: 'cron'; pattern: string; timezone: string | undefined };
+  { kind: 'every'; intervalMs: number; timezone: string | undefined } | { kind: 'cron'; pattern: string; timezone: string | undefined };
 
 export type CrontabResult = { ok: true; crontab: ParsedCrontab } | { ok: false; problem: string };
 
-const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, μs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 const GO_DURATION = /^(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h)(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))*$/;
 const GO_DURATION_PART = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g;
 
@@ -137,7 +136,8 @@ export function repeatPlanOf(trigger: RepeatTriggerLike, nowMs: number): RepeatP
     const parsed = parseCrontab(trigger.crontab_pulser?.crontab ?? '');
     if (!parsed.ok) return { ok: false, problem: `crontab_pulser.crontab ${parsed.problem}` };
     const { crontab } = parsed;
-    pulse = crontab.kind === 'every' ? { kind: 'interval', intervalMs: crontab.intervalMs } : { kind: 'cron', pattern: crontab.pattern, timezone: crontab.timezone };
+    pulse =
+      crontab.kind === 'every' ? { kind: 'interval', intervalMs: crontab.intervalMs } : { kind: 'cron', pattern: crontab.pattern, timezone: crontab.timezone };
   } else return { ok: false, problem: 'pulser_type must be BY_INTERVAL or BY_CRONTAB' };
   return { ok: true, plan: { beginMs, pulse, totalOccurrences, endMs } };
 }

@@ -70,7 +70,7 @@ export const CoreErrors = defineErrorCodes({
     transport: 'PERMISSION_DENIED',
     raisedBy: 'producer, admin',
     meaning:
-      'the credential is valid but may not do this: at the producer an API key not scoped to this `app_id` or without the broadcast permission (gRPC PERMISSION_DENIED, HTTP 403); at the admin API a key without the route\'s permission, or one granting permissions it does not hold (HTTP 403)',
+      "the credential is valid but may not do this: at the producer an API key not scoped to this `app_id` or without the broadcast permission (gRPC PERMISSION_DENIED, HTTP 403); at the admin API a key without the route's permission, or one granting permissions it does not hold (HTTP 403)",
   },
   EY_INGEST_RECORD_INVALID: {
     family: 'protocol',
@@ -87,7 +87,8 @@ export const CoreErrors = defineErrorCodes({
     resultCode: ResultCode.SYSTEM_ERROR,
     retriable: false,
     raisedBy: 'delay-scheduler (core dead-letter headers)',
-    meaning: 'a schedule record that is not a valid timer (bad `timer_id`, `due_at`, `target_topic`, `kind`, empty value), or one Postgres refused; dead-lettered with a `rejected` history row',
+    meaning:
+      'a schedule record that is not a valid timer (bad `timer_id`, `due_at`, `target_topic`, `kind`, empty value), or one Postgres refused; dead-lettered with a `rejected` history row',
   },
   EY_RECORD_TOO_LARGE: {
     family: 'delivery',
@@ -140,8 +141,7 @@ export const CoreErrors = defineErrorCodes({
     resultCode: ResultCode.SYSTEM_ERROR,
     retriable: false,
     raisedBy: 'admin, dispatcher',
-    meaning:
-      'the key id matched but the value does not decrypt (AES-GCM authentication failed: the value was corrupted or copied from another row or column)',
+    meaning: 'the key id matched but the value does not decrypt (AES-GCM authentication failed: the value was corrupted or copied from another row or column)',
   },
   EY_EGRESS_REFUSED: {
     family: 'delivery',
@@ -166,7 +166,8 @@ export const CoreErrors = defineErrorCodes({
     resultCode: ResultCode.SYSTEM_ERROR,
     retriable: true,
     raisedBy: 'core `ManagedProducer` (services that give it no code of their own)',
-    meaning: 'the broker did not acknowledge a produce within its time bound; records already in a request may still land, so the caller retries (at-least-once)',
+    meaning:
+      'the broker did not acknowledge a produce within its time bound; records already in a request may still land, so the caller retries (at-least-once)',
   },
   EY_PRODUCER_NOT_RUNNING: {
     family: 'internal',

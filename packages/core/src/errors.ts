@@ -6,7 +6,15 @@
 // EvHub's result codes and the shape of the error tables belong to the wire contract (@eventyard/proto);
 // these subpaths load no gRPC code.
 import { ResultCode } from '@eventyard/proto/result-codes';
-import { CodedError, defineErrorCodes, type ErrorFamily, type ErrorRow, type ErrorSpec, type ErrorTable, type TransportStatus } from '@eventyard/proto/error-catalogue';
+import {
+  CodedError,
+  defineErrorCodes,
+  type ErrorFamily,
+  type ErrorRow,
+  type ErrorSpec,
+  type ErrorTable,
+  type TransportStatus,
+} from '@eventyard/proto/error-catalogue';
 
 export { defineErrorCodes, ResultCode };
 export type { ErrorFamily, ErrorRow, ErrorSpec, ErrorTable, TransportStatus };

@@ -68,7 +68,9 @@ const ID_PATTERN = /^[1-9]\d{0,18}$/;
 /** Splits an event id into its parts; throws a ValidationError naming `fieldName` when it is not one of ours. */
 export function decodeEventId(id: string, fieldName = 'event_id'): DecodedId {
   if (!ID_PATTERN.test(id) || BigInt(id) > 0x7fff_ffff_ffff_ffffn) {
-    throw new ValidationError(CoreErrors.EY_INVALID_EVENT_ID, `${fieldName} must be a decimal 64-bit event id (1-19 digits)`, { context: { field: fieldName } });
+    throw new ValidationError(CoreErrors.EY_INVALID_EVENT_ID, `${fieldName} must be a decimal 64-bit event id (1-19 digits)`, {
+      context: { field: fieldName },
+    });
   }
   const value = BigInt(id);
   return {

@@ -1,7 +1,17 @@
 // The one place kafkajs clients are made: brokers, client id, SASL and TLS come from config, and
 // kafkajs's own log lines go through our pino logger instead of its console logger.
 import { readFileSync } from 'node:fs';
-import { Kafka, logLevel, Partitioners, type KafkaConfig as KafkaJsConfig, type KafkaMessage, type Producer, type ProducerConfig, type SASLOptions, type logCreator } from 'kafkajs';
+import {
+  Kafka,
+  logLevel,
+  Partitioners,
+  type KafkaConfig as KafkaJsConfig,
+  type KafkaMessage,
+  type Producer,
+  type ProducerConfig,
+  type SASLOptions,
+  type logCreator,
+} from 'kafkajs';
 import type { KafkaConfig } from './config.ts';
 import type { Logger } from './logger.ts';
 

@@ -71,7 +71,11 @@ export function createLifecycle(options: LifecycleOptions): Lifecycle {
     },
     start(): Promise<void> {
       if (closing !== undefined) {
-        return Promise.reject(new EventyardError(CoreErrors.EY_INVALID_STATE, `${options.name} cannot start: it is ${state} (build a new one)`, { context: { component: options.name, state } }));
+        return Promise.reject(
+          new EventyardError(CoreErrors.EY_INVALID_STATE, `${options.name} cannot start: it is ${state} (build a new one)`, {
+            context: { component: options.name, state },
+          }),
+        );
       }
       starting ??= start();
       return starting;

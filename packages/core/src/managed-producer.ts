@@ -182,7 +182,10 @@ export class ManagedProducer {
       // Not on the wire yet: withdrawn, so the timeout means "not written" for these records.
       const index = queued === undefined ? -1 : this.#queue.indexOf(queued);
       if (index !== -1) this.#queue.splice(index, 1);
-      return this.#timeout(topicMessages.map((t) => t.topic), options.timeoutMs);
+      return this.#timeout(
+        topicMessages.map((t) => t.topic),
+        options.timeoutMs,
+      );
     });
   }
 
@@ -216,20 +219,24 @@ export class ManagedProducer {
       for (const { messages } of send.topicMessages) for (const message of messages) handlers.set(message, send.onTooLarge);
     }
     try {
-      await sendInChunks(this.#producer, batch.flatMap((send) => send.topicMessages), {
-        acks: -1,
-        timeout: Math.max(...batch.map((send) => send.timeoutMs)),
-        maxBatchBytes: this.#maxBatchBytes,
-        ...(handlers.size === 0
-          ? {}
-          : {
-              onTooLarge: (topic, message, err) => {
-                const handler = handlers.get(message);
-                if (handler === undefined) throw err;
-                return handler(topic, message, err);
-              },
-            }),
-      });
+      await sendInChunks(
+        this.#producer,
+        batch.flatMap((send) => send.topicMessages),
+        {
+          acks: -1,
+          timeout: Math.max(...batch.map((send) => send.timeoutMs)),
+          maxBatchBytes: this.#maxBatchBytes,
+          ...(handlers.size === 0
+            ? {}
+            : {
+                onTooLarge: (topic, message, err) => {
+                  const handler = handlers.get(message);
+                  if (handler === undefined) throw err;
+                  return handler(topic, message, err);
+                },
+              }),
+        },
+      );
       for (const send of batch) send.resolve();
     } catch (err) {
       for (const send of batch) send.reject(err);
@@ -252,13 +259,18 @@ export class ManagedProducer {
   }
 
   #notRunning(): Error {
-    return this.#errors?.notRunning?.(this.#state) ?? new EventyardError(CoreErrors.EY_PRODUCER_NOT_RUNNING, `producer is ${this.#state}`, { context: { state: this.#state } });
+    return (
+      this.#errors?.notRunning?.(this.#state) ??
+      new EventyardError(CoreErrors.EY_PRODUCER_NOT_RUNNING, `producer is ${this.#state}`, { context: { state: this.#state } })
+    );
   }
 
   #timeout(topics: string[], timeoutMs: number): Error {
     return (
       this.#errors?.timeout?.({ topics, timeoutMs }) ??
-      new TimeoutError(CoreErrors.EY_PRODUCE_TIMEOUT, `no acknowledgement from the broker within ${timeoutMs} ms (${topics.join(', ')})`, { context: { topics } })
+      new TimeoutError(CoreErrors.EY_PRODUCE_TIMEOUT, `no acknowledgement from the broker within ${timeoutMs} ms (${topics.join(', ')})`, {
+        context: { topics },
+      })
     );
   }
 }

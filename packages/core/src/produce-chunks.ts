@@ -127,7 +127,11 @@ export interface SendInChunksOptions {
  * max.message.bytes), the request is halved until the refused record stands alone, and that record goes
  * to `onTooLarge`, never into a retry loop.
  */
-export async function sendInChunks(producer: Pick<Producer, 'sendBatch'>, topicMessages: readonly TopicMessages[], options: SendInChunksOptions): Promise<void> {
+export async function sendInChunks(
+  producer: Pick<Producer, 'sendBatch'>,
+  topicMessages: readonly TopicMessages[],
+  options: SendInChunksOptions,
+): Promise<void> {
   for (const request of splitByBytes(topicMessages, options.maxBatchBytes)) await sendRequest(producer, request, options);
 }
 

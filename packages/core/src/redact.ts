@@ -87,7 +87,11 @@ function walk(value: unknown, parent: string | undefined, depth: number, seen: W
   for (const key of Object.keys(record)) {
     const item = record[key];
     // A boolean under a secret-sounding name is a flag about a secret (requireApiKey, hasPassword), never one.
-    const next = isSecretKey(key, parent) ? (item === undefined || item === null || typeof item === 'boolean' ? item : REDACTED) : walk(item, key, depth + 1, seen, anyClass);
+    const next = isSecretKey(key, parent)
+      ? item === undefined || item === null || typeof item === 'boolean'
+        ? item
+        : REDACTED
+      : walk(item, key, depth + 1, seen, anyClass);
     if (next !== item) (copy ??= copyOf(record))[key] = next;
   }
   // Only the path counts: an object referenced twice side by side is logged twice, as pino would.

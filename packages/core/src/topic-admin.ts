@@ -37,7 +37,12 @@ export async function ensureTopics(kafka: Kafka, topics: readonly string[], opti
       try {
         await admin.createTopics({
           waitForLeaders: true,
-          topics: missing.map((topic) => ({ topic, numPartitions: options.partitions ?? 6, replicationFactor: options.replicationFactor ?? -1, configEntries })),
+          topics: missing.map((topic) => ({
+            topic,
+            numPartitions: options.partitions ?? 6,
+            replicationFactor: options.replicationFactor ?? -1,
+            configEntries,
+          })),
         });
       } catch (err) {
         if ((await missingTopics(admin, missing)).length > 0) throw err;
@@ -112,7 +117,10 @@ async function warnWhereWeaker(admin: Admin, topics: readonly string[], wanted: 
   for (const topic of found) {
     const problem = durabilityProblem(topic, wanted);
     if (problem !== null) {
-      logger.warn({ topic: topic.topic, replicationFactor: topic.replicationFactor, minInsyncReplicas: topic.minInsyncReplicas, problem }, `topic ${topic.topic} is weaker than configured`);
+      logger.warn(
+        { topic: topic.topic, replicationFactor: topic.replicationFactor, minInsyncReplicas: topic.minInsyncReplicas, problem },
+        `topic ${topic.topic} is weaker than configured`,
+      );
     }
   }
 }

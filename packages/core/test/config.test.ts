@@ -30,8 +30,14 @@ test('a malformed DATABASE_URL gives one line naming the variable as set, withou
 });
 
 test('a non-numeric port names the variable', () => {
-  assert.equal(configError(() => loadCoreConfig({ EY_HEALTH_PORT: 'eighty' })), 'config: EY_HEALTH_PORT: must be an integer port 0-65535');
-  assert.equal(configError(() => loadCoreConfig({ EY_HEALTH_PORT: '70000' })), 'config: EY_HEALTH_PORT: must be an integer port 0-65535');
+  assert.equal(
+    configError(() => loadCoreConfig({ EY_HEALTH_PORT: 'eighty' })),
+    'config: EY_HEALTH_PORT: must be an integer port 0-65535',
+  );
+  assert.equal(
+    configError(() => loadCoreConfig({ EY_HEALTH_PORT: '70000' })),
+    'config: EY_HEALTH_PORT: must be an integer port 0-65535',
+  );
 });
 
 test('several bad variables give one line each', () => {
@@ -62,15 +68,28 @@ test('SASL needs credentials; TLS and SASL reach the kafka config', () => {
 
 test('required variables say "required"; empty strings count as unset', () => {
   const shape = { EY_NEEDED: field.int(1, 10), EY_OPTIONAL: field.int(1, 10).default(5) };
-  assert.equal(configError(() => parseEnv(shape, {})), 'config: EY_NEEDED: required');
+  assert.equal(
+    configError(() => parseEnv(shape, {})),
+    'config: EY_NEEDED: required',
+  );
   assert.deepEqual(parseEnv(shape, { EY_NEEDED: '3', EY_OPTIONAL: '' }), { EY_NEEDED: 3, EY_OPTIONAL: 5 });
-  assert.equal(configError(() => parseEnv(shape, { EY_NEEDED: '11' })), 'config: EY_NEEDED: must be an integer in [1, 10]');
+  assert.equal(
+    configError(() => parseEnv(shape, { EY_NEEDED: '11' })),
+    'config: EY_NEEDED: must be an integer in [1, 10]',
+  );
 });
 
 test('topic durability: EY_KAFKA_REPLICATION_FACTOR (or its older name) and EY_KAFKA_MIN_INSYNC_REPLICAS', () => {
   assert.deepEqual(loadCoreConfig({}).topics, { partitions: 6, replicationFactor: -1 });
-  assert.deepEqual(loadCoreConfig({ EY_KAFKA_REPLICATION_FACTOR: '3', EY_KAFKA_MIN_INSYNC_REPLICAS: '2' }).topics, { partitions: 6, replicationFactor: 3, minInsyncReplicas: 2 });
+  assert.deepEqual(loadCoreConfig({ EY_KAFKA_REPLICATION_FACTOR: '3', EY_KAFKA_MIN_INSYNC_REPLICAS: '2' }).topics, {
+    partitions: 6,
+    replicationFactor: 3,
+    minInsyncReplicas: 2,
+  });
   assert.equal(loadCoreConfig({ EY_TOPIC_REPLICATION_FACTOR: '2' }).topics.replicationFactor, 2);
-  assert.throws(() => loadCoreConfig({ EY_KAFKA_REPLICATION_FACTOR: '1', EY_KAFKA_MIN_INSYNC_REPLICAS: '2' }), /config: EY_KAFKA_MIN_INSYNC_REPLICAS: must be at most EY_KAFKA_REPLICATION_FACTOR \(1\)/);
+  assert.throws(
+    () => loadCoreConfig({ EY_KAFKA_REPLICATION_FACTOR: '1', EY_KAFKA_MIN_INSYNC_REPLICAS: '2' }),
+    /config: EY_KAFKA_MIN_INSYNC_REPLICAS: must be at most EY_KAFKA_REPLICATION_FACTOR \(1\)/,
+  );
   assert.throws(() => loadCoreConfig({ EY_KAFKA_MIN_INSYNC_REPLICAS: '0' }), /config: EY_KAFKA_MIN_INSYNC_REPLICAS: must be an integer in \[1, 32\]/);
 });

@@ -6,7 +6,15 @@ const NOW = Date.UTC(2026, 0, 1, 12, 0, 0, 250);
 const ts = (ms: number) => ({ seconds: String(Math.floor(ms / 1000)), nanos: (ms % 1000) * 1e6 });
 
 function trigger(over: Partial<RepeatTriggerLike>): RepeatTriggerLike {
-  return { begin_time: null, end_type: 2, repeat_end: { repeat_times: 0, end_time: null }, pulser_type: 1, regular_pulser: { interval: { seconds: '1', nanos: 0 } }, crontab_pulser: null, ...over };
+  return {
+    begin_time: null,
+    end_type: 2,
+    repeat_end: { repeat_times: 0, end_time: null },
+    pulser_type: 1,
+    regular_pulser: { interval: { seconds: '1', nanos: 0 } },
+    crontab_pulser: null,
+    ...over,
+  };
 }
 
 function plan(over: Partial<RepeatTriggerLike>, nowMs = NOW) {
@@ -64,14 +72,20 @@ describe('repeat occurrences', () => {
 
   it('ends by count: repeat_times is the total number of occurrences, 0 unbounded', () => {
     const p = plan({ repeat_end: { repeat_times: 3, end_time: null } });
-    assert.deepEqual([0, 1, 2, 3].map((n) => occurrenceMs(p, n)), [NOW, NOW + 1000, NOW + 2000, undefined]);
+    assert.deepEqual(
+      [0, 1, 2, 3].map((n) => occurrenceMs(p, n)),
+      [NOW, NOW + 1000, NOW + 2000, undefined],
+    );
     assert.equal(nextOccurrenceMs(p, 2, NOW + 2000), undefined);
     assert.equal(occurrenceMs(plan({}), 10_000), NOW + 10_000_000);
   });
 
   it('ends by time: no occurrence after end_time', () => {
     const p = plan({ end_type: 1, repeat_end: { repeat_times: 0, end_time: ts(NOW + 2000) } });
-    assert.deepEqual([0, 1, 2, 3].map((n) => occurrenceMs(p, n)), [NOW, NOW + 1000, NOW + 2000, undefined]);
+    assert.deepEqual(
+      [0, 1, 2, 3].map((n) => occurrenceMs(p, n)),
+      [NOW, NOW + 1000, NOW + 2000, undefined],
+    );
     assert.equal(firstOccurrenceMs(plan({ end_type: 1, repeat_end: { repeat_times: 0, end_time: ts(NOW - 1) } })), undefined);
   });
 
@@ -85,17 +99,23 @@ describe('repeat occurrences', () => {
 
   it('6-field cron with seconds steps on second boundaries, strictly after the previous', () => {
     const p = plan({ pulser_type: 2, crontab_pulser: { crontab: '*/2 * * * * *' }, begin_time: ts(Date.UTC(2026, 0, 1, 12, 0, 1, 500)) });
-    assert.deepEqual([0, 1, 2].map((n) => occurrenceMs(p, n)), [Date.UTC(2026, 0, 1, 12, 0, 2), Date.UTC(2026, 0, 1, 12, 0, 4), Date.UTC(2026, 0, 1, 12, 0, 6)]);
+    assert.deepEqual(
+      [0, 1, 2].map((n) => occurrenceMs(p, n)),
+      [Date.UTC(2026, 0, 1, 12, 0, 2), Date.UTC(2026, 0, 1, 12, 0, 4), Date.UTC(2026, 0, 1, 12, 0, 6)],
+    );
   });
 
-  it('cron with a time zone fires on that zone\'s wall clock', () => {
+  it("cron with a time zone fires on that zone's wall clock", () => {
     const p = plan({ pulser_type: 2, crontab_pulser: { crontab: 'CRON_TZ=Asia/Shanghai 0 9 * * *' }, begin_time: ts(Date.UTC(2026, 0, 1, 12)) });
     assert.equal(firstOccurrenceMs(p), Date.UTC(2026, 0, 2, 1)); // 09:00 in UTC+8
   });
 
   it('@every is an interval from begin', () => {
     const p = plan({ pulser_type: 2, crontab_pulser: { crontab: '@every 90s' }, begin_time: ts(NOW + 1000), repeat_end: { repeat_times: 2, end_time: null } });
-    assert.deepEqual([0, 1, 2].map((n) => occurrenceMs(p, n)), [NOW + 1000, NOW + 91_000, undefined]);
+    assert.deepEqual(
+      [0, 1, 2].map((n) => occurrenceMs(p, n)),
+      [NOW + 1000, NOW + 91_000, undefined],
+    );
   });
 
   it('refuses what cannot be scheduled, with enum names accepted too', () => {

@@ -63,7 +63,12 @@ const REFUSED: Array<[string, string]> = [
 
 test('every refused class is refused as an IP literal, named in the error', () => {
   const guard = new EgressGuard();
-  for (const [address, kind] of REFUSED) assert.equal(refusedClass(() => guard.assertHost(address)), kind, address);
+  for (const [address, kind] of REFUSED)
+    assert.equal(
+      refusedClass(() => guard.assertHost(address)),
+      kind,
+      address,
+    );
 });
 
 test('public addresses, including a mapped public IPv4, pass', async () => {
@@ -87,16 +92,31 @@ test('a name is refused when any address it resolves to is refused; names for me
   }
   const { resolve, asked } = resolvingTo('93.184.215.14');
   const guard = new EgressGuard({ resolve });
-  assert.equal(refusedClass(() => guard.assertHost('metadata.google.internal')), 'cloud metadata');
-  assert.equal(refusedClass(() => guard.assertHost('Metadata.Google.Internal.')), 'cloud metadata');
-  assert.equal(refusedClass(() => guard.assertHost('unix:/var/run/docker.sock')), 'unix socket');
-  assert.equal(refusedClass(() => guard.assertHost('unix-abstract:grpc')), 'unix socket');
+  assert.equal(
+    refusedClass(() => guard.assertHost('metadata.google.internal')),
+    'cloud metadata',
+  );
+  assert.equal(
+    refusedClass(() => guard.assertHost('Metadata.Google.Internal.')),
+    'cloud metadata',
+  );
+  assert.equal(
+    refusedClass(() => guard.assertHost('unix:/var/run/docker.sock')),
+    'unix socket',
+  );
+  assert.equal(
+    refusedClass(() => guard.assertHost('unix-abstract:grpc')),
+    'unix socket',
+  );
   assert.deepEqual(asked, []);
   assert.deepEqual(await guard.resolve('hooks.example.com'), [{ address: '93.184.215.14', family: 4 }]);
 });
 
 test('EY_EGRESS_ALLOW lets listed CIDRs and hosts through; EY_EGRESS_DENY wins over it and refuses public ones', async () => {
-  const guard = new EgressGuard({ allow: ['10.20.0.0/16', 'consumer.internal', '*.svc.cluster.local', 'fd00:1::/32'], deny: ['10.20.9.0/24', 'evil.example.com', '8.8.4.4'] });
+  const guard = new EgressGuard({
+    allow: ['10.20.0.0/16', 'consumer.internal', '*.svc.cluster.local', 'fd00:1::/32'],
+    deny: ['10.20.9.0/24', 'evil.example.com', '8.8.4.4'],
+  });
   assert.equal(guard.refusal('10.20.1.1', '10.20.1.1'), undefined);
   assert.equal(guard.refusal('::ffff:10.20.1.1', '::ffff:10.20.1.1'), undefined, 'an IPv4 entry covers the mapped form');
   assert.equal(guard.refusal('fd00:1::5', 'fd00:1::5'), undefined);
@@ -105,8 +125,14 @@ test('EY_EGRESS_ALLOW lets listed CIDRs and hosts through; EY_EGRESS_DENY wins o
   assert.equal(guard.refusal('10.21.0.1', '10.21.0.1')?.class, 'private');
   assert.equal(guard.refusal('10.20.9.9', '10.20.9.9')?.class, 'denied', 'deny wins over allow');
   assert.equal(guard.refusal('8.8.4.4', '8.8.4.4')?.class, 'denied', 'deny refuses a public address');
-  assert.equal(refusedClass(() => guard.assertHost('evil.example.com')), 'denied');
-  assert.equal(refusedClass(() => guard.assertHost('EVIL.example.com')), 'denied');
+  assert.equal(
+    refusedClass(() => guard.assertHost('evil.example.com')),
+    'denied',
+  );
+  assert.equal(
+    refusedClass(() => guard.assertHost('EVIL.example.com')),
+    'denied',
+  );
   const allowsMetadataName = new EgressGuard({ allow: ['metadata.google.internal'], resolve: resolvingTo('169.254.169.254').resolve });
   assert.equal(allowsMetadataName.assertHost('metadata.google.internal'), undefined);
   // The legacy switch allows every class but not what is denied.
@@ -131,7 +157,7 @@ test('the dev guard allows loopback only', () => {
   assert.equal(guard.refusal('169.254.169.254', '169.254.169.254')?.class, 'cloud metadata');
 });
 
-test('a socket using the guard\'s lookup never connects to a refused address', async (t) => {
+test("a socket using the guard's lookup never connects to a refused address", async (t) => {
   let accepted = 0;
   const server = net.createServer((socket) => {
     accepted++;

@@ -41,7 +41,15 @@ test('ResultCode is the contract package’s, re-exported', () => {
 
 test('an error built from a table row takes its code, family, status, ret.code and retriable from the row', () => {
   const table = defineErrorCodes({
-    EY_TEST_BUSY: { family: 'timeout', http: 503, resultCode: ResultCode.PUBLISH_FAILED, retriable: true, transport: 'UNAVAILABLE', raisedBy: 'test', meaning: 'busy' },
+    EY_TEST_BUSY: {
+      family: 'timeout',
+      http: 503,
+      resultCode: ResultCode.PUBLISH_FAILED,
+      retriable: true,
+      transport: 'UNAVAILABLE',
+      raisedBy: 'test',
+      meaning: 'busy',
+    },
   } as const);
   assert.equal(table.EY_TEST_BUSY.code, 'EY_TEST_BUSY');
   assert.ok(Object.isFrozen(table) && Object.isFrozen(table.EY_TEST_BUSY));
@@ -72,5 +80,8 @@ test('errors are built from table rows only, of the subclass’s family', () => 
   ];
   void refused; // never run: what is checked is that each line fails to compile
   const config = new ConfigError(CoreErrors.EY_CONFIG_INVALID, 'x', { context: { variables: ['EY_X'] } });
-  assert.deepEqual([config.name, config.family, config.httpStatus, config.resultCode, config.retriable, config.context], ['ConfigError', 'config', 400, ResultCode.SYSTEM_ERROR, false, { variables: ['EY_X'] }]);
+  assert.deepEqual(
+    [config.name, config.family, config.httpStatus, config.resultCode, config.retriable, config.context],
+    ['ConfigError', 'config', 400, ResultCode.SYSTEM_ERROR, false, { variables: ['EY_X'] }],
+  );
 });

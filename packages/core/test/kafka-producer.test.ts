@@ -14,7 +14,10 @@ function kafkaWithLog(): { kafka: Kafka; messages: string[] } {
 test('createProducer names the murmur2 partitioner, so kafkajs does not warn about its default', () => {
   const plain = kafkaWithLog();
   plain.kafka.producer();
-  assert.ok(plain.messages.some((m) => /default partitioner/i.test(m)), 'kafkajs warns when none is named');
+  assert.ok(
+    plain.messages.some((m) => /default partitioner/i.test(m)),
+    'kafkajs warns when none is named',
+  );
   const ours = kafkaWithLog();
   createProducer(ours.kafka, { retry: { retries: 5 } });
   assert.ok(!ours.messages.some((m) => /partitioner/i.test(m)), ours.messages.join('\n'));
@@ -22,7 +25,11 @@ test('createProducer names the murmur2 partitioner, so kafkajs does not warn abo
 
 test('recordFingerprint tells records apart by timestamp, size and key', () => {
   const base = { timestamp: '1767225600000', key: Buffer.from('order-1'), value: Buffer.from('{"n":1}') };
-  assert.equal(recordFingerprint(base), recordFingerprint({ ...base, value: Buffer.from('{"n":2}') }), 'same size and key: the same record as far as an offset check goes');
+  assert.equal(
+    recordFingerprint(base),
+    recordFingerprint({ ...base, value: Buffer.from('{"n":2}') }),
+    'same size and key: the same record as far as an offset check goes',
+  );
   assert.notEqual(recordFingerprint(base), recordFingerprint({ ...base, timestamp: '1767225600001' }));
   assert.notEqual(recordFingerprint(base), recordFingerprint({ ...base, key: Buffer.from('order-2') }));
   assert.notEqual(recordFingerprint(base), recordFingerprint({ ...base, value: Buffer.from('{"n":10}') }));
@@ -32,12 +39,19 @@ test('recordFingerprint tells records apart by timestamp, size and key', () => {
 
 test("kafkajs's warning about bounded idempotent retries is logged at debug; other warnings stay warnings", () => {
   const lines: Array<{ level: number; msg: string }> = [];
-  const logger = createLogger({ name: 'kafka-test', level: 'debug', destination: { write: (line: string) => void lines.push(JSON.parse(line) as { level: number; msg: string }) } });
+  const logger = createLogger({
+    name: 'kafka-test',
+    level: 'debug',
+    destination: { write: (line: string) => void lines.push(JSON.parse(line) as { level: number; msg: string }) },
+  });
   const kafka = createKafka({ brokers: ['127.0.0.1:1'], clientId: 'kafka-test' }, { logger });
   createProducer(kafka, { retry: { retries: 5 } });
   const bounded = lines.filter((l) => l.msg.startsWith('Limiting retries for the idempotent producer'));
   assert.ok(bounded.length >= 1);
-  assert.ok(bounded.every((l) => l.level === 20), `pino debug is 20: ${JSON.stringify(bounded)}`);
+  assert.ok(
+    bounded.every((l) => l.level === 20),
+    `pino debug is 20: ${JSON.stringify(bounded)}`,
+  );
   // Any other kafkajs warning still comes out as a warning.
   const log = kafkaJsConfig({ brokers: ['127.0.0.1:1'], clientId: 'kafka-test' }, { logger }).logCreator?.(logLevel.WARN);
   log?.({ namespace: 'Connection', level: logLevel.WARN, label: 'WARN', log: { message: 'Connection timeout', timestamp: '' } });

@@ -43,7 +43,10 @@ test('start after close is a coded error, not a silent restart', async () => {
   const life = createLifecycle(options);
   await life.start();
   await life.close();
-  await assert.rejects(life.start(), (err: unknown) => isEventyardError(err) && err.code === INVALID_STATE && /test-service cannot start: it is stopped/.test(err.message));
+  await assert.rejects(
+    life.start(),
+    (err: unknown) => isEventyardError(err) && err.code === INVALID_STATE && /test-service cannot start: it is stopped/.test(err.message),
+  );
 });
 
 test('a failing step is logged and the next steps still run; close during start waits for it', async () => {

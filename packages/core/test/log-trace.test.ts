@@ -31,7 +31,7 @@ function capture() {
   return { lines, log: createLogger({ name: 'test', destination }) };
 }
 
-test('without an exporter a delivery\'s log context carries its trace id (no span id), and other lines nothing', () => {
+test("without an exporter a delivery's log context carries its trace id (no span id), and other lines nothing", () => {
   const { lines, log } = capture();
   const span = tracer().startSpan('', { kind: 'consumer', parent: PARENT });
   const context: Record<string, unknown> = { topic: 'eventyard.deliveries.x', partition: 0, offset: '7' };
@@ -61,7 +61,7 @@ test('the mixin copies nothing without the SDK: the shared empty object is never
   assert.ok(Object.isFrozen(empty));
 });
 
-test('with the SDK loaded, lines logged while a span is current carry its trace and span ids; the call\'s own fields win', async (t) => {
+test("with the SDK loaded, lines logged while a span is current carry its trace and span ids; the call's own fields win", async (t) => {
   // The console exporter prints spans as they end; none of these is ended, so nothing is exported.
   const saved = process.env.OTEL_TRACES_EXPORTER;
   process.env.OTEL_TRACES_EXPORTER = 'console';
@@ -99,7 +99,7 @@ test('traceParentInTrace continues a stored trace id with a fresh span id, and r
   for (const bad of [null, undefined, '', 'abc', '0'.repeat(32), `${TRACE_ID}0`, 'g'.repeat(32)]) assert.equal(traceParentInTrace(bad), undefined, String(bad));
 });
 
-test('a dead letter carries the event\'s traceparent; without one it keeps the record\'s own', () => {
+test("a dead letter carries the event's traceparent; without one it keeps the record's own", () => {
   const base = { key: null, value: Buffer.from('x'), code: DeadLetterCodes.ingestRecordInvalid, reason: 'bad' };
   assert.equal(deadLetterMessage({ ...base, traceParent: PARENT }).headers.traceparent, PARENT);
   const own = `00-${'1'.repeat(32)}-${'2'.repeat(16)}-01`;

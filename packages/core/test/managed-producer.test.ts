@@ -24,7 +24,10 @@ let kafka: Kafka;
 
 /** A client that gives up quickly, so a dead broker fails a connect in well under a second. */
 const quickKafka = (address: string): Kafka =>
-  createKafka({ brokers: [address], clientId: 'managed-producer-test' }, { logger, overrides: { connectionTimeout: 500, requestTimeout: 1000, retry: { retries: 1, initialRetryTime: 50, maxRetryTime: 100 } } });
+  createKafka(
+    { brokers: [address], clientId: 'managed-producer-test' },
+    { logger, overrides: { connectionTimeout: 500, requestTimeout: 1000, retry: { retries: 1, initialRetryTime: 50, maxRetryTime: 100 } } },
+  );
 
 before(async () => {
   broker = await startTestBroker({ dirPrefix: 'ey-managed-producer-' });
@@ -47,7 +50,10 @@ const codeOf = (err: unknown): string | undefined => (isEventyardError(err) ? er
 
 test('start and close are idempotent, connected follows them, and a closed producer is not reopened', async () => {
   const producer = new ManagedProducer({ kafka, retry: { retries: 1 } });
-  await assert.rejects(producer.send([{ topic: 'mp.a', messages: [record(0, 10)] }], { timeoutMs: 1000 }), (err) => codeOf(err) === CoreErrors.EY_PRODUCER_NOT_RUNNING.code);
+  await assert.rejects(
+    producer.send([{ topic: 'mp.a', messages: [record(0, 10)] }], { timeoutMs: 1000 }),
+    (err) => codeOf(err) === CoreErrors.EY_PRODUCER_NOT_RUNNING.code,
+  );
   assert.equal(producer.connected, false);
   const first = producer.start();
   assert.equal(producer.start(), first, 'a second start() while connecting is the same promise');
@@ -61,7 +67,10 @@ test('start and close are idempotent, connected follows them, and a closed produ
   assert.equal(producer.state, 'closed');
   assert.equal(producer.connected, false);
   await assert.rejects(producer.start(), (err) => codeOf(err) === CoreErrors.EY_PRODUCER_NOT_RUNNING.code);
-  await assert.rejects(producer.send([{ topic: 'mp.a', messages: [record(0, 10)] }], { timeoutMs: 1000 }), (err) => codeOf(err) === CoreErrors.EY_PRODUCER_NOT_RUNNING.code);
+  await assert.rejects(
+    producer.send([{ topic: 'mp.a', messages: [record(0, 10)] }], { timeoutMs: 1000 }),
+    (err) => codeOf(err) === CoreErrors.EY_PRODUCER_NOT_RUNNING.code,
+  );
 });
 
 test('a send larger than maxBatchBytes goes out as several requests, every topic in order', async () => {
@@ -74,8 +83,14 @@ test('a send larger than maxBatchBytes goes out as several requests, every topic
     await producer.send(byTopic([...a.map((m) => ({ topic: 'mp.a', ...m })), ...b.map((m) => ({ topic: 'mp.b', ...m }))]), { timeoutMs: 10_000 });
     const readA = await readTopic(kafka, 'mp.a', (records) => records.length >= 40, 10_000);
     const readB = await readTopic(kafka, 'mp.b', (records) => records.length >= 10, 10_000);
-    assert.deepEqual(readA.map((r) => r.key), a.map((m) => m.key));
-    assert.deepEqual(readB.map((r) => r.key), b.map((m) => m.key));
+    assert.deepEqual(
+      readA.map((r) => r.key),
+      a.map((m) => m.key),
+    );
+    assert.deepEqual(
+      readB.map((r) => r.key),
+      b.map((m) => m.key),
+    );
     assert.equal(readA[39]?.value.length, 3000);
   } finally {
     await producer.close();
@@ -118,7 +133,10 @@ test('a broker that stops answering fails a send with the retriable timeout erro
       return true;
     });
     assert.ok(Date.now() - startedAt < 3000, `gave up after ${Date.now() - startedAt} ms`);
-    await assert.rejects(own.send([{ topic: 'mp.outage', messages: [record(2, 10)] }], { timeoutMs: 500 }), (err) => codeOf(err) === OWN_TIMEOUT.code && (err as Error).message === 'mp.outage 500');
+    await assert.rejects(
+      own.send([{ topic: 'mp.outage', messages: [record(2, 10)] }], { timeoutMs: 500 }),
+      (err) => codeOf(err) === OWN_TIMEOUT.code && (err as Error).message === 'mp.outage 500',
+    );
   } finally {
     await resume();
     await own.close();
@@ -156,7 +174,11 @@ test('concurrent sends share requests: those made while one is in flight leave t
     await Promise.all(second.map((m) => lingering.send([{ topic: 'mp.shared', messages: [m] }], { timeoutMs: 10_000 })));
     assert.equal(lingering.sharedSends, 1);
     const read = await readTopic(kafka, 'mp.shared', (records) => records.length >= 40, 10_000);
-    assert.deepEqual(read.map((r) => r.key), [...first, ...second].map((m) => m.key), 'every caller’s records, in the order the calls were made');
+    assert.deepEqual(
+      read.map((r) => r.key),
+      [...first, ...second].map((m) => m.key),
+      'every caller’s records, in the order the calls were made',
+    );
   } finally {
     await eager.close();
     await lingering.close();
@@ -181,7 +203,10 @@ test('in a shared request, a record the broker refuses as too large goes to its 
     assert.equal(producer.sharedSends, 1);
     assert.deepEqual(refusedBy, ['a:k3000']);
     const read = await readTopic(kafka, 'mp.small', (records) => records.length >= 1, 10_000);
-    assert.deepEqual(read.map((r) => r.key), ['k3001']);
+    assert.deepEqual(
+      read.map((r) => r.key),
+      ['k3001'],
+    );
   } finally {
     await producer.close();
   }
@@ -194,5 +219,8 @@ test('close() sends what callers handed over before it, then disconnects', async
   await producer.close();
   await sent;
   const read = await readTopic(kafka, 'mp.closing', (records) => records.length >= 1, 10_000);
-  assert.deepEqual(read.map((r) => r.key), ['k4000']);
+  assert.deepEqual(
+    read.map((r) => r.key),
+    ['k4000'],
+  );
 });

@@ -5,7 +5,10 @@ import { PollBackoff } from '../src/poll-backoff.ts';
 
 test('empty looks double the wait up to the cap; a look that found work starts over', () => {
   const backoff = new PollBackoff(500, 5000);
-  assert.deepEqual([false, false, false, false, false, false].map((found) => backoff.after(found)), [500, 1000, 2000, 4000, 5000, 5000]);
+  assert.deepEqual(
+    [false, false, false, false, false, false].map((found) => backoff.after(found)),
+    [500, 1000, 2000, 4000, 5000, 5000],
+  );
   assert.equal(backoff.after(true), 500);
   assert.equal(backoff.after(false), 500);
   assert.equal(backoff.after(false), 1000);

@@ -8,7 +8,8 @@ import type { Message, ProducerBatch, TopicMessages } from 'kafkajs';
 import { estimateMessageBytes, estimateRecordBytes, isMessageTooLarge, sendInChunks, splitByBytes } from '../src/produce-chunks.ts';
 
 const record = (n: number, bytes: number): Message => ({ key: `k${n}`, value: Buffer.alloc(bytes, n % 256), headers: { 'ey-event-id': String(n) } });
-const requestBytes = (request: TopicMessages[]): number => request.reduce((sum, t) => sum + 100 + t.topic.length + t.messages.reduce((s, m) => s + estimateRecordBytes(m), 0), 0);
+const requestBytes = (request: TopicMessages[]): number =>
+  request.reduce((sum, t) => sum + 100 + t.topic.length + t.messages.reduce((s, m) => s + estimateRecordBytes(m), 0), 0);
 
 test('the estimate covers key, value and headers', () => {
   const bytes = estimateRecordBytes({ key: 'abc', value: Buffer.alloc(1000), headers: { 'ey-event-id': '12345' } });
@@ -25,8 +26,14 @@ test('splitByBytes keeps each request under the limit and every topic in order',
   assert.ok(requests.length >= 6, `${requests.length} requests`);
   for (const request of requests) assert.ok(requestBytes(request) <= 16 * 1024, `request of ${requestBytes(request)} bytes`);
   const flat = (topic: string) => requests.flatMap((r) => r.filter((t) => t.topic === topic).flatMap((t) => t.messages.map((m) => m.key)));
-  assert.deepEqual(flat('a'), input[0]?.messages.map((m) => m.key));
-  assert.deepEqual(flat('b'), input[1]?.messages.map((m) => m.key));
+  assert.deepEqual(
+    flat('a'),
+    input[0]?.messages.map((m) => m.key),
+  );
+  assert.deepEqual(
+    flat('b'),
+    input[1]?.messages.map((m) => m.key),
+  );
   assert.equal(splitByBytes(input, 10_000_000).length, 1, 'under the limit: one request, as before');
   assert.equal(splitByBytes([{ topic: 'a', messages: [record(1, 50_000)] }], 16 * 1024).length, 1, 'an oversized record stands alone');
 });
@@ -39,7 +46,10 @@ function limitedBroker(limit: number): { sendBatch: (batch: ProducerBatch) => Pr
     sendBatch: (batch: ProducerBatch) => {
       const request = batch.topicMessages ?? [];
       if (requestBytes(request) > limit) {
-        const err = Object.assign(new Error('The request included a message larger than the max message size the server will accept'), { type: 'MESSAGE_TOO_LARGE', retriable: false });
+        const err = Object.assign(new Error('The request included a message larger than the max message size the server will accept'), {
+          type: 'MESSAGE_TOO_LARGE',
+          retriable: false,
+        });
         return Promise.reject(Object.assign(new Error('retries exceeded'), { cause: err }));
       }
       sent.push(request);
@@ -65,7 +75,9 @@ test('a record the broker refuses as too large is halved down to and handed to o
 });
 
 test('without onTooLarge the error is thrown; other errors are never taken for a size problem', async () => {
-  await assert.rejects(sendInChunks(limitedBroker(1024), [{ topic: 't', messages: [record(1, 4000)] }], { maxBatchBytes: 64 * 1024 }), (err: unknown) => isMessageTooLarge(err));
+  await assert.rejects(sendInChunks(limitedBroker(1024), [{ topic: 't', messages: [record(1, 4000)] }], { maxBatchBytes: 64 * 1024 }), (err: unknown) =>
+    isMessageTooLarge(err),
+  );
   assert.equal(isMessageTooLarge(new Error('Connection error')), false);
   assert.equal(isMessageTooLarge({ errors: [{ type: 'RECORD_LIST_TOO_LARGE' }] }), true);
 });

@@ -15,7 +15,10 @@ test('findUnstorableText names the first bad field by its path, and skips bytes'
     event: { app_id: 'shop', topic_id: 'order', data: Buffer.from([0, 0]), event_comm: { event_tag: { tag_list: ['ok', 'b\u0000d'] } } },
     option: { orderingKey: 'k' },
   };
-  assert.deepEqual(findUnstorableText(request, ''), { field: 'event.event_comm.event_tag.tag_list[1]', problem: 'contains a NUL character (U+0000), which Postgres cannot store' });
+  assert.deepEqual(findUnstorableText(request, ''), {
+    field: 'event.event_comm.event_tag.tag_list[1]',
+    problem: 'contains a NUL character (U+0000), which Postgres cannot store',
+  });
   assert.equal(findUnstorableText({ event: { data: new Uint8Array([0]) }, trigger: null }, ''), null);
   assert.equal(findUnstorableText({ option: { orderingKey: 'k\u0000' } }, '')?.field, 'option.orderingKey');
   assert.equal(findUnstorableText({ m: { 'k\u0000': 'v' } }, 'x')?.field, 'x.m key');

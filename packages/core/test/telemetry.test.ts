@@ -81,7 +81,10 @@ test('without an exporter the tracer records nothing and passes the traceparent 
   child.addEvent('eventyard.filtered');
   child.fail(new Error('x'));
   child.end();
-  assert.equal(child.run(() => 42), 42);
+  assert.equal(
+    child.run(() => 42),
+    42,
+  );
 
   const none = tracer().startSpan('process eventyard.ingest', { kind: 'consumer', parent: 'garbage' });
   assert.equal(none.traceParent, '', 'no trace to carry');

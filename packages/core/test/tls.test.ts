@@ -25,11 +25,21 @@ function serve(options: TlsServerOptions, tls: ServerTls): Promise<{ server: Ser
 
 function get(port: number, options: { ca: string; client?: Pem }): Promise<string> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/', ca: options.ca, ...(options.client === undefined ? {} : { cert: options.client.cert, key: options.client.key }), agent: false }, (res) => {
-      let body = '';
-      res.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      res.on('end', () => resolve(body));
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/',
+        ca: options.ca,
+        ...(options.client === undefined ? {} : { cert: options.client.cert, key: options.client.key }),
+        agent: false,
+      },
+      (res) => {
+        let body = '';
+        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        res.on('end', () => resolve(body));
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -49,7 +59,10 @@ describe('loadServerTlsConfig', () => {
   it('is off when no file is set, and refuses partial sets naming the variables', () => {
     assert.equal(loadServerTlsConfig({}), undefined);
     assert.throws(() => loadServerTlsConfig({ EY_TLS_CERT_FILE: '/c.pem' }), /EY_TLS_CERT_FILE and EY_TLS_KEY_FILE: set both or neither/);
-    assert.throws(() => loadServerTlsConfig({ EY_TLS_CERT_FILE: '/c', EY_TLS_KEY_FILE: '/k', EY_TLS_REQUIRE_CLIENT_CERT: 'true' }), /EY_TLS_REQUIRE_CLIENT_CERT: needs EY_TLS_CLIENT_CA_FILE/);
+    assert.throws(
+      () => loadServerTlsConfig({ EY_TLS_CERT_FILE: '/c', EY_TLS_KEY_FILE: '/k', EY_TLS_REQUIRE_CLIENT_CERT: 'true' }),
+      /EY_TLS_REQUIRE_CLIENT_CERT: needs EY_TLS_CLIENT_CA_FILE/,
+    );
     assert.throws(() => loadServerTlsConfig({ EY_TLS_CLIENT_CA_FILE: '/ca' }), /EY_TLS_CLIENT_CA_FILE: needs EY_TLS_CERT_FILE/);
     assert.deepEqual(loadServerTlsConfig({ EY_TLS_CERT_FILE: '/c', EY_TLS_KEY_FILE: '/k', EY_TLS_CLIENT_CA_FILE: '/ca', EY_TLS_REQUIRE_CLIENT_CERT: 'true' }), {
       certFile: '/c',
@@ -63,11 +76,16 @@ describe('loadServerTlsConfig', () => {
   it('refuses files that do not make a certificate pair, with a coded error naming the problem', () => {
     const other = writeTestFiles({ 'tls.crt': serverPem.cert, 'tls.key': clientPem.key });
     assert.throws(
-      () => new ServerTls({ certFile: join(other, 'tls.crt'), keyFile: join(other, 'tls.key'), requireClientCert: false, reloadIntervalMs: 1000 }, silentLogger()),
+      () =>
+        new ServerTls({ certFile: join(other, 'tls.crt'), keyFile: join(other, 'tls.key'), requireClientCert: false, reloadIntervalMs: 1000 }, silentLogger()),
       (err: { code?: string; message: string }) => err.code === TlsErrorCode.invalidFiles && /do not make a TLS context/.test(err.message),
     );
     assert.throws(
-      () => new ServerTls({ certFile: join(other, 'missing.crt'), keyFile: join(other, 'tls.key'), requireClientCert: false, reloadIntervalMs: 1000 }, silentLogger()),
+      () =>
+        new ServerTls(
+          { certFile: join(other, 'missing.crt'), keyFile: join(other, 'tls.key'), requireClientCert: false, reloadIntervalMs: 1000 },
+          silentLogger(),
+        ),
       (err: { code?: string; message: string }) => err.code === TlsErrorCode.invalidFiles && /cannot read .*missing\.crt/.test(err.message),
     );
   });
@@ -79,9 +97,15 @@ describe('ServerTls on an https server', () => {
 
   it('requires a client certificate from the CA when EY_TLS_REQUIRE_CLIENT_CERT is set', async () => {
     const dir = writeTestFiles({ 'tls.crt': serverPem.cert, 'tls.key': serverPem.key, 'ca.crt': ca.cert });
-    const tls = new ServerTls({ certFile: join(dir, 'tls.crt'), keyFile: join(dir, 'tls.key'), clientCaFile: join(dir, 'ca.crt'), requireClientCert: true, reloadIntervalMs: 60_000 }, silentLogger());
+    const tls = new ServerTls(
+      { certFile: join(dir, 'tls.crt'), keyFile: join(dir, 'tls.key'), clientCaFile: join(dir, 'ca.crt'), requireClientCert: true, reloadIntervalMs: 60_000 },
+      silentLogger(),
+    );
     const { server, port } = await serve(tls.serverOptions(), tls);
-    closers.push(() => server.close(), () => tls.close());
+    closers.push(
+      () => server.close(),
+      () => tls.close(),
+    );
     assert.equal(await get(port, { ca: ca.cert, client: clientPem }), 'client eventyard-test-client');
     await assert.rejects(get(port, { ca: ca.cert }), /certificate|alert|socket hang up|ECONNRESET/i);
     const stranger = await (await createTestCa('Stranger CA')).client('stranger');
@@ -97,9 +121,15 @@ describe('ServerTls on an https server', () => {
     symlinkSync('..v1', join(root, '..data'));
     symlinkSync('..data/tls.crt', join(root, 'tls.crt'));
     symlinkSync('..data/tls.key', join(root, 'tls.key'));
-    const tls = new ServerTls({ certFile: join(root, 'tls.crt'), keyFile: join(root, 'tls.key'), requireClientCert: false, reloadIntervalMs: 200 }, silentLogger());
+    const tls = new ServerTls(
+      { certFile: join(root, 'tls.crt'), keyFile: join(root, 'tls.key'), requireClientCert: false, reloadIntervalMs: 200 },
+      silentLogger(),
+    );
     const { server, port } = await serve(tls.serverOptions(), tls);
-    closers.push(() => server.close(), () => tls.close());
+    closers.push(
+      () => server.close(),
+      () => tls.close(),
+    );
     const before = await peerCertificate(port, ca.cert);
 
     const rotated = await ca.server(['rotated.example']);
@@ -119,9 +149,15 @@ describe('ServerTls on an https server', () => {
 
   it('keeps serving the previous certificate when the new files are not a valid pair', async () => {
     const dir = writeTestFiles({ 'tls.crt': serverPem.cert, 'tls.key': serverPem.key });
-    const tls = new ServerTls({ certFile: join(dir, 'tls.crt'), keyFile: join(dir, 'tls.key'), requireClientCert: false, reloadIntervalMs: 60_000 }, silentLogger());
+    const tls = new ServerTls(
+      { certFile: join(dir, 'tls.crt'), keyFile: join(dir, 'tls.key'), requireClientCert: false, reloadIntervalMs: 60_000 },
+      silentLogger(),
+    );
     const { server, port } = await serve(tls.serverOptions(), tls);
-    closers.push(() => server.close(), () => tls.close());
+    closers.push(
+      () => server.close(),
+      () => tls.close(),
+    );
     writeFileSync(join(dir, 'tls.key'), clientPem.key); // half a rotation: the key no longer matches
     assert.equal(tls.check(), false);
     assert.equal(await get(port, { ca: ca.cert }), 'anonymous');
@@ -143,6 +179,9 @@ describe('ClientTlsStore', () => {
     assert.equal(store.get(files).key, first.key, 'not checked again within checkIntervalMs');
     now = 7000;
     assert.notEqual(store.get(files).key, first.key);
-    assert.throws(() => store.get({ caFile: join(dir, 'nope.crt') }), (err: { code?: string }) => err.code === TlsErrorCode.invalidFiles);
+    assert.throws(
+      () => store.get({ caFile: join(dir, 'nope.crt') }),
+      (err: { code?: string }) => err.code === TlsErrorCode.invalidFiles,
+    );
   });
 });

@@ -104,13 +104,20 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
     const entries = await fs.readdir(dataDir);
     if (entries.length > 0) {
-      throw new ConfigError(DbErrors.EY_PG_DATA_DIR_NOT_EMPTY, `embedded postgres: ${dataDir} is not empty but holds no cluster (no PG_VERSION); empty it or choose another data dir`, { context: { dataDir } });
+      throw new ConfigError(
+        DbErrors.EY_PG_DATA_DIR_NOT_EMPTY,
+        `embedded postgres: ${dataDir} is not empty but holds no cluster (no PG_VERSION); empty it or choose another data dir`,
+        { context: { dataDir } },
+      );
     }
     log.info({ dataDir, installDir: binaries.dir }, 'initialising postgres cluster');
     try {
       await initialiseCluster({ binaries, dataDir, user, password, runAs, sync: durable, onLine });
     } catch (err) {
-      throw new EventyardError(DbErrors.EY_PG_INIT_FAILED, `embedded postgres: initdb failed in ${dataDir}: ${(err as Error).message}`, { cause: err, context: { dataDir, installDir: binaries.dir, log: tail.slice(-10) } });
+      throw new EventyardError(DbErrors.EY_PG_INIT_FAILED, `embedded postgres: initdb failed in ${dataDir}: ${(err as Error).message}`, {
+        cause: err,
+        context: { dataDir, installDir: binaries.dir, log: tail.slice(-10) },
+      });
     }
   }
 
@@ -129,10 +136,14 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
         continue;
       }
       const lastLines = tail.slice(-3);
-      throw new EventyardError(DbErrors.EY_PG_START_FAILED, `embedded postgres: server in ${dataDir} did not start on port ${port}: ${(err as Error).message}${lastLines.length > 0 ? `: ${lastLines.join(' | ')}` : ''}`, {
-        cause: err,
-        context: { dataDir, port, installDir: binaries.dir, log: tail.slice(-10) },
-      });
+      throw new EventyardError(
+        DbErrors.EY_PG_START_FAILED,
+        `embedded postgres: server in ${dataDir} did not start on port ${port}: ${(err as Error).message}${lastLines.length > 0 ? `: ${lastLines.join(' | ')}` : ''}`,
+        {
+          cause: err,
+          context: { dataDir, port, installDir: binaries.dir, log: tail.slice(-10) },
+        },
+      );
     }
     log.info({ port, dataDir, pid: server.process?.pid }, 'postgres started');
     return createHandle({ server, port, dataDir, installDir: binaries.dir, user, password, unref: options.unref ?? false, log });
@@ -197,7 +208,11 @@ function ensurePostgresUser(log: Logger): RunAs {
     const groupExists = spawnSync('getent', ['group', 'postgres']).status === 0;
     execFileSync('useradd', ['--system', '--no-create-home', ...(groupExists ? ['-g', 'postgres'] : ['--user-group']), 'postgres'], { stdio: 'pipe' });
   } catch (err) {
-    throw new ConfigError(DbErrors.EY_PG_USER_CREATE_FAILED, 'embedded postgres: running as root and could not create the system user postgres (useradd failed)', { cause: err });
+    throw new ConfigError(
+      DbErrors.EY_PG_USER_CREATE_FAILED,
+      'embedded postgres: running as root and could not create the system user postgres (useradd failed)',
+      { cause: err },
+    );
   }
   const created = lookup();
   if (created === undefined) throw new ConfigError(DbErrors.EY_PG_USER_CREATE_FAILED, 'embedded postgres: user postgres still missing after useradd');
@@ -242,14 +257,18 @@ async function stopOrphanedServer(dataDir: string, log: Logger): Promise<void> {
   if (!Number.isInteger(pid) || pid <= 0 || !isPostmasterOf(pid, dataDir)) return; // stale: PostgreSQL removes it itself
   const ppid = parentPid(pid);
   if (ppid !== undefined && ppid !== 1 && ppid !== process.pid && isAlive(ppid)) {
-    throw new ConfigError(DbErrors.EY_PG_DATA_DIR_IN_USE, `embedded postgres: ${dataDir} is in use by a running server (pid ${pid}, started by pid ${ppid})`, { context: { dataDir, pid } });
+    throw new ConfigError(DbErrors.EY_PG_DATA_DIR_IN_USE, `embedded postgres: ${dataDir} is in use by a running server (pid ${pid}, started by pid ${ppid})`, {
+      context: { dataDir, pid },
+    });
   }
   log.warn({ pid, dataDir }, 'stopping postgres orphaned by an earlier run');
   process.kill(pid, 'SIGINT');
   if (await waitForExit(pid, ORPHAN_STOP_DEADLINE_MS)) return;
   process.kill(pid, 'SIGQUIT');
   if (!(await waitForExit(pid, 5_000))) {
-    throw new ConfigError(DbErrors.EY_PG_DATA_DIR_IN_USE, `embedded postgres: orphaned server pid ${pid} in ${dataDir} did not stop`, { context: { dataDir, pid } });
+    throw new ConfigError(DbErrors.EY_PG_DATA_DIR_IN_USE, `embedded postgres: orphaned server pid ${pid} in ${dataDir} did not stop`, {
+      context: { dataDir, pid },
+    });
   }
 }
 
@@ -297,6 +316,9 @@ async function waitForExit(pid: number, deadlineMs: number): Promise<boolean> {
  * exiting (and cannot await) clean up a throwaway cluster after the server it signalled has stopped.
  */
 export function removeAfterExit(pid: number, dir: string): void {
-  const cleaner = spawn('sh', ['-c', 'while kill -0 "$1" 2>/dev/null; do sleep 0.1; done; rm -rf "$2"', 'sh', String(pid), dir], { detached: true, stdio: 'ignore' });
+  const cleaner = spawn('sh', ['-c', 'while kill -0 "$1" 2>/dev/null; do sleep 0.1; done; rm -rf "$2"', 'sh', String(pid), dir], {
+    detached: true,
+    stdio: 'ignore',
+  });
   cleaner.unref();
 }

@@ -17,7 +17,8 @@ export const DbErrors = defineErrorCodes({
     resultCode: ResultCode.SYSTEM_ERROR,
     retriable: false,
     raisedBy: 'embedded Postgres',
-    meaning: 'the `postgres` user cannot enter the data dir (e.g. under `/root`); `eventyard dev` then keeps the data in `/var/lib/eventyard/…` linked from the data dir',
+    meaning:
+      'the `postgres` user cannot enter the data dir (e.g. under `/root`); `eventyard dev` then keeps the data in `/var/lib/eventyard/…` linked from the data dir',
   },
   EY_PG_DATA_DIR_IN_USE: {
     family: 'config',
@@ -57,7 +58,8 @@ export const DbErrors = defineErrorCodes({
     resultCode: ResultCode.SYSTEM_ERROR,
     retriable: false,
     raisedBy: 'embedded Postgres',
-    meaning: 'running as root, the `postgres` user cannot run the binaries, and linking them into `/var/lib/eventyard/postgres-binaries/…` (or `$TMPDIR/eventyard-postgres-binaries/…`) failed or did not help',
+    meaning:
+      'running as root, the `postgres` user cannot run the binaries, and linking them into `/var/lib/eventyard/postgres-binaries/…` (or `$TMPDIR/eventyard-postgres-binaries/…`) failed or did not help',
   },
   EY_PG_INIT_FAILED: {
     family: 'internal',
@@ -65,7 +67,8 @@ export const DbErrors = defineErrorCodes({
     resultCode: ResultCode.SYSTEM_ERROR,
     retriable: false,
     raisedBy: 'embedded Postgres',
-    meaning: '`initdb` could not be spawned or failed; the one-line message has the spawn error or its exit code and last output lines (more in the error context)',
+    meaning:
+      '`initdb` could not be spawned or failed; the one-line message has the spawn error or its exit code and last output lines (more in the error context)',
   },
   EY_PG_START_FAILED: {
     family: 'internal',
@@ -73,7 +76,8 @@ export const DbErrors = defineErrorCodes({
     resultCode: ResultCode.SYSTEM_ERROR,
     retriable: false,
     raisedBy: 'embedded Postgres',
-    meaning: 'the server could not be spawned, exited, or did not accept connections on its port in time (it is then stopped); the message ends with its last log lines',
+    meaning:
+      'the server could not be spawned, exited, or did not accept connections on its port in time (it is then stopped); the message ends with its last log lines',
   },
   EY_NODE_ID_EXHAUSTED: {
     family: 'internal',

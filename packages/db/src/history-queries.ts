@@ -100,7 +100,8 @@ export function matchedStatuses(match: Pick<DeliveryMatch, 'statuses' | 'outcome
   return statuses;
 }
 
-const hasDeliveryMatch = (q: DeliveryMatch): boolean => q.dispatcher_id !== undefined || q.statuses !== undefined || q.outcome !== undefined || q.retry_source !== undefined;
+const hasDeliveryMatch = (q: DeliveryMatch): boolean =>
+  q.dispatcher_id !== undefined || q.statuses !== undefined || q.outcome !== undefined || q.retry_source !== undefined;
 
 /** Events newest first (event_id order: ids are time-sortable), optionally only those with a matching delivery. */
 export async function queryEvents(knex: Knex, query: EventListQuery): Promise<EventSummary[]> {
@@ -247,8 +248,12 @@ export async function processorHistoryStats(knex: Knex, options: { dispatcherId:
   // probing events once per row. (One CTE feeding both the outcome counts and the percentiles measured
   // slower than two scans: the CTE is materialised, then read twice.)
   const [byStatus, byOutcome, latency, broadcastCounts, broadcastLatency] = await Promise.all([
-    knex('deliveries').select('status').count('* as n').where('dispatcher_id', id).where('updated_at', '>=', since).groupBy('status') as Promise<Array<{ status: DeliveryStatus; n: string }>>,
-    knex('delivery_attempts').select('outcome').count('* as n').where('dispatcher_id', id).where('started_at', '>=', since).groupBy('outcome') as Promise<Array<{ outcome: string; n: string }>>,
+    knex('deliveries').select('status').count('* as n').where('dispatcher_id', id).where('updated_at', '>=', since).groupBy('status') as Promise<
+      Array<{ status: DeliveryStatus; n: string }>
+    >,
+    knex('delivery_attempts').select('outcome').count('* as n').where('dispatcher_id', id).where('started_at', '>=', since).groupBy('outcome') as Promise<
+      Array<{ outcome: string; n: string }>
+    >,
     // percentile_cont sorts every latency of the window: with the default 4MB work_mem a 30-day window
     // of a busy processor sorts on disk, so this one statement gets more.
     knex.transaction(async (trx) => {

@@ -17,7 +17,15 @@ export function routingStatusChanges(events: readonly EventInput[], deliveries: 
   for (const event of events) {
     if (withDeliveries.has(event.event_id) || !isChangeStatus(event.status)) continue;
     changes.push(
-      deliveryStatusChange({ event_id: event.event_id, app_id: event.app_id, topic_id: event.topic_id, dispatcher_id: null, status: event.status, at, error: event.status_reason ?? null }),
+      deliveryStatusChange({
+        event_id: event.event_id,
+        app_id: event.app_id,
+        topic_id: event.topic_id,
+        dispatcher_id: null,
+        status: event.status,
+        at,
+        error: event.status_reason ?? null,
+      }),
     );
   }
   return changes;
@@ -25,7 +33,15 @@ export function routingStatusChanges(events: readonly EventInput[], deliveries: 
 
 /** A delivery status set without an attempt (setDeliveryStatus, recordDeliveries). */
 export function deliveryInputStatusChange(d: DeliveryInput, at: Date = new Date()): DeliveryStatusChange {
-  return deliveryStatusChange({ event_id: d.event_id, app_id: d.app_id, topic_id: d.topic_id, dispatcher_id: d.dispatcher_id, status: d.status, at, next_attempt_at: d.next_attempt_at ?? null });
+  return deliveryStatusChange({
+    event_id: d.event_id,
+    app_id: d.app_id,
+    topic_id: d.topic_id,
+    dispatcher_id: d.dispatcher_id,
+    status: d.status,
+    at,
+    next_attempt_at: d.next_attempt_at ?? null,
+  });
 }
 
 /** One change per recorded attempt: the delivery's status after it. */
@@ -49,11 +65,24 @@ export function attemptStatusChanges(attempts: readonly AttemptInput[]): Deliver
  * The state of an event as Postgres has it now, as changes (the start of a watch stream): one per
  * delivery row, or one event-level change when it has none.
  */
-export function storedStatusChanges(event: Pick<EventRecord, 'event_id' | 'app_id' | 'topic_id' | 'status' | 'status_reason' | 'updated_at'>, deliveries: readonly DeliveryRecord[]): DeliveryStatusChange[] {
+export function storedStatusChanges(
+  event: Pick<EventRecord, 'event_id' | 'app_id' | 'topic_id' | 'status' | 'status_reason' | 'updated_at'>,
+  deliveries: readonly DeliveryRecord[],
+): DeliveryStatusChange[] {
   const eventId = String(event.event_id);
   if (deliveries.length === 0) {
     if (!isChangeStatus(event.status)) return [];
-    return [deliveryStatusChange({ event_id: eventId, app_id: event.app_id, topic_id: event.topic_id, dispatcher_id: null, status: event.status, at: new Date(event.updated_at), error: event.status_reason })];
+    return [
+      deliveryStatusChange({
+        event_id: eventId,
+        app_id: event.app_id,
+        topic_id: event.topic_id,
+        dispatcher_id: null,
+        status: event.status,
+        at: new Date(event.updated_at),
+        error: event.status_reason,
+      }),
+    ];
   }
   return deliveries.map((d) =>
     deliveryStatusChange({

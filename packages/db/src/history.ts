@@ -156,29 +156,26 @@ function runHot(knex: Knex, name: (typeof HotStatement)[keyof typeof HotStatemen
 const jsonText = (value: unknown): string | null => (value === undefined ? null : JSON.stringify(value));
 
 function eventsInsert(events: readonly EventInput[]): { sql: string; params: unknown[] } {
-  const u = unnest(
-    'e',
-    {
-      event_id: ['bigint', events.map((e) => e.event_id)],
-      app_id: ['text', events.map((e) => e.app_id)],
-      topic_id: ['text', events.map((e) => e.topic_id)],
-      trigger_type: ['smallint', events.map((e) => e.trigger_type ?? 1)],
-      trigger: ['text', events.map((e) => jsonText(e.trigger))],
-      status: ['text', events.map((e) => e.status)],
-      status_reason: ['text', events.map((e) => e.status_reason ?? null)],
-      source: ['text', events.map((e) => e.source ?? 'report')],
-      event_comm: ['text', events.map((e) => jsonText(e.event_comm))],
-      payload: ['bytea', events.map((e) => e.payload ?? null)],
-      payload_size: ['integer', events.map((e) => e.payload?.length ?? 0)],
-      ordering_key: ['text', events.map((e) => e.ordering_key ?? null)],
-      idempotency_key: ['text', events.map((e) => e.idempotency_key ?? null)],
-      broadcast: ['boolean', events.map((e) => e.broadcast ?? false)],
-      api_key_id: ['text', events.map((e) => e.api_key_id ?? null)],
-      trace_id: ['text', events.map((e) => e.trace_id ?? null)],
-      next_due_at: ['timestamptz', events.map((e) => e.next_due_at ?? null)],
-      created_at: ['timestamptz', events.map((e) => e.created_at ?? null)],
-    },
-  );
+  const u = unnest('e', {
+    event_id: ['bigint', events.map((e) => e.event_id)],
+    app_id: ['text', events.map((e) => e.app_id)],
+    topic_id: ['text', events.map((e) => e.topic_id)],
+    trigger_type: ['smallint', events.map((e) => e.trigger_type ?? 1)],
+    trigger: ['text', events.map((e) => jsonText(e.trigger))],
+    status: ['text', events.map((e) => e.status)],
+    status_reason: ['text', events.map((e) => e.status_reason ?? null)],
+    source: ['text', events.map((e) => e.source ?? 'report')],
+    event_comm: ['text', events.map((e) => jsonText(e.event_comm))],
+    payload: ['bytea', events.map((e) => e.payload ?? null)],
+    payload_size: ['integer', events.map((e) => e.payload?.length ?? 0)],
+    ordering_key: ['text', events.map((e) => e.ordering_key ?? null)],
+    idempotency_key: ['text', events.map((e) => e.idempotency_key ?? null)],
+    broadcast: ['boolean', events.map((e) => e.broadcast ?? false)],
+    api_key_id: ['text', events.map((e) => e.api_key_id ?? null)],
+    trace_id: ['text', events.map((e) => e.trace_id ?? null)],
+    next_due_at: ['timestamptz', events.map((e) => e.next_due_at ?? null)],
+    created_at: ['timestamptz', events.map((e) => e.created_at ?? null)],
+  });
   return {
     sql: `INSERT INTO events (event_id, app_id, topic_id, trigger_type, trigger, status, status_reason, source, event_comm, payload, payload_size,
                              ordering_key, idempotency_key, broadcast, api_key_id, trace_id, next_due_at, created_at)
@@ -196,19 +193,16 @@ function deliveriesInsert(deliveries: readonly DeliveryInput[]): { sql: string; 
   // Inserted in the same (event_id, dispatcher_id) order recordAttempts locks them in, so the router's
   // batch and a dispatcher's batch touching the same new rows wait for each other instead of deadlocking.
   const rows = [...deliveries].sort(compareDeliveries);
-  const u = unnest(
-    'd',
-    {
-      event_id: ['bigint', rows.map((d) => d.event_id)],
-      dispatcher_id: ['text', rows.map((d) => d.dispatcher_id)],
-      app_id: ['text', rows.map((d) => d.app_id)],
-      topic_id: ['text', rows.map((d) => d.topic_id)],
-      status: ['text', rows.map((d) => d.status)],
-      next_attempt_at: ['timestamptz', rows.map((d) => d.next_attempt_at ?? null)],
-      repeat_times: ['integer', rows.map((d) => d.repeat_times ?? 0)],
-      final: ['boolean', rows.map((d) => FINAL_STATUSES.includes(d.status))],
-    },
-  );
+  const u = unnest('d', {
+    event_id: ['bigint', rows.map((d) => d.event_id)],
+    dispatcher_id: ['text', rows.map((d) => d.dispatcher_id)],
+    app_id: ['text', rows.map((d) => d.app_id)],
+    topic_id: ['text', rows.map((d) => d.topic_id)],
+    status: ['text', rows.map((d) => d.status)],
+    next_attempt_at: ['timestamptz', rows.map((d) => d.next_attempt_at ?? null)],
+    repeat_times: ['integer', rows.map((d) => d.repeat_times ?? 0)],
+    final: ['boolean', rows.map((d) => FINAL_STATUSES.includes(d.status))],
+  });
   return {
     sql: `INSERT INTO deliveries (event_id, dispatcher_id, app_id, topic_id, status, next_attempt_at, repeat_times, finished_at)
           SELECT event_id, dispatcher_id, app_id, topic_id, status, next_attempt_at, repeat_times, CASE WHEN final THEN now() END
@@ -323,7 +317,8 @@ export async function writeAttempts(knex: Knex, attempts: readonly AttemptInput[
 }
 
 const deliveryKey = (eventId: string, dispatcherId: string): string => `${BigInt(eventId)}\u0000${dispatcherId}`;
-const errorCodeOf = (attempt: AttemptInput): string | null => (attempt.error_code === undefined || attempt.error_code === null ? null : String(attempt.error_code));
+const errorCodeOf = (attempt: AttemptInput): string | null =>
+  attempt.error_code === undefined || attempt.error_code === null ? null : String(attempt.error_code);
 
 /** Per attempt its 1-based position among its delivery's attempts in this batch, and per delivery the count. */
 function attemptNumbers(attempts: readonly AttemptInput[]): { ordinals: number[]; counts: Map<string, number>; last: Map<string, AttemptInput> } {
@@ -344,46 +339,42 @@ function attemptsInsert(attempts: readonly AttemptInput[]): { sql: string; param
   const numbers = attemptNumbers(attempts);
   const { ordinals, counts, last } = numbers;
   // Per delivery the last attempt (whose outcome is the delivery's state) and the number of attempts.
-  const groups = [...last.entries()].map(([key, attempt]) => ({ attempt, count: counts.get(key) ?? 1 })).sort((a, b) => compareDeliveries(a.attempt, b.attempt));
-  const d = unnest(
-    'g',
-    {
-      event_id: ['bigint', groups.map((g) => g.attempt.event_id)],
-      dispatcher_id: ['text', groups.map((g) => g.attempt.dispatcher_id)],
-      app_id: ['text', groups.map((g) => g.attempt.app_id)],
-      topic_id: ['text', groups.map((g) => g.attempt.topic_id)],
-      status: ['text', groups.map((g) => g.attempt.delivery_status)],
-      attempt_count: ['integer', groups.map((g) => g.count)],
-      retry_times: ['integer', groups.map((g) => g.attempt.retry_times)],
-      repeat_times: ['integer', groups.map((g) => g.attempt.repeat_times)],
-      next_attempt_at: ['timestamptz', groups.map((g) => g.attempt.next_attempt_at ?? null)],
-      last_error_code: ['text', groups.map((g) => errorCodeOf(g.attempt))],
-      last_error: ['text', groups.map((g) => g.attempt.error_message ?? null)],
-      pass_back: ['bytea', groups.map((g) => g.attempt.pass_back ?? null)],
-      final: ['boolean', groups.map((g) => FINAL_STATUSES.includes(g.attempt.delivery_status))],
-    },
-  );
-  const a = unnest(
-    'a',
-    {
-      event_id: ['bigint', attempts.map((x) => x.event_id)],
-      dispatcher_id: ['text', attempts.map((x) => x.dispatcher_id)],
-      ordinal: ['integer', ordinals],
-      batch_count: ['integer', attempts.map((x) => counts.get(deliveryKey(x.event_id, x.dispatcher_id)) ?? 1)],
-      trigger: ['text', attempts.map((x) => x.trigger ?? 'auto')],
-      retry_times: ['integer', attempts.map((x) => x.retry_times)],
-      repeat_times: ['integer', attempts.map((x) => x.repeat_times)],
-      started_at: ['timestamptz', attempts.map((x) => x.started_at)],
-      finished_at: ['timestamptz', attempts.map((x) => x.finished_at)],
-      latency_ms: ['integer', attempts.map((x) => (x.finished_at === null ? null : Math.max(0, Math.round(x.finished_at.getTime() - x.started_at.getTime()))))],
-      outcome: ['text', attempts.map((x) => x.outcome)],
-      error_code: ['text', attempts.map(errorCodeOf)],
-      error_message: ['text', attempts.map((x) => x.error_message ?? null)],
-      response_status: ['integer', attempts.map((x) => x.response_status ?? null)],
-      ret_code: ['integer', attempts.map((x) => x.ret_code ?? null)],
-      response_excerpt: ['text', attempts.map((x) => x.response_excerpt ?? null)],
-    },
-  );
+  const groups = [...last.entries()]
+    .map(([key, attempt]) => ({ attempt, count: counts.get(key) ?? 1 }))
+    .sort((a, b) => compareDeliveries(a.attempt, b.attempt));
+  const d = unnest('g', {
+    event_id: ['bigint', groups.map((g) => g.attempt.event_id)],
+    dispatcher_id: ['text', groups.map((g) => g.attempt.dispatcher_id)],
+    app_id: ['text', groups.map((g) => g.attempt.app_id)],
+    topic_id: ['text', groups.map((g) => g.attempt.topic_id)],
+    status: ['text', groups.map((g) => g.attempt.delivery_status)],
+    attempt_count: ['integer', groups.map((g) => g.count)],
+    retry_times: ['integer', groups.map((g) => g.attempt.retry_times)],
+    repeat_times: ['integer', groups.map((g) => g.attempt.repeat_times)],
+    next_attempt_at: ['timestamptz', groups.map((g) => g.attempt.next_attempt_at ?? null)],
+    last_error_code: ['text', groups.map((g) => errorCodeOf(g.attempt))],
+    last_error: ['text', groups.map((g) => g.attempt.error_message ?? null)],
+    pass_back: ['bytea', groups.map((g) => g.attempt.pass_back ?? null)],
+    final: ['boolean', groups.map((g) => FINAL_STATUSES.includes(g.attempt.delivery_status))],
+  });
+  const a = unnest('a', {
+    event_id: ['bigint', attempts.map((x) => x.event_id)],
+    dispatcher_id: ['text', attempts.map((x) => x.dispatcher_id)],
+    ordinal: ['integer', ordinals],
+    batch_count: ['integer', attempts.map((x) => counts.get(deliveryKey(x.event_id, x.dispatcher_id)) ?? 1)],
+    trigger: ['text', attempts.map((x) => x.trigger ?? 'auto')],
+    retry_times: ['integer', attempts.map((x) => x.retry_times)],
+    repeat_times: ['integer', attempts.map((x) => x.repeat_times)],
+    started_at: ['timestamptz', attempts.map((x) => x.started_at)],
+    finished_at: ['timestamptz', attempts.map((x) => x.finished_at)],
+    latency_ms: ['integer', attempts.map((x) => (x.finished_at === null ? null : Math.max(0, Math.round(x.finished_at.getTime() - x.started_at.getTime()))))],
+    outcome: ['text', attempts.map((x) => x.outcome)],
+    error_code: ['text', attempts.map(errorCodeOf)],
+    error_message: ['text', attempts.map((x) => x.error_message ?? null)],
+    response_status: ['integer', attempts.map((x) => x.response_status ?? null)],
+    ret_code: ['integer', attempts.map((x) => x.ret_code ?? null)],
+    response_excerpt: ['text', attempts.map((x) => x.response_excerpt ?? null)],
+  });
   const sql = `
     WITH upserted AS (
       INSERT INTO deliveries (event_id, dispatcher_id, app_id, topic_id, status, attempt_count, retry_times, repeat_times,

@@ -117,19 +117,26 @@ export async function startNodeIdLease(knex: Knex, options: StartNodeIdLeaseOpti
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err));
       if ((error as EventyardError).code === DbErrors.EY_NODE_ID_LEASE_LOST.code) lose(error);
-      else if (performance.now() >= validUntil) lose(new EventyardError(DbErrors.EY_NODE_ID_LEASE_LOST, `node id ${lease.nodeId} lease expired: renewal failed for ${options.ttlMs} ms`, { cause: err }));
+      else if (performance.now() >= validUntil)
+        lose(
+          new EventyardError(DbErrors.EY_NODE_ID_LEASE_LOST, `node id ${lease.nodeId} lease expired: renewal failed for ${options.ttlMs} ms`, { cause: err }),
+        );
       else log.warn({ err, nodeId: lease.nodeId }, 'node id lease renewal failed; retrying');
     }
   };
-  const timer = setInterval(() => {
-    if (inFlight !== undefined) {
-      if (performance.now() >= validUntil) lose(new EventyardError(DbErrors.EY_NODE_ID_LEASE_LOST, `node id ${lease.nodeId} lease expired: renewal did not complete`));
-      return;
-    }
-    inFlight = renewOnce().finally(() => {
-      inFlight = undefined;
-    });
-  }, Math.max(1, Math.floor(options.ttlMs / 3)));
+  const timer = setInterval(
+    () => {
+      if (inFlight !== undefined) {
+        if (performance.now() >= validUntil)
+          lose(new EventyardError(DbErrors.EY_NODE_ID_LEASE_LOST, `node id ${lease.nodeId} lease expired: renewal did not complete`));
+        return;
+      }
+      inFlight = renewOnce().finally(() => {
+        inFlight = undefined;
+      });
+    },
+    Math.max(1, Math.floor(options.ttlMs / 3)),
+  );
   timer.unref();
 
   return {
@@ -157,6 +164,9 @@ function assertTtl(ttlMs: number): void {
 /** Unexpired leases whose owner starts with `ownerPrefix` (e.g. `producer@`): the live instances of a service. */
 export async function countLiveNodeIdLeases(knex: Knex, ownerPrefix: string): Promise<number> {
   const escaped = ownerPrefix.replace(/[\\%_]/g, (c) => `\\${c}`);
-  const rows = await knex('node_id_leases').where('expires_at', '>', knex.fn.now()).andWhere('owner', 'like', `${escaped}%`).count<Array<{ count: string }>>('* as count');
+  const rows = await knex('node_id_leases')
+    .where('expires_at', '>', knex.fn.now())
+    .andWhere('owner', 'like', `${escaped}%`)
+    .count<Array<{ count: string }>>('* as count');
   return Number(rows[0]?.count ?? 0);
 }

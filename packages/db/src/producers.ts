@@ -76,5 +76,9 @@ export interface ProducerIngestSettings {
 
 /** Only the producers that limit or open ingest (qps > 0 or anonymous), for the producer's in-memory view. */
 export async function listProducerIngestSettings(knex: Knex): Promise<ProducerIngestSettings[]> {
-  return (await knex('producers').select('app_id', 'topic_id', 'qps', 'anonymous').where('qps', '>', 0).orWhere('anonymous', true).orderBy(['app_id', 'topic_id'])) as ProducerIngestSettings[];
+  return (await knex('producers')
+    .select('app_id', 'topic_id', 'qps', 'anonymous')
+    .where('qps', '>', 0)
+    .orWhere('anonymous', true)
+    .orderBy(['app_id', 'topic_id'])) as ProducerIngestSettings[];
 }

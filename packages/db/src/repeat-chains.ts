@@ -30,7 +30,10 @@ export async function listRepeatChains(knex: Knex, eventId: string): Promise<Rep
  * Records the chain's next occurrence (null when the chain ended). Returns false when the chain is
  * cancelled: the caller must not deliver or schedule anything more for it.
  */
-export async function setRepeatChainNext(knex: Knex, chain: { event_id: string; dispatcher_id: string; next_repeat_times: number | null; next_due_at: Date | null }): Promise<boolean> {
+export async function setRepeatChainNext(
+  knex: Knex,
+  chain: { event_id: string; dispatcher_id: string; next_repeat_times: number | null; next_due_at: Date | null },
+): Promise<boolean> {
   const rows = (await knex('repeat_chains')
     .insert({ ...chain, updated_at: knex.fn.now() })
     .onConflict(['event_id', 'dispatcher_id'])
@@ -91,7 +94,9 @@ export async function cancelEventSchedule(knex: Knex, eventId: string, reason = 
   return knex.transaction(async (trx) => {
     const event = (await trx('events').where({ event_id: eventId }).first('event_id')) as unknown;
     const chains = (await trx('repeat_chains').where({ event_id: eventId }).whereNull('cancelled_at').pluck('dispatcher_id')) as string[];
-    const waitingRows = (await trx('deliveries').where({ event_id: eventId, status: 'scheduled' }).select('dispatcher_id', 'app_id', 'topic_id')) as CancelEventScheduleResult['cancelledDeliveries'];
+    const waitingRows = (await trx('deliveries')
+      .where({ event_id: eventId, status: 'scheduled' })
+      .select('dispatcher_id', 'app_id', 'topic_id')) as CancelEventScheduleResult['cancelledDeliveries'];
     const waiting = waitingRows.map((d) => d.dispatcher_id);
     const cancelledTimers = await trx('schedules').where({ event_id: eventId }).delete();
     if (event === undefined && chains.length === 0 && cancelledTimers === 0) {

@@ -79,8 +79,7 @@ function whereMatches(knex: Knex, q: Knex.QueryBuilder, query: ReplayQuery): Kne
 export async function countReplayMatches(knex: Knex, query: ReplayQuery, limit: number): Promise<{ matched: number; maxEventId: string | null }> {
   const ids = whereMatches(knex, knex('events').select('events.event_id'), query).orderBy('events.event_id').limit(limit);
   const row = (await knex.from(ids.as('matched')).first(knex.raw('count(*)::bigint AS matched'), knex.raw('max(event_id)::text AS max_event_id'))) as
-    | { matched: string; max_event_id: string | null }
-    | undefined;
+    { matched: string; max_event_id: string | null } | undefined;
   return { matched: Number(row?.matched ?? 0), maxEventId: row?.max_event_id ?? null };
 }
 
@@ -201,10 +200,20 @@ export async function renewReplayLease(knex: Knex, replayId: string, options: Le
 }
 
 /** Ends a running job held by `owner` (succeeded, or failed with `error`) and frees its lease. */
-export async function finishReplayJob(knex: Knex, finish: { replay_id: string; owner: string; status: 'succeeded' | 'failed'; error?: string }): Promise<boolean> {
+export async function finishReplayJob(
+  knex: Knex,
+  finish: { replay_id: string; owner: string; status: 'succeeded' | 'failed'; error?: string },
+): Promise<boolean> {
   const updated = await knex('replay_jobs')
     .where({ replay_id: finish.replay_id, lease_owner: finish.owner, status: 'running' })
-    .update({ status: finish.status, error: finish.error ?? null, finished_at: knex.fn.now(), updated_at: knex.fn.now(), lease_owner: null, lease_expires_at: null });
+    .update({
+      status: finish.status,
+      error: finish.error ?? null,
+      finished_at: knex.fn.now(),
+      updated_at: knex.fn.now(),
+      lease_owner: null,
+      lease_expires_at: null,
+    });
   return updated > 0;
 }
 
@@ -269,7 +278,13 @@ function fromRow(row: Record<string, unknown>): ReplayJobRecord {
  * small and a sort of it needs no index of its own.
  */
 export async function listReplayJobs(knex: Knex, options: { limit: number; status?: ReplayJobStatus }): Promise<ReplayJobRecord[]> {
-  const q = knex('replay_jobs').select('*').orderBy([{ column: 'created_at', order: 'desc' }, { column: 'replay_id', order: 'desc' }]).limit(options.limit);
+  const q = knex('replay_jobs')
+    .select('*')
+    .orderBy([
+      { column: 'created_at', order: 'desc' },
+      { column: 'replay_id', order: 'desc' },
+    ])
+    .limit(options.limit);
   if (options.status !== undefined) q.where('status', options.status);
   return ((await q) as Record<string, unknown>[]).map(fromRow);
 }

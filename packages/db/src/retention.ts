@@ -102,10 +102,14 @@ export async function prunePayloads(knex: Knex, options: PruneHistoryOptions): P
 async function deleteInBatches(knex: Knex, table: string, idColumn: string, where: string, bindings: unknown[], batchSize: number): Promise<number> {
   let total = 0;
   for (;;) {
-    const deleted = await knex.raw<{ rowCount: number }>(
-      `DELETE FROM ?? WHERE ?? IN (SELECT ?? FROM ?? WHERE ${where} LIMIT ?)`,
-      [table, idColumn, idColumn, table, ...bindings, batchSize] as Knex.RawBinding[],
-    );
+    const deleted = await knex.raw<{ rowCount: number }>(`DELETE FROM ?? WHERE ?? IN (SELECT ?? FROM ?? WHERE ${where} LIMIT ?)`, [
+      table,
+      idColumn,
+      idColumn,
+      table,
+      ...bindings,
+      batchSize,
+    ] as Knex.RawBinding[]);
     total += deleted.rowCount;
     if (deleted.rowCount < batchSize) return total;
   }

@@ -50,7 +50,12 @@ export async function listSources(knex: Knex, options: ListSourcesOptions = {}):
 }
 
 export async function deleteSource(knex: Knex, sourceId: string, options: WriteOptions = {}): Promise<boolean> {
-  return deleteVersioned(knex, { table: 'sources', key: { source_id: sourceId }, expectedVersion: checkVersion(options.expectedVersion), what: `source "${sourceId}"` });
+  return deleteVersioned(knex, {
+    table: 'sources',
+    key: { source_id: sourceId },
+    expectedVersion: checkVersion(options.expectedVersion),
+    what: `source "${sourceId}"`,
+  });
 }
 
 /** Pause or resume; undefined when the source does not exist. */

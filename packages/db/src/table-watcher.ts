@@ -138,6 +138,11 @@ export interface ProcessorWatcherOptions {
 /** The processors table followed live (the router's routing index, the dispatcher's registry). */
 export class ProcessorWatcher extends TableWatcher<ProcessorRecord[]> {
   constructor(options: ProcessorWatcherOptions) {
-    super({ ...options, table: 'processors', load: (knex) => listProcessors(knex, { secrets: options.secrets ?? 'open' }), failureMessage: 'processor config reload failed; keeping the previous configs' });
+    super({
+      ...options,
+      table: 'processors',
+      load: (knex) => listProcessors(knex, { secrets: options.secrets ?? 'open' }),
+      failureMessage: 'processor config reload failed; keeping the previous configs',
+    });
   }
 }

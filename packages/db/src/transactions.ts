@@ -131,7 +131,13 @@ export async function scheduleNextCheck(knex: Knex, eventId: string, options: { 
 export async function enqueueOutbox(knex: Knex, messages: readonly OutboxMessage[]): Promise<void> {
   if (messages.length === 0) return;
   await knex('outbox').insert(
-    messages.map((m) => ({ topic: m.topic, message_key: m.message_key, value: m.value, headers: JSON.stringify(m.headers ?? {}), event_id: m.event_id ?? null })),
+    messages.map((m) => ({
+      topic: m.topic,
+      message_key: m.message_key,
+      value: m.value,
+      headers: JSON.stringify(m.headers ?? {}),
+      event_id: m.event_id ?? null,
+    })),
   );
 }
 

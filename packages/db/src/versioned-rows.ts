@@ -31,7 +31,11 @@ export async function writeVersioned(knex: Knex, write: VersionedWrite): Promise
     return first(rows, write);
   }
   if (expectedVersion === 0) {
-    const rows = (await knex(table).insert({ ...key, ...columns }).onConflict(Object.keys(key)).ignore().returning('*')) as Record<string, unknown>[];
+    const rows = (await knex(table)
+      .insert({ ...key, ...columns })
+      .onConflict(Object.keys(key))
+      .ignore()
+      .returning('*')) as Record<string, unknown>[];
     if (rows.length === 0) throw await conflict(knex, write);
     return first(rows, write);
   }
@@ -58,7 +62,9 @@ export async function deleteVersioned(knex: Knex, write: Omit<VersionedWrite, 'c
 /** Applies a partial update (pause/resume, ...) with the same version rules; undefined when missing. */
 export async function patchVersioned(knex: Knex, write: VersionedWrite): Promise<Record<string, unknown> | undefined> {
   const bump = { version: knex.raw('??.version + 1', [write.table]), updated_at: knex.fn.now() };
-  const query = knex(write.table).update({ ...write.columns, ...bump }).where(write.key);
+  const query = knex(write.table)
+    .update({ ...write.columns, ...bump })
+    .where(write.key);
   if (write.expectedVersion !== undefined) query.andWhere({ version: write.expectedVersion });
   const rows = (await query.returning('*')) as Record<string, unknown>[];
   if (rows[0] !== undefined) return rows[0];

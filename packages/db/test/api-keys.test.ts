@@ -30,7 +30,10 @@ test('API keys: stored hashed, scoped to apps and permissions, revocable', async
   assert.equal(await revokeApiKey(knex, key.id), true);
   assert.equal(await revokeApiKey(knex, key.id), false);
   assert.equal(await findApiKeyBySecret(knex, secret), undefined);
-  assert.deepEqual((await listApiKeys(knex)).map((k) => k.id), [broadcaster.id]);
+  assert.deepEqual(
+    (await listApiKeys(knex)).map((k) => k.id),
+    [broadcaster.id],
+  );
   assert.equal((await listApiKeys(knex, { includeRevoked: true })).length, 2);
 
   const { secret: expiredSecret } = await createApiKey(knex, { app_ids: ['shop'], expires_at: new Date(Date.now() - 1000) });

@@ -54,7 +54,10 @@ test('a notification is sent only when the writing transaction commits', async (
   );
   await upsertProcessor(knex, processor);
   await waitFor(() => changes.length >= 1, 'the committed change');
-  assert.deepEqual(changes.map((c) => c.key), [{ dispatcher_id: 'billing' }]);
+  assert.deepEqual(
+    changes.map((c) => c.key),
+    [{ dispatcher_id: 'billing' }],
+  );
 });
 
 test('the listener reconnects after its connection is killed and asks for a resync', async (t) => {

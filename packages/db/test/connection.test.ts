@@ -7,7 +7,10 @@ import { createKnex, findFreePort } from '@eventyard/db';
 
 test('knex pool errors go to the given logger with component knex', async () => {
   const lines: Array<{ level: number; component?: string; msg: string }> = [];
-  const logger = createLogger({ name: 'db-test', destination: { write: (line: string) => void lines.push(JSON.parse(line) as { level: number; msg: string }) } });
+  const logger = createLogger({
+    name: 'db-test',
+    destination: { write: (line: string) => void lines.push(JSON.parse(line) as { level: number; msg: string }) },
+  });
   const port = await findFreePort(); // nothing listens there
   const knex = createKnex(`postgres://u:p@127.0.0.1:${port}/none`, { logger });
   const query = knex.raw('select 1').then(

@@ -30,10 +30,14 @@ test('outgoing connections never take a port findFreePort can return', async (t)
   server.on('connection', (socket) => socket.on('error', () => {}));
   const { port } = server.address() as net.AddressInfo;
   const sockets = await Promise.all(
-    Array.from({ length: 50 }, () => new Promise<net.Socket>((resolve, reject) => {
-      const socket = net.connect(port, '127.0.0.1', () => resolve(socket));
-      socket.once('error', reject);
-    })),
+    Array.from(
+      { length: 50 },
+      () =>
+        new Promise<net.Socket>((resolve, reject) => {
+          const socket = net.connect(port, '127.0.0.1', () => resolve(socket));
+          socket.once('error', reject);
+        }),
+    ),
   );
   try {
     for (const socket of sockets) assert.ok((socket.localPort ?? 0) >= ephemeralLow(), `outgoing local port ${socket.localPort}`);

@@ -87,7 +87,8 @@ async function seed(knex: Knex, m: ReturnType<typeof model>): Promise<void> {
     const started_at = new Date(d.created_at.getTime() + 10);
     const outcome = d.status === 'succeeded' ? 'success' : 'failure';
     attempts.push({ ...base, started_at, finished_at: new Date(started_at.getTime() + 20), outcome, delivery_status: d.manual ? 'failed' : d.status });
-    if (d.manual) attempts.push({ ...base, trigger: 'manual', started_at, finished_at: new Date(started_at.getTime() + 30), outcome, delivery_status: d.status });
+    if (d.manual)
+      attempts.push({ ...base, trigger: 'manual', started_at, finished_at: new Date(started_at.getTime() + 30), outcome, delivery_status: d.status });
   }
   await recordAttempts(knex, attempts);
   // Other statuses as the dispatcher sets them; created_at as the model has it (the column defaults to now()).
@@ -125,22 +126,24 @@ function expectedEvents(m: ReturnType<typeof model>, q: Omit<EventListQuery, 'li
 
 function expectedDeliveries(m: ReturnType<typeof model>, q: Omit<DeliveryListQuery, 'limit'>): string[] {
   const outcome = q.outcome === undefined ? undefined : q.outcome === 'success' ? ['succeeded'] : ['failed', 'dead'];
-  return m.deliveries
-    .filter(
-      (d) =>
-        (q.dispatcher_id === undefined || d.dispatcher_id === q.dispatcher_id) &&
-        (q.app_id === undefined || d.app_id === q.app_id) &&
-        (q.topic_id === undefined || d.topic_id === q.topic_id) &&
-        (q.statuses === undefined || q.statuses.includes(d.status)) &&
-        (outcome === undefined || outcome.includes(d.status)) &&
-        (q.retry_source === undefined || d.manual === (q.retry_source === 'manual')) &&
-        (q.since === undefined || d.created_at >= q.since) &&
-        (q.until === undefined || d.created_at < q.until) &&
-        (q.event_ids === undefined || q.event_ids.includes(d.event_id)),
-    )
-    // recordDeliveries inserts in (event_id, dispatcher_id) order, so ids follow it.
-    .sort((a, b) => Number(b.event_id) - Number(a.event_id) || (b.dispatcher_id < a.dispatcher_id ? -1 : 1))
-    .map((d) => `${d.event_id}/${d.dispatcher_id}`);
+  return (
+    m.deliveries
+      .filter(
+        (d) =>
+          (q.dispatcher_id === undefined || d.dispatcher_id === q.dispatcher_id) &&
+          (q.app_id === undefined || d.app_id === q.app_id) &&
+          (q.topic_id === undefined || d.topic_id === q.topic_id) &&
+          (q.statuses === undefined || q.statuses.includes(d.status)) &&
+          (outcome === undefined || outcome.includes(d.status)) &&
+          (q.retry_source === undefined || d.manual === (q.retry_source === 'manual')) &&
+          (q.since === undefined || d.created_at >= q.since) &&
+          (q.until === undefined || d.created_at < q.until) &&
+          (q.event_ids === undefined || q.event_ids.includes(d.event_id)),
+      )
+      // recordDeliveries inserts in (event_id, dispatcher_id) order, so ids follow it.
+      .sort((a, b) => Number(b.event_id) - Number(a.event_id) || (b.dispatcher_id < a.dispatcher_id ? -1 : 1))
+      .map((d) => `${d.event_id}/${d.dispatcher_id}`)
+  );
 }
 
 const at = (i: number) => new Date(BASE_MS + i * 1000);
@@ -260,7 +263,12 @@ test('pages stay exact while new events keep arriving between fetches', async (t
   let beforeDelivery: string | undefined;
   for (let round = 0; round < 20; round++) {
     const page = await queryEvents(knex, { dispatcher_id: 'billing', limit: 6, ...(before === undefined ? {} : { before }) });
-    const deliveries = await queryDeliveries(knex, { dispatcher_id: 'billing', statuses: ['pending'], limit: 6, ...(beforeDelivery === undefined ? {} : { before: beforeDelivery }) });
+    const deliveries = await queryDeliveries(knex, {
+      dispatcher_id: 'billing',
+      statuses: ['pending'],
+      limit: 6,
+      ...(beforeDelivery === undefined ? {} : { before: beforeDelivery }),
+    });
     seen.push(...page.map((e) => e.event_id));
     seenDeliveries.push(...deliveries.map((d) => d.event_id));
     before = page.at(-1)?.event_id ?? before;

@@ -1,9 +1,28 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { getEventHistory, queryDeliveries, queryEvents, recordAttempt, recordAttempts, recordDeliveries, recordEvents, recordRound, setDeliveryStatus, writeAttempts, type AttemptInput } from '@eventyard/db';
+import {
+  getEventHistory,
+  queryDeliveries,
+  queryEvents,
+  recordAttempt,
+  recordAttempts,
+  recordDeliveries,
+  recordEvents,
+  recordRound,
+  setDeliveryStatus,
+  writeAttempts,
+  type AttemptInput,
+} from '@eventyard/db';
 import { createDatabase } from '@eventyard/db/testing';
 
-const event = (id: number, extra: object = {}) => ({ event_id: String(id), app_id: 'shop', topic_id: 'order', status: 'routed', payload: Buffer.from(`p${id}`), ...extra });
+const event = (id: number, extra: object = {}) => ({
+  event_id: String(id),
+  app_id: 'shop',
+  topic_id: 'order',
+  status: 'routed',
+  payload: Buffer.from(`p${id}`),
+  ...extra,
+});
 const attempt = (extra: Partial<AttemptInput> = {}): AttemptInput => ({
   event_id: '1',
   dispatcher_id: 'billing',
@@ -42,20 +61,32 @@ test('an event, its deliveries and every attempt are recorded and read back toge
   assert.equal(history.event.status, 'delivered');
   assert.deepEqual(history.event.trigger, { trigger_type: 1 });
   assert.equal(history.event.payload_size, 2);
-  assert.deepEqual(history.deliveries.map((d) => [d.dispatcher_id, d.status, d.attempt_count]), [['audit', 'filtered', 0], ['billing', 'succeeded', 3]]);
+  assert.deepEqual(
+    history.deliveries.map((d) => [d.dispatcher_id, d.status, d.attempt_count]),
+    [
+      ['audit', 'filtered', 0],
+      ['billing', 'succeeded', 3],
+    ],
+  );
   const attempts = history.deliveries[1]?.attempts ?? [];
-  assert.deepEqual(attempts.map((a) => [a.attempt_no, a.retry_times, a.outcome, a.error_code, a.trigger, a.latency_ms]), [
-    [1, 0, 'failure', 'http:503', 'auto', 250],
-    [2, 1, 'success', null, 'auto', 250],
-    [3, 0, 'success', null, 'manual', 250],
-  ]);
+  assert.deepEqual(
+    attempts.map((a) => [a.attempt_no, a.retry_times, a.outcome, a.error_code, a.trigger, a.latency_ms]),
+    [
+      [1, 0, 'failure', 'http:503', 'auto', 250],
+      [2, 1, 'success', null, 'auto', 250],
+      [3, 0, 'success', null, 'manual', 250],
+    ],
+  );
   assert.equal(await getEventHistory(knex, '999'), undefined);
 });
 
 test('concurrent attempts of one delivery get distinct attempt numbers, even before the router recorded it', async (t) => {
   const { knex } = await createDatabase(t, { poolMax: 10 });
   const results = await Promise.all(Array.from({ length: 10 }, (_, i) => recordAttempt(knex, attempt({ retry_times: i }))));
-  assert.deepEqual(results.map((r) => r.attempt.attempt_no).sort((a, b) => a - b), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  assert.deepEqual(
+    results.map((r) => r.attempt.attempt_no).sort((a, b) => a - b),
+    [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+  );
   const [delivery] = await queryDeliveries(knex, { dispatcher_id: 'billing', limit: 10 });
   assert.equal(delivery?.attempt_count, 10);
   const redriven = await setDeliveryStatus(knex, { event_id: '1', dispatcher_id: 'billing', app_id: 'shop', topic_id: 'order', status: 'pending' });
@@ -72,18 +103,24 @@ test('a batch records many deliveries at once; attempts of one delivery are numb
     attempt({ event_id: '7', retry_times: 2, outcome: 'success', error_code: null, delivery_status: 'succeeded' }),
     attempt({ event_id: '10', dispatcher_id: 'audit', error_code: 503, next_attempt_at: new Date(1_800_000_000_000) }),
   ]);
-  assert.deepEqual(results.map((r) => [r.attempt.event_id, r.attempt.dispatcher_id, r.attempt.attempt_no, r.attempt.retry_times]), [
-    ['7', 'billing', 2, 1],
-    ['8', 'billing', 1, 0],
-    ['7', 'billing', 3, 2],
-    ['10', 'audit', 1, 0],
-  ]);
-  assert.deepEqual(results.map((r) => [r.delivery.event_id, r.delivery.status, r.delivery.attempt_count]), [
-    ['7', 'succeeded', 3],
-    ['8', 'succeeded', 1],
-    ['7', 'succeeded', 3],
-    ['10', 'scheduled', 1],
-  ]);
+  assert.deepEqual(
+    results.map((r) => [r.attempt.event_id, r.attempt.dispatcher_id, r.attempt.attempt_no, r.attempt.retry_times]),
+    [
+      ['7', 'billing', 2, 1],
+      ['8', 'billing', 1, 0],
+      ['7', 'billing', 3, 2],
+      ['10', 'audit', 1, 0],
+    ],
+  );
+  assert.deepEqual(
+    results.map((r) => [r.delivery.event_id, r.delivery.status, r.delivery.attempt_count]),
+    [
+      ['7', 'succeeded', 3],
+      ['8', 'succeeded', 1],
+      ['7', 'succeeded', 3],
+      ['10', 'scheduled', 1],
+    ],
+  );
   const deliveries = await queryDeliveries(knex, { limit: 10 });
   const byEvent = new Map(deliveries.map((d) => [`${d.event_id}/${d.dispatcher_id}`, d]));
   assert.equal(byEvent.get('7/billing')?.retry_times, 2);
@@ -102,12 +139,19 @@ test('concurrent batches over the same deliveries get distinct attempt numbers a
     const order = b % 2 === 0 ? ids : [...ids].reverse();
     return [...order, ...order.slice(0, b)].map((id) => attempt({ event_id: id, retry_times: b }));
   });
-  const results = await Promise.all([...batches.map((batch) => recordAttempts(knex, batch)), recordAttempt(knex, attempt({ event_id: '100' })).then((r) => [r])]);
+  const results = await Promise.all([
+    ...batches.map((batch) => recordAttempts(knex, batch)),
+    recordAttempt(knex, attempt({ event_id: '100' })).then((r) => [r]),
+  ]);
   const numbers = new Map<string, number[]>();
   for (const r of results.flat()) numbers.set(r.attempt.event_id, [...(numbers.get(r.attempt.event_id) ?? []), r.attempt.attempt_no]);
   for (const [id, got] of numbers) {
     const sorted = got.sort((a, b) => a - b);
-    assert.deepEqual(sorted, Array.from({ length: sorted.length }, (_, i) => i + 1), `event ${id}`);
+    assert.deepEqual(
+      sorted,
+      Array.from({ length: sorted.length }, (_, i) => i + 1),
+      `event ${id}`,
+    );
   }
   const total = results.flat().length;
   const rows = (await knex('delivery_attempts').count('* as n')) as Array<{ n: string }>;
@@ -118,7 +162,10 @@ test('concurrent batches over the same deliveries get distinct attempt numbers a
 
 test('event pages stay stable while new events arrive: every row exactly once', async (t) => {
   const { knex } = await createDatabase(t);
-  await recordEvents(knex, Array.from({ length: 25 }, (_, i) => event(100 + i)));
+  await recordEvents(
+    knex,
+    Array.from({ length: 25 }, (_, i) => event(100 + i)),
+  );
   const seen: string[] = [];
   let before: string | undefined;
   let next = 1000;
@@ -129,7 +176,10 @@ test('event pages stay stable while new events arrive: every row exactly once', 
     before = page.at(-1)?.event_id;
     await recordEvents(knex, [event(next++)]); // newer events arrive between pages
   }
-  assert.deepEqual(seen, Array.from({ length: 25 }, (_, i) => String(124 - i)));
+  assert.deepEqual(
+    seen,
+    Array.from({ length: 25 }, (_, i) => String(124 - i)),
+  );
   assert.equal((await queryEvents(knex, { status: 'routed', event_ids: ['100', '1000'], limit: 10 })).length, 2);
 });
 
@@ -138,16 +188,35 @@ test('writeAttempts (the group commit) numbers attempts like recordAttempts, sid
   await writeAttempts(knex, []);
   const ids = Array.from({ length: 10 }, (_, i) => String(500 + i));
   await Promise.all([
-    ...Array.from({ length: 4 }, (_, b) => writeAttempts(knex, ids.map((id) => attempt({ event_id: id, retry_times: b })))),
-    recordAttempts(knex, ids.map((id) => attempt({ event_id: id, retry_times: 9 }))),
+    ...Array.from({ length: 4 }, (_, b) =>
+      writeAttempts(
+        knex,
+        ids.map((id) => attempt({ event_id: id, retry_times: b })),
+      ),
+    ),
+    recordAttempts(
+      knex,
+      ids.map((id) => attempt({ event_id: id, retry_times: 9 })),
+    ),
   ]);
   for (const id of ids) {
     const numbers = ((await knex('delivery_attempts').where({ event_id: id }).orderBy('attempt_no')) as Array<{ attempt_no: number }>).map((a) => a.attempt_no);
     assert.deepEqual(numbers, [1, 2, 3, 4, 5], `event ${id}`);
   }
   await writeAttempts(knex, [
-    attempt({ event_id: '900', trigger: 'manual', outcome: 'failure', error_code: 14, error_message: 'unavailable "quoted" \\ back', response_status: 14, ret_code: null,
-      response_excerpt: '{"ret":{}}', pass_back: Buffer.from([0, 1, 2, 255]), next_attempt_at: new Date(1_800_000_000_000), finished_at: null }),
+    attempt({
+      event_id: '900',
+      trigger: 'manual',
+      outcome: 'failure',
+      error_code: 14,
+      error_message: 'unavailable "quoted" \\ back',
+      response_status: 14,
+      ret_code: null,
+      response_excerpt: '{"ret":{}}',
+      pass_back: Buffer.from([0, 1, 2, 255]),
+      next_attempt_at: new Date(1_800_000_000_000),
+      finished_at: null,
+    }),
   ]);
   const history = await getEventHistory(knex, '900');
   assert.equal(history, undefined); // no events row: attempts never depend on the router's write
@@ -160,10 +229,19 @@ test('writeAttempts (the group commit) numbers attempts like recordAttempts, sid
   assert.deepEqual([row?.trigger, row?.attempt_no, row?.latency_ms, row?.finished_at, row?.response_excerpt], ['manual', 1, null, null, '{"ret":{}}']);
 });
 
-test('recordRound writes a round\'s events and deliveries in one statement, idempotently', async (t) => {
+test("recordRound writes a round's events and deliveries in one statement, idempotently", async (t) => {
   const { knex } = await createDatabase(t);
-  const delivery = (id: string, dispatcher: string, status: 'pending' | 'filtered') => ({ event_id: id, dispatcher_id: dispatcher, app_id: 'shop', topic_id: 'order', status });
-  const events = [event(41, { trigger: null, event_comm: { event_tag: { tag_list: ['a"b'] } } }), event(42, { payload: Buffer.from([0, 255]), created_at: new Date(1_700_000_000_000) })];
+  const delivery = (id: string, dispatcher: string, status: 'pending' | 'filtered') => ({
+    event_id: id,
+    dispatcher_id: dispatcher,
+    app_id: 'shop',
+    topic_id: 'order',
+    status,
+  });
+  const events = [
+    event(41, { trigger: null, event_comm: { event_tag: { tag_list: ['a"b'] } } }),
+    event(42, { payload: Buffer.from([0, 255]), created_at: new Date(1_700_000_000_000) }),
+  ];
   await recordRound(knex, events, [delivery('41', 'billing', 'pending'), delivery('41', 'audit', 'filtered'), delivery('42', 'billing', 'pending')]);
   await recordRound(knex, [event(41, { status: 'filtered' })], [delivery('41', 'billing', 'filtered')]);
   await recordRound(knex, [], []);
@@ -171,7 +249,13 @@ test('recordRound writes a round\'s events and deliveries in one statement, idem
   assert.equal(first?.event.status, 'filtered');
   assert.equal(first?.event.trigger, null);
   assert.deepEqual(first?.event.event_comm, { event_tag: { tag_list: ['a"b'] } });
-  assert.deepEqual(first?.deliveries.map((d) => [d.dispatcher_id, d.status, d.finished_at instanceof Date]), [['audit', 'filtered', true], ['billing', 'pending', false]]);
+  assert.deepEqual(
+    first?.deliveries.map((d) => [d.dispatcher_id, d.status, d.finished_at instanceof Date]),
+    [
+      ['audit', 'filtered', true],
+      ['billing', 'pending', false],
+    ],
+  );
   const second = await getEventHistory(knex, '42');
   assert.deepEqual(second?.event.payload, Buffer.from([0, 255]));
   assert.deepEqual(second?.event.created_at, new Date(1_700_000_000_000));

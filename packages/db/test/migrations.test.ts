@@ -3,7 +3,24 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
-import { claimIdempotencyKey, countOpenTransactionsForApp, countPendingTimersForApp, createApiKey, findApiKeyBySecret, getProcessor, getProducer, insertTimers, listProducerIngestSettings, migrateLatest, migrateRollbackAll, migrationSource, migrationStatus, upsertProcessor, upsertProducer, type Knex } from '@eventyard/db';
+import {
+  claimIdempotencyKey,
+  countOpenTransactionsForApp,
+  countPendingTimersForApp,
+  createApiKey,
+  findApiKeyBySecret,
+  getProcessor,
+  getProducer,
+  insertTimers,
+  listProducerIngestSettings,
+  migrateLatest,
+  migrateRollbackAll,
+  migrationSource,
+  migrationStatus,
+  upsertProcessor,
+  upsertProducer,
+  type Knex,
+} from '@eventyard/db';
 import { createDatabase } from '@eventyard/db/testing';
 
 const TABLES = [
@@ -27,21 +44,88 @@ const TABLES = [
 ];
 
 async function tableNames(knex: Knex): Promise<string[]> {
-  const rows = (await knex('pg_tables').where({ schemaname: 'public' }).whereNot('tablename', 'like', 'knex_%').orderBy('tablename').pluck('tablename')) as string[];
+  const rows = (await knex('pg_tables')
+    .where({ schemaname: 'public' })
+    .whereNot('tablename', 'like', 'knex_%')
+    .orderBy('tablename')
+    .pluck('tablename')) as string[];
   return rows;
 }
 
 test('migrations apply, roll back all the way, and re-apply', async (t) => {
   const { knex } = await createDatabase(t, { migrate: false });
-  assert.deepEqual(await migrateLatest(knex), ['0001_config', '0002_history', '0003_runtime', '0004_repeat_chains', '0005_history_query_indexes', '0006_replay_jobs', '0007_processor_is_retry_unset', '0008_transaction_broadcast', '0009_idempotency_in_progress', '0010_api_key_admin_permissions', '0011_event_status_reason', '0012_ingest_quotas', '0013_processor_tls', '0014_processor_secrets', '0015_processor_health', '0016_processor_transform', '0017_event_trace_id', '0018_deliveries_unused_due_index', '0019_sources']);
+  assert.deepEqual(await migrateLatest(knex), [
+    '0001_config',
+    '0002_history',
+    '0003_runtime',
+    '0004_repeat_chains',
+    '0005_history_query_indexes',
+    '0006_replay_jobs',
+    '0007_processor_is_retry_unset',
+    '0008_transaction_broadcast',
+    '0009_idempotency_in_progress',
+    '0010_api_key_admin_permissions',
+    '0011_event_status_reason',
+    '0012_ingest_quotas',
+    '0013_processor_tls',
+    '0014_processor_secrets',
+    '0015_processor_health',
+    '0016_processor_transform',
+    '0017_event_trace_id',
+    '0018_deliveries_unused_due_index',
+    '0019_sources',
+  ]);
   assert.deepEqual(await tableNames(knex), TABLES);
   assert.deepEqual(await migrateLatest(knex), [], 'a second latest applies nothing');
 
-  assert.deepEqual(await migrateRollbackAll(knex), ['0019_sources', '0018_deliveries_unused_due_index', '0017_event_trace_id', '0016_processor_transform', '0015_processor_health', '0014_processor_secrets', '0013_processor_tls', '0012_ingest_quotas', '0011_event_status_reason', '0010_api_key_admin_permissions', '0009_idempotency_in_progress', '0008_transaction_broadcast', '0007_processor_is_retry_unset', '0006_replay_jobs', '0005_history_query_indexes', '0004_repeat_chains', '0003_runtime', '0002_history', '0001_config']);
+  assert.deepEqual(await migrateRollbackAll(knex), [
+    '0019_sources',
+    '0018_deliveries_unused_due_index',
+    '0017_event_trace_id',
+    '0016_processor_transform',
+    '0015_processor_health',
+    '0014_processor_secrets',
+    '0013_processor_tls',
+    '0012_ingest_quotas',
+    '0011_event_status_reason',
+    '0010_api_key_admin_permissions',
+    '0009_idempotency_in_progress',
+    '0008_transaction_broadcast',
+    '0007_processor_is_retry_unset',
+    '0006_replay_jobs',
+    '0005_history_query_indexes',
+    '0004_repeat_chains',
+    '0003_runtime',
+    '0002_history',
+    '0001_config',
+  ]);
   assert.deepEqual(await tableNames(knex), []);
   const functions = await knex('pg_proc').where({ proname: 'eventyard_notify_config_change' }).count<Array<{ count: string }>>('* as count');
   assert.equal(functions[0]?.count, '0', 'the notify trigger function is dropped too');
-  assert.deepEqual(await migrationStatus(knex), { applied: [], pending: ['0001_config', '0002_history', '0003_runtime', '0004_repeat_chains', '0005_history_query_indexes', '0006_replay_jobs', '0007_processor_is_retry_unset', '0008_transaction_broadcast', '0009_idempotency_in_progress', '0010_api_key_admin_permissions', '0011_event_status_reason', '0012_ingest_quotas', '0013_processor_tls', '0014_processor_secrets', '0015_processor_health', '0016_processor_transform', '0017_event_trace_id', '0018_deliveries_unused_due_index', '0019_sources'] });
+  assert.deepEqual(await migrationStatus(knex), {
+    applied: [],
+    pending: [
+      '0001_config',
+      '0002_history',
+      '0003_runtime',
+      '0004_repeat_chains',
+      '0005_history_query_indexes',
+      '0006_replay_jobs',
+      '0007_processor_is_retry_unset',
+      '0008_transaction_broadcast',
+      '0009_idempotency_in_progress',
+      '0010_api_key_admin_permissions',
+      '0011_event_status_reason',
+      '0012_ingest_quotas',
+      '0013_processor_tls',
+      '0014_processor_secrets',
+      '0015_processor_health',
+      '0016_processor_transform',
+      '0017_event_trace_id',
+      '0018_deliveries_unused_due_index',
+      '0019_sources',
+    ],
+  });
 
   await migrateLatest(knex);
   assert.deepEqual(await tableNames(knex), TABLES);
@@ -55,10 +139,16 @@ test('migrate-cli applies and rolls back the schema on DATABASE_URL', async (t) 
   const run = (command: string, env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: url }) =>
     promisify(execFile)(process.execPath, [cli, command], { env });
 
-  assert.match((await run('latest')).stdout, /migrations applied: 0001_config, 0002_history, 0003_runtime, 0004_repeat_chains, 0005_history_query_indexes, 0006_replay_jobs, 0007_processor_is_retry_unset, 0008_transaction_broadcast, 0009_idempotency_in_progress, 0010_api_key_admin_permissions, 0011_event_status_reason, 0012_ingest_quotas, 0013_processor_tls, 0014_processor_secrets, 0015_processor_health, 0016_processor_transform, 0017_event_trace_id, 0018_deliveries_unused_due_index, 0019_sources/);
+  assert.match(
+    (await run('latest')).stdout,
+    /migrations applied: 0001_config, 0002_history, 0003_runtime, 0004_repeat_chains, 0005_history_query_indexes, 0006_replay_jobs, 0007_processor_is_retry_unset, 0008_transaction_broadcast, 0009_idempotency_in_progress, 0010_api_key_admin_permissions, 0011_event_status_reason, 0012_ingest_quotas, 0013_processor_tls, 0014_processor_secrets, 0015_processor_health, 0016_processor_transform, 0017_event_trace_id, 0018_deliveries_unused_due_index, 0019_sources/,
+  );
   assert.deepEqual(await tableNames(knex), TABLES);
   assert.match((await run('status')).stdout, /pending: -/);
-  assert.match((await run('rollback')).stdout, /rolled back: 0019_sources, 0018_deliveries_unused_due_index, 0017_event_trace_id, 0016_processor_transform, 0015_processor_health, 0014_processor_secrets, 0013_processor_tls, 0012_ingest_quotas, 0011_event_status_reason, 0010_api_key_admin_permissions, 0009_idempotency_in_progress, 0008_transaction_broadcast, 0007_processor_is_retry_unset, 0006_replay_jobs, 0005_history_query_indexes, 0004_repeat_chains, 0003_runtime, 0002_history, 0001_config/);
+  assert.match(
+    (await run('rollback')).stdout,
+    /rolled back: 0019_sources, 0018_deliveries_unused_due_index, 0017_event_trace_id, 0016_processor_transform, 0015_processor_health, 0014_processor_secrets, 0013_processor_tls, 0012_ingest_quotas, 0011_event_status_reason, 0010_api_key_admin_permissions, 0009_idempotency_in_progress, 0008_transaction_broadcast, 0007_processor_is_retry_unset, 0006_replay_jobs, 0005_history_query_indexes, 0004_repeat_chains, 0003_runtime, 0002_history, 0001_config/,
+  );
   assert.deepEqual(await tableNames(knex), []);
 
   const { DATABASE_URL: _omitted, ...envWithout } = process.env;
@@ -105,17 +195,32 @@ test('0009: existing idempotency keys stay done; rollback drops in-progress clai
   ]);
 
   assert.deepEqual(await migrateLatest(knex), ['0009_idempotency_in_progress']);
-  const statuses = (await knex('idempotency_keys').orderBy('key').select('key', 'status', 'window_ms')) as Array<{ key: string; status: string; window_ms: string | null }>;
+  const statuses = (await knex('idempotency_keys').orderBy('key').select('key', 'status', 'window_ms')) as Array<{
+    key: string;
+    status: string;
+    window_ms: string | null;
+  }>;
   assert.deepEqual(statuses, [
     { key: 'old-expired', status: 'done', window_ms: null },
     { key: 'old-live', status: 'done', window_ms: null },
   ]);
   const claim = { ...key, ttlMs: 60_000, claimTtlMs: 5000 };
-  assert.deepEqual(await claimIdempotencyKey(knex, { ...claim, key: 'old-live', event_id: '21' }), { status: 'done', event_id: '11' }, 'an old key still answers its event id');
+  assert.deepEqual(
+    await claimIdempotencyKey(knex, { ...claim, key: 'old-live', event_id: '21' }),
+    { status: 'done', event_id: '11' },
+    'an old key still answers its event id',
+  );
   assert.deepEqual(await claimIdempotencyKey(knex, { ...claim, key: 'old-expired', event_id: '22' }), { status: 'claimed', event_id: '22' });
   assert.deepEqual(await claimIdempotencyKey(knex, { ...claim, key: 'new', event_id: '23' }), { status: 'claimed', event_id: '23' });
-  await assert.rejects(knex('idempotency_keys').insert({ ...key, key: 'no-status', event_id: '24', expires_at: knex.fn.now() }), /null value in column "status"/, 'a new row must say its status');
-  await assert.rejects(knex('idempotency_keys').insert({ ...key, key: 'no-window', event_id: '25', status: 'in_progress', expires_at: knex.fn.now() }), /idempotency_keys_in_progress_window/);
+  await assert.rejects(
+    knex('idempotency_keys').insert({ ...key, key: 'no-status', event_id: '24', expires_at: knex.fn.now() }),
+    /null value in column "status"/,
+    'a new row must say its status',
+  );
+  await assert.rejects(
+    knex('idempotency_keys').insert({ ...key, key: 'no-window', event_id: '25', status: 'in_progress', expires_at: knex.fn.now() }),
+    /idempotency_keys_in_progress_window/,
+  );
 
   await knex.migrate.down({ migrationSource, name: '0009_idempotency_in_progress' });
   const rows = (await knex('idempotency_keys').orderBy('key').select('key', 'event_id')) as Array<{ key: string; event_id: string }>;
@@ -129,7 +234,11 @@ test('0010: API keys take the admin permissions; rollback removes only keys hold
   await migrateLatest(knex);
   await knex.migrate.down({ migrationSource, name: '0010_api_key_admin_permissions' });
   const old = await createApiKey(knex, { app_ids: ['*'], permissions: ['report', 'admin'] });
-  await assert.rejects(createApiKey(knex, { app_ids: ['*'], permissions: ['events:read'] }), /api_keys_permissions_check/, 'the old schema refuses the new names');
+  await assert.rejects(
+    createApiKey(knex, { app_ids: ['*'], permissions: ['events:read'] }),
+    /api_keys_permissions_check/,
+    'the old schema refuses the new names',
+  );
 
   assert.deepEqual(await migrateLatest(knex), ['0010_api_key_admin_permissions']);
   const reader = await createApiKey(knex, { app_ids: ['*'], permissions: ['events:read', 'config:write', 'replay', 'keys:manage'] });
@@ -153,11 +262,22 @@ test('0012: existing producers are not anonymous; per-app counts of timers and o
     { app_id: 'shop', topic_id: 'order', qps: 5, anonymous: false },
   ]);
 
-  const timer = (id: string, headers: Record<string, string>) => ({ id, kind: 'delay', due_at: new Date(), target_topic: 'eventyard.ingest', message_key: null, value: Buffer.from('x'), headers });
+  const timer = (id: string, headers: Record<string, string>) => ({
+    id,
+    kind: 'delay',
+    due_at: new Date(),
+    target_topic: 'eventyard.ingest',
+    message_key: null,
+    value: Buffer.from('x'),
+    headers,
+  });
   await insertTimers(knex, [timer('a', { 'ey-app-id': 'shop' }), timer('b', { 'ey-app-id': 'shop' }), timer('c', { 'ey-app-id': 'blog' }), timer('d', {})]);
   assert.equal(await countPendingTimersForApp(knex, 'shop'), 2);
   assert.equal(await countPendingTimersForApp(knex, 'nobody'), 0);
-  const indexes = (await knex('pg_indexes').whereIn('indexname', ['schedules_app_id', 'transactions_open_app']).orderBy('indexname').pluck('indexname')) as string[];
+  const indexes = (await knex('pg_indexes')
+    .whereIn('indexname', ['schedules_app_id', 'transactions_open_app'])
+    .orderBy('indexname')
+    .pluck('indexname')) as string[];
   assert.deepEqual(indexes, ['schedules_app_id', 'transactions_open_app']);
   assert.equal(await countOpenTransactionsForApp(knex, 'shop'), 0);
 
@@ -176,7 +296,12 @@ test('0014: plaintext secrets stay readable; rollback clears sealed values the o
   const old = await getProcessor(knex, 'old');
   assert.deepEqual([old?.webhook_secret, old?.auth_token, old?.webhook_secret_previous], ['legacy-secret', 'legacy-token', null]);
   await assert.rejects(knex('processors').where({ dispatcher_id: 'old' }).update({ webhook_secret_previous: 'x' }), /processors_previous_secret_expiry/);
-  await knex('processors').insert({ ...row, dispatcher_id: 'sealed', webhook_secret: 'eyenc:v1:0011223344556677:AAAA', auth_token: 'eyenc:v1:0011223344556677:BBBB' });
+  await knex('processors').insert({
+    ...row,
+    dispatcher_id: 'sealed',
+    webhook_secret: 'eyenc:v1:0011223344556677:AAAA',
+    auth_token: 'eyenc:v1:0011223344556677:BBBB',
+  });
 
   await knex.migrate.down({ migrationSource, name: '0014_processor_secrets' });
   const rows = (await knex('processors').orderBy('dispatcher_id').select('dispatcher_id', 'webhook_secret', 'auth_token')) as unknown[];

@@ -8,7 +8,9 @@ const TTL = 60_000;
 
 /** Marks every node id except `except` as held by someone else, so the next claim can only get `except`. */
 async function holdAllBut(knex: Knex, except: number): Promise<void> {
-  await knex('node_id_leases').whereNot({ node_id: except }).update({ owner: 'someone-else', expires_at: knex.raw("now() + interval '1 hour'") });
+  await knex('node_id_leases')
+    .whereNot({ node_id: except })
+    .update({ owner: 'someone-else', expires_at: knex.raw("now() + interval '1 hour'") });
 }
 
 function hasCode(code: string) {
@@ -53,7 +55,10 @@ test('ids generated from two leased node ids at once are unique and increasing p
   };
   const [fromA, fromB] = await Promise.all([generate(a.nodeId), generate(b.nodeId)]);
   assert.equal(new Set([...fromA, ...fromB]).size, fromA.length + fromB.length, 'no id repeats across the two nodes');
-  for (const [ids, nodeId] of [[fromA, a.nodeId], [fromB, b.nodeId]] as const) {
+  for (const [ids, nodeId] of [
+    [fromA, a.nodeId],
+    [fromB, b.nodeId],
+  ] as const) {
     for (let i = 1; i < ids.length; i += 1) assert.ok(BigInt(ids[i]!) > BigInt(ids[i - 1]!), 'strictly increasing per node');
     assert.equal(decodeEventId(ids[0]!).nodeId, nodeId);
   }
@@ -66,7 +71,9 @@ test('an expired lease is taken over, and its old holder can no longer renew', a
   await holdAllBut(knex, first.nodeId);
   await assert.rejects(acquireNodeId(knex, { owner: 'second', ttlMs: TTL }), hasCode('EY_NODE_ID_EXHAUSTED'));
 
-  await knex('node_id_leases').where({ node_id: first.nodeId }).update({ expires_at: knex.raw("now() - interval '1 second'") });
+  await knex('node_id_leases')
+    .where({ node_id: first.nodeId })
+    .update({ expires_at: knex.raw("now() - interval '1 second'") });
   const second = await acquireNodeId(knex, { owner: 'second', ttlMs: TTL });
   assert.equal(second.nodeId, first.nodeId);
   await assert.rejects(first.renew(), hasCode('EY_NODE_ID_LEASE_LOST'));
@@ -91,18 +98,21 @@ test('startNodeIdLease renews in the background and reports a takeover through o
   const lost: Error[] = [];
   const lease = await startNodeIdLease(knex, { owner: 'svc', ttlMs: 300, onLost: (err) => lost.push(err) });
   t.after(() => lease.close());
-  const expiresAt = async (): Promise<number> => ((await knex('node_id_leases').where({ node_id: lease.nodeId }).first('expires_at')) as { expires_at: Date }).expires_at.getTime();
+  const expiresAt = async (): Promise<number> =>
+    ((await knex('node_id_leases').where({ node_id: lease.nodeId }).first('expires_at')) as { expires_at: Date }).expires_at.getTime();
   const initial = await expiresAt();
   await waitFor(async () => (await expiresAt()) > initial, 'a renewal');
   assert.deepEqual(lost, []);
 
   // Another instance takes the id (as after a long pause of this process).
-  await knex('node_id_leases').where({ node_id: lease.nodeId }).update({ token: knex.raw('gen_random_uuid()'), owner: 'thief' });
+  await knex('node_id_leases')
+    .where({ node_id: lease.nodeId })
+    .update({ token: knex.raw('gen_random_uuid()'), owner: 'thief' });
   await waitFor(() => lost.length > 0, 'onLost');
   assert.equal((lost[0] as (Error & { code?: string }) | undefined)?.code, 'EY_NODE_ID_LEASE_LOST');
   await lease.close();
   const row = await knex('node_id_leases').where({ node_id: lease.nodeId }).first('owner');
-  assert.equal(row?.owner, 'thief', 'closing a lost lease does not free the thief\'s id');
+  assert.equal(row?.owner, 'thief', "closing a lost lease does not free the thief's id");
 });
 
 test('closing a running lease releases its node id', async (t) => {
@@ -110,7 +120,10 @@ test('closing a running lease releases its node id', async (t) => {
   const lease = await startNodeIdLease(knex, { owner: 'svc', ttlMs: TTL, onLost: () => assert.fail('not lost') });
   await lease.close();
   await lease.close();
-  const row = (await knex('node_id_leases').where({ node_id: lease.nodeId }).first('owner', knex.raw('expires_at < now() as free'))) as { owner: string | null; free: boolean };
+  const row = (await knex('node_id_leases').where({ node_id: lease.nodeId }).first('owner', knex.raw('expires_at < now() as free'))) as {
+    owner: string | null;
+    free: boolean;
+  };
   assert.deepEqual(row, { owner: null, free: true });
 });
 

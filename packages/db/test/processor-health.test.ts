@@ -44,7 +44,20 @@ test('transitions of several instances aggregate to the most severe state, with 
   assert.deepEqual((await getProcessor(knex, 'billing'))?.circuit_breaker, { consecutive_failures: 3 });
 
   assert.equal(await recordBreakerTransition(knex, transition({})), true);
-  assert.equal(await recordBreakerTransition(knex, transition({ instance_id: 'b', to_state: 'half_open', at: new Date('2026-12-01T10:00:07Z'), next_probe_at: null, last_failure: 'timeout', last_failure_at: new Date('2026-12-01T10:00:06Z') })), true);
+  assert.equal(
+    await recordBreakerTransition(
+      knex,
+      transition({
+        instance_id: 'b',
+        to_state: 'half_open',
+        at: new Date('2026-12-01T10:00:07Z'),
+        next_probe_at: null,
+        last_failure: 'timeout',
+        last_failure_at: new Date('2026-12-01T10:00:06Z'),
+      }),
+    ),
+    true,
+  );
   const health = await processorHealth(knex, ['billing', 'quiet']);
   const billing = health.get('billing');
   assert.equal(billing?.state, 'open');
@@ -52,16 +65,44 @@ test('transitions of several instances aggregate to the most severe state, with 
   assert.equal(billing?.last_failure, 'timeout', 'the latest failure of any instance');
   assert.equal(billing?.failing_since, '2026-12-01T09:59:00.000Z');
   assert.equal(billing?.next_probe_at, '2026-12-01T10:00:05.000Z');
-  assert.deepEqual(billing?.instances.map((i) => `${i.instance_id}:${i.state}`), ['a:open', 'b:half_open']);
-  assert.deepEqual(health.get('quiet'), { state: 'closed', since: null, failing_since: null, last_failure_at: null, last_failure: null, next_probe_at: null, auto_pause: null, instances: [] });
+  assert.deepEqual(
+    billing?.instances.map((i) => `${i.instance_id}:${i.state}`),
+    ['a:open', 'b:half_open'],
+  );
+  assert.deepEqual(health.get('quiet'), {
+    state: 'closed',
+    since: null,
+    failing_since: null,
+    last_failure_at: null,
+    last_failure: null,
+    next_probe_at: null,
+    auto_pause: null,
+    instances: [],
+  });
 
-  await recordBreakerTransition(knex, transition({ from_state: 'open', to_state: 'closed', at: new Date('2026-12-01T10:01:00Z'), reason: 'probe succeeded', failing_since: null, next_probe_at: null, consecutive_failures: 0 }));
+  await recordBreakerTransition(
+    knex,
+    transition({
+      from_state: 'open',
+      to_state: 'closed',
+      at: new Date('2026-12-01T10:01:00Z'),
+      reason: 'probe succeeded',
+      failing_since: null,
+      next_probe_at: null,
+      consecutive_failures: 0,
+    }),
+  );
   const history = await breakerTransitions(knex, 'billing');
-  assert.deepEqual(history.map((h) => `${h.instance_id}:${h.from_state}>${h.to_state}`), ['a:open>closed', 'b:closed>half_open', 'a:closed>open']);
+  assert.deepEqual(
+    history.map((h) => `${h.instance_id}:${h.from_state}>${h.to_state}`),
+    ['a:open>closed', 'b:closed>half_open', 'a:closed>open'],
+  );
   assert.equal((await processorHealth(knex, ['billing'])).get('billing')?.state, 'half_open');
 
   // An instance that stops heartbeating drops out of the view, and is pruned by another's heartbeat.
-  await knex('processor_breakers').where({ instance_id: 'b' }).update({ seen_at: knex.raw("now() - interval '1 hour'") });
+  await knex('processor_breakers')
+    .where({ instance_id: 'b' })
+    .update({ seen_at: knex.raw("now() - interval '1 hour'") });
   assert.equal((await processorHealth(knex, ['billing'])).get('billing')?.state, 'closed');
   await heartbeatBreakers(knex, { instanceId: 'a' });
   assert.deepEqual(await knex('processor_breakers').pluck('instance_id'), ['a']);

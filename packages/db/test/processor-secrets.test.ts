@@ -32,7 +32,10 @@ function hasCode(code: string, message?: RegExp) {
 }
 
 async function rawRow(knex: Awaited<ReturnType<typeof createDatabase>>['knex'], id: string): Promise<Record<string, string | null>> {
-  return (await knex('processors').where({ dispatcher_id: id }).first('webhook_secret', 'webhook_secret_previous', 'auth_token')) as Record<string, string | null>;
+  return (await knex('processors').where({ dispatcher_id: id }).first('webhook_secret', 'webhook_secret_previous', 'auth_token')) as Record<
+    string,
+    string | null
+  >;
 }
 
 test('an httpSend processor without a secret gets a generated whsec_ one once; later writes keep it', async (t) => {
@@ -52,7 +55,13 @@ test('an httpSend processor without a secret gets a generated whsec_ one once; l
 
 test('a malformed webhook_secret is refused naming the field', async (t) => {
   const { knex } = await createDatabase(t);
-  for (const bad of ['whsec_abc', 'secret-without-prefix', 'whsec_not base64!!', `whsec_${Buffer.alloc(65).toString('base64')}`, `whsec_${Buffer.alloc(23).toString('base64')}`]) {
+  for (const bad of [
+    'whsec_abc',
+    'secret-without-prefix',
+    'whsec_not base64!!',
+    `whsec_${Buffer.alloc(65).toString('base64')}`,
+    `whsec_${Buffer.alloc(23).toString('base64')}`,
+  ]) {
     await assert.rejects(upsertProcessor(knex, { ...hook, webhook_secret: bad }), hasCode('EY_INVALID_CONFIG', /^webhook_secret must/));
   }
   await assert.rejects(rotateProcessorSecret(knex, 'hook', { secret: 'whsec_abc', overlapMs: 0 }), hasCode('EY_INVALID_CONFIG', /^secret must/));
@@ -82,12 +91,17 @@ test('secrets are sealed at rest and open with the current or a previous key; a 
   await assert.rejects(listProcessors(knex), hasCode('EY_SECRETS_KEY_MISSING', /processors\.webhook_secret:hook is encrypted .* EY_SECRETS_KEY is not set/));
   // The router's read: no key needed, secrets left unopened.
   const omitted = await listProcessors(knex, { secrets: 'omit' });
-  assert.deepEqual(omitted.map((p) => [p.dispatcher_id, p.webhook_secret, p.auth_token]), [['hook', null, null]]);
+  assert.deepEqual(
+    omitted.map((p) => [p.dispatcher_id, p.webhook_secret, p.auth_token]),
+    [['hook', null, null]],
+  );
 
   // A sealed value copied into another row does not open there.
   useSecretKeyring(knex, new SecretKeyring(keyB));
   await upsertProcessor(knex, { ...hook, dispatcher_id: 'other', webhook_secret: SECRET });
-  await knex('processors').where({ dispatcher_id: 'other' }).update({ webhook_secret: (await rawRow(knex, 'hook')).webhook_secret });
+  await knex('processors')
+    .where({ dispatcher_id: 'other' })
+    .update({ webhook_secret: (await rawRow(knex, 'hook')).webhook_secret });
   await assert.rejects(getProcessor(knex, 'other'), hasCode('EY_SECRETS_DECRYPT_FAILED', /processors\.webhook_secret:other does not decrypt/));
 });
 
@@ -129,5 +143,8 @@ test('rotation keeps the previous secret until the overlap ends; "[redacted]" ke
   assert.equal(noOverlap?.generatedWebhookSecret, null);
   assert.equal(noOverlap?.record.webhook_secret_previous, null);
   assert.equal(await rotateProcessorSecret(knex, 'missing', { overlapMs: 0 }), undefined);
-  await assert.rejects(upsertProcessor(knex, { ...hook, dispatcher_id: 'fresh', auth_token: '[redacted]' }), hasCode('EY_INVALID_CONFIG', /^auth_token "\[redacted\]" keeps a stored secret, but processor "fresh" has none/));
+  await assert.rejects(
+    upsertProcessor(knex, { ...hook, dispatcher_id: 'fresh', auth_token: '[redacted]' }),
+    hasCode('EY_INVALID_CONFIG', /^auth_token "\[redacted\]" keeps a stored secret, but processor "fresh" has none/),
+  );
 });

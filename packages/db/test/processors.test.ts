@@ -94,9 +94,7 @@ test('optimistic locking: a write naming a stale version is a ConflictError and 
 test('concurrent versioned writes from the same read: exactly one wins', async (t) => {
   const { knex } = await createDatabase(t);
   await upsertProcessor(knex, billing);
-  const results = await Promise.allSettled(
-    Array.from({ length: 8 }, (_, i) => upsertProcessor(knex, { ...billing, timeout: i + 1 }, { expectedVersion: 1 })),
-  );
+  const results = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => upsertProcessor(knex, { ...billing, timeout: i + 1 }, { expectedVersion: 1 })));
   assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
   for (const r of results) if (r.status === 'rejected') hasCode('EY_VERSION_CONFLICT')(r.reason);
   assert.equal((await getProcessor(knex, 'billing'))?.version, 2);
@@ -106,7 +104,11 @@ test('dispatcher_id must be usable in a Kafka topic name', async (t) => {
   const { knex } = await createDatabase(t);
   const maxLength = 249 - 'eventyard.deliveries.'.length;
   for (const bad of ['', 'has space', 'slash/no', 'ünïcode', '.', '..', 'x'.repeat(maxLength + 1)]) {
-    await assert.rejects(upsertProcessor(knex, { ...billing, dispatcher_id: bad }), hasCode('EY_INVALID_DISPATCHER_ID', 'dispatcher_id'), `rejects ${JSON.stringify(bad)}`);
+    await assert.rejects(
+      upsertProcessor(knex, { ...billing, dispatcher_id: bad }),
+      hasCode('EY_INVALID_DISPATCHER_ID', 'dispatcher_id'),
+      `rejects ${JSON.stringify(bad)}`,
+    );
   }
   const longest = 'a'.repeat(maxLength);
   assert.equal((await upsertProcessor(knex, { ...billing, dispatcher_id: longest })).dispatcher_id, longest);
@@ -152,6 +154,9 @@ test('processors are listed by topic with keyset pagination', async (t) => {
     after = page.at(-1)?.dispatcher_id;
   }
   assert.deepEqual(seen, ['p1', 'p2', 'p3', 'p4', 'p5']);
-  assert.deepEqual((await listProcessors(knex, { topic_id: 'refund' })).map((p) => p.dispatcher_id), ['other']);
+  assert.deepEqual(
+    (await listProcessors(knex, { topic_id: 'refund' })).map((p) => p.dispatcher_id),
+    ['other'],
+  );
   assert.equal((await listProcessors(knex)).length, 6);
 });

@@ -37,9 +37,18 @@ test('producer configs: upsert with EvHub fields, optimistic lock, list and dele
 
   await upsertProducer(knex, { app_id: 'shop', topic_id: 'refund' });
   await upsertProducer(knex, { app_id: 'blog', topic_id: 'post' });
-  assert.deepEqual((await listProducers(knex)).map((p) => `${p.app_id}/${p.topic_id}`), ['blog/post', 'shop/order', 'shop/refund']);
-  assert.deepEqual((await listProducers(knex, { after: { app_id: 'shop', topic_id: 'order' } })).map((p) => p.topic_id), ['refund']);
-  assert.deepEqual((await listProducers(knex, { app_id: 'shop', limit: 1 })).map((p) => p.topic_id), ['order']);
+  assert.deepEqual(
+    (await listProducers(knex)).map((p) => `${p.app_id}/${p.topic_id}`),
+    ['blog/post', 'shop/order', 'shop/refund'],
+  );
+  assert.deepEqual(
+    (await listProducers(knex, { after: { app_id: 'shop', topic_id: 'order' } })).map((p) => p.topic_id),
+    ['refund'],
+  );
+  assert.deepEqual(
+    (await listProducers(knex, { app_id: 'shop', limit: 1 })).map((p) => p.topic_id),
+    ['order'],
+  );
 
   assert.equal(await deleteProducer(knex, 'shop', 'order'), true);
   assert.equal(await getProducer(knex, 'shop', 'order'), undefined);
@@ -47,11 +56,21 @@ test('producer configs: upsert with EvHub fields, optimistic lock, list and dele
 
 test('producer tls: file paths stored as JSON for the check-back, null when absent; refused on a plain http:// check-back', async (t) => {
   const { knex } = await createDatabase(t);
-  const tls = { ca_file: '/etc/eventyard/processor-tls/shop/ca.crt', cert_file: '/etc/eventyard/processor-tls/shop/tls.crt', key_file: '/etc/eventyard/processor-tls/shop/tls.key' };
+  const tls = {
+    ca_file: '/etc/eventyard/processor-tls/shop/ca.crt',
+    cert_file: '/etc/eventyard/processor-tls/shop/tls.crt',
+    key_file: '/etc/eventyard/processor-tls/shop/tls.key',
+  };
   const saved = await upsertProducer(knex, { app_id: 'shop', topic_id: 'order', tx_address: 'shop.internal:9001', tls });
   assert.deepEqual(saved.tls, tls);
   assert.deepEqual((await getProducer(knex, 'shop', 'order'))?.tls, tls);
   assert.equal((await upsertProducer(knex, { app_id: 'shop', topic_id: 'order', tx_address: 'shop.internal:9001' })).tls, null);
-  await assert.rejects(upsertProducer(knex, { app_id: 'shop', topic_id: 'refund', tx_protocol_type: 5, tx_address: 'shop:8081/tx', tls }), /tls applies to an https:\/\/ tx_address only/);
-  assert.deepEqual((await upsertProducer(knex, { app_id: 'shop', topic_id: 'refund', tx_protocol_type: 5, tx_address: 'https://shop.example/tx', tls: {} })).tls, {});
+  await assert.rejects(
+    upsertProducer(knex, { app_id: 'shop', topic_id: 'refund', tx_protocol_type: 5, tx_address: 'shop:8081/tx', tls }),
+    /tls applies to an https:\/\/ tx_address only/,
+  );
+  assert.deepEqual(
+    (await upsertProducer(knex, { app_id: 'shop', topic_id: 'refund', tx_protocol_type: 5, tx_address: 'https://shop.example/tx', tls: {} })).tls,
+    {},
+  );
 });

@@ -27,11 +27,14 @@ test('repeat chains: next occurrence, cancel by processor or for all, and cancel
   // Cancelling every chain of the event touches only those still active.
   assert.equal(await cancelRepeatChains(knex, '42', { reason: 'admin' }), 1);
   const chains = await listRepeatChains(knex, '42');
-  assert.deepEqual(chains.map((c) => [c.dispatcher_id, c.cancel_reason, c.next_due_at]), [
-    ['audit', 'admin', null],
-    ['billing', 'consumer', null],
-    ['late', 'consumer', null],
-  ]);
+  assert.deepEqual(
+    chains.map((c) => [c.dispatcher_id, c.cancel_reason, c.next_due_at]),
+    [
+      ['audit', 'admin', null],
+      ['billing', 'consumer', null],
+      ['late', 'consumer', null],
+    ],
+  );
   assert.equal(chains[0]?.event_id, '42');
 });
 
@@ -46,23 +49,55 @@ test('cancelEventSchedule: chains, timers, waiting deliveries and next_due_at of
     { event_id: '77', dispatcher_id: 'other', ...base, status: 'filtered' },
   ]);
   await setRepeatChainNext(knex, { event_id: '77', dispatcher_id: 'running', next_repeat_times: 4, next_due_at: due });
-  const timer = (id: string, dispatcherId: string) => ({ id, kind: 'repeat', due_at: due, target_topic: `eventyard.deliveries.${dispatcherId}`, message_key: null, value: Buffer.from('x'), event_id: '77', dispatcher_id: dispatcherId });
+  const timer = (id: string, dispatcherId: string) => ({
+    id,
+    kind: 'repeat',
+    due_at: due,
+    target_topic: `eventyard.deliveries.${dispatcherId}`,
+    message_key: null,
+    value: Buffer.from('x'),
+    event_id: '77',
+    dispatcher_id: dispatcherId,
+  });
   await insertTimers(knex, [timer('rep:77:fresh:0', 'fresh'), timer('rep:77:running:4', 'running'), { ...timer('rep:78:fresh:0', 'fresh'), event_id: '78' }]);
 
-  assert.deepEqual(await cancelEventSchedule(knex, '77'), { known: true, cancelledTimers: 2, cancelledChains: 2, cancelledDeliveries: [{ dispatcher_id: 'fresh', ...base }] });
-  assert.deepEqual((await listRepeatChains(knex, '77')).map((c) => [c.dispatcher_id, c.cancel_reason, c.next_due_at]), [
-    ['fresh', 'admin', null],
-    ['running', 'admin', null],
-  ]);
-  const deliveries = (await knex('deliveries').where({ event_id: '77' }).orderBy('dispatcher_id')) as Array<{ dispatcher_id: string; status: string; next_attempt_at: Date | null }>;
-  assert.deepEqual(deliveries.map((d) => [d.dispatcher_id, d.status, d.next_attempt_at]), [
-    ['fresh', 'cancelled', null],
-    ['other', 'filtered', null],
-    ['running', 'succeeded', null],
-  ]);
+  assert.deepEqual(await cancelEventSchedule(knex, '77'), {
+    known: true,
+    cancelledTimers: 2,
+    cancelledChains: 2,
+    cancelledDeliveries: [{ dispatcher_id: 'fresh', ...base }],
+  });
+  assert.deepEqual(
+    (await listRepeatChains(knex, '77')).map((c) => [c.dispatcher_id, c.cancel_reason, c.next_due_at]),
+    [
+      ['fresh', 'admin', null],
+      ['running', 'admin', null],
+    ],
+  );
+  const deliveries = (await knex('deliveries').where({ event_id: '77' }).orderBy('dispatcher_id')) as Array<{
+    dispatcher_id: string;
+    status: string;
+    next_attempt_at: Date | null;
+  }>;
+  assert.deepEqual(
+    deliveries.map((d) => [d.dispatcher_id, d.status, d.next_attempt_at]),
+    [
+      ['fresh', 'cancelled', null],
+      ['other', 'filtered', null],
+      ['running', 'succeeded', null],
+    ],
+  );
   assert.equal(((await knex('events').where({ event_id: '77' }).first()) as { next_due_at: Date | null }).next_due_at, null);
   assert.deepEqual(await knex('schedules').pluck('id'), ['rep:78:fresh:0'], "another event's timers stay");
-  assert.deepEqual(await cancelEventSchedule(knex, '77'), { known: true, cancelledTimers: 0, cancelledChains: 0, cancelledDeliveries: [] }, 'a second cancel finds nothing left');
+  assert.deepEqual(
+    await cancelEventSchedule(knex, '77'),
+    { known: true, cancelledTimers: 0, cancelledChains: 0, cancelledDeliveries: [] },
+    'a second cancel finds nothing left',
+  );
   assert.deepEqual(await cancelEventSchedule(knex, '999'), { known: false, cancelledTimers: 0, cancelledChains: 0, cancelledDeliveries: [] });
-  assert.deepEqual(await cancelEventSchedule(knex, '78'), { known: true, cancelledTimers: 1, cancelledChains: 0, cancelledDeliveries: [] }, 'a delay event not routed yet is known by its timer');
+  assert.deepEqual(
+    await cancelEventSchedule(knex, '78'),
+    { known: true, cancelledTimers: 1, cancelledChains: 0, cancelledDeliveries: [] },
+    'a delay event not routed yet is known by its timer',
+  );
 });

@@ -19,7 +19,14 @@ import {
 } from '../src/index.ts';
 import { createDatabase } from '../src/testing.ts';
 
-const row = (event_id: string, extra: Record<string, unknown> = {}) => ({ event_id, app_id: 'shop', topic_id: 'order', status: 'routed', payload: Buffer.from('{}'), ...extra });
+const row = (event_id: string, extra: Record<string, unknown> = {}) => ({
+  event_id,
+  app_id: 'shop',
+  topic_id: 'order',
+  status: 'routed',
+  payload: Buffer.from('{}'),
+  ...extra,
+});
 
 test('replay jobs: matched set, batches, lease, progress, cancel, finish', async (t) => {
   const { knex } = await createDatabase(t);
@@ -49,10 +56,17 @@ test('replay jobs: matched set, batches, lease, progress, cancel, finish', async
     assert.ok(isReplayId(job.replay_id));
     await recordEvents(knex, [row('15')]);
     const first = await nextReplayBatch(knex, job, 2);
-    assert.deepEqual(first.map((e) => e.event_id), ['10', '11']);
+    assert.deepEqual(
+      first.map((e) => e.event_id),
+      ['10', '11'],
+    );
     assert.equal(first[0]?.payload?.toString(), '{}');
     const rest = await nextReplayBatch(knex, { ...job, cursor: '11' }, 2);
-    assert.deepEqual(rest.map((e) => e.event_id), ['13'], 'neither 14 (past the limit) nor 15 (reported later)');
+    assert.deepEqual(
+      rest.map((e) => e.event_id),
+      ['13'],
+      'neither 14 (past the limit) nor 15 (reported later)',
+    );
     const empty = await createReplayJob(knex, { kind: 'query', query: { app_id: 'nobody' }, rate_per_s: 10, limit: 3 });
     assert.equal(empty.status, 'succeeded');
     assert.ok(empty.finished_at !== null);
@@ -66,19 +80,30 @@ test('replay jobs: matched set, batches, lease, progress, cancel, finish', async
     assert.equal(claimed?.replay_id, job.replay_id);
     assert.equal(claimed?.lease_owner, 'a');
     assert.equal(await claimReplayJob(knex, { owner: 'b', leaseMs: 60_000 }), undefined, 'held by a');
-    assert.equal(await recordReplayProgress(knex, { replay_id: job.replay_id, owner: 'b', leaseMs: 60_000, cursor: '10', replayed: 1, skipped: 0, failed: 0 }), undefined);
-    assert.equal(await recordReplayProgress(knex, { replay_id: job.replay_id, owner: 'a', leaseMs: 60_000, cursor: '10', replayed: 1, skipped: 2, failed: 3 }), 'running');
+    assert.equal(
+      await recordReplayProgress(knex, { replay_id: job.replay_id, owner: 'b', leaseMs: 60_000, cursor: '10', replayed: 1, skipped: 0, failed: 0 }),
+      undefined,
+    );
+    assert.equal(
+      await recordReplayProgress(knex, { replay_id: job.replay_id, owner: 'a', leaseMs: 60_000, cursor: '10', replayed: 1, skipped: 2, failed: 3 }),
+      'running',
+    );
     const progressed = await getReplayJob(knex, job.replay_id);
     assert.deepEqual([progressed?.cursor, progressed?.replayed, progressed?.skipped, progressed?.failed], ['10', 1, 2, 3]);
 
-    await knex('replay_jobs').where({ replay_id: job.replay_id }).update({ lease_expires_at: knex.raw("now() - interval '1 second'") });
+    await knex('replay_jobs')
+      .where({ replay_id: job.replay_id })
+      .update({ lease_expires_at: knex.raw("now() - interval '1 second'") });
     assert.equal((await claimReplayJob(knex, { owner: 'b', leaseMs: 60_000 }))?.replay_id, job.replay_id, 'expired: b takes over');
     assert.equal(await finishReplayJob(knex, { replay_id: job.replay_id, owner: 'a', status: 'succeeded' }), false, 'a no longer holds it');
     await releaseReplayJob(knex, job.replay_id, 'b');
     assert.equal((await claimReplayJob(knex, { owner: 'c', leaseMs: 60_000 }))?.lease_owner, 'c', 'released: claimable at once');
 
     assert.equal((await cancelReplayJob(knex, job.replay_id))?.status, 'cancelled');
-    assert.equal(await recordReplayProgress(knex, { replay_id: job.replay_id, owner: 'c', leaseMs: 60_000, cursor: '10', replayed: 0, skipped: 0, failed: 0 }), 'cancelled');
+    assert.equal(
+      await recordReplayProgress(knex, { replay_id: job.replay_id, owner: 'c', leaseMs: 60_000, cursor: '10', replayed: 0, skipped: 0, failed: 0 }),
+      'cancelled',
+    );
     assert.equal(await finishReplayJob(knex, { replay_id: job.replay_id, owner: 'c', status: 'succeeded' }), false, 'a cancelled job stays cancelled');
     assert.equal((await getReplayJob(knex, job.replay_id))?.status, 'cancelled');
     assert.equal(await claimReplayJob(knex, { owner: 'd', leaseMs: 60_000 }), undefined, 'nothing left to run');
@@ -99,7 +124,11 @@ test('replay jobs: matched set, batches, lease, progress, cancel, finish', async
       before,
     );
     const status = async (eventId: string, dispatcherId: string) =>
-      (await knex('deliveries').where({ event_id: eventId, dispatcher_id: dispatcherId }).first('status', 'finished_at', 'repeat_times')) as { status: string; finished_at: Date | null; repeat_times: number };
+      (await knex('deliveries').where({ event_id: eventId, dispatcher_id: dispatcherId }).first('status', 'finished_at', 'repeat_times')) as {
+        status: string;
+        finished_at: Date | null;
+        repeat_times: number;
+      };
     assert.equal((await status('10', 'billing')).status, 'pending');
     assert.equal((await status('10', 'billing')).finished_at, null);
     assert.equal((await status('11', 'billing')).status, 'succeeded', 'written after `before`: kept');

@@ -7,12 +7,28 @@ const DAY = 86_400_000;
 
 async function seedEvent(knex: Knex, eventId: number, ageDays: number): Promise<void> {
   const createdAt = new Date(Date.now() - ageDays * DAY);
-  await knex('events').insert({ event_id: eventId, app_id: 'shop', topic_id: 'order', status: 'routed', payload: Buffer.from(`payload-${eventId}`), created_at: createdAt, recorded_at: createdAt, updated_at: createdAt });
+  await knex('events').insert({
+    event_id: eventId,
+    app_id: 'shop',
+    topic_id: 'order',
+    status: 'routed',
+    payload: Buffer.from(`payload-${eventId}`),
+    created_at: createdAt,
+    recorded_at: createdAt,
+    updated_at: createdAt,
+  });
   for (const dispatcherId of ['a', 'b']) {
     const [delivery] = (await knex('deliveries')
       .insert({ event_id: eventId, dispatcher_id: dispatcherId, app_id: 'shop', topic_id: 'order', status: 'succeeded', created_at: createdAt })
       .returning('id')) as Array<{ id: string }>;
-    await knex('delivery_attempts').insert({ delivery_id: delivery?.id, event_id: eventId, dispatcher_id: dispatcherId, attempt_no: 1, outcome: 'succeeded', started_at: createdAt });
+    await knex('delivery_attempts').insert({
+      delivery_id: delivery?.id,
+      event_id: eventId,
+      dispatcher_id: dispatcherId,
+      attempt_no: 1,
+      outcome: 'succeeded',
+      started_at: createdAt,
+    });
   }
 }
 
@@ -26,7 +42,14 @@ test('pruneHistory deletes old events with their deliveries and attempts in batc
   for (let id = 1; id <= 5; id += 1) await seedEvent(knex, id, 40); // old
   await seedEvent(knex, 6, 40); // old, but a repeat chain is still scheduled
   await seedEvent(knex, 7, 1); // recent
-  await knex('schedules').insert({ id: 'repeat:6:a:9', kind: 'repeat', due_at: new Date(Date.now() + DAY), target_topic: 'eventyard.ingest', value: Buffer.from('x'), event_id: 6 });
+  await knex('schedules').insert({
+    id: 'repeat:6:a:9',
+    kind: 'repeat',
+    due_at: new Date(Date.now() + DAY),
+    target_topic: 'eventyard.ingest',
+    value: Buffer.from('x'),
+    event_id: 6,
+  });
   const old = new Date(Date.now() - 40 * DAY);
   await knex('transactions').insert([
     { event_id: 100, app_id: 'shop', topic_id: 'order', status: 'commit', event: Buffer.from('e'), callback_interval_ms: 1000, resolved_at: old },
@@ -52,7 +75,15 @@ test('pruneHistory deletes old events with their deliveries and attempts in batc
   assert.equal(await count(knex, 'outbox'), 1, 'an unpublished outbox row is never pruned');
   assert.deepEqual(await knex('idempotency_keys').pluck('key'), ['live']);
 
-  assert.deepEqual(await pruneHistory(knex, { olderThan: new Date(Date.now() - 30 * DAY) }), { events: 0, deliveries: 0, attempts: 0, repeatChains: 0, transactions: 0, outbox: 0, idempotencyKeys: 0 });
+  assert.deepEqual(await pruneHistory(knex, { olderThan: new Date(Date.now() - 30 * DAY) }), {
+    events: 0,
+    deliveries: 0,
+    attempts: 0,
+    repeatChains: 0,
+    transactions: 0,
+    outbox: 0,
+    idempotencyKeys: 0,
+  });
 });
 
 test('pruneHistory keeps a running repeat chain between timers and a long delay recorded late, and deletes finished chains', async (t) => {
@@ -80,7 +111,11 @@ test('prunePayloads drops old payloads and marks when', async (t) => {
   await seedEvent(knex, 2, 10);
   await seedEvent(knex, 3, 1);
   assert.equal(await prunePayloads(knex, { olderThan: new Date(Date.now() - 7 * DAY), batchSize: 1 }), 2);
-  const rows = (await knex('events').orderBy('event_id').select('event_id', 'payload', knex.raw('payload_pruned_at IS NOT NULL AS pruned'))) as Array<{ event_id: string; payload: Buffer | null; pruned: boolean }>;
+  const rows = (await knex('events').orderBy('event_id').select('event_id', 'payload', knex.raw('payload_pruned_at IS NOT NULL AS pruned'))) as Array<{
+    event_id: string;
+    payload: Buffer | null;
+    pruned: boolean;
+  }>;
   assert.deepEqual(
     rows.map((r) => [r.event_id, r.payload?.toString() ?? null, r.pruned]),
     [

@@ -18,10 +18,20 @@ test('the watcher loads at start, follows changes through NOTIFY alone, and stop
   let view: ProcessorRecord[] = [];
   const outcomes: string[] = [];
   // A reload period far beyond the test: only notifications can bring the change in.
-  const watcher = new ProcessorWatcher({ knex, databaseUrl: url, reloadMs: 600_000, logger: silentLogger(), onLoad: (p) => (view = p), onReload: (o) => outcomes.push(o) });
+  const watcher = new ProcessorWatcher({
+    knex,
+    databaseUrl: url,
+    reloadMs: 600_000,
+    logger: silentLogger(),
+    onLoad: (p) => (view = p),
+    onReload: (o) => outcomes.push(o),
+  });
   await watcher.start();
   assert.equal(watcher.state, 'running');
-  assert.deepEqual(view.map((p) => p.dispatcher_id), ['first']);
+  assert.deepEqual(
+    view.map((p) => p.dispatcher_id),
+    ['first'],
+  );
 
   await upsertProcessor(knex, { dispatcher_id: 'second', app_id: 'a', topic_id: 't', protocol_type: 'grpcSend', addr: '127.0.0.1:2' });
   await until(() => view.length === 2, 5000, 'the NOTIFY-driven reload');

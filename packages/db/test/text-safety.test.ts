@@ -3,7 +3,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import pg from 'pg';
-import { findFreePort, isDataException, pgIntegerOrNull, pgSafeJson, pgSafeText, pgSafeTextOrNull, sqlStateOf, writeAttempts, type AttemptInput } from '@eventyard/db';
+import {
+  findFreePort,
+  isDataException,
+  pgIntegerOrNull,
+  pgSafeJson,
+  pgSafeText,
+  pgSafeTextOrNull,
+  sqlStateOf,
+  writeAttempts,
+  type AttemptInput,
+} from '@eventyard/db';
 import { createDatabase } from '@eventyard/db/testing';
 
 const NASTY = 'a\u0000b\uD800c\uDC00d\uD83D\uDE00e\uFFFD';
@@ -81,7 +91,11 @@ test('Postgres refuses the raw text as a class 22 data exception and accepts it 
   assert.equal(sqlStateOf(tooLong), '22001', 'string_data_right_truncation');
   assert.equal(isDataException(tooLong), true);
 
-  await knex.raw('INSERT INTO samples (body, doc, n) VALUES (?, ?::jsonb, ?)', [pgSafeText(NASTY), JSON.stringify(pgSafeJson({ msg: NASTY })), pgIntegerOrNull(2 ** 32)]);
+  await knex.raw('INSERT INTO samples (body, doc, n) VALUES (?, ?::jsonb, ?)', [
+    pgSafeText(NASTY),
+    JSON.stringify(pgSafeJson({ msg: NASTY })),
+    pgIntegerOrNull(2 ** 32),
+  ]);
   const [row] = (await knex('samples').whereNotNull('body')) as Array<{ body: string; doc: { msg: string }; n: number | null }>;
   assert.equal(row?.body, pgSafeText(NASTY));
   assert.equal(row?.doc.msg, pgSafeText(NASTY));
@@ -106,7 +120,9 @@ test('an attempt whose message holds NUL is refused by writeAttempts as data, an
     delivery_status: 'failed',
   };
   assert.equal(isDataException(await refusal(writeAttempts(knex, [attempt]))), true);
-  await writeAttempts(knex, [{ ...attempt, error_message: pgSafeTextOrNull(attempt.error_message), response_excerpt: pgSafeTextOrNull(attempt.response_excerpt) }]);
+  await writeAttempts(knex, [
+    { ...attempt, error_message: pgSafeTextOrNull(attempt.error_message), response_excerpt: pgSafeTextOrNull(attempt.response_excerpt) },
+  ]);
   const rows = (await knex('delivery_attempts').select('error_message', 'response_excerpt')) as Array<{ error_message: string; response_excerpt: string }>;
   assert.deepEqual(rows, [{ error_message: 'boom\uFFFD', response_excerpt: 'body\uFFFD\uFFFD' }]);
 });

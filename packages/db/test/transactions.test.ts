@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { claimDueChecks, commitTransaction, getTransaction, prepareTransaction, relayOutbox, rollbackTransaction, scheduleNextCheck, type OutboxRecord } from '@eventyard/db';
+import {
+  claimDueChecks,
+  commitTransaction,
+  getTransaction,
+  prepareTransaction,
+  relayOutbox,
+  rollbackTransaction,
+  scheduleNextCheck,
+  type OutboxRecord,
+} from '@eventyard/db';
 import { createDatabase } from '@eventyard/db/testing';
 
 const half = (eventId: string) => ({
@@ -11,7 +20,12 @@ const half = (eventId: string) => ({
   callback: { protocol_type: 1, address: 'shop:9100', timeout_ms: 5000 },
   callback_interval_ms: 120_000,
 });
-const publish = (eventId: string) => ({ topic: 'eventyard.ingest', message_key: Buffer.from(eventId), value: Buffer.from(`envelope-${eventId}`), event_id: eventId });
+const publish = (eventId: string) => ({
+  topic: 'eventyard.ingest',
+  message_key: Buffer.from(eventId),
+  value: Buffer.from(`envelope-${eventId}`),
+  event_id: eventId,
+});
 
 test('commit moves PREPARE to COMMIT once and queues exactly one outbox message', async (t) => {
   const { knex } = await createDatabase(t);
@@ -28,7 +42,10 @@ test('commit moves PREPARE to COMMIT once and queues exactly one outbox message'
   const published: OutboxRecord[] = [];
   assert.equal(await relayOutbox(knex, { limit: 10, publish: async (rows) => void published.push(...rows) }), 1);
   assert.equal(await relayOutbox(knex, { limit: 10, publish: async (rows) => void published.push(...rows) }), 0);
-  assert.deepEqual(published.map((p) => [p.event_id, p.value.toString()]), [['11', 'envelope-11']]);
+  assert.deepEqual(
+    published.map((p) => [p.event_id, p.value.toString()]),
+    [['11', 'envelope-11']],
+  );
   const tx = await getTransaction(knex, '11');
   assert.equal(tx?.status, 'commit');
   assert.deepEqual(tx?.trigger, { trigger_type: 1 });
@@ -58,9 +75,15 @@ test('due check-backs are claimed once, with a lease, and can be pushed out', as
   await prepareTransaction(knex, { ...half('31'), callback_interval_ms: 0 });
   await prepareTransaction(knex, half('32'));
   const due = await claimDueChecks(knex, { limit: 10, leaseMs: 60_000 });
-  assert.deepEqual(due.map((d) => [d.event_id, d.check_attempts]), [['31', 1]]);
+  assert.deepEqual(
+    due.map((d) => [d.event_id, d.check_attempts]),
+    [['31', 1]],
+  );
   assert.deepEqual(await claimDueChecks(knex, { limit: 10, leaseMs: 60_000 }), []);
   assert.equal(await scheduleNextCheck(knex, '31', { delayMs: 0, error: 'UNKNOWN answer' }), true);
   const again = await claimDueChecks(knex, { limit: 10, leaseMs: 60_000 });
-  assert.deepEqual(again.map((d) => [d.event_id, d.check_attempts, d.last_check_error]), [['31', 2, 'UNKNOWN answer']]);
+  assert.deepEqual(
+    again.map((d) => [d.event_id, d.check_attempts, d.last_check_error]),
+    [['31', 2, 'UNKNOWN answer']],
+  );
 });

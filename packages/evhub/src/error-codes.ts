@@ -44,7 +44,8 @@ export const EvhubErrors = defineErrorCodes({
     resultCode: ResultCode.INVALID_PARAMETER,
     retriable: false,
     raisedBy: '`@eventyard/evhub` transforms (admin, CLI, db)',
-    meaning: 'a processor `transform` that does not compile as JSONata (the message gives the syntax error, its position and JSONata\'s code, e.g. S0203), is empty or too long, or uses a regular expression RE2 cannot run',
+    meaning:
+      "a processor `transform` that does not compile as JSONata (the message gives the syntax error, its position and JSONata's code, e.g. S0203), is empty or too long, or uses a regular expression RE2 cannot run",
   },
   EY_TRANSFORM_INPUT_NOT_JSON: {
     family: 'delivery',
@@ -52,7 +53,8 @@ export const EvhubErrors = defineErrorCodes({
     resultCode: ResultCode.SYSTEM_ERROR,
     retriable: false,
     raisedBy: 'dispatcher, admin (`POST /v1/transforms/test`)',
-    meaning: 'a processor with a `transform` got an event whose payload is not UTF-8 JSON; the delivery is dead-lettered at once (no retries: it would fail the same way)',
+    meaning:
+      'a processor with a `transform` got an event whose payload is not UTF-8 JSON; the delivery is dead-lettered at once (no retries: it would fail the same way)',
   },
   EY_TRANSFORM_FAILED: {
     family: 'delivery',
@@ -60,7 +62,8 @@ export const EvhubErrors = defineErrorCodes({
     resultCode: ResultCode.SYSTEM_ERROR,
     retriable: false,
     raisedBy: 'dispatcher, admin (`POST /v1/transforms/test`)',
-    meaning: "a processor's `transform` failed on an event (a JSONata evaluation error, with its code and position, or the depth or sequence limit); the delivery is dead-lettered at once",
+    meaning:
+      "a processor's `transform` failed on an event (a JSONata evaluation error, with its code and position, or the depth or sequence limit); the delivery is dead-lettered at once",
   },
   EY_TRANSFORM_TIMEOUT: {
     family: 'delivery',
@@ -76,7 +79,8 @@ export const EvhubErrors = defineErrorCodes({
     resultCode: ResultCode.SYSTEM_ERROR,
     retriable: false,
     raisedBy: 'dispatcher, admin (`POST /v1/transforms/test`)',
-    meaning: "a processor's `transform` produced no value, a result over the output size limit, or (with `transform_headers`) not a `{body, headers}` object or a header it may not set; the delivery is dead-lettered at once",
+    meaning:
+      "a processor's `transform` produced no value, a result over the output size limit, or (with `transform_headers`) not a `{body, headers}` object or a header it may not set; the delivery is dead-lettered at once",
   },
 } as const);
 

@@ -48,13 +48,54 @@ export {
   WEBHOOK_FORMATS,
   type WebhookFormat,
 } from './config/processor-config.ts';
-export { CIRCUIT_BREAKER_DEFAULTS, circuitBreakerOf, normalizeCircuitBreaker, type CircuitBreakerConfig, type CircuitBreakerInput } from './config/circuit-breaker.ts';
+export {
+  CIRCUIT_BREAKER_DEFAULTS,
+  circuitBreakerOf,
+  normalizeCircuitBreaker,
+  type CircuitBreakerConfig,
+  type CircuitBreakerInput,
+} from './config/circuit-breaker.ts';
 export * from './transform/index.ts';
 export { assertWebhookSecret, generateWebhookSecret, SECRET_REDACTED, secretFingerprint, WEBHOOK_SECRET_PREFIX } from './config/webhook-secret.ts';
-export { checkProducerTypes, normalizeProducer, PRODUCER_FIELDS, producerConfInfoSchema, type ProducerConfig, type ProducerInput } from './config/producer-config.ts';
-export { checkFieldTypes, configJsonSchema, normalizeFields, RECORD_FIELDS, type ConfigField, type ConfigFields, type JsonSchemaOptions } from './config/config-field.ts';
-export { bool, expectedVersion, invalid as invalidConfigField, MAX_INT32, nonNegativeInt, nullableString, optionalString, plainObject, requiredString } from './config/field-checks.ts';
-export { normalizeSource, SASL_MECHANISMS, sourceSchema, type SourceCluster, type SourceConfig, type SourceInput, type SourceMapping, type SourceSasl, type SourceSaslMechanism } from './config/source-config.ts';
+export {
+  checkProducerTypes,
+  normalizeProducer,
+  PRODUCER_FIELDS,
+  producerConfInfoSchema,
+  type ProducerConfig,
+  type ProducerInput,
+} from './config/producer-config.ts';
+export {
+  checkFieldTypes,
+  configJsonSchema,
+  normalizeFields,
+  RECORD_FIELDS,
+  type ConfigField,
+  type ConfigFields,
+  type JsonSchemaOptions,
+} from './config/config-field.ts';
+export {
+  bool,
+  expectedVersion,
+  invalid as invalidConfigField,
+  MAX_INT32,
+  nonNegativeInt,
+  nullableString,
+  optionalString,
+  plainObject,
+  requiredString,
+} from './config/field-checks.ts';
+export {
+  normalizeSource,
+  SASL_MECHANISMS,
+  sourceSchema,
+  type SourceCluster,
+  type SourceConfig,
+  type SourceInput,
+  type SourceMapping,
+  type SourceSasl,
+  type SourceSaslMechanism,
+} from './config/source-config.ts';
 
 export {
   DELIVERY_CHANGE_STATUSES,

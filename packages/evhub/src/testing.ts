@@ -23,10 +23,26 @@ export const INVALID_REPORTS: InvalidReportCase[] = [
   { name: 'empty app_id', request: { event: { ...event, app_id: '' } }, msg: 'event.app_id is required' },
   { name: 'blank topic_id', request: { event: { ...event, topic_id: '  ' } }, msg: 'event.topic_id is required' },
   { name: 'app_id too long', request: { event: { ...event, app_id: 'a'.repeat(256) } }, msg: 'event.app_id must be at most 255 characters' },
-  { name: 'unknown trigger_type', request: { event, trigger: { trigger_type: 99 as 1 } }, msg: 'trigger.trigger_type 99 is not a known EventTriggerType (0-4)' },
-  { name: 'DELAY without delay_trigger', request: { event, trigger: { trigger_type: 2 } }, msg: 'trigger.delay_trigger.delay_time is required for EVENT_TRIGGER_TYPE_DELAY' },
-  { name: 'DELAY without delay_time', request: { event, trigger: { trigger_type: 2, delay_trigger: {} } }, msg: 'trigger.delay_trigger.delay_time is required for EVENT_TRIGGER_TYPE_DELAY' },
-  { name: 'negative delay', request: { event, trigger: { trigger_type: 2, delay_trigger: { delay_time: { seconds: -5 } } } }, msg: 'trigger.delay_trigger.delay_time must not be negative' },
+  {
+    name: 'unknown trigger_type',
+    request: { event, trigger: { trigger_type: 99 as 1 } },
+    msg: 'trigger.trigger_type 99 is not a known EventTriggerType (0-4)',
+  },
+  {
+    name: 'DELAY without delay_trigger',
+    request: { event, trigger: { trigger_type: 2 } },
+    msg: 'trigger.delay_trigger.delay_time is required for EVENT_TRIGGER_TYPE_DELAY',
+  },
+  {
+    name: 'DELAY without delay_time',
+    request: { event, trigger: { trigger_type: 2, delay_trigger: {} } },
+    msg: 'trigger.delay_trigger.delay_time is required for EVENT_TRIGGER_TYPE_DELAY',
+  },
+  {
+    name: 'negative delay',
+    request: { event, trigger: { trigger_type: 2, delay_trigger: { delay_time: { seconds: -5 } } } },
+    msg: 'trigger.delay_trigger.delay_time must not be negative',
+  },
   {
     name: 'delay over 30 days',
     request: { event, trigger: { trigger_type: 2, delay_trigger: { delay_time: { seconds: 30 * 86400 + 1 } } } },
@@ -37,7 +53,11 @@ export const INVALID_REPORTS: InvalidReportCase[] = [
     request: { event, trigger: { trigger_type: 2, delay_trigger: { delay_time: { seconds: 5, nanos: -1 } } } },
     msg: 'trigger.delay_trigger.delay_time has seconds and nanos of different signs',
   },
-  { name: 'REPEAT without repeat_trigger', request: { event, trigger: { trigger_type: 3 } }, msg: 'trigger.repeat_trigger is required for EVENT_TRIGGER_TYPE_REPEAT' },
+  {
+    name: 'REPEAT without repeat_trigger',
+    request: { event, trigger: { trigger_type: 3 } },
+    msg: 'trigger.repeat_trigger is required for EVENT_TRIGGER_TYPE_REPEAT',
+  },
   {
     name: 'REPEAT with end_type 0',
     request: { event, trigger: { trigger_type: 3, repeat_trigger: { ...repeatBase, end_type: 0 } } },
@@ -110,8 +130,16 @@ export const INVALID_REPORTS: InvalidReportCase[] = [
   },
   // What a later stage would refuse (Postgres text and jsonb columns) is refused here, by the same rule
   // the router and the delay-scheduler apply (packages/core storable-text.ts).
-  { name: 'NUL in app_id', request: { event: { ...event, app_id: 'sh\u0000op' } }, msg: 'event.app_id contains a NUL character (U+0000), which Postgres cannot store' },
-  { name: 'NUL in topic_id', request: { event: { ...event, topic_id: 'or\u0000der' } }, msg: 'event.topic_id contains a NUL character (U+0000), which Postgres cannot store' },
+  {
+    name: 'NUL in app_id',
+    request: { event: { ...event, app_id: 'sh\u0000op' } },
+    msg: 'event.app_id contains a NUL character (U+0000), which Postgres cannot store',
+  },
+  {
+    name: 'NUL in topic_id',
+    request: { event: { ...event, topic_id: 'or\u0000der' } },
+    msg: 'event.topic_id contains a NUL character (U+0000), which Postgres cannot store',
+  },
   {
     name: 'NUL in a tag',
     request: { event: { ...event, event_comm: { event_tag: { tag_list: ['ok', 'v\u0000ip'] } } } },
@@ -122,7 +150,11 @@ export const INVALID_REPORTS: InvalidReportCase[] = [
     request: { event: { ...event, event_comm: { event_source: { source: 'web\u0000' } } } },
     msg: 'event.event_comm.event_source.source contains a NUL character (U+0000), which Postgres cannot store',
   },
-  { name: 'NUL in orderingKey', request: { event, option: { orderingKey: 'k\u0000' } }, msg: 'option.orderingKey contains a NUL character (U+0000), which Postgres cannot store' },
+  {
+    name: 'NUL in orderingKey',
+    request: { event, option: { orderingKey: 'k\u0000' } },
+    msg: 'option.orderingKey contains a NUL character (U+0000), which Postgres cannot store',
+  },
   {
     name: 'NUL in a delay-process key',
     request: { event, trigger: { trigger_type: 4, delay_process_trigger_list: [{ key: 'a\u0000', delay_time: { seconds: 1 } }] } },

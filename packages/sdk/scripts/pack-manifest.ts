@@ -60,7 +60,8 @@ function publishedManifest(workspace: Manifest): Manifest {
     }
   }
   for (const [name, spec] of Object.entries(dependencies)) {
-    if (spec.startsWith('workspace:')) throw new Error(`dependency ${name}@${spec} exists only in this repository; bundle it (scripts/build.ts) or depend on a published version`);
+    if (spec.startsWith('workspace:'))
+      throw new Error(`dependency ${name}@${spec} exists only in this repository; bundle it (scripts/build.ts) or depend on a published version`);
   }
   out.dependencies = dependencies;
   return out;

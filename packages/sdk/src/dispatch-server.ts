@@ -270,10 +270,11 @@ function parseEvent(value: unknown): Event__Output | null {
         ? null
         : {
             event_source:
-              source === null || source === undefined
+              source === null || source === undefined ? null : { source: str(source.source), qua: str(source.qua), create_time: timestamp(created) },
+            event_tag:
+              tag === null || tag === undefined
                 ? null
-                : { source: str(source.source), qua: str(source.qua), create_time: timestamp(created) },
-            event_tag: tag === null || tag === undefined ? null : { tag_list: (Array.isArray(pick(tag, 'tag_list', 'tagList')) ? (pick(tag, 'tag_list', 'tagList') as unknown[]) : []).map(str) },
+                : { tag_list: (Array.isArray(pick(tag, 'tag_list', 'tagList')) ? (pick(tag, 'tag_list', 'tagList') as unknown[]) : []).map(str) },
           },
     data: bytes(pick(event, 'data')),
   };

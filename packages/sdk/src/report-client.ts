@@ -63,7 +63,11 @@ type UnaryMethod<Req, Rsp> = (request: Req, metadata: grpc.Metadata, options: gr
 
 export function createReportClient(options: ReportClientOptions): ReportClient {
   const { evhubProducer } = loadEvhub();
-  const client = new evhubProducer(options.address, options.credentials ?? grpc.credentials.createInsecure(), { 'grpc.enable_retries': 0, 'grpc.enable_channelz': 0, ...options.channelOptions });
+  const client = new evhubProducer(options.address, options.credentials ?? grpc.credentials.createInsecure(), {
+    'grpc.enable_retries': 0,
+    'grpc.enable_channelz': 0,
+    ...options.channelOptions,
+  });
   const defaultDeadlineMs = options.deadlineMs ?? 10_000;
 
   const call = <Req, Rsp>(method: UnaryMethod<Req, Rsp>, request: Req, callOptions: CallOptions = {}): Promise<Rsp> =>

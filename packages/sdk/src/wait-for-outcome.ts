@@ -55,7 +55,9 @@ export class WaitForOutcomeTimeoutError extends Error {
   readonly deliveries: DeliveryStatusChange[];
 
   constructor(eventId: string, timeoutMs: number, deliveries: DeliveryStatusChange[]) {
-    super(`event ${eventId} did not settle within ${timeoutMs} ms (${deliveries.map((d) => `${d.dispatcher_id ?? 'event'}: ${d.status}`).join(', ') || 'no status yet'})`);
+    super(
+      `event ${eventId} did not settle within ${timeoutMs} ms (${deliveries.map((d) => `${d.dispatcher_id ?? 'event'}: ${d.status}`).join(', ') || 'no status yet'})`,
+    );
     this.name = 'WaitForOutcomeTimeoutError';
     this.eventId = eventId;
     this.deliveries = deliveries;
@@ -92,14 +94,18 @@ export async function waitForOutcome(eventId: string, options: WaitForOutcomeOpt
   let retryMs = 1000;
   for (;;) {
     try {
-      const outcome = await followOnce(url, { ...options, signal, ...(lastEventId === undefined ? {} : { lastEventId }) }, {
-        onChange: (change) => {
-          latest.set(change.dispatcher_id ?? '', change);
-          options.onStatus?.(change);
+      const outcome = await followOnce(
+        url,
+        { ...options, signal, ...(lastEventId === undefined ? {} : { lastEventId }) },
+        {
+          onChange: (change) => {
+            latest.set(change.dispatcher_id ?? '', change);
+            options.onStatus?.(change);
+          },
+          onId: (id) => (lastEventId = id),
+          onRetry: (ms) => (retryMs = ms),
         },
-        onId: (id) => (lastEventId = id),
-        onRetry: (ms) => (retryMs = ms),
-      });
+      );
       if (outcome !== undefined) return outcome;
     } catch (err) {
       if (err instanceof WatchRequestError) throw err;
@@ -114,10 +120,14 @@ export async function waitForOutcome(eventId: string, options: WaitForOutcomeOpt
     if (timeout.aborted) throw new WaitForOutcomeTimeoutError(eventId, timeoutMs, [...latest.values()]);
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, retryMs);
-      signal.addEventListener('abort', () => {
-        clearTimeout(timer);
-        resolve();
-      }, { once: true });
+      signal.addEventListener(
+        'abort',
+        () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        { once: true },
+      );
     });
     if (timeout.aborted) throw new WaitForOutcomeTimeoutError(eventId, timeoutMs, [...latest.values()]);
     if (signal.aborted) throw signal.reason;
@@ -131,7 +141,11 @@ interface FollowCallbacks {
 }
 
 /** One connection: resolves with the outcome at `end`, undefined when the stream ended without one. */
-async function followOnce(url: string, options: WaitForOutcomeOptions & { signal: AbortSignal; lastEventId?: string }, callbacks: FollowCallbacks): Promise<EventOutcome | undefined> {
+async function followOnce(
+  url: string,
+  options: WaitForOutcomeOptions & { signal: AbortSignal; lastEventId?: string },
+  callbacks: FollowCallbacks,
+): Promise<EventOutcome | undefined> {
   const headers: Record<string, string> = { accept: 'text/event-stream' };
   if (options.apiKey !== undefined) headers.authorization = `Bearer ${options.apiKey}`;
   if (options.lastEventId !== undefined) headers['last-event-id'] = options.lastEventId;

@@ -6,7 +6,15 @@ import { deliveryStatusChange, deliveryStatusChangeSchema, type DeliveryStatusCh
 import type { DeliveryStatusChange as SdkChange } from '../src/index.ts';
 
 test("the SDK's DeliveryStatusChange is the evhub record shape", () => {
-  const fromEvhub: EvhubChange = deliveryStatusChange({ event_id: '7', app_id: 'a', topic_id: 't', dispatcher_id: 'p', status: 'dead', attempt: 3, error: '500: no' });
+  const fromEvhub: EvhubChange = deliveryStatusChange({
+    event_id: '7',
+    app_id: 'a',
+    topic_id: 't',
+    dispatcher_id: 'p',
+    status: 'dead',
+    attempt: 3,
+    error: '500: no',
+  });
   const asSdk: SdkChange = fromEvhub;
   // Every field the SDK promises is one the schema has (the SDK's `status` is a plain string).
   const back: Omit<EvhubChange, 'status'> = { ...asSdk };

@@ -141,7 +141,11 @@ export function createApp(config: Readonly<AdminConfig>, deps: AdminDeps): Admin
       replays?.start();
       retention?.start();
       log.info({ httpPort, healthPort: health.port, auth: config.auth, tls: tls !== undefined, mtls: config.tls?.requireClientCert === true }, 'admin ready');
-      if (config.auth === 'none') log.warn({ host: config.http.host }, 'EY_ADMIN_AUTH=none: the admin API is open to anyone who can reach it (it creates processors, mints API keys and reads every payload)');
+      if (config.auth === 'none')
+        log.warn(
+          { host: config.http.host },
+          'EY_ADMIN_AUTH=none: the admin API is open to anyone who can reach it (it creates processors, mints API keys and reads every payload)',
+        );
     },
     stop: [
       // First: the runner stores its batch's progress and frees its lease while Kafka and Postgres are still open.

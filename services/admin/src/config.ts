@@ -70,10 +70,16 @@ export function loadConfig(source: Record<string, string | undefined>) {
   const core = loadCoreConfig(source);
   if (env.EY_ADMIN_AUTH === 'token' && env.EY_ADMIN_TOKEN === undefined) {
     // Refusing to start beats an API that mints keys and reads every payload for anyone on the network.
-    throw new ConfigError(CoreErrors.EY_CONFIG_INVALID, 'config: EY_ADMIN_TOKEN: required (the admin API needs a bearer token; set EY_ADMIN_AUTH=none to run it open on purpose)');
+    throw new ConfigError(
+      CoreErrors.EY_CONFIG_INVALID,
+      'config: EY_ADMIN_TOKEN: required (the admin API needs a bearer token; set EY_ADMIN_AUTH=none to run it open on purpose)',
+    );
   }
   if (env.EY_ADMIN_AUTH === 'none' && env.EY_ADMIN_TOKEN !== undefined) {
-    throw new ConfigError(CoreErrors.EY_CONFIG_INVALID, 'config: EY_ADMIN_AUTH: is none but EY_ADMIN_TOKEN is set: unset one of them (none would ignore the token)');
+    throw new ConfigError(
+      CoreErrors.EY_CONFIG_INVALID,
+      'config: EY_ADMIN_AUTH: is none but EY_ADMIN_TOKEN is set: unset one of them (none would ignore the token)',
+    );
   }
   if (env.EY_ADMIN_TOKEN !== undefined && env.EY_ADMIN_TOKEN.length < 16) {
     throw new ConfigError(CoreErrors.EY_CONFIG_INVALID, 'config: EY_ADMIN_TOKEN: must be at least 16 characters (e.g. openssl rand -hex 32)');

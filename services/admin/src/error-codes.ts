@@ -107,7 +107,8 @@ export const AdminErrors = defineErrorCodes({
     resultCode: ResultCode.INVALID_PARAMETER,
     retriable: false,
     raisedBy: 'admin',
-    meaning: "the event's payload was removed by retention (`payload_pruned_at`), so it cannot be replayed (HTTP 410); in a bulk job such events count as `failed`",
+    meaning:
+      "the event's payload was removed by retention (`payload_pruned_at`), so it cannot be replayed (HTTP 410); in a bulk job such events count as `failed`",
   },
   EY_KAFKA_UNAVAILABLE: {
     family: 'timeout',

@@ -4,4 +4,9 @@ import { loadConfig } from './config.ts';
 
 // app.ts is imported once runService started telemetry, so the pg and http instrumentations see the
 // modules it loads (they patch a module as it is loaded).
-await runService({ name: 'admin', loadConfig, logLevel: (config) => config.logLevel, createApp: async (config, deps) => (await import('./app.ts')).createApp(config, deps) });
+await runService({
+  name: 'admin',
+  loadConfig,
+  logLevel: (config) => config.logLevel,
+  createApp: async (config, deps) => (await import('./app.ts')).createApp(config, deps),
+});

@@ -19,11 +19,23 @@ test('limits, unknown routes, the OpenAPI document, health and metrics', async (
   const doc = await call('GET', '/openapi.json');
   assert.equal(doc.status, 200);
   assert.equal(doc.body.openapi, '3.1.0');
-  for (const path of ['/v1/producer', '/v1/producer/{app_id}/{topic_id}', '/v1/processor', '/v1/processor/{dispatcher_id}', '/v1/processors', '/v1/events/{event_id}', '/v1/events/{event_id}/watch', '/v1/watch']) {
+  for (const path of [
+    '/v1/producer',
+    '/v1/producer/{app_id}/{topic_id}',
+    '/v1/processor',
+    '/v1/processor/{dispatcher_id}',
+    '/v1/processors',
+    '/v1/events/{event_id}',
+    '/v1/events/{event_id}/watch',
+    '/v1/watch',
+  ]) {
     assert.ok(path in doc.body.paths, path);
   }
   assert.ok('text/event-stream' in doc.body.paths['/v1/watch'].get.responses['200'].content);
-  assert.deepEqual(doc.body.components.schemas.StatusChange.oneOf.map((k: { properties: { kind: { const: string } } }) => k.properties.kind.const), ['delivery', 'processor']);
+  assert.deepEqual(
+    doc.body.components.schemas.StatusChange.oneOf.map((k: { properties: { kind: { const: string } } }) => k.properties.kind.const),
+    ['delivery', 'processor'],
+  );
   assert.deepEqual(doc.body.components.schemas.ProcessorConfInfo.required, ['dispatcher_id', 'app_id', 'topic_id', 'protocol_type', 'addr']);
 
   const health = `http://127.0.0.1:${admin.app.ports.health}`;

@@ -10,14 +10,26 @@ import { TEST_ADMIN_TOKEN } from './fixture.ts';
 
 test('filters are compiled when a processor is saved', async (t) => {
   const { url } = await createDatabase(t);
-  const app = createApp(loadConfig({ EY_DATABASE_URL: url, EY_ADMIN_PORT: '0', EY_HEALTH_PORT: '0', EY_ADMIN_HOST: '127.0.0.1', EY_ADMIN_TOKEN: TEST_ADMIN_TOKEN, EY_EGRESS_ALLOW: '127.0.0.0/8' }), { logger: silentLogger() });
+  const app = createApp(
+    loadConfig({
+      EY_DATABASE_URL: url,
+      EY_ADMIN_PORT: '0',
+      EY_HEALTH_PORT: '0',
+      EY_ADMIN_HOST: '127.0.0.1',
+      EY_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+      EY_EGRESS_ALLOW: '127.0.0.0/8',
+    }),
+    { logger: silentLogger() },
+  );
   await app.start();
   t.after(() => app.close());
   const post = (filter: unknown) =>
     fetch(`http://127.0.0.1:${app.ports.http}/v1/processor`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
-      body: JSON.stringify({ processor_conf_info: { dispatcher_id: 'f1', app_id: 'a', topic_id: 't', protocol_type: 'grpcSend', addr: '127.0.0.1:1', filter } }),
+      body: JSON.stringify({
+        processor_conf_info: { dispatcher_id: 'f1', app_id: 'a', topic_id: 't', protocol_type: 'grpcSend', addr: '127.0.0.1:1', filter },
+      }),
     });
   const bad = await post({ $and: [{ a: 1 }, { amount: { $gtt: 5 } }] });
   assert.equal(bad.status, 400);

@@ -31,7 +31,16 @@ export async function startAdmin(t: TestContext, env: Record<string, string> = {
   t.after(() => started.app?.close());
   const db = await createDatabase(t);
   // Test processors listen on loopback, which the egress guard refuses unless allowed (as `eventyard dev` does).
-  const config = loadConfig({ EY_DATABASE_URL: db.url, EY_ADMIN_PORT: '0', EY_ADMIN_HOST: '127.0.0.1', EY_HEALTH_PORT: '0', EY_SHUTDOWN_GRACE_MS: '1000', EY_EGRESS_ALLOW: '127.0.0.0/8,::1', EY_ADMIN_TOKEN: TEST_ADMIN_TOKEN, ...env });
+  const config = loadConfig({
+    EY_DATABASE_URL: db.url,
+    EY_ADMIN_PORT: '0',
+    EY_ADMIN_HOST: '127.0.0.1',
+    EY_HEALTH_PORT: '0',
+    EY_SHUTDOWN_GRACE_MS: '1000',
+    EY_EGRESS_ALLOW: '127.0.0.0/8,::1',
+    EY_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+    ...env,
+  });
   const app = (started.app = createApp(config, { logger: silentLogger() }));
   await app.start();
   const baseUrl = `http://127.0.0.1:${app.ports.http}`;

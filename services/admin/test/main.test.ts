@@ -29,7 +29,14 @@ test('main.ts runs from env vars and shuts down cleanly on SIGTERM', async (t) =
   const [adminPort, healthPort] = [await findFreePort(), await findFreePort()];
   // EY_ADMIN_AUTH=none: open on purpose, so this process checks the warning every start gives.
   const child = spawn(process.execPath, [MAIN], {
-    env: { PATH: process.env.PATH, EY_DATABASE_URL: db.url, EY_ADMIN_PORT: String(adminPort), EY_ADMIN_HOST: '127.0.0.1', EY_HEALTH_PORT: String(healthPort), EY_ADMIN_AUTH: 'none' },
+    env: {
+      PATH: process.env.PATH,
+      EY_DATABASE_URL: db.url,
+      EY_ADMIN_PORT: String(adminPort),
+      EY_ADMIN_HOST: '127.0.0.1',
+      EY_HEALTH_PORT: String(healthPort),
+      EY_ADMIN_AUTH: 'none',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -42,7 +49,10 @@ test('main.ts runs from env vars and shuts down cleanly on SIGTERM', async (t) =
   });
   const deadline = Date.now() + 20_000;
   for (;;) {
-    const ready = await fetch(`http://127.0.0.1:${healthPort}/readyz`).then((r) => r.status === 200, () => false);
+    const ready = await fetch(`http://127.0.0.1:${healthPort}/readyz`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
     if (ready) break;
     if (Date.now() > deadline) throw new Error(`admin never became ready: ${output}`);
     await new Promise((resolve) => setTimeout(resolve, 25));

@@ -88,7 +88,11 @@ export async function watch(path, { onEvent, onOpen, signal, reconnect = true })
     if (signal.aborted) return 'closed';
     let res;
     try {
-      res = await fetch(path, { headers: headers({ accept: 'text/event-stream', ...(lastId === undefined ? {} : { 'last-event-id': lastId }) }), cache: 'no-store', signal });
+      res = await fetch(path, {
+        headers: headers({ accept: 'text/event-stream', ...(lastId === undefined ? {} : { 'last-event-id': lastId }) }),
+        cache: 'no-store',
+        signal,
+      });
     } catch {
       if (signal.aborted) return 'closed';
       await pause(3000, signal);
@@ -157,9 +161,13 @@ async function* sseMessages(body, signal) {
 function pause(ms, signal) {
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
   });
 }

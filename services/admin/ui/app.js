@@ -19,7 +19,8 @@ function currentRoute() {
   return { parts: path.split('/').filter(Boolean).map(decodeURIComponent), params: new URLSearchParams(query) };
 }
 
-const icon = (d) => html`<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true"><path d=${d} /></svg>`;
+const icon = (d) =>
+  html`<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true"><path d=${d} /></svg>`;
 const NAV = [
   { id: 'events', label: 'Events', icon: 'M3 6h18M3 12h18M3 18h12' },
   { id: 'processors', label: 'Processors', icon: 'M4 4h16v6H4zM4 14h16v6H4zM8 7h.01M8 17h.01' },
@@ -102,9 +103,16 @@ function App() {
   }, []);
 
   if (signedIn === null) return html`<p class="boot">Loading…</p>`;
-  if (!signedIn) return html`<${SignIn} reason=${reason} onDone=${() => { setReason(undefined); setSignedIn(true); }} /><${Toasts} />`;
+  if (!signedIn)
+    return html`<${SignIn} reason=${reason} onDone=${() => {
+      setReason(undefined);
+      setSignedIn(true);
+    }} /><${Toasts} />`;
   const section = route.parts[0] ?? 'events';
-  return html`<a class="skip" href="#main" onClick=${(e) => { e.preventDefault(); document.getElementById('main')?.focus(); }}>Skip to content</a>
+  return html`<a class="skip" href="#main" onClick=${(e) => {
+    e.preventDefault();
+    document.getElementById('main')?.focus();
+  }}>Skip to content</a>
     <div class="shell">
       <nav class="side" aria-label="Console">
         <div class="brand"><img src="/ui/favicon.svg" alt="" />Eventyard</div>

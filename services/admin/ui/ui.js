@@ -177,12 +177,29 @@ export function fmtPct(ratio) {
 }
 
 const TONES = {
-  succeeded: 'ok', success: 'ok', ok: 'ok', active: 'ok', routed: 'ok',
-  dead: 'bad', failed: 'bad', failure: 'bad', rejected: 'bad', timeout: 'bad', error: 'bad',
-  pending: 'info', scheduled: 'info', delivering: 'info', running: 'info', in_flight: 'info',
-  paused: 'warn', stopped: 'warn', cancel: 'warn',
+  succeeded: 'ok',
+  success: 'ok',
+  ok: 'ok',
+  active: 'ok',
+  routed: 'ok',
+  dead: 'bad',
+  failed: 'bad',
+  failure: 'bad',
+  rejected: 'bad',
+  timeout: 'bad',
+  error: 'bad',
+  pending: 'info',
+  scheduled: 'info',
+  delivering: 'info',
+  running: 'info',
+  in_flight: 'info',
+  paused: 'warn',
+  stopped: 'warn',
+  cancel: 'warn',
   // circuit breaker states
-  closed: 'ok', half_open: 'warn', open: 'bad',
+  closed: 'ok',
+  half_open: 'warn',
+  open: 'bad',
 };
 
 export function Badge({ status, title }) {
@@ -213,7 +230,11 @@ function clock(value) {
 
 /** Stacked bars of successes (green) and failures (red) per bucket. */
 export function ThroughputChart({ buckets, bucketMs }) {
-  const W = 480, H = 150, L = 34, B = 18, T = 8;
+  const W = 480,
+    H = 150,
+    L = 34,
+    B = 18,
+    T = 8;
   const max = niceMax(Math.max(0, ...buckets.map((b) => b.success + b.failure)));
   const bw = (W - L) / Math.max(1, buckets.length);
   const y = (v) => T + (H - T - B) * (1 - v / max);
@@ -235,7 +256,11 @@ export function ThroughputChart({ buckets, bucketMs }) {
 
 /** p50 and p99 latency per bucket, as lines (buckets without attempts leave a gap). */
 export function LatencyChart({ buckets }) {
-  const W = 480, H = 150, L = 44, B = 18, T = 8;
+  const W = 480,
+    H = 150,
+    L = 44,
+    B = 18,
+    T = 8;
   const values = buckets.flatMap((b) => [b.latency_p50_ms, b.latency_p99_ms]).filter((v) => v !== null);
   const max = niceMax(Math.max(0, ...values));
   const bw = (W - L) / Math.max(1, buckets.length);
@@ -265,7 +290,8 @@ export function LatencyChart({ buckets }) {
 
 /** A table cell's tiny version of ThroughputChart. */
 export function Spark({ buckets }) {
-  const W = 120, H = 26;
+  const W = 120,
+    H = 26;
   const max = Math.max(1, ...buckets.map((b) => b.success + b.failure));
   const bw = W / Math.max(1, buckets.length);
   const total = buckets.reduce((sum, b) => sum + b.success + b.failure, 0);
@@ -286,7 +312,10 @@ export function Spark({ buckets }) {
  */
 export function AttemptTimeline({ attempts, origin }) {
   if (attempts.length === 0) return null;
-  const W = 1000, H = 46, L = 8, R = 8;
+  const W = 1000,
+    H = 46,
+    L = 8,
+    R = 8;
   const start = new Date(origin).getTime();
   const ends = attempts.map((a) => new Date(a.finished_at ?? a.started_at).getTime() + 0);
   const end = Math.max(start + 1, ...ends, ...attempts.map((a) => new Date(a.started_at).getTime()));

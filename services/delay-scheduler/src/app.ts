@@ -2,7 +2,17 @@
 // claims and fires them on time, the idempotent producer it fires through, the transaction check-backs
 // (tx-check/), and /healthz /readyz /metrics.
 // start() and close() are idempotent; close() runs the shutdown order of STYLE.md.
-import { createKafka, createLifecycle, createMetricsRegistry, egressGuardOf, ensureTopics, Topics, type App, type ComponentState, type Logger } from '@eventyard/core';
+import {
+  createKafka,
+  createLifecycle,
+  createMetricsRegistry,
+  egressGuardOf,
+  ensureTopics,
+  Topics,
+  type App,
+  type ComponentState,
+  type Logger,
+} from '@eventyard/core';
 import { countTimers, createKnex, type Knex } from '@eventyard/db';
 import { StatusPublisher } from '@eventyard/evhub';
 import type { SchedulerConfig } from './config.ts';
@@ -40,8 +50,20 @@ export function createApp(config: Readonly<SchedulerConfig>, deps: SchedulerDeps
   // Records that cannot be kept or fired go to eventyard.dead through the timer producer (created next;
   // the function is called only once both run).
   const status = new StatusPublisher({ logger: log, registry, timeoutMs: config.produceTimeoutMs });
-  const rejects: RejectedRecords = new RejectedRecords({ knex, producer: (): TimerProducer['sender'] => producer.sender, timeoutMs: config.produceTimeoutMs, status });
-  const producer = new TimerProducer({ kafka, timeoutMs: config.produceTimeoutMs, maxBatchBytes: config.kafka.maxBatchBytes, ...(config.kafka.lingerMs === undefined ? {} : { lingerMs: config.kafka.lingerMs }), rejects, logger: log });
+  const rejects: RejectedRecords = new RejectedRecords({
+    knex,
+    producer: (): TimerProducer['sender'] => producer.sender,
+    timeoutMs: config.produceTimeoutMs,
+    status,
+  });
+  const producer = new TimerProducer({
+    kafka,
+    timeoutMs: config.produceTimeoutMs,
+    maxBatchBytes: config.kafka.maxBatchBytes,
+    ...(config.kafka.lingerMs === undefined ? {} : { lingerMs: config.kafka.lingerMs }),
+    rejects,
+    logger: log,
+  });
   const firer = new TimerFirer({
     knex,
     owner: config.instanceId,

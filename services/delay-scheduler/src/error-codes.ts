@@ -11,7 +11,8 @@ export const SchedulerErrors = defineErrorCodes({
     resultCode: ResultCode.SYSTEM_ERROR,
     retriable: true,
     raisedBy: 'delay-scheduler',
-    meaning: 'a due timer could not be produced because the scheduler\'s Kafka producer is not running (not yet started, or closed at shutdown); its claim is released and it is retried',
+    meaning:
+      "a due timer could not be produced because the scheduler's Kafka producer is not running (not yet started, or closed at shutdown); its claim is released and it is retried",
   },
   EY_SCHEDULER_PRODUCE_TIMEOUT: {
     family: 'timeout',

@@ -22,8 +22,16 @@ test('a missing target topic is retried until it exists; garbage on the schedule
   ]);
   await reader.until((rs) => rs.some((r) => r.value === 'good'), 'the valid timer after the garbage');
   assert.equal(reader.records[0]?.headers['ey-event-id'], undefined, 'a malformed event id header is not passed on');
-  await waitFor(async () => (await metricValue(app.ports.health, 'eventyard_scheduler_schedule_records_total', 'outcome="invalid"')) === 5, 10_000, 'five invalid records counted');
-  await waitFor(async () => (await metricValue(app.ports.health, 'eventyard_scheduler_fire_failures_total')) >= 2, 30_000, 'failed produces to the missing topic');
+  await waitFor(
+    async () => (await metricValue(app.ports.health, 'eventyard_scheduler_schedule_records_total', 'outcome="invalid"')) === 5,
+    10_000,
+    'five invalid records counted',
+  );
+  await waitFor(
+    async () => (await metricValue(app.ports.health, 'eventyard_scheduler_fire_failures_total')) >= 2,
+    30_000,
+    'failed produces to the missing topic',
+  );
   assert.ok((await f.db.knex('schedules').where({ id: 'to-missing' }).first()) !== undefined, 'the failing timer is kept');
 
   await ensureTopics(f.kafka, [missing], { partitions: 1 });

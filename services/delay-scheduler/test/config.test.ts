@@ -34,7 +34,14 @@ test('the idle poll interval stays between the poll interval and half the lookah
 });
 
 test('transaction check-back settings: defaults, overrides, bad values', () => {
-  assert.deepEqual(loadConfig({ EY_DATABASE_URL: DB }).txCheck, { pollMs: 1000, idlePollMs: 5000, batchSize: 100, leaseMs: 60_000, maxAttempts: 10, backoffMaxMs: 3_600_000 });
+  assert.deepEqual(loadConfig({ EY_DATABASE_URL: DB }).txCheck, {
+    pollMs: 1000,
+    idlePollMs: 5000,
+    batchSize: 100,
+    leaseMs: 60_000,
+    maxAttempts: 10,
+    backoffMaxMs: 3_600_000,
+  });
   const config = loadConfig({ EY_DATABASE_URL: DB, EY_TX_CHECK_MAX_ATTEMPTS: '3', EY_TX_CHECK_POLL_MS: '200', EY_TX_CHECK_BACKOFF_MAX_MS: '60000' });
   assert.equal(config.txCheck.maxAttempts, 3);
   assert.equal(config.txCheck.pollMs, 200);

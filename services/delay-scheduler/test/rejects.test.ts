@@ -30,7 +30,11 @@ test('the scheduler dead-letters what it cannot keep or fire, records why, and s
 
   await t.test('an invalid schedule record: dead letter with its source, and a rejected event', async () => {
     await f.produceRaw([
-      { key: 'delay:4242', value: scheduleItem({ timerId: 'nul\u0000id', dueAt: Date.now(), targetTopic: target, value: 'x' }), headers: { 'ey-event-id': '4242' } },
+      {
+        key: 'delay:4242',
+        value: scheduleItem({ timerId: 'nul\u0000id', dueAt: Date.now(), targetTopic: target, value: 'x' }),
+        headers: { 'ey-event-id': '4242' },
+      },
       { value: scheduleItem({ timerId: 'after-invalid', dueAt: Date.now(), targetTopic: target, value: 'after-invalid' }) },
     ]);
     await reader.until((rs) => rs.some((r) => r.value === 'after-invalid'), 'the valid timer after it');
@@ -49,13 +53,20 @@ test('the scheduler dead-letters what it cannot keep or fire, records why, and s
 
   await t.test('a timer Postgres refuses: dead letter and a rejected event; the rest of the batch is kept', async () => {
     await f.produceRaw([
-      { key: 'refused', value: scheduleItem({ timerId: 'refused', kind: 'refuse-me', dueAt: Date.now(), targetTopic: target, value: 'never' }), headers: { 'ey-event-id': '4343' } },
+      {
+        key: 'refused',
+        value: scheduleItem({ timerId: 'refused', kind: 'refuse-me', dueAt: Date.now(), targetTopic: target, value: 'never' }),
+        headers: { 'ey-event-id': '4343' },
+      },
       { value: scheduleItem({ timerId: 'after-refused', dueAt: Date.now(), targetTopic: target, value: 'after-refused' }) },
     ]);
     await reader.until((rs) => rs.some((r) => r.value === 'after-refused'), 'the valid timer after it');
     await dead.until((rs) => rs.some((r) => r.headers['ey-event-id'] === '4343'), 'the dead letter');
     const letter = dead.records.find((r) => r.headers['ey-event-id'] === '4343');
-    assert.match(letter?.headers['eventyard-reason'] ?? '', /^the database refused the timer: new row for relation "schedules" violates check constraint "test_refused_kind" \(23514\)$/);
+    assert.match(
+      letter?.headers['eventyard-reason'] ?? '',
+      /^the database refused the timer: new row for relation "schedules" violates check constraint "test_refused_kind" \(23514\)$/,
+    );
     assert.equal((await rejected('4343'))?.status, 'rejected');
     assert.ok(!reader.records.some((r) => r.value === 'never'));
   });
@@ -95,7 +106,9 @@ test('the scheduler dead-letters what it cannot keep or fire, records why, and s
     const dueAt = Date.now() + 1500;
     const expected = Array.from({ length: 24 }, (_, i) => `${String(i).padStart(2, '0')}${'v'.repeat(3000)}`);
     // One key: one partition, so the order is observable.
-    await f.produceRaw(expected.map((value, i) => ({ value: scheduleItem({ timerId: `split-${i}`, key: 'same', dueAt: dueAt + i, targetTopic: topic, value }) })));
+    await f.produceRaw(
+      expected.map((value, i) => ({ value: scheduleItem({ timerId: `split-${i}`, key: 'same', dueAt: dueAt + i, targetTopic: topic, value }) })),
+    );
     await waitFor(() => values.length >= expected.length, 20_000, 'every timer fired');
     // Before the fixture's teardown stops the broker.
     await consumer.disconnect();

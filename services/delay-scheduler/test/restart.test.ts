@@ -13,7 +13,11 @@ test('timers persisted before a stop fire after a restart, and a crashed instanc
   const dueAt = Date.now() + 4000;
   await f.produceRaw([{ value: scheduleItem({ timerId: 'survivor', dueAt, targetTopic: topic, value: 'survivor' }) }]);
   // Durable and (within the lookahead) claimed into the first instance's memory...
-  await waitFor(async () => (await f.db.knex('schedules').where({ id: 'survivor' }).whereNotNull('claimed_by').first()) !== undefined, 10_000, 'the timer claimed');
+  await waitFor(
+    async () => (await f.db.knex('schedules').where({ id: 'survivor' }).whereNotNull('claimed_by').first()) !== undefined,
+    10_000,
+    'the timer claimed',
+  );
   // ...then the instance stops before the timer is due: its claim must be handed back, not lost.
   await first.close();
   assert.ok(Date.now() < dueAt, 'the first scheduler stopped before the due time');
@@ -22,8 +26,13 @@ test('timers persisted before a stop fire after a restart, and a crashed instanc
   assert.equal(reader.records.length, 0);
 
   // A timer claimed by an instance that died without releasing it: fired once its lease lapses.
-  await insertTimers(f.db.knex, [{ id: 'orphan', kind: 'retry', due_at: new Date(Date.now() - 10_000), target_topic: topic, message_key: null, value: Buffer.from('orphan') }]);
-  await f.db.knex('schedules').where({ id: 'orphan' }).update({ claimed_by: 'crashed-instance', claimed_until: f.db.knex.raw("now() + interval '1 second'") });
+  await insertTimers(f.db.knex, [
+    { id: 'orphan', kind: 'retry', due_at: new Date(Date.now() - 10_000), target_topic: topic, message_key: null, value: Buffer.from('orphan') },
+  ]);
+  await f.db
+    .knex('schedules')
+    .where({ id: 'orphan' })
+    .update({ claimed_by: 'crashed-instance', claimed_until: f.db.knex.raw("now() + interval '1 second'") });
 
   // Restart after the due time has passed: the overdue timer fires promptly.
   await waitFor(() => Date.now() > dueAt + 200, 5000, 'the due time to pass');

@@ -3,7 +3,18 @@
 // of attempt records), the Kafka hand-off producer (retry timers, dead letters) and the health/metrics
 // server. start() and close() are idempotent; close() runs the shutdown order of STYLE.md: stop intake
 // and drain → commit → producer → pools.
-import { createKafka, createLifecycle, createMetricsRegistry, egressGuardOf, ensureTopics, Topics, type App, type ComponentState, type Lifecycle, type Logger } from '@eventyard/core';
+import {
+  createKafka,
+  createLifecycle,
+  createMetricsRegistry,
+  egressGuardOf,
+  ensureTopics,
+  Topics,
+  type App,
+  type ComponentState,
+  type Lifecycle,
+  type Logger,
+} from '@eventyard/core';
 import { attemptStatusChanges, checkSecretsAtStart, createKnex, type Knex } from '@eventyard/db';
 import { processorStateChange, StatusPublisher } from '@eventyard/evhub';
 import type { Registry } from 'prom-client';
@@ -75,7 +86,14 @@ export function createApp(config: Readonly<DispatcherConfig>, deps: DispatcherDe
   // the publisher logs and counts a failed send and never throws.
   const onProcessorStateChange = (change: ProcessorStateChange): void => {
     deps.onProcessorStateChange?.(change);
-    void status.publish(handOff.producer, [processorStateChange({ dispatcher_id: change.dispatcher_id, state: change.state, at: new Date(change.at), ...(change.reason === undefined ? {} : { reason: change.reason }) })]);
+    void status.publish(handOff.producer, [
+      processorStateChange({
+        dispatcher_id: change.dispatcher_id,
+        state: change.state,
+        at: new Date(change.at),
+        ...(change.reason === undefined ? {} : { reason: change.reason }),
+      }),
+    ]);
   };
   const breakers = new BreakerBoard({ knex, instanceId: config.instanceId, registry, logger: log, onProcessorStateChange });
   const consumers = new ConsumerSupervisor({

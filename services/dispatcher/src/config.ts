@@ -2,7 +2,18 @@
 // environment into a frozen object (one line per bad variable on error).
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { coreEnv, coreEnvAliases, deepFreeze, egressEnv, field, loadCoreConfig, loadEgressConfig, loadSecretsConfig, parseEnv, secretsEnv } from '@eventyard/core';
+import {
+  coreEnv,
+  coreEnvAliases,
+  deepFreeze,
+  egressEnv,
+  field,
+  loadCoreConfig,
+  loadEgressConfig,
+  loadSecretsConfig,
+  parseEnv,
+  secretsEnv,
+} from '@eventyard/core';
 
 const dispatcherEnv = {
   ...coreEnv,

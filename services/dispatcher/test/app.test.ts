@@ -35,7 +35,14 @@ test('dispatcher delivers over gRPC, retries through the schedule topic, dead-le
   await f.register({ dispatcher_id: 'app-orders', addr: `127.0.0.1:${server.port}`, retry_strategy: { retry_count: 3, retry_interval: 200 } });
 
   await t.test('a task is delivered with its fields and recorded as succeeded', async () => {
-    await f.produceTasks('app-orders', [{ task: task('1001', '{"n":1}', { repeat_times: 2, event: { app_id: 'shop', topic_id: 'order', data: Buffer.from('{"n":1}'), event_comm: { event_tag: { tag_list: ['vip'] } } } }) }]);
+    await f.produceTasks('app-orders', [
+      {
+        task: task('1001', '{"n":1}', {
+          repeat_times: 2,
+          event: { app_id: 'shop', topic_id: 'order', data: Buffer.from('{"n":1}'), event_comm: { event_tag: { tag_list: ['vip'] } } },
+        }),
+      },
+    ]);
     const delivery = await waitForDelivery(f, '1001', 'app-orders', ['succeeded']);
     const req = received.find((r) => r.event_id === '1001');
     assert.ok(req !== undefined);
@@ -155,6 +162,10 @@ test('dispatcher delivers over gRPC, retries through the schedule topic, dead-le
     assert.match(metrics, /eventyard_dispatcher_dead_total\{[^}]*processor="app-orders"[^}]*\} 1/);
     assert.match(metrics, /eventyard_dispatcher_attempt_seconds_bucket/);
     assert.match(metrics, /eventyard_dispatcher_consumers\{[^}]*\} 2/); // app-orders and app-once
-    await waitFor(async () => /eventyard_dispatcher_in_flight\{[^}]*processor="app-orders"[^}]*\} 0/.test(await (await fetch(`${base}/metrics`)).text()), 5000, 'in-flight back to 0');
+    await waitFor(
+      async () => /eventyard_dispatcher_in_flight\{[^}]*processor="app-orders"[^}]*\} 0/.test(await (await fetch(`${base}/metrics`)).text()),
+      5000,
+      'in-flight back to 0',
+    );
   });
 });

@@ -10,8 +10,18 @@ test('gRPC Dispatch and webhooks to refused addresses: one recorded non-retriabl
   const f = await startDispatcher(t);
   await f.runScheduler();
   const processors = [
-    { dispatcher_id: 'grpc-private', protocol_type: 'grpcSend' as const, addr: 'ip://10.255.0.1:9001', pattern: /10\.255\.0\.1 is a private address \(class private\)/ },
-    { dispatcher_id: 'grpc-metadata', protocol_type: 'grpcSend' as const, addr: '169.254.169.254:80', pattern: /169\.254\.169\.254 is a cloud metadata service/ },
+    {
+      dispatcher_id: 'grpc-private',
+      protocol_type: 'grpcSend' as const,
+      addr: 'ip://10.255.0.1:9001',
+      pattern: /10\.255\.0\.1 is a private address \(class private\)/,
+    },
+    {
+      dispatcher_id: 'grpc-metadata',
+      protocol_type: 'grpcSend' as const,
+      addr: '169.254.169.254:80',
+      pattern: /169\.254\.169\.254 is a cloud metadata service/,
+    },
     { dispatcher_id: 'hook-cgnat', protocol_type: 'httpSend' as const, addr: 'http://100.64.0.9/hook', pattern: /100\.64\.0\.9 is a CGNAT/ },
   ];
   for (const { pattern: _pattern, ...processor } of processors) {

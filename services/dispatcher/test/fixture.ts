@@ -57,7 +57,8 @@ export async function startDispatcher(t: TestContext, env: Record<string, string
     ...env,
   });
   const kafka = new Kafka({ brokers: [brokers], clientId: 'dispatcher-test', logLevel: logLevel.NOTHING });
-  const logger = () => (process.env.EY_TEST_LOG_LEVEL === undefined ? silentLogger() : createLogger({ name: 'dispatcher', level: process.env.EY_TEST_LOG_LEVEL }));
+  const logger = () =>
+    process.env.EY_TEST_LOG_LEVEL === undefined ? silentLogger() : createLogger({ name: 'dispatcher', level: process.env.EY_TEST_LOG_LEVEL });
   const app = (started.app = createApp(config, { logger: logger() }));
   await app.start();
   const producer = kafka.producer({ allowAutoTopicCreation: false });
@@ -105,9 +106,12 @@ export async function startDispatcher(t: TestContext, env: Record<string, string
           const item = decodeMessage('eventyard.v1.ScheduleItem', message.value ?? Buffer.alloc(0));
           items.push(item);
           const dueMs = Number(item.due_at?.seconds ?? 0) * 1000 + Math.floor((item.due_at?.nanos ?? 0) / 1e6);
-          setTimeout(() => {
-            void producer.send({ topic: item.target_topic, acks: -1, messages: [{ key: item.key, value: item.value }] }).catch(() => undefined);
-          }, Math.max(0, dueMs - Date.now()));
+          setTimeout(
+            () => {
+              void producer.send({ topic: item.target_topic, acks: -1, messages: [{ key: item.key, value: item.value }] }).catch(() => undefined);
+            },
+            Math.max(0, dueMs - Date.now()),
+          );
         },
       });
       return items;
@@ -128,7 +132,10 @@ export async function waitForDelivery(f: DispatcherFixture, eventId: string, dis
     async () => {
       const rows = (await f.db.knex('deliveries').where({ event_id: eventId, dispatcher_id: dispatcherId })) as Array<{ status: string }>;
       if (!rows.some((r) => statuses.includes(r.status))) return false;
-      const attempts = (await f.db.knex('delivery_attempts').where({ event_id: eventId, dispatcher_id: dispatcherId }).orderBy('attempt_no')) as EventHistory['deliveries'][number]['attempts'];
+      const attempts = (await f.db
+        .knex('delivery_attempts')
+        .where({ event_id: eventId, dispatcher_id: dispatcherId })
+        .orderBy('attempt_no')) as EventHistory['deliveries'][number]['attempts'];
       found = { ...(rows[0] as EventHistory['deliveries'][number]), attempts };
       return true;
     },

@@ -28,9 +28,15 @@ test('a stuck processor does not delay another processor', async (t) => {
   await f.register({ dispatcher_id: 'iso-slow', addr: `127.0.0.1:${slow.port}`, timeout: 60_000, concurrency: 2 });
   await f.register({ dispatcher_id: 'iso-fast', addr: `127.0.0.1:${fast.port}` });
 
-  await f.produceTasks('iso-slow', Array.from({ length: 10 }, (_, i) => ({ task: task(`31${i}`, 'slow') })));
+  await f.produceTasks(
+    'iso-slow',
+    Array.from({ length: 10 }, (_, i) => ({ task: task(`31${i}`, 'slow') })),
+  );
   await waitFor(() => slowSeen.length === 2, 20_000, 'the slow processor holding its two slots');
-  await f.produceTasks('iso-fast', Array.from({ length: 30 }, (_, i) => ({ task: task(`32${String(i).padStart(2, '0')}`, 'fast') })));
+  await f.produceTasks(
+    'iso-fast',
+    Array.from({ length: 30 }, (_, i) => ({ task: task(`32${String(i).padStart(2, '0')}`, 'fast') })),
+  );
   await waitFor(() => new Set(fastSeen).size === 30, 20_000, 'every fast delivery');
   assert.equal(slowSeen.length, 2, 'the slow processor is still stuck at its concurrency limit');
   openGate();
@@ -74,7 +80,11 @@ test('same-key records are delivered one at a time in offset order; other keys i
   await waitFor(() => received.length === total, 30_000, 'every keyed delivery');
   for (const key of keys) {
     const order = received.filter((r) => r.key === key).map((r) => r.n);
-    assert.deepEqual(order, [...order].sort((a, b) => a - b), `order of key ${key}`);
+    assert.deepEqual(
+      order,
+      [...order].sort((a, b) => a - b),
+      `order of key ${key}`,
+    );
     assert.equal(order.length, total / keys.length);
   }
   assert.equal(overlapSameKey, false, 'never two deliveries of one key at once');
@@ -121,7 +131,13 @@ test('ordered: true retries in place, holding back later records of the key unti
   });
   t.after(() => server.close());
   const scheduled = await f.runScheduler();
-  await f.register({ dispatcher_id: 'strict', addr: `127.0.0.1:${server.port}`, ordered: true, concurrency: 4, retry_strategy: { retry_count: 3, retry_interval: 50 } });
+  await f.register({
+    dispatcher_id: 'strict',
+    addr: `127.0.0.1:${server.port}`,
+    ordered: true,
+    concurrency: 4,
+    retry_strategy: { retry_count: 3, retry_interval: 50 },
+  });
   await f.produceTasks('strict', [
     { key: 'order-1', task: task('7001', 'first') },
     { key: 'order-1', task: task('7002', 'second') },

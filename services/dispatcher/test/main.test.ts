@@ -26,7 +26,15 @@ test('node services/dispatcher/src/main.ts: ready, delivers, SIGTERM exits 0', a
 
   const healthPort = await findFreePort();
   const child = spawn(process.execPath, [MAIN], {
-    env: { PATH: process.env.PATH, EY_DATABASE_URL: db.url, EY_KAFKA_BROKERS: `127.0.0.1:${broker.port}`, EY_HEALTH_PORT: String(healthPort), EY_TOPIC_PARTITIONS: '1', EY_LOG_LEVEL: 'warn', EY_EGRESS_ALLOW: '127.0.0.0/8' },
+    env: {
+      PATH: process.env.PATH,
+      EY_DATABASE_URL: db.url,
+      EY_KAFKA_BROKERS: `127.0.0.1:${broker.port}`,
+      EY_HEALTH_PORT: String(healthPort),
+      EY_TOPIC_PARTITIONS: '1',
+      EY_LOG_LEVEL: 'warn',
+      EY_EGRESS_ALLOW: '127.0.0.0/8',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -37,14 +45,23 @@ test('node services/dispatcher/src/main.ts: ready, delivers, SIGTERM exits 0', a
     if (child.exitCode === null) child.kill('SIGKILL');
   });
 
-  await waitFor(async () => (await fetch(`http://127.0.0.1:${healthPort}/readyz`).catch(() => undefined))?.status === 200, 30_000, `readiness (output: ${output})`);
+  await waitFor(
+    async () => (await fetch(`http://127.0.0.1:${healthPort}/readyz`).catch(() => undefined))?.status === 200,
+    30_000,
+    `readiness (output: ${output})`,
+  );
   const kafka = new Kafka({ brokers: [`127.0.0.1:${broker.port}`], logLevel: logLevel.NOTHING });
   await ensureTopics(kafka, [Topics.deliveries('main-proc')], { partitions: 1 });
   const producer = kafka.producer();
   await producer.connect();
   await producer.send({
     topic: Topics.deliveries('main-proc'),
-    messages: [{ key: '8001', value: encodeMessage('eventyard.v1.DeliveryTask', { event_id: '8001', event: { app_id: 'a', topic_id: 't' }, dispatcher_id: 'main-proc' }) }],
+    messages: [
+      {
+        key: '8001',
+        value: encodeMessage('eventyard.v1.DeliveryTask', { event_id: '8001', event: { app_id: 'a', topic_id: 't' }, dispatcher_id: 'main-proc' }),
+      },
+    ],
   });
   await producer.disconnect();
   await waitFor(() => seen.includes('8001'), 20_000, 'delivery through the process');

@@ -72,7 +72,9 @@ test('a gRPC consumer whose ret.msg holds NUL and invalid UTF-8 does not stall i
       },
     },
   );
-  const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, bound) => (err === null ? resolve(bound) : reject(err))));
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, bound) => (err === null ? resolve(bound) : reject(err))),
+  );
   t.after(() => server.forceShutdown());
   await f.register({ dispatcher_id: 'grpc-poison', addr: `127.0.0.1:${port}`, retry_strategy: { retry_count: 1 } });
 

@@ -39,20 +39,49 @@ test('repeat chains: by count, cancelled by 30000 per processor, failed occurren
   const dueAt = { seconds: String(Math.floor(beginMs / 1000)), nanos: (beginMs % 1000) * 1e6 };
   const trigger: EventTrigger = {
     trigger_type: EventTriggerType.EVENT_TRIGGER_TYPE_REPEAT,
-    repeat_trigger: { end_type: 'EVENT_REPEAT_END_TYPE_END_BY_COUNT', repeat_end: { repeat_times: 3 }, pulser_type: 'EVENT_PULSER_TYPE_BY_INTERVAL', regular_pulser: { interval: { seconds: 1, nanos: 0 } } },
+    repeat_trigger: {
+      end_type: 'EVENT_REPEAT_END_TYPE_END_BY_COUNT',
+      repeat_end: { repeat_times: 3 },
+      pulser_type: 'EVENT_PULSER_TYPE_BY_INTERVAL',
+      regular_pulser: { interval: { seconds: 1, nanos: 0 } },
+    },
   };
   for (const name of names) await f.produceTasks(`rep-${name}`, [{ task: task(eventId, 'tick', { trigger, repeat_times: 0, scheduled_for: dueAt }) }]);
 
   await waitFor(() => received.steady.length >= 3 && received.flaky.length >= 4, 20_000, 'three occurrences at steady and flaky');
   await waitForDelivery(f, eventId, 'rep-quitter', ['cancelled']);
-  await waitFor(async () => (await f.db.knex('deliveries').where({ event_id: eventId, dispatcher_id: 'rep-quitter', repeat_times: 2 })).length === 1, 20_000, 'occurrence 2 of the quitter skipped');
+  await waitFor(
+    async () => (await f.db.knex('deliveries').where({ event_id: eventId, dispatcher_id: 'rep-quitter', repeat_times: 2 })).length === 1,
+    20_000,
+    'occurrence 2 of the quitter skipped',
+  );
 
-  assert.deepEqual(seen(received.steady), [[0, 0], [1, 0], [2, 0]]);
-  assert.deepEqual(seen(received.quitter), [[0, 0], [1, 0]], 'no occurrence after the consumer answered 30000');
+  assert.deepEqual(seen(received.steady), [
+    [0, 0],
+    [1, 0],
+    [2, 0],
+  ]);
+  assert.deepEqual(
+    seen(received.quitter),
+    [
+      [0, 0],
+      [1, 0],
+    ],
+    'no occurrence after the consumer answered 30000',
+  );
   // The retry of occurrence 0 (100 ms later) and occurrence 1 (1 s later) are independent timers: on a
   // loaded machine the retry can arrive second, so only the set of (occurrence, attempt) pairs is fixed.
   const byOccurrence = (a: number[], b: number[]) => (a[0] ?? 0) - (b[0] ?? 0) || (a[1] ?? 0) - (b[1] ?? 0);
-  assert.deepEqual(seen(received.flaky).sort(byOccurrence), [[0, 0], [0, 1], [1, 0], [2, 0]], 'a failed occurrence is retried and the chain goes on');
+  assert.deepEqual(
+    seen(received.flaky).sort(byOccurrence),
+    [
+      [0, 0],
+      [0, 1],
+      [1, 0],
+      [2, 0],
+    ],
+    'a failed occurrence is retried and the chain goes on',
+  );
   assert.ok(received.steady.every((r) => r.event_id === eventId));
 
   // The chain ended by count: occurrence 2 scheduled nothing more.
@@ -65,7 +94,9 @@ test('repeat chains: by count, cancelled by 30000 per processor, failed occurren
 
   // Occurrence timers step exactly one interval from the previous due time (no drift), one per occurrence.
   await waitFor(() => scheduled.filter((item) => item.kind === 'repeat').length >= 6, 10_000, 'repeat timers seen');
-  const repeatTimers = scheduled.filter((item) => item.kind === 'repeat').map((item) => [item.timer_id, Number(item.due_at?.seconds) * 1000 + Math.floor((item.due_at?.nanos ?? 0) / 1e6) - beginMs]);
+  const repeatTimers = scheduled
+    .filter((item) => item.kind === 'repeat')
+    .map((item) => [item.timer_id, Number(item.due_at?.seconds) * 1000 + Math.floor((item.due_at?.nanos ?? 0) / 1e6) - beginMs]);
   assert.deepEqual(
     repeatTimers.sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
     [

@@ -30,7 +30,12 @@ test('signatures: sealed secrets opened, two signatures during a rotation overla
   });
   await new Promise<void>((resolve) => webhook.listen(0, '127.0.0.1', resolve));
   t.after(() => new Promise<void>((resolve) => webhook.close(() => resolve())));
-  await f.register({ dispatcher_id: 'hook', protocol_type: 'httpSend', addr: `127.0.0.1:${(webhook.address() as AddressInfo).port}/hook`, webhook_secret: OLD });
+  await f.register({
+    dispatcher_id: 'hook',
+    protocol_type: 'httpSend',
+    addr: `127.0.0.1:${(webhook.address() as AddressInfo).port}/hook`,
+    webhook_secret: OLD,
+  });
   const raw = (await f.db.knex('processors').where({ dispatcher_id: 'hook' }).first('webhook_secret')) as { webhook_secret: string };
   assert.ok(raw.webhook_secret.startsWith('eyenc:v1:'), 'stored sealed');
 
@@ -38,12 +43,16 @@ test('signatures: sealed secrets opened, two signatures during a rotation overla
   const NEW = rotated?.generatedWebhookSecret ?? '';
   const overlapEnd = rotated?.record.webhook_secret_previous_expires_at?.getTime() ?? 0;
   // The rotation reaches the dispatcher through NOTIFY; deliveries before that are signed with OLD only.
-  await waitFor(async () => {
-    const id = String(3000 + hits.length + 1);
-    await f.produceTasks('hook', [{ task: task(id, 'x') }]);
-    await waitForDelivery(f, id, 'hook', ['succeeded']);
-    return (hits.at(-1)?.headers['webhook-signature'] ?? '').split(' ').length === 2;
-  }, 3000, 'a delivery signed with both secrets');
+  await waitFor(
+    async () => {
+      const id = String(3000 + hits.length + 1);
+      await f.produceTasks('hook', [{ task: task(id, 'x') }]);
+      await waitForDelivery(f, id, 'hook', ['succeeded']);
+      return (hits.at(-1)?.headers['webhook-signature'] ?? '').split(' ').length === 2;
+    },
+    3000,
+    'a delivery signed with both secrets',
+  );
   const during = hits.at(-1);
   assert.ok(during !== undefined && Date.now() < overlapEnd, 'still inside the overlap');
   const [first, second] = during.headers['webhook-signature']?.split(' ') ?? [];
@@ -63,9 +72,19 @@ test('signatures: sealed secrets opened, two signatures during a rotation overla
 
   // gRPC: the SDK server refuses calls whose metadata signature does not verify (UNAUTHENTICATED).
   const seen: DispatchContext[] = [];
-  const server = await startDispatchServer({ host: '127.0.0.1', secret: OLD, handler: (_req, context) => (seen.push(context), { ret: { code: 0, msg: 'ok' } }) });
+  const server = await startDispatchServer({
+    host: '127.0.0.1',
+    secret: OLD,
+    handler: (_req, context) => (seen.push(context), { ret: { code: 0, msg: 'ok' } }),
+  });
   t.after(() => server.close());
-  await f.register({ dispatcher_id: 'rpc', protocol_type: 'grpcSend', addr: `127.0.0.1:${server.port}`, webhook_secret: OLD, retry_strategy: { retry_count: 1 } });
+  await f.register({
+    dispatcher_id: 'rpc',
+    protocol_type: 'grpcSend',
+    addr: `127.0.0.1:${server.port}`,
+    webhook_secret: OLD,
+    retry_strategy: { retry_count: 1 },
+  });
   await f.produceTasks('rpc', [{ task: task('4001', 'grpc payload') }]);
   await waitForDelivery(f, '4001', 'rpc', ['succeeded']);
   const context = seen[0];
@@ -78,7 +97,13 @@ test('signatures: sealed secrets opened, two signatures during a rotation overla
 
   const strict = await startDispatchServer({ host: '127.0.0.1', secret: WRONG, handler: () => ({ ret: { code: 0, msg: 'ok' } }) });
   t.after(() => strict.close());
-  await f.register({ dispatcher_id: 'rpc-wrong', protocol_type: 'grpcSend', addr: `127.0.0.1:${strict.port}`, webhook_secret: OLD, retry_strategy: { retry_count: 1 } });
+  await f.register({
+    dispatcher_id: 'rpc-wrong',
+    protocol_type: 'grpcSend',
+    addr: `127.0.0.1:${strict.port}`,
+    webhook_secret: OLD,
+    retry_strategy: { retry_count: 1 },
+  });
   await f.produceTasks('rpc-wrong', [{ task: task('4002', 'grpc payload') }]);
   const refused = await waitForDelivery(f, '4002', 'rpc-wrong', ['dead', 'failed']);
   assert.match(JSON.stringify(refused.attempts[0]), /UNAUTHENTICATED|missing or invalid webhook signature/);

@@ -1,7 +1,17 @@
 // The producer service assembled: Postgres (node-id lease, idempotency keys, API keys, transactions and
 // their outbox), the Kafka publisher, ReportService and TransactionService, and three listeners (gRPC,
 // HTTP mirror, health/metrics). start() and close() are idempotent; close() runs STYLE.md's shutdown order.
-import { createKafka, createLifecycle, createMetricsRegistry, ensureTopics, ServerTls, Topics, type App, type ComponentState, type Logger } from '@eventyard/core';
+import {
+  createKafka,
+  createLifecycle,
+  createMetricsRegistry,
+  ensureTopics,
+  ServerTls,
+  Topics,
+  type App,
+  type ComponentState,
+  type Logger,
+} from '@eventyard/core';
 import { createKnex, startNodeIdLease, type Knex, type RunningNodeIdLease } from '@eventyard/db';
 import { hostname } from 'node:os';
 import { ApiKeyAuth } from './auth/api-key-auth.ts';
@@ -56,8 +66,19 @@ export function createApp(config: Readonly<ProducerConfig>, deps: ProducerDeps):
       retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 1000 },
     },
   });
-  const publisher = new RecordPublisher({ kafka, timeoutMs: config.publishTimeoutMs, batch: config.batch, maxBatchBytes: config.kafka.maxBatchBytes, ...(config.kafka.lingerMs === undefined ? {} : { lingerMs: config.kafka.lingerMs }), logger: log });
-  const limits = { maxEventBytes: config.maxEventBytes, idempotencyDefaultWindowMs: config.idempotencyDefaultWindowMs, maxRecordBytes: config.kafka.maxBatchBytes };
+  const publisher = new RecordPublisher({
+    kafka,
+    timeoutMs: config.publishTimeoutMs,
+    batch: config.batch,
+    maxBatchBytes: config.kafka.maxBatchBytes,
+    ...(config.kafka.lingerMs === undefined ? {} : { lingerMs: config.kafka.lingerMs }),
+    logger: log,
+  });
+  const limits = {
+    maxEventBytes: config.maxEventBytes,
+    idempotencyDefaultWindowMs: config.idempotencyDefaultWindowMs,
+    maxRecordBytes: config.kafka.maxBatchBytes,
+  };
   // Every mode keeps the watch: broadcasts need keys even with EY_REQUIRE_API_KEY=false, and a change
   // to api_keys drops cached lookups (a revoked key stops at once).
   const keyWatch = new ApiKeyWatch({ knex, databaseUrl: config.databaseUrl, pollMs: config.apiKeyPollMs, onChange: () => auth.clearCache(), logger: log });
@@ -71,7 +92,17 @@ export function createApp(config: Readonly<ProducerConfig>, deps: ProducerDeps):
   // An idempotency claim outlives the publish it guards (so a live holder is never taken over), and a
   // duplicate waits for the holder about as long as the holder's publish may take.
   const idempotency = { claimTtlMs: config.publishTimeoutMs + CLAIM_GRACE_MS, waitMs: config.publishTimeoutMs };
-  const reports = new ReportService({ knex, publisher, limits, auth, quotas, idempotency, metrics, logger: log, ...(deps.faults === undefined ? {} : { faults: deps.faults }) });
+  const reports = new ReportService({
+    knex,
+    publisher,
+    limits,
+    auth,
+    quotas,
+    idempotency,
+    metrics,
+    logger: log,
+    ...(deps.faults === undefined ? {} : { faults: deps.faults }),
+  });
   const relay = new OutboxRelay({ knex, publisher, logger: log });
   const transactions = new TransactionService({ knex, reports, relay, limits, quotas, logger: log });
   // Kafka topics declared as sources (/v1/sources): their records take the Report path above.
@@ -109,7 +140,10 @@ export function createApp(config: Readonly<ProducerConfig>, deps: ProducerDeps):
     },
     start: async (health) => {
       // Sources dead-letter the records their mapping cannot take.
-      await ensureTopics(kafka, sources === undefined ? [Topics.ingest, Topics.schedule] : [Topics.ingest, Topics.schedule, Topics.dead], { ...config.topics, logger: log });
+      await ensureTopics(kafka, sources === undefined ? [Topics.ingest, Topics.schedule] : [Topics.ingest, Topics.schedule, Topics.dead], {
+        ...config.topics,
+        logger: log,
+      });
       await publisher.start();
       await keyWatch.start();
       await settings.start();
@@ -213,7 +247,15 @@ export function createApp(config: Readonly<ProducerConfig>, deps: ProducerDeps):
 
 /** Says at start-up which Reports will be accepted, loudly when anonymous ones are. */
 function logAuthMode(log: Logger, requireApiKey: boolean, anyActive: boolean): void {
-  if (!requireApiKey) log.warn({ requireApiKey }, 'API keys off (EY_REQUIRE_API_KEY=false): accepting anonymous Reports (broadcasts still need a key with the broadcast permission)');
+  if (!requireApiKey)
+    log.warn(
+      { requireApiKey },
+      'API keys off (EY_REQUIRE_API_KEY=false): accepting anonymous Reports (broadcasts still need a key with the broadcast permission)',
+    );
   else if (anyActive) log.info({ requireApiKey }, 'API keys required on every Report, except for producer configs granting anonymous access');
-  else log.warn({ requireApiKey }, 'API keys required but none exists: only Reports for producer configs granting anonymous access are accepted until a key is created');
+  else
+    log.warn(
+      { requireApiKey },
+      'API keys required but none exists: only Reports for producer configs granting anonymous access are accepted until a key is created',
+    );
 }

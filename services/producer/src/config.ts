@@ -28,7 +28,8 @@ const producerEnv = {
   EY_REQUIRE_API_KEY: field
     .string()
     .refine((s) => s !== 'auto', {
-      message: 'auto was removed (it accepted anonymous Reports whenever no API key existed): set true, or false for a development producer, and grant anonymous Reports per app with the producer config field `anonymous: true`',
+      message:
+        'auto was removed (it accepted anonymous Reports whenever no API key existed): set true, or false for a development producer, and grant anonymous Reports per app with the producer config field `anonymous: true`',
     })
     .refine((s) => s === 'auto' || ['true', 'false', '1', '0'].includes(s), { message: 'must be true, false, 1 or 0' })
     .transform((s) => s === 'true' || s === '1')

@@ -18,7 +18,8 @@ export const ProducerErrors = defineErrorCodes({
     resultCode: ResultCode.INVALID_PARAMETER,
     retriable: false,
     raisedBy: 'producer HTTP `POST /v1/cloudevents`',
-    meaning: 'a malformed CloudEvent: a required attribute (specversion, id, source, type) missing, a specversion other than 1.0, a bad `time`, `data` and `data_base64` both set, a structured body that is not a JSON object; the message names the attribute (HTTP 400)',
+    meaning:
+      'a malformed CloudEvent: a required attribute (specversion, id, source, type) missing, a specversion other than 1.0, a bad `time`, `data` and `data_base64` both set, a structured body that is not a JSON object; the message names the attribute (HTTP 400)',
   },
   EY_CLOUDEVENT_MEDIA_TYPE: {
     family: 'validation',
@@ -26,7 +27,8 @@ export const ProducerErrors = defineErrorCodes({
     resultCode: ResultCode.INVALID_PARAMETER,
     retriable: false,
     raisedBy: 'producer HTTP `POST /v1/cloudevents`',
-    meaning: 'not a CloudEvent in binary mode (no `ce-specversion` header) or structured mode (`application/cloudevents+json`), or batched mode, which is not supported (HTTP 415)',
+    meaning:
+      'not a CloudEvent in binary mode (no `ce-specversion` header) or structured mode (`application/cloudevents+json`), or batched mode, which is not supported (HTTP 415)',
   },
   EY_PUBLISH_FAILED: {
     family: 'internal',
@@ -60,7 +62,8 @@ export const ProducerErrors = defineErrorCodes({
     retriable: true,
     transport: 'UNAVAILABLE',
     raisedBy: 'producer',
-    meaning: "a Report's `option.idempotent.key` is held by another Report whose publish is not yet acknowledged, still after waiting up to `EY_PUBLISH_TIMEOUT_MS`; the message names the holder's event id, which is not handed out before it is written. EvHub 20005 with gRPC `UNAVAILABLE` / HTTP 503, retriable: retry the same Report, it then gets the holder's event id once written, or publishes itself if the holder failed or died (its claim expires `EY_PUBLISH_TIMEOUT_MS` + 1 s after it was taken)",
+    meaning:
+      "a Report's `option.idempotent.key` is held by another Report whose publish is not yet acknowledged, still after waiting up to `EY_PUBLISH_TIMEOUT_MS`; the message names the holder's event id, which is not handed out before it is written. EvHub 20005 with gRPC `UNAVAILABLE` / HTTP 503, retriable: retry the same Report, it then gets the holder's event id once written, or publishes itself if the holder failed or died (its claim expires `EY_PUBLISH_TIMEOUT_MS` + 1 s after it was taken)",
   },
   EY_RATE_LIMITED: {
     family: 'validation',

@@ -22,7 +22,11 @@ function envelopes(records: ReadRecord[]): IngestEnvelope__Output[] {
 }
 
 async function postJson(url: string, body: unknown): Promise<{ status: number; body: { event_id?: string; ret?: { code: number; msg: string } } }> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
   return { status: res.status, body: (await res.json()) as { event_id?: string; ret?: { code: number; msg: string } } };
 }
 
@@ -32,7 +36,10 @@ test('producer: Report paths, bad input and idempotency', async (t) => {
   const report = `${p.httpUrl}/v1/report`;
   const readIngestUntil = async (eventId: string) => {
     const records = await p.readTopic(Topics.ingest, (rs) => rs.some((r) => r.headers['ey-event-id'] === eventId));
-    assert.ok(records.some((r) => r.headers['ey-event-id'] === eventId), `event ${eventId} on ingest`);
+    assert.ok(
+      records.some((r) => r.headers['ey-event-id'] === eventId),
+      `event ${eventId} on ingest`,
+    );
     return envelopes(records);
   };
 
@@ -65,9 +72,13 @@ test('producer: Report paths, bad input and idempotency', async (t) => {
       assert.ok(record);
       return { header: record.headers.traceparent, envelope: decodeMessage('eventyard.v1.IngestEnvelope', record.value).trace_parent };
     };
-    const overHttp = await fetch(report, { method: 'POST', headers: { 'content-type': 'application/json', traceparent: incoming }, body: JSON.stringify({ event: { app_id: 'shop', topic_id: 'order' } }) });
+    const overHttp = await fetch(report, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', traceparent: incoming },
+      body: JSON.stringify({ event: { app_id: 'shop', topic_id: 'order' } }),
+    });
     const continued = await recordOf(((await overHttp.json()) as { event_id?: string }).event_id);
-    assert.deepEqual(continued, { header: incoming, envelope: incoming }, 'the caller\'s span is the parent downstream');
+    assert.deepEqual(continued, { header: incoming, envelope: incoming }, "the caller's span is the parent downstream");
 
     const started = await recordOf((await p.client.report({ event: { app_id: 'shop', topic_id: 'order' } })).event_id);
     assert.match(started.header ?? '', /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
@@ -114,7 +125,9 @@ test('producer: Report paths, bad input and idempotency', async (t) => {
     }
     // The same requests as Go-struct JSON (durations and timestamps as {seconds, nanos}, enums as numbers).
     for (const c of INVALID_REPORTS) {
-      const json = JSON.parse(JSON.stringify(c.request, (_key, value: unknown) => (isBufferJson(value) ? Buffer.from(value.data).toString('base64') : value))) as unknown;
+      const json = JSON.parse(
+        JSON.stringify(c.request, (_key, value: unknown) => (isBufferJson(value) ? Buffer.from(value.data).toString('base64') : value)),
+      ) as unknown;
       const res = await postJson(report, json);
       assert.equal(res.status, 200, c.name);
       assert.equal(res.body.ret?.code, 10000, c.name);
@@ -135,7 +148,9 @@ test('producer: Report paths, bad input and idempotency', async (t) => {
     assert.equal(huge.status, 413);
     assert.equal(huge.body.ret?.code, 10000);
     assert.match(huge.body.ret?.msg ?? '', /^request body exceeds the limit of \d+ bytes$/);
-    await assert.rejects(p.client.report({ event: { app_id: 'shop', topic_id: 'big', data: Buffer.alloc(2 * 1024 * 1024) } }), { code: grpc.status.RESOURCE_EXHAUSTED });
+    await assert.rejects(p.client.report({ event: { app_id: 'shop', topic_id: 'big', data: Buffer.alloc(2 * 1024 * 1024) } }), {
+      code: grpc.status.RESOURCE_EXHAUSTED,
+    });
   });
 
   await t.test('malformed protobuf bytes get a gRPC error and the server keeps serving', async () => {
@@ -201,7 +216,10 @@ test('producer: Report paths, bad input and idempotency', async (t) => {
   });
 
   await t.test('an idempotent duplicate returns the first event_id and publishes once, also under 20 concurrent duplicates', async () => {
-    const request = { event: { app_id: 'shop', topic_id: 'idem', data: Buffer.from('once') }, option: { idempotent: { key: 'order-1', idempotent_time: { seconds: 600 } } } };
+    const request = {
+      event: { app_id: 'shop', topic_id: 'idem', data: Buffer.from('once') },
+      option: { idempotent: { key: 'order-1', idempotent_time: { seconds: 600 } } },
+    };
     const first = await p.client.report(request);
     const second = await p.client.report(request);
     assert.equal(first.ret?.code ?? 0, 0);
@@ -225,7 +243,12 @@ test('producer: Report paths, bad input and idempotency', async (t) => {
 
   await t.test('server reflection lists the producer and health services and describes Report', async () => {
     const reflectionDir = path.join(path.dirname(createRequire(import.meta.url).resolve('@grpc/reflection/package.json')), 'build', 'proto');
-    const definition = protoLoader.loadSync('grpc/reflection/v1/reflection.proto', { includeDirs: [reflectionDir], keepCase: true, defaults: true, oneofs: true });
+    const definition = protoLoader.loadSync('grpc/reflection/v1/reflection.proto', {
+      includeDirs: [reflectionDir],
+      keepCase: true,
+      defaults: true,
+      oneofs: true,
+    });
     const Reflection = grpc.loadPackageDefinition(definition).grpc as unknown as {
       reflection: { v1: { ServerReflection: new (address: string, credentials: grpc.ChannelCredentials) => grpc.Client } };
     };

@@ -14,7 +14,10 @@ test('API keys: missing, unknown, wrong app and right app', async (t) => {
 
   await assert.rejects(p.client.report({ event }), (err: grpc.ServiceError) => {
     assert.equal(err.code, grpc.status.UNAUTHENTICATED);
-    assert.equal(err.details, 'authorization: an API key is required (authorization: Bearer <key>); the producer config of shop/order does not grant anonymous Reports');
+    assert.equal(
+      err.details,
+      'authorization: an API key is required (authorization: Bearer <key>); the producer config of shop/order does not grant anonymous Reports',
+    );
     assert.match(String(err.metadata.get('ey-event-id')[0]), /^\d+$/);
     return true;
   });

@@ -87,7 +87,11 @@ test('failed key lookups are rate-limited per client address; known good keys ke
     assert.equal(err.metadata.get('ey-ret-code')[0], '20005');
     return true;
   });
-  const http = await fetch(`${p.httpUrl}/v1/report`, { method: 'POST', headers: { authorization: 'Bearer eyk_000000000009_guess' }, body: JSON.stringify({ event }) });
+  const http = await fetch(`${p.httpUrl}/v1/report`, {
+    method: 'POST',
+    headers: { authorization: 'Bearer eyk_000000000009_guess' },
+    body: JSON.stringify({ event }),
+  });
   assert.equal(http.status, 429);
   assert.ok(Number(http.headers.get('retry-after')) >= 1);
   const body = (await http.json()) as { ret: { code: number; msg: string } };

@@ -121,7 +121,10 @@ test('a broadcast Prepare needs the broadcast permission, and its Commit publish
   // transaction stays in PREPARE.
   const late = await p.client.commit({ event_id: plainId }, { apiKey: broadcastKey, broadcast: true });
   assert.equal(late.ret?.code, 10000);
-  assert.match(late.ret?.msg ?? '', /^eventyard-broadcast \(metadata \/ header\) on Commit: transaction \d+ was not prepared as a broadcast; send the flag with Prepare/);
+  assert.match(
+    late.ret?.msg ?? '',
+    /^eventyard-broadcast \(metadata \/ header\) on Commit: transaction \d+ was not prepared as a broadcast; send the flag with Prepare/,
+  );
   assert.equal((await p.client.commit({ event_id: plainId }, { apiKey: reportOnly })).ret?.code ?? 0, 0);
 
   const records = await p.readTopic(Topics.ingest, (rs) => [eventId, plainId].every((id) => rs.some((r) => r.headers['ey-event-id'] === id)));

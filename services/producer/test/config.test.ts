@@ -11,7 +11,12 @@ test('EY_REQUIRE_API_KEY: true by default; true, false, 1 and 0 accepted', () =>
   assert.equal(config.requireApiKey, true);
   assert.equal(config.apiKeyPollMs, 5000);
   assert.ok(Object.isFrozen(config));
-  for (const [value, required] of [['true', true], ['1', true], ['false', false], ['0', false]] as const) {
+  for (const [value, required] of [
+    ['true', true],
+    ['1', true],
+    ['false', false],
+    ['0', false],
+  ] as const) {
     assert.equal(loadConfig({ EY_DATABASE_URL: DB, EY_REQUIRE_API_KEY: value }).requireApiKey, required, value);
   }
 });

@@ -25,7 +25,11 @@ export interface ProducerFixture {
   readTopic(topic: string, done: (records: ReadRecord[]) => boolean, timeoutMs?: number): Promise<ReadRecord[]>;
 }
 
-export async function startProducer(t: TestContext, env: Record<string, string> = {}, options: { logger?: Logger; faults?: ReportFaults } = {}): Promise<ProducerFixture> {
+export async function startProducer(
+  t: TestContext,
+  env: Record<string, string> = {},
+  options: { logger?: Logger; faults?: ReportFaults } = {},
+): Promise<ProducerFixture> {
   // Registered before createDatabase's own hook: after-hooks run in registration order, and the app must
   // stop before its database is dropped.
   const started: { app?: ProducerApp; broker?: TestBroker; client?: ReportClient } = {};
@@ -50,7 +54,10 @@ export async function startProducer(t: TestContext, env: Record<string, string> 
     EY_REQUIRE_API_KEY: 'false',
     ...env,
   });
-  const app = (started.app = createApp(config, { logger: options.logger ?? silentLogger(), ...(options.faults === undefined ? {} : { faults: options.faults }) }));
+  const app = (started.app = createApp(config, {
+    logger: options.logger ?? silentLogger(),
+    ...(options.faults === undefined ? {} : { faults: options.faults }),
+  }));
   const kafka = new Kafka({ brokers: [`127.0.0.1:${broker.port}`], clientId: 'producer-test', logLevel: logLevel.NOTHING });
   await app.start();
   const client = (started.client = createReportClient({ address: `127.0.0.1:${app.ports.grpc}`, deadlineMs: 15_000 }));

@@ -73,7 +73,10 @@ test('idempotency: duplicates of a Report whose publish is in flight', async (t)
     const overGrpc = assert.rejects(p.client.report(requestFor('slow', 'duplicate')), (err: grpc.ServiceError) => {
       assert.equal(err.code, grpc.status.UNAVAILABLE, err.message);
       assert.deepEqual(err.metadata.get('ey-ret-code'), ['20005']);
-      assert.match(err.details, new RegExp(`^idempotency key "slow" of shop/window is being published by event_id ${heldId}, not yet acknowledged; retry this Report$`));
+      assert.match(
+        err.details,
+        new RegExp(`^idempotency key "slow" of shop/window is being published by event_id ${heldId}, not yet acknowledged; retry this Report$`),
+      );
       assert.notDeepEqual(err.metadata.get('ey-event-id'), [heldId]);
       return true;
     });

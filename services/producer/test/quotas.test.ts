@@ -29,7 +29,12 @@ async function outcome(client: ReportClient, event: { app_id: string; topic_id: 
 }
 
 /** Reports from `loops` parallel callers until `ms` passed; counts the accepted ones. */
-async function hammer(clients: ReportClient[], event: { app_id: string; topic_id: string }, ms: number, loops = 2): Promise<{ accepted: number; limited: number; seconds: number }> {
+async function hammer(
+  clients: ReportClient[],
+  event: { app_id: string; topic_id: string },
+  ms: number,
+  loops = 2,
+): Promise<{ accepted: number; limited: number; seconds: number }> {
   const started = Date.now();
   let accepted = 0;
   let limited = 0;
@@ -63,7 +68,10 @@ test('a Report burst over qps is refused: RESOURCE_EXHAUSTED over gRPC, 429 + Re
   assert.ok(accepted >= 1 && accepted <= 8, `${accepted} of ${burst} accepted at qps 5`);
   const err = refused[0]?.reason as grpc.ServiceError;
   assert.equal(err.code, grpc.status.RESOURCE_EXHAUSTED);
-  assert.match(err.details, /^shop\/order: Report rate over qps=5 \(producer config shop\/order; this producer's share is 5\/s of 1 live producers\); retry in \d+ ms$/);
+  assert.match(
+    err.details,
+    /^shop\/order: Report rate over qps=5 \(producer config shop\/order; this producer's share is 5\/s of 1 live producers\); retry in \d+ ms$/,
+  );
   assert.ok(Number(err.metadata.get('grpc-retry-pushback-ms')[0]) > 0);
   assert.equal(err.metadata.get('ey-ret-code')[0], '20005');
   assert.match(String(err.metadata.get('ey-event-id')[0]), /^\d+$/);
@@ -71,7 +79,9 @@ test('a Report burst over qps is refused: RESOURCE_EXHAUSTED over gRPC, 429 + Re
   // Another topic of the app has no qps.
   assert.equal(await outcome(p.client, { app_id: 'shop', topic_id: 'other' }), 'ok');
 
-  const responses = await Promise.all(Array.from({ length: burst }, () => fetch(`${p.httpUrl}/v1/report`, { method: 'POST', body: JSON.stringify({ event: shop }) })));
+  const responses = await Promise.all(
+    Array.from({ length: burst }, () => fetch(`${p.httpUrl}/v1/report`, { method: 'POST', body: JSON.stringify({ event: shop }) })),
+  );
   const tooMany = responses.filter((r) => r.status === 429);
   assert.ok(tooMany.length >= burst - 8, `${tooMany.length} of ${burst} answered 429`);
   assert.ok(responses.every((r) => r.status === 200 || r.status === 429));
@@ -83,7 +93,11 @@ test('a Report burst over qps is refused: RESOURCE_EXHAUSTED over gRPC, 429 + Re
 
   // qps 0 lifts the limit.
   await upsertProducer(p.db.knex, { ...shop, qps: 0 });
-  await waitFor(async () => !(await Promise.all(Array.from({ length: 12 }, () => outcome(p.client, shop)))).includes('limited'), 10_000, 'qps 0 to lift the limit');
+  await waitFor(
+    async () => !(await Promise.all(Array.from({ length: 12 }, () => outcome(p.client, shop)))).includes('limited'),
+    10_000,
+    'qps 0 to lift the limit',
+  );
 });
 
 test('two producer instances share one qps (within a margin)', async (t) => {
@@ -109,7 +123,11 @@ test('two producer instances share one qps (within a margin)', async (t) => {
     try {
       const qps = 20;
       await upsertProducer(a.db.knex, { ...shop, qps });
-      await waitFor(async () => (await Promise.all(Array.from({ length: 25 }, () => outcome(bClient, shop)))).includes('limited'), 10_000, 'the qps to apply on b');
+      await waitFor(
+        async () => (await Promise.all(Array.from({ length: 25 }, () => outcome(bClient, shop)))).includes('limited'),
+        10_000,
+        'the qps to apply on b',
+      );
       // Both instances re-count the live producers every 500 ms; then both buckets refill.
       await sleep(2000);
       const { accepted, limited, seconds } = await hammer([a.client, bClient], shop, 4000);
@@ -138,37 +156,87 @@ test('trigger bounds and per-app counts are refused naming the limit', async (t)
     EY_TOPIC_PARTITIONS: '1',
   });
   const ret = async (trigger: Record<string, unknown>, event = shop) => (await p.client.report({ event, trigger })).ret ?? { code: 0, msg: '' };
-  const interval = (seconds: number) => ({ trigger_type: 3, repeat_trigger: { end_type: 2, repeat_end: { repeat_times: 3 }, pulser_type: 1, regular_pulser: { interval: { seconds } } } });
+  const interval = (seconds: number) => ({
+    trigger_type: 3,
+    repeat_trigger: { end_type: 2, repeat_end: { repeat_times: 3 }, pulser_type: 1, regular_pulser: { interval: { seconds } } },
+  });
 
   assert.deepEqual(await ret({ trigger_type: 2, delay_trigger: { delay_time: { seconds: 120 } } }), {
     code: 10000,
     msg: 'trigger.delay_trigger.delay_time: is 120000 ms, over the limit of EY_MAX_DELAY_MS=60000',
   });
-  assert.deepEqual(await ret({ trigger_type: 4, delay_process_trigger_list: [{ key: 'a', delay_time: { seconds: 1 } }, { key: 'b', delay_time: { seconds: 61 } }] }), {
+  assert.deepEqual(
+    await ret({
+      trigger_type: 4,
+      delay_process_trigger_list: [
+        { key: 'a', delay_time: { seconds: 1 } },
+        { key: 'b', delay_time: { seconds: 61 } },
+      ],
+    }),
+    {
+      code: 10000,
+      msg: 'trigger.delay_process_trigger_list[1].delay_time: is 61000 ms, over the limit of EY_MAX_DELAY_MS=60000',
+    },
+  );
+  assert.deepEqual(await ret(interval(2)), {
     code: 10000,
-    msg: 'trigger.delay_process_trigger_list[1].delay_time: is 61000 ms, over the limit of EY_MAX_DELAY_MS=60000',
+    msg: 'trigger.repeat_trigger.regular_pulser.interval: fires every 2000 ms, over the limit of EY_REPEAT_MIN_INTERVAL_MS=5000',
   });
-  assert.deepEqual(await ret(interval(2)), { code: 10000, msg: 'trigger.repeat_trigger.regular_pulser.interval: fires every 2000 ms, over the limit of EY_REPEAT_MIN_INTERVAL_MS=5000' });
-  const cron = await ret({ trigger_type: 3, repeat_trigger: { end_type: 2, repeat_end: { repeat_times: 3 }, pulser_type: 2, crontab_pulser: { crontab: '*/2 * * * * *' } } });
-  assert.deepEqual(cron, { code: 10000, msg: 'trigger.repeat_trigger.crontab_pulser.crontab: fires every 2000 ms, over the limit of EY_REPEAT_MIN_INTERVAL_MS=5000' });
-  const many = { trigger_type: 3, repeat_trigger: { end_type: 2, repeat_end: { repeat_times: 11 }, pulser_type: 1, regular_pulser: { interval: { seconds: 10 } } } };
-  assert.deepEqual(await ret(many), { code: 10000, msg: 'trigger.repeat_trigger.repeat_end: makes 11 occurrences, over the limit of EY_REPEAT_MAX_OCCURRENCES=10' });
-  const endless = { trigger_type: 3, repeat_trigger: { end_type: 2, repeat_end: { repeat_times: 0 }, pulser_type: 1, regular_pulser: { interval: { seconds: 10 } } } };
-  assert.deepEqual(await ret(endless), { code: 10000, msg: 'trigger.repeat_trigger.repeat_end: never ends (repeat_times 0 and no end_time), over the limit of EY_REPEAT_MAX_OCCURRENCES=10' });
-  const far = { trigger_type: 3, repeat_trigger: { end_type: 2, repeat_end: { repeat_times: 5 }, pulser_type: 1, regular_pulser: { interval: { seconds: 3600 } } } };
+  const cron = await ret({
+    trigger_type: 3,
+    repeat_trigger: { end_type: 2, repeat_end: { repeat_times: 3 }, pulser_type: 2, crontab_pulser: { crontab: '*/2 * * * * *' } },
+  });
+  assert.deepEqual(cron, {
+    code: 10000,
+    msg: 'trigger.repeat_trigger.crontab_pulser.crontab: fires every 2000 ms, over the limit of EY_REPEAT_MIN_INTERVAL_MS=5000',
+  });
+  const many = {
+    trigger_type: 3,
+    repeat_trigger: { end_type: 2, repeat_end: { repeat_times: 11 }, pulser_type: 1, regular_pulser: { interval: { seconds: 10 } } },
+  };
+  assert.deepEqual(await ret(many), {
+    code: 10000,
+    msg: 'trigger.repeat_trigger.repeat_end: makes 11 occurrences, over the limit of EY_REPEAT_MAX_OCCURRENCES=10',
+  });
+  const endless = {
+    trigger_type: 3,
+    repeat_trigger: { end_type: 2, repeat_end: { repeat_times: 0 }, pulser_type: 1, regular_pulser: { interval: { seconds: 10 } } },
+  };
+  assert.deepEqual(await ret(endless), {
+    code: 10000,
+    msg: 'trigger.repeat_trigger.repeat_end: never ends (repeat_times 0 and no end_time), over the limit of EY_REPEAT_MAX_OCCURRENCES=10',
+  });
+  const far = {
+    trigger_type: 3,
+    repeat_trigger: { end_type: 2, repeat_end: { repeat_times: 5 }, pulser_type: 1, regular_pulser: { interval: { seconds: 3600 } } },
+  };
   const farRet = await ret(far);
   assert.equal(farRet.code, 10000);
-  assert.match(farRet.msg, /^trigger\.repeat_trigger\.repeat_end: has its last occurrence \d+ ms from now, over the limit of EY_REPEAT_MAX_HORIZON_MS=3600000$/);
+  assert.match(
+    farRet.msg,
+    /^trigger\.repeat_trigger\.repeat_end: has its last occurrence \d+ ms from now, over the limit of EY_REPEAT_MAX_HORIZON_MS=3600000$/,
+  );
   // Within every bound: accepted.
   assert.equal((await ret(interval(10))).code, 0);
 
   // Pending timers per app: a delayed Report's schedule record names its app, the delay-scheduler keeps
   // it with the timer, and the producer counts the app's timers.
-  const delayed = await p.client.report({ event: { ...shop, topic_id: 'later' }, trigger: { trigger_type: 2, delay_trigger: { delay_time: { seconds: 30 } } } });
+  const delayed = await p.client.report({
+    event: { ...shop, topic_id: 'later' },
+    trigger: { trigger_type: 2, delay_trigger: { delay_time: { seconds: 30 } } },
+  });
   assert.equal(delayed.ret?.code ?? 0, 0);
   const records = await p.readTopic(Topics.schedule, (rs) => rs.some((r) => r.headers['ey-event-id'] === delayed.event_id));
   assert.equal(records.find((r) => r.headers['ey-event-id'] === delayed.event_id)?.headers['ey-app-id'], 'shop');
-  const timer = (id: string, app: string) => ({ id, kind: 'delay', due_at: new Date(Date.now() + 60_000), target_topic: Topics.ingest, message_key: null, value: Buffer.from('x'), headers: { 'ey-app-id': app } });
+  const timer = (id: string, app: string) => ({
+    id,
+    kind: 'delay',
+    due_at: new Date(Date.now() + 60_000),
+    target_topic: Topics.ingest,
+    message_key: null,
+    value: Buffer.from('x'),
+    headers: { 'ey-app-id': app },
+  });
   await insertTimers(p.db.knex, [timer('t1', 'shop'), timer('t2', 'shop'), timer('t3', 'blog')]);
   const delay = { trigger_type: 2 as const, delay_trigger: { delay_time: { seconds: 30 } } };
   await assert.rejects(p.client.report({ event: shop, trigger: delay }), (err: grpc.ServiceError) => {

@@ -76,7 +76,14 @@ test('transactions over gRPC and HTTP', async (t) => {
   });
 
   await t.test('the producer config supplies the check-back; a delay trigger on commit goes to the schedule topic', async () => {
-    await upsertProducer(p.db.knex, { app_id: 'shop', topic_id: 'configured', tx_protocol_type: 5, tx_address: '127.0.0.1:8080/check', tx_timeout: 1500, tx_callback_interval: 60_000 });
+    await upsertProducer(p.db.knex, {
+      app_id: 'shop',
+      topic_id: 'configured',
+      tx_protocol_type: 5,
+      tx_address: '127.0.0.1:8080/check',
+      tx_timeout: 1500,
+      tx_callback_interval: 60_000,
+    });
     const prepared = await p.client.prepare({ event: { app_id: 'shop', topic_id: 'configured' } });
     const eventId = prepared.tx?.event_id ?? '';
     assert.equal(prepared.ret?.code ?? 0, 0, JSON.stringify(prepared.ret));

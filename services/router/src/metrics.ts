@@ -33,7 +33,12 @@ export interface RouterMetrics {
 export function createRouterMetrics(registry: Registry): RouterMetrics {
   const registers = [registry];
   return {
-    events: new Counter({ name: 'eventyard_router_events_total', help: 'Events routed, by resulting event status', labelNames: ['status'] as const, registers }),
+    events: new Counter({
+      name: 'eventyard_router_events_total',
+      help: 'Events routed, by resulting event status',
+      labelNames: ['status'] as const,
+      registers,
+    }),
     deliveries: new Counter({
       name: 'eventyard_router_deliveries_total',
       help: 'Per-processor routing outcomes (pending = task produced, scheduled = delay-process timer produced, filtered)',
@@ -86,7 +91,11 @@ export function createRouterMetrics(registry: Registry): RouterMetrics {
       help: 'Ingest records fetched again after they were routed (a group rejoin), skipped rather than routed twice',
       registers,
     }),
-    broadcastEvents: new Counter({ name: 'eventyard_router_broadcast_events_total', help: 'Broadcast events routed (to every active processor of the topic)', registers }),
+    broadcastEvents: new Counter({
+      name: 'eventyard_router_broadcast_events_total',
+      help: 'Broadcast events routed (to every active processor of the topic)',
+      registers,
+    }),
     broadcastTasks: new Counter({
       name: 'eventyard_router_broadcast_tasks_total',
       help: 'Delivery tasks and delay-process/repeat timers produced for broadcast events',

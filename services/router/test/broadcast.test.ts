@@ -91,7 +91,10 @@ test('a delay-process broadcast: the keyed processor gets a timer, filters still
     {
       event_id: eventId,
       event: { app_id: 'news', topic_id: 'announce', data: Buffer.from('{}') },
-      trigger: { trigger_type: EventTriggerType.EVENT_TRIGGER_TYPE_DELAY_PROCESS, delay_process_trigger_list: [{ key: 'slow', delay_time: { seconds: 60, nanos: 0 } }] },
+      trigger: {
+        trigger_type: EventTriggerType.EVENT_TRIGGER_TYPE_DELAY_PROCESS,
+        delay_process_trigger_list: [{ key: 'slow', delay_time: { seconds: 60, nanos: 0 } }],
+      },
       reported_at: timestampOf(reportedMs),
       broadcast: true,
     },
@@ -105,7 +108,10 @@ test('a delay-process broadcast: the keyed processor gets a timer, filters still
     ],
   );
   const schedule = await f.readTopic(Topics.schedule, (rs) => rs.some((r) => r.key === `dp:${eventId}:d-slow`));
-  assert.ok(schedule.some((r) => r.key === `dp:${eventId}:d-slow`), 'the delay-process timer');
+  assert.ok(
+    schedule.some((r) => r.key === `dp:${eventId}:d-slow`),
+    'the delay-process timer',
+  );
   await f.drained();
   assert.equal(await counter(f.app.registry, 'eventyard_router_broadcast_tasks_total'), 2, 'the task and the timer');
   assert.equal(await counter(f.app.registry, 'eventyard_router_broadcast_batches_total'), 1);

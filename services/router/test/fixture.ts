@@ -28,7 +28,10 @@ export interface RouterFixture {
   /** Polls until the router group's committed offsets reach the end of ingest: every round so far is complete. */
   drained(): Promise<void>;
   /** Polls until the event row exists (and `until` holds for it), then returns it with its deliveries. */
-  waitForEvent(eventId: string, until?: (event: EventRecord, deliveries: DeliveryRecord[]) => boolean): Promise<{ event: EventRecord; deliveries: DeliveryRecord[] }>;
+  waitForEvent(
+    eventId: string,
+    until?: (event: EventRecord, deliveries: DeliveryRecord[]) => boolean,
+  ): Promise<{ event: EventRecord; deliveries: DeliveryRecord[] }>;
 }
 
 /** Distinct event ids per call, time-sortable like the producer's. */

@@ -51,9 +51,21 @@ test('node services/router/src/main.ts routes with env only and stops cleanly on
   const producer = kafka.producer();
   await producer.connect();
   const eventId = nextEventId();
-  await producer.send({ topic: Topics.ingest, messages: [{ key: eventId, value: encodeMessage('eventyard.v1.IngestEnvelope', { event_id: eventId, event: { app_id: 'shop', topic_id: 'order', data: Buffer.from('x') } }) }] });
+  await producer.send({
+    topic: Topics.ingest,
+    messages: [
+      {
+        key: eventId,
+        value: encodeMessage('eventyard.v1.IngestEnvelope', { event_id: eventId, event: { app_id: 'shop', topic_id: 'order', data: Buffer.from('x') } }),
+      },
+    ],
+  });
   await producer.disconnect();
-  await waitFor(async () => (await db.knex('deliveries').where({ event_id: eventId, dispatcher_id: 'main-test' }).first()) !== undefined, 15_000, 'the delivery row');
+  await waitFor(
+    async () => (await db.knex('deliveries').where({ event_id: eventId, dispatcher_id: 'main-test' }).first()) !== undefined,
+    15_000,
+    'the delivery row',
+  );
 
   child.kill('SIGTERM');
   const [code] = (await exited) as [number | null];

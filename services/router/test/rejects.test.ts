@@ -22,7 +22,11 @@ test('router rejections and byte-limited rounds', async (t) => {
     const bad = nextEventId();
     const after = nextEventId();
     await f.ingest([
-      { event_id: bad, event: { app_id: 'shop', topic_id: 'order', data: Buffer.from('x'), event_comm: { event_tag: { tag_list: ['t\u0000'] } } }, option: { orderingKey: 'nul' } },
+      {
+        event_id: bad,
+        event: { app_id: 'shop', topic_id: 'order', data: Buffer.from('x'), event_comm: { event_tag: { tag_list: ['t\u0000'] } } },
+        option: { orderingKey: 'nul' },
+      },
       { event_id: after, event: { app_id: 'shop', topic_id: 'order', data: Buffer.from('y') }, option: { orderingKey: 'nul' } },
     ]);
     const { event } = await f.waitForEvent(bad);
@@ -66,7 +70,9 @@ test('router rejections and byte-limited rounds', async (t) => {
     await f.app.reloadConfig();
     const ids = Array.from({ length: 60 }, () => nextEventId());
     // One request, one key: one ingest batch, so one routing round of about 180 KB.
-    await f.ingest(ids.map((id) => ({ event_id: id, event: { app_id: 'shop', topic_id: 'bulk', data: Buffer.alloc(3000, 1) }, option: { orderingKey: 'bulk' } })));
+    await f.ingest(
+      ids.map((id) => ({ event_id: id, event: { app_id: 'shop', topic_id: 'bulk', data: Buffer.alloc(3000, 1) }, option: { orderingKey: 'bulk' } })),
+    );
     const batches = new Map<string, number>();
     const seen: string[] = [];
     const consumer = f.kafka.consumer({ groupId: `batches-${randomBytes(4).toString('hex')}`, maxWaitTimeInMs: 100 });

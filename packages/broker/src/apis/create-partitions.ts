@@ -17,7 +17,10 @@ export const handleCreatePartitions: ApiHandler<37> = async (deps, body) => {
       fail(ErrorCode.INVALID_PARTITIONS, `Topic currently has ${partitions} partitions, which is higher than or equal to the requested ${topic.count}.`);
       continue;
     }
-    const local = topic.assignments === null || (topic.assignments.length === topic.count - partitions && topic.assignments.every((a) => a.brokerIds.length === 1 && a.brokerIds[0] === deps.identity.nodeId));
+    const local =
+      topic.assignments === null ||
+      (topic.assignments.length === topic.count - partitions &&
+        topic.assignments.every((a) => a.brokerIds.length === 1 && a.brokerIds[0] === deps.identity.nodeId));
     if (!local) {
       fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `New partitions may only be assigned to broker ${deps.identity.nodeId}, one replica each.`);
       continue;

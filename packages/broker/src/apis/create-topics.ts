@@ -10,7 +10,7 @@ const LEGAL_NAME = /^[a-zA-Z0-9._-]+$/;
 
 /** Kafka's topic name rules (org.apache.kafka.common.internals.Topic.validate); null when valid. */
 export function topicNameProblem(name: string): string | null {
-  if (name === '') return 'Topic name is illegal, it can\'t be empty';
+  if (name === '') return "Topic name is illegal, it can't be empty";
   if (name === '.' || name === '..') return 'Topic name cannot be "." or ".."';
   if (name.length > 249) return `Topic name is illegal, it can't be longer than 249 characters, topic name: ${name}`;
   if (!LEGAL_NAME.test(name)) return `Topic name "${name}" is illegal, it contains a character other than ASCII alphanumerics, '.', '_' and '-'`;
@@ -20,7 +20,10 @@ export function topicNameProblem(name: string): string | null {
 type Checked = { partitions: number; configs: Record<string, string> } | { errorCode: number; errorMessage: string };
 
 /** Kafka checks configs on validate_only too; a bad one is INVALID_CONFIG naming it. */
-function checkConfigs(deps: ApiDeps, topic: CreateTopicsRequestCreatableTopic): { configs: Record<string, string> } | { errorCode: number; errorMessage: string } {
+function checkConfigs(
+  deps: ApiDeps,
+  topic: CreateTopicsRequestCreatableTopic,
+): { configs: Record<string, string> } | { errorCode: number; errorMessage: string } {
   const given: Record<string, string | null> = {};
   for (const c of topic.configs) given[c.name] = c.value;
   try {
@@ -36,17 +39,27 @@ function check(deps: ApiDeps, topic: CreateTopicsRequestCreatableTopic, existing
   if (existing.has(topic.name)) return { errorCode: ErrorCode.TOPIC_ALREADY_EXISTS, errorMessage: `Topic '${topic.name}' already exists.` };
   if (topic.assignments.length > 0) {
     if (topic.numPartitions !== -1 || topic.replicationFactor !== -1) {
-      return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at the same time.' };
+      return {
+        errorCode: ErrorCode.INVALID_REQUEST,
+        errorMessage: 'Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at the same time.',
+      };
     }
     const indexes = topic.assignments.map((a) => a.partitionIndex).sort((a, b) => a - b);
     const consecutive = indexes.every((index, i) => index === i);
     const local = topic.assignments.every((a) => a.brokerIds.length === 1 && a.brokerIds[0] === deps.identity.nodeId);
-    if (!consecutive || !local) return { errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT, errorMessage: `Replica assignments must place partitions 0..n-1 on broker ${deps.identity.nodeId} only.` };
+    if (!consecutive || !local)
+      return {
+        errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+        errorMessage: `Replica assignments must place partitions 0..n-1 on broker ${deps.identity.nodeId} only.`,
+      };
     const configs = checkConfigs(deps, topic);
     return 'errorCode' in configs ? configs : { partitions: topic.assignments.length, ...configs };
   }
   if (topic.replicationFactor !== -1 && topic.replicationFactor !== 1) {
-    return { errorCode: ErrorCode.INVALID_REPLICATION_FACTOR, errorMessage: `Replication factor: ${topic.replicationFactor} larger than available brokers: 1.` };
+    return {
+      errorCode: ErrorCode.INVALID_REPLICATION_FACTOR,
+      errorMessage: `Replication factor: ${topic.replicationFactor} larger than available brokers: 1.`,
+    };
   }
   const partitions = topic.numPartitions === -1 ? deps.defaultPartitions : topic.numPartitions;
   if (partitions <= 0) return { errorCode: ErrorCode.INVALID_PARTITIONS, errorMessage: 'Number of partitions must be larger than 0.' };

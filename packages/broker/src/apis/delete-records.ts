@@ -16,7 +16,11 @@ export const handleDeleteRecords: ApiHandler<21> = async (deps, body) => ({
             const offset = p.offset === -1n ? log.highWatermark : p.offset;
             return { partitionIndex: p.partitionIndex, lowWatermark: await log.deleteRecordsBefore(offset), errorCode: ErrorCode.NONE };
           } catch (err) {
-            return { partitionIndex: p.partitionIndex, lowWatermark: -1n, errorCode: errorCodeOf(err, deps.logger, { topic: topic.name, partition: p.partitionIndex }) };
+            return {
+              partitionIndex: p.partitionIndex,
+              lowWatermark: -1n,
+              errorCode: errorCodeOf(err, deps.logger, { topic: topic.name, partition: p.partitionIndex }),
+            };
           }
         }),
       ),

@@ -34,7 +34,9 @@ function entriesFor(deps: ApiDeps, resourceType: number, resourceName: string): 
     if (!deps.logs.listTopics().some((t) => t.name === resourceName)) {
       return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `Topic '${resourceName}' does not exist.` };
     }
-    return deps.logs.describeConfigs(resourceName).map((c) => ({ ...c, source: c.isDefault ? ConfigSource.DEFAULT_CONFIG : ConfigSource.DYNAMIC_TOPIC_CONFIG }));
+    return deps.logs
+      .describeConfigs(resourceName)
+      .map((c) => ({ ...c, source: c.isDefault ? ConfigSource.DEFAULT_CONFIG : ConfigSource.DYNAMIC_TOPIC_CONFIG }));
   }
   if (resourceType === ResourceType.BROKER) {
     if (resourceName !== '' && resourceName !== String(deps.identity.nodeId)) {

@@ -29,7 +29,16 @@ function readAll(deps: ApiDeps, body: FetchRequest): ReadResult {
     partitions: topic.partitions.map((p): FetchResponsePartitionData => {
       const failed = (errorCode: number): FetchResponsePartitionData => {
         errors = true;
-        return { partitionIndex: p.partition, errorCode, highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n, abortedTransactions: aborted, preferredReadReplica: -1, records: EMPTY };
+        return {
+          partitionIndex: p.partition,
+          errorCode,
+          highWatermark: -1n,
+          lastStableOffset: -1n,
+          logStartOffset: -1n,
+          abortedTransactions: aborted,
+          preferredReadReplica: -1,
+          records: EMPTY,
+        };
       };
       const log = deps.logs.partition(topic.topic, p.partition);
       if (log === undefined) return failed(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);

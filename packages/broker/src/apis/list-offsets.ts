@@ -11,7 +11,9 @@ const EARLIEST = -2n;
 export const handleListOffsets: ApiHandler<2> = (deps, body, ctx) => {
   const v0 = ctx.header.apiVersion === 0;
   const answer = (partitionIndex: number, errorCode: number, offset: bigint, timestamp: bigint): ListOffsetsResponsePartitionResponse =>
-    v0 ? { partitionIndex, errorCode, oldStyleOffsets: errorCode === ErrorCode.NONE && offset >= 0n ? [offset] : [] } : { partitionIndex, errorCode, timestamp, offset };
+    v0
+      ? { partitionIndex, errorCode, oldStyleOffsets: errorCode === ErrorCode.NONE && offset >= 0n ? [offset] : [] }
+      : { partitionIndex, errorCode, timestamp, offset };
   return {
     throttleTimeMs: 0,
     topics: body.topics.map((topic) => ({

@@ -55,7 +55,11 @@ export const handleMetadata: ApiHandler<3> = async (deps, body, ctx) => {
         }
         partitions = deps.logs.listTopics().find((t) => t.name === name)?.partitions;
       }
-      topics.push(partitions === undefined ? { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, name, isInternal: false, partitions: [] } : describeTopic(deps, name, partitions));
+      topics.push(
+        partitions === undefined
+          ? { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, name, isInternal: false, partitions: [] }
+          : describeTopic(deps, name, partitions),
+      );
     }
   }
   return {

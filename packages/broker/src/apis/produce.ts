@@ -22,7 +22,13 @@ export const handleProduce: ApiHandler<0> = async (deps, body) => {
           if (p.records === null || p.records.length === 0) return failed(p.index, ErrorCode.CORRUPT_MESSAGE);
           try {
             const appended = await log.append(p.records);
-            return { index: p.index, errorCode: ErrorCode.NONE, baseOffset: appended.baseOffset, logAppendTimeMs: appended.logAppendTime, logStartOffset: appended.logStartOffset };
+            return {
+              index: p.index,
+              errorCode: ErrorCode.NONE,
+              baseOffset: appended.baseOffset,
+              logAppendTimeMs: appended.logAppendTime,
+              logStartOffset: appended.logStartOffset,
+            };
           } catch (err) {
             return failed(p.index, errorCodeOf(err, deps.logger, { topic: topic.name, partition: p.index }));
           }

@@ -92,4 +92,3 @@ export interface CoordinatorContext {
   /** Set by close(): every call answers NOT_COORDINATOR. */
   closed: boolean;
 }
-

@@ -57,7 +57,10 @@ export class GroupCoordinator {
     return heartbeat(this.#ctx, params);
   }
 
-  leaveGroup(groupId: string, leaving: Array<{ memberId: string; groupInstanceId: string | null }>): {
+  leaveGroup(
+    groupId: string,
+    leaving: Array<{ memberId: string; groupInstanceId: string | null }>,
+  ): {
     errorCode: number;
     members: Array<{ memberId: string; groupInstanceId: string | null; errorCode: number }>;
   } {
@@ -82,7 +85,10 @@ export class GroupCoordinator {
   }
 
   /** Committed offsets; `topics` null means every partition the group committed. Unknown ones get offset -1, metadata ''. */
-  fetchOffsets(groupId: string, topics: Array<{ topic: string; partitions: number[] }> | null): Array<{ topic: string; partitions: Array<{ partition: number; offset: bigint; metadata: string | null }> }> {
+  fetchOffsets(
+    groupId: string,
+    topics: Array<{ topic: string; partitions: number[] }> | null,
+  ): Array<{ topic: string; partitions: Array<{ partition: number; offset: bigint; metadata: string | null }> }> {
     return fetchOffsets(this.#ctx, groupId, topics);
   }
 

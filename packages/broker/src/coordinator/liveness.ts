@@ -25,7 +25,11 @@ export function heartbeat(ctx: CoordinatorContext, params: { groupId: string; me
   }
 }
 
-export function leaveGroup(ctx: CoordinatorContext, groupId: string, leaving: Array<{ memberId: string; groupInstanceId: string | null }>): {
+export function leaveGroup(
+  ctx: CoordinatorContext,
+  groupId: string,
+  leaving: Array<{ memberId: string; groupInstanceId: string | null }>,
+): {
   errorCode: number;
   members: Array<{ memberId: string; groupInstanceId: string | null; errorCode: number }>;
 } {

@@ -37,7 +37,11 @@ function validateCommit(ctx: CoordinatorContext, params: OffsetCommitParams): nu
 }
 
 /** Committed offsets; `topics` null means every partition the group committed. Unknown ones get offset -1, metadata ''. */
-export function fetchOffsets(ctx: CoordinatorContext, groupId: string, topics: Array<{ topic: string; partitions: number[] }> | null): Array<{ topic: string; partitions: Array<{ partition: number; offset: bigint; metadata: string | null }> }> {
+export function fetchOffsets(
+  ctx: CoordinatorContext,
+  groupId: string,
+  topics: Array<{ topic: string; partitions: number[] }> | null,
+): Array<{ topic: string; partitions: Array<{ partition: number; offset: bigint; metadata: string | null }> }> {
   if (topics === null) {
     const byTopic = new Map<string, Array<{ partition: number; offset: bigint; metadata: string | null }>>();
     for (const e of ctx.offsets.fetchAll(groupId)) {

@@ -100,7 +100,10 @@ export class PartitionLog {
       segments.push(segment);
       if (i < bases.length - 1) segment.index.close();
       if (truncated !== undefined) {
-        logger?.warn({ dir, segment: base.toString(), position: truncated.at, bytes: truncated.bytes, problem: truncated.problem }, 'truncated a torn or corrupt log tail');
+        logger?.warn(
+          { dir, segment: base.toString(), position: truncated.at, bytes: truncated.bytes, problem: truncated.problem },
+          'truncated a torn or corrupt log tail',
+        );
         if (i < bases.length - 1) {
           for (const b of bases.slice(i + 1)) removeSegmentFiles(dir, b);
           break;
@@ -184,7 +187,10 @@ export class PartitionLog {
     const checked = this.producers.check(headers);
     if ('duplicateOf' in checked) {
       // The original may still be waiting for its fsync: this ack waits for the same.
-      return { result: { baseOffset: checked.duplicateOf, logStartOffset: this.startOffset, duplicate: true, logAppendTime: -1n }, ticket: this.durability.markWritten() };
+      return {
+        result: { baseOffset: checked.duplicateOf, logStartOffset: this.startOffset, duplicate: true, logAppendTime: -1n },
+        ticket: this.durability.markWritten(),
+      };
     }
     const active = this.active;
     if (active.size > 0 && (active.size + records.length > segmentBytes || next - active.baseOffset > MAX_RELATIVE_OFFSET)) await this.roll();
@@ -228,7 +234,10 @@ export class PartitionLog {
     const highWatermark = this.highWatermark;
     const logStartOffset = this.startOffset;
     if (fetchOffset < logStartOffset || fetchOffset > highWatermark) {
-      throw new KafkaError(ErrorCode.OFFSET_OUT_OF_RANGE, `offset ${fetchOffset} is outside [${logStartOffset}, ${highWatermark}] for ${this.topic}-${this.partition}`);
+      throw new KafkaError(
+        ErrorCode.OFFSET_OUT_OF_RANGE,
+        `offset ${fetchOffset} is outside [${logStartOffset}, ${highWatermark}] for ${this.topic}-${this.partition}`,
+      );
     }
     let records: Buffer = Buffer.alloc(0);
     if (fetchOffset < highWatermark) {
@@ -329,7 +338,10 @@ export class PartitionLog {
     for (const segment of removed) segment.delete();
     const first = this.segments[0]!.baseOffset;
     if (first > this.startOffset) this.startOffset = first;
-    this.options.logger?.info({ topic: this.topic, partition: this.partition, segments: count, reason, logStartOffset: this.startOffset.toString() }, 'deleted old segments');
+    this.options.logger?.info(
+      { topic: this.topic, partition: this.partition, segments: count, reason, logStartOffset: this.startOffset.toString() },
+      'deleted old segments',
+    );
   }
 
   private segmentIndexOf(offset: bigint): number {

@@ -51,7 +51,10 @@ export class ProducerStateTable {
         if (dup !== undefined) return { duplicateOf: dup.firstOffset };
       }
       if (known !== undefined && h.producerEpoch < known.epoch) {
-        throw new KafkaError(ErrorCode.INVALID_PRODUCER_EPOCH, `producer ${h.producerId} epoch ${h.producerEpoch} is older than the current epoch ${known.epoch}`);
+        throw new KafkaError(
+          ErrorCode.INVALID_PRODUCER_EPOCH,
+          `producer ${h.producerId} epoch ${h.producerEpoch} is older than the current epoch ${known.epoch}`,
+        );
       }
       const lastKnownSeq = known !== undefined && known.epoch === h.producerEpoch ? known.batches.at(-1)?.lastSeq : undefined;
       if (lastKnownSeq === undefined) {
@@ -60,9 +63,13 @@ export class ProducerStateTable {
           throw new KafkaError(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER, `producer ${h.producerId} ${why} and must start at sequence 0, got ${firstSeq}`);
         }
       } else if (!(firstSeq === lastKnownSeq + 1 || (firstSeq === 0 && lastKnownSeq === INT32_MAX))) {
-        throw new KafkaError(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER, `producer ${h.producerId} sent sequence ${firstSeq}, expected ${lastKnownSeq === INT32_MAX ? 0 : lastKnownSeq + 1}`);
+        throw new KafkaError(
+          ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
+          `producer ${h.producerId} sent sequence ${firstSeq}, expected ${lastKnownSeq === INT32_MAX ? 0 : lastKnownSeq + 1}`,
+        );
       }
-      const entry: ProducerEntry = known === undefined || known.epoch !== h.producerEpoch ? { epoch: h.producerEpoch, batches: [] } : { epoch: known.epoch, batches: [...known.batches] };
+      const entry: ProducerEntry =
+        known === undefined || known.epoch !== h.producerEpoch ? { epoch: h.producerEpoch, batches: [] } : { epoch: known.epoch, batches: [...known.batches] };
       pushBatch(entry, { firstSeq, lastSeq, firstOffset: h.baseOffset, lastOffset: lastOffsetOf(h) });
       staged.set(h.producerId, entry);
     }
@@ -90,14 +97,26 @@ export class ProducerStateTable {
 
   toSnapshot(): ProducerSnapshot {
     return {
-      producers: [...this.producers].map(([pid, e]) => [pid.toString(), e.epoch, e.batches.map((b) => [b.firstSeq, b.lastSeq, b.firstOffset.toString(), b.lastOffset.toString()])]),
+      producers: [...this.producers].map(([pid, e]) => [
+        pid.toString(),
+        e.epoch,
+        e.batches.map((b) => [b.firstSeq, b.lastSeq, b.firstOffset.toString(), b.lastOffset.toString()]),
+      ]),
     };
   }
 
   static fromSnapshot(snapshot: ProducerSnapshot): ProducerStateTable {
     const table = new ProducerStateTable();
     for (const [pid, epoch, batches] of snapshot.producers) {
-      table.producers.set(BigInt(pid), { epoch, batches: batches.map(([firstSeq, lastSeq, firstOffset, lastOffset]) => ({ firstSeq, lastSeq, firstOffset: BigInt(firstOffset), lastOffset: BigInt(lastOffset) })) });
+      table.producers.set(BigInt(pid), {
+        epoch,
+        batches: batches.map(([firstSeq, lastSeq, firstOffset, lastOffset]) => ({
+          firstSeq,
+          lastSeq,
+          firstOffset: BigInt(firstOffset),
+          lastOffset: BigInt(lastOffset),
+        })),
+      });
     }
     return table;
   }

@@ -109,7 +109,10 @@ export function validateBatches(buf: Buffer, maxBatchBytes = Number.POSITIVE_INF
     // Kafka (UnifiedLog.analyzeAndValidateRecords) compares each batch's sizeInBytes, which for v2 is
     // the whole batch with its 12-byte log overhead, before it checks the CRC: RecordTooLargeException.
     if (size > maxBatchBytes) {
-      throw new KafkaError(ErrorCode.MESSAGE_TOO_LARGE, `The record batch size in the append to ${partition} is ${size} bytes which exceeds the maximum configured value of ${maxBatchBytes}.`);
+      throw new KafkaError(
+        ErrorCode.MESSAGE_TOO_LARGE,
+        `The record batch size in the append to ${partition} is ${size} bytes which exceeds the maximum configured value of ${maxBatchBytes}.`,
+      );
     }
     const crc = crcProblem(buf, pos);
     if (crc !== undefined) throw new KafkaError(ErrorCode.CORRUPT_MESSAGE, `batch at byte ${pos}: ${crc}`);

@@ -17,7 +17,10 @@ export function applyTimestampPolicy(records: Buffer, headers: BatchHeader[], co
   if (config.messageTimestampType === 'LogAppendTime') {
     for (const h of headers) {
       if ((h.attributes & Attributes.TIMESTAMP_TYPE_LOG_APPEND) !== 0) {
-        throw new KafkaError(ErrorCode.INVALID_TIMESTAMP, `Invalid timestamp type in batch at offset ${h.baseOffset}. Producer should not set timestamp type to LogAppendTime.`);
+        throw new KafkaError(
+          ErrorCode.INVALID_TIMESTAMP,
+          `Invalid timestamp type in batch at offset ${h.baseOffset}. Producer should not set timestamp type to LogAppendTime.`,
+        );
       }
     }
     for (const h of headers) setLogAppendTime(records, h, now);

@@ -21,7 +21,17 @@ interface FieldPlan {
 type Body = Record<string, unknown>;
 
 const PRIMITIVES: ReadonlySet<string> = new Set<PrimitiveType>([
-  'int8', 'int16', 'int32', 'int64', 'uint16', 'float64', 'string', 'bytes', 'records', 'bool', 'uuid',
+  'int8',
+  'int16',
+  'int32',
+  'int64',
+  'uint16',
+  'float64',
+  'string',
+  'bytes',
+  'records',
+  'bool',
+  'uuid',
 ]);
 
 const MAX_INT16 = 0x7fff;

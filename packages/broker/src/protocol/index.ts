@@ -8,13 +8,7 @@
 export { ApiKey, SUPPORTED_VERSIONS, apiName, isSupported } from './api-keys.ts';
 export { ErrorCode, ProtocolDecodeError, UnsupportedVersionError, errorName } from '../kafka-errors.ts';
 export { decodeRequestHeader, decodeResponseHeader, type RequestHeader } from './header.ts';
-export {
-  decodeRequest,
-  decodeResponse,
-  encodeRequest,
-  encodeResponse,
-  encodeUnsupportedApiVersionsResponse,
-} from './frames.ts';
+export { decodeRequest, decodeResponse, encodeRequest, encodeResponse, encodeUnsupportedApiVersionsResponse } from './frames.ts';
 export type { FieldSchema, MessageSchema } from './schemas/message-schema.ts';
 export { SCHEMAS } from './schemas/index.ts';
 // The body types other modules use; every body type is in ./messages.ts (generated from the schemas).

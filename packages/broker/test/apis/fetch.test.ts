@@ -21,16 +21,38 @@ async function setup(t: Parameters<typeof createBroker>[0]) {
   defer(async () => fetcher.close());
   const produce = async (partition: number, values: string[]) => {
     const records = await buildBatch(values);
-    const response = await client.request(ApiKey.Produce, 7, { transactionalId: null, acks: -1, timeoutMs: 5000, topicData: [{ name: topic, partitionData: [{ index: partition, records }] }] });
+    const response = await client.request(ApiKey.Produce, 7, {
+      transactionalId: null,
+      acks: -1,
+      timeoutMs: 5000,
+      topicData: [{ name: topic, partitionData: [{ index: partition, records }] }],
+    });
     assert.equal(response.responses[0]?.partitionResponses[0]?.errorCode, ErrorCode.NONE);
     return records.length;
   };
   const fetch = (version: number, body: Partial<FetchRequest> & Pick<FetchRequest, 'topics'>) =>
-    fetcher.request(ApiKey.Fetch, version, { replicaId: -1, maxWaitMs: 0, minBytes: 1, maxBytes: 1 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: -1, forgottenTopicsData: [], rackId: '', ...body });
+    fetcher.request(ApiKey.Fetch, version, {
+      replicaId: -1,
+      maxWaitMs: 0,
+      minBytes: 1,
+      maxBytes: 1 << 20,
+      isolationLevel: 0,
+      sessionId: 0,
+      sessionEpoch: -1,
+      forgottenTopicsData: [],
+      rackId: '',
+      ...body,
+    });
   return { topic, produce, fetch, bytesIn };
 }
 
-const part = (partition: number, fetchOffset: bigint, partitionMaxBytes = 1 << 20) => ({ partition, currentLeaderEpoch: -1, fetchOffset, logStartOffset: -1n, partitionMaxBytes });
+const part = (partition: number, fetchOffset: bigint, partitionMaxBytes = 1 << 20) => ({
+  partition,
+  currentLeaderEpoch: -1,
+  fetchOffset,
+  logStartOffset: -1n,
+  partitionMaxBytes,
+});
 
 test('a long poll at the high watermark is woken by an append', async (t) => {
   const { topic, produce, fetch, bytesIn } = await setup(t);
@@ -55,11 +77,19 @@ test('the same topic twice, one whole batch above max_bytes, partition limits, r
   await produce(0, ['z']);
   await produce(1, ['w']);
 
-  const twice = await fetch(11, { topics: [{ topic, partitions: [part(0, 0n)] }, { topic, partitions: [part(1, 0n)] }] });
-  assert.deepEqual(twice.responses.map((r) => [r.topic, r.partitions.map((p) => p.partitionIndex)]), [
-    [topic, [0]],
-    [topic, [1]],
-  ]);
+  const twice = await fetch(11, {
+    topics: [
+      { topic, partitions: [part(0, 0n)] },
+      { topic, partitions: [part(1, 0n)] },
+    ],
+  });
+  assert.deepEqual(
+    twice.responses.map((r) => [r.topic, r.partitions.map((p) => p.partitionIndex)]),
+    [
+      [topic, [0]],
+      [topic, [1]],
+    ],
+  );
 
   // max_bytes 1: the first non-empty partition still yields its first whole batch, nothing else fits.
   const tiny = await fetch(11, { maxBytes: 1, topics: [{ topic, partitions: [part(0, 0n), part(1, 0n)] }] });
@@ -85,7 +115,13 @@ test('the same topic twice, one whole batch above max_bytes, partition limits, r
 test('per-partition errors: offset out of range, unknown topic; unknown fetch session', async (t) => {
   const { topic, produce, fetch } = await setup(t);
   await produce(0, ['a']);
-  const response = await fetch(11, { maxWaitMs: 10_000, topics: [{ topic, partitions: [part(0, 99n)] }, { topic: 'no-such-topic', partitions: [part(0, 0n)] }] });
+  const response = await fetch(11, {
+    maxWaitMs: 10_000,
+    topics: [
+      { topic, partitions: [part(0, 99n)] },
+      { topic: 'no-such-topic', partitions: [part(0, 0n)] },
+    ],
+  });
   assert.equal(response.responses[0]?.partitions[0]?.errorCode, ErrorCode.OFFSET_OUT_OF_RANGE);
   assert.equal(response.responses[1]?.partitions[0]?.errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   const session = await fetch(11, { sessionId: 1234, sessionEpoch: 3, topics: [] });

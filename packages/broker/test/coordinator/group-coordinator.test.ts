@@ -54,7 +54,12 @@ async function stableSingle(coordinator: GroupCoordinator, scheduler: ManualSche
   const a = await join(coordinator, { clientId: 'a' });
   scheduler.advance(0);
   const joined = await a.joined;
-  const synced = await coordinator.syncGroup({ groupId: 'g', generationId: joined.generationId, memberId: a.memberId, assignments: [{ memberId: a.memberId, assignment: Buffer.from('A') }] });
+  const synced = await coordinator.syncGroup({
+    groupId: 'g',
+    generationId: joined.generationId,
+    memberId: a.memberId,
+    assignments: [{ memberId: a.memberId, assignment: Buffer.from('A') }],
+  });
   assert.equal(synced.errorCode, ErrorCode.NONE);
   return { memberId: a.memberId, generationId: joined.generationId };
 }
@@ -70,7 +75,12 @@ test('a new member gets an id with MEMBER_ID_REQUIRED, then leads generation 1 w
   assert.equal(joined.protocolName, 'range');
   assert.deepEqual(joined.members, [{ memberId: a.memberId, groupInstanceId: null, metadata: Buffer.from('meta') }]);
   assert.equal(coordinator.describeGroup('g').groupState, 'CompletingRebalance');
-  const synced = await coordinator.syncGroup({ groupId: 'g', generationId: 1, memberId: a.memberId, assignments: [{ memberId: a.memberId, assignment: Buffer.from('x') }] });
+  const synced = await coordinator.syncGroup({
+    groupId: 'g',
+    generationId: 1,
+    memberId: a.memberId,
+    assignments: [{ memberId: a.memberId, assignment: Buffer.from('x') }],
+  });
   assert.deepEqual(synced.assignment, Buffer.from('x'));
   assert.equal(coordinator.describeGroup('g').groupState, 'Stable');
 });
@@ -164,7 +174,10 @@ test('a member whose session expires is removed and the others are told to rejoi
   assert.equal(coordinator.heartbeat({ groupId: 'g', memberId: a.memberId, generationId: gen }), ErrorCode.REBALANCE_IN_PROGRESS);
   const rejoined = await coordinator.joinGroup(params({ memberId: a.memberId }));
   assert.equal(rejoined.generationId, gen + 1);
-  assert.deepEqual(rejoined.members.map((m) => m.memberId), [a.memberId]);
+  assert.deepEqual(
+    rejoined.members.map((m) => m.memberId),
+    [a.memberId],
+  );
 });
 
 test('a pending member id that never comes back is forgotten after its session timeout', async (t) => {
@@ -187,11 +200,17 @@ test('LeaveGroup takes a batch of members and reports unknown ones per member', 
     { memberId: 'unknown', groupInstanceId: null },
   ]);
   assert.equal(result.errorCode, ErrorCode.NONE);
-  assert.deepEqual(result.members.map((m) => m.errorCode), [ErrorCode.NONE, ErrorCode.UNKNOWN_MEMBER_ID]);
+  assert.deepEqual(
+    result.members.map((m) => m.errorCode),
+    [ErrorCode.NONE, ErrorCode.UNKNOWN_MEMBER_ID],
+  );
   scheduler.advance(0);
   assert.equal(coordinator.describeGroup('g').groupState, 'Empty');
   const missing = coordinator.leaveGroup('other', [{ memberId: 'x', groupInstanceId: null }]);
-  assert.deepEqual(missing.members.map((m) => m.errorCode), [ErrorCode.UNKNOWN_MEMBER_ID]);
+  assert.deepEqual(
+    missing.members.map((m) => m.errorCode),
+    [ErrorCode.UNKNOWN_MEMBER_ID],
+  );
 });
 
 test('the protocol chosen is one every member supports; a member sharing none is refused', async (t) => {
@@ -251,7 +270,10 @@ test('a member that never sends SyncGroup is removed after the rebalance timeout
   assert.equal(coordinator.heartbeat({ groupId: 'g', memberId: a.memberId, generationId: ra.generationId }), ErrorCode.UNKNOWN_MEMBER_ID);
   const rb = await coordinator.joinGroup(params({ memberId: b.memberId }));
   assert.equal(rb.leader, b.memberId);
-  assert.deepEqual(rb.members.map((m) => m.memberId), [b.memberId]);
+  assert.deepEqual(
+    rb.members.map((m) => m.memberId),
+    [b.memberId],
+  );
 });
 
 test('describe, list and delete groups', async (t) => {
@@ -261,7 +283,10 @@ test('describe, list and delete groups', async (t) => {
   assert.equal(described.groupState, 'Stable');
   assert.equal(described.protocolType, 'consumer');
   assert.equal(described.protocolData, 'range');
-  assert.deepEqual(described.members.map((m) => [m.memberId, m.clientId, m.memberAssignment.toString()]), [[a.memberId, 'a', 'A']]);
+  assert.deepEqual(
+    described.members.map((m) => [m.memberId, m.clientId, m.memberAssignment.toString()]),
+    [[a.memberId, 'a', 'A']],
+  );
   assert.equal(coordinator.describeGroup('missing').groupState, 'Dead');
   assert.deepEqual(coordinator.listGroups(), [{ groupId: 'g', protocolType: 'consumer', groupState: 'Stable' }]);
 
@@ -281,21 +306,36 @@ test('offset commits: simple commits without a group, generation and member chec
   // A simple commit (admin setOffsets) creates nothing but offsets; a null metadata reads back as Kafka's ''.
   assert.equal(await coordinator.commitOffsets({ groupId: 'simple', generationId: -1, memberId: '', entries: [entry] }), ErrorCode.NONE);
   assert.deepEqual(coordinator.fetchOffsets('simple', [{ topic: 't', partitions: [0, 1] }]), [
-    { topic: 't', partitions: [{ partition: 0, offset: 42n, metadata: '' }, { partition: 1, offset: -1n, metadata: '' }] },
+    {
+      topic: 't',
+      partitions: [
+        { partition: 0, offset: 42n, metadata: '' },
+        { partition: 1, offset: -1n, metadata: '' },
+      ],
+    },
   ]);
   assert.deepEqual(coordinator.listGroups(), [{ groupId: 'simple', protocolType: 'consumer', groupState: 'Empty' }]);
   assert.equal(await coordinator.commitOffsets({ groupId: 'nogroup', generationId: 3, memberId: 'm', entries: [entry] }), ErrorCode.ILLEGAL_GENERATION);
 
   const a = await stableSingle(coordinator, scheduler);
   assert.equal(await coordinator.commitOffsets({ groupId: 'g', generationId: a.generationId, memberId: a.memberId, entries: [entry] }), ErrorCode.NONE);
-  assert.equal(await coordinator.commitOffsets({ groupId: 'g', generationId: a.generationId + 1, memberId: a.memberId, entries: [entry] }), ErrorCode.ILLEGAL_GENERATION);
-  assert.equal(await coordinator.commitOffsets({ groupId: 'g', generationId: a.generationId, memberId: 'other', entries: [entry] }), ErrorCode.UNKNOWN_MEMBER_ID);
+  assert.equal(
+    await coordinator.commitOffsets({ groupId: 'g', generationId: a.generationId + 1, memberId: a.memberId, entries: [entry] }),
+    ErrorCode.ILLEGAL_GENERATION,
+  );
+  assert.equal(
+    await coordinator.commitOffsets({ groupId: 'g', generationId: a.generationId, memberId: 'other', entries: [entry] }),
+    ErrorCode.UNKNOWN_MEMBER_ID,
+  );
   assert.equal(await coordinator.commitOffsets({ groupId: 'g', generationId: -1, memberId: '', entries: [entry] }), ErrorCode.UNKNOWN_MEMBER_ID);
 
   // Between JoinGroup and SyncGroup the generation is not yet stable.
   const b = await join(coordinator, { clientId: 'b' });
   const [ra] = await Promise.all([coordinator.joinGroup(params({ memberId: a.memberId })), b.joined]);
-  assert.equal(await coordinator.commitOffsets({ groupId: 'g', generationId: ra.generationId, memberId: a.memberId, entries: [entry] }), ErrorCode.REBALANCE_IN_PROGRESS);
+  assert.equal(
+    await coordinator.commitOffsets({ groupId: 'g', generationId: ra.generationId, memberId: a.memberId, entries: [entry] }),
+    ErrorCode.REBALANCE_IN_PROGRESS,
+  );
   assert.deepEqual(coordinator.fetchOffsets('g', null), [{ topic: 't', partitions: [{ partition: 0, offset: 42n, metadata: '' }] }]);
 });
 

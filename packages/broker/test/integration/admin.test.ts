@@ -19,13 +19,10 @@ test('topics: create (existing → false), metadata, add partitions, delete', as
   assert.ok((await admin.listTopics()).includes(topic));
 
   const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
-  assert.deepEqual(
-    metadata.topics[0]?.partitions.map((p) => [p.partitionId, p.leader, p.replicas, p.isr]).sort(),
-    [
-      [0, 0, [0], [0]],
-      [1, 0, [0], [0]],
-    ],
-  );
+  assert.deepEqual(metadata.topics[0]?.partitions.map((p) => [p.partitionId, p.leader, p.replicas, p.isr]).sort(), [
+    [0, 0, [0], [0]],
+    [1, 0, [0], [0]],
+  ]);
   const cluster = await admin.describeCluster();
   assert.equal(cluster.controller, 0);
   assert.deepEqual(cluster.brokers, [{ nodeId: 0, host: '127.0.0.1', port: broker.port }]);
@@ -99,7 +96,10 @@ test('offsets: latest/earliest, by timestamp, group offsets set/reset/fetch, gro
   await assert.rejects(admin.deleteGroups([groupId]), (err: Error & { groups?: Array<{ errorCode: number }> }) => err.groups?.[0]?.errorCode === 68);
   await consumer.disconnect();
   const deleted = await admin.deleteGroups([groupId]);
-  assert.deepEqual(deleted.map((g) => [g.groupId, g.errorCode]), [[groupId, 0]]);
+  assert.deepEqual(
+    deleted.map((g) => [g.groupId, g.errorCode]),
+    [[groupId, 0]],
+  );
   assert.equal((await admin.fetchOffsets({ groupId, topics: [topic] }))[0]?.partitions[0]?.offset, '-1');
   assert.ok(!(await admin.listGroups()).groups.some((g) => g.groupId === groupId));
 });
@@ -117,8 +117,14 @@ test('describeConfigs for a topic (defaults and overrides) and for the broker', 
   assert.equal(entries.find((e) => e.configName === 'retention.ms')?.isDefault, false);
   assert.equal(entries.find((e) => e.configName === 'cleanup.policy')?.configValue, 'delete');
 
-  const only = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['segment.bytes'] }] });
-  assert.deepEqual(only.resources[0]?.configEntries.map((e) => e.configName), ['segment.bytes']);
+  const only = await admin.describeConfigs({
+    includeSynonyms: false,
+    resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['segment.bytes'] }],
+  });
+  assert.deepEqual(
+    only.resources[0]?.configEntries.map((e) => e.configName),
+    ['segment.bytes'],
+  );
 
   const broker = await admin.describeConfigs({ includeSynonyms: true, resources: [{ type: ConfigResourceTypes.BROKER, name: '0' }] });
   const brokerEntries = new Map(broker.resources[0]?.configEntries.map((e) => [e.configName, e.configValue]));

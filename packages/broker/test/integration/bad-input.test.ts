@@ -39,7 +39,10 @@ test('bad frames close the connection and the broker keeps serving', async (t) =
     ['api key that exists in Kafka but is not implemented (SaslHandshake)', requestFrame(17, 1, Buffer.alloc(0))],
     ['unsupported version of Metadata', requestFrame(ApiKey.Metadata, 42, Buffer.alloc(0))],
     ['Metadata body truncated mid-array', requestFrame(ApiKey.Metadata, 1, Buffer.from([0x00, 0x00, 0x00, 0x05, 0x00, 0x03, 0x61]))],
-    ['Produce with a negative array length', requestFrame(ApiKey.Produce, 7, Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x13, 0x88, 0x80, 0x00, 0x00, 0x00]))],
+    [
+      'Produce with a negative array length',
+      requestFrame(ApiKey.Produce, 7, Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x13, 0x88, 0x80, 0x00, 0x00, 0x00])),
+    ],
   ];
   for (const [name, bytes] of cases) {
     const client = await RawClient.connect(broker.port);
@@ -88,7 +91,12 @@ test('truncated and corrupt record batches get CORRUPT_MESSAGE; the partition st
   const client = await RawClient.connect(broker.port);
   defer(async () => client.close());
   const produce = async (records: Buffer) => {
-    const response = await client.request(ApiKey.Produce, 7, { transactionalId: null, acks: -1, timeoutMs: 5000, topicData: [{ name: topic, partitionData: [{ index: 0, records }] }] });
+    const response = await client.request(ApiKey.Produce, 7, {
+      transactionalId: null,
+      acks: -1,
+      timeoutMs: 5000,
+      topicData: [{ name: topic, partitionData: [{ index: 0, records }] }],
+    });
     return response.responses[0]?.partitionResponses[0]?.errorCode;
   };
   const good = await buildBatch(['one', 'two']);

@@ -50,11 +50,15 @@ test('3 members on 6 partitions rebalance when one joins and one leaves, no reco
 
   /** Waits until the live members split all partitions between them, each partition once. */
   const balanced = async (live: Member[]) =>
-    waitFor(`assignment over ${live.map((m) => m.name).join(',')}`, () => {
-      const all = live.flatMap((m) => m.assignment).sort((a, b) => a - b);
-      const sizes = live.map((m) => m.assignment.length);
-      return all.join() === [...Array(PARTITIONS).keys()].join() && Math.max(...sizes) - Math.min(...sizes) <= 1;
-    }, 30_000);
+    waitFor(
+      `assignment over ${live.map((m) => m.name).join(',')}`,
+      () => {
+        const all = live.flatMap((m) => m.assignment).sort((a, b) => a - b);
+        const sizes = live.map((m) => m.assignment.length);
+        return all.join() === [...Array(PARTITIONS).keys()].join() && Math.max(...sizes) - Math.min(...sizes) <= 1;
+      },
+      30_000,
+    );
 
   let next = 0;
   /** Produces a phase of records over every partition and waits until all are consumed and committed. */
@@ -63,11 +67,15 @@ test('3 members on 6 partitions rebalance when one joins and one leaves, no reco
     await producer.send({ topic, messages: ids.map((id, i) => ({ value: id, partition: i % PARTITIONS })) });
     await waitFor('phase consumed', () => ids.every((id) => seen.has(id)), 30_000);
     const latest = await admin.fetchTopicOffsets(topic);
-    await waitFor('offsets committed', async () => {
-      const committed = await admin.fetchOffsets({ groupId, topics: [topic] });
-      const byPartition = new Map(committed[0]?.partitions.map((p) => [p.partition, p.offset]));
-      return latest.every((p) => byPartition.get(p.partition) === p.offset);
-    }, 30_000);
+    await waitFor(
+      'offsets committed',
+      async () => {
+        const committed = await admin.fetchOffsets({ groupId, topics: [topic] });
+        const byPartition = new Map(committed[0]?.partitions.map((p) => [p.partition, p.offset]));
+        return latest.every((p) => byPartition.get(p.partition) === p.offset);
+      },
+      30_000,
+    );
   };
 
   const [m1, m2, m3] = [await startMember(client, 'm1'), await startMember(client, 'm2'), await startMember(client, 'm3')];

@@ -48,15 +48,31 @@ test('JoinGroup and SyncGroup v0 (kafkajs encoders): members get ids, the follow
   defer(async () => [a, b].forEach((w) => w.close()));
   // v0 has no rebalance timeout: the session timeout stands in for it, as in Kafka.
   const join = (wire: KafkajsWire, metadata: string, memberId = '') =>
-    wire.send('joinGroup', 0, { groupId, sessionTimeout: 6000, memberId, protocolType: 'consumer', groupProtocols: [{ name: 'rr', metadata: Buffer.from(metadata) }] });
+    wire.send('joinGroup', 0, {
+      groupId,
+      sessionTimeout: 6000,
+      memberId,
+      protocolType: 'consumer',
+      groupProtocols: [{ name: 'rr', metadata: Buffer.from(metadata) }],
+    });
   const sync = (wire: KafkajsWire, joined: Decoded, groupAssignment: Array<{ memberId: string; memberAssignment: Buffer }> = []) =>
     wire.send('syncGroup', 0, { groupId, generationId: joined.generationId, memberId: joined.memberId, groupAssignment });
-  const heartbeat = (wire: KafkajsWire, joined: Decoded) => wire.send('heartbeat', 0, { groupId, groupGenerationId: joined.generationId, memberId: joined.memberId });
+  const heartbeat = (wire: KafkajsWire, joined: Decoded) =>
+    wire.send('heartbeat', 0, { groupId, groupGenerationId: joined.generationId, memberId: joined.memberId });
 
   const [ja, jb] = await Promise.all([join(a, 'meta-a'), join(b, 'meta-b')]);
   assert.deepEqual([ja.errorCode, jb.errorCode, ja.generationId, jb.generationId], [0, 0, 1, 1]);
   assert.notEqual(ja.memberId, jb.memberId);
-  const [leader, follower] = ja.memberId === ja.leaderId ? [{ wire: a, joined: ja }, { wire: b, joined: jb }] : [{ wire: b, joined: jb }, { wire: a, joined: ja }];
+  const [leader, follower] =
+    ja.memberId === ja.leaderId
+      ? [
+          { wire: a, joined: ja },
+          { wire: b, joined: jb },
+        ]
+      : [
+          { wire: b, joined: jb },
+          { wire: a, joined: ja },
+        ];
   assert.deepEqual(
     (leader.joined.members as Array<{ memberId: string; memberMetadata: Buffer }>).map((m) => [m.memberId, m.memberMetadata.toString()]).sort(),
     [
@@ -83,7 +99,10 @@ test('JoinGroup and SyncGroup v0 (kafkajs encoders): members get ids, the follow
   const waited = Date.now() - started;
   assert.ok(waited >= 5000 && waited < 15_000, `rebalance took ${waited} ms`);
   assert.deepEqual([jc.errorCode, jc.generationId, jc.leaderId], [0, 2, jc.memberId]);
-  assert.deepEqual((jc.members as Array<{ memberId: string }>).map((m) => m.memberId), [jc.memberId]);
+  assert.deepEqual(
+    (jc.members as Array<{ memberId: string }>).map((m) => m.memberId),
+    [jc.memberId],
+  );
   const sc = await sync(c, jc, [{ memberId: jc.memberId as string, memberAssignment: Buffer.from('all') }]);
   assert.deepEqual([sc.errorCode, (sc.memberAssignment as Buffer).toString()], [0, 'all']);
   assert.equal((await heartbeat(a, ja)).errorCode, 25); // UNKNOWN_MEMBER_ID: removed with the rebalance
@@ -105,9 +124,25 @@ test('OffsetFetch returns metadata "" for offsets committed without metadata, an
     groupId,
     groupGenerationId: -1,
     memberId: '',
-    topics: [{ topic, partitions: [{ partition: 0, offset: '5' }, { partition: 1, offset: '7', metadata: 'kept' }] }],
+    topics: [
+      {
+        topic,
+        partitions: [
+          { partition: 0, offset: '5' },
+          { partition: 1, offset: '7', metadata: 'kept' },
+        ],
+      },
+    ],
   });
-  assert.deepEqual(committed.responses, [{ topic, partitions: [{ partition: 0, errorCode: 0 }, { partition: 1, errorCode: 0 }] }]);
+  assert.deepEqual(committed.responses, [
+    {
+      topic,
+      partitions: [
+        { partition: 0, errorCode: 0 },
+        { partition: 1, errorCode: 0 },
+      ],
+    },
+  ]);
 
   const wanted = { groupId, topics: [{ topic, partitions: [{ partition: 0 }, { partition: 1 }, { partition: 2 }] }] };
   const expected = [
@@ -131,7 +166,13 @@ test('topic configs: timestamp configs are stored, validated and applied (LogApp
   await admin.createTopics({
     topics: [
       { topic: appendTimeTopic, configEntries: [{ name: 'message.timestamp.type', value: 'LogAppendTime' }] },
-      { topic: boundedTopic, configEntries: [{ name: 'message.timestamp.difference.max.ms', value: '60000' }, { name: 'max.message.bytes', value: '2000000' }] },
+      {
+        topic: boundedTopic,
+        configEntries: [
+          { name: 'message.timestamp.difference.max.ms', value: '60000' },
+          { name: 'max.message.bytes', value: '2000000' },
+        ],
+      },
     ],
   });
 
@@ -156,7 +197,10 @@ test('topic configs: timestamp configs are stored, validated and applied (LogApp
     admin.createTopics({ topics: [{ topic: randomName('bad'), configEntries: [{ name: 'message.timestamp.type', value: 'WallClock' }] }] }),
     creationError('INVALID_CONFIG'),
   );
-  assert.deepEqual((await admin.listTopics()).filter((name) => name.startsWith('bad-')), []);
+  assert.deepEqual(
+    (await admin.listTopics()).filter((name) => name.startsWith('bad-')),
+    [],
+  );
 
   // DescribeConfigs returns what was set (as dynamic topic configs) and Kafka's defaults for the rest.
   const described = await admin.describeConfigs({

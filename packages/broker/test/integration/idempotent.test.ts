@@ -47,7 +47,12 @@ test('raw idempotent produce: duplicate acked with the original offset, gap and 
   assert.notEqual(transactional.errorCode, ErrorCode.NONE, 'transactions are not supported');
 
   const produce = async (records: Buffer) => {
-    const response = await raw.request(ApiKey.Produce, 7, { transactionalId: null, acks: -1, timeoutMs: 5000, topicData: [{ name: topic, partitionData: [{ index: 0, records }] }] });
+    const response = await raw.request(ApiKey.Produce, 7, {
+      transactionalId: null,
+      acks: -1,
+      timeoutMs: 5000,
+      topicData: [{ name: topic, partitionData: [{ index: 0, records }] }],
+    });
     const p = response.responses[0]?.partitionResponses[0];
     assert.ok(p !== undefined);
     return p;

@@ -58,10 +58,13 @@ test('kcat: metadata, produce and consume, both ways with kafkajs', async (t) =>
   };
   assert.equal(metadata.controllerid, 0);
   assert.deepEqual(metadata.brokers, [{ id: 0, name: `127.0.0.1:${broker.port}` }]);
-  assert.deepEqual(metadata.topics[0]?.partitions.map((p) => [p.partition, p.leader]), [
-    [0, 0],
-    [1, 0],
-  ]);
+  assert.deepEqual(
+    metadata.topics[0]?.partitions.map((p) => [p.partition, p.leader]),
+    [
+      [0, 0],
+      [1, 0],
+    ],
+  );
 
   // kcat produces (acks=all, gzip) with keys; kafkajs consumes.
   await kcat(['-b', bootstrap, '-P', '-t', topic, '-p', '0', '-K', ':', '-z', 'gzip', '-X', 'acks=all'], 'k1:from-kcat-1\nk2:from-kcat-2\n');
@@ -82,13 +85,34 @@ test('kcat: metadata, produce and consume, both ways with kafkajs', async (t) =>
   const producer = kafka().producer();
   await producer.connect();
   defer(() => producer.disconnect());
-  await producer.send({ topic, messages: [{ key: 'a', value: 'from-kafkajs-1', partition: 1 }, { key: 'b', value: 'from-kafkajs-2', partition: 1 }] });
+  await producer.send({
+    topic,
+    messages: [
+      { key: 'a', value: 'from-kafkajs-1', partition: 1 },
+      { key: 'b', value: 'from-kafkajs-2', partition: 1 },
+    ],
+  });
   const consumed = await kcat(['-b', bootstrap, '-C', '-t', topic, '-p', '1', '-o', 'beginning', '-e', '-f', '%k=%s@%o\n']);
   assert.deepEqual(consumed.trim().split('\n'), ['a=from-kafkajs-1@0', 'b=from-kafkajs-2@1']);
 
   // kcat as a balanced group consumer reads both partitions, then its committed offsets are visible to kafkajs.
   const groupId = randomName('kcat-group');
-  const grouped = await kcat(['-b', bootstrap, '-G', groupId, '-o', 'beginning', '-e', '-f', '%s\n', '-X', 'enable.auto.commit=true', '-X', 'auto.commit.interval.ms=100', topic]);
+  const grouped = await kcat([
+    '-b',
+    bootstrap,
+    '-G',
+    groupId,
+    '-o',
+    'beginning',
+    '-e',
+    '-f',
+    '%s\n',
+    '-X',
+    'enable.auto.commit=true',
+    '-X',
+    'auto.commit.interval.ms=100',
+    topic,
+  ]);
   assert.deepEqual(grouped.trim().split('\n').sort(), ['from-kafkajs-1', 'from-kafkajs-2', 'from-kcat-1', 'from-kcat-2']);
   // librdkafka commits on close: kafkajs sees the group's offsets at the end of both partitions.
   const committed = await admin.fetchOffsets({ groupId, topics: [topic] });

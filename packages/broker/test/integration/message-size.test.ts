@@ -97,7 +97,11 @@ test('messageMaxBytes sets the broker limit and topic max.message.bytes override
   });
   const producer = await producerFor(tb);
 
-  for (const [topic, limit] of [[plain, 4000], [larger, 9000], [smaller, 1500]] as const) {
+  for (const [topic, limit] of [
+    [plain, 4000],
+    [larger, 9000],
+    [smaller, 1500],
+  ] as const) {
     await send(producer, topic, limit);
     assert.equal(await segmentBytes(tb, topic), limit, `${topic}: a batch of exactly ${limit} bytes is appended`);
     const err = await refusedWith(send(producer, topic, limit + 1));
@@ -106,7 +110,10 @@ test('messageMaxBytes sets the broker limit and topic max.message.bytes override
 
   // DescribeConfigs: the broker reports message.max.bytes; a topic without its own value reports the
   // broker's as its default, a topic with one reports it as set.
-  const broker = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.BROKER, name: '0', configNames: ['message.max.bytes'] }] });
+  const broker = await admin.describeConfigs({
+    includeSynonyms: false,
+    resources: [{ type: ConfigResourceTypes.BROKER, name: '0', configNames: ['message.max.bytes'] }],
+  });
   assert.deepEqual(
     broker.resources[0]?.configEntries.map((e) => [e.configName, e.configValue]),
     [['message.max.bytes', '4000']],
@@ -131,7 +138,15 @@ test('a refused partition does not fail the other partitions of the same produce
   await admin.createTopics({ topics: [{ topic: small, configEntries: [{ name: 'max.message.bytes', value: '200' }] }, { topic: big }] });
   const producer = await producerFor(tb);
   const batch = { messages: [{ value: Buffer.alloc(valueLengthFor(300), 0x61) }] };
-  const err = await refusedWith(producer.sendBatch({ acks: -1, topicMessages: [{ topic: small, ...batch }, { topic: big, ...batch }] }));
+  const err = await refusedWith(
+    producer.sendBatch({
+      acks: -1,
+      topicMessages: [
+        { topic: small, ...batch },
+        { topic: big, ...batch },
+      ],
+    }),
+  );
   assert.equal(err.type, 'MESSAGE_TOO_LARGE');
   assert.equal(await segmentBytes(tb, big), 300, 'the other topic got its batch');
   assert.equal(await segmentBytes(tb, small), 0);
@@ -152,7 +167,9 @@ test('kcat (librdkafka) sees MESSAGE_TOO_LARGE as "Message size too large"', asy
   await admin.createTopics({ topics: [{ topic, configEntries: [{ name: 'max.message.bytes', value: '1000' }] }] });
   const run = (value: string): Promise<{ code: number | null; stderr: string }> =>
     new Promise((resolve) => {
-      const child = spawn('kcat', ['-b', tb.bootstrap, '-P', '-t', topic, '-p', '0', '-X', 'message.send.max.retries=0'], { stdio: ['pipe', 'ignore', 'pipe'] });
+      const child = spawn('kcat', ['-b', tb.bootstrap, '-P', '-t', topic, '-p', '0', '-X', 'message.send.max.retries=0'], {
+        stdio: ['pipe', 'ignore', 'pipe'],
+      });
       let stderr = '';
       child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
       const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);

@@ -55,15 +55,27 @@ test('produce with acks -1, 1 and 0, gzip, keys and headers; consume it all back
     received.map((m) => m.offset),
     Array.from({ length: 54 }, (_, i) => String(i)),
   );
-  assert.deepEqual(received.slice(0, 4).map((m) => m.value?.toString()), ['all-1', 'all-2', 'leader-1', 'none-1']);
+  assert.deepEqual(
+    received.slice(0, 4).map((m) => m.value?.toString()),
+    ['all-1', 'all-2', 'leader-1', 'none-1'],
+  );
   const first = received[0];
   assert.equal(first?.key?.toString(), 'k1');
   assert.equal(first?.headers?.trace?.toString(), 'abc');
-  assert.deepEqual((first?.headers?.multi as Buffer[] | undefined)?.map((b) => b.toString()), ['x', 'y']);
+  assert.deepEqual(
+    (first?.headers?.multi as Buffer[] | undefined)?.map((b) => b.toString()),
+    ['x', 'y'],
+  );
   assert.equal(received[1]?.key, null);
   const gz = received.slice(4);
-  assert.deepEqual(gz.map((m) => m.key?.toString()), Array.from({ length: 50 }, (_, i) => `gz-${i}`));
-  assert.deepEqual(gz.map((m) => m.value?.toString()), Array.from({ length: 50 }, (_, i) => `gzip-${i}`.repeat(20)));
+  assert.deepEqual(
+    gz.map((m) => m.key?.toString()),
+    Array.from({ length: 50 }, (_, i) => `gz-${i}`),
+  );
+  assert.deepEqual(
+    gz.map((m) => m.value?.toString()),
+    Array.from({ length: 50 }, (_, i) => `gzip-${i}`.repeat(20)),
+  );
   assert.equal(gz[49]?.headers?.i?.toString(), '49');
 });
 
@@ -89,5 +101,8 @@ test('producing to a missing topic with auto-creation off fails with UNKNOWN_TOP
   const producer = client.producer();
   await producer.connect();
   defer(() => producer.disconnect());
-  await assert.rejects(producer.send({ topic: randomName('none'), messages: [{ value: 'x' }] }), /does not host this topic-partition|UNKNOWN_TOPIC_OR_PARTITION|This server does not host/);
+  await assert.rejects(
+    producer.send({ topic: randomName('none'), messages: [{ value: 'x' }] }),
+    /does not host this topic-partition|UNKNOWN_TOPIC_OR_PARTITION|This server does not host/,
+  );
 });

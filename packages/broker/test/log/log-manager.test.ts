@@ -36,14 +36,19 @@ test('topic configs: supported ones are validated, compact and unknown names are
   await rejectsWith(logs.createTopic('c1', 1, { 'retention.ms': 'soon' }), ErrorCode.INVALID_CONFIG);
   assert.deepEqual(logs.listTopics(), []);
   await logs.createTopic('c1', 2, { 'retention.bytes': '5000', 'cleanup.policy': 'delete', 'segment.bytes': '2048' });
-  assert.deepEqual(logs.listTopics(), [{ name: 'c1', partitions: 2, configs: { 'retention.bytes': '5000', 'cleanup.policy': 'delete', 'segment.bytes': '2048' } }]);
+  assert.deepEqual(logs.listTopics(), [
+    { name: 'c1', partitions: 2, configs: { 'retention.bytes': '5000', 'cleanup.policy': 'delete', 'segment.bytes': '2048' } },
+  ]);
   const described = Object.fromEntries(logs.describeConfigs('c1').map((c) => [c.name, c]));
   assert.deepEqual(described['retention.ms'], { name: 'retention.ms', value: '1000', readOnly: false, isDefault: true, isSensitive: false });
   assert.equal(described['retention.bytes']?.value, '5000');
   assert.equal(described['retention.bytes']?.isDefault, false);
   assert.equal(described['segment.bytes']?.value, '2048');
   assert.equal(described['cleanup.policy']?.value, 'delete');
-  assert.throws(() => logs.describeConfigs('nope'), (e: unknown) => e instanceof KafkaError && e.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  assert.throws(
+    () => logs.describeConfigs('nope'),
+    (e: unknown) => e instanceof KafkaError && e.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+  );
 });
 
 test('create, createPartitions and delete persist across close/open; data stays with its partition', async (t) => {

@@ -45,11 +45,20 @@ test('append assigns offsets, read returns whole batches from the one containing
   assert.deepEqual(await valuesOf(fromOne.records), ['a0', 'a1', 'a2', 'b0', 'b1']); // starts at the batch containing 1
   const decoded = await decodeBatches(log.read(3n, 1 << 20).records);
   assert.equal(decoded[0]?.firstOffset, '3');
-  assert.deepEqual(decoded[0]?.records.map((r) => r.offset), ['3', '4']);
+  assert.deepEqual(
+    decoded[0]?.records.map((r) => r.offset),
+    ['3', '4'],
+  );
 
   assert.equal(log.read(5n, 100).records.length, 0); // empty at the high watermark
-  assert.throws(() => log.read(6n, 100), (e: unknown) => e instanceof KafkaError && e.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE);
-  assert.throws(() => log.read(-1n, 100), (e: unknown) => e instanceof KafkaError && e.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE);
+  assert.throws(
+    () => log.read(6n, 100),
+    (e: unknown) => e instanceof KafkaError && e.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE,
+  );
+  assert.throws(
+    () => log.read(-1n, 100),
+    (e: unknown) => e instanceof KafkaError && e.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE,
+  );
 });
 
 test('read caps at maxBytes but always returns at least one whole batch', async (t) => {
@@ -110,7 +119,10 @@ test('segments roll at segment.bytes and reads cross segments', async (t) => {
     await log.append(await makeBatch({ values }));
   }
   assert.ok(log.segmentCount > 3, `segments: ${log.segmentCount}`);
-  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.log')).sort();
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.log'))
+    .sort();
   assert.equal(files[0], '00000000000000000000.log');
   assert.equal(files.length, log.segmentCount);
   for (const f of files) assert.ok(fs.statSync(path.join(dir, f)).size <= 1024);
@@ -132,7 +144,10 @@ test('retention by size deletes whole oldest segments, never the active one', as
   // As Kafka: delete oldest segments only while what is left stays at or above retention.bytes.
   assert.ok(log.sizeBytes >= 2048 && log.sizeBytes < 2048 + 1024, `size ${log.sizeBytes} (was ${sizeBefore})`);
   assert.ok(log.logStartOffset > 0n);
-  assert.throws(() => log.read(0n, 100), (e: unknown) => e instanceof KafkaError && e.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE);
+  assert.throws(
+    () => log.read(0n, 100),
+    (e: unknown) => e instanceof KafkaError && e.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE,
+  );
   const remaining = await readAll(log);
   assert.equal(remaining.at(-1), 'r29'.padEnd(200, '.'));
   assert.equal(remaining.length, Number(log.highWatermark - log.logStartOffset));
@@ -149,7 +164,10 @@ test('retention by time uses each segment newest timestamp', async (t) => {
   // Two ~370-byte batches per 1 KiB segment: the old batches fill whole segments, all expired.
   assert.equal(oldSegments, 5); // old0-1 … old8-9; the first new batch rolls a sixth
   assert.equal(log.logStartOffset, firstNew);
-  assert.deepEqual(await readAll(log), Array.from({ length: 10 }, (_, i) => `new${i}`.padEnd(300, '.')));
+  assert.deepEqual(
+    await readAll(log),
+    Array.from({ length: 10 }, (_, i) => `new${i}`.padEnd(300, '.')),
+  );
   const countBefore = log.segmentCount;
   await log.enforceRetention(old + 100_000 + 30_000); // nothing more to delete
   assert.equal(log.segmentCount, countBefore);
@@ -167,7 +185,10 @@ test('deleteRecordsBefore moves the log start offset, deletes whole segments bel
   assert.ok(log.segmentCount < segments);
   assert.equal(await log.deleteRecordsBefore(5n), 17n); // never moves back
   await isKafkaError(log.deleteRecordsBefore(31n), ErrorCode.OFFSET_OUT_OF_RANGE);
-  assert.throws(() => log.read(16n, 100), (e: unknown) => e instanceof KafkaError && e.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE);
+  assert.throws(
+    () => log.read(16n, 100),
+    (e: unknown) => e instanceof KafkaError && e.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE,
+  );
   assert.equal((await readAll(log))[0], 'd17'.padEnd(150, '.'));
   await log.close();
   const reopened = await openLog(t, dir, { segmentBytes: 1024 });
@@ -208,8 +229,14 @@ test('concurrent appends are serialised in order, with both flush policies', asy
     const log = await openLog(t, dir, { segmentBytes: 4096 }, flush);
     const batches = await Promise.all(Array.from({ length: 100 }, (_, i) => makeBatch({ values: [`c${i}`] })));
     const results = await Promise.all(batches.map((b) => log.append(b)));
-    assert.deepEqual(results.map((r) => r.baseOffset), batches.map((_, i) => BigInt(i)));
-    assert.deepEqual(await readAll(log), batches.map((_, i) => `c${i}`));
+    assert.deepEqual(
+      results.map((r) => r.baseOffset),
+      batches.map((_, i) => BigInt(i)),
+    );
+    assert.deepEqual(
+      await readAll(log),
+      batches.map((_, i) => `c${i}`),
+    );
     await log.close();
     const reopened = await openLog(t, dir, { segmentBytes: 4096 }, flush);
     assert.equal(reopened.highWatermark, 100n);

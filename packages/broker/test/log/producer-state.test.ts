@@ -78,8 +78,21 @@ test('duplicate and sequence checks still hold after a reopen, with or without t
 
 function header(o: Partial<BatchHeader>): BatchHeader {
   return {
-    position: 0, size: 61, baseOffset: 0n, partitionLeaderEpoch: 0, magic: 2, crc: 0, attributes: 0, lastOffsetDelta: 0,
-    baseTimestamp: 0n, maxTimestamp: 0n, producerId: 1n, producerEpoch: 0, baseSequence: 0, recordsCount: 1, ...o,
+    position: 0,
+    size: 61,
+    baseOffset: 0n,
+    partitionLeaderEpoch: 0,
+    magic: 2,
+    crc: 0,
+    attributes: 0,
+    lastOffsetDelta: 0,
+    baseTimestamp: 0n,
+    maxTimestamp: 0n,
+    producerId: 1n,
+    producerEpoch: 0,
+    baseSequence: 0,
+    recordsCount: 1,
+    ...o,
   };
 }
 
@@ -105,5 +118,8 @@ test('snapshot round trip keeps epochs and batches', () => {
   table.replay(header({ producerId: 5n, producerEpoch: 4, baseSequence: 0, lastOffsetDelta: 2, recordsCount: 3, baseOffset: 10n }));
   const copy = ProducerStateTable.fromSnapshot(JSON.parse(JSON.stringify(table.toSnapshot())) as ReturnType<ProducerStateTable['toSnapshot']>);
   assert.deepEqual(copy.check([header({ producerId: 5n, producerEpoch: 4, baseSequence: 0, lastOffsetDelta: 2, recordsCount: 3 })]), { duplicateOf: 10n });
-  assert.throws(() => copy.check([header({ producerId: 5n, producerEpoch: 3, baseSequence: 3 })]), (e: unknown) => e instanceof KafkaError && e.errorCode === ErrorCode.INVALID_PRODUCER_EPOCH);
+  assert.throws(
+    () => copy.check([header({ producerId: 5n, producerEpoch: 3, baseSequence: 3 })]),
+    (e: unknown) => e instanceof KafkaError && e.errorCode === ErrorCode.INVALID_PRODUCER_EPOCH,
+  );
 });

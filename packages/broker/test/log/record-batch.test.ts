@@ -18,7 +18,14 @@ function assertKafkaError(fn: () => unknown, code: number): void {
 }
 
 test('parses the header of an uncompressed kafkajs batch', async () => {
-  const buf = await makeBatch({ values: ['a', 'b', 'c'], baseTimestamp: 1_700_000_000_000, timestampDeltas: [0, 5, 3], producerId: 42n, producerEpoch: 3, baseSequence: 7 });
+  const buf = await makeBatch({
+    values: ['a', 'b', 'c'],
+    baseTimestamp: 1_700_000_000_000,
+    timestampDeltas: [0, 5, 3],
+    producerId: 42n,
+    producerEpoch: 3,
+    baseSequence: 7,
+  });
   const [h] = validateBatches(buf);
   assert.ok(h);
   assert.equal(h.size, buf.length);
@@ -48,7 +55,10 @@ test('parses a gzip batch without decompressing, and the rewritten baseOffset ke
   assert.equal(again?.baseOffset, 1234n);
   const [decoded] = await decodeBatches(buf);
   assert.equal(decoded?.firstOffset, '1234');
-  assert.deepEqual(decoded?.records.map((r) => r.value?.toString()), values);
+  assert.deepEqual(
+    decoded?.records.map((r) => r.value?.toString()),
+    values,
+  );
   assert.equal(decoded?.records[19]?.offset, '1253');
 });
 
@@ -56,7 +66,13 @@ test('iterates concatenated batches and stops at an incomplete one', async () =>
   const a = await makeBatch({ values: ['1'] });
   const b = await makeBatch({ values: ['2', '3'] });
   const all = Buffer.concat([a, b]);
-  assert.deepEqual(validateBatches(all).map((h) => [h.position, h.recordsCount]), [[0, 1], [a.length, 2]]);
+  assert.deepEqual(
+    validateBatches(all).map((h) => [h.position, h.recordsCount]),
+    [
+      [0, 1],
+      [a.length, 2],
+    ],
+  );
   assert.equal([...iterateBatches(all.subarray(0, all.length - 1))].length, 1);
 });
 

@@ -29,12 +29,19 @@ async function writeLog(t: TestContext, dir: string): Promise<string[]> {
 }
 
 function lastSegment(dir: string): string {
-  return path.join(dir, fs.readdirSync(dir).filter((f) => f.endsWith('.log')).sort().at(-1)!);
+  return path.join(
+    dir,
+    fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.log'))
+      .sort()
+      .at(-1)!,
+  );
 }
 
 async function readAll(log: PartitionLog): Promise<string[]> {
   const out: string[] = [];
-  for (let offset = log.logStartOffset; offset < log.highWatermark; ) {
+  for (let offset = log.logStartOffset; offset < log.highWatermark;) {
     const batches = await decodeBatches(log.read(offset, 300).records);
     for (const r of batches.flatMap((b) => b.records)) {
       if (BigInt(r.offset) >= offset) out.push(r.value!.toString());

@@ -37,14 +37,20 @@ test('CreateTime: every record of an uncompressed batch is checked; a compressed
   const now = BigInt(NOW);
   // The second record is 5 s older than the first, which is current.
   const late = await makeBatch({ values: ['a', 'b'], baseTimestamp: NOW, timestampDeltas: [0, -5000] });
-  assert.throws(() => applyTimestampPolicy(late, validateBatches(late), config, now), invalidTimestamp(/Timestamp 1699999995000 of message with offset 1 is out of range.*\[1699999999000, 1700000000100\]/));
+  assert.throws(
+    () => applyTimestampPolicy(late, validateBatches(late), config, now),
+    invalidTimestamp(/Timestamp 1699999995000 of message with offset 1 is out of range.*\[1699999999000, 1700000000100\]/),
+  );
   const ahead = await makeBatch({ values: ['a'], baseTimestamp: NOW + 101 });
   assert.throws(() => applyTimestampPolicy(ahead, validateBatches(ahead), config, now), invalidTimestamp(/out of range/));
   const fine = await makeBatch({ values: ['a', 'b'], baseTimestamp: NOW - 1000, timestampDeltas: [0, 1100] });
   assert.equal(applyTimestampPolicy(fine, validateBatches(fine), config, now), -1n);
 
   const compressed = await makeBatch({ values: ['a', 'b'], compression: Compression.GZIP, baseTimestamp: NOW, timestampDeltas: [0, 200] });
-  assert.throws(() => applyTimestampPolicy(compressed, validateBatches(compressed), config, now), invalidTimestamp(/Timestamp 1700000000200 of message with offset 1/));
+  assert.throws(
+    () => applyTimestampPolicy(compressed, validateBatches(compressed), config, now),
+    invalidTimestamp(/Timestamp 1700000000200 of message with offset 1/),
+  );
 });
 
 test('LogAppendTime: batches are stamped with the broker time, CRC recomputed; a producer may not claim the type', async () => {
@@ -61,13 +67,19 @@ test('LogAppendTime: batches are stamped with the broker time, CRC recomputed; a
     assert.equal(h.attributes & Attributes.TIMESTAMP_TYPE_LOG_APPEND, Attributes.TIMESTAMP_TYPE_LOG_APPEND);
     assert.equal(h.maxTimestamp, now);
   }
-  assert.deepEqual(validateBatches(records).map((h) => [h.attributes, h.maxTimestamp]), headers.map((h) => [h.attributes, h.maxTimestamp]));
+  assert.deepEqual(
+    validateBatches(records).map((h) => [h.attributes, h.maxTimestamp]),
+    headers.map((h) => [h.attributes, h.maxTimestamp]),
+  );
   const decoded = await decodeBatches(records);
-  assert.deepEqual(decoded.flatMap((b) => b.records.map((r) => [r.value?.toString(), r.timestamp])), [
-    ['a', String(now)],
-    ['b', String(now)],
-    ['c', String(now)],
-  ]);
+  assert.deepEqual(
+    decoded.flatMap((b) => b.records.map((r) => [r.value?.toString(), r.timestamp])),
+    [
+      ['a', String(now)],
+      ['b', String(now)],
+      ['c', String(now)],
+    ],
+  );
   // `records` now carries the LogAppendTime bit, as if a producer had set it.
   assert.throws(() => applyTimestampPolicy(records, validateBatches(records), config, now), invalidTimestamp(/should not set timestamp type to LogAppendTime/));
 });

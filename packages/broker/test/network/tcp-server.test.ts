@@ -28,7 +28,7 @@ function client(port: number) {
   socket.on('error', () => undefined);
   const frames = () => {
     const out: string[] = [];
-    for (let at = 0; at + 4 <= received.length; ) {
+    for (let at = 0; at + 4 <= received.length;) {
       const size = received.readInt32BE(at);
       if (at + 4 + size > received.length) break;
       out.push(received.subarray(at + 4, at + 4 + size).toString());

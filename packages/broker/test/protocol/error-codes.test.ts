@@ -45,7 +45,7 @@ test('the error table is complete and unique', () => {
   assert.equal(errorName(9999), undefined);
 });
 
-test('api keys match kafkajs and the advertised ranges are the issue\'s', () => {
+test("api keys match kafkajs and the advertised ranges are the issue's", () => {
   // kafkajs still calls FindCoordinator by its old name.
   for (const [name, key] of Object.entries(ApiKey)) assert.equal(kafkajsApiKeys[name === 'FindCoordinator' ? 'GroupCoordinator' : name], key, name);
   assert.deepEqual(Object.fromEntries([...SUPPORTED_VERSIONS].map(([key, range]) => [apiName(key), `${range.min}-${range.max}`])), {
@@ -100,7 +100,13 @@ test('unsupported api keys and versions are UnsupportedVersionError with the key
 test('retriable follows Kafka (the exception each code maps to is a RetriableException), as kafkajs 2.2.4 has it', () => {
   const { errorCodes: withRetriable } = require('kafkajs/src/protocol/error.js') as { errorCodes: Array<{ type: string; code: number; retriable: boolean }> };
   // Kafka made these retriable after kafkajs 2.2.4 was written.
-  const newerInKafka = new Set<number>([ErrorCode.CONCURRENT_TRANSACTIONS, ErrorCode.THROTTLING_QUOTA_EXCEEDED, ErrorCode.UNKNOWN_TOPIC_ID, ErrorCode.INCONSISTENT_TOPIC_ID, ErrorCode.FETCH_SESSION_TOPIC_ID_ERROR]);
+  const newerInKafka = new Set<number>([
+    ErrorCode.CONCURRENT_TRANSACTIONS,
+    ErrorCode.THROTTLING_QUOTA_EXCEEDED,
+    ErrorCode.UNKNOWN_TOPIC_ID,
+    ErrorCode.INCONSISTENT_TOPIC_ID,
+    ErrorCode.FETCH_SESSION_TOPIC_ID_ERROR,
+  ]);
   const differ = withRetriable.filter(({ code, retriable }) => isRetriable(code) !== retriable && !newerInKafka.has(code)).map(({ type }) => type);
   assert.deepEqual(differ, []);
   for (const code of newerInKafka) assert.equal(isRetriable(code), true, errorName(code));

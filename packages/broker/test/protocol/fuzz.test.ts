@@ -87,19 +87,35 @@ test('decoders only ever throw ProtocolDecodeError', () => {
       for (let seed = 0; seed < 3; seed++) {
         const request = encodeRequest(apiKey, version, 1, 'fuzz', sampleBody(schemas.request, version, seed)).subarray(4);
         for (const frame of mutations(request, random)) {
-          feed(() => decodeAsRequest(frame, apiKey, version), requests, () => `${schemas.request.name} v${version} ${frame.toString('hex')}`);
+          feed(
+            () => decodeAsRequest(frame, apiKey, version),
+            requests,
+            () => `${schemas.request.name} v${version} ${frame.toString('hex')}`,
+          );
         }
         const response = encodeResponse(apiKey, version, 1, sampleBody(schemas.response, version, seed)).subarray(4);
         for (const frame of mutations(response, random)) {
-          feed(() => decodeAsResponse(frame, apiKey, version), responses, () => `${schemas.response.name} v${version} ${frame.toString('hex')}`);
+          feed(
+            () => decodeAsResponse(frame, apiKey, version),
+            responses,
+            () => `${schemas.response.name} v${version} ${frame.toString('hex')}`,
+          );
         }
       }
       // Pure noise of assorted lengths.
       for (let i = 0; i < 30; i++) {
         const noise = Buffer.alloc(Math.floor(random() * 200));
         for (let b = 0; b < noise.length; b++) noise[b] = Math.floor(random() * 256);
-        feed(() => decodeAsRequest(noise, apiKey, version), requests, () => `noise request ${noise.toString('hex')}`);
-        feed(() => decodeAsResponse(noise, apiKey, version), responses, () => `noise response ${noise.toString('hex')}`);
+        feed(
+          () => decodeAsRequest(noise, apiKey, version),
+          requests,
+          () => `noise request ${noise.toString('hex')}`,
+        );
+        feed(
+          () => decodeAsResponse(noise, apiKey, version),
+          responses,
+          () => `noise response ${noise.toString('hex')}`,
+        );
       }
     }
   }

@@ -44,11 +44,21 @@ const CASES: RequestCase[] = [
       topics: [
         {
           topic: 'orders',
-          partitions: [{ partition: 0, ...(v >= 9 ? { currentLeaderEpoch: -1 } : {}), fetchOffset: 42n, ...(v >= 5 ? { logStartOffset: -1n } : {}), partitionMaxBytes: 1048576 }],
+          partitions: [
+            {
+              partition: 0,
+              ...(v >= 9 ? { currentLeaderEpoch: -1 } : {}),
+              fetchOffset: 42n,
+              ...(v >= 5 ? { logStartOffset: -1n } : {}),
+              partitionMaxBytes: 1048576,
+            },
+          ],
         },
         {
           topic: 'orders',
-          partitions: [{ partition: 1, ...(v >= 9 ? { currentLeaderEpoch: 3 } : {}), fetchOffset: 7n, ...(v >= 5 ? { logStartOffset: 2n } : {}), partitionMaxBytes: 1024 }],
+          partitions: [
+            { partition: 1, ...(v >= 9 ? { currentLeaderEpoch: 3 } : {}), fetchOffset: 7n, ...(v >= 5 ? { logStartOffset: 2n } : {}), partitionMaxBytes: 1024 },
+          ],
         },
       ],
       ...(v >= 7 ? { forgottenTopicsData: [] } : {}),
@@ -204,7 +214,13 @@ const CASES: RequestCase[] = [
   {
     api: 'describeConfigs',
     apiKey: ApiKey.DescribeConfigs,
-    args: { resources: [{ type: 2, name: 'orders', configNames: ['retention.ms'] }, { type: 2, name: 'all', configNames: [] }], includeSynonyms: true },
+    args: {
+      resources: [
+        { type: 2, name: 'orders', configNames: ['retention.ms'] },
+        { type: 2, name: 'all', configNames: [] },
+      ],
+      includeSynonyms: true,
+    },
     // kafkajs writes an empty nullable array as null (-1): "all configs".
     expected: (v) => ({
       resources: [
@@ -286,5 +302,8 @@ describe('kafkajs produce requests carry its record batch intact', () => {
 
 test('every advertised API has a kafkajs request case', () => {
   const covered = new Set([...CASES.map((c) => c.apiKey), ApiKey.Produce]);
-  assert.deepEqual([...SUPPORTED_VERSIONS.keys()].filter((key) => !covered.has(key)), []);
+  assert.deepEqual(
+    [...SUPPORTED_VERSIONS.keys()].filter((key) => !covered.has(key)),
+    [],
+  );
 });

@@ -150,7 +150,15 @@ export const RESPONSES: ResponseCase[] = [
         resourceType: 2,
         resourceName: 'orders',
         configs: [
-          { name: 'retention.ms', value: '604800000', readOnly: false, isDefault: true, configSource: 5, isSensitive: false, synonyms: [{ name: 'log.retention.ms', value: '604800000', source: 5 }] },
+          {
+            name: 'retention.ms',
+            value: '604800000',
+            readOnly: false,
+            isDefault: true,
+            configSource: 5,
+            isSensitive: false,
+            synonyms: [{ name: 'log.retention.ms', value: '604800000', source: 5 }],
+          },
           { name: 'cleanup.policy', value: 'delete', readOnly: false, isDefault: false, configSource: 1, isSensitive: false, synonyms: [] },
         ],
       },
@@ -187,7 +195,14 @@ export function expectedByKafkajs(api: string, v: number): Decoded {
       return { responses: [{ topic: 'orders', partitions: [partition] }], ...(v >= 2 ? throttle(2, 3, v) : {}) };
     }
     case 'metadata': {
-      const partition = (id: number) => ({ partitionErrorCode: 0, partitionId: id, leader: 0, replicas: [0], isr: [0], ...(v >= 5 ? { offlineReplicas: [] } : {}) });
+      const partition = (id: number) => ({
+        partitionErrorCode: 0,
+        partitionId: id,
+        leader: 0,
+        replicas: [0],
+        isr: [0],
+        ...(v >= 5 ? { offlineReplicas: [] } : {}),
+      });
       const internal = v >= 1 ? { isInternal: false } : {};
       return {
         brokers: [{ nodeId: 0, host: '127.0.0.1', port: 9092, ...(v >= 1 ? { rack: null } : {}) }],
@@ -202,7 +217,15 @@ export function expectedByKafkajs(api: string, v: number): Decoded {
     }
     case 'offsetCommit':
       return {
-        responses: [{ topic: 'orders', partitions: [{ partition: 0, errorCode: 0 }, { partition: 1, errorCode: 22 }] }],
+        responses: [
+          {
+            topic: 'orders',
+            partitions: [
+              { partition: 0, errorCode: 0 },
+              { partition: 1, errorCode: 22 },
+            ],
+          },
+        ],
         ...(v >= 3 ? throttle(4, 4, v) : {}),
       };
     case 'offsetFetch':
@@ -257,7 +280,9 @@ export function expectedByKafkajs(api: string, v: number): Decoded {
             state: 'Stable',
             protocolType: 'consumer',
             protocol: 'RoundRobinAssigner',
-            members: [{ memberId: 'm1', clientId: 'c1', clientHost: '/127.0.0.1', memberMetadata: Buffer.from('meta'), memberAssignment: Buffer.from('assign') }],
+            members: [
+              { memberId: 'm1', clientId: 'c1', clientHost: '/127.0.0.1', memberMetadata: Buffer.from('meta'), memberAssignment: Buffer.from('assign') },
+            ],
           },
         ],
         ...(v >= 1 ? throttle(3, 2, v) : {}),

@@ -38,7 +38,10 @@ describe('kafkajs decodes every advertised response version', () => {
 
 test('every advertised API has a kafkajs response case', () => {
   const covered = new Set([...RESPONSES.map((c) => c.apiKey), ApiKey.Fetch]);
-  assert.deepEqual([...SUPPORTED_VERSIONS.keys()].filter((key) => !covered.has(key)), []);
+  assert.deepEqual(
+    [...SUPPORTED_VERSIONS.keys()].filter((key) => !covered.has(key)),
+    [],
+  );
 });
 
 interface KafkajsFetch {

@@ -8,10 +8,7 @@ import { MESSAGES_FILE, renderMessages } from '../../scripts/generate-messages.t
 
 test('src/protocol/messages.ts is what scripts/generate-messages.ts makes of the schemas', () => {
   const committed = readFileSync(MESSAGES_FILE, 'utf8');
-  assert.ok(
-    committed === renderMessages(),
-    'messages.ts is stale: run `node packages/broker/scripts/generate-messages.ts` and commit the result',
-  );
+  assert.ok(committed === renderMessages(), 'messages.ts is stale: run `node packages/broker/scripts/generate-messages.ts` and commit the result');
 });
 
 test('the generated types follow the schemas: optional outside some versions, nullable where Kafka allows null', () => {

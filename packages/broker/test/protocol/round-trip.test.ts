@@ -144,7 +144,16 @@ test('large records encode in one buffer of the exact size', () => {
       {
         topic: 'big',
         partitions: [
-          { partitionIndex: 0, errorCode: 0, highWatermark: 1n, lastStableOffset: 1n, logStartOffset: 0n, abortedTransactions: null, preferredReadReplica: -1, records },
+          {
+            partitionIndex: 0,
+            errorCode: 0,
+            highWatermark: 1n,
+            lastStableOffset: 1n,
+            logStartOffset: 0n,
+            abortedTransactions: null,
+            preferredReadReplica: -1,
+            records,
+          },
         ],
       },
     ],

@@ -3,18 +3,7 @@
 import ipaddr from 'ipaddr.js';
 
 export type EgressClass =
-  | 'cloud metadata'
-  | 'unspecified'
-  | 'loopback'
-  | 'private'
-  | 'link-local'
-  | 'CGNAT'
-  | 'multicast'
-  | 'broadcast'
-  | 'reserved'
-  | 'NAT64'
-  | '6to4'
-  | 'Teredo';
+  'cloud metadata' | 'unspecified' | 'loopback' | 'private' | 'link-local' | 'CGNAT' | 'multicast' | 'broadcast' | 'reserved' | 'NAT64' | '6to4' | 'Teredo';
 
 type Range = [ipaddr.IPv4 | ipaddr.IPv6, number];
 

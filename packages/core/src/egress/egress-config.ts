@@ -51,7 +51,9 @@ export interface EgressConfig {
 export function loadEgressConfig(source: Record<string, string | undefined>): EgressConfig {
   const env = parseEnv(egressEnv, source);
   const warnings = env.EY_ALLOW_PRIVATE_TARGETS
-    ? ['EY_ALLOW_PRIVATE_TARGETS=true is deprecated: it lets every outbound connection reach private, loopback, link-local and metadata addresses; list the networks your targets live on in EY_EGRESS_ALLOW instead']
+    ? [
+        'EY_ALLOW_PRIVATE_TARGETS=true is deprecated: it lets every outbound connection reach private, loopback, link-local and metadata addresses; list the networks your targets live on in EY_EGRESS_ALLOW instead',
+      ]
     : [];
   return { allow: [...env.EY_EGRESS_ALLOW], deny: [...env.EY_EGRESS_DENY], allowAllClasses: env.EY_ALLOW_PRIVATE_TARGETS, warnings };
 }

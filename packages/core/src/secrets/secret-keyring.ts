@@ -40,7 +40,10 @@ export function parseSecretKey(text: string, name: string): SecretKey {
   else if (/^[A-Za-z0-9+/_-]+={0,2}$/.test(value)) key = Buffer.from(value, value.includes('-') || value.includes('_') ? 'base64url' : 'base64');
   if (key?.length !== KEY_BYTES) {
     // The message never echoes the value: it is a key.
-    throw new ConfigError(CoreErrors.EY_SECRETS_KEY_INVALID, `config: ${name}: must be ${KEY_BYTES} random bytes as 64 hex characters or base64 (e.g. openssl rand -base64 32)`);
+    throw new ConfigError(
+      CoreErrors.EY_SECRETS_KEY_INVALID,
+      `config: ${name}: must be ${KEY_BYTES} random bytes as 64 hex characters or base64 (e.g. openssl rand -base64 32)`,
+    );
   }
   return Object.freeze({ id: keyId(key), key });
 }
@@ -119,7 +122,10 @@ export class SecretKeyring {
       decipher.setAuthTag(body.subarray(body.length - TAG_BYTES));
       return Buffer.concat([decipher.update(body.subarray(IV_BYTES, body.length - TAG_BYTES)), decipher.final()]).toString('utf8');
     } catch (err) {
-      throw new EventyardError(CoreErrors.EY_SECRETS_DECRYPT_FAILED, `${aad} does not decrypt with key id ${id}: corrupted, or copied from another row`, { cause: err, context });
+      throw new EventyardError(CoreErrors.EY_SECRETS_DECRYPT_FAILED, `${aad} does not decrypt with key id ${id}: corrupted, or copied from another row`, {
+        cause: err,
+        context,
+      });
     }
   }
 

@@ -28,7 +28,9 @@ export function loadSecretsConfig(source: Record<string, string | undefined>): S
     .map((entry, index) => parseSecretKey(entry, `EY_SECRETS_KEY_PREVIOUS[${index}]`));
   const warnings =
     current === undefined
-      ? ['EY_SECRETS_KEY is not set: webhook secrets and auth tokens are stored in Postgres as plaintext; set it (openssl rand -base64 32) and run `eventyard secrets reseal`']
+      ? [
+          'EY_SECRETS_KEY is not set: webhook secrets and auth tokens are stored in Postgres as plaintext; set it (openssl rand -base64 32) and run `eventyard secrets reseal`',
+        ]
       : [];
   return { keyring: new SecretKeyring(current, previous), warnings };
 }

@@ -61,7 +61,11 @@ export function createOtelTracer(name: string, version: string): Tracer {
         const parts = parseTraceParent(link);
         if (parts !== undefined) links.push({ context: { traceId: parts.traceId, spanId: parts.spanId, traceFlags: parts.flags, isRemote: true } });
       }
-      const span = otel.startSpan(spanName, { kind: KINDS[options.kind], ...(options.attributes === undefined ? {} : { attributes: defined(options.attributes) }), links }, parentContext(options.parent));
+      const span = otel.startSpan(
+        spanName,
+        { kind: KINDS[options.kind], ...(options.attributes === undefined ? {} : { attributes: defined(options.attributes) }), links },
+        parentContext(options.parent),
+      );
       return new OtelSpan(span);
     },
   };

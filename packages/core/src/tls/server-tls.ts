@@ -35,9 +35,12 @@ export interface ServerTlsConfig {
 export function loadServerTlsConfig(source: Record<string, string | undefined>): ServerTlsConfig | undefined {
   const env = parseEnv(tlsEnv, source);
   const problems: string[] = [];
-  if ((env.EY_TLS_CERT_FILE === undefined) !== (env.EY_TLS_KEY_FILE === undefined)) problems.push('config: EY_TLS_CERT_FILE and EY_TLS_KEY_FILE: set both or neither');
-  if (env.EY_TLS_CERT_FILE === undefined && env.EY_TLS_CLIENT_CA_FILE !== undefined) problems.push('config: EY_TLS_CLIENT_CA_FILE: needs EY_TLS_CERT_FILE and EY_TLS_KEY_FILE (client certificates are asked for over TLS only)');
-  if (env.EY_TLS_REQUIRE_CLIENT_CERT && env.EY_TLS_CLIENT_CA_FILE === undefined) problems.push('config: EY_TLS_REQUIRE_CLIENT_CERT: needs EY_TLS_CLIENT_CA_FILE (the CA client certificates are verified against)');
+  if ((env.EY_TLS_CERT_FILE === undefined) !== (env.EY_TLS_KEY_FILE === undefined))
+    problems.push('config: EY_TLS_CERT_FILE and EY_TLS_KEY_FILE: set both or neither');
+  if (env.EY_TLS_CERT_FILE === undefined && env.EY_TLS_CLIENT_CA_FILE !== undefined)
+    problems.push('config: EY_TLS_CLIENT_CA_FILE: needs EY_TLS_CERT_FILE and EY_TLS_KEY_FILE (client certificates are asked for over TLS only)');
+  if (env.EY_TLS_REQUIRE_CLIENT_CERT && env.EY_TLS_CLIENT_CA_FILE === undefined)
+    problems.push('config: EY_TLS_REQUIRE_CLIENT_CERT: needs EY_TLS_CLIENT_CA_FILE (the CA client certificates are verified against)');
   if (problems.length > 0) throw new ConfigError(CoreErrors.EY_CONFIG_INVALID, problems.join('\n'), { context: { variables: problems } });
   if (env.EY_TLS_CERT_FILE === undefined || env.EY_TLS_KEY_FILE === undefined) return undefined;
   return {

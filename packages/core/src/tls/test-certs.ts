@@ -50,7 +50,10 @@ export async function createTestCa(name = 'Eventyard Test CA'): Promise<TestCa> 
     keys,
     signingAlgorithm: ALG,
     ...validity(),
-    extensions: [new x509.BasicConstraintsExtension(true, undefined, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true)],
+    extensions: [
+      new x509.BasicConstraintsExtension(true, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+    ],
   });
   const issue = async (subject: string, usage: string, san: x509.JsonGeneralName[]): Promise<Pem> => {
     const leafKeys = await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify']);
@@ -110,7 +113,13 @@ export function httpsCall(url: string, call: HttpsCall): Promise<{ status: numbe
   return new Promise((resolve, reject) => {
     const req = httpsRequest(
       url,
-      { method: call.method ?? 'GET', ca: call.ca, agent: false, ...(call.client === undefined ? {} : { cert: call.client.cert, key: call.client.key }), headers: { ...(call.body === undefined ? {} : { 'content-type': 'application/json' }), ...call.headers } },
+      {
+        method: call.method ?? 'GET',
+        ca: call.ca,
+        agent: false,
+        ...(call.client === undefined ? {} : { cert: call.client.cert, key: call.client.key }),
+        headers: { ...(call.body === undefined ? {} : { 'content-type': 'application/json' }), ...call.headers },
+      },
       (res) => {
         let body = '';
         res.on('data', (chunk: Buffer) => (body += chunk.toString()));

@@ -113,7 +113,11 @@ export const PROCESSOR_FIELDS: { readonly [K in keyof ProcessorConfig]-?: Config
       max_interval: { ...ms('Cap for exponential backoff, ms'), omitWhenAbsent: true },
     },
   },
-  is_retry: { type: 'boolean', nullable: true, description: 'false = one attempt whatever retry_strategy says; absent or null = retries follow retry_strategy' },
+  is_retry: {
+    type: 'boolean',
+    nullable: true,
+    description: 'false = one attempt whatever retry_strategy says; absent or null = retries follow retry_strategy',
+  },
   is_flow_control: { type: 'boolean' },
   flow_control_strategy: {
     type: 'object',
@@ -162,21 +166,27 @@ export const PROCESSOR_FIELDS: { readonly [K in keyof ProcessorConfig]-?: Config
     nullable: true,
     max: MAX_TRANSFORM_LENGTH,
     description:
-      'JSONata expression reshaping the JSON payload before delivery: the payload is `$`, the event\'s facts `$event` (event_id, app_id, topic_id, tags, source, dispatcher_id, retry_times, repeat_times); the result is the new payload. Compiled when saved (a syntax error is a 400 with its position); a payload that is not JSON, an evaluation error, the time budget or the output limit dead-letters that delivery with the reason. null = none',
+      "JSONata expression reshaping the JSON payload before delivery: the payload is `$`, the event's facts `$event` (event_id, app_id, topic_id, tags, source, dispatcher_id, retry_times, repeat_times); the result is the new payload. Compiled when saved (a syntax error is a 400 with its position); a payload that is not JSON, an evaluation error, the time budget or the output limit dead-letters that delivery with the reason. null = none",
     normalize: (value, field) => {
       const expression = nullableString(value, field, MAX_TRANSFORM_LENGTH);
       if (expression !== null) compileTransform(expression, field);
       return expression;
     },
   },
-  transform_headers: { type: 'boolean', description: 'The transform returns {"body": …, "headers": {name: value}}: body is the new payload, headers are added to the webhook request (httpSend only)' },
+  transform_headers: {
+    type: 'boolean',
+    description:
+      'The transform returns {"body": …, "headers": {name: value}}: body is the new payload, headers are added to the webhook request (httpSend only)',
+  },
   webhook_format: {
     type: 'string',
     enum: WEBHOOK_FORMATS,
-    description: 'httpSend body: "evhub" (DispatchReq JSON, the default), "cloudevents_binary" (the payload as body, attributes in ce-* headers) or "cloudevents_structured" (application/cloudevents+json)',
+    description:
+      'httpSend body: "evhub" (DispatchReq JSON, the default), "cloudevents_binary" (the payload as body, attributes in ce-* headers) or "cloudevents_structured" (application/cloudevents+json)',
     normalize: (value, field) => {
       if (value === undefined || value === null) return 'evhub';
-      if (typeof value !== 'string' || !(WEBHOOK_FORMATS as readonly string[]).includes(value)) throw invalid(field, `must be one of ${WEBHOOK_FORMATS.join(', ')}`);
+      if (typeof value !== 'string' || !(WEBHOOK_FORMATS as readonly string[]).includes(value))
+        throw invalid(field, `must be one of ${WEBHOOK_FORMATS.join(', ')}`);
       return value;
     },
   },
@@ -194,7 +204,8 @@ export function normalizeProcessor(input: ProcessorInput): ProcessorConfig {
   }
   // Settings a gRPC Dispatch has no place for would silently do nothing.
   if (config.protocol_type !== 'httpSend' && config.webhook_format !== 'evhub') throw invalid('webhook_format', 'applies to httpSend processors only');
-  if (config.protocol_type !== 'httpSend' && config.transform_headers) throw invalid('transform_headers', 'applies to httpSend processors only (headers of the webhook request)');
+  if (config.protocol_type !== 'httpSend' && config.transform_headers)
+    throw invalid('transform_headers', 'applies to httpSend processors only (headers of the webhook request)');
   if (config.transform_headers && config.transform === null) throw invalid('transform_headers', 'needs a transform');
   return config;
 }

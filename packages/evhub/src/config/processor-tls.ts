@@ -42,7 +42,8 @@ export function normalizeProcessorTls(value: unknown, field: string): ProcessorT
     }
     if (inner.length > MAX_PATH) throw invalid(path, `must be at most ${MAX_PATH} characters`);
     // A path in the pod's filesystem (a mounted Secret), never the PEM itself.
-    if (!inner.startsWith('/') || inner.includes('\n')) throw invalid(path, 'must be an absolute file path (a file mounted from a Secret, e.g. /etc/eventyard/processor-tls/<secret>/ca.crt), not PEM content');
+    if (!inner.startsWith('/') || inner.includes('\n'))
+      throw invalid(path, 'must be an absolute file path (a file mounted from a Secret, e.g. /etc/eventyard/processor-tls/<secret>/ca.crt), not PEM content');
     out[name as 'ca_file' | 'cert_file' | 'key_file'] = inner;
   }
   if ((out.cert_file === undefined) !== (out.key_file === undefined)) throw invalid(field, 'cert_file and key_file go together: set both (mTLS) or neither');

@@ -51,7 +51,8 @@ export const PRODUCER_FIELDS: { readonly [K in keyof ProducerConfig]-?: ConfigFi
     type: 'object',
     nullable: true,
     fields: PROCESSOR_TLS_FIELDS,
-    description: 'TLS towards the check-back tx_address: files mounted from Secrets, as a processor tls. null = plaintext gRPC; HTTP check-backs: https:// only',
+    description:
+      'TLS towards the check-back tx_address: files mounted from Secrets, as a processor tls. null = plaintext gRPC; HTTP check-backs: https:// only',
     normalize: normalizeProcessorTls,
   },
 };

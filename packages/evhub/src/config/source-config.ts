@@ -57,7 +57,8 @@ export interface SourceConfig {
   description: string;
 }
 
-export type SourceInput = Pick<SourceConfig, 'source_id' | 'app_id' | 'topic_id' | 'topic'> & Partial<Omit<SourceConfig, 'cluster' | 'mapping'>> & { cluster?: unknown; mapping?: unknown };
+export type SourceInput = Pick<SourceConfig, 'source_id' | 'app_id' | 'topic_id' | 'topic'> &
+  Partial<Omit<SourceConfig, 'cluster' | 'mapping'>> & { cluster?: unknown; mapping?: unknown };
 
 const TOP_FIELDS = ['source_id', 'app_id', 'topic_id', 'topic', 'cluster', 'mapping', 'start_from', 'paused', 'description'] as const;
 /** Set by the server: shown by GET, ignored when written back. */
@@ -98,7 +99,7 @@ export function normalizeSource(input: unknown): SourceConfig {
 
 function normalizeCluster(value: unknown): SourceCluster | null {
   if (value === undefined || value === null) return null;
-  if (!isPlainObject(value)) throw invalid('cluster', 'must be an object (another Kafka cluster) or null (Eventyard\'s own)');
+  if (!isPlainObject(value)) throw invalid('cluster', "must be an object (another Kafka cluster) or null (Eventyard's own)");
   unknownFields(value, ['brokers', 'sasl', 'tls'], 'cluster.');
   if (!Array.isArray(value.brokers) || value.brokers.length === 0) throw invalid('cluster.brokers', 'is required (a non-empty list of host:port)');
   if (value.brokers.length > MAX_BROKERS) throw invalid('cluster.brokers', `must list at most ${MAX_BROKERS} brokers`);
@@ -106,27 +107,38 @@ function normalizeCluster(value: unknown): SourceCluster | null {
     if (typeof broker !== 'string' || !BROKER.test(broker)) throw invalid(`cluster.brokers[${index}]`, 'must be host:port');
     return broker;
   });
-  return { brokers, sasl: normalizeSasl(value.sasl), tls: value.tls === undefined || value.tls === null ? null : (normalizeProcessorTls(value.tls, 'cluster.tls') ?? {}) };
+  return {
+    brokers,
+    sasl: normalizeSasl(value.sasl),
+    tls: value.tls === undefined || value.tls === null ? null : (normalizeProcessorTls(value.tls, 'cluster.tls') ?? {}),
+  };
 }
 
 function normalizeSasl(value: unknown): SourceSasl | null {
   if (value === undefined || value === null) return null;
   if (!isPlainObject(value)) throw invalid('cluster.sasl', 'must be an object or null');
   if ('username' in value || 'password' in value) {
-    throw invalid('cluster.sasl', 'takes credentials by reference only: username_env / password_env (an environment variable of the producer) or username_file / password_file (a file mounted from a Secret), never the values');
+    throw invalid(
+      'cluster.sasl',
+      'takes credentials by reference only: username_env / password_env (an environment variable of the producer) or username_file / password_file (a file mounted from a Secret), never the values',
+    );
   }
   unknownFields(value, ['mechanism', 'username_env', 'username_file', 'password_env', 'password_file'], 'cluster.sasl.');
-  if (!(SASL_MECHANISMS as readonly unknown[]).includes(value.mechanism)) throw invalid('cluster.sasl.mechanism', `must be one of ${SASL_MECHANISMS.join(', ')}`);
+  if (!(SASL_MECHANISMS as readonly unknown[]).includes(value.mechanism))
+    throw invalid('cluster.sasl.mechanism', `must be one of ${SASL_MECHANISMS.join(', ')}`);
   const sasl: SourceSasl = { mechanism: value.mechanism as SourceSaslMechanism };
   for (const part of ['username', 'password'] as const) {
     const env = value[`${part}_env`];
     const file = value[`${part}_file`];
-    if ((env === undefined || env === null) === (file === undefined || file === null)) throw invalid(`cluster.sasl.${part}_env`, `or ${part}_file: exactly one is required`);
+    if ((env === undefined || env === null) === (file === undefined || file === null))
+      throw invalid(`cluster.sasl.${part}_env`, `or ${part}_file: exactly one is required`);
     if (env !== undefined && env !== null) {
-      if (typeof env !== 'string' || !ENV_NAME.test(env)) throw invalid(`cluster.sasl.${part}_env`, 'must be an environment variable name ([A-Za-z_][A-Za-z0-9_]*)');
+      if (typeof env !== 'string' || !ENV_NAME.test(env))
+        throw invalid(`cluster.sasl.${part}_env`, 'must be an environment variable name ([A-Za-z_][A-Za-z0-9_]*)');
       sasl[`${part}_env`] = env;
     } else {
-      if (typeof file !== 'string' || !file.startsWith('/') || file.includes('\n') || file.length > 1024) throw invalid(`cluster.sasl.${part}_file`, 'must be an absolute file path (a file mounted from a Secret)');
+      if (typeof file !== 'string' || !file.startsWith('/') || file.includes('\n') || file.length > 1024)
+        throw invalid(`cluster.sasl.${part}_file`, 'must be an absolute file path (a file mounted from a Secret)');
       sasl[`${part}_file`] = file;
     }
   }
@@ -248,7 +260,9 @@ export const sourceSchema = {
           type: ['object', 'null'],
           additionalProperties: false,
           description: 'TLS to the brokers: {} = system CAs; files mounted from Secrets, as a processor tls',
-          properties: Object.fromEntries(Object.entries(PROCESSOR_TLS_FIELDS).map(([name, field]) => [name, { type: 'string', description: field.description }])),
+          properties: Object.fromEntries(
+            Object.entries(PROCESSOR_TLS_FIELDS).map(([name, field]) => [name, { type: 'string', description: field.description }]),
+          ),
         },
       },
     },
@@ -256,7 +270,11 @@ export const sourceSchema = {
       type: 'object',
       additionalProperties: false,
       properties: {
-        data: { type: 'string', enum: ['json', 'bytes'], description: 'json (default): the value must be a JSON document, else the record is dead-lettered; bytes: any value' },
+        data: {
+          type: 'string',
+          enum: ['json', 'bytes'],
+          description: 'json (default): the value must be a JSON document, else the record is dead-lettered; bytes: any value',
+        },
         ordering_key: {
           type: ['object', 'null'],
           additionalProperties: false,
@@ -272,7 +290,11 @@ export const sourceSchema = {
         },
       },
     },
-    start_from: { type: 'string', enum: ['earliest', 'latest'], description: 'Where a new consumer group starts (default latest); a group with committed offsets resumes from them' },
+    start_from: {
+      type: 'string',
+      enum: ['earliest', 'latest'],
+      description: 'Where a new consumer group starts (default latest); a group with committed offsets resumes from them',
+    },
     paused: { type: 'boolean', description: 'Stop reading (the group keeps its offsets)' },
     description: { type: 'string' },
     version: { type: 'integer', minimum: 0, description: 'Optimistic lock: 0 = create only; n = update only while the stored version is n' },

@@ -21,10 +21,14 @@ export function generateWebhookSecret(): string {
 export function assertWebhookSecret(value: string, field: string): string {
   const body = value.startsWith(WEBHOOK_SECRET_PREFIX) ? value.slice(WEBHOOK_SECRET_PREFIX.length) : undefined;
   if (body === undefined || !BASE64.test(body)) {
-    throw invalid(field, `must be "${WEBHOOK_SECRET_PREFIX}" followed by base64 of ${MIN_BYTES}..${MAX_BYTES} random bytes (Standard Webhooks form); omit it to have one generated`);
+    throw invalid(
+      field,
+      `must be "${WEBHOOK_SECRET_PREFIX}" followed by base64 of ${MIN_BYTES}..${MAX_BYTES} random bytes (Standard Webhooks form); omit it to have one generated`,
+    );
   }
   const bytes = Buffer.from(body, 'base64').length;
-  if (bytes < MIN_BYTES || bytes > MAX_BYTES) throw invalid(field, `must decode to ${MIN_BYTES}..${MAX_BYTES} bytes after "${WEBHOOK_SECRET_PREFIX}", got ${bytes}`);
+  if (bytes < MIN_BYTES || bytes > MAX_BYTES)
+    throw invalid(field, `must decode to ${MIN_BYTES}..${MAX_BYTES} bytes after "${WEBHOOK_SECRET_PREFIX}", got ${bytes}`);
   return value;
 }
 

@@ -137,14 +137,7 @@ function compileField(context: Context, path: ParsedPath, value: unknown, where:
   return allOf(parts);
 }
 
-function compileOperator(
-  context: Context,
-  path: ParsedPath,
-  op: string,
-  operand: unknown,
-  siblings: Record<string, unknown>,
-  where: string,
-): Matcher {
+function compileOperator(context: Context, path: ParsedPath, op: string, operand: unknown, siblings: Record<string, unknown>, where: string): Matcher {
   if (op === '$and' || op === '$or') fail(where, `"${op}" combines filter objects and cannot apply to a field: {"${op}": [{"<field>": …}, …]}`);
   if (!FIELD_OPERATOR_SET.has(op)) fail(where, unknownOperator(op));
   context.conditions++;

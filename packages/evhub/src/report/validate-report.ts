@@ -52,7 +52,11 @@ export function validateReport(request: ReportReq__Output, limits: ValidationLim
   if (unstorable !== null) throw invalidField(unstorable.field, unstorable.problem);
   if (limits.maxRecordBytes !== undefined) {
     const bytes = estimateMessageBytes(carried) + ROUTING_HEADROOM_BYTES;
-    if (bytes > limits.maxRecordBytes) throw invalidField('event', `would make Kafka records of about ${bytes} bytes, over the limit of ${limits.maxRecordBytes} bytes (EY_KAFKA_MAX_BATCH_BYTES)`);
+    if (bytes > limits.maxRecordBytes)
+      throw invalidField(
+        'event',
+        `would make Kafka records of about ${bytes} bytes, over the limit of ${limits.maxRecordBytes} bytes (EY_KAFKA_MAX_BATCH_BYTES)`,
+      );
   }
 
   const option = request.option;
@@ -131,9 +135,11 @@ function validateRepeat(trigger: EventTrigger__Output): void {
   const pulser = Number(repeat.pulser_type);
   if (pulser === EventPulserType.EVENT_PULSER_TYPE_BY_INTERVAL) {
     const interval = repeat.regular_pulser?.interval;
-    if (interval === null || interval === undefined) throw invalidField('trigger.repeat_trigger.regular_pulser.interval', 'is required for EVENT_PULSER_TYPE_BY_INTERVAL');
+    if (interval === null || interval === undefined)
+      throw invalidField('trigger.repeat_trigger.regular_pulser.interval', 'is required for EVENT_PULSER_TYPE_BY_INTERVAL');
     const ms = durationMs(interval, 'trigger.repeat_trigger.regular_pulser.interval');
-    if (ms < MIN_REPEAT_INTERVAL_MS) throw invalidField('trigger.repeat_trigger.regular_pulser.interval', `must be at least ${formatMs(MIN_REPEAT_INTERVAL_MS)}`);
+    if (ms < MIN_REPEAT_INTERVAL_MS)
+      throw invalidField('trigger.repeat_trigger.regular_pulser.interval', `must be at least ${formatMs(MIN_REPEAT_INTERVAL_MS)}`);
   } else if (pulser === EventPulserType.EVENT_PULSER_TYPE_BY_CRONTAB) {
     const crontab = repeat.crontab_pulser?.crontab ?? '';
     parseCrontab(crontab, 'trigger.repeat_trigger.crontab_pulser.crontab');

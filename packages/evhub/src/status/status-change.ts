@@ -12,11 +12,29 @@ export const STATUS_CHANGE_VERSION = 1;
  * outcomes that concern no processor (`dispatcher_id` null): `no_subscribers`, `rejected`, and a delayed
  * event's `scheduled` or `cancelled`.
  */
-export const DELIVERY_CHANGE_STATUSES = ['pending', 'scheduled', 'delivering', 'succeeded', 'failed', 'dead', 'filtered', 'cancelled', 'no_subscribers', 'rejected'] as const;
+export const DELIVERY_CHANGE_STATUSES = [
+  'pending',
+  'scheduled',
+  'delivering',
+  'succeeded',
+  'failed',
+  'dead',
+  'filtered',
+  'cancelled',
+  'no_subscribers',
+  'rejected',
+] as const;
 export type DeliveryChangeStatus = (typeof DELIVERY_CHANGE_STATUSES)[number];
 
 /** Statuses after which nothing more happens to a delivery unless someone replays it. */
-export const FINAL_CHANGE_STATUSES: ReadonlySet<string> = new Set<DeliveryChangeStatus>(['succeeded', 'dead', 'filtered', 'cancelled', 'no_subscribers', 'rejected']);
+export const FINAL_CHANGE_STATUSES: ReadonlySet<string> = new Set<DeliveryChangeStatus>([
+  'succeeded',
+  'dead',
+  'filtered',
+  'cancelled',
+  'no_subscribers',
+  'rejected',
+]);
 
 /** Longest `error` text a record carries (the history keeps the whole message). */
 export const MAX_STATUS_ERROR_CHARS = 1024;

@@ -33,7 +33,12 @@ export class StatusPublisher {
     if (registry !== undefined) {
       this.#published =
         (registry.getSingleMetric(METRIC) as Counter<'outcome'> | undefined) ??
-        new Counter({ name: METRIC, help: 'Status changes published to eventyard.status, by outcome (ok, failed)', labelNames: ['outcome'] as const, registers: [registry] });
+        new Counter({
+          name: METRIC,
+          help: 'Status changes published to eventyard.status, by outcome (ok, failed)',
+          labelNames: ['outcome'] as const,
+          registers: [registry],
+        });
     }
   }
 

@@ -33,7 +33,12 @@ export interface TransformLimits {
   maxOutputBytes: number;
 }
 
-export const DEFAULT_TRANSFORM_LIMITS: Readonly<TransformLimits> = Object.freeze({ timeoutMs: 100, maxDepth: 500, maxSequence: 100_000, maxOutputBytes: 1_048_576 });
+export const DEFAULT_TRANSFORM_LIMITS: Readonly<TransformLimits> = Object.freeze({
+  timeoutMs: 100,
+  maxDepth: 500,
+  maxSequence: 100_000,
+  maxOutputBytes: 1_048_576,
+});
 
 /** A compiled expression; `evaluate` may be called concurrently. */
 export interface CompiledTransform {
@@ -62,7 +67,12 @@ export function compileTransform(expression: string, field = 'transform', limits
   const resolved = Object.freeze({ ...DEFAULT_TRANSFORM_LIMITS, ...limits });
   let compiled: jsonata.Expression;
   try {
-    compiled = loadJsonata()(expression, { RegexEngine: Re2RegexEngine as unknown as RegExpConstructor, timeout: resolved.timeoutMs, stack: resolved.maxDepth, sequence: resolved.maxSequence });
+    compiled = loadJsonata()(expression, {
+      RegexEngine: Re2RegexEngine as unknown as RegExpConstructor,
+      timeout: resolved.timeoutMs,
+      stack: resolved.maxDepth,
+      sequence: resolved.maxSequence,
+    });
   } catch (err) {
     throw invalidTransform(field, `syntax error ${describeJsonataFailure(err)}`);
   }

@@ -7,5 +7,12 @@
  * const out = await runTransform(transform, Buffer.from('{"id": 7, "items": [{"price": 2}]}'), facts);
  * // out.data: {"order":7,"total":2,"app":"shop"}; with { headers: true } the result is {body, headers}.
  */
-export { compileTransform, DEFAULT_TRANSFORM_LIMITS, describeJsonataFailure, MAX_TRANSFORM_LENGTH, type CompiledTransform, type TransformLimits } from './compile-transform.ts';
+export {
+  compileTransform,
+  DEFAULT_TRANSFORM_LIMITS,
+  describeJsonataFailure,
+  MAX_TRANSFORM_LENGTH,
+  type CompiledTransform,
+  type TransformLimits,
+} from './compile-transform.ts';
 export { MAX_TRANSFORM_HEADERS, runTransform, type RunTransformOptions, type TransformEventFacts, type TransformOutput } from './run-transform.ts';

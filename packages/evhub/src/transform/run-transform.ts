@@ -37,12 +37,33 @@ export const MAX_TRANSFORM_HEADERS = 32;
 const MAX_HEADER_BYTES = 8192;
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}$/;
 // Headers the dispatcher sets itself (framing, auth, signatures, tracing, CloudEvents): a transform may not.
-const RESERVED = new Set(['content-type', 'content-length', 'content-encoding', 'transfer-encoding', 'connection', 'keep-alive', 'host', 'upgrade', 'te', 'trailer', 'expect', 'authorization', 'user-agent', 'traceparent', 'tracestate']);
+const RESERVED = new Set([
+  'content-type',
+  'content-length',
+  'content-encoding',
+  'transfer-encoding',
+  'connection',
+  'keep-alive',
+  'host',
+  'upgrade',
+  'te',
+  'trailer',
+  'expect',
+  'authorization',
+  'user-agent',
+  'traceparent',
+  'tracestate',
+]);
 const RESERVED_PREFIXES = ['webhook-', 'ce-', 'ey-', 'proxy-'];
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Applies `transform` to an event's payload; throws an EventyardError (EY_TRANSFORM_*) saying why it failed. */
-export async function runTransform(transform: CompiledTransform, data: Uint8Array, event: TransformEventFacts, options: RunTransformOptions = {}): Promise<TransformOutput> {
+export async function runTransform(
+  transform: CompiledTransform,
+  data: Uint8Array,
+  event: TransformEventFacts,
+  options: RunTransformOptions = {},
+): Promise<TransformOutput> {
   const input = parsePayload(data);
   let result: unknown;
   try {
@@ -69,7 +90,8 @@ export async function runTransform(transform: CompiledTransform, data: Uint8Arra
   const text = jsonText(body);
   if (text === undefined) throw outputInvalid('the result is a function, not JSON');
   const bytes = Buffer.byteLength(text, 'utf8');
-  if (bytes > transform.limits.maxOutputBytes) throw outputInvalid(`the result is ${bytes} bytes of JSON, over the limit of ${transform.limits.maxOutputBytes}`);
+  if (bytes > transform.limits.maxOutputBytes)
+    throw outputInvalid(`the result is ${bytes} bytes of JSON, over the limit of ${transform.limits.maxOutputBytes}`);
   return { data: Buffer.from(text, 'utf8'), headers };
 }
 
@@ -104,8 +126,10 @@ function checkHeaders(value: unknown): Record<string, string> {
   for (const [name, raw] of entries) {
     const lower = name.toLowerCase();
     if (!TOKEN.test(name)) throw outputInvalid(`header name ${JSON.stringify(name)} is not a valid HTTP header name`);
-    if (RESERVED.has(lower) || RESERVED_PREFIXES.some((prefix) => lower.startsWith(prefix))) throw outputInvalid(`header ${JSON.stringify(name)} is set by Eventyard and may not be set by a transform`);
-    if (typeof raw !== 'string' && typeof raw !== 'number' && typeof raw !== 'boolean') throw outputInvalid(`header ${JSON.stringify(name)} must be a string, number or boolean`);
+    if (RESERVED.has(lower) || RESERVED_PREFIXES.some((prefix) => lower.startsWith(prefix)))
+      throw outputInvalid(`header ${JSON.stringify(name)} is set by Eventyard and may not be set by a transform`);
+    if (typeof raw !== 'string' && typeof raw !== 'number' && typeof raw !== 'boolean')
+      throw outputInvalid(`header ${JSON.stringify(name)} must be a string, number or boolean`);
     const text = String(raw);
     // Tab and visible ASCII/Latin-1 only: no CR/LF (header injection) or other control characters.
     if (/[^\t\x20-\x7e\x80-\xff]/.test(text)) throw outputInvalid(`header ${JSON.stringify(name)} has a character not allowed in an HTTP header value`);

@@ -59,9 +59,18 @@ test('tls names mounted files, never PEM, and suits the protocol', () => {
   const grpcProcessor = { ...billing, protocol_type: 'grpcSend' as const, addr: 'billing.internal:9001' };
   assert.deepEqual(normalizeProcessor({ ...grpcProcessor, tls: {} }).tls, {}, '{} = TLS with system CAs');
   assert.equal(normalizeProcessor({ ...grpcProcessor, tls: null }).tls, null);
-  const files = { ca_file: '/etc/eventyard/processor-tls/billing/ca.crt', cert_file: '/etc/eventyard/processor-tls/billing/tls.crt', key_file: '/etc/eventyard/processor-tls/billing/tls.key', server_name: 'billing.internal' };
+  const files = {
+    ca_file: '/etc/eventyard/processor-tls/billing/ca.crt',
+    cert_file: '/etc/eventyard/processor-tls/billing/tls.crt',
+    key_file: '/etc/eventyard/processor-tls/billing/tls.key',
+    server_name: 'billing.internal',
+  };
   // An empty string is "not set", left out of the stored object.
-  assert.deepEqual(normalizeProcessor({ ...grpcProcessor, tls: { ...files, server_name: '' } }).tls, { ca_file: files.ca_file, cert_file: files.cert_file, key_file: files.key_file });
+  assert.deepEqual(normalizeProcessor({ ...grpcProcessor, tls: { ...files, server_name: '' } }).tls, {
+    ca_file: files.ca_file,
+    cert_file: files.cert_file,
+    key_file: files.key_file,
+  });
   assert.deepEqual(normalizeProcessor({ ...billing, addr: 'https://billing.example/hook', protocol_type: 'httpSend', tls: files }).tls, files);
   const refused: Array<[unknown, string]> = [
     [{ ca_file: '-----BEGIN CERTIFICATE-----\nMIIB' }, 'tls.ca_file must be an absolute file path'],
@@ -72,14 +81,24 @@ test('tls names mounted files, never PEM, and suits the protocol', () => {
     ['yes', 'tls must be an object'],
   ];
   for (const [tls, message] of refused) {
-    assert.throws(() => normalizeProcessor({ ...grpcProcessor, tls } as never), (err: Error) => err.message.startsWith(message), message);
+    assert.throws(
+      () => normalizeProcessor({ ...grpcProcessor, tls } as never),
+      (err: Error) => err.message.startsWith(message),
+      message,
+    );
   }
-  assert.throws(() => normalizeProcessor({ ...billing, protocol_type: 'httpSend', addr: 'billing.example/hook', tls: {} }), /tls applies to an https:\/\/ addr only/);
+  assert.throws(
+    () => normalizeProcessor({ ...billing, protocol_type: 'httpSend', addr: 'billing.example/hook', tls: {} }),
+    /tls applies to an https:\/\/ addr only/,
+  );
 });
 
 test('circuit_breaker keeps the fields set, checks their bounds, and fills in the defaults when read', () => {
   assert.equal(normalizeProcessor({ ...billing, circuit_breaker: null }).circuit_breaker, null);
-  assert.deepEqual(normalizeProcessor({ ...billing, circuit_breaker: { consecutive_failures: 3, enabled: false } }).circuit_breaker, { consecutive_failures: 3, enabled: false });
+  assert.deepEqual(normalizeProcessor({ ...billing, circuit_breaker: { consecutive_failures: 3, enabled: false } }).circuit_breaker, {
+    consecutive_failures: 3,
+    enabled: false,
+  });
   assert.deepEqual(circuitBreakerOf(null), CIRCUIT_BREAKER_DEFAULTS);
   assert.deepEqual(CIRCUIT_BREAKER_DEFAULTS, {
     enabled: true,
@@ -103,7 +122,11 @@ test('circuit_breaker keeps the fields set, checks their bounds, and fills in th
     [[], 'circuit_breaker must be an object'],
   ];
   for (const [breaker, message] of refused) {
-    assert.throws(() => normalizeProcessor({ ...billing, circuit_breaker: breaker } as never), (err: Error) => err.message.startsWith(message), message);
+    assert.throws(
+      () => normalizeProcessor({ ...billing, circuit_breaker: breaker } as never),
+      (err: Error) => err.message.startsWith(message),
+      message,
+    );
   }
   assert.throws(() => checkProcessorTypes({ ...billing, circuit_breaker: { window: 1 } }), /circuit_breaker.window is not a known field/);
 });
@@ -123,14 +146,20 @@ test('value rules name the field', () => {
     [{ owner: 'o'.repeat(256) }, 'EY_INVALID_CONFIG', 'owner must be at most 255 characters'],
   ];
   for (const [patch, code, message] of cases) {
-    assert.throws(() => normalizeProcessor({ ...billing, ...patch }), (err: unknown) => {
-      assert.ok(isEventyardError(err), JSON.stringify(patch));
-      assert.equal(err.code, code);
-      assert.ok(err.message.startsWith(message), `${err.message} starts with ${message}`);
-      return true;
-    });
+    assert.throws(
+      () => normalizeProcessor({ ...billing, ...patch }),
+      (err: unknown) => {
+        assert.ok(isEventyardError(err), JSON.stringify(patch));
+        assert.equal(err.code, code);
+        assert.ok(err.message.startsWith(message), `${err.message} starts with ${message}`);
+        return true;
+      },
+    );
   }
-  assert.throws(() => normalizeProducer({ app_id: 'a', topic_id: 't', tx_protocol_type: 1001 }), refused('EY_INVALID_CONFIG', 'tx_protocol_type must be at most 1000'));
+  assert.throws(
+    () => normalizeProducer({ app_id: 'a', topic_id: 't', tx_protocol_type: 1001 }),
+    refused('EY_INVALID_CONFIG', 'tx_protocol_type must be at most 1000'),
+  );
   assert.throws(() => normalizeProcessor(null as unknown as ProcessorInput), refused('EY_INVALID_CONFIG', 'processor config must be an object'));
 });
 
@@ -167,7 +196,12 @@ test('the JSON schemas list the same fields as the table, plus the bookkeeping o
     const properties = schema.properties as Record<string, Record<string, unknown>>;
     assert.deepEqual(Object.keys(properties), [...Object.keys(fields), 'version', 'created_at', 'updated_at']);
     assert.equal(schema.additionalProperties, false);
-    assert.deepEqual(schema.required, Object.entries(fields).filter(([, field]) => field.required === true).map(([name]) => name));
+    assert.deepEqual(
+      schema.required,
+      Object.entries(fields)
+        .filter(([, field]) => field.required === true)
+        .map(([name]) => name),
+    );
   }
   const properties = processorConfInfoSchema.properties as Record<string, Record<string, unknown>>;
   assert.deepEqual(properties.retry_strategy?.type, ['object', 'null']);

@@ -57,7 +57,13 @@ describe('$eq and plain values', () => {
 });
 
 describe('dotted paths and nested objects', () => {
-  const payload = { user: { address: { city: 'Oslo', zip: '0150' }, name: 'Ada' }, items: [{ sku: 'A', qty: 1 }, { sku: 'B', qty: 3 }] };
+  const payload = {
+    user: { address: { city: 'Oslo', zip: '0150' }, name: 'Ada' },
+    items: [
+      { sku: 'A', qty: 1 },
+      { sku: 'B', qty: 3 },
+    ],
+  };
   test('dotted path reaches nested fields', () => {
     assert.equal(matches({ 'user.address.city': 'Oslo' }, payload), true);
     assert.equal(matches({ 'user.address.city': 'Bergen' }, payload), false);

@@ -16,7 +16,13 @@ const goJson = {
   },
   trigger: {
     trigger_type: 3,
-    repeat_trigger: { begin_time: { seconds: 1_900_000_000 }, end_type: 2, repeat_end: { repeat_times: 3 }, pulser_type: 1, regular_pulser: { interval: { seconds: 90, nanos: 500_000_000 } } },
+    repeat_trigger: {
+      begin_time: { seconds: 1_900_000_000 },
+      end_type: 2,
+      repeat_end: { repeat_times: 3 },
+      pulser_type: 1,
+      regular_pulser: { interval: { seconds: 90, nanos: 500_000_000 } },
+    },
   },
   option: { idempotent: { key: 'once', idempotent_time: { seconds: 60 } }, orderingKey: 'customer-7' },
 };
@@ -67,7 +73,9 @@ test('absent and null parts read as absent; unknown fields are ignored; numeric 
   });
   assert.equal(report.trigger, null);
   assert.equal(report.event?.data.length, 0);
-  const delay = messageFromJson<ReportReq__Output>('evhub_producer.ReportReq', { trigger: { trigger_type: '2', delay_trigger: { delay_time: { seconds: '5' } } } });
+  const delay = messageFromJson<ReportReq__Output>('evhub_producer.ReportReq', {
+    trigger: { trigger_type: '2', delay_trigger: { delay_time: { seconds: '5' } } },
+  });
   assert.equal(delay.trigger?.trigger_type, 2);
   assert.deepEqual(delay.trigger?.delay_trigger?.delay_time, { seconds: '5', nanos: 0 });
   assert.equal(delay.event, null);
@@ -88,9 +96,15 @@ test('type errors name the field', () => {
     [{ event: { app_id: 5 } }, 'event.app_id must be a string'],
     [{ event: { data: 'not base64!' } }, 'event.data is not valid base64'],
     [{ event: { event_comm: { event_tag: { tag_list: 'a' } } } }, 'event.event_comm.event_tag.tag_list must be a JSON array'],
-    [{ trigger: { delay_trigger: { delay_time: '5 minutes' } } }, 'trigger.delay_trigger.delay_time "5 minutes" is not a duration (expected e.g. "5s", "1.5s" or {"seconds": 5, "nanos": 0})'],
+    [
+      { trigger: { delay_trigger: { delay_time: '5 minutes' } } },
+      'trigger.delay_trigger.delay_time "5 minutes" is not a duration (expected e.g. "5s", "1.5s" or {"seconds": 5, "nanos": 0})',
+    ],
     [{ trigger: { delay_trigger: { delay_time: { seconds: 1.5 } } } }, 'trigger.delay_trigger.delay_time.seconds must be an integer'],
-    [{ trigger: { repeat_trigger: { begin_time: 'tomorrow' } } }, 'trigger.repeat_trigger.begin_time "tomorrow" is not an RFC 3339 timestamp (e.g. "2024-05-01T12:00:00Z")'],
+    [
+      { trigger: { repeat_trigger: { begin_time: 'tomorrow' } } },
+      'trigger.repeat_trigger.begin_time "tomorrow" is not an RFC 3339 timestamp (e.g. "2024-05-01T12:00:00Z")',
+    ],
     [{ trigger: { repeat_trigger: { repeat_end: { repeat_times: -1 } } } }, 'trigger.repeat_trigger.repeat_end.repeat_times must be in [0, 4294967295]'],
   ];
   for (const [json, message] of cases) assert.throws(() => messageFromJson('evhub_producer.ReportReq', json), { message }, JSON.stringify(json));

@@ -31,7 +31,12 @@ test('omitempty: proto names, numeric enums and seconds, base64 bytes; zero valu
 test('emitZeroValues writes every scalar, empty bytes and lists, but still no nulls for absent messages', () => {
   const json = messageToJson(
     'evhub_processor.DispatchReq',
-    { event_id: '7', event: { app_id: 'shop', topic_id: '', event_comm: { event_source: null, event_tag: { tag_list: ['', 'vip'] } }, data: Buffer.alloc(0) }, retry_times: 0, repeat_times: 2 },
+    {
+      event_id: '7',
+      event: { app_id: 'shop', topic_id: '', event_comm: { event_source: null, event_tag: { tag_list: ['', 'vip'] } }, data: Buffer.alloc(0) },
+      retry_times: 0,
+      repeat_times: 2,
+    },
     { emitZeroValues: true },
   );
   assert.deepEqual(json, {

@@ -18,7 +18,10 @@ test('accepts 5-field, 6-field, descriptors, @every and a time zone prefix', () 
 test('refuses bad patterns with a message naming the field', () => {
   const cases: Array<[string, string]> = [
     ['', 'crontab is required for EVENT_PULSER_TYPE_BY_CRONTAB'],
-    ['every minute', 'crontab is not a valid crontab: invalid configuration format (\'every minute\'), exactly five, six, or seven space separated parts are required.'],
+    [
+      'every minute',
+      "crontab is not a valid crontab: invalid configuration format ('every minute'), exactly five, six, or seven space separated parts are required.",
+    ],
     ['* * * * * * *', "crontab is not a valid crontab: mode '5-or-6-parts' requires exactly 5 or 6 parts, but pattern '* * * * * * *' has 7 parts."],
     ['0 25 * * *', 'crontab is not a valid crontab: Invalid value for hour: 25'],
     ['0 0 31 4 *', 'crontab never fires'],

@@ -31,13 +31,24 @@ test('oversize data names the limit', () => {
 test('an event whose Kafka records would be over EY_KAFKA_MAX_BATCH_BYTES is refused at Report, not dead-lettered later', () => {
   const sized = { maxEventBytes: 1024 * 1024, idempotencyDefaultWindowMs: 60_000, maxRecordBytes: 64 * 1024 };
   const request = asReceived({ event: { app_id: 'a', topic_id: 't', data: Buffer.alloc(60 * 1024) } });
-  assert.throws(() => validateReport(request, sized), (err: unknown) => isEventyardError(err) && err.resultCode === 10000 && /^event would make Kafka records of about \d+ bytes, over the limit of 65536 bytes \(EY_KAFKA_MAX_BATCH_BYTES\)$/.test(err.message));
+  assert.throws(
+    () => validateReport(request, sized),
+    (err: unknown) =>
+      isEventyardError(err) &&
+      err.resultCode === 10000 &&
+      /^event would make Kafka records of about \d+ bytes, over the limit of 65536 bytes \(EY_KAFKA_MAX_BATCH_BYTES\)$/.test(err.message),
+  );
   assert.doesNotThrow(() => validateReport(asReceived({ event: { app_id: 'a', topic_id: 't', data: Buffer.alloc(40 * 1024) } }), sized));
 });
 
 test('a null trigger, trigger_type 0 and delay_time 0 are real-time', () => {
   const event = { app_id: 'a', topic_id: 't' };
-  for (const trigger of [undefined, { trigger_type: 0 as const }, { trigger_type: 1 as const }, { trigger_type: 2 as const, delay_trigger: { delay_time: {} } }]) {
+  for (const trigger of [
+    undefined,
+    { trigger_type: 0 as const },
+    { trigger_type: 1 as const },
+    { trigger_type: 2 as const, delay_trigger: { delay_time: {} } },
+  ]) {
     const valid = validateReport(asReceived({ event, ...(trigger === undefined ? {} : { trigger }) }), limits);
     assert.equal(valid.delayMs, 0);
   }
@@ -45,10 +56,18 @@ test('a null trigger, trigger_type 0 and delay_time 0 are real-time', () => {
 
 test('a delay event carries its delay; repeat and delay-process events go out at once', () => {
   const event = { app_id: 'a', topic_id: 't' };
-  assert.equal(validateReport(asReceived({ event, trigger: { trigger_type: 2, delay_trigger: { delay_time: { seconds: 3, nanos: 500_000_000 } } } }), limits).delayMs, 3500);
+  assert.equal(
+    validateReport(asReceived({ event, trigger: { trigger_type: 2, delay_trigger: { delay_time: { seconds: 3, nanos: 500_000_000 } } } }), limits).delayMs,
+    3500,
+  );
   const repeat = {
     trigger_type: 3 as const,
-    repeat_trigger: { end_type: 2 as const, repeat_end: { repeat_times: 3 }, pulser_type: 2 as const, crontab_pulser: { crontab: 'CRON_TZ=Europe/Berlin */5 * * * * *' } },
+    repeat_trigger: {
+      end_type: 2 as const,
+      repeat_end: { repeat_times: 3 },
+      pulser_type: 2 as const,
+      crontab_pulser: { crontab: 'CRON_TZ=Europe/Berlin */5 * * * * *' },
+    },
   };
   assert.equal(validateReport(asReceived({ event, trigger: repeat }), limits).delayMs, 0);
   const dp = { trigger_type: 4 as const, delay_process_trigger_list: [{ key: 'slow', delay_time: { seconds: 10 } }] };

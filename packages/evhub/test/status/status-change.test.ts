@@ -3,12 +3,43 @@
 // the parser refuses what is not a known version.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { deliveryStatusChange, MAX_STATUS_ERROR_CHARS, parseStatusChange, processorStateChange, statusChangeJsonSchema, statusChangeRecord, statusChangeSchema } from '../../src/index.ts';
+import {
+  deliveryStatusChange,
+  MAX_STATUS_ERROR_CHARS,
+  parseStatusChange,
+  processorStateChange,
+  statusChangeJsonSchema,
+  statusChangeRecord,
+  statusChangeSchema,
+} from '../../src/index.ts';
 
 test('a delivery change: documented fields in order, final from the status, keyed by event_id', () => {
   const at = new Date('2026-12-06T10:00:00.000Z');
-  const change = deliveryStatusChange({ event_id: '42', app_id: 'shop', topic_id: 'order', dispatcher_id: 'billing', status: 'scheduled', attempt: 1, at, error: 'x'.repeat(5000), next_attempt_at: new Date(at.getTime() + 1000) });
-  assert.deepEqual(Object.keys(change), ['v', 'kind', 'event_id', 'app_id', 'topic_id', 'dispatcher_id', 'status', 'attempt', 'at', 'error', 'next_attempt_at', 'final']);
+  const change = deliveryStatusChange({
+    event_id: '42',
+    app_id: 'shop',
+    topic_id: 'order',
+    dispatcher_id: 'billing',
+    status: 'scheduled',
+    attempt: 1,
+    at,
+    error: 'x'.repeat(5000),
+    next_attempt_at: new Date(at.getTime() + 1000),
+  });
+  assert.deepEqual(Object.keys(change), [
+    'v',
+    'kind',
+    'event_id',
+    'app_id',
+    'topic_id',
+    'dispatcher_id',
+    'status',
+    'attempt',
+    'at',
+    'error',
+    'next_attempt_at',
+    'final',
+  ]);
   assert.equal(change.final, false);
   assert.equal(change.error?.length, MAX_STATUS_ERROR_CHARS);
   const record = statusChangeRecord(change);

@@ -6,7 +6,16 @@ import { test } from 'node:test';
 import { isEventyardError } from '@eventyard/core';
 import { compileTransform, normalizeProcessor, runTransform, type TransformEventFacts } from '../../src/index.ts';
 
-const facts: TransformEventFacts = { event_id: '42', app_id: 'shop', topic_id: 'order', tags: ['vip'], source: 'web', dispatcher_id: 'billing', retry_times: 0, repeat_times: 0 };
+const facts: TransformEventFacts = {
+  event_id: '42',
+  app_id: 'shop',
+  topic_id: 'order',
+  tags: ['vip'],
+  source: 'web',
+  dispatcher_id: 'billing',
+  retry_times: 0,
+  repeat_times: 0,
+};
 const json = (value: unknown) => Buffer.from(JSON.stringify(value));
 
 function fails(code: string, message: RegExp) {
@@ -28,7 +37,11 @@ test('a syntax error is a 400 naming the error, its position and JSONata code', 
     ['$match(x, /(a)\\1/)', /not supported \(RE2 syntax/],
   ];
   for (const [expression, message] of cases) {
-    assert.throws(() => compileTransform(expression), (err: unknown) => isEventyardError(err) && err.code === 'EY_INVALID_TRANSFORM' && err.httpStatus === 400 && message.test(err.message), expression);
+    assert.throws(
+      () => compileTransform(expression),
+      (err: unknown) => isEventyardError(err) && err.code === 'EY_INVALID_TRANSFORM' && err.httpStatus === 400 && message.test(err.message),
+      expression,
+    );
   }
 });
 
@@ -58,14 +71,24 @@ test('with headers: {body, headers}, names and values checked', async () => {
     ['{"body": 1, "headers": [1]}', /headers must be an object/],
   ];
   for (const [expression, message] of bad) {
-    await assert.rejects(runTransform(compileTransform(expression), json({}), facts, { headers: true }), fails('EY_TRANSFORM_OUTPUT_INVALID', message), expression);
+    await assert.rejects(
+      runTransform(compileTransform(expression), json({}), facts, { headers: true }),
+      fails('EY_TRANSFORM_OUTPUT_INVALID', message),
+      expression,
+    );
   }
 });
 
 test('failures are coded, not retriable, and name the cause', async () => {
-  await assert.rejects(runTransform(compileTransform('a'), Buffer.from('not json'), facts), fails('EY_TRANSFORM_INPUT_NOT_JSON', /payload cannot be transformed: it is not JSON/));
+  await assert.rejects(
+    runTransform(compileTransform('a'), Buffer.from('not json'), facts),
+    fails('EY_TRANSFORM_INPUT_NOT_JSON', /payload cannot be transformed: it is not JSON/),
+  );
   await assert.rejects(runTransform(compileTransform('a'), Buffer.from([0x22, 0xff, 0x22]), facts), fails('EY_TRANSFORM_INPUT_NOT_JSON', /not valid UTF-8/));
-  await assert.rejects(runTransform(compileTransform('$number(a)'), json({ a: 'x' }), facts), fails('EY_TRANSFORM_FAILED', /evaluation failed at position \d+: Unable to cast value to a number: "x" \(D3030\)/));
+  await assert.rejects(
+    runTransform(compileTransform('$number(a)'), json({ a: 'x' }), facts),
+    fails('EY_TRANSFORM_FAILED', /evaluation failed at position \d+: Unable to cast value to a number: "x" \(D3030\)/),
+  );
   await assert.rejects(runTransform(compileTransform('missing'), json({ a: 1 }), facts), fails('EY_TRANSFORM_OUTPUT_INVALID', /produced no value/));
   await assert.rejects(runTransform(compileTransform('function($x){$x}'), json({}), facts), fails('EY_TRANSFORM_OUTPUT_INVALID', /function, not JSON/));
   await assert.rejects(runTransform(compileTransform('[1..1000000]'), json({}), facts), fails('EY_TRANSFORM_FAILED', /sequence length .*\(D2015\)/));
@@ -81,7 +104,10 @@ test('processor fields: transform compiled when saved, settings that suit the pr
   assert.deepEqual([saved.transform, saved.transform_headers, saved.webhook_format], ['{"id": id}', true, 'cloudevents_binary']);
   assert.deepEqual([normalizeProcessor(hook).transform, normalizeProcessor(hook).webhook_format], [null, 'evhub']);
   assert.throws(() => normalizeProcessor({ ...hook, transform: '{"id": ' }), /transform: syntax error at position \d+/);
-  assert.throws(() => normalizeProcessor({ ...hook, webhook_format: 'xml' as never }), /webhook_format must be one of evhub, cloudevents_binary, cloudevents_structured/);
+  assert.throws(
+    () => normalizeProcessor({ ...hook, webhook_format: 'xml' as never }),
+    /webhook_format must be one of evhub, cloudevents_binary, cloudevents_structured/,
+  );
   const grpc = { ...hook, protocol_type: 'grpcSend' as const, addr: 'billing:9001' };
   assert.equal(normalizeProcessor({ ...grpc, transform: 'a' }).transform, 'a', 'gRPC Dispatch gets the transformed data too');
   assert.throws(() => normalizeProcessor({ ...grpc, webhook_format: 'cloudevents_structured' }), /webhook_format applies to httpSend processors only/);

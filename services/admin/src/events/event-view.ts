@@ -65,7 +65,14 @@ export function deliveryView(delivery: DeliveryRecord, attempts: readonly Attemp
     next_due_at: delivery.next_attempt_at ?? chain?.next_due_at ?? null,
     ...(chain === undefined
       ? {}
-      : { repeat: { next_repeat_times: chain.next_repeat_times, next_due_at: chain.next_due_at, cancelled_at: chain.cancelled_at, cancel_reason: chain.cancel_reason } }),
+      : {
+          repeat: {
+            next_repeat_times: chain.next_repeat_times,
+            next_due_at: chain.next_due_at,
+            cancelled_at: chain.cancelled_at,
+            cancel_reason: chain.cancel_reason,
+          },
+        }),
     last_error_code: delivery.last_error_code,
     last_error: delivery.last_error,
     pass_back: delivery.pass_back === null ? null : delivery.pass_back.toString('base64'),

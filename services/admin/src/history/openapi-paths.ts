@@ -8,14 +8,21 @@ const ok = (description: string, properties: Record<string, unknown> = {}) => ({
   description,
   content: { 'application/json': { schema: { type: 'object', required: ['ret'], properties: { ret: { $ref: '#/components/schemas/Ret' }, ...properties } } } },
 });
-const query = (name: string, description: string, schema: Record<string, unknown> = { type: 'string' }) => ({ name, in: 'query', required: false, schema, description });
+const query = (name: string, description: string, schema: Record<string, unknown> = { type: 'string' }) => ({
+  name,
+  in: 'query',
+  required: false,
+  schema,
+  description,
+});
 const common = {
   '400': errorResponse('Invalid input (unknown parameter, wrong type, bad time, bad id list, limit out of 1-1000); `ret.msg` names the parameter'),
   '401': errorResponse('Missing or wrong admin token (when EY_ADMIN_TOKEN is set)'),
   '500': errorResponse('Internal error'),
 };
 const statuses = DELIVERY_STATUSES.join(', ');
-const time = (name: string, column: string, op: string) => query(name, `${column} ${op} this time: RFC 3339 with a zone (2026-01-31T12:00:00Z) or epoch milliseconds`);
+const time = (name: string, column: string, op: string) =>
+  query(name, `${column} ${op} this time: RFC 3339 with a zone (2026-01-31T12:00:00Z) or epoch milliseconds`);
 const page = (idName: string) => [
   query('event_id', `Comma-separated event ids (at most ${MAX_ID_LIST})`),
   query('cursor', `next_cursor of the previous page (the last ${idName} of that page)`),
@@ -24,7 +31,10 @@ const page = (idName: string) => [
 const deliveryMatch = (prefix: string) => [
   query('dispatcher_id', `${prefix}processor`),
   query('outcome', `${prefix}outcome: success = succeeded, failure = failed or dead`, { type: 'string', enum: ['success', 'failure'] }),
-  query('retry_source', `${prefix}retry source: manual = has a manual attempt (replay, redrive), auto = has none`, { type: 'string', enum: ['auto', 'manual'] }),
+  query('retry_source', `${prefix}retry source: manual = has a manual attempt (replay, redrive), auto = has none`, {
+    type: 'string',
+    enum: ['auto', 'manual'],
+  }),
 ];
 const nullableNumber = { type: ['number', 'null'] };
 
@@ -49,7 +59,8 @@ export function historyOpenApiPaths(): Record<string, unknown> {
               type: 'array',
               items: {
                 type: 'object',
-                description: 'event_id, app_id, topic_id, status, trigger_type, source, broadcast, ordering_key, payload_size, payload_pruned_at, next_due_at, created_at, updated_at (no payload: GET /v1/events/{event_id} has it)',
+                description:
+                  'event_id, app_id, topic_id, status, trigger_type, source, broadcast, ordering_key, payload_size, payload_pruned_at, next_due_at, created_at, updated_at (no payload: GET /v1/events/{event_id} has it)',
               },
             },
             next_cursor: { type: ['string', 'null'], description: 'Pass as cursor for the next (older) page; null on the last page' },
@@ -74,7 +85,11 @@ export function historyOpenApiPaths(): Record<string, unknown> {
           '200': ok('A page', {
             deliveries: {
               type: 'array',
-              items: { type: 'object', description: 'delivery_id, event_id, app_id, topic_id, then the delivery exactly as in GET /v1/events/{event_id} (status, attempt_count, retry_source, next_due_at, last error, attempts [...])' },
+              items: {
+                type: 'object',
+                description:
+                  'delivery_id, event_id, app_id, topic_id, then the delivery exactly as in GET /v1/events/{event_id} (status, attempt_count, retry_source, next_due_at, last error, attempts [...])',
+              },
             },
             next_cursor: { type: ['string', 'null'] },
           }),
@@ -98,7 +113,12 @@ export function historyOpenApiPaths(): Record<string, unknown> {
             latency_ms: { type: 'object', properties: { p50: nullableNumber, p90: nullableNumber, p99: nullableNumber, max: nullableNumber } },
             broadcast: {
               type: 'object',
-              properties: { deliveries: { type: 'integer' }, succeeded: { type: 'integer' }, delivered_per_s: { type: 'number' }, latency_ms: { type: 'object', properties: { p50: nullableNumber, p99: nullableNumber } } },
+              properties: {
+                deliveries: { type: 'integer' },
+                succeeded: { type: 'integer' },
+                delivered_per_s: { type: 'number' },
+                latency_ms: { type: 'object', properties: { p50: nullableNumber, p99: nullableNumber } },
+              },
             },
             consumer_lag: {
               type: ['object', 'null'],
@@ -107,7 +127,18 @@ export function historyOpenApiPaths(): Record<string, unknown> {
                 group: { type: 'string' },
                 topic: { type: 'string' },
                 total: { type: 'integer' },
-                partitions: { type: 'array', items: { type: 'object', properties: { partition: { type: 'integer' }, end: { type: 'integer' }, committed: { type: ['integer', 'null'] }, lag: { type: 'integer' } } } },
+                partitions: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    properties: {
+                      partition: { type: 'integer' },
+                      end: { type: 'integer' },
+                      committed: { type: ['integer', 'null'] },
+                      lag: { type: 'integer' },
+                    },
+                  },
+                },
               },
             },
             consumer_lag_error: { type: 'string' },
@@ -119,7 +150,8 @@ export function historyOpenApiPaths(): Record<string, unknown> {
     },
     '/v1/processors/{dispatcher_id}/timeline': {
       get: {
-        summary: "A processor's attempts over the window in equal buckets (what the console's charts draw): successes, failures and latency percentiles per bucket",
+        summary:
+          "A processor's attempts over the window in equal buckets (what the console's charts draw): successes, failures and latency percentiles per bucket",
         parameters: [
           { name: 'dispatcher_id', in: 'path', required: true, schema: { type: 'string' }, description: 'Processor id' },
           query('window', 'Duration ending now: 90s, 15m, 1h (default), 24h, 7d; at most 30d'),

@@ -65,7 +65,8 @@ export function parseStatusList(name: string, value: string | undefined): Delive
   if (value === undefined) return undefined;
   return value.split(',').map((item) => {
     const status = item.trim();
-    if (!(DELIVERY_STATUSES as readonly string[]).includes(status)) throw invalid(`${name} must be a comma-separated list of ${DELIVERY_STATUSES.join(', ')}; "${item}" is not one`);
+    if (!(DELIVERY_STATUSES as readonly string[]).includes(status))
+      throw invalid(`${name} must be a comma-separated list of ${DELIVERY_STATUSES.join(', ')}; "${item}" is not one`);
     return status as DeliveryStatus;
   });
 }

@@ -32,10 +32,14 @@ export function createAdminAuthorizer(options: AdminAuthOptions): AdminAuthorize
     if (credential === undefined) throw new HttpError(CoreErrors.EY_UNAUTHENTICATED, 'authorization: Bearer <admin token or API key> is required');
     if (expected !== undefined && timingSafeEqual(digest(credential), expected)) return { kind: 'token' };
     const key = await options.keys.find(credential);
-    if (key === undefined) throw new HttpError(CoreErrors.EY_UNAUTHENTICATED, 'authorization: not the admin token, nor an active API key (unknown, revoked or expired)');
+    if (key === undefined)
+      throw new HttpError(CoreErrors.EY_UNAUTHENTICATED, 'authorization: not the admin token, nor an active API key (unknown, revoked or expired)');
     options.keys.touch(key.id);
     if (permission === undefined || keyAllows(key, permission)) return { kind: 'key', key };
-    throw new HttpError(CoreErrors.EY_PERMISSION_DENIED, `authorization: API key ${key.id} lacks the "${permission}" permission this route needs${everyApp(key) ? '' : ' (admin permissions count only on keys for every app, app_ids ["*"])'}`);
+    throw new HttpError(
+      CoreErrors.EY_PERMISSION_DENIED,
+      `authorization: API key ${key.id} lacks the "${permission}" permission this route needs${everyApp(key) ? '' : ' (admin permissions count only on keys for every app, app_ids ["*"])'}`,
+    );
   };
 }
 

@@ -69,6 +69,9 @@ export function clientErrorHandler(err: Error & { code?: string }, socket: Socke
         ? [408, 'Request Timeout', 'the request was not received in time']
         : [400, 'Bad Request', 'the HTTP request is malformed'];
   const body = JSON.stringify({ ret: { code: ResultCode.INVALID_PARAMETER, msg }, error: AdminErrors.EY_INVALID_REQUEST.code });
-  if (socket.writable) socket.write(`HTTP/1.1 ${status} ${reason}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${body}`);
+  if (socket.writable)
+    socket.write(
+      `HTTP/1.1 ${status} ${reason}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${body}`,
+    );
   socket.destroy(err);
 }

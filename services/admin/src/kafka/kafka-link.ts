@@ -77,7 +77,12 @@ export function createKafkaLink(options: KafkaLinkOptions): KafkaLink {
   const getProducer = async (): Promise<ManagedProducer> => {
     if (closed) throw unavailable(new Error('admin is shutting down'));
     // The client's retry bounds: a dead broker fails a request within seconds, not after minutes.
-    producer ??= new ManagedProducer({ kafka: client(), retry: { retries: 2, initialRetryTime: 200, maxRetryTime: 1000 }, maxInFlightRequests: 1, maxBatchBytes: options.kafka.maxBatchBytes });
+    producer ??= new ManagedProducer({
+      kafka: client(),
+      retry: { retries: 2, initialRetryTime: 200, maxRetryTime: 1000 },
+      maxInFlightRequests: 1,
+      maxBatchBytes: options.kafka.maxBatchBytes,
+    });
     try {
       await producer.start();
     } catch (err) {

@@ -40,7 +40,14 @@ const replayJob = {
 const accepted = ok('Job created; follow it with GET /v1/replays/{replay_id}', { replay_id: { type: 'string', format: 'uuid' }, matched: { type: 'integer' } });
 const dryRun = ok('dry_run: how many events match; nothing changed', { matched: { type: 'integer' } });
 const processorView = { processor_conf_info: { $ref: '#/components/schemas/ProcessorConfInfo' } };
-const flagBody = body({ type: 'object', additionalProperties: false, properties: { version: { type: 'integer', description: 'Change only while the stored version is this one' } } }, false);
+const flagBody = body(
+  {
+    type: 'object',
+    additionalProperties: false,
+    properties: { version: { type: 'integer', description: 'Change only while the stored version is this one' } },
+  },
+  false,
+);
 
 export function replayOpenApiPaths(): Record<string, unknown> {
   return {
@@ -56,7 +63,13 @@ export function replayOpenApiPaths(): Record<string, unknown> {
             replayed: { type: 'array', items: { type: 'string' }, description: 'dispatcher_ids that got a delivery task' },
             skipped: {
               type: 'array',
-              items: { type: 'object', properties: { dispatcher_id: { type: 'string' }, reason: { type: 'string', enum: ['stopped', 'filtered_by_tag', 'filtered_by_filter', 'invalid_filter', 'deleted', 'not_subscribed'] } } },
+              items: {
+                type: 'object',
+                properties: {
+                  dispatcher_id: { type: 'string' },
+                  reason: { type: 'string', enum: ['stopped', 'filtered_by_tag', 'filtered_by_filter', 'invalid_filter', 'deleted', 'not_subscribed'] },
+                },
+              },
             },
           }),
           '404': errorResponse('No such event, or no such processor'),
@@ -67,7 +80,8 @@ export function replayOpenApiPaths(): Record<string, unknown> {
     },
     '/v1/replay': {
       post: {
-        summary: 'Bulk replay by query: a durable job working through the matching events in event_id order at rate_per_s (default 100); an empty query is refused',
+        summary:
+          'Bulk replay by query: a durable job working through the matching events in event_id order at rate_per_s (default 100); an empty query is refused',
         requestBody: body(bulkReplayBodySchema),
         responses: { '200': dryRun, '202': accepted, '404': errorResponse('query.dispatcher_id names no processor'), ...common },
       },
@@ -76,7 +90,13 @@ export function replayOpenApiPaths(): Record<string, unknown> {
       get: {
         summary: 'Replay and redrive jobs, newest first',
         parameters: [
-          { name: 'status', in: 'query', required: false, schema: { type: 'string', enum: ['running', 'succeeded', 'failed', 'cancelled'] }, description: 'Only jobs in this state' },
+          {
+            name: 'status',
+            in: 'query',
+            required: false,
+            schema: { type: 'string', enum: ['running', 'succeeded', 'failed', 'cancelled'] },
+            description: 'Only jobs in this state',
+          },
           { name: 'limit', in: 'query', required: false, schema: { type: 'string' }, description: 'At most this many (default 100)' },
         ],
         responses: { '200': ok('The newest jobs', { replays: { type: 'array', items: replayJob } }), ...common },
@@ -98,7 +118,8 @@ export function replayOpenApiPaths(): Record<string, unknown> {
     },
     '/v1/processors/{dispatcher_id}/redrive': {
       post: {
-        summary: "Dead-letter redrive: every `dead` delivery of the processor (events created in [since, until)) gets a new manual attempt, through a replay job",
+        summary:
+          'Dead-letter redrive: every `dead` delivery of the processor (events created in [since, until)) gets a new manual attempt, through a replay job',
         parameters: [pathParam('dispatcher_id', 'Processor id')],
         requestBody: body(redriveBodySchema, false),
         responses: { '200': dryRun, '202': accepted, '404': errorResponse('No such processor'), ...common },
@@ -106,10 +127,16 @@ export function replayOpenApiPaths(): Record<string, unknown> {
     },
     '/v1/processors/{dispatcher_id}/pause': {
       post: {
-        summary: "Set the processor's `paused` flag: the dispatcher stops consuming its delivery topic, deliveries wait there until resume (`is_stop` is left alone)",
+        summary:
+          "Set the processor's `paused` flag: the dispatcher stops consuming its delivery topic, deliveries wait there until resume (`is_stop` is left alone)",
         parameters: [pathParam('dispatcher_id', 'Processor id')],
         requestBody: flagBody,
-        responses: { '200': ok('Paused; the config with its new version', processorView), '404': errorResponse('No such processor'), '409': errorResponse('Stale version'), ...common },
+        responses: {
+          '200': ok('Paused; the config with its new version', processorView),
+          '404': errorResponse('No such processor'),
+          '409': errorResponse('Stale version'),
+          ...common,
+        },
       },
     },
     '/v1/processors/{dispatcher_id}/resume': {
@@ -117,7 +144,12 @@ export function replayOpenApiPaths(): Record<string, unknown> {
         summary: "Clear the processor's `paused` flag: the dispatcher consumes its delivery topic again",
         parameters: [pathParam('dispatcher_id', 'Processor id')],
         requestBody: flagBody,
-        responses: { '200': ok('Resumed; the config with its new version', processorView), '404': errorResponse('No such processor'), '409': errorResponse('Stale version'), ...common },
+        responses: {
+          '200': ok('Resumed; the config with its new version', processorView),
+          '404': errorResponse('No such processor'),
+          '409': errorResponse('Stale version'),
+          ...common,
+        },
       },
     },
   };

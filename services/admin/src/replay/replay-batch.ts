@@ -33,7 +33,10 @@ export type EventReplay =
  */
 export async function replayEvents(deps: ReplayDeps, events: readonly EventRecord[], planner: TargetPlanner): Promise<EventReplay[]> {
   if (events.length === 0) return [];
-  const known = await knownDeliveries(deps.knex, events.map((e) => e.event_id));
+  const known = await knownDeliveries(
+    deps.knex,
+    events.map((e) => e.event_id),
+  );
   const results: EventReplay[] = [];
   const byTopic = new Map<string, Message[]>();
   const pending: PendingDelivery[] = [];
@@ -47,7 +50,13 @@ export async function replayEvents(deps: ReplayDeps, events: readonly EventRecor
     const plan = await planner.plan(event, deliveries);
     // Encoded before anything is queued, so one bad row fails alone instead of failing its whole batch.
     let records: Array<{ topic: string; message: Message; row: PendingDelivery }>;
-    const span = plan.targets.length === 0 ? undefined : startReplaySpan(event, plan.targets.map((p) => p.dispatcher_id));
+    const span =
+      plan.targets.length === 0
+        ? undefined
+        : startReplaySpan(
+            event,
+            plan.targets.map((p) => p.dispatcher_id),
+          );
     try {
       records = plan.targets.map((target) => {
         // A repeat event replays one occurrence: the latest one this processor got (0 if none yet).
@@ -117,9 +126,9 @@ function taskRecord(event: EventRecord, dispatcherId: string, repeatTimes: numbe
 }
 
 async function knownDeliveries(knex: Knex, eventIds: readonly string[]): Promise<Map<string, KnownDelivery[]>> {
-  const rows = (await knex('deliveries').select('event_id', 'dispatcher_id', 'status', 'repeat_times').whereIn('event_id', [...eventIds])) as Array<
-    KnownDelivery & { event_id: string }
-  >;
+  const rows = (await knex('deliveries')
+    .select('event_id', 'dispatcher_id', 'status', 'repeat_times')
+    .whereIn('event_id', [...eventIds])) as Array<KnownDelivery & { event_id: string }>;
   const byEvent = new Map<string, KnownDelivery[]>();
   for (const row of rows) {
     const id = String(row.event_id);

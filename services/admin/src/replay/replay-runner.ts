@@ -140,16 +140,26 @@ export function createReplayRunner(options: ReplayRunnerOptions): ReplayRunner {
           // A planner per batch: each batch routes against the processors as they are now.
           const results = await replayEvents({ knex, kafka }, events, new TargetPlanner(knex, mode));
           const count = (outcome: string) => results.filter((r) => r.outcome === outcome).length;
-          const status = await recordReplayProgress(knex, { replay_id: job.replay_id, ...lease, cursor: last.event_id, replayed: count('replayed'), skipped: count('skipped'), failed: count('pruned') + count('unencodable') });
+          const status = await recordReplayProgress(knex, {
+            replay_id: job.replay_id,
+            ...lease,
+            cursor: last.event_id,
+            replayed: count('replayed'),
+            skipped: count('skipped'),
+            failed: count('pruned') + count('unencodable'),
+          });
           cursor = last.event_id;
           outcome = { done: false, count: events.length, status };
         } catch (err) {
           if (attempt >= batchAttempts) {
             const reason = err instanceof Error ? err.message : String(err);
             log.error({ ...context, err, attempt }, 'replay job failed');
-            await finishReplayJob(knex, { replay_id: job.replay_id, owner, status: 'failed', error: `batch after event ${cursor ?? '(start)'} failed ${attempt} times: ${reason}` }).catch(
-              (finishErr: unknown) => log.error({ ...context, err: finishErr }, 'could not mark replay job failed'),
-            );
+            await finishReplayJob(knex, {
+              replay_id: job.replay_id,
+              owner,
+              status: 'failed',
+              error: `batch after event ${cursor ?? '(start)'} failed ${attempt} times: ${reason}`,
+            }).catch((finishErr: unknown) => log.error({ ...context, err: finishErr }, 'could not mark replay job failed'));
             return;
           }
           log.warn({ ...context, err, attempt }, 'replay batch failed; retrying');

@@ -82,7 +82,8 @@ export class TargetPlanner {
     for (const dispatcherId of dispatcherIds) {
       const processor = await this.#processor(dispatcherId);
       if (processor === undefined) plan.skipped.push({ dispatcher_id: dispatcherId, reason: 'deleted' });
-      else if (processor.app_id !== event.app_id || processor.topic_id !== event.topic_id) plan.skipped.push({ dispatcher_id: dispatcherId, reason: 'not_subscribed' });
+      else if (processor.app_id !== event.app_id || processor.topic_id !== event.topic_id)
+        plan.skipped.push({ dispatcher_id: dispatcherId, reason: 'not_subscribed' });
       else plan.targets.push(processor);
     }
     return plan;

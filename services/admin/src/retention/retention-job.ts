@@ -50,8 +50,15 @@ export function createRetentionJob(options: RetentionJobOptions): RetentionJob {
     if (rows[0]?.locked !== true) return false;
     try {
       const began = Date.now();
-      const history = await pruneHistory(knex, { olderThan: new Date(Date.now() - options.historyRetentionMs), batchSize: options.batchSize ?? 1000, signal: stopping.signal });
-      const payloads = options.payloadRetentionMs > 0 ? await prunePayloads(knex, { olderThan: new Date(Date.now() - options.payloadRetentionMs), batchSize: options.batchSize ?? 1000 }) : 0;
+      const history = await pruneHistory(knex, {
+        olderThan: new Date(Date.now() - options.historyRetentionMs),
+        batchSize: options.batchSize ?? 1000,
+        signal: stopping.signal,
+      });
+      const payloads =
+        options.payloadRetentionMs > 0
+          ? await prunePayloads(knex, { olderThan: new Date(Date.now() - options.payloadRetentionMs), batchSize: options.batchSize ?? 1000 })
+          : 0;
       for (const [table, n] of Object.entries({ ...history, payloads })) if (n > 0) options.deleted?.inc({ table }, n);
       const total = history.events + history.deliveries + history.attempts;
       if (total > 0 || payloads > 0) log.info({ ...history, payloads, ms: Date.now() - began }, 'history pruned');

@@ -50,7 +50,8 @@ export function registerApiKeyRoutes(app: FastifyInstance, deps: { knex: Knex; o
   app.post<{ Body: CreateBody }>('/v1/api-keys', { schema: { body: createApiKeyBodySchema } }, async (request, reply) => {
     const { name, app_ids, permissions, expires_at } = request.body;
     if (app_ids.length === 0) throw new HttpError(AdminErrors.EY_INVALID_REQUEST, 'app_ids must list at least one app id (or "*" for every app)');
-    if (permissions !== undefined && permissions.length === 0) throw new HttpError(AdminErrors.EY_INVALID_REQUEST, `permissions must list at least one of ${API_KEY_PERMISSIONS.join(', ')} (absent = ["report"])`);
+    if (permissions !== undefined && permissions.length === 0)
+      throw new HttpError(AdminErrors.EY_INVALID_REQUEST, `permissions must list at least one of ${API_KEY_PERMISSIONS.join(', ')} (absent = ["report"])`);
     refuseEscalation(request.adminPrincipal, permissions ?? ['report']);
     const { key, secret } = await createApiKey(knex, {
       ...(name === undefined ? {} : { name }),

@@ -35,12 +35,16 @@ export const filterTestBodySchema = {
 export function registerFilterRoutes(app: FastifyInstance): void {
   app.post<{ Body: FilterTestBody }>('/v1/filters/test', { schema: { body: filterTestBodySchema } }, async (request) => {
     const { filter_tag, filter, event } = request.body;
-    if (event.data !== undefined && event.json !== undefined) throw new HttpError(AdminErrors.EY_INVALID_REQUEST, 'event: give data (base64) or json, not both');
-    if (event.data !== undefined && !/^[A-Za-z0-9+/]*={0,2}$/.test(event.data)) throw new HttpError(AdminErrors.EY_INVALID_REQUEST, 'event.data must be base64');
+    if (event.data !== undefined && event.json !== undefined)
+      throw new HttpError(AdminErrors.EY_INVALID_REQUEST, 'event: give data (base64) or json, not both');
+    if (event.data !== undefined && !/^[A-Za-z0-9+/]*={0,2}$/.test(event.data))
+      throw new HttpError(AdminErrors.EY_INVALID_REQUEST, 'event.data must be base64');
     // Throws ValidationError (EY_INVALID_FILTER / EY_INVALID_FILTER_TAG) naming the bad path: a 400.
     const filters = compileProcessorFilters({ filter_tag, filter });
     const data = event.json !== undefined ? Buffer.from(JSON.stringify(event.json), 'utf8') : Buffer.from(event.data ?? '', 'base64');
     const decision = evaluateEvent(filters, prepareEvent({ tags: event.tags ?? [], data }));
-    return decision.matched ? { ret: OK, matched: true } : { ret: OK, matched: false, reason: decision.reason === 'tag' ? 'filtered_by_tag' : 'filtered_by_filter' };
+    return decision.matched
+      ? { ret: OK, matched: true }
+      : { ret: OK, matched: false, reason: decision.reason === 'tag' ? 'filtered_by_tag' : 'filtered_by_filter' };
   });
 }

@@ -59,7 +59,11 @@ export function registerHistoryRoutes(app: FastifyInstance, deps: { knex: Knex }
     '/v1/events',
     {
       schema: {
-        querystring: { type: 'object', additionalProperties: false, properties: { ...pageParams, ...deliveryMatchParams, status: text, delivery_status: text } },
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { ...pageParams, ...deliveryMatchParams, status: text, delivery_status: text },
+        },
       },
     },
     async (request) => {
@@ -87,7 +91,13 @@ export function registerHistoryRoutes(app: FastifyInstance, deps: { knex: Knex }
       const page = rows.slice(0, limit);
       return {
         ret: OK,
-        deliveries: page.map((d) => ({ delivery_id: d.id, event_id: d.event_id, app_id: d.app_id, topic_id: d.topic_id, ...deliveryView(d, d.attempts, undefined) })),
+        deliveries: page.map((d) => ({
+          delivery_id: d.id,
+          event_id: d.event_id,
+          app_id: d.app_id,
+          topic_id: d.topic_id,
+          ...deliveryView(d, d.attempts, undefined),
+        })),
         next_cursor: rows.length > limit ? (page.at(-1)?.id ?? null) : null,
       };
     },

@@ -49,9 +49,16 @@ export function openApiDocument(): Record<string, unknown> {
       },
       schemas: {
         Ret: retSchema,
-        Error: { type: 'object', required: ['ret', 'error'], properties: { ret: { $ref: '#/components/schemas/Ret' }, error: { type: 'string', description: 'EY_* code' } } },
+        Error: {
+          type: 'object',
+          required: ['ret', 'error'],
+          properties: { ret: { $ref: '#/components/schemas/Ret' }, error: { type: 'string', description: 'EY_* code' } },
+        },
         ProcessorConfInfo: processorConfInfoSchema,
-        StatusChange: { description: 'A record of eventyard.status (version 1): a delivery status change or a processor state change', ...statusChangeJsonSchema() },
+        StatusChange: {
+          description: 'A record of eventyard.status (version 1): a delivery status change or a processor state change',
+          ...statusChangeJsonSchema(),
+        },
         Signing: {
           type: 'object',
           description: "A processor's webhook signing: fingerprints only, except `webhook_secret` in the answer that generated it (shown once)",
@@ -69,7 +76,8 @@ export function openApiDocument(): Record<string, unknown> {
           properties: {
             event: {
               type: 'object',
-              description: 'event_id, app_id, topic_id, status (routed | filtered | no_subscribers | rejected | …), status_reason (why, for rejected), trace_id (W3C trace id of the event trace, or null), trigger, payload {size, base64, json?, pruned_at}, times',
+              description:
+                'event_id, app_id, topic_id, status (routed | filtered | no_subscribers | rejected | …), status_reason (why, for rejected), trace_id (W3C trace id of the event trace, or null), trigger, payload {size, base64, json?, pruned_at}, times',
             },
             next_due_at: { type: ['string', 'null'], format: 'date-time' },
             deliveries: {
@@ -89,7 +97,10 @@ export function openApiDocument(): Record<string, unknown> {
       '/v1/producer': {
         post: {
           summary: 'Create or fully replace a producer config (EvHub)',
-          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['producer_conf_info'], properties: { producer_conf_info: producer } } } } },
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: { type: 'object', required: ['producer_conf_info'], properties: { producer_conf_info: producer } } } },
+          },
           responses: { '200': ok('Saved', { producer_conf_info: producer }), '409': errorResponse('Stale version'), ...common },
         },
       },
@@ -101,21 +112,32 @@ export function openApiDocument(): Record<string, unknown> {
         },
         delete: {
           summary: 'Delete a producer config',
-          parameters: [pathParam('app_id', 'App id'), pathParam('topic_id', 'Topic id'), queryParam('version', 'Delete only while the stored version is this one')],
+          parameters: [
+            pathParam('app_id', 'App id'),
+            pathParam('topic_id', 'Topic id'),
+            queryParam('version', 'Delete only while the stored version is this one'),
+          ],
           responses: { '200': ok('Deleted'), '404': errorResponse('No such producer'), '409': errorResponse('Stale version'), ...common },
         },
       },
       '/v1/producers': {
         get: {
           summary: 'List producers by (app_id, topic_id), keyset-paginated',
-          parameters: [queryParam('app_id', 'Only this app'), queryParam('cursor', 'next_cursor of the previous page (opaque)'), queryParam('limit', 'Page size, 1-1000 (default 100)')],
+          parameters: [
+            queryParam('app_id', 'Only this app'),
+            queryParam('cursor', 'next_cursor of the previous page (opaque)'),
+            queryParam('limit', 'Page size, 1-1000 (default 100)'),
+          ],
           responses: { '200': ok('A page', { producers: { type: 'array', items: producer }, next_cursor: { type: ['string', 'null'] } }), ...common },
         },
       },
       '/v1/processor': {
         post: {
           summary: 'Create or fully replace a processor config (EvHub); a `version` makes it optimistic',
-          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['processor_conf_info'], properties: { processor_conf_info: processor } } } } },
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: { type: 'object', required: ['processor_conf_info'], properties: { processor_conf_info: processor } } } },
+          },
           responses: { '200': ok('Saved', { processor_conf_info: processor, signing }), '409': errorResponse('Stale version'), ...common },
         },
       },
@@ -136,14 +158,18 @@ export function openApiDocument(): Record<string, unknown> {
           summary: "Try a processor's filter_tag and JSON filter on a sample event, with the router's own code",
           requestBody: { required: true, content: { 'application/json': { schema: filterTestBodySchema } } },
           responses: {
-            '200': ok('Evaluated', { matched: { type: 'boolean' }, reason: { type: 'string', enum: ['filtered_by_tag', 'filtered_by_filter'], description: 'Why it does not match' } }),
+            '200': ok('Evaluated', {
+              matched: { type: 'boolean' },
+              reason: { type: 'string', enum: ['filtered_by_tag', 'filtered_by_filter'], description: 'Why it does not match' },
+            }),
             ...common,
           },
         },
       },
       '/v1/transforms/test': {
         post: {
-          summary: "Try a processor's transform (JSONata) on a sample event, with the dispatcher's own code and limits; a syntax error is a 400 with its position",
+          summary:
+            "Try a processor's transform (JSONata) on a sample event, with the dispatcher's own code and limits; a syntax error is a 400 with its position",
           requestBody: { required: true, content: { 'application/json': { schema: transformTestBodySchema } } },
           responses: { '200': ok('Evaluated: the transformed payload, or why a delivery would fail', transformTestAnswer), ...common },
         },
@@ -153,7 +179,12 @@ export function openApiDocument(): Record<string, unknown> {
           summary: 'Rotate the webhook secret: a new one (given or generated) is signed with at once, the old one beside it until the overlap ends',
           parameters: [pathParam('dispatcher_id', 'Processor id')],
           requestBody: { required: false, content: { 'application/json': { schema: rotateSecretBodySchema } } },
-          responses: { '200': ok('Rotated', { processor_conf_info: processor, signing }), '404': errorResponse('No such processor'), '409': errorResponse('Stale version'), ...common },
+          responses: {
+            '200': ok('Rotated', { processor_conf_info: processor, signing }),
+            '404': errorResponse('No such processor'),
+            '409': errorResponse('Stale version'),
+            ...common,
+          },
         },
       },
       '/v1/processors': {
@@ -170,7 +201,8 @@ export function openApiDocument(): Record<string, unknown> {
               processors: { type: 'array', items: processor },
               health: {
                 type: 'object',
-                description: 'dispatcher_id → its health (as ProcessorHealth, without `instances`), beside the configs so a listed config stays a valid POST body',
+                description:
+                  'dispatcher_id → its health (as ProcessorHealth, without `instances`), beside the configs so a listed config stays a valid POST body',
                 additionalProperties: health,
               },
               next_cursor: { type: ['string', 'null'] },
@@ -184,7 +216,16 @@ export function openApiDocument(): Record<string, unknown> {
           summary: 'What happened to an event: its deliveries per processor and every attempt',
           parameters: [pathParam('event_id', 'Decimal 64-bit event id returned by Report')],
           responses: {
-            '200': { description: 'Found', content: { 'application/json': { schema: { allOf: [{ $ref: '#/components/schemas/EventView' }, { type: 'object', properties: { ret: { $ref: '#/components/schemas/Ret' } } }] } } } },
+            '200': {
+              description: 'Found',
+              content: {
+                'application/json': {
+                  schema: {
+                    allOf: [{ $ref: '#/components/schemas/EventView' }, { type: 'object', properties: { ret: { $ref: '#/components/schemas/Ret' } } }],
+                  },
+                },
+              },
+            },
             '404': errorResponse('No such event (never reported, or pruned by retention)'),
             ...common,
           },
@@ -195,7 +236,10 @@ export function openApiDocument(): Record<string, unknown> {
           summary: 'Create an API key for Report (scoped to app ids and permissions report | broadcast | admin); the secret is in this answer only',
           requestBody: { required: true, content: { 'application/json': { schema: createApiKeyBodySchema } } },
           responses: {
-            '201': ok('Created', { api_key: apiKeyViewSchema, secret: { type: 'string', description: 'eyk_<id>_<random>: send as `authorization: Bearer <secret>`; only its sha256 is stored' } }),
+            '201': ok('Created', {
+              api_key: apiKeyViewSchema,
+              secret: { type: 'string', description: 'eyk_<id>_<random>: send as `authorization: Bearer <secret>`; only its sha256 is stored' },
+            }),
             ...common,
           },
         },
@@ -219,7 +263,8 @@ export function openApiDocument(): Record<string, unknown> {
       },
       '/v1/events/{event_id}/schedule': {
         delete: {
-          summary: "Cancel what is still to come for an event: every processor's repeat chain and every pending timer (delay, delay-process, retry, next occurrence)",
+          summary:
+            "Cancel what is still to come for an event: every processor's repeat chain and every pending timer (delay, delay-process, retry, next occurrence)",
           parameters: [pathParam('event_id', 'Decimal 64-bit event id returned by Report')],
           responses: {
             '200': ok('Cancelled (also when nothing was left to cancel)', {

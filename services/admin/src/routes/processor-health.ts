@@ -16,7 +16,11 @@ export const processorHealthSchema = {
   description:
     "A processor's endpoint health. Each dispatcher instance keeps its own breaker (it sees only its partitions); `state` is the most severe among the live instances (open > half_open > closed), `instances` shows each",
   properties: {
-    state: { type: 'string', enum: ['closed', 'open', 'half_open'], description: 'closed: delivering; open: deliveries wait in the delivery topic until a probe succeeds; half_open: one probe delivery running' },
+    state: {
+      type: 'string',
+      enum: ['closed', 'open', 'half_open'],
+      description: 'closed: delivering; open: deliveries wait in the delivery topic until a probe succeeds; half_open: one probe delivery running',
+    },
     since: { ...time, description: 'When the shown state began; null = no transition recorded' },
     failing_since: { ...time, description: 'First failure of the current run without a success' },
     last_failure_at: time,
@@ -62,13 +66,19 @@ export function registerProcessorHealthRoutes(app: FastifyInstance, deps: { knex
       const { dispatcher_id: dispatcherId } = request.params;
       const processor = await getProcessor(knex, dispatcherId);
       if (processor === undefined) throw new HttpError(AdminErrors.EY_PROCESSOR_NOT_FOUND, `processor "${dispatcherId}" not found`);
-      const [health, transitions] = await Promise.all([healthOf(knex, [dispatcherId]), breakerTransitions(knex, dispatcherId, request.query.limit === undefined ? 50 : parseLimit(request.query.limit))]);
+      const [health, transitions] = await Promise.all([
+        healthOf(knex, [dispatcherId]),
+        breakerTransitions(knex, dispatcherId, request.query.limit === undefined ? 50 : parseLimit(request.query.limit)),
+      ]);
       return { ret: OK, dispatcher_id: dispatcherId, paused: processor.paused, health: health.get(dispatcherId), transitions };
     },
   );
 }
 
-export function processorHealthOpenApiPaths(ok: (description: string, properties?: Record<string, unknown>) => unknown, common: Record<string, unknown>): Record<string, unknown> {
+export function processorHealthOpenApiPaths(
+  ok: (description: string, properties?: Record<string, unknown>) => unknown,
+  common: Record<string, unknown>,
+): Record<string, unknown> {
   return {
     '/v1/processors/{dispatcher_id}/health': {
       get: {
@@ -87,7 +97,13 @@ export function processorHealthOpenApiPaths(ok: (description: string, properties
               description: 'Newest first; kept 30 days',
               items: {
                 type: 'object',
-                properties: { instance_id: { type: 'string' }, from_state: { type: 'string' }, to_state: { type: 'string' }, at: { type: 'string', format: 'date-time' }, reason: { type: ['string', 'null'] } },
+                properties: {
+                  instance_id: { type: 'string' },
+                  from_state: { type: 'string' },
+                  to_state: { type: 'string' },
+                  at: { type: 'string', format: 'date-time' },
+                  reason: { type: ['string', 'null'] },
+                },
               },
             },
           }),

@@ -4,7 +4,16 @@
 // fingerprint and any rotation overlap), and POSTing "[redacted]" back keeps the stored value. The one
 // exception is a webhook secret generated for a new httpSend processor: its creation answer carries it
 // once, in `signing.webhook_secret`.
-import { deleteProcessor, getProcessor, listProcessors, saveProcessor, type Knex, type ProcessorHealth, type ProcessorInput, type ProcessorRecord } from '@eventyard/db';
+import {
+  deleteProcessor,
+  getProcessor,
+  listProcessors,
+  saveProcessor,
+  type Knex,
+  type ProcessorHealth,
+  type ProcessorInput,
+  type ProcessorRecord,
+} from '@eventyard/db';
 import type { FastifyInstance } from 'fastify';
 import type { EgressGuard } from '@eventyard/core';
 import { HttpError } from '../http/api-error.ts';
@@ -119,7 +128,10 @@ export function registerProcessorRoutes(app: FastifyInstance, deps: ProcessorRou
       const page = rows.slice(0, limit);
       const last = page.at(-1);
       // Beside the configs, not in them: a listed config stays a valid POST body.
-      const health = await healthOf(knex, page.map((p) => p.dispatcher_id));
+      const health = await healthOf(
+        knex,
+        page.map((p) => p.dispatcher_id),
+      );
       return {
         ret: OK,
         processors: page.map(processorView),

@@ -101,7 +101,10 @@ export function registerReplayRoutes(app: FastifyInstance, deps: ReplayRouteDeps
       const eventId = canonicalEventId(request.params.event_id);
       const body = request.body ?? {};
       if (body.dispatcher_id !== undefined && body.original_targets === true) {
-        throw new HttpError(AdminErrors.EY_INVALID_REQUEST, 'dispatcher_id and original_targets exclude each other: name one processor, or replay to the original targets');
+        throw new HttpError(
+          AdminErrors.EY_INVALID_REQUEST,
+          'dispatcher_id and original_targets exclude each other: name one processor, or replay to the original targets',
+        );
       }
       const event = await getEvent(knex, eventId);
       if (event === undefined) throw new HttpError(AdminErrors.EY_EVENT_NOT_FOUND, `event ${eventId} not found`);
@@ -129,25 +132,44 @@ export function registerReplayRoutes(app: FastifyInstance, deps: ReplayRouteDeps
   );
 
   app.post<{ Body: BulkReplayBody }>('/v1/replay', { schema: { body: bulkReplayBodySchema } }, async (request, reply) => {
-    const { query, dry_run: dryRun = false, rate_per_s: rate = DEFAULT_RATE_PER_S, limit = DEFAULT_REPLAY_LIMIT, original_targets: originalTargets = false } = request.body;
+    const {
+      query,
+      dry_run: dryRun = false,
+      rate_per_s: rate = DEFAULT_RATE_PER_S,
+      limit = DEFAULT_REPLAY_LIMIT,
+      original_targets: originalTargets = false,
+    } = request.body;
     const normalized = normalizeQuery(query);
     if (Object.keys(normalized).length === 0) {
       throw new HttpError(AdminErrors.EY_REPLAY_QUERY_EMPTY, 'query is empty: replaying every event must be asked for explicitly, e.g. with query.since');
     }
     if (normalized.dispatcher_id !== undefined && originalTargets) {
-      throw new HttpError(AdminErrors.EY_INVALID_REQUEST, 'query.dispatcher_id and original_targets exclude each other: a query naming a processor replays to that processor');
+      throw new HttpError(
+        AdminErrors.EY_INVALID_REQUEST,
+        'query.dispatcher_id and original_targets exclude each other: a query naming a processor replays to that processor',
+      );
     }
     if (normalized.dispatcher_id !== undefined && (await getProcessor(knex, normalized.dispatcher_id)) === undefined) {
       throw new HttpError(AdminErrors.EY_PROCESSOR_NOT_FOUND, `query.dispatcher_id: processor "${normalized.dispatcher_id}" not found`);
     }
-    return createJobReply({ knex, wake: deps.wakeReplays, dryRun, reply, input: { kind: 'query', query: normalized, original_targets: originalTargets, rate_per_s: rate, limit } });
+    return createJobReply({
+      knex,
+      wake: deps.wakeReplays,
+      dryRun,
+      reply,
+      input: { kind: 'query', query: normalized, original_targets: originalTargets, rate_per_s: rate, limit },
+    });
   });
 
   app.get<{ Querystring: { status?: (typeof REPLAY_JOB_STATUSES)[number]; limit?: string } }>(
     '/v1/replays',
     {
       schema: {
-        querystring: { type: 'object', additionalProperties: false, properties: { status: { type: 'string', enum: [...REPLAY_JOB_STATUSES] }, limit: { type: 'string' } } },
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { status: { type: 'string', enum: [...REPLAY_JOB_STATUSES] }, limit: { type: 'string' } },
+        },
       },
     },
     async (request) => {

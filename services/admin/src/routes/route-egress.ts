@@ -5,13 +5,20 @@ import { checkTargetOnSave, CoreErrors, isEventyardError, type CheckOptions, typ
 import { HttpError } from '../http/api-error.ts';
 
 /** Throws HttpError 400 EY_EGRESS_REFUSED (`<field>: egress refused: ...`) when the guard refuses `addr`. */
-export async function assertSavableTarget(guard: EgressGuard, field: string, addr: string, transport: 'grpc' | 'http', options: CheckOptions = {}): Promise<void> {
+export async function assertSavableTarget(
+  guard: EgressGuard,
+  field: string,
+  addr: string,
+  transport: 'grpc' | 'http',
+  options: CheckOptions = {},
+): Promise<void> {
   if (addr.trim() === '') return;
   try {
     await checkTargetOnSave(guard, addr, transport, options);
   } catch (err) {
     if (isEventyardError(err) && err.code === CoreErrors.EY_EGRESS_REFUSED.code) throw new HttpError(CoreErrors.EY_EGRESS_REFUSED, `${field}: ${err.message}`);
-    if (isEventyardError(err) && err.code === CoreErrors.EY_EGRESS_INVALID_TARGET.code) throw new HttpError(CoreErrors.EY_EGRESS_INVALID_TARGET, `${field}: ${err.message}`);
+    if (isEventyardError(err) && err.code === CoreErrors.EY_EGRESS_INVALID_TARGET.code)
+      throw new HttpError(CoreErrors.EY_EGRESS_INVALID_TARGET, `${field}: ${err.message}`);
     throw err;
   }
 }

@@ -17,8 +17,18 @@ export const rotateSecretBodySchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    secret: { type: 'string', minLength: 1, maxLength: 1024, description: 'The new secret, whsec_ + base64 of 24..64 bytes; omitted = generated and shown once' },
-    overlap_s: { type: 'integer', minimum: 0, maximum: MAX_ROTATION_OVERLAP_S, description: 'Seconds the current secret stays valid beside the new one; 0 = replaced at once. Default EY_SECRET_ROTATION_OVERLAP_S' },
+    secret: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 1024,
+      description: 'The new secret, whsec_ + base64 of 24..64 bytes; omitted = generated and shown once',
+    },
+    overlap_s: {
+      type: 'integer',
+      minimum: 0,
+      maximum: MAX_ROTATION_OVERLAP_S,
+      description: 'Seconds the current secret stays valid beside the new one; 0 = replaced at once. Default EY_SECRET_ROTATION_OVERLAP_S',
+    },
     version: { type: 'integer', minimum: 0, maximum: 2_147_483_647, description: 'Optimistic lock: the version read' },
   },
 } as const;
@@ -51,9 +61,18 @@ export function registerSecretRotateRoute(app: FastifyInstance, deps: SecretRota
       if (rotated === undefined) throw new HttpError(AdminErrors.EY_PROCESSOR_NOT_FOUND, `processor "${dispatcherId}" not found`);
       const signing = signingView(rotated.record, rotated.generatedWebhookSecret);
       // Fingerprints only: neither secret is logged.
-      request.log.info({ dispatcher_id: dispatcherId, overlap_s: overlapS, version: rotated.record.version, fingerprint: signing?.fingerprint }, 'webhook secret rotated');
+      request.log.info(
+        { dispatcher_id: dispatcherId, overlap_s: overlapS, version: rotated.record.version, fingerprint: signing?.fingerprint },
+        'webhook secret rotated',
+      );
       return {
-        ret: { code: 0, msg: signing?.previous_expires_at === null ? 'rotated' : `rotated: the previous secret is also signed with until ${String(signing?.previous_expires_at)}` },
+        ret: {
+          code: 0,
+          msg:
+            signing?.previous_expires_at === null
+              ? 'rotated'
+              : `rotated: the previous secret is also signed with until ${String(signing?.previous_expires_at)}`,
+        },
         processor_conf_info: processorView(rotated.record),
         signing,
       };

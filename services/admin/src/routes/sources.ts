@@ -33,12 +33,24 @@ export function registerSourceRoutes(app: FastifyInstance, deps: SourceRouteDeps
 
   app.get<{ Querystring: { app_id?: string; cursor?: string; limit?: string } }>(
     '/v1/sources',
-    { schema: { querystring: { type: 'object', additionalProperties: false, properties: { app_id: { type: 'string' }, cursor: { type: 'string' }, limit: { type: 'string' } } } } },
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { app_id: { type: 'string' }, cursor: { type: 'string' }, limit: { type: 'string' } },
+        },
+      },
+    },
     async (request) => {
       const { app_id, cursor } = request.query;
       const limit = parseLimit(request.query.limit);
       // One extra row says whether another page exists without a count query.
-      const rows = await listSources(knex, { ...(app_id === undefined ? {} : { app_id }), ...(cursor === undefined || cursor === '' ? {} : { after: cursor }), limit: limit + 1 });
+      const rows = await listSources(knex, {
+        ...(app_id === undefined ? {} : { app_id }),
+        ...(cursor === undefined || cursor === '' ? {} : { after: cursor }),
+        limit: limit + 1,
+      });
       const page = rows.slice(0, limit);
       return { ret: OK, sources: page, next_cursor: rows.length > limit ? (page.at(-1)?.source_id ?? null) : null };
     },
@@ -118,7 +130,11 @@ export function sourceOpenApiPaths(): Record<string, unknown> {
       },
       get: {
         summary: 'List sources by source_id, keyset-paginated',
-        parameters: [queryParam('app_id', 'Only this app'), queryParam('cursor', 'next_cursor of the previous page'), queryParam('limit', 'Page size, 1-1000 (default 100)')],
+        parameters: [
+          queryParam('app_id', 'Only this app'),
+          queryParam('cursor', 'next_cursor of the previous page'),
+          queryParam('limit', 'Page size, 1-1000 (default 100)'),
+        ],
         responses: { '200': ok('A page', { sources: { type: 'array', items: source }, next_cursor: { type: ['string', 'null'] } }), ...common },
       },
     },

@@ -29,7 +29,8 @@ export function registerStatsRoutes(app: FastifyInstance, deps: StatsRouteDeps):
     async (request) => {
       const { dispatcher_id: dispatcherId } = request.params;
       const window = parseWindow(request.query.window);
-      if ((await getProcessor(knex, dispatcherId)) === undefined) throw new HttpError(AdminErrors.EY_PROCESSOR_NOT_FOUND, `processor "${dispatcherId}" not found`);
+      if ((await getProcessor(knex, dispatcherId)) === undefined)
+        throw new HttpError(AdminErrors.EY_PROCESSOR_NOT_FOUND, `processor "${dispatcherId}" not found`);
       // Kafka is asked while Postgres counts; neither waits for the other.
       const lag = readConsumerLag(kafka, dispatcherId, deps.lagTimeoutMs).then(
         (value): { consumer_lag: ConsumerLag } => ({ consumer_lag: value }),
@@ -64,7 +65,11 @@ export function registerStatsRoutes(app: FastifyInstance, deps: StatsRouteDeps):
     '/v1/processors/:dispatcher_id/timeline',
     {
       schema: {
-        querystring: { type: 'object', additionalProperties: false, properties: { window: { type: 'string' }, buckets: { type: 'string', pattern: '^[0-9]{1,3}$' } } },
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { window: { type: 'string' }, buckets: { type: 'string', pattern: '^[0-9]{1,3}$' } },
+        },
       },
     },
     async (request) => {
@@ -72,7 +77,8 @@ export function registerStatsRoutes(app: FastifyInstance, deps: StatsRouteDeps):
       const window = parseWindow(request.query.window);
       const buckets = request.query.buckets === undefined ? DEFAULT_BUCKETS : Number(request.query.buckets);
       if (buckets < 1 || buckets > MAX_BUCKETS) throw new HttpError(AdminErrors.EY_INVALID_REQUEST, `buckets must be from 1 to ${MAX_BUCKETS}`);
-      if ((await getProcessor(knex, dispatcherId)) === undefined) throw new HttpError(AdminErrors.EY_PROCESSOR_NOT_FOUND, `processor "${dispatcherId}" not found`);
+      if ((await getProcessor(knex, dispatcherId)) === undefined)
+        throw new HttpError(AdminErrors.EY_PROCESSOR_NOT_FOUND, `processor "${dispatcherId}" not found`);
       const timeline = await attemptTimeline(knex, { dispatcherId, windowMs: window.ms, buckets });
       return { ret: OK, dispatcher_id: dispatcherId, window: window.text, bucket_ms: Math.ceil(window.ms / buckets), buckets: timeline };
     },

@@ -45,14 +45,20 @@ export const transformTestAnswer = {
   body: { description: 'The transformed payload (ok: true)' },
   data: { type: 'string', description: 'The transformed payload as base64 (what Event.data becomes)' },
   headers: { type: 'object', additionalProperties: { type: 'string' }, description: 'Webhook headers set by the transform (transform_headers)' },
-  error: { type: 'object', properties: { code: { type: 'string' }, msg: { type: 'string' } }, description: 'Why the transform failed on this event (ok: false)' },
+  error: {
+    type: 'object',
+    properties: { code: { type: 'string' }, msg: { type: 'string' } },
+    description: 'Why the transform failed on this event (ok: false)',
+  },
 } as const;
 
 export function registerTransformRoutes(app: FastifyInstance): void {
   app.post<{ Body: TransformTestBody }>('/v1/transforms/test', { schema: { body: transformTestBodySchema } }, async (request) => {
     const { transform, transform_headers, event } = request.body;
-    if (event.data !== undefined && event.json !== undefined) throw new HttpError(AdminErrors.EY_INVALID_REQUEST, 'event: give data (base64) or json, not both');
-    if (event.data !== undefined && !/^[A-Za-z0-9+/]*={0,2}$/.test(event.data)) throw new HttpError(AdminErrors.EY_INVALID_REQUEST, 'event.data must be base64');
+    if (event.data !== undefined && event.json !== undefined)
+      throw new HttpError(AdminErrors.EY_INVALID_REQUEST, 'event: give data (base64) or json, not both');
+    if (event.data !== undefined && !/^[A-Za-z0-9+/]*={0,2}$/.test(event.data))
+      throw new HttpError(AdminErrors.EY_INVALID_REQUEST, 'event.data must be base64');
     // Throws ValidationError (EY_INVALID_TRANSFORM) with the syntax error and its position: a 400.
     const compiled = compileTransform(transform, 'transform');
     const data = event.json !== undefined ? Buffer.from(JSON.stringify(event.json), 'utf8') : Buffer.from(event.data ?? '', 'base64');

@@ -41,7 +41,11 @@ const ID_FILTER = { type: 'string', minLength: 1, maxLength: 255 } as const;
 export function registerWatchRoutes(app: FastifyInstance, deps: WatchDeps): void {
   app.get<{ Querystring: { app_id?: string; topic_id?: string; dispatcher_id?: string } }>(
     '/v1/watch',
-    { schema: { querystring: { type: 'object', additionalProperties: false, properties: { app_id: ID_FILTER, topic_id: ID_FILTER, dispatcher_id: ID_FILTER } } } },
+    {
+      schema: {
+        querystring: { type: 'object', additionalProperties: false, properties: { app_id: ID_FILTER, topic_id: ID_FILTER, dispatcher_id: ID_FILTER } },
+      },
+    },
     async (request, reply) => {
       const { app_id: appId, topic_id: topicId, dispatcher_id: dispatcherId } = request.query;
       const resume = lastEventId(request);
@@ -154,11 +158,18 @@ async function openStream(reply: FastifyReply, deps: WatchDeps, spec: StreamSpec
     if (attachment.missing.size > 0) {
       try {
         const { records, gap } = await feed.readRange(attachment.missing);
-        if (gap) opened.send('reset', { code: AdminErrors.EY_WATCH_RESUME_GAP.code, reason: 'Kafka no longer holds some status changes after this position (retention): re-read the current state' });
+        if (gap)
+          opened.send('reset', {
+            code: AdminErrors.EY_WATCH_RESUME_GAP.code,
+            reason: 'Kafka no longer holds some status changes after this position (retention): re-read the current state',
+          });
         for (const record of records) deliver(record);
       } catch (err) {
         deps.logger.warn({ err }, 'watch: reading back status changes for a resumed stream failed');
-        opened.send('reset', { code: AdminErrors.EY_WATCH_RESUME_GAP.code, reason: `status changes after this position could not be read back (${err instanceof Error ? err.message : String(err)}): re-read the current state` });
+        opened.send('reset', {
+          code: AdminErrors.EY_WATCH_RESUME_GAP.code,
+          reason: `status changes after this position could not be read back (${err instanceof Error ? err.message : String(err)}): re-read the current state`,
+        });
       }
     }
     for (const record of attachment.backlog) deliver(record);
@@ -173,7 +184,9 @@ async function openStream(reply: FastifyReply, deps: WatchDeps, spec: StreamSpec
 
 /** The event's row and its deliveries (not their attempts: this runs after every change of the event). */
 async function eventState(knex: Knex, eventId: string): Promise<{ event: EventRecord; deliveries: DeliveryRecord[] } | undefined> {
-  const event: EventRecord | undefined = await knex<EventRecord>('events').where({ event_id: eventId }).first('event_id', 'app_id', 'topic_id', 'status', 'status_reason', 'updated_at');
+  const event: EventRecord | undefined = await knex<EventRecord>('events')
+    .where({ event_id: eventId })
+    .first('event_id', 'app_id', 'topic_id', 'status', 'status_reason', 'updated_at');
   if (event === undefined) return undefined;
   const deliveries = await knex<DeliveryRecord>('deliveries').where({ event_id: eventId }).orderBy('dispatcher_id');
   return { event, deliveries };
@@ -183,7 +196,12 @@ async function eventState(knex: Knex, eventId: string): Promise<{ event: EventRe
  * Ends an event's stream once Postgres says it is settled: every delivery final, or (no deliveries) an
  * event-level outcome that is. Checks never overlap; a request during one runs once it is done.
  */
-function settler(knex: Knex, eventId: string, log: Logger, settled: (stream: SseStream, status: string, changes: DeliveryStatusChange[]) => void): { check(stream: SseStream): void } {
+function settler(
+  knex: Knex,
+  eventId: string,
+  log: Logger,
+  settled: (stream: SseStream, status: string, changes: DeliveryStatusChange[]) => void,
+): { check(stream: SseStream): void } {
   let running = false;
   let again = false;
   const run = async (stream: SseStream): Promise<void> => {
@@ -230,7 +248,12 @@ export function watchOpenApiPaths(): Record<string, unknown> {
   };
   const stream = (description: string) => ({
     description: `${description} Events: \`status\` (data: a StatusChange), \`end\` (data: {event_id, status, deliveries: StatusChange[]}), \`reset\` and \`dropped\` (data: {code, reason}). Each event's \`id\` is its position in eventyard.status (\`partition:offset\` pairs); keep-alive comments every EY_WATCH_KEEPALIVE_MS carry the position too.`,
-    content: { 'text/event-stream': { schema: { type: 'string', description: 'SSE frames; the data of `status` events is a StatusChange' }, 'x-event-data': { $ref: '#/components/schemas/StatusChange' } } },
+    content: {
+      'text/event-stream': {
+        schema: { type: 'string', description: 'SSE frames; the data of `status` events is a StatusChange' },
+        'x-event-data': { $ref: '#/components/schemas/StatusChange' },
+      },
+    },
   });
   const errors = {
     '400': errorResponse('Invalid event_id, filter or Last-Event-ID; `ret.msg` names it'),
@@ -254,7 +277,12 @@ export function watchOpenApiPaths(): Record<string, unknown> {
         summary: 'Stream every delivery status change matching a filter (Server-Sent Events), resumable',
         description:
           'Every change recorded from now on (or after Last-Event-ID) whose app, topic and processor match the given filters; processor state changes (kind "processor") are included when no app or topic filter is given. Never ends by itself.',
-        parameters: [filter('app_id', 'Only this app'), filter('topic_id', 'Only this topic'), filter('dispatcher_id', 'Only this processor'), lastEventIdHeader],
+        parameters: [
+          filter('app_id', 'Only this app'),
+          filter('topic_id', 'Only this topic'),
+          filter('dispatcher_id', 'Only this processor'),
+          lastEventIdHeader,
+        ],
         responses: { '200': stream('The stream.'), ...errors },
       },
     },

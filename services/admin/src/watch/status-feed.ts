@@ -138,7 +138,12 @@ export class StatusFeed {
     const wanted = new Map([...ranges].filter(([, r]) => r.from < r.to));
     if (wanted.size === 0) return { records: [], gap: false };
     const kafka = this.#client();
-    const consumer = kafka.consumer({ groupId: groupId('eventyard-admin-watch-resume'), maxWaitTimeInMs: 200, allowAutoTopicCreation: false, retry: { retries: 2 } });
+    const consumer = kafka.consumer({
+      groupId: groupId('eventyard-admin-watch-resume'),
+      maxWaitTimeInMs: 200,
+      allowAutoTopicCreation: false,
+      retry: { retries: 2 },
+    });
     this.#readers.add(consumer);
     const records: FeedRecord[] = [];
     let gap = false;

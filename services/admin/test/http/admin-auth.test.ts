@@ -23,7 +23,10 @@ test('every registered route has exactly one permission in the table, and an unl
     validateFilter: () => undefined,
     egress: new EgressGuard({}),
     metrics: createAdminMetrics(createMetricsRegistry('admin-auth-test')),
-    watch: { feed: new StatusFeed({ kafka: { brokers: ['127.0.0.1:1'], clientId: 't', maxBatchBytes: 1_000_000 }, topics: {}, logger: silentLogger() }), streams: new Set() },
+    watch: {
+      feed: new StatusFeed({ kafka: { brokers: ['127.0.0.1:1'], clientId: 't', maxBatchBytes: 1_000_000 }, topics: {}, logger: silentLogger() }),
+      streams: new Set(),
+    },
     logger: silentLogger(),
   });
   try {
@@ -61,10 +64,17 @@ test('no credential or a wrong one: 401; the admin token: every route; /openapi.
   assert.equal((await call('GET', '/openapi.json', undefined, { authorization: '' })).status, 200);
 });
 
-test('API keys: the route\'s permission or admin allows it, another permission is 403, revoked and expired keys are 401', async (t) => {
+test("API keys: the route's permission or admin allows it, another permission is 403, revoked and expired keys are 401", async (t) => {
   const { call, db } = await startAdmin(t);
   const mint = async (permissions: string[], appIds = ['*'], expiresAt?: Date) =>
-    (await createApiKey(db.knex, { name: permissions.join('+'), app_ids: appIds, permissions: permissions as never, ...(expiresAt === undefined ? {} : { expires_at: expiresAt }) })).secret;
+    (
+      await createApiKey(db.knex, {
+        name: permissions.join('+'),
+        app_ids: appIds,
+        permissions: permissions as never,
+        ...(expiresAt === undefined ? {} : { expires_at: expiresAt }),
+      })
+    ).secret;
   const reader = await mint(['events:read']);
   const writer = await mint(['config:write']);
   const admin = await mint(['admin']);

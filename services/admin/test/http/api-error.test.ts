@@ -29,13 +29,21 @@ test('errors of every table the admin API sees get their row’s status', () => 
 
 test('fastify’s own errors get our codes, with their statuses from the admin table', () => {
   const tooLarge = toApiError(Object.assign(new Error('x'), { code: 'FST_ERR_CTP_BODY_TOO_LARGE', statusCode: 413 }), 1024);
-  assert.deepEqual(tooLarge, { status: 413, body: { ret: { code: ResultCode.INVALID_PARAMETER, msg: 'request body is larger than 1024 bytes' }, error: 'EY_BODY_TOO_LARGE' }, internal: false });
+  assert.deepEqual(tooLarge, {
+    status: 413,
+    body: { ret: { code: ResultCode.INVALID_PARAMETER, msg: 'request body is larger than 1024 bytes' }, error: 'EY_BODY_TOO_LARGE' },
+    internal: false,
+  });
   const media = toApiError(Object.assign(new Error('x'), { code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE', statusCode: 415 }), 1024);
   assert.equal(media.status, 415);
   assert.equal(media.body.error, 'EY_UNSUPPORTED_MEDIA_TYPE');
   // Any other 4xx of fastify's keeps fastify's status under EY_INVALID_REQUEST.
   const other = toApiError(Object.assign(new Error('method not allowed'), { statusCode: 405 }), 1024);
-  assert.deepEqual(other, { status: 405, body: { ret: { code: ResultCode.INVALID_PARAMETER, msg: 'method not allowed' }, error: 'EY_INVALID_REQUEST' }, internal: false });
+  assert.deepEqual(other, {
+    status: 405,
+    body: { ret: { code: ResultCode.INVALID_PARAMETER, msg: 'method not allowed' }, error: 'EY_INVALID_REQUEST' },
+    internal: false,
+  });
   const crash = toApiError(new Error('boom'), 1024);
   assert.deepEqual(crash, { status: 500, body: { ret: { code: ResultCode.SYSTEM_ERROR, msg: 'internal error' }, error: 'EY_INTERNAL' }, internal: true });
 });

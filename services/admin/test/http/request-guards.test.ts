@@ -37,7 +37,10 @@ test('bad percent-encoding, an over-long parameter and oversized headers get cod
 
   const huge = await fetch(`${baseUrl}/v1/processors?app_id=${'y'.repeat(20_000)}`);
   assert.equal(huge.status, 431);
-  assert.deepEqual(await huge.json(), { ret: { code: 10000, msg: 'request headers (or the URL) are larger than the server accepts' }, error: 'EY_INVALID_REQUEST' });
+  assert.deepEqual(await huge.json(), {
+    ret: { code: 10000, msg: 'request headers (or the URL) are larger than the server accepts' },
+    error: 'EY_INVALID_REQUEST',
+  });
 });
 
 test('findNul walks deep bodies without recursion', () => {
@@ -82,7 +85,11 @@ test('content-type application/json with no body: accepted where the route takes
   assert.equal(empty.status, 400);
   assert.deepEqual(await empty.json(), { ret: { code: 10000, msg: 'request body is empty: expected a JSON object' }, error: 'EY_INVALID_JSON' });
   // A body that is there is still parsed (and poisoned ones refused) by fastify's own parser.
-  const bad = await fetch(`${baseUrl}/v1/producer`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_ADMIN_TOKEN}` }, body: '{"a":' });
+  const bad = await fetch(`${baseUrl}/v1/producer`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
+    body: '{"a":',
+  });
   assert.equal(bad.status, 400);
   assert.equal(((await bad.json()) as { error: string }).error, 'EY_INVALID_JSON');
 });

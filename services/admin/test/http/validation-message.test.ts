@@ -12,6 +12,9 @@ test('each ajv keyword names the dotted field path', () => {
   assert.equal(validationMessage([{ instancePath: '', keyword: 'type', params: { type: 'object' } }]), 'request body must be an object');
   assert.equal(validationMessage([{ instancePath: '/k~1v', keyword: 'enum', params: { allowedValues: ['a', 'b'] } }]), 'k/v must be one of "a", "b"');
   assert.equal(validationMessage([{ instancePath: '/n', keyword: 'minimum', message: 'must be >= 0' }]), 'n must be >= 0');
-  assert.equal(validationMessage([{ instancePath: '', keyword: 'additionalProperties', params: { additionalProperty: 'q' } }], 'querystring'), 'q is not a known field');
+  assert.equal(
+    validationMessage([{ instancePath: '', keyword: 'additionalProperties', params: { additionalProperty: 'q' } }], 'querystring'),
+    'q is not a known field',
+  );
   assert.equal(validationMessage([], 'params'), 'invalid params');
 });

@@ -78,7 +78,10 @@ test('at most rate_per_s events per second, counted on the runner clock', async 
   } finally {
     await r.close();
   }
-  assert.equal(sends.reduce((n, s) => n + s.count, 0), 25);
+  assert.equal(
+    sends.reduce((n, s) => n + s.count, 0),
+    25,
+  );
   const start = sends[0]?.at ?? 0;
   const perSecond = new Map<number, number>();
   for (const send of sends) {

@@ -24,15 +24,35 @@ async function seed(knex: Knex): Promise<void> {
     { event_id: '200', app_id: 'a', topic_id: 't', status: 'routed' },
   ]);
   for (const event_id of ['100', '101', '200']) {
-    await recordAttempt(knex, { event_id, dispatcher_id: 'p', app_id: 'a', topic_id: 't', retry_times: 0, repeat_times: 0, started_at: new Date(), finished_at: new Date(), outcome: 'success', delivery_status: 'succeeded' });
+    await recordAttempt(knex, {
+      event_id,
+      dispatcher_id: 'p',
+      app_id: 'a',
+      topic_id: 't',
+      retry_times: 0,
+      repeat_times: 0,
+      started_at: new Date(),
+      finished_at: new Date(),
+      outcome: 'success',
+      delivery_status: 'succeeded',
+    });
   }
   // Recorded two hours ago too (a late-recorded old event would be kept).
   await knex('events').whereIn('event_id', ['100', '101']).update({ updated_at: old, recorded_at: old });
   // Event 101 is an old repeat chain still running: its timer keeps it.
-  await knex('schedules').insert({ id: 'chain-101', kind: 'repeat', due_at: new Date(Date.now() + HOUR), target_topic: 'eventyard.ingest', value: Buffer.from('x'), event_id: '101', dispatcher_id: 'p' });
+  await knex('schedules').insert({
+    id: 'chain-101',
+    kind: 'repeat',
+    due_at: new Date(Date.now() + HOUR),
+    target_topic: 'eventyard.ingest',
+    value: Buffer.from('x'),
+    event_id: '101',
+    dispatcher_id: 'p',
+  });
 }
 
-const ids = async (knex: Knex, table: string): Promise<string[]> => ((await knex(table).select('event_id').orderBy('event_id')) as Array<{ event_id: string }>).map((r) => String(r.event_id));
+const ids = async (knex: Knex, table: string): Promise<string[]> =>
+  ((await knex(table).select('event_id').orderBy('event_id')) as Array<{ event_id: string }>).map((r) => String(r.event_id));
 
 test('the admin prunes history older than EY_HISTORY_RETENTION_S every interval, keeping recent events and live chains', async (t) => {
   const admin = await startAdmin(t, { EY_HISTORY_RETENTION_S: '3600', EY_RETENTION_INTERVAL_S: '1' });

@@ -9,7 +9,12 @@ import { startAdmin } from '../fixture.ts';
 test('API keys: create, list, get, revoke', async (t) => {
   const admin = await startAdmin(t);
   const expiresAt = new Date(Date.now() + 86_400_000).toISOString();
-  const created = await admin.call('POST', '/v1/api-keys', { name: 'announcer', app_ids: ['news'], permissions: ['report', 'broadcast'], expires_at: expiresAt });
+  const created = await admin.call('POST', '/v1/api-keys', {
+    name: 'announcer',
+    app_ids: ['news'],
+    permissions: ['report', 'broadcast'],
+    expires_at: expiresAt,
+  });
   assert.equal(created.status, 201, JSON.stringify(created.body));
   assert.equal(created.body.ret.code, 0);
   const { api_key: key, secret } = created.body as { api_key: Record<string, unknown>; secret: string };
@@ -77,7 +82,11 @@ test('API keys: bad input is a 400 naming the field', async (t) => {
     ['app_ids not an array', { app_ids: 'news' }, /^app_ids must be an array$/],
     ['empty app id', { app_ids: [''] }, /^app_ids\.0 /],
     ['app id not a string', { app_ids: [7] }, /^app_ids\.0 must be a string$/],
-    ['unknown permission', { app_ids: ['news'], permissions: ['superuser'] }, /^permissions\.0 must be one of "report", "broadcast", "admin", "events:read", "config:write", "replay", "keys:manage"$/],
+    [
+      'unknown permission',
+      { app_ids: ['news'], permissions: ['superuser'] },
+      /^permissions\.0 must be one of "report", "broadcast", "admin", "events:read", "config:write", "replay", "keys:manage"$/,
+    ],
     ['empty permissions', { app_ids: ['news'], permissions: [] }, /^permissions must list at least one of report, broadcast, admin/],
     ['permissions not an array', { app_ids: ['news'], permissions: 'broadcast' }, /^permissions must be an array$/],
     ['bad date', { app_ids: ['news'], expires_at: 'tomorrow' }, /^expires_at must be an RFC 3339 date-time/],

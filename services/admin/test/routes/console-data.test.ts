@@ -11,12 +11,22 @@ test('console data routes', async (t) => {
   const admin = await startAdmin(t, { EY_KAFKA_BROKERS: '127.0.0.1:1' });
   const { knex } = admin.db;
   await upsertProcessor(knex, { dispatcher_id: 'billing', app_id: 'shop', topic_id: 'order', protocol_type: 'grpcSend', addr: 'billing:9001' });
-  await recordEvents(knex, Array.from({ length: 7 }, (_, i) => ({ event_id: String(200 + i), app_id: 'shop', topic_id: 'order', status: 'routed', broadcast: false })));
+  await recordEvents(
+    knex,
+    Array.from({ length: 7 }, (_, i) => ({ event_id: String(200 + i), app_id: 'shop', topic_id: 'order', status: 'routed', broadcast: false })),
+  );
   const base = { dispatcher_id: 'billing', app_id: 'shop', topic_id: 'order', retry_times: 0, repeat_times: 0 };
   const now = Date.now();
   const attempt = (i: number, agoMs: number, outcome: string, latencyMs: number): AttemptInput => {
     const started_at = new Date(now - agoMs);
-    return { ...base, event_id: String(200 + i), started_at, finished_at: new Date(started_at.getTime() + latencyMs), outcome, delivery_status: outcome === 'success' ? 'succeeded' : 'failed' };
+    return {
+      ...base,
+      event_id: String(200 + i),
+      started_at,
+      finished_at: new Date(started_at.getTime() + latencyMs),
+      outcome,
+      delivery_status: outcome === 'success' ? 'succeeded' : 'failed',
+    };
   };
   await recordAttempts(knex, [
     attempt(0, 3 * MINUTE, 'success', 10),
@@ -35,9 +45,18 @@ test('console data routes', async (t) => {
     const buckets = res.body.buckets as Array<{ at: string; success: number; failure: number; latency_p50_ms: number | null; latency_p99_ms: number | null }>;
     assert.equal(buckets.length, 15);
     const times = buckets.map((b) => Date.parse(b.at));
-    assert.deepEqual([...times].sort((a, b) => a - b), times);
-    assert.equal(buckets.reduce((n, b) => n + b.success, 0), 3);
-    assert.equal(buckets.reduce((n, b) => n + b.failure, 0), 2);
+    assert.deepEqual(
+      [...times].sort((a, b) => a - b),
+      times,
+    );
+    assert.equal(
+      buckets.reduce((n, b) => n + b.success, 0),
+      3,
+    );
+    assert.equal(
+      buckets.reduce((n, b) => n + b.failure, 0),
+      2,
+    );
     const busiest = buckets.find((b) => b.success === 2);
     assert.ok(busiest !== undefined, JSON.stringify(buckets));
     assert.equal(busiest.failure, 1);
@@ -54,7 +73,10 @@ test('console data routes', async (t) => {
     assert.equal(res.status, 200);
     assert.equal(res.body.buckets.length, 30);
     assert.equal(res.body.window, '1h');
-    assert.equal(res.body.buckets.reduce((n: number, b: { success: number }) => n + b.success, 0), 4);
+    assert.equal(
+      res.body.buckets.reduce((n: number, b: { success: number }) => n + b.success, 0),
+      4,
+    );
   });
 
   await t.test('timeline: bad input and unknown processors', async () => {
@@ -69,7 +91,9 @@ test('console data routes', async (t) => {
   await t.test('replays: newest first, filtered by status, behind authentication', async () => {
     const first = await createReplayJob(knex, { kind: 'query', query: { app_id: 'shop' }, rate_per_s: 100, limit: 10 });
     const second = await createReplayJob(knex, { kind: 'redrive', query: { dispatcher_id: 'billing', delivery_status: ['dead'] }, rate_per_s: 100, limit: 10 });
-    await knex('replay_jobs').where({ replay_id: first.replay_id }).update({ created_at: new Date(now - MINUTE) });
+    await knex('replay_jobs')
+      .where({ replay_id: first.replay_id })
+      .update({ created_at: new Date(now - MINUTE) });
     const res = await admin.call('GET', '/v1/replays');
     assert.equal(res.status, 200, JSON.stringify(res.body));
     assert.deepEqual(

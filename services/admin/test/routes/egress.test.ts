@@ -58,12 +58,14 @@ test('egress checks when processors and producers are saved', async (t) => {
   });
 
   await t.test('public and allowed addresses are saved', async () => {
-    for (const [i, [addr, protocol]] of ([
-      ['ip://93.184.215.14:443', 'grpcSend'],
-      ['https://[2606:4700::1111]/hook', 'httpSend'],
-      ['10.20.1.1:6001', 'grpcSend'],
-      ['hooks.invalid:443/x', 'httpSend'],
-    ] as const).entries()) {
+    for (const [i, [addr, protocol]] of (
+      [
+        ['ip://93.184.215.14:443', 'grpcSend'],
+        ['https://[2606:4700::1111]/hook', 'httpSend'],
+        ['10.20.1.1:6001', 'grpcSend'],
+        ['hooks.invalid:443/x', 'httpSend'],
+      ] as const
+    ).entries()) {
       const res = await call('POST', '/v1/processor', processor(`ok${i}`, addr, protocol));
       assert.equal(res.status, 200, `${addr}: ${JSON.stringify(res.body)}`);
     }

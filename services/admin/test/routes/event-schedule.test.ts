@@ -22,7 +22,16 @@ test('repeat schedule: next occurrence per processor, cancel through DELETE', as
     { event_id: EVENT_ID, dispatcher_id: 'b', ...base, status: 'scheduled', next_attempt_at: firstB },
   ]);
   await setRepeatChainNext(knex, { event_id: EVENT_ID, dispatcher_id: 'a', next_repeat_times: 4, next_due_at: nextA });
-  const timer = (id: string, dispatcherId: string, dueAt: Date) => ({ id, kind: 'repeat', due_at: dueAt, target_topic: `eventyard.deliveries.${dispatcherId}`, message_key: null, value: Buffer.from('x'), event_id: EVENT_ID, dispatcher_id: dispatcherId });
+  const timer = (id: string, dispatcherId: string, dueAt: Date) => ({
+    id,
+    kind: 'repeat',
+    due_at: dueAt,
+    target_topic: `eventyard.deliveries.${dispatcherId}`,
+    message_key: null,
+    value: Buffer.from('x'),
+    event_id: EVENT_ID,
+    dispatcher_id: dispatcherId,
+  });
   await insertTimers(knex, [timer(`rep:${EVENT_ID}:a:4`, 'a', nextA), timer(`rep:${EVENT_ID}:b:0`, 'b', firstB)]);
 
   await t.test('GET shows the next occurrence per processor and the earliest for the event', async () => {
@@ -44,10 +53,22 @@ test('repeat schedule: next occurrence per processor, cancel through DELETE', as
     assert.equal(res.body.ret.code, 0);
     assert.equal(res.body.cancelled_timers, 2);
     assert.equal(res.body.cancelled_chains, 2);
-    assert.deepEqual((await listRepeatChains(knex, EVENT_ID)).map((c) => [c.dispatcher_id, c.cancel_reason]), [['a', 'admin'], ['b', 'admin']]);
+    assert.deepEqual(
+      (await listRepeatChains(knex, EVENT_ID)).map((c) => [c.dispatcher_id, c.cancel_reason]),
+      [
+        ['a', 'admin'],
+        ['b', 'admin'],
+      ],
+    );
     const after = await call('GET', `/v1/events/${EVENT_ID}`);
     assert.equal(after.body.next_due_at, null);
-    assert.deepEqual(after.body.deliveries.map((d: { status: string; next_due_at: unknown }) => [d.status, d.next_due_at]), [['succeeded', null], ['cancelled', null]]);
+    assert.deepEqual(
+      after.body.deliveries.map((d: { status: string; next_due_at: unknown }) => [d.status, d.next_due_at]),
+      [
+        ['succeeded', null],
+        ['cancelled', null],
+      ],
+    );
     assert.notEqual(after.body.deliveries[0].repeat.cancelled_at, null);
 
     const again = await call('DELETE', `/v1/events/${EVENT_ID}/schedule`);

@@ -14,7 +14,15 @@ test('event lookup', async (t) => {
   const knex = admin.db.knex;
   const base = { app_id: 'shop', topic_id: 'order' };
   await recordEvents(knex, [
-    { event_id: EVENT_ID, ...base, status: 'routed', trigger_type: 1, trigger: { trigger_type: 1 }, payload: Buffer.from('{"order":7,"vip":true}'), ordering_key: 'customer-7' },
+    {
+      event_id: EVENT_ID,
+      ...base,
+      status: 'routed',
+      trigger_type: 1,
+      trigger: { trigger_type: 1 },
+      payload: Buffer.from('{"order":7,"vip":true}'),
+      ordering_key: 'customer-7',
+    },
     { event_id: BINARY_EVENT_ID, ...base, status: 'no_subscribers', payload: Buffer.from([0xff, 0xfe, 0x00]) },
   ]);
   await recordDeliveries(knex, [
@@ -55,7 +63,16 @@ test('event lookup', async (t) => {
     next_attempt_at: retryAt,
   });
   await insertTimers(knex, [
-    { id: `retry:${EVENT_ID}:billing:0:2`, kind: 'retry', due_at: retryAt, target_topic: 'eventyard.deliveries.billing', message_key: null, value: Buffer.from('x'), event_id: EVENT_ID, dispatcher_id: 'billing' },
+    {
+      id: `retry:${EVENT_ID}:billing:0:2`,
+      kind: 'retry',
+      due_at: retryAt,
+      target_topic: 'eventyard.deliveries.billing',
+      message_key: null,
+      value: Buffer.from('x'),
+      event_id: EVENT_ID,
+      dispatcher_id: 'billing',
+    },
   ]);
 
   await t.test('the event, its payload, deliveries per processor and every attempt', async () => {

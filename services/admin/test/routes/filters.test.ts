@@ -19,7 +19,11 @@ test('POST /v1/filters/test', async (t) => {
     assert.deepEqual(await tryIt({ filter_tag, filter, event: { tags: ['vip'], json: order } }), { ret: { code: 0, msg: 'success' }, matched: true });
     assert.equal((await tryIt({ filter_tag, filter, event: { tags: ['vip', 'test'], json: order } })).reason, 'filtered_by_tag');
     assert.equal((await tryIt({ filter_tag, filter, event: { tags: ['plain'], json: order } })).reason, 'filtered_by_tag');
-    assert.equal((await tryIt({ filter_tag, filter, event: { tags: ['vip'], json: { order: { amount: '250' } } } })).reason, 'filtered_by_filter', 'no coercion');
+    assert.equal(
+      (await tryIt({ filter_tag, filter, event: { tags: ['vip'], json: { order: { amount: '250' } } } })).reason,
+      'filtered_by_filter',
+      'no coercion',
+    );
     assert.equal((await tryIt({ filter, event: { json: { items: [] } } })).reason, 'filtered_by_filter', 'a missing path is a non-match');
     const base64 = Buffer.from(JSON.stringify(order)).toString('base64');
     assert.equal((await tryIt({ filter, event: { data: base64 } })).matched, true);

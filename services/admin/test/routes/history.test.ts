@@ -101,7 +101,15 @@ test('history lists', async (t) => {
     }
     const [row] = (await call('GET', `/v1/events?event_id=${id(12)}`)).body.events;
     assert.deepEqual(
-      { event_id: row.event_id, app_id: row.app_id, topic_id: row.topic_id, status: row.status, broadcast: row.broadcast, source: row.source, trigger_type: row.trigger_type },
+      {
+        event_id: row.event_id,
+        app_id: row.app_id,
+        topic_id: row.topic_id,
+        status: row.status,
+        broadcast: row.broadcast,
+        source: row.source,
+        trigger_type: row.trigger_type,
+      },
       { event_id: id(12), app_id: 'blog', topic_id: 'refund', status: 'routed', broadcast: true, source: 'report', trigger_type: 1 },
     );
     assert.equal(new Date(row.created_at).getTime(), T0 + 12_000);
@@ -127,7 +135,10 @@ test('history lists', async (t) => {
     }
     const all = (await call('GET', '/v1/deliveries')).body.deliveries as Array<{ delivery_id: string }>;
     assert.equal(all.length, 10);
-    assert.ok(all.every((d, i) => i === 0 || BigInt(d.delivery_id) < BigInt(all[i - 1]?.delivery_id ?? 0)), 'newest (highest id) first');
+    assert.ok(
+      all.every((d, i) => i === 0 || BigInt(d.delivery_id) < BigInt(all[i - 1]?.delivery_id ?? 0)),
+      'newest (highest id) first',
+    );
     const future = new Date(Date.now() + 3600_000).toISOString();
     assert.equal((await call('GET', `/v1/deliveries?since=${future}`)).body.deliveries.length, 0, 'since is on deliveries.created_at (now)');
     assert.equal((await call('GET', `/v1/deliveries?until=${future}`)).body.deliveries.length, 10);
@@ -171,7 +182,20 @@ test('history lists', async (t) => {
     const doc = await call('GET', '/openapi.json');
     for (const path of ['/v1/events', '/v1/deliveries', '/v1/processors/{dispatcher_id}/stats']) assert.ok(path in doc.body.paths, path);
     const names = doc.body.paths['/v1/events'].get.parameters.map((p: { name: string }) => p.name);
-    assert.deepEqual([...names].sort(), ['app_id', 'cursor', 'delivery_status', 'dispatcher_id', 'event_id', 'limit', 'outcome', 'retry_source', 'since', 'status', 'topic_id', 'until']);
+    assert.deepEqual([...names].sort(), [
+      'app_id',
+      'cursor',
+      'delivery_status',
+      'dispatcher_id',
+      'event_id',
+      'limit',
+      'outcome',
+      'retry_source',
+      'since',
+      'status',
+      'topic_id',
+      'until',
+    ]);
   });
 
   await t.test('bad input: 400 naming the parameter', async () => {

@@ -79,7 +79,11 @@ test('redrive gives every dead delivery of the processor a new manual attempt', 
     assert.equal(task.retry_times, 0);
   }
   assert.deepEqual(await f.tasks('audit'), [], 'the other processor’s dead deliveries stay dead');
-  const rows = (await f.db.knex('deliveries').orderBy(['event_id', 'dispatcher_id']).select('event_id', 'dispatcher_id', 'status')) as Array<{ event_id: string; dispatcher_id: string; status: string }>;
+  const rows = (await f.db.knex('deliveries').orderBy(['event_id', 'dispatcher_id']).select('event_id', 'dispatcher_id', 'status')) as Array<{
+    event_id: string;
+    dispatcher_id: string;
+    status: string;
+  }>;
   assert.deepEqual(
     rows.map((r) => `${r.event_id}/${r.dispatcher_id}/${r.status}`),
     ['301/billing/pending', '302/billing/pending', '303/billing/succeeded', '304/audit/dead', '305/audit/dead', '305/billing/pending'],

@@ -10,7 +10,9 @@ const BILLING = { dispatcher_id: 'billing', app_id: 'shop', topic_id: 'order', p
 
 test('processor health: breaker state, transitions, automatic pause, settings', async (t) => {
   const { call, db } = await startAdmin(t);
-  const saved = await call('POST', '/v1/processor', { processor_conf_info: { ...BILLING, circuit_breaker: { consecutive_failures: 5, auto_pause_after_ms: 3_600_000 } } });
+  const saved = await call('POST', '/v1/processor', {
+    processor_conf_info: { ...BILLING, circuit_breaker: { consecutive_failures: 5, auto_pause_after_ms: 3_600_000 } },
+  });
   assert.equal(saved.status, 200, JSON.stringify(saved.body));
   assert.deepEqual(saved.body.processor_conf_info.circuit_breaker, { consecutive_failures: 5, auto_pause_after_ms: 3_600_000 });
   const bad = await call('POST', '/v1/processor', { processor_conf_info: { ...BILLING, circuit_breaker: { failure_ratio_percent: 150 } } });
@@ -52,7 +54,10 @@ test('processor health: breaker state, transitions, automatic pause, settings', 
   const roundTrip = await call('POST', '/v1/processor', { processor_conf_info: list.body.processors[0] });
   assert.equal(roundTrip.status, 200, JSON.stringify(roundTrip.body));
 
-  assert.equal(await autoPauseProcessor(db.knex, 'billing', { reason: 'failing without a success since 2026-12-01T09:59:58.000Z', instanceId: 'dispatcher-1' }), true);
+  assert.equal(
+    await autoPauseProcessor(db.knex, 'billing', { reason: 'failing without a success since 2026-12-01T09:59:58.000Z', instanceId: 'dispatcher-1' }),
+    true,
+  );
   const health = await call('GET', '/v1/processors/billing/health?limit=10');
   assert.equal(health.status, 200, JSON.stringify(health.body));
   assert.equal(health.body.paused, true);

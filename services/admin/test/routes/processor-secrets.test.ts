@@ -76,7 +76,14 @@ test('webhook secrets over the admin API', async (t) => {
 
 test('the admin service does not start when stored secrets do not open with its keys', async (t) => {
   const db = await createDatabase(t);
-  const env = { EY_DATABASE_URL: db.url, EY_ADMIN_PORT: '0', EY_ADMIN_HOST: '127.0.0.1', EY_HEALTH_PORT: '0', EY_SHUTDOWN_GRACE_MS: '1000', EY_ADMIN_TOKEN: TEST_ADMIN_TOKEN };
+  const env = {
+    EY_DATABASE_URL: db.url,
+    EY_ADMIN_PORT: '0',
+    EY_ADMIN_HOST: '127.0.0.1',
+    EY_HEALTH_PORT: '0',
+    EY_SHUTDOWN_GRACE_MS: '1000',
+    EY_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+  };
   const first = createApp(loadConfig({ ...env, EY_SECRETS_KEY: generateSecretKey() }), { logger: silentLogger() });
   await first.start();
   const res = await fetch(`http://127.0.0.1:${first.ports.http}/v1/processor`, {

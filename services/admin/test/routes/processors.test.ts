@@ -73,7 +73,9 @@ test('processor routes', async (t) => {
   });
 
   await t.test('secrets are redacted on GET and kept when "[redacted]" is posted back', async () => {
-    await call('POST', '/v1/processor', { processor_conf_info: { ...BILLING, dispatcher_id: 'hook', protocol_type: 'httpSend', addr: 'https://example.test/hook', webhook_secret: SECRET } });
+    await call('POST', '/v1/processor', {
+      processor_conf_info: { ...BILLING, dispatcher_id: 'hook', protocol_type: 'httpSend', addr: 'https://example.test/hook', webhook_secret: SECRET },
+    });
     const got = await call('GET', '/v1/processor/hook');
     assert.equal(got.body.processor_conf_info.webhook_secret, '[redacted]');
     assert.equal(got.body.processor_conf_info.auth_token, null);
@@ -135,12 +137,27 @@ test('processor routes', async (t) => {
       ['missing app_id', { processor_conf_info: { ...BILLING, app_id: undefined } }, 400, /^processor_conf_info\.app_id is required$/],
       ['empty app_id', { processor_conf_info: { ...BILLING, app_id: ' ' } }, 400, /^app_id is required \(a non-empty string\)$/],
       ['timeout as text', { processor_conf_info: { ...BILLING, timeout: '5000' } }, 400, /^processor_conf_info\.timeout must be an integer$/],
-      ['negative retry count', { processor_conf_info: { ...BILLING, retry_strategy: { retry_count: -1 } } }, 400, /^processor_conf_info\.retry_strategy\.retry_count must be >= 0$/],
-      ['unknown protocol', { processor_conf_info: { ...BILLING, protocol_type: 'smoke' } }, 400, /^processor_conf_info\.protocol_type must be one of "grpcSend", "httpSend"$/],
+      [
+        'negative retry count',
+        { processor_conf_info: { ...BILLING, retry_strategy: { retry_count: -1 } } },
+        400,
+        /^processor_conf_info\.retry_strategy\.retry_count must be >= 0$/,
+      ],
+      [
+        'unknown protocol',
+        { processor_conf_info: { ...BILLING, protocol_type: 'smoke' } },
+        400,
+        /^processor_conf_info\.protocol_type must be one of "grpcSend", "httpSend"$/,
+      ],
       ['unknown field', { processor_conf_info: { ...BILLING, colour: 'red' } }, 400, /^processor_conf_info\.colour is not a known field$/],
       ['unknown top-level field', { processor_conf_info: BILLING, extra: 1 }, 400, /^extra is not a known field$/],
       ['bad dispatcher_id', { processor_conf_info: { ...BILLING, dispatcher_id: 'has space' } }, 400, /^dispatcher_id may contain only/],
-      ['filter_tag value', { processor_conf_info: { ...BILLING, filter_tag: { vip: 'yes' } } }, 400, /^processor_conf_info\.filter_tag\.vip must be a boolean$/],
+      [
+        'filter_tag value',
+        { processor_conf_info: { ...BILLING, filter_tag: { vip: 'yes' } } },
+        400,
+        /^processor_conf_info\.filter_tag\.vip must be a boolean$/,
+      ],
       ['filter not an object', { processor_conf_info: { ...BILLING, filter: [1] } }, 400, /^processor_conf_info\.filter must be an object$/],
     ];
     for (const [name, body, status, message] of cases) {

@@ -4,10 +4,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startReplayAdmin, type ReplayFixture } from '../replay/replay-fixture.ts';
 
-async function deliveryRow(f: ReplayFixture, eventId: string, dispatcherId: string): Promise<{ status: string; finished_at: Date | null; repeat_times: number } | undefined> {
+async function deliveryRow(
+  f: ReplayFixture,
+  eventId: string,
+  dispatcherId: string,
+): Promise<{ status: string; finished_at: Date | null; repeat_times: number } | undefined> {
   return (await f.db.knex('deliveries').where({ event_id: eventId, dispatcher_id: dispatcherId }).first()) as
-    | { status: string; finished_at: Date | null; repeat_times: number }
-    | undefined;
+    { status: string; finished_at: Date | null; repeat_times: number } | undefined;
 }
 
 async function tasksOf(f: ReplayFixture, dispatcherId: string, eventId: string) {
@@ -28,7 +31,11 @@ test('replaying one event', async (t) => {
     { event_id: '103', payload: Buffer.from('{"amount":7}'), ordering_key: 'customer-9' },
     { event_id: '104' },
     { event_id: '106', payload: Buffer.from('{"amount":1}'), broadcast: true, source: 'broadcast' },
-    { event_id: '105', trigger_type: 3, trigger: { trigger_type: 3, repeat_trigger: { pulser_type: 1, regular_pulser: { interval: { seconds: '60', nanos: 0 } } } } },
+    {
+      event_id: '105',
+      trigger_type: 3,
+      trigger: { trigger_type: 3, repeat_trigger: { pulser_type: 1, regular_pulser: { interval: { seconds: '60', nanos: 0 } } } },
+    },
   ]);
 
   await t.test('default: routing runs again against the current processors, with the router filters', async () => {
@@ -126,7 +133,10 @@ test('replaying one event', async (t) => {
   });
 
   await t.test('a pruned payload cannot be replayed: 410 EY_PAYLOAD_PRUNED with the time', async () => {
-    await f.db.knex('events').where({ event_id: '104' }).update({ payload: null, payload_pruned_at: new Date('2026-04-01T00:00:00.000Z') });
+    await f.db
+      .knex('events')
+      .where({ event_id: '104' })
+      .update({ payload: null, payload_pruned_at: new Date('2026-04-01T00:00:00.000Z') });
     const res = await f.call('POST', '/v1/events/104/replay', {});
     assert.equal(res.status, 410);
     assert.equal(res.body.error, 'EY_PAYLOAD_PRUNED');
@@ -139,7 +149,13 @@ test('replaying one event', async (t) => {
       ['/v1/events/999/replay', {}, 404, 'EY_EVENT_NOT_FOUND', /event 999 not found/],
       ['/v1/events/abc/replay', {}, 400, 'EY_INVALID_EVENT_ID', /event_id must be a positive decimal 64-bit integer/],
       ['/v1/events/101/replay', { dispatcher_id: 'nobody' }, 404, 'EY_PROCESSOR_NOT_FOUND', /processor "nobody" not found/],
-      ['/v1/events/101/replay', { dispatcher_id: 'elsewhere' }, 400, 'EY_PROCESSOR_NOT_SUBSCRIBED', /dispatcher_id: processor "elsewhere" subscribes to shop\/refund/],
+      [
+        '/v1/events/101/replay',
+        { dispatcher_id: 'elsewhere' },
+        400,
+        'EY_PROCESSOR_NOT_SUBSCRIBED',
+        /dispatcher_id: processor "elsewhere" subscribes to shop\/refund/,
+      ],
       ['/v1/events/101/replay', { dispatcher_id: 'billing', original_targets: true }, 400, 'EY_INVALID_REQUEST', /exclude each other/],
       ['/v1/events/101/replay', { original_targets: 'yes' }, 400, 'EY_INVALID_REQUEST', /original_targets must be a boolean/],
       ['/v1/events/101/replay', { dispatcher_id: 5 }, 400, 'EY_INVALID_REQUEST', /dispatcher_id must be a string/],

@@ -21,7 +21,10 @@ test('/openapi.json documents the replay routes', async (t) => {
   for (const [path, method, schema] of expected) {
     const operation = doc.paths[path]?.[method];
     assert.ok(operation !== undefined, `${method.toUpperCase()} ${path} documented`);
-    assert.ok(Object.keys(operation.responses).some((status) => status.startsWith('2')), `${path} has a success response`);
+    assert.ok(
+      Object.keys(operation.responses).some((status) => status.startsWith('2')),
+      `${path} has a success response`,
+    );
     if (schema !== undefined) assert.deepEqual(operation.requestBody.content['application/json'].schema, JSON.parse(JSON.stringify(schema)));
   }
 });

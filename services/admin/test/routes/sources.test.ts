@@ -19,7 +19,12 @@ test('source routes', async (t) => {
     const saved = await call('POST', '/v1/sources', { ...orders, version: 0 });
     assert.equal(saved.status, 200, JSON.stringify(saved.body));
     assert.equal(saved.body.source.version, 1);
-    assert.deepEqual(saved.body.source.mapping, { data: 'json', ordering_key: { from: 'header', header: 'customer' }, tag_headers: ['region'], idempotency_key: { header: 'msg-id', window_ms: 0 } });
+    assert.deepEqual(saved.body.source.mapping, {
+      data: 'json',
+      ordering_key: { from: 'header', header: 'customer' },
+      tag_headers: ['region'],
+      idempotency_key: { header: 'msg-id', window_ms: 0 },
+    });
     assert.equal(saved.body.source.cluster, null);
     assert.equal(saved.body.source.paused, false);
     const got = await call('GET', '/v1/sources/orders-in');
@@ -56,7 +61,11 @@ test('source routes', async (t) => {
   });
 
   await t.test('another cluster takes credentials by reference only', async () => {
-    const cluster = { brokers: ['kafka-a:9093', '[::1]:9092'], sasl: { mechanism: 'scram-sha-512', username_env: 'SRC_USER', password_file: '/etc/eventyard/sources/a/password' }, tls: { ca_file: '/etc/eventyard/sources/a/ca.crt' } };
+    const cluster = {
+      brokers: ['kafka-a:9093', '[::1]:9092'],
+      sasl: { mechanism: 'scram-sha-512', username_env: 'SRC_USER', password_file: '/etc/eventyard/sources/a/password' },
+      tls: { ca_file: '/etc/eventyard/sources/a/ca.crt' },
+    };
     const saved = await call('POST', '/v1/sources', { source_id: 'remote', app_id: 'shop', topic_id: 'order', topic: 'orders', cluster });
     assert.equal(saved.status, 200, JSON.stringify(saved.body));
     assert.deepEqual(saved.body.source.cluster, cluster);
@@ -74,8 +83,16 @@ test('source routes', async (t) => {
       [{ ...orders, cluster: { brokers: [] } }, 400, /^cluster\.brokers is required/],
       [{ ...orders, cluster: { brokers: ['nohost'] } }, 400, /^cluster\.brokers\[0\] must be host:port$/],
       [{ ...orders, cluster: { brokers: ['k:1'], sasl: { mechanism: 'plain', username: 'u', password: 'p' } } }, 400, /cluster\.sasl/],
-      [{ ...orders, cluster: { brokers: ['k:1'], sasl: { mechanism: 'plain', username_env: 'U' } } }, 400, /^cluster\.sasl\.password_env or password_file: exactly one is required$/],
-      [{ ...orders, cluster: { brokers: ['k:1'], sasl: { mechanism: 'plain', username_env: 'U', password_file: 'relative' } } }, 400, /^cluster\.sasl\.password_file must be an absolute file path/],
+      [
+        { ...orders, cluster: { brokers: ['k:1'], sasl: { mechanism: 'plain', username_env: 'U' } } },
+        400,
+        /^cluster\.sasl\.password_env or password_file: exactly one is required$/,
+      ],
+      [
+        { ...orders, cluster: { brokers: ['k:1'], sasl: { mechanism: 'plain', username_env: 'U', password_file: 'relative' } } },
+        400,
+        /^cluster\.sasl\.password_file must be an absolute file path/,
+      ],
       [{ ...orders, cluster: { brokers: ['k:1'], tls: { ca_file: '-----BEGIN' } } }, 400, /^cluster\.tls\.ca_file must be an absolute file path/],
     ];
     for (const [body, status, message] of cases) {
@@ -92,6 +109,7 @@ test('source routes', async (t) => {
     assert.equal(missing.status, 404);
     assert.equal(missing.body.error, 'EY_SOURCE_NOT_FOUND');
     const doc = await call('GET', '/openapi.json');
-    for (const path of ['/v1/sources', '/v1/sources/{source_id}', '/v1/sources/{source_id}/pause', '/v1/sources/{source_id}/resume']) assert.ok(doc.body.paths[path], path);
+    for (const path of ['/v1/sources', '/v1/sources/{source_id}', '/v1/sources/{source_id}/pause', '/v1/sources/{source_id}/resume'])
+      assert.ok(doc.body.paths[path], path);
   });
 });

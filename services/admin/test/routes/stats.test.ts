@@ -39,7 +39,14 @@ async function seed(knex: Knex): Promise<void> {
     [113, 30],
   ] as const) {
     const started_at = new Date(now - MINUTE);
-    attempts.push({ ...base, event_id: String(n), started_at, finished_at: new Date(started_at.getTime() + ms), outcome: 'success', delivery_status: 'succeeded' });
+    attempts.push({
+      ...base,
+      event_id: String(n),
+      started_at,
+      finished_at: new Date(started_at.getTime() + ms),
+      outcome: 'success',
+      delivery_status: 'succeeded',
+    });
   }
   await recordAttempts(knex, attempts);
   await recordDeliveries(knex, [{ ...base, event_id: '111', status: 'pending' }]);

@@ -15,7 +15,10 @@ test('POST /v1/transforms/test and processors carrying a transform', async (t) =
   };
 
   await t.test('the payload reshaped, with $event and headers', async () => {
-    const out = await tryIt({ transform: '{"order": id, "total": $sum(items.price), "topic": $event.topic_id}', event: { topic_id: 'order', json: { id: 7, items: [{ price: 2 }, { price: 3 }] } } });
+    const out = await tryIt({
+      transform: '{"order": id, "total": $sum(items.price), "topic": $event.topic_id}',
+      event: { topic_id: 'order', json: { id: 7, items: [{ price: 2 }, { price: 3 }] } },
+    });
     assert.deepEqual(out.body, { order: 7, total: 5, topic: 'order' });
     assert.equal(Buffer.from(out.data ?? '', 'base64').toString(), '{"order":7,"total":5,"topic":"order"}');
     const base64 = Buffer.from('{"n":1}').toString('base64');
@@ -28,7 +31,11 @@ test('POST /v1/transforms/test and processors carrying a transform', async (t) =
       [{ transform: '$number(a)', event: { json: { a: 'x' } } }, 'EY_TRANSFORM_FAILED', /Unable to cast value to a number: "x" \(D3030\)/],
       [{ transform: 'a', event: { data: Buffer.from('plain text').toString('base64') } }, 'EY_TRANSFORM_INPUT_NOT_JSON', /not JSON/],
       [{ transform: '($f := function($x){ $f($x + 1) }; $f(0))', event: { json: {} } }, 'EY_TRANSFORM_TIMEOUT', /exceeded 100 ms/],
-      [{ transform: '{"body": 1, "headers": {"webhook-id": "x"}}', transform_headers: true, event: { json: {} } }, 'EY_TRANSFORM_OUTPUT_INVALID', /"webhook-id" is set by Eventyard/],
+      [
+        { transform: '{"body": 1, "headers": {"webhook-id": "x"}}', transform_headers: true, event: { json: {} } },
+        'EY_TRANSFORM_OUTPUT_INVALID',
+        /"webhook-id" is set by Eventyard/,
+      ],
     ];
     for (const [body, code, message] of cases) {
       const out = await tryIt(body);
@@ -40,7 +47,11 @@ test('POST /v1/transforms/test and processors carrying a transform', async (t) =
 
   await t.test('bad expressions and bad input: 400 naming the problem', async () => {
     const cases: Array<[unknown, string, RegExp]> = [
-      [{ transform: '{"a": $.x', event: {} }, 'EY_INVALID_TRANSFORM', /^transform: syntax error at position 9: Expected "}" before end of expression \(S0203\)$/],
+      [
+        { transform: '{"a": $.x', event: {} },
+        'EY_INVALID_TRANSFORM',
+        /^transform: syntax error at position 9: Expected "}" before end of expression \(S0203\)$/,
+      ],
       [{ transform: '', event: {} }, 'EY_INVALID_TRANSFORM', /must not be empty/],
       [{ event: {} }, 'EY_INVALID_REQUEST', /transform is required/],
       [{ transform: 'a', event: { data: '***' } }, 'EY_INVALID_REQUEST', /event\.data must be base64/],
@@ -62,7 +73,9 @@ test('POST /v1/transforms/test and processors carrying a transform', async (t) =
     const format = await call('POST', '/v1/processor', { processor_conf_info: { ...processor, webhook_format: 'cloudevents' } });
     assert.equal(format.status, 400);
     assert.match(format.body.ret.msg, /webhook_format/);
-    const saved = await call('POST', '/v1/processor', { processor_conf_info: { ...processor, transform: '{"id": id}', transform_headers: false, webhook_format: 'cloudevents_structured' } });
+    const saved = await call('POST', '/v1/processor', {
+      processor_conf_info: { ...processor, transform: '{"id": id}', transform_headers: false, webhook_format: 'cloudevents_structured' },
+    });
     assert.equal(saved.status, 200, JSON.stringify(saved.body));
     const got = await call('GET', '/v1/processor/hook');
     const conf = got.body.processor_conf_info as Record<string, unknown>;

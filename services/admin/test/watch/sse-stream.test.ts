@@ -7,7 +7,11 @@ import type { AddressInfo } from 'node:net';
 import { test, type TestContext } from 'node:test';
 import { SseStream, type SseStreamOptions } from '../../src/watch/sse-stream.ts';
 
-async function serve(t: TestContext, options: Omit<SseStreamOptions, 'onClose'>, onStream: (stream: SseStream) => void): Promise<{ port: number; closed: Promise<void> }> {
+async function serve(
+  t: TestContext,
+  options: Omit<SseStreamOptions, 'onClose'>,
+  onStream: (stream: SseStream) => void,
+): Promise<{ port: number; closed: Promise<void> }> {
   let markClosed!: () => void;
   const closed = new Promise<void>((resolve) => (markClosed = resolve));
   const server: Server = createServer((_req, res) => onStream(new SseStream(res, { ...options, onClose: markClosed })));

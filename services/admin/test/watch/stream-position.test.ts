@@ -11,7 +11,14 @@ test('positions round-trip, partitions in order', () => {
     [1, 0n],
   ]);
   assert.equal(formatPosition(position), '0:12345678901234,1:0,2:9');
-  assert.deepEqual(parsePosition('0:12345678901234,1:0,2:9'), new Map([[0, 12345678901234n], [1, 0n], [2, 9n]]));
+  assert.deepEqual(
+    parsePosition('0:12345678901234,1:0,2:9'),
+    new Map([
+      [0, 12345678901234n],
+      [1, 0n],
+      [2, 9n],
+    ]),
+  );
   assert.deepEqual(parsePosition(' 3:4 '), new Map([[3, 4n]]));
 });
 
@@ -23,11 +30,15 @@ test('malformed positions are refused with a clear message', () => {
     ['0:-1', /is not partition:offset/],
     ['0:1,0:2', /partition 0 appears twice/],
   ] as const) {
-    assert.throws(() => parsePosition(text), (err: Error & { code?: string; status?: number }) => {
-      assert.equal(err.code, 'EY_WATCH_INVALID_LAST_EVENT_ID');
-      assert.equal(err.status, 400);
-      assert.match(err.message, why);
-      return true;
-    }, text);
+    assert.throws(
+      () => parsePosition(text),
+      (err: Error & { code?: string; status?: number }) => {
+        assert.equal(err.code, 'EY_WATCH_INVALID_LAST_EVENT_ID');
+        assert.equal(err.status, 400);
+        assert.match(err.message, why);
+        return true;
+      },
+      text,
+    );
   }
 });

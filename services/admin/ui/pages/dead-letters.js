@@ -36,16 +36,21 @@ export function DeadLettersPage({ params }) {
         <label class="field">App id<input name="app_id" value=${appId} autocomplete="off" /></label>
         <div class="actions"><button class="btn primary" type="submit">Filter</button></div>
       </form>
-      ${processors.length > 0 ? html`<div class="panel-body row" style=${{ borderTop: '1px solid var(--border)' }}>
+      ${
+        processors.length > 0
+          ? html`<div class="panel-body row" style=${{ borderTop: '1px solid var(--border)' }}>
         <span class="muted">Redrive every dead delivery of</span>
         ${processors.map((id) => html`<${ActionButton} key=${id} label=${`Redrive dead deliveries of ${id}`} confirm=${`Give every dead delivery of ${id} a new attempt?`} onClick=${() => redrive(id)}>${id}</${ActionButton}>`)}
-      </div>` : null}
+      </div>`
+          : null
+      }
     </section>
     <${ErrorNotice} error=${error} />
     <section class="panel">
       <div class="table-wrap"><table>
         <thead><tr><th scope="col">Event</th><th scope="col">Processor</th><th scope="col">App / topic</th><th scope="col" class="num">Attempts</th><th scope="col">Last error</th><th scope="col">Died</th><th scope="col">Actions</th></tr></thead>
-        <tbody>${rows.map((d) => html`<tr key=${d.delivery_id} data-event=${d.event_id}>
+        <tbody>${rows.map(
+          (d) => html`<tr key=${d.delivery_id} data-event=${d.event_id}>
           <td><a class="mono" href=${`#/events/${d.event_id}`}>${d.event_id}</a></td>
           <td><a href=${`#/processors/${encodeURIComponent(d.dispatcher_id)}`}>${d.dispatcher_id}</a></td>
           <td>${d.app_id} <span class="muted">/</span> ${d.topic_id}</td>
@@ -53,7 +58,8 @@ export function DeadLettersPage({ params }) {
           <td class="wrap err-text">${d.last_error_code ? html`<code>${d.last_error_code}</code> ` : null}${d.last_error ?? '–'}</td>
           <td><${Time} value=${d.finished_at ?? d.updated_at} /></td>
           <td><${ActionButton} label=${`Replay event ${d.event_id} to ${d.dispatcher_id}`} onClick=${() => replay(d)}>Replay</${ActionButton}></td>
-        </tr>`)}</tbody>
+        </tr>`,
+        )}</tbody>
       </table></div>
       ${!loading && rows.length === 0 && error === undefined ? html`<${Empty}>No dead deliveries${dispatcherId ? ` for ${dispatcherId}` : ''}.</${Empty}>` : null}
       ${data?.next_cursor ? html`<div class="panel-body"><a class="btn small" href=${`#/dead${qs({ dispatcher_id: dispatcherId, app_id: appId, cursor: data.next_cursor })}`}>Older →</a></div>` : null}

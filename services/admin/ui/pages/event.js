@@ -84,9 +84,13 @@ function Delivery({ delivery: d, event, reload }) {
       ${d.last_error ? html`<p class="err-text" style=${{ margin: '0 0 8px' }}>${d.last_error_code ? html`<code>${d.last_error_code}</code> ` : null}${d.last_error}</p>` : null}
       <${AttemptTimeline} attempts=${d.attempts} origin=${event.created_at} />
     </div>
-    ${d.attempts.length === 0 ? null : html`<div class="table-wrap"><table class="attempts">
+    ${
+      d.attempts.length === 0
+        ? null
+        : html`<div class="table-wrap"><table class="attempts">
       <thead><tr><th scope="col" class="num">#</th><th scope="col">Source</th><th scope="col">Started</th><th scope="col" class="num">Latency</th><th scope="col">Outcome</th><th scope="col">Response</th><th scope="col">Error</th><th scope="col">Response excerpt</th></tr></thead>
-      <tbody>${d.attempts.map((a) => html`<tr key=${a.attempt_no}>
+      <tbody>${d.attempts.map(
+        (a) => html`<tr key=${a.attempt_no}>
         <td class="num">${a.attempt_no}</td>
         <td>${a.retry_source}${a.retry_times > 0 ? html` <span class="muted">retry ${a.retry_times}</span>` : null}</td>
         <td><${Time} value=${a.started_at} /></td>
@@ -95,7 +99,9 @@ function Delivery({ delivery: d, event, reload }) {
         <td class="mono">${a.response_status ?? '–'}${a.ret_code !== null && a.ret_code !== undefined ? html` <span class="muted">ret ${a.ret_code}</span>` : null}</td>
         <td class="wrap">${a.error_code ? html`<code>${a.error_code}</code> ` : null}${a.error_message ?? (a.error_code ? '' : html`<span class="muted">–</span>`)}</td>
         <td class="mono excerpt" title=${a.response_excerpt ?? ''}>${a.response_excerpt ?? html`<span class="muted">–</span>`}</td>
-      </tr>`)}</tbody>
-    </table></div>`}
+      </tr>`,
+      )}</tbody>
+    </table></div>`
+    }
   </section>`;
 }

@@ -26,7 +26,8 @@ function apiQuery(params) {
 
 function go(values) {
   const search = new URLSearchParams();
-  for (const [key, value] of Object.entries(values)) if (value !== undefined && value !== null && String(value).trim() !== '') search.set(key, String(value).trim());
+  for (const [key, value] of Object.entries(values))
+    if (value !== undefined && value !== null && String(value).trim() !== '') search.set(key, String(value).trim());
   location.hash = `#/events${search.size > 0 ? `?${search}` : ''}`;
 }
 
@@ -51,7 +52,8 @@ export function EventsPage({ params }) {
         <option value="" defaultSelected=${value(name) === ''}>Any</option>
         ${options.map((o) => html`<option value=${o} defaultSelected=${value(name) === o}>${o.replaceAll('_', ' ')}</option>`)}
       </select></label>`;
-  const text = (name, label, placeholder = '') => html`<label class="field">${label}<input name=${name} defaultValue=${value(name)} placeholder=${placeholder} autocomplete="off" spellcheck="false" /></label>`;
+  const text = (name, label, placeholder = '') =>
+    html`<label class="field">${label}<input name=${name} defaultValue=${value(name)} placeholder=${placeholder} autocomplete="off" spellcheck="false" /></label>`;
 
   const events = data?.events ?? [];
   return html`
@@ -79,7 +81,8 @@ export function EventsPage({ params }) {
         <table>
           <thead><tr><th scope="col">Event</th><th scope="col">App / topic</th><th scope="col">Status</th><th scope="col">Trigger</th><th scope="col">Source</th><th scope="col" class="num">Payload</th><th scope="col">Created</th></tr></thead>
           <tbody>
-            ${events.map((e) => html`<tr key=${e.event_id}>
+            ${events.map(
+              (e) => html`<tr key=${e.event_id}>
               <td><a class="mono" href=${`#/events/${e.event_id}`}>${e.event_id}</a>${e.broadcast ? html` <span class="badge info">broadcast</span>` : null}</td>
               <td>${e.app_id} <span class="muted">/</span> ${e.topic_id}</td>
               <td><${Badge} status=${e.status} /></td>
@@ -87,7 +90,8 @@ export function EventsPage({ params }) {
               <td class="muted">${e.source ?? '–'}</td>
               <td class="num muted">${e.payload_pruned_at ? 'pruned' : `${e.payload_size ?? 0} B`}</td>
               <td><${Time} value=${e.created_at} /></td>
-            </tr>`)}
+            </tr>`,
+            )}
           </tbody>
         </table>
       </div>

@@ -21,7 +21,10 @@ export function KeysPage() {
     e.preventDefault();
     const formEl = e.currentTarget;
     const form = new FormData(formEl);
-    const appIds = String(form.get('app_ids')).split(',').map((s) => s.trim()).filter(Boolean);
+    const appIds = String(form.get('app_ids'))
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     const permissions = PERMISSIONS.filter((p) => form.get(`perm-${p}`) === 'on');
     const expires = String(form.get('expires_at') ?? '');
     try {
@@ -66,18 +69,23 @@ export function KeysPage() {
         </fieldset>
         <div class="actions"><button class="btn primary" type="submit">Create key</button></div>
       </form>
-      ${created ? html`<div class="panel-body"><div class="notice ok" role="status">
+      ${
+        created
+          ? html`<div class="panel-body"><div class="notice ok" role="status">
         <strong>Key ${created.api_key.id} created.</strong> Copy its secret now: it is shown this once.
         <div class="row" style=${{ marginTop: '6px' }}><code class="secret" style=${{ userSelect: 'all', overflowWrap: 'anywhere' }}>${created.secret}</code>
           <button type="button" class="btn small" onClick=${() => copy(created.secret)}>Copy</button>
           <button type="button" class="btn small" onClick=${() => setCreated(undefined)}>Done</button></div>
-      </div></div>` : null}
+      </div></div>`
+          : null
+      }
     </section>
     <${ErrorNotice} error=${error} />
     <section class="panel">
       <div class="table-wrap"><table>
         <thead><tr><th scope="col">Id</th><th scope="col">Name</th><th scope="col">Apps</th><th scope="col">Permissions</th><th scope="col">State</th><th scope="col">Created</th><th scope="col">Expires</th><th scope="col">Last used</th><th scope="col"></th></tr></thead>
-        <tbody>${keys.map((k) => html`<tr key=${k.id} data-key=${k.id}>
+        <tbody>${keys.map(
+          (k) => html`<tr key=${k.id} data-key=${k.id}>
           <td class="mono">${k.id}</td>
           <td>${k.name || html`<span class="muted">–</span>`}</td>
           <td class="wrap">${k.app_ids.join(', ')}</td>
@@ -87,7 +95,8 @@ export function KeysPage() {
           <td><${Time} value=${k.expires_at} /></td>
           <td><${Time} value=${k.last_used_at} /></td>
           <td>${keyState(k) === 'revoked' ? null : html`<${ActionButton} kind="danger" label=${`Revoke key ${k.id}`} confirm=${`Revoke key ${k.id}? Clients using it are refused at once.`} onClick=${() => revoke(k)}>Revoke</${ActionButton}>`}</td>
-        </tr>`)}</tbody>
+        </tr>`,
+        )}</tbody>
       </table></div>
       ${!loading && keys.length === 0 && error === undefined ? html`<${Empty}>No API keys.</${Empty}>` : null}
     </section>`;

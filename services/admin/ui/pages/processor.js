@@ -2,7 +2,23 @@
 // redacted by the API), and every action: pause/resume, redrive, and replay of its events by time range.
 import { useRef, useState } from 'preact/hooks';
 import { api, qs } from '../api.js';
-import { ActionButton, Badge, ErrorNotice, LatencyChart, LiveBadge, ThroughputChart, Time, fmtMs, fmtNum, fmtPct, fmtRate, html, toast, useData, useLive } from '../ui.js';
+import {
+  ActionButton,
+  Badge,
+  ErrorNotice,
+  LatencyChart,
+  LiveBadge,
+  ThroughputChart,
+  Time,
+  fmtMs,
+  fmtNum,
+  fmtPct,
+  fmtRate,
+  html,
+  toast,
+  useData,
+  useLive,
+} from '../ui.js';
 import { ProcessorActions, STATS_WINDOWS, processorState, rates } from './processors.js';
 
 const POLL_MS = 5000;
@@ -61,9 +77,13 @@ export function ProcessorPage({ dispatcherId, params }) {
       <section class="panel"><div class="panel-head"><h2 style=${{ margin: 0 }}>Configuration</h2><a href=${`#/events?dispatcher_id=${id}`}>Its events →</a></div>
         <div class="panel-body"><pre>${JSON.stringify(p, null, 2)}</pre></div></section>
     </div>
-    ${stats.consumer_lag?.partitions?.length ? html`<section class="panel"><div class="panel-head"><h2 style=${{ margin: 0 }}>Consumer lag by partition</h2><span class="muted mono">${stats.consumer_lag.group}</span></div>
+    ${
+      stats.consumer_lag?.partitions?.length
+        ? html`<section class="panel"><div class="panel-head"><h2 style=${{ margin: 0 }}>Consumer lag by partition</h2><span class="muted mono">${stats.consumer_lag.group}</span></div>
       <div class="table-wrap"><table><thead><tr><th scope="col" class="num">Partition</th><th scope="col" class="num">End offset</th><th scope="col" class="num">Committed</th><th scope="col" class="num">Lag</th></tr></thead>
-      <tbody>${stats.consumer_lag.partitions.map((x) => html`<tr><td class="num">${x.partition}</td><td class="num">${fmtNum(x.end)}</td><td class="num">${x.committed ?? '–'}</td><td class="num">${fmtNum(x.lag)}</td></tr>`)}</tbody></table></div></section>` : null}`;
+      <tbody>${stats.consumer_lag.partitions.map((x) => html`<tr><td class="num">${x.partition}</td><td class="num">${fmtNum(x.end)}</td><td class="num">${x.committed ?? '–'}</td><td class="num">${fmtNum(x.lag)}</td></tr>`)}</tbody></table></div></section>`
+        : null
+    }`;
 }
 
 /** Replay this processor's events created in a time range, as a durable job (POST /v1/replay). */
@@ -73,7 +93,11 @@ function ReplayDialog({ processor }) {
   const [onlyFailed, setOnlyFailed] = useState(false);
   const replay = async () => {
     const ms = { '15m': 900_000, '1h': 3_600_000, '24h': 86_400_000, '7d': 604_800_000 }[since];
-    const query = { dispatcher_id: processor.dispatcher_id, since: new Date(Date.now() - ms).toISOString(), ...(onlyFailed ? { delivery_status: ['dead', 'failed'] } : {}) };
+    const query = {
+      dispatcher_id: processor.dispatcher_id,
+      since: new Date(Date.now() - ms).toISOString(),
+      ...(onlyFailed ? { delivery_status: ['dead', 'failed'] } : {}),
+    };
     const result = await api('POST', '/v1/replay', { query });
     dialog.current?.close();
     toast(html`${result.ret.msg}. <a href="#/replays">Follow it</a>`, 'ok');

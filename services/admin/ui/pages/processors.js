@@ -58,9 +58,11 @@ export function ProcessorActions({ processor, reload, compact = true }) {
     await reload();
   };
   return html`<div class="actions">
-    ${processor.paused
-      ? html`<${ActionButton} kind=${compact ? '' : 'primary'} label=${`Resume ${id}`} onClick=${() => flip('resume')}>Resume</${ActionButton}>`
-      : html`<${ActionButton} label=${`Pause ${id}`} onClick=${() => flip('pause')}>Pause</${ActionButton}>`}
+    ${
+      processor.paused
+        ? html`<${ActionButton} kind=${compact ? '' : 'primary'} label=${`Resume ${id}`} onClick=${() => flip('resume')}>Resume</${ActionButton}>`
+        : html`<${ActionButton} label=${`Pause ${id}`} onClick=${() => flip('pause')}>Pause</${ActionButton}>`
+    }
     <${ActionButton} label=${`Redrive dead deliveries of ${id}`} confirm=${`Give every dead delivery of ${id} a new attempt?`} onClick=${redrive}>Redrive dead</${ActionButton}>
   </div>`;
 }

@@ -263,7 +263,10 @@ export class TimerFirer {
         this.#o.metrics.fireFailures.inc({ kind: timer.kind });
         ids.push(timer.id);
       }
-      this.#log.warn({ err: failed[0]?.err, timers: failed.length, topics: [...new Set(failed.map((f) => f.timer.target_topic))] }, 'producing timers failed: released for retry');
+      this.#log.warn(
+        { err: failed[0]?.err, timers: failed.length, topics: [...new Set(failed.map((f) => f.timer.target_topic))] },
+        'producing timers failed: released for retry',
+      );
       try {
         await releaseTimers(this.#o.knex, ids, this.#o.owner);
       } catch (err) {

@@ -3,7 +3,18 @@
 // topic that fails (deleted, no leader) does not hold back the timers of the others; the caller retries
 // the failed ones. A timer whose record is too large for Kafka (by estimate, or refused by the broker)
 // is not retried forever: it is dead-lettered, its event marked `rejected`, and it counts as fired.
-import { DeadLetterCodes, deadLetterMessage, estimateRecordBytes, EventyardError, ManagedProducer, textHeaders, Topics, traceIdOf, traceParentFromHeaders, type Logger } from '@eventyard/core';
+import {
+  DeadLetterCodes,
+  deadLetterMessage,
+  estimateRecordBytes,
+  EventyardError,
+  ManagedProducer,
+  textHeaders,
+  Topics,
+  traceIdOf,
+  traceParentFromHeaders,
+  type Logger,
+} from '@eventyard/core';
 import type { TimerRecord } from '@eventyard/db';
 import type { Kafka, Message } from 'kafkajs';
 import { SchedulerErrors } from '../error-codes.ts';
@@ -48,7 +59,10 @@ export class TimerProducer {
       ...(options.maxBatchBytes === undefined ? {} : { maxBatchBytes: options.maxBatchBytes }),
       ...(options.lingerMs === undefined ? {} : { lingerMs: options.lingerMs }),
       errors: {
-        timeout: ({ topics, timeoutMs }) => new EventyardError(SchedulerErrors.EY_SCHEDULER_PRODUCE_TIMEOUT, `no acknowledgement from the broker within ${timeoutMs} ms`, { context: { topic: topics.join(', ') } }),
+        timeout: ({ topics, timeoutMs }) =>
+          new EventyardError(SchedulerErrors.EY_SCHEDULER_PRODUCE_TIMEOUT, `no acknowledgement from the broker within ${timeoutMs} ms`, {
+            context: { topic: topics.join(', ') },
+          }),
         notRunning: (state) => new EventyardError(SchedulerErrors.EY_SCHEDULER_PRODUCE_FAILED, `producer is ${state}`),
       },
     });
@@ -109,7 +123,11 @@ export class TimerProducer {
       const reason = (timer: TimerRecord): string =>
         `the record for ${timer.target_topic} is about ${estimateRecordBytes(messageOf(timer))} bytes, over the limit of ${this.#maxBatchBytes} bytes (EY_KAFKA_MAX_BATCH_BYTES)`;
       await this.#rejects?.reject(timers.map((timer) => rejectionOf(timer, reason(timer))));
-      for (const timer of timers) this.#log.warn({ timerId: timer.id, event_id: timer.event_id, trace_id: traceIdOf(traceParentFromHeaders(timer.headers)), topic: timer.target_topic }, 'timer too large to produce: rejected to the dead-letter topic');
+      for (const timer of timers)
+        this.#log.warn(
+          { timerId: timer.id, event_id: timer.event_id, trace_id: traceIdOf(traceParentFromHeaders(timer.headers)), topic: timer.target_topic },
+          'timer too large to produce: rejected to the dead-letter topic',
+        );
       result.sent.push(...timers);
     } catch (err) {
       for (const timer of timers) result.failed.push({ timer, err });
@@ -128,7 +146,10 @@ export class TimerProducer {
             onTooLarge: (_topic: string, message: Message, err: unknown) => {
               const timer = byId.get(textHeaders(message.headers)[TIMER_ID_HEADER] ?? '');
               if (timer === undefined) throw err;
-              const rejection = rejectionOf(timer, `the broker refused the record for ${topic} as too large (${err instanceof Error ? err.message : String(err)})`);
+              const rejection = rejectionOf(
+                timer,
+                `the broker refused the record for ${topic} as too large (${err instanceof Error ? err.message : String(err)})`,
+              );
               refused.push({ timer, rejection });
               return { topic: Topics.dead, message: deadLetterMessage(rejection) };
             },

@@ -110,7 +110,10 @@ export class ScheduleConsumer {
         } else this.#o.metrics.scheduleRecords.inc({ outcome: 'duplicate' });
       } else {
         this.#o.metrics.scheduleRecords.inc({ outcome: 'invalid' });
-        this.#log.warn({ topic: batch.topic, partition: batch.partition, offset: message.offset, reason: parsed.reason }, 'invalid schedule record rejected to the dead-letter topic');
+        this.#log.warn(
+          { topic: batch.topic, partition: batch.partition, offset: message.offset, reason: parsed.reason },
+          'invalid schedule record rejected to the dead-letter topic',
+        );
         rejected.push(this.#rejection(batch.partition, message, headers, parsed.reason, parsed.item));
       }
     }
@@ -133,7 +136,13 @@ export class ScheduleConsumer {
     this.#o.onInserted(rows.map((row) => row.due_at));
   }
 
-  #rejection(partition: number, message: KafkaMessage | undefined, headers: Record<string, string>, reason: string, item?: { target_topic: string; value: Buffer }): RejectedRecord {
+  #rejection(
+    partition: number,
+    message: KafkaMessage | undefined,
+    headers: Record<string, string>,
+    reason: string,
+    item?: { target_topic: string; value: Buffer },
+  ): RejectedRecord {
     const timerId = message?.key?.toString('utf8') ?? '';
     return {
       key: message?.key ?? null,
@@ -151,7 +160,11 @@ export class ScheduleConsumer {
    * Runs `work` until it succeeds, with backoff: a database or broker outage is waited out, never
    * skipped. Returns undefined when the consumer is stopping or lost the partition.
    */
-  async #durably<T>(work: () => Promise<T>, control: { heartbeat: () => Promise<void>; stopped: () => boolean }, what: string): Promise<{ value: T } | undefined> {
+  async #durably<T>(
+    work: () => Promise<T>,
+    control: { heartbeat: () => Promise<void>; stopped: () => boolean },
+    what: string,
+  ): Promise<{ value: T } | undefined> {
     let delay = this.#o.retryBaseMs;
     for (;;) {
       try {

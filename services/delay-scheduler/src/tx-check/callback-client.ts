@@ -52,7 +52,8 @@ export function grpcTarget(address: string): string {
 export function httpUrl(address: string): URL {
   const trimmed = address.trim();
   const url = new URL(HAS_SCHEME.test(trimmed) ? trimmed : `http://${trimmed}`);
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`check-back address ${JSON.stringify(address)}: scheme ${url.protocol} is not http: or https:`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new Error(`check-back address ${JSON.stringify(address)}: scheme ${url.protocol} is not http: or https:`);
   return url;
 }
 
@@ -120,13 +121,19 @@ export class CallbackClient {
       const name = tls === null ? undefined : tlsVerifyName(dial.host, tls);
       client =
         this.#clients.get(key) ??
-        new evhubTransaction(dial.target, tls === null ? grpc.credentials.createInsecure() : grpc.credentials.createSsl(tls.material.ca ?? null, tls.material.key ?? null, tls.material.cert ?? null), {
-          'grpc.default_authority': dial.authority,
-          // Channelz keeps per-call counters and traces for a debugging service we do not serve.
-          'grpc.enable_channelz': 0,
-          // Verified against the name asked for, not the checked IP the channel dials.
-          ...(name === undefined ? {} : { 'grpc.ssl_target_name_override': name }),
-        });
+        new evhubTransaction(
+          dial.target,
+          tls === null
+            ? grpc.credentials.createInsecure()
+            : grpc.credentials.createSsl(tls.material.ca ?? null, tls.material.key ?? null, tls.material.cert ?? null),
+          {
+            'grpc.default_authority': dial.authority,
+            // Channelz keeps per-call counters and traces for a debugging service we do not serve.
+            'grpc.enable_channelz': 0,
+            // Verified against the name asked for, not the checked IP the channel dials.
+            ...(name === undefined ? {} : { 'grpc.ssl_target_name_override': name }),
+          },
+        );
       for (const [other, stale] of this.#clients) {
         if (other !== key && (other === prefix || other.startsWith(`${prefix}\n`))) {
           this.#clients.delete(other);
@@ -176,7 +183,8 @@ export class CallbackClient {
       chunks.push(chunk);
     }
     const text = Buffer.concat(chunks).toString('utf8');
-    if (response.statusCode < 200 || response.statusCode > 299) throw new Error(`HTTP check-back ${url.href}: status ${response.statusCode} ${text.slice(0, 200)}`);
+    if (response.statusCode < 200 || response.statusCode > 299)
+      throw new Error(`HTTP check-back ${url.href}: status ${response.statusCode} ${text.slice(0, 200)}`);
     let json: unknown;
     try {
       json = JSON.parse(text) as unknown;

@@ -9,7 +9,16 @@
 // any other must pass the full egress guard. A refused address is an inconclusive check-back like any
 // unreachable one (backed off, then expired), its refusal recorded as the last error.
 import { PollBackoff, type Logger } from '@eventyard/core';
-import { claimDueChecks, commitTransaction, listProducers, rollbackTransaction, scheduleNextCheck, type Knex, type ProducerRecord, type TransactionRecord } from '@eventyard/db';
+import {
+  claimDueChecks,
+  commitTransaction,
+  listProducers,
+  rollbackTransaction,
+  scheduleNextCheck,
+  type Knex,
+  type ProducerRecord,
+  type TransactionRecord,
+} from '@eventyard/db';
 import { buildReportRecord, validateReport } from '@eventyard/evhub';
 import { decodeMessage, TxStatus, type CallbackRsp__Output } from '@eventyard/proto';
 import type { CallbackClient, CallbackEndpoint } from './callback-client.ts';

@@ -11,7 +11,10 @@ test('pops entries in fireAt order, ties included', () => {
   assert.equal(heap.peek()?.fireAt, 0);
   const popped: number[] = [];
   for (let entry = heap.pop(); entry !== undefined; entry = heap.pop()) popped.push(entry.fireAt);
-  assert.deepEqual(popped, [...times].sort((a, b) => a - b));
+  assert.deepEqual(
+    popped,
+    [...times].sort((a, b) => a - b),
+  );
   assert.equal(heap.size, 0);
   assert.equal(heap.pop(), undefined);
 });

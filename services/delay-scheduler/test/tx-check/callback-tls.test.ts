@@ -26,13 +26,30 @@ let nextId = 8_000_000_000;
 
 async function prepare(knex: Knex, callback: unknown): Promise<string> {
   const eventId = String(nextId++);
-  await prepareTransaction(knex, { event_id: eventId, app_id: EVENT.app_id, topic_id: EVENT.topic_id, event: encodeMessage('evhub_comm.Event', EVENT), callback, callback_interval_ms: 0, broadcast: false });
+  await prepareTransaction(knex, {
+    event_id: eventId,
+    app_id: EVENT.app_id,
+    topic_id: EVENT.topic_id,
+    event: encodeMessage('evhub_comm.Event', EVENT),
+    callback,
+    callback_interval_ms: 0,
+    broadcast: false,
+  });
   return eventId;
 }
 
 async function poll(t: TestContext, knex: Knex): Promise<void> {
   const client = new CallbackClient(new EgressGuard());
-  const checker = new TxChecker({ knex, client, pollMs: 60_000, batchSize: 50, leaseMs: 10_000, maxAttempts: 10, backoffMaxMs: 60_000, logger: silentLogger() });
+  const checker = new TxChecker({
+    knex,
+    client,
+    pollMs: 60_000,
+    batchSize: 50,
+    leaseMs: 10_000,
+    maxAttempts: 10,
+    backoffMaxMs: 60_000,
+    logger: silentLogger(),
+  });
   checker.start();
   t.after(async () => {
     await checker.close();
@@ -46,9 +63,14 @@ test('a registered check-back is dialled with its producer config tls: gRPC and 
   const { evhubTransaction } = loadEvhub();
   const grpcServer = new grpc.Server();
   grpcServer.addService(evhubTransaction.service, {
-    Callback: (_call: grpc.ServerUnaryCall<CallbackReq__Output, CallbackRsp>, callback: grpc.sendUnaryData<CallbackRsp>) => callback(null, { tx_status: TxStatus.TX_STATUS_ROLLBACK }),
+    Callback: (_call: grpc.ServerUnaryCall<CallbackReq__Output, CallbackRsp>, callback: grpc.sendUnaryData<CallbackRsp>) =>
+      callback(null, { tx_status: TxStatus.TX_STATUS_ROLLBACK }),
   });
-  const creds = grpc.ServerCredentials.createSsl(Buffer.from(ca.cert), [{ cert_chain: Buffer.from(serverPem.cert), private_key: Buffer.from(serverPem.key) }], true);
+  const creds = grpc.ServerCredentials.createSsl(
+    Buffer.from(ca.cert),
+    [{ cert_chain: Buffer.from(serverPem.cert), private_key: Buffer.from(serverPem.key) }],
+    true,
+  );
   const grpcPort = await new Promise<number>((resolve, reject) => grpcServer.bindAsync('127.0.0.1:0', creds, (err, p) => (err ? reject(err) : resolve(p))));
   t.after(() => grpcServer.forceShutdown());
   const https = createServer({ cert: serverPem.cert, key: serverPem.key, ca: ca.cert, requestCert: true, rejectUnauthorized: true }, (req, res) => {

@@ -14,7 +14,9 @@ test('a started scheduler runs due check-backs (EY_TX_CHECK_*)', async (t) => {
   server.addService(evhubTransaction.service, {
     Callback: (_call: unknown, callback: grpc.sendUnaryData<CallbackRsp>) => callback(null, { tx_status: TxStatus.TX_STATUS_COMMIT }),
   });
-  const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+  );
   t.after(() => server.forceShutdown());
   const app = await fixture.startScheduler({ EY_TX_CHECK_POLL_MS: '50', EY_EGRESS_ALLOW: '127.0.0.0/8' });
   await prepareTransaction(fixture.db.knex, {

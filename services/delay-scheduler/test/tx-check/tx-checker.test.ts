@@ -32,7 +32,16 @@ async function prepare(knex: Knex, callback: unknown, intervalMs = 0, broadcast 
 /** A checker whose guard allows loopback (as `eventyard dev`), unless the test gives another. */
 function checker(t: TestContext, knex: Knex, options: { maxAttempts?: number; egress?: EgressGuard } = {}): TxChecker {
   const client = new CallbackClient(options.egress ?? EgressGuard.loopbackOnly());
-  const result = new TxChecker({ knex, client, pollMs: 60_000, batchSize: 50, leaseMs: 10_000, maxAttempts: options.maxAttempts ?? 10, backoffMaxMs: 60_000, logger: silentLogger() });
+  const result = new TxChecker({
+    knex,
+    client,
+    pollMs: 60_000,
+    batchSize: 50,
+    leaseMs: 10_000,
+    maxAttempts: options.maxAttempts ?? 10,
+    backoffMaxMs: 60_000,
+    logger: silentLogger(),
+  });
   result.start();
   t.after(async () => {
     await result.close();
@@ -42,7 +51,10 @@ function checker(t: TestContext, knex: Knex, options: { maxAttempts?: number; eg
 }
 
 /** A gRPC Callback server answering with `answer(req)`; records every request. */
-async function grpcCallbackServer(t: TestContext, answer: (req: CallbackReq__Output) => CallbackRsp | 'hang'): Promise<{ address: string; requests: CallbackReq__Output[] }> {
+async function grpcCallbackServer(
+  t: TestContext,
+  answer: (req: CallbackReq__Output) => CallbackRsp | 'hang',
+): Promise<{ address: string; requests: CallbackReq__Output[] }> {
   const { evhubTransaction } = loadEvhub();
   const server = new grpc.Server();
   const requests: CallbackReq__Output[] = [];
@@ -53,19 +65,29 @@ async function grpcCallbackServer(t: TestContext, answer: (req: CallbackReq__Out
       if (rsp !== 'hang') callback(null, rsp);
     },
   });
-  const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+  );
   t.after(() => server.forceShutdown());
   return { address: `127.0.0.1:${port}`, requests };
 }
 
 /** An HTTP server answering every POST with `status` and `body`; records the JSON bodies. */
-async function httpCallbackServer(t: TestContext, status: number, body: unknown): Promise<{ address: string; requests: Array<{ url: string; contentType: string; json: unknown }> }> {
+async function httpCallbackServer(
+  t: TestContext,
+  status: number,
+  body: unknown,
+): Promise<{ address: string; requests: Array<{ url: string; contentType: string; json: unknown }> }> {
   const requests: Array<{ url: string; contentType: string; json: unknown }> = [];
   const server: Server = createServer((req: IncomingMessage, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      requests.push({ url: req.url ?? '', contentType: req.headers['content-type'] ?? '', json: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown });
+      requests.push({
+        url: req.url ?? '',
+        contentType: req.headers['content-type'] ?? '',
+        json: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown,
+      });
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     });
   });
@@ -75,7 +97,11 @@ async function httpCallbackServer(t: TestContext, status: number, body: unknown)
 }
 
 async function outboxRows(knex: Knex, eventId: string): Promise<Array<{ topic: string; value: Buffer; headers: Record<string, string> }>> {
-  return (await knex('outbox').where({ event_id: eventId }).select('topic', 'value', 'headers')) as Array<{ topic: string; value: Buffer; headers: Record<string, string> }>;
+  return (await knex('outbox').where({ event_id: eventId }).select('topic', 'value', 'headers')) as Array<{
+    topic: string;
+    value: Buffer;
+    headers: Record<string, string>;
+  }>;
 }
 
 test('backoff doubles the callback interval per inconclusive check-back, capped', () => {
@@ -89,7 +115,10 @@ test('backoff doubles the callback interval per inconclusive check-back, capped'
 
 test('gRPC COMMIT: committed with the returned trigger, the record Report would publish is in the outbox', async (t) => {
   const { knex } = await createDatabase(t);
-  const server = await grpcCallbackServer(t, () => ({ tx_status: TxStatus.TX_STATUS_COMMIT, trigger: { trigger_type: EventTriggerType.EVENT_TRIGGER_TYPE_REAL_TIME } }));
+  const server = await grpcCallbackServer(t, () => ({
+    tx_status: TxStatus.TX_STATUS_COMMIT,
+    trigger: { trigger_type: EventTriggerType.EVENT_TRIGGER_TYPE_REAL_TIME },
+  }));
   const eventId = await prepare(knex, { protocol_type: 1, address: server.address, timeout_ms: 2000 });
   await checker(t, knex).poll();
 
@@ -102,7 +131,12 @@ test('gRPC COMMIT: committed with the returned trigger, the record Report would 
 
   const tx = await getTransaction(knex, eventId);
   assert.equal(tx?.status, 'commit');
-  assert.deepEqual(tx?.trigger, { trigger_type: EventTriggerType.EVENT_TRIGGER_TYPE_REAL_TIME, delay_trigger: null, repeat_trigger: null, delay_process_trigger_list: [] });
+  assert.deepEqual(tx?.trigger, {
+    trigger_type: EventTriggerType.EVENT_TRIGGER_TYPE_REAL_TIME,
+    delay_trigger: null,
+    repeat_trigger: null,
+    delay_process_trigger_list: [],
+  });
   const rows = await outboxRows(knex, eventId);
   assert.equal(rows.length, 1);
   assert.equal(rows[0]?.topic, Topics.ingest);
@@ -125,7 +159,10 @@ test('gRPC COMMIT with a delay trigger goes to the schedule topic; a null trigge
   const server = await grpcCallbackServer(t, (req) => answers.get(req.tx?.event_id ?? '') ?? {});
   const delayed = await prepare(knex, { protocol_type: 1, address: server.address, timeout_ms: 2000 }, 60_000);
   const realTime = await prepare(knex, { protocol_type: 1, address: server.address, timeout_ms: 2000 }, 60_000);
-  answers.set(delayed, { tx_status: TxStatus.TX_STATUS_COMMIT, trigger: { trigger_type: EventTriggerType.EVENT_TRIGGER_TYPE_DELAY, delay_trigger: { delay_time: { seconds: 60 } } } });
+  answers.set(delayed, {
+    tx_status: TxStatus.TX_STATUS_COMMIT,
+    trigger: { trigger_type: EventTriggerType.EVENT_TRIGGER_TYPE_DELAY, delay_trigger: { delay_time: { seconds: 60 } } },
+  });
   answers.set(realTime, { tx_status: TxStatus.TX_STATUS_COMMIT });
   await knex('transactions').update({ next_check_at: knex.fn.now() });
   await checker(t, knex).poll();
@@ -166,7 +203,10 @@ test('unknown answer, error status, ret.code and an invalid trigger are inconclu
   const { knex } = await createDatabase(t);
   const unknown = await grpcCallbackServer(t, () => ({ tx_status: TxStatus.TX_STATUS_PREPARE }));
   const failing = await grpcCallbackServer(t, () => ({ ret: { code: 20005, msg: 'db down' }, tx_status: TxStatus.TX_STATUS_COMMIT }));
-  const badTrigger = await grpcCallbackServer(t, () => ({ tx_status: TxStatus.TX_STATUS_COMMIT, trigger: { trigger_type: EventTriggerType.EVENT_TRIGGER_TYPE_REPEAT } }));
+  const badTrigger = await grpcCallbackServer(t, () => ({
+    tx_status: TxStatus.TX_STATUS_COMMIT,
+    trigger: { trigger_type: EventTriggerType.EVENT_TRIGGER_TYPE_REPEAT },
+  }));
   const http500 = await httpCallbackServer(t, 500, { oops: true });
   const ids = {
     unknown: await prepare(knex, { protocol_type: 1, address: unknown.address, timeout_ms: 2000 }, 5000),
@@ -178,7 +218,12 @@ test('unknown answer, error status, ret.code and an invalid trigger are inconclu
   await knex('transactions').update({ next_check_at: knex.fn.now() });
   const before = Date.now();
   await checker(t, knex).poll();
-  const errors: Record<string, RegExp> = { unknown: /tx_status 1/, failing: /ret\.code 20005: db down/, badTrigger: /invalid trigger.*repeat_trigger/, http500: /status 500/ };
+  const errors: Record<string, RegExp> = {
+    unknown: /tx_status 1/,
+    failing: /ret\.code 20005: db down/,
+    badTrigger: /invalid trigger.*repeat_trigger/,
+    http500: /status 500/,
+  };
   for (const [name, eventId] of Object.entries(ids)) {
     const tx = await getTransaction(knex, eventId);
     assert.equal(tx?.status, 'prepare', name);

@@ -120,7 +120,9 @@ export class BreakerBoard {
     const flushed = await Promise.race([this.#writes.then(() => true), delay(2000).then(() => false)]);
     this.#abort.abort();
     if (!flushed) this.#log.warn('breaker rows not all written before shutdown');
-    await removeInstanceBreakers(this.#options.knex, this.#options.instanceId).catch((err: unknown) => this.#log.warn({ err }, 'could not remove this instance’s breaker rows'));
+    await removeInstanceBreakers(this.#options.knex, this.#options.instanceId).catch((err: unknown) =>
+      this.#log.warn({ err }, 'could not remove this instance’s breaker rows'),
+    );
   }
 
   #onEvent(dispatcherId: string, event: BreakerEvent, snapshot: BreakerSnapshot): void {
@@ -156,7 +158,11 @@ export class BreakerBoard {
     this.#enqueue(
       'pause failing processor',
       async () => {
-        const paused = await autoPauseProcessor(this.#options.knex, dispatcherId, { reason: event.reason, instanceId: this.#options.instanceId, at: new Date(event.at) });
+        const paused = await autoPauseProcessor(this.#options.knex, dispatcherId, {
+          reason: event.reason,
+          instanceId: this.#options.instanceId,
+          at: new Date(event.at),
+        });
         if (!paused) return;
         this.#metrics.autoPauses.inc({ processor: dispatcherId });
         this.#log.warn({ dispatcher_id: dispatcherId, reason: event.reason }, 'processor paused automatically: failing for too long; resume it once fixed');

@@ -135,9 +135,7 @@ export class ConsumerSupervisor {
   }
 
   #track(closing: Promise<void>): void {
-    const tracked = closing
-      .catch((err: unknown) => this.#log.warn({ err }, 'processor consumer close failed'))
-      .finally(() => this.#stopping.delete(tracked));
+    const tracked = closing.catch((err: unknown) => this.#log.warn({ err }, 'processor consumer close failed')).finally(() => this.#stopping.delete(tracked));
     this.#stopping.add(tracked);
   }
 }

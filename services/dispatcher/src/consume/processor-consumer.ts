@@ -301,7 +301,10 @@ export class ProcessorConsumer {
         until: () => this.#state !== 'running',
       });
       if (!drained && this.#state === 'running') {
-        this.#log.warn({ unfinished: this.#running.size, drainMs: this.#drainMs }, 'rejoining the group with deliveries still running; their partitions may be delivered by another member meanwhile');
+        this.#log.warn(
+          { unfinished: this.#running.size, drainMs: this.#drainMs },
+          'rejoining the group with deliveries still running; their partitions may be delivered by another member meanwhile',
+        );
       }
       await this.#committing;
       await this.#commit();
@@ -367,7 +370,11 @@ function heartbeatIntervalMs(sessionTimeoutMs: number): number {
  * Waits until every promise in `running` settled (including ones added meanwhile), or `ms` passed, or
  * `until` holds; calls `tick` every `everyMs` meanwhile.
  */
-async function settledWithin(running: ReadonlySet<Promise<void>>, ms: number, every?: { everyMs: number; tick: () => Promise<unknown>; until: () => boolean }): Promise<boolean> {
+async function settledWithin(
+  running: ReadonlySet<Promise<void>>,
+  ms: number,
+  every?: { everyMs: number; tick: () => Promise<unknown>; until: () => boolean },
+): Promise<boolean> {
   const deadline = Date.now() + ms;
   while (running.size > 0) {
     if (every?.until() === true) return false;

@@ -62,7 +62,11 @@ export function reducedAttempt(attempt: AttemptInput, sqlState: string | undefin
  * signal fires (then it rejects with `abandoned()`). Resolves with what was written: the attempt, its
  * reduced form, or nothing.
  */
-export async function recordAttemptDurably(write: (attempt: AttemptInput) => Promise<unknown>, attempt: AttemptInput, options: AttemptRecordOptions): Promise<AttemptRecordResult> {
+export async function recordAttemptDurably(
+  write: (attempt: AttemptInput) => Promise<unknown>,
+  attempt: AttemptInput,
+  options: AttemptRecordOptions,
+): Promise<AttemptRecordResult> {
   const { logger, metrics, context } = options;
   const persistOptions = { signal: options.signal, logger, context, permanent: isDataException };
   let refused: unknown;
@@ -74,7 +78,14 @@ export async function recordAttemptDurably(write: (attempt: AttemptInput) => Pro
     refused = err;
   }
   const sqlState = sqlStateOf(refused);
-  const about = { ...context, dispatcher_id: attempt.dispatcher_id, retry_times: attempt.retry_times, repeat_times: attempt.repeat_times, outcome: attempt.outcome, sqlstate: sqlState };
+  const about = {
+    ...context,
+    dispatcher_id: attempt.dispatcher_id,
+    retry_times: attempt.retry_times,
+    repeat_times: attempt.repeat_times,
+    outcome: attempt.outcome,
+    sqlstate: sqlState,
+  };
   logger.error({ err: refused, ...about }, 'attempt record refused by the database as data; recording it without the consumer text');
   try {
     await persist(() => write(reducedAttempt(attempt, sqlState)), { ...persistOptions, step: 'record reduced attempt' });
@@ -83,7 +94,10 @@ export async function recordAttemptDurably(write: (attempt: AttemptInput) => Pro
   } catch (err) {
     if (!isDataException(err)) throw err;
     metrics.historyRejected.inc({ processor: attempt.dispatcher_id, action: 'skipped' });
-    logger.error({ err, ...about, reduced_sqlstate: sqlStateOf(err) }, 'attempt record refused by the database even reduced; skipped, so the delivery history misses this attempt');
+    logger.error(
+      { err, ...about, reduced_sqlstate: sqlStateOf(err) },
+      'attempt record refused by the database even reduced; skipped, so the delivery history misses this attempt',
+    );
     return 'skipped';
   }
 }

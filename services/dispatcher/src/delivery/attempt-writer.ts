@@ -79,7 +79,10 @@ export class AttemptWriter {
 
   async #write(batch: Waiter[]): Promise<void> {
     try {
-      await writeAttempts(this.#knex, batch.map((w) => w.attempt));
+      await writeAttempts(
+        this.#knex,
+        batch.map((w) => w.attempt),
+      );
     } catch (err) {
       if (batch.length === 1) {
         batch[0]?.reject(err);

@@ -19,7 +19,8 @@ export function decodeDeliveryTask(value: Buffer | null, dispatcherId: string): 
     throw bad(err instanceof Error ? err.message : String(err), err);
   }
   if (task.event_id === '') throw bad('event_id is empty');
-  if (!EVENT_ID.test(task.event_id) || BigInt(task.event_id) > INT64_MAX) throw bad(`event_id ${JSON.stringify(task.event_id.slice(0, 40))} is not a 64-bit event id`);
+  if (!EVENT_ID.test(task.event_id) || BigInt(task.event_id) > INT64_MAX)
+    throw bad(`event_id ${JSON.stringify(task.event_id.slice(0, 40))} is not a 64-bit event id`);
   if (task.event === null) throw bad('event is missing');
   // The topic names the processor; a task written with another (or no) dispatcher_id is still ours.
   return task.dispatcher_id === dispatcherId ? task : { ...task, dispatcher_id: dispatcherId };

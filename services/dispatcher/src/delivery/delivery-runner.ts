@@ -11,7 +11,17 @@
 // A repeat occurrence first checks its chain (a cancelled chain's occurrence is recorded `cancelled`,
 // not delivered) and, on its first attempt, schedules the next occurrence; a 30000 stops the chain.
 import { addTraceLogFields, isEventyardError, SpanEvents, type DeadLetterSource, type Logger, type TraceSpan } from '@eventyard/core';
-import { cancelRepeatChains, cancelTimersForEvent, deliveryInputStatusChange, getRepeatChain, recordAttempt, setDeliveryStatus, setRepeatChainNext, type DeliveryInput, type Knex } from '@eventyard/db';
+import {
+  cancelRepeatChains,
+  cancelTimersForEvent,
+  deliveryInputStatusChange,
+  getRepeatChain,
+  recordAttempt,
+  setDeliveryStatus,
+  setRepeatChainNext,
+  type DeliveryInput,
+  type Knex,
+} from '@eventyard/db';
 import type { DeliveryStatusChange } from '@eventyard/evhub';
 import type { DeliveryTask__Output } from '@eventyard/proto';
 import { DispatcherErrors } from '../error-codes.ts';
@@ -159,7 +169,10 @@ export class DeliveryRunner {
       active = await persist(() => setRepeatChainNext(knex, { event_id: eventId, dispatcher_id: dispatcherId, ...next }), options('record repeat chain'));
       if (active && nextMs !== undefined) {
         const timerId = repeatTimerId(eventId, dispatcherId, n);
-        await persist(() => handOff.scheduleRepeat({ task, key: job.key, timerId, repeatTimes: n, dueAt: new Date(nextMs), traceParent: span.traceParent }), options('schedule next occurrence'));
+        await persist(
+          () => handOff.scheduleRepeat({ task, key: job.key, timerId, repeatTimes: n, dueAt: new Date(nextMs), traceParent: span.traceParent }),
+          options('schedule next occurrence'),
+        );
       }
     } else {
       const chain = await persist(() => getRepeatChain(knex, eventId, dispatcherId), options('read repeat chain'));
@@ -167,7 +180,14 @@ export class DeliveryRunner {
     }
     if (active) return true;
     const event = task.event;
-    const cancelled: DeliveryInput = { event_id: eventId, dispatcher_id: dispatcherId, app_id: event?.app_id ?? '', topic_id: event?.topic_id ?? '', status: 'cancelled', repeat_times: occurrence.n };
+    const cancelled: DeliveryInput = {
+      event_id: eventId,
+      dispatcher_id: dispatcherId,
+      app_id: event?.app_id ?? '',
+      topic_id: event?.topic_id ?? '',
+      status: 'cancelled',
+      repeat_times: occurrence.n,
+    };
     await persist(() => setDeliveryStatus(knex, cancelled), options('record cancelled occurrence'));
     await this.#options.publishStatus?.([deliveryInputStatusChange(cancelled)]);
     metrics.deliveries.inc({ processor: dispatcherId, result: 'cancelled' });
@@ -178,14 +198,24 @@ export class DeliveryRunner {
   /** The consumer answered 30000 on an occurrence: no more occurrences for this processor. */
   async #stopChain(job: DeliveryJob, task: DeliveryTask__Output): Promise<void> {
     const { knex } = this.#options;
-    const options = { signal: job.signal, logger: this.#log, step: 'cancel repeat chain', context: { ...job.context, event_id: task.event_id, dispatcher_id: job.dispatcherId } };
+    const options = {
+      signal: job.signal,
+      logger: this.#log,
+      step: 'cancel repeat chain',
+      context: { ...job.context, event_id: task.event_id, dispatcher_id: job.dispatcherId },
+    };
     await persist(async () => {
       await cancelRepeatChains(knex, task.event_id, { dispatcherIds: [job.dispatcherId], reason: 'consumer' });
       await cancelTimersForEvent(knex, task.event_id, { dispatcherId: job.dispatcherId });
     }, options);
   }
 
-  async #attempt(job: DeliveryJob, settings: ProcessorSettings, task: DeliveryTask__Output, span: TraceSpan): Promise<{ outcome: AttemptOutcome; startedAt: Date; finishedAt: Date; final?: boolean }> {
+  async #attempt(
+    job: DeliveryJob,
+    settings: ProcessorSettings,
+    task: DeliveryTask__Output,
+    span: TraceSpan,
+  ): Promise<{ outcome: AttemptOutcome; startedAt: Date; finishedAt: Date; final?: boolean }> {
     const { signal, gate } = job;
     // A cancelled gate ends the waits too (it never aborts once the delivery started).
     const waits = gate === undefined ? signal : AbortSignal.any([signal, gate.signal]);
@@ -237,7 +267,10 @@ export class DeliveryRunner {
       } else {
         outcome = prepared.outcome;
         final = true;
-        this.#log.warn({ ...job.context, event_id: task.event_id, dispatcher_id: job.dispatcherId, error_code: outcome.errorCode, reason: outcome.errorMessage }, 'transform failed: delivery dead-lettered');
+        this.#log.warn(
+          { ...job.context, event_id: task.event_id, dispatcher_id: job.dispatcherId, error_code: outcome.errorCode, reason: outcome.errorMessage },
+          'transform failed: delivery dead-lettered',
+        );
       }
     } finally {
       release();
@@ -259,19 +292,28 @@ export class DeliveryRunner {
    * Produces the retry timer or dead letter; returns when the next attempt is due (retries), and the step
    * as it ended: a retry the broker refused as too large was dead-lettered in its place, so it is `dead`.
    */
-  async #handOn(job: DeliveryJob, task: DeliveryTask__Output, outcome: AttemptOutcome, step: NextStep, span: TraceSpan): Promise<{ step: NextStep; nextAttemptAt: Date | null }> {
+  async #handOn(
+    job: DeliveryJob,
+    task: DeliveryTask__Output,
+    outcome: AttemptOutcome,
+    step: NextStep,
+    span: TraceSpan,
+  ): Promise<{ step: NextStep; nextAttemptAt: Date | null }> {
     const { handOff, metrics } = this.#options;
     const context = { ...job.context, event_id: task.event_id, dispatcher_id: job.dispatcherId };
     if (outcome.outcome === 'failure') span.fail(outcome.errorMessage ?? String(outcome.errorCode ?? 'failed'));
     if (step.status === 'scheduled') {
       const dueAt = new Date(this.#now() + step.delayMs);
       span.addEvent(SpanEvents.retryScheduled, { 'eventyard.retry_times': step.retryTimes, 'eventyard.due_at': dueAt.toISOString() });
-      const timerId = await persist(() => handOff.scheduleRetry({ task, key: job.key, retryTimes: step.retryTimes, dueAt, passBack: outcome.passBack, traceParent: span.traceParent }), {
-        signal: job.signal,
-        logger: this.#log,
-        step: 'schedule retry',
-        context,
-      });
+      const timerId = await persist(
+        () => handOff.scheduleRetry({ task, key: job.key, retryTimes: step.retryTimes, dueAt, passBack: outcome.passBack, traceParent: span.traceParent }),
+        {
+          signal: job.signal,
+          logger: this.#log,
+          step: 'schedule retry',
+          context,
+        },
+      );
       if (timerId === null) {
         span.addEvent(SpanEvents.deadLettered, { 'eventyard.reason': 'retry record too large' });
         metrics.dead.inc({ processor: job.dispatcherId });
@@ -342,7 +384,16 @@ export class DeliveryRunner {
     this.#options.metrics.badRecords.inc({ processor: job.dispatcherId });
     this.#log.error({ err, ...job.context, dispatcher_id: job.dispatcherId }, 'undecodable delivery record skipped (sent to the dead-letter topic)');
     await persist(
-      () => this.#options.handOff.sendBadRecord({ key: job.key, value: job.value, dispatcherId: job.dispatcherId, errorCode: code, errorMessage: message.slice(0, 1024), traceParent: job.traceParent, ...sourceOf(job.context) }),
+      () =>
+        this.#options.handOff.sendBadRecord({
+          key: job.key,
+          value: job.value,
+          dispatcherId: job.dispatcherId,
+          errorCode: code,
+          errorMessage: message.slice(0, 1024),
+          traceParent: job.traceParent,
+          ...sourceOf(job.context),
+        }),
       { signal: job.signal, logger: this.#log, step: 'dead letter (bad record)', context: job.context },
     );
   }

@@ -26,7 +26,14 @@ export function startDeliverySpan(dispatcherId: string, task: DeliveryTask__Outp
     parent,
     ...(link === undefined ? {} : { links: link }),
     attributes: {
-      ...messagingAttributes({ operation: 'process', topic, event_id: task.event_id, app_id: task.event?.app_id, topic_id: task.event?.topic_id, dispatcher_id: dispatcherId }),
+      ...messagingAttributes({
+        operation: 'process',
+        topic,
+        event_id: task.event_id,
+        app_id: task.event?.app_id,
+        topic_id: task.event?.topic_id,
+        dispatcher_id: dispatcherId,
+      }),
       'eventyard.retry_times': task.retry_times,
       'eventyard.repeat_times': task.repeat_times,
       'eventyard.trigger_source': task.trigger_source,
@@ -40,7 +47,11 @@ export function startCallSpan(delivery: TraceSpan, settings: ProcessorSettings, 
   if (!t.recording) return t.startSpan('', { kind: 'client', parent: delivery.traceParent });
   const ids = { 'eventyard.event_id': task.event_id, 'eventyard.dispatcher_id': settings.dispatcherId, 'eventyard.retry_times': task.retry_times };
   if (settings.protocol === 'httpSend') {
-    return t.startSpan('POST', { kind: 'client', parent: delivery.traceParent, attributes: { 'http.request.method': 'POST', ...urlAttributes(settings.addr), ...ids } });
+    return t.startSpan('POST', {
+      kind: 'client',
+      parent: delivery.traceParent,
+      attributes: { 'http.request.method': 'POST', ...urlAttributes(settings.addr), ...ids },
+    });
   }
   return t.startSpan('evhub_processor.evhubProcessor/Dispatch', {
     kind: 'client',

@@ -2,7 +2,17 @@
 // produces it back to the delivery topic when due — the dispatcher never sleeps), an exhausted delivery
 // goes to `eventyard.dead`, and so does an undecodable record, as it was. One idempotent producer
 // (acks = all) serves every processor; a send resolves only once the broker acknowledged it.
-import { CoreErrors, deadLetterMessage, EventyardError, ManagedProducer, textHeaders, Topics, withTraceParent, type DeadLetterSource, type Logger } from '@eventyard/core';
+import {
+  CoreErrors,
+  deadLetterMessage,
+  EventyardError,
+  ManagedProducer,
+  textHeaders,
+  Topics,
+  withTraceParent,
+  type DeadLetterSource,
+  type Logger,
+} from '@eventyard/core';
 import { APP_ID_HEADER } from '@eventyard/evhub';
 import { encodeMessage, type DeliveryTask__Output } from '@eventyard/proto';
 import type { Kafka } from 'kafkajs';
@@ -57,7 +67,8 @@ export class HandOff {
       // Bounded (kafkajs's idempotent default retries forever): the caller retries with its own backoff.
       retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 2000 },
       errors: {
-        timeout: ({ topics, timeoutMs }) => new EventyardError(DispatcherErrors.EY_DISPATCH_HAND_OFF_TIMEOUT, `no acknowledgement from ${topics.join(', ')} within ${timeoutMs} ms`),
+        timeout: ({ topics, timeoutMs }) =>
+          new EventyardError(DispatcherErrors.EY_DISPATCH_HAND_OFF_TIMEOUT, `no acknowledgement from ${topics.join(', ')} within ${timeoutMs} ms`),
       },
     });
   }
@@ -111,7 +122,11 @@ export class HandOff {
       value: next,
       kind: 'retry',
     });
-    const sent = await this.#send(Topics.schedule, { key: Buffer.from(timerId, 'utf8'), value: item, headers: withTraceParent({ [EVENT_ID_HEADER]: task.event_id }, retry.traceParent) });
+    const sent = await this.#send(Topics.schedule, {
+      key: Buffer.from(timerId, 'utf8'),
+      value: item,
+      headers: withTraceParent({ [EVENT_ID_HEADER]: task.event_id }, retry.traceParent),
+    });
     return sent ? timerId : null;
   }
 
@@ -202,7 +217,10 @@ export class HandOff {
         const eventId = headers[EVENT_ID_HEADER];
         const value = refused.value === null || refused.value === undefined ? null : Buffer.from(refused.value);
         sentAsIs = false;
-        this.#log.error({ err, topic: refusedTopic, event_id: eventId, bytes: value?.length ?? 0 }, 'record too large for its topic: dead-lettered without its value');
+        this.#log.error(
+          { err, topic: refusedTopic, event_id: eventId, bytes: value?.length ?? 0 },
+          'record too large for its topic: dead-lettered without its value',
+        );
         const letter = deadLetterMessage({
           key: refused.key === null || refused.key === undefined ? null : Buffer.from(refused.key),
           value,

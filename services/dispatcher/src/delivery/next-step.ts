@@ -6,8 +6,7 @@ import type { AttemptOutcome } from '../outcome/index.ts';
 import { nextAttempt, type RetryPolicy } from '../retry/index.ts';
 
 export type NextStep =
-  | { readonly status: 'succeeded' | 'cancelled' | 'failed' | 'dead' }
-  | { readonly status: 'scheduled'; readonly delayMs: number; readonly retryTimes: number };
+  { readonly status: 'succeeded' | 'cancelled' | 'failed' | 'dead' } | { readonly status: 'scheduled'; readonly delayMs: number; readonly retryTimes: number };
 
 export function nextStep(policy: RetryPolicy, retryTimes: number, outcome: AttemptOutcome): NextStep {
   if (outcome.outcome === 'success') return { status: 'succeeded' };
@@ -24,4 +23,3 @@ export function nextStep(policy: RetryPolicy, retryTimes: number, outcome: Attem
 export function attemptOutcomeText(outcome: AttemptOutcome): string {
   return outcome.outcome === 'failure' && outcome.errorCode === 'timeout' ? 'timeout' : outcome.outcome;
 }
-

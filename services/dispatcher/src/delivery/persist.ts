@@ -42,7 +42,10 @@ export async function persist<T>(run: () => Promise<T>, options: PersistOptions)
     } catch (err) {
       if (options.signal.aborted) throw abandoned();
       if (options.permanent?.(err) === true) throw err;
-      options.logger[failures === 0 ? 'warn' : 'debug']({ err, step: options.step, failures: failures + 1, ...options.context }, 'delivery step failed; retrying');
+      options.logger[failures === 0 ? 'warn' : 'debug'](
+        { err, step: options.step, failures: failures + 1, ...options.context },
+        'delivery step failed; retrying',
+      );
       await sleep(delay, options.signal);
       delay = Math.min(delay * 2, maxDelay);
     }

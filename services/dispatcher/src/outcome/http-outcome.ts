@@ -38,7 +38,8 @@ export function classifyHttpResponse(response: HttpResponseFacts, options: HttpO
   const { status } = response;
   const body = response.body ?? undefined;
   const excerpt = body === undefined || (typeof body === 'string' ? body.length === 0 : body.byteLength === 0) ? undefined : utf8Excerpt(body);
-  const common: { responseStatus: number; responseExcerpt?: string } = excerpt === undefined ? { responseStatus: status } : { responseStatus: status, responseExcerpt: excerpt };
+  const common: { responseStatus: number; responseExcerpt?: string } =
+    excerpt === undefined ? { responseStatus: status } : { responseStatus: status, responseExcerpt: excerpt };
   const rsp = readJsonObject(body, options.maxJsonBytes ?? 1_048_576);
 
   if (status >= 200 && status < 300) {
@@ -72,7 +73,12 @@ export function classifyHttpError(err: unknown, facts: { readonly timedOut?: boo
   const message = utf8Excerpt(err instanceof Error ? err.message || err.name : String(err));
   if (facts.timedOut === true || isTimeout(err)) return { outcome: 'failure', retriable: true, errorCode: OutcomeErrorCode.timeout, errorMessage: message };
   const code = errorCodeOf(err) ?? errorCodeOf(err instanceof Error ? err.cause : undefined);
-  return { outcome: 'failure', retriable: true, errorCode: code === undefined ? OutcomeErrorCode.transport : `${OutcomeErrorCode.transport}:${code}`, errorMessage: message };
+  return {
+    outcome: 'failure',
+    retriable: true,
+    errorCode: code === undefined ? OutcomeErrorCode.transport : `${OutcomeErrorCode.transport}:${code}`,
+    errorMessage: message,
+  };
 }
 
 /** 408, 429, 5xx and nonsense statuses (a broken proxy) are retried; other 4xx only when asked; 3xx never. */

@@ -8,12 +8,6 @@
  * if (next.retry) schedule(task, { delayMs: next.delayMs, retryTimes: next.retryTimes });
  * else if (next.reason === 'exhausted' || next.reason === 'not_retriable') markDead(task);
  */
-export {
-  DEFAULT_MAX_INTERVAL_MS,
-  DEFAULT_RETRY_INTERVAL_MS,
-  NO_RETRY_POLICY,
-  parseRetryStrategy,
-  retryPolicyOf,
-} from './retry-policy.ts';
+export { DEFAULT_MAX_INTERVAL_MS, DEFAULT_RETRY_INTERVAL_MS, NO_RETRY_POLICY, parseRetryStrategy, retryPolicyOf } from './retry-policy.ts';
 export type { RetryPolicy } from './retry-policy.ts';
 export { nextAttempt, retryDelayMs } from './next-attempt.ts';

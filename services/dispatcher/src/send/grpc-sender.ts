@@ -76,7 +76,8 @@ export class GrpcSender implements Sender {
     const body = dispatch.requestSerialize(req);
     const metadata = new grpc.Metadata();
     const now = Date.now();
-    for (const [name, value] of Object.entries(webhookHeaders({ id: request.messageId, body, secrets: signingSecrets(settings, now), nowMs: now }))) metadata.set(name, value);
+    for (const [name, value] of Object.entries(webhookHeaders({ id: request.messageId, body, secrets: signingSecrets(settings, now), nowMs: now })))
+      metadata.set(name, value);
     if (settings.authToken !== null) metadata.set('authorization', `Bearer ${settings.authToken}`);
     if (request.traceParent !== '') metadata.set('traceparent', request.traceParent);
     entry.inFlight++;

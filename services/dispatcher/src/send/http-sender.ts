@@ -85,7 +85,10 @@ export class HttpSender implements Sender {
       return classifyHttpError(err);
     }
     // `webhook_format`: EvHub's DispatchReq JSON, or a CloudEvent (its own body and content-type/ce-* headers).
-    const cloudEvent = settings.webhookFormat === 'evhub' ? undefined : cloudEventRequest(settings.webhookFormat, { req, time: request.eventTime, traceParent: request.traceParent });
+    const cloudEvent =
+      settings.webhookFormat === 'evhub'
+        ? undefined
+        : cloudEventRequest(settings.webhookFormat, { req, time: request.eventTime, traceParent: request.traceParent });
     const body = cloudEvent?.body ?? Buffer.from(dispatchReqJson(req), 'utf8');
     const now = Date.now();
     const headers: Record<string, string> = {

@@ -37,6 +37,7 @@ export function webhookId(eventId: string, dispatcherId: string, repeatTimes: nu
 export function webhookHeaders(options: { id: string; body: Buffer; secrets: readonly string[]; nowMs: number }): Record<string, string> {
   const timestamp = Math.floor(options.nowMs / 1000);
   const headers: Record<string, string> = { 'webhook-id': options.id, 'webhook-timestamp': String(timestamp) };
-  if (options.secrets.length > 0) headers['webhook-signature'] = options.secrets.map((secret) => webhookSignature(secret, options.id, timestamp, options.body)).join(' ');
+  if (options.secrets.length > 0)
+    headers['webhook-signature'] = options.secrets.map((secret) => webhookSignature(secret, options.id, timestamp, options.body)).join(' ');
   return headers;
 }

@@ -15,7 +15,13 @@ export type TransformedDelivery =
 
 /** The request to send for `task` (unchanged without a transform), or the final failed outcome. */
 export async function transformDelivery(transform: ProcessorTransform | null, task: DeliveryTask__Output, dispatcherId: string): Promise<TransformedDelivery> {
-  const req: DispatchRequest = { event_id: task.event_id, event: task.event, retry_times: task.retry_times, repeat_times: task.repeat_times, pass_back: task.pass_back };
+  const req: DispatchRequest = {
+    event_id: task.event_id,
+    event: task.event,
+    retry_times: task.retry_times,
+    repeat_times: task.repeat_times,
+    pass_back: task.pass_back,
+  };
   if (transform === null) return { ok: true, req, headers: {} };
   if (transform.kind === 'invalid') return failed(transform.code, transform.message);
   const event = task.event;

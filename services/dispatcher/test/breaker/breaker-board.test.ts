@@ -20,7 +20,14 @@ test('transitions are announced, counted and persisted; a processor failing too 
   const clock = new ManualClock(Date.parse('2026-12-01T00:00:00Z'));
   const changes: ProcessorStateChange[] = [];
   const registry = createMetricsRegistry('dispatcher-test');
-  const board = new BreakerBoard({ knex, instanceId: 'instance-1', registry, logger: silentLogger(), clock, onProcessorStateChange: (change) => changes.push(change) });
+  const board = new BreakerBoard({
+    knex,
+    instanceId: 'instance-1',
+    registry,
+    logger: silentLogger(),
+    clock,
+    onProcessorStateChange: (change) => changes.push(change),
+  });
   const config = { ...CIRCUIT_BREAKER_DEFAULTS, consecutive_failures: 2, probe_interval_ms: 1000, max_probe_interval_ms: 1000, auto_pause_after_ms: 3000 };
   const gate = board.gate('billing', () => config);
   const signal = new AbortController().signal;
@@ -36,7 +43,14 @@ test('transitions are announced, counted and persisted; a processor failing too 
     changes.map((c) => c.state),
     ['open', 'half_open', 'open', 'half_open', 'open', 'half_open', 'open', 'auto_paused'],
   );
-  assert.deepEqual(changes[0], { v: 1, kind: 'processor', dispatcher_id: 'billing', state: 'open', at: '2026-12-01T00:00:00.000Z', reason: '2 consecutive failures; last: timeout' });
+  assert.deepEqual(changes[0], {
+    v: 1,
+    kind: 'processor',
+    dispatcher_id: 'billing',
+    state: 'open',
+    at: '2026-12-01T00:00:00.000Z',
+    reason: '2 consecutive failures; last: timeout',
+  });
   assert.match(changes.at(-1)?.reason ?? '', /^failing without a success since 2026-12-01T00:00:00.000Z \(auto_pause_after_ms 3000\); last: timeout$/);
 
   await waitFor(async () => (await breakerTransitions(knex, 'billing')).length === 7, 10_000, 'every transition stored');

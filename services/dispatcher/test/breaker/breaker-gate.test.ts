@@ -44,7 +44,10 @@ test('an open gate holds attempts in order, lets one probe through when due, and
 
   clock.advance(1000); // the gate's timer: half-open, the oldest waiter probes
   await flush();
-  assert.deepEqual(passed.map((p) => [p.n, p.pass.probe]), [[0, true]]);
+  assert.deepEqual(
+    passed.map((p) => [p.n, p.pass.probe]),
+    [[0, true]],
+  );
   assert.equal(g.state, 'half_open');
   passed[0]?.pass.done(failed);
   assert.equal(g.state, 'open');
@@ -52,10 +55,23 @@ test('an open gate holds attempts in order, lets one probe through when due, and
 
   clock.advance(2000);
   await flush();
-  assert.deepEqual(passed.map((p) => [p.n, p.pass.probe]), [[0, true], [1, true]]);
+  assert.deepEqual(
+    passed.map((p) => [p.n, p.pass.probe]),
+    [
+      [0, true],
+      [1, true],
+    ],
+  );
   passed[1]?.pass.done(ok);
   await flush();
-  assert.deepEqual(passed.map((p) => [p.n, p.pass.probe]), [[0, true], [1, true], [2, false]]);
+  assert.deepEqual(
+    passed.map((p) => [p.n, p.pass.probe]),
+    [
+      [0, true],
+      [1, true],
+      [2, false],
+    ],
+  );
   assert.equal(g.state, 'closed');
   assert.equal(g.waiting, 0);
   assert.deepEqual(

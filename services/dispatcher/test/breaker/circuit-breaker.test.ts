@@ -94,7 +94,15 @@ test('open → half_open when due; one probe at a time; a failed probe doubles t
   h.succeed(true);
   assert.equal(h.breaker.state, 'closed');
   assert.equal(h.breaker.admit(), 'pass');
-  assert.deepEqual(h.transitions(), ['closed>open', 'open>half_open', 'half_open>open', 'open>half_open', 'half_open>open', 'open>half_open', 'half_open>closed']);
+  assert.deepEqual(h.transitions(), [
+    'closed>open',
+    'open>half_open',
+    'half_open>open',
+    'open>half_open',
+    'half_open>open',
+    'open>half_open',
+    'half_open>closed',
+  ]);
   assert.equal(h.breaker.snapshot().failedProbes, 0);
   // After closing, the backoff starts again from probe_interval_ms.
   h.fail();

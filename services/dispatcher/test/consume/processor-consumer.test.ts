@@ -138,17 +138,26 @@ test('a rebalance cancels queued deliveries and drains started ones before the p
   // One key per partition, so each partition is one chain of PER_KEY records in order.
   const tasks = [];
   for (let p = 0; p < PARTITIONS; p++) {
-    for (let n = 0; n < PER_KEY; n++) tasks.push({ key: `key${p}`, partition: p, task: { ...task(`7${p}${String(n).padStart(2, '0')}`, `key${p}/${n}`), dispatcher_id: 'moving' } });
+    for (let n = 0; n < PER_KEY; n++)
+      tasks.push({ key: `key${p}`, partition: p, task: { ...task(`7${p}${String(n).padStart(2, '0')}`, `key${p}/${n}`), dispatcher_id: 'moving' } });
   }
   const topic = Topics.deliveries('moving');
   await ensureTopics(f.kafka, [topic], { partitions: PARTITIONS });
   const producer = f.kafka.producer();
   await producer.connect();
   t.after(() => producer.disconnect());
-  await producer.send({ topic, acks: -1, messages: tasks.map((m) => ({ key: m.key, partition: m.partition, value: encodeMessage('eventyard.v1.DeliveryTask', m.task) })) });
+  await producer.send({
+    topic,
+    acks: -1,
+    messages: tasks.map((m) => ({ key: m.key, partition: m.partition, value: encodeMessage('eventyard.v1.DeliveryTask', m.task) })),
+  });
 
   const consumer = () => f.app.consumers.consumer('moving');
-  await waitFor(() => (arrivals.get('key0')?.length ?? 0) === HELD + 1 && (arrivals.get('key1')?.length ?? 0) === HELD + 1, 20_000, 'each key delivered up to its held record');
+  await waitFor(
+    () => (arrivals.get('key0')?.length ?? 0) === HELD + 1 && (arrivals.get('key1')?.length ?? 0) === HELD + 1,
+    20_000,
+    'each key delivered up to its held record',
+  );
   await waitFor(() => consumer()?.inFlight === PARTITIONS * (PER_KEY - HELD), 20_000, 'the rest queued behind the held records');
   // A second dispatcher joins: the group rebalances and one partition moves to it.
   const other = await f.startAnother();
@@ -161,10 +170,14 @@ test('a rebalance cancels queued deliveries and drains started ones before the p
   const inOrder = Array.from({ length: PER_KEY }, (_, n) => n);
   for (let p = 0; p < PARTITIONS; p++) assert.deepEqual(arrivals.get(`key${p}`), inOrder, `key${p}`);
   // Committed past every record: every outcome is recorded.
-  await waitFor(async () => {
-    for (let p = 0; p < PARTITIONS; p++) if ((await committedOffset(f, 'moving', p)) !== String(PER_KEY)) return false;
-    return true;
-  }, 30_000, 'commit past every record');
+  await waitFor(
+    async () => {
+      for (let p = 0; p < PARTITIONS; p++) if ((await committedOffset(f, 'moving', p)) !== String(PER_KEY)) return false;
+      return true;
+    },
+    30_000,
+    'commit past every record',
+  );
   const attempts = await f.db.knex('delivery_attempts').where({ dispatcher_id: 'moving' }).count<Array<{ count: string }>>('* as count');
   assert.equal(attempts[0]?.count, String(PARTITIONS * PER_KEY), 'one attempt recorded per record: a cancelled delivery records none');
 });

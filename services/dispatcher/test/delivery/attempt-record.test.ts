@@ -38,8 +38,16 @@ interface Harness {
 function harness(): Harness {
   const metrics = createDispatcherMetrics(createMetricsRegistry('dispatcher'));
   const lines: Harness['lines'] = [];
-  const logger = createLogger({ name: 'dispatcher-test', level: 'debug', destination: { write: (line: string) => void lines.push(JSON.parse(line) as Harness['lines'][number]) } });
-  return { metrics, lines, options: (signal = new AbortController().signal) => ({ signal, logger, metrics, context: { topic: 't', partition: 0, offset: '7' } }) };
+  const logger = createLogger({
+    name: 'dispatcher-test',
+    level: 'debug',
+    destination: { write: (line: string) => void lines.push(JSON.parse(line) as Harness['lines'][number]) },
+  });
+  return {
+    metrics,
+    lines,
+    options: (signal = new AbortController().signal) => ({ signal, logger, metrics, context: { topic: 't', partition: 0, offset: '7' } }),
+  };
 }
 
 async function rejected(metrics: DispatcherMetrics, action: 'reduced' | 'skipped'): Promise<number> {
@@ -48,15 +56,23 @@ async function rejected(metrics: DispatcherMetrics, action: 'reduced' | 'skipped
 }
 
 async function attemptRows(knex: Knex): Promise<Array<Record<string, unknown>>> {
-  return (await knex('delivery_attempts').select('app_id', 'error_code', 'error_message', 'response_excerpt', 'ret_code').leftJoin('deliveries', 'deliveries.id', 'delivery_attempts.delivery_id')) as Array<Record<string, unknown>>;
+  return (await knex('delivery_attempts')
+    .select('app_id', 'error_code', 'error_message', 'response_excerpt', 'ret_code')
+    .leftJoin('deliveries', 'deliveries.id', 'delivery_attempts.delivery_id')) as Array<Record<string, unknown>>;
 }
 
 test('the consumer text is made safe for its columns before the write', async (t) => {
   const { knex } = await createDatabase(t);
   const h = harness();
-  const result = await recordAttemptDurably((a) => writeAttempts(knex, [a]), attempt({ error_code: 'transport:\u0000', response_excerpt: '\uD800x', ret_code: 2 ** 40 }), h.options());
+  const result = await recordAttemptDurably(
+    (a) => writeAttempts(knex, [a]),
+    attempt({ error_code: 'transport:\u0000', response_excerpt: '\uD800x', ret_code: 2 ** 40 }),
+    h.options(),
+  );
   assert.equal(result, 'recorded');
-  assert.deepEqual(await attemptRows(knex), [{ app_id: 'shop', error_code: 'transport:\uFFFD', error_message: 'consumer said \uFFFD', response_excerpt: '\uFFFDx', ret_code: null }]);
+  assert.deepEqual(await attemptRows(knex), [
+    { app_id: 'shop', error_code: 'transport:\uFFFD', error_message: 'consumer said \uFFFD', response_excerpt: '\uFFFDx', ret_code: null },
+  ]);
   assert.equal(await rejected(h.metrics, 'reduced'), 0);
   assert.equal(safeAttempt(attempt({ error_message: 'x'.repeat(5000) })).error_message?.length, 1024);
 });
@@ -77,7 +93,13 @@ test('a row Postgres refuses as data is written once in reduced form, not retrie
   assert.equal(result, 'reduced');
   assert.equal(writes, 2, 'the refused write was not retried');
   assert.deepEqual(await attemptRows(knex), [
-    { app_id: 'sh\uFFFDop', error_code: null, error_message: 'attempt details not recorded: the database refused them (SQLSTATE 22021)', response_excerpt: null, ret_code: 500 },
+    {
+      app_id: 'sh\uFFFDop',
+      error_code: null,
+      error_message: 'attempt details not recorded: the database refused them (SQLSTATE 22021)',
+      response_excerpt: null,
+      ret_code: 500,
+    },
   ]);
   const [delivery] = (await knex('deliveries').select('status', 'attempt_count')) as Array<{ status: string; attempt_count: number }>;
   assert.deepEqual(delivery, { status: 'dead', attempt_count: 1 });

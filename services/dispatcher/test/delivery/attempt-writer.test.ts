@@ -39,11 +39,16 @@ test('attempts recorded in the same moment are written by one statement, each ca
     Array.from({ length: 50 }, async (_, i) => {
       await writer.record(attempt(1000 + i));
       // Resolved means committed: another connection of the pool sees the row.
-      const [row] = (await knex('delivery_attempts').where({ event_id: String(1000 + i) }).select('attempt_no')) as Array<{ attempt_no: number }>;
+      const [row] = (await knex('delivery_attempts')
+        .where({ event_id: String(1000 + i) })
+        .select('attempt_no')) as Array<{ attempt_no: number }>;
       return row?.attempt_no;
     }),
   );
-  assert.deepEqual(done, Array.from({ length: 50 }, () => 1));
+  assert.deepEqual(
+    done,
+    Array.from({ length: 50 }, () => 1),
+  );
   assert.equal(batches.count, 3); // 20 + 20 at once (full batches), the last 10 after the linger
   assert.equal((await attemptRows(knex)).length, 50);
   await writer.close();

@@ -7,7 +7,8 @@ import { encodeMessage } from '@eventyard/proto';
 import { decodeDeliveryTask } from '../../src/delivery/delivery-record.ts';
 import { DispatcherErrors } from '../../src/error-codes.ts';
 
-const encoded = (eventId: string) => encodeMessage('eventyard.v1.DeliveryTask', { event_id: eventId, dispatcher_id: 'billing', event: { app_id: 'shop', topic_id: 'order' } });
+const encoded = (eventId: string) =>
+  encodeMessage('eventyard.v1.DeliveryTask', { event_id: eventId, dispatcher_id: 'billing', event: { app_id: 'shop', topic_id: 'order' } });
 const isBadRecord = (err: unknown) => isEventyardError(err) && err.code === DispatcherErrors.EY_DISPATCH_BAD_RECORD.code && !err.retriable;
 
 test('event ids of the producer (64-bit, non-negative) decode', () => {

@@ -24,9 +24,21 @@ test('a retry too large for the schedule topic goes to the dead-letter topic wit
   Object.assign(large, task('9001', 'payload', { dispatcher_id: 'big' }));
   // A retry that fits is scheduled; one that cannot is reported as not scheduled (the runner then records
   // the delivery dead rather than waiting for a timer that will never fire).
-  const small = await handOff.scheduleRetry({ task: large, key: Buffer.from('9001'), retryTimes: 1, dueAt: new Date(Date.now() + 60_000), passBack: Buffer.alloc(10, 7) });
+  const small = await handOff.scheduleRetry({
+    task: large,
+    key: Buffer.from('9001'),
+    retryTimes: 1,
+    dueAt: new Date(Date.now() + 60_000),
+    passBack: Buffer.alloc(10, 7),
+  });
   assert.equal(small, 'retry:9001:big:0:1');
-  const refused = await handOff.scheduleRetry({ task: large, key: Buffer.from('9001'), retryTimes: 2, dueAt: new Date(Date.now() + 60_000), passBack: Buffer.alloc(50_000, 7) });
+  const refused = await handOff.scheduleRetry({
+    task: large,
+    key: Buffer.from('9001'),
+    retryTimes: 2,
+    dueAt: new Date(Date.now() + 60_000),
+    passBack: Buffer.alloc(50_000, 7),
+  });
   assert.equal(refused, null);
 
   const dead = await readTopic(kafka, Topics.dead, (records) => records.length >= 1, 15_000);
@@ -43,5 +55,8 @@ test('a retry too large for the schedule topic goes to the dead-letter topic wit
   await admin.connect();
   t.after(() => admin.disconnect());
   const offsets = await admin.fetchTopicOffsets(Topics.schedule);
-  assert.deepEqual(offsets.map((o) => o.high), ['1']);
+  assert.deepEqual(
+    offsets.map((o) => o.high),
+    ['1'],
+  );
 });

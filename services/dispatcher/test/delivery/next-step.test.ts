@@ -18,7 +18,11 @@ test('success, cancel, retry, exhausted, not retriable, retries disabled', () =>
 });
 
 test('Retry-After stretches the delay', () => {
-  assert.deepEqual(nextStep(threeAttempts, 0, { outcome: 'failure', retriable: true, retryAfterMs: 3000 }), { status: 'scheduled', delayMs: 3000, retryTimes: 1 });
+  assert.deepEqual(nextStep(threeAttempts, 0, { outcome: 'failure', retriable: true, retryAfterMs: 3000 }), {
+    status: 'scheduled',
+    delayMs: 3000,
+    retryTimes: 1,
+  });
 });
 
 test('a timeout is recorded as "timeout"', () => {

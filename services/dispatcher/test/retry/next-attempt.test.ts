@@ -48,7 +48,10 @@ describe('nextAttempt', () => {
     for (const n of [7, 10, 19, 60, 1000]) {
       const delay = retryDelayMs(exponential, n, () => 0.999999);
       assert.equal(delay, 60_000, `retry ${n}`);
-      assert.equal(retryDelayMs(exponential, n, () => 0), 30_000);
+      assert.equal(
+        retryDelayMs(exponential, n, () => 0),
+        30_000,
+      );
     }
   });
 
@@ -65,7 +68,10 @@ describe('nextAttempt', () => {
 
   test('a fixed interval has no jitter and no cap', () => {
     const long = parseRetryStrategy({ retry_count: 2, retry_interval: 7_200_000 }, { maxIntervalMs: 1000 });
-    assert.equal(retryDelayMs(long, 1, () => 0), 7_200_000);
+    assert.equal(
+      retryDelayMs(long, 1, () => 0),
+      7_200_000,
+    );
   });
 
   test('exponential with a zero interval retries at once', () => {

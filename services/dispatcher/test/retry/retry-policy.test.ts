@@ -3,12 +3,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isEventyardError } from '@eventyard/core';
 import { DispatcherErrors } from '../../src/error-codes.ts';
-import {
-  DEFAULT_MAX_INTERVAL_MS,
-  DEFAULT_RETRY_INTERVAL_MS,
-  parseRetryStrategy,
-  retryPolicyOf,
-} from '../../src/retry/index.ts';
+import { DEFAULT_MAX_INTERVAL_MS, DEFAULT_RETRY_INTERVAL_MS, parseRetryStrategy, retryPolicyOf } from '../../src/retry/index.ts';
 
 function refuses(run: () => unknown, message: string, field: string): void {
   assert.throws(run, (err: unknown) => {
@@ -67,12 +62,28 @@ describe('parseRetryStrategy', () => {
 
   test('bad fields are refused, naming the field', () => {
     refuses(() => parseRetryStrategy({ retry_count: -1 }), 'retry_strategy.retry_count: must be a non-negative integer, got -1', 'retry_strategy.retry_count');
-    refuses(() => parseRetryStrategy({ retry_count: 2.5 }), 'retry_strategy.retry_count: must be a non-negative integer, got 2.5', 'retry_strategy.retry_count');
+    refuses(
+      () => parseRetryStrategy({ retry_count: 2.5 }),
+      'retry_strategy.retry_count: must be a non-negative integer, got 2.5',
+      'retry_strategy.retry_count',
+    );
     refuses(() => parseRetryStrategy({ retry_count: '3' }), 'retry_strategy.retry_count: must be a number, got string "3"', 'retry_strategy.retry_count');
     refuses(() => parseRetryStrategy({ retry_count: 1001 }), 'retry_strategy.retry_count: must be at most 1000, got 1001', 'retry_strategy.retry_count');
-    refuses(() => parseRetryStrategy({ retry_interval: '1s' }), 'retry_strategy.retry_interval: must be a number, got string "1s"', 'retry_strategy.retry_interval');
-    refuses(() => parseRetryStrategy({ retry_interval: Number.NaN }), 'retry_strategy.retry_interval: must be a number, got number', 'retry_strategy.retry_interval');
-    refuses(() => parseRetryStrategy({ retry_interval: -5 }), 'retry_strategy.retry_interval: must be a non-negative integer, got -5', 'retry_strategy.retry_interval');
+    refuses(
+      () => parseRetryStrategy({ retry_interval: '1s' }),
+      'retry_strategy.retry_interval: must be a number, got string "1s"',
+      'retry_strategy.retry_interval',
+    );
+    refuses(
+      () => parseRetryStrategy({ retry_interval: Number.NaN }),
+      'retry_strategy.retry_interval: must be a number, got number',
+      'retry_strategy.retry_interval',
+    );
+    refuses(
+      () => parseRetryStrategy({ retry_interval: -5 }),
+      'retry_strategy.retry_interval: must be a non-negative integer, got -5',
+      'retry_strategy.retry_interval',
+    );
     refuses(() => parseRetryStrategy({ max_interval: 0 }), 'retry_strategy.max_interval: must be a positive integer, got 0', 'retry_strategy.max_interval');
     refuses(
       () => parseRetryStrategy({ strategy_type: 'linear' }),

@@ -33,6 +33,9 @@ test('snake_case names, base64 bytes, numeric seconds, all top-level fields, no 
 });
 
 test('an absent event is written as null, zero counters and empty pass_back as zero values', () => {
-  const json = JSON.parse(dispatchReqJson({ event_id: '43', event: null, retry_times: 0, repeat_times: 0, pass_back: Buffer.alloc(0) })) as Record<string, unknown>;
+  const json = JSON.parse(dispatchReqJson({ event_id: '43', event: null, retry_times: 0, repeat_times: 0, pass_back: Buffer.alloc(0) })) as Record<
+    string,
+    unknown
+  >;
   assert.deepEqual(json, { event_id: '43', event: null, retry_times: 0, repeat_times: 0, pass_back: '' });
 });

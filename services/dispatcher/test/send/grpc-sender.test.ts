@@ -36,7 +36,13 @@ function settings(addr: string, timeoutMs = 2000): ProcessorSettings {
 function send(sender: GrpcSender, s: ProcessorSettings, data = 'x', signal = new AbortController().signal) {
   return sender.send({
     settings: s,
-    req: { event_id: '9', event: { app_id: 'a', topic_id: 't', event_comm: null, data: Buffer.from(data) }, retry_times: 1, repeat_times: 0, pass_back: Buffer.from('pb') },
+    req: {
+      event_id: '9',
+      event: { app_id: 'a', topic_id: 't', event_comm: null, data: Buffer.from(data) },
+      retry_times: 1,
+      repeat_times: 0,
+      pass_back: Buffer.from('pb'),
+    },
     messageId: 'msg_9_p',
     traceParent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
     signal,
@@ -100,7 +106,15 @@ test('Dispatch to a refused address is a non-retriable EY_EGRESS_REFUSED failure
   const resolve = (): Promise<ResolvedAddress[]> => Promise.resolve([{ address: '127.0.0.1', family: 4 }]);
   const sender = new GrpcSender(new EgressGuard({ resolve }));
   t.after(() => sender.close());
-  for (const addr of [`127.0.0.1:${server.port}`, `ip://[::1]:${server.port}`, `consumer.example.com:${server.port}`, '10.1.2.3:9001', 'dns:///169.254.169.254:80', 'unix:/var/run/consumer.sock', '[::ffff:10.0.0.1]:9001']) {
+  for (const addr of [
+    `127.0.0.1:${server.port}`,
+    `ip://[::1]:${server.port}`,
+    `consumer.example.com:${server.port}`,
+    '10.1.2.3:9001',
+    'dns:///169.254.169.254:80',
+    'unix:/var/run/consumer.sock',
+    '[::ffff:10.0.0.1]:9001',
+  ]) {
     const outcome = await send(sender, settings(addr));
     assert.equal(outcome.outcome, 'failure', addr);
     assert.equal(outcome.errorCode, 'EY_EGRESS_REFUSED', addr);
@@ -120,7 +134,9 @@ test('Dispatch to a refused address is a non-retriable EY_EGRESS_REFUSED failure
       callback(null, { ret: { code: 0, msg: 'ok' } });
     },
   });
-  const port = await new Promise<number>((resolve, reject) => named.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
+  const port = await new Promise<number>((resolve, reject) =>
+    named.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+  );
   t.after(() => named.forceShutdown());
   assert.equal((await send(allowed, settings(`consumer.example.com:${port}`))).outcome, 'success');
   assert.deepEqual(authorities, [`consumer.example.com:${port}`]);

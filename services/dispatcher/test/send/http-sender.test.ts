@@ -37,7 +37,13 @@ function settings(addr: string, fields: Partial<ProcessorSettings> = {}): Proces
 function send(sender: HttpSender, s: ProcessorSettings) {
   return sender.send({
     settings: s,
-    req: { event_id: '1', event: { app_id: 'a', topic_id: 't', event_comm: null, data: Buffer.from('x') }, retry_times: 0, repeat_times: 0, pass_back: Buffer.alloc(0) },
+    req: {
+      event_id: '1',
+      event: { app_id: 'a', topic_id: 't', event_comm: null, data: Buffer.from('x') },
+      retry_times: 0,
+      repeat_times: 0,
+      pass_back: Buffer.alloc(0),
+    },
     messageId: 'msg_1',
     traceParent: '',
     signal: new AbortController().signal,
@@ -70,7 +76,13 @@ test('the egress guard refuses refused targets by literal and by resolved name, 
   });
   const guarded = new HttpSender({ egress: new EgressGuard(), maxResponseBytes: 1024, connectionsPerOrigin: 4 });
   t.after(() => guarded.close());
-  for (const addr of [`127.0.0.1:${port}/hook`, `localhost:${port}/hook`, `http://[::1]:${port}/hook`, 'http://169.254.169.254/latest/meta-data', 'http://metadata.google.internal/computeMetadata/v1/']) {
+  for (const addr of [
+    `127.0.0.1:${port}/hook`,
+    `localhost:${port}/hook`,
+    `http://[::1]:${port}/hook`,
+    'http://169.254.169.254/latest/meta-data',
+    'http://metadata.google.internal/computeMetadata/v1/',
+  ]) {
     const outcome = await send(guarded, settings(addr));
     assert.equal(outcome.outcome, 'failure', addr);
     assert.equal(outcome.errorCode, 'EY_EGRESS_REFUSED', addr);
@@ -87,7 +99,11 @@ test('the egress guard refuses refused targets by literal and by resolved name, 
   const dev = new HttpSender({ egress: EgressGuard.loopbackOnly(), maxResponseBytes: 1024, connectionsPerOrigin: 4 });
   t.after(() => dev.close());
   assert.equal((await send(dev, settings(`localhost:${port}/hook`))).outcome, 'success');
-  const allowed = new HttpSender({ egress: new EgressGuard({ allow: ['hooks.example.com'], resolve: resolvingTo('127.0.0.1') }), maxResponseBytes: 1024, connectionsPerOrigin: 4 });
+  const allowed = new HttpSender({
+    egress: new EgressGuard({ allow: ['hooks.example.com'], resolve: resolvingTo('127.0.0.1') }),
+    maxResponseBytes: 1024,
+    connectionsPerOrigin: 4,
+  });
   t.after(() => allowed.close());
   assert.equal((await send(allowed, settings(`hooks.example.com:${port}/hook`))).outcome, 'success');
   assert.equal(hits, 2);

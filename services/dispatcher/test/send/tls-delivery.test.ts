@@ -52,7 +52,13 @@ function settings(protocol: ProcessorSettings['protocol'], addr: string, tls: Pr
 function send(sender: Sender, s: ProcessorSettings) {
   return sender.send({
     settings: s,
-    req: { event_id: '7', event: { app_id: 'a', topic_id: 't', event_comm: null, data: Buffer.from('x') }, retry_times: 0, repeat_times: 0, pass_back: Buffer.alloc(0) },
+    req: {
+      event_id: '7',
+      event: { app_id: 'a', topic_id: 't', event_comm: null, data: Buffer.from('x') },
+      retry_times: 0,
+      repeat_times: 0,
+      pass_back: Buffer.alloc(0),
+    },
     messageId: 'msg_7',
     traceParent: '',
     signal: new AbortController().signal,
@@ -63,7 +69,11 @@ async function startTlsDispatch(t: TestContext, requireClientCert: boolean) {
   const seen: string[] = [];
   const server = await startDispatchServer({
     host: '127.0.0.1',
-    credentials: grpc.ServerCredentials.createSsl(Buffer.from(ca.cert), [{ cert_chain: Buffer.from(serverPem.cert), private_key: Buffer.from(serverPem.key) }], requireClientCert),
+    credentials: grpc.ServerCredentials.createSsl(
+      Buffer.from(ca.cert),
+      [{ cert_chain: Buffer.from(serverPem.cert), private_key: Buffer.from(serverPem.key) }],
+      requireClientCert,
+    ),
     handler: async (req) => {
       seen.push(req.event_id);
       return { ret: { code: 0, msg: 'ok' } };
@@ -124,7 +134,10 @@ describe('https webhooks with a processor CA and client certificate', () => {
     const ok = await send(sender, settings('httpSend', `https://localhost:${port}/hook`, { caFile, ...client }));
     assert.equal(ok.outcome, 'success', JSON.stringify(ok));
     assert.deepEqual(clients, ['eventyard-dispatcher']);
-    assert.equal((await send(sender, settings('httpSend', `https://127.0.0.1:${port}/hook`, { caFile, ...client, serverName: 'dispatch.test' }))).outcome, 'success');
+    assert.equal(
+      (await send(sender, settings('httpSend', `https://127.0.0.1:${port}/hook`, { caFile, ...client, serverName: 'dispatch.test' }))).outcome,
+      'success',
+    );
     assert.equal((await send(sender, settings('httpSend', `https://localhost:${port}/hook`, null))).outcome, 'failure', 'system CAs do not know the test CA');
     assert.equal((await send(sender, settings('httpSend', `https://localhost:${port}/hook`, { caFile }))).outcome, 'failure', 'mTLS: no client certificate');
     assert.equal(clients.length, 2);

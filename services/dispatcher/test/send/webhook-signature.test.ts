@@ -32,7 +32,10 @@ test('during a rotation overlap: one signature per secret, space-separated, curr
   const body = Buffer.from('{}');
   const settings = { webhookSecret: 'new', previousWebhookSecret: { secret: 'old', untilMs: 1_700_000_060_000 } };
   const during = webhookHeaders({ id: 'msg_1', body, secrets: signingSecrets(settings, 1_700_000_000_500), nowMs: 1_700_000_000_500 });
-  assert.equal(during['webhook-signature'], `${webhookSignature('new', 'msg_1', 1_700_000_000, body)} ${webhookSignature('old', 'msg_1', 1_700_000_000, body)}`);
+  assert.equal(
+    during['webhook-signature'],
+    `${webhookSignature('new', 'msg_1', 1_700_000_000, body)} ${webhookSignature('old', 'msg_1', 1_700_000_000, body)}`,
+  );
   assert.deepEqual(signingSecrets(settings, 1_700_000_060_000), ['new']);
   assert.deepEqual(signingSecrets({ webhookSecret: null, previousWebhookSecret: null }, 0), []);
 });

@@ -30,7 +30,10 @@ test('transforms and CloudEvents webhooks through the dispatcher', async (t) => 
   t.after(() => new Promise<void>((resolve) => webhook.close(() => resolve())));
   const hook = (path: string) => `127.0.0.1:${(webhook.address() as AddressInfo).port}${path}`;
   const received: Array<{ event_id: string; data: string }> = [];
-  const server = await startDispatchServer({ host: '127.0.0.1', handler: (req) => (received.push({ event_id: req.event_id, data: req.event?.data.toString() ?? '' }), { ret: { code: 0, msg: 'ok' } }) });
+  const server = await startDispatchServer({
+    host: '127.0.0.1',
+    handler: (req) => (received.push({ event_id: req.event_id, data: req.event?.data.toString() ?? '' }), { ret: { code: 0, msg: 'ok' } }),
+  });
   t.after(() => server.close());
   const hitOf = (path: string) => hits.find((h) => h.path === path);
 
@@ -44,7 +47,20 @@ test('transforms and CloudEvents webhooks through the dispatcher', async (t) => 
       transform: '{"body": {"order": id, "app": $event.app_id}, "headers": {"x-order": $string(id)}}',
       transform_headers: true,
     });
-    await f.produceTasks('ce-bin', [{ task: task('101', '{"id": 7, "secret": "dropped"}', { trace_parent: TRACE, reported_at: REPORTED, event: { app_id: 'shop', topic_id: 'order', data: Buffer.from('{"id": 7, "secret": "dropped"}'), event_comm: { event_tag: { tag_list: ['vip', 'eu'] } } } }) }]);
+    await f.produceTasks('ce-bin', [
+      {
+        task: task('101', '{"id": 7, "secret": "dropped"}', {
+          trace_parent: TRACE,
+          reported_at: REPORTED,
+          event: {
+            app_id: 'shop',
+            topic_id: 'order',
+            data: Buffer.from('{"id": 7, "secret": "dropped"}'),
+            event_comm: { event_tag: { tag_list: ['vip', 'eu'] } },
+          },
+        }),
+      },
+    ]);
     await waitForDelivery(f, '101', 'ce-bin', ['succeeded']);
     const hit = hitOf('/bin');
     assert.ok(hit);
@@ -63,7 +79,13 @@ test('transforms and CloudEvents webhooks through the dispatcher', async (t) => 
   });
 
   await t.test('CloudEvents structured mode: JSON data, and data_base64 for bytes', async () => {
-    await f.register({ dispatcher_id: 'ce-struct', protocol_type: 'httpSend', addr: hook('/struct'), webhook_secret: SECRET, webhook_format: 'cloudevents_structured' });
+    await f.register({
+      dispatcher_id: 'ce-struct',
+      protocol_type: 'httpSend',
+      addr: hook('/struct'),
+      webhook_secret: SECRET,
+      webhook_format: 'cloudevents_structured',
+    });
     await f.produceTasks('ce-struct', [{ task: task('201', '{"n": 1}', { trace_parent: TRACE, reported_at: REPORTED }) }]);
     await waitForDelivery(f, '201', 'ce-struct', ['succeeded']);
     const hit = hitOf('/struct');
@@ -82,7 +104,13 @@ test('transforms and CloudEvents webhooks through the dispatcher', async (t) => 
       data: { n: 1 },
     });
     assert.ok(verifySignature(SECRET, hit.headers, hit.raw));
-    await f.register({ dispatcher_id: 'ce-struct', protocol_type: 'httpSend', addr: hook('/bytes'), webhook_secret: SECRET, webhook_format: 'cloudevents_structured' });
+    await f.register({
+      dispatcher_id: 'ce-struct',
+      protocol_type: 'httpSend',
+      addr: hook('/bytes'),
+      webhook_secret: SECRET,
+      webhook_format: 'cloudevents_structured',
+    });
     // The address change reaches the dispatcher through NOTIFY: retry until a delivery goes to /bytes.
     for (let i = 0; hitOf('/bytes') === undefined && i < 50; i++) {
       const id = String(210 + i);
@@ -96,14 +124,27 @@ test('transforms and CloudEvents webhooks through the dispatcher', async (t) => 
   });
 
   await t.test('gRPC Dispatch gets the transformed data; a failing transform is dead at once, with the reason', async () => {
-    await f.register({ dispatcher_id: 'rpc', addr: `127.0.0.1:${server.port}`, transform: '{"n": $number(a)}', retry_strategy: { retry_count: 5, retry_interval: 100 } });
-    await f.register({ dispatcher_id: 'rpc-loop', addr: `127.0.0.1:${server.port}`, transform: '($f := function($x){ $f($x + 1) }; $f(0))', retry_strategy: { retry_count: 5, retry_interval: 100 } });
+    await f.register({
+      dispatcher_id: 'rpc',
+      addr: `127.0.0.1:${server.port}`,
+      transform: '{"n": $number(a)}',
+      retry_strategy: { retry_count: 5, retry_interval: 100 },
+    });
+    await f.register({
+      dispatcher_id: 'rpc-loop',
+      addr: `127.0.0.1:${server.port}`,
+      transform: '($f := function($x){ $f($x + 1) }; $f(0))',
+      retry_strategy: { retry_count: 5, retry_interval: 100 },
+    });
     await f.produceTasks('rpc', [{ task: task('301', '{"a": "x"}') }, { task: task('302', 'not json') }, { task: task('303', '{"a": "5"}') }]);
     await f.produceTasks('rpc-loop', [{ task: task('304', '{}') }]);
 
     const ok = await waitForDelivery(f, '303', 'rpc', ['succeeded']);
     assert.equal(ok.attempts.length, 1);
-    assert.deepEqual(received.find((r) => r.event_id === '303'), { event_id: '303', data: '{"n":5}' });
+    assert.deepEqual(
+      received.find((r) => r.event_id === '303'),
+      { event_id: '303', data: '{"n":5}' },
+    );
     const expected: Array<[string, string, string, RegExp]> = [
       ['301', 'rpc', 'EY_TRANSFORM_FAILED', /transform: evaluation failed at position \d+: Unable to cast value to a number: "x" \(D3030\)/],
       ['302', 'rpc', 'EY_TRANSFORM_INPUT_NOT_JSON', /the payload cannot be transformed: it is not JSON/],
@@ -115,7 +156,11 @@ test('transforms and CloudEvents webhooks through the dispatcher', async (t) => 
       const attempt = dead.attempts[0] as unknown as { error_code: string; error_message: string; outcome: string };
       assert.equal(attempt.error_code, code);
       assert.match(attempt.error_message, message);
-      assert.equal(received.some((r) => r.event_id === eventId), false, `${eventId}: never sent`);
+      assert.equal(
+        received.some((r) => r.event_id === eventId),
+        false,
+        `${eventId}: never sent`,
+      );
     }
     const letters = await f.readTopic(Topics.dead, (records) => ['301', '302', '304'].every((id) => records.some((r) => r.headers['ey-event-id'] === id)));
     const letter = letters.find((r) => r.headers['ey-event-id'] === '301');

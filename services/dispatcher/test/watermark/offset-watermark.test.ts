@@ -197,7 +197,10 @@ describe('BigIntMinHeap', () => {
     for (const v of values) heap.push(v);
     const out: bigint[] = [];
     for (let v = heap.pop(); v !== undefined; v = heap.pop()) out.push(v);
-    assert.deepEqual(out, [...values].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+    assert.deepEqual(
+      out,
+      [...values].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)),
+    );
     assert.equal(heap.size, 0);
   });
 });

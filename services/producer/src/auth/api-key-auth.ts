@@ -86,7 +86,9 @@ export class ApiKeyAuth {
     if (authorization === undefined || authorization.trim() === '') {
       if (broadcast) throw broadcastDenied(appId);
       if (this.#options.requireApiKey && !this.#options.grants.anonymousAllowed(appId, topicId)) {
-        throw unauthenticated(`authorization: an API key is required (authorization: Bearer <key>); the producer config of ${appId}/${topicId} does not grant anonymous Reports`);
+        throw unauthenticated(
+          `authorization: an API key is required (authorization: Bearer <key>); the producer config of ${appId}/${topicId} does not grant anonymous Reports`,
+        );
       }
       return undefined;
     }
@@ -117,7 +119,12 @@ export class ApiKeyAuth {
     const wait = this.#failures.get(address)?.waitMs(now) ?? 0;
     if (wait > 0 && !this.#cache.wasKnownGood(secret)) {
       const { limit, windowMs } = this.#options.failures;
-      throw slowDown(AUTH_RATE_LIMITED, `authorization: too many failed API key lookups from ${address} (limit EY_AUTH_FAILURE_LIMIT=${limit} per EY_AUTH_FAILURE_WINDOW_MS=${windowMs}); retry in ${wait} ms`, { name: 'EY_AUTH_FAILURE_LIMIT', value: limit }, wait);
+      throw slowDown(
+        AUTH_RATE_LIMITED,
+        `authorization: too many failed API key lookups from ${address} (limit EY_AUTH_FAILURE_LIMIT=${limit} per EY_AUTH_FAILURE_WINDOW_MS=${windowMs}); retry in ${wait} ms`,
+        { name: 'EY_AUTH_FAILURE_LIMIT', value: limit },
+        wait,
+      );
     }
     const key = await this.#cache.find(secret);
     if (key === undefined) {
@@ -140,7 +147,11 @@ function unauthenticated(message: string): ValidationError {
 
 function broadcastDenied(appId: string, keyId?: string): ValidationError {
   const which = keyId === undefined ? '' : ` (API key ${keyId} does not have it)`;
-  return new ValidationError(CoreErrors.EY_PERMISSION_DENIED, `authorization: broadcast requires an API key with the broadcast permission for app_id "${appId}"${which}`, {
-    context: keyId === undefined ? {} : { keyId },
-  });
+  return new ValidationError(
+    CoreErrors.EY_PERMISSION_DENIED,
+    `authorization: broadcast requires an API key with the broadcast permission for app_id "${appId}"${which}`,
+    {
+      context: keyId === undefined ? {} : { keyId },
+    },
+  );
 }

@@ -35,7 +35,11 @@ export class ApiKeyWatch {
       onLoad: (anyActive) => {
         if (this.#loaded && anyActive !== this.#anyActive) {
           if (anyActive) log.info({ anyActive }, 'an active API key exists again');
-          else log.warn({ anyActive }, 'no active API key left: only Reports for producer configs granting anonymous access are accepted (or any, with EY_REQUIRE_API_KEY=false)');
+          else
+            log.warn(
+              { anyActive },
+              'no active API key left: only Reports for producer configs granting anonymous access are accepted (or any, with EY_REQUIRE_API_KEY=false)',
+            );
         }
         this.#anyActive = anyActive;
         this.#loaded = true;

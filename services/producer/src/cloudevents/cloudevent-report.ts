@@ -38,7 +38,21 @@ const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const MAX_ATTRIBUTE = 1024;
 /** Attributes read from the event, besides data. */
-const STRING_ATTRIBUTES = ['specversion', 'id', 'source', 'type', 'time', 'datacontenttype', 'dataschema', 'subject', 'partitionkey', 'traceparent', 'eyappid', 'eytopicid', 'eytags'] as const;
+const STRING_ATTRIBUTES = [
+  'specversion',
+  'id',
+  'source',
+  'type',
+  'time',
+  'datacontenttype',
+  'dataschema',
+  'subject',
+  'partitionkey',
+  'traceparent',
+  'eyappid',
+  'eytopicid',
+  'eytags',
+] as const;
 type Attributes = Partial<Record<(typeof STRING_ATTRIBUTES)[number], string>>;
 
 /** The Report a CloudEvents request carries; throws a ValidationError (400, or 415 for the media type) naming the problem. */

@@ -37,7 +37,11 @@ export function registerCloudEventRoute(app: FastifyInstance, reports: ReportSer
   });
 }
 
-function refuse(reply: { code(status: number): { send(body: unknown): unknown }; header(name: string, value: string): unknown }, error: EventyardError, eventId: string): unknown {
+function refuse(
+  reply: { code(status: number): { send(body: unknown): unknown }; header(name: string, value: string): unknown },
+  error: EventyardError,
+  eventId: string,
+): unknown {
   const result = toEdgeResult(error);
   if (result.retryAfterMs !== null) reply.header('retry-after', retryAfterSeconds(result.retryAfterMs));
   return reply.code(error.httpStatus).send({ ...(eventId === '' ? {} : { event_id: eventId }), ret: result.ret, error: error.code });

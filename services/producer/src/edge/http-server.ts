@@ -135,9 +135,18 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
       const outcome = await run(message, callerOf(request), header(request, BROADCAST_METADATA_KEY), header(request, 'traceparent'));
       return withStatus(reply, toEdgeResult(outcome.error)).send(outcome.answer);
     };
-  app.post('/v1/prepare', txRoute<PrepareReq__Output>('evhub_producer.PrepareReq', (m, auth, broadcast) => options.transactions.prepare(m, auth, broadcast)));
-  app.post('/v1/commit', txRoute<CommitReq__Output>('evhub_producer.CommitReq', (m, auth, broadcast, traceParent) => options.transactions.commit(m, auth, broadcast, traceParent)));
-  app.post('/v1/rollback', txRoute<RollbackReq__Output>('evhub_producer.RollbackReq', (m, auth) => options.transactions.rollback(m, auth)));
+  app.post(
+    '/v1/prepare',
+    txRoute<PrepareReq__Output>('evhub_producer.PrepareReq', (m, auth, broadcast) => options.transactions.prepare(m, auth, broadcast)),
+  );
+  app.post(
+    '/v1/commit',
+    txRoute<CommitReq__Output>('evhub_producer.CommitReq', (m, auth, broadcast, traceParent) => options.transactions.commit(m, auth, broadcast, traceParent)),
+  );
+  app.post(
+    '/v1/rollback',
+    txRoute<RollbackReq__Output>('evhub_producer.RollbackReq', (m, auth) => options.transactions.rollback(m, auth)),
+  );
 
   await app.listen({ host: options.host, port: options.port });
   const address = app.server.address();

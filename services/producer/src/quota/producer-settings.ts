@@ -23,7 +23,8 @@ export class ProducerSettings implements AnonymousGrants {
       onLoad: (rows) => {
         const next = new Map(rows.map((row) => [targetKey(row.app_id, row.topic_id), row]));
         for (const [key, row] of next) {
-          if (row.anonymous && this.#byTarget.get(key)?.anonymous !== true) log.warn({ app_id: row.app_id, topic_id: row.topic_id }, 'producer config grants anonymous Reports (no API key needed)');
+          if (row.anonymous && this.#byTarget.get(key)?.anonymous !== true)
+            log.warn({ app_id: row.app_id, topic_id: row.topic_id }, 'producer config grants anonymous Reports (no API key needed)');
         }
         this.#byTarget = next;
       },

@@ -24,7 +24,12 @@ export interface LimitRef {
   value: number;
 }
 
-export function slowDown(code: typeof RATE_LIMITED | typeof AUTH_RATE_LIMITED | typeof QUOTA_EXCEEDED, message: string, limit: LimitRef, retryAfterMs?: number): EventyardError {
+export function slowDown(
+  code: typeof RATE_LIMITED | typeof AUTH_RATE_LIMITED | typeof QUOTA_EXCEEDED,
+  message: string,
+  limit: LimitRef,
+  retryAfterMs?: number,
+): EventyardError {
   return new EventyardError(code, message, {
     context: { limit: limit.name, limitValue: limit.value, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) },
   });

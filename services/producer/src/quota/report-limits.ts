@@ -96,7 +96,10 @@ export class ReportLimits {
     }
     const lastMs = Math.min(plan.endMs ?? Number.POSITIVE_INFINITY, first + (occurrences - 1) * average);
     if (repeatMaxHorizonMs > 0 && lastMs - nowMs > repeatMaxHorizonMs) {
-      throw overLimit(`${field}.repeat_end`, `has its last occurrence ${Math.round(lastMs - nowMs)} ms from now`, { name: 'EY_REPEAT_MAX_HORIZON_MS', value: repeatMaxHorizonMs });
+      throw overLimit(`${field}.repeat_end`, `has its last occurrence ${Math.round(lastMs - nowMs)} ms from now`, {
+        name: 'EY_REPEAT_MAX_HORIZON_MS',
+        value: repeatMaxHorizonMs,
+      });
     }
   }
 
@@ -105,21 +108,34 @@ export class ReportLimits {
     const trigger = valid.request.trigger;
     if (trigger === null) return false;
     const type = Number(trigger.trigger_type);
-    return type === EventTriggerType.EVENT_TRIGGER_TYPE_DELAY || type === EventTriggerType.EVENT_TRIGGER_TYPE_REPEAT || (type === EventTriggerType.EVENT_TRIGGER_TYPE_DELAY_PROCESS && trigger.delay_process_trigger_list.length > 0);
+    return (
+      type === EventTriggerType.EVENT_TRIGGER_TYPE_DELAY ||
+      type === EventTriggerType.EVENT_TRIGGER_TYPE_REPEAT ||
+      (type === EventTriggerType.EVENT_TRIGGER_TYPE_DELAY_PROCESS && trigger.delay_process_trigger_list.length > 0)
+    );
   }
 
   /** Throws EY_QUOTA_EXCEEDED when appId has EY_MAX_PENDING_TIMERS_PER_APP pending timers. */
   async checkPendingTimers(appId: string): Promise<void> {
     const max = this.#limits.maxPendingTimersPerApp;
     const count = await this.#timers.get(appId);
-    if (count >= max) throw slowDown(QUOTA_EXCEEDED, `app_id "${appId}" has ${count} pending timers (delay, repeat, delay-process), at the limit EY_MAX_PENDING_TIMERS_PER_APP=${max}`, { name: 'EY_MAX_PENDING_TIMERS_PER_APP', value: max });
+    if (count >= max)
+      throw slowDown(
+        QUOTA_EXCEEDED,
+        `app_id "${appId}" has ${count} pending timers (delay, repeat, delay-process), at the limit EY_MAX_PENDING_TIMERS_PER_APP=${max}`,
+        { name: 'EY_MAX_PENDING_TIMERS_PER_APP', value: max },
+      );
   }
 
   /** Throws EY_QUOTA_EXCEEDED when appId has EY_MAX_OPEN_TRANSACTIONS_PER_APP transactions in PREPARE. */
   async checkOpenTransactions(appId: string): Promise<void> {
     const max = this.#limits.maxOpenTransactionsPerApp;
     const count = await this.#transactions.get(appId);
-    if (count >= max) throw slowDown(QUOTA_EXCEEDED, `app_id "${appId}" has ${count} transactions in PREPARE, at the limit EY_MAX_OPEN_TRANSACTIONS_PER_APP=${max}`, { name: 'EY_MAX_OPEN_TRANSACTIONS_PER_APP', value: max });
+    if (count >= max)
+      throw slowDown(QUOTA_EXCEEDED, `app_id "${appId}" has ${count} transactions in PREPARE, at the limit EY_MAX_OPEN_TRANSACTIONS_PER_APP=${max}`, {
+        name: 'EY_MAX_OPEN_TRANSACTIONS_PER_APP',
+        value: max,
+      });
   }
 
   /** An accepted Report left a timer: counted until the cached count is re-read. */

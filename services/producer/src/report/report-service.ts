@@ -163,7 +163,10 @@ export class ReportService {
         this.#options.metrics.publishSeconds.observe({ topic: record.topic, outcome: 'error' }, (performance.now() - started) / 1000);
         send.fail(err);
         // Give the key back so the caller's retry of this Report (or a duplicate waiting on it) can publish.
-        if (claim !== null) await releaseIdempotencyKey(this.#options.knex, claim).catch((releaseErr: unknown) => this.#log.warn({ err: releaseErr, event_id: eventId }, 'idempotency key release failed'));
+        if (claim !== null)
+          await releaseIdempotencyKey(this.#options.knex, claim).catch((releaseErr: unknown) =>
+            this.#log.warn({ err: releaseErr, event_id: eventId }, 'idempotency key release failed'),
+          );
         throw err;
       } finally {
         send.end();
@@ -184,17 +187,27 @@ export class ReportService {
   async #complete(claim: IdempotencyKeyRef): Promise<void> {
     try {
       if (!(await completeIdempotencyKey(this.#options.knex, claim))) {
-        this.#log.warn({ event_id: claim.event_id, key: claim.key }, 'idempotency claim expired and was taken over before the acknowledgement: the key\'s event may be published twice');
+        this.#log.warn(
+          { event_id: claim.event_id, key: claim.key },
+          "idempotency claim expired and was taken over before the acknowledgement: the key's event may be published twice",
+        );
       }
     } catch (err) {
-      this.#log.warn({ err, event_id: claim.event_id }, 'idempotency key completion failed: duplicates wait or get a retryable error until the claim expires, then may publish again');
+      this.#log.warn(
+        { err, event_id: claim.event_id },
+        'idempotency key completion failed: duplicates wait or get a retryable error until the claim expires, then may publish again',
+      );
     }
   }
 
   /** The key checks of a Report (and of a Prepare, which publishes one later); a broadcast always needs a key. */
   async authorize(caller: Caller, target: { appId: string; topicId: string }, broadcast: boolean): Promise<ApiKeyRecord | undefined> {
     if (this.#options.auth !== undefined) return this.#options.auth.authorize(caller, target, { broadcast });
-    if (broadcast) throw new ValidationError(CoreErrors.EY_PERMISSION_DENIED, `authorization: broadcast requires an API key with the broadcast permission for app_id "${target.appId}"`);
+    if (broadcast)
+      throw new ValidationError(
+        CoreErrors.EY_PERMISSION_DENIED,
+        `authorization: broadcast requires an API key with the broadcast permission for app_id "${target.appId}"`,
+      );
     return undefined;
   }
 

@@ -47,7 +47,8 @@ export function mapRecord(source: Pick<SourceConfig, 'source_id' | 'app_id' | 't
   let idempotent: NonNullable<ReportReq__Output['option']>['idempotent'] = null;
   if (mapping.idempotency_key !== null) {
     const key = headerValue(record.headers, mapping.idempotency_key.header);
-    if (key === undefined || key.trim() === '') return { ok: false, reason: `header "${mapping.idempotency_key.header}" (mapping.idempotency_key) is missing or empty` };
+    if (key === undefined || key.trim() === '')
+      return { ok: false, reason: `header "${mapping.idempotency_key.header}" (mapping.idempotency_key) is missing or empty` };
     const windowMs = mapping.idempotency_key.window_ms;
     idempotent = { key, idempotent_time: { seconds: String(Math.floor(windowMs / 1000)), nanos: (windowMs % 1000) * 1_000_000 } };
   }

@@ -38,7 +38,8 @@ export function sourceKafkaConfig(cluster: SourceCluster, clientId: string, env:
 function credential(envName: string | undefined, path: string | undefined, field: string, env: (name: string) => string | undefined): string {
   if (envName !== undefined) {
     const value = env(envName);
-    if (value === undefined || value === '') throw new ConfigError(CoreErrors.EY_CONFIG_INVALID, `${field}_env: environment variable ${envName} is not set in the producer`);
+    if (value === undefined || value === '')
+      throw new ConfigError(CoreErrors.EY_CONFIG_INVALID, `${field}_env: environment variable ${envName} is not set in the producer`);
     return value;
   }
   // A mounted Secret's file ends with a newline more often than not; the credential does not.

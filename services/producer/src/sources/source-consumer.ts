@@ -13,7 +13,6 @@ import type { ReportService } from '../report/report-service.ts';
 import { ProducerErrors } from '../error-codes.ts';
 import { mapRecord, type MappedRecord, type SourceRecord } from './record-mapping.ts';
 
-
 export interface Rejection {
   record: SourceRecord;
   code: string;
@@ -115,7 +114,14 @@ export class SourceConsumer {
     // a key, which get their own event id as key) in parallel, at most MAX_IN_FLIGHT at once.
     const chains = new Map<string, Promise<void>>();
     for (const message of batch.messages) {
-      const record: SourceRecord = { topic: batch.topic, partition: batch.partition, offset: message.offset, key: message.key, value: message.value, headers: message.headers };
+      const record: SourceRecord = {
+        topic: batch.topic,
+        partition: batch.partition,
+        offset: message.offset,
+        key: message.key,
+        value: message.value,
+        headers: message.headers,
+      };
       const mapped = mapRecord(this.#o.source, record);
       const orderingKey = mapped.ok ? (mapped.request.option?.orderingKey ?? '') : '';
       const chainKey = orderingKey === '' ? `offset:${message.offset}` : `key:${orderingKey}`;
@@ -135,7 +141,8 @@ export class SourceConsumer {
     }
     const results = await Promise.allSettled(chains.values());
     for (const result of results) {
-      if (result.status === 'rejected' && !(result.reason instanceof Abandoned)) this.#log.error({ err: result.reason, partition: batch.partition }, 'source record handling failed');
+      if (result.status === 'rejected' && !(result.reason instanceof Abandoned))
+        this.#log.error({ err: result.reason, partition: batch.partition }, 'source record handling failed');
     }
     // Commit only below the first unfinished record: everything after it is read again.
     let last: string | undefined;
@@ -157,7 +164,11 @@ export class SourceConsumer {
       if (!live()) throw new Abandoned('partition given up');
       try {
         if (!mapped.ok) {
-          await this.#o.reject(source, { record, code: ProducerErrors.EY_SOURCE_RECORD_UNMAPPABLE.code, reason: `source ${source.source_id}: ${mapped.reason}` });
+          await this.#o.reject(source, {
+            record,
+            code: ProducerErrors.EY_SOURCE_RECORD_UNMAPPABLE.code,
+            reason: `source ${source.source_id}: ${mapped.reason}`,
+          });
           this.#o.onOutcome?.('rejected');
           return;
         }

@@ -5,7 +5,17 @@
 // A source whose consumer cannot start (topic missing, cluster unreachable, a credential reference that
 // does not resolve) is logged and tried again shortly. Records no mapping can take are rejected here:
 // a dead letter on eventyard.dead (reason and origin in its headers) and a `rejected` history row.
-import { createKafka, deadLetterMessage, estimateRecordBytes, EventyardError, storableText, textHeaders, Topics, type KafkaClientConfig, type Logger } from '@eventyard/core';
+import {
+  createKafka,
+  deadLetterMessage,
+  estimateRecordBytes,
+  EventyardError,
+  storableText,
+  textHeaders,
+  Topics,
+  type KafkaClientConfig,
+  type Logger,
+} from '@eventyard/core';
 import { listSources, recordEvents, TableWatcher, type Knex, type SourceRecord as SourceRow } from '@eventyard/db';
 import type { Kafka } from 'kafkajs';
 import { ProducerErrors } from '../error-codes.ts';
@@ -176,8 +186,13 @@ export class SourceRunner {
       ]);
     } catch (err) {
       // The dead letter is written: a retry writes it again (a duplicate dead letter beats a missing row).
-      throw new EventyardError(ProducerErrors.EY_REPORT_FAILED, `source ${source.source_id}: the history row of a rejected record could not be written`, { cause: err });
+      throw new EventyardError(ProducerErrors.EY_REPORT_FAILED, `source ${source.source_id}: the history row of a rejected record could not be written`, {
+        cause: err,
+      });
     }
-    this.#log.warn({ source_id: source.source_id, event_id: eventId, code: rejection.code, partition: record.partition, offset: record.offset, reason: rejection.reason }, 'source record rejected to the dead-letter topic');
+    this.#log.warn(
+      { source_id: source.source_id, event_id: eventId, code: rejection.code, partition: record.partition, offset: record.offset, reason: rejection.reason },
+      'source record rejected to the dead-letter topic',
+    );
   }
 }

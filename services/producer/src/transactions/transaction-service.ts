@@ -133,7 +133,11 @@ export class TransactionService {
       const tx = await getTransaction(this.#options.knex, eventId);
       if (tx === undefined) return { answer: answer(ResultCode.TX_COMMIT_NOT_PREPARED, `commit: unknown transaction ${eventId}`, eventId), error: null };
       await this.#options.reports.authorize(caller, { appId: tx.app_id, topicId: tx.topic_id }, false);
-      if (asked && !tx.broadcast) throw invalidField(BROADCAST_METADATA_KEY, `(metadata / header) on Commit: transaction ${eventId} was not prepared as a broadcast; send the flag with Prepare`);
+      if (asked && !tx.broadcast)
+        throw invalidField(
+          BROADCAST_METADATA_KEY,
+          `(metadata / header) on Commit: transaction ${eventId} was not prepared as a broadcast; send the flag with Prepare`,
+        );
       if (tx.status !== 'prepare') return { answer: this.#notPrepared('commit', ResultCode.TX_COMMIT_NOT_PREPARED, eventId, tx.status), error: null };
       const event = decodeMessage('evhub_comm.Event', tx.event);
       // The trigger is checked exactly as Report checks it; a bad one leaves the transaction in PREPARE.

@@ -77,10 +77,16 @@ test('CloudEvents ingest', async (t) => {
     assert.equal(envelope.trace_parent, TRACE);
 
     const binary = Buffer.from([0, 1, 2, 255]);
-    const b64 = await post({ 'content-type': 'application/cloudevents+json' }, JSON.stringify({ specversion: '1.0', id: 'B-2', source: 'shop', type: 'blob', data_base64: binary.toString('base64') }));
+    const b64 = await post(
+      { 'content-type': 'application/cloudevents+json' },
+      JSON.stringify({ specversion: '1.0', id: 'B-2', source: 'shop', type: 'blob', data_base64: binary.toString('base64') }),
+    );
     assert.equal(b64.status, 202, JSON.stringify(b64.body));
     assert.deepEqual((await ingested(b64.body.event_id ?? '')).event?.data, binary);
-    const text = await post({ 'content-type': 'application/cloudevents+json' }, JSON.stringify({ specversion: '1.0', id: 'B-3', source: 'shop', type: 'note', datacontenttype: 'text/plain', data: 'hello' }));
+    const text = await post(
+      { 'content-type': 'application/cloudevents+json' },
+      JSON.stringify({ specversion: '1.0', id: 'B-3', source: 'shop', type: 'note', datacontenttype: 'text/plain', data: 'hello' }),
+    );
     assert.equal(text.status, 202, JSON.stringify(text.body));
     assert.equal((await ingested(text.body.event_id ?? '')).event?.data.toString(), 'hello', 'a string with a non-JSON type is its text');
   });
@@ -102,7 +108,13 @@ test('CloudEvents ingest', async (t) => {
       [structured, JSON.stringify([valid]), 400, 'EY_CLOUDEVENT_INVALID', /one CloudEvent as a JSON object/],
       [structured, '{"specversion":', 400, 'EY_CLOUDEVENT_INVALID', /the body is not JSON/],
       [{ 'content-type': 'application/cloudevents-batch+json' }, JSON.stringify([valid]), 415, 'EY_CLOUDEVENT_MEDIA_TYPE', /batched mode .* is not supported/],
-      [{ 'content-type': 'application/json' }, JSON.stringify(valid), 415, 'EY_CLOUDEVENT_MEDIA_TYPE', /not a CloudEvent: .*got Content-Type application\/json without ce-\* headers/],
+      [
+        { 'content-type': 'application/json' },
+        JSON.stringify(valid),
+        415,
+        'EY_CLOUDEVENT_MEDIA_TYPE',
+        /not a CloudEvent: .*got Content-Type application\/json without ce-\* headers/,
+      ],
       [{ ...ce, 'ce-eyappid': ' ' }, '{}', 400, 'EY_REPORT_INVALID', /event\.app_id is required/],
     ];
     for (const [headers, body, status, code, message] of cases) {

@@ -24,7 +24,11 @@ test('authentication and "retry the same call" errors fail the call with their t
     [ProducerErrors.EY_QUOTA_EXCEEDED, GrpcStatus.RESOURCE_EXHAUSTED, 429, ResultCode.SYSTEM_ERROR],
   ] as const;
   for (const [spec, grpc, http, code] of cases) {
-    assert.deepEqual(toEdgeResult(new EventyardError(spec, 'm')), { ret: { code, msg: 'm' }, grpcStatus: grpc, httpStatus: http, retryAfterMs: null }, spec.code);
+    assert.deepEqual(
+      toEdgeResult(new EventyardError(spec, 'm')),
+      { ret: { code, msg: 'm' }, grpcStatus: grpc, httpStatus: http, retryAfterMs: null },
+      spec.code,
+    );
   }
 });
 
@@ -39,6 +43,10 @@ test('every other error is an EvHub answer: its ret.code with gRPC OK and HTTP 2
     [DbErrors.EY_NODE_ID_LEASE_LOST, ResultCode.SYSTEM_ERROR],
   ] as const;
   for (const [spec, code] of cases) {
-    assert.deepEqual(toEdgeResult(new EventyardError(spec, 'm')), { ret: { code, msg: 'm' }, grpcStatus: null, httpStatus: 200, retryAfterMs: null }, spec.code);
+    assert.deepEqual(
+      toEdgeResult(new EventyardError(spec, 'm')),
+      { ret: { code, msg: 'm' }, grpcStatus: null, httpStatus: 200, retryAfterMs: null },
+      spec.code,
+    );
   }
 });

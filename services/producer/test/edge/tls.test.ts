@@ -17,7 +17,11 @@ const clientPem = await ca.client();
 const EVENT = { app_id: 'shop', topic_id: 'order', data: Buffer.from('{"n":1}') };
 
 function grpcClient(port: number, client?: Pem) {
-  const credentials = grpc.credentials.createSsl(Buffer.from(ca.cert), client === undefined ? null : Buffer.from(client.key), client === undefined ? null : Buffer.from(client.cert));
+  const credentials = grpc.credentials.createSsl(
+    Buffer.from(ca.cert),
+    client === undefined ? null : Buffer.from(client.key),
+    client === undefined ? null : Buffer.from(client.cert),
+  );
   return createReportClient({ address: `localhost:${port}`, credentials, deadlineMs: 10_000 });
 }
 
@@ -30,7 +34,11 @@ describe('producer listeners over TLS', () => {
     const rsp = await client.report({ event: EVENT });
     assert.equal(rsp.ret?.code ?? 0, 0, JSON.stringify(rsp.ret));
 
-    const http = await httpsCall(`https://127.0.0.1:${p.app.ports.http}/v1/report`, { method: 'POST', body: JSON.stringify({ event: { app_id: 'shop', topic_id: 'order', data: 'e30=' } }), ca: ca.cert });
+    const http = await httpsCall(`https://127.0.0.1:${p.app.ports.http}/v1/report`, {
+      method: 'POST',
+      body: JSON.stringify({ event: { app_id: 'shop', topic_id: 'order', data: 'e30=' } }),
+      ca: ca.cert,
+    });
     assert.equal(http.status, 200, http.body);
     assert.equal((JSON.parse(http.body) as { ret: { code: number } }).ret.code, 0);
     // Plaintext HTTP is not served any more.
@@ -71,7 +79,10 @@ describe('producer listeners over TLS', () => {
       anonymous.close();
     });
     assert.equal((await withCert.report({ event: EVENT })).ret?.code ?? 0, 0);
-    await assert.rejects(anonymous.report({ event: EVENT }, { deadlineMs: 3000 }), (err: { code?: number }) => err.code === grpc.status.UNAVAILABLE || err.code === grpc.status.DEADLINE_EXCEEDED);
+    await assert.rejects(
+      anonymous.report({ event: EVENT }, { deadlineMs: 3000 }),
+      (err: { code?: number }) => err.code === grpc.status.UNAVAILABLE || err.code === grpc.status.DEADLINE_EXCEEDED,
+    );
 
     const url = `https://127.0.0.1:${p.app.ports.http}/v1/report`;
     const body = JSON.stringify({ event: { app_id: 'shop', topic_id: 'order', data: 'e30=' } });

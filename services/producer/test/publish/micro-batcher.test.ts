@@ -26,12 +26,18 @@ test('the first item goes at once; items queued behind an in-flight send leave t
     maxItems: 3,
   });
   const results = [1, 2, 3, 4, 5, 6].map((n) => batcher.add(n));
-  assert.deepEqual(sends.map((s) => s.items), [[1]]);
+  assert.deepEqual(
+    sends.map((s) => s.items),
+    [[1]],
+  );
   assert.equal(batcher.pending, 6);
   sends[0]?.done.resolve();
   await results[0];
   await new Promise((resolve) => setImmediate(resolve));
-  assert.deepEqual(sends.map((s) => s.items), [[1], [2, 3, 4]]);
+  assert.deepEqual(
+    sends.map((s) => s.items),
+    [[1], [2, 3, 4]],
+  );
   sends[1]?.done.resolve();
   await Promise.all(results.slice(1, 4));
   await new Promise((resolve) => setImmediate(resolve));

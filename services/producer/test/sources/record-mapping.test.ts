@@ -13,9 +13,18 @@ test('a record becomes a Report with data, orderingKey, tags, idempotency key an
     app_id: 'shop',
     topic_id: 'order',
     topic: 'orders',
-    mapping: { ordering_key: { from: 'header', header: 'customer' }, tag_headers: ['region', 'tier', 'absent'], idempotency_key: { header: 'msg-id', window_ms: 60_000 } },
+    mapping: {
+      ordering_key: { from: 'header', header: 'customer' },
+      tag_headers: ['region', 'tier', 'absent'],
+      idempotency_key: { header: 'msg-id', window_ms: 60_000 },
+    },
   });
-  const mapped = mapRecord(source, { ...at, key: Buffer.from('k'), value: Buffer.from('{"a":1}'), headers: { customer: Buffer.from('c-9'), region: 'eu', tier: [Buffer.from('gold'), Buffer.from('x')], 'msg-id': 'm-1' } });
+  const mapped = mapRecord(source, {
+    ...at,
+    key: Buffer.from('k'),
+    value: Buffer.from('{"a":1}'),
+    headers: { customer: Buffer.from('c-9'), region: 'eu', tier: [Buffer.from('gold'), Buffer.from('x')], 'msg-id': 'm-1' },
+  });
   assert.ok(mapped.ok);
   const { event, option } = mapped.request;
   assert.equal(event?.app_id, 'shop');
@@ -41,7 +50,13 @@ test('defaults: JSON data, orderingKey from the record key, no tags, no idempote
 });
 
 test('records the mapping cannot take name why', () => {
-  const json = normalizeSource({ source_id: 's3', app_id: 'a', topic_id: 't', topic: 'x', mapping: { ordering_key: { from: 'header', header: 'k' }, idempotency_key: { header: 'id' } } });
+  const json = normalizeSource({
+    source_id: 's3',
+    app_id: 'a',
+    topic_id: 't',
+    topic: 'x',
+    mapping: { ordering_key: { from: 'header', header: 'k' }, idempotency_key: { header: 'id' } },
+  });
   const headers = { k: 'x', id: 'y' };
   const cases: Array<[Parameters<typeof mapRecord>[1], RegExp]> = [
     [{ ...at, key: null, value: Buffer.from('not json'), headers }, /^value is not JSON \(mapping\.data is json\): /],

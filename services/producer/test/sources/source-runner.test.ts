@@ -30,7 +30,15 @@ test('a source on another cluster feeds ingest; a changed mapping applies live; 
   await producer.connect();
   t.after(() => producer.disconnect());
 
-  const source = { source_id: 'remote', app_id: 'shop', topic_id: 'order', topic: 'remote-orders', start_from: 'earliest', cluster: { brokers: [`127.0.0.1:${remote.port}`] }, mapping: { tag_headers: ['region'] } };
+  const source = {
+    source_id: 'remote',
+    app_id: 'shop',
+    topic_id: 'order',
+    topic: 'remote-orders',
+    start_from: 'earliest',
+    cluster: { brokers: [`127.0.0.1:${remote.port}`] },
+    mapping: { tag_headers: ['region'] },
+  };
   await upsertSource(fx.db.knex, source);
   await producer.send({ topic: 'remote-orders', messages: [{ key: 'c-1', value: '{"n":1}', headers: { region: 'eu', tier: 'gold' } }] });
 
@@ -60,7 +68,12 @@ test('a source on another cluster feeds ingest; a changed mapping applies live; 
   assert.equal(dead?.headers['eventyard-source-id'], 'remote');
   const eventId = dead?.headers['ey-event-id'] ?? '';
   await waitFor(async () => (await fx.db.knex('events').where({ event_id: eventId }).first()) !== undefined, 15_000, 'the rejected history row');
-  const row = (await fx.db.knex('events').where({ event_id: eventId }).first()) as { status: string; app_id: string; ordering_key: string | null; payload: Buffer | null };
+  const row = (await fx.db.knex('events').where({ event_id: eventId }).first()) as {
+    status: string;
+    app_id: string;
+    ordering_key: string | null;
+    payload: Buffer | null;
+  };
   assert.equal(row.status, 'rejected');
   assert.equal(row.app_id, 'shop');
   assert.equal(row.ordering_key, 'big');
@@ -73,10 +86,20 @@ test('credential references resolve from the environment and from files; a missi
   await writeFile(join(dir, 'password'), 's3cret\n');
   await writeFile(join(dir, 'ca.crt'), 'PEM');
   const env = (name: string) => ({ SRC_USER: 'alice' })[name];
-  const cluster = { brokers: ['k:9093'], sasl: { mechanism: 'scram-sha-256' as const, username_env: 'SRC_USER', password_file: join(dir, 'password') }, tls: { ca_file: join(dir, 'ca.crt'), server_name: 'kafka.example' } };
+  const cluster = {
+    brokers: ['k:9093'],
+    sasl: { mechanism: 'scram-sha-256' as const, username_env: 'SRC_USER', password_file: join(dir, 'password') },
+    tls: { ca_file: join(dir, 'ca.crt'), server_name: 'kafka.example' },
+  };
   const { config, overrides } = sourceKafkaConfig(cluster, 'eventyard', env);
   assert.deepEqual(config.sasl, { mechanism: 'scram-sha-256', username: 'alice', password: 's3cret' });
   assert.deepEqual(overrides.ssl, { ca: ['PEM'], servername: 'kafka.example' });
-  assert.throws(() => sourceKafkaConfig({ ...cluster, sasl: { ...cluster.sasl, username_env: 'NOPE' } }, 'eventyard', env), /^Error: cluster\.sasl\.username_env: environment variable NOPE is not set in the producer$|cluster\.sasl\.username_env: environment variable NOPE is not set/);
-  assert.throws(() => sourceKafkaConfig({ ...cluster, tls: { ca_file: join(dir, 'missing.crt') } }, 'eventyard', env), /cluster\.tls\.ca_file: cannot read .*missing\.crt \(ENOENT\)/);
+  assert.throws(
+    () => sourceKafkaConfig({ ...cluster, sasl: { ...cluster.sasl, username_env: 'NOPE' } }, 'eventyard', env),
+    /^Error: cluster\.sasl\.username_env: environment variable NOPE is not set in the producer$|cluster\.sasl\.username_env: environment variable NOPE is not set/,
+  );
+  assert.throws(
+    () => sourceKafkaConfig({ ...cluster, tls: { ca_file: join(dir, 'missing.crt') } }, 'eventyard', env),
+    /cluster\.tls\.ca_file: cannot read .*missing\.crt \(ENOENT\)/,
+  );
 });

@@ -12,7 +12,18 @@
 // gathering round, which starts once every eachBatch running has handed one over (or finished), and
 // makes one produce request and one history statement for all of them instead of one per partition.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { byTopic, DeadLetterCodes, deadLetterMessage, FinishedOffsets, ManagedProducer, recordFingerprint, textHeaders, Topics, type ComponentState, type Logger } from '@eventyard/core';
+import {
+  byTopic,
+  DeadLetterCodes,
+  deadLetterMessage,
+  FinishedOffsets,
+  ManagedProducer,
+  recordFingerprint,
+  textHeaders,
+  Topics,
+  type ComponentState,
+  type Logger,
+} from '@eventyard/core';
 import { routingStatusChanges, type DeliveryInput, type EventInput } from '@eventyard/db';
 import { statusChangeRecord, type StatusPublisher } from '@eventyard/evhub';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
@@ -145,7 +156,12 @@ export class IngestConsumer {
   async start(): Promise<void> {
     if (this.#state !== 'created') return;
     this.#state = 'starting';
-    await this.#options.topics.ensure([Topics.ingest, Topics.schedule, Topics.dead, ...(this.#options.status === undefined ? [] : [this.#options.status.topic])]);
+    await this.#options.topics.ensure([
+      Topics.ingest,
+      Topics.schedule,
+      Topics.dead,
+      ...(this.#options.status === undefined ? [] : [this.#options.status.topic]),
+    ]);
     await this.#producer.start();
     await this.#consumer.connect();
     // A new group starts at the beginning: every acknowledged Report on ingest gets routed.
@@ -250,7 +266,15 @@ export class IngestConsumer {
     for (let start = 0; start < fresh.length; start += this.#options.maxChunkRecords) {
       if (!owned()) return;
       const chunk = fresh.slice(start, start + this.#options.maxChunkRecords);
-      if (!(await this.#routeChunk(partition, chunk.map((record) => record.message), heartbeat, owned))) return;
+      if (
+        !(await this.#routeChunk(
+          partition,
+          chunk.map((record) => record.message),
+          heartbeat,
+          owned,
+        ))
+      )
+        return;
       const last = chunk[chunk.length - 1];
       if (last !== undefined) {
         for (const record of chunk) done.add(record.offset, record.fingerprint);
@@ -331,7 +355,11 @@ export class IngestConsumer {
       const rows: EventInput[] = round.events
         .filter((event) => refused.has(event.event_id))
         .map((event) => ({ ...event, status: 'rejected', status_reason: refused.get(event.event_id) ?? null, next_due_at: null }));
-      for (const row of rows) this.#log.warn({ partition, event_id: row.event_id, trace_id: row.trace_id ?? undefined, detail: row.status_reason }, 'event rejected: the broker refused its record as too large');
+      for (const row of rows)
+        this.#log.warn(
+          { partition, event_id: row.event_id, trace_id: row.trace_id ?? undefined, detail: row.status_reason },
+          'event rejected: the broker refused its record as too large',
+        );
       metrics.decodeFailures.inc({ reason: 'too_large' }, rows.length);
       await this.#options.history.write(rows, []).catch((err: unknown) => this.#retryHistory(partition, rows, [], err, heartbeat, owned));
       await this.#options.status?.publish(this.#producer, routingStatusChanges(rows, []));
@@ -353,12 +381,20 @@ export class IngestConsumer {
    * the rows alone, with backoff, while the partition is still ours. Routing the round again would
    * produce every one of its tasks a second time, once per failed try.
    */
-  async #retryHistory(partition: number | number[] | undefined, events: readonly EventInput[], deliveries: RoutedRound['deliveries'], firstError: unknown, heartbeat: () => Promise<void>, owned: () => boolean): Promise<void> {
+  async #retryHistory(
+    partition: number | number[] | undefined,
+    events: readonly EventInput[],
+    deliveries: RoutedRound['deliveries'],
+    firstError: unknown,
+    heartbeat: () => Promise<void>,
+    owned: () => boolean,
+  ): Promise<void> {
     let lastError = firstError;
     for (let attempt = 1; ; attempt++) {
       // Stopping or rebalanced away: unresolved, so it is routed again by whoever consumes it next.
       if (!owned()) throw lastError;
-      if (attempt === 1 || attempt % 10 === 0) this.#log.warn({ err: lastError, partition, events: events.length, attempt }, 'history rows of a produced round failed; retrying them alone');
+      if (attempt === 1 || attempt % 10 === 0)
+        this.#log.warn({ err: lastError, partition, events: events.length, attempt }, 'history rows of a produced round failed; retrying them alone');
       await sleep(Math.min(50 * 2 ** attempt, HISTORY_RETRY_MAX_MS));
       await heartbeat();
       try {
@@ -385,7 +421,10 @@ export class IngestConsumer {
         const reason = `the broker refused a record of ${value?.length ?? 0} bytes for ${topic} as too large (${err instanceof Error ? err.message : String(err)})`;
         if (eventId !== null) refused.set(eventId, reason);
         const key = message.key === null || message.key === undefined ? null : Buffer.from(message.key);
-        return { topic: Topics.dead, message: deadLetterMessage({ key, value, headers, code: DeadLetterCodes.recordTooLarge, reason, eventId, dropValue: true }) };
+        return {
+          topic: Topics.dead,
+          message: deadLetterMessage({ key, value, headers, code: DeadLetterCodes.recordTooLarge, reason, eventId, dropValue: true }),
+        };
       },
     });
   }

@@ -56,7 +56,11 @@ export class BroadcastFanout {
    * Sends `records` through `send` (one produce request per call). `heartbeat` runs between paced
    * batches, so a long fan-out does not cost the consumer its group membership.
    */
-  async produce(records: readonly OutgoingRecord[], send: (records: readonly OutgoingRecord[]) => Promise<void>, heartbeat?: () => Promise<void>): Promise<void> {
+  async produce(
+    records: readonly OutgoingRecord[],
+    send: (records: readonly OutgoingRecord[]) => Promise<void>,
+    heartbeat?: () => Promise<void>,
+  ): Promise<void> {
     if (!records.some((r) => r.broadcast === true)) {
       await send(records);
       return;

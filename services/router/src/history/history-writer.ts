@@ -48,7 +48,11 @@ export class HistoryWriter {
     let bytes = 0;
     const flush = async (): Promise<void> => {
       if (chunk.length === 0) return;
-      await recordRound(this.#options.knex, chunk, chunk.flatMap((e) => byEvent.get(e.event_id) ?? []));
+      await recordRound(
+        this.#options.knex,
+        chunk,
+        chunk.flatMap((e) => byEvent.get(e.event_id) ?? []),
+      );
       chunk = [];
       bytes = 0;
     };
@@ -75,11 +79,20 @@ export class HistoryWriter {
         if (!isDataError(err)) throw err;
         this.#options.metrics.recordFailures.inc();
         try {
-          await this.#writeAll([reduced(event, err)], own.map((d) => ({ ...d, app_id: storableText(d.app_id), topic_id: storableText(d.topic_id), dispatcher_id: storableText(d.dispatcher_id) })));
-          this.#log.error({ err, event_id: event.event_id, trace_id: event.trace_id ?? undefined }, 'history rows of a routed event were refused; written without its trigger and tags');
+          await this.#writeAll(
+            [reduced(event, err)],
+            own.map((d) => ({ ...d, app_id: storableText(d.app_id), topic_id: storableText(d.topic_id), dispatcher_id: storableText(d.dispatcher_id) })),
+          );
+          this.#log.error(
+            { err, event_id: event.event_id, trace_id: event.trace_id ?? undefined },
+            'history rows of a routed event were refused; written without its trigger and tags',
+          );
         } catch (again) {
           if (!isDataError(again)) throw again;
-          this.#log.error({ err: again, event_id: event.event_id, trace_id: event.trace_id ?? undefined, app_id: event.app_id, topic_id: event.topic_id }, 'event routed but its history rows were refused');
+          this.#log.error(
+            { err: again, event_id: event.event_id, trace_id: event.trace_id ?? undefined, app_id: event.app_id, topic_id: event.topic_id },
+            'event routed but its history rows were refused',
+          );
         }
       }
     }

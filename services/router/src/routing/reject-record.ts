@@ -39,7 +39,16 @@ export function rejectRecord(input: RejectInput): Rejection {
   const code = input.reason === DecodeFailure.TOO_LARGE ? DeadLetterCodes.recordTooLarge : DeadLetterCodes.ingestRecordInvalid;
   // The record's traceparent is kept with its headers; one written before the header was carried has the envelope's.
   const traceParent = traceParentFromHeaders(headers) ?? envelope?.trace_parent;
-  const base = { key: record.key, value: record.value, headers, code, reason: input.detail, source: { topic: Topics.ingest, partition: input.partition, offset: record.offset }, eventId, traceParent };
+  const base = {
+    key: record.key,
+    value: record.value,
+    headers,
+    code,
+    reason: input.detail,
+    source: { topic: Topics.ingest, partition: input.partition, offset: record.offset },
+    eventId,
+    traceParent,
+  };
   let dead = deadLetterMessage(base);
   // Kept whole when it fits; a record too large for any topic keeps its key and headers (its payload stays in the history row).
   if (estimateRecordBytes(dead) > input.maxRecordBytes) dead = deadLetterMessage({ ...base, dropValue: true });
@@ -54,7 +63,8 @@ function rejectedRow(eventId: string, input: RejectInput): EventInput {
   if (input.routedRow !== undefined) return { ...input.routedRow, status: 'rejected', status_reason, next_due_at: null };
   const event = input.envelope?.event ?? null;
   const orderingKey = input.envelope?.option?.orderingKey ?? '';
-  const reportedMs = input.envelope?.reported_at === null || input.envelope?.reported_at === undefined ? NaN : Number(input.envelope.reported_at.seconds) * 1000;
+  const reportedMs =
+    input.envelope?.reported_at === null || input.envelope?.reported_at === undefined ? NaN : Number(input.envelope.reported_at.seconds) * 1000;
   // Only what Postgres stores whatever it holds: text made storable, the payload as bytes; the
   // trigger and tags (jsonb) are left out, as they may be what was refused.
   return {

@@ -80,7 +80,10 @@ export function routeEvent(envelope: RoutableEnvelope, targets: readonly RouteTa
       trigger_source: 'auto',
       trace_parent: traceParent,
     });
-    const own = encodeMessage('eventyard.v1.DeliveryTask', { dispatcher_id: dispatcherId, ...(scheduledFor === undefined ? {} : { scheduled_for: scheduledFor }) });
+    const own = encodeMessage('eventyard.v1.DeliveryTask', {
+      dispatcher_id: dispatcherId,
+      ...(scheduledFor === undefined ? {} : { scheduled_for: scheduledFor }),
+    });
     return Buffer.concat([common, own]);
   };
 

@@ -68,7 +68,16 @@ export function routeRound(messages: readonly IngestRecord[], index: ProcessorIn
     spans.push(span);
     if (!decoded.ok) {
       noteRejected(span, decoded.reason, decoded.message);
-      reject(rejectRecord({ record: message, partition, reason: decoded.reason, detail: decoded.message, ...(decoded.envelope === undefined ? {} : { envelope: decoded.envelope }), maxRecordBytes }));
+      reject(
+        rejectRecord({
+          record: message,
+          partition,
+          reason: decoded.reason,
+          detail: decoded.message,
+          ...(decoded.envelope === undefined ? {} : { envelope: decoded.envelope }),
+          maxRecordBytes,
+        }),
+      );
       continue;
     }
     const { event } = decoded.envelope;
@@ -78,7 +87,17 @@ export function routeRound(messages: readonly IngestRecord[], index: ProcessorIn
       // Produced, it would be refused (MESSAGE_TOO_LARGE) and retried forever: none of its records go out.
       const detail = `a record of about ${largest} bytes is over the limit of ${maxRecordBytes} bytes (EY_KAFKA_MAX_BATCH_BYTES)`;
       noteRejected(span, DecodeFailure.TOO_LARGE, detail);
-      reject(rejectRecord({ record: message, partition, reason: DecodeFailure.TOO_LARGE, detail, envelope: decoded.envelope, routedRow: result.event, maxRecordBytes }));
+      reject(
+        rejectRecord({
+          record: message,
+          partition,
+          reason: DecodeFailure.TOO_LARGE,
+          detail,
+          envelope: decoded.envelope,
+          routedRow: result.event,
+          maxRecordBytes,
+        }),
+      );
       continue;
     }
     routed.push(result);

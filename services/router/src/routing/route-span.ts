@@ -18,7 +18,14 @@ export function startRouteSpan(headers: IHeaders | undefined, envelope: IngestEn
   return t.startSpan(messagingSpanName('process', Topics.ingest), {
     kind: 'consumer',
     parent,
-    attributes: messagingAttributes({ operation: 'process', topic: Topics.ingest, partition, event_id: envelope?.event_id, app_id: event?.app_id, topic_id: event?.topic_id }),
+    attributes: messagingAttributes({
+      operation: 'process',
+      topic: Topics.ingest,
+      partition,
+      event_id: envelope?.event_id,
+      app_id: event?.app_id,
+      topic_id: event?.topic_id,
+    }),
   });
 }
 

@@ -58,7 +58,11 @@ test('Postgres down mid-round: the produced tasks are not produced again while t
   await f.ingest(ids.map((id) => ({ event_id: id, event: { app_id: 'shop', topic_id: 'order', data: Buffer.from(id) } })));
   await restarted;
 
-  await waitFor(async () => Number(((await f.db.knex('events').whereIn('event_id', ids).count('* as n')) as Array<{ n: string }>)[0]?.n) === ids.length, 30_000, 'every row written after the restart');
+  await waitFor(
+    async () => Number(((await f.db.knex('events').whereIn('event_id', ids).count('* as n')) as Array<{ n: string }>)[0]?.n) === ids.length,
+    30_000,
+    'every row written after the restart',
+  );
   await f.drained();
   assert.equal(await f.countRecords(Topics.deliveries('pg-outage')), 1 + ids.length, 'each task produced once');
 });

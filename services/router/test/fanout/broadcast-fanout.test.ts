@@ -15,7 +15,16 @@ const record = (name: string, broadcast: boolean): OutgoingRecord => ({
 });
 
 test('planProduceBatches cuts after every batchSize broadcast tasks and keeps record order', () => {
-  const records = [record('n1', false), record('b1', true), record('b2', true), record('n2', false), record('b3', true), record('b4', true), record('b5', true), record('n3', false)];
+  const records = [
+    record('n1', false),
+    record('b1', true),
+    record('b2', true),
+    record('n2', false),
+    record('b3', true),
+    record('b4', true),
+    record('b5', true),
+    record('n3', false),
+  ];
   const batches = planProduceBatches(records, 2);
   assert.deepEqual(
     batches.map((b) => [b.records.map((r) => r.topic), b.broadcastTasks]),

@@ -8,8 +8,21 @@ import { createDatabase } from '@eventyard/db/testing';
 import { HistoryWriter } from '../../src/history/history-writer.ts';
 import { createRouterMetrics } from '../../src/metrics.ts';
 
-const event = (id: string, extra: Partial<EventInput> = {}): EventInput => ({ event_id: id, app_id: 'shop', topic_id: 'order', status: 'routed', payload: Buffer.from(id), ...extra });
-const delivery = (id: string, dispatcherId: string): DeliveryInput => ({ event_id: id, dispatcher_id: dispatcherId, app_id: 'shop', topic_id: 'order', status: 'pending' });
+const event = (id: string, extra: Partial<EventInput> = {}): EventInput => ({
+  event_id: id,
+  app_id: 'shop',
+  topic_id: 'order',
+  status: 'routed',
+  payload: Buffer.from(id),
+  ...extra,
+});
+const delivery = (id: string, dispatcherId: string): DeliveryInput => ({
+  event_id: id,
+  dispatcher_id: dispatcherId,
+  app_id: 'shop',
+  topic_id: 'order',
+  status: 'pending',
+});
 
 test('writing the same round twice changes nothing and keeps what the dispatcher wrote since', async (t) => {
   const { knex } = await createDatabase(t);
@@ -42,8 +55,17 @@ test('an event Postgres refuses is written reduced, with why, and counted; the r
   const registry = createMetricsRegistry('router-test');
   const writer = new HistoryWriter({ knex, logger: silentLogger(), metrics: createRouterMetrics(registry) });
   // NUL cannot be stored in text: the producer and the decoder refuse such envelopes, this proves the last line of defence.
-  await writer.write([event('1'), event('2', { app_id: 'bad\u0000app', event_comm: { event_tag: { tag_list: ['t\u0000'] } } }), event('3')], [delivery('1', 'a'), delivery('3', 'a')]);
-  const rows = (await knex('events').orderBy('event_id').select('event_id', 'app_id', 'status', 'status_reason', 'event_comm')) as Array<{ event_id: string; app_id: string; status: string; status_reason: string | null; event_comm: unknown }>;
+  await writer.write(
+    [event('1'), event('2', { app_id: 'bad\u0000app', event_comm: { event_tag: { tag_list: ['t\u0000'] } } }), event('3')],
+    [delivery('1', 'a'), delivery('3', 'a')],
+  );
+  const rows = (await knex('events').orderBy('event_id').select('event_id', 'app_id', 'status', 'status_reason', 'event_comm')) as Array<{
+    event_id: string;
+    app_id: string;
+    status: string;
+    status_reason: string | null;
+    event_comm: unknown;
+  }>;
   assert.deepEqual(
     rows.map((r) => [String(r.event_id), r.app_id, r.status]),
     [

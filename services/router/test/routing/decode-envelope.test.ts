@@ -31,6 +31,10 @@ test('each kind of bad record gets its reason', () => {
   assert.equal(reason(encode({ ...valid, event: { app_id: 'shop', topic_id: '' } })), 'no_app_or_topic');
   assert.equal(reason(encode({ ...valid, event: { app_id: 'sh\u0000op', topic_id: 'order' } })), 'unstorable_text');
   assert.equal(reason(encode({ ...valid, event: { ...valid.event, event_comm: { event_tag: { tag_list: ['a\u0000'] } } } })), 'unstorable_text');
-  assert.equal(reason(encode({ ...valid, event: { ...valid.event, event_comm: { event_tag: { tag_list: ['a\ud800'] } } } })), 'not_protobuf', 'an unpaired surrogate is not UTF-8: such a record does not even decode');
+  assert.equal(
+    reason(encode({ ...valid, event: { ...valid.event, event_comm: { event_tag: { tag_list: ['a\ud800'] } } } })),
+    'not_protobuf',
+    'an unpaired surrogate is not UTF-8: such a record does not even decode',
+  );
   assert.equal(reason(encode({ ...valid, event: { ...valid.event, data: Buffer.from([0, 0, 0]) } })), 'ok', 'NUL bytes in data are fine (bytea)');
 });

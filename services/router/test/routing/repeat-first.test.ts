@@ -13,11 +13,38 @@ const NOW = REPORTED_MS + 5;
 
 function processor(dispatcherId: string, extra: Partial<ProcessorRecord> = {}): ProcessorRecord {
   return {
-    dispatcher_id: dispatcherId, app_id: 'shop', topic_id: 'order', protocol_type: 'grpcSend', addr: '127.0.0.1:1', timeout: 0,
-    retry_strategy: {}, is_retry: false, is_flow_control: false, flow_control_strategy: {}, is_stop: false, filter_tag: {},
-    delay_process_key: '', filter: null, ordered: false, paused: false, concurrency: 0, webhook_secret: null, webhook_secret_previous: null,
-    webhook_secret_previous_expires_at: null, auth_token: null, tls: null, circuit_breaker: null, transform: null, transform_headers: false, webhook_format: 'evhub',
-    owner: null, description: '', version: 1, created_at: new Date(0), updated_at: new Date(0), ...extra,
+    dispatcher_id: dispatcherId,
+    app_id: 'shop',
+    topic_id: 'order',
+    protocol_type: 'grpcSend',
+    addr: '127.0.0.1:1',
+    timeout: 0,
+    retry_strategy: {},
+    is_retry: false,
+    is_flow_control: false,
+    flow_control_strategy: {},
+    is_stop: false,
+    filter_tag: {},
+    delay_process_key: '',
+    filter: null,
+    ordered: false,
+    paused: false,
+    concurrency: 0,
+    webhook_secret: null,
+    webhook_secret_previous: null,
+    webhook_secret_previous_expires_at: null,
+    auth_token: null,
+    tls: null,
+    circuit_breaker: null,
+    transform: null,
+    transform_headers: false,
+    webhook_format: 'evhub',
+    owner: null,
+    description: '',
+    version: 1,
+    created_at: new Date(0),
+    updated_at: new Date(0),
+    ...extra,
   };
 }
 
@@ -89,8 +116,17 @@ test('a repeat event schedules occurrence 0 per matching processor, due at begin
 
 test('without begin_time the first occurrence is due at reported_at (fires at once); a filtered processor gets none', () => {
   const routed = routeEvent(envelope(repeatTrigger({})), targets(processor('a'), processor('picky', { filter_tag: { vip: true } })), NOW);
-  assert.deepEqual(routed.records.map((r) => r.key.toString()), ['rep:1234567890123:a:0']);
-  assert.deepEqual(routed.deliveries.map((d) => [d.dispatcher_id, d.status]), [['a', 'scheduled'], ['picky', 'filtered']]);
+  assert.deepEqual(
+    routed.records.map((r) => r.key.toString()),
+    ['rep:1234567890123:a:0'],
+  );
+  assert.deepEqual(
+    routed.deliveries.map((d) => [d.dispatcher_id, d.status]),
+    [
+      ['a', 'scheduled'],
+      ['picky', 'filtered'],
+    ],
+  );
   assert.equal(routed.deliveries[0]?.next_attempt_at?.getTime(), REPORTED_MS);
 });
 
@@ -101,13 +137,26 @@ test('a cron repeat starts at the first cron time at or after begin', () => {
 });
 
 test('a chain whose end_time is already past has no occurrence: the delivery is recorded cancelled', () => {
-  const routed = routeEvent(envelope(repeatTrigger({ end_type: 1, repeat_end: { repeat_times: 0, end_time: { seconds: '1000', nanos: 0 } } })), targets(processor('a')), NOW);
+  const routed = routeEvent(
+    envelope(repeatTrigger({ end_type: 1, repeat_end: { repeat_times: 0, end_time: { seconds: '1000', nanos: 0 } } })),
+    targets(processor('a')),
+    NOW,
+  );
   assert.deepEqual(routed.records, []);
-  assert.deepEqual(routed.deliveries.map((d) => d.status), ['cancelled']);
+  assert.deepEqual(
+    routed.deliveries.map((d) => d.status),
+    ['cancelled'],
+  );
 });
 
 test('a repeat trigger that cannot be scheduled is delivered once, as real-time', () => {
   const routed = routeEvent(envelope(repeatTrigger({ pulser_type: 0 })), targets(processor('a')), NOW);
-  assert.deepEqual(routed.records.map((r) => r.topic), [Topics.deliveries('a')]);
-  assert.deepEqual(routed.deliveries.map((d) => d.status), ['pending']);
+  assert.deepEqual(
+    routed.records.map((r) => r.topic),
+    [Topics.deliveries('a')],
+  );
+  assert.deepEqual(
+    routed.deliveries.map((d) => d.status),
+    ['pending'],
+  );
 });

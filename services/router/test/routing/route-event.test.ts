@@ -74,7 +74,9 @@ test('a matching processor gets a task keyed by event_id when there is no orderi
   const task = decodeMessage('eventyard.v1.DeliveryTask', record?.value ?? Buffer.alloc(0));
   assert.equal(task.dispatcher_id, 'a');
   assert.equal(task.event?.data.toString(), '{"amount":10}');
-  assert.deepEqual(routed.deliveries, [{ event_id: '1234567890123', dispatcher_id: 'a', app_id: 'shop', topic_id: 'order', repeat_times: 0, status: 'pending' }]);
+  assert.deepEqual(routed.deliveries, [
+    { event_id: '1234567890123', dispatcher_id: 'a', app_id: 'shop', topic_id: 'order', repeat_times: 0, status: 'pending' },
+  ]);
   assert.equal(routed.event.status, 'routed');
   assert.equal(routed.event.created_at?.getTime(), 1_700_000_000_250);
   assert.equal(routed.event.trigger_type, EventTriggerType.EVENT_TRIGGER_TYPE_REAL_TIME);
@@ -113,7 +115,10 @@ test('status: filtered when every active processor filters the event, no_subscri
   // Paused holds rather than drops: the task is produced and waits in the topic the dispatcher does not consume.
   const paused = routeEvent(envelope(), targets(processor('a', { is_stop: true }), processor('b', { paused: true })), NOW);
   assert.equal(paused.status, 'routed');
-  assert.deepEqual(paused.deliveries.map((d) => [d.dispatcher_id, d.status]), [['b', 'pending']]);
+  assert.deepEqual(
+    paused.deliveries.map((d) => [d.dispatcher_id, d.status]),
+    [['b', 'pending']],
+  );
   assert.equal(paused.records.length, 1);
 
   assert.equal(routeEvent(envelope(), [], NOW).status, 'no_subscribers');

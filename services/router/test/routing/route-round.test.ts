@@ -10,10 +10,24 @@ import { ProcessorIndex } from '../../src/config-cache/processor-index.ts';
 import { mergeRounds, routeRound } from '../../src/routing/route-round.ts';
 
 const index = ProcessorIndex.build([
-  { dispatcher_id: 'a', app_id: 'shop', topic_id: 'order', is_stop: false, paused: false, filter_tag: {}, filter: null, delay_process_key: '', version: 1 } as unknown as ProcessorRecord,
+  {
+    dispatcher_id: 'a',
+    app_id: 'shop',
+    topic_id: 'order',
+    is_stop: false,
+    paused: false,
+    filter_tag: {},
+    filter: null,
+    delay_process_key: '',
+    version: 1,
+  } as unknown as ProcessorRecord,
 ]);
 let offset = 0;
-const message = (e: IngestEnvelope | Buffer) => ({ offset: String(offset++), key: null, value: Buffer.isBuffer(e) ? e : encodeMessage('eventyard.v1.IngestEnvelope', e) });
+const message = (e: IngestEnvelope | Buffer) => ({
+  offset: String(offset++),
+  key: null,
+  value: Buffer.isBuffer(e) ? e : encodeMessage('eventyard.v1.IngestEnvelope', e),
+});
 const event = (id: string, topic = 'order'): IngestEnvelope => ({ event_id: id, event: { app_id: 'shop', topic_id: topic, data: Buffer.from(id) } });
 
 test('duplicates produce again but write one row each; garbage is dead-lettered in its place with its offset', () => {
@@ -55,7 +69,10 @@ test('duplicates produce again but write one row each; garbage is dead-lettered 
 });
 
 test('text Postgres cannot store: dead letter and a rejected row naming the field, under the envelope id', () => {
-  const bad: IngestEnvelope = { event_id: '7', event: { app_id: 'shop', topic_id: 'order', data: Buffer.from('x'), event_comm: { event_tag: { tag_list: ['ok', 'b\u0000d'] } } } };
+  const bad: IngestEnvelope = {
+    event_id: '7',
+    event: { app_id: 'shop', topic_id: 'order', data: Buffer.from('x'), event_comm: { event_tag: { tag_list: ['ok', 'b\u0000d'] } } },
+  };
   const round = routeRound([message(bad)], index, Date.now());
   assert.deepEqual(
     round.records.map((r) => [r.topic, r.headers['ey-event-id']]),
@@ -107,7 +124,7 @@ test('an event whose delivery record is over the byte limit is rejected whole: n
   );
 });
 
-test('the trace: the record\'s traceparent header is the parent, the envelope\'s copy for records without one; its id goes in the row', () => {
+test("the trace: the record's traceparent header is the parent, the envelope's copy for records without one; its id goes in the row", () => {
   const header = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
   const copy = '00-11111111111111111111111111111111-2222222222222222-01';
   const withHeader = { ...message({ ...event('11'), trace_parent: copy }), headers: { traceparent: Buffer.from(header) } };
@@ -153,6 +170,9 @@ test('rounds of several partitions merge into one: records in each partition’s
     ['10', '11'],
   );
   assert.equal(merged.routed.length, 4);
-  assert.deepEqual(merged.rejected.map((r) => r.reason), ['not_protobuf']);
+  assert.deepEqual(
+    merged.rejected.map((r) => r.reason),
+    ['not_protobuf'],
+  );
   assert.equal(mergeRounds([p0]), p0, 'one round is itself');
 });

@@ -8,8 +8,7 @@ export const apiVersionsRequest: MessageSchema = {
   name: 'ApiVersionsRequest',
   apiKey: 18,
   versions: { min: 0, max: 2 },
-  fields: [
-  ],
+  fields: [],
 };
 
 export const apiVersionsResponse: MessageSchema = {
@@ -18,11 +17,16 @@ export const apiVersionsResponse: MessageSchema = {
   versions: { min: 0, max: 2 },
   fields: [
     { name: 'errorCode', type: 'int16', versions: '0+' },
-    { name: 'apiKeys', type: '[]ApiVersion', versions: '0+', fields: [
-      { name: 'apiKey', type: 'int16', versions: '0+' },
-      { name: 'minVersion', type: 'int16', versions: '0+' },
-      { name: 'maxVersion', type: 'int16', versions: '0+' },
-    ] },
+    {
+      name: 'apiKeys',
+      type: '[]ApiVersion',
+      versions: '0+',
+      fields: [
+        { name: 'apiKey', type: 'int16', versions: '0+' },
+        { name: 'minVersion', type: 'int16', versions: '0+' },
+        { name: 'maxVersion', type: 'int16', versions: '0+' },
+      ],
+    },
     { name: 'throttleTimeMs', type: 'int32', versions: '1+' },
   ],
 };

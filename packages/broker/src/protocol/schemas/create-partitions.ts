@@ -9,13 +9,22 @@ export const createPartitionsRequest: MessageSchema = {
   apiKey: 37,
   versions: { min: 0, max: 1 },
   fields: [
-    { name: 'topics', type: '[]CreatePartitionsTopic', versions: '0+', fields: [
-      { name: 'name', type: 'string', versions: '0+' },
-      { name: 'count', type: 'int32', versions: '0+' },
-      { name: 'assignments', type: '[]CreatePartitionsAssignment', versions: '0+', nullableVersions: '0+', fields: [
-        { name: 'brokerIds', type: '[]int32', versions: '0+' },
-      ] },
-    ] },
+    {
+      name: 'topics',
+      type: '[]CreatePartitionsTopic',
+      versions: '0+',
+      fields: [
+        { name: 'name', type: 'string', versions: '0+' },
+        { name: 'count', type: 'int32', versions: '0+' },
+        {
+          name: 'assignments',
+          type: '[]CreatePartitionsAssignment',
+          versions: '0+',
+          nullableVersions: '0+',
+          fields: [{ name: 'brokerIds', type: '[]int32', versions: '0+' }],
+        },
+      ],
+    },
     { name: 'timeoutMs', type: 'int32', versions: '0+' },
     { name: 'validateOnly', type: 'bool', versions: '0+' },
   ],
@@ -27,10 +36,15 @@ export const createPartitionsResponse: MessageSchema = {
   versions: { min: 0, max: 1 },
   fields: [
     { name: 'throttleTimeMs', type: 'int32', versions: '0+' },
-    { name: 'results', type: '[]CreatePartitionsTopicResult', versions: '0+', fields: [
-      { name: 'name', type: 'string', versions: '0+' },
-      { name: 'errorCode', type: 'int16', versions: '0+' },
-      { name: 'errorMessage', type: 'string', versions: '0+', nullableVersions: '0+', default: null },
-    ] },
+    {
+      name: 'results',
+      type: '[]CreatePartitionsTopicResult',
+      versions: '0+',
+      fields: [
+        { name: 'name', type: 'string', versions: '0+' },
+        { name: 'errorCode', type: 'int16', versions: '0+' },
+        { name: 'errorMessage', type: 'string', versions: '0+', nullableVersions: '0+', default: null },
+      ],
+    },
   ],
 };

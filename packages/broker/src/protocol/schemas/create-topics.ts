@@ -9,19 +9,34 @@ export const createTopicsRequest: MessageSchema = {
   apiKey: 19,
   versions: { min: 0, max: 3 },
   fields: [
-    { name: 'topics', type: '[]CreatableTopic', versions: '0+', fields: [
-      { name: 'name', type: 'string', versions: '0+' },
-      { name: 'numPartitions', type: 'int32', versions: '0+' },
-      { name: 'replicationFactor', type: 'int16', versions: '0+' },
-      { name: 'assignments', type: '[]CreatableReplicaAssignment', versions: '0+', fields: [
-        { name: 'partitionIndex', type: 'int32', versions: '0+' },
-        { name: 'brokerIds', type: '[]int32', versions: '0+' },
-      ] },
-      { name: 'configs', type: '[]CreatableTopicConfig', versions: '0+', fields: [
+    {
+      name: 'topics',
+      type: '[]CreatableTopic',
+      versions: '0+',
+      fields: [
         { name: 'name', type: 'string', versions: '0+' },
-        { name: 'value', type: 'string', versions: '0+', nullableVersions: '0+' },
-      ] },
-    ] },
+        { name: 'numPartitions', type: 'int32', versions: '0+' },
+        { name: 'replicationFactor', type: 'int16', versions: '0+' },
+        {
+          name: 'assignments',
+          type: '[]CreatableReplicaAssignment',
+          versions: '0+',
+          fields: [
+            { name: 'partitionIndex', type: 'int32', versions: '0+' },
+            { name: 'brokerIds', type: '[]int32', versions: '0+' },
+          ],
+        },
+        {
+          name: 'configs',
+          type: '[]CreatableTopicConfig',
+          versions: '0+',
+          fields: [
+            { name: 'name', type: 'string', versions: '0+' },
+            { name: 'value', type: 'string', versions: '0+', nullableVersions: '0+' },
+          ],
+        },
+      ],
+    },
     { name: 'timeoutMs', type: 'int32', versions: '0+', default: 60000 },
     { name: 'validateOnly', type: 'bool', versions: '1+', default: false },
   ],
@@ -33,10 +48,15 @@ export const createTopicsResponse: MessageSchema = {
   versions: { min: 0, max: 3 },
   fields: [
     { name: 'throttleTimeMs', type: 'int32', versions: '2+' },
-    { name: 'topics', type: '[]CreatableTopicResult', versions: '0+', fields: [
-      { name: 'name', type: 'string', versions: '0+' },
-      { name: 'errorCode', type: 'int16', versions: '0+' },
-      { name: 'errorMessage', type: 'string', versions: '1+', nullableVersions: '0+' },
-    ] },
+    {
+      name: 'topics',
+      type: '[]CreatableTopicResult',
+      versions: '0+',
+      fields: [
+        { name: 'name', type: 'string', versions: '0+' },
+        { name: 'errorCode', type: 'int16', versions: '0+' },
+        { name: 'errorMessage', type: 'string', versions: '1+', nullableVersions: '0+' },
+      ],
+    },
   ],
 };

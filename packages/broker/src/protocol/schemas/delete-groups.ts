@@ -8,9 +8,7 @@ export const deleteGroupsRequest: MessageSchema = {
   name: 'DeleteGroupsRequest',
   apiKey: 42,
   versions: { min: 0, max: 1 },
-  fields: [
-    { name: 'groupsNames', type: '[]string', versions: '0+' },
-  ],
+  fields: [{ name: 'groupsNames', type: '[]string', versions: '0+' }],
 };
 
 export const deleteGroupsResponse: MessageSchema = {
@@ -19,9 +17,14 @@ export const deleteGroupsResponse: MessageSchema = {
   versions: { min: 0, max: 1 },
   fields: [
     { name: 'throttleTimeMs', type: 'int32', versions: '0+' },
-    { name: 'results', type: '[]DeletableGroupResult', versions: '0+', fields: [
-      { name: 'groupId', type: 'string', versions: '0+' },
-      { name: 'errorCode', type: 'int16', versions: '0+' },
-    ] },
+    {
+      name: 'results',
+      type: '[]DeletableGroupResult',
+      versions: '0+',
+      fields: [
+        { name: 'groupId', type: 'string', versions: '0+' },
+        { name: 'errorCode', type: 'int16', versions: '0+' },
+      ],
+    },
   ],
 };

@@ -9,13 +9,23 @@ export const deleteRecordsRequest: MessageSchema = {
   apiKey: 21,
   versions: { min: 0, max: 1 },
   fields: [
-    { name: 'topics', type: '[]DeleteRecordsTopic', versions: '0+', fields: [
-      { name: 'name', type: 'string', versions: '0+' },
-      { name: 'partitions', type: '[]DeleteRecordsPartition', versions: '0+', fields: [
-        { name: 'partitionIndex', type: 'int32', versions: '0+' },
-        { name: 'offset', type: 'int64', versions: '0+' },
-      ] },
-    ] },
+    {
+      name: 'topics',
+      type: '[]DeleteRecordsTopic',
+      versions: '0+',
+      fields: [
+        { name: 'name', type: 'string', versions: '0+' },
+        {
+          name: 'partitions',
+          type: '[]DeleteRecordsPartition',
+          versions: '0+',
+          fields: [
+            { name: 'partitionIndex', type: 'int32', versions: '0+' },
+            { name: 'offset', type: 'int64', versions: '0+' },
+          ],
+        },
+      ],
+    },
     { name: 'timeoutMs', type: 'int32', versions: '0+' },
   ],
 };
@@ -26,13 +36,23 @@ export const deleteRecordsResponse: MessageSchema = {
   versions: { min: 0, max: 1 },
   fields: [
     { name: 'throttleTimeMs', type: 'int32', versions: '0+' },
-    { name: 'topics', type: '[]DeleteRecordsTopicResult', versions: '0+', fields: [
-      { name: 'name', type: 'string', versions: '0+' },
-      { name: 'partitions', type: '[]DeleteRecordsPartitionResult', versions: '0+', fields: [
-        { name: 'partitionIndex', type: 'int32', versions: '0+' },
-        { name: 'lowWatermark', type: 'int64', versions: '0+' },
-        { name: 'errorCode', type: 'int16', versions: '0+' },
-      ] },
-    ] },
+    {
+      name: 'topics',
+      type: '[]DeleteRecordsTopicResult',
+      versions: '0+',
+      fields: [
+        { name: 'name', type: 'string', versions: '0+' },
+        {
+          name: 'partitions',
+          type: '[]DeleteRecordsPartitionResult',
+          versions: '0+',
+          fields: [
+            { name: 'partitionIndex', type: 'int32', versions: '0+' },
+            { name: 'lowWatermark', type: 'int64', versions: '0+' },
+            { name: 'errorCode', type: 'int16', versions: '0+' },
+          ],
+        },
+      ],
+    },
   ],
 };

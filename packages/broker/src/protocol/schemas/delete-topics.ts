@@ -20,9 +20,14 @@ export const deleteTopicsResponse: MessageSchema = {
   versions: { min: 0, max: 1 },
   fields: [
     { name: 'throttleTimeMs', type: 'int32', versions: '1+' },
-    { name: 'responses', type: '[]DeletableTopicResult', versions: '0+', fields: [
-      { name: 'name', type: 'string', versions: '0+' },
-      { name: 'errorCode', type: 'int16', versions: '0+' },
-    ] },
+    {
+      name: 'responses',
+      type: '[]DeletableTopicResult',
+      versions: '0+',
+      fields: [
+        { name: 'name', type: 'string', versions: '0+' },
+        { name: 'errorCode', type: 'int16', versions: '0+' },
+      ],
+    },
   ],
 };

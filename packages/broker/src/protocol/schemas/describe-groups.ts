@@ -8,9 +8,7 @@ export const describeGroupsRequest: MessageSchema = {
   name: 'DescribeGroupsRequest',
   apiKey: 15,
   versions: { min: 0, max: 2 },
-  fields: [
-    { name: 'groups', type: '[]string', versions: '0+' },
-  ],
+  fields: [{ name: 'groups', type: '[]string', versions: '0+' }],
 };
 
 export const describeGroupsResponse: MessageSchema = {
@@ -19,19 +17,29 @@ export const describeGroupsResponse: MessageSchema = {
   versions: { min: 0, max: 2 },
   fields: [
     { name: 'throttleTimeMs', type: 'int32', versions: '1+' },
-    { name: 'groups', type: '[]DescribedGroup', versions: '0+', fields: [
-      { name: 'errorCode', type: 'int16', versions: '0+' },
-      { name: 'groupId', type: 'string', versions: '0+' },
-      { name: 'groupState', type: 'string', versions: '0+' },
-      { name: 'protocolType', type: 'string', versions: '0+' },
-      { name: 'protocolData', type: 'string', versions: '0+' },
-      { name: 'members', type: '[]DescribedGroupMember', versions: '0+', fields: [
-        { name: 'memberId', type: 'string', versions: '0+' },
-        { name: 'clientId', type: 'string', versions: '0+' },
-        { name: 'clientHost', type: 'string', versions: '0+' },
-        { name: 'memberMetadata', type: 'bytes', versions: '0+' },
-        { name: 'memberAssignment', type: 'bytes', versions: '0+' },
-      ] },
-    ] },
+    {
+      name: 'groups',
+      type: '[]DescribedGroup',
+      versions: '0+',
+      fields: [
+        { name: 'errorCode', type: 'int16', versions: '0+' },
+        { name: 'groupId', type: 'string', versions: '0+' },
+        { name: 'groupState', type: 'string', versions: '0+' },
+        { name: 'protocolType', type: 'string', versions: '0+' },
+        { name: 'protocolData', type: 'string', versions: '0+' },
+        {
+          name: 'members',
+          type: '[]DescribedGroupMember',
+          versions: '0+',
+          fields: [
+            { name: 'memberId', type: 'string', versions: '0+' },
+            { name: 'clientId', type: 'string', versions: '0+' },
+            { name: 'clientHost', type: 'string', versions: '0+' },
+            { name: 'memberMetadata', type: 'bytes', versions: '0+' },
+            { name: 'memberAssignment', type: 'bytes', versions: '0+' },
+          ],
+        },
+      ],
+    },
   ],
 };

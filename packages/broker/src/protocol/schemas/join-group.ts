@@ -15,10 +15,15 @@ export const joinGroupRequest: MessageSchema = {
     { name: 'memberId', type: 'string', versions: '0+' },
     { name: 'groupInstanceId', type: 'string', versions: '5+', nullableVersions: '5+', default: null },
     { name: 'protocolType', type: 'string', versions: '0+' },
-    { name: 'protocols', type: '[]JoinGroupRequestProtocol', versions: '0+', fields: [
-      { name: 'name', type: 'string', versions: '0+' },
-      { name: 'metadata', type: 'bytes', versions: '0+' },
-    ] },
+    {
+      name: 'protocols',
+      type: '[]JoinGroupRequestProtocol',
+      versions: '0+',
+      fields: [
+        { name: 'name', type: 'string', versions: '0+' },
+        { name: 'metadata', type: 'bytes', versions: '0+' },
+      ],
+    },
   ],
 };
 
@@ -33,10 +38,15 @@ export const joinGroupResponse: MessageSchema = {
     { name: 'protocolName', type: 'string', versions: '0+' },
     { name: 'leader', type: 'string', versions: '0+' },
     { name: 'memberId', type: 'string', versions: '0+' },
-    { name: 'members', type: '[]JoinGroupResponseMember', versions: '0+', fields: [
-      { name: 'memberId', type: 'string', versions: '0+' },
-      { name: 'groupInstanceId', type: 'string', versions: '5+', nullableVersions: '5+', default: null },
-      { name: 'metadata', type: 'bytes', versions: '0+' },
-    ] },
+    {
+      name: 'members',
+      type: '[]JoinGroupResponseMember',
+      versions: '0+',
+      fields: [
+        { name: 'memberId', type: 'string', versions: '0+' },
+        { name: 'groupInstanceId', type: 'string', versions: '5+', nullableVersions: '5+', default: null },
+        { name: 'metadata', type: 'bytes', versions: '0+' },
+      ],
+    },
   ],
 };

@@ -8,8 +8,7 @@ export const listGroupsRequest: MessageSchema = {
   name: 'ListGroupsRequest',
   apiKey: 16,
   versions: { min: 0, max: 2 },
-  fields: [
-  ],
+  fields: [],
 };
 
 export const listGroupsResponse: MessageSchema = {
@@ -19,9 +18,14 @@ export const listGroupsResponse: MessageSchema = {
   fields: [
     { name: 'throttleTimeMs', type: 'int32', versions: '1+' },
     { name: 'errorCode', type: 'int16', versions: '0+' },
-    { name: 'groups', type: '[]ListedGroup', versions: '0+', fields: [
-      { name: 'groupId', type: 'string', versions: '0+' },
-      { name: 'protocolType', type: 'string', versions: '0+' },
-    ] },
+    {
+      name: 'groups',
+      type: '[]ListedGroup',
+      versions: '0+',
+      fields: [
+        { name: 'groupId', type: 'string', versions: '0+' },
+        { name: 'protocolType', type: 'string', versions: '0+' },
+      ],
+    },
   ],
 };

@@ -11,14 +11,24 @@ export const listOffsetsRequest: MessageSchema = {
   fields: [
     { name: 'replicaId', type: 'int32', versions: '0+' },
     { name: 'isolationLevel', type: 'int8', versions: '2+' },
-    { name: 'topics', type: '[]ListOffsetsTopic', versions: '0+', fields: [
-      { name: 'name', type: 'string', versions: '0+' },
-      { name: 'partitions', type: '[]ListOffsetsPartition', versions: '0+', fields: [
-        { name: 'partitionIndex', type: 'int32', versions: '0+' },
-        { name: 'timestamp', type: 'int64', versions: '0+' },
-        { name: 'maxNumOffsets', type: 'int32', versions: '0', default: 1 },
-      ] },
-    ] },
+    {
+      name: 'topics',
+      type: '[]ListOffsetsTopic',
+      versions: '0+',
+      fields: [
+        { name: 'name', type: 'string', versions: '0+' },
+        {
+          name: 'partitions',
+          type: '[]ListOffsetsPartition',
+          versions: '0+',
+          fields: [
+            { name: 'partitionIndex', type: 'int32', versions: '0+' },
+            { name: 'timestamp', type: 'int64', versions: '0+' },
+            { name: 'maxNumOffsets', type: 'int32', versions: '0', default: 1 },
+          ],
+        },
+      ],
+    },
   ],
 };
 
@@ -28,15 +38,25 @@ export const listOffsetsResponse: MessageSchema = {
   versions: { min: 0, max: 3 },
   fields: [
     { name: 'throttleTimeMs', type: 'int32', versions: '2+' },
-    { name: 'topics', type: '[]ListOffsetsTopicResponse', versions: '0+', fields: [
-      { name: 'name', type: 'string', versions: '0+' },
-      { name: 'partitions', type: '[]ListOffsetsPartitionResponse', versions: '0+', fields: [
-        { name: 'partitionIndex', type: 'int32', versions: '0+' },
-        { name: 'errorCode', type: 'int16', versions: '0+' },
-        { name: 'oldStyleOffsets', type: '[]int64', versions: '0' },
-        { name: 'timestamp', type: 'int64', versions: '1+', default: -1n },
-        { name: 'offset', type: 'int64', versions: '1+', default: -1n },
-      ] },
-    ] },
+    {
+      name: 'topics',
+      type: '[]ListOffsetsTopicResponse',
+      versions: '0+',
+      fields: [
+        { name: 'name', type: 'string', versions: '0+' },
+        {
+          name: 'partitions',
+          type: '[]ListOffsetsPartitionResponse',
+          versions: '0+',
+          fields: [
+            { name: 'partitionIndex', type: 'int32', versions: '0+' },
+            { name: 'errorCode', type: 'int16', versions: '0+' },
+            { name: 'oldStyleOffsets', type: '[]int64', versions: '0' },
+            { name: 'timestamp', type: 'int64', versions: '1+', default: -1n },
+            { name: 'offset', type: 'int64', versions: '1+', default: -1n },
+          ],
+        },
+      ],
+    },
   ],
 };

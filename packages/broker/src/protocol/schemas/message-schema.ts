@@ -2,18 +2,7 @@
 // defaults as Kafka's JSON, with field names lower-camel-cased (Contract A).
 
 /** Kafka primitive type names as used in the JSON schemas. */
-export type PrimitiveType =
-  | 'int8'
-  | 'int16'
-  | 'int32'
-  | 'int64'
-  | 'uint16'
-  | 'float64'
-  | 'string'
-  | 'bytes'
-  | 'records'
-  | 'bool'
-  | 'uuid';
+export type PrimitiveType = 'int8' | 'int16' | 'int32' | 'int64' | 'uint16' | 'float64' | 'string' | 'bytes' | 'records' | 'bool' | 'uuid';
 
 export interface FieldSchema {
   /** Kafka's field name with the first letter lower-cased. */

@@ -13,15 +13,25 @@ export const offsetCommitRequest: MessageSchema = {
     { name: 'generationIdOrMemberEpoch', type: 'int32', versions: '1+', default: -1 },
     { name: 'memberId', type: 'string', versions: '1+' },
     { name: 'retentionTimeMs', type: 'int64', versions: '2-4', default: -1n },
-    { name: 'topics', type: '[]OffsetCommitRequestTopic', versions: '0+', fields: [
-      { name: 'name', type: 'string', versions: '0+' },
-      { name: 'partitions', type: '[]OffsetCommitRequestPartition', versions: '0+', fields: [
-        { name: 'partitionIndex', type: 'int32', versions: '0+' },
-        { name: 'committedOffset', type: 'int64', versions: '0+' },
-        { name: 'commitTimestamp', type: 'int64', versions: '1', default: -1n },
-        { name: 'committedMetadata', type: 'string', versions: '0+', nullableVersions: '0+' },
-      ] },
-    ] },
+    {
+      name: 'topics',
+      type: '[]OffsetCommitRequestTopic',
+      versions: '0+',
+      fields: [
+        { name: 'name', type: 'string', versions: '0+' },
+        {
+          name: 'partitions',
+          type: '[]OffsetCommitRequestPartition',
+          versions: '0+',
+          fields: [
+            { name: 'partitionIndex', type: 'int32', versions: '0+' },
+            { name: 'committedOffset', type: 'int64', versions: '0+' },
+            { name: 'commitTimestamp', type: 'int64', versions: '1', default: -1n },
+            { name: 'committedMetadata', type: 'string', versions: '0+', nullableVersions: '0+' },
+          ],
+        },
+      ],
+    },
   ],
 };
 
@@ -31,12 +41,22 @@ export const offsetCommitResponse: MessageSchema = {
   versions: { min: 0, max: 5 },
   fields: [
     { name: 'throttleTimeMs', type: 'int32', versions: '3+' },
-    { name: 'topics', type: '[]OffsetCommitResponseTopic', versions: '0+', fields: [
-      { name: 'name', type: 'string', versions: '0+' },
-      { name: 'partitions', type: '[]OffsetCommitResponsePartition', versions: '0+', fields: [
-        { name: 'partitionIndex', type: 'int32', versions: '0+' },
-        { name: 'errorCode', type: 'int16', versions: '0+' },
-      ] },
-    ] },
+    {
+      name: 'topics',
+      type: '[]OffsetCommitResponseTopic',
+      versions: '0+',
+      fields: [
+        { name: 'name', type: 'string', versions: '0+' },
+        {
+          name: 'partitions',
+          type: '[]OffsetCommitResponsePartition',
+          versions: '0+',
+          fields: [
+            { name: 'partitionIndex', type: 'int32', versions: '0+' },
+            { name: 'errorCode', type: 'int16', versions: '0+' },
+          ],
+        },
+      ],
+    },
   ],
 };

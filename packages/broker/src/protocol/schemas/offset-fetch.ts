@@ -10,10 +10,16 @@ export const offsetFetchRequest: MessageSchema = {
   versions: { min: 1, max: 4 },
   fields: [
     { name: 'groupId', type: 'string', versions: '0-7' },
-    { name: 'topics', type: '[]OffsetFetchRequestTopic', versions: '0-7', nullableVersions: '2-7', fields: [
-      { name: 'name', type: 'string', versions: '0-7' },
-      { name: 'partitionIndexes', type: '[]int32', versions: '0-7' },
-    ] },
+    {
+      name: 'topics',
+      type: '[]OffsetFetchRequestTopic',
+      versions: '0-7',
+      nullableVersions: '2-7',
+      fields: [
+        { name: 'name', type: 'string', versions: '0-7' },
+        { name: 'partitionIndexes', type: '[]int32', versions: '0-7' },
+      ],
+    },
   ],
 };
 
@@ -23,15 +29,25 @@ export const offsetFetchResponse: MessageSchema = {
   versions: { min: 1, max: 4 },
   fields: [
     { name: 'throttleTimeMs', type: 'int32', versions: '3+' },
-    { name: 'topics', type: '[]OffsetFetchResponseTopic', versions: '0-7', fields: [
-      { name: 'name', type: 'string', versions: '0-7' },
-      { name: 'partitions', type: '[]OffsetFetchResponsePartition', versions: '0-7', fields: [
-        { name: 'partitionIndex', type: 'int32', versions: '0-7' },
-        { name: 'committedOffset', type: 'int64', versions: '0-7' },
-        { name: 'metadata', type: 'string', versions: '0-7', nullableVersions: '0-7' },
-        { name: 'errorCode', type: 'int16', versions: '0-7' },
-      ] },
-    ] },
+    {
+      name: 'topics',
+      type: '[]OffsetFetchResponseTopic',
+      versions: '0-7',
+      fields: [
+        { name: 'name', type: 'string', versions: '0-7' },
+        {
+          name: 'partitions',
+          type: '[]OffsetFetchResponsePartition',
+          versions: '0-7',
+          fields: [
+            { name: 'partitionIndex', type: 'int32', versions: '0-7' },
+            { name: 'committedOffset', type: 'int64', versions: '0-7' },
+            { name: 'metadata', type: 'string', versions: '0-7', nullableVersions: '0-7' },
+            { name: 'errorCode', type: 'int16', versions: '0-7' },
+          ],
+        },
+      ],
+    },
     { name: 'errorCode', type: 'int16', versions: '2-7', default: 0 },
   ],
 };

@@ -12,13 +12,23 @@ export const produceRequest: MessageSchema = {
     { name: 'transactionalId', type: 'string', versions: '3+', nullableVersions: '3+', default: null },
     { name: 'acks', type: 'int16', versions: '0+' },
     { name: 'timeoutMs', type: 'int32', versions: '0+' },
-    { name: 'topicData', type: '[]TopicProduceData', versions: '0+', fields: [
-      { name: 'name', type: 'string', versions: '0+' },
-      { name: 'partitionData', type: '[]PartitionProduceData', versions: '0+', fields: [
-        { name: 'index', type: 'int32', versions: '0+' },
-        { name: 'records', type: 'records', versions: '0+', nullableVersions: '0+' },
-      ] },
-    ] },
+    {
+      name: 'topicData',
+      type: '[]TopicProduceData',
+      versions: '0+',
+      fields: [
+        { name: 'name', type: 'string', versions: '0+' },
+        {
+          name: 'partitionData',
+          type: '[]PartitionProduceData',
+          versions: '0+',
+          fields: [
+            { name: 'index', type: 'int32', versions: '0+' },
+            { name: 'records', type: 'records', versions: '0+', nullableVersions: '0+' },
+          ],
+        },
+      ],
+    },
   ],
 };
 
@@ -27,16 +37,26 @@ export const produceResponse: MessageSchema = {
   apiKey: 0,
   versions: { min: 3, max: 7 },
   fields: [
-    { name: 'responses', type: '[]TopicProduceResponse', versions: '0+', fields: [
-      { name: 'name', type: 'string', versions: '0+' },
-      { name: 'partitionResponses', type: '[]PartitionProduceResponse', versions: '0+', fields: [
-        { name: 'index', type: 'int32', versions: '0+' },
-        { name: 'errorCode', type: 'int16', versions: '0+' },
-        { name: 'baseOffset', type: 'int64', versions: '0+' },
-        { name: 'logAppendTimeMs', type: 'int64', versions: '2+', default: -1n },
-        { name: 'logStartOffset', type: 'int64', versions: '5+', default: -1n },
-      ] },
-    ] },
+    {
+      name: 'responses',
+      type: '[]TopicProduceResponse',
+      versions: '0+',
+      fields: [
+        { name: 'name', type: 'string', versions: '0+' },
+        {
+          name: 'partitionResponses',
+          type: '[]PartitionProduceResponse',
+          versions: '0+',
+          fields: [
+            { name: 'index', type: 'int32', versions: '0+' },
+            { name: 'errorCode', type: 'int16', versions: '0+' },
+            { name: 'baseOffset', type: 'int64', versions: '0+' },
+            { name: 'logAppendTimeMs', type: 'int64', versions: '2+', default: -1n },
+            { name: 'logStartOffset', type: 'int64', versions: '5+', default: -1n },
+          ],
+        },
+      ],
+    },
     { name: 'throttleTimeMs', type: 'int32', versions: '1+', default: 0 },
   ],
 };

@@ -13,10 +13,15 @@ export const syncGroupRequest: MessageSchema = {
     { name: 'generationId', type: 'int32', versions: '0+' },
     { name: 'memberId', type: 'string', versions: '0+' },
     { name: 'groupInstanceId', type: 'string', versions: '3+', nullableVersions: '3+', default: null },
-    { name: 'assignments', type: '[]SyncGroupRequestAssignment', versions: '0+', fields: [
-      { name: 'memberId', type: 'string', versions: '0+' },
-      { name: 'assignment', type: 'bytes', versions: '0+' },
-    ] },
+    {
+      name: 'assignments',
+      type: '[]SyncGroupRequestAssignment',
+      versions: '0+',
+      fields: [
+        { name: 'memberId', type: 'string', versions: '0+' },
+        { name: 'assignment', type: 'bytes', versions: '0+' },
+      ],
+    },
   ],
 };
 
