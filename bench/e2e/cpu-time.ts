@@ -24,7 +24,7 @@ function readStat(pid: number): ProcStat | undefined {
 }
 
 /** Every descendant of `root` (not root itself), found by walking /proc's parent links. */
-function descendants(root: number): number[] {
+export function descendants(root: number): number[] {
   const parents = new Map<number, number>();
   for (const entry of readdirSync('/proc')) {
     const pid = Number(entry);

@@ -1,10 +1,12 @@
 // The one place .proto files are loaded: gRPC service definitions for grpc-js (via proto-loader) and
 // protobufjs message codecs for Kafka record payloads, both with the same conversion options so a
-// message looks the same in a gRPC handler as after a Kafka round trip.
+// message looks the same in a gRPC handler as after a Kafka round trip. grpc-js and proto-loader are
+// required by loadEvhub() only: a process that only encodes and decodes Kafka records (the router, the
+// admin) never loads them.
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
+import type * as Grpc from '@grpc/grpc-js';
+import type * as protoLoader from '@grpc/proto-loader';
 import type { ProtoGrpcType as ProcessorGrpcType } from './generated/processor.ts';
 import type { ProtoGrpcType as ProducerGrpcType } from './generated/producer.ts';
 import type { ProtoGrpcType as TransactionGrpcType } from './generated/transaction.ts';
@@ -24,7 +26,8 @@ export const PROTO_FILES = [
 // google/protobuf/{duration,timestamp}.proto are not files on disk: protobufjs bundles the
 // well-known types and resolves those import paths to its copies before asking the include
 // path. Its package root is on the include path for the few it ships as files (descriptor.proto…).
-const PROTOBUFJS_DIR = path.dirname(createRequire(import.meta.url).resolve('protobufjs/package.json'));
+const require = createRequire(import.meta.url);
+const PROTOBUFJS_DIR = path.dirname(require.resolve('protobufjs/package.json'));
 
 /**
  * Conversion options shared by the gRPC loader and the Kafka codecs. Change them here and in
@@ -96,7 +99,10 @@ let loaded: Evhub | undefined;
 /** Loads the contract once per process (parsing takes a few milliseconds) and returns it. */
 export function loadEvhub(): Evhub {
   if (loaded !== undefined) return loaded;
-  const packageDefinition = protoLoader.loadSync([...PROTO_FILES], LOADER_OPTIONS);
+  // Both are CommonJS packages: required here, synchronously, on first use.
+  const grpc = require('@grpc/grpc-js') as typeof Grpc;
+  const { loadSync } = require('@grpc/proto-loader') as typeof protoLoader;
+  const packageDefinition = loadSync([...PROTO_FILES], LOADER_OPTIONS);
   // The generated ProtoGrpcType describes exactly what loadPackageDefinition builds from these files.
   const grpcObject = grpc.loadPackageDefinition(packageDefinition) as unknown as EvhubGrpcObject;
   loaded = Object.freeze({

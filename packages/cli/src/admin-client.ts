@@ -3,7 +3,7 @@
 // with its EY_* code and HTTP status, or which URL could not be reached.
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { EventyardError } from '@eventyard/core';
+import { EventyardError } from '@eventyard/core/foundation';
 import { isLoopbackUrl, readDevAdminToken } from './dev-admin-token.ts';
 import { CliErrors } from './error-codes.ts';
 

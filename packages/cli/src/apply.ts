@@ -4,10 +4,10 @@
 // (0 for a create), so a change made meanwhile by someone else fails with a clean 409 instead of being
 // overwritten; unchanged objects are not written at all, so their version stays.
 import type { Command } from 'commander';
-import { CoreErrors } from '@eventyard/core';
+import { CoreErrors } from '@eventyard/core/foundation';
 import { adminClientFor, AdminApiError, fetchAllPages, globalOptions, pathOf, type AdminClient } from './admin-client.ts';
-import { loadConfigFile, type ConfigFile } from './config-file.ts';
-import { describeStep, planChanges, type PlanStep, type ServerRecord } from './config-plan.ts';
+import type { ConfigFile } from './config-file.ts';
+import type { PlanStep, ServerRecord } from './config-plan.ts';
 import { printJson } from './output.ts';
 
 export interface ApplyOptions {
@@ -30,6 +30,8 @@ export function registerApplyCommand(program: Command): void {
 
 /** Loads, plans and (unless a dry run) carries out an apply; prints the plan lines and a summary. */
 export async function runApply(command: Command, file: string, options: ApplyOptions): Promise<void> {
+  // The YAML parser and the EvHub validation are loaded by apply only, not by every command of the CLI.
+  const [{ loadConfigFile }, { describeStep }] = await Promise.all([import('./config-file.ts'), import('./config-plan.ts')]);
   const config = loadConfigFile(file, { processorsOnly: options.scope === 'processors' });
   const client = adminClientFor(command);
   const { output } = globalOptions(command);
@@ -83,6 +85,7 @@ export async function planApply(client: AdminClient, config: ConfigFile, options
     const found = await getOrUndefined<{ processor_conf_info: ServerRecord }>(client, pathOf('/v1/processor', desired.dispatcher_id));
     if (found !== undefined) processors.push(found.processor_conf_info);
   }
+  const { planChanges } = await import('./config-plan.ts');
   if (options.scope === 'processors') {
     return planChanges({ processors: { desired: config.processors, current: processors, deletes: false } });
   }

@@ -3,8 +3,8 @@
 // SIGINT closes it gracefully (in-flight requests finish, logs are flushed and closed).
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { startBroker, type FlushPolicy } from '@eventyard/broker';
-import { createLogger, field, installSignalHandlers, loadCoreConfig, parseEnv, Shutdown } from '@eventyard/core';
+import type { FlushPolicy } from '@eventyard/broker';
+import { createLogger, field, installSignalHandlers, loadCoreConfig, parseEnv, Shutdown } from '@eventyard/core/foundation';
 
 interface BrokerCommandOptions {
   port: string;
@@ -57,6 +57,8 @@ export function registerBrokerCommand(program: Command): void {
       const config = loadCoreConfig(process.env);
       const log = createLogger({ name: 'broker', level: config.logLevel });
       const flush: FlushPolicy = args['--flush'] === 'always' ? { mode: 'always' } : { mode: 'interval', intervalMs: args['--flush-interval-ms'] };
+      // Loaded here, not at the top: every other command of this CLI (and the dev supervisor) runs without the broker's code.
+      const { startBroker } = await import('@eventyard/broker');
       const broker = await startBroker({
         port: args['--port'],
         host: options.host,

@@ -1,6 +1,6 @@
 // Flag values the commands share (counts, durations, times), each refused with a one-line message that
 // names the flag, before anything is sent.
-import { EventyardError, isRealCalendarDay } from '@eventyard/core';
+import { EventyardError, isRealCalendarDay } from '@eventyard/core/foundation';
 import { CliErrors } from './error-codes.ts';
 
 export function usageError(message: string): EventyardError {

@@ -1,6 +1,6 @@
 // `eventyard config check`: parses the environment as every service would and reports each bad variable.
 import type { Command } from 'commander';
-import { loadCoreConfig } from '@eventyard/core';
+import { loadCoreConfig } from '@eventyard/core/foundation';
 
 export function registerConfigCommand(program: Command): void {
   program

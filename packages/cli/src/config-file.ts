@@ -5,7 +5,7 @@
 // too, both from @eventyard/evhub's one description of the config objects.
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
-import { EventyardError, isEventyardError } from '@eventyard/core';
+import { EventyardError, isEventyardError } from '@eventyard/core/foundation';
 import { CliErrors } from './error-codes.ts';
 import {
   checkProcessorTypes,

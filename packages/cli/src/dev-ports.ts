@@ -2,7 +2,7 @@
 // before anything starts. A taken port used to surface late and badly: the broker restarted forever on
 // EADDRINUSE while the services talked to whatever held 9092 (a Kafka of the user's own).
 import { createServer } from 'node:net';
-import { EventyardError } from '@eventyard/core';
+import { EventyardError } from '@eventyard/core/foundation';
 import { CliErrors } from './error-codes.ts';
 import { SERVICES } from './stack.ts';
 

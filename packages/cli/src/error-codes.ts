@@ -1,7 +1,7 @@
 // The codes of every error the CLI raises (docs/errors.md is generated from it with `pnpm run
 // docs:errors`). main.ts prints any of them as one line and exits 1; none reaches an HTTP edge, so their
 // HTTP status and EvHub ret.code only follow the family.
-import { defineErrorCodes, ResultCode } from '@eventyard/core';
+import { defineErrorCodes, ResultCode } from '@eventyard/core/foundation';
 
 export const CliErrors = defineErrorCodes({
   EY_CLI_USAGE: {

@@ -3,8 +3,9 @@
 // pretty-prints its own lines and the lines it forwards from its children with pino-pretty (the pino
 // project's own formatter: levels, times, errors with their stacks, colours when the terminal has them).
 // The children themselves never change format: only what reaches the terminal does.
-import { prettyFactory } from 'pino-pretty';
-import { EventyardError, type LoggerOptions } from '@eventyard/core';
+import { createRequire } from 'node:module';
+import type { prettyFactory as PrettyFactory } from 'pino-pretty';
+import { EventyardError, type LoggerOptions } from '@eventyard/core/foundation';
 import { CliErrors } from './error-codes.ts';
 
 export const LOG_FORMATS = ['json', 'pretty'] as const;
@@ -33,6 +34,9 @@ export function resolveLogFormat(flag: string | undefined, env: NodeJS.ProcessEn
  */
 export function lineFormatter(format: LogFormat, options: { colorize?: boolean } = {}): (line: string) => string {
   if (format === 'json') return (line) => line;
+  // Required only when pretty printing (a CommonJS package, so synchronously): with JSON logs the dev
+  // supervisor never loads the formatter.
+  const { prettyFactory } = createRequire(import.meta.url)('pino-pretty') as { prettyFactory: typeof PrettyFactory };
   const pretty = prettyFactory({
     colorize: options.colorize ?? false,
     // The supervisor's prefix already names the process; the time of day is enough on a laptop.

@@ -3,7 +3,7 @@
 // migrations, config checks, and the admin API (processors, sources, events, replay, keys, apply) plus Report.
 // Errors end the process with a one-line message and exit code 1, never a stack dump.
 import { Command, CommanderError } from 'commander';
-import { isEventyardError } from '@eventyard/core';
+import { isEventyardError } from '@eventyard/core/foundation';
 import { registerConfigCommand } from './config-check.ts';
 import { registerMigrateCommand } from './migrate.ts';
 import { registerSecretsCommand } from './secrets.ts';

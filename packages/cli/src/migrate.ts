@@ -1,8 +1,7 @@
 // `eventyard migrate latest|rollback`: applies or rolls back the schema on EY_DATABASE_URL.
 import type { Command } from 'commander';
-import { loadCoreConfig, ConfigError, CoreErrors } from '@eventyard/core';
+import { loadCoreConfig, ConfigError, CoreErrors } from '@eventyard/core/foundation';
 import { CliErrors } from './error-codes.ts';
-import { createKnex, migrateLatest, migrateRollbackAll } from '@eventyard/db';
 
 export function registerMigrateCommand(program: Command): void {
   program
@@ -15,6 +14,8 @@ export function registerMigrateCommand(program: Command): void {
       }
       const config = loadCoreConfig(process.env);
       if (config.databaseUrl === undefined) throw new ConfigError(CoreErrors.EY_CONFIG_INVALID, 'config: EY_DATABASE_URL: required');
+      // Loaded only for this command: the rest of the CLI (the dev supervisor too) runs without knex and pg.
+      const { createKnex, migrateLatest, migrateRollbackAll } = await import('@eventyard/db');
       const knex = createKnex(config.databaseUrl);
       try {
         if (direction === 'latest') await migrateLatest(knex);

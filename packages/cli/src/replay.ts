@@ -2,7 +2,7 @@
 // a bulk replay (a query) or a redrive (a processor's dead deliveries) starts a job on the admin, which
 // this command follows on stderr until it ends, exiting non-zero when the job fails.
 import type { Command } from 'commander';
-import { EventyardError } from '@eventyard/core';
+import { EventyardError } from '@eventyard/core/foundation';
 import { CliErrors } from './error-codes.ts';
 import { adminClientFor, globalOptions, pathOf, type AdminClient } from './admin-client.ts';
 import { printJson, printResult, renderTable } from './output.ts';

@@ -3,9 +3,9 @@
 // with exit 1 and one line.
 import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
-import { EventyardError } from '@eventyard/core';
+import { EventyardError } from '@eventyard/core/foundation';
 import { CliErrors } from './error-codes.ts';
-import { createReportClient, type ReportClient } from '@eventyard/sdk';
+import type { ReportClient } from '@eventyard/sdk';
 import { globalOptions } from './admin-client.ts';
 import { printJson } from './output.ts';
 import { collect, parseDuration, usageError } from './cli-values.ts';
@@ -72,6 +72,8 @@ export function registerReportCommand(program: Command): void {
       const payload = options.dataFile === undefined ? Buffer.from(data ?? '', 'utf8') : readPayload(options.dataFile);
       const request = buildRequest(appId, topicId, payload, options);
       const deadlineMs = parseDuration(`${options.timeoutMs}ms`, '--timeout-ms');
+      // gRPC is loaded for this command only, not by every command of the CLI (nor the dev supervisor).
+      const { createReportClient } = await import('@eventyard/sdk');
       const client = createReportClient({
         address: options.producerAddr,
         deadlineMs,

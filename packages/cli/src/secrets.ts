@@ -4,8 +4,7 @@
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { ConfigError, CoreErrors, generateSecretKey, loadCoreConfig, loadSecretsConfig } from '@eventyard/core';
-import { createKnex, resealProcessorSecrets } from '@eventyard/db';
+import { ConfigError, CoreErrors, generateSecretKey, loadCoreConfig, loadSecretsConfig } from '@eventyard/core/foundation';
 
 export function registerSecretsCommand(program: Command): void {
   const secrets = program.command('secrets').description('processor secrets at rest (EY_SECRETS_KEY)');
@@ -17,6 +16,8 @@ export function registerSecretsCommand(program: Command): void {
       if (config.databaseUrl === undefined) throw new ConfigError(CoreErrors.EY_CONFIG_INVALID, 'config: EY_DATABASE_URL: required');
       const { keyring } = loadSecretsConfig(process.env);
       if (keyring.current === undefined) throw new ConfigError(CoreErrors.EY_CONFIG_INVALID, 'config: EY_SECRETS_KEY: required (the key to seal with)');
+      // Loaded only for this command: devSecretsKey (used by the dev supervisor) needs no database library.
+      const { createKnex, resealProcessorSecrets } = await import('@eventyard/db');
       const knex = createKnex(config.databaseUrl, { secrets: keyring });
       try {
         const result = await resealProcessorSecrets(knex);

@@ -7,11 +7,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import type net from 'node:net';
 import path from 'node:path';
-import { ConfigError, EventyardError, silentLogger, type Logger } from '@eventyard/core';
+import { ConfigError, EventyardError, silentLogger, type Logger } from '@eventyard/core/foundation';
 import { findFreePort } from './free-port.ts';
 import { installedPostgresDir, reachableBinaries, type RunAs } from './postgres-binaries.ts';
 import { initialiseCluster, spawnChild, stopChild, waitUntilReady, type SpawnedChild } from './postgres-process.ts';
 import { DbErrors } from './error-codes.ts';
+
+// What a caller of this subpath (`@eventyard/db/embedded-postgres`) needs to tell its failures apart.
+export { DbErrors } from './error-codes.ts';
 
 export interface EmbeddedPostgresOptions {
   /** Directory holding the cluster (created when missing, reused when it holds one already). */
@@ -125,7 +128,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     tail.length = 0;
     const server = spawnChild(binaries.postgres, ['-D', dataDir, '-p', String(port), ...postgresFlags], runAs, onLine);
     try {
-      await waitUntilReady(server, urlFor(user, password, port), options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS);
+      await waitUntilReady(server, dataDir, options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS);
     } catch (err) {
       const portTaken = tail.some((line) => line.includes('could not bind') || line.includes('Address already in use'));
       if (portTaken && attempt < attempts) {

@@ -1,6 +1,6 @@
 // The codes of every error @eventyard/db raises: embedded Postgres, node-id leases, optimistic locking.
 // docs/errors.md is generated from it (`pnpm run docs:errors`).
-import { defineErrorCodes, ResultCode } from '@eventyard/core';
+import { defineErrorCodes, ResultCode } from '@eventyard/core/foundation';
 
 export const DbErrors = defineErrorCodes({
   EY_INVALID_LEASE_TTL: {

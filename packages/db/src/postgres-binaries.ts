@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ConfigError, type Logger } from '@eventyard/core';
+import { ConfigError, type Logger } from '@eventyard/core/foundation';
 import { DbErrors } from './error-codes.ts';
 
 /** The user the server runs as when this process is root. */

@@ -6,12 +6,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import type { PostgresBinaries, RunAs } from './postgres-binaries.ts';
 
 /** Messages in English whatever the machine's locale: start-up failures are recognised by their text. */
 const CHILD_ENV = { ...process.env, LC_MESSAGES: 'C' };
-const PROBE_INTERVAL_MS = 250;
+const PROBE_INTERVAL_MS = 100;
 /** A fast shutdown finishes within seconds; past this the server is killed rather than waited for. */
 const STOP_GRACE_MS = 60_000;
 
@@ -113,28 +112,31 @@ export function spawnChild(file: string, args: string[], runAs: RunAs | undefine
   return { process: child, ended, running: () => !finished && child.exitCode === null && child.signalCode === null };
 }
 
+/** postmaster.pid's status line (the 8th) once the server accepts connections (PostgreSQL's pidfile.h, PM_STATUS_READY). */
+const PM_STATUS_READY = 'ready';
+
 /**
- * Resolves once the server accepts a connection at `url`; rejects with a one-line reason when it exited
- * first, could not be spawned, or is still not accepting connections after `timeoutMs` (then it is
- * stopped). A connection probe decides rather than a log line, which could be split across chunks.
+ * Resolves once the server accepts connections; rejects with a one-line reason when it exited first,
+ * could not be spawned, or is still not ready after `timeoutMs` (then it is stopped). Readiness is read
+ * as `pg_ctl start -w` reads it: the postmaster.pid the server writes in its data dir names its pid and,
+ * from the moment it accepts connections, the status `ready`. (Not a log line, which could be split across
+ * chunks; not a connection probe, which would load a Postgres client into every process that starts one,
+ * the `eventyard dev` supervisor included.)
  */
-export async function waitUntilReady(server: SpawnedChild, url: string, timeoutMs: number): Promise<void> {
+export async function waitUntilReady(server: SpawnedChild, dataDir: string, timeoutMs: number): Promise<void> {
   let settled = false;
   const probe = async (): Promise<void> => {
     while (!settled) {
       await new Promise((resolve) => setTimeout(resolve, PROBE_INTERVAL_MS));
       if (settled) return;
-      const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
-      client.on('error', () => undefined);
+      let lines: string[];
       try {
-        await client.connect();
-        await client.query('SELECT 1');
-        return;
+        lines = (await fs.readFile(path.join(dataDir, 'postmaster.pid'), 'utf8')).split('\n');
       } catch {
-        // not up yet
-      } finally {
-        await client.end().catch(() => undefined);
+        continue; // not written yet
       }
+      // A stale file of an earlier server names another pid until this one rewrites it.
+      if (Number(lines[0]) === server.process?.pid && lines[7]?.trim() === PM_STATUS_READY) return;
     }
   };
   const exited = server.ended.then((end): never => {

@@ -69,6 +69,7 @@ export function createApp(config: Readonly<SchedulerConfig>, deps: SchedulerDeps
     owner: config.instanceId,
     lookaheadMs: config.lookaheadMs,
     pollMs: config.pollMs,
+    idlePollMs: config.idlePollMs,
     claimMs: config.claimMs,
     batchSize: config.batchSize,
     maxHeld: config.maxHeld,

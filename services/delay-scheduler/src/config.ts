@@ -21,6 +21,12 @@ const schedulerEnv = {
   EY_SCHEDULER_LOOKAHEAD_MS: field.int(0, 600_000).default(5000),
   /** How often the schedules table is polled for newly due / near-due timers. */
   EY_SCHEDULER_POLL_MS: field.int(10, 600_000).default(500),
+  /**
+   * Longest poll interval once polls that claim nothing have backed it off (doubling from
+   * EY_SCHEDULER_POLL_MS); held below EY_SCHEDULER_LOOKAHEAD_MS / 2 so a stored timer is still claimed
+   * before it is due. Timers this instance consumes wake it at once.
+   */
+  EY_SCHEDULER_IDLE_POLL_MS: field.int(10, 600_000).default(2000),
   /** How long a claim holds before another instance may take the timer (a crashed instance's timers come back after it). */
   EY_SCHEDULER_CLAIM_MS: field.int(1000, 3_600_000).default(30_000),
   /** Most timers claimed per poll (and fired per produce request). */
@@ -37,6 +43,8 @@ const schedulerEnv = {
   EY_SCHEDULER_PRODUCE_TIMEOUT_MS: field.int(100, 600_000).default(10_000),
   /** How often due transaction check-backs are looked for. */
   EY_TX_CHECK_POLL_MS: field.int(10, 600_000).default(1000),
+  /** Longest check-back poll interval once polls that find none have backed it off (doubling from EY_TX_CHECK_POLL_MS). */
+  EY_TX_CHECK_IDLE_POLL_MS: field.int(10, 600_000).default(5000),
   /** Most transactions claimed and checked concurrently per poll. */
   EY_TX_CHECK_BATCH_SIZE: field.int(1, 10_000).default(100),
   /** How long a claimed check-back holds before another instance may retry it; a call's deadline is at most half of it. */
@@ -72,6 +80,9 @@ export function loadConfig(source: Record<string, string | undefined>) {
     instanceId: env.EY_SCHEDULER_INSTANCE_ID ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
     lookaheadMs: env.EY_SCHEDULER_LOOKAHEAD_MS,
     pollMs: env.EY_SCHEDULER_POLL_MS,
+    // A timer enters the lookahead window lookaheadMs before it is due; polling at least twice within it
+    // claims it ahead of time even when nothing woke this instance.
+    idlePollMs: Math.max(env.EY_SCHEDULER_POLL_MS, Math.min(env.EY_SCHEDULER_IDLE_POLL_MS, Math.floor(env.EY_SCHEDULER_LOOKAHEAD_MS / 2))),
     claimMs: env.EY_SCHEDULER_CLAIM_MS,
     batchSize: env.EY_SCHEDULER_BATCH_SIZE,
     maxHeld: env.EY_SCHEDULER_MAX_HELD,
@@ -82,6 +93,7 @@ export function loadConfig(source: Record<string, string | undefined>) {
     sessionTimeoutMs: env.EY_SCHEDULER_SESSION_TIMEOUT_MS,
     txCheck: {
       pollMs: env.EY_TX_CHECK_POLL_MS,
+      idlePollMs: env.EY_TX_CHECK_IDLE_POLL_MS,
       batchSize: env.EY_TX_CHECK_BATCH_SIZE,
       leaseMs: env.EY_TX_CHECK_LEASE_MS,
       maxAttempts: env.EY_TX_CHECK_MAX_ATTEMPTS,

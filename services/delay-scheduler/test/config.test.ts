@@ -10,6 +10,7 @@ test('defaults', () => {
   assert.equal(config.groupId, 'eventyard-scheduler');
   assert.equal(config.lookaheadMs, 5000);
   assert.equal(config.pollMs, 500);
+  assert.equal(config.idlePollMs, 2000);
   assert.equal(config.claimMs, 30_000);
   assert.equal(config.sessionTimeoutMs, 10_000);
   assert.match(config.instanceId, /:\d+:[0-9a-f]{8}$/);
@@ -24,8 +25,23 @@ test('a database URL is required and a claim lease shorter than the lookahead is
   assert.throws(() => loadConfig({ EY_DATABASE_URL: DB, EY_SCHEDULER_SESSION_TIMEOUT_MS: '1000' }), /config: EY_SCHEDULER_SESSION_TIMEOUT_MS/);
 });
 
+test('the idle poll interval stays between the poll interval and half the lookahead', () => {
+  assert.equal(loadConfig({ EY_DATABASE_URL: DB, EY_SCHEDULER_IDLE_POLL_MS: '60000' }).idlePollMs, 2500);
+  assert.equal(loadConfig({ EY_DATABASE_URL: DB, EY_SCHEDULER_LOOKAHEAD_MS: '0' }).idlePollMs, 500);
+  assert.equal(loadConfig({ EY_DATABASE_URL: DB, EY_SCHEDULER_IDLE_POLL_MS: '100' }).idlePollMs, 500);
+  assert.equal(loadConfig({ EY_DATABASE_URL: DB, EY_SCHEDULER_LOOKAHEAD_MS: '10000', EY_SCHEDULER_IDLE_POLL_MS: '4000' }).idlePollMs, 4000);
+  assert.throws(() => loadConfig({ EY_DATABASE_URL: DB, EY_TX_CHECK_IDLE_POLL_MS: 'later' }), /config: EY_TX_CHECK_IDLE_POLL_MS: must be an integer/);
+});
+
 test('transaction check-back settings: defaults, overrides, bad values', () => {
-  assert.deepEqual(loadConfig({ EY_DATABASE_URL: DB }).txCheck, { pollMs: 1000, batchSize: 100, leaseMs: 60_000, maxAttempts: 10, backoffMaxMs: 3_600_000 });
+  assert.deepEqual(loadConfig({ EY_DATABASE_URL: DB }).txCheck, {
+    pollMs: 1000,
+    idlePollMs: 5000,
+    batchSize: 100,
+    leaseMs: 60_000,
+    maxAttempts: 10,
+    backoffMaxMs: 3_600_000,
+  });
   const config = loadConfig({ EY_DATABASE_URL: DB, EY_TX_CHECK_MAX_ATTEMPTS: '3', EY_TX_CHECK_POLL_MS: '200', EY_TX_CHECK_BACKOFF_MAX_MS: '60000' });
   assert.equal(config.txCheck.maxAttempts, 3);
   assert.equal(config.txCheck.pollMs, 200);

@@ -3,10 +3,21 @@
 // syntax error is a 400 naming the error and its position) and again per config version by the
 // dispatcher; evaluated under JSONata's own guardrails (a time budget checked at every evaluation step,
 // a depth limit, a longest sequence) with regular expressions on RE2 (re2-regex-engine.ts).
-import jsonata from 'jsonata';
+import { createRequire } from 'node:module';
+import type jsonata from 'jsonata';
 import { ValidationError } from '@eventyard/core';
 import { EvhubErrors } from '../error-codes.ts';
 import { re2Of, Re2RegexEngine } from './re2-regex-engine.ts';
+
+/**
+ * JSONata itself, required on the first compile (a CommonJS package, so synchronously): every service
+ * imports this package, few of them ever meet a processor with a transform.
+ */
+let jsonataModule: typeof jsonata | undefined;
+function loadJsonata(): typeof jsonata {
+  jsonataModule ??= createRequire(import.meta.url)('jsonata') as typeof jsonata;
+  return jsonataModule;
+}
 
 /** Longest expression, characters. */
 export const MAX_TRANSFORM_LENGTH = 16_384;
@@ -56,7 +67,7 @@ export function compileTransform(expression: string, field = 'transform', limits
   const resolved = Object.freeze({ ...DEFAULT_TRANSFORM_LIMITS, ...limits });
   let compiled: jsonata.Expression;
   try {
-    compiled = jsonata(expression, {
+    compiled = loadJsonata()(expression, {
       RegexEngine: Re2RegexEngine as unknown as RegExpConstructor,
       timeout: resolved.timeoutMs,
       stack: resolved.maxDepth,

@@ -5,7 +5,7 @@
 // not yet stored are replayed again (at least once), all others exactly once.
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import type { ComponentState, Logger } from '@eventyard/core';
+import { PollBackoff, type ComponentState, type Logger } from '@eventyard/core';
 import {
   claimReplayJob,
   finishReplayJob,
@@ -35,6 +35,11 @@ export interface ReplayRunnerOptions {
   owner?: string;
   /** How often an idle runner looks for a job (wake() looks at once). @default 1000 */
   pollMs?: number;
+  /**
+   * Longest wait between looks once looks that found no job have backed it off (doubling from pollMs):
+   * jobs created here wake the runner at once, so only another admin's jobs wait this long. @default 10000
+   */
+  idlePollMs?: number;
   /** Lease lifetime, renewed with every batch. @default 30000 */
   leaseMs?: number;
   /** Largest batch (events per produce round). @default 500 */
@@ -82,6 +87,7 @@ export function createReplayRunner(options: ReplayRunnerOptions): ReplayRunner {
   const log = options.logger.child({ component: 'replay-runner' });
   const owner = options.owner ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   const pollMs = options.pollMs ?? 1000;
+  const backoff = new PollBackoff(pollMs, options.idlePollMs ?? 10_000);
   const leaseMs = options.leaseMs ?? 30_000;
   const batchMax = options.batchMax ?? 500;
   const batchAttempts = options.batchAttempts ?? 6;
@@ -194,9 +200,10 @@ export function createReplayRunner(options: ReplayRunnerOptions): ReplayRunner {
         log.warn({ err }, 'cannot claim replay jobs');
       }
       if (job === undefined) {
-        await idle(pollMs);
+        await idle(backoff.after(false));
         continue;
       }
+      backoff.reset();
       try {
         await runJob(job);
       } catch (err) {
@@ -217,6 +224,7 @@ export function createReplayRunner(options: ReplayRunnerOptions): ReplayRunner {
       loop = run();
     },
     wake() {
+      backoff.reset();
       wakeIdle?.();
     },
     close() {

@@ -3,7 +3,7 @@
 // min-heap; one setTimeout wakes at the earliest due time and produces every due timer, then deletes it.
 // A crash between produce and delete only re-fires after the lease; a failed produce releases the claim
 // and retries with backoff; overdue timers (after a restart, say) are claimed first and fire at once.
-import type { ComponentState, Logger } from '@eventyard/core';
+import { PollBackoff, type ComponentState, type Logger } from '@eventyard/core';
 import { claimDueTimers, completeTimers, releaseTimers, type Knex, type TimerRecord } from '@eventyard/db';
 import type { SchedulerMetrics } from '../metrics.ts';
 import { TimerHeap } from './timer-heap.ts';
@@ -16,6 +16,8 @@ export interface TimerFirerOptions {
   /** Claim timers due within this many ms ahead and hold them in memory. */
   lookaheadMs: number;
   pollMs: number;
+  /** Longest poll interval once polls that claim nothing have backed it off (doubling from pollMs). @default pollMs */
+  idlePollMs?: number;
   claimMs: number;
   /** Most timers claimed per poll and produced per round. */
   batchSize: number;
@@ -56,9 +58,13 @@ export class TimerFirer {
   /** The last claim returned a full batch: more may be due, poll again once this round is out. */
   #backlog = false;
   #databaseOk = false;
+  readonly #backoff: PollBackoff;
+  /** The last poll claimed timers (or failed): poll again soon. */
+  #claimedAny = true;
 
   constructor(options: TimerFirerOptions) {
     this.#o = options;
+    this.#backoff = new PollBackoff(options.pollMs, options.idlePollMs ?? options.pollMs);
     this.#log = options.logger.child({ component: 'timer-firer' });
   }
 
@@ -99,7 +105,10 @@ export class TimerFirer {
   /** Tells the firer that timers were inserted; wakes it when one is due within the lookahead. */
   notifyInserted(dueTimes: readonly Date[]): void {
     const horizon = Date.now() + this.#o.lookaheadMs;
-    if (dueTimes.some((due) => due.getTime() <= horizon)) this.wake();
+    if (dueTimes.some((due) => due.getTime() <= horizon)) {
+      this.#backoff.reset();
+      this.wake();
+    }
   }
 
   /** Stops polling and firing, waits for the round in flight, and hands every held claim back. */
@@ -141,7 +150,7 @@ export class TimerFirer {
       this.wake();
       return;
     }
-    this.#pollTimer = setTimeout(() => this.wake(), this.#o.pollMs);
+    this.#pollTimer = setTimeout(() => this.wake(), this.#backoff.after(this.#claimedAny));
   }
 
   async #poll(): Promise<void> {
@@ -161,9 +170,11 @@ export class TimerFirer {
       this.#databaseOk = true;
     } catch (err) {
       this.#databaseOk = false;
+      this.#claimedAny = true;
       this.#log.warn({ err }, 'claiming due timers failed');
       return;
     }
+    this.#claimedAny = claimed.length > 0;
     this.#backlog = claimed.length >= limit;
     for (const timer of claimed) {
       // Only when a claim of ours lapsed (held far too long) could the same timer come back; hold it once.

@@ -10,11 +10,21 @@
 // TLS: a registered check-back whose producer config has `tls` is dialled with its CA / client
 // certificate (files mounted from Secrets, re-read when they change): gRPC over a TLS channel verified
 // against the address's name (not the checked IP it dials), HTTP over an Agent of its own.
-import * as grpc from '@grpc/grpc-js';
+// grpc-js and undici are required at the first check-back of their kind (both CommonJS, so synchronously):
+// most schedulers never make one, and would otherwise carry both clients in memory for nothing.
+import { createRequire } from 'node:module';
+import type * as Grpc from '@grpc/grpc-js';
 import { checkedGrpcTarget, ClientTlsStore, tlsVerifyName, type CheckOptions, type ClientTls, type ClientTlsFiles, type EgressGuard } from '@eventyard/core';
 import { messageFromJson, messageToJson } from '@eventyard/evhub';
 import { loadEvhub, ProtocolType, type CallbackReq, type CallbackRsp__Output, type evhubTransactionClient } from '@eventyard/proto';
-import { Agent, request } from 'undici';
+import type * as Undici from 'undici';
+import type { Agent } from 'undici';
+
+const require = createRequire(import.meta.url);
+let grpcModule: typeof Grpc | undefined;
+let undiciModule: typeof Undici | undefined;
+const grpcJs = (): typeof Grpc => (grpcModule ??= require('@grpc/grpc-js') as typeof Grpc);
+const undici = (): typeof Undici => (undiciModule ??= require('undici') as typeof Undici);
 
 /** What the producer stores in `transactions.callback` (services/producer StoredCallback). */
 export interface CallbackEndpoint {
@@ -56,8 +66,8 @@ export class CallbackClient {
   /** Channels by trust and target: a trusted channel is never handed to an untrusted call. */
   readonly #clients = new Map<string, evhubTransactionClient>();
   readonly #egress: EgressGuard;
-  /** HTTP check-backs: one Agent whose lookup applies the full guard, one for trusted (registered) addresses. */
-  readonly #agents: { guarded: Agent; trusted: Agent };
+  /** HTTP check-backs: one Agent whose lookup applies the full guard, one for trusted (registered) addresses; made at the first. */
+  #agents: { guarded: Agent; trusted: Agent } | undefined;
   readonly #tls: ClientTlsStore;
   /** HTTP check-backs with `tls`: an Agent per trust and TLS version. */
   readonly #tlsAgents = new Map<string, Agent>();
@@ -65,10 +75,15 @@ export class CallbackClient {
   constructor(egress: EgressGuard, tls: ClientTlsStore = new ClientTlsStore()) {
     this.#egress = egress;
     this.#tls = tls;
-    this.#agents = {
-      guarded: new Agent({ connect: { lookup: egress.lookupFor() } }),
-      trusted: new Agent({ connect: { lookup: egress.lookupFor({ trusted: true }) } }),
+  }
+
+  #plainAgent(options: CheckOptions): Agent {
+    const { Agent: AgentClass } = undici();
+    this.#agents ??= {
+      guarded: new AgentClass({ connect: { lookup: this.#egress.lookupFor() } }),
+      trusted: new AgentClass({ connect: { lookup: this.#egress.lookupFor({ trusted: true }) } }),
     };
+    return options.trusted === true ? this.#agents.trusted : this.#agents.guarded;
   }
 
   /**
@@ -85,14 +100,16 @@ export class CallbackClient {
   close(): void {
     for (const client of this.#clients.values()) client.close();
     this.#clients.clear();
-    void this.#agents.guarded.close();
-    void this.#agents.trusted.close();
+    void this.#agents?.guarded.close();
+    void this.#agents?.trusted.close();
+    this.#agents = undefined;
     for (const agent of this.#tlsAgents.values()) void agent.close();
     this.#tlsAgents.clear();
   }
 
   async #grpc(address: string, req: CallbackReq, timeoutMs: number, options: CheckOptions, tls: ClientTls | null): Promise<CallbackRsp__Output> {
     const target = grpcTarget(address);
+    const grpc = grpcJs();
     // A rotated file or changed tls makes a new channel (the key changes); the old one is closed.
     const prefix = `${options.trusted === true ? 'trusted' : 'guarded'} ${target}`;
     const key = tls === null ? prefix : `${prefix}\n${tls.key}`;
@@ -145,9 +162,8 @@ export class CallbackClient {
     // Sockets connect to an IP literal without a lookup: checked here; names are checked by the Agent's lookup.
     this.#egress.assertHost(url.hostname, options);
     const signal = AbortSignal.timeout(timeoutMs);
-    const response = await request(url, {
-      dispatcher:
-        tls !== null && url.protocol === 'https:' ? this.#tlsAgent(tls, options) : options.trusted === true ? this.#agents.trusted : this.#agents.guarded,
+    const response = await undici().request(url, {
+      dispatcher: tls !== null && url.protocol === 'https:' ? this.#tlsAgent(tls, options) : this.#plainAgent(options),
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       // Go's encoding/json of EvHub's generated CallbackReq: omitempty, as an EvHub peer expects.
@@ -191,7 +207,7 @@ export class CallbackClient {
       }
     }
     const { ca, cert, key: privateKey } = tls.material;
-    agent = new Agent({
+    agent = new (undici().Agent)({
       connect: {
         lookup: this.#egress.lookupFor(options),
         ...(ca === undefined ? {} : { ca }),

@@ -8,7 +8,7 @@
 // app's producer config registered (its tx_address) is dialled as trusted (private networks allowed);
 // any other must pass the full egress guard. A refused address is an inconclusive check-back like any
 // unreachable one (backed off, then expired), its refusal recorded as the last error.
-import type { Logger } from '@eventyard/core';
+import { PollBackoff, type Logger } from '@eventyard/core';
 import {
   claimDueChecks,
   commitTransaction,
@@ -32,6 +32,8 @@ export interface TxCheckerOptions {
   client: CallbackClient;
   /** How often due check-backs are looked for. */
   pollMs: number;
+  /** Longest poll interval once polls that find none have backed it off (doubling from pollMs). @default pollMs */
+  idlePollMs?: number;
   /** Most transactions claimed (and checked concurrently) per poll. */
   batchSize: number;
   /** A claim holds this long; a check-back's deadline is kept well inside it. */
@@ -64,12 +66,14 @@ export class TxChecker {
   readonly #log: Logger;
   readonly #now: () => number;
   #timer: NodeJS.Timeout | undefined;
-  #running: Promise<void> | undefined;
+  #running: Promise<boolean> | undefined;
   #state: 'created' | 'running' | 'stopped' = 'created';
   #databaseOk = true;
+  readonly #backoff: PollBackoff;
 
   constructor(options: TxCheckerOptions) {
     this.#options = options;
+    this.#backoff = new PollBackoff(options.pollMs, options.idlePollMs ?? options.pollMs);
     this.#log = options.logger.child({ component: 'tx-check' });
     this.#now = options.now ?? Date.now;
   }
@@ -81,14 +85,20 @@ export class TxChecker {
   start(): void {
     if (this.#state !== 'created') return;
     this.#state = 'running';
-    this.#timer = setInterval(() => void this.poll(), this.#options.pollMs);
-    this.#timer.unref();
-    void this.poll();
+    void this.#pollAndSchedule();
   }
 
-  /** One poll now (or waits for the one in progress). Resolves when its check-backs are done. */
-  poll(): Promise<void> {
-    if (this.#state !== 'running') return Promise.resolve();
+  /** One poll, then the next one after the backoff's wait (short while check-backs are found, longer while none are). */
+  async #pollAndSchedule(): Promise<void> {
+    const found = await this.poll();
+    if (this.#state !== 'running') return;
+    this.#timer = setTimeout(() => void this.#pollAndSchedule(), this.#backoff.after(found));
+    this.#timer.unref();
+  }
+
+  /** One poll now (or waits for the one in progress). Resolves when its check-backs are done: true when it found any (or failed). */
+  poll(): Promise<boolean> {
+    if (this.#state !== 'running') return Promise.resolve(false);
     this.#running ??= this.#pollOnce().finally(() => {
       this.#running = undefined;
     });
@@ -98,11 +108,11 @@ export class TxChecker {
   /** Stops polling and waits for check-backs in flight (bounded by their deadlines). */
   async close(): Promise<void> {
     this.#state = 'stopped';
-    clearInterval(this.#timer);
+    clearTimeout(this.#timer);
     await this.#running;
   }
 
-  async #pollOnce(): Promise<void> {
+  async #pollOnce(): Promise<boolean> {
     let due: TransactionRecord[];
     try {
       due = await claimDueChecks(this.#options.knex, { limit: this.#options.batchSize, leaseMs: this.#options.leaseMs });
@@ -110,9 +120,10 @@ export class TxChecker {
     } catch (err) {
       this.#databaseOk = false;
       this.#log.warn({ err }, 'claiming due transaction check-backs failed');
-      return;
+      return true;
     }
     await Promise.all(due.map((tx) => this.check(tx)));
+    return due.length > 0;
   }
 
   /** Runs one claimed check-back to its outcome (exported for tests through the class). */
