@@ -1,9 +1,7 @@
 // `eventyard sources list|get|apply|delete|pause|resume`: Kafka topics read as sources, through the admin API.
 import type { Command } from 'commander';
 import { adminClientFor, fetchAllPages, globalOptions, pathOf } from './admin-client.ts';
-import { loadConfigFile } from './config-file.ts';
 import { carryOutStep, planApply } from './apply.ts';
-import { describeStep, planChanges } from './config-plan.ts';
 import { printJson, printResult, renderRecord, renderTable, type Column } from './output.ts';
 import { parseLimit } from './cli-values.ts';
 
@@ -52,6 +50,9 @@ export function registerSourceCommands(program: Command): void {
     .requiredOption('-f, --file <file>', 'a file with a sources list')
     .option('--dry-run', 'print what would change, write nothing', false)
     .action(async (options: { file: string; dryRun: boolean }, command: Command) => {
+      // Loaded when the command runs: the config schemas pull @eventyard/evhub (zod, kafkajs, …), which
+      // `eventyard dev` and the other commands must not load (test/dev-imports.test.ts).
+      const [{ loadConfigFile }, { describeStep, planChanges }] = await Promise.all([import('./config-file.ts'), import('./config-plan.ts')]);
       const config = loadConfigFile(options.file);
       const client = adminClientFor(command);
       const { output } = globalOptions(command);
