@@ -7,7 +7,9 @@ import { producerClient, registerProcessor, startCollector, warmUp } from './eve
 import { startStack, waitUntil } from './stack.ts';
 
 const EVENTS = 1000;
-const DELAY_S = 5;
+// Long enough that all 1,000 are stored before the first comes due even on a loaded machine (with 5 s,
+// CI under load saw the first fire, and leave the table, before the last were reported).
+const DELAY_S = 15;
 
 test(`delay-scheduler kill -9 with ${EVENTS} delayed events pending: every one fires after a restart`, async (t) => {
   // A short claim lease so the killed instance's claims come back within seconds (it must cover
@@ -48,7 +50,7 @@ test(`delay-scheduler kill -9 with ${EVENTS} delayed events pending: every one f
     const query = claimed ? timers.whereNotNull('claimed_by') : timers;
     return Number((await query.count<Array<{ count: string }>>('* as count'))[0]?.count);
   };
-  await waitUntil(async () => (await count(false)) === EVENTS && (await count(true)) > 0, 30_000, `${EVENTS} pending timers, some claimed`);
+  await waitUntil(async () => (await count(false)) === EVENTS && (await count(true)) > 0, 45_000, `${EVENTS} pending timers, some claimed`);
   await stack.kill('delay-scheduler');
   const deliveredBeforeKill = collector.received.filter((r) => dueAt.has(r.event_id)).length;
   t.diagnostic(
