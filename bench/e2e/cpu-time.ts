@@ -1,25 +1,52 @@
 // CPU time per process from /proc (Linux): what each service (and Postgres, and this bench process with
 // the broker in it) spent on a run, so the bench can print CPU per event beside the latencies. On two
-// cores, the sum of these per event is the ceiling: 2 s of CPU per second / CPU per event.
+// cores, the sum of these per event is the ceiling: 2 s of CPU per second / CPU per event. Also the
+// benches' one reader of /proc (bench:idle and bench:soak sample memory and descriptors through it).
 import { readdirSync, readFileSync } from 'node:fs';
 
 /** Kernel clock ticks per second (USER_HZ); 100 on every Linux we run on. */
 const TICKS_PER_SECOND = 100;
 
-interface ProcStat {
+export interface ProcStat {
   ppid: number;
   /** utime + stime, in seconds. */
   cpuSeconds: number;
+  /** cutime + cstime: children that exited and were waited for, in seconds. */
+  reapedSeconds: number;
 }
 
-function readStat(pid: number): ProcStat | undefined {
+/** /proc/<pid>/stat's parent and CPU times; undefined once the process is gone. */
+export function readStat(pid: number): ProcStat | undefined {
   try {
     const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name may contain spaces and parentheses: fields start after the last ')'.
     const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return { ppid: Number(fields[1]), cpuSeconds: (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND };
+    return {
+      ppid: Number(fields[1]),
+      cpuSeconds: (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND,
+      reapedSeconds: (Number(fields[13]) + Number(fields[14])) / TICKS_PER_SECOND,
+    };
   } catch {
     return undefined;
+  }
+}
+
+/** A `Name:   123 kB` line of /proc/<pid>/status or smaps_rollup, in bytes (0 when absent or gone). */
+export function procKbField(file: string, name: string): number {
+  try {
+    const match = new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(readFileSync(file, 'utf8'));
+    return match?.[1] === undefined ? 0 : Number(match[1]) * 1024;
+  } catch {
+    return 0;
+  }
+}
+
+/** Open file descriptors of a process (0 once it is gone). */
+export function fdCount(pid: number): number {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).length;
+  } catch {
+    return 0;
   }
 }
 

@@ -3,39 +3,7 @@
 // (VmRSS) and proportional memory (Pss: shared pages divided among the processes sharing them, so
 // Postgres' shared buffers are not counted once per backend).
 import { readFileSync } from 'node:fs';
-import { descendants } from '../e2e/cpu-time.ts';
-
-/** Kernel clock ticks per second (USER_HZ); 100 on every Linux we run on. */
-const TICKS_PER_SECOND = 100;
-
-interface Stat {
-  ppid: number;
-  /** utime + stime, seconds. */
-  own: number;
-  /** cutime + cstime: children that exited and were waited for, seconds. */
-  reaped: number;
-}
-
-function readStat(pid: number): Stat | undefined {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name may contain spaces and parentheses: fields start after the last ')'.
-    const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return { ppid: Number(f[1]), own: (Number(f[11]) + Number(f[12])) / TICKS_PER_SECOND, reaped: (Number(f[13]) + Number(f[14])) / TICKS_PER_SECOND };
-  } catch {
-    return undefined;
-  }
-}
-
-/** `Name:   123 kB` lines of /proc/<pid>/status or smaps_rollup, in bytes. */
-function kbField(file: string, name: string): number {
-  try {
-    const match = new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(readFileSync(file, 'utf8'));
-    return match?.[1] === undefined ? 0 : Number(match[1]) * 1024;
-  } catch {
-    return 0;
-  }
-}
+import { descendants, procKbField as kbField, readStat } from '../e2e/cpu-time.ts';
 
 /** The process's command line, arguments joined by spaces ('' once it is gone). */
 export function commandLine(pid: number): string {
@@ -73,11 +41,11 @@ export function sampleGroup(group: ProcessGroup): GroupSample {
   const root = readStat(group.pid);
   if (root === undefined) return { cpuSeconds: 0, rssBytes: 0, pssBytes: 0, alive: false };
   const pids = group.withDescendants ? [group.pid, ...descendants(group.pid)] : [group.pid];
-  let cpuSeconds = group.withDescendants ? root.reaped : 0;
+  let cpuSeconds = group.withDescendants ? root.reapedSeconds : 0;
   let rssBytes = 0;
   let pssBytes = 0;
   for (const pid of pids) {
-    cpuSeconds += (pid === group.pid ? root : readStat(pid))?.own ?? 0;
+    cpuSeconds += (pid === group.pid ? root : readStat(pid))?.cpuSeconds ?? 0;
     rssBytes += kbField(`/proc/${pid}/status`, 'VmRSS');
     pssBytes += kbField(`/proc/${pid}/smaps_rollup`, 'Pss');
   }
