@@ -16,7 +16,7 @@ import {
   type Logger,
 } from '@eventyard/core';
 import { attemptStatusChanges, checkSecretsAtStart, createKnex, type Knex } from '@eventyard/db';
-import { processorStateChange, StatusPublisher } from '@eventyard/evhub';
+import { StatusPublisher } from '@eventyard/evhub';
 import type { Registry } from 'prom-client';
 import { BreakerBoard, type ProcessorStateChange } from './breaker/index.ts';
 import type { DispatcherConfig } from './config.ts';
@@ -86,14 +86,7 @@ export function createApp(config: Readonly<DispatcherConfig>, deps: DispatcherDe
   // the publisher logs and counts a failed send and never throws.
   const onProcessorStateChange = (change: ProcessorStateChange): void => {
     deps.onProcessorStateChange?.(change);
-    void status.publish(handOff.producer, [
-      processorStateChange({
-        dispatcher_id: change.dispatcher_id,
-        state: change.state,
-        at: new Date(change.at),
-        ...(change.reason === undefined ? {} : { reason: change.reason }),
-      }),
-    ]);
+    void status.publish(handOff.producer, [change]);
   };
   const breakers = new BreakerBoard({ knex, instanceId: config.instanceId, registry, logger: log, onProcessorStateChange });
   const consumers = new ConsumerSupervisor({

@@ -7,25 +7,13 @@
 // Writes go through one queue in transition order and are retried with backoff: a Postgres outage
 // delays the health rows, never a delivery. An automatic pause is retried until it is written.
 import type { Logger } from '@eventyard/core';
-import type { CircuitBreakerConfig } from '@eventyard/evhub';
+import { processorStateChange, type CircuitBreakerConfig, type ProcessorStateChange } from '@eventyard/evhub';
 import { autoPauseProcessor, heartbeatBreakers, recordBreakerTransition, removeInstanceBreakers, type Knex } from '@eventyard/db';
 import type { Registry } from 'prom-client';
 import type { Clock } from '../limits/clock.ts';
 import { BreakerGate } from './breaker-gate.ts';
 import { createBreakerMetrics, type BreakerMetrics } from './breaker-metrics.ts';
 import type { BreakerEvent, BreakerSnapshot, BreakerState } from './circuit-breaker.ts';
-
-/** One processor's status change, the value the lead publishes on `eventyard.status`. */
-export interface ProcessorStateChange {
-  readonly v: 1;
-  readonly kind: 'processor';
-  readonly dispatcher_id: string;
-  /** The breaker's new state on this instance, or `auto_paused` when this instance paused the processor. */
-  readonly state: BreakerState | 'auto_paused';
-  /** ISO 8601. */
-  readonly at: string;
-  readonly reason?: string;
-}
 
 /** Wall-clock time and Node's timers. */
 export const wallClock: Clock = Object.freeze({
@@ -126,14 +114,14 @@ export class BreakerBoard {
   }
 
   #onEvent(dispatcherId: string, event: BreakerEvent, snapshot: BreakerSnapshot): void {
-    const at = new Date(event.at).toISOString();
+    const at = new Date(event.at);
     if (event.kind === 'transition') {
       this.#metrics.transitions.inc({ processor: dispatcherId, from: event.from, to: event.to });
       this.#setStateGauge(dispatcherId, event.to);
       const fields = { dispatcher_id: dispatcherId, from: event.from, to: event.to, reason: event.reason, next_probe_at: iso(snapshot.nextProbeAt) };
       if (event.to === 'open') this.#log.warn(fields, 'circuit breaker opened: deliveries wait until a probe succeeds');
       else this.#log.info(fields, event.to === 'closed' ? 'circuit breaker closed' : 'circuit breaker half-open: probing');
-      this.#notify({ v: 1, kind: 'processor', dispatcher_id: dispatcherId, state: event.to, at, reason: event.reason });
+      this.#notify(processorStateChange({ dispatcher_id: dispatcherId, state: event.to, at, reason: event.reason }));
       const { knex, instanceId } = this.#options;
       this.#enqueue(
         'record breaker transition',
@@ -143,7 +131,7 @@ export class BreakerBoard {
             instance_id: instanceId,
             from_state: event.from,
             to_state: event.to,
-            at: new Date(event.at),
+            at,
             reason: event.reason,
             failing_since: date(snapshot.failingSince),
             last_failure_at: date(snapshot.lastFailureAt),
@@ -161,12 +149,12 @@ export class BreakerBoard {
         const paused = await autoPauseProcessor(this.#options.knex, dispatcherId, {
           reason: event.reason,
           instanceId: this.#options.instanceId,
-          at: new Date(event.at),
+          at,
         });
         if (!paused) return;
         this.#metrics.autoPauses.inc({ processor: dispatcherId });
         this.#log.warn({ dispatcher_id: dispatcherId, reason: event.reason }, 'processor paused automatically: failing for too long; resume it once fixed');
-        this.#notify({ v: 1, kind: 'processor', dispatcher_id: dispatcherId, state: 'auto_paused', at, reason: event.reason });
+        this.#notify(processorStateChange({ dispatcher_id: dispatcherId, state: 'auto_paused', at, reason: event.reason }));
       },
       Number.POSITIVE_INFINITY,
     );
