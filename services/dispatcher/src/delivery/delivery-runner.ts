@@ -41,7 +41,7 @@ import { endCallSpan, startCallSpan, startDeliverySpan } from './delivery-span.t
 import type { HandOff } from './hand-off.ts';
 import { attemptOutcomeText, nextStep, type NextStep } from './next-step.ts';
 import { abandoned, persist, sleep } from './persist.ts';
-import { onAbort } from '../limits/abort-hooks.ts';
+import { abortWith } from '../limits/abort-hooks.ts';
 
 /** Lets the consumer cancel a delivery that has not started yet (see ProcessorConsumer's rebalance). */
 export interface StartGate {
@@ -221,7 +221,7 @@ export class DeliveryRunner {
     // A cancelled gate ends the waits too (it never aborts once the delivery started). Linked by hand
     // rather than with AbortSignal.any: `signal` lives as long as the consumer, and every signal
     // AbortSignal.any made from it stayed reachable from it (a soak run grew the dispatcher by ~100 MB a
-    // minute); onAbort's hooks are removed once the waits are over.
+    // minute); abortWith's hooks are removed once the waits are over.
     const { waits, unlink } = gate === undefined ? { waits: signal, unlink: () => {} } : linkedSignal(signal, gate.signal);
     let release: () => void;
     let pass: BreakerPass | undefined;
@@ -414,12 +414,8 @@ function sourceOf(context: Record<string, unknown>): { source?: DeadLetterSource
 /** A signal that aborts when either does, and the function that detaches it from both (see #attempt). */
 function linkedSignal(a: AbortSignal, b: AbortSignal): { waits: AbortSignal; unlink: () => void } {
   const linked = new AbortController();
-  if (a.aborted || b.aborted) {
-    linked.abort(a.aborted ? a.reason : b.reason);
-    return { waits: linked.signal, unlink: () => {} };
-  }
-  const offA = onAbort(a, () => linked.abort(a.reason));
-  const offB = onAbort(b, () => linked.abort(b.reason));
+  const offA = abortWith(linked, a);
+  const offB = abortWith(linked, b);
   return {
     waits: linked.signal,
     unlink: () => {

@@ -32,3 +32,16 @@ export function onAbort(signal: AbortSignal, fn: () => void): () => void {
   registered.add(hook);
   return () => void registered.delete(hook);
 }
+
+/**
+ * Aborts `controller` with the signal's reason when `signal` aborts (at once when it has); returns the
+ * function that unhooks it. The way to tie a short-lived controller to a long-lived signal: the hook is
+ * removed after use, where `AbortSignal.any` keeps every combined signal reachable from the long-lived one.
+ */
+export function abortWith(controller: AbortController, signal: AbortSignal): () => void {
+  if (signal.aborted) {
+    controller.abort(signal.reason);
+    return () => {};
+  }
+  return onAbort(signal, () => controller.abort(signal.reason));
+}

@@ -16,7 +16,7 @@ import { cloudEventRequest } from '../cloudevents/cloudevent-webhook.ts';
 import { webhookUrl } from './target-address.ts';
 import { signingSecrets } from '../processors/processor-settings.ts';
 import { webhookHeaders } from './webhook-signature.ts';
-import { onAbort } from '../limits/abort-hooks.ts';
+import { abortWith } from '../limits/abort-hooks.ts';
 
 export interface HttpSenderOptions {
   /** Decides which addresses may be connected to (EY_EGRESS_ALLOW / EY_EGRESS_DENY). */
@@ -112,7 +112,7 @@ export class HttpSender implements Sender {
       timedOut = true;
       call.abort(new DOMException('The webhook call timed out', 'TimeoutError'));
     }, settings.timeoutMs);
-    const unhook = signal.aborted ? (call.abort(signal.reason), () => {}) : onAbort(signal, () => call.abort(signal.reason));
+    const unhook = abortWith(call, signal);
     try {
       const res = await agent.request({
         origin: url.origin,
