@@ -37,6 +37,9 @@ export interface Sample {
   atMs: number;
   processes: Record<string, ProcessSample | undefined>;
   tables: Record<string, { bytes: number; rows: number }>;
+  /** Each service's V8 heap in use and its external (Buffer) memory at the sample, bytes (its /metrics): RSS
+   * alone cannot tell a leak from a heap still growing to its working size or from allocator slack. */
+  heaps: Record<string, { usedBytes: number; externalBytes: number } | undefined>;
   /** Dispatcher attempts so far by outcome (its /metrics), all processors. */
   attempts: Record<string, number>;
   /** Calls the flaky processor answered so far, and how many of them it failed on purpose. */
@@ -88,6 +91,20 @@ function parseAttempts(metrics: string): Record<string, number> {
     out[outcome] = (out[outcome] ?? 0) + Number(match[2]);
   }
   return out;
+}
+
+function gauge(metrics: string, name: string): number | undefined {
+  const match = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(metrics);
+  return match === null ? undefined : Number(match[1]);
+}
+
+async function heapOf(port: number): Promise<Sample['heaps'][string]> {
+  const metrics = await fetch(`http://127.0.0.1:${port}/metrics`)
+    .then((res) => res.text())
+    .catch(() => '');
+  const usedBytes = gauge(metrics, 'eventyard_nodejs_heap_size_used_bytes');
+  const externalBytes = gauge(metrics, 'eventyard_nodejs_external_memory_bytes');
+  return usedBytes === undefined ? undefined : { usedBytes, externalBytes: externalBytes ?? 0 };
 }
 
 const sum = (record: Record<string, number>): number => Object.values(record).reduce((a, b) => a + b, 0);
@@ -164,9 +181,11 @@ export async function runSoak(input: SoakOptions = {}): Promise<SoakResult> {
     const samples: Sample[] = [];
     const takeSample = async (): Promise<Sample> => {
       const processes: Record<string, ProcessSample | undefined> = {};
+      const heaps: Sample['heaps'] = {};
       for (const name of SERVICES) {
         const pid = stack.pid(name);
         processes[name] = pid === undefined ? undefined : sampleProcess(pid);
+        heaps[name] = await heapOf(stack.healthPort(name));
       }
       if (stack.brokerPid !== undefined) processes.broker = sampleProcess(stack.brokerPid);
       const postgres = postmasterPid();
@@ -186,6 +205,7 @@ export async function runSoak(input: SoakOptions = {}): Promise<SoakResult> {
       return {
         atMs: performance.now() - startedAt,
         processes,
+        heaps,
         tables,
         attempts: parseAttempts(metrics),
         flakyCalls,
@@ -308,6 +328,22 @@ function analyse(input: {
         (mean) => Math.max(8, 0.2 * mean),
       ),
     );
+    const withHeap = steady.filter((s) => s.heaps[name] !== undefined);
+    if (withHeap.length > 0) {
+      for (const [label, field] of [
+        ['V8 heap used', 'usedBytes'],
+        ['external memory', 'externalBytes'],
+      ] as const) {
+        trends.push(
+          trend(
+            `${name} ${label}`,
+            'MB',
+            withHeap.map((s) => [minutes(s), (s.heaps[name]?.[field] ?? 0) / 2 ** 20]),
+            (mean) => Math.max(8, 0.1 * mean),
+          ),
+        );
+      }
+    }
     const cpu: Array<[number, number]> = [];
     for (let i = 1; i < present.length; i++) {
       const a = present[i - 1];
