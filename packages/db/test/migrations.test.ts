@@ -43,6 +43,29 @@ const TABLES = [
   'transactions',
 ];
 
+/** Every migration, in order: the one list the tests below check applies, rollbacks and status against. */
+const MIGRATIONS = [
+  '0001_config',
+  '0002_history',
+  '0003_runtime',
+  '0004_repeat_chains',
+  '0005_history_query_indexes',
+  '0006_replay_jobs',
+  '0007_processor_is_retry_unset',
+  '0008_transaction_broadcast',
+  '0009_idempotency_in_progress',
+  '0010_api_key_admin_permissions',
+  '0011_event_status_reason',
+  '0012_ingest_quotas',
+  '0013_processor_tls',
+  '0014_processor_secrets',
+  '0015_processor_health',
+  '0016_processor_transform',
+  '0017_event_trace_id',
+  '0018_deliveries_unused_due_index',
+  '0019_sources',
+];
+
 async function tableNames(knex: Knex): Promise<string[]> {
   const rows = (await knex('pg_tables')
     .where({ schemaname: 'public' })
@@ -54,77 +77,17 @@ async function tableNames(knex: Knex): Promise<string[]> {
 
 test('migrations apply, roll back all the way, and re-apply', async (t) => {
   const { knex } = await createDatabase(t, { migrate: false });
-  assert.deepEqual(await migrateLatest(knex), [
-    '0001_config',
-    '0002_history',
-    '0003_runtime',
-    '0004_repeat_chains',
-    '0005_history_query_indexes',
-    '0006_replay_jobs',
-    '0007_processor_is_retry_unset',
-    '0008_transaction_broadcast',
-    '0009_idempotency_in_progress',
-    '0010_api_key_admin_permissions',
-    '0011_event_status_reason',
-    '0012_ingest_quotas',
-    '0013_processor_tls',
-    '0014_processor_secrets',
-    '0015_processor_health',
-    '0016_processor_transform',
-    '0017_event_trace_id',
-    '0018_deliveries_unused_due_index',
-    '0019_sources',
-  ]);
+  assert.deepEqual(await migrateLatest(knex), MIGRATIONS);
   assert.deepEqual(await tableNames(knex), TABLES);
   assert.deepEqual(await migrateLatest(knex), [], 'a second latest applies nothing');
 
-  assert.deepEqual(await migrateRollbackAll(knex), [
-    '0019_sources',
-    '0018_deliveries_unused_due_index',
-    '0017_event_trace_id',
-    '0016_processor_transform',
-    '0015_processor_health',
-    '0014_processor_secrets',
-    '0013_processor_tls',
-    '0012_ingest_quotas',
-    '0011_event_status_reason',
-    '0010_api_key_admin_permissions',
-    '0009_idempotency_in_progress',
-    '0008_transaction_broadcast',
-    '0007_processor_is_retry_unset',
-    '0006_replay_jobs',
-    '0005_history_query_indexes',
-    '0004_repeat_chains',
-    '0003_runtime',
-    '0002_history',
-    '0001_config',
-  ]);
+  assert.deepEqual(await migrateRollbackAll(knex), MIGRATIONS.toReversed());
   assert.deepEqual(await tableNames(knex), []);
   const functions = await knex('pg_proc').where({ proname: 'eventyard_notify_config_change' }).count<Array<{ count: string }>>('* as count');
   assert.equal(functions[0]?.count, '0', 'the notify trigger function is dropped too');
   assert.deepEqual(await migrationStatus(knex), {
     applied: [],
-    pending: [
-      '0001_config',
-      '0002_history',
-      '0003_runtime',
-      '0004_repeat_chains',
-      '0005_history_query_indexes',
-      '0006_replay_jobs',
-      '0007_processor_is_retry_unset',
-      '0008_transaction_broadcast',
-      '0009_idempotency_in_progress',
-      '0010_api_key_admin_permissions',
-      '0011_event_status_reason',
-      '0012_ingest_quotas',
-      '0013_processor_tls',
-      '0014_processor_secrets',
-      '0015_processor_health',
-      '0016_processor_transform',
-      '0017_event_trace_id',
-      '0018_deliveries_unused_due_index',
-      '0019_sources',
-    ],
+    pending: MIGRATIONS,
   });
 
   await migrateLatest(knex);
@@ -139,16 +102,10 @@ test('migrate-cli applies and rolls back the schema on DATABASE_URL', async (t) 
   const run = (command: string, env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: url }) =>
     promisify(execFile)(process.execPath, [cli, command], { env });
 
-  assert.match(
-    (await run('latest')).stdout,
-    /migrations applied: 0001_config, 0002_history, 0003_runtime, 0004_repeat_chains, 0005_history_query_indexes, 0006_replay_jobs, 0007_processor_is_retry_unset, 0008_transaction_broadcast, 0009_idempotency_in_progress, 0010_api_key_admin_permissions, 0011_event_status_reason, 0012_ingest_quotas, 0013_processor_tls, 0014_processor_secrets, 0015_processor_health, 0016_processor_transform, 0017_event_trace_id, 0018_deliveries_unused_due_index, 0019_sources/,
-  );
+  assert.match((await run('latest')).stdout, new RegExp(`migrations applied: ${MIGRATIONS.join(', ')}`));
   assert.deepEqual(await tableNames(knex), TABLES);
   assert.match((await run('status')).stdout, /pending: -/);
-  assert.match(
-    (await run('rollback')).stdout,
-    /rolled back: 0019_sources, 0018_deliveries_unused_due_index, 0017_event_trace_id, 0016_processor_transform, 0015_processor_health, 0014_processor_secrets, 0013_processor_tls, 0012_ingest_quotas, 0011_event_status_reason, 0010_api_key_admin_permissions, 0009_idempotency_in_progress, 0008_transaction_broadcast, 0007_processor_is_retry_unset, 0006_replay_jobs, 0005_history_query_indexes, 0004_repeat_chains, 0003_runtime, 0002_history, 0001_config/,
-  );
+  assert.match((await run('rollback')).stdout, new RegExp(`rolled back: ${MIGRATIONS.toReversed().join(', ')}`));
   assert.deepEqual(await tableNames(knex), []);
 
   const { DATABASE_URL: _omitted, ...envWithout } = process.env;
