@@ -10,6 +10,7 @@ import type { TestContext } from 'node:test';
 import pg from 'pg';
 import type { Knex } from 'knex';
 import { createKnex, migrateLatest } from './connection.ts';
+import type { ProcessorRecord } from './processors.ts';
 import { removeAfterExit, startEmbeddedPostgres } from './embedded-postgres.ts';
 
 export interface TestDatabase {
@@ -108,4 +109,45 @@ async function adminQuery(url: string, sql: string): Promise<void> {
   } finally {
     await client.end();
   }
+}
+
+/**
+ * A whole `processors` row as the services read it, every column at its default (a gRPC processor of app
+ * "shop", topic "order"), with `fields` over it: for unit tests that route or deliver without a database.
+ */
+export function processorRecord(fields: Partial<ProcessorRecord> = {}): ProcessorRecord {
+  return {
+    dispatcher_id: 'p',
+    app_id: 'shop',
+    topic_id: 'order',
+    protocol_type: 'grpcSend',
+    addr: '127.0.0.1:1',
+    timeout: 0,
+    retry_strategy: {},
+    is_retry: false,
+    is_flow_control: false,
+    flow_control_strategy: {},
+    is_stop: false,
+    filter_tag: {},
+    delay_process_key: '',
+    filter: null,
+    ordered: false,
+    paused: false,
+    concurrency: 0,
+    webhook_secret: null,
+    webhook_secret_previous: null,
+    webhook_secret_previous_expires_at: null,
+    auth_token: null,
+    tls: null,
+    circuit_breaker: null,
+    transform: null,
+    transform_headers: false,
+    webhook_format: 'evhub',
+    owner: null,
+    description: '',
+    version: 1,
+    created_at: new Date(0),
+    updated_at: new Date(0),
+    ...fields,
+  };
 }

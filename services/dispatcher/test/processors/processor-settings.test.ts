@@ -2,43 +2,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ProcessorRecord } from '@eventyard/db';
+import { processorRecord } from '@eventyard/db/testing';
 import { processorSettings } from '../../src/processors/processor-settings.ts';
 
 function record(fields: Partial<ProcessorRecord>): ProcessorRecord {
-  return {
-    dispatcher_id: 'p',
-    app_id: 'a',
-    topic_id: 't',
-    protocol_type: 'grpcSend',
-    addr: 'h:1',
-    timeout: 0,
-    retry_strategy: {},
-    is_retry: null,
-    is_flow_control: false,
-    flow_control_strategy: {},
-    is_stop: false,
-    filter_tag: {},
-    delay_process_key: '',
-    filter: null,
-    ordered: false,
-    paused: false,
-    concurrency: 0,
-    webhook_secret: null,
-    webhook_secret_previous: null,
-    webhook_secret_previous_expires_at: null,
-    auth_token: null,
-    tls: null,
-    circuit_breaker: null,
-    transform: null,
-    transform_headers: false,
-    webhook_format: 'evhub',
-    owner: null,
-    description: '',
-    version: 1,
-    created_at: new Date(),
-    updated_at: new Date(),
-    ...fields,
-  };
+  return processorRecord({ app_id: 'a', topic_id: 't', addr: 'h:1', is_retry: null, ...fields });
 }
 
 const defaults = { timeoutMs: 5000, concurrency: 16 };

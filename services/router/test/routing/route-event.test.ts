@@ -4,46 +4,14 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Topics } from '@eventyard/core';
 import type { ProcessorRecord } from '@eventyard/db';
+import { processorRecord } from '@eventyard/db/testing';
 import { decodeMessage, EventTriggerType, type IngestEnvelope__Output } from '@eventyard/proto';
 import { ProcessorIndex } from '../../src/config-cache/processor-index.ts';
 import type { RoutableEnvelope } from '../../src/routing/decode-envelope.ts';
 import { routeEvent } from '../../src/routing/route-event.ts';
 
 function processor(dispatcherId: string, extra: Partial<ProcessorRecord> = {}): ProcessorRecord {
-  return {
-    dispatcher_id: dispatcherId,
-    app_id: 'shop',
-    topic_id: 'order',
-    protocol_type: 'grpcSend',
-    addr: '127.0.0.1:1',
-    timeout: 0,
-    retry_strategy: {},
-    is_retry: false,
-    is_flow_control: false,
-    flow_control_strategy: {},
-    is_stop: false,
-    filter_tag: {},
-    delay_process_key: '',
-    filter: null,
-    ordered: false,
-    paused: false,
-    concurrency: 0,
-    webhook_secret: null,
-    webhook_secret_previous: null,
-    webhook_secret_previous_expires_at: null,
-    auth_token: null,
-    tls: null,
-    circuit_breaker: null,
-    transform: null,
-    transform_headers: false,
-    webhook_format: 'evhub',
-    owner: null,
-    description: '',
-    version: 1,
-    created_at: new Date(0),
-    updated_at: new Date(0),
-    ...extra,
-  };
+  return processorRecord({ dispatcher_id: dispatcherId, ...extra });
 }
 
 function envelope(extra: Partial<IngestEnvelope__Output> = {}): RoutableEnvelope {
