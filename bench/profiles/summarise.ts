@@ -3,9 +3,13 @@
 // package (a dependency under node_modules, one of ours under packages/ or services/, or node's own),
 // which is what the committed summaries under bench/profiles/ are made of.
 //
-//   node_modules/.bin/node bench/profiles/summarise.ts <file.cpuprofile | dir> [--top 25]
+//   node_modules/.bin/node bench/profiles/summarise.ts <file.cpuprofile | dir> [--top 25] [--skip-s 0]
 //
-// A directory is searched for .cpuprofile files; each is summarised in turn.
+// A directory is searched for .cpuprofile files; each is summarised in turn. Besides self time, it prints
+// time by package *with node's and V8's own frames charged to the package that called them* (a socket
+// write kafkajs asked for counts as kafkajs): the reading issue #16's rule for the Kafka client ("more than
+// a quarter of a service's profile") needs. `--skip-s N` leaves out the first N seconds (start-up, module
+// compilation), so a bench profile can be read for its loaded part.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -20,6 +24,7 @@ interface ProfileNode {
   id: number;
   callFrame: CallFrame;
   hitCount?: number;
+  children?: number[];
 }
 
 interface CpuProfile {
@@ -58,16 +63,44 @@ export interface Summary {
   busyMs: number;
   frames: Array<{ name: string; where: string; selfMs: number }>;
   packages: Array<{ name: string; selfMs: number }>;
+  /** Busy time per package with node's and V8's frames charged to their nearest caller outside them. */
+  callers: Array<{ name: string; selfMs: number }>;
+}
+
+const isRuntime = (pkg: string): boolean => pkg === 'node' || pkg === '(v8)';
+
+/** The package a sample's time is charged to: its own frame's, or for node/V8 frames the nearest caller's. */
+function chargedPackage(id: number, byId: Map<number, ProfileNode>, parentOf: Map<number, number>): string {
+  const own = byId.get(id);
+  const ownPkg = own === undefined ? '(v8)' : frameKey(own.callFrame).pkg;
+  if (!isRuntime(ownPkg)) return ownPkg;
+  for (let at = parentOf.get(id); at !== undefined; at = parentOf.get(at)) {
+    const node = byId.get(at);
+    if (node === undefined) break;
+    const { pkg } = frameKey(node.callFrame);
+    if (!isRuntime(pkg) && !pkg.startsWith('(')) return pkg;
+  }
+  return ownPkg;
+}
+
+function frameKey(frame: CallFrame): { name: string; pkg: string } {
+  const name = frame.functionName === '' ? '(anonymous)' : frame.functionName;
+  return { name, pkg: frame.url === '' ? (name.startsWith('(') ? name : '(v8)') : packageOf(frame.url) };
 }
 
 /** Self time per function and per package, from the samples and their time deltas (hit counts when absent). */
-export function summarise(profile: CpuProfile): Summary {
+export function summarise(profile: CpuProfile, skipMs = 0): Summary {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parentOf = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
   const selfUs = new Map<number, number>();
   const { samples, timeDeltas } = profile;
   if (samples !== undefined && timeDeltas !== undefined && samples.length === timeDeltas.length) {
     // timeDeltas[i] is the time before sample i; the sample stands for the interval that follows it.
+    let elapsedUs = 0;
     for (let i = 0; i < samples.length; i++) {
+      elapsedUs += timeDeltas[i] ?? 0;
+      if (elapsedUs < skipMs * 1000) continue;
       const id = samples[i] ?? 0;
       selfUs.set(id, (selfUs.get(id) ?? 0) + (timeDeltas[i + 1] ?? 0));
     }
@@ -78,6 +111,7 @@ export function summarise(profile: CpuProfile): Summary {
   }
   const frames = new Map<string, { name: string; where: string; selfMs: number }>();
   const packages = new Map<string, number>();
+  const callers = new Map<string, number>();
   let totalMs = 0;
   let busyMs = 0;
   for (const [id, us] of selfUs) {
@@ -96,12 +130,16 @@ export function summarise(profile: CpuProfile): Summary {
     frames.set(key, frame);
     const pkg = url === '' ? (name.startsWith('(') ? name : '(v8)') : packageOf(url);
     packages.set(pkg, (packages.get(pkg) ?? 0) + ms);
+    const charged = chargedPackage(id, byId, parentOf);
+    callers.set(charged, (callers.get(charged) ?? 0) + ms);
   }
+  const sorted = (map: Map<string, number>) => [...map].map(([name, selfMs]) => ({ name, selfMs })).sort((a, b) => b.selfMs - a.selfMs);
   return {
     totalMs,
     busyMs,
     frames: [...frames.values()].sort((a, b) => b.selfMs - a.selfMs),
-    packages: [...packages].map(([name, selfMs]) => ({ name, selfMs })).sort((a, b) => b.selfMs - a.selfMs),
+    packages: sorted(packages),
+    callers: sorted(callers),
   };
 }
 
@@ -115,6 +153,8 @@ export function formatSummary(title: string, summary: Summary, top: number): str
     'self time by package:',
   ];
   for (const p of summary.packages.slice(0, 12)) lines.push(`  ${pct(p.selfMs)}  ${p.selfMs.toFixed(0).padStart(7)} ms  ${p.name}`);
+  lines.push('', "time by package, node's and V8's own frames charged to the package that called them:");
+  for (const p of summary.callers.slice(0, 12)) lines.push(`  ${pct(p.selfMs)}  ${p.selfMs.toFixed(0).padStart(7)} ms  ${p.name}`);
   lines.push('', `top ${top} functions by self time:`);
   for (const f of summary.frames.slice(0, top)) lines.push(`  ${pct(f.selfMs)}  ${f.selfMs.toFixed(0).padStart(7)} ms  ${f.name}  ${f.where}`);
   return lines.join('\n');
@@ -129,15 +169,18 @@ function profilesUnder(path: string): string[] {
 }
 
 if (import.meta.main) {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: 'string', default: '25' } } });
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { top: { type: 'string', default: '25' }, 'skip-s': { type: 'string', default: '0' } },
+  });
   if (positionals.length === 0) {
-    process.stderr.write('usage: node bench/profiles/summarise.ts <file.cpuprofile | dir> [--top 25]\n');
+    process.stderr.write('usage: node bench/profiles/summarise.ts <file.cpuprofile | dir> [--top 25] [--skip-s 0]\n');
     process.exit(2);
   }
   for (const root of positionals) {
     for (const file of profilesUnder(root)) {
       const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
-      console.log(`${formatSummary(relative(process.cwd(), file) || file, summarise(profile), Number(values.top))}\n`);
+      console.log(`${formatSummary(relative(process.cwd(), file) || file, summarise(profile, Number(values['skip-s']) * 1000), Number(values.top))}\n`);
     }
   }
 }
