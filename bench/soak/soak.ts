@@ -2,13 +2,15 @@
 // process) fed `rate` Reports/s for `durationMs`, two gRPC processors served here, one of which fails
 // `failPercent` % of its calls at random (retried through the delay-scheduler), and a short history
 // retention so the history tables must stay bounded. Every `sampleMs` it samples each process's RSS, CPU
-// and open file descriptors (/proc), the history tables' sizes and rows, and the dispatcher's attempt
+// and open file descriptors (/proc), each Node process's live heap after a forced GC (live-heap.ts), the
+// history tables' sizes and rows, and the dispatcher's attempt
 // counters; at the end it waits for every acknowledged event to reach both processors and computes the
 // least-squares slopes and verdicts. bench/soak/run.ts prints it; test/soak/soak.test.ts runs two minutes.
 import { performance } from 'node:perf_hooks';
 import { createReportClient, startDispatchServer } from '@eventyard/sdk';
 import { adminCall, startStack, waitForRouterProcessors, waitUntil, type RunningStack, type ServiceName } from '../../test/e2e/stack.ts';
 import { postmasterPid } from '../e2e/cpu-time.ts';
+import { liveHeap, type LiveHeap } from './live-heap.ts';
 import { sampleProcess, slope, type ProcessSample } from './process-sample.ts';
 
 export interface SoakOptions {
@@ -37,9 +39,9 @@ export interface Sample {
   atMs: number;
   processes: Record<string, ProcessSample | undefined>;
   tables: Record<string, { bytes: number; rows: number }>;
-  /** Each service's V8 heap in use and its external (Buffer) memory at the sample, bytes (its /metrics): RSS
-   * alone cannot tell a leak from a heap still growing to its working size or from allocator slack. */
-  heaps: Record<string, { usedBytes: number; externalBytes: number } | undefined>;
+  /** Each Node process's live heap and external (Buffer) memory after a forced full GC (live-heap.ts), bytes:
+   * RSS alone cannot tell a leak from a heap still growing to its working size or from allocator slack. */
+  heaps: Record<string, LiveHeap | undefined>;
   /** Dispatcher attempts so far by outcome (its /metrics), all processors. */
   attempts: Record<string, number>;
   /** Calls the flaky processor answered so far, and how many of them it failed on purpose. */
@@ -91,20 +93,6 @@ function parseAttempts(metrics: string): Record<string, number> {
     out[outcome] = (out[outcome] ?? 0) + Number(match[2]);
   }
   return out;
-}
-
-function gauge(metrics: string, name: string): number | undefined {
-  const match = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(metrics);
-  return match === null ? undefined : Number(match[1]);
-}
-
-async function heapOf(port: number): Promise<Sample['heaps'][string]> {
-  const metrics = await fetch(`http://127.0.0.1:${port}/metrics`)
-    .then((res) => res.text())
-    .catch(() => '');
-  const usedBytes = gauge(metrics, 'eventyard_nodejs_heap_size_used_bytes');
-  const externalBytes = gauge(metrics, 'eventyard_nodejs_external_memory_bytes');
-  return usedBytes === undefined ? undefined : { usedBytes, externalBytes: externalBytes ?? 0 };
 }
 
 const sum = (record: Record<string, number>): number => Object.values(record).reduce((a, b) => a + b, 0);
@@ -185,9 +173,12 @@ export async function runSoak(input: SoakOptions = {}): Promise<SoakResult> {
       for (const name of SERVICES) {
         const pid = stack.pid(name);
         processes[name] = pid === undefined ? undefined : sampleProcess(pid);
-        heaps[name] = await heapOf(stack.healthPort(name));
+        heaps[name] = pid === undefined ? undefined : await liveHeap(pid);
       }
-      if (stack.brokerPid !== undefined) processes.broker = sampleProcess(stack.brokerPid);
+      if (stack.brokerPid !== undefined) {
+        processes.broker = sampleProcess(stack.brokerPid);
+        heaps.broker = await liveHeap(stack.brokerPid);
+      }
       const postgres = postmasterPid();
       if (postgres !== undefined) processes['postgres (all backends)'] = sampleProcess(postgres, true);
       processes['soak driver (client, processors)'] = sampleProcess(process.pid);
@@ -331,7 +322,7 @@ function analyse(input: {
     const withHeap = steady.filter((s) => s.heaps[name] !== undefined);
     if (withHeap.length > 0) {
       for (const [label, field] of [
-        ['V8 heap used', 'usedBytes'],
+        ['live heap (after GC)', 'heapUsedBytes'],
         ['external memory', 'externalBytes'],
       ] as const) {
         trends.push(
