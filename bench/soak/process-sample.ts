@@ -1,6 +1,6 @@
 // One sample of a process (or a process with its children, for Postgres) from /proc: resident memory,
 // CPU seconds so far and open file descriptors. Linux only, like the rest of the benches.
-import { descendants, fdCount, procKbField, readStat } from '../e2e/cpu-time.ts';
+import { descendants, fdCount, groupCpuSeconds, procKbField, readStat } from '../e2e/cpu-time.ts';
 
 export interface ProcessSample {
   /** Resident memory, bytes (for a group: the sum of anonymous RSS, so shared buffers are not counted N times). */
@@ -20,14 +20,12 @@ export function sampleProcess(pid: number, group = false): ProcessSample | undef
   if (!group) return { rssBytes: procKbField(`/proc/${pid}/status`, 'VmRSS'), cpuSeconds: own.cpuSeconds, fds: fdCount(pid), processes: 1 };
   const pids = [pid, ...descendants(pid)];
   let rss = 0;
-  let cpu = 0;
   let fds = 0;
   for (const p of pids) {
     rss += procKbField(`/proc/${p}/status`, 'RssAnon');
-    cpu += readStat(p)?.cpuSeconds ?? 0;
     fds += fdCount(p);
   }
-  return { rssBytes: rss, cpuSeconds: cpu, fds, processes: pids.length };
+  return { rssBytes: rss, cpuSeconds: groupCpuSeconds(pid), fds, processes: pids.length };
 }
 
 /** Least-squares slope of y over x (per unit of x); 0 with fewer than two points. */
