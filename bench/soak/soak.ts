@@ -2,15 +2,19 @@
 // process) fed `rate` Reports/s for `durationMs`, two gRPC processors served here, one of which fails
 // `failPercent` % of its calls at random (retried through the delay-scheduler), and a short history
 // retention so the history tables must stay bounded. Every `sampleMs` it samples each process's RSS, CPU
-// and open file descriptors (/proc), each Node process's live heap after a forced GC (live-heap.ts), the
+// and open file descriptors (/proc), each Node process's live heap after a forced GC (live-heap.ts, through
+// heap-probe.ts preloaded into every process), the
 // history tables' sizes and rows, and the dispatcher's attempt
 // counters; at the end it waits for every acknowledged event to reach both processors and computes the
 // least-squares slopes and verdicts. bench/soak/run.ts prints it; test/soak/soak.test.ts runs two minutes.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createReportClient, startDispatchServer } from '@eventyard/sdk';
 import { adminCall, startStack, waitForRouterProcessors, waitUntil, type RunningStack, type ServiceName } from '../../test/e2e/stack.ts';
 import { postmasterPid } from '../e2e/cpu-time.ts';
-import { liveHeap, type LiveHeap } from './live-heap.ts';
+import { HEAP_PROBE_NODE_OPTIONS, liveHeap, type LiveHeap } from './live-heap.ts';
 import { sampleProcess, slope, type ProcessSample } from './process-sample.ts';
 
 export interface SoakOptions {
@@ -111,6 +115,18 @@ export async function runSoak(input: SoakOptions = {}): Promise<SoakResult> {
   // Service output is kept in memory by the stack fixture: only errors, over half an hour.
   process.env.EY_E2E_LOG_LEVEL ??= 'error';
   const cleanups: Array<() => unknown> = [];
+  // Every process the stack starts inherits these: the probe answers SIGUSR2 with its live heap.
+  const heapDir = mkdtempSync(join(tmpdir(), 'ey-soak-heap-'));
+  const saved = { NODE_OPTIONS: process.env.NODE_OPTIONS, SOAK_HEAP_DIR: process.env.SOAK_HEAP_DIR };
+  process.env.NODE_OPTIONS = `${saved.NODE_OPTIONS ?? ''} ${HEAP_PROBE_NODE_OPTIONS}`.trim();
+  process.env.SOAK_HEAP_DIR = heapDir;
+  cleanups.push(() => {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+    rmSync(heapDir, { recursive: true, force: true });
+  });
   try {
     const stack = await startStack(
       { after: (fn: () => unknown) => void cleanups.push(fn) },
@@ -167,17 +183,27 @@ export async function runSoak(input: SoakOptions = {}): Promise<SoakResult> {
     let reportErrors = 0;
     const startedAt = performance.now();
     const samples: Sample[] = [];
+    const reportedGone = new Set<string>();
+    const dispatcherMetrics = (): Promise<string> =>
+      fetch(`http://127.0.0.1:${stack.healthPort('dispatcher')}/metrics`)
+        .then((res) => res.text())
+        .catch(() => '');
     const takeSample = async (): Promise<Sample> => {
       const processes: Record<string, ProcessSample | undefined> = {};
       const heaps: Sample['heaps'] = {};
       for (const name of SERVICES) {
         const pid = stack.pid(name);
         processes[name] = pid === undefined ? undefined : sampleProcess(pid);
-        heaps[name] = pid === undefined ? undefined : await liveHeap(pid);
+        heaps[name] = pid === undefined ? undefined : await liveHeap(pid, heapDir);
+        if (processes[name] === undefined && !reportedGone.has(name)) {
+          // A service that died mid-soak is the finding: say so with its last output, once.
+          reportedGone.add(name);
+          progress(`${name} is gone; its last output:\n${stack.logs(name).slice(-4000)}`);
+        }
       }
       if (stack.brokerPid !== undefined) {
         processes.broker = sampleProcess(stack.brokerPid);
-        heaps.broker = await liveHeap(stack.brokerPid);
+        heaps.broker = await liveHeap(stack.brokerPid, heapDir);
       }
       const postgres = postmasterPid();
       if (postgres !== undefined) processes['postgres (all backends)'] = sampleProcess(postgres, true);
@@ -192,7 +218,7 @@ export async function runSoak(input: SoakOptions = {}): Promise<SoakResult> {
         ).rows[0];
         tables[table] = { bytes: Number(row?.bytes ?? 0), rows: Number(row?.n ?? 0) };
       }
-      const metrics = await (await fetch(`http://127.0.0.1:${stack.healthPort('dispatcher')}/metrics`)).text();
+      const metrics = await dispatcherMetrics();
       return {
         atMs: performance.now() - startedAt,
         processes,
@@ -247,7 +273,7 @@ export async function runSoak(input: SoakOptions = {}): Promise<SoakResult> {
     const last = await takeSample();
     samples.push(last);
     progress(progressLine(last, samples[samples.length - 2]));
-    const metrics = await (await fetch(`http://127.0.0.1:${stack.healthPort('dispatcher')}/metrics`)).text();
+    const metrics = await dispatcherMetrics();
     const dead = [...metrics.matchAll(/^eventyard_dispatcher_dead_total\{[^}]*\} (\S+)$/gm)].reduce((s, m) => s + Number(m[1]), 0);
     const lost: Record<string, number> = {};
     const duplicates: Record<string, number> = {};
