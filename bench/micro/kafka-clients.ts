@@ -1,15 +1,16 @@
 // The Kafka client spike of issue #16: kafkajs (as createKafka/createProducer make it) against
 // @platformatic/kafka with the same settings (idempotent, acks -1, Java's murmur2 partitioner, no
-// auto-created topics; consumers with a fresh group, minBytes 1, no commits while measuring), both on the
-// project's broker run as its own process. Per client: (a) produce→consume of 256-byte records paced at
-// --rate, one record per send (what a Report costs today); (b) the same rate in sends of --batch records;
-// (c) a burst of --burst records, one per send, 64 sends in flight. For each: records/s, CPU µs per record
-// of this process (producer + consumer: process.cpuUsage) and of the broker (/proc), and produce→consume
-// latency p50/p99. The clients alternate in rounds (a warm-up round first, not counted; the order flips
-// every round) because a loaded machine makes separate runs incomparable; medians over the rounds are
-// printed side by side with their ratio, beside a raw TCP echo between two processes of the same run.
-// docs/adr/0006-kafka-client.md reads these numbers.
-//   node bench/micro/kafka-clients.ts [--seconds 5] [--rate 1000] [--batch 20] [--burst 5000] [--rounds 2]
+// auto-created topics; consumers with a fresh group, minBytes 1, the same heartbeat, no commits while
+// measuring), on the project's broker run as its own process. Per client: (a) produce→consume of 256-byte
+// records paced at --rate, one record per send (what a Report costs today); (b) the same rate in sends of
+// --batch records; (c) a burst of --burst records, one per send, 64 sends in flight; (d) connected and
+// idle for --idle-seconds. For each: records/s; CPU of the producing process (this one), of the consuming
+// process (a child, so each side's CPU is its own) and of the broker (/proc), per record or, idle, per
+// second; produce→consume latency p50/p99 (the send time travels in the value). The clients alternate in
+// rounds (a warm-up round first, not counted; the order flips every round) because a loaded machine makes
+// separate runs incomparable; medians over the rounds are printed side by side with their ratio, beside a
+// raw TCP echo between two processes of the same run. docs/adr/0006-kafka-client.md reads these numbers.
+//   node bench/micro/kafka-clients.ts [--seconds 5] [--rate 1000] [--batch 20] [--burst 5000] [--idle-seconds 10] [--rounds 2]
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { connect, createServer, type Socket } from 'node:net';
@@ -29,35 +30,53 @@ const IN_FLIGHT = 64;
 const PARTITIONS = 3;
 /** A fetch with nothing to read waits this long; minBytes 1 answers as soon as a record is appended. */
 const MAX_WAIT_MS = 500;
+/** The group heartbeat of both consumers (the router's: a tenth of a 10 s session). */
+const HEARTBEAT_MS = 1000;
 
 interface Options {
   seconds: number;
+  'idle-seconds': number;
   rate: number;
   batch: number;
   burst: number;
   rounds: number;
 }
 
-/** One client connected to one fresh topic: `send` resolves once the broker acknowledged the records. */
-interface OpenClient {
-  send(indices: readonly number[]): Promise<void>;
+/** A record as both clients send it: its key is its index, its value starts with its send time. */
+interface BenchRecord {
+  key: Buffer;
+  value: Buffer;
+}
+
+interface Closable {
   close(): Promise<void>;
 }
 
 interface ClientUnderTest {
   name: string;
-  /** A producer and a consumer (fresh group, from the beginning) of `topic`; `received(index)` per record. */
-  open(brokers: string, topic: string, received: (index: number) => void): Promise<OpenClient>;
+  /** A producer: `send` resolves once the broker acknowledged all of `records` (one produce call). */
+  producer(brokers: string): Promise<Closable & { send(topic: string, records: readonly BenchRecord[]): Promise<void> }>;
+  /** A consumer of `topic` in a fresh group from the beginning, handing every record to `received`. */
+  consumer(brokers: string, topic: string, received: (key: Buffer, value: Buffer) => void): Promise<Closable>;
 }
 
 const kafkajs: ClientUnderTest = {
   name: 'kafkajs 2.2.4',
-  async open(brokers, topic, received) {
+  async producer(brokers) {
     const kafka = createKafka({ brokers: [brokers], clientId: 'bench-kafkajs' }, { logger: silentLogger() });
     // The services' producer settings (createProducer), with a bounded retry as every service sets one.
     const producer = createProducer(kafka, { retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 1000 } });
     await producer.connect();
-    const consumer = kafka.consumer({ groupId: topic, maxWaitTimeInMs: MAX_WAIT_MS, minBytes: 1, sessionTimeout: 10_000 });
+    return {
+      send: async (topic, records) => {
+        await producer.send({ topic, acks: -1, messages: records.map(({ key, value }) => ({ key, value, headers: { traceparent: TRACEPARENT } })) });
+      },
+      close: () => producer.disconnect(),
+    };
+  },
+  async consumer(brokers, topic, received) {
+    const kafka = createKafka({ brokers: [brokers], clientId: 'bench-kafkajs' }, { logger: silentLogger() });
+    const consumer = kafka.consumer({ groupId: topic, maxWaitTimeInMs: MAX_WAIT_MS, minBytes: 1, sessionTimeout: 10_000, heartbeatInterval: HEARTBEAT_MS });
     await consumer.connect();
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
     // eachBatch without auto-resolve or auto-commit, resolving the batch once handled: how the router and
@@ -66,30 +85,18 @@ const kafkajs: ClientUnderTest = {
       autoCommit: false,
       eachBatchAutoResolve: false,
       eachBatch: (payload: EachBatchPayload) => {
-        for (const message of payload.batch.messages) received(Number(message.key?.toString('latin1')));
+        for (const message of payload.batch.messages) if (message.key !== null && message.value !== null) received(message.key, message.value);
         payload.resolveOffset(payload.batch.lastOffset());
         return Promise.resolve();
       },
     });
-    return {
-      send: async (indices) => {
-        await producer.send({
-          topic,
-          acks: -1,
-          messages: indices.map((i) => ({ key: Buffer.from(String(i)), value: PAYLOAD, headers: { traceparent: TRACEPARENT } })),
-        });
-      },
-      close: async () => {
-        await consumer.disconnect();
-        await producer.disconnect();
-      },
-    };
+    return { close: () => consumer.disconnect() };
   },
 };
 
 const platformatic: ClientUnderTest = {
   name: '@platformatic/kafka 2.12.1',
-  async open(brokers, topic, received) {
+  producer(brokers) {
     // Its default partitioner is murmur2 >>> 0, which puts about half of all keys on another partition
     // than Java and kafkajs (murmur2 & 0x7fffffff); compatibilityPartitioner is Java's.
     const producer = new Producer({
@@ -101,6 +108,16 @@ const platformatic: ClientUnderTest = {
       partitioner: compatibilityPartitioner,
       retries: 5,
     });
+    // Without serializers, header names are Buffers too (a Record's string keys fail at send time).
+    const headers = new Map([[Buffer.from('traceparent'), Buffer.from(TRACEPARENT)]]);
+    return Promise.resolve({
+      send: async (topic, records) => {
+        await producer.send({ messages: records.map(({ key, value }) => ({ topic, key, value, headers })) });
+      },
+      close: () => producer.close(),
+    });
+  },
+  async consumer(brokers, topic, received) {
     const consumer = new Consumer({
       clientId: 'bench-platformatic',
       groupId: topic,
@@ -108,20 +125,15 @@ const platformatic: ClientUnderTest = {
       maxWaitTime: MAX_WAIT_MS,
       minBytes: 1,
       sessionTimeout: 10_000,
+      heartbeatInterval: HEARTBEAT_MS,
       autocommit: false,
     });
     const stream = await consumer.consume({ topics: [topic], mode: 'earliest', autocommit: false });
-    stream.on('data', (message) => received(Number(message.key.toString('latin1'))));
-    // Without serializers, header names are Buffers too (a Record's string keys fail at send time).
-    const headers = new Map([[Buffer.from('traceparent'), Buffer.from(TRACEPARENT)]]);
+    stream.on('data', (message) => received(message.key, message.value));
     return {
-      send: async (indices) => {
-        await producer.send({ messages: indices.map((i) => ({ topic, key: Buffer.from(String(i)), value: PAYLOAD, headers })) });
-      },
       close: async () => {
         await stream.close();
         await consumer.close(true);
-        await producer.close();
       },
     };
   },
@@ -129,16 +141,106 @@ const platformatic: ClientUnderTest = {
 
 const CLIENTS = [kafkajs, platformatic];
 
-type Drive = { kind: 'paced'; rate: number; seconds: number; perSend: number } | { kind: 'burst'; count: number };
+type Drive = { kind: 'paced'; rate: number; seconds: number; perSend: number } | { kind: 'burst'; count: number } | { kind: 'idle'; seconds: number };
 
 interface Measure {
   /** Records received more than once (none expected: no failures, no rebalance). */
   duplicates: number;
   perSecond: number;
-  clientUs: number;
+  /** CPU µs per record of the process that produces (this one). */
+  producerUs: number;
+  /** CPU µs per record of the process that consumes (a child: `consume`). */
+  consumerUs: number;
   brokerUs: number;
   p50: number;
   p99: number;
+}
+
+/** Wall-clock time in ms with sub-ms resolution, comparable between processes of one machine. */
+function nowMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/** What the consuming child and this process tell each other over IPC. */
+type ChildMessage =
+  | { kind: 'opened' }
+  | { kind: 'ready' }
+  | { kind: 'started' }
+  | { kind: 'done'; cpuUs: number; latencies: number[]; duplicates: number }
+  | { kind: 'cpu'; cpuUs: number }
+  | { kind: 'start' }
+  | { kind: 'report' }
+  | { kind: 'close' };
+
+/** The next IPC message of `kind` from `child`; rejects when the child exits or after `timeoutMs`. */
+function nextMessage<K extends ChildMessage['kind']>(child: ChildProcess, kind: K, timeoutMs: number): Promise<Extract<ChildMessage, { kind: K }>> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (message: ChildMessage): void => {
+      if (message.kind !== kind) return;
+      done();
+      resolve(message as Extract<ChildMessage, { kind: K }>);
+    };
+    const onExit = (code: number | null): void => {
+      done();
+      reject(new Error(`consumer process exited with ${code} waiting for ${kind}`));
+    };
+    const timer = setTimeout(() => {
+      done();
+      reject(new Error(`timed out waiting for the consumer process: ${kind}`));
+    }, timeoutMs);
+    const done = (): void => {
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+    };
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+  });
+}
+
+/**
+ * The consuming side, run as `consume <client> <brokers> <topic> <total>` in a child process so that its
+ * CPU is its own: says `opened`, then `ready` once record `total` (the warm-up record) arrived; on
+ * `start` it zeroes its CPU count and answers `started`; once `total` records arrived it reports `done`;
+ * `report` asks for its CPU since `start` (the idle measure).
+ */
+async function consumeChild(clientIndex: number, brokers: string, topic: string, total: number): Promise<void> {
+  const client = CLIENTS[clientIndex];
+  if (client === undefined) throw new Error(`no client ${clientIndex}`);
+  const seen = new Uint8Array(total + 1);
+  const latencies: number[] = [];
+  let duplicates = 0;
+  let cpu = process.cpuUsage();
+  const received = (key: Buffer, value: Buffer): void => {
+    const index = Number(key.toString('latin1'));
+    if (index === total) {
+      process.send?.({ kind: 'ready' } satisfies ChildMessage);
+      return;
+    }
+    if (seen[index] === 1) {
+      duplicates++; // a redelivery is not a new record's latency
+      return;
+    }
+    seen[index] = 1;
+    latencies.push(nowMs() - value.readDoubleLE(0));
+    if (latencies.length === total) {
+      const used = process.cpuUsage(cpu);
+      process.send?.({ kind: 'done', cpuUs: used.user + used.system, latencies, duplicates } satisfies ChildMessage);
+    }
+  };
+  const consumer = await client.consumer(brokers, topic, received);
+  process.on('message', (message: ChildMessage) => {
+    if (message.kind === 'start') {
+      cpu = process.cpuUsage();
+      process.send?.({ kind: 'started' } satisfies ChildMessage);
+    } else if (message.kind === 'report') {
+      const used = process.cpuUsage(cpu);
+      process.send?.({ kind: 'cpu', cpuUs: used.user + used.system } satisfies ChildMessage);
+    } else if (message.kind === 'close') {
+      void consumer.close().finally(() => process.exit(0));
+    }
+  });
+  process.send?.({ kind: 'opened' } satisfies ChildMessage);
 }
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -150,18 +252,9 @@ function median(xs: readonly number[]): number {
   return sorted.length === 0 ? NaN : ((sorted[Math.floor((sorted.length - 1) / 2)] ?? NaN) + (sorted[Math.ceil((sorted.length - 1) / 2)] ?? NaN)) / 2;
 }
 
-/** Polls `check` every 5 ms until it holds, or throws after `timeoutMs`. */
-async function waitUntil(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!check()) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 /** How many records `drive` sends. */
 function recordCount(drive: Drive): number {
-  return drive.kind === 'burst' ? drive.count : drive.rate * drive.seconds;
+  return drive.kind === 'burst' ? drive.count : drive.kind === 'paced' ? drive.rate * drive.seconds : 0;
 }
 
 /** Sends records 0…n−1 as `drive` says through `send`, which takes one send's indices. */
@@ -176,6 +269,7 @@ async function driveSends(drive: Drive, send: (indices: number[]) => Promise<voi
     );
     return;
   }
+  if (drive.kind === 'idle') return;
   const started = performance.now();
   const sends: Promise<void>[] = [];
   for (let first = 0; first < total; first += drive.perSend) {
@@ -186,61 +280,141 @@ async function driveSends(drive: Drive, send: (indices: number[]) => Promise<voi
   await Promise.all(sends);
 }
 
-/** One client, one drive, on a fresh topic: connects (not measured), then measures until every record arrived. */
+/** A producer here and a consumer in a child process on a fresh topic, one record passed end to end. */
+interface Pair {
+  child: ChildProcess;
+  send: (indices: readonly number[]) => Promise<void>;
+  close: () => Promise<void>;
+}
+
+/**
+ * Opens a pair for `total` records and passes record `total` through it (the group has joined and a
+ * fetch waits), then zeroes the child's CPU count: what follows is the measure.
+ */
+async function openPair(clientIndex: number, brokers: string, total: number, createTopic: (topic: string) => Promise<void>): Promise<Pair> {
+  const client = CLIENTS[clientIndex];
+  if (client === undefined) throw new Error(`no client ${clientIndex}`);
+  const topic = `bench-clients-${client.name.replace(/[^a-z]/g, '')}-${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
+  await createTopic(topic);
+  const child = fork(import.meta.filename, ['consume', String(clientIndex), brokers, topic, String(total)], {
+    execArgv: [],
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  const close = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.send({ kind: 'close' } satisfies ChildMessage);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  try {
+    const producer = await client.producer(brokers);
+    const record = (index: number): BenchRecord => {
+      const value = Buffer.from(PAYLOAD);
+      value.writeDoubleLE(nowMs(), 0);
+      return { key: Buffer.from(String(index)), value };
+    };
+    const send = (indices: readonly number[]): Promise<void> => producer.send(topic, indices.map(record));
+    try {
+      await nextMessage(child, 'opened', 30_000);
+      const ready = nextMessage(child, 'ready', 30_000);
+      await send([total]);
+      await ready;
+      const started = nextMessage(child, 'started', 10_000);
+      child.send({ kind: 'start' } satisfies ChildMessage);
+      await started;
+    } catch (err) {
+      await producer.close();
+      throw err;
+    }
+    return {
+      child,
+      send,
+      close: async () => {
+        await producer.close();
+        await close();
+      },
+    };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+/** One client, one drive: measures from the first send until the child has every record. */
 async function measureClient(
-  client: ClientUnderTest,
+  clientIndex: number,
   brokers: string,
   brokerPid: number,
   drive: Drive,
   createTopic: (topic: string) => Promise<void>,
 ): Promise<Measure> {
-  const topic = `bench-clients-${client.name.replace(/[^a-z]/g, '')}-${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
-  await createTopic(topic);
   const total = recordCount(drive);
-  const sentAt = new Float64Array(total + 1);
-  const latencies: number[] = [];
-  let ready = false;
-  let duplicates = 0;
-  const seen = new Uint8Array(total + 1);
-  const open = await client.open(brokers, topic, (index) => {
-    if (index === total) {
-      ready = true;
-      return;
-    }
-    if (seen[index] === 1) {
-      duplicates++; // a redelivery is not a new record's latency
-      return;
-    }
-    seen[index] = 1;
-    latencies.push(performance.now() - (sentAt[index] ?? 0));
-  });
+  const pair = await openPair(clientIndex, brokers, total, createTopic);
   try {
-    // One record through both ends first: the group has joined and a fetch is waiting.
-    await open.send([total]);
-    await waitUntil(() => ready, 30_000, `${client.name}: first record consumed`);
+    const done = nextMessage(pair.child, 'done', 120_000);
     const cpu = process.cpuUsage();
     const brokerBefore = readStat(brokerPid)?.cpuSeconds ?? NaN;
-    const started = performance.now();
-    await driveSends(drive, (indices) => {
-      const now = performance.now();
-      for (const i of indices) sentAt[i] = now;
-      return open.send(indices);
-    });
-    await waitUntil(() => latencies.length >= total, 60_000, `${client.name}: ${total} records consumed`);
-    const seconds = (performance.now() - started) / 1000;
+    const startedAt = performance.now();
+    await driveSends(drive, pair.send);
     const used = process.cpuUsage(cpu);
+    const consumed = await done;
+    const seconds = (performance.now() - startedAt) / 1000;
     const brokerSeconds = (readStat(brokerPid)?.cpuSeconds ?? NaN) - brokerBefore;
-    const sorted = latencies.sort((a, b) => a - b);
+    const sorted = consumed.latencies.sort((a, b) => a - b);
     return {
-      duplicates,
+      duplicates: consumed.duplicates,
       perSecond: total / seconds,
-      clientUs: (used.user + used.system) / total,
+      producerUs: (used.user + used.system) / total,
+      consumerUs: consumed.cpuUs / total,
       brokerUs: (brokerSeconds * 1e6) / total,
       p50: percentile(sorted, 50),
       p99: percentile(sorted, 99),
     };
   } finally {
-    await open.close();
+    await pair.close();
+  }
+}
+
+/**
+ * One client connected and idle for `seconds` (a group member heartbeating, a fetch long-polling, a
+ * producer with nothing to send): CPU ms per second of each process, in the Measure's CPU fields.
+ */
+async function measureIdle(
+  clientIndex: number,
+  brokers: string,
+  brokerPid: number,
+  seconds: number,
+  createTopic: (topic: string) => Promise<void>,
+): Promise<Measure> {
+  const pair = await openPair(clientIndex, brokers, 1, createTopic);
+  try {
+    // A restart of the child's count, so the window below is the same for all three processes.
+    const started = nextMessage(pair.child, 'started', 10_000);
+    pair.child.send({ kind: 'start' } satisfies ChildMessage);
+    await started;
+    const cpu = process.cpuUsage();
+    const brokerBefore = readStat(brokerPid)?.cpuSeconds ?? NaN;
+    const startedAt = performance.now();
+    await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+    const used = process.cpuUsage(cpu);
+    const reported = nextMessage(pair.child, 'cpu', 10_000);
+    pair.child.send({ kind: 'report' } satisfies ChildMessage);
+    const consumer = await reported;
+    const brokerSeconds = (readStat(brokerPid)?.cpuSeconds ?? NaN) - brokerBefore;
+    const elapsed = (performance.now() - startedAt) / 1000;
+    return {
+      duplicates: 0,
+      perSecond: NaN,
+      producerUs: (used.user + used.system) / 1000 / elapsed,
+      consumerUs: consumer.cpuUs / 1000 / elapsed,
+      brokerUs: (brokerSeconds * 1000) / elapsed,
+      p50: NaN,
+      p99: NaN,
+    };
+  } finally {
+    await pair.close();
   }
 }
 
@@ -290,7 +464,8 @@ async function echoCeiling(drive: Drive): Promise<Measure> {
     return {
       duplicates: 0,
       perSecond: total / seconds,
-      clientUs: (used.user + used.system) / total,
+      producerUs: (used.user + used.system) / total,
+      consumerUs: NaN,
       brokerUs: (serverSeconds * 1e6) / total,
       p50: percentile(sorted, 50),
       p99: percentile(sorted, 99),
@@ -346,6 +521,7 @@ function parseOptions(): Options {
       seconds: { type: 'string', default: '5' },
       rate: { type: 'string', default: '1000' },
       batch: { type: 'string', default: '20' },
+      'idle-seconds': { type: 'string', default: '10' },
       burst: { type: 'string', default: '5000' },
       rounds: { type: 'string', default: '2' },
     },
@@ -360,7 +536,7 @@ function parseOptions(): Options {
 
 async function main(): Promise<void> {
   const options = parseOptions();
-  const phases: Array<{ name: string; drive: (warmUp: boolean) => Drive }> = [
+  const phases: Array<{ name: string; idle?: boolean; drive: (warmUp: boolean) => Drive }> = [
     {
       name: `(a) paced ${options.rate}/s, 1 record per send`,
       drive: (warmUp) => ({ kind: 'paced', rate: options.rate, seconds: warmUp ? 1 : options.seconds, perSend: 1 }),
@@ -372,6 +548,11 @@ async function main(): Promise<void> {
     {
       name: `(c) burst, ${IN_FLIGHT} sends in flight, 1 record per send`,
       drive: (warmUp) => ({ kind: 'burst', count: warmUp ? Math.min(1000, options.burst) : options.burst }),
+    },
+    {
+      name: `(d) idle ${options['idle-seconds']} s: connected, a group member, nothing to send`,
+      idle: true,
+      drive: (warmUp) => ({ kind: 'idle', seconds: warmUp ? 1 : options['idle-seconds'] }),
     },
   ];
   // results[phase][client] = one Measure per counted round; ceiling[phase] likewise.
@@ -396,13 +577,25 @@ async function main(): Promise<void> {
       for (const [p, phase] of phases.entries()) {
         const drive = phase.drive(warmUp);
         for (const client of order) {
-          const measure = await measureClient(client, broker.address, broker.child.pid ?? 0, drive, createTopic);
-          process.stderr.write(
-            `${warmUp ? 'warm-up' : `round ${round}`}  ${phase.name}  ${client.name}: ${measure.perSecond.toFixed(0)}/s, ` +
-              `${measure.clientUs.toFixed(0)} + ${measure.brokerUs.toFixed(0)} µs CPU per record, p50 ${measure.p50.toFixed(1)} ms, p99 ${measure.p99.toFixed(1)} ms, ${measure.duplicates} duplicates\n`,
-          );
+          const index = CLIENTS.indexOf(client);
+          const pid = broker.child.pid ?? 0;
+          const label = `${warmUp ? 'warm-up' : `round ${round}`}  ${phase.name}  ${client.name}`;
+          let measure: Measure;
+          if (drive.kind === 'idle') {
+            measure = await measureIdle(index, broker.address, pid, drive.seconds, createTopic);
+            process.stderr.write(
+              `${label}: ${measure.producerUs.toFixed(1)} + ${measure.consumerUs.toFixed(1)} + ${measure.brokerUs.toFixed(1)} ms CPU per s (producer + consumer + broker)\n`,
+            );
+          } else {
+            measure = await measureClient(index, broker.address, pid, drive, createTopic);
+            process.stderr.write(
+              `${label}: ${measure.perSecond.toFixed(0)}/s, ${measure.producerUs.toFixed(0)} + ${measure.consumerUs.toFixed(0)} + ${measure.brokerUs.toFixed(0)} µs ` +
+                `CPU per record (producer + consumer + broker), p50 ${measure.p50.toFixed(1)} ms, p99 ${measure.p99.toFixed(1)} ms, ${measure.duplicates} duplicates\n`,
+            );
+          }
           if (!warmUp) results[p]?.[CLIENTS.indexOf(client)]?.push(measure);
         }
+        if (drive.kind === 'idle') continue;
         const echo = await echoCeiling(drive);
         if (!warmUp) ceiling[p]?.push(echo);
       }
@@ -414,12 +607,20 @@ async function main(): Promise<void> {
   print(options, phases, results, ceiling, (performance.now() - started) / 1000);
 }
 
-function print(options: Options, phases: Array<{ name: string }>, results: Measure[][][], ceiling: Measure[][], seconds: number): void {
-  const metrics: Array<{ label: string; pick: (m: Measure) => number; digits: number }> = [
+function print(options: Options, phases: Array<{ name: string; idle?: boolean }>, results: Measure[][][], ceiling: Measure[][], seconds: number): void {
+  type Metric = { label: string; pick: (m: Measure) => number; digits: number };
+  const idleMetrics: Metric[] = [
+    { label: 'CPU ms per s, producer process', pick: (m) => m.producerUs, digits: 2 },
+    { label: 'CPU ms per s, consumer process', pick: (m) => m.consumerUs, digits: 2 },
+    { label: 'CPU ms per s, broker process', pick: (m) => m.brokerUs, digits: 2 },
+    { label: 'CPU ms per s, all three', pick: (m) => m.producerUs + m.consumerUs + m.brokerUs, digits: 2 },
+  ];
+  const metrics: Metric[] = [
     { label: 'records/s', pick: (m) => m.perSecond, digits: 0 },
-    { label: 'CPU µs/record, client process', pick: (m) => m.clientUs, digits: 1 },
+    { label: 'CPU µs/record, producer process', pick: (m) => m.producerUs, digits: 1 },
+    { label: 'CPU µs/record, consumer process', pick: (m) => m.consumerUs, digits: 1 },
     { label: 'CPU µs/record, broker process', pick: (m) => m.brokerUs, digits: 1 },
-    { label: 'CPU µs/record, both', pick: (m) => m.clientUs + m.brokerUs, digits: 1 },
+    { label: 'CPU µs/record, all three', pick: (m) => m.producerUs + (Number.isNaN(m.consumerUs) ? 0 : m.consumerUs) + m.brokerUs, digits: 1 },
     { label: 'latency p50 ms', pick: (m) => m.p50, digits: 2 },
     { label: 'latency p99 ms', pick: (m) => m.p99, digits: 2 },
   ];
@@ -429,7 +630,7 @@ function print(options: Options, phases: Array<{ name: string }>, results: Measu
   for (const [p, phase] of phases.entries()) {
     rows.push([phase.name, '', '', '', '', '']);
     const [first = [], second = []] = results[p] ?? [];
-    for (const metric of metrics) {
+    for (const metric of phase.idle === true ? idleMetrics : metrics) {
       const x = median(first.map(metric.pick));
       const y = median(second.map(metric.pick));
       const perRound = first.map((m, i) => {
@@ -443,7 +644,7 @@ function print(options: Options, phases: Array<{ name: string }>, results: Measu
         y.toFixed(metric.digits),
         (y / x).toFixed(2),
         perRound.length === 0 ? '' : `${Math.min(...perRound).toFixed(2)}–${Math.max(...perRound).toFixed(2)}`,
-        echo.toFixed(metric.digits),
+        Number.isNaN(echo) ? '–' : echo.toFixed(metric.digits),
       ]);
     }
   }
@@ -456,13 +657,17 @@ function print(options: Options, phases: Array<{ name: string }>, results: Measu
   console.log(line(header));
   for (const row of rows) console.log(line(row));
   console.log(
-    `\nraw TCP echo: 256-byte writes echoed by another process over loopback, driven like the row (its "broker" CPU is the echo process's). ` +
-      `A ratio outside its per-round range is more than noise. (run took ${seconds.toFixed(0)} s)`,
+    `\nraw TCP echo: 256-byte writes (one per send) echoed by another process over loopback, driven like the row; its "producer" ` +
+      `is the writing process, its "broker" the echoing one. Per-round ratios are each round's 2nd / 1st: a range that excludes ` +
+      `1.00 is a difference every round agreed on. (run took ${seconds.toFixed(0)} s)`,
   );
 }
 
-/** The echo server of the raw ceiling, in a process of its own (forked with this file). */
-if (process.argv[2] === 'echo-server') {
+// This file is also its own child processes: the consuming side of a measure, and the raw ceiling's echo server.
+if (process.argv[2] === 'consume') {
+  const [clientIndex, brokers, topic, total] = process.argv.slice(3);
+  await consumeChild(Number(clientIndex), brokers ?? '', topic ?? '', Number(total));
+} else if (process.argv[2] === 'echo-server') {
   const server = createServer((socket) => socket.pipe(socket));
   server.listen(0, '127.0.0.1', () => {
     const address = server.address();
