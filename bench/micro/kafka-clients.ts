@@ -550,7 +550,7 @@ async function main(): Promise<void> {
       drive: (warmUp) => ({ kind: 'burst', count: warmUp ? Math.min(1000, options.burst) : options.burst }),
     },
     {
-      name: `(d) idle ${options['idle-seconds']} s: connected, a group member, nothing to send`,
+      name: '(d) idle: connected, a group member, nothing to send',
       idle: true,
       drive: (warmUp) => ({ kind: 'idle', seconds: warmUp ? 1 : options['idle-seconds'] }),
     },
@@ -652,7 +652,7 @@ function print(options: Options, phases: Array<{ name: string; idle?: boolean }>
   const line = (cells: readonly string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
   console.log(
     `Kafka clients on the project's broker (own process, --flush interval), ${PARTITIONS} partitions, 256-byte records with a traceparent header; ` +
-      `${options.rounds} rounds after a warm-up, medians, the clients' order flipped every round`,
+      `${options.rounds} rounds after a warm-up, medians, the clients' order flipped every round; paced rows ${options.seconds} s, idle rows ${options['idle-seconds']} s per round`,
   );
   console.log(line(header));
   for (const row of rows) console.log(line(row));
