@@ -2,7 +2,19 @@
 // once from the environment into a frozen object (one line per bad variable on error).
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { ConfigError, CoreErrors, coreEnv, coreEnvAliases, deepFreeze, egressEnv, field, idleFetchWaitMs, loadCoreConfig, loadEgressConfig, parseEnv } from '@eventyard/core';
+import {
+  ConfigError,
+  CoreErrors,
+  coreEnv,
+  coreEnvAliases,
+  deepFreeze,
+  egressEnv,
+  field,
+  idleFetchWaitMs,
+  loadCoreConfig,
+  loadEgressConfig,
+  parseEnv,
+} from '@eventyard/core';
 
 const schedulerEnv = {
   ...coreEnv,

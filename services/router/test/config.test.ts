@@ -15,7 +15,13 @@ test('EY_BROADCAST_BATCH_SIZE and EY_BROADCAST_RATE_PER_S', () => {
 test('EY_ROUTER_FETCH_IDLE_MAX_WAIT_MS is held between the fetch wait and half the session timeout', () => {
   assert.deepEqual(loadConfig({ EY_DATABASE_URL: DB }).fetch, { minBytes: 1, maxWaitMs: 1000, idleMaxWaitMs: 5000 });
   assert.equal(loadConfig({ EY_DATABASE_URL: DB, EY_ROUTER_FETCH_IDLE_MAX_WAIT_MS: '20000' }).fetch.idleMaxWaitMs, 5000);
-  assert.equal(loadConfig({ EY_DATABASE_URL: DB, EY_ROUTER_FETCH_IDLE_MAX_WAIT_MS: '20000', EY_ROUTER_SESSION_TIMEOUT_MS: '45000' }).fetch.idleMaxWaitMs, 20_000);
+  assert.equal(
+    loadConfig({ EY_DATABASE_URL: DB, EY_ROUTER_FETCH_IDLE_MAX_WAIT_MS: '20000', EY_ROUTER_SESSION_TIMEOUT_MS: '45000' }).fetch.idleMaxWaitMs,
+    20_000,
+  );
   assert.equal(loadConfig({ EY_DATABASE_URL: DB, EY_ROUTER_FETCH_IDLE_MAX_WAIT_MS: '100' }).fetch.idleMaxWaitMs, 1000);
-  assert.throws(() => loadConfig({ EY_DATABASE_URL: DB, EY_ROUTER_FETCH_IDLE_MAX_WAIT_MS: 'long' }), /config: EY_ROUTER_FETCH_IDLE_MAX_WAIT_MS: must be an integer/);
+  assert.throws(
+    () => loadConfig({ EY_DATABASE_URL: DB, EY_ROUTER_FETCH_IDLE_MAX_WAIT_MS: 'long' }),
+    /config: EY_ROUTER_FETCH_IDLE_MAX_WAIT_MS: must be an integer/,
+  );
 });
