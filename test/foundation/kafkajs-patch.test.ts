@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { test, type TestContext } from 'node:test';
 import { Kafka, logLevel, type Consumer, type LogEntry } from 'kafkajs';
 import { startTestBroker, waitFor } from '@eventyard/broker/testing';
@@ -78,32 +79,67 @@ async function startKafka(t: TestContext) {
   return { kafka, topic, producer, consumer, logs };
 }
 
-test('an idle kafkajs connection arms no request-queue timers', async (t) => {
+test('an idle kafkajs connection runs no request-queue timers', async (t) => {
   // node:test runs `after` hooks first-in-first-out: one hook undoes everything, newest first.
   const cleanups: Array<() => Promise<unknown>> = [];
   t.after(async () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
+  });
+  // Every timer kafkajs's request queue makes, from before the connection exists (the request-timeout
+  // check used to be a 100 ms interval per connection, started at connect), counted when it fires.
+  const originals = { setTimeout: globalThis.setTimeout, setInterval: globalThis.setInterval };
+  let fired = 0;
+  const counting = <F extends typeof setTimeout | typeof setInterval>(make: F): F =>
+    ((callback: (...a: unknown[]) => void, ...rest: unknown[]) => {
+      const fromQueue = new Error().stack?.includes('requestQueue') === true;
+      const wrapped = fromQueue
+        ? (...a: unknown[]) => {
+            fired += 1;
+            callback(...a);
+          }
+        : callback;
+      return (make as (cb: (...a: unknown[]) => void, ...r: unknown[]) => unknown)(wrapped, ...rest);
+    }) as F;
+  globalThis.setTimeout = counting(originals.setTimeout);
+  globalThis.setInterval = counting(originals.setInterval);
+  cleanups.push(() => {
+    Object.assign(globalThis, originals);
+    return Promise.resolve();
   });
   const broker = await startTestBroker({ dirPrefix: 'ey-kafkajs-patch-', flush: { mode: 'always' } });
   cleanups.push(() => broker.close());
   const producer = new Kafka({ clientId: 'patch-check', brokers: [`127.0.0.1:${broker.port}`], logLevel: logLevel.NOTHING }).producer();
   await producer.connect();
   cleanups.push(() => producer.disconnect());
-  // One request, so the queue has fulfilled something (the original loop started there).
+  // One request, so the queue has fulfilled something (the original 1 ms loop started there).
   await producer.send({ topic: 'patch-check', messages: [{ value: 'x' }] });
 
-  const original = globalThis.setTimeout;
-  let armed = 0;
-  globalThis.setTimeout = ((...args: Parameters<typeof setTimeout>) => {
-    if (new Error().stack?.includes('requestQueue') === true) armed += 1;
-    return original(...args);
-  }) as typeof setTimeout;
-  try {
-    await new Promise((resolve) => original(resolve, 300));
-  } finally {
-    globalThis.setTimeout = original;
-  }
-  assert.ok(armed < 5, `kafkajs's request queue armed ${armed} timers in 300 ms while idle`);
+  const before = fired;
+  await new Promise((resolve) => originals.setTimeout(resolve, 500));
+  assert.ok(fired - before < 3, `kafkajs's request queue timers fired ${fired - before} times in 500 ms while idle`);
+});
+
+test('a request the broker never answers still times out', async (t) => {
+  // A broker that accepts connections and never answers: kafkajs's first request (ApiVersions) must be
+  // rejected by the request-timeout timer the patch now arms per request.
+  const silent = createServer(() => {});
+  const sockets = new Set<Socket>();
+  silent.on('connection', (socket) => sockets.add(socket));
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  t.after(() => {
+    for (const socket of sockets) socket.destroy();
+    return new Promise((resolve) => silent.close(resolve));
+  });
+  const { port } = silent.address() as AddressInfo;
+  const admin = new Kafka({
+    clientId: 'patch-check',
+    brokers: [`127.0.0.1:${port}`],
+    connectionTimeout: 300,
+    requestTimeout: 300,
+    retry: { retries: 0 },
+    logLevel: logLevel.NOTHING,
+  }).admin();
+  await assert.rejects(admin.connect(), (err: Error) => /timed out/i.test(`${err.message} ${String((err as { cause?: unknown }).cause)}`));
 });
 
 test('an idle consumer doubles its fetch wait up to idleMaxWaitTimeInMs and a fetch with records resets it', async (t) => {
