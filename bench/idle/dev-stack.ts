@@ -28,7 +28,8 @@ export interface DevStack {
   port(service: string, portName: string): number;
   /** The last lines of the stack's output, for a failure message. */
   logs(): string;
-  close(): Promise<void>;
+  /** SIGTERM, wait for the supervisor (which waits for its services) to exit, remove the data dir; resolves with the ms from SIGTERM to exit. */
+  close(): Promise<number>;
 }
 
 async function portFree(port: number): Promise<boolean> {
@@ -113,9 +114,11 @@ async function startOnce(tree: TreeInfo, userEnv: Record<string, string>): Promi
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const pid = child.pid ?? 0;
 
-  const close = async (): Promise<void> => {
+  const close = async (): Promise<number> => {
+    let stopMs = 0;
     if (child.exitCode === null && child.signalCode === null) {
       const stragglers = descendants(pid);
+      const signalled = performance.now();
       child.kill('SIGTERM');
       const timer = setTimeout(() => {
         child.kill('SIGKILL');
@@ -128,9 +131,11 @@ async function startOnce(tree: TreeInfo, userEnv: Record<string, string>): Promi
         }
       }, 60_000);
       await exited;
+      stopMs = performance.now() - signalled;
       clearTimeout(timer);
     }
     await rm(dataDir, { recursive: true, force: true });
+    return stopMs;
   };
 
   const deadline = Date.now() + 180_000;

@@ -74,7 +74,8 @@ interface Measure {
   pss: number;
 }
 
-type RoundResult = { measures: Map<string, Measure>; firstEventMs: number };
+/** stopMs: SIGTERM to the supervisor → every process exited (a consumer's stop used to wait for its long poll). */
+type RoundResult = { measures: Map<string, Measure>; firstEventMs: number; stopMs: number };
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -154,16 +155,19 @@ async function round(tree: TreeInfo, floorNode: string, options: Options): Promi
   const stack = await startDevStack(tree, options.env);
   const floor = spawn(floorNode, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
   try {
-    let result: RoundResult | undefined;
+    let result: Omit<RoundResult, 'stopMs'> | undefined;
     await withProcessor(stack, async (reportOne) => {
       await sleep(options.settle * 1000);
       const groups = [...stack.groups(), { name: FLOOR, pid: floor.pid ?? 0, withDescendants: false }];
       const measures = await sampleWindow(groups, options.seconds);
       const firstEventMs = await reportOne();
+      // Idle again before the stop, so the stop meets the consumers in a long poll.
+      await sleep(options.settle * 1000);
       result = { measures, firstEventMs };
     });
     if (result === undefined) throw new Error('no result');
-    return result;
+    floor.kill('SIGKILL');
+    return { ...result, stopMs: await stack.close() };
   } catch (err) {
     log(`${tree.label} stack output:\n${stack.logs()}`);
     throw err;
@@ -193,6 +197,7 @@ function formatRound(result: RoundResult): string {
     lines.push(`${name.padEnd(34)}${m.cpuPercent.toFixed(2).padStart(8)}${(m.rss / MB).toFixed(0).padStart(9)}${(m.pss / MB).toFixed(0).padStart(9)}`);
   }
   lines.push(`first event after the idle window: Report→Dispatch ${result.firstEventMs.toFixed(1)} ms`);
+  lines.push(`stop after idling: SIGTERM → all exited ${result.stopMs.toFixed(0)} ms`);
   return lines.join('\n');
 }
 
@@ -220,6 +225,10 @@ function formatComparison(baseline: RoundResult[], current: RoundResult[]): stri
   const first = (results: RoundResult[]) => results.map((r) => r.firstEventMs);
   lines.push(
     `${'first event after idle, ms'.padEnd(34)}${cell(first(baseline), 1).padStart(15)}${cell(first(current), 1).padStart(15)}${ratio(first(baseline), first(current)).padStart(9)}`,
+  );
+  const stops = (results: RoundResult[]) => results.map((r) => r.stopMs);
+  lines.push(
+    `${'stop after idling, ms'.padEnd(34)}${cell(stops(baseline), 0).padStart(15)}${cell(stops(current), 0).padStart(15)}${ratio(stops(baseline), stops(current)).padStart(9)}`,
   );
   return lines.join('\n');
 }

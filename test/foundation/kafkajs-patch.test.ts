@@ -1,35 +1,231 @@
 // patches/kafkajs@2.2.4.patch: kafkajs's request queue re-armed a 1 ms timer forever on every connection
-// (kafkajs#1556), so each idle service woke ~1000 times a second. This fails if the patch stops applying
-// (say after a kafkajs upgrade) or the loop comes back.
+// (kafkajs#1556), so each idle service woke ~1000 times a second; an idle consumer long-polls at a
+// doubling wait (idleMaxWaitTimeInMs), a paused consumer fetches again as soon as it is resumed, and a
+// stop does not wait for a long poll. These fail if the patch stops applying (say after a kafkajs
+// upgrade) or a behaviour comes back.
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
-import { Kafka, logLevel } from 'kafkajs';
-import { startTestBroker } from '@eventyard/broker/testing';
+import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { test, type TestContext } from 'node:test';
+import { Kafka, logLevel, type Consumer, type LogEntry } from 'kafkajs';
+import { startTestBroker, waitFor } from '@eventyard/broker/testing';
 
-test('an idle kafkajs connection arms no request-queue timers', async (t) => {
+/** One fetch request a consumer made: the wait it asked for and how many records came back. */
+interface FetchSeen {
+  maxWaitTime: number;
+  records: number | 'abandoned';
+}
+
+interface FetchResult {
+  responses: Array<{ partitions: Array<{ messages: unknown[] }> }>;
+}
+
+type BrokerFetch = (request: { maxWaitTime: number }) => Promise<FetchResult>;
+
+/**
+ * Records every fetch request kafkajs sends (its Broker class, observed, not replaced: the request still
+ * goes to our broker). kafkajs has no public hook that shows a fetch's maxWaitTime.
+ */
+function watchFetches(t: TestContext): FetchSeen[] {
+  const require = createRequire(import.meta.url);
+  const Broker = require('kafkajs/src/broker/index.js') as { prototype: { fetch: BrokerFetch } };
+  const original = Broker.prototype.fetch;
+  const seen: FetchSeen[] = [];
+  Broker.prototype.fetch = async function (this: unknown, request) {
+    const entry: FetchSeen = { maxWaitTime: request.maxWaitTime, records: 'abandoned' };
+    seen.push(entry);
+    const result = await original.call(this, request);
+    entry.records = result.responses.reduce((sum, topic) => sum + topic.partitions.reduce((n, p) => n + p.messages.length, 0), 0);
+    return result;
+  };
+  t.after(() => {
+    Broker.prototype.fetch = original;
+  });
+  return seen;
+}
+
+async function startKafka(t: TestContext) {
+  const cleanups: Array<() => Promise<unknown>> = [];
+  t.after(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  });
+  const broker = await startTestBroker({ dirPrefix: 'ey-kafkajs-patch-' });
+  cleanups.push(() => broker.close());
+  const logs: LogEntry[] = [];
+  const kafka = new Kafka({
+    clientId: 'patch-check',
+    brokers: [broker.address],
+    logLevel: logLevel.WARN,
+    logCreator: () => (entry) => {
+      logs.push(entry);
+    },
+  });
+  const topic = `patch-${randomBytes(4).toString('hex')}`;
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: 1 }] });
+  await admin.disconnect();
+  const producer = kafka.producer();
+  await producer.connect();
+  cleanups.push(() => producer.disconnect());
+  const consumers: Consumer[] = [];
+  cleanups.push(() => Promise.all(consumers.map((c) => c.disconnect())));
+  const consumer = (config: Omit<Parameters<Kafka['consumer']>[0], 'groupId'>) => {
+    const c = kafka.consumer({ groupId: `patch-${randomBytes(4).toString('hex')}`, ...config });
+    consumers.push(c);
+    return c;
+  };
+  return { kafka, topic, producer, consumer, logs };
+}
+
+test('an idle kafkajs connection runs no request-queue timers', async (t) => {
   // node:test runs `after` hooks first-in-first-out: one hook undoes everything, newest first.
   const cleanups: Array<() => Promise<unknown>> = [];
   t.after(async () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
+  });
+  // Every timer kafkajs's request queue makes, from before the connection exists (the request-timeout
+  // check used to be a 100 ms interval per connection, started at connect), counted when it fires.
+  const originals = { setTimeout: globalThis.setTimeout, setInterval: globalThis.setInterval };
+  let fired = 0;
+  const counting = <F extends typeof setTimeout | typeof setInterval>(make: F): F =>
+    ((callback: (...a: unknown[]) => void, ...rest: unknown[]) => {
+      const fromQueue = new Error().stack?.includes('requestQueue') === true;
+      const wrapped = fromQueue
+        ? (...a: unknown[]) => {
+            fired += 1;
+            callback(...a);
+          }
+        : callback;
+      return (make as (cb: (...a: unknown[]) => void, ...r: unknown[]) => unknown)(wrapped, ...rest);
+    }) as F;
+  globalThis.setTimeout = counting(originals.setTimeout);
+  globalThis.setInterval = counting(originals.setInterval);
+  cleanups.push(() => {
+    Object.assign(globalThis, originals);
+    return Promise.resolve();
   });
   const broker = await startTestBroker({ dirPrefix: 'ey-kafkajs-patch-', flush: { mode: 'always' } });
   cleanups.push(() => broker.close());
   const producer = new Kafka({ clientId: 'patch-check', brokers: [`127.0.0.1:${broker.port}`], logLevel: logLevel.NOTHING }).producer();
   await producer.connect();
   cleanups.push(() => producer.disconnect());
-  // One request, so the queue has fulfilled something (the original loop started there).
+  // One request, so the queue has fulfilled something (the original 1 ms loop started there).
   await producer.send({ topic: 'patch-check', messages: [{ value: 'x' }] });
 
-  const original = globalThis.setTimeout;
-  let armed = 0;
-  globalThis.setTimeout = ((...args: Parameters<typeof setTimeout>) => {
-    if (new Error().stack?.includes('requestQueue') === true) armed += 1;
-    return original(...args);
-  }) as typeof setTimeout;
-  try {
-    await new Promise((resolve) => original(resolve, 300));
-  } finally {
-    globalThis.setTimeout = original;
+  const before = fired;
+  await new Promise((resolve) => originals.setTimeout(resolve, 500));
+  assert.ok(fired - before < 3, `kafkajs's request queue timers fired ${fired - before} times in 500 ms while idle`);
+});
+
+test('a request the broker never answers still times out', async (t) => {
+  // A broker that accepts connections and never answers: kafkajs's first request (ApiVersions) must be
+  // rejected by the request-timeout timer the patch now arms per request.
+  const silent = createServer(() => {});
+  const sockets = new Set<Socket>();
+  silent.on('connection', (socket) => sockets.add(socket));
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  t.after(() => {
+    for (const socket of sockets) socket.destroy();
+    return new Promise((resolve) => silent.close(resolve));
+  });
+  const { port } = silent.address() as AddressInfo;
+  const admin = new Kafka({
+    clientId: 'patch-check',
+    brokers: [`127.0.0.1:${port}`],
+    connectionTimeout: 300,
+    requestTimeout: 300,
+    retry: { retries: 0 },
+    logLevel: logLevel.NOTHING,
+  }).admin();
+  await assert.rejects(admin.connect(), (err: Error) => /timed out/i.test(`${err.message} ${String((err as { cause?: unknown }).cause)}`));
+});
+
+test('an idle consumer doubles its fetch wait up to idleMaxWaitTimeInMs and a fetch with records resets it', async (t) => {
+  const seen = watchFetches(t);
+  const { topic, producer, consumer } = await startKafka(t);
+  const c = consumer({ maxWaitTimeInMs: 50, idleMaxWaitTimeInMs: 400, sessionTimeout: 10_000, heartbeatInterval: 1000 });
+  await c.connect();
+  await c.subscribe({ topics: [topic], fromBeginning: true });
+  const received: string[] = [];
+  await c.run({
+    eachMessage: ({ message }) => {
+      received.push(message.value?.toString() ?? '');
+      return Promise.resolve();
+    },
+  });
+  await waitFor(() => seen.filter((f) => f.maxWaitTime === 400).length >= 2, 20_000, 'the idle wait to reach 400 ms twice');
+  await producer.send({ topic, messages: [{ value: 'one' }] });
+  await waitFor(() => received.length === 1, 20_000, 'the record');
+  await waitFor(() => seen.filter((f) => f.maxWaitTime === 400).length >= 4, 20_000, 'the idle wait to grow again');
+  await c.stop();
+
+  const done = seen.filter((f) => f.records !== 'abandoned');
+  assert.deepEqual(
+    done.slice(0, 4).map((f) => f.maxWaitTime),
+    [50, 100, 200, 400],
+  );
+  assert.ok(
+    done.some((f) => f.records !== 0),
+    'one fetch brought the record',
+  );
+  for (let i = 1; i < done.length; i += 1) {
+    const before = done[i - 1]!;
+    const expected = before.records === 0 ? Math.min(before.maxWaitTime * 2, 400) : 50;
+    assert.equal(done[i]!.maxWaitTime, expected, `fetch ${i} after ${JSON.stringify(before)}`);
   }
-  assert.ok(armed < 5, `kafkajs's request queue armed ${armed} timers in 300 ms while idle`);
+});
+
+test('a consumer whose partitions are all paused fetches as soon as one is resumed', async (t) => {
+  const { topic, producer, consumer } = await startKafka(t);
+  // The paused sleep was maxWaitTimeInMs (20 s here) whatever happened meanwhile; the deadline below is shorter.
+  const c = consumer({ maxWaitTimeInMs: 20_000, sessionTimeout: 30_000, heartbeatInterval: 1000 });
+  await c.connect();
+  await c.subscribe({ topics: [topic], fromBeginning: true });
+  const received: string[] = [];
+  let pausedAt = -1;
+  const fetchStarts: number[] = [];
+  c.on(c.events.FETCH_START, () => fetchStarts.push(received.length));
+  await c.run({
+    eachMessage: ({ message }) => {
+      received.push(message.value?.toString() ?? '');
+      if (received.length === 1) {
+        pausedAt = fetchStarts.length;
+        c.pause([{ topic }]);
+      }
+      return Promise.resolve();
+    },
+  });
+  await producer.send({ topic, messages: [{ value: 'one' }, { value: 'two' }] });
+  await waitFor(() => received.length === 1, 20_000, 'the first record');
+  // A fetch started after the pause: with no partition to fetch, it sleeps.
+  await waitFor(() => pausedAt >= 0 && fetchStarts.length > pausedAt, 20_000, 'a fetch after the pause');
+  await new Promise((resolve) => setImmediate(resolve));
+  c.resume([{ topic }]);
+  await waitFor(() => received.length === 2, 10_000, 'the second record after the resume');
+  assert.deepEqual(received, ['one', 'two']);
+});
+
+test('stopping a consumer does not wait for its long poll', async (t) => {
+  const seen = watchFetches(t);
+  const { topic, consumer, logs } = await startKafka(t);
+  const c = consumer({ maxWaitTimeInMs: 25_000, sessionTimeout: 30_000, heartbeatInterval: 1000 });
+  await c.connect();
+  await c.subscribe({ topics: [topic], fromBeginning: true });
+  await c.run({ eachMessage: () => Promise.resolve() });
+  await waitFor(() => seen.length > 0, 20_000, 'a long poll in flight');
+  // kafkajs waited for the poll (25 s here) before leaving the group and again before closing the connection.
+  let timer: NodeJS.Timeout | undefined;
+  const outcome = await Promise.race([
+    c.disconnect().then(() => 'disconnected'),
+    new Promise((resolve) => (timer = setTimeout(resolve, 15_000, 'still waiting'))),
+  ]);
+  clearTimeout(timer);
+  assert.equal(outcome, 'disconnected');
+  assert.equal(seen[seen.length - 1]!.records, 'abandoned');
+  assert.deepEqual(
+    logs.filter((l) => l.level <= logLevel.WARN).map((l) => l.log.message),
+    [],
+  );
 });

@@ -117,3 +117,12 @@ export class FinishedOffsets {
     this.#done.clear();
   }
 }
+
+/**
+ * The longest idle long poll a consumer may double its fetch wait to (kafkajs `idleMaxWaitTimeInMs`, our
+ * patch): the setting, held at least the ordinary wait and below half the session timeout, because an
+ * idle member heartbeats, and so notices a rebalance, only when its poll returns.
+ */
+export function idleFetchWaitMs(idleMaxWaitMs: number, maxWaitMs: number, sessionTimeoutMs: number): number {
+  return Math.max(maxWaitMs, Math.min(idleMaxWaitMs, Math.floor(sessionTimeoutMs / 2)));
+}

@@ -83,6 +83,7 @@ export function createApp(config: Readonly<SchedulerConfig>, deps: SchedulerDeps
     kafka,
     groupId: config.groupId,
     fetchMaxWaitMs: config.fetchMaxWaitMs,
+    fetchIdleMaxWaitMs: config.fetchIdleMaxWaitMs,
     sessionTimeoutMs: config.sessionTimeoutMs,
     knex,
     onInserted: (dueTimes) => firer.notifyInserted(dueTimes),

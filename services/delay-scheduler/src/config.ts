@@ -2,7 +2,19 @@
 // once from the environment into a frozen object (one line per bad variable on error).
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { ConfigError, CoreErrors, coreEnv, coreEnvAliases, deepFreeze, egressEnv, field, loadCoreConfig, loadEgressConfig, parseEnv } from '@eventyard/core';
+import {
+  ConfigError,
+  CoreErrors,
+  coreEnv,
+  coreEnvAliases,
+  deepFreeze,
+  egressEnv,
+  field,
+  idleFetchWaitMs,
+  loadCoreConfig,
+  loadEgressConfig,
+  parseEnv,
+} from '@eventyard/core';
 
 const schedulerEnv = {
   ...coreEnv,
@@ -39,6 +51,12 @@ const schedulerEnv = {
   EY_SCHEDULER_RETRY_MAX_MS: field.int(1, 600_000).default(10_000),
   /** Longest a fetch of eventyard.schedule waits for new records; also bounds how long stopping the consumer takes. */
   EY_SCHEDULER_FETCH_MAX_WAIT_MS: field.int(10, 30_000).default(1000),
+  /**
+   * Longest idle poll of eventyard.schedule: each fetch that brings nothing doubles the next one's wait,
+   * from EY_SCHEDULER_FETCH_MAX_WAIT_MS up to this; one with records resets it (no latency added: a poll
+   * answers as soon as a record arrives). Held below half EY_SCHEDULER_SESSION_TIMEOUT_MS.
+   */
+  EY_SCHEDULER_FETCH_IDLE_MAX_WAIT_MS: field.int(10, 30_000).default(5000),
   /** Longest wait for the broker's acknowledgement of one produce request. */
   EY_SCHEDULER_PRODUCE_TIMEOUT_MS: field.int(100, 600_000).default(10_000),
   /** How often due transaction check-backs are looked for. */
@@ -90,6 +108,7 @@ export function loadConfig(source: Record<string, string | undefined>) {
     retryMaxMs: env.EY_SCHEDULER_RETRY_MAX_MS,
     produceTimeoutMs: env.EY_SCHEDULER_PRODUCE_TIMEOUT_MS,
     fetchMaxWaitMs: env.EY_SCHEDULER_FETCH_MAX_WAIT_MS,
+    fetchIdleMaxWaitMs: idleFetchWaitMs(env.EY_SCHEDULER_FETCH_IDLE_MAX_WAIT_MS, env.EY_SCHEDULER_FETCH_MAX_WAIT_MS, env.EY_SCHEDULER_SESSION_TIMEOUT_MS),
     sessionTimeoutMs: env.EY_SCHEDULER_SESSION_TIMEOUT_MS,
     txCheck: {
       pollMs: env.EY_TX_CHECK_POLL_MS,

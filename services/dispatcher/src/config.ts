@@ -8,6 +8,7 @@ import {
   deepFreeze,
   egressEnv,
   field,
+  idleFetchWaitMs,
   loadCoreConfig,
   loadEgressConfig,
   loadSecretsConfig,
@@ -30,8 +31,15 @@ const dispatcherEnv = {
   EY_DISPATCH_MAX_IN_FLIGHT_PER_PARTITION: field.int(1, 100_000).default(256),
   /** How often finished offsets are committed (they are also committed on every fetched batch and at shutdown). */
   EY_DISPATCH_COMMIT_INTERVAL_MS: field.int(10, 60_000).default(250),
-  /** Long-poll wait of a fetch; also the idle sleep of a consumer whose partitions are all paused. */
+  /** Long-poll wait of a fetch; also the sleep of a consumer whose partitions are all paused (cut short by a resume). */
   EY_DISPATCH_FETCH_MAX_WAIT_MS: field.int(10, 30_000).default(250),
+  /**
+   * Longest idle poll: each fetch that brings nothing doubles the next one's wait, from
+   * EY_DISPATCH_FETCH_MAX_WAIT_MS up to this; one with records (or a paused partition) resets it. A poll
+   * answers as soon as a record arrives, so no latency is added. Held below half
+   * EY_DISPATCH_SESSION_TIMEOUT_MS: an idle member notices a rebalance only when its poll returns.
+   */
+  EY_DISPATCH_FETCH_IDLE_MAX_WAIT_MS: field.int(10, 30_000).default(5000),
   /** Bytes of delivery records a fetch waits for (up to EY_DISPATCH_FETCH_MAX_WAIT_MS) before the broker answers; 1 = at once. */
   EY_DISPATCH_FETCH_MIN_BYTES: field.int(1, 64 * 1024 * 1024).default(1),
   /**
@@ -73,6 +81,7 @@ export function loadConfig(source: Record<string, string | undefined>) {
       maxInFlightPerPartition: env.EY_DISPATCH_MAX_IN_FLIGHT_PER_PARTITION,
       commitIntervalMs: env.EY_DISPATCH_COMMIT_INTERVAL_MS,
       fetchMaxWaitMs: env.EY_DISPATCH_FETCH_MAX_WAIT_MS,
+      fetchIdleMaxWaitMs: idleFetchWaitMs(env.EY_DISPATCH_FETCH_IDLE_MAX_WAIT_MS, env.EY_DISPATCH_FETCH_MAX_WAIT_MS, env.EY_DISPATCH_SESSION_TIMEOUT_MS),
       fetchMinBytes: env.EY_DISPATCH_FETCH_MIN_BYTES,
       sessionTimeoutMs: env.EY_DISPATCH_SESSION_TIMEOUT_MS,
     },

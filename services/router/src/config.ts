@@ -1,6 +1,6 @@
 // The router's configuration: the core variables plus its own EY_* variables, parsed once from the
 // environment into a frozen object (one line per bad variable on error).
-import { coreEnv, coreEnvAliases, deepFreeze, field, loadCoreConfig, parseEnv } from '@eventyard/core';
+import { coreEnv, coreEnvAliases, deepFreeze, field, idleFetchWaitMs, loadCoreConfig, parseEnv } from '@eventyard/core';
 
 const routerEnv = {
   ...coreEnv,
@@ -35,6 +35,13 @@ const routerEnv = {
   EY_ROUTER_FETCH_MIN_BYTES: field.int(1, 64 * 1024 * 1024).default(1),
   /** Longest a fetch waits for EY_ROUTER_FETCH_MIN_BYTES (and an idle poll's length, which is what it costs when low). */
   EY_ROUTER_FETCH_MAX_WAIT_MS: field.int(1, 30_000).default(1000),
+  /**
+   * Longest idle poll: each fetch that brings nothing doubles the next one's wait, from
+   * EY_ROUTER_FETCH_MAX_WAIT_MS up to this; one with records resets it (a poll answers as soon as a record
+   * arrives, so no latency is added). Held below half EY_ROUTER_SESSION_TIMEOUT_MS: an idle member notices
+   * a rebalance only when its poll returns. README "Idle".
+   */
+  EY_ROUTER_FETCH_IDLE_MAX_WAIT_MS: field.int(1, 30_000).default(5000),
 };
 
 /** The router's configuration (the core's and its own), as loadConfig builds it from the variables above. */
@@ -55,6 +62,10 @@ export function loadConfig(source: Record<string, string | undefined>) {
     produceTimeoutMs: env.EY_ROUTER_PRODUCE_TIMEOUT_MS,
     broadcast: { batchSize: env.EY_BROADCAST_BATCH_SIZE, ratePerS: env.EY_BROADCAST_RATE_PER_S },
     commitIntervalMs: env.EY_ROUTER_COMMIT_INTERVAL_MS,
-    fetch: { minBytes: env.EY_ROUTER_FETCH_MIN_BYTES, maxWaitMs: env.EY_ROUTER_FETCH_MAX_WAIT_MS },
+    fetch: {
+      minBytes: env.EY_ROUTER_FETCH_MIN_BYTES,
+      maxWaitMs: env.EY_ROUTER_FETCH_MAX_WAIT_MS,
+      idleMaxWaitMs: idleFetchWaitMs(env.EY_ROUTER_FETCH_IDLE_MAX_WAIT_MS, env.EY_ROUTER_FETCH_MAX_WAIT_MS, env.EY_ROUTER_SESSION_TIMEOUT_MS),
+    },
   });
 }

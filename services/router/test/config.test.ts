@@ -1,4 +1,4 @@
-// The router's broadcast fan-out settings: defaults, overrides, bad values named.
+// The router's settings: broadcast fan-out and the idle fetch wait; defaults, overrides, bad values named.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadConfig } from '../src/config.ts';
@@ -10,4 +10,18 @@ test('EY_BROADCAST_BATCH_SIZE and EY_BROADCAST_RATE_PER_S', () => {
   assert.deepEqual(loadConfig({ EY_DATABASE_URL: DB, EY_BROADCAST_BATCH_SIZE: '50', EY_BROADCAST_RATE_PER_S: '0' }).broadcast, { batchSize: 50, ratePerS: 0 });
   assert.throws(() => loadConfig({ EY_DATABASE_URL: DB, EY_BROADCAST_BATCH_SIZE: '0' }), /config: EY_BROADCAST_BATCH_SIZE: must be an integer/);
   assert.throws(() => loadConfig({ EY_DATABASE_URL: DB, EY_BROADCAST_RATE_PER_S: 'fast' }), /config: EY_BROADCAST_RATE_PER_S: must be an integer/);
+});
+
+test('EY_ROUTER_FETCH_IDLE_MAX_WAIT_MS is held between the fetch wait and half the session timeout', () => {
+  assert.deepEqual(loadConfig({ EY_DATABASE_URL: DB }).fetch, { minBytes: 1, maxWaitMs: 1000, idleMaxWaitMs: 5000 });
+  assert.equal(loadConfig({ EY_DATABASE_URL: DB, EY_ROUTER_FETCH_IDLE_MAX_WAIT_MS: '20000' }).fetch.idleMaxWaitMs, 5000);
+  assert.equal(
+    loadConfig({ EY_DATABASE_URL: DB, EY_ROUTER_FETCH_IDLE_MAX_WAIT_MS: '20000', EY_ROUTER_SESSION_TIMEOUT_MS: '45000' }).fetch.idleMaxWaitMs,
+    20_000,
+  );
+  assert.equal(loadConfig({ EY_DATABASE_URL: DB, EY_ROUTER_FETCH_IDLE_MAX_WAIT_MS: '100' }).fetch.idleMaxWaitMs, 1000);
+  assert.throws(
+    () => loadConfig({ EY_DATABASE_URL: DB, EY_ROUTER_FETCH_IDLE_MAX_WAIT_MS: 'long' }),
+    /config: EY_ROUTER_FETCH_IDLE_MAX_WAIT_MS: must be an integer/,
+  );
 });

@@ -16,8 +16,10 @@ const INSERT_CHUNK = 1000;
 export interface ScheduleConsumerOptions {
   kafka: Kafka;
   groupId: string;
-  /** kafkajs maxWaitTimeInMs: a fetch in flight delays disconnect() by up to this long. */
+  /** kafkajs maxWaitTimeInMs: the long poll of a fetch after one that brought records. */
   fetchMaxWaitMs: number;
+  /** kafkajs idleMaxWaitTimeInMs: the longest poll, doubled to while fetches bring nothing. @default fetchMaxWaitMs */
+  fetchIdleMaxWaitMs?: number;
   /** Group session timeout (EY_SCHEDULER_SESSION_TIMEOUT_MS); the heartbeat is a tenth of it. */
   sessionTimeoutMs: number;
   knex: Knex;
@@ -47,6 +49,7 @@ export class ScheduleConsumer {
       rebalanceTimeout: Math.max(60_000, options.sessionTimeoutMs),
       heartbeatInterval: Math.max(500, Math.floor(options.sessionTimeoutMs / 10)),
       maxWaitTimeInMs: options.fetchMaxWaitMs,
+      idleMaxWaitTimeInMs: options.fetchIdleMaxWaitMs ?? options.fetchMaxWaitMs,
       allowAutoTopicCreation: false,
     });
     const { CONNECT, DISCONNECT, CRASH, GROUP_JOIN } = this.#consumer.events;

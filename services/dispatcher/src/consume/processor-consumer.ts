@@ -90,6 +90,7 @@ export class ProcessorConsumer {
       rebalanceTimeout: rebalanceTimeoutMs(dispatch.sessionTimeoutMs),
       heartbeatInterval: heartbeatIntervalMs(dispatch.sessionTimeoutMs),
       maxWaitTimeInMs: dispatch.fetchMaxWaitMs,
+      idleMaxWaitTimeInMs: dispatch.fetchIdleMaxWaitMs,
       minBytes: dispatch.fetchMinBytes,
       allowAutoTopicCreation: false,
     });

@@ -56,6 +56,9 @@ export class SourceConsumer {
     this.#consumer = options.kafka.consumer({
       groupId: ConsumerGroups.source(options.source.source_id),
       maxWaitTimeInMs: 1000,
+      // A source that brings nothing is polled less often (kafkajs doubles the wait up to this; our patch):
+      // well inside kafkajs's default 30 s session, and a poll answers as soon as a record arrives.
+      idleMaxWaitTimeInMs: 5000,
       allowAutoTopicCreation: false,
       // After close() kafkajs must not restart a consumer whose connection was failing (it would run on,
       // unowned); while running, its own restarts are fine (and a crash without one starts a new consumer).

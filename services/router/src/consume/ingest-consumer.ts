@@ -52,8 +52,11 @@ export interface IngestConsumerOptions {
   lingerMs?: number;
   /** How often resolved offsets are committed (and always at close). */
   commitIntervalMs: number;
-  /** Kafka's fetch.min.bytes and fetch.max.wait.ms (EY_ROUTER_FETCH_*). @default 1 byte, 1000 ms */
-  fetch?: { minBytes: number; maxWaitMs: number };
+  /**
+   * Kafka's fetch.min.bytes and fetch.max.wait.ms (EY_ROUTER_FETCH_*), and the longest idle poll the wait
+   * doubles to while fetches bring nothing (below half the session timeout). @default 1 byte, 1000 ms, 1000 ms
+   */
+  fetch?: { minBytes: number; maxWaitMs: number; idleMaxWaitMs?: number };
   configCache: ConfigCache;
   topics: TopicEnsurer;
   history: HistoryWriter;
@@ -111,6 +114,7 @@ export class IngestConsumer {
       // poll (and shutdown); a larger minBytes gathers bigger rounds for up to maxWait.
       minBytes: options.fetch?.minBytes ?? 1,
       maxWaitTimeInMs: options.fetch?.maxWaitMs ?? 1000,
+      idleMaxWaitTimeInMs: options.fetch?.idleMaxWaitMs ?? options.fetch?.maxWaitMs ?? 1000,
       allowAutoTopicCreation: false,
       // A failing round (broker or Postgres down) is retried with backoff, then the consumer restarts.
       retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000 },
