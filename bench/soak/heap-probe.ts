@@ -11,9 +11,9 @@ const collect = (globalThis as { gc?: () => void }).gc;
 if (dir !== undefined && collect !== undefined) {
   process.on('SIGUSR2', () => {
     collect();
-    const { heapUsed, external } = process.memoryUsage();
+    const { heapUsed, heapTotal, external } = process.memoryUsage();
     const file = join(dir, `${process.pid}.json`);
-    writeFileSync(`${file}.tmp`, JSON.stringify({ heapUsed, external }));
+    writeFileSync(`${file}.tmp`, JSON.stringify({ heapUsed, heapTotal, external }));
     renameSync(`${file}.tmp`, file);
   });
 }

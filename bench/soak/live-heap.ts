@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 
 export interface LiveHeap {
   heapUsedBytes: number;
+  /** The heap V8 keeps committed after the collection: RSS beyond it and external memory is native. */
+  heapTotalBytes: number;
   externalBytes: number;
 }
 
@@ -28,8 +30,8 @@ export async function liveHeap(pid: number, dir: string, timeoutMs = 5000): Prom
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     try {
-      const usage = JSON.parse(readFileSync(file, 'utf8')) as { heapUsed: number; external: number };
-      return { heapUsedBytes: usage.heapUsed, externalBytes: usage.external };
+      const usage = JSON.parse(readFileSync(file, 'utf8')) as { heapUsed: number; heapTotal: number; external: number };
+      return { heapUsedBytes: usage.heapUsed, heapTotalBytes: usage.heapTotal, externalBytes: usage.external };
     } catch {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }

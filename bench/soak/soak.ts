@@ -349,6 +349,7 @@ function analyse(input: {
     if (withHeap.length > 0) {
       for (const [label, field] of [
         ['live heap (after GC)', 'heapUsedBytes'],
+        ['heap committed (after GC)', 'heapTotalBytes'],
         ['external memory', 'externalBytes'],
       ] as const) {
         trends.push(
