@@ -55,6 +55,14 @@ test('newTraceParent starts a valid sampled trace with fresh ids each time', () 
   assert.notEqual(traceIdOf(a), traceIdOf(b));
 });
 
+test('newTraceParent ids stay valid and distinct across refills of its random pool', () => {
+  // 170 ids fit in one 4 KiB pool: 1,000 cross five refills.
+  const ids = Array.from({ length: 1000 }, () => newTraceParent());
+  for (const id of ids) assert.notEqual(parseTraceParent(id), undefined, id);
+  assert.equal(new Set(ids.map((id) => traceIdOf(id))).size, ids.length, 'trace ids repeat');
+  assert.equal(new Set(ids.map((id) => id.slice(36, 52))).size, ids.length, 'span ids repeat');
+});
+
 test('traceParentFromHeaders reads kafkajs headers (Buffer, string, array) and plain records, ignoring invalid values', () => {
   assert.equal(traceParentFromHeaders({ [TRACEPARENT_HEADER]: Buffer.from(VALID) }), VALID);
   assert.equal(traceParentFromHeaders({ [TRACEPARENT_HEADER]: VALID }), VALID);
