@@ -127,6 +127,20 @@ export async function runSoak(input: SoakOptions = {}): Promise<SoakResult> {
     }
     rmSync(heapDir, { recursive: true, force: true });
   });
+  const runCleanups = async (): Promise<void> => {
+    for (const cleanup of cleanups.splice(0)) await cleanup();
+  };
+  // Ctrl-C or a kill mid-soak: stop the stack first, or its processes outlive the soak (they are not
+  // our process group's to take down).
+  const stop = (signal: NodeJS.Signals): void => {
+    void runCleanups().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  cleanups.push(() => {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  });
   try {
     const stack = await startStack(
       { after: (fn: () => unknown) => void cleanups.push(fn) },
@@ -284,7 +298,7 @@ export async function runSoak(input: SoakOptions = {}): Promise<SoakResult> {
     }
     return analyse({ options, samples, reported: acked.length, reportErrors, lost, duplicates, dead, drainMs, stack });
   } finally {
-    for (const cleanup of cleanups.splice(0)) await cleanup();
+    await runCleanups();
   }
 }
 
