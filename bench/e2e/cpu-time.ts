@@ -79,19 +79,20 @@ export type CpuGroups = Record<string, { pid: number; withDescendants?: boolean 
 export function sampleCpu(groups: CpuGroups): Map<string, number> {
   const out = new Map<string, number>();
   for (const [name, { pid, withDescendants }] of Object.entries(groups)) {
-    out.set(name, withDescendants === true ? groupCpuSeconds(pid) : (readStat(pid)?.cpuSeconds ?? 0));
+    out.set(name, withDescendants === true ? groupCpuSeconds([pid, ...descendants(pid)]) : (readStat(pid)?.cpuSeconds ?? 0));
   }
   return out;
 }
 
 /**
- * CPU seconds of `pid` and all its descendants so far, counting the children it has reaped too: a
- * Postgres backend that exits (a pool connection closed) leaves its CPU in the postmaster's reaped time,
- * and without it a group's CPU would drop whenever one exits.
+ * CPU seconds so far of a process group, `pids` = its root first, then the root's descendants, counting
+ * the children the root has reaped too: a Postgres backend that exits (a pool connection closed) leaves
+ * its CPU in the postmaster's reaped time, and without it a group's CPU would drop whenever one exits.
  */
-export function groupCpuSeconds(pid: number): number {
-  let seconds = readStat(pid)?.reapedSeconds ?? 0;
-  for (const p of [pid, ...descendants(pid)]) seconds += readStat(p)?.cpuSeconds ?? 0;
+export function groupCpuSeconds(pids: readonly number[]): number {
+  const root = pids[0];
+  let seconds = root === undefined ? 0 : (readStat(root)?.reapedSeconds ?? 0);
+  for (const p of pids) seconds += readStat(p)?.cpuSeconds ?? 0;
   return seconds;
 }
 

@@ -3,7 +3,7 @@
 // (VmRSS) and proportional memory (Pss: shared pages divided among the processes sharing them, so
 // Postgres' shared buffers are not counted once per backend).
 import { readFileSync } from 'node:fs';
-import { descendants, procKbField as kbField, readStat } from '../e2e/cpu-time.ts';
+import { descendants, groupCpuSeconds, procKbField as kbField, readStat } from '../e2e/cpu-time.ts';
 
 /** The process's command line, arguments joined by spaces ('' once it is gone). */
 export function commandLine(pid: number): string {
@@ -41,11 +41,10 @@ export function sampleGroup(group: ProcessGroup): GroupSample {
   const root = readStat(group.pid);
   if (root === undefined) return { cpuSeconds: 0, rssBytes: 0, pssBytes: 0, alive: false };
   const pids = group.withDescendants ? [group.pid, ...descendants(group.pid)] : [group.pid];
-  let cpuSeconds = group.withDescendants ? root.reapedSeconds : 0;
+  const cpuSeconds = group.withDescendants ? groupCpuSeconds(pids) : root.cpuSeconds;
   let rssBytes = 0;
   let pssBytes = 0;
   for (const pid of pids) {
-    cpuSeconds += (pid === group.pid ? root : readStat(pid))?.cpuSeconds ?? 0;
     rssBytes += kbField(`/proc/${pid}/status`, 'VmRSS');
     pssBytes += kbField(`/proc/${pid}/smaps_rollup`, 'Pss');
   }

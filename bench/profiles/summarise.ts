@@ -122,13 +122,12 @@ export function summarise(profile: CpuProfile, skipMs = 0): Summary {
     const { functionName, url, lineNumber } = node.callFrame;
     if (functionName === '(idle)') continue;
     busyMs += ms;
-    const name = functionName === '' ? '(anonymous)' : functionName;
+    const { name, pkg } = frameKey(node.callFrame);
     const where = url === '' ? '' : `${shortUrl(url)}:${lineNumber + 1}`;
     const key = `${name}\n${where}`;
     const frame = frames.get(key) ?? { name, where, selfMs: 0 };
     frame.selfMs += ms;
     frames.set(key, frame);
-    const pkg = url === '' ? (name.startsWith('(') ? name : '(v8)') : packageOf(url);
     packages.set(pkg, (packages.get(pkg) ?? 0) + ms);
     const charged = chargedPackage(id, byId, parentOf);
     callers.set(charged, (callers.get(charged) ?? 0) + ms);

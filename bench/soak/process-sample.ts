@@ -25,7 +25,7 @@ export function sampleProcess(pid: number, group = false): ProcessSample | undef
     rss += procKbField(`/proc/${p}/status`, 'RssAnon');
     fds += fdCount(p);
   }
-  return { rssBytes: rss, cpuSeconds: groupCpuSeconds(pid), fds, processes: pids.length };
+  return { rssBytes: rss, cpuSeconds: groupCpuSeconds(pids), fds, processes: pids.length };
 }
 
 /** Least-squares slope of y over x (per unit of x); 0 with fewer than two points. */

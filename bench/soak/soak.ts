@@ -3,9 +3,8 @@
 // `failPercent` % of its calls at random (retried through the delay-scheduler), and a short history
 // retention so the history tables must stay bounded. Every `sampleMs` it samples each process's RSS, CPU
 // and open file descriptors (/proc), each Node process's live heap after a forced GC (live-heap.ts, through
-// heap-probe.ts preloaded into every process), the
-// history tables' sizes and rows, and the dispatcher's attempt
-// counters; at the end it waits for every acknowledged event to reach both processors and computes the
+// heap-probe.ts preloaded into every process), the history tables' sizes and rows, and the dispatcher's
+// attempt counters; at the end it waits for every acknowledged event to reach both processors and computes the
 // least-squares slopes and verdicts. bench/soak/run.ts prints it; test/soak/soak.test.ts runs two minutes.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
