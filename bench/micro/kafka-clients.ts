@@ -22,6 +22,7 @@ import type { EachBatchPayload } from 'kafkajs';
 import { createKafka, createProducer, silentLogger } from '@eventyard/core';
 import { findFreePort } from '@eventyard/db';
 import { readStat } from '../e2e/cpu-time.ts';
+import { median } from '../e2e/report.ts';
 
 const PAYLOAD = Buffer.alloc(256, 'p');
 /** What every record the services produce carries (the W3C trace context), so headers cost as in production. */
@@ -245,11 +246,6 @@ async function consumeChild(clientIndex: number, brokers: string, topic: string,
 
 function percentile(sorted: readonly number[], p: number): number {
   return sorted.length === 0 ? NaN : (sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN);
-}
-
-function median(xs: readonly number[]): number {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted.length === 0 ? NaN : ((sorted[Math.floor((sorted.length - 1) / 2)] ?? NaN) + (sorted[Math.ceil((sorted.length - 1) / 2)] ?? NaN)) / 2;
 }
 
 /** How many records `drive` sends. */
