@@ -3,7 +3,7 @@
 // with exit 1 and one line.
 import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
-import { EventyardError } from '@eventyard/core/foundation';
+import { EventyardError, GRPC_STATUS_NAMES } from '@eventyard/core/foundation';
 import { CliErrors } from './error-codes.ts';
 import type { ReportClient } from '@eventyard/sdk';
 import { globalOptions } from './admin-client.ts';
@@ -17,27 +17,6 @@ type ReportRequest = Parameters<ReportClient['report']>[0];
 /** EvHub's EventTriggerType values this command sends. */
 const TRIGGER_REAL_TIME = 1;
 const TRIGGER_DELAY = 2;
-
-/** gRPC status names, for messages a person can act on. */
-const GRPC_STATUS = [
-  'OK',
-  'CANCELLED',
-  'UNKNOWN',
-  'INVALID_ARGUMENT',
-  'DEADLINE_EXCEEDED',
-  'NOT_FOUND',
-  'ALREADY_EXISTS',
-  'PERMISSION_DENIED',
-  'RESOURCE_EXHAUSTED',
-  'FAILED_PRECONDITION',
-  'ABORTED',
-  'OUT_OF_RANGE',
-  'UNIMPLEMENTED',
-  'INTERNAL',
-  'UNAVAILABLE',
-  'DATA_LOSS',
-  'UNAUTHENTICATED',
-];
 
 interface ReportOptions {
   dataFile?: string;
@@ -137,7 +116,7 @@ function buildRequest(
 
 function grpcFailure(err: unknown, address: string): EventyardError {
   const status = err as { code?: number; details?: string; message?: string };
-  const name = typeof status.code === 'number' ? (GRPC_STATUS[status.code] ?? String(status.code)) : 'error';
+  const name = typeof status.code === 'number' ? (GRPC_STATUS_NAMES[status.code] ?? String(status.code)) : 'error';
   if (status.code === 14 || status.code === 4) {
     return new EventyardError(
       CliErrors.EY_CLI_PRODUCER_UNREACHABLE,

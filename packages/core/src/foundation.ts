@@ -14,3 +14,4 @@ export * from './shutdown.ts';
 export * from './times.ts';
 export * from './secrets/secret-keyring.ts';
 export * from './secrets/secrets-config.ts';
+export * from './grpc-status.ts';

@@ -28,6 +28,7 @@ export * from './telemetry/index.ts';
 export * from './poll-backoff.ts';
 export * from './crontab.ts';
 export * from './times.ts';
+export * from './grpc-status.ts';
 export * from './egress/egress-guard.ts';
 export * from './egress/egress-config.ts';
 export * from './egress/grpc-dial.ts';

@@ -3,31 +3,10 @@
 // includes UNIMPLEMENTED and INVALID_ARGUMENT: a consumer mid-deploy often answers them briefly, and
 // a misconfigured one ends `dead` after its attempts, from where it can be redriven once fixed.
 // Only 30000 (cancel) stops retries, and errors the dispatcher raises itself keep their own flag.
-import { isEventyardError } from '@eventyard/core';
+import { GRPC_STATUS_NAMES, isEventyardError } from '@eventyard/core';
 import { OutcomeErrorCode, type AttemptOutcome } from './attempt-outcome.ts';
 import { classifyResult, type DispatchRspLike } from './dispatch-rsp.ts';
 import { utf8Excerpt } from './excerpt.ts';
-
-/** gRPC status names by number (grpc/doc/statuscodes.md). */
-export const GRPC_STATUS_NAMES: readonly string[] = [
-  'OK',
-  'CANCELLED',
-  'UNKNOWN',
-  'INVALID_ARGUMENT',
-  'DEADLINE_EXCEEDED',
-  'NOT_FOUND',
-  'ALREADY_EXISTS',
-  'PERMISSION_DENIED',
-  'RESOURCE_EXHAUSTED',
-  'FAILED_PRECONDITION',
-  'ABORTED',
-  'OUT_OF_RANGE',
-  'UNIMPLEMENTED',
-  'INTERNAL',
-  'UNAVAILABLE',
-  'DATA_LOSS',
-  'UNAUTHENTICATED',
-];
 
 const DEADLINE_EXCEEDED = 4;
 
