@@ -2,11 +2,13 @@
 // own supervisor, embedded Postgres and broker, every service a child process), on a random port offset
 // and free Postgres and broker ports, with a fresh data dir that is removed afterwards. The bench then
 // finds each process of the stack among the supervisor's descendants by its command line.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { descendants } from '../e2e/cpu-time.ts';
 import type { TreeInfo } from '../e2e/tree-stack.ts';
 import { commandLine, parentOf, type ProcessGroup } from './proc.ts';
@@ -62,6 +64,19 @@ function baseEnv(): Record<string, string> {
 }
 
 /**
+ * What the tree's `pnpm start` runs after `node` (its package.json `start` script, `node <entry> dev`):
+ * the entry decides how the stack starts (since the compile cache, packages/cli/bin/eventyard.js), so
+ * each tree is measured as its own start command runs it, not through one fixed file.
+ */
+async function startCommand(root: string): Promise<string[]> {
+  const manifest = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
+  const words = (manifest.scripts?.start ?? '').split(/\s+/).filter((word) => word !== '');
+  if (words[0] !== 'node' || words.length < 2 || !words.slice(1).every((word) => /^[\w./-]+$/.test(word)))
+    throw new Error(`${root}/package.json: the start script "${manifest.scripts?.start ?? ''}" is not "node <entry> <args>"`);
+  return [join(root, words[1] ?? ''), ...words.slice(2)];
+}
+
+/**
  * Starts `tree`'s `eventyard dev` and resolves once it says the stack is up; tried again on other ports
  * when a port was taken between the bench's check and the stack's listen (the machine is shared).
  */
@@ -75,6 +90,16 @@ export async function startDevStack(tree: TreeInfo, userEnv: Record<string, stri
   }
 }
 
+/**
+ * Fills the tree's compile cache when it has one (packages/cli/bin/warm-compile-cache.js), as a second
+ * `pnpm start` finds it: a cold cache makes each process of that one start load the type stripper.
+ */
+async function warmCompileCache(tree: TreeInfo, env: Record<string, string>): Promise<void> {
+  const script = join(tree.root, 'packages', 'cli', 'bin', 'warm-compile-cache.js');
+  if (!existsSync(script)) return;
+  await promisify(execFile)(tree.node, [script], { cwd: tree.root, env });
+}
+
 async function startOnce(tree: TreeInfo, userEnv: Record<string, string>): Promise<DevStack> {
   const dataDir = await mkdtemp(join(tmpdir(), `ey-idle-${tree.label}-`));
   // PostgreSQL runs as the `postgres` user when we are root: it must be able to enter the data dir.
@@ -82,10 +107,8 @@ async function startOnce(tree: TreeInfo, userEnv: Record<string, string>): Promi
   const offset = await freeOffset();
   const pgPort = PG_PORT + offset;
   const kafkaPort = KAFKA_PORT + offset;
-  const cli = join(tree.root, 'packages', 'cli', 'src', 'main.ts');
   const args = [
-    cli,
-    'dev',
+    ...(await startCommand(tree.root)),
     '--data-dir',
     dataDir,
     '--pg-port',
@@ -97,8 +120,10 @@ async function startOnce(tree: TreeInfo, userEnv: Record<string, string>): Promi
     '--log-format',
     'json',
   ];
+  const env = { ...baseEnv(), EY_ADMIN_TOKEN: IDLE_ADMIN_TOKEN, ...userEnv };
+  await warmCompileCache(tree, env);
   const child: ChildProcess = spawn(tree.node, args, {
-    env: { ...baseEnv(), EY_ADMIN_TOKEN: IDLE_ADMIN_TOKEN, ...userEnv },
+    env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const tail: string[] = [];

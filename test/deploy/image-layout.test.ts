@@ -110,6 +110,26 @@ test('the production install runs every service entry and the migrations from th
     }
   });
 
+  await t.test("the image's compile cache holds every TypeScript file a service loads, so none loads the type stripper", async () => {
+    // As the Dockerfile's runtime stage does (there as the services' user; here the test's own, as Node
+    // keeps one cache per user id): fill it, then every service's entry and its whole app graph (imported
+    // after the config check, so loaded here directly) must come from it.
+    const cache = join(root, 'node-compile-cache');
+    const warm = await run(process.execPath, ['packages/cli/bin/warm-compile-cache.js'], { cwd: app, env: cleanEnv({ NODE_COMPILE_CACHE: cache }) });
+    assert.equal(warm.code, 0, `${warm.stdout}\n${warm.stderr}`);
+    assert.match(warm.stdout, /^warm-compile-cache: .*: 7 entries run, \d+ modules imported/m);
+    const traced = cleanEnv({ NODE_COMPILE_CACHE: cache, NODE_DEBUG_NATIVE: 'COMPILE_CACHE', EY_KAFKA_BROKERS: 'not a broker list' });
+    for (const service of SERVICES) {
+      const app_ = service.entry.replace(/main\.ts$/, 'app.ts');
+      for (const args of [[service.entry], ['--input-type=module', '-e', `await import('./${app_}')`]]) {
+        const result = await run(process.execPath, args, { cwd: app, env: traced });
+        const misses = result.stderr.split('\n').filter((line) => line.includes('no transpile cache for StrippedTypeScript'));
+        assert.deepEqual(misses, [], `${args.join(' ')}: TypeScript files compiled without the cache`);
+        assert.match(result.stderr, /retrieving transpile cache for StrippedTypeScript .*success/, `${args.join(' ')}:\n${result.stderr.slice(-2000)}`);
+      }
+    }
+  });
+
   await t.test('the migration CLI applies the schema to a fresh database', async (st) => {
     const database = await createDatabase(st, { migrate: false });
     const result = await run(process.execPath, ['packages/db/src/migrate-cli.ts', 'latest'], { cwd: app, env: cleanEnv({ DATABASE_URL: database.url }) });
