@@ -2,7 +2,8 @@
 // brokers in one process, as in tests, do not collide): bytes in/out, requests and response error
 // codes by API, request latency, connections, and, read at scrape time, partition sizes and offsets
 // and the number of groups in each state.
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
+import { nodeHttp } from '@eventyard/core/foundation';
 import type { Logger } from 'pino';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { RequestObserver } from './apis/dispatcher.ts';
@@ -115,7 +116,7 @@ export class BrokerMetrics {
 
 /** Serves GET /metrics on its own port. Resolves with the bound port. */
 export async function serveMetrics(metrics: BrokerMetrics, host: string, port: number, logger?: Logger): Promise<{ port: number; server: Server }> {
-  const server = createServer((req, res) => {
+  const server = nodeHttp.createServer((req, res) => {
     if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
       return;

@@ -15,3 +15,4 @@ export * from './times.ts';
 export * from './secrets/secret-keyring.ts';
 export * from './secrets/secrets-config.ts';
 export * from './grpc-status.ts';
+export * from './node-http.ts';

@@ -1,7 +1,8 @@
 // Every service's operational HTTP endpoint: /healthz (the process is alive), /readyz (it can take work:
 // connected to Kafka and Postgres) and /metrics (Prometheus text). Three fixed routes with no body
 // parsing, so node:http is enough here; API servers use fastify.
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
+import { nodeHttp } from './node-http.ts';
 import type { AddressInfo } from 'node:net';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 
@@ -34,7 +35,7 @@ export function createMetricsRegistry(service: string): Registry {
 }
 
 export async function startHealthServer(options: HealthServerOptions): Promise<HealthServer> {
-  const server: Server = createServer((req, res) => {
+  const server: Server = nodeHttp.createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/healthz') {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');

@@ -1,0 +1,10 @@
+// node:http loaded with require() instead of an ESM import. An ESM import of a builtin builds its module
+// namespace from every export, and node:http exports lazy getters (WebSocket, CloseEvent, MessageEvent)
+// that load Node's bundled undici to answer them: ~750 KB of source, 2.3 MB of heap and ~14 MB of RSS in
+// every process that only wanted createServer for its health or metrics port (measured in isolation and
+// with bench:idle). require() returns the exports object without touching the getters.
+import type * as Http from 'node:http';
+import { createRequire } from 'node:module';
+
+/** `node:http`, without the bundled undici an ESM import of it loads. */
+export const nodeHttp = createRequire(import.meta.url)('node:http') as typeof Http;
