@@ -72,6 +72,8 @@ interface Measure {
   /** Median over the window's samples, bytes. */
   rss: number;
   pss: number;
+  /** RssAnon: the process's own memory, unlike RSS not moved by how the page cache holds the node binary. */
+  anon: number;
 }
 
 /** stopMs: SIGTERM to the supervisor → every process exited (a consumer's stop used to wait for its long poll). */
@@ -98,6 +100,7 @@ async function sampleWindow(groups: readonly ProcessGroup[], seconds: number): P
       cpuPercent: ((last.cpuSeconds - (first.get(g.name)?.cpuSeconds ?? 0)) / elapsed) * 100,
       rss: median(list.map((s) => s.rssBytes)),
       pss: median(list.map((s) => s.pssBytes)),
+      anon: median(list.map((s) => s.anonBytes)),
     });
   }
   return out;
@@ -181,20 +184,23 @@ const TOTAL = 'all of the stack';
 
 /** Adds the stack's total (every group but the floor). */
 function withTotal(measures: Map<string, Measure>): Map<string, Measure> {
-  const total: Measure = { cpuPercent: 0, rss: 0, pss: 0 };
+  const total: Measure = { cpuPercent: 0, rss: 0, pss: 0, anon: 0 };
   for (const [name, m] of measures) {
     if (name === FLOOR) continue;
     total.cpuPercent += m.cpuPercent;
     total.rss += m.rss;
     total.pss += m.pss;
+    total.anon += m.anon;
   }
   return new Map([...measures, [TOTAL, total]]);
 }
 
 function formatRound(result: RoundResult): string {
-  const lines = [`${'process'.padEnd(34)}${'% core'.padStart(8)}${'RSS MB'.padStart(9)}${'PSS MB'.padStart(9)}`];
+  const lines = [`${'process'.padEnd(34)}${'% core'.padStart(8)}${'RSS MB'.padStart(9)}${'PSS MB'.padStart(9)}${'anon MB'.padStart(9)}`];
   for (const [name, m] of withTotal(result.measures)) {
-    lines.push(`${name.padEnd(34)}${m.cpuPercent.toFixed(2).padStart(8)}${(m.rss / MB).toFixed(0).padStart(9)}${(m.pss / MB).toFixed(0).padStart(9)}`);
+    lines.push(
+      `${name.padEnd(34)}${m.cpuPercent.toFixed(2).padStart(8)}${(m.rss / MB).toFixed(0).padStart(9)}${(m.pss / MB).toFixed(0).padStart(9)}${(m.anon / MB).toFixed(0).padStart(9)}`,
+    );
   }
   lines.push(`first event after the idle window: Report→Dispatch ${result.firstEventMs.toFixed(1)} ms`);
   lines.push(`stop after idling: SIGTERM → all exited ${result.stopMs.toFixed(0)} ms`);
@@ -206,20 +212,22 @@ function formatComparison(baseline: RoundResult[], current: RoundResult[]): stri
   const cell = (values: number[], digits: number): string => `${median(values).toFixed(digits)} ±${spreadPercent(values).toFixed(0)}%`;
   const ratio = (b: number[], c: number[]): string => (median(b) === 0 ? '' : `${(median(c) / median(b)).toFixed(2)}×`);
   const names = [...withTotal(current[0]?.measures ?? new Map<string, Measure>()).keys()];
-  const head = `${'process'.padEnd(34)}${'% core base'.padStart(15)}${'current'.padStart(15)}${'cur/base'.padStart(9)}${'RSS MB base'.padStart(14)}${'current'.padStart(12)}${'cur/base'.padStart(9)}`;
+  const head = `${'process'.padEnd(34)}${'% core base'.padStart(15)}${'current'.padStart(15)}${'cur/base'.padStart(9)}${'RSS MB base'.padStart(14)}${'current'.padStart(12)}${'cur/base'.padStart(9)}${'anon MB base'.padStart(15)}${'current'.padStart(12)}${'cur/base'.padStart(9)}`;
   const lines = [head];
   const all = (results: RoundResult[]) => results.map((r) => withTotal(r.measures));
   for (const name of names) {
-    const pick = (results: RoundResult[], key: 'cpuPercent' | 'rss') =>
+    const pick = (results: RoundResult[], key: 'cpuPercent' | 'rss' | 'anon') =>
       all(results).flatMap((m) => (m.get(name) === undefined ? [] : [m.get(name)?.[key] ?? 0]));
-    const [bc, cc, br, cr] = [
+    const [bc, cc, br, cr, ba, ca] = [
       pick(baseline, 'cpuPercent'),
       pick(current, 'cpuPercent'),
       pick(baseline, 'rss').map((v) => v / MB),
       pick(current, 'rss').map((v) => v / MB),
+      pick(baseline, 'anon').map((v) => v / MB),
+      pick(current, 'anon').map((v) => v / MB),
     ];
     lines.push(
-      `${name.padEnd(34)}${(bc.length === 0 ? '–' : cell(bc, 2)).padStart(15)}${cell(cc, 2).padStart(15)}${ratio(bc, cc).padStart(9)}${(br.length === 0 ? '–' : cell(br, 0)).padStart(14)}${cell(cr, 0).padStart(12)}${ratio(br, cr).padStart(9)}`,
+      `${name.padEnd(34)}${(bc.length === 0 ? '–' : cell(bc, 2)).padStart(15)}${cell(cc, 2).padStart(15)}${ratio(bc, cc).padStart(9)}${(br.length === 0 ? '–' : cell(br, 0)).padStart(14)}${cell(cr, 0).padStart(12)}${ratio(br, cr).padStart(9)}${(ba.length === 0 ? '–' : cell(ba, 0)).padStart(15)}${cell(ca, 0).padStart(12)}${ratio(ba, ca).padStart(9)}`,
     );
   }
   const first = (results: RoundResult[]) => results.map((r) => r.firstEventMs);
