@@ -8,7 +8,7 @@
 // Agent with its CA and client certificate (mTLS), rebuilt when the files rotate (the old one finishes
 // its requests, then closes).
 import { ClientTlsStore, isEventyardError, type EgressGuard, type EventyardError } from '@eventyard/core';
-import { Agent } from 'undici';
+import type { Agent } from 'undici';
 import { classifyHttpError, classifyHttpResponse, type AttemptOutcome } from '../outcome/index.ts';
 import type { AttemptRequest, Sender } from './attempt-request.ts';
 import { dispatchReqJson } from './dispatch-json.ts';
@@ -31,8 +31,13 @@ export interface HttpSenderOptions {
 
 const USER_AGENT = 'eventyard-dispatcher/0.1';
 
+/** undici's Agent class, imported on the first webhook call: a dispatcher without webhooks never loads undici (~3 MB of heap). */
+let agentClass: Promise<typeof Agent> | undefined;
+
 export class HttpSender implements Sender {
-  readonly #agent: Agent;
+  /** The Agent of every webhook without its own TLS, made with the first call. */
+  #agent: Agent | undefined;
+  #Agent: typeof Agent | undefined;
   readonly #options: HttpSenderOptions;
   readonly #tls: ClientTlsStore;
   /** Agents of processors with `tls`, by dispatcher id, with the TLS version they were made for. */
@@ -41,11 +46,10 @@ export class HttpSender implements Sender {
   constructor(options: HttpSenderOptions) {
     this.#options = options;
     this.#tls = options.tls ?? new ClientTlsStore();
-    this.#agent = this.#newAgent({});
   }
 
-  #newAgent(tls: { ca?: Buffer; cert?: Buffer; key?: Buffer; servername?: string }): Agent {
-    return new Agent({
+  #newAgent(AgentClass: typeof Agent, tls: { ca?: Buffer; cert?: Buffer; key?: Buffer; servername?: string }): Agent {
+    return new AgentClass({
       connections: this.#options.connectionsPerOrigin,
       keepAliveTimeout: 30_000,
       keepAliveMaxTimeout: 120_000,
@@ -54,15 +58,15 @@ export class HttpSender implements Sender {
   }
 
   /** The shared Agent, or the processor's own when it has `tls` (https only: normalizeProcessor refuses tls on http://). */
-  #agentFor(settings: AttemptRequest['settings'], url: URL): Agent {
-    if (settings.tls === null || url.protocol !== 'https:') return this.#agent;
+  #agentFor(AgentClass: typeof Agent, settings: AttemptRequest['settings'], url: URL): Agent {
+    if (settings.tls === null || url.protocol !== 'https:') return (this.#agent ??= this.#newAgent(AgentClass, {}));
     // Throws EY_TLS_FILES_INVALID (not retried) when the files cannot be used.
     const tls = this.#tls.get(settings.tls);
     const current = this.#tlsAgents.get(settings.dispatcherId);
     if (current?.key === tls.key) return current.agent;
     if (current !== undefined) void current.agent.close().catch(() => undefined);
     const { ca, cert, key } = tls.material;
-    const agent = this.#newAgent({
+    const agent = this.#newAgent(AgentClass, {
       ...(ca === undefined ? {} : { ca }),
       ...(cert === undefined ? {} : { cert }),
       ...(key === undefined ? {} : { key }),
@@ -81,7 +85,8 @@ export class HttpSender implements Sender {
       url = webhookUrl(settings.addr);
       // Sockets connect to an IP literal without a lookup: checked here.
       this.#options.egress.assertHost(url.hostname);
-      agent = this.#agentFor(settings, url);
+      this.#Agent ??= await (agentClass ??= import('undici').then((undici) => undici.Agent));
+      agent = this.#agentFor(this.#Agent, settings, url);
     } catch (err) {
       return classifyHttpError(err);
     }
@@ -135,7 +140,7 @@ export class HttpSender implements Sender {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.#agent.close(), ...[...this.#tlsAgents.values()].map(({ agent }) => agent.close())]);
+    await Promise.all([this.#agent?.close(), ...[...this.#tlsAgents.values()].map(({ agent }) => agent.close())]);
     this.#tlsAgents.clear();
   }
 }
