@@ -79,14 +79,19 @@ export class BreakerGate {
     return this.#breaker.snapshot();
   }
 
+  /** The pass at once when the attempt may start now (nobody waits before it), else null: then enter(). */
+  tryEnter(): BreakerPass | null {
+    if (this.#waiters.size > 0) return null;
+    const admission = this.#breaker.admit();
+    return admission === 'wait' ? null : this.#pass(admission === 'probe');
+  }
+
   /** Resolves when the attempt may start; rejects with the signal's reason when it aborts first. */
   enter(signal: AbortSignal): Promise<BreakerPass> {
     if (signal.aborted) return Promise.reject(signal.reason as Error);
     // Waiters keep their order: a newcomer passes at once only when nobody waits before it.
-    if (this.#waiters.size === 0) {
-      const admission = this.#breaker.admit();
-      if (admission !== 'wait') return Promise.resolve(this.#pass(admission === 'probe'));
-    }
+    const now = this.tryEnter();
+    if (now !== null) return Promise.resolve(now);
     return new Promise<BreakerPass>((resolve, reject) => {
       const node = this.#waiters.push({
         resolve: (pass) => {

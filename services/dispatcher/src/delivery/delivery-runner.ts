@@ -217,39 +217,8 @@ export class DeliveryRunner {
     task: DeliveryTask__Output,
     span: TraceSpan,
   ): Promise<{ outcome: AttemptOutcome; startedAt: Date; finishedAt: Date; final?: boolean }> {
-    const { signal, gate } = job;
-    // A cancelled gate ends the waits too (it never aborts once the delivery started). Linked by hand
-    // rather than with AbortSignal.any: `signal` lives as long as the consumer, and every signal
-    // AbortSignal.any made from it stayed reachable from it (a soak run grew the dispatcher by ~100 MB a
-    // minute); abortWith's hooks are removed once the waits are over.
-    const { waits, unlink } = gate === undefined ? { waits: signal, unlink: () => {} } : linkedSignal(signal, gate.signal);
-    let release: () => void;
-    let pass: BreakerPass | undefined;
-    try {
-      release = await job.slots.acquire({ signal: waits });
-      // An open breaker holds the delivery here, before it takes a rate token or a retry. After the slot,
-      // so that what already queued for a slot while the breaker was closed is held too: at most
-      // `concurrency` attempts of a processor are ever past this gate when it opens.
-      pass = await job.breaker?.enter(waits).catch((err: unknown) => {
-        release();
-        throw err;
-      });
-      await job.rate.take({ signal: waits }).catch((err: unknown) => {
-        release();
-        throw err;
-      });
-      if (gate !== undefined && !gate.start()) {
-        release();
-        throw abandoned();
-      }
-    } catch (err) {
-      pass?.abandon();
-      // A closed limiter or an aborted wait: the consumer is stopping, or the delivery was cancelled.
-      if (waits.aborted || isEventyardError(err)) throw abandoned();
-      throw err;
-    } finally {
-      unlink();
-    }
+    const { signal } = job;
+    const { release, pass } = takeTurnAtOnce(job) ?? (await waitForTurn(job));
     // Re-read: the config may have changed while this delivery waited for its slot.
     const current = job.settings() ?? settings;
     const sender = current.protocol === 'httpSend' ? this.#options.senders.httpSend : this.#options.senders.grpcSend;
@@ -409,6 +378,67 @@ export class DeliveryRunner {
 function sourceOf(context: Record<string, unknown>): { source?: DeadLetterSource } {
   const { topic, partition, offset } = context;
   return typeof topic === 'string' && typeof partition === 'number' && typeof offset === 'string' ? { source: { topic, partition, offset } } : {};
+}
+
+/** A delivery's hold on its processor: a concurrency slot, and its breaker pass when it has a breaker. */
+interface Turn {
+  release: () => void;
+  pass: BreakerPass | undefined;
+}
+
+/**
+ * The usual case: a free slot, a closed breaker and a token at hand, taken at once: no promise per
+ * wait, and no linked signal (waitForTurn makes an AbortController and two abort hooks per delivery).
+ * Undefined when anything would have to wait (what was taken is given back: nobody queued meanwhile,
+ * since nothing else ran) or the delivery was cancelled; waitForTurn then takes its turn as before.
+ */
+function takeTurnAtOnce(job: DeliveryJob): Turn | undefined {
+  const { gate } = job;
+  if (job.signal.aborted || gate?.signal.aborted === true) return undefined;
+  const release = job.slots.tryAcquire();
+  if (release === null) return undefined;
+  const pass = job.breaker?.tryEnter();
+  if (pass === null) {
+    release();
+    return undefined;
+  }
+  if (!job.rate.tryTake() || (gate !== undefined && !gate.start())) {
+    pass?.abandon();
+    release();
+    return undefined;
+  }
+  return { release, pass };
+}
+
+/** Waits for a slot, the breaker and a rate token, in that order; rejects with abandoned() when stopped or cancelled. */
+async function waitForTurn(job: DeliveryJob): Promise<Turn> {
+  const { signal, gate } = job;
+  // A cancelled gate ends the waits too (it never aborts once the delivery started). Linked by hand
+  // rather than with AbortSignal.any: `signal` lives as long as the consumer, and every signal
+  // AbortSignal.any made from it stayed reachable from it (a soak run grew the dispatcher by ~100 MB a
+  // minute); abortWith's hooks are removed once the waits are over.
+  const { waits, unlink } = gate === undefined ? { waits: signal, unlink: () => {} } : linkedSignal(signal, gate.signal);
+  let release: (() => void) | undefined;
+  let pass: BreakerPass | undefined;
+  try {
+    const slot = await job.slots.acquire({ signal: waits });
+    release = slot;
+    // An open breaker holds the delivery here, before it takes a rate token or a retry. After the slot,
+    // so that what already queued for a slot while the breaker was closed is held too: at most
+    // `concurrency` attempts of a processor are ever past this gate when it opens.
+    pass = await job.breaker?.enter(waits);
+    await job.rate.take({ signal: waits });
+    if (gate !== undefined && !gate.start()) throw abandoned();
+    return { release: slot, pass };
+  } catch (err) {
+    pass?.abandon();
+    release?.();
+    // A closed limiter or an aborted wait: the consumer is stopping, or the delivery was cancelled.
+    if (waits.aborted || isEventyardError(err)) throw abandoned();
+    throw err;
+  } finally {
+    unlink();
+  }
 }
 
 /** A signal that aborts when either does, and the function that detaches it from both (see #attempt). */
