@@ -44,7 +44,9 @@ export function startDeliverySpan(dispatcherId: string, task: DeliveryTask__Outp
 /** The call to the consumer, under the delivery's span; its traceparent is what the consumer receives. */
 export function startCallSpan(delivery: TraceSpan, settings: ProcessorSettings, task: DeliveryTask__Output): TraceSpan {
   const t = tracer();
-  if (!t.recording) return t.startSpan('', { kind: 'client', parent: delivery.traceParent });
+  // Without an exporter a span only carries its parent's traceparent: the delivery's span is that already
+  // (parsed once, when it started), and endCallSpan does nothing to it.
+  if (!t.recording) return delivery;
   const ids = { 'eventyard.event_id': task.event_id, 'eventyard.dispatcher_id': settings.dispatcherId, 'eventyard.retry_times': task.retry_times };
   if (settings.protocol === 'httpSend') {
     return t.startSpan('POST', {
