@@ -112,3 +112,39 @@ test('an aborted signal takes a waiter out of the gate', async () => {
   await assert.rejects(g.enter(stop.signal), /consumer closing/);
   g.close();
 });
+
+test('tryEnter passes at once only when enter() would: closed with nobody waiting, or the due probe', async () => {
+  const { clock, g } = gate();
+  const signal = new AbortController().signal;
+  const first = g.tryEnter();
+  assert.equal(first?.probe, false);
+  first?.done(failed);
+  g.tryEnter()?.done(failed);
+  assert.equal(g.state, 'open');
+  assert.equal(g.tryEnter(), null, 'open: the attempt must wait');
+
+  const held = g.enter(signal);
+  clock.advance(1000); // half-open: the waiter takes the probe
+  const probe = await held;
+  assert.equal(probe.probe, true);
+  assert.equal(g.tryEnter(), null, 'the probe is running');
+  probe.done(ok);
+  assert.equal(g.state, 'closed');
+  const after = g.tryEnter();
+  assert.equal(after?.probe, false);
+  after?.done(ok);
+});
+
+test('tryEnter never overtakes a waiter', async () => {
+  const { clock, g } = gate();
+  const signal = new AbortController().signal;
+  for (let i = 0; i < 2; i++) g.tryEnter()?.done(failed);
+  const held = g.enter(signal);
+  await flush();
+  assert.equal(g.waiting, 1);
+  clock.advance(999);
+  assert.equal(g.tryEnter(), null);
+  clock.advance(1);
+  (await held).done(ok);
+  assert.equal(g.tryEnter()?.probe, false);
+});
