@@ -26,6 +26,8 @@ export interface Row {
   idlePercent?: number;
   /** Records per batch (the router's rounds). */
   perBatch?: number;
+  /** Kafka requests per event (the broker's count by API). */
+  perEvent?: number;
   note?: string;
 }
 
@@ -241,6 +243,39 @@ async function scrape(stack: TreeStack, service: string, sample: string): Promis
   }
 }
 
+/** Kafka requests the broker answered so far, by API (Produce, Fetch, OffsetCommit, ...); empty when it does not say. */
+async function brokerRequests(stack: TreeStack): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  try {
+    const text = await (await fetch(`http://127.0.0.1:${stack.brokerMetricsPort}/metrics`)).text();
+    for (const line of text.split('\n')) {
+      const match = /^eventyard_broker_requests_total\{api="([^"]+)"\} (\S+)$/.exec(line);
+      if (match?.[1] !== undefined) counts.set(match[1], Number(match[2]));
+    }
+  } catch {
+    // No metrics: the rows are left out.
+  }
+  return counts;
+}
+
+/**
+ * Kafka requests per event over a phase, by API and in all: what "batch every hop" moves. One record per
+ * request at each of the three hops (the producer's, the router's and the dispatcher's produce, the
+ * router's and the dispatcher's fetch) is 5 per event; batching brings it below 1.
+ */
+function requestRows(before: Map<string, number>, after: Map<string, number>, events: number): Row[] {
+  const perApi = [...after]
+    .map(([api, count]) => ({ api, perEvent: (count - (before.get(api) ?? 0)) / events }))
+    .filter(({ perEvent }) => perEvent > 0)
+    .sort((a, b) => b.perEvent - a.perEvent);
+  if (perApi.length === 0 || events === 0) return [];
+  const total = perApi.reduce((sum, { perEvent }) => sum + perEvent, 0);
+  return [
+    { what: '  broker: Kafka requests per event', perSecond: Number.NaN, perEvent: total, note: `${total.toFixed(2)} requests per event, all clients` },
+    ...perApi.map(({ api, perEvent }) => ({ what: `    ${api}`, perSecond: Number.NaN, perEvent, note: `${perEvent.toFixed(2)} per event` })),
+  ];
+}
+
 /** The router's rounds over the fixed-rate phase: how many records each produce request and history statement carried. */
 async function routerRounds(stack: TreeStack): Promise<{ rounds: number; records: number }> {
   return {
@@ -355,6 +390,7 @@ export async function runPhases(stack: TreeStack, adminToken: string | undefined
 
     // 1. Fixed offered rate: latency.
     const roundsBefore = await routerRounds(stack);
+    const requestsBefore = await brokerRequests(stack);
     const cpuBefore = sampleCpu(groups);
     const ids: string[] = [];
     // A Report the overloaded machine could not answer in time is counted, not fatal to the whole run.
@@ -369,6 +405,7 @@ export async function runPhases(stack: TreeStack, adminToken: string | undefined
     // Attempt records and offset commits trail the Dispatch calls: let them finish before reading CPU.
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const cpuAfter = sampleCpu(groups);
+    const requestsAfter = await brokerRequests(stack);
     const rateLatencies = ids.map((id) => (arrivals.get(id) ?? 0) - (sentAt.get(id) ?? 0)).sort((a, b) => a - b);
     const rateSeconds = (Math.max(...ids.map((id) => arrivals.get(id) ?? 0)) - Math.min(...ids.map((id) => sentAt.get(id) ?? 0))) / 1000;
     const rows: Row[] = [
@@ -392,6 +429,7 @@ export async function runPhases(stack: TreeStack, adminToken: string | undefined
         note: `${perRound.toFixed(2)} records per round (one produce, one history statement), ${rounds} rounds`,
       });
     }
+    rows.push(...requestRows(requestsBefore, requestsAfter, ids.length));
     rows.push(...(await stageRows(stack.kafkaBrokers, ids, { sent: new Map(sentAt), acked: new Map(ackedAt), arrived: new Map(arrivals) })));
 
     if (options.rateOnly) return rows;

@@ -20,6 +20,7 @@ const METRICS = [
   { key: 'cpuMs', label: 'CPU ms', digits: 3 },
   { key: 'idlePercent', label: '% core', digits: 1 },
   { key: 'perBatch', label: 'per rnd', digits: 2 },
+  { key: 'perEvent', label: 'per evt', digits: 2 },
 ] as const;
 
 type MetricKey = (typeof METRICS)[number]['key'];

@@ -122,6 +122,8 @@ export interface TreeStack {
   /** The health/metrics port of a service (`/metrics`). */
   healthPort(service: string): number | undefined;
   brokerPid: number | undefined;
+  /** The broker's Prometheus port (`eventyard_broker_requests_total{api}`: Kafka requests by API). */
+  brokerMetricsPort: number;
   /** The last output of each service, for a failure message. */
   logs(): string;
   /** Stops services, broker and database, removes the data dir. */
@@ -195,11 +197,16 @@ export async function startTreeStack(tree: TreeInfo, options: StartTreeOptions):
     const cli = join(tree.root, 'packages', 'cli', 'src', 'main.ts');
 
     const brokerPort = await findFreePort();
+    const brokerMetricsPort = await findFreePort();
     const broker = track(
-      spawn(tree.node, [cli, 'broker', '--port', String(brokerPort), '--data-dir', dataDir, '--flush', brokerFlush], {
-        env: { ...baseEnv(), EY_LOG_LEVEL: 'warn' },
-        stdio: ['ignore', 'ignore', 'pipe'],
-      }),
+      spawn(
+        tree.node,
+        [cli, 'broker', '--port', String(brokerPort), '--data-dir', dataDir, '--flush', brokerFlush, '--metrics-port', String(brokerMetricsPort)],
+        {
+          env: { ...baseEnv(), EY_LOG_LEVEL: 'warn' },
+          stdio: ['ignore', 'ignore', 'pipe'],
+        },
+      ),
     );
     cleanups.push(() => stop(broker));
     let brokerErr = '';
@@ -275,6 +282,7 @@ export async function startTreeStack(tree: TreeInfo, options: StartTreeOptions):
       pids: () => new Map([...children].flatMap(([name, child]) => (child.pid === undefined ? [] : [[name, child.pid] as const]))),
       healthPort: (service) => healthPorts.get(service),
       brokerPid: broker.pid,
+      brokerMetricsPort,
       logs: () => [`broker: ${brokerErr.slice(-4096)}`, ...[...outputs].map(([name, text]) => `${name}: ${text}`)].join('\n'),
       close,
     };
