@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Fills Node's compile cache (compile-cache.js) with every TypeScript module of the checkout, so that
 // even the first start of a process finds each file stripped and compiled and never loads the type
-// stripper (~17 MB of RSS that would stay with the process). The image build runs it (deploy/docker/
+// stripper (~17 MB of RSS that would stay with the process). `pnpm install` runs it (the root
+// postinstall), so even the first `pnpm start` is lean; the image build runs it (deploy/docker/
 // Dockerfile: the running containers then only read the cache, under a read-only root filesystem);
-// bench:idle runs it before measuring; `pnpm start` does not need it (its first start fills the cache).
+// bench:idle runs it for each tree before measuring.
 //
 // Modules are imported, which runs nothing but their top-level definitions; the entries, which would
 // start something, are run instead with arguments and a configuration that end them at once (a service
