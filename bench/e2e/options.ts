@@ -14,6 +14,11 @@ export interface BenchOptions {
   brokerFlush: 'always' | 'interval';
   /** Extra service settings, given to every tree's services. */
   env: Record<string, string>;
+  /**
+   * Settings for the current tree's services only (after `env`): with `--baseline HEAD`, the same code
+   * with and without a setting, alternated in one invocation (a batching window against its latency).
+   */
+  currentEnv: Record<string, string>;
   /** Git ref of the tree to compare with; undefined = measure the current tree only. */
   baseline: string | undefined;
   /** With a baseline: how many A B rounds (each tree's stack started afresh per round). */
@@ -28,7 +33,7 @@ export interface BenchOptions {
 }
 
 export const USAGE =
-  'usage: node bench/e2e/run.ts [--rate 1000] [--seconds 10] [--burst 5000] [--concurrency 0] [--broker-flush interval|always] [--env EY_X=1 ...] [--baseline <git-ref> [--rounds 2]] [--rate-only] [--cpu-prof <dir>]';
+  'usage: node bench/e2e/run.ts [--rate 1000] [--seconds 10] [--burst 5000] [--concurrency 0] [--broker-flush interval|always] [--env EY_X=1 ...] [--baseline <git-ref> [--rounds 2] [--current-env EY_X=1 ...]] [--rate-only] [--cpu-prof <dir>]';
 
 export class BenchUsageError extends Error {
   constructor(message: string) {
@@ -41,6 +46,17 @@ function positiveInt(name: string, text: string, min: number): number {
   const value = Number(text);
   if (!Number.isInteger(value) || value < min) throw new BenchUsageError(`--${name} wants an integer ≥ ${min}, got ${JSON.stringify(text)}`);
   return value;
+}
+
+/** KEY=VALUE pairs of a repeatable option, as a record. */
+function settings(name: string, pairs: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of pairs) {
+    const at = pair.indexOf('=');
+    if (at <= 0) throw new BenchUsageError(`--${name} wants KEY=VALUE, got ${JSON.stringify(pair)}`);
+    out[pair.slice(0, at)] = pair.slice(at + 1);
+  }
+  return out;
 }
 
 /** Parses `argv` (without node and the script); throws BenchUsageError naming the bad option. */
@@ -60,6 +76,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
         'broker-flush': { type: 'string', default: 'interval' },
         // `--env EY_ROUTER_COMMIT_INTERVAL_MS=500` (repeatable).
         env: { type: 'string', multiple: true, default: [] },
+        'current-env': { type: 'string', multiple: true, default: [] },
         baseline: { type: 'string' },
         rounds: { type: 'string', default: '2' },
         'rate-only': { type: 'boolean', default: false },
@@ -71,11 +88,10 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
   }
   const flush = values['broker-flush'];
   if (flush !== 'always' && flush !== 'interval') throw new BenchUsageError(`--broker-flush wants always or interval, got ${JSON.stringify(flush)}`);
-  const env: Record<string, string> = {};
-  for (const pair of values.env) {
-    const at = pair.indexOf('=');
-    if (at <= 0) throw new BenchUsageError(`--env wants KEY=VALUE, got ${JSON.stringify(pair)}`);
-    env[pair.slice(0, at)] = pair.slice(at + 1);
+  const env = settings('env', values.env);
+  const currentEnv = settings('current-env', values['current-env']);
+  if (values.baseline === undefined && Object.keys(currentEnv).length > 0) {
+    throw new BenchUsageError('--current-env only applies with --baseline (use --env for a single tree)');
   }
   if (values.baseline === '') throw new BenchUsageError('--baseline wants a git ref (a commit, branch or tag), got an empty string');
   if (values['cpu-prof'] === '') throw new BenchUsageError('--cpu-prof wants a directory for the profiles, got an empty string');
@@ -89,6 +105,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     concurrency: positiveInt('concurrency', values.concurrency, 0),
     brokerFlush: flush,
     env,
+    currentEnv,
     baseline: values.baseline,
     rounds: positiveInt('rounds', values.rounds, 1),
     cpuProfDir: values['cpu-prof'],

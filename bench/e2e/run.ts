@@ -8,9 +8,11 @@
 // ratio taken in one invocation means anything.
 //
 //   node_modules/.bin/node bench/e2e/run.ts [--rate 1000] [--seconds 10] [--burst 5000] [--env EY_X=1 ...]
-//                                           [--baseline <git-ref> [--rounds 2]] [--rate-only] [--cpu-prof <dir>]
+//                                           [--baseline <git-ref> [--rounds 2] [--current-env EY_X=1 ...]]
+//                                           [--rate-only] [--cpu-prof <dir>]
 //
-// `--rate-only` runs the fixed-rate phase alone (no burst, no ceilings); `--cpu-prof <dir>` has every
+// `--current-env` gives a setting to the current tree only: `--baseline HEAD --current-env EY_X=…` is
+// the same code with and without it. `--rate-only` runs the fixed-rate phase alone (no burst, no ceilings); `--cpu-prof <dir>` has every
 // service write a V8 CPU profile under <dir>/<tree>-<round>/<service>/ (bench/profiles/summarise.ts).
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -66,7 +68,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const current = await inspectTree('current', REPO_ROOT, options.env);
+  const current = await inspectTree('current', REPO_ROOT, { ...options.env, ...options.currentEnv });
   if (options.baseline === undefined) {
     for (const note of current.notes) log(note);
     const rows = await round(current, options, 1);
@@ -89,7 +91,10 @@ async function main(): Promise<void> {
     }
   }
   console.log(`\n${headline(options)}`);
-  console.log(`baseline: ${options.baseline} = ${tree.commit.slice(0, 12)} (${tree.root}${tree.reused ? ', reused' : ''}); current: ${REPO_ROOT}`);
+  const currentSettings = Object.entries(options.currentEnv).map(([name, value]) => `${name}=${value}`);
+  console.log(
+    `baseline: ${options.baseline} = ${tree.commit.slice(0, 12)} (${tree.root}${tree.reused ? ', reused' : ''}); current: ${REPO_ROOT}${currentSettings.length === 0 ? '' : ` with ${currentSettings.join(' ')}`}`,
+  );
   console.log(`${options.rounds} round(s) each, alternating baseline, current; each round starts its tree's stack on fresh ports and data`);
   for (const note of [...baseline.notes, ...current.notes]) console.log(`note: ${note}`);
   console.log("spread = (max − min) / median over a tree's rounds; cur/base = ratio of the medians; per round = range of round i current / round i baseline\n");

@@ -28,6 +28,7 @@ test('options: defaults, --baseline with --rounds, and a clear error per bad opt
       concurrency: 0,
       brokerFlush: 'interval',
       env: {},
+      currentEnv: {},
       baseline: undefined,
       rounds: 2,
       cpuProfDir: undefined,
@@ -43,6 +44,11 @@ test('options: defaults, --baseline with --rounds, and a clear error per bad opt
   assert.equal(compared.rounds, 3);
   assert.equal(compared.seconds, 3);
   assert.deepEqual(compared.env, { EY_A: '1=2', EY_B: '' });
+  const setting = parseBenchOptions(['--baseline', 'HEAD', '--current-env', 'EY_KAFKA_LINGER_MS=2']);
+  assert.deepEqual(setting.currentEnv, { EY_KAFKA_LINGER_MS: '2' });
+  assert.deepEqual(setting.env, {});
+  assert.throws(() => parseBenchOptions(['--current-env', 'EY_A=1']), /--current-env only applies with --baseline/);
+  assert.throws(() => parseBenchOptions(['--baseline', 'x', '--current-env', 'EY_A']), /--current-env wants KEY=VALUE/);
   assert.throws(() => parseBenchOptions(['--rounds', '2']), /--rounds only applies with --baseline/);
   assert.throws(() => parseBenchOptions(['--baseline', 'x', '--rounds', '0']), /--rounds wants an integer ≥ 1, got "0"/);
   assert.throws(() => parseBenchOptions(['--seconds', '1.5']), /--seconds wants an integer/);
