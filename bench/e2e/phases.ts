@@ -10,6 +10,7 @@ import { waitUntil } from '../../test/e2e/stack.ts';
 import { postmasterPid, sampleCpu, type CpuGroups } from './cpu-time.ts';
 import type { BenchOptions } from './options.ts';
 import type { TreeStack } from './tree-stack.ts';
+import { percentile } from './report.ts';
 
 const PAYLOAD = Buffer.alloc(256, 'p');
 export const CONCURRENCY = 64;
@@ -29,10 +30,6 @@ export interface Row {
   /** Kafka requests per event (the broker's count by API). */
   perEvent?: number;
   note?: string;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
 /** Per-stage latency of the fixed-rate run, from the Kafka record timestamps read back after the run. */

@@ -30,6 +30,11 @@ function metric(row: Row | undefined, key: MetricKey): number | undefined {
   return value === undefined || !Number.isFinite(value) ? undefined : value;
 }
 
+/** The value at rank floor(p% × n) of ascending `sorted` (the last for p = 100); NaN when empty. */
+export function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);

@@ -244,6 +244,10 @@ async function consumeChild(clientIndex: number, brokers: string, topic: string,
   process.send?.({ kind: 'opened' } satisfies ChildMessage);
 }
 
+/**
+ * Nearest rank, ceil(p% × n): one rank below bench/e2e/report.ts's `percentile` at p99. Kept, as ADR 0006
+ * and the README quote this bench's numbers taken with it.
+ */
 function percentile(sorted: readonly number[], p: number): number {
   return sorted.length === 0 ? NaN : (sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN);
 }

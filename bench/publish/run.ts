@@ -12,6 +12,7 @@ import { silentLogger } from '@eventyard/core';
 import { createDatabase } from '@eventyard/db/testing';
 import { createReportClient } from '@eventyard/sdk';
 import { createApp, loadConfig } from '@eventyard/producer';
+import { percentile } from '../e2e/report.ts';
 
 const REPORTS = Number(process.argv[2] ?? 3000);
 const SETTINGS = [
@@ -23,10 +24,6 @@ const CONCURRENCY = [1, 16, 128];
 
 const cleanups: Array<() => Promise<void> | void> = [];
 const t = { after: (fn: () => Promise<void> | void) => cleanups.push(fn) } as unknown as TestContext;
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
 
 try {
   const db = await createDatabase(t);

@@ -13,6 +13,7 @@ import { migrationSource, type Knex } from '@eventyard/db';
 import { createDatabase } from '@eventyard/db/testing';
 import { benchQueries } from './queries.ts';
 import { seedHistory } from './seed.ts';
+import { percentile } from '../e2e/report.ts';
 
 const { values } = parseArgs({ options: { deliveries: { type: 'string', default: '1000000' }, runs: { type: 'string', default: '200' } } });
 const DELIVERIES = Number(values.deliveries);
@@ -20,10 +21,6 @@ const RUNS = Number(values.runs);
 /** The stats scan a whole window, so fewer runs keep the bench short. */
 const STATS_RUNS = Math.max(20, Math.floor(RUNS / 4));
 const WARMUP = 10;
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
 
 const fmt = (ms: number) => (ms < 10 ? ms.toFixed(2) : ms.toFixed(1)).padStart(8);
 

@@ -18,6 +18,7 @@ import { availableParallelism } from 'node:os';
 import { createReportClient, startDispatchServer } from '@eventyard/sdk';
 import { registerProcessor } from '../../test/e2e/event-kinds.ts';
 import { startStack, waitForRouterProcessors, waitUntil, type Cleanup, type RunningStack } from '../../test/e2e/stack.ts';
+import { percentile } from '../e2e/report.ts';
 
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 
@@ -48,10 +49,6 @@ interface Row {
   max: number;
   /** max − the steady p50 before it. */
   pause: number;
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
 async function main(): Promise<void> {

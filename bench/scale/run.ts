@@ -17,6 +17,7 @@ import { createReportClient, startDispatchServer } from '@eventyard/sdk';
 import { postmasterPid, sampleCpu, type CpuGroups } from '../e2e/cpu-time.ts';
 import { registerProcessor } from '../../test/e2e/event-kinds.ts';
 import { startStack, waitForRouterProcessors, waitUntil, type Cleanup, type ServiceName } from '../../test/e2e/stack.ts';
+import { percentile } from '../e2e/report.ts';
 
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 
@@ -60,10 +61,6 @@ interface Result {
   idleMsPerS: number;
   /** `cpuMs.total` less the idle CPU of the same time. */
   netMs: number;
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
 async function measure(instances: number): Promise<Result> {

@@ -18,6 +18,7 @@ import { REPO_ROOT } from '@eventyard/cli/stack';
 import { claimDueTimers, findFreePort, type Knex } from '@eventyard/db';
 import { createDatabase } from '@eventyard/db/testing';
 import { waitUntil } from '../../test/e2e/stack.ts';
+import { percentile } from '../e2e/report.ts';
 
 const { values } = parseArgs({ options: { timers: { type: 'string', default: '100000' }, window: { type: 'string', default: '20' } } });
 const FIRE_TIMERS = Number(values.timers);
@@ -51,10 +52,6 @@ async function sample(pid: number): Promise<Sample> {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const ticks = Number(fields[11]) + Number(fields[12]);
   return { rssKb, cpuMs: (ticks * 1000) / CLK_TCK };
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
