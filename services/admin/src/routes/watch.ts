@@ -77,7 +77,10 @@ export function registerWatchRoutes(app: FastifyInstance, deps: WatchDeps): void
     });
     let timer: NodeJS.Timeout | undefined;
     await openStream(reply, deps, {
-      match: (change) => change.kind === 'delivery' && change.event_id === eventId,
+      // A change the client already has (its Postgres state was sent first, and the record arrives while
+      // the stream settles; or a publish repeated after a crash) is not sent twice in a row.
+      match: (change) =>
+        change.kind === 'delivery' && change.event_id === eventId && told.get(change.dispatcher_id ?? '') !== `${change.status}/${change.attempt}`,
       ...(resume === undefined ? {} : { resume }),
       onMatch: (stream, change) => {
         if (change.kind === 'delivery') told.set(change.dispatcher_id ?? '', `${change.status}/${change.attempt}`);
