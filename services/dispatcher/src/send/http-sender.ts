@@ -31,12 +31,10 @@ export interface HttpSenderOptions {
 
 const USER_AGENT = 'eventyard-dispatcher/0.1';
 
-/** undici's Agent class, imported on the first webhook call: a dispatcher without webhooks never loads undici (~3 MB of heap). */
-let agentClass: Promise<typeof Agent> | undefined;
-
 export class HttpSender implements Sender {
   /** The Agent of every webhook without its own TLS, made with the first call. */
   #agent: Agent | undefined;
+  /** undici's Agent class, imported on the first webhook call: a dispatcher without webhooks never loads undici (~3 MB of heap). */
   #Agent: typeof Agent | undefined;
   readonly #options: HttpSenderOptions;
   readonly #tls: ClientTlsStore;
@@ -85,7 +83,8 @@ export class HttpSender implements Sender {
       url = webhookUrl(settings.addr);
       // Sockets connect to an IP literal without a lookup: checked here.
       this.#options.egress.assertHost(url.hostname);
-      this.#Agent ??= await (agentClass ??= import('undici').then((undici) => undici.Agent));
+      // The module loader imports undici once, however many calls are waiting for it.
+      this.#Agent ??= (await import('undici')).Agent;
       agent = this.#agentFor(this.#Agent, settings, url);
     } catch (err) {
       return classifyHttpError(err);
