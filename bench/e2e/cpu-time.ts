@@ -33,12 +33,21 @@ export function readStat(pid: number): ProcStat | undefined {
 
 /** A `Name:   123 kB` line of /proc/<pid>/status or smaps_rollup, in bytes (0 when absent or gone). */
 export function procKbField(file: string, name: string): number {
+  return procKbFields(file, [name])[0] ?? 0;
+}
+
+/** Several such lines from one read of the file, in the order of `names`. */
+export function procKbFields(file: string, names: readonly string[]): number[] {
+  let text: string;
   try {
-    const match = new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(readFileSync(file, 'utf8'));
-    return match?.[1] === undefined ? 0 : Number(match[1]) * 1024;
+    text = readFileSync(file, 'utf8');
   } catch {
-    return 0;
+    return names.map(() => 0);
   }
+  return names.map((name) => {
+    const match = new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text);
+    return match?.[1] === undefined ? 0 : Number(match[1]) * 1024;
+  });
 }
 
 /** Open file descriptors of a process (0 once it is gone). */

@@ -90,14 +90,18 @@ export async function startDevStack(tree: TreeInfo, userEnv: Record<string, stri
   }
 }
 
+/** Trees whose compile cache this bench run has filled: once per tree, not before every round. */
+const warmed = new Set<string>();
+
 /**
  * Fills the tree's compile cache when it has one (packages/cli/bin/warm-compile-cache.js), as a second
  * `pnpm start` finds it: a cold cache makes each process of that one start load the type stripper.
  */
 async function warmCompileCache(tree: TreeInfo, env: Record<string, string>): Promise<void> {
   const script = join(tree.root, 'packages', 'cli', 'bin', 'warm-compile-cache.js');
-  if (!existsSync(script)) return;
+  if (warmed.has(tree.root) || !existsSync(script)) return;
   await promisify(execFile)(tree.node, [script], { cwd: tree.root, env });
+  warmed.add(tree.root);
 }
 
 async function startOnce(tree: TreeInfo, userEnv: Record<string, string>): Promise<DevStack> {

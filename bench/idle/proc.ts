@@ -7,7 +7,7 @@
 // cache holds that file: the same binary at another path (a baseline worktree's fresh copy) read 11 MB
 // more RSS for a bare `node`. RssAnon is what a code change moves; compare trees by it.
 import { readFileSync } from 'node:fs';
-import { descendants, groupCpuSeconds, procKbField as kbField, readStat } from '../e2e/cpu-time.ts';
+import { descendants, groupCpuSeconds, procKbField as kbField, procKbFields, readStat } from '../e2e/cpu-time.ts';
 
 /** The process's command line, arguments joined by spaces ('' once it is gone). */
 export function commandLine(pid: number): string {
@@ -51,9 +51,10 @@ export function sampleGroup(group: ProcessGroup): GroupSample {
   let pssBytes = 0;
   let anonBytes = 0;
   for (const pid of pids) {
-    rssBytes += kbField(`/proc/${pid}/status`, 'VmRSS');
+    const [rss = 0, anon = 0] = procKbFields(`/proc/${pid}/status`, ['VmRSS', 'RssAnon']);
+    rssBytes += rss;
+    anonBytes += anon;
     pssBytes += kbField(`/proc/${pid}/smaps_rollup`, 'Pss');
-    anonBytes += kbField(`/proc/${pid}/status`, 'RssAnon');
   }
   return { cpuSeconds, rssBytes, pssBytes, anonBytes, alive: true };
 }
