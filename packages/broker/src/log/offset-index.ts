@@ -40,8 +40,8 @@ export class OffsetIndex {
   static open(file: string, baseOffset: bigint): OffsetIndex {
     const fd = fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o644);
     const bytes = fs.fstatSync(fd).size;
-    const buf = Buffer.allocUnsafeSlow(Math.max(INITIAL_CAPACITY * ENTRY_SIZE, bytes - (bytes % ENTRY_SIZE)));
     const whole = bytes - (bytes % ENTRY_SIZE);
+    const buf = Buffer.allocUnsafeSlow(Math.max(INITIAL_CAPACITY * ENTRY_SIZE, whole));
     if (whole > 0) fs.readSync(fd, buf, 0, whole, 0);
     const index = new OffsetIndex(file, baseOffset, fd, buf);
     let n = 0;

@@ -65,8 +65,9 @@ export function newTraceParent(): string {
 }
 
 // Ids take their bytes from a pool refilled from the CSPRNG 4 KiB at a time (as node's randomUUID does
-// with its cache): one crypto.getRandomValues per id cost ~40 µs of CPU on our VM, 4.8 % of the producer's
-// busy time at 1,000 Reports/s (every Report starts a trace). No byte is handed out twice.
+// with its cache): the 1,000 Reports/s profile charged a crypto.getRandomValues per id 4.8 % of the
+// producer's busy time (every Report starts a trace). In a loop an id costs 0.2 µs this way against
+// 2.2 µs; end to end the producer's CPU did not measurably change. No byte is handed out twice.
 const POOL_BYTES = 4096;
 const pool = Buffer.allocUnsafeSlow(POOL_BYTES);
 let poolOffset = POOL_BYTES;
