@@ -50,7 +50,7 @@ export function registerSourceCommands(program: Command): void {
     .requiredOption('-f, --file <file>', 'a file with a sources list')
     .option('--dry-run', 'print what would change, write nothing', false)
     .action(async (options: { file: string; dryRun: boolean }, command: Command) => {
-      // Loaded when the command runs: the config schemas pull @eventyard/evhub (zod, kafkajs, …), which
+      // Loaded when the command runs: the config schemas pull @eventyard/evhub (valibot, kafkajs, …), which
       // `eventyard dev` and the other commands must not load (test/dev-imports.test.ts).
       const [{ loadConfigFile }, { describeStep, planChanges }] = await Promise.all([import('./config-file.ts'), import('./config-plan.ts')]);
       const config = loadConfigFile(options.file);

@@ -107,7 +107,6 @@ export {
   processorStateChange,
   processorStateChangeSchema,
   STATUS_CHANGE_VERSION,
-  statusChangeJsonSchema,
   statusChangeRecord,
   statusChangeSchema,
   type DeliveryChangeStatus,

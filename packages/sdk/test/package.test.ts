@@ -1,7 +1,7 @@
 // The SDK as users get it: `npm pack` of packages/sdk (prepack builds dist/), installed with npm into
 // a fresh project outside the repository, then run on plain Node (no type stripping) and type-checked
 // from there. And the production dependency tree, in the workspace and as installed, must not drag in
-// the services' runtime (kafkajs, pino, prom-client, zod, croner).
+// the services' runtime (kafkajs, pino, prom-client, valibot, croner).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
@@ -18,7 +18,7 @@ const FIXTURES = path.join(import.meta.dirname, 'fixtures');
 const TSC = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 const NODE_TYPES = path.dirname(path.dirname(createRequire(import.meta.url).resolve('@types/node/package.json')));
 /** The services' runtime; an SDK user needs none of it. */
-const FORBIDDEN = ['kafkajs', 'pino', 'prom-client', 'zod', 'croner'];
+const FORBIDDEN = ['kafkajs', 'pino', 'prom-client', 'valibot', 'zod', 'croner'];
 
 interface Manifest {
   name: string;

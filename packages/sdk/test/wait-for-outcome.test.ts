@@ -2,7 +2,7 @@
 // cannot import it: it installs no server libraries). Checked both ways at compile time and on a sample.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { deliveryStatusChange, deliveryStatusChangeSchema, type DeliveryStatusChange as EvhubChange } from '@eventyard/evhub';
+import { deliveryStatusChange, parseStatusChange, type DeliveryStatusChange as EvhubChange } from '@eventyard/evhub';
 import type { DeliveryStatusChange as SdkChange } from '../src/index.ts';
 
 test("the SDK's DeliveryStatusChange is the evhub record shape", () => {
@@ -18,5 +18,5 @@ test("the SDK's DeliveryStatusChange is the evhub record shape", () => {
   const asSdk: SdkChange = fromEvhub;
   // Every field the SDK promises is one the schema has (the SDK's `status` is a plain string).
   const back: Omit<EvhubChange, 'status'> = { ...asSdk };
-  assert.ok(deliveryStatusChangeSchema.safeParse({ ...back, status: asSdk.status }).success);
+  assert.deepEqual(parseStatusChange(JSON.stringify({ ...back, status: asSdk.status })), fromEvhub);
 });

@@ -2,32 +2,12 @@
 // delay-scheduler, admin), parsed into an EgressGuard. EY_ALLOW_PRIVATE_TARGETS is the deprecated
 // all-or-nothing switch these replace: still honoured (every class allowed, the deny list still applies)
 // with a warning at start.
-import { z } from 'zod';
 import { field, parseEnv } from '../config.ts';
 import { parseListEntry } from './address-classes.ts';
 import { EgressGuard, type Resolver } from './egress-guard.ts';
 
 /** Comma-separated CIDRs and host names, each checked (one line per bad entry). */
-const egressList = () =>
-  z
-    .string()
-    .superRefine((value, ctx) => {
-      for (const entry of splitList(value)) {
-        try {
-          parseListEntry(entry);
-        } catch (err) {
-          ctx.addIssue({ code: 'custom', message: (err as Error).message });
-        }
-      }
-    })
-    .transform(splitList);
-
-function splitList(value: string): string[] {
-  return value
-    .split(',')
-    .map((e) => e.trim())
-    .filter((e) => e !== '');
-}
+const egressList = () => field.list(parseListEntry);
 
 export const egressEnv = {
   /** CIDRs or host names let through although their class (private, loopback, ...) is refused. */

@@ -1,14 +1,13 @@
 // The variables of secrets at rest, read by every service that reads or writes processor secrets (admin,
 // router, dispatcher) and by `eventyard secrets reseal`.
-import { z } from 'zod';
-import { parseEnv } from '../config.ts';
+import { field, parseEnv } from '../config.ts';
 import { parseSecretKey, SecretKeyring, type SecretKey } from './secret-keyring.ts';
 
 export const secretsEnv = {
   /** 32 bytes (base64 or hex) sealing webhook secrets and auth tokens in Postgres; unset = stored as plaintext (warned at start). */
-  EY_SECRETS_KEY: z.string().optional(),
+  EY_SECRETS_KEY: field.string().optional(),
   /** Comma-separated former EY_SECRETS_KEY values, still opening rows until `eventyard secrets reseal` has run. */
-  EY_SECRETS_KEY_PREVIOUS: z.string().optional(),
+  EY_SECRETS_KEY_PREVIOUS: field.string().optional(),
 };
 
 export interface SecretsConfig {

@@ -2,7 +2,7 @@
 // the history records it, or a processor's state change. Producers build records with statusChangeRecord,
 // readers parse them with parseStatusChange; README "Status stream" documents the fields.
 import { Topics, type TopicRecord } from '@eventyard/core';
-import { z } from 'zod';
+import * as v from 'valibot';
 
 /** Version of the shape; a reader skips records of versions it does not know. */
 export const STATUS_CHANGE_VERSION = 1;
@@ -39,44 +39,45 @@ export const FINAL_CHANGE_STATUSES: ReadonlySet<string> = new Set<DeliveryChange
 /** Longest `error` text a record carries (the history keeps the whole message). */
 export const MAX_STATUS_ERROR_CHARS = 1024;
 
-const isoTime = z.iso.datetime({ offset: true });
+/** ISO 8601 with a time zone (Z or ±hh:mm), as Date.toISOString() writes. */
+const isoTime = v.pipe(v.string(), v.isoTimestamp());
 
-export const deliveryStatusChangeSchema = z.object({
-  v: z.literal(STATUS_CHANGE_VERSION),
-  kind: z.literal('delivery'),
+export const deliveryStatusChangeSchema = v.object({
+  v: v.literal(STATUS_CHANGE_VERSION),
+  kind: v.literal('delivery'),
   /** Decimal event id. */
-  event_id: z.string().regex(/^\d{1,20}$/),
-  app_id: z.string(),
-  topic_id: z.string(),
+  event_id: v.pipe(v.string(), v.regex(/^\d{1,20}$/)),
+  app_id: v.string(),
+  topic_id: v.string(),
   /** The processor; null for an event-level outcome (no_subscribers, rejected, a delayed event's state). */
-  dispatcher_id: z.string().nullable(),
-  status: z.enum(DELIVERY_CHANGE_STATUSES),
+  dispatcher_id: v.nullable(v.string()),
+  status: v.picklist(DELIVERY_CHANGE_STATUSES),
   /** The attempt this change follows (retry_times + 1); 0 before the first attempt. */
-  attempt: z.int().min(0),
+  attempt: v.pipe(v.number(), v.safeInteger(), v.minValue(0)),
   /** When the change was recorded (ISO 8601). */
   at: isoTime,
   /** The attempt's error (`code: message`), when it failed. */
-  error: z.string().optional(),
+  error: v.optional(v.string()),
   /** When the next attempt is due (a retry was scheduled). */
-  next_attempt_at: isoTime.optional(),
+  next_attempt_at: v.optional(isoTime),
   /** True when nothing more will happen to this delivery (unless replayed). */
-  final: z.boolean(),
+  final: v.boolean(),
 });
-export type DeliveryStatusChange = z.infer<typeof deliveryStatusChangeSchema>;
+export type DeliveryStatusChange = v.InferOutput<typeof deliveryStatusChangeSchema>;
 
-export const processorStateChangeSchema = z.object({
-  v: z.literal(STATUS_CHANGE_VERSION),
-  kind: z.literal('processor'),
-  dispatcher_id: z.string(),
+export const processorStateChangeSchema = v.object({
+  v: v.literal(STATUS_CHANGE_VERSION),
+  kind: v.literal('processor'),
+  dispatcher_id: v.string(),
   /** The processor's new state, e.g. a circuit breaker's `open` / `half_open` / `closed`. */
-  state: z.string().min(1),
+  state: v.pipe(v.string(), v.minLength(1)),
   at: isoTime,
-  reason: z.string().optional(),
+  reason: v.optional(v.string()),
 });
-export type ProcessorStateChange = z.infer<typeof processorStateChangeSchema>;
+export type ProcessorStateChange = v.InferOutput<typeof processorStateChangeSchema>;
 
-export const statusChangeSchema = z.discriminatedUnion('kind', [deliveryStatusChangeSchema, processorStateChangeSchema]);
-export type StatusChange = z.infer<typeof statusChangeSchema>;
+export const statusChangeSchema = v.variant('kind', [deliveryStatusChangeSchema, processorStateChangeSchema]);
+export type StatusChange = v.InferOutput<typeof statusChangeSchema>;
 
 /** A delivery change from its parts, fields in the documented order; `final` follows from `status`. */
 export function deliveryStatusChange(input: {
@@ -136,12 +137,6 @@ export function parseStatusChange(value: Buffer | string | null | undefined): St
   } catch {
     return undefined;
   }
-  const parsed = statusChangeSchema.safeParse(json);
-  return parsed.success ? parsed.data : undefined;
-}
-
-/** The shape as JSON Schema (the admin's OpenAPI document shows it), generated from the schema above. */
-export function statusChangeJsonSchema(): Record<string, unknown> {
-  const { $schema: _dialect, ...schema } = z.toJSONSchema(statusChangeSchema, { io: 'output' }) as Record<string, unknown>;
-  return schema;
+  const parsed = v.safeParse(statusChangeSchema, json);
+  return parsed.success ? parsed.output : undefined;
 }

@@ -3,15 +3,7 @@
 // the parser refuses what is not a known version.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import {
-  deliveryStatusChange,
-  MAX_STATUS_ERROR_CHARS,
-  parseStatusChange,
-  processorStateChange,
-  statusChangeJsonSchema,
-  statusChangeRecord,
-  statusChangeSchema,
-} from '../../src/index.ts';
+import { deliveryStatusChange, MAX_STATUS_ERROR_CHARS, parseStatusChange, processorStateChange, statusChangeRecord } from '../../src/index.ts';
 
 test('a delivery change: documented fields in order, final from the status, keyed by event_id', () => {
   const at = new Date('2026-12-06T10:00:00.000Z');
@@ -56,7 +48,6 @@ test('a delivery change: documented fields in order, final from the status, keye
 
 test('a processor change is keyed by dispatcher_id', () => {
   const change = processorStateChange({ dispatcher_id: 'billing', state: 'open', reason: '5 failures in a row' });
-  assert.ok(statusChangeSchema.safeParse(change).success);
   assert.equal(statusChangeRecord(change).key.toString(), 'billing');
   assert.deepEqual(parseStatusChange(JSON.stringify(change)), change);
 });
@@ -68,5 +59,4 @@ test('what is not a known change is refused', () => {
   const valid = deliveryStatusChange({ event_id: '1', app_id: 'a', topic_id: 't', dispatcher_id: 'p', status: 'pending' });
   assert.equal(parseStatusChange(JSON.stringify({ ...valid, status: 'exploded' })), undefined);
   assert.equal(parseStatusChange(JSON.stringify({ ...valid, event_id: 'abc' })), undefined);
-  assert.deepEqual((statusChangeJsonSchema().oneOf as unknown[]).length, 2);
 });

@@ -1,7 +1,8 @@
 // The admin API's OpenAPI 3.1 document, served at /openapi.json. Written by hand from the same request
 // schemas fastify validates with, so the two cannot disagree on fields.
 import type { FastifyInstance } from 'fastify';
-import { processorConfInfoSchema, producerConfInfoSchema, statusChangeJsonSchema } from '@eventyard/evhub';
+import { toJsonSchema } from '@valibot/to-json-schema';
+import { processorConfInfoSchema, producerConfInfoSchema, statusChangeSchema } from '@eventyard/evhub';
 import { rotateSecretBodySchema } from './secret-rotate.ts';
 import { retSchema } from './ret-schema.ts';
 import { filterTestBodySchema } from './filters.ts';
@@ -288,4 +289,10 @@ export function openApiDocument(): Record<string, unknown> {
 export function registerOpenApiRoute(app: FastifyInstance): void {
   const document = openApiDocument();
   app.get('/openapi.json', async () => document);
+}
+
+/** The status record's shape as JSON Schema, generated from the schema readers parse it with. */
+function statusChangeJsonSchema(): Record<string, unknown> {
+  const { $schema: _dialect, ...schema } = toJsonSchema(statusChangeSchema);
+  return schema;
 }
