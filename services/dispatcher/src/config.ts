@@ -22,8 +22,12 @@ const dispatcherEnv = {
   EY_DATABASE_URL: field.postgresUrl(),
   /** Deadline of one Dispatch call / webhook POST when the processor's `timeout` is 0. */
   EY_DISPATCH_DEFAULT_TIMEOUT_MS: field.int(1, 3_600_000).default(5000),
-  /** Deliveries of one processor running at once when its `concurrency` is 0. */
-  EY_DISPATCH_DEFAULT_CONCURRENCY: field.int(1, 100_000).default(16),
+  /**
+   * Deliveries of one processor running at once when its `concurrency` is 0. It caps the processor's rate
+   * per dispatcher at concurrency ÷ call latency: 16 (the former default) queued deliveries for seconds at
+   * 1,000 events/s once calls took 16 ms on a busy machine (README, issue #16's fifth pass).
+   */
+  EY_DISPATCH_DEFAULT_CONCURRENCY: field.int(1, 100_000).default(64),
   /**
    * Records of one partition taken from Kafka and not yet finished (running, waiting for a slot, or
    * waiting behind an earlier record of their key). When reached, the partition is paused until half drain.
