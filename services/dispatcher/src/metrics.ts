@@ -8,6 +8,10 @@ export interface DispatcherMetrics {
   attemptSeconds: Histogram<'processor' | 'protocol'>;
   /** Records taken from Kafka and not finished yet, per processor. */
   inFlight: Gauge<'processor'>;
+  /** Deliveries waiting for one of their processor's `concurrency` slots, read at each scrape from watchSlotWaits' source. */
+  slotWaiting: Gauge<'processor'>;
+  /** Where slotWaiting reads: per processor, how many deliveries wait for a slot. Nothing is counted per delivery. */
+  watchSlotWaits: (source: () => Iterable<readonly [processor: string, waiting: number]>) => void;
   /** What followed each attempt: succeeded, retry_scheduled, dead, cancelled, failed. */
   deliveries: Counter<'processor' | 'result'>;
   /** Deliveries that ended dead (attempts exhausted) and went to the dead-letter topic. */
@@ -29,6 +33,7 @@ export interface DispatcherMetrics {
 }
 
 export function createDispatcherMetrics(registry: Registry): DispatcherMetrics {
+  let slotWaits: () => Iterable<readonly [string, number]> = () => [];
   return {
     attempts: new Counter({
       name: 'eventyard_dispatcher_attempts_total',
@@ -49,6 +54,19 @@ export function createDispatcherMetrics(registry: Registry): DispatcherMetrics {
       labelNames: ['processor'] as const,
       registers: [registry],
     }),
+    slotWaiting: new Gauge({
+      name: 'eventyard_dispatcher_slot_waiting',
+      help: "Deliveries waiting for one of their processor's concurrency slots; above 0 for long, the processor's concurrency caps its rate",
+      labelNames: ['processor'] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [processor, waiting] of slotWaits()) this.set({ processor }, waiting);
+      },
+    }),
+    watchSlotWaits: (source) => {
+      slotWaits = source;
+    },
     deliveries: new Counter({
       name: 'eventyard_dispatcher_delivery_results_total',
       help: 'What followed each attempt: succeeded, retry_scheduled, dead, cancelled, failed',

@@ -41,6 +41,7 @@ export class ConsumerSupervisor {
   constructor(options: ConsumerSupervisorOptions) {
     this.#options = options;
     this.#log = options.logger.child({ component: 'consumer-supervisor' });
+    options.metrics.watchSlotWaits(() => [...this.#consumers].map(([dispatcherId, consumer]) => [dispatcherId, consumer.waitingForSlot] as const));
   }
 
   /** The running consumer of a processor, if any. */

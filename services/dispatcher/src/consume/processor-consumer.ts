@@ -105,6 +105,11 @@ export class ProcessorConsumer {
     return this.#marks.inFlight;
   }
 
+  /** Deliveries waiting for one of the processor's concurrency slots. */
+  get waitingForSlot(): number {
+    return this.#slots.queued;
+  }
+
   /** Applies a changed config: the next deliveries use the new concurrency and rate (and read the rest themselves). */
   applySettings(settings: ProcessorSettings): void {
     if (this.#slots.limit !== settings.concurrency) this.#slots.setLimit(settings.concurrency);

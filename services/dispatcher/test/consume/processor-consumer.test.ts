@@ -112,6 +112,34 @@ test('a full in-flight window pauses the partition until half of it finished', a
   await waitFor(() => new Set(seen).size === 10, 20_000, 'the rest once resumed');
 });
 
+test("deliveries beyond the processor's concurrency wait for a slot, and /metrics says how many", async (t) => {
+  const f = await startDispatcher(t);
+  let release: () => void = () => undefined;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  t.after(() => release());
+  const seen: string[] = [];
+  const server = await startDispatchServer({
+    host: '127.0.0.1',
+    handler: async (req) => {
+      seen.push(req.event_id);
+      await gate;
+      return {};
+    },
+  });
+  t.after(() => server.close(0));
+  await f.register({ dispatcher_id: 'slots', addr: `127.0.0.1:${server.port}`, concurrency: 2, timeout: 60_000 });
+  await produceToPartition(f, 'slots', 0, ['a', 'b', 'c', 'd', 'e', 'f']);
+  const waiting = async () => {
+    const metrics = await (await fetch(`http://127.0.0.1:${f.app.ports.health}/metrics`)).text();
+    return Number(/eventyard_dispatcher_slot_waiting\{[^}]*processor="slots"[^}]*\} (\d+)/.exec(metrics)?.[1]);
+  };
+  await waitFor(() => seen.length === 2 && f.app.consumers.consumer('slots')?.waitingForSlot === 4, 20_000, 'two calls running, four waiting');
+  assert.equal(await waiting(), 4);
+  release();
+  await waitFor(() => new Set(seen).size === 6, 20_000, 'the rest once slots freed');
+  await waitFor(async () => (await waiting()) === 0, 5000, 'nothing waits');
+});
+
 test('a rebalance cancels queued deliveries and drains started ones before the partitions move', async (t) => {
   const f = await startDispatcher(t);
   const PER_KEY = 12;
