@@ -137,8 +137,6 @@ export class ProcessorConsumer {
       eachBatch: (payload) => this.#eachBatch(payload),
       beforeRejoin: (heartbeat) => this.#beforeRejoin(heartbeat),
     });
-    this.#commitTimer = setInterval(() => void this.#commit(), this.#options.dispatch.commitIntervalMs);
-    this.#commitTimer.unref();
     this.#log.info({ topic: this.topic, group: consumerGroupId(this.dispatcherId) }, 'processor consumer started');
   }
 
@@ -154,7 +152,7 @@ export class ProcessorConsumer {
   async #close(graceMs: number): Promise<void> {
     const wasStarted = this.#state !== 'created';
     this.#state = 'draining';
-    if (this.#commitTimer !== undefined) clearInterval(this.#commitTimer);
+    clearTimeout(this.#commitTimer);
     try {
       this.#consumer.pause([{ topic: this.topic }]);
     } catch {
@@ -224,6 +222,7 @@ export class ProcessorConsumer {
       .then(
         () => {
           mark.complete(offset);
+          this.#commitSoon();
         },
         (err: unknown) => {
           // Abandoned by shutdown: stays in flight, so its offset is never committed. Cancelled by a
@@ -337,6 +336,21 @@ export class ProcessorConsumer {
       this.#partitions.delete(partition);
       if (this.#paused.delete(partition)) this.#consumer.resume([{ topic: this.topic, partitions: [partition] }]);
     }
+  }
+
+  /**
+   * Commits within commitIntervalMs of a delivery finishing, and again while a watermark is left to
+   * commit (a failed commit): no timer runs while nothing finishes, however many processors there are.
+   */
+  #commitSoon(): void {
+    if (this.#commitTimer !== undefined || this.#state !== 'running') return;
+    this.#commitTimer = setTimeout(() => {
+      this.#commitTimer = undefined;
+      void this.#commit().then(() => {
+        if (this.#marks.pendingCommits().length > 0) this.#commitSoon();
+      });
+    }, this.#options.dispatch.commitIntervalMs);
+    this.#commitTimer.unref();
   }
 
   /** Commits every partition whose watermark moved; one commit at a time. */
