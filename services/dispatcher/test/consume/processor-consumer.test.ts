@@ -3,7 +3,7 @@
 // next dispatcher resumes from it (what came before is never delivered again; what came after may be). The window pauses a partition and resumes it.
 // A rebalance (another dispatcher joins) stops what was queued before the partitions move, so one key is
 // never delivered from two positions at once.
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { ensureTopics, Topics } from '@eventyard/core';
 import { encodeMessage } from '@eventyard/proto';
@@ -40,6 +40,24 @@ async function produceToPartition(f: DispatcherFixture, dispatcherId: string, pa
   } finally {
     await producer.disconnect();
   }
+}
+
+/** A Dispatch server that notes each call's event_id and answers none until `release()`. */
+async function heldDispatchServer(t: TestContext): Promise<{ seen: string[]; release: () => void; server: { port: number } }> {
+  let release: () => void = () => undefined;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  t.after(() => release());
+  const seen: string[] = [];
+  const server = await startDispatchServer({
+    host: '127.0.0.1',
+    handler: async (req) => {
+      seen.push(req.event_id);
+      await gate;
+      return {};
+    },
+  });
+  t.after(() => server.close(0));
+  return { seen, release, server };
 }
 
 test('offsets are committed only below the lowest unfinished record; a restart resumes from it', async (t) => {
@@ -87,19 +105,7 @@ test('offsets are committed only below the lowest unfinished record; a restart r
 
 test('a full in-flight window pauses the partition until half of it finished', async (t) => {
   const f = await startDispatcher(t, { EY_DISPATCH_MAX_IN_FLIGHT_PER_PARTITION: '4' });
-  let release: () => void = () => undefined;
-  const gate = new Promise<void>((resolve) => (release = resolve));
-  t.after(() => release());
-  const seen: string[] = [];
-  const server = await startDispatchServer({
-    host: '127.0.0.1',
-    handler: async (req) => {
-      seen.push(req.event_id);
-      await gate;
-      return {};
-    },
-  });
-  t.after(() => server.close(0));
+  const { seen, release, server } = await heldDispatchServer(t);
   await f.register({ dispatcher_id: 'window', addr: `127.0.0.1:${server.port}`, concurrency: 100, timeout: 60_000 });
   await produceToPartition(f, 'window', 1, ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j']);
   await waitFor(() => seen.length === 4, 20_000, 'the window filled');
@@ -114,19 +120,7 @@ test('a full in-flight window pauses the partition until half of it finished', a
 
 test("deliveries beyond the processor's concurrency wait for a slot, and /metrics says how many", async (t) => {
   const f = await startDispatcher(t);
-  let release: () => void = () => undefined;
-  const gate = new Promise<void>((resolve) => (release = resolve));
-  t.after(() => release());
-  const seen: string[] = [];
-  const server = await startDispatchServer({
-    host: '127.0.0.1',
-    handler: async (req) => {
-      seen.push(req.event_id);
-      await gate;
-      return {};
-    },
-  });
-  t.after(() => server.close(0));
+  const { seen, release, server } = await heldDispatchServer(t);
   await f.register({ dispatcher_id: 'slots', addr: `127.0.0.1:${server.port}`, concurrency: 2, timeout: 60_000 });
   await produceToPartition(f, 'slots', 0, ['a', 'b', 'c', 'd', 'e', 'f']);
   const waiting = async () => {
