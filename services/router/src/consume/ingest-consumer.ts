@@ -2,7 +2,7 @@
 // Each round is routed against one snapshot of the processors, then its records are produced (one
 // sendBatch, idempotent producer, acks = all, in ingest order) while its history rows are written; only
 // when both are durable is the round's last offset resolved. Resolved offsets are committed by a timer
-// (every commitIntervalMs, and at close), not after every batch: an offset commit is a broker round trip
+// (within commitIntervalMs of one resolving, and at close; no timer runs while nothing is routed), not after every batch: an offset commit is a broker round trip
 // with an fsync, and in the consume loop it would delay the next round. A crash re-routes at most the
 // rounds since the last commit: duplicates downstream, never a lost event. A running router does not:
 // it remembers the records it routed until a commit covers them, and when a group rejoin (the broker
@@ -50,7 +50,7 @@ export interface IngestConsumerOptions {
   maxBatchBytes: number;
   /** The producer's linger (EY_KAFKA_LINGER_MS). @default 0 */
   lingerMs?: number;
-  /** How often resolved offsets are committed (and always at close). */
+  /** How soon after an offset resolves it is committed (and always at close). */
   commitIntervalMs: number;
   /**
    * Kafka's fetch.min.bytes and fetch.max.wait.ms (EY_ROUTER_FETCH_*), and the longest idle poll the wait
@@ -176,8 +176,6 @@ export class IngestConsumer {
       partitionsConsumedConcurrently: this.#options.partitionsConcurrency,
       eachBatch: (payload) => this.#trackBatch(payload),
     });
-    this.#commitTimer = setInterval(() => void this.#commit(), this.#options.commitIntervalMs);
-    this.#commitTimer.unref();
     this.#state = 'running';
   }
 
@@ -186,7 +184,7 @@ export class IngestConsumer {
     if (this.#state === 'stopped' || this.#state === 'draining') return;
     const wasRunning = this.#state === 'running';
     this.#state = 'draining';
-    clearInterval(this.#commitTimer);
+    clearTimeout(this.#commitTimer);
     try {
       if (wasRunning) {
         this.#consumer.pause([{ topic: Topics.ingest }]);
@@ -297,6 +295,22 @@ export class IngestConsumer {
   #resolved(partition: number, offset: string, resolveOffset: (offset: string) => void): void {
     resolveOffset(offset);
     this.#uncommitted.set(partition, (BigInt(offset) + 1n).toString());
+    this.#commitSoon();
+  }
+
+  /**
+   * Commits within commitIntervalMs of an offset resolving, and again while one is left (a failed
+   * commit, or a partition that moved on meanwhile): no timer runs while nothing is routed.
+   */
+  #commitSoon(): void {
+    if (this.#commitTimer !== undefined || this.#state === 'draining' || this.#state === 'stopped') return;
+    this.#commitTimer = setTimeout(() => {
+      this.#commitTimer = undefined;
+      void this.#commit().then(() => {
+        if (this.#uncommitted.size > 0) this.#commitSoon();
+      });
+    }, this.#options.commitIntervalMs);
+    this.#commitTimer.unref();
   }
 
   /** Commits every partition's resolved offset that is not committed yet; one commit at a time. */
