@@ -2,9 +2,10 @@
 // Each round is routed against one snapshot of the processors, then its records are produced (one
 // sendBatch, idempotent producer, acks = all, in ingest order) while its history rows are written; only
 // when both are durable is the round's last offset resolved. Resolved offsets are committed by a timer
-// (within commitIntervalMs of one resolving, and at close; no timer runs while nothing is routed), not after every batch: an offset commit is a broker round trip
-// with an fsync, and in the consume loop it would delay the next round. A crash re-routes at most the
-// rounds since the last commit: duplicates downstream, never a lost event. A running router does not:
+// (within commitIntervalMs of one resolving, and at close; no timer runs while nothing is routed), not
+// after every batch: an offset commit is a broker round trip with an fsync, and in the consume loop it
+// would delay the next round. A crash re-routes at most the rounds since the last commit: duplicates
+// downstream, never a lost event. A running router does not:
 // it remembers the records it routed until a commit covers them, and when a group rejoin (the broker
 // restarted, a session timed out) fetches them again from the last commit, it skips them. Each is
 // remembered with recordFingerprint, so a log truncated and written again is routed, not skipped.
