@@ -17,7 +17,7 @@
 // not started its first send is cancelled (it sent and recorded nothing; its offset stays uncommitted and
 // is delivered again by whoever owns the partition next, this member included), the started ones finish
 // (within the drain bound, heartbeating so the session lives), and the watermarks are committed.
-import { ConsumerGroups, ensureTopics, recordFingerprint, traceParentFromHeaders, type ComponentState, type Logger } from '@eventyard/core';
+import { ConsumerGroups, ensureTopics, OnDemandTimer, recordFingerprint, traceParentFromHeaders, type ComponentState, type Logger } from '@eventyard/core';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { DispatcherConfig } from '../config.ts';
 import type { BreakerGate } from '../breaker/index.ts';
@@ -67,10 +67,11 @@ export class ProcessorConsumer {
   readonly #rate: RateLimiter;
   readonly #abort = new AbortController();
   readonly #running = new Set<Promise<void>>();
+  /** Commits within commitIntervalMs of a delivery finishing, again while a watermark is left to commit. */
+  readonly #commitTimer: OnDemandTimer;
   /** Deliveries that may not have started yet, with where their record is. */
   readonly #unstarted = new Map<CancellableStart, { partition: number; mark: OffsetWatermark; offset: bigint }>();
   #state: ComponentState = 'created';
-  #commitTimer: NodeJS.Timeout | undefined;
   #committing: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
 
@@ -83,6 +84,11 @@ export class ProcessorConsumer {
     const name = `processor ${options.dispatcherId}`;
     this.#slots = new ConcurrencyLimiter({ limit: settings?.concurrency ?? 1, name });
     this.#rate = new RateLimiter({ qps: settings?.qps ?? 0, name });
+    this.#commitTimer = new OnDemandTimer(
+      options.dispatch.commitIntervalMs,
+      () => this.#commit(),
+      () => this.#marks.pendingCommits().length > 0,
+    );
     const { dispatch } = options;
     this.#consumer = options.kafka.consumer({
       groupId: consumerGroupId(options.dispatcherId),
@@ -152,7 +158,7 @@ export class ProcessorConsumer {
   async #close(graceMs: number): Promise<void> {
     const wasStarted = this.#state !== 'created';
     this.#state = 'draining';
-    clearTimeout(this.#commitTimer);
+    this.#commitTimer.stop();
     try {
       this.#consumer.pause([{ topic: this.topic }]);
     } catch {
@@ -222,7 +228,7 @@ export class ProcessorConsumer {
       .then(
         () => {
           mark.complete(offset);
-          this.#commitSoon();
+          this.#commitTimer.arm();
         },
         (err: unknown) => {
           // Abandoned by shutdown: stays in flight, so its offset is never committed. Cancelled by a
@@ -336,21 +342,6 @@ export class ProcessorConsumer {
       this.#partitions.delete(partition);
       if (this.#paused.delete(partition)) this.#consumer.resume([{ topic: this.topic, partitions: [partition] }]);
     }
-  }
-
-  /**
-   * Commits within commitIntervalMs of a delivery finishing, and again while a watermark is left to
-   * commit (a failed commit): no timer runs while nothing finishes, however many processors there are.
-   */
-  #commitSoon(): void {
-    if (this.#commitTimer !== undefined || this.#state !== 'running') return;
-    this.#commitTimer = setTimeout(() => {
-      this.#commitTimer = undefined;
-      void this.#commit().then(() => {
-        if (this.#marks.pendingCommits().length > 0) this.#commitSoon();
-      });
-    }, this.#options.dispatch.commitIntervalMs);
-    this.#commitTimer.unref();
   }
 
   /** Commits every partition whose watermark moved; one commit at a time. */

@@ -19,6 +19,7 @@ import {
   deadLetterMessage,
   FinishedOffsets,
   ManagedProducer,
+  OnDemandTimer,
   recordFingerprint,
   textHeaders,
   Topics,
@@ -94,7 +95,8 @@ export class IngestConsumer {
   readonly #uncommitted = new Map<number, string>();
   /** Per assigned partition, the records routed and not covered by a commit. */
   readonly #routed = new Map<number, FinishedOffsets>();
-  #commitTimer: NodeJS.Timeout | undefined;
+  /** Commits within commitIntervalMs of an offset resolving, again while one is left (a failed commit, a partition that moved on meanwhile). */
+  readonly #commitTimer: OnDemandTimer;
   #committing: Promise<void> | undefined;
   /** eachBatch calls running now; close() waits for them before the final commit. */
   readonly #batches = new Set<Promise<void>>();
@@ -105,6 +107,11 @@ export class IngestConsumer {
 
   constructor(options: IngestConsumerOptions) {
     this.#options = options;
+    this.#commitTimer = new OnDemandTimer(
+      options.commitIntervalMs,
+      () => this.#commit(),
+      () => this.#uncommitted.size > 0,
+    );
     this.#log = options.logger.child({ component: 'ingest-consumer' });
     this.#consumer = options.kafka.consumer({
       groupId: options.groupId,
@@ -185,7 +192,7 @@ export class IngestConsumer {
     if (this.#state === 'stopped' || this.#state === 'draining') return;
     const wasRunning = this.#state === 'running';
     this.#state = 'draining';
-    clearTimeout(this.#commitTimer);
+    this.#commitTimer.stop();
     try {
       if (wasRunning) {
         this.#consumer.pause([{ topic: Topics.ingest }]);
@@ -296,22 +303,7 @@ export class IngestConsumer {
   #resolved(partition: number, offset: string, resolveOffset: (offset: string) => void): void {
     resolveOffset(offset);
     this.#uncommitted.set(partition, (BigInt(offset) + 1n).toString());
-    this.#commitSoon();
-  }
-
-  /**
-   * Commits within commitIntervalMs of an offset resolving, and again while one is left (a failed
-   * commit, or a partition that moved on meanwhile): no timer runs while nothing is routed.
-   */
-  #commitSoon(): void {
-    if (this.#commitTimer !== undefined || this.#state === 'draining' || this.#state === 'stopped') return;
-    this.#commitTimer = setTimeout(() => {
-      this.#commitTimer = undefined;
-      void this.#commit().then(() => {
-        if (this.#uncommitted.size > 0) this.#commitSoon();
-      });
-    }, this.#options.commitIntervalMs);
-    this.#commitTimer.unref();
+    this.#commitTimer.arm();
   }
 
   /** Commits every partition's resolved offset that is not committed yet; one commit at a time. */
