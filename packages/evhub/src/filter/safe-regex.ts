@@ -6,7 +6,7 @@
 // based like JS's `u` flag, `\p{L}` classes, inline `(?i)`; no backreferences or lookarounds, which
 // are refused when the filter is saved. Patterns are limited to 256 characters; `$options` may hold
 // `i` (case-insensitive), `m` (^/$ at line breaks) and `s` (`.` matches newlines).
-import { RE2JS } from 're2js';
+import { re2 } from '../re2.ts';
 
 /** @default 256 */
 export const DEFAULT_MAX_REGEX_LENGTH = 256;
@@ -16,7 +16,11 @@ export interface SafeRegex {
   test(input: string): boolean;
 }
 
-const OPTION_FLAGS: Readonly<Record<string, number>> = { i: RE2JS.CASE_INSENSITIVE, m: RE2JS.MULTILINE, s: RE2JS.DOTALL };
+const OPTION_FLAG_NAMES = { i: 'CASE_INSENSITIVE', m: 'MULTILINE', s: 'DOTALL' } as const;
+
+function optionFlag(option: string): number | undefined {
+  return Object.hasOwn(OPTION_FLAG_NAMES, option) ? re2()[OPTION_FLAG_NAMES[option as keyof typeof OPTION_FLAG_NAMES]] : undefined;
+}
 
 /** Returns the compiled pattern, or a message saying why it is refused. */
 export function compileSafeRegex(pattern: string, options: string, maxLength = DEFAULT_MAX_REGEX_LENGTH): SafeRegex | string {
@@ -24,14 +28,14 @@ export function compileSafeRegex(pattern: string, options: string, maxLength = D
   let flags = 0;
   const seen = new Set<string>();
   for (const option of options) {
-    const flag = OPTION_FLAGS[option];
+    const flag = optionFlag(option);
     if (flag === undefined) return `option "${option}" is not allowed (use i, m or s)`;
     if (seen.has(option)) return `option "${option}" given twice`;
     seen.add(option);
     flags |= flag;
   }
   try {
-    return RE2JS.compile(pattern, flags);
+    return re2().compile(pattern, flags);
   } catch (err) {
     const message = err instanceof Error ? err.message.replace(/^error parsing regexp: /, '') : String(err);
     return `invalid pattern (RE2 syntax): ${message}`;

@@ -3,15 +3,17 @@
 // one regex step is a single evaluation step for JSONata's time guard, so a catastrophic pattern on
 // V8 would stall the dispatcher past any timeout. JSONata takes a `RegexEngine` constructor and uses
 // only `lastIndex` and `exec()` of what it builds (jsonata.js evaluateRegex), which this class provides.
-import { RE2JS } from 're2js';
+import type { RE2JS } from 're2js';
+import { re2 } from '../re2.ts';
 
 /** A compiled RE2 pattern of a JSONata regex literal, or the reason RE2 refuses it. */
 export function re2Of(literal: RegExp): RE2JS | string {
+  const RE2 = re2();
   let flags = 0;
-  if (literal.flags.includes('i')) flags |= RE2JS.CASE_INSENSITIVE;
-  if (literal.flags.includes('m')) flags |= RE2JS.MULTILINE;
+  if (literal.flags.includes('i')) flags |= RE2.CASE_INSENSITIVE;
+  if (literal.flags.includes('m')) flags |= RE2.MULTILINE;
   try {
-    return RE2JS.compile(literal.source, flags);
+    return RE2.compile(literal.source, flags);
   } catch (err) {
     const message = err instanceof Error ? err.message.replace(/^error parsing regexp: /, '') : String(err);
     return `regular expression /${literal.source}/ is not supported (RE2 syntax: no backreferences or lookarounds): ${message}`;
