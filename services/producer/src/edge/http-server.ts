@@ -16,6 +16,7 @@ import type { ReportService } from '../report/report-service.ts';
 import type { TransactionService, TxOutcome } from '../transactions/transaction-service.ts';
 import { retryAfterSeconds, toEdgeResult, type EdgeResult } from './edge-result.ts';
 import { registerCloudEventRoute } from '../cloudevents/cloudevent-route.ts';
+import { lazySchemaCompilers } from './lazy-schema-compilers.ts';
 
 export interface HttpServerOptions {
   host: string;
@@ -64,6 +65,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     logger: false,
     bodyLimit: options.bodyLimit,
     return503OnClosing: true,
+    schemaController: { compilersFactory: lazySchemaCompilers() },
     ...(options.tls === undefined ? {} : { https: options.tls.serverOptions() }),
   }) as unknown as FastifyInstance;
   // An https server takes rotated certificate files through setSecureContext.
