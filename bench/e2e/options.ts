@@ -30,10 +30,16 @@ export interface BenchOptions {
   cpuProfDir: string | undefined;
   /** Only the fixed-rate phase (no burst, no ceilings): a quicker run, and a profile of that load alone. */
   rateOnly: boolean;
+  /**
+   * Seconds of traffic at the offered rate before anything is measured (0 = only the 50-event warm-up):
+   * every process then runs optimized code and has grown its heap, so the fixed-rate phase measures the
+   * steady state instead of the first seconds after start-up.
+   */
+  warmSeconds: number;
 }
 
 export const USAGE =
-  'usage: node bench/e2e/run.ts [--rate 1000] [--seconds 10] [--burst 5000] [--concurrency 0] [--broker-flush interval|always] [--env EY_X=1 ...] [--baseline <git-ref> [--rounds 2] [--current-env EY_X=1 ...]] [--rate-only] [--cpu-prof <dir>]';
+  'usage: node bench/e2e/run.ts [--rate 1000] [--seconds 10] [--burst 5000] [--concurrency 0] [--broker-flush interval|always] [--env EY_X=1 ...] [--baseline <git-ref> [--rounds 2] [--current-env EY_X=1 ...]] [--rate-only] [--warm-seconds 0] [--cpu-prof <dir>]';
 
 export class BenchUsageError extends Error {
   constructor(message: string) {
@@ -80,6 +86,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
         baseline: { type: 'string' },
         rounds: { type: 'string', default: '2' },
         'rate-only': { type: 'boolean', default: false },
+        'warm-seconds': { type: 'string', default: '0' },
         'cpu-prof': { type: 'string' },
       },
     }));
@@ -110,5 +117,6 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     rounds: positiveInt('rounds', values.rounds, 1),
     cpuProfDir: values['cpu-prof'],
     rateOnly: values['rate-only'],
+    warmSeconds: positiveInt('warm-seconds', values['warm-seconds'], 0),
   };
 }

@@ -10,7 +10,7 @@ import { waitUntil } from '../../test/e2e/stack.ts';
 import { postmasterPid, sampleCpu, type CpuGroups } from './cpu-time.ts';
 import type { BenchOptions } from './options.ts';
 import type { TreeStack } from './tree-stack.ts';
-import { percentile } from './report.ts';
+import { median, percentile } from './report.ts';
 
 const PAYLOAD = Buffer.alloc(256, 'p');
 export const CONCURRENCY = 64;
@@ -96,6 +96,44 @@ async function stageRows(brokers: string, ids: readonly string[], times: StageTi
       (id) => routed.get(id),
       (id) => times.arrived.get(id),
     ),
+  ];
+}
+
+/**
+ * The fixed-rate run's p99 per second of sends: the first second, the median second and the worst one.
+ * A run's p99 can come from a few seconds (the first ones, while the processes' code is still being
+ * optimized, or a stall), and these rows tell that from a tail spread over the whole run.
+ */
+function windowRows(ids: readonly string[], sentAt: ReadonlyMap<string, number>, arrivals: ReadonlyMap<string, number>): Row[] {
+  const start = Math.min(...ids.map((id) => sentAt.get(id) ?? Number.POSITIVE_INFINITY));
+  const windows: number[][] = [];
+  for (const id of ids) {
+    const sent = sentAt.get(id);
+    const arrived = arrivals.get(id);
+    if (sent === undefined || arrived === undefined) continue;
+    (windows[Math.floor((sent - start) / 1000)] ??= []).push(arrived - sent);
+  }
+  const p99s = windows.flatMap((latencies, second) =>
+    latencies.length === 0
+      ? []
+      : [
+          {
+            second,
+            p99: percentile(
+              latencies.sort((a, b) => a - b),
+              99,
+            ),
+          },
+        ],
+  );
+  const first = p99s[0];
+  if (first === undefined) return [];
+  const worst = p99s.reduce((a, b) => (b.p99 > a.p99 ? b : a));
+  const row = (what: string, p99: number, note: string): Row => ({ what: `  p99 by second of sends: ${what}`, perSecond: Number.NaN, p99, note });
+  return [
+    row('the first', first.p99, 'second 1'),
+    row('the median one', median(p99s.map((w) => w.p99)), `of ${p99s.length} seconds`),
+    row('the worst', worst.p99, `second ${worst.second + 1}`),
   ];
 }
 
@@ -370,6 +408,16 @@ export async function runPhases(stack: TreeStack, adminToken: string | undefined
     // Warm-up: routes, channels and consumers settle before anything is measured.
     const warm = await Promise.all(Array.from({ length: 50 }, report));
     await waitUntil(() => warm.every((id) => arrivals.has(id)), 60_000, 'warm-up delivered');
+    if (options.warmSeconds > 0) {
+      const warmIds: string[] = [];
+      await driveSends({ kind: 'paced', rate: RATE, seconds: options.warmSeconds }, () =>
+        report().then(
+          (id) => void warmIds.push(id),
+          () => undefined,
+        ),
+      );
+      await waitUntil(() => warmIds.every((id) => arrivals.has(id)), 120_000, 'warm-up at the offered rate delivered');
+    }
     sentAt.clear();
     arrivals.clear();
 
@@ -414,6 +462,7 @@ export async function runPhases(stack: TreeStack, adminToken: string | undefined
         note: `${ids.length} events${failedReports > 0 ? `, ${failedReports} Reports failed (deadline or error), left out` : ''}`,
       },
     ];
+    rows.push(...windowRows(ids, sentAt, arrivals));
     rows.push(...cpuRows(cpuBefore, cpuAfter, ids.length), idleRow);
     const roundsAfter = await routerRounds(stack);
     const rounds = roundsAfter.rounds - roundsBefore.rounds;

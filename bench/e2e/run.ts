@@ -9,10 +9,12 @@
 //
 //   node_modules/.bin/node bench/e2e/run.ts [--rate 1000] [--seconds 10] [--burst 5000] [--env EY_X=1 ...]
 //                                           [--baseline <git-ref> [--rounds 2] [--current-env EY_X=1 ...]]
-//                                           [--rate-only] [--cpu-prof <dir>]
+//                                           [--rate-only] [--warm-seconds 0] [--cpu-prof <dir>]
 //
 // `--current-env` gives a setting to the current tree only: `--baseline HEAD --current-env EY_X=…` is
-// the same code with and without it. `--rate-only` runs the fixed-rate phase alone (no burst, no ceilings); `--cpu-prof <dir>` has every
+// the same code with and without it. `--rate-only` runs the fixed-rate phase alone (no burst, no ceilings);
+// `--warm-seconds N` drives the offered rate for N s before measuring (the steady state, not the first
+// seconds after start-up); `--cpu-prof <dir>` has every
 // service write a V8 CPU profile under <dir>/<tree>-<round>/<service>/ (bench/profiles/summarise.ts).
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';

@@ -33,6 +33,7 @@ test('options: defaults, --baseline with --rounds, and a clear error per bad opt
       rounds: 2,
       cpuProfDir: undefined,
       rateOnly: false,
+      warmSeconds: 0,
     },
   );
   const profiled = parseBenchOptions(['--cpu-prof', '/tmp/prof', '--rate-only']);
@@ -52,6 +53,8 @@ test('options: defaults, --baseline with --rounds, and a clear error per bad opt
   assert.throws(() => parseBenchOptions(['--rounds', '2']), /--rounds only applies with --baseline/);
   assert.throws(() => parseBenchOptions(['--baseline', 'x', '--rounds', '0']), /--rounds wants an integer ≥ 1, got "0"/);
   assert.throws(() => parseBenchOptions(['--seconds', '1.5']), /--seconds wants an integer/);
+  assert.equal(parseBenchOptions(['--warm-seconds', '5']).warmSeconds, 5);
+  assert.throws(() => parseBenchOptions(['--warm-seconds', 'two']), /--warm-seconds wants an integer ≥ 0, got "two"/);
   assert.throws(() => parseBenchOptions(['--baseline', '']), /--baseline wants a git ref/);
   assert.throws(() => parseBenchOptions(['--env', 'NOEQUALS']), /--env wants KEY=VALUE/);
   assert.throws(() => parseBenchOptions(['--broker-flush', 'never']), /--broker-flush wants always or interval/);
