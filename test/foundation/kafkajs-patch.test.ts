@@ -1,6 +1,6 @@
 // patches/kafkajs@2.2.4.patch: kafkajs's request queue re-armed a 1 ms timer forever on every connection
 // (kafkajs#1556), so each idle service woke ~1000 times a second; an idle consumer long-polls at a
-// doubling wait (idleMaxWaitTimeInMs), a paused consumer fetches again as soon as it is resumed, and a
+// doubling wait (idleMaxWaitTimeInMs), a busy one waits briefly for larger fetches (busyMinBytes), a paused consumer fetches again as soon as it is resumed, and a
 // stop does not wait for a long poll. These fail if the patch stops applying (say after a kafkajs
 // upgrade) or a behaviour comes back.
 import assert from 'node:assert/strict';
@@ -14,6 +14,7 @@ import { startTestBroker, waitFor } from '@eventyard/broker/testing';
 /** One fetch request a consumer made: the wait it asked for and how many records came back. */
 interface FetchSeen {
   maxWaitTime: number;
+  minBytes: number;
   records: number | 'abandoned';
 }
 
@@ -21,7 +22,7 @@ interface FetchResult {
   responses: Array<{ partitions: Array<{ messages: unknown[] }> }>;
 }
 
-type BrokerFetch = (request: { maxWaitTime: number }) => Promise<FetchResult>;
+type BrokerFetch = (request: { maxWaitTime: number; minBytes: number }) => Promise<FetchResult>;
 
 /**
  * Records every fetch request kafkajs sends (its Broker class, observed, not replaced: the request still
@@ -33,7 +34,7 @@ function watchFetches(t: TestContext): FetchSeen[] {
   const original = Broker.prototype.fetch;
   const seen: FetchSeen[] = [];
   Broker.prototype.fetch = async function (this: unknown, request) {
-    const entry: FetchSeen = { maxWaitTime: request.maxWaitTime, records: 'abandoned' };
+    const entry: FetchSeen = { maxWaitTime: request.maxWaitTime, minBytes: request.minBytes, records: 'abandoned' };
     seen.push(entry);
     const result = await original.call(this, request);
     entry.records = result.responses.reduce((sum, topic) => sum + topic.partitions.reduce((n, p) => n + p.messages.length, 0), 0);
@@ -175,6 +176,49 @@ test('an idle consumer doubles its fetch wait up to idleMaxWaitTimeInMs and a fe
     const expected = before.records === 0 ? Math.min(before.maxWaitTime * 2, 400) : 50;
     assert.equal(done[i]!.maxWaitTime, expected, `fetch ${i} after ${JSON.stringify(before)}`);
   }
+});
+
+test('after a fetch that brought two records or more, the next one waits for busyMinBytes up to busyMaxWaitTimeInMs', async (t) => {
+  const seen = watchFetches(t);
+  const { topic, producer, consumer } = await startKafka(t);
+  // A window no fetch here fills, so each busy fetch runs to its 30 ms and comes back with what arrived.
+  const c = consumer({
+    maxWaitTimeInMs: 50,
+    idleMaxWaitTimeInMs: 400,
+    busyMinBytes: 1_000_000,
+    busyMaxWaitTimeInMs: 30,
+    sessionTimeout: 10_000,
+    heartbeatInterval: 1000,
+  });
+  await c.connect();
+  await c.subscribe({ topics: [topic], fromBeginning: true });
+  const received: string[] = [];
+  await c.run({
+    eachMessage: ({ message }) => {
+      received.push(message.value?.toString() ?? '');
+      return Promise.resolve();
+    },
+  });
+  await waitFor(() => seen.filter((f) => f.maxWaitTime === 400).length >= 1, 20_000, 'the consumer to idle');
+  await producer.send({ topic, messages: [{ value: 'alone' }] });
+  await waitFor(() => received.length === 1, 20_000, 'the single record');
+  await waitFor(() => seen.filter((f) => f.maxWaitTime === 400).length >= 2, 20_000, 'the consumer to idle again');
+  await producer.send({ topic, messages: ['a', 'b', 'c'].map((value) => ({ value })) });
+  await waitFor(() => received.length === 4, 20_000, 'the three records');
+  await waitFor(() => seen.filter((f) => f.maxWaitTime === 400).length >= 3, 20_000, 'the consumer to idle once more');
+  await c.stop();
+
+  const done = seen.filter((f) => f.records !== 'abandoned');
+  const single = done.findIndex((f) => f.records === 1);
+  const triple = done.findIndex((f) => f.records === 3);
+  assert.ok(single >= 0 && triple > single, `one fetch brought the single record, a later one the three: ${JSON.stringify(done)}`);
+  // One record is a quiet stream: the next fetch answers as soon as anything arrives, as before.
+  assert.deepEqual(done[single + 1], { maxWaitTime: 50, minBytes: 1, records: 0 });
+  // Three at once: the next fetch waits for busyMinBytes, for at most busyMaxWaitTimeInMs...
+  assert.deepEqual(done[triple + 1], { maxWaitTime: 30, minBytes: 1_000_000, records: 0 });
+  // ...and having brought nothing, the one after it long-polls again from maxWaitTimeInMs.
+  assert.deepEqual(done[triple + 2], { maxWaitTime: 50, minBytes: 1, records: 0 });
+  for (const fetch of done) if (fetch.minBytes !== 1) assert.equal(fetch.maxWaitTime, 30, 'a window is never longer than busyMaxWaitTimeInMs');
 });
 
 test('a consumer whose partitions are all paused fetches as soon as one is resumed', async (t) => {

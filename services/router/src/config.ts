@@ -42,6 +42,16 @@ const routerEnv = {
    * a rebalance only when its poll returns. README "Idle".
    */
   EY_ROUTER_FETCH_IDLE_MAX_WAIT_MS: field.int(1, 30_000).default(5000),
+  /**
+   * The batching window under load: after a fetch that brought two ingest records or more (they arrive
+   * faster than the fetch loop turns), the next one waits for this many bytes, up to
+   * EY_ROUTER_FETCH_BUSY_MAX_WAIT_MS; a fetch with fewer goes back to answering at once. So rounds grow
+   * under load (fewer produces, history statements and wake-ups per event) and a quiet router pays
+   * nothing. 1 = no window. README "Performance".
+   */
+  EY_ROUTER_FETCH_BUSY_MIN_BYTES: field.int(1, 64 * 1024 * 1024).default(8192),
+  /** The longest a busy fetch waits for EY_ROUTER_FETCH_BUSY_MIN_BYTES. */
+  EY_ROUTER_FETCH_BUSY_MAX_WAIT_MS: field.int(1, 1000).default(5),
 };
 
 /** The router's configuration (the core's and its own), as loadConfig builds it from the variables above. */
@@ -66,6 +76,8 @@ export function loadConfig(source: Record<string, string | undefined>) {
       minBytes: env.EY_ROUTER_FETCH_MIN_BYTES,
       maxWaitMs: env.EY_ROUTER_FETCH_MAX_WAIT_MS,
       idleMaxWaitMs: idleFetchWaitMs(env.EY_ROUTER_FETCH_IDLE_MAX_WAIT_MS, env.EY_ROUTER_FETCH_MAX_WAIT_MS, env.EY_ROUTER_SESSION_TIMEOUT_MS),
+      busyMinBytes: env.EY_ROUTER_FETCH_BUSY_MIN_BYTES,
+      busyMaxWaitMs: env.EY_ROUTER_FETCH_BUSY_MAX_WAIT_MS,
     },
   });
 }

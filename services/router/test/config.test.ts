@@ -1,4 +1,4 @@
-// The router's settings: broadcast fan-out and the idle fetch wait; defaults, overrides, bad values named.
+// The router's settings: broadcast fan-out and the fetch waits; defaults, overrides, bad values named.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadConfig } from '../src/config.ts';
@@ -13,7 +13,7 @@ test('EY_BROADCAST_BATCH_SIZE and EY_BROADCAST_RATE_PER_S', () => {
 });
 
 test('EY_ROUTER_FETCH_IDLE_MAX_WAIT_MS is held between the fetch wait and half the session timeout', () => {
-  assert.deepEqual(loadConfig({ EY_DATABASE_URL: DB }).fetch, { minBytes: 1, maxWaitMs: 1000, idleMaxWaitMs: 5000 });
+  assert.deepEqual(loadConfig({ EY_DATABASE_URL: DB }).fetch, { minBytes: 1, maxWaitMs: 1000, idleMaxWaitMs: 5000, busyMinBytes: 8192, busyMaxWaitMs: 5 });
   assert.equal(loadConfig({ EY_DATABASE_URL: DB, EY_ROUTER_FETCH_IDLE_MAX_WAIT_MS: '20000' }).fetch.idleMaxWaitMs, 5000);
   assert.equal(
     loadConfig({ EY_DATABASE_URL: DB, EY_ROUTER_FETCH_IDLE_MAX_WAIT_MS: '20000', EY_ROUTER_SESSION_TIMEOUT_MS: '45000' }).fetch.idleMaxWaitMs,
@@ -23,5 +23,15 @@ test('EY_ROUTER_FETCH_IDLE_MAX_WAIT_MS is held between the fetch wait and half t
   assert.throws(
     () => loadConfig({ EY_DATABASE_URL: DB, EY_ROUTER_FETCH_IDLE_MAX_WAIT_MS: 'long' }),
     /config: EY_ROUTER_FETCH_IDLE_MAX_WAIT_MS: must be an integer/,
+  );
+});
+
+test('EY_ROUTER_FETCH_BUSY_MIN_BYTES and EY_ROUTER_FETCH_BUSY_MAX_WAIT_MS: the batching window under load', () => {
+  const fetch = loadConfig({ EY_DATABASE_URL: DB, EY_ROUTER_FETCH_BUSY_MIN_BYTES: '1', EY_ROUTER_FETCH_BUSY_MAX_WAIT_MS: '20' }).fetch;
+  assert.deepEqual([fetch.busyMinBytes, fetch.busyMaxWaitMs], [1, 20]);
+  assert.throws(() => loadConfig({ EY_DATABASE_URL: DB, EY_ROUTER_FETCH_BUSY_MIN_BYTES: '0' }), /config: EY_ROUTER_FETCH_BUSY_MIN_BYTES: must be an integer/);
+  assert.throws(
+    () => loadConfig({ EY_DATABASE_URL: DB, EY_ROUTER_FETCH_BUSY_MAX_WAIT_MS: '5000' }),
+    /config: EY_ROUTER_FETCH_BUSY_MAX_WAIT_MS: must be an integer/,
   );
 });

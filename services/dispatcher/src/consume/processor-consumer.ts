@@ -98,6 +98,8 @@ export class ProcessorConsumer {
       maxWaitTimeInMs: dispatch.fetchMaxWaitMs,
       idleMaxWaitTimeInMs: dispatch.fetchIdleMaxWaitMs,
       minBytes: dispatch.fetchMinBytes,
+      busyMinBytes: dispatch.fetchBusyMinBytes,
+      busyMaxWaitTimeInMs: dispatch.fetchBusyMaxWaitMs,
       allowAutoTopicCreation: false,
     });
   }
