@@ -143,10 +143,8 @@ test('a request the broker never answers still times out', async (t) => {
   await assert.rejects(admin.connect(), (err: Error) => /timed out/i.test(`${err.message} ${String((err as { cause?: unknown }).cause)}`));
 });
 
-test('an idle consumer doubles its fetch wait up to idleMaxWaitTimeInMs and a fetch with records resets it', async (t) => {
-  const seen = watchFetches(t);
-  const { topic, producer, consumer } = await startKafka(t);
-  const c = consumer({ maxWaitTimeInMs: 50, idleMaxWaitTimeInMs: 400, sessionTimeout: 10_000, heartbeatInterval: 1000 });
+/** Connects `c`, subscribes it to `topic` from the beginning and runs it; resolves with the values it receives, as they come. */
+async function collect(c: Consumer, topic: string): Promise<string[]> {
   await c.connect();
   await c.subscribe({ topics: [topic], fromBeginning: true });
   const received: string[] = [];
@@ -156,6 +154,14 @@ test('an idle consumer doubles its fetch wait up to idleMaxWaitTimeInMs and a fe
       return Promise.resolve();
     },
   });
+  return received;
+}
+
+test('an idle consumer doubles its fetch wait up to idleMaxWaitTimeInMs and a fetch with records resets it', async (t) => {
+  const seen = watchFetches(t);
+  const { topic, producer, consumer } = await startKafka(t);
+  const c = consumer({ maxWaitTimeInMs: 50, idleMaxWaitTimeInMs: 400, sessionTimeout: 10_000, heartbeatInterval: 1000 });
+  const received = await collect(c, topic);
   await waitFor(() => seen.filter((f) => f.maxWaitTime === 400).length >= 2, 20_000, 'the idle wait to reach 400 ms twice');
   await producer.send({ topic, messages: [{ value: 'one' }] });
   await waitFor(() => received.length === 1, 20_000, 'the record');
@@ -190,15 +196,7 @@ test('after a fetch that brought two records or more, the next one waits for bus
     sessionTimeout: 10_000,
     heartbeatInterval: 1000,
   });
-  await c.connect();
-  await c.subscribe({ topics: [topic], fromBeginning: true });
-  const received: string[] = [];
-  await c.run({
-    eachMessage: ({ message }) => {
-      received.push(message.value?.toString() ?? '');
-      return Promise.resolve();
-    },
-  });
+  const received = await collect(c, topic);
   await waitFor(() => seen.filter((f) => f.maxWaitTime === 400).length >= 1, 20_000, 'the consumer to idle');
   await producer.send({ topic, messages: [{ value: 'alone' }] });
   await waitFor(() => received.length === 1, 20_000, 'the single record');
