@@ -2,6 +2,8 @@
 // rules apply, and options / length are checked.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { compileSafeRegex, type SafeRegex } from '../../src/filter/safe-regex.ts';
 
 function compiled(pattern: string, options = ''): SafeRegex {
@@ -63,4 +65,18 @@ test('options i, m, s map to RE2 flags; others are refused', () => {
 test('length limit', () => {
   assert.equal(compileSafeRegex('a'.repeat(11), '', 10), 'pattern longer than 10 characters');
   assert.notEqual(typeof compileSafeRegex('a'.repeat(10), '', 10), 'string');
+});
+
+test('re2js is loaded by the first pattern compiled, not by importing the package', async () => {
+  // A fresh process: this one has compiled patterns already.
+  const evhub = new URL('../../src/index.ts', import.meta.url).href;
+  const script = `
+    import { createRequire } from 'node:module';
+    const loaded = () => Object.keys(createRequire(import.meta.url).cache).some((path) => path.includes('/re2js/'));
+    const { compileFilter } = await import(${JSON.stringify(evhub)});
+    const before = loaded();
+    compileFilter({ 'data.order': { $regex: '^ord-' } });
+    console.log(JSON.stringify({ before, after: loaded() }));`;
+  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script]);
+  assert.deepEqual(JSON.parse(stdout), { before: false, after: true });
 });
