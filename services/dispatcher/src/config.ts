@@ -37,11 +37,10 @@ const dispatcherEnv = {
    * How soon after a delivery finishes the moved watermarks are committed (also before a rebalance and at
    * shutdown); no timer runs while none finishes. What finished since the last commit is delivered again
    * after a crash: at 64 deliveries at once, 100 ms (was 250) brought the duplicates of
-   * test/e2e/dispatcher-kill.test.ts from a median of ~138 to ~70 per kill; 50 ms with the busy fetch
-   * window below gave 60, 40, 67, 66 against 163, 111, 111, 73 for 100 ms without it (alternated), for at
-   * most 20 OffsetCommit requests a second per processor under load.
+   * test/e2e/dispatcher-kill.test.ts from a median of ~138 to ~70 per kill, for at most 10 OffsetCommit
+   * requests a second per processor under load.
    */
-  EY_DISPATCH_COMMIT_INTERVAL_MS: field.int(10, 60_000).default(50),
+  EY_DISPATCH_COMMIT_INTERVAL_MS: field.int(10, 60_000).default(100),
   /** Long-poll wait of a fetch; also the sleep of a consumer whose partitions are all paused (cut short by a resume). */
   EY_DISPATCH_FETCH_MAX_WAIT_MS: field.int(10, 30_000).default(250),
   /**
@@ -58,12 +57,11 @@ const dispatcherEnv = {
    * faster than the fetch loop turns), the next one waits for this many bytes, up to
    * EY_DISPATCH_FETCH_BUSY_MAX_WAIT_MS; a fetch with fewer goes back to answering at once. So a busy
    * processor's records come in larger fetches, each a wake-up and a request less per record, and a quiet
-   * one pays nothing (the dispatcher's CPU per event 0.75× at 500/s). With the 100 ms commit interval a
-   * killed dispatcher redelivered more with it (test/e2e/dispatcher-kill.test.ts, alternated: 173, 120,
-   * 111, 39, 180, 115, 46, 131 against 131, 102, 22, 53, 73, 103, 105, 40 without), hence the 50 ms
-   * EY_DISPATCH_COMMIT_INTERVAL_MS. 1 = no window. README "Performance".
+   * one pays nothing. 1 = no window, the default: with 8192 the dispatcher's CPU per event was 0.75× at
+   * 500/s, but a killed dispatcher redelivered more (test/e2e/dispatcher-kill.test.ts, duplicates per kill:
+   * 173, 120, 111, 39, 180 against 131, 102, 22, 53, 73 without, alternated). README "Performance".
    */
-  EY_DISPATCH_FETCH_BUSY_MIN_BYTES: field.int(1, 64 * 1024 * 1024).default(8192),
+  EY_DISPATCH_FETCH_BUSY_MIN_BYTES: field.int(1, 64 * 1024 * 1024).default(1),
   /** The longest a busy fetch waits for EY_DISPATCH_FETCH_BUSY_MIN_BYTES. */
   EY_DISPATCH_FETCH_BUSY_MAX_WAIT_MS: field.int(1, 1000).default(5),
   /**
