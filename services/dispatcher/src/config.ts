@@ -57,9 +57,10 @@ const dispatcherEnv = {
    * faster than the fetch loop turns), the next one waits for this many bytes, up to
    * EY_DISPATCH_FETCH_BUSY_MAX_WAIT_MS; a fetch with fewer goes back to answering at once. So a busy
    * processor's records come in larger fetches, each a wake-up and a request less per record, and a quiet
-   * one pays nothing. 1 = no window, the default: with 8192 the dispatcher's CPU per event was 0.75× at
-   * 500/s, but a killed dispatcher redelivered more (test/e2e/dispatcher-kill.test.ts, duplicates per kill:
-   * 173, 120, 111, 39, 180 against 131, 102, 22, 53, 73 without, alternated). README "Performance".
+   * one pays nothing. 1 = no window, the default: the router's window (EY_ROUTER_FETCH_BUSY_*) already
+   * hands the dispatcher larger fetches, and on top of it this one saved nothing at 500/s (dispatcher CPU
+   * per event 1.00×) and 3% at 1,000/s, for 3 ms more p50 at 500/s; a killed dispatcher also redelivered
+   * more with it unless offsets were committed more often. README "Performance".
    */
   EY_DISPATCH_FETCH_BUSY_MIN_BYTES: field.int(1, 64 * 1024 * 1024).default(1),
   /** The longest a busy fetch waits for EY_DISPATCH_FETCH_BUSY_MIN_BYTES. */
