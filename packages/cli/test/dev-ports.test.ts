@@ -64,8 +64,17 @@ async function assertNothingListening(ports: Ports, held: number): Promise<void>
   }
 }
 
+/**
+ * Free ports for Postgres and the broker and a free service port offset, none of them the same port: two
+ * picked independently can coincide (a broker port of 27070 with the admin API at 8081 + 18989 made the
+ * port-clash check answer instead of the in-use one).
+ */
 async function freePorts(): Promise<Ports> {
-  return { pg: await findFreePort(), kafka: await findFreePort(), offset: await freePortOffset() };
+  for (;;) {
+    const ports = { pg: await findFreePort(), kafka: await findFreePort(), offset: await freePortOffset() };
+    const services = devServicePorts(ports.offset);
+    if (ports.pg !== ports.kafka && !services.includes(ports.pg) && !services.includes(ports.kafka)) return ports;
+  }
 }
 
 test('a broker port that is taken (a Kafka of your own): one line naming it and --kafka-port, exit 1, nothing started', async (t) => {
