@@ -46,6 +46,7 @@ export function useLive({ watchPath, onChange, pollMs = 3000, reconnect = true, 
     const controller = new AbortController();
     let timer;
     let pending;
+    let trailing;
     const poll = () => {
       setMode('polling');
       timer = setInterval(() => void callback.current(), pollMs);
@@ -59,6 +60,10 @@ export function useLive({ watchPath, onChange, pollMs = 3000, reconnect = true, 
         reconnect,
         onOpen: () => setMode('live'),
         onEvent: () => {
+          // A change can reach the stream before its history row is committed (the router produces a
+          // round's status records and writes its rows at once), so look once more when changes stop.
+          clearTimeout(trailing);
+          trailing = setTimeout(() => void callback.current(), 2000);
           if (pending !== undefined) return;
           pending = setTimeout(() => {
             pending = undefined;
@@ -78,6 +83,7 @@ export function useLive({ watchPath, onChange, pollMs = 3000, reconnect = true, 
       controller.abort();
       clearInterval(timer);
       clearTimeout(pending);
+      clearTimeout(trailing);
     };
   }, [watchPath, pollMs, reconnect, enabled]);
   return mode;
