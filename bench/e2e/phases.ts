@@ -113,19 +113,11 @@ function windowRows(ids: readonly string[], sentAt: ReadonlyMap<string, number>,
     if (sent === undefined || arrived === undefined) continue;
     (windows[Math.floor((sent - start) / 1000)] ??= []).push(arrived - sent);
   }
-  const p99s = windows.flatMap((latencies, second) =>
-    latencies.length === 0
-      ? []
-      : [
-          {
-            second,
-            p99: percentile(
-              latencies.sort((a, b) => a - b),
-              99,
-            ),
-          },
-        ],
-  );
+  // flatMap skips the seconds in which nothing was sent (holes of `windows`).
+  const p99s = windows.flatMap((latencies, second) => {
+    latencies.sort((x, y) => x - y);
+    return [{ second, p99: percentile(latencies, 99) }];
+  });
   const first = p99s[0];
   if (first === undefined) return [];
   const worst = p99s.reduce((a, b) => (b.p99 > a.p99 ? b : a));

@@ -6,6 +6,7 @@ import type { TestContext } from 'node:test';
 import { readTopic, startTestBroker, waitFor, type ReadRecord, type TestBroker } from '@eventyard/broker/testing';
 import { createLogger, ensureTopics, silentLogger, Topics } from '@eventyard/core';
 import { upsertProcessor, type EventHistory, type ProcessorInput } from '@eventyard/db';
+import { startDispatchServer } from '@eventyard/sdk';
 import { createDatabase, type TestDatabase } from '@eventyard/db/testing';
 import { decodeMessage, encodeMessage, type DeliveryTask, type ScheduleItem__Output } from '@eventyard/proto';
 import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
@@ -151,3 +152,21 @@ export function task(eventId: string, data: string, extra: Partial<DeliveryTask>
 }
 
 export { waitFor, type ReadRecord };
+
+/** A Dispatch server that notes each call's event_id and answers none (then success) until `release()`. */
+export async function heldDispatchServer(t: TestContext): Promise<{ seen: string[]; release: () => void; server: { port: number } }> {
+  let release: () => void = () => undefined;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  t.after(() => release());
+  const seen: string[] = [];
+  const server = await startDispatchServer({
+    host: '127.0.0.1',
+    handler: async (req) => {
+      seen.push(req.event_id);
+      await gate;
+      return { ret: { code: 0, msg: '' } };
+    },
+  });
+  t.after(() => server.close(0));
+  return { seen, release, server };
+}

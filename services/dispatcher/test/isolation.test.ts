@@ -5,23 +5,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setProcessorFlags, upsertProcessor } from '@eventyard/db';
 import { startDispatchServer } from '@eventyard/sdk';
-import { startDispatcher, task, waitFor, waitForDelivery } from './fixture.ts';
+import { heldDispatchServer, startDispatcher, task, waitFor, waitForDelivery } from './fixture.ts';
 
 test('a stuck processor does not delay another processor', async (t) => {
   const f = await startDispatcher(t);
-  let openGate: () => void = () => undefined;
-  const gate = new Promise<void>((resolve) => (openGate = resolve));
-  t.after(() => openGate());
-  const slowSeen: string[] = [];
-  const slow = await startDispatchServer({
-    host: '127.0.0.1',
-    handler: async (req) => {
-      slowSeen.push(req.event_id);
-      await gate;
-      return { ret: { code: 0, msg: '' } };
-    },
-  });
-  t.after(() => slow.close(0));
+  const { seen: slowSeen, release: openGate, server: slow } = await heldDispatchServer(t);
   const fastSeen: string[] = [];
   const fast = await startDispatchServer({ host: '127.0.0.1', handler: (req) => (fastSeen.push(req.event_id), { ret: { code: 0, msg: '' } }) });
   t.after(() => fast.close());

@@ -3,13 +3,13 @@
 // next dispatcher resumes from it (what came before is never delivered again; what came after may be). The window pauses a partition and resumes it.
 // A rebalance (another dispatcher joins) stops what was queued before the partitions move, so one key is
 // never delivered from two positions at once.
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ensureTopics, Topics } from '@eventyard/core';
 import { encodeMessage } from '@eventyard/proto';
 import { startDispatchServer } from '@eventyard/sdk';
 import { consumerGroupId } from '../../src/consume/processor-consumer.ts';
-import { PARTITIONS, startDispatcher, task, waitFor, type DispatcherFixture } from '../fixture.ts';
+import { heldDispatchServer, PARTITIONS, startDispatcher, task, waitFor, type DispatcherFixture } from '../fixture.ts';
 
 async function committedOffset(f: DispatcherFixture, dispatcherId: string, partition: number): Promise<string | undefined> {
   const admin = f.kafka.admin();
@@ -40,24 +40,6 @@ async function produceToPartition(f: DispatcherFixture, dispatcherId: string, pa
   } finally {
     await producer.disconnect();
   }
-}
-
-/** A Dispatch server that notes each call's event_id and answers none until `release()`. */
-async function heldDispatchServer(t: TestContext): Promise<{ seen: string[]; release: () => void; server: { port: number } }> {
-  let release: () => void = () => undefined;
-  const gate = new Promise<void>((resolve) => (release = resolve));
-  t.after(() => release());
-  const seen: string[] = [];
-  const server = await startDispatchServer({
-    host: '127.0.0.1',
-    handler: async (req) => {
-      seen.push(req.event_id);
-      await gate;
-      return {};
-    },
-  });
-  t.after(() => server.close(0));
-  return { seen, release, server };
 }
 
 test('offsets are committed only below the lowest unfinished record; a restart resumes from it', async (t) => {
