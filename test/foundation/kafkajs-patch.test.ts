@@ -1,8 +1,9 @@
 // patches/kafkajs@2.2.4.patch: kafkajs's request queue re-armed a 1 ms timer forever on every connection
 // (kafkajs#1556), so each idle service woke ~1000 times a second; an idle consumer long-polls at a
-// doubling wait (idleMaxWaitTimeInMs), a busy one waits briefly for larger fetches (busyMinBytes), a paused consumer fetches again as soon as it is resumed, and a
-// stop does not wait for a long poll. These fail if the patch stops applying (say after a kafkajs
-// upgrade) or a behaviour comes back.
+// doubling wait (idleMaxWaitTimeInMs), a busy one waits briefly for larger fetches (busyMinBytes), a
+// paused consumer fetches again as soon as it is resumed, and a stop does not wait for a long poll, even
+// one still on its way out. These fail if the patch stops applying (say after a kafkajs upgrade) or a
+// behaviour comes back.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -10,6 +11,9 @@ import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { test, type TestContext } from 'node:test';
 import { Kafka, logLevel, type Consumer, type LogEntry } from 'kafkajs';
 import { startTestBroker, waitFor } from '@eventyard/broker/testing';
+
+// The producer's one-time partitioner notice would land in whichever test's logs come first.
+process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
 
 /** One fetch request a consumer made: the wait it asked for and how many records came back. */
 interface FetchSeen {
@@ -28,7 +32,7 @@ type BrokerFetch = (request: { maxWaitTime: number; minBytes: number }) => Promi
  * Records every fetch request kafkajs sends (its Broker class, observed, not replaced: the request still
  * goes to our broker). kafkajs has no public hook that shows a fetch's maxWaitTime.
  */
-function watchFetches(t: TestContext): FetchSeen[] {
+function watchFetches(t: TestContext, onFetch?: () => void): FetchSeen[] {
   const require = createRequire(import.meta.url);
   const Broker = require('kafkajs/src/broker/index.js') as { prototype: { fetch: BrokerFetch } };
   const original = Broker.prototype.fetch;
@@ -36,7 +40,9 @@ function watchFetches(t: TestContext): FetchSeen[] {
   Broker.prototype.fetch = async function (this: unknown, request) {
     const entry: FetchSeen = { maxWaitTime: request.maxWaitTime, minBytes: request.minBytes, records: 'abandoned' };
     seen.push(entry);
-    const result = await original.call(this, request);
+    const answer = original.call(this, request);
+    onFetch?.();
+    const result = await answer;
     entry.records = result.responses.reduce((sum, topic) => sum + topic.partitions.reduce((n, p) => n + p.messages.length, 0), 0);
     return result;
   };
@@ -271,3 +277,35 @@ test('stopping a consumer does not wait for its long poll', async (t) => {
     [],
   );
 });
+
+for (const when of ['as the fetch loop starts', 'as the first fetch is sent, its connection not yet open'] as const) {
+  test(`a stop ${when} does not wait for that poll`, async (t) => {
+    const seen = watchFetches(t, () => stop());
+    const { topic, consumer, logs } = await startKafka(t);
+    const c = consumer({ maxWaitTimeInMs: 25_000, sessionTimeout: 30_000, heartbeatInterval: 1000 });
+    // A stop found nothing in flight to abandon here, and the poll, sent once the connection was up,
+    // held the disconnect for its whole wait.
+    let stopped: Promise<string> | undefined;
+    const stop = () => {
+      stopped ??= c.disconnect().then(() => 'disconnected');
+    };
+    if (when === 'as the fetch loop starts') c.on(c.events.FETCH_START, stop);
+    await c.connect();
+    await c.subscribe({ topics: [topic], fromBeginning: true });
+    await c.run({ eachMessage: () => Promise.resolve() });
+    await waitFor(() => stopped !== undefined, 20_000, 'the first fetch');
+    let timer: NodeJS.Timeout | undefined;
+    const outcome = await Promise.race([stopped!, new Promise((resolve) => (timer = setTimeout(resolve, 15_000, 'still waiting')))]);
+    clearTimeout(timer);
+    assert.equal(outcome, 'disconnected');
+    if (when !== 'as the fetch loop starts')
+      assert.deepEqual(
+        seen.map((f) => f.records),
+        ['abandoned'],
+      );
+    assert.deepEqual(
+      logs.filter((l) => l.level <= logLevel.WARN).map((l) => l.log.message),
+      [],
+    );
+  });
+}
