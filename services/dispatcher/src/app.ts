@@ -72,7 +72,13 @@ export function createApp(config: Readonly<DispatcherConfig>, deps: DispatcherDe
   });
   // Each attempt's status change goes to eventyard.status once its history row is committed.
   const status = new StatusPublisher({ logger: log, registry });
-  const attemptWriter = new AttemptWriter({ knex, logger: log, onWritten: (attempts) => status.publish(handOff.producer, attemptStatusChanges(attempts)) });
+  const attemptWriter = new AttemptWriter({
+    knex,
+    lingerMs: config.dispatch.attemptLingerMs,
+    maxInFlight: config.dispatch.attemptTransactions,
+    logger: log,
+    onWritten: (attempts) => status.publish(handOff.producer, attemptStatusChanges(attempts)),
+  });
   const runner = new DeliveryRunner({
     knex,
     handOff,
