@@ -120,3 +120,13 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     warmSeconds: positiveInt('warm-seconds', values['warm-seconds'], 0),
   };
 }
+
+/**
+ * Which tree runs first in round `index` (1-based): A B, then B A, and so on. At 1,000/s the tree that ran
+ * first in a round had the worse p99 (an A/A run of one commit against itself, always baseline first, gave
+ * p99 0.54×, CPU 1.00×; with current first the ratio turned over); alternating the order cancels that
+ * over an even number of rounds. `--rounds` is best even.
+ */
+export function roundOrder<T>(index: number, baseline: T, current: T): [T, T] {
+  return index % 2 === 1 ? [baseline, current] : [current, baseline];
+}

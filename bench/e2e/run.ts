@@ -20,7 +20,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '@eventyard/cli/stack';
 import { prepareBaselineTree } from './baseline-tree.ts';
-import { BenchUsageError, parseBenchOptions, type BenchOptions } from './options.ts';
+import { BenchUsageError, parseBenchOptions, roundOrder, type BenchOptions } from './options.ts';
 import { runPhases, type Row } from './phases.ts';
 import { formatComparison, formatTable, type TreeRounds } from './report.ts';
 import { inspectTree, startTreeStack, type TreeInfo, type TreeStack } from './tree-stack.ts';
@@ -83,8 +83,9 @@ async function main(): Promise<void> {
   const baseline = await inspectTree('baseline', tree.root, options.env);
   const results: Record<'baseline' | 'current', TreeRounds> = { baseline: { label: 'baseline', rounds: [] }, current: { label: 'current', rounds: [] } };
   for (let i = 1; i <= options.rounds; i++) {
-    // A B A B: both trees see the same drift of the machine's load over the run.
-    for (const info of [baseline, current]) {
+    // A B B A: both trees see the same drift of the machine's load over the run, and each runs first as
+    // often as second.
+    for (const info of roundOrder(i, baseline, current)) {
       log(`round ${i}/${options.rounds}: ${info.label} (${info.root})`);
       const rows = await round(info, options, i);
       results[info.label as 'baseline' | 'current'].rounds.push(rows);
@@ -97,7 +98,9 @@ async function main(): Promise<void> {
   console.log(
     `baseline: ${options.baseline} = ${tree.commit.slice(0, 12)} (${tree.root}${tree.reused ? ', reused' : ''}); current: ${REPO_ROOT}${currentSettings.length === 0 ? '' : ` with ${currentSettings.join(' ')}`}`,
   );
-  console.log(`${options.rounds} round(s) each, alternating baseline, current; each round starts its tree's stack on fresh ports and data`);
+  console.log(
+    `${options.rounds} round(s) each, in the order baseline current, current baseline, ...; each round starts its tree's stack on fresh ports and data`,
+  );
   for (const note of [...baseline.notes, ...current.notes]) console.log(`note: ${note}`);
   console.log("spread = (max − min) / median over a tree's rounds; cur/base = ratio of the medians; per round = range of round i current / round i baseline\n");
   console.log(formatComparison(results.baseline, results.current));

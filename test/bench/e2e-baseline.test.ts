@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { promisify } from 'node:util';
-import { parseBenchOptions } from '../../bench/e2e/options.ts';
+import { parseBenchOptions, roundOrder } from '../../bench/e2e/options.ts';
 import { prepareBaselineTree, resolveCommit, worktreePath } from '../../bench/e2e/baseline-tree.ts';
 import { BENCH_ADMIN_TOKEN, inspectTree } from '../../bench/e2e/tree-stack.ts';
 import { formatComparison, median, spreadPercent } from '../../bench/e2e/report.ts';
@@ -170,4 +170,11 @@ test('comparison: medians, spread between rounds, ratio of medians and per-round
   assert.match(lines.find((line) => line.includes('p50 ms')) ?? '', /10\.0\s+0%\s+10\.0\s+0%\s+1\.00\s+1\.00–1\.00$/);
   // A metric one tree lacks: shown as –, no ratio.
   assert.match(lines.find((line) => line.includes('CPU ms')) ?? '', /–\s+–\s+2\.000\s+0%\s+–\s*$/);
+});
+
+test('rounds alternate which tree runs first: baseline current, then current baseline', () => {
+  assert.deepEqual(
+    [1, 2, 3, 4].map((i) => roundOrder(i, 'baseline', 'current').join(' ')),
+    ['baseline current', 'current baseline', 'baseline current', 'current baseline'],
+  );
 });
