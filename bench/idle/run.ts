@@ -15,6 +15,7 @@ import { REPO_ROOT } from '@eventyard/cli/stack';
 import { createReportClient, startDispatchServer } from '@eventyard/sdk';
 import { waitUntil } from '../../test/e2e/stack.ts';
 import { prepareBaselineTree } from '../e2e/baseline-tree.ts';
+import { roundOrder } from '../e2e/options.ts';
 import { median, spreadPercent } from '../e2e/report.ts';
 import { inspectTree, type TreeInfo } from '../e2e/tree-stack.ts';
 import { IDLE_ADMIN_TOKEN, startDevStack, type DevStack } from './dev-stack.ts';
@@ -262,8 +263,8 @@ async function main(): Promise<void> {
   const baseline = await inspectTree('baseline', tree.root, {});
   const results: Record<'baseline' | 'current', RoundResult[]> = { baseline: [], current: [] };
   for (let i = 1; i <= options.rounds; i++) {
-    // A B A B: both trees see the same drift of the machine's load.
-    for (const info of [baseline, current]) {
+    // A B B A: both trees see the same drift of the machine's load, each first as often as second.
+    for (const info of roundOrder(i, baseline, current)) {
       log(`round ${i}/${options.rounds}: ${info.label} (${info.root})`);
       const result = await round(info, current.node, options);
       results[info.label as 'baseline' | 'current'].push(result);
@@ -272,7 +273,7 @@ async function main(): Promise<void> {
   }
   console.log(`\n${headline}`);
   console.log(`baseline: ${options.baseline} = ${tree.commit.slice(0, 12)} (${tree.root}${tree.reused ? ', reused' : ''}); current: ${REPO_ROOT}`);
-  console.log(`${options.rounds} round(s) each, alternating baseline, current; medians over rounds, ±spread = (max − min) / median\n`);
+  console.log(`${options.rounds} round(s) each, in the order baseline current, current baseline, ...; medians over rounds, ±spread = (max − min) / median\n`);
   console.log(formatComparison(results.baseline, results.current));
 }
 
