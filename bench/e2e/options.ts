@@ -122,10 +122,10 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
 }
 
 /**
- * Which tree runs first in round `index` (1-based): A B, then B A, and so on. At 1,000/s the tree that ran
- * first in a round had the worse p99 (an A/A run of one commit against itself, always baseline first, gave
- * p99 0.54×, CPU 1.00×; with current first the ratio turned over); alternating the order cancels that
- * over an even number of rounds. `--rounds` is best even.
+ * Which tree runs first in round `index` (1-based): A B, then B A, and so on. With the baseline always
+ * first, an A/A run of one commit against itself at 1,000/s read the current tree's p99 at 0.54× (CPU
+ * 1.00×); alternating the order cancels an order effect over an even number of rounds, and a 4-round A/A
+ * so read p99 1.05×. `--rounds` is best even.
  */
 export function roundOrder<T>(index: number, baseline: T, current: T): [T, T] {
   return index % 2 === 1 ? [baseline, current] : [current, baseline];
