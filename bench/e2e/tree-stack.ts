@@ -174,7 +174,7 @@ function baseEnv(): Record<string, string> {
 export interface StartTreeOptions {
   brokerFlush: 'always' | 'interval';
   /**
-   * When set, every service runs with `--cpu-prof --cpu-prof-dir <dir>/<service>`: V8 writes the profile
+   * When set, every service and the broker run with `--cpu-prof --cpu-prof-dir <dir>/<service or broker>`: V8 writes the profile
    * when the service exits (the stack's close() stops services with SIGTERM, a clean exit).
    */
   cpuProfDir?: string;
@@ -198,10 +198,23 @@ export async function startTreeStack(tree: TreeInfo, options: StartTreeOptions):
 
     const brokerPort = await findFreePort();
     const brokerMetricsPort = await findFreePort();
+    const brokerProfile = options.cpuProfDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', join(options.cpuProfDir, 'broker')];
     const broker = track(
       spawn(
         tree.node,
-        [cli, 'broker', '--port', String(brokerPort), '--data-dir', dataDir, '--flush', brokerFlush, '--metrics-port', String(brokerMetricsPort)],
+        [
+          ...brokerProfile,
+          cli,
+          'broker',
+          '--port',
+          String(brokerPort),
+          '--data-dir',
+          dataDir,
+          '--flush',
+          brokerFlush,
+          '--metrics-port',
+          String(brokerMetricsPort),
+        ],
         {
           env: { ...baseEnv(), EY_LOG_LEVEL: 'warn' },
           stdio: ['ignore', 'ignore', 'pipe'],
