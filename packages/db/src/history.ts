@@ -149,8 +149,55 @@ const HotStatement = {
   attempts: 'ey_write_attempts',
 } as const;
 
-function runHot(knex: Knex, name: (typeof HotStatement)[keyof typeof HotStatement], sql: string, params: unknown[]): Knex.Raw {
-  return knex.raw(sql, params as Knex.RawBinding[]).options({ name });
+// They run on a connection of knex's pool but through pg itself: knex's query path (its runner, binding
+// rewrite and response processing) cost 35-50 µs of client CPU per statement on top of pg's 85-150
+// (bench/micro/knex-path.ts), for nothing these statements use. A transaction's statements go through
+// knex (its connection is the transaction's). knex's `query` event still fires for listeners.
+async function runHot(knex: Knex, name: (typeof HotStatement)[keyof typeof HotStatement], sql: string, params: unknown[]): Promise<void> {
+  if (knex.isTransaction === true) {
+    await knex.raw(sql, params as Knex.RawBinding[]).options({ name });
+    return;
+  }
+  const text = numberedPlaceholders(sql, params.length);
+  const client = knex.client as KnexClient;
+  if (knex.listenerCount('query') > 0) client.emit('query', { method: 'raw', sql: text, bindings: params, options: { name } });
+  const connection = await client.acquireConnection();
+  try {
+    // pg's callback form, as knex calls it: with its promise form the router's scavenges took twice as long
+    // in total (its router CPU per event was 1.2x in bench:e2e, the callback form's 0.95x).
+    await new Promise<void>((resolve, reject) => {
+      connection.query({ name, text, values: params }, (err) => (err === null || err === undefined ? resolve() : reject(err)));
+    });
+  } finally {
+    await client.releaseConnection(connection);
+  }
+}
+
+/** What runHot uses of knex's client (typed `any` by knex): its pool, and its `query` event (knex re-emits it). */
+interface KnexClient {
+  acquireConnection(): Promise<PgConnection>;
+  releaseConnection(connection: PgConnection): Promise<void>;
+  emit(event: 'query', query: { method: 'raw'; sql: string; bindings: unknown[]; options: { name: string } }): boolean;
+}
+
+/** What runHot needs of a pool connection (a pg Client). */
+interface PgConnection {
+  query(config: { name: string; text: string; values: unknown[] }, callback: (err: Error | null | undefined) => void): void;
+}
+
+/** Per hot SQL text (knex `?` placeholders), the same with pg's `$1…$n`: made once, the texts are fixed. */
+const numberedTexts = new Map<string, string>();
+
+function numberedPlaceholders(sql: string, count: number): string {
+  let text = numberedTexts.get(sql);
+  if (text === undefined) {
+    let n = 0;
+    // The hot statements have no `?` but their placeholders (no jsonb `?` operators, no string literals with one).
+    text = sql.replace(/\?/g, () => `$${++n}`);
+    if (n !== count) throw new Error(`hot statement has ${n} placeholders for ${count} values`);
+    numberedTexts.set(sql, text);
+  }
+  return text;
 }
 
 const jsonText = (value: unknown): string | null => (value === undefined ? null : JSON.stringify(value));

@@ -260,3 +260,27 @@ test("recordRound writes a round's events and deliveries in one statement, idemp
   assert.deepEqual(second?.event.payload, Buffer.from([0, 255]));
   assert.deepEqual(second?.event.created_at, new Date(1_700_000_000_000));
 });
+
+test('the hot writers run inside a caller’s transaction, give every pool connection back, and fail with Postgres’s own error', async (t) => {
+  const { knex } = await createDatabase(t, { poolMax: 2 });
+  const pending = { dispatcher_id: 'billing', app_id: 'shop', topic_id: 'order', status: 'pending' as const };
+  // In a transaction the statement runs on the transaction's connection: rolled back with it.
+  await knex
+    .transaction(async (trx) => {
+      await recordRound(trx, [event(51)], [{ event_id: '51', ...pending }]);
+      assert.equal((await getEventHistory(trx, '51'))?.deliveries.length, 1);
+      throw new Error('roll back');
+    })
+    .catch((err: unknown) => assert.match(String(err), /roll back/));
+  assert.equal(await getEventHistory(knex, '51'), undefined);
+  // A refused statement: Postgres's error with its SQLSTATE (the router's data-error fallback reads it).
+  await assert.rejects(recordEvents(knex, [event(52, { trace_id: 'not-hex' })]), (err: { code?: string }) => /^23/.test(err.code ?? ''));
+  await assert.rejects(recordRound(knex, [{ ...event(53), event_id: '1e30' }], [{ event_id: '53', ...pending }]), (err: { code?: string }) =>
+    /^22/.test(err.code ?? ''),
+  );
+  // More statements than connections, some failing: none is kept, and the pool still answers.
+  await Promise.allSettled(Array.from({ length: 6 }, (_, i) => recordEvents(knex, [event(60 + i, i % 2 === 0 ? {} : { trace_id: 'not-hex' })])));
+  await Promise.all(Array.from({ length: 6 }, (_, i) => writeAttempts(knex, [attempt({ event_id: String(60 + i) })])));
+  assert.equal((await getEventHistory(knex, '64'))?.deliveries[0]?.attempts.length, 1);
+  assert.equal(knex.client.pool.numUsed(), 0);
+});
