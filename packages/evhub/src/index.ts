@@ -114,4 +114,5 @@ export {
   type ProcessorStateChange,
   type StatusChange,
 } from './status/status-change.ts';
+export { StatusBatcher, type StatusBatcherOptions } from './status/status-batcher.ts';
 export { StatusPublisher, type StatusPublisherOptions } from './status/status-publisher.ts';

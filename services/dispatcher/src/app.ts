@@ -16,7 +16,7 @@ import {
   type Logger,
 } from '@eventyard/core';
 import { attemptStatusChanges, checkSecretsAtStart, createKnex, type Knex } from '@eventyard/db';
-import { StatusPublisher } from '@eventyard/evhub';
+import { StatusBatcher, StatusPublisher } from '@eventyard/evhub';
 import type { Registry } from 'prom-client';
 import { BreakerBoard, type ProcessorStateChange } from './breaker/index.ts';
 import type { DispatcherConfig } from './config.ts';
@@ -70,14 +70,16 @@ export function createApp(config: Readonly<DispatcherConfig>, deps: DispatcherDe
     maxResponseBytes: config.http.maxResponseBytes,
     connectionsPerOrigin: config.http.connectionsPerOrigin,
   });
-  // Each attempt's status change goes to eventyard.status once its history row is committed.
+  // Each attempt's status change goes to eventyard.status once its history row is committed, gathered
+  // with others' off the delivery's path; offset commits wait for what was gathered before them.
   const status = new StatusPublisher({ logger: log, registry });
+  const attemptStatus = new StatusBatcher({ publisher: status, producer: handOff.producer, lingerMs: config.dispatch.statusLingerMs });
   const attemptWriter = new AttemptWriter({
     knex,
     lingerMs: config.dispatch.attemptLingerMs,
     maxInFlight: config.dispatch.attemptTransactions,
     logger: log,
-    onWritten: (attempts) => status.publish(handOff.producer, attemptStatusChanges(attempts)),
+    onWritten: (attempts) => attemptStatus.add(attemptStatusChanges(attempts)),
   });
   const runner = new DeliveryRunner({
     knex,
@@ -103,6 +105,7 @@ export function createApp(config: Readonly<DispatcherConfig>, deps: DispatcherDe
     topics: config.topics,
     graceMs: config.shutdownGraceMs,
     breakers,
+    beforeCommit: () => attemptStatus.flush(),
     metrics,
     logger: log,
   });
@@ -138,6 +141,7 @@ export function createApp(config: Readonly<DispatcherConfig>, deps: DispatcherDe
       ['stop following processor configs', () => processors.close()],
       ['drain deliveries, commit offsets, leave groups', () => consumers.close(config.shutdownGraceMs)],
       ['write breaker transitions, remove this instance’s breaker rows', () => breakers.close()],
+      ['send the last attempts’ status changes', () => attemptStatus.flush()],
       ['flush and disconnect producer', () => handOff.close()],
       ['close gRPC clients', () => grpcSender.close()],
       ['close HTTP agent', () => httpSender.close()],

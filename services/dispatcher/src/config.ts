@@ -43,11 +43,17 @@ const dispatcherEnv = {
   EY_DISPATCH_COMMIT_INTERVAL_MS: field.int(10, 60_000).default(100),
   /**
    * Group commit of attempt records: how long the first finished attempt waits for others to share its
-   * transaction (and its status-change produce), and how many such transactions run at once (each holds a
-   * pool connection; while all are busy, finished attempts gather into larger batches).
+   * transaction, and how many such transactions run at once (each holds a pool connection; while all are
+   * busy, finished attempts gather into larger batches).
    */
   EY_DISPATCH_ATTEMPT_LINGER_MS: field.int(0, 1000).default(2),
   EY_DISPATCH_ATTEMPT_TRANSACTIONS: field.int(1, 16).default(4),
+  /**
+   * How long an attempt's status change waits for others to share its eventyard.status produce. Nothing
+   * waits for it but offset commits (at most EY_DISPATCH_COMMIT_INTERVAL_MS apart, and they send what is
+   * waiting): watchers see the change up to this much later.
+   */
+  EY_DISPATCH_STATUS_LINGER_MS: field.int(0, 1000).default(20),
   /** Long-poll wait of a fetch; also the sleep of a consumer whose partitions are all paused (cut short by a resume). */
   EY_DISPATCH_FETCH_MAX_WAIT_MS: field.int(10, 30_000).default(250),
   /**
@@ -112,6 +118,7 @@ export function loadConfig(source: Record<string, string | undefined>) {
       commitIntervalMs: env.EY_DISPATCH_COMMIT_INTERVAL_MS,
       attemptLingerMs: env.EY_DISPATCH_ATTEMPT_LINGER_MS,
       attemptTransactions: env.EY_DISPATCH_ATTEMPT_TRANSACTIONS,
+      statusLingerMs: env.EY_DISPATCH_STATUS_LINGER_MS,
       fetchMaxWaitMs: env.EY_DISPATCH_FETCH_MAX_WAIT_MS,
       fetchIdleMaxWaitMs: idleFetchWaitMs(env.EY_DISPATCH_FETCH_IDLE_MAX_WAIT_MS, env.EY_DISPATCH_FETCH_MAX_WAIT_MS, env.EY_DISPATCH_SESSION_TIMEOUT_MS),
       fetchMinBytes: env.EY_DISPATCH_FETCH_MIN_BYTES,

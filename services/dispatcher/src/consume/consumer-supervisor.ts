@@ -27,6 +27,8 @@ export interface ConsumerSupervisorOptions {
   breakers?: BreakerBoard | undefined;
   /** Pause before retrying a consumer that failed. @default 2000 */
   restartDelayMs?: number;
+  /** Awaited before every offset commit (ProcessorConsumerOptions.beforeCommit). @default nothing */
+  beforeCommit?: () => Promise<void>;
 }
 
 export class ConsumerSupervisor {
@@ -101,6 +103,7 @@ export class ConsumerSupervisor {
       metrics: this.#options.metrics,
       logger: this.#options.logger,
       breaker,
+      ...(this.#options.beforeCommit === undefined ? {} : { beforeCommit: this.#options.beforeCommit }),
       onFailed: () => this.#restartLater(dispatcherId, consumer),
     });
     this.#consumers.set(dispatcherId, consumer);

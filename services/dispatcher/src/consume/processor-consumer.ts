@@ -50,6 +50,11 @@ export interface ProcessorConsumerOptions {
   breaker?: BreakerGate | undefined;
   /** Called when kafkajs gave up on this consumer (a crash it does not restart from). */
   onFailed?: (err: unknown) => void;
+  /**
+   * Awaited before every offset commit, must not reject: the dispatcher sends the status changes of the
+   * attempts finished so far (StatusBatcher.flush), so none is lost behind a committed offset. @default nothing
+   */
+  beforeCommit?: () => Promise<void>;
 }
 
 export class ProcessorConsumer {
@@ -351,9 +356,9 @@ export class ProcessorConsumer {
     if (this.#committing !== undefined) return this.#committing;
     const due = this.#marks.pendingCommits();
     if (due.length === 0) return Promise.resolve();
-    const { metrics } = this.#options;
-    this.#committing = this.#consumer
-      .commitOffsets(due.map((c) => ({ topic: c.topic, partition: c.partition, offset: c.offset })))
+    const { metrics, beforeCommit } = this.#options;
+    const commit = (): Promise<void> => this.#consumer.commitOffsets(due.map((c) => ({ topic: c.topic, partition: c.partition, offset: c.offset })));
+    this.#committing = (beforeCommit === undefined ? commit() : beforeCommit().then(commit))
       .then(
         () => {
           this.#marks.markCommitted(due);

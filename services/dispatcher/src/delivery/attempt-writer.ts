@@ -2,8 +2,9 @@
 // `writeAttempts` statement instead of one transaction each. A caller's promise resolves only once the
 // transaction holding its attempt committed, so "durable before its offset counts as done" still holds
 // per record; a failed batch rejects its callers, who retry as they would after a failed single write.
-// After a batch commits, `onWritten` (the status changes to eventyard.status) runs before its callers
-// resolve, so a crash between the two re-records and re-publishes the attempt (at least once).
+// After a batch commits, `onWritten` runs before its callers resolve: the dispatcher queues the batch's
+// status changes for eventyard.status there (StatusBatcher), and its offset commits wait for them to be
+// sent, so a crash before that re-records and re-publishes the attempt (at least once).
 import type { Logger } from '@eventyard/core';
 import { writeAttempts, type AttemptInput, type Knex } from '@eventyard/db';
 
@@ -16,8 +17,8 @@ export interface AttemptWriterOptions {
   /** Transactions at once (each holds a pool connection); more waiting attempts just make bigger batches. @default 4 */
   maxInFlight?: number;
   logger?: Logger;
-  /** Runs after a batch committed and before its callers resolve; must not reject. @default nothing */
-  onWritten?: (attempts: AttemptInput[]) => Promise<unknown>;
+  /** Runs after a batch committed and before its callers resolve; must not throw or reject. @default nothing */
+  onWritten?: (attempts: AttemptInput[]) => Promise<unknown> | void;
 }
 
 interface Waiter {
@@ -94,7 +95,11 @@ export class AttemptWriter {
       await Promise.all(batch.map((w) => this.#write([w])));
       return;
     }
-    await this.#onWritten?.(batch.map((w) => w.attempt)).catch((err: unknown) => this.#log?.warn({ err }, 'after-write hook failed'));
+    try {
+      await this.#onWritten?.(batch.map((w) => w.attempt));
+    } catch (err) {
+      this.#log?.warn({ err }, 'after-write hook failed');
+    }
     for (const w of batch) w.resolve();
   }
 }

@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ensureTopics, Topics } from '@eventyard/core';
+import { parseStatusChange } from '@eventyard/evhub';
 import { encodeMessage } from '@eventyard/proto';
 import { startDispatchServer } from '@eventyard/sdk';
 import { consumerGroupId } from '../../src/consume/processor-consumer.ts';
@@ -184,4 +185,26 @@ test('a rebalance cancels queued deliveries and drains started ones before the p
   );
   const attempts = await f.db.knex('delivery_attempts').where({ dispatcher_id: 'moving' }).count<Array<{ count: string }>>('* as count');
   assert.equal(attempts[0]?.count, String(PARTITIONS * PER_KEY), 'one attempt recorded per record: a cancelled delivery records none');
+});
+
+test('an offset is committed only once the status changes of the attempts below it are acknowledged', async (t) => {
+  // Status changes wait up to a second for company, commits come every 50 ms: a commit that did not send
+  // them first would be seen long before they reach eventyard.status.
+  const f = await startDispatcher(t, { EY_DISPATCH_STATUS_LINGER_MS: '1000' });
+  const server = await startDispatchServer({ host: '127.0.0.1', handler: () => ({}) });
+  t.after(() => server.close(0));
+  await f.register({ dispatcher_id: 'st', addr: `127.0.0.1:${server.port}`, concurrency: 8, timeout: 10_000 });
+  const admin = f.kafka.admin();
+  await admin.connect();
+  t.after(() => admin.disconnect());
+  const statusRecords = async (): Promise<number> => (await admin.fetchTopicOffsets(Topics.status)).reduce((sum, p) => sum + Number(p.high), 0);
+  await produceToPartition(f, 'st', 0, ['a', 'b', 'c']);
+  await waitFor(async () => (await committedOffset(f, 'st', 0)) === '3', 20_000, 'all three committed');
+  assert.ok((await statusRecords()) >= 3, 'the status changes were on eventyard.status before their offsets were committed');
+  const changes = (await f.readTopic(Topics.status, (records) => records.length >= 3, 5000)).map((r) => parseStatusChange(r.value));
+  assert.deepEqual(changes.map((c) => (c?.kind === 'delivery' ? [c.event_id, c.status] : c?.kind)).sort(), [
+    ['600', 'succeeded'],
+    ['601', 'succeeded'],
+    ['602', 'succeeded'],
+  ]);
 });
