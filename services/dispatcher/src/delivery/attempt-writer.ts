@@ -10,7 +10,7 @@ import { writeAttempts, type AttemptInput, type Knex } from '@eventyard/db';
 
 export interface AttemptWriterOptions {
   knex: Knex;
-  /** How long the first attempt of a batch waits for company. @default 2 */
+  /** How long an attempt waits for company while a transaction runs (with none running, it leaves at once). @default 2 */
   lingerMs?: number;
   /** Attempts per transaction; a full batch is written at once. @default 200 */
   maxBatch?: number;
@@ -36,6 +36,7 @@ export class AttemptWriter {
   readonly #onWritten: AttemptWriterOptions['onWritten'];
   #pending: Waiter[] = [];
   #timer: NodeJS.Timeout | undefined;
+  #immediate: NodeJS.Immediate | undefined;
   readonly #inFlight = new Set<Promise<void>>();
 
   constructor(options: AttemptWriterOptions) {
@@ -51,7 +52,11 @@ export class AttemptWriter {
   record(attempt: AttemptInput): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.#pending.push({ attempt, resolve, reject });
+      // With no transaction running, the attempts finished in this turn of the event loop leave at its end:
+      // at low rates every attempt used to wait out the linger alone (a timer and a wake-up per attempt
+      // for nobody's company). While transactions run, attempts gather behind them for at most the linger.
       if (this.#pending.length >= this.#maxBatch) this.#flush();
+      else if (this.#inFlight.size === 0) this.#immediate ??= setImmediate(() => this.#flush());
       else this.#timer ??= setTimeout(() => this.#flush(), this.#lingerMs);
     });
   }
@@ -67,6 +72,8 @@ export class AttemptWriter {
   #flush(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
+    clearImmediate(this.#immediate);
+    this.#immediate = undefined;
     // At the limit, the batch grows until a transaction finishes (which flushes again).
     while (this.#pending.length > 0 && this.#inFlight.size < this.#maxInFlight) {
       const batch = this.#pending.splice(0, this.#maxBatch);
