@@ -43,8 +43,8 @@ const dispatcherEnv = {
   EY_DISPATCH_COMMIT_INTERVAL_MS: field.int(10, 60_000).default(100),
   /**
    * Group commit of attempt records: while a transaction runs, how long finished attempts wait for others
-   * to share the next one (with none running they are written at once), and how many transactions run at once (each holds a pool connection; while all are
-   * busy, finished attempts gather into larger batches).
+   * to share the next one (with none running they are written at once), and how many transactions run at
+   * once (each holds a pool connection; while all are busy, finished attempts gather into larger batches).
    */
   EY_DISPATCH_ATTEMPT_LINGER_MS: field.int(0, 1000).default(2),
   EY_DISPATCH_ATTEMPT_TRANSACTIONS: field.int(1, 16).default(4),
