@@ -8,30 +8,13 @@
 import { readFileSync } from 'node:fs';
 import type { TestContext } from 'node:test';
 import pg from 'pg';
-import { recordRound, writeAttempts, type Knex } from '@eventyard/db';
 import { createDatabase } from '@eventyard/db/testing';
+import { capture, hotStatements } from './hot-statements.ts';
 
 const PER_ROUND = Number(process.argv[2] ?? 2000);
 const ROUNDS = Number(process.argv[3] ?? 3);
 const cleanups: Array<() => Promise<void> | void> = [];
 const t = { after: (fn: () => Promise<void> | void) => cleanups.push(fn) } as unknown as TestContext;
-
-interface Captured {
-  sql: string;
-  bindings: unknown[];
-  options: Record<string, unknown>;
-}
-
-/** The statement `write` sends, as knex hands it to pg. */
-async function capture(knex: Knex, write: () => Promise<unknown>): Promise<Captured> {
-  let seen: Captured | undefined;
-  const listen = (query: Captured): void => void (seen ??= query);
-  knex.on('query', listen);
-  await write();
-  knex.off('query', listen);
-  if (seen === undefined) throw new Error('no statement seen');
-  return seen;
-}
 
 /** User + system CPU of a process, µs (Linux clock ticks of 10 ms: rounds are long enough for that). */
 function processCpuMicros(pid: number): number {
@@ -47,30 +30,8 @@ try {
   await connection.connect();
   cleanups.push(() => connection.end());
   const pid = Number((await connection.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid);
-  const now = new Date();
-  const event = {
-    event_id: '7000000000000000001',
-    app_id: 'app',
-    topic_id: 'topic',
-    status: 'routed',
-    payload: Buffer.alloc(200, 1),
-    trace_id: '0af7651916cd43dd8448eb211c80319c',
-  };
-  const delivery = { event_id: event.event_id, dispatcher_id: 'proc-1', app_id: 'app', topic_id: 'topic', status: 'pending' as const };
-  const attempt = {
-    ...delivery,
-    retry_times: 0,
-    repeat_times: 0,
-    started_at: now,
-    finished_at: now,
-    outcome: 'success',
-    ret_code: 0,
-    delivery_status: 'succeeded' as const,
-  };
-  const statements = [
-    { name: 'router round (recordRound, 1 event + 1 delivery)', captured: await capture(knex, () => recordRound(knex, [event], [delivery])) },
-    { name: 'attempt batch (writeAttempts, 1 attempt)', captured: await capture(knex, () => writeAttempts(knex, [attempt])) },
-  ];
+  const statements = [];
+  for (const { name, run } of hotStatements(knex)) statements.push({ name, captured: await capture(knex, run) });
   for (const { name, captured } of statements) {
     const pgName = captured.options.name;
     const variants = [

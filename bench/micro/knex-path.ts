@@ -4,8 +4,9 @@
 // recordRound/writeAttempts as they are now (the latter, plus building the statement per call).
 //   node bench/micro/knex-path.ts [statements per round=2000] [rounds=3]
 import type { TestContext } from 'node:test';
-import { recordRound, writeAttempts, type Knex } from '@eventyard/db';
+import type { Knex } from '@eventyard/db';
 import { createDatabase } from '@eventyard/db/testing';
+import { capture, hotStatements } from './hot-statements.ts';
 
 const PER_ROUND = Number(process.argv[2] ?? 2000);
 const ROUNDS = Number(process.argv[3] ?? 3);
@@ -14,47 +15,10 @@ const t = { after: (fn: () => Promise<void> | void) => cleanups.push(fn) } as un
 interface Connection {
   query(config: unknown, callback: (err: Error | null) => void): void;
 }
-interface Captured {
-  sql: string;
-  bindings: unknown[];
-  options: Record<string, unknown>;
-}
-async function capture(knex: Knex, write: () => Promise<unknown>): Promise<Captured> {
-  let seen: Captured | undefined;
-  const listen = (query: Captured): void => void (seen ??= query);
-  knex.on('query', listen);
-  await write();
-  knex.off('query', listen);
-  if (seen === undefined) throw new Error('no statement seen');
-  return seen;
-}
 try {
   const db = await createDatabase(t, { poolMax: 1 });
   const knex = db.knex;
-  const now = new Date();
-  const event = {
-    event_id: '7000000000000000001',
-    app_id: 'app',
-    topic_id: 'topic',
-    status: 'routed',
-    payload: Buffer.alloc(200, 1),
-    trace_id: '0af7651916cd43dd8448eb211c80319c',
-  };
-  const delivery = { event_id: event.event_id, dispatcher_id: 'proc-1', app_id: 'app', topic_id: 'topic', status: 'pending' as const };
-  const attempt = {
-    ...delivery,
-    retry_times: 0,
-    repeat_times: 0,
-    started_at: now,
-    finished_at: now,
-    outcome: 'success',
-    ret_code: 0,
-    delivery_status: 'succeeded' as const,
-  };
-  const statements = [
-    { name: 'router round', run: () => recordRound(knex, [event], [delivery]) },
-    { name: 'attempt batch', run: () => writeAttempts(knex, [attempt]) },
-  ];
+  const statements = hotStatements(knex);
   for (const { name, run } of statements) {
     const captured = await capture(knex, run);
     const direct = async (): Promise<void> => {
