@@ -123,17 +123,21 @@ const FINAL_STATUSES: readonly DeliveryStatus[] = ['succeeded', 'dead', 'filtere
 // Measured with bench/e2e (CPU per event of the router and the dispatcher, and of Postgres).
 
 interface Unnest {
-  /** `unnest(?::bigint[], …) AS alias(col, …)` for these columns. */
-  from: string;
+  /** `unnest(?::bigint[], …) AS alias(col, …)` for these columns, made when asked. */
+  from: () => string;
   params: unknown[];
 }
 
 /** Column name → [SQL array type, values], as knex raw `?` bindings (one array per column). */
 function unnest(alias: string, columns: Record<string, [string, unknown[]]>): Unnest {
   const names = Object.keys(columns);
-  const casts = names.map((name) => `?::${columns[name]?.[0] ?? 'text'}[]`);
-  return { from: `unnest(${casts.join(', ')}) AS ${alias}(${names.join(', ')})`, params: names.map((name) => columns[name]?.[1] ?? []) };
+  const from = (): string => `unnest(${names.map((name) => `?::${columns[name]?.[0] ?? 'text'}[]`).join(', ')}) AS ${alias}(${names.join(', ')})`;
+  return { from, params: names.map((name) => columns[name]?.[1] ?? []) };
 }
+
+// Each writer's SQL text depends on its fixed column list only, so it is made once, on first use: at a
+// round or attempt batch a second the text (2 KB) cost more to build and to look up than its rows did.
+const hotTexts: { events?: string; deliveries?: string; round?: string; attempts?: string } = {};
 
 // The same hot statements also run as named prepared statements (pg's query config `name`, which
 // knex's `.options()` hands to pg): Postgres parses and plans each once per connection instead of on
@@ -224,14 +228,14 @@ function eventsInsert(events: readonly EventInput[]): { sql: string; params: unk
     created_at: ['timestamptz', events.map((e) => e.created_at ?? null)],
   });
   return {
-    sql: `INSERT INTO events (event_id, app_id, topic_id, trigger_type, trigger, status, status_reason, source, event_comm, payload, payload_size,
+    sql: (hotTexts.events ??= `INSERT INTO events (event_id, app_id, topic_id, trigger_type, trigger, status, status_reason, source, event_comm, payload, payload_size,
                              ordering_key, idempotency_key, broadcast, api_key_id, trace_id, next_due_at, created_at)
           SELECT event_id, app_id, topic_id, trigger_type, trigger::jsonb, status, status_reason, source, event_comm::jsonb, payload, payload_size,
                  ordering_key, idempotency_key, broadcast, api_key_id, trace_id, next_due_at, COALESCE(created_at, now())
-          FROM ${u.from}
+          FROM ${u.from()}
           ON CONFLICT (event_id) DO UPDATE SET status = EXCLUDED.status, status_reason = EXCLUDED.status_reason,
                                                trace_id = COALESCE(events.trace_id, EXCLUDED.trace_id),
-                                               next_due_at = EXCLUDED.next_due_at, updated_at = now()`,
+                                               next_due_at = EXCLUDED.next_due_at, updated_at = now()`),
     params: u.params,
   };
 }
@@ -251,10 +255,10 @@ function deliveriesInsert(deliveries: readonly DeliveryInput[]): { sql: string; 
     final: ['boolean', rows.map((d) => FINAL_STATUSES.includes(d.status))],
   });
   return {
-    sql: `INSERT INTO deliveries (event_id, dispatcher_id, app_id, topic_id, status, next_attempt_at, repeat_times, finished_at)
+    sql: (hotTexts.deliveries ??= `INSERT INTO deliveries (event_id, dispatcher_id, app_id, topic_id, status, next_attempt_at, repeat_times, finished_at)
           SELECT event_id, dispatcher_id, app_id, topic_id, status, next_attempt_at, repeat_times, CASE WHEN final THEN now() END
-          FROM ${u.from}
-          ON CONFLICT (event_id, dispatcher_id) DO NOTHING`,
+          FROM ${u.from()}
+          ON CONFLICT (event_id, dispatcher_id) DO NOTHING`),
     params: u.params,
   };
 }
@@ -282,7 +286,8 @@ export async function recordRound(knex: Knex, events: readonly EventInput[], del
   if (events.length === 0) return recordDeliveries(knex, deliveries);
   const e = eventsInsert(events);
   const d = deliveriesInsert(deliveries);
-  await runHot(knex, HotStatement.round, `WITH recorded_events AS (${e.sql} RETURNING 1) ${d.sql}`, [...e.params, ...d.params]);
+  const sql = (hotTexts.round ??= `WITH recorded_events AS (${e.sql} RETURNING 1) ${d.sql}`);
+  await runHot(knex, HotStatement.round, sql, [...e.params, ...d.params]);
 }
 
 /** Sets a delivery's status (e.g. `delivering`, `scheduled`, `cancelled`), creating the row if needed. */
@@ -422,13 +427,13 @@ function attemptsInsert(attempts: readonly AttemptInput[]): { sql: string; param
     ret_code: ['integer', attempts.map((x) => x.ret_code ?? null)],
     response_excerpt: ['text', attempts.map((x) => x.response_excerpt ?? null)],
   });
-  const sql = `
+  const sql = (hotTexts.attempts ??= `
     WITH upserted AS (
       INSERT INTO deliveries (event_id, dispatcher_id, app_id, topic_id, status, attempt_count, retry_times, repeat_times,
                               next_attempt_at, last_error_code, last_error, pass_back, finished_at)
       SELECT event_id, dispatcher_id, app_id, topic_id, status, attempt_count, retry_times, repeat_times,
              next_attempt_at, last_error_code, last_error, pass_back, CASE WHEN final THEN now() END
-      FROM ${d.from}
+      FROM ${d.from()}
       ON CONFLICT (event_id, dispatcher_id) DO UPDATE SET
         status = EXCLUDED.status,
         attempt_count = deliveries.attempt_count + EXCLUDED.attempt_count,
@@ -446,8 +451,8 @@ function attemptsInsert(attempts: readonly AttemptInput[]): { sql: string; param
                                    finished_at, latency_ms, outcome, error_code, error_message, response_status, ret_code, response_excerpt)
     SELECT u.id, a.event_id, a.dispatcher_id, u.attempt_count - a.batch_count + a.ordinal, a.trigger, a.retry_times, a.repeat_times, a.started_at,
            a.finished_at, a.latency_ms, a.outcome, a.error_code, a.error_message, a.response_status, a.ret_code, a.response_excerpt
-    FROM ${a.from}
-    JOIN upserted u ON u.event_id = a.event_id AND u.dispatcher_id = a.dispatcher_id`;
+    FROM ${a.from()}
+    JOIN upserted u ON u.event_id = a.event_id AND u.dispatcher_id = a.dispatcher_id`);
   return { sql, params: [...d.params, ...a.params], numbers };
 }
 
