@@ -90,7 +90,11 @@ async function main(): Promise<void> {
       const rows = await round(info, options, i);
       results[info.label as 'baseline' | 'current'].rounds.push(rows);
       const e2e = rows[0];
-      if (e2e !== undefined) log(`  ${e2e.what}: ${e2e.perSecond.toFixed(0)}/s, p50 ${e2e.p50?.toFixed(1)} ms, p99 ${e2e.p99?.toFixed(1)} ms`);
+      const cpu = rows.find((row) => row.what.trim() === 'cpu: all processes')?.cpuMs;
+      if (e2e !== undefined)
+        log(
+          `  ${e2e.what}: ${e2e.perSecond.toFixed(0)}/s, p50 ${e2e.p50?.toFixed(1)} ms, p99 ${e2e.p99?.toFixed(1)} ms${cpu === undefined ? '' : `, ${cpu.toFixed(3)} ms CPU per event`}`,
+        );
     }
   }
   console.log(`\n${headline(options)}`);
