@@ -139,10 +139,9 @@ function unnest(alias: string, columns: Record<string, [string, unknown[]]>): Un
 // round or attempt batch a second the text (2 KB) cost more to build and to look up than its rows did.
 const hotTexts: { events?: string; deliveries?: string; round?: string; attempts?: string } = {};
 
-// The same hot statements also run as named prepared statements (pg's query config `name`, which
-// knex's `.options()` hands to pg): Postgres parses and plans each once per connection instead of on
-// every round or attempt batch, and pg sends Bind/Execute only (bench/micro/hot-writes.ts measures
-// both sides). Each name belongs to one fixed SQL text (pg refuses a name reused for another text); none
+// The same hot statements also run as named prepared statements (pg's query config `name`): Postgres
+// parses and plans each once per connection instead of on every round or attempt batch, and pg sends
+// Bind/Execute only (bench/micro/hot-writes.ts measures both sides). Each name belongs to one fixed SQL text (pg refuses a name reused for another text); none
 // of them has a RETURNING list, so a migration that changes a table's columns cannot break a cached
 // plan's result type. Behind PgBouncer in transaction mode this needs PgBouncer ≥ 1.21 with
 // `max_prepared_statements` set (protocol-level prepared statements), as any pg client's named statements do.
