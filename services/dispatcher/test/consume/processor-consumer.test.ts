@@ -201,7 +201,7 @@ test('an offset is committed only once the status changes of the attempts below 
   await produceToPartition(f, 'st', 0, ['a', 'b', 'c']);
   await waitFor(async () => (await committedOffset(f, 'st', 0)) === '3', 20_000, 'all three committed');
   assert.ok((await statusRecords()) >= 3, 'the status changes were on eventyard.status before their offsets were committed');
-  const changes = (await f.readTopic(Topics.status, (records) => records.length >= 3, 5000)).map((r) => parseStatusChange(r.value));
+  const changes = (await f.readTopic(Topics.status, (records) => records.length >= 3)).map((r) => parseStatusChange(r.value));
   assert.deepEqual(changes.map((c) => (c?.kind === 'delivery' ? [c.event_id, c.status] : c?.kind)).sort(), [
     ['600', 'succeeded'],
     ['601', 'succeeded'],
