@@ -1,7 +1,7 @@
 // Client CPU of the hot history statements three ways, alternating in one process: through knex
 // (knex.raw(...).options({ name }), how recordRound/writeAttempts sent them before), the captured
 // statement on a connection of knex's pool queried with pg directly (pg's callback form), and
-// recordRound/writeAttempts as they are now (the latter, plus building the statement per call).
+// recordRound/writeAttempts as they are now (the latter, plus building the parameters per call).
 //   node bench/micro/knex-path.ts [statements per round=2000] [rounds=3]
 import type { TestContext } from 'node:test';
 import type { Knex } from '@eventyard/db';
@@ -40,7 +40,7 @@ try {
     const variants = [
       { label: 'knex.raw(...).options({ name })', fn: viaKnex },
       { label: 'pool connection, pg directly', fn: direct },
-      { label: 'recordRound / writeAttempts now (statement built per call)', fn: run },
+      { label: 'recordRound / writeAttempts now (parameters built per call)', fn: run },
     ];
     const results = variants.map(() => [] as number[]);
     for (let r = 0; r <= ROUNDS; r++) {

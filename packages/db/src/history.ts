@@ -135,8 +135,9 @@ function unnest(alias: string, columns: Record<string, [string, unknown[]]>): Un
   return { from, params: names.map((name) => columns[name]?.[1] ?? []) };
 }
 
-// Each writer's SQL text depends on its fixed column list only, so it is made once, on first use: at a
-// round or attempt batch a second the text (2 KB) cost more to build and to look up than its rows did.
+// Each writer's SQL text depends on its fixed column list only, so it is made once, on first use: built
+// for every round or attempt batch, the 2 KB text (and hashing it for the placeholder cache) cost more
+// than the batch's parameters.
 const hotTexts: { events?: string; deliveries?: string; round?: string; attempts?: string } = {};
 
 // The same hot statements also run as named prepared statements (pg's query config `name`): Postgres
