@@ -13,6 +13,7 @@ export * from './config.ts';
 export * from './logger.ts';
 export * from './topics.ts';
 export * from './kafka.ts';
+export { JavaCompatiblePartitioner, partitionForKey } from './java-partitioner.ts';
 export * from './produce-chunks.ts';
 export * from './managed-producer.ts';
 export * from './dead-letter.ts';

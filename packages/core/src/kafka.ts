@@ -4,7 +4,6 @@ import { readFileSync } from 'node:fs';
 import {
   Kafka,
   logLevel,
-  Partitioners,
   type KafkaConfig as KafkaJsConfig,
   type KafkaMessage,
   type Producer,
@@ -13,6 +12,7 @@ import {
   type logCreator,
 } from 'kafkajs';
 import type { KafkaConfig } from './config.ts';
+import { JavaCompatiblePartitioner } from './java-partitioner.ts';
 import type { Logger } from './logger.ts';
 
 const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
@@ -71,11 +71,12 @@ export function createKafka(config: KafkaClientConfig, options: CreateKafkaOptio
  * The producer every service uses: idempotent (acks = all, and its own retries add no duplicates); never
  * creating a topic by producing to it (ensureTopics makes topics with their partition count); and Kafka's
  * Java murmur2 partitioner, so a key lands on the partition any Kafka client would pick, which per-key
- * order across producers relies on. It is kafkajs's default too, named here so kafkajs does not warn
- * about it at every start. Callers set `retry`: kafkajs retries an idempotent producer forever by default.
+ * order across producers relies on. kafkajs's default picks the same partitions at several times the
+ * cost (java-partitioner.ts); naming one also keeps kafkajs from warning about its default at every
+ * start. Callers set `retry`: kafkajs retries an idempotent producer forever by default.
  */
 export function createProducer(kafka: Kafka, options: Omit<ProducerConfig, 'idempotent' | 'allowAutoTopicCreation' | 'createPartitioner'> = {}): Producer {
-  return kafka.producer({ ...options, idempotent: true, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+  return kafka.producer({ ...options, idempotent: true, allowAutoTopicCreation: false, createPartitioner: JavaCompatiblePartitioner });
 }
 
 /**
