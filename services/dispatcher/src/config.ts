@@ -79,6 +79,12 @@ const dispatcherEnv = {
   /** The longest a busy fetch waits for EY_DISPATCH_FETCH_BUSY_MIN_BYTES. */
   EY_DISPATCH_FETCH_BUSY_MAX_WAIT_MS: field.int(1, 1000).default(5),
   /**
+   * A window also needs the records to be arriving fast enough to fill it with this many (the last
+   * fetch's records over the time since the one before, times EY_DISPATCH_FETCH_BUSY_MAX_WAIT_MS), so a
+   * long window costs a quiet processor nothing. 0 = any fetch of two records or more starts one.
+   */
+  EY_DISPATCH_FETCH_BUSY_MIN_RECORDS: field.int(0, 1_000_000).default(0),
+  /**
    * Consumer group session timeout (a dead dispatcher's partitions move after this); the heartbeat is a
    * tenth of it, which bounds how long a join or a clean leave pauses the group. 10 s: README "Scaling".
    */
@@ -124,6 +130,7 @@ export function loadConfig(source: Record<string, string | undefined>) {
       fetchMinBytes: env.EY_DISPATCH_FETCH_MIN_BYTES,
       fetchBusyMinBytes: env.EY_DISPATCH_FETCH_BUSY_MIN_BYTES,
       fetchBusyMaxWaitMs: env.EY_DISPATCH_FETCH_BUSY_MAX_WAIT_MS,
+      fetchBusyMinRecords: env.EY_DISPATCH_FETCH_BUSY_MIN_RECORDS,
       sessionTimeoutMs: env.EY_DISPATCH_SESSION_TIMEOUT_MS,
     },
     configReloadMs: env.EY_CONFIG_RELOAD_MS,

@@ -1,4 +1,4 @@
-// The dispatcher's attempt group commit and status linger settings: defaults, overrides, bad values named.
+// The dispatcher's attempt group commit, status linger and fetch window settings: defaults, overrides, bad values named.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadConfig } from '../src/config.ts';
@@ -20,5 +20,21 @@ test('EY_DISPATCH_ATTEMPT_LINGER_MS, EY_DISPATCH_ATTEMPT_TRANSACTIONS and EY_DIS
   assert.throws(
     () => loadConfig({ EY_DATABASE_URL: DB, EY_DISPATCH_ATTEMPT_TRANSACTIONS: '0' }),
     /config: EY_DISPATCH_ATTEMPT_TRANSACTIONS: must be an integer/,
+  );
+});
+
+test('EY_DISPATCH_FETCH_BUSY_MIN_BYTES, EY_DISPATCH_FETCH_BUSY_MAX_WAIT_MS and EY_DISPATCH_FETCH_BUSY_MIN_RECORDS', () => {
+  const defaults = loadConfig({ EY_DATABASE_URL: DB }).dispatch;
+  assert.deepEqual([defaults.fetchBusyMinBytes, defaults.fetchBusyMaxWaitMs, defaults.fetchBusyMinRecords], [1, 5, 0]);
+  const set = loadConfig({
+    EY_DATABASE_URL: DB,
+    EY_DISPATCH_FETCH_BUSY_MIN_BYTES: '65536',
+    EY_DISPATCH_FETCH_BUSY_MAX_WAIT_MS: '20',
+    EY_DISPATCH_FETCH_BUSY_MIN_RECORDS: '16',
+  }).dispatch;
+  assert.deepEqual([set.fetchBusyMinBytes, set.fetchBusyMaxWaitMs, set.fetchBusyMinRecords], [65536, 20, 16]);
+  assert.throws(
+    () => loadConfig({ EY_DATABASE_URL: DB, EY_DISPATCH_FETCH_BUSY_MIN_RECORDS: 'many' }),
+    /config: EY_DISPATCH_FETCH_BUSY_MIN_RECORDS: must be an integer/,
   );
 });

@@ -52,6 +52,13 @@ const routerEnv = {
   EY_ROUTER_FETCH_BUSY_MIN_BYTES: field.int(1, 64 * 1024 * 1024).default(8192),
   /** The longest a busy fetch waits for EY_ROUTER_FETCH_BUSY_MIN_BYTES. */
   EY_ROUTER_FETCH_BUSY_MAX_WAIT_MS: field.int(1, 1000).default(5),
+  /**
+   * A window also needs the records to be arriving fast enough to fill it with this many (the last
+   * fetch's records over the time since the one before, times EY_ROUTER_FETCH_BUSY_MAX_WAIT_MS), so a
+   * long window costs a quiet router nothing: a window that gathered two records at a low rate would
+   * otherwise keep the next fetch busy too. 0 = any fetch of two records or more starts one.
+   */
+  EY_ROUTER_FETCH_BUSY_MIN_RECORDS: field.int(0, 1_000_000).default(0),
 };
 
 /** The router's configuration (the core's and its own), as loadConfig builds it from the variables above. */
@@ -78,6 +85,7 @@ export function loadConfig(source: Record<string, string | undefined>) {
       idleMaxWaitMs: idleFetchWaitMs(env.EY_ROUTER_FETCH_IDLE_MAX_WAIT_MS, env.EY_ROUTER_FETCH_MAX_WAIT_MS, env.EY_ROUTER_SESSION_TIMEOUT_MS),
       busyMinBytes: env.EY_ROUTER_FETCH_BUSY_MIN_BYTES,
       busyMaxWaitMs: env.EY_ROUTER_FETCH_BUSY_MAX_WAIT_MS,
+      busyMinRecords: env.EY_ROUTER_FETCH_BUSY_MIN_RECORDS,
     },
   });
 }

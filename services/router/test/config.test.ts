@@ -13,7 +13,14 @@ test('EY_BROADCAST_BATCH_SIZE and EY_BROADCAST_RATE_PER_S', () => {
 });
 
 test('EY_ROUTER_FETCH_IDLE_MAX_WAIT_MS is held between the fetch wait and half the session timeout', () => {
-  assert.deepEqual(loadConfig({ EY_DATABASE_URL: DB }).fetch, { minBytes: 1, maxWaitMs: 1000, idleMaxWaitMs: 5000, busyMinBytes: 8192, busyMaxWaitMs: 5 });
+  assert.deepEqual(loadConfig({ EY_DATABASE_URL: DB }).fetch, {
+    minBytes: 1,
+    maxWaitMs: 1000,
+    idleMaxWaitMs: 5000,
+    busyMinBytes: 8192,
+    busyMaxWaitMs: 5,
+    busyMinRecords: 0,
+  });
   assert.equal(loadConfig({ EY_DATABASE_URL: DB, EY_ROUTER_FETCH_IDLE_MAX_WAIT_MS: '20000' }).fetch.idleMaxWaitMs, 5000);
   assert.equal(
     loadConfig({ EY_DATABASE_URL: DB, EY_ROUTER_FETCH_IDLE_MAX_WAIT_MS: '20000', EY_ROUTER_SESSION_TIMEOUT_MS: '45000' }).fetch.idleMaxWaitMs,
@@ -26,9 +33,18 @@ test('EY_ROUTER_FETCH_IDLE_MAX_WAIT_MS is held between the fetch wait and half t
   );
 });
 
-test('EY_ROUTER_FETCH_BUSY_MIN_BYTES and EY_ROUTER_FETCH_BUSY_MAX_WAIT_MS: the batching window under load', () => {
-  const fetch = loadConfig({ EY_DATABASE_URL: DB, EY_ROUTER_FETCH_BUSY_MIN_BYTES: '1', EY_ROUTER_FETCH_BUSY_MAX_WAIT_MS: '20' }).fetch;
-  assert.deepEqual([fetch.busyMinBytes, fetch.busyMaxWaitMs], [1, 20]);
+test('EY_ROUTER_FETCH_BUSY_MIN_BYTES, EY_ROUTER_FETCH_BUSY_MAX_WAIT_MS and EY_ROUTER_FETCH_BUSY_MIN_RECORDS: the batching window under load', () => {
+  const fetch = loadConfig({
+    EY_DATABASE_URL: DB,
+    EY_ROUTER_FETCH_BUSY_MIN_BYTES: '1',
+    EY_ROUTER_FETCH_BUSY_MAX_WAIT_MS: '20',
+    EY_ROUTER_FETCH_BUSY_MIN_RECORDS: '16',
+  }).fetch;
+  assert.deepEqual([fetch.busyMinBytes, fetch.busyMaxWaitMs, fetch.busyMinRecords], [1, 20, 16]);
+  assert.throws(
+    () => loadConfig({ EY_DATABASE_URL: DB, EY_ROUTER_FETCH_BUSY_MIN_RECORDS: '-1' }),
+    /config: EY_ROUTER_FETCH_BUSY_MIN_RECORDS: must be an integer/,
+  );
   assert.throws(() => loadConfig({ EY_DATABASE_URL: DB, EY_ROUTER_FETCH_BUSY_MIN_BYTES: '0' }), /config: EY_ROUTER_FETCH_BUSY_MIN_BYTES: must be an integer/);
   assert.throws(
     () => loadConfig({ EY_DATABASE_URL: DB, EY_ROUTER_FETCH_BUSY_MAX_WAIT_MS: '5000' }),

@@ -105,6 +105,7 @@ export class ProcessorConsumer {
       minBytes: dispatch.fetchMinBytes,
       busyMinBytes: dispatch.fetchBusyMinBytes,
       busyMaxWaitTimeInMs: dispatch.fetchBusyMaxWaitMs,
+      busyMinRecords: dispatch.fetchBusyMinRecords,
       allowAutoTopicCreation: false,
     });
   }

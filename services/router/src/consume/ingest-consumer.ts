@@ -60,7 +60,7 @@ export interface IngestConsumerOptions {
    * load (bytes a fetch waits for, and for how long, after one that brought two records or more).
    * @default 1 byte, 1000 ms, 1000 ms, no window (1 byte), 5 ms
    */
-  fetch?: { minBytes: number; maxWaitMs: number; idleMaxWaitMs?: number; busyMinBytes?: number; busyMaxWaitMs?: number };
+  fetch?: { minBytes: number; maxWaitMs: number; idleMaxWaitMs?: number; busyMinBytes?: number; busyMaxWaitMs?: number; busyMinRecords?: number };
   configCache: ConfigCache;
   topics: TopicEnsurer;
   history: HistoryWriter;
@@ -129,6 +129,7 @@ export class IngestConsumer {
       // busyMinBytes: larger rounds where records outpace the loop anyway (our kafkajs patch).
       busyMinBytes: options.fetch?.busyMinBytes ?? 1,
       busyMaxWaitTimeInMs: options.fetch?.busyMaxWaitMs ?? 5,
+      busyMinRecords: options.fetch?.busyMinRecords ?? 0,
       allowAutoTopicCreation: false,
       // A failing round (broker or Postgres down) is retried with backoff, then the consumer restarts.
       retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000 },
