@@ -1,7 +1,7 @@
 // patches/kafkajs@2.2.4.patch: kafkajs's request queue re-armed a 1 ms timer forever on every connection
 // (kafkajs#1556), so each idle service woke ~1000 times a second; an idle consumer long-polls at a
-// doubling wait (idleMaxWaitTimeInMs), a busy one waits briefly for larger fetches (busyMinBytes, and
-// busyMinRecords: only when the records arrive fast enough to fill the window), a
+// doubling wait (idleMaxWaitTimeInMs), a busy one waits briefly for larger fetches (busyMinBytes; and
+// longer at a high arrival rate, loadedRecordsPerSecond), a
 // paused consumer fetches again as soon as it is resumed, and a stop does not wait for a long poll, even
 // one still on its way out. These fail if the patch stops applying (say after a kafkajs upgrade) or a
 // behaviour comes back.
@@ -226,49 +226,48 @@ test('after a fetch that brought two records or more, the next one waits for bus
   for (const fetch of done) if (fetch.minBytes !== 1) assert.equal(fetch.maxWaitTime, 30, 'a window is never longer than busyMaxWaitTimeInMs');
 });
 
-test('with busyMinRecords, records that trickle in start no window, and records that pour in do', async (t) => {
+test('with loadedRecordsPerSecond, records that trickle in keep the busy window, and records that pour in get the loaded one', async (t) => {
   const seen = watchFetches(t);
   const { topic, producer, consumer } = await startKafka(t);
-  // A window starts only when the last fetch's records, over the time since the broker's previous
-  // answer, would fill 30 ms with 4 or more: at least 0.133 records per ms.
+  // Busy window: 40 ms for 500,000 bytes; loaded window: 30 ms for 1,000,000 bytes, once the broker's
+  // answers bring 1,000 records a second or more (decayed over ~100 ms).
   const c = consumer({
     maxWaitTimeInMs: 50,
     idleMaxWaitTimeInMs: 400,
-    busyMinBytes: 1_000_000,
-    busyMaxWaitTimeInMs: 30,
-    busyMinRecords: 4,
+    busyMinBytes: 500_000,
+    busyMaxWaitTimeInMs: 40,
+    loadedRecordsPerSecond: 1000,
+    loadedMinBytes: 1_000_000,
+    loadedMaxWaitTimeInMs: 30,
     sessionTimeout: 10_000,
     heartbeatInterval: 1000,
   });
   const received = await collect(c, topic);
   await waitFor(() => seen.filter((f) => f.maxWaitTime === 400).length >= 1, 20_000, 'the consumer to idle');
   // Trickle: three records at least 150 ms after the poll that will bring them was sent, so at least
-  // 150 ms after the answer before it: 3 × 30 / 150 = 0.6 records per window. Without busyMinRecords this
-  // fetch starts a window (the test above).
+  // 150 ms after the answer before it: under 20 records a second. Two or more, so the busy window follows.
   const polls = seen.length;
   await waitFor(() => seen.length > polls && seen.at(-1)?.maxWaitTime === 400, 20_000, 'an idle poll to be sent');
   await new Promise((resolve) => setTimeout(resolve, 150));
   await producer.send({ topic, messages: ['a', 'b', 'c'].map((value) => ({ value })) });
   await waitFor(() => received.length === 3, 20_000, 'the three records');
-  const afterTrickle = seen.length;
   await waitFor(() => seen.filter((f) => f.maxWaitTime === 400).length >= 3, 20_000, 'the consumer to idle again');
-  const trickle = seen.slice(0, afterTrickle + 1);
+  const afterTrickle = seen.length;
+  const trickle = seen.findIndex((f) => f.records === 3);
+  assert.ok(trickle >= 0, `a fetch brought the three records: ${JSON.stringify(seen)}`);
+  assert.deepEqual(seen[trickle + 1], { maxWaitTime: 40, minBytes: 500_000, records: 0 }, 'the busy window after a trickle');
   assert.ok(
-    trickle.some((f) => f.records === 3),
-    `a fetch brought the three records: ${JSON.stringify(trickle)}`,
+    seen.every((f) => f.minBytes !== 1_000_000),
+    `no loaded window after records that trickled in: ${JSON.stringify(seen)}`,
   );
-  assert.ok(
-    seen.every((f) => f.minBytes === 1),
-    `no window after records that trickled in: ${JSON.stringify(seen)}`,
-  );
-  // Pour: twenty sends of ten records back to back; an answer brings at least a send's ten, a few ms
-  // after the previous answer, far above 0.133 per ms.
+  // Pour: twenty sends of ten records back to back; the answers bring a send's ten or more every few ms,
+  // thousands of records a second.
   for (let i = 0; i < 20; i += 1) await producer.send({ topic, messages: Array.from({ length: 10 }, (_, n) => ({ value: `p${i}-${n}` })) });
   await waitFor(() => received.length === 203, 20_000, 'the poured records');
   await c.stop();
   assert.ok(
-    seen.some((f) => f.minBytes === 1_000_000 && f.maxWaitTime === 30),
-    `a window once records poured in: ${JSON.stringify(seen.slice(afterTrickle))}`,
+    seen.slice(afterTrickle).some((f) => f.minBytes === 1_000_000 && f.maxWaitTime === 30),
+    `the loaded window once records poured in: ${JSON.stringify(seen.slice(afterTrickle))}`,
   );
 });
 

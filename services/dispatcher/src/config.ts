@@ -79,11 +79,17 @@ const dispatcherEnv = {
   /** The longest a busy fetch waits for EY_DISPATCH_FETCH_BUSY_MIN_BYTES. */
   EY_DISPATCH_FETCH_BUSY_MAX_WAIT_MS: field.int(1, 1000).default(5),
   /**
-   * A window also needs the records to be arriving fast enough to fill it with this many (the last
-   * fetch's records over the time since the one before, times EY_DISPATCH_FETCH_BUSY_MAX_WAIT_MS), so a
-   * long window costs a quiet processor nothing. 0 = any fetch of two records or more starts one.
+   * A longer window at a high rate: while a processor's delivery records arrive at this many per second
+   * or more (the broker's recent answers, decayed over ~100 ms), a fetch of two records or more waits for
+   * EY_DISPATCH_FETCH_LOADED_MIN_BYTES, up to EY_DISPATCH_FETCH_LOADED_MAX_WAIT_MS, instead of the busy
+   * window: larger attempt batches and fewer fetches where the rate fills the window, nothing changed
+   * below it. 0 = no such tier. README "Performance".
    */
-  EY_DISPATCH_FETCH_BUSY_MIN_RECORDS: field.int(0, 1_000_000).default(0),
+  EY_DISPATCH_FETCH_LOADED_RATE: field.int(0, 10_000_000).default(0),
+  /** Bytes a fetch at a high rate waits for (EY_DISPATCH_FETCH_LOADED_RATE). */
+  EY_DISPATCH_FETCH_LOADED_MIN_BYTES: field.int(1, 64 * 1024 * 1024).default(65_536),
+  /** The longest a fetch at a high rate waits for EY_DISPATCH_FETCH_LOADED_MIN_BYTES. */
+  EY_DISPATCH_FETCH_LOADED_MAX_WAIT_MS: field.int(1, 1000).default(20),
   /**
    * Consumer group session timeout (a dead dispatcher's partitions move after this); the heartbeat is a
    * tenth of it, which bounds how long a join or a clean leave pauses the group. 10 s: README "Scaling".
@@ -130,7 +136,9 @@ export function loadConfig(source: Record<string, string | undefined>) {
       fetchMinBytes: env.EY_DISPATCH_FETCH_MIN_BYTES,
       fetchBusyMinBytes: env.EY_DISPATCH_FETCH_BUSY_MIN_BYTES,
       fetchBusyMaxWaitMs: env.EY_DISPATCH_FETCH_BUSY_MAX_WAIT_MS,
-      fetchBusyMinRecords: env.EY_DISPATCH_FETCH_BUSY_MIN_RECORDS,
+      fetchLoadedRate: env.EY_DISPATCH_FETCH_LOADED_RATE,
+      fetchLoadedMinBytes: env.EY_DISPATCH_FETCH_LOADED_MIN_BYTES,
+      fetchLoadedMaxWaitMs: env.EY_DISPATCH_FETCH_LOADED_MAX_WAIT_MS,
       sessionTimeoutMs: env.EY_DISPATCH_SESSION_TIMEOUT_MS,
     },
     configReloadMs: env.EY_CONFIG_RELOAD_MS,

@@ -23,18 +23,27 @@ test('EY_DISPATCH_ATTEMPT_LINGER_MS, EY_DISPATCH_ATTEMPT_TRANSACTIONS and EY_DIS
   );
 });
 
-test('EY_DISPATCH_FETCH_BUSY_MIN_BYTES, EY_DISPATCH_FETCH_BUSY_MAX_WAIT_MS and EY_DISPATCH_FETCH_BUSY_MIN_RECORDS', () => {
+test('EY_DISPATCH_FETCH_BUSY_* and EY_DISPATCH_FETCH_LOADED_*: the fetch windows', () => {
   const defaults = loadConfig({ EY_DATABASE_URL: DB }).dispatch;
-  assert.deepEqual([defaults.fetchBusyMinBytes, defaults.fetchBusyMaxWaitMs, defaults.fetchBusyMinRecords], [1, 5, 0]);
+  assert.deepEqual(
+    [defaults.fetchBusyMinBytes, defaults.fetchBusyMaxWaitMs, defaults.fetchLoadedRate, defaults.fetchLoadedMinBytes, defaults.fetchLoadedMaxWaitMs],
+    [1, 5, 0, 65_536, 20],
+  );
   const set = loadConfig({
     EY_DATABASE_URL: DB,
-    EY_DISPATCH_FETCH_BUSY_MIN_BYTES: '65536',
-    EY_DISPATCH_FETCH_BUSY_MAX_WAIT_MS: '20',
-    EY_DISPATCH_FETCH_BUSY_MIN_RECORDS: '16',
+    EY_DISPATCH_FETCH_BUSY_MIN_BYTES: '8192',
+    EY_DISPATCH_FETCH_BUSY_MAX_WAIT_MS: '4',
+    EY_DISPATCH_FETCH_LOADED_RATE: '2000',
+    EY_DISPATCH_FETCH_LOADED_MIN_BYTES: '1048576',
+    EY_DISPATCH_FETCH_LOADED_MAX_WAIT_MS: '50',
   }).dispatch;
-  assert.deepEqual([set.fetchBusyMinBytes, set.fetchBusyMaxWaitMs, set.fetchBusyMinRecords], [65536, 20, 16]);
+  assert.deepEqual(
+    [set.fetchBusyMinBytes, set.fetchBusyMaxWaitMs, set.fetchLoadedRate, set.fetchLoadedMinBytes, set.fetchLoadedMaxWaitMs],
+    [8192, 4, 2000, 1_048_576, 50],
+  );
+  assert.throws(() => loadConfig({ EY_DATABASE_URL: DB, EY_DISPATCH_FETCH_LOADED_RATE: 'fast' }), /config: EY_DISPATCH_FETCH_LOADED_RATE: must be an integer/);
   assert.throws(
-    () => loadConfig({ EY_DATABASE_URL: DB, EY_DISPATCH_FETCH_BUSY_MIN_RECORDS: 'many' }),
-    /config: EY_DISPATCH_FETCH_BUSY_MIN_RECORDS: must be an integer/,
+    () => loadConfig({ EY_DATABASE_URL: DB, EY_DISPATCH_FETCH_LOADED_MAX_WAIT_MS: '5000' }),
+    /config: EY_DISPATCH_FETCH_LOADED_MAX_WAIT_MS: must be an integer/,
   );
 });

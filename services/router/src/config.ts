@@ -53,12 +53,17 @@ const routerEnv = {
   /** The longest a busy fetch waits for EY_ROUTER_FETCH_BUSY_MIN_BYTES. */
   EY_ROUTER_FETCH_BUSY_MAX_WAIT_MS: field.int(1, 1000).default(5),
   /**
-   * A window also needs the records to be arriving fast enough to fill it with this many (the last
-   * fetch's records over the time since the one before, times EY_ROUTER_FETCH_BUSY_MAX_WAIT_MS), so a
-   * long window costs a quiet router nothing: a window that gathered two records at a low rate would
-   * otherwise keep the next fetch busy too. 0 = any fetch of two records or more starts one.
+   * A longer window at a high rate: while ingest records arrive at this many per second or more (the
+   * broker's recent answers, decayed over ~100 ms), a fetch of two records or more waits for
+   * EY_ROUTER_FETCH_LOADED_MIN_BYTES, up to EY_ROUTER_FETCH_LOADED_MAX_WAIT_MS, instead of the busy window.
+   * Far fewer fetches, rounds, produces and history statements per event where the rate fills the window,
+   * nothing changed below the rate. 0 = no such tier. README "Performance".
    */
-  EY_ROUTER_FETCH_BUSY_MIN_RECORDS: field.int(0, 1_000_000).default(0),
+  EY_ROUTER_FETCH_LOADED_RATE: field.int(0, 10_000_000).default(0),
+  /** Bytes a fetch at a high rate waits for (EY_ROUTER_FETCH_LOADED_RATE). */
+  EY_ROUTER_FETCH_LOADED_MIN_BYTES: field.int(1, 64 * 1024 * 1024).default(65_536),
+  /** The longest a fetch at a high rate waits for EY_ROUTER_FETCH_LOADED_MIN_BYTES. */
+  EY_ROUTER_FETCH_LOADED_MAX_WAIT_MS: field.int(1, 1000).default(20),
 };
 
 /** The router's configuration (the core's and its own), as loadConfig builds it from the variables above. */
@@ -85,7 +90,9 @@ export function loadConfig(source: Record<string, string | undefined>) {
       idleMaxWaitMs: idleFetchWaitMs(env.EY_ROUTER_FETCH_IDLE_MAX_WAIT_MS, env.EY_ROUTER_FETCH_MAX_WAIT_MS, env.EY_ROUTER_SESSION_TIMEOUT_MS),
       busyMinBytes: env.EY_ROUTER_FETCH_BUSY_MIN_BYTES,
       busyMaxWaitMs: env.EY_ROUTER_FETCH_BUSY_MAX_WAIT_MS,
-      busyMinRecords: env.EY_ROUTER_FETCH_BUSY_MIN_RECORDS,
+      loadedRate: env.EY_ROUTER_FETCH_LOADED_RATE,
+      loadedMinBytes: env.EY_ROUTER_FETCH_LOADED_MIN_BYTES,
+      loadedMaxWaitMs: env.EY_ROUTER_FETCH_LOADED_MAX_WAIT_MS,
     },
   });
 }

@@ -19,7 +19,9 @@ test('EY_ROUTER_FETCH_IDLE_MAX_WAIT_MS is held between the fetch wait and half t
     idleMaxWaitMs: 5000,
     busyMinBytes: 8192,
     busyMaxWaitMs: 5,
-    busyMinRecords: 0,
+    loadedRate: 0,
+    loadedMinBytes: 65_536,
+    loadedMaxWaitMs: 20,
   });
   assert.equal(loadConfig({ EY_DATABASE_URL: DB, EY_ROUTER_FETCH_IDLE_MAX_WAIT_MS: '20000' }).fetch.idleMaxWaitMs, 5000);
   assert.equal(
@@ -33,17 +35,20 @@ test('EY_ROUTER_FETCH_IDLE_MAX_WAIT_MS is held between the fetch wait and half t
   );
 });
 
-test('EY_ROUTER_FETCH_BUSY_MIN_BYTES, EY_ROUTER_FETCH_BUSY_MAX_WAIT_MS and EY_ROUTER_FETCH_BUSY_MIN_RECORDS: the batching window under load', () => {
+test('EY_ROUTER_FETCH_BUSY_* and EY_ROUTER_FETCH_LOADED_*: the batching windows under load', () => {
   const fetch = loadConfig({
     EY_DATABASE_URL: DB,
     EY_ROUTER_FETCH_BUSY_MIN_BYTES: '1',
     EY_ROUTER_FETCH_BUSY_MAX_WAIT_MS: '20',
-    EY_ROUTER_FETCH_BUSY_MIN_RECORDS: '16',
+    EY_ROUTER_FETCH_LOADED_RATE: '800',
+    EY_ROUTER_FETCH_LOADED_MIN_BYTES: '16384',
+    EY_ROUTER_FETCH_LOADED_MAX_WAIT_MS: '30',
   }).fetch;
-  assert.deepEqual([fetch.busyMinBytes, fetch.busyMaxWaitMs, fetch.busyMinRecords], [1, 20, 16]);
+  assert.deepEqual([fetch.busyMinBytes, fetch.busyMaxWaitMs, fetch.loadedRate, fetch.loadedMinBytes, fetch.loadedMaxWaitMs], [1, 20, 800, 16_384, 30]);
+  assert.throws(() => loadConfig({ EY_DATABASE_URL: DB, EY_ROUTER_FETCH_LOADED_RATE: '-1' }), /config: EY_ROUTER_FETCH_LOADED_RATE: must be an integer/);
   assert.throws(
-    () => loadConfig({ EY_DATABASE_URL: DB, EY_ROUTER_FETCH_BUSY_MIN_RECORDS: '-1' }),
-    /config: EY_ROUTER_FETCH_BUSY_MIN_RECORDS: must be an integer/,
+    () => loadConfig({ EY_DATABASE_URL: DB, EY_ROUTER_FETCH_LOADED_MIN_BYTES: '0' }),
+    /config: EY_ROUTER_FETCH_LOADED_MIN_BYTES: must be an integer/,
   );
   assert.throws(() => loadConfig({ EY_DATABASE_URL: DB, EY_ROUTER_FETCH_BUSY_MIN_BYTES: '0' }), /config: EY_ROUTER_FETCH_BUSY_MIN_BYTES: must be an integer/);
   assert.throws(

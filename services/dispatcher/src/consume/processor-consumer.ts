@@ -105,7 +105,9 @@ export class ProcessorConsumer {
       minBytes: dispatch.fetchMinBytes,
       busyMinBytes: dispatch.fetchBusyMinBytes,
       busyMaxWaitTimeInMs: dispatch.fetchBusyMaxWaitMs,
-      busyMinRecords: dispatch.fetchBusyMinRecords,
+      loadedRecordsPerSecond: dispatch.fetchLoadedRate,
+      loadedMinBytes: dispatch.fetchLoadedMinBytes,
+      loadedMaxWaitTimeInMs: dispatch.fetchLoadedMaxWaitMs,
       allowAutoTopicCreation: false,
     });
   }

@@ -60,7 +60,16 @@ export interface IngestConsumerOptions {
    * load (bytes a fetch waits for, and for how long, after one that brought two records or more).
    * @default 1 byte, 1000 ms, 1000 ms, no window (1 byte), 5 ms
    */
-  fetch?: { minBytes: number; maxWaitMs: number; idleMaxWaitMs?: number; busyMinBytes?: number; busyMaxWaitMs?: number; busyMinRecords?: number };
+  fetch?: {
+    minBytes: number;
+    maxWaitMs: number;
+    idleMaxWaitMs?: number;
+    busyMinBytes?: number;
+    busyMaxWaitMs?: number;
+    loadedRate?: number;
+    loadedMinBytes?: number;
+    loadedMaxWaitMs?: number;
+  };
   configCache: ConfigCache;
   topics: TopicEnsurer;
   history: HistoryWriter;
@@ -129,7 +138,10 @@ export class IngestConsumer {
       // busyMinBytes: larger rounds where records outpace the loop anyway (our kafkajs patch).
       busyMinBytes: options.fetch?.busyMinBytes ?? 1,
       busyMaxWaitTimeInMs: options.fetch?.busyMaxWaitMs ?? 5,
-      busyMinRecords: options.fetch?.busyMinRecords ?? 0,
+      // At a high rate (loadedRate records per second) a longer window instead: see the router's config.
+      loadedRecordsPerSecond: options.fetch?.loadedRate ?? 0,
+      loadedMinBytes: options.fetch?.loadedMinBytes ?? 65_536,
+      loadedMaxWaitTimeInMs: options.fetch?.loadedMaxWaitMs ?? 20,
       allowAutoTopicCreation: false,
       // A failing round (broker or Postgres down) is retried with backoff, then the consumer restarts.
       retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000 },
