@@ -27,7 +27,7 @@ test('EY_DISPATCH_FETCH_BUSY_* and EY_DISPATCH_FETCH_LOADED_*: the fetch windows
   const defaults = loadConfig({ EY_DATABASE_URL: DB }).dispatch;
   assert.deepEqual(
     [defaults.fetchBusyMinBytes, defaults.fetchBusyMaxWaitMs, defaults.fetchLoadedRate, defaults.fetchLoadedMinBytes, defaults.fetchLoadedMaxWaitMs],
-    [1, 5, 0, 65_536, 20],
+    [1, 5, 800, 65_536, 20],
   );
   const set = loadConfig({
     EY_DATABASE_URL: DB,
