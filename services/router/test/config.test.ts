@@ -19,7 +19,7 @@ test('EY_ROUTER_FETCH_IDLE_MAX_WAIT_MS is held between the fetch wait and half t
     idleMaxWaitMs: 5000,
     busyMinBytes: 8192,
     busyMaxWaitMs: 5,
-    loadedRate: 800,
+    loadedRate: 0,
     loadedMinBytes: 65_536,
     loadedMaxWaitMs: 20,
   });

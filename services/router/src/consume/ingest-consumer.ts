@@ -139,7 +139,7 @@ export class IngestConsumer {
       busyMinBytes: options.fetch?.busyMinBytes ?? 1,
       busyMaxWaitTimeInMs: options.fetch?.busyMaxWaitMs ?? 5,
       // At a high rate (loadedRate records per second) a longer window instead: see the router's config.
-      loadedRecordsPerSecond: options.fetch?.loadedRate ?? 800,
+      loadedRecordsPerSecond: options.fetch?.loadedRate ?? 0,
       loadedMinBytes: options.fetch?.loadedMinBytes ?? 65_536,
       loadedMaxWaitTimeInMs: options.fetch?.loadedMaxWaitMs ?? 20,
       allowAutoTopicCreation: false,
