@@ -59,8 +59,9 @@ const routerEnv = {
    * Far fewer fetches, rounds, produces and history statements per event where the rate fills the window,
    * nothing changed below the rate. The rate is per broker the router fetches from. 0 = no such tier,
    * the default: at 1,000/s (800 on both) it cut the stack's CPU per event to 0.85x for 20 ms more p50, but a
-   * killed router then re-routed 2-5x the events (duplicates 141-302 against 40-70), and the reliability
-   * tests' duplicate counts must not rise (README "Performance").
+   * killed router then re-routed 2-5x the events (duplicates 141-302 against 40-70: it routed more per
+   * commit interval), and the reliability tests' duplicate counts must not rise. With
+   * EY_ROUTER_COMMIT_INTERVAL_MS=50 as well they were back in their usual spread (README "Performance").
    */
   EY_ROUTER_FETCH_LOADED_RATE: field.int(0, 10_000_000).default(0),
   /** Bytes a fetch at a high rate waits for (EY_ROUTER_FETCH_LOADED_RATE). */
