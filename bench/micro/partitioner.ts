@@ -18,13 +18,15 @@ const partitionMetadata: PartitionMetadata[] = Array.from({ length: 12 }, (_, pa
 }));
 const keys = Array.from({ length: 1024 }, (_, i) => Buffer.from(String(7_000_000_000_000_000_000n + BigInt(i * 7919))));
 
-const variants: Array<{ name: string; partitioner: ReturnType<typeof JavaCompatiblePartitioner> | undefined }> = [
+type PickPartition = ReturnType<typeof JavaCompatiblePartitioner>;
+
+const variants: Array<{ name: string; partitioner: PickPartition | undefined }> = [
   { name: 'floor: read the key', partitioner: undefined },
   { name: 'kafkajs DefaultPartitioner', partitioner: Partitioners.DefaultPartitioner() },
   { name: 'JavaCompatiblePartitioner (ours)', partitioner: JavaCompatiblePartitioner() },
 ];
 
-function run(partitioner: ReturnType<typeof JavaCompatiblePartitioner> | undefined): number {
+function run(partitioner: PickPartition | undefined): number {
   let sum = 0;
   const started = process.cpuUsage();
   for (let i = 0; i < RECORDS; i++) {

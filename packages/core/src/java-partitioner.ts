@@ -7,8 +7,8 @@
 // arithmetic per four bytes of key, and its partitioner filters the partition list for every record, even
 // keyed ones that never read the result: 3–6 % of the router's busy time at 1,000 events/s
 // (bench/profiles/). murmur2 is 32-bit integer arithmetic in Java, which `Math.imul` and the 32-bit
-// operators are exactly; `packages/core/test/java-partitioner.test.ts` checks every partition against kafkajs's own
-// partitioner over keys of every length and byte value.
+// operators are exactly; `packages/core/test/java-partitioner.test.ts` checks every partition against
+// kafkajs's own partitioner over keys of every length and byte value.
 import type { ICustomPartitioner, PartitionerArgs } from 'kafkajs';
 import { randomInt } from 'node:crypto';
 

@@ -142,10 +142,11 @@ const hotTexts: { events?: string; deliveries?: string; round?: string; attempts
 
 // The same hot statements also run as named prepared statements (pg's query config `name`): Postgres
 // parses and plans each once per connection instead of on every round or attempt batch, and pg sends
-// Bind/Execute only (bench/micro/hot-writes.ts measures both sides). Each name belongs to one fixed SQL text (pg refuses a name reused for another text); none
-// of them has a RETURNING list, so a migration that changes a table's columns cannot break a cached
-// plan's result type. Behind PgBouncer in transaction mode this needs PgBouncer ≥ 1.21 with
-// `max_prepared_statements` set (protocol-level prepared statements), as any pg client's named statements do.
+// Bind/Execute only (bench/micro/hot-writes.ts measures both sides). Each name belongs to one fixed SQL
+// text (pg refuses a name reused for another text); none of them has a RETURNING list, so a migration
+// that changes a table's columns cannot break a cached plan's result type. Behind PgBouncer in
+// transaction mode this needs PgBouncer ≥ 1.21 with `max_prepared_statements` set (protocol-level
+// prepared statements), as any pg client's named statements do.
 const HotStatement = {
   events: 'ey_record_events',
   deliveries: 'ey_record_deliveries',

@@ -57,8 +57,9 @@ export interface IngestConsumerOptions {
   /**
    * Kafka's fetch.min.bytes and fetch.max.wait.ms (EY_ROUTER_FETCH_*), the longest idle poll the wait
    * doubles to while fetches bring nothing (below half the session timeout), and the batching window under
-   * load (bytes a fetch waits for, and for how long, after one that brought two records or more).
-   * @default 1 byte, 1000 ms, 1000 ms, no window (1 byte), 5 ms
+   * load (bytes a fetch waits for, and for how long, after one that brought two records or more), and the
+   * longer window at a high rate (records per second, bytes, longest wait).
+   * @default 1 byte, 1000 ms, 1000 ms, no window (1 byte), 5 ms; no high-rate window (0), 64 KiB, 20 ms
    */
   fetch?: {
     minBytes: number;
