@@ -258,6 +258,29 @@ test(
       await page.unroute('**/v1/watch?*');
     });
 
+    await t.test('a change made while the live stream is still opening shows without a reload', async () => {
+      // A stream starts where the admin's feed is when it opens: a change after the page's first read and
+      // before then is in neither, so the page reads once more when its stream opens. The stream is held
+      // here until the change is in the history and read by the feed.
+      let release = (): void => undefined;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      await page.route('**/v1/watch?*', async (route) => {
+        await held;
+        await route.continue();
+      });
+      await page.goto(`${base}/ui/#/events?app_id=shop&topic_id=late`);
+      await page.getByText('No events match.').waitFor();
+      const late = await client.report({ event: { app_id: 'shop', topic_id: 'late', data: Buffer.from('{}') } });
+      const stored = async () => ((await admin(stack, 'GET', '/v1/events?app_id=shop&topic_id=late')).body.events as unknown[]).length === 1;
+      await waitUntil(stored, 30_000, 'the late event in the history');
+      // The feed reads its status change within one fetch wait (500 ms).
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      release();
+      await page.locator('.live.on', { hasText: 'Live' }).waitFor();
+      await page.getByRole('link', { name: late.event_id }).waitFor({ timeout: 10_000 });
+      await page.unroute('**/v1/watch?*');
+    });
+
     await t.test('keyboard: a skip link first, then the navigation; focus is visible', async () => {
       await page.goto(`${base}/ui/#/events`);
       await page.reload();

@@ -31,7 +31,8 @@ export function useData(load, deps) {
 
 /**
  * Keeps a page current: follows `watchPath` (an SSE route of the admin) and calls `onChange` after each
- * status change (at most every 300 ms); when the admin has no watch routes, or `watchPath` is null,
+ * status change (at most every 300 ms) and after the stream opens or reopens, so nothing between the page's
+ * first read and the stream's start is missed; when the admin has no watch routes, or `watchPath` is null,
  * calls it every `pollMs` instead. Returns how: 'live', 'polling', 'connecting' or 'done'.
  */
 export function useLive({ watchPath, onChange, pollMs = 3000, reconnect = true, enabled = true }) {
@@ -55,21 +56,28 @@ export function useLive({ watchPath, onChange, pollMs = 3000, reconnect = true, 
       poll();
     } else {
       setMode('connecting');
+      const changed = () => {
+        // A change can reach the stream before its history row is committed (the router produces a
+        // round's status records and writes its rows at once), so look once more when changes stop.
+        clearTimeout(trailing);
+        trailing = setTimeout(() => void callback.current(), 2000);
+        if (pending !== undefined) return;
+        pending = setTimeout(() => {
+          pending = undefined;
+          void callback.current();
+        }, 300);
+      };
       void watch(watchPath, {
         signal: controller.signal,
         reconnect,
-        onOpen: () => setMode('live'),
-        onEvent: () => {
-          // A change can reach the stream before its history row is committed (the router produces a
-          // round's status records and writes its rows at once), so look once more when changes stop.
-          clearTimeout(trailing);
-          trailing = setTimeout(() => void callback.current(), 2000);
-          if (pending !== undefined) return;
-          pending = setTimeout(() => {
-            pending = undefined;
-            void callback.current();
-          }, 300);
+        // A stream starts at the feed's position when it opens: a change between the page's first read
+        // and then (the admin's first stream waits for its Kafka consumer to join) is in neither, so an
+        // open counts as a change and the page reads again.
+        onOpen: () => {
+          setMode('live');
+          changed();
         },
+        onEvent: changed,
       }).then((how) => {
         if (controller.signal.aborted) return;
         if (how === 'unsupported') poll();
