@@ -60,6 +60,7 @@ export function createApp(config: Readonly<RouterConfig>, deps: RouterDeps): Rou
     maxBatchBytes: config.kafka.maxBatchBytes,
     ...(config.kafka.lingerMs === undefined ? {} : { lingerMs: config.kafka.lingerMs }),
     commitIntervalMs: config.commitIntervalMs,
+    commitRecords: config.commitRecords,
     fetch: config.fetch,
     configCache,
     topics,

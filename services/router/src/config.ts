@@ -28,6 +28,12 @@ const routerEnv = {
   /** How often routed offsets are committed (also at shutdown); after a crash at most this much is routed again. */
   EY_ROUTER_COMMIT_INTERVAL_MS: field.int(10, 60_000).default(200),
   /**
+   * Routed records that start a commit before EY_ROUTER_COMMIT_INTERVAL_MS is up: after a crash, at most
+   * about this many (plus the rounds in flight) are routed again, however fast the router was going, while
+   * a router below this many per interval commits on the timer alone. 0 = the timer alone.
+   */
+  EY_ROUTER_COMMIT_RECORDS: field.int(0, 1_000_000).default(100),
+  /**
    * Bytes of ingest records a fetch waits for before the broker answers (Kafka's fetch.min.bytes), up to
    * EY_ROUTER_FETCH_MAX_WAIT_MS: larger rounds at the cost of up to that wait per event. 1 = answer as
    * soon as anything arrived (no added latency).
@@ -57,13 +63,11 @@ const routerEnv = {
    * broker's recent answers, decayed over ~100 ms), a fetch of two records or more waits for
    * EY_ROUTER_FETCH_LOADED_MIN_BYTES, up to EY_ROUTER_FETCH_LOADED_MAX_WAIT_MS, instead of the busy window.
    * Far fewer fetches, rounds, produces and history statements per event where the rate fills the window,
-   * nothing changed below the rate. The rate is per broker the router fetches from. 0 = no such tier,
-   * the default: at 1,000/s (800 on both) it cut the stack's CPU per event to 0.85x for 20 ms more p50, but a
-   * killed router then re-routed 2-5x the events (duplicates 141-302 against 40-70: it routed more per
-   * commit interval), and the reliability tests' duplicate counts must not rise. With
-   * EY_ROUTER_COMMIT_INTERVAL_MS=50 as well they were back in their usual spread (README "Performance").
+   * nothing changed below the rate. The rate is per broker the router fetches from. 0 = no such tier.
+   * A router this fast routes more per commit interval, so EY_ROUTER_COMMIT_RECORDS bounds what a crash
+   * routes again (README "Performance").
    */
-  EY_ROUTER_FETCH_LOADED_RATE: field.int(0, 10_000_000).default(0),
+  EY_ROUTER_FETCH_LOADED_RATE: field.int(0, 10_000_000).default(800),
   /** Bytes a fetch at a high rate waits for (EY_ROUTER_FETCH_LOADED_RATE). */
   EY_ROUTER_FETCH_LOADED_MIN_BYTES: field.int(1, 64 * 1024 * 1024).default(65_536),
   /** The longest a fetch at a high rate waits for EY_ROUTER_FETCH_LOADED_MIN_BYTES. */
@@ -88,6 +92,7 @@ export function loadConfig(source: Record<string, string | undefined>) {
     produceTimeoutMs: env.EY_ROUTER_PRODUCE_TIMEOUT_MS,
     broadcast: { batchSize: env.EY_BROADCAST_BATCH_SIZE, ratePerS: env.EY_BROADCAST_RATE_PER_S },
     commitIntervalMs: env.EY_ROUTER_COMMIT_INTERVAL_MS,
+    commitRecords: env.EY_ROUTER_COMMIT_RECORDS,
     fetch: {
       minBytes: env.EY_ROUTER_FETCH_MIN_BYTES,
       maxWaitMs: env.EY_ROUTER_FETCH_MAX_WAIT_MS,

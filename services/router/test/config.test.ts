@@ -19,7 +19,7 @@ test('EY_ROUTER_FETCH_IDLE_MAX_WAIT_MS is held between the fetch wait and half t
     idleMaxWaitMs: 5000,
     busyMinBytes: 8192,
     busyMaxWaitMs: 5,
-    loadedRate: 0,
+    loadedRate: 800,
     loadedMinBytes: 65_536,
     loadedMaxWaitMs: 20,
   });
@@ -55,4 +55,13 @@ test('EY_ROUTER_FETCH_BUSY_* and EY_ROUTER_FETCH_LOADED_*: the batching windows 
     () => loadConfig({ EY_DATABASE_URL: DB, EY_ROUTER_FETCH_BUSY_MAX_WAIT_MS: '5000' }),
     /config: EY_ROUTER_FETCH_BUSY_MAX_WAIT_MS: must be an integer/,
   );
+});
+
+test('EY_ROUTER_COMMIT_INTERVAL_MS and EY_ROUTER_COMMIT_RECORDS: when routed offsets are committed', () => {
+  const defaults = loadConfig({ EY_DATABASE_URL: DB });
+  assert.deepEqual([defaults.commitIntervalMs, defaults.commitRecords], [200, 100]);
+  const set = loadConfig({ EY_DATABASE_URL: DB, EY_ROUTER_COMMIT_INTERVAL_MS: '1000', EY_ROUTER_COMMIT_RECORDS: '0' });
+  assert.deepEqual([set.commitIntervalMs, set.commitRecords], [1000, 0]);
+  assert.throws(() => loadConfig({ EY_DATABASE_URL: DB, EY_ROUTER_COMMIT_RECORDS: '-5' }), /config: EY_ROUTER_COMMIT_RECORDS: must be an integer/);
+  assert.throws(() => loadConfig({ EY_DATABASE_URL: DB, EY_ROUTER_COMMIT_RECORDS: 'many' }), /config: EY_ROUTER_COMMIT_RECORDS: must be an integer/);
 });

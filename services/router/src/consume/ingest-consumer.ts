@@ -2,10 +2,10 @@
 // Each round is routed against one snapshot of the processors, then its records are produced (one
 // sendBatch, idempotent producer, acks = all, in ingest order) while its history rows are written; only
 // when both are durable is the round's last offset resolved. Resolved offsets are committed by a timer
-// (within commitIntervalMs of one resolving, and at close; no timer runs while nothing is routed), not
-// after every batch: an offset commit is a broker round trip with an fsync, and in the consume loop it
-// would delay the next round. A crash re-routes at most the rounds since the last commit: duplicates
-// downstream, never a lost event. A running router does not:
+// (within commitIntervalMs of one resolving, sooner once commitRecords are routed, and at close; no timer
+// runs while nothing is routed), not after every batch: an offset commit is a broker round trip with an
+// fsync, and in the consume loop it would delay the next round. A crash re-routes at most the rounds since
+// the last commit: duplicates downstream, never a lost event. A running router does not:
 // it remembers the records it routed until a commit covers them, and when a group rejoin (the broker
 // restarted, a session timed out) fetches them again from the last commit, it skips them. Each is
 // remembered with recordFingerprint, so a log truncated and written again is routed, not skipped.
@@ -54,6 +54,11 @@ export interface IngestConsumerOptions {
   lingerMs?: number;
   /** How soon after an offset resolves it is committed (and always at close). */
   commitIntervalMs: number;
+  /**
+   * Routed records that start a commit at once, before commitIntervalMs: what a crash re-routes is bounded
+   * by this many records as well as by time, however fast the router goes. 0 = time only. @default 0
+   */
+  commitRecords?: number;
   /**
    * Kafka's fetch.min.bytes and fetch.max.wait.ms (EY_ROUTER_FETCH_*), the longest idle poll the wait
    * doubles to while fetches bring nothing (below half the session timeout), and the batching window under
@@ -110,6 +115,8 @@ export class IngestConsumer {
   /** Commits within commitIntervalMs of an offset resolving, again while one is left (a failed commit, a partition that moved on meanwhile). */
   readonly #commitTimer: OnDemandTimer;
   #committing: Promise<void> | undefined;
+  /** Records resolved since the last commit started (commitRecords). */
+  #resolvedSinceCommit = 0;
   /** eachBatch calls running now; close() waits for them before the final commit. */
   readonly #batches = new Set<Promise<void>>();
   /** eachBatch calls running (counted from their first line, unlike #batches). */
@@ -290,7 +297,7 @@ export class IngestConsumer {
     }
     if (fresh.length === 0) {
       const last = batch.messages.at(-1);
-      if (last !== undefined) this.#resolved(partition, last.offset, resolveOffset);
+      if (last !== undefined) this.#resolved(partition, last.offset, resolveOffset, 0);
       return;
     }
     for (let start = 0; start < fresh.length; start += this.#options.maxChunkRecords) {
@@ -308,7 +315,7 @@ export class IngestConsumer {
       const last = chunk[chunk.length - 1];
       if (last !== undefined) {
         for (const record of chunk) done.add(record.offset, record.fingerprint);
-        this.#resolved(partition, last.message.offset, resolveOffset);
+        this.#resolved(partition, last.message.offset, resolveOffset, chunk.length);
       }
       await heartbeat();
     }
@@ -320,9 +327,13 @@ export class IngestConsumer {
     return routed;
   }
 
-  #resolved(partition: number, offset: string, resolveOffset: (offset: string) => void): void {
+  #resolved(partition: number, offset: string, resolveOffset: (offset: string) => void, routed: number): void {
     resolveOffset(offset);
     this.#uncommitted.set(partition, (BigInt(offset) + 1n).toString());
+    this.#resolvedSinceCommit += routed;
+    const { commitRecords = 0 } = this.#options;
+    // During a commit this waits for the next resolve after it, so commits never overlap.
+    if (commitRecords > 0 && this.#resolvedSinceCommit >= commitRecords && this.#committing === undefined) void this.#commit();
     this.#commitTimer.arm();
   }
 
@@ -331,6 +342,7 @@ export class IngestConsumer {
     if (this.#committing !== undefined) return this.#committing;
     if (this.#uncommitted.size === 0) return Promise.resolve();
     const due = [...this.#uncommitted].map(([partition, offset]) => ({ topic: Topics.ingest, partition, offset }));
+    this.#resolvedSinceCommit = 0;
     this.#committing = this.#consumer
       .commitOffsets(due)
       .then(

@@ -1,6 +1,6 @@
 // Offsets and replay: close() commits what was routed, and routing the same ingest records again (what
 // a crash before the commit does) duplicates tasks downstream but neither fails nor stalls on the rows
-// already written.
+// already written; a commit starts once enough records are routed.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Topics } from '@eventyard/core';
@@ -41,6 +41,27 @@ test('close commits the routed offsets; a replay from the beginning re-produces 
   assert.equal(rows.length, 21, 'one delivery row per event despite the replay');
   assert.ok(rows.every((s) => s === 'pending'));
   assert.match(await again.registry.metrics(), /eventyard_router_events_total\{status="routed"[^}]*\} 21/);
+});
+
+test('EY_ROUTER_COMMIT_RECORDS routed records start a commit long before the commit interval is up', async (t) => {
+  const f = await startRouter(t, { EY_ROUTER_COMMIT_INTERVAL_MS: '60000', EY_ROUTER_COMMIT_RECORDS: '10' });
+  const admin = f.kafka.admin();
+  await admin.connect();
+  t.after(() => admin.disconnect());
+  const committed = async (): Promise<number> => {
+    const [offsets] = await admin.fetchOffsets({ groupId: 'eventyard-router', topics: [Topics.ingest] });
+    return (offsets?.partitions ?? []).reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+  };
+  const report = async (count: number): Promise<void> => {
+    const ids = Array.from({ length: count }, () => nextEventId());
+    await f.ingest(ids.map((id) => ({ event_id: id, event: { app_id: 'shop', topic_id: 'count', data: Buffer.from(id) } })));
+    for (const id of ids) await f.waitForEvent(id);
+  };
+  await report(5);
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  assert.equal(await committed(), 0, 'five routed records wait for the interval');
+  await report(15);
+  await waitFor(async () => (await committed()) >= 10, 15_000, 'a commit of ten routed records or more');
 });
 
 test('Postgres down mid-round: the produced tasks are not produced again while the history rows are retried', async (t) => {
