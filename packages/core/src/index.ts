@@ -26,6 +26,7 @@ export * from './service.ts';
 export * from './lifecycle.ts';
 export * from './deadline.ts';
 export * from './telemetry/index.ts';
+export * from './decayed-rate.ts';
 export * from './on-demand-timer.ts';
 export * from './poll-backoff.ts';
 export * from './crontab.ts';

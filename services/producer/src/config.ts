@@ -75,6 +75,15 @@ const producerEnv = {
    */
   EY_PUBLISH_MAX_IN_FLIGHT: field.int(1, 64).default(1),
   /**
+   * At a high rate (EY_PUBLISH_LINGER_RATE), how long a batch of Reports waits for company from its oldest
+   * Report (or until it is full) before its produce request: several Reports per request instead of the
+   * one or two that arrive during a round trip. Adds up to this much to a Report's answer, at that rate
+   * only. 0 = never. README "Performance".
+   */
+  EY_PUBLISH_LINGER_MS: field.int(0, 1000).default(5),
+  /** Reports per second (recent arrivals, decayed over ~100 ms) at or above which batches linger. */
+  EY_PUBLISH_LINGER_RATE: field.int(0, 10_000_000).default(800),
+  /**
    * Read the Kafka topics declared as sources (`/v1/sources`) and turn their records into events. Every
    * producer instance joins each source's consumer group, so the partitions spread over them; `false`
    * leaves sources to other instances (or stops them all).
@@ -129,7 +138,13 @@ export function loadConfig(source: Record<string, string | undefined>) {
     },
     idempotencyDefaultWindowMs: env.EY_IDEMPOTENCY_DEFAULT_WINDOW_MS,
     nodeIdLeaseTtlMs: env.EY_NODE_ID_LEASE_TTL_MS,
-    batch: { maxRecords: env.EY_PUBLISH_BATCH_MAX_RECORDS, maxBytes: env.EY_PUBLISH_BATCH_MAX_BYTES, maxInFlight: env.EY_PUBLISH_MAX_IN_FLIGHT },
+    batch: {
+      maxRecords: env.EY_PUBLISH_BATCH_MAX_RECORDS,
+      maxBytes: env.EY_PUBLISH_BATCH_MAX_BYTES,
+      maxInFlight: env.EY_PUBLISH_MAX_IN_FLIGHT,
+      lingerMs: env.EY_PUBLISH_LINGER_MS,
+      lingerRate: env.EY_PUBLISH_LINGER_RATE,
+    },
     sources: {
       enabled: env.EY_SOURCES_ENABLED,
       reloadMs: env.EY_SOURCES_RELOAD_MS,

@@ -1,5 +1,6 @@
 // The producer's environment: EY_REQUIRE_API_KEY (true by default, 1/0 as true/false, the removed `auto`
-// refused by name with its replacement), the quota settings' defaults, and one line per bad variable.
+// refused by name with its replacement), the quota settings' defaults, the micro-batcher's, and one line per
+// bad variable.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadConfig } from '../src/config.ts';
@@ -46,6 +47,14 @@ test('quota settings have defaults and bounds', () => {
   assert.ok(quotas.maxPendingTimersPerApp > 0 && quotas.maxOpenTransactionsPerApp > 0);
   assert.throws(() => loadConfig({ EY_DATABASE_URL: DB, EY_MAX_DELAY_MS: String(31 * 24 * 3600 * 1000) }), /config: EY_MAX_DELAY_MS: must be an integer in/);
   assert.throws(() => loadConfig({ EY_DATABASE_URL: DB, EY_REPEAT_MIN_INTERVAL_MS: '10' }), /config: EY_REPEAT_MIN_INTERVAL_MS: must be an integer in/);
+});
+
+test('EY_PUBLISH_*: the micro-batcher, and its linger at a high rate', () => {
+  assert.deepEqual(loadConfig({ EY_DATABASE_URL: DB }).batch, { maxRecords: 500, maxBytes: 512 * 1024, maxInFlight: 1, lingerMs: 5, lingerRate: 800 });
+  const set = loadConfig({ EY_DATABASE_URL: DB, EY_PUBLISH_LINGER_MS: '0', EY_PUBLISH_LINGER_RATE: '2000' }).batch;
+  assert.deepEqual([set.lingerMs, set.lingerRate], [0, 2000]);
+  assert.throws(() => loadConfig({ EY_DATABASE_URL: DB, EY_PUBLISH_LINGER_MS: '5000' }), /config: EY_PUBLISH_LINGER_MS: must be an integer in/);
+  assert.throws(() => loadConfig({ EY_DATABASE_URL: DB, EY_PUBLISH_LINGER_RATE: 'fast' }), /config: EY_PUBLISH_LINGER_RATE: must be an integer/);
 });
 
 test('bad values name the variable', () => {

@@ -1,8 +1,12 @@
-// Groups concurrent Reports into shared Kafka produce requests. No linger timer: an item is flushed at
-// once when a send slot is free, and items that arrive while every slot is busy wait and leave together
-// in the next request (up to maxItems / maxBytes). Under light load this adds no latency; under heavy
-// load it turns N acks-all round trips into a few. (kafkajs's idempotent producer already allows one
-// produce request per broker at a time, so separate sends would queue behind each other anyway.)
+// Groups concurrent Reports into shared Kafka produce requests. An item is flushed at once when a send
+// slot is free, and items that arrive while every slot is busy wait and leave together in the next
+// request (up to maxItems / maxBytes). Under light load this adds no latency; under heavy load it turns N
+// acks-all round trips into a few. (kafkajs's idempotent producer already allows one produce request per
+// broker at a time, so separate sends would queue behind each other anyway.) At a high rate only
+// (lingerRate items per second or more, decayed over ~100 ms), a batch also waits until its oldest item
+// is lingerMs old, or the batch is full: several Reports per request instead of the one or two that
+// arrive during a round trip, where each request costs both ends a socket write and a wake-up.
+import { DecayedRate } from '@eventyard/core';
 
 export interface MicroBatcherOptions<T> {
   /** Sends one batch; its outcome settles every item of the batch. */
@@ -15,11 +19,17 @@ export interface MicroBatcherOptions<T> {
   maxBytes?: number;
   /** Batches being sent at once. @default 1 */
   maxInFlight?: number;
+  /** How long a batch waits for company at a high rate (from its oldest item). 0 = never. @default 0 */
+  lingerMs?: number;
+  /** Items per second (recent arrivals) at which batches linger. @default 0 (whenever lingerMs > 0) */
+  lingerRate?: number;
 }
 
 interface Pending<T> {
   item: T;
   bytes: number;
+  /** performance.now() when added. */
+  at: number;
   resolve: () => void;
   reject: (err: unknown) => void;
 }
@@ -29,9 +39,12 @@ export class MicroBatcher<T> {
   #queue: Pending<T>[] = [];
   #inFlight = 0;
   #idleWaiters: Array<() => void> = [];
+  readonly #rate = new DecayedRate();
+  #queuedBytes = 0;
+  #linger: NodeJS.Timeout | undefined;
 
   constructor(options: MicroBatcherOptions<T>) {
-    this.#options = { maxItems: 500, maxBytes: 512 * 1024, maxInFlight: 1, ...options };
+    this.#options = { maxItems: 500, maxBytes: 512 * 1024, maxInFlight: 1, lingerMs: 0, lingerRate: 0, ...options };
   }
 
   /** Items queued or being sent. */
@@ -50,14 +63,18 @@ export class MicroBatcher<T> {
         reject(signal.reason as Error);
         return;
       }
-      const pending: Pending<T> = { item, bytes: this.#options.sizeOf(item), resolve, reject };
+      const at = performance.now();
+      const pending: Pending<T> = { item, bytes: this.#options.sizeOf(item), at, resolve, reject };
       this.#queue.push(pending);
+      this.#queuedBytes += pending.bytes;
+      if (this.#options.lingerMs > 0) this.#rate.add(1, at);
       signal?.addEventListener(
         'abort',
         () => {
           const index = this.#queue.indexOf(pending);
           if (index === -1) return;
           this.#queue.splice(index, 1);
+          this.#queuedBytes -= pending.bytes;
           reject(signal.reason as Error);
           this.#wakeIfIdle();
         },
@@ -75,6 +92,7 @@ export class MicroBatcher<T> {
 
   #pump(): void {
     while (this.#inFlight < this.#options.maxInFlight && this.#queue.length > 0) {
+      if (this.#lingering()) return;
       const batch = this.#take();
       this.#inFlight += 1;
       void this.#send(batch).finally(() => {
@@ -83,6 +101,22 @@ export class MicroBatcher<T> {
         this.#wakeIfIdle();
       });
     }
+  }
+
+  /** True (and a timer set to pump again) while the queue should wait for company. */
+  #lingering(): boolean {
+    const { lingerMs, lingerRate, maxItems, maxBytes } = this.#options;
+    const oldest = this.#queue[0];
+    if (lingerMs <= 0 || oldest === undefined || this.#queue.length >= maxItems || this.#queuedBytes >= maxBytes) return false;
+    const now = performance.now();
+    const wait = oldest.at + lingerMs - now;
+    if (wait <= 0 || this.#rate.perSecond(now) < lingerRate) return false;
+    if (this.#linger === undefined)
+      this.#linger = setTimeout(() => {
+        this.#linger = undefined;
+        this.#pump();
+      }, wait);
+    return true;
   }
 
   #wakeIfIdle(): void {
@@ -100,7 +134,9 @@ export class MicroBatcher<T> {
       bytes += pending.bytes;
       count += 1;
     }
-    return this.#queue.splice(0, count);
+    const batch = this.#queue.splice(0, count);
+    this.#queuedBytes -= bytes;
+    return batch;
   }
 
   async #send(batch: Pending<T>[]): Promise<void> {

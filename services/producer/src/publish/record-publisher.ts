@@ -14,7 +14,8 @@ export interface RecordPublisherOptions {
   kafka: Kafka;
   /** Longest wait for the broker's acknowledgement of one record. */
   timeoutMs: number;
-  batch: { maxRecords: number; maxBytes: number; maxInFlight: number };
+  /** The micro-batcher's bounds, and its linger at a high rate (EY_PUBLISH_*). */
+  batch: { maxRecords: number; maxBytes: number; maxInFlight: number; lingerMs?: number; lingerRate?: number };
   /** Largest produce request (EY_KAFKA_MAX_BATCH_BYTES). @default DEFAULT_MAX_BATCH_BYTES */
   maxBatchBytes?: number;
   /** The producer's linger (EY_KAFKA_LINGER_MS): how long a batch of Reports waits for company. @default 0 */
@@ -46,6 +47,8 @@ export class RecordPublisher {
       maxItems: options.batch.maxRecords,
       maxBytes: options.batch.maxBytes,
       maxInFlight: options.batch.maxInFlight,
+      ...(options.batch.lingerMs === undefined ? {} : { lingerMs: options.batch.lingerMs }),
+      ...(options.batch.lingerRate === undefined ? {} : { lingerRate: options.batch.lingerRate }),
     });
   }
 

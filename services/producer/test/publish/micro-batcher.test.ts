@@ -1,5 +1,6 @@
 // MicroBatcher: items arriving while a send is in flight share the next one, within the count and
-// byte caps; a batch's failure rejects exactly its own items; drain waits for everything.
+// byte caps; a batch's failure rejects exactly its own items; drain waits for everything; at a high rate
+// a batch lingers for company, below it never.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MicroBatcher } from '../../src/publish/micro-batcher.ts';
@@ -132,4 +133,44 @@ test('an aborted item still in the queue is withdrawn and never sent; an item al
   already.abort(new Error('before'));
   await assert.rejects(batcher.add('never', already.signal), /before/);
   assert.equal(batcher.pending, 0);
+});
+
+test('at a high rate a batch waits lingerMs from its oldest item; below the rate, or once full, it leaves at once', async () => {
+  const sends: Array<{ items: number[]; at: number }> = [];
+  const batcher = new MicroBatcher<number>({
+    flush: async (items) => {
+      sends.push({ items, at: performance.now() });
+    },
+    sizeOf: () => 1,
+    maxItems: 40,
+    lingerMs: 80,
+    lingerRate: 100,
+  });
+  // One item: ~10 per second recently, below the rate.
+  await batcher.add(0);
+  await batcher.drain();
+  assert.deepEqual(
+    sends.map((s) => s.items),
+    [[0]],
+  );
+  // Thirty at once (~300 per second): the first finds the batcher idle and goes; the rest wait behind it
+  // and then linger for company from the oldest's arrival.
+  const poured = performance.now();
+  const results = Array.from({ length: 30 }, (_, i) => batcher.add(i + 1));
+  await Promise.all(results);
+  assert.deepEqual(
+    sends.map((s) => s.items.length),
+    [1, 1, 29],
+  );
+  const waited = (sends[2]?.at ?? 0) - poured;
+  assert.ok(waited >= 75, `the batch lingered (${waited.toFixed(1)} ms)`);
+  // A full batch does not wait: forty arrive while the rate is still high.
+  const full = performance.now();
+  await Promise.all(Array.from({ length: 41 }, (_, i) => batcher.add(100 + i)));
+  assert.deepEqual(
+    sends.slice(3).map((s) => s.items.length),
+    [40, 1],
+  );
+  assert.ok((sends[3]?.at ?? Infinity) - full < 75, 'the full batch left without lingering');
+  await batcher.drain();
 });
