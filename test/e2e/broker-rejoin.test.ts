@@ -1,7 +1,8 @@
 // A broker restart makes every consumer group rejoin, and kafkajs then fetches again from the last
 // committed offset. Records a running router or dispatcher had already finished since that commit must
-// not be routed or delivered a second time. Commits are put off (60 s) so that nothing is committed when
-// the broker is killed: every record is fetched again, and each must still arrive exactly once.
+// not be routed or delivered a second time. Commits are put off (60 s, none by record count) so that
+// nothing is committed when the broker is killed: every record is fetched again, and each must still
+// arrive exactly once.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createReportClient } from '@eventyard/sdk';
@@ -17,7 +18,7 @@ test('after a broker kill -9 and restart, records finished before it are neither
   const stack = await startStack(t, {
     services: ['admin', 'producer', 'router', 'dispatcher'],
     brokerProcess: true,
-    env: { EY_ROUTER_COMMIT_INTERVAL_MS: '60000', EY_DISPATCH_COMMIT_INTERVAL_MS: '60000' },
+    env: { EY_ROUTER_COMMIT_INTERVAL_MS: '60000', EY_ROUTER_COMMIT_RECORDS: '0', EY_DISPATCH_COMMIT_INTERVAL_MS: '60000' },
   });
   const collector = await startCollector(t);
   await registerProcessor(stack, {
