@@ -1,8 +1,10 @@
 // How busy something has been lately, as a rate: each arrival adds to a value that decays exponentially
 // with a time constant, so a steady r per second reads r after a few time constants and a stop fades
-// within a few. The same estimate our kafkajs patch keeps per broker for its fetch windows; here for
-// callers that choose a batching window by rate (the producer's micro-batcher). Two numbers and one
-// Math.exp per call: cheaper than a window of timestamps, and no timer.
+// within a few. For callers that choose a batching window by rate (the producer's micro-batcher). Our
+// kafkajs patch keeps its own per broker for its fetch windows (plain JS inside node_modules, so it cannot
+// import this), and decays the elapsed time as well as the records, because it sees arrivals only in
+// fetch answers, some of which waited out a window. Two numbers and one Math.exp per call: cheaper than a
+// window of timestamps, and no timer.
 
 /** Arrivals per second, exponentially decayed with `timeConstantMs`. */
 export class DecayedRate {

@@ -332,8 +332,8 @@ export class IngestConsumer {
     this.#uncommitted.set(partition, (BigInt(offset) + 1n).toString());
     this.#resolvedSinceCommit += routed;
     const { commitRecords = 0 } = this.#options;
-    // During a commit this waits for the next resolve after it, so commits never overlap.
-    if (commitRecords > 0 && this.#resolvedSinceCommit >= commitRecords && this.#committing === undefined) void this.#commit();
+    // During a commit, #commit() only hands back the one in flight: the next resolve after it starts the next.
+    if (commitRecords > 0 && this.#resolvedSinceCommit >= commitRecords) void this.#commit();
     this.#commitTimer.arm();
   }
 
