@@ -17,8 +17,12 @@ export interface ProcStat {
 
 /** /proc/<pid>/stat's parent and CPU times; undefined once the process is gone. */
 export function readStat(pid: number): ProcStat | undefined {
+  return readStatFile(`/proc/${pid}/stat`);
+}
+
+function readStatFile(file: string): ProcStat | undefined {
   try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const text = readFileSync(file, 'utf8');
     // The command name may contain spaces and parentheses: fields start after the last ')'.
     const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
     return {
@@ -89,6 +93,19 @@ export function sampleCpu(groups: CpuGroups): Map<string, number> {
   const out = new Map<string, number>();
   for (const [name, { pid, withDescendants }] of Object.entries(groups)) {
     out.set(name, withDescendants === true ? groupCpuSeconds([pid, ...descendants(pid)]) : (readStat(pid)?.cpuSeconds ?? 0));
+  }
+  return out;
+}
+
+/**
+ * CPU seconds of the main thread (the thread whose id is the pid: Node's event loop and the JS on it) of
+ * each single-process group; the rest of a process's CPU ran on its other threads (V8's GC and compiler
+ * workers, libuv's pool). Groups with descendants (Postgres) have no one main thread and are left out.
+ */
+export function sampleMainThreads(groups: CpuGroups): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const [name, { pid, withDescendants }] of Object.entries(groups)) {
+    if (withDescendants !== true) out.set(name, readStatFile(`/proc/${pid}/task/${pid}/stat`)?.cpuSeconds ?? 0);
   }
   return out;
 }

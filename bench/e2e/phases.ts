@@ -7,7 +7,7 @@ import { readTopic } from '@eventyard/broker/testing';
 import { createReportClient, startDispatchServer } from '@eventyard/sdk';
 import { availableParallelism } from 'node:os';
 import { waitUntil } from '../../test/e2e/stack.ts';
-import { postmasterPid, sampleCpu, type CpuGroups } from './cpu-time.ts';
+import { postmasterPid, sampleCpu, sampleMainThreads, type CpuGroups } from './cpu-time.ts';
 import type { BenchOptions } from './options.ts';
 import type { TreeStack } from './tree-stack.ts';
 import { median, percentile } from './report.ts';
@@ -320,14 +320,39 @@ function cpuGroups(stack: TreeStack): CpuGroups {
   return groups;
 }
 
-/** CPU per event of each process over a run, and the rate two cores could sustain at that cost. */
-function cpuRows(before: Map<string, number>, after: Map<string, number>, events: number): Row[] {
+/** CPU samples of a run's start or end: each group's, and each process's main thread's (sampleMainThreads). */
+interface CpuSample {
+  groups: Map<string, number>;
+  mainThreads: Map<string, number>;
+}
+
+function sampleRunCpu(groups: CpuGroups): CpuSample {
+  return { groups: sampleCpu(groups), mainThreads: sampleMainThreads(groups) };
+}
+
+/**
+ * CPU per event of each process over a run, and the rate two cores could sustain at that cost. Under each
+ * service its main thread's share: what a --cpu-prof profile sees; the rest (V8's GC and compiler threads)
+ * counts in the process's CPU but in no profile.
+ */
+function cpuRows(before: CpuSample, after: CpuSample, events: number): Row[] {
   let total = 0;
   const rows: Row[] = [];
-  for (const [name, end] of after) {
-    const ms = ((end - (before.get(name) ?? 0)) * 1000) / events;
+  const perEvent = (start: number | undefined, end: number): number => ((end - (start ?? 0)) * 1000) / events;
+  for (const [name, end] of after.groups) {
+    const ms = perEvent(before.groups.get(name), end);
     total += ms;
     rows.push({ what: `  cpu: ${name}`, perSecond: Number.NaN, cpuMs: ms, note: `${ms.toFixed(3)} ms CPU per event` });
+    const mainEnd = after.mainThreads.get(name);
+    if (mainEnd === undefined || name.startsWith('bench')) continue;
+    const main = perEvent(before.mainThreads.get(name), mainEnd);
+    const share = ms > 0 ? Math.round((100 * main) / ms) : 0;
+    rows.push({
+      what: `    ${name}: main thread`,
+      perSecond: Number.NaN,
+      cpuMs: main,
+      note: `${share} % of the process; the rest on V8's and libuv's threads`,
+    });
   }
   const cores = availableParallelism();
   rows.push({
@@ -428,7 +453,7 @@ export async function runPhases(stack: TreeStack, adminToken: string | undefined
     // 1. Fixed offered rate: latency.
     const roundsBefore = await routerRounds(stack);
     const requestsBefore = await brokerRequests(stack);
-    const cpuBefore = sampleCpu(groups);
+    const cpuBefore = sampleRunCpu(groups);
     const ids: string[] = [];
     // A Report the overloaded machine could not answer in time is counted, not fatal to the whole run.
     let failedReports = 0;
@@ -441,7 +466,7 @@ export async function runPhases(stack: TreeStack, adminToken: string | undefined
     await waitUntil(() => ids.every((id) => arrivals.has(id)), 120_000, 'fixed-rate events delivered');
     // Attempt records and offset commits trail the Dispatch calls: let them finish before reading CPU.
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    const cpuAfter = sampleCpu(groups);
+    const cpuAfter = sampleRunCpu(groups);
     const requestsAfter = await brokerRequests(stack);
     const rateLatencies = ids.map((id) => (arrivals.get(id) ?? 0) - (sentAt.get(id) ?? 0)).sort((a, b) => a - b);
     const rateSeconds = (Math.max(...ids.map((id) => arrivals.get(id) ?? 0)) - Math.min(...ids.map((id) => sentAt.get(id) ?? 0))) / 1000;
