@@ -344,6 +344,7 @@ function cpuRows(before: CpuSample, after: CpuSample, events: number): Row[] {
     total += ms;
     rows.push({ what: `  cpu: ${name}`, perSecond: Number.NaN, cpuMs: ms, note: `${ms.toFixed(3)} ms CPU per event` });
     const mainEnd = after.mainThreads.get(name);
+    // The bench's own process (Report client, Dispatch server) is no service: its split is not asked for.
     if (mainEnd === undefined || name.startsWith('bench')) continue;
     const main = perEvent(before.mainThreads.get(name), mainEnd);
     const share = ms > 0 ? Math.round((100 * main) / ms) : 0;
