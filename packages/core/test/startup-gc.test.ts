@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runInNewContext } from 'node:vm';
-import { collectAllGarbage, scheduleStartupCollection } from '../src/startup-gc.ts';
+import { collectGarbage, scheduleStartupCollection } from '../src/startup-gc.ts';
 import { silentLogger } from '../src/logger.ts';
 
 const MB = 1024 * 1024;
@@ -17,15 +17,15 @@ function growThenDrop(mb: number): number {
   return grown;
 }
 
-test('collectAllGarbage shrinks a heap that garbage grew', () => {
+test('collectGarbage shrinks a heap that garbage grew', () => {
   const grown = growThenDrop(60);
-  collectAllGarbage();
+  collectGarbage();
   const after = process.memoryUsage().heapTotal;
   assert.ok(after < grown - 20 * MB, `heap total ${(grown / MB).toFixed(1)} MB → ${(after / MB).toFixed(1)} MB`);
 });
 
 test('no context sees a gc global afterwards', () => {
-  collectAllGarbage();
+  collectGarbage();
   assert.equal(typeof (globalThis as { gc?: unknown }).gc, 'undefined');
   assert.equal(runInNewContext('typeof gc'), 'undefined');
 });
