@@ -3,7 +3,9 @@
 // doubling wait (idleMaxWaitTimeInMs), a busy one waits briefly for larger fetches (busyMinBytes; and
 // longer at a high arrival rate, loadedRecordsPerSecond), a
 // paused consumer fetches again as soon as it is resumed, and a stop does not wait for a long poll, even
-// one still on its way out. These fail if the patch stops applying (say after a kafkajs upgrade) or a
+// one still on its way out; its admin answers sort topic names by code unit, not with localeCompare
+// (whose collator maps 2 MB of the node binary's ICU data into a process on its first use: the producer
+// creating the topics of a fresh install held it for life). These fail if the patch stops applying (say after a kafkajs upgrade) or a
 // behaviour comes back.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -361,3 +363,27 @@ for (const when of ['as the fetch loop starts', 'as the first fetch is sent, its
     );
   });
 }
+
+test('admin responses sort topics without a locale collator (no ICU data mapped for them)', async (t) => {
+  const broker = await startTestBroker({ dirPrefix: 'ey-kafkajs-patch-' });
+  const admin = new Kafka({ clientId: 'patch-check', brokers: [broker.address], logLevel: logLevel.NOTHING }).admin();
+  t.after(async () => {
+    await admin.disconnect();
+    await broker.close();
+  });
+  await admin.connect();
+  const original = String.prototype.localeCompare;
+  let calls = 0;
+  String.prototype.localeCompare = function (this: string, ...args: Parameters<typeof original>) {
+    calls += 1;
+    return original.apply(this, args);
+  };
+  t.after(() => {
+    String.prototype.localeCompare = original;
+  });
+  // Three topics in one request: the CreateTopics and DeleteTopics answers are sorted by topic name.
+  const topics = ['patch-b', 'patch-A', 'patch-a'].map((name) => `${name}-${randomBytes(3).toString('hex')}`);
+  assert.equal(await admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions: 1 })) }), true);
+  await admin.deleteTopics({ topics });
+  assert.equal(calls, 0, 'kafkajs called String.prototype.localeCompare');
+});
