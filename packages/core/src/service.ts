@@ -4,7 +4,6 @@
 import { isEventyardError } from './errors.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { Shutdown, installSignalHandlers } from './shutdown.ts';
-import { scheduleStartupCollection } from './startup-gc.ts';
 import { startTelemetry } from './telemetry/start-telemetry.ts';
 
 export type ComponentState = 'created' | 'starting' | 'running' | 'draining' | 'stopped';
@@ -50,8 +49,6 @@ export async function runService<C>(options: RunServiceOptions<C>): Promise<void
     shutdown.add('flush traces', () => telemetry.shutdown());
     await app.start();
     logger.info('started');
-    // Start-up's garbage would otherwise stay resident in a service that goes idle (startup-gc.ts).
-    scheduleStartupCollection(logger);
   } catch (err) {
     logger.fatal({ err }, 'start failed');
     process.exit(1);
