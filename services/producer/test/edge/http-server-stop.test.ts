@@ -1,29 +1,20 @@
 // A producer stopped while its HTTP routes load (http-server.ts loads fastify on the first request)
 // answers the request that waited for them. Its own file: the load happens once per process.
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
 import { test } from 'node:test';
 import { startProducer } from '../fixture.ts';
-
-const require = createRequire(import.meta.url);
-const fastifyMain = require.resolve('fastify');
-
-const report = (url: string, n: number): Promise<Response> =>
-  fetch(`${url}/v1/report`, {
-    method: 'POST',
-    body: JSON.stringify({ event: { app_id: 'shop', topic_id: 'order', data: Buffer.from(`{"n":${n}}`).toString('base64') } }),
-  });
+import { fastifyLoaded, reportOverHttp } from './http-load.ts';
 
 test('a producer stopped while its routes load still answers the request that waited for them', async (t) => {
   const p = await startProducer(t);
-  assert.equal(require.cache[fastifyMain], undefined, 'fastify was loaded before the first request');
-  const answer = report(p.httpUrl, 1).then(
+  assert.equal(fastifyLoaded(), false, 'fastify was loaded before the first request');
+  const answer = reportOverHttp(p.httpUrl, 1).then(
     async (r) => ({ status: r.status, body: (await r.json()) as { ret?: { code: number } } }),
     (err: unknown) => ({ error: `${String(err)} ${String((err as { cause?: unknown }).cause)}` }),
   );
   // The stop begins once the request has started the load (fastify's module is being read): the request
   // is in the server, waiting for the routes.
-  while (require.cache[fastifyMain] === undefined) await new Promise((resolve) => setImmediate(resolve));
+  while (!fastifyLoaded()) await new Promise((resolve) => setImmediate(resolve));
   await p.app.close();
   const got = await answer;
   assert.ok(!('error' in got), `the request got no answer: ${JSON.stringify(got)}`);
