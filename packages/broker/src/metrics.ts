@@ -3,7 +3,7 @@
 // codes by API, request latency, connections, and, read at scrape time, partition sizes and offsets
 // and the number of groups in each state.
 import type { Server } from 'node:http';
-import { nodeHttp } from '@eventyard/core/foundation';
+import { listenOn, nodeHttp } from '@eventyard/core/foundation';
 import type { Logger } from 'pino';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { RequestObserver } from './apis/dispatcher.ts';
@@ -129,13 +129,5 @@ export async function serveMetrics(metrics: BrokerMetrics, host: string, port: n
       },
     );
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ host, port }, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address();
-  return { port: typeof address === 'object' && address !== null ? address.port : port, server };
+  return { port: await listenOn(server, host, port), server };
 }

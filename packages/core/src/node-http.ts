@@ -8,3 +8,16 @@ import { createRequire } from 'node:module';
 
 /** `node:http`, without the bundled undici an ESM import of it loads. */
 export const nodeHttp = createRequire(import.meta.url)('node:http') as typeof Http;
+
+/** Listens on `host`:`port` (0 = any free port) and resolves with the bound port; a listen error (EADDRINUSE) rejects. */
+export async function listenOn(server: Http.Server, host: string, port: number): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host, port }, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  return typeof address === 'object' && address !== null ? address.port : port;
+}

@@ -7,7 +7,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { EventyardError, ResultCode, type Logger, type ServerTls } from '@eventyard/core';
-import { nodeHttp } from '@eventyard/core/foundation';
+import { listenOn, nodeHttp } from '@eventyard/core/foundation';
 import { ProducerErrors } from '../error-codes.ts';
 import type { ReportService } from '../report/report-service.ts';
 import type { TransactionService } from '../transactions/transaction-service.ts';
@@ -80,15 +80,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
   }
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ host: options.host, port: options.port }, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : options.port;
+  const port = await listenOn(server, options.host, options.port);
   log.info({ port, tls: options.tls !== undefined, mtls: options.tls?.config.requireClientCert === true }, 'HTTP listening');
 
   return {
