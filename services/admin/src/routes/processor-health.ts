@@ -64,12 +64,12 @@ export function registerProcessorHealthRoutes(app: FastifyInstance, deps: { knex
     { schema: { querystring: { type: 'object', additionalProperties: false, properties: { limit: { type: 'string' } } } } },
     async (request) => {
       const { dispatcher_id: dispatcherId } = request.params;
+      // Parsed before any query: a bad limit thrown between the two queries below once left the first
+      // running unawaited after the 400 (its failure then an unhandled rejection).
+      const limit = request.query.limit === undefined ? 50 : parseLimit(request.query.limit);
       const processor = await getProcessor(knex, dispatcherId);
       if (processor === undefined) throw new HttpError(AdminErrors.EY_PROCESSOR_NOT_FOUND, `processor "${dispatcherId}" not found`);
-      const [health, transitions] = await Promise.all([
-        healthOf(knex, [dispatcherId]),
-        breakerTransitions(knex, dispatcherId, request.query.limit === undefined ? 50 : parseLimit(request.query.limit)),
-      ]);
+      const [health, transitions] = await Promise.all([healthOf(knex, [dispatcherId]), breakerTransitions(knex, dispatcherId, limit)]);
       return { ret: OK, dispatcher_id: dispatcherId, paused: processor.paused, health: health.get(dispatcherId), transitions };
     },
   );

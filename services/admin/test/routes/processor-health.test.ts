@@ -3,6 +3,7 @@
 // automatic pause with its reason until resume, and circuit_breaker settings validated on save.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { setTimeout } from 'node:timers/promises';
 import { autoPauseProcessor, recordBreakerTransition } from '@eventyard/db';
 import { startAdmin } from '../fixture.ts';
 
@@ -75,4 +76,30 @@ test('processor health: breaker state, transitions, automatic pause, settings', 
   assert.ok(doc.body.paths['/v1/processors/{dispatcher_id}/health']?.get);
   assert.ok(doc.body.components.schemas.ProcessorHealth);
   assert.ok(doc.body.components.schemas.ProcessorConfInfo.properties.circuit_breaker);
+});
+
+test('a bad limit is refused before any query starts: nothing of the request is left running after its 400', async (t) => {
+  const { call, db } = await startAdmin(t);
+  assert.equal((await call('POST', '/v1/processor', { processor_conf_info: BILLING })).status, 200);
+  // While this transaction holds the health tables, any read of them the route started waits on its lock, visibly.
+  const trx = await db.knex.transaction();
+  try {
+    await trx.raw('LOCK TABLE processor_breakers, processor_auto_pauses, processor_breaker_transitions IN ACCESS EXCLUSIVE MODE');
+    const bad = await call('GET', '/v1/processors/billing/health?limit=0');
+    assert.equal(bad.status, 400);
+    assert.match(bad.body.ret.msg, /limit must be an integer from 1/);
+    for (let look = 0; look < 10; look += 1) {
+      const { rows } = await db.knex.raw<{ rows: Array<{ query: string }> }>(
+        "SELECT query FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'eventyard-admin' AND wait_event_type = 'Lock'",
+      );
+      assert.deepEqual(
+        rows.map((row) => row.query),
+        [],
+        'a query started for the refused request',
+      );
+      await setTimeout(50);
+    }
+  } finally {
+    await trx.rollback();
+  }
 });
