@@ -2,10 +2,16 @@
 // with a small JSON client over real HTTP that sends the fixture's admin token (the admin refuses to start
 // without one) unless a test passes its own authorization header.
 import type { TestContext } from 'node:test';
-import { silentLogger } from '@eventyard/core';
+import { createMetricsRegistry, EgressGuard, silentLogger } from '@eventyard/core';
+import { createKnex } from '@eventyard/db';
 import { createDatabase, type TestDatabase } from '@eventyard/db/testing';
+import type { FastifyInstance } from 'fastify';
 import { createApp, type AdminApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
+import { buildAdminServer, type AdminServerOptions } from '../src/http/admin-server.ts';
+import { createKafkaLink } from '../src/kafka/kafka-link.ts';
+import { createAdminMetrics } from '../src/metrics.ts';
+import { StatusFeed } from '../src/watch/status-feed.ts';
 
 export interface Reply {
   status: number;
@@ -69,4 +75,30 @@ export function jsonCaller(baseUrl: string, token?: string): AdminFixture['call'
     const text = await res.text();
     return { status: res.status, body: text === '' ? undefined : (JSON.parse(text) as unknown) };
   };
+}
+
+/**
+ * The admin's HTTP server alone, on a database and a broker that do not exist (knex and the Kafka link
+ * connect on first use, and nothing here uses them): for tests of the routes as registered. Closed after
+ * the test.
+ */
+export function offlineAdminServer(t: TestContext, options: Partial<AdminServerOptions> = {}): FastifyInstance {
+  const knex = createKnex('postgres://u:p@127.0.0.1:1/none');
+  const kafka = { brokers: ['127.0.0.1:1'], clientId: 't', maxBatchBytes: 1_000_000 };
+  const server = buildAdminServer({
+    knex,
+    kafka: createKafkaLink({ kafka, logger: silentLogger() }),
+    bodyLimitBytes: 1024,
+    validateFilter: () => undefined,
+    egress: new EgressGuard({}),
+    metrics: createAdminMetrics(createMetricsRegistry('admin-offline-test')),
+    watch: { feed: new StatusFeed({ kafka, topics: {}, logger: silentLogger() }), streams: new Set() },
+    logger: silentLogger(),
+    ...options,
+  });
+  t.after(async () => {
+    await server.close();
+    await knex.destroy();
+  });
+  return server;
 }

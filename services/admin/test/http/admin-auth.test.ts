@@ -2,45 +2,21 @@
 // revoked and expired keys, the route table covering every route, and who may grant what.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createMetricsRegistry, EgressGuard, silentLogger } from '@eventyard/core';
-import { createApiKey, createKnex } from '@eventyard/db';
-import { buildAdminServer } from '../../src/http/admin-server.ts';
+import { createApiKey } from '@eventyard/db';
 import { PUBLIC_ROUTES, ROUTE_PERMISSIONS } from '../../src/http/route-permissions.ts';
-import { createKafkaLink } from '../../src/kafka/kafka-link.ts';
-import { createAdminMetrics } from '../../src/metrics.ts';
-import { StatusFeed } from '../../src/watch/status-feed.ts';
-import { startAdmin, TEST_ADMIN_TOKEN } from '../fixture.ts';
+import { offlineAdminServer, startAdmin, TEST_ADMIN_TOKEN } from '../fixture.ts';
 
 const bearer = (secret: string) => ({ authorization: `Bearer ${secret}` });
 
-test('every registered route has exactly one permission in the table, and an unlisted route cannot be added', async () => {
-  // Nothing here connects: knex and the Kafka link are lazy.
-  const knex = createKnex('postgres://u:p@127.0.0.1:1/none');
-  const server = buildAdminServer({
-    knex,
-    kafka: createKafkaLink({ kafka: { brokers: ['127.0.0.1:1'], clientId: 't', maxBatchBytes: 1_000_000 }, logger: silentLogger() }),
-    bodyLimitBytes: 1024,
-    validateFilter: () => undefined,
-    egress: new EgressGuard({}),
-    metrics: createAdminMetrics(createMetricsRegistry('admin-auth-test')),
-    watch: {
-      feed: new StatusFeed({ kafka: { brokers: ['127.0.0.1:1'], clientId: 't', maxBatchBytes: 1_000_000 }, topics: {}, logger: silentLogger() }),
-      streams: new Set(),
-    },
-    logger: silentLogger(),
-  });
-  try {
-    // No stale entries: each one names a route that exists.
-    for (const key of [...Object.keys(ROUTE_PERMISSIONS), ...PUBLIC_ROUTES]) {
-      const [method = '', url = ''] = key.split(' ');
-      assert.ok(server.hasRoute({ method, url }), `table entry ${key} names no registered route`);
-    }
-    // Every route: registering one the table does not list fails the build.
-    assert.throws(() => server.get('/v1/unlisted', async () => ({})), /admin route GET \/v1\/unlisted has no entry in ROUTE_PERMISSIONS/);
-  } finally {
-    await server.close();
-    await knex.destroy();
+test('every registered route has exactly one permission in the table, and an unlisted route cannot be added', (t) => {
+  const server = offlineAdminServer(t);
+  // No stale entries: each one names a route that exists.
+  for (const key of [...Object.keys(ROUTE_PERMISSIONS), ...PUBLIC_ROUTES]) {
+    const [method = '', url = ''] = key.split(' ');
+    assert.ok(server.hasRoute({ method, url }), `table entry ${key} names no registered route`);
   }
+  // Every route: registering one the table does not list fails the build.
+  assert.throws(() => server.get('/v1/unlisted', async () => ({})), /admin route GET \/v1\/unlisted has no entry in ROUTE_PERMISSIONS/);
 });
 
 test('no credential or a wrong one: 401; the admin token: every route; /openapi.json stays public', async (t) => {
