@@ -21,3 +21,29 @@ export async function listenOn(server: Http.Server, host: string, port: number):
   const address = server.address();
   return typeof address === 'object' && address !== null ? address.port : port;
 }
+
+/** How often connections that went idle during a stop are dropped. */
+const IDLE_SWEEP_MS = 50;
+
+/**
+ * Waits for `closing` (a `server.close()`, or a framework's close over `server`) to settle while the
+ * server's connections are dropped as soon as they are idle, and cuts every connection still open after
+ * `graceMs`. Node's close() drops only the connections idle at that moment: one whose response was still
+ * being written stays open for its keep-alive afterwards (Node has no event for "this connection went
+ * idle"), which held a stop for the whole grace period; so they are swept until `closing` settles.
+ */
+export async function closeWithin(
+  server: Pick<Http.Server, 'closeAllConnections' | 'closeIdleConnections'>,
+  graceMs: number,
+  closing: Promise<unknown>,
+): Promise<void> {
+  const force = setTimeout(() => server.closeAllConnections(), graceMs);
+  server.closeIdleConnections();
+  const sweep = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS);
+  try {
+    await closing;
+  } finally {
+    clearTimeout(force);
+    clearInterval(sweep);
+  }
+}

@@ -29,6 +29,7 @@ import { reply, toApiError } from './api-error.ts';
 import { clientErrorHandler, refuseNul } from './request-guards.ts';
 import { lazyValidators, type LazyValidators } from './lazy-validators.ts';
 import { CoreErrors } from '@eventyard/core';
+import { closeWithin } from '@eventyard/core/foundation';
 import { PUBLIC_ROUTES, ROUTE_PERMISSIONS, routeKey } from './route-permissions.ts';
 
 declare module 'fastify' {
@@ -170,18 +171,10 @@ export async function listen(app: FastifyInstance, host: string, port: number): 
   return (app.server.address() as AddressInfo).port;
 }
 
-/** Stops accepting, lets in-flight requests finish for up to graceMs, then cuts what is left. */
-export async function closeWithGrace(app: FastifyInstance, graceMs: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const cut = new Promise<void>((resolve) => {
-    timer = setTimeout(() => {
-      app.server.closeAllConnections();
-      resolve();
-    }, graceMs);
-  });
-  try {
-    await Promise.race([app.close(), cut]);
-  } finally {
-    clearTimeout(timer);
-  }
+/**
+ * Stops accepting, lets in-flight requests finish for up to graceMs, then cuts what is left; a keep-alive
+ * connection is dropped once idle rather than holding the stop (closeWithin).
+ */
+export function closeWithGrace(app: FastifyInstance, graceMs: number): Promise<void> {
+  return closeWithin(app.server, graceMs, app.close());
 }

@@ -7,7 +7,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { EventyardError, ResultCode, type Logger, type ServerTls } from '@eventyard/core';
-import { listenOn, nodeHttp } from '@eventyard/core/foundation';
+import { closeWithin, listenOn, nodeHttp } from '@eventyard/core/foundation';
 import { ProducerErrors } from '../error-codes.ts';
 import type { ReportService } from '../report/report-service.ts';
 import type { TransactionService } from '../transactions/transaction-service.ts';
@@ -87,21 +87,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     port,
     close(graceMs: number): Promise<void> {
       closing ??= (async () => {
-        const force = setTimeout(() => server.closeAllConnections(), graceMs);
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-        // close() drops the connections idle now; one whose response was still being written stays open
-        // for its keep-alive afterwards (Node has no event for "this connection went idle"), so they are
-        // swept until the server has closed rather than left to the grace timer.
-        server.closeIdleConnections();
-        const sweep = setInterval(() => server.closeIdleConnections(), 50);
-        try {
-          // A load in flight finishes first, so its waiting requests are answered (by its 503 once closed).
-          const loaded = app ?? (await loading?.catch(() => undefined));
-          await Promise.all([closed, loaded?.close()]);
-        } finally {
-          clearTimeout(force);
-          clearInterval(sweep);
-        }
+        // A load in flight finishes first, so its waiting requests are answered (by its 503 once closed).
+        const loadedClosed = (async () => (app ?? (await loading?.catch(() => undefined)))?.close())();
+        await closeWithin(server, graceMs, Promise.all([closed, loadedClosed]));
       })();
       return closing;
     },
