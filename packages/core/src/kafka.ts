@@ -29,11 +29,19 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
  */
 const DELIBERATE = new Set(['Limiting retries for the idempotent producer may invalidate EoS guarantees']);
 
+/**
+ * kafkajs logs a CreateTopics answer that carries any per-topic error at ERROR before its caller sees it,
+ * so two services creating the same topic at once (a fresh install's first start) printed an error about
+ * nothing: kafkajs then answers `false`, and ensureTopics lists again. A creation that fails for real
+ * rejects for its caller, which reports it with the topic; the connection's own line is debug.
+ */
+const REPEATED_FOR_CALLER = /^Response CreateTopics\(/;
+
 function pinoLogCreator(logger: Logger): logCreator {
   return () =>
     ({ level, log }) => {
       const { message, ...extra } = log;
-      const name = DELIBERATE.has(message) ? 'debug' : (LEVELS[level] ?? 'info');
+      const name = DELIBERATE.has(message) || REPEATED_FOR_CALLER.test(message) ? 'debug' : (LEVELS[level] ?? 'info');
       logger[name]({ ...extra, kafkajs: true }, message);
     };
 }
