@@ -36,6 +36,8 @@ export interface TreeInfo {
   /** The Node binary the tree's node_modules/.bin/node runs (spawned directly: the .bin shim is a shell whose pid is not Node's). */
   node: string;
   services: readonly ServiceSpec[];
+  /** The Node flags the tree runs its processes with (its stack.ts NODE_FLAGS; none in trees before it). */
+  nodeFlags: readonly string[];
   /** Service settings this tree gets (beside ports, database and broker). */
   env: Record<string, string>;
   /** Set when the tree's admin knows EY_ADMIN_TOKEN: admin calls carry it. */
@@ -75,10 +77,12 @@ export async function inspectTree(label: string, root: string, userEnv: Record<s
   const { stdout } = await run(node, [
     '--input-type=module',
     '-e',
-    'const m = await import(process.argv[1]); console.log(JSON.stringify(m.SERVICES));',
+    'const m = await import(process.argv[1]); console.log(JSON.stringify({ services: m.SERVICES, nodeFlags: m.NODE_FLAGS ?? [] }));',
     stackModule,
   ]);
-  const services = (JSON.parse(stdout) as ServiceSpec[]).map(({ name, entry, ports }) => ({
+  const table = JSON.parse(stdout) as { services: ServiceSpec[]; nodeFlags: string[] };
+  const nodeFlags = table.nodeFlags;
+  const services = table.services.map(({ name, entry, ports }) => ({
     name,
     entry,
     ports: ports.map(({ name: n, env }) => ({ name: n, env })),
@@ -111,7 +115,7 @@ export async function inspectTree(label: string, root: string, userEnv: Record<s
     env[name] = value;
     if (!known.has(name)) notes.push(`${label}: --env ${name} is set but its sources do not name it (no effect?)`);
   }
-  return { label, root, node, services, env, adminToken: env.EY_ADMIN_TOKEN, notes };
+  return { label, root, node, services, nodeFlags, env, adminToken: env.EY_ADMIN_TOKEN, notes };
 }
 
 export interface TreeStack {
@@ -203,6 +207,7 @@ export async function startTreeStack(tree: TreeInfo, options: StartTreeOptions):
       spawn(
         tree.node,
         [
+          ...tree.nodeFlags,
           ...brokerProfile,
           cli,
           'broker',
@@ -264,7 +269,7 @@ export async function startTreeStack(tree: TreeInfo, options: StartTreeOptions):
       healthPorts.set(service.name, healthPort);
       for (const p of service.ports) env[p.env] = String(ports.get(`${service.name}/${p.name}`));
       const profile = options.cpuProfDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', join(options.cpuProfDir, service.name)];
-      const child = track(spawn(tree.node, [...profile, join(tree.root, service.entry)], { env, stdio: ['ignore', 'pipe', 'pipe'] }));
+      const child = track(spawn(tree.node, [...tree.nodeFlags, ...profile, join(tree.root, service.entry)], { env, stdio: ['ignore', 'pipe', 'pipe'] }));
       children.set(service.name, child);
       cleanups.push(() => stop(child));
       // The tail is enough for a failure message; a service logging warnings all run must not fill memory.

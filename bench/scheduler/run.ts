@@ -14,7 +14,7 @@ import type { TestContext } from 'node:test';
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { startBroker } from '@eventyard/broker';
-import { REPO_ROOT } from '@eventyard/cli/stack';
+import { NODE_FLAGS, REPO_ROOT } from '@eventyard/cli/stack';
 import { claimDueTimers, findFreePort, type Knex } from '@eventyard/db';
 import { createDatabase } from '@eventyard/db/testing';
 import { waitUntil } from '../../test/e2e/stack.ts';
@@ -70,7 +70,7 @@ async function startScheduler(databaseUrl: string, brokers: string): Promise<Sch
     string,
     string
   >;
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'services/delay-scheduler/src/main.ts')], {
+  const child = spawn(process.execPath, [...NODE_FLAGS, join(REPO_ROOT, 'services/delay-scheduler/src/main.ts')], {
     env: {
       ...env,
       EY_DATABASE_URL: databaseUrl,

@@ -13,7 +13,7 @@ import { join, matchesGlob } from 'node:path';
 import { promisify } from 'node:util';
 import { validate } from 'dockerfile-utils';
 import { createMetricsRegistry, startHealthServer } from '@eventyard/core';
-import { SERVICES } from '@eventyard/cli/stack';
+import { NODE_FLAGS, SERVICES } from '@eventyard/cli/stack';
 import { REPO_ROOT } from './chart-render.ts';
 
 const execFileAsync = promisify(execFile);
@@ -100,7 +100,7 @@ test('the runtime image: default target, non-root numeric user, tini as PID 1, a
   const installsTini = stage(stages, 'base').instructions.some((i) => i.keyword === 'RUN' && /apt-get install .*\btini\b/.test(i.args));
   assert.ok(installsTini, 'tini comes from Debian in the base stage');
   assert.match(effective(stages, 'runtime', 'HEALTHCHECK') ?? '', /CMD \["node", "deploy\/docker\/healthcheck\.mjs"\]$/);
-  assert.deepEqual(JSON.parse(effective(stages, 'runtime', 'CMD') ?? 'null'), ['node', SERVICES[0]?.entry]);
+  assert.deepEqual(JSON.parse(effective(stages, 'runtime', 'CMD') ?? 'null'), ['node', ...NODE_FLAGS, SERVICES[0]?.entry]);
 
   const exposed = new Set((effective(stages, 'runtime', 'EXPOSE') ?? '').split(/\s+/).map(Number));
   for (const service of SERVICES) {

@@ -1,12 +1,12 @@
 // The drift test: the Helm chart and the compose file must start exactly the processes that
-// `eventyard dev` starts (packages/cli/src/stack.ts): `node <entry>`, the same ports, the same variables.
+// `eventyard dev` starts (packages/cli/src/stack.ts): `node <NODE_FLAGS> <entry>`, the same ports, the same variables.
 // Edit one without the others and this fails, naming the service and the difference.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { SERVICES, serviceEnv, type ServiceSpec } from '@eventyard/cli/stack';
+import { NODE_FLAGS, SERVICES, serviceEnv, type ServiceSpec } from '@eventyard/cli/stack';
 import { PRODUCTION_VALUES, REPO_ROOT, effectiveEnv, find, ofKind, onlyContainer, render, type K8sObject } from './chart-render.ts';
 
 const FULLNAME = 'ey-eventyard';
@@ -27,9 +27,9 @@ const PORT_VARIABLE = /^EY_[A-Z_]*PORT$/;
 function assertDeploymentMatchesStack(objects: K8sObject[], service: ServiceSpec, shared: { brokers: string; logLevel: string }): void {
   const where = `chart: ${service.name}`;
   const container = onlyContainer(find(objects, 'Deployment', `${FULLNAME}-${service.name}`));
-  // args, not command: the image entrypoint (tini) runs `node <entry>`.
+  // args, not command: the image entrypoint (tini) runs `node <NODE_FLAGS> <entry>`.
   assert.equal(container.command, undefined, `${where}: command would replace the image's init`);
-  assert.deepEqual(container.args, ['node', service.entry], where);
+  assert.deepEqual(container.args, ['node', ...NODE_FLAGS, service.entry], where);
   assert.deepEqual(
     (container.ports ?? []).map((p) => [p.name, p.containerPort]),
     [...service.ports.map((p) => [p.name, p.port]), ['health', service.healthPort]],
@@ -87,7 +87,7 @@ test('compose: every service of stack.ts runs node <entry> with its ports and en
     const where = `compose: ${service.name}`;
     const entry = compose.services[service.name];
     assert.ok(entry !== undefined, `${where}: missing`);
-    assert.deepEqual(entry.command, ['node', service.entry], where);
+    assert.deepEqual(entry.command, ['node', ...NODE_FLAGS, service.entry], where);
     assert.equal(entry.build?.target, 'runtime', `${where}: build target`);
     assert.equal(entry.read_only, true, `${where}: read_only`);
     const env = Object.fromEntries(Object.entries(entry.environment ?? {}).map(([k, v]) => [k, String(v)]));

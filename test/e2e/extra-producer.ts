@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import { REPO_ROOT } from '@eventyard/cli/stack';
+import { NODE_FLAGS, REPO_ROOT } from '@eventyard/cli/stack';
 import { findFreePort } from '@eventyard/db';
 import { createReportClient, type ReportClient } from '@eventyard/sdk';
 import { waitUntil, type RunningStack } from './stack.ts';
@@ -25,7 +25,7 @@ export interface ExtraProducerOptions {
 export async function startExtraProducer(t: TestContext, stack: RunningStack, options: ExtraProducerOptions = {}): Promise<ExtraProducer> {
   const [grpcPort, httpPort, healthPort] = [await findFreePort(), await findFreePort(), await findFreePort()];
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('EY_')));
-  const child = spawn(process.execPath, [join(REPO_ROOT, options.entry ?? 'services/producer/src/main.ts')], {
+  const child = spawn(process.execPath, [...NODE_FLAGS, join(REPO_ROOT, options.entry ?? 'services/producer/src/main.ts')], {
     env: {
       ...env,
       EY_DATABASE_URL: stack.databaseUrl,

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { startBroker } from '@eventyard/broker';
-import { SERVICES, REPO_ROOT, type ServiceSpec } from '@eventyard/cli/stack';
+import { NODE_FLAGS, SERVICES, REPO_ROOT, type ServiceSpec } from '@eventyard/cli/stack';
 import { findFreePort, type Knex } from '@eventyard/db';
 import { createDatabase } from '@eventyard/db/testing';
 
@@ -141,7 +141,10 @@ export async function startStack(t: Cleanup, options: StartStackOptions = {}): P
   const launch = async (service: ServiceSpec, instance: number): Promise<void> => {
     const key = instanceKey(service.name, instance);
     const label = instance === 0 ? service.name : `${service.name} #${instance}`;
-    const child = spawn(process.execPath, [join(REPO_ROOT, service.entry)], { env: envFor(service, instance), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...NODE_FLAGS, join(REPO_ROOT, service.entry)], {
+      env: envFor(service, instance),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     children.set(key, child);
     const append = (chunk: Buffer) => output.set(key, (output.get(key) ?? '') + chunk.toString());
     child.stdout?.on('data', append);

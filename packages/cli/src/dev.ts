@@ -32,7 +32,7 @@ import { adminConsoleUrl, devBanner } from './dev-banner.ts';
 import { checkPortsFree, devPorts, portInUseError } from './dev-ports.ts';
 import { formattedStdout, lineFormatter, resolveLogFormat, stdoutHasColors } from './log-format.ts';
 import { processPrefix, Supervisor, type PortInUseExit } from './supervisor.ts';
-import { REPO_ROOT, SERVICES, serviceEnv } from './stack.ts';
+import { NODE_FLAGS, REPO_ROOT, SERVICES, serviceEnv } from './stack.ts';
 import { devSecretsKey } from './secrets.ts';
 
 const CLI_ENTRY = join(import.meta.dirname, 'main.ts');
@@ -59,8 +59,8 @@ export const DEV_EGRESS_ENV = { EY_EGRESS_ALLOW: '127.0.0.0/8,::1' } as const;
 export const DEV_INGEST_ENV = { EY_REQUIRE_API_KEY: 'false' } as const;
 
 /**
- * Node flags for the stack's own processes (broker and services) under `eventyard dev`, unless
- * EY_DEV_NODE_FLAGS says otherwise (space-separated; empty for none). A young generation of 2 MiB per
+ * Node flags for the stack's own processes (broker and services) under `eventyard dev`, after every
+ * process's NODE_FLAGS (stack.ts), unless EY_DEV_NODE_FLAGS says otherwise (space-separated; empty for none). A young generation of 2 MiB per
  * semi-space instead of V8's 16: a laptop's stack idles most of the time, and a young generation grown to
  * 2 × 16 MiB while the process started stays resident for its whole life. bench:idle measured 20-25 MB less
  * RSS per service (9 for the broker); under load the young generation is collected more often (see the
@@ -112,7 +112,7 @@ export function registerDevCommand(program: Command): void {
       // Where this machine's clients (the services, the broker's advertised address) reach a listener.
       const localHost = WILDCARD_HOSTS.has(host) ? '127.0.0.1' : host;
       const brokerFromEnv = process.env.EY_KAFKA_BROKERS ?? process.env.KAFKA_BROKERS;
-      const nodeFlags = devNodeFlags(process.env);
+      const nodeFlags = [...NODE_FLAGS, ...devNodeFlags(process.env)];
       // Before anything starts: a taken port is one line and exit 1, not a half-started stack.
       const wanted = devPorts({
         pgPort: config.databaseUrl === undefined ? ports['--pg-port'] : undefined,
