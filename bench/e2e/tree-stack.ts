@@ -1,7 +1,7 @@
 // The whole stack of one source tree (this checkout or a baseline worktree) as real processes: that
 // tree's broker (`eventyard broker`), its migrations (`eventyard migrate latest`) on a fresh database, and
-// its services (the SERVICES table of its packages/cli/src/stack.ts), all run by that tree's own Node on
-// fresh ports and data dirs. The bench drives every tree the same way, so two trees compare like for like.
+// its services (the SERVICES table of its packages/cli/src/stack.ts), all run by that tree's own Node with
+// that tree's NODE_FLAGS (none in trees before them) on fresh ports and data dirs. The bench drives every tree the same way, so two trees compare like for like.
 //
 // An older tree may lack settings a newer one needs (EY_ADMIN_TOKEN, EY_EGRESS_ALLOW, ...): a setting is
 // given to a tree only when its sources name the variable, and what was left out is reported.
