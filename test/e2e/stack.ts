@@ -149,18 +149,29 @@ export async function startStack(t: Cleanup, options: StartStackOptions = {}): P
     const append = (chunk: Buffer) => output.set(key, (output.get(key) ?? '') + chunk.toString());
     child.stdout?.on('data', append);
     child.stderr?.on('data', append);
-    await waitUntil(
-      async () => {
-        if (child.exitCode !== null) throw new Error(`${label} exited with ${child.exitCode}:\n${output.get(key) ?? ''}`);
-        try {
-          return (await fetch(`http://127.0.0.1:${ports.get(`${key}/health`)}/readyz`)).status === 200;
-        } catch {
-          return false;
-        }
-      },
-      60_000,
-      `${label} ready`,
-    );
+    const readyz = `http://127.0.0.1:${ports.get(`${key}/health`)}/readyz`;
+    try {
+      await waitUntil(
+        async () => {
+          if (child.exitCode !== null) throw new Error(`${label} exited with ${child.exitCode}:\n${output.get(key) ?? ''}`);
+          try {
+            return (await fetch(readyz)).status === 200;
+          } catch {
+            return false;
+          }
+        },
+        60_000,
+        `${label} ready`,
+      );
+    } catch (err) {
+      // A service that never gets ready (CI once saw a router not ready after 60 s) says which check
+      // failed and what it logged, so the failure can be read from CI's output.
+      const checks = await fetch(readyz).then(
+        (res) => res.text(),
+        (fetchErr: unknown) => `no answer (${String(fetchErr)})`,
+      );
+      throw new Error(`${(err as Error).message}; /readyz: ${checks}; its output:\n${(output.get(key) ?? '').slice(-4000)}`, { cause: err });
+    }
   };
 
   const signal = async (name: ServiceName, instance: number, sig: NodeJS.Signals): Promise<void> => {
