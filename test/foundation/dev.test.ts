@@ -20,10 +20,12 @@ const CLI = join(REPO, 'packages', 'cli', 'src', 'main.ts');
  * An offset that moves every default port of the stack (and the example's 7000) onto free ports below
  * Linux's ephemeral range (32768+), where other tests' port-0 sockets cannot take them meanwhile.
  */
-async function freePortOffset(): Promise<number> {
+async function freePortOffset(taken: readonly number[]): Promise<number> {
   const defaults = [7000, ...SERVICES.flatMap((s) => [s.healthPort, ...s.ports.map((p) => p.port)])];
   for (let attempt = 0; attempt < 20; attempt++) {
     const offset = 10_000 + Math.floor(Math.random() * 13_000);
+    // Not onto the Postgres or Kafka port picked: dev refuses a port wanted twice.
+    if (defaults.some((port) => taken.includes(port + offset))) continue;
     const free = await Promise.all(defaults.map((port) => isFree(port + offset)));
     if (free.every(Boolean)) return offset;
   }
@@ -76,7 +78,7 @@ test('eventyard dev starts migrated Postgres, the broker and every service, and 
   t.after(() => rm(dataDir, { recursive: true, force: true }));
   const [pgPort, kafkaPort] = [await findFreePort(), await findFreePort()];
   // Service ports are fixed defaults shifted by an offset, so this run does not clash with a running stack.
-  const portOffset = await freePortOffset();
+  const portOffset = await freePortOffset([pgPort, kafkaPort]);
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('EY_') && k !== 'DATABASE_URL' && k !== 'KAFKA_BROKERS'));
   const child = spawn(
     process.execPath,

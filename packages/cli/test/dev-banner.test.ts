@@ -16,7 +16,8 @@ test('dev prints a banner with every address once ready, and pretty logs when as
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'eventyard-cli-dev-banner-'));
   await fs.chmod(dataDir, 0o755); // the postgres user (when run as root) must reach the data dir
   t.after(() => fs.rm(dataDir, { recursive: true, force: true }));
-  const [pgPort, kafkaPort, offset] = [await findFreePort(), await findFreePort(), await freePortOffset()];
+  const [pgPort, kafkaPort] = [await findFreePort(), await findFreePort()];
+  const offset = await freePortOffset([pgPort, kafkaPort]);
   const child = spawn(
     process.execPath,
     [

@@ -71,7 +71,8 @@ async function assertNothingListening(ports: Ports, held: number): Promise<void>
  */
 async function freePorts(): Promise<Ports> {
   for (;;) {
-    const ports = { pg: await findFreePort(), kafka: await findFreePort(), offset: await freePortOffset() };
+    const [pg, kafka] = [await findFreePort(), await findFreePort()];
+    const ports = { pg, kafka, offset: await freePortOffset([pg, kafka]) };
     const services = devServicePorts(ports.offset);
     if (ports.pg !== ports.kafka && !services.includes(ports.pg) && !services.includes(ports.kafka)) return ports;
   }

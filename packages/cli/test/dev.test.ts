@@ -22,7 +22,8 @@ async function openTempDir(t: TestContext): Promise<string> {
  */
 async function runDev(t: TestContext, flags: string[]): Promise<{ code: number; lines: string[] }> {
   const dataDir = await openTempDir(t);
-  const ports = ['--pg-port', String(await findFreePort()), '--kafka-port', String(await findFreePort()), '--port-offset', String(await freePortOffset())];
+  const [pg, kafka] = [await findFreePort(), await findFreePort()];
+  const ports = ['--pg-port', String(pg), '--kafka-port', String(kafka), '--port-offset', String(await freePortOffset([pg, kafka]))];
   const started = Date.now();
   const result = await runCli(['dev', '--data-dir', dataDir, ...ports, ...flags]);
   assert.ok(Date.now() - started < 60_000, 'ends promptly');

@@ -124,12 +124,15 @@ export function devServicePorts(offset: number): number[] {
 
 /**
  * A --port-offset putting every service port of `eventyard dev` on a free port below Linux's ephemeral
- * range (32768+), where other tests' port-0 sockets cannot take them meanwhile.
+ * range (32768+), where other tests' port-0 sockets cannot take them meanwhile, and on none of `taken`
+ * (the --pg-port and --kafka-port a test picked: dev refuses a port wanted twice, which CI once hit).
  */
-export async function freePortOffset(): Promise<number> {
+export async function freePortOffset(taken: readonly number[] = []): Promise<number> {
   for (let attempt = 0; attempt < 20; attempt++) {
     const offset = 10_000 + Math.floor(Math.random() * 13_000);
-    if ((await Promise.all(devServicePorts(offset).map(isFreeOnLoopback))).every(Boolean)) return offset;
+    const ports = devServicePorts(offset);
+    if (ports.some((port) => taken.includes(port))) continue;
+    if ((await Promise.all(ports.map(isFreeOnLoopback))).every(Boolean)) return offset;
   }
   throw new Error('no free port offset found for the dev stack');
 }
