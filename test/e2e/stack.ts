@@ -164,6 +164,8 @@ export async function startStack(t: Cleanup, options: StartStackOptions = {}): P
         `${label} ready`,
       );
     } catch (err) {
+      // An exit already says so with the service's whole output.
+      if (child.exitCode !== null) throw err;
       // A service that never gets ready (CI once saw a router not ready after 60 s) says which check
       // failed and what it logged, so the failure can be read from CI's output.
       const checks = await fetch(readyz).then(
