@@ -1,6 +1,7 @@
 // ensureTopics (packages/core/src/topic-admin.ts) against the project's broker: the creation race two
 // services run at every start is no failure, and a topic weaker than EY_KAFKA_REPLICATION_FACTOR /
-// EY_KAFKA_MIN_INSYNC_REPLICAS is reported at start, naming the topic.
+// EY_KAFKA_MIN_INSYNC_REPLICAS is reported at start, naming the topic, and a topic the cluster refuses to create
+// fails the start with its own reason.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Writable } from 'node:stream';
@@ -94,4 +95,15 @@ test('an existing topic weaker than configured is reported at start, naming the 
     assert.match(String(line.msg), /^topic eventyard\.(ingest|schedule) is weaker than configured$/);
     assert.match(String(line.problem), /fewer than EY_KAFKA_REPLICATION_FACTOR=3/);
   }
+});
+
+test('a topic the cluster refuses to create fails the start naming the topic and the reason', async (t) => {
+  const kafka = await withBroker(t);
+  await ensureTopics(kafka, ['there.already'], { partitions: 1, replicationFactor: 1 });
+  // More copies than the one broker has: only the topic still missing is named.
+  await assert.rejects(ensureTopics(kafka, ['there.already', 'three.copies'], { partitions: 1, replicationFactor: 3 }), (err: Error) => {
+    assert.equal(err.message, 'Kafka did not create three.copies: three.copies: Replication-factor is invalid (INVALID_REPLICATION_FACTOR)');
+    assert.equal((err.cause as Error).name, 'KafkaJSAggregateError');
+    return true;
+  });
 });

@@ -45,7 +45,8 @@ export async function ensureTopics(kafka: Kafka, topics: readonly string[], opti
           })),
         });
       } catch (err) {
-        if ((await missingTopics(admin, missing)).length > 0) throw err;
+        const still = await missingTopics(admin, missing);
+        if (still.length > 0) throw new Error(`Kafka did not create ${still.join(', ')}: ${creationReasons(err, still)}`, { cause: err });
       }
     }
     if (options.logger !== undefined) await warnWhereWeaker(admin, topics, options, options.logger);
@@ -55,6 +56,20 @@ export async function ensureTopics(kafka: Kafka, topics: readonly string[], opti
 }
 
 type Admin = ReturnType<Kafka['admin']>;
+
+/**
+ * Why CreateTopics failed, per topic: kafkajs rejects with one "Topic creation errors" aggregate whose
+ * `errors` carry each topic's own protocol error (its `type`, e.g. INVALID_REPLICATION_FACTOR, and message).
+ */
+function creationReasons(err: unknown, topics: readonly string[]): string {
+  const errors = (err as { errors?: unknown }).errors;
+  if (!Array.isArray(errors)) return err instanceof Error ? err.message : String(err);
+  const reasons = errors
+    .map((e: { topic?: unknown; type?: unknown; message?: unknown }) => ({ topic: String(e.topic), type: e.type, message: String(e.message) }))
+    .filter((e) => topics.includes(e.topic))
+    .map((e) => `${e.topic}: ${e.message}${typeof e.type === 'string' ? ` (${e.type})` : ''}`);
+  return reasons.length > 0 ? reasons.join('; ') : err instanceof Error ? err.message : String(err);
+}
 
 async function missingTopics(admin: Admin, topics: readonly string[]): Promise<string[]> {
   const existing = new Set(await admin.listTopics());
