@@ -27,14 +27,17 @@ export const REPO_ROOT = join(import.meta.dirname, '..', '..', '..');
 
 /**
  * Node flags every Eventyard process runs with, wherever it runs (`eventyard dev`, the chart, compose,
- * the benches): `node <NODE_FLAGS> <entry>`. None by default. Measured and left to the installation
- * (the chart's `serviceDefaults.nodeFlags`, `EY_DEV_NODE_FLAGS`): `--v8-pool-size=1`, one V8 worker
- * thread instead of Node's four for parallel and concurrent garbage collection. With seven processes on
- * two cores, bench:e2e at 1,000 events/s read p99 466 -> 123 ms and CPU per event 0.90x with it, but
- * test/e2e/dispatcher-kill.test.ts re-delivered more after the kill in 6 of 6 alternated pairs (median
- * 99.5 against 60 duplicates), and issue #16 keeps the reliability tests' duplicates from rising.
+ * the benches): `node <NODE_FLAGS> <entry>`. A V8 worker pool of one thread instead of Node's four: the
+ * pool runs V8's parallel and concurrent garbage collection, and a process given a core or two (a pod's
+ * CPU limit, or seven processes on one machine) that lets four helpers compete with its main thread gets
+ * long pauses when the helpers it waits for are not scheduled. bench:e2e at 1,000 events/s on 2 cores
+ * (`--current-env NODE_OPTIONS=--v8-pool-size=1`, 3 rounds): p99 466 -> 123 ms, CPU per event 0.90x.
+ * The kill tests see no difference in re-deliveries beyond their noise: dispatcher-kill, the same tree with and
+ * without it alternated 13 times, median 120 against 100 duplicates, higher in 5 pairs and lower in 6
+ * (Mann-Whitney p = 0.28); router-kill 53 against 41, 3 and 3. (A first comparison against another
+ * tree's worktree had read 6 of 6 higher: the two trees, not the flag; README, fourteenth pass.)
  */
-export const NODE_FLAGS: readonly string[] = [];
+export const NODE_FLAGS: readonly string[] = ['--v8-pool-size=1'];
 
 export const SERVICES: readonly ServiceSpec[] = [
   {
