@@ -159,15 +159,18 @@ async function driveSends(drive: Drive, send: (i: number) => Promise<void>): Pro
   await Promise.all(inflight);
 }
 
-/** A ceiling row: per s over the run, latency percentiles, and for a paced run the CPU it cost. */
-function ceilingRow(what: string, drive: Drive, seconds: number, latencies: number[], cpuMs: number, unit: string): Row {
+/**
+ * A ceiling row: per s over the run, latency percentiles, and for a paced run the CPU it cost. `perSend`
+ * units go in each send (a paced drive's rate is then of units, its sends that rate ÷ perSend).
+ */
+function ceilingRow(what: string, drive: Drive, seconds: number, latencies: number[], cpuMs: number, unit: string, perSend = 1): Row {
   const count = driveCount(drive);
   const sorted = [...latencies].sort((a, b) => a - b);
-  const how = drive.kind === 'burst' ? `${CONCURRENCY} in flight` : `paced at ${drive.rate}/s`;
+  const how = `${drive.kind === 'burst' ? `${CONCURRENCY} in flight` : `paced at ${drive.rate}/s`}${perSend > 1 ? `, ${perSend} per send` : ''}`;
   // A burst's CPU is only "as much as it could get"; per record it says something only when paced.
   const cpu = drive.kind === 'burst' ? '' : `, ${(cpuMs / count).toFixed(3)} ms CPU per ${unit} (every process)`;
   return {
-    what: `${what}${drive.kind === 'paced' ? ` at ${drive.rate}/s` : ''}`,
+    what: `${what}${drive.kind === 'paced' ? ` at ${drive.rate}/s` : ''}${perSend > 1 ? ` in sends of ${perSend}` : ''}`,
     perSecond: count / seconds,
     p50: percentile(sorted, 50),
     p99: percentile(sorted, 99),
@@ -186,7 +189,11 @@ async function cpuDuring(groups: CpuGroups, run: () => Promise<void>): Promise<n
   return total;
 }
 
-async function kafkaCeiling(brokers: string, drive: Drive, groups: CpuGroups): Promise<Row> {
+/**
+ * kafkajs producing to and consuming from the stack's broker in the bench process: the cost of one Kafka
+ * hop. `perSend` records go in each send (paced: the drive's rate is of records), as a batching hop sends them.
+ */
+async function kafkaCeiling(brokers: string, drive: Drive, groups: CpuGroups, perSend = 1): Promise<Row> {
   const kafka = new Kafka({ clientId: 'bench-ceiling', brokers: [brokers], logLevel: logLevel.NOTHING });
   const topic = `bench-ceiling-${Date.now()}`;
   const admin = kafka.admin();
@@ -206,17 +213,20 @@ async function kafkaCeiling(brokers: string, drive: Drive, groups: CpuGroups): P
   });
   const count = driveCount(drive);
   const start = performance.now();
-  // One record per send: the same shape of traffic the producer service makes.
+  // One record per send by default: the traffic a hop makes when nothing waits to gather a batch.
+  const sends: Drive = drive.kind === 'paced' ? { ...drive, rate: drive.rate / perSend } : { kind: 'burst', count: Math.ceil(drive.count / perSend) };
   const cpuMs = await cpuDuring(groups, async () => {
-    await driveSends(drive, (i) =>
-      producer.send({ topic, acks: -1, messages: [{ key: String(i), value: PAYLOAD, headers: { sent: String(Date.now()) } }] }).then(() => undefined),
-    );
+    await driveSends(sends, (i) => {
+      const sent = String(Date.now());
+      const messages = Array.from({ length: perSend }, (_, j) => ({ key: String(i * perSend + j), value: PAYLOAD, headers: { sent } }));
+      return producer.send({ topic, acks: -1, messages }).then(() => undefined);
+    });
     await waitUntil(() => latencies.length >= count, 60_000, 'ceiling consumed');
   });
   const seconds = (performance.now() - start) / 1000;
   await consumer.disconnect();
   await producer.disconnect();
-  return ceilingRow('ceiling: kafkajs produce→consume, same broker', drive, seconds, latencies, cpuMs, 'record');
+  return ceilingRow('ceiling: kafkajs produce→consume, same broker', drive, seconds, latencies, cpuMs, 'record', perSend);
 }
 
 async function grpcEchoCeiling(drive: Drive, groups: CpuGroups): Promise<Row> {
@@ -254,6 +264,24 @@ async function grpcEchoCeiling(drive: Drive, groups: CpuGroups): Promise<Row> {
   client.close();
   server.forceShutdown();
   return ceilingRow('ceiling: bare gRPC unary echo', drive, seconds, latencies, cpuMs, 'call');
+}
+
+/**
+ * What no design of two Kafka hops could spend less on per event, from this run's paced ceilings: a
+ * Report and a Dispatch are two gRPC calls of which Eventyard runs one half each (the Report's server, the
+ * Dispatch's client; together one call, both ends), and an event crosses two Kafka hops (ingest, then
+ * its delivery), each at the batching the router reached. Postgres (the history), the routing itself and
+ * the status stream come on top. Eventyard's own CPU per event is printed as a multiple of it.
+ */
+export function floorRow(echo: Row, hop: Row, perSend: number, own: number | undefined): Row {
+  const floor = (echo.cpuMs ?? Number.NaN) + 2 * (hop.cpuMs ?? Number.NaN);
+  const ratio = own === undefined ? '' : `; Eventyard's own ${own.toFixed(3)} ms = ${(own / floor).toFixed(2)} × it`;
+  return {
+    what: `floor: one gRPC call + two Kafka hops${perSend > 1 ? ` in sends of ${perSend}` : ''}`,
+    perSecond: Number.NaN,
+    cpuMs: floor,
+    note: `${floor.toFixed(3)} ms CPU per event (the paced rows above)${ratio}`,
+  };
 }
 
 /** A Prometheus sample's value from a service's /metrics (0 when the tree does not export it). */
@@ -313,6 +341,8 @@ async function routerRounds(stack: TreeStack): Promise<{ rounds: number; records
 
 /** The bench's own process (Report client, Dispatch server) among the CPU groups. */
 const BENCH_GROUP = 'bench (Report client, Dispatch server)';
+/** Eventyard's own processes (services, broker, Postgres): issue #16's "own" CPU per event. */
+const OWN_ROW = "  cpu: Eventyard's own processes";
 
 function cpuGroups(stack: TreeStack): CpuGroups {
   const groups: CpuGroups = { [BENCH_GROUP]: { pid: process.pid } };
@@ -359,6 +389,8 @@ function cpuRows(before: CpuSample, after: CpuSample, events: number): Row[] {
       note: `${share} % of the process; the rest on V8's and libuv's threads`,
     });
   }
+  const own = total - perEvent(before.groups.get(BENCH_GROUP), after.groups.get(BENCH_GROUP) ?? 0);
+  rows.push({ what: OWN_ROW, perSecond: Number.NaN, cpuMs: own, note: `${own.toFixed(3)} ms CPU per event: every process but the bench's` });
   const cores = availableParallelism();
   rows.push({
     what: `  cpu: all processes`,
@@ -524,9 +556,16 @@ export async function runPhases(stack: TreeStack, adminToken: string | undefined
     const ceilingGroups = Object.fromEntries(Object.entries(groups).filter(([name]) => name === 'broker' || name.startsWith('bench')));
     const paced: Drive = { kind: 'paced', rate: RATE, seconds: Math.min(SECONDS, 10) };
     rows.push(await kafkaCeiling(stack.kafkaBrokers, { kind: 'burst', count: BURST }, ceilingGroups));
-    rows.push(await kafkaCeiling(stack.kafkaBrokers, paced, ceilingGroups));
+    const hop = await kafkaCeiling(stack.kafkaBrokers, paced, ceilingGroups);
+    rows.push(hop);
+    // The same hop with the batching the router reached in the fixed-rate run (its records per round).
+    const perSend = rounds > 0 ? Math.round((roundsAfter.records - roundsBefore.records) / rounds) : 1;
+    const batchedHop = perSend > 1 ? await kafkaCeiling(stack.kafkaBrokers, paced, ceilingGroups, perSend) : hop;
+    if (batchedHop !== hop) rows.push(batchedHop);
     rows.push(await grpcEchoCeiling({ kind: 'burst', count: BURST }, ceilingGroups));
-    rows.push(await grpcEchoCeiling(paced, ceilingGroups));
+    const echo = await grpcEchoCeiling(paced, ceilingGroups);
+    rows.push(echo);
+    rows.push(floorRow(echo, batchedHop, perSend, rows.find((row) => row.what === OWN_ROW)?.cpuMs));
     return rows;
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup();

@@ -1,6 +1,6 @@
 // The e2e bench's `--baseline` plumbing, without running a bench: its options, the worktree keyed by
 // commit (created, reused, recreated), what it detects about an older tree's settings, and the
-// comparison's arithmetic. No timings are asserted.
+// comparison's arithmetic and the floor row's. No timings are asserted.
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -13,7 +13,7 @@ import { parseBenchOptions, roundOrder } from '../../bench/e2e/options.ts';
 import { prepareBaselineTree, resolveCommit, worktreePath } from '../../bench/e2e/baseline-tree.ts';
 import { BENCH_ADMIN_TOKEN, inspectTree } from '../../bench/e2e/tree-stack.ts';
 import { formatComparison, median, spreadPercent } from '../../bench/e2e/report.ts';
-import type { Row } from '../../bench/e2e/phases.ts';
+import { floorRow, type Row } from '../../bench/e2e/phases.ts';
 
 const run = promisify(execFile);
 
@@ -177,4 +177,17 @@ test('rounds alternate which tree runs first: baseline current, then current bas
     [1, 2, 3, 4].map((i) => roundOrder(i, 'baseline', 'current').join(' ')),
     ['baseline current', 'current baseline', 'baseline current', 'current baseline'],
   );
+});
+
+test('the floor row: one gRPC call and two Kafka hops from the paced ceilings, and own CPU as a multiple of it', () => {
+  const echo: Row = { what: 'ceiling: bare gRPC unary echo at 1000/s', perSecond: 1000, cpuMs: 0.4 };
+  const hop: Row = { what: 'ceiling: kafkajs produce→consume, same broker at 1000/s in sends of 15', perSecond: 1000, cpuMs: 0.3 };
+  const row = floorRow(echo, hop, 15, 1.5);
+  assert.equal(row.what, 'floor: one gRPC call + two Kafka hops in sends of 15');
+  assert.ok(Math.abs((row.cpuMs ?? 0) - 1.0) < 1e-9);
+  assert.equal(row.note, "1.000 ms CPU per event (the paced rows above); Eventyard's own 1.500 ms = 1.50 × it");
+  // Unbatched, and a tree whose run printed no own row.
+  const plain = floorRow(echo, hop, 1, undefined);
+  assert.equal(plain.what, 'floor: one gRPC call + two Kafka hops');
+  assert.equal(plain.note, '1.000 ms CPU per event (the paced rows above)');
 });
