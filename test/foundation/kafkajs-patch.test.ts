@@ -1,6 +1,6 @@
 // patches/kafkajs@2.2.4.patch: kafkajs's request queue re-armed a 1 ms timer forever on every connection
 // (kafkajs#1556), so each idle service woke ~1000 times a second; an idle consumer long-polls at a
-// doubling wait (idleMaxWaitTimeInMs), a busy one waits briefly for larger fetches (busyMinBytes; and
+// doubling wait (idleMaxWaitTimeInMs) answered by the first record, a busy one waits briefly for larger fetches (busyMinBytes; and
 // longer at a high arrival rate, loadedRecordsPerSecond), a
 // paused consumer fetches again as soon as it is resumed, and a stop does not wait for a long poll, even
 // one still on its way out; its admin answers sort topic names by code unit, not with localeCompare
@@ -191,6 +191,29 @@ test('an idle consumer doubles its fetch wait up to idleMaxWaitTimeInMs and a fe
     const expected = before.records === 0 ? Math.min(before.maxWaitTime * 2, 400) : 50;
     assert.equal(done[i]!.maxWaitTime, expected, `fetch ${i} after ${JSON.stringify(before)}`);
   }
+});
+
+test('a lengthened idle poll asks for minBytes 1, so a consumer with a larger minBytes gets its first record at once', async (t) => {
+  // With minBytes above 1 the broker holds a fetch for its whole wait unless that many bytes arrive; a
+  // doubled idle wait with the consumer's minBytes held a quiet router's first record up to
+  // idleMaxWaitTimeInMs (bench:e2e at 100/s with a 64 KiB, 30 ms router window: p99 1,030 ms, 52 without
+  // the doubling).
+  const seen = watchFetches(t);
+  const { topic, producer, consumer } = await startKafka(t);
+  const c = consumer({ minBytes: 1_000_000, maxWaitTimeInMs: 50, idleMaxWaitTimeInMs: 400, sessionTimeout: 10_000, heartbeatInterval: 1000 });
+  const received = await collect(c, topic);
+  await waitFor(() => seen.filter((f) => f.maxWaitTime === 400).length >= 1, 20_000, 'the idle wait to reach 400 ms');
+  await producer.send({ topic, messages: [{ value: 'one' }] });
+  await waitFor(() => received.length === 1, 20_000, 'the record');
+  await c.stop();
+
+  const done = seen.filter((f) => f.records !== 'abandoned');
+  for (const fetch of done) {
+    assert.equal(fetch.minBytes, fetch.maxWaitTime > 50 ? 1 : 1_000_000, `fetch ${JSON.stringify(fetch)}`);
+  }
+  // The record came in a lengthened poll (answered by its arrival), not after a window of the consumer's own.
+  const brought = done.find((f) => f.records !== 0);
+  assert.ok(brought !== undefined && brought.maxWaitTime > 50 && brought.minBytes === 1, JSON.stringify(done));
 });
 
 test('after a fetch that brought two records or more, the next one waits for busyMinBytes up to busyMaxWaitTimeInMs', async (t) => {
