@@ -521,8 +521,9 @@ export async function runPhases(stack: TreeStack, adminToken: string | undefined
     rows.push(...cpuRows(cpuBefore, cpuAfter, ids.length), idleRow);
     const roundsAfter = await routerRounds(stack);
     const rounds = roundsAfter.rounds - roundsBefore.rounds;
+    // The router's records per round: its batching, which the batched Kafka ceiling below copies.
+    const perRound = rounds > 0 ? (roundsAfter.records - roundsBefore.records) / rounds : 1;
     if (rounds > 0) {
-      const perRound = (roundsAfter.records - roundsBefore.records) / rounds;
       rows.push({
         what: '  router: ingest records per round',
         perSecond: Number.NaN,
@@ -560,7 +561,7 @@ export async function runPhases(stack: TreeStack, adminToken: string | undefined
     const hop = await kafkaCeiling(stack.kafkaBrokers, paced, ceilingGroups);
     rows.push(hop);
     // The same hop with the batching the router reached in the fixed-rate run (its records per round).
-    const perSend = rounds > 0 ? Math.round((roundsAfter.records - roundsBefore.records) / rounds) : 1;
+    const perSend = Math.round(perRound);
     const batchedHop = perSend > 1 ? await kafkaCeiling(stack.kafkaBrokers, paced, ceilingGroups, perSend) : hop;
     if (batchedHop !== hop) rows.push(batchedHop);
     rows.push(await grpcEchoCeiling({ kind: 'burst', count: BURST }, ceilingGroups));

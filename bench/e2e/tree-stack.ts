@@ -81,7 +81,6 @@ export async function inspectTree(label: string, root: string, userEnv: Record<s
     stackModule,
   ]);
   const table = JSON.parse(stdout) as { services: ServiceSpec[]; nodeFlags: string[] };
-  const nodeFlags = table.nodeFlags;
   const services = table.services.map(({ name, entry, ports }) => ({
     name,
     entry,
@@ -115,7 +114,7 @@ export async function inspectTree(label: string, root: string, userEnv: Record<s
     env[name] = value;
     if (!known.has(name)) notes.push(`${label}: --env ${name} is set but its sources do not name it (no effect?)`);
   }
-  return { label, root, node, services, nodeFlags, env, adminToken: env.EY_ADMIN_TOKEN, notes };
+  return { label, root, node, services, nodeFlags: table.nodeFlags, env, adminToken: env.EY_ADMIN_TOKEN, notes };
 }
 
 export interface TreeStack {

@@ -63,11 +63,9 @@ type Admin = ReturnType<Kafka['admin']>;
  */
 function creationReasons(err: unknown, topics: readonly string[]): string {
   const errors = (err as { errors?: unknown }).errors;
-  if (!Array.isArray(errors)) return err instanceof Error ? err.message : String(err);
-  const reasons = errors
-    .map((e: { topic?: unknown; type?: unknown; message?: unknown }) => ({ topic: String(e.topic), type: e.type, message: String(e.message) }))
-    .filter((e) => topics.includes(e.topic))
-    .map((e) => `${e.topic}: ${e.message}${typeof e.type === 'string' ? ` (${e.type})` : ''}`);
+  const reasons = (Array.isArray(errors) ? (errors as Array<{ topic?: unknown; type?: unknown; message?: unknown }>) : [])
+    .filter((e) => topics.includes(String(e.topic)))
+    .map((e) => `${String(e.topic)}: ${String(e.message)}${typeof e.type === 'string' ? ` (${e.type})` : ''}`);
   return reasons.length > 0 ? reasons.join('; ') : err instanceof Error ? err.message : String(err);
 }
 
